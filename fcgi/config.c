@@ -1,0 +1,456 @@
+/* config: schema, parsing and validation of socialhub.conf (libconfuse). */
+#include "autoconf.h"
+#include "fcgi/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fcgi/feature.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/url.h"
+
+#define CONFIG_MAX_OPTS 128
+#define SECRET_MAX (64 * 1024)
+
+/*
+ * Errors seen during one config_load. Loading runs in one thread and
+ * libconfuse's callbacks have no user pointer, so a file-scope counter is
+ * the only way to count errors across them; it is reset by every load.
+ */
+static unsigned config_errors;
+
+static cfg_opt_t core_opts[] = {
+	CFG_STR("listen", NULL, CFGF_NODEFAULT),
+	CFG_STR("listen_mode", "0660", CFGF_NONE),
+	CFG_INT("workers", 2, CFGF_NONE),
+	CFG_STR("site_url", NULL, CFGF_NODEFAULT),
+	CFG_STR("mount", "/social", CFGF_NONE),
+	CFG_STR("cache_dir", "/var/cache/socialhub", CFGF_NONE),
+	CFG_STR("state_dir", "/var/lib/socialhub", CFGF_NONE),
+	CFG_STR("log_level", "info", CFGF_NONE),
+	CFG_STR_LIST("metrics_allow", "{127.0.0.1, ::1}", CFGF_NONE),
+	CFG_FUNC("include", cfg_include),
+};
+
+const char *
+config_default_path(const char *arg)
+{
+	const char *env = getenv("SOCIALHUB_CONFIG");
+
+	if (arg != NULL && *arg != '\0')
+		return arg;
+	if (env != NULL && *env != '\0')
+		return env;
+	return SYSCONFDIR "/socialhub/socialhub.conf";
+}
+
+/* Prints "FILE:LINE: KEY: message", taking KEY from libconfuse's quotes. */
+static void
+config_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	const char *q1, *q2;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	config_errors++;
+	q1 = strchr(msg, '\'');
+	q2 = q1 != NULL ? strchr(q1 + 1, '\'') : NULL;
+	if (q1 != NULL && q2 != NULL && strncmp(msg, "KEY ", 4) != 0)
+		fprintf(stderr, "%s:%d: %.*s: %s\n", cfg->filename ? cfg->filename : "?",
+		    cfg->line, (int)(q2 - q1 - 1), q1 + 1, msg);
+	else
+		fprintf(stderr, "%s:%d: %s\n", cfg->filename ? cfg->filename : "?",
+		    cfg->line, strncmp(msg, "KEY ", 4) == 0 ? msg + 4 : msg);
+}
+
+enum rc
+config_error(const struct config *cfg, cfg_t *sec, const char *key,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	int line = sec != NULL ? sec->line : cfg->root->line;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	config_errors++;
+	fprintf(stderr, "%s:%d: %s: %s\n", cfg->path, line, key, msg);
+	return RC_CONFIG;
+}
+
+bool
+config_parse_duration(const char *s, long *out)
+{
+	static const struct { char unit; long mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char *end;
+	long v;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || v < 0)
+		return false;
+	if (*end == '\0') {
+		*out = v;
+		return true;
+	}
+	if (end[1] != '\0')
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (*end == units[i].unit) {
+			if (v > LONG_MAX / units[i].mult)
+				return false;
+			*out = v * units[i].mult;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+config_parse_size(const char *s, long *out)
+{
+	char *end;
+	long v, mult = 1;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || v < 0)
+		return false;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': mult = 1L << 10; end++; break;
+	case 'm': case 'M': mult = 1L << 20; end++; break;
+	case 'g': case 'G': mult = 1L << 30; end++; break;
+	default: return false;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B')
+		end++;
+	if (*end != '\0' || v > LONG_MAX / mult)
+		return false;
+	*out = v * mult;
+	return true;
+}
+
+/* Value callbacks: report and keep going, so one run lists every error. */
+int
+config_cb_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	if (!config_parse_duration(value, result)) {
+		cfg_error(cfg, "KEY %s: bad duration \"%s\" (use e.g. 30s, 5m, 8h, 1d)",
+		    opt->name, value);
+		*(long *)result = 0;
+	}
+	return 0;
+}
+
+int
+config_cb_size(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	if (!config_parse_size(value, result)) {
+		cfg_error(cfg, "KEY %s: bad size \"%s\" (use e.g. 512, 64k, 10M, 1G)",
+		    opt->name, value);
+		*(long *)result = 0;
+	}
+	return 0;
+}
+
+static void
+trim_newline(char *s, size_t *len)
+{
+	while (*len > 0 && (s[*len - 1] == '\n' || s[*len - 1] == '\r'))
+		s[--*len] = '\0';
+}
+
+enum rc
+config_secret(const struct config *cfg, cfg_t *sec, const char *key, char **out)
+{
+	char file_key[128];
+	const char *inline_v, *file;
+	struct stat st;
+	size_t len;
+	char *data;
+	enum rc rc;
+
+	snprintf(file_key, sizeof(file_key), "%s_file", key);
+	inline_v = cfg_getstr(sec, key);
+	file = cfg_getstr(sec, file_key);
+	if (inline_v != NULL && file != NULL)
+		return config_error(cfg, sec, key, "set %s or %s, not both", key, file_key);
+	if (inline_v != NULL) {
+		*out = strdup(inline_v);
+		return *out != NULL ? RC_OK : RC_NOMEM;
+	}
+	if (file == NULL)
+		return config_error(cfg, sec, key, "missing (set %s or %s)", key, file_key);
+	rc = fsutil_read(file, SECRET_MAX, &data, &len);
+	if (rc != RC_OK)
+		return config_error(cfg, sec, file_key, "cannot read %s: %s", file, rc_str(rc));
+	if (stat(file, &st) == 0 && (st.st_mode & S_IROTH) != 0)
+		log_kv(LOG_WARN, "secret_world_readable", "file", file, NULL);
+	trim_newline(data, &len);
+	if (len == 0) {
+		free(data);
+		return config_error(cfg, sec, file_key, "%s is empty", file);
+	}
+	*out = data;
+	return RC_OK;
+}
+
+/* Core options + every feature's options + CFG_END, in one array. */
+static cfg_opt_t *
+build_schema(const struct feature *features)
+{
+	size_t n = 0, max = CONFIG_MAX_OPTS;
+	cfg_opt_t *opts = calloc(max + 1, sizeof(*opts));
+
+	if (opts == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(core_opts) / sizeof(core_opts[0]); i++)
+		opts[n++] = core_opts[i];
+	for (const struct feature *f = features; f != NULL && f->name != NULL; f++) {
+		for (cfg_opt_t *o = f->opts; o != NULL && o->name != NULL; o++) {
+			if (n == max) {
+				free(opts);
+				return NULL;
+			}
+			opts[n++] = *o;
+		}
+	}
+	opts[n] = (cfg_opt_t)CFG_END();
+	return opts;
+}
+
+static bool
+listen_valid(const char *s)
+{
+	const char *colon;
+	char *end;
+	long port;
+
+	if (strncmp(s, "unix:", 5) == 0)
+		return s[5] == '/' && strlen(s) < 100;
+	if (strcmp(s, "fd:0") == 0)
+		return true;
+	colon = strrchr(s, ':');
+	if (colon == NULL || colon == s)
+		return false;
+	port = strtol(colon + 1, &end, 10);
+	return *end == '\0' && port > 0 && port <= 65535;
+}
+
+static bool
+site_url_valid(const char *s, bool *https)
+{
+	struct arena *a = arena_new(1024, 0);
+	struct url u;
+	bool ok;
+
+	if (a == NULL)
+		return false;
+	ok = url_parse(a, s, &u) == RC_OK && u.userinfo == NULL &&
+	    strcmp(u.path, "/") == 0 && u.query == NULL && u.fragment == NULL &&
+	    s[strlen(s) - 1] != '/';
+	*https = ok && strcmp(u.scheme, "https") == 0;
+	arena_free(a);
+	return ok;
+}
+
+static bool
+mount_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 2 || s[0] != '/' || s[n - 1] == '/' || n > 100)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("/-_.", *s) == NULL)
+			return false;
+	return true;
+}
+
+/* Per-key checks run by libconfuse right after each key is parsed, so the
+ * error carries that key's line. They report and return 0 to keep going. */
+static int
+check_listen(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	if (!listen_valid(v))
+		cfg_error(cfg, "KEY listen: expected \"unix:/PATH\", \"HOST:PORT\" or \"fd:0\", got \"%s\"", v);
+	return 0;
+}
+
+static int
+check_listen_mode(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char *end;
+	long mode = strtol(cfg_opt_getnstr(opt, 0), &end, 8);
+
+	if (*end != '\0' || mode < 0 || mode > 0777)
+		cfg_error(cfg, "KEY listen_mode: expected an octal mode such as \"0660\"");
+	return 0;
+}
+
+static int
+check_workers(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long n = cfg_opt_getnint(opt, 0);
+
+	if (n < 1 || n > 64)
+		cfg_error(cfg, "KEY workers: must be between 1 and 64, got %ld", n);
+	return 0;
+}
+
+static int
+check_site_url(cfg_t *cfg, cfg_opt_t *opt)
+{
+	bool https;
+
+	if (!site_url_valid(cfg_opt_getnstr(opt, 0), &https))
+		cfg_error(cfg, "KEY site_url: must be an http(s) origin without path, e.g. \"https://www.example.com\"");
+	return 0;
+}
+
+static int
+check_mount(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (!mount_valid(cfg_opt_getnstr(opt, 0)))
+		cfg_error(cfg, "KEY mount: must start with '/', not end with '/', and use only [A-Za-z0-9/._-]");
+	return 0;
+}
+
+static int
+check_abs_path(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (cfg_opt_getnstr(opt, 0)[0] != '/')
+		cfg_error(cfg, "KEY %s: must be an absolute path", opt->name);
+	return 0;
+}
+
+static int
+check_log_level(cfg_t *cfg, cfg_opt_t *opt)
+{
+	enum log_level lvl;
+
+	if (!log_level_parse(cfg_opt_getnstr(opt, 0), &lvl))
+		cfg_error(cfg, "KEY log_level: expected debug, info, warn or error");
+	return 0;
+}
+
+static void
+register_core_checks(cfg_t *root)
+{
+	cfg_set_validate_func(root, "listen", check_listen);
+	cfg_set_validate_func(root, "listen_mode", check_listen_mode);
+	cfg_set_validate_func(root, "workers", check_workers);
+	cfg_set_validate_func(root, "site_url", check_site_url);
+	cfg_set_validate_func(root, "mount", check_mount);
+	cfg_set_validate_func(root, "cache_dir", check_abs_path);
+	cfg_set_validate_func(root, "state_dir", check_abs_path);
+	cfg_set_validate_func(root, "log_level", check_log_level);
+}
+
+/* Fills the typed fields; the values were checked while parsing. */
+static void
+fill_core(struct config *cfg)
+{
+	cfg_t *r = cfg->root;
+
+	cfg->listen = cfg_getstr(r, "listen");
+	cfg->listen_mode = strtol(cfg_getstr(r, "listen_mode"), NULL, 8);
+	cfg->workers = cfg_getint(r, "workers");
+	cfg->site_url = cfg_getstr(r, "site_url");
+	if (cfg->site_url == NULL)
+		config_error(cfg, NULL, "site_url", "missing (the site's public origin, e.g. \"https://www.example.com\")");
+	else
+		site_url_valid(cfg->site_url, &cfg->site_https);
+	cfg->mount = cfg_getstr(r, "mount");
+	cfg->cache_dir = cfg_getstr(r, "cache_dir");
+	cfg->state_dir = cfg_getstr(r, "state_dir");
+	cfg->log_level = cfg_getstr(r, "log_level");
+	cfg->drain_timeout_ms = 1500;
+	cfg->metrics_allow_n = cfg_size(r, "metrics_allow");
+	cfg->metrics_allow = calloc(cfg->metrics_allow_n + 1, sizeof(char *));
+	for (size_t i = 0; cfg->metrics_allow != NULL && i < cfg->metrics_allow_n; i++)
+		cfg->metrics_allow[i] = cfg_getnstr(r, "metrics_allow", (unsigned)i);
+}
+
+enum rc
+config_load(const char *path, const struct feature *features, struct config **out)
+{
+	struct config *cfg;
+	cfg_opt_t *schema;
+	FILE *probe;
+	int ret;
+
+	*out = NULL;
+	config_errors = 0;
+	probe = fopen(path, "r");
+	if (probe == NULL) {
+		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		return RC_IO;
+	}
+	fclose(probe);
+	cfg = calloc(1, sizeof(*cfg));
+	schema = build_schema(features);
+	if (cfg == NULL || schema == NULL) {
+		free(cfg);
+		free(schema);
+		return RC_NOMEM;
+	}
+	cfg->path = strdup(path);
+	cfg->root = cfg_init(schema, CFGF_NONE);
+	free(schema); /* cfg_init keeps its own copy */
+	if (cfg->root == NULL || cfg->path == NULL) {
+		config_free(cfg);
+		return RC_NOMEM;
+	}
+	cfg_set_error_function(cfg->root, config_errfunc);
+	register_core_checks(cfg->root);
+	for (const struct feature *f = features; f != NULL && f->name != NULL; f++)
+		if (f->checks != NULL)
+			f->checks(cfg->root);
+	ret = cfg_parse(cfg->root, path);
+	if (ret == CFG_SUCCESS) {
+		fill_core(cfg);
+		for (const struct feature *f = features; f != NULL && f->name != NULL; f++)
+			if (f->validate != NULL)
+				f->validate(cfg);
+	}
+	if (ret != CFG_SUCCESS || config_errors > 0) {
+		if (ret == CFG_FILE_ERROR)
+			fprintf(stderr, "%s: cannot read\n", path);
+		config_free(cfg);
+		return RC_CONFIG;
+	}
+	*out = cfg;
+	return RC_OK;
+}
+
+void
+config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	if (cfg->root != NULL)
+		cfg_free(cfg->root);
+	free(cfg->metrics_allow);
+	free(cfg->path);
+	free(cfg);
+}

@@ -1,0 +1,74 @@
+/* config: the immutable configuration, parsed by libconfuse. */
+#ifndef SOCIALHUB_FCGI_CONFIG_H
+#define SOCIALHUB_FCGI_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <confuse.h>
+
+#include "util/rc.h"
+
+struct feature;
+
+/* Core settings, read once; never changed after config_load. */
+struct config {
+	char *path;           /* the file it came from */
+	cfg_t *root;          /* the whole parse tree, for feature init */
+	const char *listen;   /* "unix:PATH", "HOST:PORT" or "stdin" */
+	long listen_mode;     /* unix socket permissions */
+	long workers;
+	const char *site_url;
+	bool site_https;
+	const char *mount;    /* "/social", never with a trailing '/' */
+	const char *cache_dir;
+	const char *state_dir;
+	const char *log_level;
+	long drain_timeout_ms;
+	char **metrics_allow; /* address prefixes allowed to GET /metrics */
+	size_t metrics_allow_n;
+};
+
+/*
+ * Parses and validates `path` with the core schema plus each feature's
+ * options (table ends with a NULL name). Every problem is printed to stderr
+ * as "FILE:LINE: KEY: message". Returns RC_CONFIG (with *out NULL) when
+ * anything was wrong, RC_IO when the file cannot be read.
+ */
+enum rc config_load(const char *path, const struct feature *features,
+    struct config **out);
+void config_free(struct config *cfg);
+
+/* The path to use: -c FILE, else $SOCIALHUB_CONFIG, else the default. */
+const char *config_default_path(const char *arg);
+
+/*
+ * Reports one problem in the file: "FILE:LINE: KEY: message" on stderr.
+ * `sec` is the section the key belongs to (for its line), or NULL.
+ * For feature validators; always returns RC_CONFIG.
+ */
+enum rc config_error(const struct config *cfg, cfg_t *sec, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * libconfuse value callbacks for feature option tables:
+ * CFG_INT_CB("every", 300, CFGF_NONE, config_cb_duration) accepts "90s",
+ * "5m", "8h", "1d" or a plain number of seconds; config_cb_size accepts
+ * "512", "64k", "10M", "1G" (binary units). Errors name file:line:key.
+ */
+int config_cb_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+int config_cb_size(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+/* Parses a duration string into seconds; false on bad input. */
+bool config_parse_duration(const char *s, long *out);
+bool config_parse_size(const char *s, long *out);
+
+/*
+ * Reads secret `key` of section `sec`: either inline `key` or `key_file`
+ * (trailing newline trimmed). Exactly one must be set. Returns a malloc'd
+ * string in *out (caller frees, and should wipe it); RC_CONFIG with an
+ * error printed when missing, both set, or unreadable.
+ */
+enum rc config_secret(const struct config *cfg, cfg_t *sec, const char *key,
+    char **out);
+
+#endif

@@ -1,0 +1,53 @@
+/* feature: how oauth/ and widgets/ plug into the process model. */
+#ifndef SOCIALHUB_FCGI_FEATURE_H
+#define SOCIALHUB_FCGI_FEATURE_H
+
+#include <signal.h>
+
+#include <stdbool.h>
+
+#include <confuse.h>
+#include <jansson.h>
+
+#include "fcgi/request.h"
+#include "fcgi/router.h"
+#include "util/rc.h"
+
+struct config;
+
+/*
+ * One row per feature in fcgi/routes.c. Every member may be NULL.
+ * - opts: extra top-level config options (sections), CFG_END-terminated;
+ *   merged into the schema so unknown keys stay errors.
+ * - checks: registers libconfuse validate callbacks (cfg_set_validate_func,
+ *   e.g. "stream|source|url") that report with cfg_error(cfg, "KEY k: ...")
+ *   and return 0, so each error names its own line and parsing goes on.
+ * - validate: called after a successful parse with the root cfg_t; reports
+ *   each problem with config_error() (file:line:key) and returns RC_CONFIG
+ *   if there was one.
+ * - init/fini: per-process context, built after fork in every worker (and
+ *   in CGI mode) from the immutable config.
+ * - identify: resolves who is signed in (oauth/ only).
+ * - refresh: one refresher pass (widgets/), called in the refresher
+ *   process; returns seconds until it wants to run again. `stop` becomes
+ *   non-zero when the process must exit soon.
+ * - health: adds the feature's part to the /healthz JSON object `report`
+ *   (e.g. "streams"); returns false when the service is degraded (503).
+ */
+struct feature {
+	const char *name;
+	cfg_opt_t *opts;
+	void (*checks)(cfg_t *root);
+	enum rc (*validate)(const struct config *cfg);
+	enum rc (*init)(const struct config *cfg, void **ctx);
+	void (*fini)(void *ctx);
+	const struct route *routes;
+	enum rc (*identify)(void *ctx, struct request *req, struct identity *out);
+	long (*refresh)(void *ctx, volatile sig_atomic_t *stop);
+	bool (*health)(void *ctx, json_t *report);
+};
+
+/* The feature table, NULL-name-terminated (fcgi/routes.c). */
+extern const struct feature routes_features[];
+
+#endif

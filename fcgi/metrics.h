@@ -1,0 +1,29 @@
+/* metrics: Prometheus counters shared by every process of one master. */
+#ifndef SOCIALHUB_FCGI_METRICS_H
+#define SOCIALHUB_FCGI_METRICS_H
+
+#include <stdint.h>
+
+#include "util/buf.h"
+#include "util/rc.h"
+
+/*
+ * Maps the shared counter segment. Called once by the master before it
+ * forks (children inherit it), or by a single CGI process. Idempotent.
+ */
+enum rc metrics_init(void);
+
+/*
+ * Adds v to counter `name{labels}` (labels: `a="x",b="y"` or NULL).
+ * Label values must be trusted identifiers (route names, provider ids),
+ * never visitor input. Silently does nothing when the table is full.
+ */
+void metrics_add(const char *name, const char *labels, uint64_t v);
+
+/* Records a request: count by route and status class, latency histogram. */
+void metrics_request(const char *route, int status, double seconds);
+
+/* Appends the Prometheus text exposition of every counter. */
+enum rc metrics_render(struct buf *out);
+
+#endif

@@ -1,0 +1,88 @@
+/* request: one parsed, validated HTTP request as seen by a handler. */
+#ifndef SOCIALHUB_FCGI_REQUEST_H
+#define SOCIALHUB_FCGI_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/arena.h"
+#include "util/rc.h"
+
+/* SPEC section 3 input limits. */
+#define REQUEST_QUERY_MAX   (8u * 1024)
+#define REQUEST_COOKIE_MAX  (8u * 1024)
+#define REQUEST_BODY_MAX    (64u * 1024)
+#define REQUEST_HEADER_MAX  (8u * 1024)   /* any other single header */
+#define REQUEST_PARAMS_MAX  64            /* names per query/form/cookie set */
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_PUT = 1 << 3,
+	HTTP_DELETE = 1 << 4,
+	HTTP_OPTIONS = 1 << 5,
+	HTTP_PATCH = 1 << 6,
+	HTTP_OTHER = 1 << 7,
+};
+
+/* Who is signed in, filled lazily by the identity hook oauth/ registers. */
+struct identity {
+	const char *provider;
+	const char *sub;
+	const char *name;
+	const char *email;
+	bool email_verified;
+	const char *picture;
+	const char *profile_url;
+	long long issued_at;
+	long long expires_at;
+};
+
+struct request;
+struct config;
+
+/* The request's arena: everything a handler allocates goes here. */
+struct arena *request_arena(const struct request *req);
+const struct config *request_config(const struct request *req);
+
+enum http_method request_method(const struct request *req);
+/* The method as sent, e.g. "GET". */
+const char *request_method_name(const struct request *req);
+/* The path below the mount prefix, still percent-encoded, e.g. "/healthz". */
+const char *request_path(const struct request *req);
+/* The i-th {capture} of the matched route pattern, percent-decoded. */
+const char *request_capture(const struct request *req, size_t i);
+
+/*
+ * Decoded query / form / cookie values. NULL when absent. A name given more
+ * than once yields the first value; *_count says how many were sent (the
+ * OAuth callback refuses duplicates).
+ */
+const char *request_query(const struct request *req, const char *name);
+size_t request_query_count(const struct request *req, const char *name);
+const char *request_form(const struct request *req, const char *name);
+size_t request_form_count(const struct request *req, const char *name);
+const char *request_cookie(const struct request *req, const char *name);
+/* Calls fn for each cookie whose name starts with prefix (state cookies). */
+void request_cookies_each(const struct request *req, const char *prefix,
+    void (*fn)(void *arg, const char *name, const char *value), void *arg);
+
+/* A request header by its HTTP name ("User-Agent"), NULL when absent. */
+const char *request_header(const struct request *req, const char *name);
+/* A raw CGI/FastCGI parameter ("REMOTE_ADDR"), NULL when absent. */
+const char *request_param(const struct request *req, const char *name);
+const char *request_remote_addr(const struct request *req);
+/* True when the request reached nginx over HTTPS. */
+bool request_is_https(const struct request *req);
+
+/* The signed-in visitor or NULL, resolved once per request. */
+const struct identity *request_identity(struct request *req);
+
+/*
+ * Typed access to a validated query parameter declared in the route's
+ * parameter table (router.h). Returns `def` when absent.
+ */
+long long request_query_int(const struct request *req, const char *name, long long def);
+
+#endif

@@ -1,0 +1,67 @@
+/* request_int: how the worker builds a request; not for handlers. */
+#ifndef SOCIALHUB_FCGI_REQUEST_INT_H
+#define SOCIALHUB_FCGI_REQUEST_INT_H
+
+#include <sys/types.h>
+
+#include "fcgi/request.h"
+
+#define REQUEST_CAPTURES_MAX 4
+
+struct kv {
+	const char *name;
+	const char *value;
+};
+
+struct kvset {
+	struct kv *items;
+	size_t n;
+};
+
+/* Reads up to n body bytes into p; returns bytes read, 0 at end, -1 on error. */
+typedef ssize_t (*request_reader)(void *arg, char *p, size_t n);
+
+typedef enum rc (*request_identify_fn)(void *ctx, struct request *req,
+    struct identity *out);
+
+struct request {
+	struct arena *arena;
+	const struct config *cfg;
+	char **env;
+	enum http_method method;
+	const char *method_name;
+	const char *path;
+	const char *captures[REQUEST_CAPTURES_MAX];
+	size_t ncaptures;
+	struct kvset query;
+	struct kvset form;
+	struct kvset cookies;
+	size_t content_length;
+	request_reader reader;
+	void *reader_arg;
+	request_identify_fn identify;
+	void *identify_ctx;
+	bool identity_done;
+	bool has_identity;
+	struct identity identity;
+};
+
+/*
+ * Fills req from the CGI/FastCGI environment: method, path below the mount
+ * prefix, query and cookies (decoded, with the SPEC limits). Returns
+ * RC_HDR_TOOBIG (431), RC_TOOBIG (413) or RC_INVALID (400) for bad input,
+ * RC_NOTFOUND when the path is outside the mount prefix.
+ */
+enum rc request_init(struct request *req, struct arena *a,
+    const struct config *cfg, char **env, request_reader reader, void *arg);
+
+/* Reads and parses an x-www-form-urlencoded body (max 64 KiB). */
+enum rc request_read_form(struct request *req);
+
+/* Parses "a=1&b=2" into set (decoded, '+' as space); RC_INVALID if bad. */
+enum rc request_parse_pairs(struct arena *a, const char *s, size_t n,
+    struct kvset *set);
+/* Parses a Cookie header; malformed pairs are skipped, not fatal. */
+enum rc request_parse_cookies(struct arena *a, const char *s, struct kvset *set);
+
+#endif

@@ -1,0 +1,40 @@
+/* router_int: the per-process route set built from the feature table. */
+#ifndef SOCIALHUB_FCGI_ROUTER_INT_H
+#define SOCIALHUB_FCGI_ROUTER_INT_H
+
+#include "fcgi/feature.h"
+#include "fcgi/request_int.h"
+#include "fcgi/response_int.h"
+#include "fcgi/router.h"
+
+struct router;
+
+/*
+ * Builds the route set: the core routes plus each feature's, after calling
+ * every feature's init (in this process). RC_CONFIG if a feature fails to
+ * start; the error was logged.
+ */
+enum rc router_new(const struct config *cfg, const struct feature *features,
+    struct router **out);
+/* Calls each feature's fini, then frees. */
+void router_free(struct router *r);
+
+/*
+ * Routes one request and always leaves a complete response in res: the
+ * handler's, or a JSON error (404, 405 + Allow, 400, ...). Handles HEAD,
+ * strong ETags and If-None-Match. *route_name is the metrics label.
+ */
+void router_handle(struct router *r, struct request *req, struct response *res,
+    const char **route_name);
+
+/* Replaces res with the JSON error for rc. */
+void router_error(struct response *res, enum rc rc);
+
+/* The per-process cache of /healthz disk checks. */
+struct health_cache *router_health_cache(struct router *r);
+
+/* Runs fn over every started feature with its context (health, refresh). */
+void router_each_feature(const struct router *r,
+    void (*fn)(void *arg, const struct feature *f, void *ctx), void *arg);
+
+#endif

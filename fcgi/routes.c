@@ -1,0 +1,12 @@
+/* routes: the feature table — the one place fcgi/ meets oauth/ and widgets/. */
+#include "fcgi/feature.h"
+#include "oauth/oauth.h"
+#include "widgets/share.h"
+#include "widgets/widgets.h"
+
+const struct feature routes_features[] = {
+	OAUTH_FEATURE,
+	WIDGETS_FEATURE,
+	SHARE_FEATURE,
+	{ .name = NULL },
+};

@@ -1,0 +1,220 @@
+/* worker: accept, parse, route, write; one request at a time per process. */
+#include "fcgi/worker.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fcgi/config.h"
+#include "fcgi/feature.h"
+#include "fcgi/metrics.h"
+#include "fcgi/router_int.h"
+#include "util/log.h"
+
+#define ARENA_FIRST_BLOCK (64u * 1024)
+#define ARENA_LIMIT (64u * 1024 * 1024)
+
+extern char **environ;
+
+/* Where the serialized response goes: FastCGI stream or stdout. */
+struct sink {
+	int (*put)(void *arg, const char *p, size_t n);
+	void *arg;
+};
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+write_response(struct request *req, struct response *res, struct sink *out)
+{
+	struct buf head;
+	const void *body;
+	size_t n;
+
+	buf_init(&head, 64 * 1024);
+	if (response_head(res, &head) != RC_OK) {
+		buf_clear(&head);
+		buf_appends(&head, "Status: 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+	}
+	out->put(out->arg, buf_cstr(&head), head.len);
+	body = response_bytes(res, &n);
+	if (req->method != HTTP_HEAD && n > 0 && res->status != 304)
+		out->put(out->arg, body, n);
+	buf_fini(&head);
+}
+
+/* Parses, routes and answers one request; everything is freed by the arena. */
+static void
+handle(struct router *r, struct arena *a, const struct config *cfg, char **env,
+    request_reader reader, void *rarg, struct sink *out)
+{
+	double start = now_seconds();
+	const char *route = "invalid";
+	struct request req;
+	struct response res;
+	enum rc rc;
+
+	response_init(&res, a);
+	rc = request_init(&req, a, cfg, env, reader, rarg);
+	if (rc == RC_OK)
+		router_handle(r, &req, &res, &route);
+	else
+		router_error(&res, rc);
+	write_response(&req, &res, out);
+	metrics_request(route, res.status, now_seconds() - start);
+	if (res.status >= 500) {
+		char code[24];
+		log_kv(LOG_WARN, "request_failed", "route", route, "status",
+		    log_int(code, res.status), NULL);
+	}
+	response_fini(&res);
+	arena_reset(a);
+}
+
+static ssize_t
+fcgx_read(void *arg, char *p, size_t n)
+{
+	return FCGX_GetStr(p, (int)(n > 65536 ? 65536 : n), arg);
+}
+
+static int
+fcgx_put(void *arg, const char *p, size_t n)
+{
+	return FCGX_PutStr(p, (int)n, arg);
+}
+
+static void
+block_term(bool block)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+int
+worker_serve(const struct config *cfg, const struct feature *features,
+    int listen_fd, volatile sig_atomic_t *stop)
+{
+	struct router *r = NULL;
+	struct arena *a = arena_new(ARENA_FIRST_BLOCK, ARENA_LIMIT);
+	FCGX_Request fr;
+
+	if (a == NULL || router_new(cfg, features, &r) != RC_OK) {
+		arena_free(a);
+		return 1;
+	}
+	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	for (;;) {
+		int rc;
+		/* SIGTERM may only interrupt the wait, never a request. */
+		block_term(false);
+		if (*stop)
+			break;
+		rc = FCGX_Accept_r(&fr);
+		block_term(true);
+		if (rc < 0) {
+			if (*stop)
+				break;
+			if (rc == -EINTR || errno == EINTR)
+				continue;
+			log_kv(LOG_ERROR, "accept_failed", "error", strerror(-rc), NULL);
+			sleep(1);
+			continue;
+		}
+		struct sink out = { fcgx_put, fr.out };
+		handle(r, a, cfg, fr.envp, fcgx_read, fr.in, &out);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 0);
+	router_free(r);
+	arena_free(a);
+	return 0;
+}
+
+static ssize_t
+stdin_read(void *arg, char *p, size_t n)
+{
+	(void)arg;
+	return read(STDIN_FILENO, p, n);
+}
+
+static int
+stdout_put(void *arg, const char *p, size_t n)
+{
+	(void)arg;
+	return fwrite(p, 1, n, stdout) == n ? (int)n : -1;
+}
+
+int
+worker_cgi(const struct config *cfg, const struct feature *features)
+{
+	struct router *r = NULL;
+	struct arena *a = arena_new(ARENA_FIRST_BLOCK, ARENA_LIMIT);
+	struct sink out = { stdout_put, NULL };
+
+	metrics_init();
+	if (a == NULL || router_new(cfg, features, &r) != RC_OK) {
+		fputs("Status: 500 Internal Server Error\r\nContent-Type: application/json\r\n\r\n"
+		    "{\"error\":\"internal_error\",\"message\":\"socialhub could not start.\"}", stdout);
+		arena_free(a);
+		return 1;
+	}
+	handle(r, a, cfg, environ, stdin_read, NULL, &out);
+	fflush(stdout);
+	router_free(r);
+	arena_free(a);
+	return 0;
+}
+
+struct refresh_walk {
+	long next;
+	volatile sig_atomic_t *stop;
+};
+
+static void
+feature_refresh(void *arg, const struct feature *f, void *ctx)
+{
+	struct refresh_walk *w = arg;
+	long next;
+
+	if (f->refresh == NULL || *w->stop)
+		return;
+	next = f->refresh(ctx, w->stop);
+	if (next > 0 && next < w->next)
+		w->next = next;
+}
+
+int
+worker_refresher(const struct config *cfg, const struct feature *features,
+    volatile sig_atomic_t *stop)
+{
+	struct router *r = NULL;
+
+	if (router_new(cfg, features, &r) != RC_OK)
+		return 1;
+	while (!*stop) {
+		struct refresh_walk w = { .next = 60, .stop = stop };
+		router_each_feature(r, feature_refresh, &w);
+		/* Sleep in slices: SIGTERM interrupts poll(), and a signal that
+		 * lands between the check and the call costs at most a second. */
+		for (long i = 0; i < w.next && !*stop; i++)
+			poll(NULL, 0, 1000);
+	}
+	router_free(r);
+	return 0;
+}

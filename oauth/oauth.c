@@ -1,0 +1,2 @@
+/* oauth: social sign-on (the sign-on issue fills this module). */
+#include "oauth/oauth.h"

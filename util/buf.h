@@ -1,0 +1,41 @@
+/* buf: a growable byte buffer with a hard cap; every string is built here. */
+#ifndef SOCIALHUB_UTIL_BUF_H
+#define SOCIALHUB_UTIL_BUF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/rc.h"
+
+/*
+ * Callers own the struct; buf_init/buf_fini manage the heap storage. The
+ * contents are always NUL-terminated. An append that would pass `max`
+ * fails with RC_LIMIT and leaves the buffer as it was.
+ */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;
+};
+
+void buf_init(struct buf *b, size_t max);
+void buf_fini(struct buf *b);
+/* Empties the buffer, keeping its storage. */
+void buf_clear(struct buf *b);
+
+enum rc buf_append(struct buf *b, const void *p, size_t n);
+enum rc buf_appends(struct buf *b, const char *s);
+enum rc buf_appendc(struct buf *b, char c);
+enum rc buf_appendf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+enum rc buf_vappendf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/* The NUL-terminated contents ("" for an empty buffer, never NULL). */
+const char *buf_cstr(const struct buf *b);
+/* Hands the heap storage to the caller (free() it); the buf is emptied. */
+char *buf_take(struct buf *b, size_t *len);
+
+#endif

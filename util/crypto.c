@@ -1,0 +1,244 @@
+/* crypto: thin wrappers over OpenSSL 3 EVP and getrandom(2). */
+#include "util/crypto.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+
+enum rc
+crypto_random(void *p, size_t n)
+{
+	unsigned char *d = p;
+
+	while (n > 0) {
+		ssize_t got = getrandom(d, n, 0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return RC_CRYPTO;
+		}
+		d += got;
+		n -= (size_t)got;
+	}
+	return RC_OK;
+}
+
+static enum rc
+b64_encode(struct buf *b, const void *p, size_t n, const char *alpha, bool pad)
+{
+	const unsigned char *s = p;
+	enum rc rc = RC_OK;
+	size_t i;
+
+	for (i = 0; i + 2 < n && rc == RC_OK; i += 3) {
+		char q[4] = { alpha[s[i] >> 2], alpha[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
+			alpha[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)], alpha[s[i + 2] & 63] };
+		rc = buf_append(b, q, 4);
+	}
+	if (rc != RC_OK || i == n)
+		return rc;
+	{
+		char q[4] = { alpha[s[i] >> 2], '=', '=', '=' };
+		size_t len = 2;
+		if (n - i == 1) {
+			q[1] = alpha[(s[i] & 3) << 4];
+		} else {
+			q[1] = alpha[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+			q[2] = alpha[(s[i + 1] & 15) << 2];
+			len = 3;
+		}
+		return buf_append(b, q, pad ? 4 : len);
+	}
+}
+
+enum rc
+crypto_b64url_encode(struct buf *b, const void *p, size_t n)
+{
+	return b64_encode(b, p, n,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", false);
+}
+
+enum rc
+crypto_b64_encode(struct buf *b, const void *p, size_t n)
+{
+	return b64_encode(b, p, n,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", true);
+}
+
+static int
+b64url_val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+enum rc
+crypto_b64url_decode(struct arena *a, const char *s, size_t n,
+    unsigned char **out, size_t *outlen)
+{
+	unsigned char *d;
+	uint32_t acc = 0;
+	size_t i, j = 0;
+	int bits = 0;
+
+	if (n % 4 == 1)
+		return RC_INVALID;
+	d = arena_alloc(a, n * 3 / 4 + 1);
+	if (d == NULL)
+		return RC_NOMEM;
+	for (i = 0; i < n; i++) {
+		int v = b64url_val(s[i]);
+		if (v < 0)
+			return RC_INVALID;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			d[j++] = (unsigned char)(acc >> bits);
+		}
+	}
+	/* Leftover bits must be zero: one encoding per value. */
+	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
+		return RC_INVALID;
+	d[j] = '\0';
+	*out = d;
+	*outlen = j;
+	return RC_OK;
+}
+
+bool
+crypto_equal(const void *a, size_t alen, const void *b, size_t blen)
+{
+	return alen == blen && CRYPTO_memcmp(a, b, alen) == 0;
+}
+
+void
+crypto_sha256(const void *p, size_t n, unsigned char out[CRYPTO_SHA256_LEN])
+{
+	unsigned int len = CRYPTO_SHA256_LEN;
+
+	EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
+}
+
+enum rc
+crypto_hmac_sha256(const void *key, size_t keylen, const void *p, size_t n,
+    unsigned char out[CRYPTO_SHA256_LEN])
+{
+	unsigned int len = CRYPTO_SHA256_LEN;
+
+	if (HMAC(EVP_sha256(), key, (int)keylen, p, n, out, &len) == NULL)
+		return RC_CRYPTO;
+	return RC_OK;
+}
+
+enum rc
+crypto_hkdf(const void *ikm, size_t ikmlen, const char *info,
+    unsigned char *out, size_t outlen)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *ctx = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
+	OSSL_PARAM params[4];
+	enum rc rc = RC_CRYPTO;
+
+	if (ctx == NULL)
+		goto out;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikmlen);
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, strlen(info));
+	params[3] = OSSL_PARAM_construct_end();
+	if (EVP_KDF_derive(ctx, out, outlen, params) == 1)
+		rc = RC_OK;
+out:
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+	return rc;
+}
+
+enum rc
+crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
+    size_t aadlen, const void *p, size_t n, struct buf *out)
+{
+	unsigned char iv[CRYPTO_GCM_IV_LEN], tag[CRYPTO_GCM_TAG_LEN];
+	EVP_CIPHER_CTX *ctx = NULL;
+	unsigned char *ct;
+	enum rc rc;
+	int len;
+
+	if (n > (size_t)INT32_MAX || aadlen > (size_t)INT32_MAX)
+		return RC_LIMIT;
+	rc = crypto_random(iv, sizeof(iv));
+	if (rc == RC_OK)
+		rc = buf_append(out, iv, sizeof(iv));
+	if (rc == RC_OK)
+		rc = buf_append(out, p, n); /* reserve room; overwritten below */
+	if (rc != RC_OK)
+		return rc;
+	ct = (unsigned char *)out->data + out->len - n;
+	rc = RC_CRYPTO;
+	ctx = EVP_CIPHER_CTX_new();
+	if (ctx == NULL ||
+	    EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, iv) != 1 ||
+	    EVP_EncryptUpdate(ctx, NULL, &len, aad, (int)aadlen) != 1 ||
+	    EVP_EncryptUpdate(ctx, ct, &len, p, (int)n) != 1 ||
+	    EVP_EncryptFinal_ex(ctx, ct + len, &len) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, sizeof(tag), tag) != 1)
+		goto out;
+	rc = buf_append(out, tag, sizeof(tag));
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+enum rc
+crypto_open(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
+    const void *aad, size_t aadlen, const unsigned char *in, size_t inlen,
+    unsigned char **out, size_t *outlen)
+{
+	const size_t overhead = CRYPTO_GCM_IV_LEN + CRYPTO_GCM_TAG_LEN;
+	EVP_CIPHER_CTX *ctx;
+	unsigned char *pt;
+	size_t n;
+	int len, fin;
+	enum rc rc = RC_CRYPTO;
+
+	if (inlen < overhead || inlen - overhead > (size_t)INT32_MAX)
+		return RC_CRYPTO;
+	n = inlen - overhead;
+	pt = arena_alloc(a, n + 1);
+	if (pt == NULL)
+		return RC_NOMEM;
+	ctx = EVP_CIPHER_CTX_new();
+	if (ctx == NULL ||
+	    EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, in) != 1 ||
+	    EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)aadlen) != 1 ||
+	    EVP_DecryptUpdate(ctx, pt, &len, in + CRYPTO_GCM_IV_LEN, (int)n) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, CRYPTO_GCM_TAG_LEN,
+		(void *)(in + inlen - CRYPTO_GCM_TAG_LEN)) != 1)
+		goto out;
+	fin = EVP_DecryptFinal_ex(ctx, pt + len, &len);
+	if (fin != 1)
+		goto out;
+	pt[n] = '\0';
+	*out = pt;
+	*outlen = n;
+	rc = RC_OK;
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}

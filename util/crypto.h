@@ -1,0 +1,52 @@
+/* crypto: random bytes, base64url, hashes, constant-time compare, AEAD. */
+#ifndef SOCIALHUB_UTIL_CRYPTO_H
+#define SOCIALHUB_UTIL_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/rc.h"
+
+#define CRYPTO_KEY_LEN 32
+#define CRYPTO_GCM_IV_LEN 12
+#define CRYPTO_GCM_TAG_LEN 16
+#define CRYPTO_SHA256_LEN 32
+
+/* Fills p with n bytes from the kernel CSPRNG; RC_CRYPTO if it fails. */
+enum rc crypto_random(void *p, size_t n);
+
+/* Appends base64url (no padding) of p[0..n). */
+enum rc crypto_b64url_encode(struct buf *b, const void *p, size_t n);
+/* Decodes base64url (padding and non-alphabet bytes refused) into an arena
+ * copy; RC_INVALID on bad input. */
+enum rc crypto_b64url_decode(struct arena *a, const char *s, size_t n,
+    unsigned char **out, size_t *outlen);
+/* Standard base64 with padding (for HTTP Basic). */
+enum rc crypto_b64_encode(struct buf *b, const void *p, size_t n);
+
+/* Constant-time equality of two byte strings (length is not secret). */
+bool crypto_equal(const void *a, size_t alen, const void *b, size_t blen);
+
+void crypto_sha256(const void *p, size_t n, unsigned char out[CRYPTO_SHA256_LEN]);
+enum rc crypto_hmac_sha256(const void *key, size_t keylen, const void *p,
+    size_t n, unsigned char out[CRYPTO_SHA256_LEN]);
+/* HKDF-SHA256 (RFC 5869) expanding ikm into out[0..outlen). */
+enum rc crypto_hkdf(const void *ikm, size_t ikmlen, const char *info,
+    unsigned char *out, size_t outlen);
+
+/*
+ * AES-256-GCM. seal appends iv || ciphertext || tag to `out`; open checks
+ * the tag and writes the plaintext into an arena copy (NUL-terminated).
+ * `aad` binds context (e.g. the cookie name). RC_CRYPTO when the tag does
+ * not match or the input is too short.
+ */
+enum rc crypto_seal(const unsigned char key[CRYPTO_KEY_LEN], const void *aad,
+    size_t aadlen, const void *p, size_t n, struct buf *out);
+enum rc crypto_open(struct arena *a, const unsigned char key[CRYPTO_KEY_LEN],
+    const void *aad, size_t aadlen, const unsigned char *in, size_t inlen,
+    unsigned char **out, size_t *outlen);
+
+#endif

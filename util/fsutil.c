@@ -1,0 +1,161 @@
+/* fsutil: temp-file + fsync + rename, the one way files are written. */
+#include "util/fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static enum rc
+write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return RC_IO;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return RC_OK;
+}
+
+static void
+sync_dir_of(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (slash == NULL) {
+		snprintf(dir, sizeof(dir), ".");
+	} else if ((size_t)(slash - path) < sizeof(dir)) {
+		size_t len = slash == path ? 1 : (size_t)(slash - path);
+		memcpy(dir, path, len);
+		dir[len] = '\0';
+	} else {
+		return;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+enum rc
+fsutil_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	enum rc rc;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+		return RC_IO;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return RC_IO;
+	rc = write_all(fd, p, n);
+	if (rc == RC_OK && fchmod(fd, mode) != 0)
+		rc = RC_IO;
+	if (rc == RC_OK && fsync(fd) != 0)
+		rc = RC_IO;
+	if (close(fd) != 0)
+		rc = RC_IO;
+	if (rc == RC_OK && rename(tmp, path) != 0)
+		rc = RC_IO;
+	if (rc != RC_OK) {
+		unlink(tmp);
+		return rc;
+	}
+	sync_dir_of(path);
+	return RC_OK;
+}
+
+enum rc
+fsutil_read(const char *path, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	size_t got = 0;
+	char *data;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? RC_NOTFOUND : RC_IO;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return RC_IO;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		close(fd);
+		return RC_TOOBIG;
+	}
+	data = malloc((size_t)st.st_size + 1);
+	if (data == NULL) {
+		close(fd);
+		return RC_NOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, data + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	data[got] = '\0';
+	*out = data;
+	if (len != NULL)
+		*len = got;
+	return RC_OK;
+}
+
+enum rc
+fsutil_mkdirs(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(tmp))
+		return RC_IO;
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+			return RC_IO;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+		return RC_IO;
+	return RC_OK;
+}
+
+bool
+fsutil_dir_writable(const char *dir)
+{
+	char path[PATH_MAX];
+	bool ok;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/.probe.XXXXXX", dir) >= (int)sizeof(path))
+		return false;
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ok = write_all(fd, "ok\n", 3) == RC_OK && fsync(fd) == 0;
+	close(fd);
+	unlink(path);
+	return ok;
+}

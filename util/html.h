@@ -1,0 +1,17 @@
+/* html: escaping by output context, applied at render time. */
+#ifndef SOCIALHUB_UTIL_HTML_H
+#define SOCIALHUB_UTIL_HTML_H
+
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/rc.h"
+
+/* Escapes & < > for HTML text content. */
+enum rc html_text(struct buf *b, const char *s);
+/* Escapes & < > " ' for a double- or single-quoted attribute value. */
+enum rc html_attr(struct buf *b, const char *s);
+/* Escapes a string for a JS string literal inside a <script> block. */
+enum rc html_js_string(struct buf *b, const char *s);
+
+#endif

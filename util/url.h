@@ -1,0 +1,56 @@
+/* url: percent-encoding, UTF-8 checks and strict absolute-URL parsing. */
+#ifndef SOCIALHUB_UTIL_URL_H
+#define SOCIALHUB_UTIL_URL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/rc.h"
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool utf8_valid(const char *s, size_t n);
+
+/*
+ * Decodes s[0..n) into a NUL-terminated arena copy. `form` also turns '+'
+ * into a space (application/x-www-form-urlencoded). RC_INVALID for a bad
+ * or truncated %XX, a decoded NUL or control byte other than tab/CR/LF, or
+ * a result that is not UTF-8; RC_NOMEM otherwise on failure.
+ */
+enum rc url_decode(struct arena *a, const char *s, size_t n, bool form,
+    char **out, size_t *outlen);
+
+/* Appends s[0..n) with every byte outside RFC 3986 "unreserved" as %XX. */
+enum rc url_encode(struct buf *b, const char *s, size_t n);
+
+/* An absolute http(s) URL split into parts; every part NUL-terminated. */
+struct url {
+	char *scheme;   /* lower-cased: "http" or "https" (others refused) */
+	char *userinfo; /* NULL when absent */
+	char *host;     /* lower-cased registered name or [IPv6] */
+	int port;       /* explicit port, or 0 */
+	char *path;     /* "/" when empty */
+	char *query;    /* NULL when absent, without the '?' */
+	char *fragment; /* NULL when absent, without the '#' */
+};
+
+/*
+ * Parses an absolute http or https URL. Refuses other schemes, control
+ * characters, spaces, backslashes, empty hosts and bad ports with
+ * RC_INVALID. Does not decode percent escapes.
+ */
+enum rc url_parse(struct arena *a, const char *s, struct url *u);
+
+/* True when host is an IPv4 or IPv6 literal (incl. bracketed, decimal,
+ * octal or hex IPv4 forms that resolvers accept). */
+bool url_host_is_ip(const char *host);
+
+/*
+ * True when s is a safe same-origin path for a redirect: starts with one
+ * '/', no "//" or "/\" prefix, no scheme, no control characters or
+ * backslashes, also after one level of percent-decoding.
+ */
+bool url_is_local_path(const char *s);
+
+#endif

@@ -1,0 +1,12 @@
+/* widgets: activity streams, widget routes and share endpoints. */
+#ifndef SOCIALHUB_WIDGETS_WIDGETS_H
+#define SOCIALHUB_WIDGETS_WIDGETS_H
+
+#include "fcgi/feature.h"
+
+/* The feature row for fcgi/routes.c; filled by the streams issue. */
+#define WIDGETS_FEATURE { .name = "widgets" }
+/* Extra sub-commands (refresh, parse) for fcgi/main.c's table. */
+#define WIDGETS_COMMANDS
+
+#endif
