@@ -391,6 +391,43 @@ fill_core(struct config *cfg)
 		cfg->metrics_allow[i] = cfg_getnstr(r, "metrics_allow", (unsigned)i);
 }
 
+/*
+ * libconfuse accepts a section left open at the end of the file; an admin
+ * who forgot a '}' wants to hear about it. Returns the line of the first
+ * unclosed '{', or 0 when every brace is closed.
+ */
+static int
+unclosed_brace_line(const char *path)
+{
+	int stack[64], depth = 0, line = 1, c, quote = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return 0;
+	while ((c = getc(f)) != EOF) {
+		if (c == '\n')
+			line++;
+		if (quote != 0) {
+			if (c == '\\')
+				getc(f);
+			else if (c == quote)
+				quote = 0;
+		} else if (c == '"' || c == '\'') {
+			quote = c;
+		} else if (c == '#') {
+			while ((c = getc(f)) != EOF && c != '\n')
+				;
+			line++;
+		} else if (c == '{' && depth < 64) {
+			stack[depth++] = line;
+		} else if (c == '}' && depth > 0) {
+			depth--;
+		}
+	}
+	fclose(f);
+	return depth > 0 ? stack[depth - 1] : 0;
+}
+
 enum rc
 config_load(const char *path, const struct feature *features, struct config **out)
 {
@@ -427,6 +464,11 @@ config_load(const char *path, const struct feature *features, struct config **ou
 		if (f->checks != NULL)
 			f->checks(cfg->root);
 	ret = cfg_parse(cfg->root, path);
+	if (ret == CFG_SUCCESS && unclosed_brace_line(path) > 0) {
+		fprintf(stderr, "%s:%d: section not closed (missing '}')\n", path,
+		    unclosed_brace_line(path));
+		config_errors++;
+	}
 	if (ret == CFG_SUCCESS) {
 		fill_core(cfg);
 		for (const struct feature *f = features; f != NULL && f->name != NULL; f++)
