@@ -2,6 +2,7 @@
 #include "oauth/oauth_int.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +15,19 @@
 #include "util/url.h"
 
 #define SECRET_MIN 32
+#define DEFAULT_LIFETIME (8 * 3600)
+#define DEFAULT_COOKIE "socialhub_session"
 #define OLD_SECRETS_MAX (64 * 1024)
+
+static int cb_lifetime(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 
 static cfg_opt_t session_opts[] = {
 	CFG_STR("secret", NULL, CFGF_NODEFAULT),
 	CFG_STR("secret_file", NULL, CFGF_NODEFAULT),
 	CFG_STR_LIST("old_secrets", NULL, CFGF_NODEFAULT),
 	CFG_STR("old_secrets_file", NULL, CFGF_NODEFAULT),
-	CFG_INT_CB("lifetime", 8 * 3600, CFGF_NONE, config_cb_duration),
-	CFG_STR("cookie_name", "socialhub_session", CFGF_NONE),
+	CFG_INT_CB("lifetime", DEFAULT_LIFETIME, CFGF_NONE, cb_lifetime),
+	CFG_STR("cookie_name", DEFAULT_COOKIE, CFGF_NONE),
 	CFG_END(),
 };
 
@@ -66,9 +71,10 @@ static cfg_opt_t access_opts[] = {
 };
 
 cfg_opt_t oauth_opts[] = {
-	CFG_SEC("session", session_opts, CFGF_NONE),
+	/* MULTI (at most one, checked later) so that they carry their file name. */
+	CFG_SEC("session", session_opts, CFGF_MULTI),
 	CFG_SEC("provider", provider_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
-	CFG_SEC("access", access_opts, CFGF_NONE),
+	CFG_SEC("access", access_opts, CFGF_MULTI),
 	CFG_END(),
 };
 
@@ -80,13 +86,66 @@ static const char *const url_keys[] = {
 
 /* ---- per-key checks: run while parsing, so errors carry the key's line */
 
+/*
+ * Loading is single-threaded and libconfuse's callbacks carry no user
+ * pointer, so two pieces of per-load state live here, reset by
+ * oauth_checks() before every parse: the root (its file name, for sections
+ * libconfuse created before parsing, which have none) and the list options
+ * already checked (libconfuse runs a list's validator more than once).
+ */
+static cfg_t *checks_root;
+static struct {
+	const cfg_opt_t *opt;
+	unsigned n;
+} checked_lists[64];
+static size_t nchecked_lists;
+
+static void
+report(cfg_t *cfg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+report(cfg_t *cfg, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	char *saved = cfg->filename;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cfg->filename == NULL && checks_root != NULL)
+		cfg->filename = checks_root->filename;
+	cfg_error(cfg, "%s", msg);
+	cfg->filename = saved;
+}
+
+/* The first value of a list option not checked yet in this load. */
+static unsigned
+list_unchecked(const cfg_opt_t *opt)
+{
+	unsigned from = 0;
+	size_t i;
+
+	for (i = 0; i < nchecked_lists; i++)
+		if (checked_lists[i].opt == opt)
+			break;
+	if (i < nchecked_lists)
+		from = checked_lists[i].n;
+	else if (nchecked_lists < sizeof(checked_lists) / sizeof(checked_lists[0]))
+		checked_lists[nchecked_lists++].opt = opt;
+	else
+		return 0;
+	checked_lists[i].n = cfg_opt_size((cfg_opt_t *)opt);
+	return from;
+}
+
 static int
 check_preset(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *v = cfg_opt_getnstr(opt, 0);
 
 	if (preset_find(v) == NULL)
-		cfg_error(cfg, "KEY preset: unknown preset \"%s\" (github, google, facebook, "
+		report(cfg, "KEY preset: unknown preset \"%s\" (github, google, facebook, "
 		    "linkedin, x, microsoft, gitlab, apple, mastodon, oidc)", v);
 	return 0;
 }
@@ -97,7 +156,7 @@ check_url(cfg_t *cfg, cfg_opt_t *opt)
 	const char *v = cfg_opt_getnstr(opt, 0);
 
 	if (!oauth_url_ok(v))
-		cfg_error(cfg, "KEY %s: must be an https URL (http only on loopback), got \"%s\"",
+		report(cfg, "KEY %s: must be an https URL (http only on loopback), got \"%s\"",
 		    opt->name, v);
 	return 0;
 }
@@ -108,18 +167,18 @@ check_token_auth(cfg_t *cfg, cfg_opt_t *opt)
 	const char *v = cfg_opt_getnstr(opt, 0);
 
 	if (strcmp(v, "basic") != 0 && strcmp(v, "post") != 0)
-		cfg_error(cfg, "KEY token_auth: expected \"basic\" or \"post\", got \"%s\"", v);
+		report(cfg, "KEY token_auth: expected \"basic\" or \"post\", got \"%s\"", v);
 	return 0;
 }
 
 static int
 check_algs(cfg_t *cfg, cfg_opt_t *opt)
 {
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
 		const char *v = cfg_opt_getnstr(opt, i);
 		enum jwt_alg alg;
 		if (!jwt_alg_parse(v, &alg))
-			cfg_error(cfg, "KEY algs: unknown or forbidden algorithm \"%s\" "
+			report(cfg, "KEY algs: unknown or forbidden algorithm \"%s\" "
 			    "(RS256..512, PS256..512, ES256..512, EdDSA, HS256..512)", v);
 	}
 	return 0;
@@ -151,10 +210,10 @@ hostname_valid(const char *h)
 static int
 check_domains(cfg_t *cfg, cfg_opt_t *opt)
 {
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
 		const char *v = cfg_opt_getnstr(opt, i);
 		if (!hostname_valid(v[0] == '.' ? v + 1 : v) || strchr(v[0] == '.' ? v + 1 : v, '.') == NULL)
-			cfg_error(cfg, "KEY %s: \"%s\" is not a domain name", opt->name, v);
+			report(cfg, "KEY %s: \"%s\" is not a domain name", opt->name, v);
 	}
 	return 0;
 }
@@ -162,10 +221,10 @@ check_domains(cfg_t *cfg, cfg_opt_t *opt)
 static int
 check_instances(cfg_t *cfg, cfg_opt_t *opt)
 {
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
 		const char *v = cfg_opt_getnstr(opt, i);
 		if (strcmp(v, "*") != 0 && !mastodon_host_valid(v))
-			cfg_error(cfg, "KEY instances: \"%s\" is not an instance host name", v);
+			report(cfg, "KEY instances: \"%s\" is not an instance host name", v);
 	}
 	return 0;
 }
@@ -173,9 +232,9 @@ check_instances(cfg_t *cfg, cfg_opt_t *opt)
 static int
 check_emails(cfg_t *cfg, cfg_opt_t *opt)
 {
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++)
+	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++)
 		if (!access_email_valid(cfg_opt_getnstr(opt, i)))
-			cfg_error(cfg, "KEY emails: \"%s\" is not an email address",
+			report(cfg, "KEY emails: \"%s\" is not an email address",
 			    cfg_opt_getnstr(opt, i));
 	return 0;
 }
@@ -190,18 +249,23 @@ check_cookie_name(cfg_t *cfg, cfg_opt_t *opt)
 	for (size_t i = 0; ok && i < n; i++)
 		ok = isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '-';
 	if (!ok)
-		cfg_error(cfg, "KEY cookie_name: use 1-64 of [A-Za-z0-9_-], not starting with \"__\" "
+		report(cfg, "KEY cookie_name: use 1-64 of [A-Za-z0-9_-], not starting with \"__\" "
 		    "(the __Host- prefix is added on HTTPS sites)");
 	return 0;
 }
 
+/* A duration between a minute and 90 days. */
 static int
-check_lifetime(cfg_t *cfg, cfg_opt_t *opt)
+cb_lifetime(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	long v = cfg_opt_getnint(opt, 0);
+	long v;
 
-	if (v < 60 || v > 90L * 86400)
-		cfg_error(cfg, "KEY lifetime: must be between 1m and 90d");
+	(void)opt;
+	if (!config_parse_duration(value, &v) || v < 60 || v > 90L * 86400) {
+		report(cfg, "KEY lifetime: must be a duration between 1m and 90d, got \"%s\"", value);
+		v = DEFAULT_LIFETIME;
+	}
+	*(long *)result = v;
 	return 0;
 }
 
@@ -213,7 +277,7 @@ check_provider_title(cfg_t *cfg, cfg_opt_t *opt)
 	const char *id = sec != NULL ? cfg_title(sec) : NULL;
 
 	if (id != NULL && !provider_id_valid(id))
-		cfg_error(cfg, "KEY provider: name \"%s\" must be 1-%d of [A-Za-z0-9_-]", id,
+		report(cfg, "KEY provider: name \"%s\" must be 1-%d of [A-Za-z0-9_-]", id,
 		    OAUTH_ID_MAX);
 	return 0;
 }
@@ -222,6 +286,9 @@ void
 oauth_checks(cfg_t *root)
 {
 	char key[64];
+
+	checks_root = root;
+	nchecked_lists = 0;
 
 	cfg_set_validate_func(root, "provider", check_provider_title);
 	cfg_set_validate_func(root, "provider|preset", check_preset);
@@ -233,7 +300,6 @@ oauth_checks(cfg_t *root)
 		cfg_set_validate_func(root, key, check_url);
 	}
 	cfg_set_validate_func(root, "session|cookie_name", check_cookie_name);
-	cfg_set_validate_func(root, "session|lifetime", check_lifetime);
 	cfg_set_validate_func(root, "access|email_domains", check_domains);
 	cfg_set_validate_func(root, "access|emails", check_emails);
 }
@@ -320,16 +386,22 @@ load_old_secrets_file(const struct config *cfg, struct oauth_ctx *ctx, cfg_t *se
 static enum rc
 load_session(const struct config *cfg, struct oauth_ctx *ctx, bool need)
 {
-	cfg_t *sec = cfg_getsec(cfg->root, "session");
+	cfg_t *sec = cfg_size(cfg->root, "session") > 0 ? cfg_getnsec(cfg->root, "session", 0) : NULL;
 	char *secret = NULL;
 	enum rc rc;
 
-	ctx->lifetime = cfg_getint(sec, "lifetime");
+	if (cfg_size(cfg->root, "session") > 1)
+		return config_error(cfg, cfg_getnsec(cfg->root, "session", 1), "session",
+		    "given more than once");
+	ctx->lifetime = sec != NULL ? cfg_getint(sec, "lifetime") : DEFAULT_LIFETIME;
 	ctx->cookie_name = arena_printf(ctx->arena, "%s%s", ctx->secure ? "__Host-" : "",
-	    cfg_getstr(sec, "cookie_name"));
+	    sec != NULL ? cfg_getstr(sec, "cookie_name") : DEFAULT_COOKIE);
 	ctx->state_prefix = arena_printf(ctx->arena, "%s_st_", ctx->cookie_name);
 	if (ctx->cookie_name == NULL || ctx->state_prefix == NULL)
 		return RC_NOMEM;
+	if (sec == NULL)
+		return need ? config_error(cfg, NULL, "session", "missing: sign-in needs "
+		    "session { secret_file = \"...\" } (see `socialhub keygen`)") : RC_OK;
 	if (!need && cfg_getstr(sec, "secret") == NULL && cfg_getstr(sec, "secret_file") == NULL)
 		return RC_OK;
 	rc = config_secret(cfg, sec, "secret", &secret);
@@ -355,9 +427,14 @@ load_session(const struct config *cfg, struct oauth_ctx *ctx, bool need)
 static enum rc
 load_access(const struct config *cfg, struct oauth_ctx *ctx)
 {
-	cfg_t *sec = cfg_getsec(cfg->root, "access");
+	cfg_t *sec = cfg_size(cfg->root, "access") > 0 ? cfg_getnsec(cfg->root, "access", 0) : NULL;
 	struct access_rules *r = &ctx->access;
 
+	if (sec == NULL)
+		return RC_OK;
+	if (cfg_size(cfg->root, "access") > 1)
+		return config_error(cfg, cfg_getnsec(cfg->root, "access", 1), "access",
+		    "given more than once");
 	r->providers = alist(ctx, sec, "providers", &r->nproviders);
 	r->email_domains = alist(ctx, sec, "email_domains", &r->nemail_domains);
 	r->emails = alist(ctx, sec, "emails", &r->nemails);
@@ -465,7 +542,11 @@ load_client_secret(const struct config *cfg, cfg_t *sec, struct provider *p)
 	if ((p->flags & PRESET_APPLE) && has)
 		return config_error(cfg, sec, "client_secret", "Apple's client secret is made "
 		    "from private_key_file; do not set client_secret");
-	return config_secret(cfg, sec, "client_secret", &p->client_secret);
+	if (config_secret(cfg, sec, "client_secret", &p->client_secret) != RC_OK)
+		return RC_CONFIG;
+	if (*p->client_secret == '\0')
+		return config_error(cfg, sec, "client_secret", "is empty");
+	return RC_OK;
 }
 
 static enum rc
@@ -509,8 +590,9 @@ provider_rules(const struct config *cfg, cfg_t *sec, struct provider *p)
 	    (p->conf.authorization_endpoint == NULL || p->conf.token_endpoint == NULL ||
 	    p->conf.userinfo_endpoint == NULL))
 		return config_error(cfg, sec, "preset", "an OAuth 2 provider needs its endpoints");
-	if ((p->algs & JWT_ALGS_HMAC) && p->client_secret == NULL)
-		return config_error(cfg, sec, "algs", "HS* algorithms need a client_secret");
+	if ((p->algs & JWT_ALGS_HMAC) && (p->client_secret == NULL || strlen(p->client_secret) < 32))
+		return config_error(cfg, sec, "algs", "HS* algorithms need a client_secret of 32+ bytes "
+		    "(RFC 7518 3.2)");
 	if ((p->flags & PRESET_MS_TENANT) && !opt_set(sec, "tenants"))
 		return RC_OK; /* common: any tenant */
 	return RC_OK;

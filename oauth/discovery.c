@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fsutil.h"
 #include "util/log.h"
 #include "util/url.h"
 
@@ -158,7 +159,7 @@ meta_build(struct provider *p, const json_t *doc, struct provider_meta *m)
 	if (rc == RC_OK)
 		rc = pick_url(c->token_endpoint, doc, "token_endpoint", true, &m->token_endpoint, p->id);
 	if (rc == RC_OK)
-		rc = pick_url(c->userinfo_endpoint, doc, "userinfo_endpoint", p->userinfo,
+		rc = pick_url(c->userinfo_endpoint, doc, "userinfo_endpoint", p->kind == KIND_OAUTH2,
 		    &m->userinfo_endpoint, p->id);
 	if (rc == RC_OK)
 		rc = pick_url(c->jwks_uri, doc, "jwks_uri", oidc, &m->jwks_uri, p->id);
@@ -282,11 +283,12 @@ forced_fetch_allowed(struct oauth_ctx *ctx, const struct provider *p, time_t now
 		return false;
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 && errno == ENOENT) {
-		mkdir(ctx->oauth_dir, 0700);
+		fsutil_mkdirs(ctx->oauth_dir, 0700);
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	}
 	if (fd >= 0) {
-		futimens(fd, NULL);
+		struct timespec ts[2] = { { .tv_sec = now }, { .tv_sec = now } };
+		futimens(fd, ts);
 		close(fd);
 	}
 	return true;
@@ -342,7 +344,7 @@ discovery_jwks(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
 		return c->jwks != NULL ? RC_OK : RC_UPSTREAM;
 	if (force && !stale && (now - c->jwks_fetched < OAUTH_JWKS_REFETCH_MIN ||
 	    !forced_fetch_allowed(ctx, p, now))) {
-		log_kv(LOG_INFO, "jwks_refetch_limited", "provider", p->id, NULL);
+		log_kv(LOG_DEBUG, "jwks_refetch_limited", "provider", p->id, NULL);
 		return RC_OK;
 	}
 	rc = fetch_jwks(ctx, a, p, m->jwks_uri, &fresh);

@@ -5,7 +5,7 @@
 
 #include "util/url.h"
 
-#define RETURN_TO_MAX 2048
+#define RETURN_TO_MAX 2000  /* url_is_local_path stops short of 2 KiB */
 #define DECODE_LEVELS 4
 
 static int
@@ -65,7 +65,7 @@ decode_once(const char *s, size_t n, char *out)
  * this site: url_is_local_path, plus the checks above applied again after
  * each of up to four further percent-decodings, so "%2F%2F", "%5C",
  * "%09" and their double-encoded forms never reach a browser as "//".
- * Must be valid UTF-8 and at most 2 KiB.
+ * Must be valid UTF-8 and at most 2000 bytes.
  */
 bool
 oauth_return_to_ok(const char *s)
