@@ -99,7 +99,9 @@ read_tokens(struct arena *a, const struct provider *p, const json_t *j, long sta
 		log_kv(LOG_WARN, "token_refused", "provider", p->id, "error",
 		    err != NULL && printable(err, 64) ? err : "?", NULL);
 		*why = "the provider refused the authorization code";
-		return RC_UPSTREAM;
+		/* A refused code (invalid_grant...) is a bad sign-in response, not
+		 * a provider outage. */
+		return status >= 400 && status < 500 && err != NULL ? RC_CRYPTO : RC_UPSTREAM;
 	}
 	if (at == NULL || !printable(at, TOKEN_MAX)) {
 		*why = "token response without a usable access_token";
