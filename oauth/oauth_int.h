@@ -179,6 +179,7 @@ struct oauth_ctx {
 	size_t nproviders;
 	struct access_rules access;
 	char *oauth_dir;             /* state_dir/oauth */
+	char *page_csp;              /* CSP of pages holding our forms */
 	const struct http_ops *http;
 	time_t (*now)(void);
 	time_t last_sweep;
@@ -336,5 +337,6 @@ enum rc pages_me(struct request *req, struct response *res, void *vctx);
 enum rc pages_check(struct request *req, struct response *res, void *vctx);
 enum rc pages_logout(struct request *req, struct response *res, void *vctx);
 enum rc pages_icon(struct request *req, struct response *res, void *vctx);
+enum rc pages_csp_build(struct oauth_ctx *ctx);
 
 #endif

@@ -197,10 +197,48 @@ append_providers(struct buf *b, struct oauth_ctx *ctx, const struct config *cfg,
 	return rc == RC_OK ? buf_appends(b, "</ul>") : rc;
 }
 
-static enum rc
-private_html(struct response *res)
+/*
+ * Our pages' CSP, but with form-action open to where our forms lead: the
+ * sign-in form goes to a provider and sign-out may continue to its
+ * end_session endpoint, and browsers check form-action on those redirects.
+ * https: covers real providers; local http ones (tests, the demo) are
+ * listed by origin.
+ */
+enum rc
+pages_csp_build(struct oauth_ctx *ctx)
 {
-	enum rc rc = response_html_headers(res, NULL);
+	struct buf b;
+	enum rc rc;
+
+	buf_init(&b, 8192);
+	rc = buf_appends(&b, "default-src 'none'; img-src 'self' data:; style-src 'self'; "
+	    "script-src 'self'; connect-src 'self'; form-action 'self' https:");
+	for (size_t i = 0; rc == RC_OK && i < ctx->nproviders; i++) {
+		const struct provider *p = &ctx->providers[i];
+		const char *urls[] = { p->issuer, p->discovery_url, p->conf.authorization_endpoint,
+			p->conf.end_session_endpoint, p->api_base };
+		for (size_t j = 0; rc == RC_OK && j < sizeof(urls) / sizeof(urls[0]); j++) {
+			const char *u = urls[j];
+			size_t n;
+			if (u == NULL || strncmp(u, "http://", 7) != 0)
+				continue;
+			n = 7 + strcspn(u + 7, "/?#");
+			if (strstr(buf_cstr(&b), arena_strndup(ctx->arena, u, n)) == NULL)
+				rc = buf_appendf(&b, " %.*s", (int)n, u);
+		}
+	}
+	if (rc == RC_OK)
+		rc = buf_appends(&b, "; frame-ancestors 'self'; base-uri 'none'");
+	if (rc == RC_OK && (ctx->page_csp = arena_strdup(ctx->arena, buf_cstr(&b))) == NULL)
+		rc = RC_NOMEM;
+	buf_fini(&b);
+	return rc;
+}
+
+static enum rc
+private_html(struct oauth_ctx *ctx, struct response *res)
+{
+	enum rc rc = response_html_headers(res, ctx->page_csp);
 
 	if (rc == RC_OK)
 		rc = response_header_set(res, "Cache-Control", "private, no-store");
@@ -234,7 +272,7 @@ pages_chooser(struct request *req, struct response *res, void *vctx)
 	if (rc == RC_OK)
 		rc = buf_appends(b, "</main></body></html>\n");
 	if (rc == RC_OK)
-		rc = private_html(res);
+		rc = private_html(ctx, res);
 	return rc;
 }
 
@@ -259,7 +297,7 @@ pages_button(struct request *req, struct response *res, void *vctx)
 	if (rc == RC_OK)
 		rc = buf_appends(b, "</social-login>\n");
 	if (rc == RC_OK)
-		rc = private_html(res);
+		rc = private_html(ctx, res);
 	return rc;
 }
 
