@@ -399,6 +399,15 @@ cb_run(struct callback *cb)
 	error = cb_param(cb, "error");
 	if (error != NULL)
 		return cb_provider_error(cb, error);
+	if (cb->st.instance != NULL) {
+		struct instance_cache *ic;
+		/* Another worker may have started this login: load the app. */
+		rc = mastodon_instance(cb->ctx, cb->a, cb->p, cb->st.instance, &ic);
+		if (rc != RC_OK) {
+			cb->why = "Mastodon app registration unavailable";
+			return cb_fail(cb, 502, "upstream", "That Mastodon server could not be reached.");
+		}
+	}
 	rc = discovery_meta(cb->ctx, cb->a, cb->p, cb->st.instance, &cb->m);
 	if (rc != RC_OK) {
 		cb->why = "provider metadata unavailable";

@@ -136,7 +136,7 @@ form_add(struct buf *b, const char *name, const char *value)
 /* POST /api/v1/apps; writes the answer to path atomically (0600). */
 static enum rc
 app_register(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const char *base,
-    const char *scopes, const char *path, json_t **out)
+    const char *scopes, bool s256, const char *path, json_t **out)
 {
 	struct http_request rq = {
 		.url = arena_printf(a, "%s/api/v1/apps", base),
@@ -168,10 +168,10 @@ app_register(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const c
 		log_kv(LOG_WARN, "mastodon_register_failed", "base", base, NULL);
 		return RC_UPSTREAM;
 	}
-	rec = json_pack("{s:s, s:s, s:s, s:s, s:I}", "client_id",
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "client_id",
 	    json_string_value(json_object_get(j, "client_id")), "client_secret",
 	    json_string_value(json_object_get(j, "client_secret")), "redirect_uri",
-	    p->redirect_uri, "scopes", scopes, "registered_at", (json_int_t)ctx->now());
+	    p->redirect_uri, "scopes", scopes, "pkce", s256, "registered_at", (json_int_t)ctx->now());
 	text = rec != NULL ? json_dumps(rec, JSON_COMPACT) : NULL;
 	rc = text != NULL ? fsutil_write_atomic(path, text, strlen(text), 0600) : RC_NOMEM;
 	if (text != NULL) {
@@ -193,8 +193,10 @@ app_register(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const c
  */
 static enum rc
 app_for(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const char *base,
-    const char *host, const char *scopes, json_t **out)
+    const char *host, json_t **out)
 {
+	const char *scopes = p->scopes;
+	bool s256, profile;
 	char *path = app_path(ctx, a, host, "json"), *lock = app_path(ctx, a, host, "lock");
 	char *dir = arena_printf(a, "%s/mastodon", ctx->oauth_dir);
 	enum rc rc;
@@ -213,8 +215,13 @@ app_for(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const char *
 		return RC_UNAVAILABLE;
 	}
 	rc = app_read(a, path, p->redirect_uri, out);
-	if (rc != RC_OK)
-		rc = app_register(ctx, a, p, base, scopes, path, out);
+	if (rc != RC_OK) {
+		/* What the instance supports decides the scope we register for. */
+		probe_metadata(ctx, a, base, &s256, &profile);
+		if (profile && strcmp(p->scopes, p->preset->scopes) == 0)
+			scopes = "profile";
+		rc = app_register(ctx, a, p, base, scopes, s256, path, out);
+	}
 	flock(fd, LOCK_UN);
 	close(fd);
 	return rc;
@@ -263,9 +270,8 @@ enum rc
 mastodon_instance(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
     const char *host, struct instance_cache **out)
 {
-	const char *base, *scopes = p->scopes;
 	struct instance_cache *ic;
-	bool s256, profile;
+	const char *base;
 	json_t *app = NULL;
 	enum rc rc;
 
@@ -280,10 +286,7 @@ mastodon_instance(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
 	base = mastodon_base(a, p, host);
 	if (base == NULL)
 		return RC_NOMEM;
-	probe_metadata(ctx, a, base, &s256, &profile);
-	if (profile && strcmp(p->scopes, p->preset->scopes) == 0)
-		scopes = "profile";
-	rc = app_for(ctx, a, p, base, host, scopes, &app);
+	rc = app_for(ctx, a, p, base, host, &app);
 	if (rc != RC_OK)
 		return rc;
 	if (p->ninstances_cache == 0) {
@@ -307,7 +310,7 @@ mastodon_instance(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
 	} else {
 		ic = &p->instances_cache[p->ninstances_cache++];
 	}
-	rc = instance_fill(ic, host, base, app, s256);
+	rc = instance_fill(ic, host, base, app, json_is_true(json_object_get(app, "pkce")));
 	json_decref(app);
 	if (rc == RC_OK)
 		*out = ic;

@@ -4,7 +4,7 @@
 
 set -u
 
-SRCDIR=${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+SRCDIR=${top_srcdir:-${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}}
 BUILDDIR=${BUILDDIR:-$(pwd)}
 SOCIALHUB=${SOCIALHUB:-$BUILDDIR/socialhub}
 NGINX_BIN=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
