@@ -80,9 +80,12 @@ tl_perform(void *arg, struct arena *a, const struct http_request *rq,
 {
 	(void)arg;
 	tl_last = rq;
-	snprintf(tl_last_form, sizeof(tl_last_form), "%s", rq->form ? rq->form : "");
-	snprintf(tl_last_auth, sizeof(tl_last_auth), "%s:%s", rq->basic_user ? rq->basic_user : "",
-	    rq->basic_pass ? rq->basic_pass : "");
+	/* The last POST (the token request): its form and Basic credentials. */
+	if (rq->form != NULL) {
+		snprintf(tl_last_form, sizeof(tl_last_form), "%s", rq->form);
+		snprintf(tl_last_auth, sizeof(tl_last_auth), "%s:%s",
+		    rq->basic_user ? rq->basic_user : "", rq->basic_pass ? rq->basic_pass : "");
+	}
 	for (size_t i = 0; i < tl_nroutes; i++) {
 		if (strcmp(tl_routes[i].url, rq->url) != 0)
 			continue;
