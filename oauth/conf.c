@@ -751,6 +751,7 @@ oauth_conf_free(struct oauth_ctx *ctx)
 		}
 		free(p->instances_cache);
 	}
+	session_cache_free(ctx);
 	keyring_wipe(&ctx->session_keys);
 	keyring_wipe(&ctx->state_keys);
 	arena_free(ctx->arena);

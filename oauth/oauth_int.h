@@ -165,6 +165,16 @@ struct access_rules {
 	size_t nemails;
 };
 
+/* A session this worker opened recently, keyed by a digest of the cookie. */
+#define SESSION_CACHE_SIZE 256
+struct session_cache_entry {
+	unsigned char digest[CRYPTO_SHA256_LEN];
+	bool used;
+	char *provider, *sub, *name, *email, *picture, *profile_url;
+	bool email_verified;
+	long long issued_at, expires_at;
+};
+
 /* The per-process context of the feature; immutable after init but for caches. */
 struct oauth_ctx {
 	const struct config *cfg;
@@ -183,6 +193,7 @@ struct oauth_ctx {
 	const struct http_ops *http;
 	time_t (*now)(void);
 	time_t last_sweep;
+	struct session_cache_entry *session_cache;  /* SESSION_CACHE_SIZE, lazily */
 };
 
 /* A profile on its way into a session (strings in the request arena). */
@@ -227,6 +238,7 @@ enum rc session_open(const struct oauth_ctx *ctx, struct arena *a, const char *v
 enum rc oauth_set_cookie(const struct oauth_ctx *ctx, struct response *res,
     const char *name, const char *value, long max_age, const char *samesite);
 enum rc session_identify(void *ctx, struct request *req, struct identity *out);
+void session_cache_free(struct oauth_ctx *ctx);
 
 /* state.c */
 struct login_state {

@@ -239,17 +239,113 @@ oauth_set_cookie(const struct oauth_ctx *ctx, struct response *res, const char *
 	return rc;
 }
 
+/*
+ * A per-worker cache of opened sessions: a browser sends the same cookie
+ * with every request, and nginx asks /auth/check for each of them. The key
+ * is SHA-256 of the cookie value (never the value: comparing digests leaks
+ * nothing usable through timing); the time rules are checked on every hit.
+ */
+static void
+entry_clear(struct session_cache_entry *e)
+{
+	free(e->provider);
+	free(e->sub);
+	free(e->name);
+	free(e->email);
+	free(e->picture);
+	free(e->profile_url);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+session_cache_free(struct oauth_ctx *ctx)
+{
+	if (ctx->session_cache == NULL)
+		return;
+	for (size_t i = 0; i < SESSION_CACHE_SIZE; i++)
+		entry_clear(&ctx->session_cache[i]);
+	free(ctx->session_cache);
+	ctx->session_cache = NULL;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static void
+cache_put(struct oauth_ctx *ctx, const unsigned char *digest, const struct identity *id)
+{
+	struct session_cache_entry *e;
+
+	if (ctx->session_cache == NULL &&
+	    (ctx->session_cache = calloc(SESSION_CACHE_SIZE, sizeof(*e))) == NULL)
+		return;
+	e = &ctx->session_cache[digest[0] % SESSION_CACHE_SIZE];
+	entry_clear(e);
+	memcpy(e->digest, digest, sizeof(e->digest));
+	e->provider = dup_or_null(id->provider);
+	e->sub = dup_or_null(id->sub);
+	e->name = dup_or_null(id->name);
+	e->email = dup_or_null(id->email);
+	e->picture = dup_or_null(id->picture);
+	e->profile_url = dup_or_null(id->profile_url);
+	e->email_verified = id->email_verified;
+	e->issued_at = id->issued_at;
+	e->expires_at = id->expires_at;
+	e->used = e->provider != NULL && e->sub != NULL;
+}
+
+/* RC_OK with *out filled from the cache; RC_NOTFOUND on a miss. */
+static enum rc
+cache_get(const struct oauth_ctx *ctx, struct arena *a, const unsigned char *digest,
+    time_t now, struct identity *out)
+{
+	const struct session_cache_entry *e;
+
+	if (ctx->session_cache == NULL)
+		return RC_NOTFOUND;
+	e = &ctx->session_cache[digest[0] % SESSION_CACHE_SIZE];
+	if (!e->used || memcmp(e->digest, digest, sizeof(e->digest)) != 0)
+		return RC_NOTFOUND;
+	if (e->expires_at <= now || e->issued_at > now + OAUTH_SKEW ||
+	    now >= e->issued_at + ctx->lifetime)
+		return RC_UNAUTH;
+	out->name = e->name != NULL ? arena_strdup(a, e->name) : NULL;
+	out->email = e->email != NULL ? arena_strdup(a, e->email) : NULL;
+	out->picture = e->picture != NULL ? arena_strdup(a, e->picture) : NULL;
+	out->profile_url = e->profile_url != NULL ? arena_strdup(a, e->profile_url) : NULL;
+	out->provider = arena_strdup(a, e->provider);
+	out->sub = arena_strdup(a, e->sub);
+	out->email_verified = e->email_verified;
+	out->issued_at = e->issued_at;
+	out->expires_at = e->expires_at;
+	return out->provider != NULL && out->sub != NULL ? RC_OK : RC_NOMEM;
+}
+
 /* The identify hook: who does the session cookie say is signed in? */
 enum rc
 session_identify(void *vctx, struct request *req, struct identity *out)
 {
 	struct oauth_ctx *ctx = vctx;
+	unsigned char digest[CRYPTO_SHA256_LEN];
+	time_t now;
 	const char *value;
+	enum rc rc;
 
 	if (ctx == NULL || ctx->session_keys.n == 0)
 		return RC_UNAUTH;
 	value = request_cookie(req, ctx->cookie_name);
-	if (value == NULL)
+	if (value == NULL || strlen(value) > SESSION_VALUE_MAX)
 		return RC_UNAUTH;
-	return session_open(ctx, request_arena(req), value, ctx->now(), out);
+	now = ctx->now();
+	crypto_sha256(value, strlen(value), digest);
+	rc = cache_get(ctx, request_arena(req), digest, now, out);
+	if (rc != RC_NOTFOUND)
+		return rc;
+	rc = session_open(ctx, request_arena(req), value, now, out);
+	if (rc == RC_OK)
+		cache_put(ctx, digest, out);
+	return rc;
 }

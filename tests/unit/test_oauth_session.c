@@ -326,6 +326,48 @@ test_identify_hook(void **state)
 	tl_unload(&env);
 }
 
+/* The per-worker cache answers repeat cookies, with the time rules intact. */
+static void
+test_identify_cache(void **state)
+{
+	struct tl_env env = load("session { secret = \"" SECRET_A "\" lifetime = 1h }");
+	struct arena *a = arena_new(65536, 0);
+	char *v = seal(&env, a, &alice), cookie[4096];
+	const struct identity *id;
+	struct tl_req r;
+
+	(void)state;
+	snprintf(cookie, sizeof(cookie), "__Host-socialhub_session=%s", v);
+	for (int i = 0; i < 3; i++) {
+		tl_req_init(&r, env.cfg, "GET", "/social/auth/check", cookie, NULL);
+		r.req.identify = oauth_identify;
+		r.req.identify_ctx = env.ctx;
+		id = request_identity(&r.req);
+		assert_non_null(id);
+		assert_string_equal(id->name, "Alice Example");
+		assert_string_equal(id->provider, "demo");
+		tl_req_fini(&r);
+	}
+	assert_non_null(env.ctx->session_cache);
+	/* Expiry is enforced on cache hits too. */
+	tl_clock += 3600;
+	tl_req_init(&r, env.cfg, "GET", "/social/auth/check", cookie, NULL);
+	r.req.identify = oauth_identify;
+	r.req.identify_ctx = env.ctx;
+	assert_null(request_identity(&r.req));
+	tl_req_fini(&r);
+	tl_clock -= 3600;
+	/* A tampered cookie never hits the cache entry of the real one. */
+	cookie[strlen(cookie) - 2] ^= 1;
+	tl_req_init(&r, env.cfg, "GET", "/social/auth/check", cookie, NULL);
+	r.req.identify = oauth_identify;
+	r.req.identify_ctx = env.ctx;
+	assert_null(request_identity(&r.req));
+	tl_req_fini(&r);
+	arena_free(a);
+	tl_unload(&env);
+}
+
 int
 main(void)
 {
@@ -339,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_unknown_provider),
 		cmocka_unit_test(test_cookie_attributes),
 		cmocka_unit_test(test_identify_hook),
+		cmocka_unit_test(test_identify_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
