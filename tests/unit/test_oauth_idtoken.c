@@ -344,9 +344,19 @@ test_signature_paths(void **state)
 }
 
 static char *
+claims_text(void)
+{
+	json_t *c = base_claims();
+	char *text = json_dumps(c, JSON_COMPACT);
+
+	json_decref(c);
+	return text;
+}
+
+static char *
 hs256_token(struct arena *a, const void *key, size_t keylen)
 {
-	char *claims = json_dumps(base_claims(), JSON_COMPACT);
+	char *claims = claims_text();
 	char *head = tk_raw_token("{\"alg\":\"HS256\",\"kid\":\"r1\"}", claims, "");
 	unsigned char mac[32];
 	unsigned int maclen = 32;
@@ -370,7 +380,7 @@ test_none_and_hmac(void **state)
 	EVP_PKEY *keys[] = { rsa };
 	const char *kids[] = { "r1" };
 	struct arena *a = arena_new(1 << 20, 0);
-	char *claims = json_dumps(base_claims(), JSON_COMPACT);
+	char *claims = claims_text();
 	char *none = tk_raw_token("{\"alg\":\"none\"}", claims, "");
 	json_t *jwk = tk_jwk(rsa, "r1", NULL);
 	char *pub = json_dumps(jwk, JSON_COMPACT);
