@@ -1,6 +1,297 @@
+/* test_config: parsing, per-key errors with file:line:key, units, secrets. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
+#include <stdint.h>
 #include <cmocka.h>
-static void t(void **s){(void)s;}
-int main(void){const struct CMUnitTest x[]={cmocka_unit_test(t)};return cmocka_run_group_tests(x,NULL,NULL);}
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fcgi/config.h"
+#include "fcgi/feature.h"
+
+static char dir[] = "/tmp/sh-config-XXXXXX";
+
+static long test_every;
+
+static cfg_opt_t test_section_opts[] = {
+	CFG_INT_CB("every", 300, CFGF_NONE, config_cb_duration),
+	CFG_INT_CB("max_size", 1024, CFGF_NONE, config_cb_size),
+	CFG_STR("token", NULL, CFGF_NODEFAULT),
+	CFG_STR("token_file", NULL, CFGF_NODEFAULT),
+	CFG_END(),
+};
+
+static cfg_opt_t test_opts[] = {
+	CFG_SEC("thing", test_section_opts, CFGF_MULTI | CFGF_TITLE),
+	CFG_END(),
+};
+
+static const struct feature test_features[] = {
+	{ .name = "test", .opts = test_opts },
+	{ .name = NULL },
+};
+
+static const char *
+write_file(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Loads text; returns the rc and what was printed to stderr. */
+static enum rc
+load(const char *text, struct config **cfg, char *err, size_t errlen)
+{
+	const char *path = write_file("c.conf", text);
+	char errpath[300];
+	FILE *f;
+	int saved = dup(STDERR_FILENO);
+	enum rc rc;
+	size_t n;
+
+	snprintf(errpath, sizeof(errpath), "%s/err.txt", dir);
+	f = freopen(errpath, "w", stderr);
+	assert_non_null(f);
+	rc = config_load(path, test_features, cfg);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	f = fopen(errpath, "r");
+	n = fread(err, 1, errlen - 1, f);
+	err[n] = '\0';
+	fclose(f);
+	return rc;
+}
+
+#define MINIMAL "site_url = \"https://www.example.com\"\n"
+
+static void
+test_defaults(void **state)
+{
+	struct config *cfg;
+	char err[2048];
+
+	(void)state;
+	assert_int_equal(load(MINIMAL, &cfg, err, sizeof(err)), RC_OK);
+	assert_string_equal(err, "");
+	assert_null(cfg->listen);
+	assert_int_equal(cfg->workers, 2);
+	assert_int_equal(cfg->listen_mode, 0660);
+	assert_string_equal(cfg->mount, "/social");
+	assert_true(cfg->site_https);
+	assert_string_equal(cfg->cache_dir, "/var/cache/socialhub");
+	assert_int_equal(cfg->metrics_allow_n, 2);
+	assert_string_equal(cfg->metrics_allow[0], "127.0.0.1");
+	config_free(cfg);
+}
+
+static void
+test_full(void **state)
+{
+	struct config *cfg;
+	char err[2048];
+
+	(void)state;
+	assert_int_equal(load("# comment\nlisten = \"unix:/run/x.sock\"\nlisten_mode = \"0666\"\n"
+	    "workers = 4\nsite_url = \"http://127.0.0.1:8080\"\nmount = \"/hub\"\n"
+	    "cache_dir = \"/tmp/c\"\nstate_dir = \"/tmp/s\"\nlog_level = \"debug\"\n"
+	    "metrics_allow = {\"10.\"}\nthing a { every = 5m  max_size = 10M  token = \"t\" }\n",
+	    &cfg, err, sizeof(err)), RC_OK);
+	assert_string_equal(cfg->listen, "unix:/run/x.sock");
+	assert_int_equal(cfg->listen_mode, 0666);
+	assert_int_equal(cfg->workers, 4);
+	assert_false(cfg->site_https);
+	assert_string_equal(cfg->mount, "/hub");
+	test_every = cfg_getint(cfg_gettsec(cfg->root, "thing", "a"), "every");
+	assert_int_equal(test_every, 300);
+	assert_int_equal(cfg_getint(cfg_gettsec(cfg->root, "thing", "a"), "max_size"), 10L << 20);
+	config_free(cfg);
+}
+
+static void
+test_errors(void **state)
+{
+	static const struct { const char *text; const char *expect; } cases[] = {
+		{ MINIMAL "bogus = 1\n", "c.conf:2: bogus: no such option 'bogus'" },
+		{ MINIMAL "workers = 0\n", "c.conf:2: workers: must be between 1 and 64" },
+		{ MINIMAL "\nworkers = 65\n", "c.conf:3: workers:" },
+		{ MINIMAL "workers = \"two\"\n", "c.conf:2: workers:" },
+		{ "site_url = \"ftp://x.test\"\n", "c.conf:1: site_url:" },
+		{ "site_url = \"https://x.test/path\"\n", "c.conf:1: site_url:" },
+		{ "site_url = \"https://x.test/\"\n", "c.conf:1: site_url:" },
+		{ "site_url = \"https://u@x.test\"\n", "c.conf:1: site_url:" },
+		{ "workers = 2\n", "site_url: missing" },
+		{ MINIMAL "listen = \"nowhere\"\n", "c.conf:2: listen:" },
+		{ MINIMAL "listen = \"unix:relative\"\n", "c.conf:2: listen:" },
+		{ MINIMAL "listen = \"127.0.0.1:99999\"\n", "c.conf:2: listen:" },
+		{ MINIMAL "listen_mode = \"999\"\n", "c.conf:2: listen_mode:" },
+		{ MINIMAL "mount = \"social\"\n", "c.conf:2: mount:" },
+		{ MINIMAL "mount = \"/social/\"\n", "c.conf:2: mount:" },
+		{ MINIMAL "mount = \"/so cial\"\n", "c.conf:2: mount:" },
+		{ MINIMAL "cache_dir = \"relative\"\n", "c.conf:2: cache_dir: must be an absolute path" },
+		{ MINIMAL "state_dir = \"relative\"\n", "c.conf:2: state_dir:" },
+		{ MINIMAL "log_level = \"loud\"\n", "c.conf:2: log_level:" },
+		{ MINIMAL "thing a { every = 5x }\n", "c.conf:2: every: bad duration" },
+		{ MINIMAL "thing a { max_size = lots }\n", "c.conf:2: max_size: bad size" },
+		{ MINIMAL "thing a { nope = 1 }\n", "nope" },
+		{ MINIMAL "site_url = \n", "c.conf:3: premature end of file" },
+		{ MINIMAL "thing a {\n", "c.conf:2: section not closed" },
+		{ MINIMAL "thing a { token = \"}\" # }\n", "c.conf:2: section not closed" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *cfg = (void *)1;
+		char err[2048];
+		if (load(cases[i].text, &cfg, err, sizeof(err)) != RC_CONFIG)
+			fail_msg("case %zu: accepted \"%s\"", i, cases[i].text);
+		assert_null(cfg);
+		if (strstr(err, cases[i].expect) == NULL)
+			fail_msg("case %zu: expected \"%s\" in \"%s\"", i, cases[i].expect, err);
+	}
+}
+
+static void
+test_all_errors_reported(void **state)
+{
+	struct config *cfg;
+	char err[2048];
+
+	(void)state;
+	assert_int_equal(load("site_url = \"ftp://x\"\nworkers = 99\nlog_level = \"x\"\n",
+	    &cfg, err, sizeof(err)), RC_CONFIG);
+	assert_non_null(strstr(err, ":1: site_url:"));
+	assert_non_null(strstr(err, ":2: workers:"));
+	assert_non_null(strstr(err, ":3: log_level:"));
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	assert_int_equal(config_load("/nonexistent/socialhub.conf", test_features, &cfg), RC_IO);
+	assert_null(cfg);
+}
+
+static void
+test_units(void **state)
+{
+	static const struct { const char *s; long v; } durations[] = {
+		{ "0", 0 }, { "30", 30 }, { "30s", 30 }, { "5m", 300 }, { "8h", 28800 }, { "1d", 86400 },
+	};
+	static const char *const bad_durations[] = { "", "s", "5 m", "5mm", "-1m", "5w", "1.5h",
+		"99999999999999999999d" };
+	static const struct { const char *s; long v; } sizes[] = {
+		{ "512", 512 }, { "64k", 65536 }, { "10M", 10L << 20 }, { "1G", 1L << 30 },
+		{ "2KiB", 2048 }, { "3MB", 3L << 20 },
+	};
+	static const char *const bad_sizes[] = { "", "k", "10T", "1.5M", "-1", "10 M" };
+	long v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+		assert_true(config_parse_duration(durations[i].s, &v));
+		assert_int_equal(v, durations[i].v);
+	}
+	for (size_t i = 0; i < sizeof(bad_durations) / sizeof(bad_durations[0]); i++)
+		assert_false(config_parse_duration(bad_durations[i], &v));
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		assert_true(config_parse_size(sizes[i].s, &v));
+		assert_int_equal(v, sizes[i].v);
+	}
+	for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++)
+		assert_false(config_parse_size(bad_sizes[i], &v));
+}
+
+static void
+test_secrets(void **state)
+{
+	struct config *cfg;
+	char err[2048], text[2048], *secret = NULL;
+	const char *sf = write_file("token.txt", "s3cret\n");
+	char sfpath[256];
+	cfg_t *sec;
+
+	(void)state;
+	snprintf(sfpath, sizeof(sfpath), "%s", sf);
+	write_file("empty.txt", "\n");
+	snprintf(text, sizeof(text), MINIMAL "thing file { token_file = \"%s\" }\n"
+	    "thing inline { token = \"abc\" }\nthing both { token = \"x\" token_file = \"%s\" }\n"
+	    "thing none { }\nthing missing { token_file = \"%s/nope\" }\n"
+	    "thing empty { token_file = \"%s/empty.txt\" }\n", sfpath, sfpath, dir, dir);
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), RC_OK);
+	sec = cfg_gettsec(cfg->root, "thing", "file");
+	assert_int_equal(config_secret(cfg, sec, "token", &secret), RC_OK);
+	assert_string_equal(secret, "s3cret");
+	free(secret);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "inline"), "token", &secret), RC_OK);
+	assert_string_equal(secret, "abc");
+	free(secret);
+	fflush(stderr);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "both"), "token", &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "none"), "token", &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "missing"), "token", &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "empty"), "token", &secret), RC_CONFIG);
+	config_free(cfg);
+}
+
+static void
+test_default_path(void **state)
+{
+	(void)state;
+	unsetenv("SOCIALHUB_CONFIG");
+	assert_string_equal(config_default_path("/x.conf"), "/x.conf");
+	assert_non_null(strstr(config_default_path(NULL), "socialhub/socialhub.conf"));
+	setenv("SOCIALHUB_CONFIG", "/env.conf", 1);
+	assert_string_equal(config_default_path(NULL), "/env.conf");
+	assert_string_equal(config_default_path("/x.conf"), "/x.conf");
+	unsetenv("SOCIALHUB_CONFIG");
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_all_errors_reported),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_secrets),
+		cmocka_unit_test(test_default_path),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

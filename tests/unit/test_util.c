@@ -1,6 +1,391 @@
+/* test_util: arena, buf, url, html, crypto, fsutil, log. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
+#include <stdint.h>
 #include <cmocka.h>
-static void t(void **s){(void)s;}
-int main(void){const struct CMUnitTest x[]={cmocka_unit_test(t)};return cmocka_run_group_tests(x,NULL,NULL);}
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/crypto.h"
+#include "util/fsutil.h"
+#include "util/html.h"
+#include "util/log.h"
+#include "util/url.h"
+
+static int order[4];
+static int norder;
+
+static void
+record(void *arg)
+{
+	order[norder++] = *(int *)arg;
+}
+
+static void
+test_arena(void **state)
+{
+	static int one = 1, two = 2;
+	struct arena *a = arena_new(64, 4096);
+	char *p;
+
+	(void)state;
+	assert_non_null(a);
+	p = arena_alloc(a, 10);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 16, 0);
+	/* Growing past the first block works, passing the limit fails. */
+	assert_non_null(arena_alloc(a, 1000));
+	assert_null(arena_alloc(a, 5000));
+	assert_null(arena_calloc(a, SIZE_MAX / 2, 4));
+	assert_string_equal(arena_printf(a, "%s-%d", "x", 42), "x-42");
+	assert_string_equal(arena_strndup(a, "abcdef", 3), "abc");
+	assert_null(arena_strdup(a, NULL));
+	norder = 0;
+	assert_int_equal(arena_defer(a, record, &one), RC_OK);
+	assert_int_equal(arena_defer(a, record, &two), RC_OK);
+	arena_reset(a);
+	/* Cleanups run newest first, exactly once. */
+	assert_int_equal(norder, 2);
+	assert_int_equal(order[0], 2);
+	assert_int_equal(order[1], 1);
+	assert_int_equal(arena_used(a), 0);
+	arena_reset(a);
+	assert_int_equal(norder, 2);
+	assert_non_null(arena_alloc(a, 4000));
+	arena_free(a);
+	arena_free(NULL);
+}
+
+static void
+test_buf(void **state)
+{
+	struct buf b;
+	char *taken;
+	size_t n;
+
+	(void)state;
+	buf_init(&b, 10);
+	assert_string_equal(buf_cstr(&b), "");
+	assert_int_equal(buf_appends(&b, "hello"), RC_OK);
+	assert_int_equal(buf_appendf(&b, "%d", 1234), RC_OK);
+	assert_string_equal(buf_cstr(&b), "hello1234");
+	/* Over the cap: refused, contents unchanged. */
+	assert_int_equal(buf_appends(&b, "xy"), RC_LIMIT);
+	assert_int_equal(buf_appendf(&b, "%s", "xy"), RC_LIMIT);
+	assert_string_equal(buf_cstr(&b), "hello1234");
+	assert_int_equal(buf_appendc(&b, '!'), RC_OK);
+	assert_int_equal(buf_appendc(&b, '!'), RC_LIMIT);
+	taken = buf_take(&b, &n);
+	assert_int_equal(n, 10);
+	assert_string_equal(taken, "hello1234!");
+	free(taken);
+	assert_int_equal(b.len, 0);
+	buf_fini(&b);
+}
+
+static void
+test_utf8(void **state)
+{
+	static const struct { const char *s; int ok; } cases[] = {
+		{ "plain", 1 }, { "caf\xc3\xa9", 1 }, { "\xe2\x82\xac", 1 },
+		{ "\xf0\x9f\x98\x80", 1 }, { "\xc3\x28", 0 }, { "\xc0\xaf", 0 },
+		{ "\xe0\x80\xaf", 0 }, { "\xed\xa0\x80", 0 }, { "\xf4\x90\x80\x80", 0 },
+		{ "\xff", 0 }, { "\xe2\x82", 0 }, { "\x80", 0 }, { "\xf0\x9f\x98", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].ok);
+}
+
+static void
+test_url_decode(void **state)
+{
+	static const struct { const char *in; int form; const char *out; } good[] = {
+		{ "a%20b", 0, "a b" }, { "a+b", 1, "a b" }, { "a+b", 0, "a+b" },
+		{ "%C3%A9", 1, "\xc3\xa9" }, { "", 1, "" }, { "%41%42", 0, "AB" },
+		{ "tab%09ok", 0, "tab\tok" },
+	};
+	static const char *const bad[] = {
+		"%zz", "%", "%4", "a%2", "%00", "%C3%28", "%FF", "%01", "%7F", "%c0%af",
+	};
+	struct arena *a = arena_new(1024, 0);
+	char *out;
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(url_decode(a, good[i].in, strlen(good[i].in), good[i].form,
+		    &out, &n), RC_OK);
+		assert_string_equal(out, good[i].out);
+		assert_int_equal(n, strlen(good[i].out));
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(url_decode(a, bad[i], strlen(bad[i]), true, &out, NULL), RC_INVALID);
+	arena_free(a);
+}
+
+static void
+test_url_encode(void **state)
+{
+	struct buf b;
+	const char *in = "a b&c=d/\xc3\xa9~._-#";
+
+	(void)state;
+	buf_init(&b, 1024);
+	assert_int_equal(url_encode(&b, in, strlen(in)), RC_OK);
+	assert_string_equal(buf_cstr(&b), "a%20b%26c%3Dd%2F%C3%A9~._-%23");
+	buf_fini(&b);
+}
+
+static void
+test_url_parse(void **state)
+{
+	static const char *const bad[] = {
+		"ftp://x.test/", "javascript:alert(1)", "//evil.test", "http://",
+		"http://:80/", "http://a b/", "http://a\\b/", "http://x.test:0/",
+		"http://x.test:99999/", "http://x.test:8a/", "https://x.test\n/",
+		"http://[::1/", "relative/path", "http://x.test:/",
+	};
+	struct arena *a = arena_new(1024, 0);
+	struct url u;
+
+	(void)state;
+	assert_int_equal(url_parse(a, "HTTPS://User:pw@WWW.Example.com:8443/p/a?q=1#frag", &u), RC_OK);
+	assert_string_equal(u.scheme, "https");
+	assert_string_equal(u.userinfo, "User:pw");
+	assert_string_equal(u.host, "www.example.com");
+	assert_int_equal(u.port, 8443);
+	assert_string_equal(u.path, "/p/a");
+	assert_string_equal(u.query, "q=1");
+	assert_string_equal(u.fragment, "frag");
+	assert_int_equal(url_parse(a, "http://x.test", &u), RC_OK);
+	assert_string_equal(u.path, "/");
+	assert_null(u.query);
+	assert_null(u.userinfo);
+	assert_int_equal(url_parse(a, "http://[::1]:8080/x", &u), RC_OK);
+	assert_string_equal(u.host, "[::1]");
+	assert_int_equal(u.port, 8080);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(url_parse(a, bad[i], &u), RC_INVALID);
+	arena_free(a);
+}
+
+static void
+test_url_host_ip(void **state)
+{
+	static const char *const ips[] = {
+		"127.0.0.1", "2130706433", "0x7f000001", "0177.0.0.1", "127.1",
+		"[::1]", "::ffff:127.0.0.1", "10.0.0.1.",
+	};
+	static const char *const names[] = {
+		"www.example.com", "localhost", "1.example.com", "example.123x", "a",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++)
+		assert_true(url_host_is_ip(ips[i]));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_false(url_host_is_ip(names[i]));
+}
+
+static void
+test_url_local_path(void **state)
+{
+	static const char *const good[] = { "/", "/a/b?c=d#e", "/social/x%20y" };
+	static const char *const bad[] = {
+		"", "a", "//evil.test", "/\\evil.test", "\\\\evil", "https://evil.test",
+		"/%2F%2Fevil.test", "%2F%2Fevil.test", "/%5Cevil.test", "/a\nb", "/a%0Ab",
+		"/a\tb", "javascript:alert(1)",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(url_is_local_path(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(url_is_local_path(bad[i]));
+	assert_false(url_is_local_path(NULL));
+}
+
+static void
+test_html(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 1024);
+	assert_int_equal(html_text(&b, "<a href=\"x\">&'</a>"), RC_OK);
+	assert_string_equal(buf_cstr(&b), "&lt;a href=\"x\"&gt;&amp;'&lt;/a&gt;");
+	buf_clear(&b);
+	assert_int_equal(html_attr(&b, "\"onload='x'<>&"), RC_OK);
+	assert_string_equal(buf_cstr(&b), "&quot;onload=&#39;x&#39;&lt;&gt;&amp;");
+	buf_clear(&b);
+	assert_int_equal(html_js_string(&b, "</script>\"\n"), RC_OK);
+	assert_string_equal(buf_cstr(&b), "\\u003c\\u002fscript\\u003e\\u0022\\u000a");
+	buf_fini(&b);
+}
+
+static void
+test_b64url(void **state)
+{
+	static const char *const bad[] = { "a", "ab=", "a+b/", "ab c", "AB" /* non-zero pad bits: B */ };
+	struct arena *a = arena_new(1024, 0);
+	unsigned char *out;
+	size_t n;
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 1024);
+	assert_int_equal(crypto_b64url_encode(&b, "\xfb\xff\xfe", 3), RC_OK);
+	assert_string_equal(buf_cstr(&b), "-__-");
+	buf_clear(&b);
+	assert_int_equal(crypto_b64url_encode(&b, "ab", 2), RC_OK);
+	assert_string_equal(buf_cstr(&b), "YWI");
+	assert_int_equal(crypto_b64url_decode(a, "YWI", 3, &out, &n), RC_OK);
+	assert_int_equal(n, 2);
+	assert_memory_equal(out, "ab", 2);
+	buf_clear(&b);
+	assert_int_equal(crypto_b64_encode(&b, "ab", 2), RC_OK);
+	assert_string_equal(buf_cstr(&b), "YWI=");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(crypto_b64url_decode(a, bad[i], strlen(bad[i]), &out, &n), RC_INVALID);
+	buf_fini(&b);
+	arena_free(a);
+}
+
+static void
+test_seal_open(void **state)
+{
+	unsigned char key[CRYPTO_KEY_LEN], key2[CRYPTO_KEY_LEN];
+	struct arena *a = arena_new(1024, 0);
+	unsigned char *pt;
+	size_t n;
+	struct buf b;
+
+	(void)state;
+	memset(key, 7, sizeof(key));
+	memset(key2, 8, sizeof(key2));
+	buf_init(&b, 4096);
+	assert_int_equal(crypto_seal(key, "aad", 3, "secret", 6, &b), RC_OK);
+	assert_int_equal(b.len, 6 + CRYPTO_GCM_IV_LEN + CRYPTO_GCM_TAG_LEN);
+	assert_int_equal(crypto_open(a, key, "aad", 3, (unsigned char *)b.data, b.len, &pt, &n), RC_OK);
+	assert_int_equal(n, 6);
+	assert_string_equal((char *)pt, "secret");
+	assert_int_equal(crypto_open(a, key2, "aad", 3, (unsigned char *)b.data, b.len, &pt, &n), RC_CRYPTO);
+	assert_int_equal(crypto_open(a, key, "AAD", 3, (unsigned char *)b.data, b.len, &pt, &n), RC_CRYPTO);
+	assert_int_equal(crypto_open(a, key, "aad", 3, (unsigned char *)b.data, 10, &pt, &n), RC_CRYPTO);
+	/* Every flipped byte is caught. */
+	for (size_t i = 0; i < b.len; i++) {
+		b.data[i] ^= 0x01;
+		assert_int_equal(crypto_open(a, key, "aad", 3, (unsigned char *)b.data, b.len, &pt, &n), RC_CRYPTO);
+		b.data[i] ^= 0x01;
+	}
+	buf_fini(&b);
+	arena_free(a);
+}
+
+static void
+test_hash_equal(void **state)
+{
+	unsigned char d[CRYPTO_SHA256_LEN], k1[32], k2[32];
+
+	(void)state;
+	crypto_sha256("abc", 3, d);
+	assert_int_equal(d[0], 0xba);
+	assert_int_equal(d[31], 0xad);
+	assert_true(crypto_equal("abc", 3, "abc", 3));
+	assert_false(crypto_equal("abc", 3, "abd", 3));
+	assert_false(crypto_equal("abc", 3, "ab", 2));
+	assert_int_equal(crypto_hkdf("ikm", 3, "one", k1, sizeof(k1)), RC_OK);
+	assert_int_equal(crypto_hkdf("ikm", 3, "two", k2, sizeof(k2)), RC_OK);
+	assert_memory_not_equal(k1, k2, sizeof(k1));
+	assert_int_equal(crypto_hmac_sha256("key", 3, "The quick brown fox jumps over the lazy dog", 43, d), RC_OK);
+	assert_int_equal(d[0], 0xf7);
+	assert_int_equal(d[1], 0xbc);
+}
+
+static void
+test_fsutil(void **state)
+{
+	char dir[] = "/tmp/sh-test-XXXXXX", path[256], *data;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	assert_int_equal(fsutil_mkdirs(path, 0755), RC_OK);
+	assert_true(fsutil_dir_writable(path));
+	snprintf(path, sizeof(path), "%s/a/file", dir);
+	assert_int_equal(fsutil_read(path, 100, &data, &n), RC_NOTFOUND);
+	assert_int_equal(fsutil_write_atomic(path, "hello", 5, 0640), RC_OK);
+	assert_int_equal(fsutil_write_atomic(path, "world!", 6, 0640), RC_OK);
+	assert_int_equal(fsutil_read(path, 100, &data, &n), RC_OK);
+	assert_int_equal(n, 6);
+	assert_string_equal(data, "world!");
+	free(data);
+	assert_int_equal(fsutil_read(path, 3, &data, &n), RC_TOOBIG);
+	/* A folder that does not exist: the write fails, nothing is left. */
+	snprintf(path, sizeof(path), "%s/missing/file", dir);
+	assert_int_equal(fsutil_write_atomic(path, "x", 1, 0640), RC_IO);
+	assert_false(fsutil_dir_writable("/nonexistent-dir"));
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* log_kv output is captured from stderr through a pipe. */
+static void
+test_log(void **state)
+{
+	int fds[2], saved = dup(STDERR_FILENO);
+	char out[1024];
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	dup2(fds[1], STDERR_FILENO);
+	log_set_level(LOG_INFO);
+	log_kv(LOG_DEBUG, "hidden", NULL);
+	log_kv(LOG_WARN, "evt", "k", "a b", "inj", "x\nlevel=error", "q", "say \"hi\"", "e", NULL, NULL);
+	dup2(saved, STDERR_FILENO);
+	close(fds[1]);
+	n = read(fds[0], out, sizeof(out) - 1);
+	close(fds[0]);
+	assert_true(n > 0);
+	out[n] = '\0';
+	assert_non_null(strstr(out, "level=warn"));
+	assert_non_null(strstr(out, "event=evt k=\"a b\" inj=\"x\\nlevel=error\" q=\"say \\\"hi\\\"\" e=\"\"\n"));
+	assert_null(strstr(out, "hidden"));
+	/* Exactly one line. */
+	assert_ptr_equal(strchr(out, '\n'), out + n - 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_url_decode),
+		cmocka_unit_test(test_url_encode),
+		cmocka_unit_test(test_url_parse),
+		cmocka_unit_test(test_url_host_ip),
+		cmocka_unit_test(test_url_local_path),
+		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_b64url),
+		cmocka_unit_test(test_seal_open),
+		cmocka_unit_test(test_hash_equal),
+		cmocka_unit_test(test_fsutil),
+		cmocka_unit_test(test_log),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
