@@ -44,11 +44,33 @@ cfg_opt_t share_opts[] = {
 	CFG_END()
 };
 
-/* Each list check looks at every value and reports each bad one. */
+/*
+ * libconfuse runs a list's check after each value and once more at the
+ * closing brace. This remembers how far the list being parsed was checked,
+ * so each bad value is reported once. Parsing runs in one thread and the
+ * callbacks get no user pointer (as config.c's error counter).
+ */
+static const cfg_opt_t *list_opt;
+static unsigned list_done;
+
+static unsigned
+list_unchecked(cfg_opt_t *opt)
+{
+	unsigned n = cfg_opt_size(opt), from;
+
+	if (opt != list_opt || n < list_done) {
+		list_opt = opt;
+		list_done = 0;
+	}
+	from = list_done;
+	list_done = n;
+	return from;
+}
+
 static int
 check_networks(cfg_t *cfg, cfg_opt_t *opt)
 {
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
 		const char *v = cfg_opt_getnstr(opt, i);
 		if (share_network_find(v) == NULL)
 			cfg_error(cfg, "KEY %s: unknown network \"%s\" (see doc/share.md for the list)",
@@ -60,7 +82,7 @@ check_networks(cfg_t *cfg, cfg_opt_t *opt)
 static int
 check_hosts(cfg_t *cfg, cfg_opt_t *opt)
 {
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
 		const char *v = cfg_opt_getnstr(opt, i);
 		char low[SHARE_HOST_MAX + 2];
 		size_t n = strlen(v);
@@ -82,7 +104,7 @@ check_hosts(cfg_t *cfg, cfg_opt_t *opt)
 static int
 check_instances(cfg_t *cfg, cfg_opt_t *opt)
 {
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
 		const char *v = cfg_opt_getnstr(opt, i);
 		if (!share_host_syntax_ok(v) || strchr(v, '.') == NULL)
 			cfg_error(cfg, "KEY %s: bad host \"%s\" (a lower-case server name such"
