@@ -29,13 +29,14 @@
 #define SHARE_COOKIE "socialhub_share_instance"
 #define SHARE_COUNTS_MAX_AGE 60
 #define SHARE_BUTTONS_MAX_AGE 300
+#define SHARE_RETRY_S 10
 
 struct share_ctx {
 	const struct config *cfg;
 	struct share_settings set;
 	struct share_hosts hosts;
 	struct share_store *store;     /* NULL when counting is off or failed */
-	bool store_failed;
+	time_t store_retry;            /* when to try opening it again */
 	unsigned char salt[SHARE_SALT_LEN];
 };
 
@@ -81,7 +82,7 @@ open_counting(struct share_ctx *c)
 	if (rc != RC_OK) {
 		log_kv(LOG_ERROR, "share_counting_unavailable", "state_dir",
 		    c->cfg->state_dir, "error", rc_str(rc), NULL);
-		c->store_failed = true;
+		c->store_retry = time(NULL) + SHARE_RETRY_S;
 	}
 	free(salt);
 	free(db);
@@ -194,6 +195,15 @@ should_count(struct request *req)
 	return true;
 }
 
+/* The store, opened again when an earlier attempt failed a while ago. */
+static struct share_store *
+store_get(struct share_ctx *c)
+{
+	if (c->store == NULL && c->set.counting && time(NULL) >= c->store_retry)
+		open_counting(c);
+	return c->store;
+}
+
 static void
 count_share(struct share_ctx *c, struct request *req, const struct share_url *u,
     const char *network)
@@ -203,7 +213,7 @@ count_share(struct share_ctx *c, struct request *req, const struct share_url *u,
 	bool counted = false;
 	char labels[64];
 
-	if (c->store == NULL || !should_count(req))
+	if (!should_count(req) || store_get(c) == NULL)
 		return;
 	if (share_visitor_hash(c->salt, sizeof(c->salt), day, request_remote_addr(req),
 	    request_header(req, "User-Agent"), u->key, network, visitor) != RC_OK)
@@ -401,7 +411,7 @@ handle_counts(struct request *req, struct response *res, void *ctx)
 
 	if (rc != RC_OK || refused)
 		return rc;
-	if (c->set.counting && c->store == NULL)
+	if (c->set.counting && store_get(c) == NULL)
 		return RC_UNAVAILABLE;
 	nets = json_object();
 	if (nets == NULL)

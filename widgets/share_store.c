@@ -21,11 +21,13 @@
  *               network); `day` only serves pruning.
  */
 static const char share_schema[] =
+	"BEGIN IMMEDIATE;"
 	"CREATE TABLE IF NOT EXISTS share_counts ("
 	"  url TEXT NOT NULL, network TEXT NOT NULL, n INTEGER NOT NULL,"
 	"  PRIMARY KEY (url, network)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS share_seen ("
-	"  visitor BLOB PRIMARY KEY, day INTEGER NOT NULL) WITHOUT ROWID;";
+	"  visitor BLOB PRIMARY KEY, day INTEGER NOT NULL) WITHOUT ROWID;"
+	"COMMIT;";
 
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SEEN, ST_BUMP, ST_PRUNE, ST_READ,
@@ -70,17 +72,39 @@ step_reset(sqlite3_stmt *st)
 	return rc == SQLITE_ROW ? SQLITE_DONE : rc;
 }
 
+/*
+ * Switching to WAL and creating the tables take locks that SQLite does not
+ * always wait for (it answers SQLITE_BUSY at once where waiting could
+ * deadlock), and every worker does this at the same moment on a first
+ * start: so the whole step is retried until busy_ms has passed.
+ */
+static int
+store_prepare_db(struct share_store *s, int busy_ms)
+{
+	int rc = SQLITE_BUSY;
+
+	for (int waited = 0; waited <= busy_ms; waited += 10) {
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(s->db, share_schema, NULL, NULL, NULL);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_sleep(10);
+	}
+	return rc;
+}
+
 static enum rc
 store_setup(struct share_store *s, int busy_ms)
 {
 	int rc;
 
 	sqlite3_busy_timeout(s->db, busy_ms);
-	rc = sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+	rc = store_prepare_db(s, busy_ms);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(s->db, share_schema, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(s, "setup", rc);
 	for (int i = 0; i < ST__COUNT; i++) {

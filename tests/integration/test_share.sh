@@ -290,4 +290,9 @@ done
 [ "$prev" -gt 0 ] && th_ok "kill -9 rounds wrote counts ($prev)" || th_not_ok "kill -9 rounds wrote counts"
 
 th_expect_status -n "healthz after kill -9" GET "$S/healthz" 200
+if grep -q 'share_counting_unavailable\|share_store_error' "$TH_DIR/socialhub.log"; then
+	th_not_ok "no counter errors in the log" "$(grep share_ "$TH_DIR/socialhub.log" | head -5)"
+else
+	th_ok "no counter errors in the log"
+fi
 th_done
