@@ -142,6 +142,8 @@ flow_login(struct request *req, struct response *res, void *vctx)
 		rc = mastodon_instance(ctx, a, p, instance, &ic);
 		if (rc == RC_FORBIDDEN)
 			return login_page_error(req, res, 403, "Sign-in with that Mastodon server is not allowed here.");
+		if (rc == RC_LIMIT)
+			return login_page_error(req, res, 503, "Sign-in with new Mastodon servers is paused here.");
 		if (rc != RC_OK)
 			return login_page_error(req, res, 502, "That Mastodon server could not be reached.");
 		client_id = ic->client_id;

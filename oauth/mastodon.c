@@ -2,6 +2,7 @@
 #include "oauth/oauth_int.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "util/url.h"
 
 #define INSTANCES_MAX 64
+#define APPS_MAX 1000                /* registrations kept in state_dir */
 #define APP_FILE_MAX (16u * 1024)
 
 /*
@@ -47,6 +49,16 @@ mastodon_host_valid(const char *h)
 	return h[n - 1] != '-';
 }
 
+/*
+ * Visitor-chosen instances may only resolve to public addresses (no SSRF
+ * into the admin's network); an admin-set api_base is trusted.
+ */
+bool
+mastodon_public_only(const struct provider *p)
+{
+	return p->api_base == NULL;
+}
+
 /* https://host, unless api_base sends every instance to a test server. */
 const char *
 mastodon_base(struct arena *a, const struct provider *p, const char *host)
@@ -68,13 +80,13 @@ join(const char *base, const char *path)
 
 /* RFC 8414 metadata (Mastodon 4.3+): PKCE S256 and the "profile" scope. */
 static void
-probe_metadata(struct oauth_ctx *ctx, struct arena *a, const char *base,
-    bool *s256, bool *profile)
+probe_metadata(struct oauth_ctx *ctx, struct arena *a, const struct provider *p,
+    const char *base, bool *s256, bool *profile)
 {
 	struct http_request rq = {
 		.url = arena_printf(a, "%s/.well-known/oauth-authorization-server", base),
 		.headers = { "Accept: application/json" }, .max_body = 256 * 1024,
-		.log_name = "mastodon_metadata",
+		.log_name = "mastodon_metadata", .public_only = mastodon_public_only(p),
 	};
 	json_t *doc, *v;
 	long status;
@@ -141,7 +153,7 @@ app_register(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const c
 	struct http_request rq = {
 		.url = arena_printf(a, "%s/api/v1/apps", base),
 		.headers = { "Accept: application/json" }, .max_body = 64 * 1024,
-		.log_name = "mastodon_register",
+		.log_name = "mastodon_register", .public_only = mastodon_public_only(p),
 	};
 	json_t *j, *rec;
 	struct buf form;
@@ -187,6 +199,24 @@ app_register(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const c
 	return RC_OK;
 }
 
+/* How many apps are registered already (a bound on visitor-typed hosts). */
+static size_t
+apps_count(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		n += len > 5 && strcmp(de->d_name + len - 5, ".json") == 0;
+	}
+	closedir(d);
+	return n;
+}
+
 /*
  * Finds or makes the app for host: the state_dir file, else a registration
  * under an exclusive lock so that two workers never register twice.
@@ -215,9 +245,12 @@ app_for(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const char *
 		return RC_UNAVAILABLE;
 	}
 	rc = app_read(a, path, p->redirect_uri, out);
-	if (rc != RC_OK) {
+	if (rc != RC_OK && apps_count(dir) >= APPS_MAX) {
+		log_kv(LOG_WARN, "mastodon_apps_full", "max", "1000", NULL);
+		rc = RC_LIMIT;
+	} else if (rc != RC_OK) {
 		/* What the instance supports decides the scope we register for. */
-		probe_metadata(ctx, a, base, &s256, &profile);
+		probe_metadata(ctx, a, p, base, &s256, &profile);
 		if (profile && strcmp(p->scopes, p->preset->scopes) == 0)
 			scopes = "profile";
 		rc = app_register(ctx, a, p, base, scopes, s256, path, out);

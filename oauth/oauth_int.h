@@ -334,6 +334,7 @@ bool mastodon_host_valid(const char *host);
 enum rc mastodon_instance(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
     const char *host, struct instance_cache **out);
 const char *mastodon_base(struct arena *a, const struct provider *p, const char *host);
+bool mastodon_public_only(const struct provider *p);
 
 /* flow.c */
 enum rc flow_login(struct request *req, struct response *res, void *vctx);

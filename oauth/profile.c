@@ -48,13 +48,15 @@ url_of(struct arena *a, const json_t *o, const char *key)
 	return v != NULL && http_url_allowed(v) ? arena_strdup(a, v) : NULL;
 }
 
-/* GET url with the access token as a Bearer credential; JSON back. */
+/* GET url with the access token as a Bearer credential; JSON back.
+ * public_only: the host was chosen by the visitor (Mastodon). */
 static enum rc
-bearer_get(struct oauth_ctx *ctx, struct arena *a, const char *url, const char *token,
-    const char *accept, const char *extra, const char *log_name, json_t **out)
+bearer_get_ex(struct oauth_ctx *ctx, struct arena *a, const char *url, const char *token,
+    const char *accept, const char *extra, const char *log_name, bool public_only, json_t **out)
 {
 	struct http_request rq = {
 		.url = url, .max_body = PROFILE_BODY_MAX, .log_name = log_name,
+		.public_only = public_only,
 	};
 	long status;
 	enum rc rc;
@@ -68,6 +70,13 @@ bearer_get(struct oauth_ctx *ctx, struct arena *a, const char *url, const char *
 	if (rc == RC_OK && status != 200)
 		rc = RC_UPSTREAM;
 	return rc;
+}
+
+static enum rc
+bearer_get(struct oauth_ctx *ctx, struct arena *a, const char *url, const char *token,
+    const char *accept, const char *extra, const char *log_name, json_t **out)
+{
+	return bearer_get_ex(ctx, a, url, token, accept, extra, log_name, false, out);
 }
 
 /* OIDC: the profile from verified ID token claims. */
@@ -273,9 +282,9 @@ read_mastodon(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
 	const char *id;
 	json_t *u;
 
-	(void)p;
-	if (instance == NULL || bearer_get(ctx, a, m->userinfo_endpoint, token, NULL,
-	    NULL, "mastodon_verify_credentials", &u) != RC_OK || !json_is_object(u)) {
+	if (instance == NULL || bearer_get_ex(ctx, a, m->userinfo_endpoint, token, NULL,
+	    NULL, "mastodon_verify_credentials", mastodon_public_only(p), &u) != RC_OK ||
+	    !json_is_object(u)) {
 		*why = "Mastodon verify_credentials failed";
 		return RC_UPSTREAM;
 	}

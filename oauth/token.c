@@ -142,6 +142,7 @@ token_exchange(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
 	enum rc rc;
 
 	memset(out, 0, sizeof(*out));
+	rq.public_only = instance != NULL && mastodon_public_only(p);
 	rc = client_credentials(ctx, a, p, instance, &id, &secret);
 	if (rc != RC_OK) {
 		*why = "client credentials unavailable";

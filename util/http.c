@@ -1,8 +1,11 @@
 /* http: libcurl easy handles with timeouts, size caps and scheme limits. */
 #include "util/http.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -50,6 +53,62 @@ http_global_init(void)
 		return RC_INTERNAL;
 	done = true;
 	return RC_OK;
+}
+
+static bool
+v4_public(uint32_t a)
+{
+	static const struct { uint32_t net, mask; } blocked[] = {
+		{ 0x00000000, 0xff000000 },  /* 0/8 */
+		{ 0x0a000000, 0xff000000 },  /* 10/8 */
+		{ 0x64400000, 0xffc00000 },  /* 100.64/10 CGNAT */
+		{ 0x7f000000, 0xff000000 },  /* 127/8 */
+		{ 0xa9fe0000, 0xffff0000 },  /* 169.254/16 */
+		{ 0xac100000, 0xfff00000 },  /* 172.16/12 */
+		{ 0xc0000000, 0xffffff00 },  /* 192.0.0/24 */
+		{ 0xc0a80000, 0xffff0000 },  /* 192.168/16 */
+		{ 0xc6120000, 0xfffe0000 },  /* 198.18/15 */
+		{ 0xe0000000, 0xe0000000 },  /* 224/3: multicast, reserved, broadcast */
+	};
+
+	for (size_t i = 0; i < sizeof(blocked) / sizeof(blocked[0]); i++)
+		if ((a & blocked[i].mask) == blocked[i].net)
+			return false;
+	return true;
+}
+
+bool
+http_addr_public(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return v4_public(ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr));
+	if (sa->sa_family == AF_INET6) {
+		const unsigned char *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+		static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		static const unsigned char zero[15] = { 0 };
+		if (memcmp(b, mapped, 12) == 0)
+			return v4_public((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
+			    (uint32_t)b[14] << 8 | b[15]);
+		if (memcmp(b, zero, 15) == 0)
+			return false;                      /* :: and ::1 */
+		return (b[0] & 0xfe) != 0xfc &&            /* fc00::/7 unique local */
+		    !(b[0] == 0xfe && (b[1] & 0xc0) == 0x80) &&  /* fe80::/10 */
+		    b[0] != 0xff &&                        /* multicast */
+		    !(b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8); /* doc */
+	}
+	return false;
+}
+
+/* curl's socket opener for public_only requests: refuse before connecting. */
+static curl_socket_t
+open_public(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	(void)arg;
+	if (purpose != CURLSOCKTYPE_IPCXN || !http_addr_public(&addr->addr)) {
+		log_kv(LOG_WARN, "http_peer_refused", NULL);
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
 static size_t
@@ -192,6 +251,11 @@ set_options(CURL *h, const struct http_request *rq, struct http_call *c,
 	if (rq->form != NULL) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->form);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(rq->form));
+	}
+	if (rq->public_only) {
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_public);
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, NULL);
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*"); /* the check is on the real peer */
 	}
 	if (rq->basic_user != NULL) {
 		curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);

@@ -35,6 +35,8 @@ struct http_request {
 	long max_redirects;
 	const char *want_headers[HTTP_HEADERS_MAX + 1];
 	const char *log_name;  /* what the request is for, in logs ("token") */
+	bool public_only;      /* refuse loopback/private/link-local peers (SSRF),
+				* checked at connect time, so DNS cannot cheat */
 };
 
 /* The answer; strings live in the arena given to http_perform. */
@@ -64,6 +66,11 @@ extern const struct http_ops http_curl_ops;
 /* Calls ops->perform after checking the URL scheme (http, https). */
 enum rc http_perform(const struct http_ops *ops, struct arena *a,
     const struct http_request *rq, struct http_response *rs);
+
+/* True when a peer address is public (not loopback, private, link-local,
+ * CGNAT, multicast or reserved; IPv4-mapped IPv6 judged as IPv4). */
+struct sockaddr;
+bool http_addr_public(const struct sockaddr *sa);
 
 /* True when url starts with http:// or https:// (case-insensitive). */
 bool http_url_allowed(const char *url);

@@ -262,6 +262,46 @@ test_tls_failure(void **state)
 	arena_free(a);
 }
 
+/* SSRF guard: visitor-chosen hosts may not reach private addresses. */
+static void
+test_public_only(void **state)
+{
+	static const struct { const char *ip; bool pub; } rows[] = {
+		{ "127.0.0.1", false }, { "10.1.2.3", false }, { "172.16.0.1", false },
+		{ "172.31.255.255", false }, { "172.32.0.1", true }, { "192.168.1.1", false },
+		{ "169.254.169.254", false }, { "100.64.0.1", false }, { "0.0.0.0", false },
+		{ "224.0.0.1", false }, { "255.255.255.255", false }, { "8.8.8.8", true },
+		{ "93.184.216.34", true }, { "::1", false }, { "::", false }, { "fd00::1", false },
+		{ "fe80::1", false }, { "ff02::1", false }, { "::ffff:127.0.0.1", false },
+		{ "::ffff:8.8.8.8", true }, { "2001:db8::1", false }, { "2a00:1450::1", true },
+	};
+	struct arena *a = arena_new(4096, 0);
+	struct http_request rq = { .url = url(a, "/json"), .public_only = true };
+	struct http_response rs;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct sockaddr_storage ss = { 0 };
+		if (strchr(rows[i].ip, ':') != NULL) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+			s6->sin6_family = AF_INET6;
+			assert_int_equal(inet_pton(AF_INET6, rows[i].ip, &s6->sin6_addr), 1);
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+			s4->sin_family = AF_INET;
+			assert_int_equal(inet_pton(AF_INET, rows[i].ip, &s4->sin_addr), 1);
+		}
+		if (http_addr_public((struct sockaddr *)&ss) != rows[i].pub)
+			fail_msg("%s: expected %s", rows[i].ip, rows[i].pub ? "public" : "not public");
+	}
+	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_UPSTREAM);
+	rq.url = arena_printf(a, "http://localhost:%d/json", server_port);
+	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_UPSTREAM);
+	rq.public_only = false;
+	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_OK);
+	arena_free(a);
+}
+
 static void
 test_is_json(void **state)
 {
@@ -291,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_schemes),
 		cmocka_unit_test(test_post_form_basic),
 		cmocka_unit_test(test_tls_failure),
+		cmocka_unit_test(test_public_only),
 		cmocka_unit_test(test_is_json),
 	};
 
