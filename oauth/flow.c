@@ -457,6 +457,11 @@ flow_callback(struct request *req, struct response *res, void *vctx)
 	cb.p = oauth_provider_find(cb.ctx, request_capture(req, 0));
 	if (cb.p == NULL)
 		return RC_NOTFOUND;
+	/* A HEAD (a prefetcher, a link checker) must not burn the attempt. */
+	if (request_method(req) == HTTP_HEAD) {
+		response_no_store(res);
+		return page_error(res, 400, "Sign-in failed", "Use GET or POST.", request_config(req));
+	}
 	if (cb.ctx->now() - cb.ctx->last_sweep > OAUTH_STATE_TTL)
 		state_sweep(cb.ctx, cb.ctx->now());
 	response_no_store(res);

@@ -226,6 +226,22 @@ test_callback_post_auth_and_mixing(void **state)
 	assert_non_null(strstr(tl_last_form, "&client_id=rp&client_secret=s3cret"));
 	tl_req_fini(&r);
 
+	/* HEAD never consumes an attempt: the GET that follows still works. */
+	cookie = attempt(a, "post", &st);
+	token_answer(st.nonce, "eve@example.com");
+	uri = arena_printf(a, "/social/auth/callback/post?code=c-4&state=%s", st.state);
+	tl_req_init(&r, env.cfg, "HEAD", uri, cookie, NULL);
+	route_req(&r, "post");
+	assert_int_equal(flow_callback(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(r.res.status, 400);
+	assert_null(tl_set_cookie(&r, 0));
+	tl_req_fini(&r);
+	tl_req_init(&r, env.cfg, "GET", uri, cookie, NULL);
+	route_req(&r, "post");
+	assert_int_equal(flow_callback(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(r.res.status, 303);
+	tl_req_fini(&r);
+
 	/* A POST callback with parameters in the query as well: refused. */
 	cookie = attempt(a, "post", &st);
 	uri = arena_printf(a, "/social/auth/callback/post?state=%s", st.state);
