@@ -499,6 +499,11 @@ loose_word(const char *w, size_t n, struct tm_parts *t, const char **pp)
 		}
 		return true;
 	}
+	/* A zone name we do not know, where a zone goes: read as UTC. */
+	if (t->have_time && !t->have_zone && n >= 2 && n <= 5) {
+		t->have_zone = true;
+		return true;
+	}
 	return false;
 }
 

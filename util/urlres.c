@@ -245,16 +245,16 @@ urlres_resolve(struct arena *a, const char *base, const char *ref)
 	cb = base != NULL ? urlres_clean(a, base) : NULL;
 	if (cb != NULL)
 		urlres_split(cb, strlen(cb), &b);
-	if (cb == NULL || !b.has_scheme) {
-		if (is_special(&r))
-			backslashes(cr);
+	else
+		memset(&b, 0, sizeof(b));
+	/* Relative with no usable base: stays as it is. */
+	if (!r.has_scheme && (cb == NULL || !b.has_scheme))
 		return cr;
-	}
 	if (is_special(r.has_scheme ? &r : &b)) {
 		backslashes(cr);
 		urlres_split(cr, strlen(cr), &r);
 	}
-	cap = strlen(cb) + strlen(cr) + 8;
+	cap = (cb != NULL ? strlen(cb) : 0) + strlen(cr) + 8;
 	out = arena_alloc(a, cap);
 	tmp = arena_alloc(a, cap);
 	if (out == NULL || tmp == NULL)

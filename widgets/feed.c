@@ -864,7 +864,7 @@ feed_item_finish(struct feed_ctx *c, struct feed_ib *b)
 	if (b->link != NULL)
 		it->url = feed_url(c, b->base, b->link);
 	if (it->url == NULL && b->guid != NULL && b->guid_permalink) {
-		char *g = feed_clean_text(c, b->guid, SANITIZE_MAX_URL);
+		char *g = feed_clean_text(c, b->guid, FEED_URL_READ);
 		/* Only an absolute http(s) guid is a permalink. */
 		if (g != NULL && urlres_is_absolute(g))
 			it->url = feed_url(c, NULL, g);
@@ -999,7 +999,7 @@ parse_xml(struct feed_ctx *c, struct feed_prep_text *t)
 	    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOCDATA |
 	    XML_PARSE_IGNORE_ENC | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 	    XML_PARSE_COMPACT);
-	c->f->recovered = !ctxt->wellFormed;
+	c->f->recovered = !ctxt->wellFormed || !ctxt->nsWellFormed;
 	xmlFreeParserCtxt(ctxt);
 	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
 	if (root == NULL) {

@@ -194,7 +194,7 @@ atom_person(struct feed_ctx *c, xmlNodePtr n, const char *base,
 		else if ((strcmp(name, "uri") == 0 || strcmp(name, "url") == 0 ||
 		    strcmp(name, "homepage") == 0) && tmp.url == NULL)
 			tmp.url = feed_url(c, feed_base(c, k, base),
-			    feed_text(c, k, SANITIZE_MAX_URL));
+			    feed_text(c, k, FEED_URL_READ));
 		else if (strcmp(name, "email") == 0 && tmp.email == NULL)
 			tmp.email = feed_clean_text(c, feed_text(c, k, 0),
 			    FEED_MAX_NAME);
@@ -216,7 +216,7 @@ link_href(struct feed_ctx *c, xmlNodePtr n)
 {
 	const char *h = feed_attr(n, "href");
 
-	return h != NULL ? h : feed_text(c, n, SANITIZE_MAX_URL);
+	return h != NULL ? h : feed_text(c, n, FEED_URL_READ);
 }
 
 static int
@@ -399,10 +399,10 @@ feed_child(struct feed_ctx *c, xmlNodePtr k, const char *base)
 	} else if (strcmp(name, "icon") == 0) {
 		if (f->favicon == NULL)
 			f->favicon = feed_url(c, feed_base(c, k, base),
-			    feed_text(c, k, SANITIZE_MAX_URL));
+			    feed_text(c, k, FEED_URL_READ));
 	} else if (strcmp(name, "logo") == 0) {
 		feed_image(c, &f->icon, &c->fimage_prio, P_CORE,
-		    feed_base(c, k, base), feed_text(c, k, SANITIZE_MAX_URL));
+		    feed_base(c, k, base), feed_text(c, k, FEED_URL_READ));
 	} else if (strcmp(name, "author") == 0) {
 		atom_person(c, k, base, &f->authors, &f->nauthors,
 		    &c->fauthor_prio);

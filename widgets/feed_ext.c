@@ -244,7 +244,7 @@ feed_ext_item(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 		return true;
 	case NS_FEEDBURNER:
 		if (strcmp(feed_local(n), "origLink") == 0) {
-			const char *l = feed_text(c, n, SANITIZE_MAX_URL);
+			const char *l = feed_text(c, n, FEED_URL_READ);
 			if (l != NULL && b->link_prio < P_BEST) {
 				b->link = l;
 				b->link_prio = P_BEST;

@@ -24,6 +24,9 @@
 #define FEED_MAX_TAGS 32
 #define FEED_MAX_ATTACHMENTS 16
 #define FEED_MAX_ITEMS_HARD 10000    /* even when opts->max_items is 0 */
+/* URLs are read one byte past the limit, so a long one is dropped by
+ * sanitize_url rather than cut into a different URL. */
+#define FEED_URL_READ (SANITIZE_MAX_URL + 1)
 
 /* Namespaces the parsers know, classified once per element. */
 enum feed_ns {

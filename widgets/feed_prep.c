@@ -658,7 +658,10 @@ ref_fix(struct prep *p)
 			p->changed = true;
 			return;
 		}
-		break;
+		/* Past the budget, references expand to nothing. */
+		p->i += len;
+		p->changed = true;
+		return;
 	}
 	default:
 		break;
@@ -871,7 +874,7 @@ feed_prep_xml(struct feed_prep_text *t)
 	p->n = t->len;
 	p->budget = ENTITY_BUDGET;
 	/* Bare '&'s grow by 4 bytes each; a body made of them is refused. */
-	buf_init(&p->out, t->len + t->len / 2 + 65536);
+	buf_init(&p->out, t->len + t->len / 2 + 65536 + ENTITY_BUDGET);
 	while (p->i < p->n && p->rc == RC_OK) {
 		size_t run = p->i;
 		const unsigned char *b = (const unsigned char *)p->s;

@@ -33,9 +33,10 @@ enum rc feed_prep_decode(const char *body, size_t len,
  * C1 controls read as windows-1252, HTML named references and
  * double-encoded UTF-8 references made numeric, bare '&' escaped, and the
  * DOCTYPE removed, its simple internal entities ("literal text", no
- * references to other entities) substituted within a 1 MiB budget.
+ * references to other entities) substituted within a 1 MiB budget;
  * Comments, CDATA and processing instructions are copied as they are.
- * RC_TOOBIG when the output would exceed 1.5 * len + 64 KiB.
+ * references past the budget expand to nothing. RC_TOOBIG when the
+ * output would exceed 1.5 * len + 1 MiB + 64 KiB (a body of bare '&').
  */
 enum rc feed_prep_xml(struct feed_prep_text *t);
 

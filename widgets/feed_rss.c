@@ -54,7 +54,7 @@ it_title(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 static void
 it_link(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 {
-	const char *l = feed_text(c, n, SANITIZE_MAX_URL);
+	const char *l = feed_text(c, n, FEED_URL_READ);
 
 	if (l == NULL)
 		l = feed_attr(n, "href");
@@ -245,7 +245,7 @@ static void
 ch_link(struct feed_ctx *c, xmlNodePtr n, const char *base)
 {
 	char *u = feed_url(c, feed_base(c, n, base), feed_text(c, n,
-	    SANITIZE_MAX_URL));
+	    FEED_URL_READ));
 
 	if (u != NULL && c->flink_prio < P_CORE) {
 		c->f->home_page_url = u;
@@ -290,7 +290,7 @@ ch_image(struct feed_ctx *c, xmlNodePtr n, const char *base)
 		if (k->type == XML_ELEMENT_NODE && rss_core(c, k) &&
 		    strcasecmp(feed_local(k), "url") == 0)
 			feed_image(c, &c->f->icon, &c->fimage_prio, P_EXT - 1,
-			    base, feed_text(c, k, SANITIZE_MAX_URL));
+			    base, feed_text(c, k, FEED_URL_READ));
 	}
 }
 
