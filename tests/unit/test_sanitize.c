@@ -621,6 +621,26 @@ test_text(void **state)
 			fail_msg("%s: got \"%s\" want \"%s\"", c[i].in, out,
 			    c[i].want);
 	}
+	/* Text without markup skips the HTML parser: same result. */
+	{
+		static const char *const p[] = { "AT&amp;T", "a &#8217; b",
+			"&#x1F600; &#0; &#xD800; &#146; &#1114112;", "&amp",
+			"&bogus; &nbsp;x&hellip;", "& &; &#; &#x;", "tab\there\x01\x7f",
+			"\xc2\x92 c1", "&LT;&Amp;", "\xe2\x80\x9cq\xe2\x80\x9d",
+			"x &copy 2024", "a&#10;b", "&#8217 no semicolon", "&#12a;",
+			"&#xZZ;", "&a_b; &a-b; &x.y;", "&#99999999999;" };
+		char fast[256], slow[256], *o1, *o2;
+		for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+			snprintf(slow, sizeof(slow), "%s<b></b>", p[i]);
+			snprintf(fast, sizeof(fast), "%s", p[i]);
+			assert_int_equal(sanitize_text(S, fast, strlen(fast), 0, &o1),
+			    RC_OK);
+			assert_int_equal(sanitize_text(S, slow, strlen(slow), 0, &o2),
+			    RC_OK);
+			if (strcmp(o1, o2) != 0)
+				fail_msg("\"%s\": fast \"%s\" slow \"%s\"", p[i], o1, o2);
+		}
+	}
 	assert_int_equal(sanitize_text(S, "\xc3\xa9\xc3\xa9\xc3\xa9", 6, 5,
 	    &out), RC_OK);
 	assert_string_equal(out, "\xc3\xa9\xc3\xa9");
