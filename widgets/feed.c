@@ -1059,7 +1059,7 @@ parse_xml(struct feed_ctx *c, struct feed_prep_text *t)
 		return RC_NOMEM;
 	/* No NOENT (no entity substitution), no DTDLOAD, no HUGE; NONET and
 	 * the deny-all entity loader besides. The DOCTYPE is already gone. */
-	doc = xmlCtxtReadMemory(ctxt, t->xml, (int)t->xml_len, NULL, "UTF-8",
+	doc = xmlCtxtReadMemory(ctxt, t->xml, (int)t->xml_len, NULL, NULL,
 	    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOCDATA |
 	    XML_PARSE_IGNORE_ENC | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 	    XML_PARSE_COMPACT);

@@ -5,6 +5,7 @@
 #include "widgets/feed_prep.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -422,11 +423,11 @@ struct prep {
 	struct buf out;
 	struct arena *a;          /* for CDATA taken out, or NULL */
 	struct feed_prep_text *t;
-	struct entity ents[MAX_ENTITIES];
 	int nents;
 	size_t budget;
 	bool changed;
 	enum rc rc;
+	struct entity ents[MAX_ENTITIES];  /* last: [0, nents) in use */
 };
 
 static void
@@ -973,9 +974,10 @@ feed_prep_xml(struct feed_prep_text *t, struct arena *a)
 	int e;
 
 	special_init();
-	p = calloc(1, sizeof(*p));
+	p = malloc(sizeof(*p));
 	if (p == NULL)
 		return RC_NOMEM;
+	memset(p, 0, offsetof(struct prep, ents));
 	p->a = a;
 	p->t = t;
 	p->s = t->s;
