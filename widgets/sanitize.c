@@ -1354,6 +1354,8 @@ sax_chars(void *ctx, const xmlChar *ch, int len)
 	out_text(st, (const char *)ch, (size_t)len, false);
 }
 
+static void close_all(struct state *st);
+
 /* Runs the HTML parser over html[0..len) with our handlers. */
 static enum rc
 run_parser(struct state *st, const char *html, size_t len)
@@ -1381,6 +1383,9 @@ run_parser(struct state *st, const char *html, size_t len)
 	/* One chunk, terminating: the push parser then skips its look-ahead
 	 * scans (len <= SANITIZE_MAX_IN fits an int). */
 	htmlParseChunk(ctxt, html, (int)len, 1);
+	/* Frames name elements by libxml2's dictionary strings: close what
+	 * is open before the context (and its dictionary) goes. */
+	close_all(st);
 	htmlFreeParserCtxt(ctxt);
 	return RC_OK;
 }
@@ -1402,7 +1407,6 @@ state_run(struct state *st, const char *html, size_t len)
 	enum rc rc;
 
 	rc = run_parser(st, html, len);
-	close_all(st);
 	if (rc == RC_OK && st->nomem)
 		rc = RC_NOMEM;
 	return rc;

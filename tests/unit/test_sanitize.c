@@ -383,6 +383,29 @@ test_xss_vectors(void **state)
 	print_message("%d XSS vectors, none survived\n", count);
 }
 
+/* Every prefix of markup that ends mid-tag, mid-attribute, mid-comment or
+ * with elements open: well-formed output each time (and, under ASan, no
+ * use of libxml2's strings after its context is gone). */
+static void
+test_prefixes(void **state)
+{
+	const char *in = "<div><p class=x>a <b>b<i>c</i><a href=\"http://x.example/?"
+	    "a=1&amp;b=2\" onclick='x'>l</a><!-- c --><table><tr><td>t"
+	    "<script>alert(1)</script><svg><g></svg><ul><li>x<li>y</ul>"
+	    "<img src=x alt=\"q\"><textarea>z</textarea></td></tr></table>";
+	char buf[512];
+	size_t i, n = strlen(in);
+
+	(void)state;
+	for (i = 0; i <= n; i++) {
+		memcpy(buf, in, i);
+		buf[i] = '\0';
+		check_output(san(buf, "http://base.example/"), buf);
+		arena_reset(A);
+		S = sanitize_new(A);
+	}
+}
+
 /* The checker itself: each of these outputs must be caught. */
 static void
 test_checker_catches(void **state)
@@ -719,6 +742,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_checker_catches),
+		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_xss_vectors),
 		cmocka_unit_test(test_keep),
 		cmocka_unit_test(test_link_target),
