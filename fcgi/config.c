@@ -25,6 +25,34 @@
  * the only way to count errors across them; it is reset by every load.
  */
 static unsigned config_errors;
+/* The root being parsed: libconfuse leaves filename NULL in sub-sections. */
+static cfg_t *config_parsing;
+/* Set once by `serve`: errors become logfmt events instead of plain lines. */
+static bool config_errors_logfmt;
+
+void
+config_errors_as_log(bool on)
+{
+	config_errors_logfmt = on;
+}
+
+/* One error: "FILE:LINE: KEY: message" for people, or a logfmt event. */
+static void
+report(const char *file, int line, const char *key, size_t keylen, const char *msg)
+{
+	char num[24], k[128];
+
+	config_errors++;
+	snprintf(k, sizeof(k), "%.*s", (int)keylen, key != NULL ? key : "");
+	if (config_errors_logfmt) {
+		log_kv(LOG_ERROR, "config_error", "file", file, "line", log_int(num, line),
+		    "key", k, "message", msg, NULL);
+	} else if (key != NULL) {
+		fprintf(stderr, "%s:%d: %s: %s\n", file, line, k, msg);
+	} else {
+		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
+	}
+}
 
 static cfg_opt_t core_opts[] = {
 	CFG_STR("listen", NULL, CFGF_NODEFAULT),
@@ -58,16 +86,27 @@ config_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	char msg[1024];
 	const char *q1, *q2;
 
+	const char *file = cfg->filename ? cfg->filename
+	    : config_parsing != NULL && config_parsing->filename ? config_parsing->filename : "?";
+
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	config_errors++;
+	if (strncmp(msg, "KEY ", 4) == 0) {
+		/* Our callbacks: "KEY name: message". */
+		const char *colon = strchr(msg + 4, ':');
+		if (colon != NULL && colon[1] == ' ') {
+			report(file, cfg->line, msg + 4, (size_t)(colon - msg - 4), colon + 2);
+			return;
+		}
+		report(file, cfg->line, NULL, 0, msg + 4);
+		return;
+	}
+	/* libconfuse's own messages name the key in quotes. */
 	q1 = strchr(msg, '\'');
 	q2 = q1 != NULL ? strchr(q1 + 1, '\'') : NULL;
-	if (q1 != NULL && q2 != NULL && strncmp(msg, "KEY ", 4) != 0)
-		fprintf(stderr, "%s:%d: %.*s: %s\n", cfg->filename ? cfg->filename : "?",
-		    cfg->line, (int)(q2 - q1 - 1), q1 + 1, msg);
+	if (q1 != NULL && q2 != NULL)
+		report(file, cfg->line, q1 + 1, (size_t)(q2 - q1 - 1), msg);
 	else
-		fprintf(stderr, "%s:%d: %s\n", cfg->filename ? cfg->filename : "?",
-		    cfg->line, strncmp(msg, "KEY ", 4) == 0 ? msg + 4 : msg);
+		report(file, cfg->line, NULL, 0, msg);
 }
 
 enum rc
@@ -81,8 +120,7 @@ config_error(const struct config *cfg, cfg_t *sec, const char *key,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	config_errors++;
-	fprintf(stderr, "%s:%d: %s: %s\n", cfg->path, line, key, msg);
+	report(cfg->path, line, key, strlen(key), msg);
 	return RC_CONFIG;
 }
 
@@ -440,7 +478,7 @@ config_load(const char *path, const struct feature *features, struct config **ou
 	config_errors = 0;
 	probe = fopen(path, "r");
 	if (probe == NULL) {
-		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		report(path, 0, NULL, 0, strerror(errno));
 		return RC_IO;
 	}
 	fclose(probe);
@@ -463,12 +501,11 @@ config_load(const char *path, const struct feature *features, struct config **ou
 	for (const struct feature *f = features; f != NULL && f->name != NULL; f++)
 		if (f->checks != NULL)
 			f->checks(cfg->root);
+	config_parsing = cfg->root;
 	ret = cfg_parse(cfg->root, path);
-	if (ret == CFG_SUCCESS && unclosed_brace_line(path) > 0) {
-		fprintf(stderr, "%s:%d: section not closed (missing '}')\n", path,
-		    unclosed_brace_line(path));
-		config_errors++;
-	}
+	config_parsing = NULL;
+	if (ret == CFG_SUCCESS && unclosed_brace_line(path) > 0)
+		report(path, unclosed_brace_line(path), NULL, 0, "section not closed (missing '}')");
 	if (ret == CFG_SUCCESS) {
 		fill_core(cfg);
 		for (const struct feature *f = features; f != NULL && f->name != NULL; f++)
@@ -477,7 +514,7 @@ config_load(const char *path, const struct feature *features, struct config **ou
 	}
 	if (ret != CFG_SUCCESS || config_errors > 0) {
 		if (ret == CFG_FILE_ERROR)
-			fprintf(stderr, "%s: cannot read\n", path);
+			report(path, 0, NULL, 0, "cannot read");
 		config_free(cfg);
 		return RC_CONFIG;
 	}

@@ -39,6 +39,9 @@ enum rc config_load(const char *path, const struct feature *features,
     struct config **out);
 void config_free(struct config *cfg);
 
+/* From now on, report config errors as logfmt events (for `serve`). */
+void config_errors_as_log(bool on);
+
 /* The path to use: -c FILE, else $SOCIALHUB_CONFIG, else the default. */
 const char *config_default_path(const char *arg);
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -202,11 +203,15 @@ spawn(struct master *m, struct kid *k)
 		child_stop = 0;
 		child_signals();
 		log_set_role(k->role == ROLE_WORKER ? "worker" : "refresher");
+		/* Names that ps and tests can tell apart. */
+		prctl(PR_SET_NAME, k->role == ROLE_WORKER ? "sh-worker" : "sh-refresher");
 		if (k->role == ROLE_WORKER)
 			status = worker_serve(m->cfg, m->features, m->listen_fd, &child_stop);
 		else
 			status = worker_refresher(m->cfg, m->features, &child_stop);
-		_exit(status);
+		/* exit, not _exit: stdio and coverage data are flushed; the
+		 * child owns no state that the master would see flushed twice. */
+		exit(status);
 	}
 	k->pid = pid;
 	k->started = now_mono();
@@ -385,6 +390,7 @@ master_run(const char *config_path, const struct feature *features)
 	sigset_t set;
 
 	log_set_role("master");
+	config_errors_as_log(true);
 	if (config_load(config_path, features, &m.cfg) != RC_OK)
 		return 1;
 	if (log_level_parse(m.cfg->log_level, &lvl))

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# bench.sh: wrk through a private nginx: static file vs the bare fcgi2
+# baseline (hello.c) vs socialhub. Called by `make bench` as
+#   tests/bench/bench.sh BUILD_DIR
+#
+# Environment:
+#   BENCH_SECONDS (10)  BENCH_THREADS (2)  BENCH_CONNS (64)
+#   BENCH_WARMUP (1)    seconds of unrecorded wrk before each run, 0 = none
+#   BENCH_NGINX_WORKERS (1)  BENCH_WORKERS (2: hello and socialhub workers)
+#   BENCH_LOG_LEVEL (info)   socialhub log_level during the run
+#   BENCH_OUT ($BUILD_DIR/tests/bench/out)  results.tsv, history.tsv, wrk-*.txt
+#   SOCIALHUB, HELLO    binaries (default BUILD_DIR/socialhub, .../tests/bench/hello)
+#   KEEP=1              keep the scratch dir (nginx and socialhub logs)
+#
+# To benchmark another route, add a bench_run line in the "socialhub routes"
+# section below (and a bench_ratio line if a comparison helps).
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD_DIR=${1:-${top_builddir:-$HERE/../..}}
+BUILD_DIR=$(cd "$BUILD_DIR" && pwd) || exit 1
+export SOCIALHUB=${SOCIALHUB:-$BUILD_DIR/socialhub}
+# shellcheck source=tests/integration/lib.sh
+. "$HERE/../integration/lib.sh"
+
+HELLO=${HELLO:-$BUILD_DIR/tests/bench/hello}
+BENCH_OUT=${BENCH_OUT:-$BUILD_DIR/tests/bench/out}
+RESULTS=$BENCH_OUT/results.tsv
+HISTORY=$BENCH_OUT/history.tsv
+BENCH_FAILED=0
+
+th_require_socialhub
+th_require_cmd wrk curl cc pkg-config "$(th_find_nginx)"
+
+# ------------------------------------------------------------ helpers
+
+# Builds the baseline when missing or older than its source.
+bench_build_hello() {
+	local src=$HERE/hello.c
+	if [ -x "$HELLO" ] && [ ! "$src" -nt "$HELLO" ]; then
+		return 0
+	fi
+	mkdir -p "$(dirname "$HELLO")"
+	echo "# building $HELLO"
+	# shellcheck disable=SC2046
+	cc -O2 -Wall -Wextra -o "$HELLO" "$src" $(pkg-config --cflags --libs fcgi)
+}
+
+# wrk prints "812.00us", "4.44ms", "1.02s", "2.00m"; prints milliseconds.
+bench_to_ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		if (u == "us") n /= 1000; else if (u == "s") n *= 1000
+		else if (u == "m") n *= 60000
+		printf "%.2f", n }'
+}
+
+# Sum of utime+stime (clock ticks) of the given PIDs and their children.
+bench_cpu_ticks() {
+	local pid all=() f t=0 stat rest
+	for pid in "$@"; do
+		all+=("$pid")
+		while read -r f; do all+=("$f"); done < <(th_children "$pid")
+	done
+	for pid in "${all[@]}"; do
+		stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+		rest=${stat##*) }
+		# rest: state(3) ppid(4) ... utime(14) stime(15) -> words 12 and 13
+		read -r -a f <<<"$rest"
+		t=$((t + f[11] + f[12]))
+	done
+	printf '%s\n' "$t"
+}
+
+# bench_run LABEL URL [APP_PID...]: one wrk run; appends a row to results.tsv.
+# APP_PIDs (with their children) are charged the "app" CPU time.
+bench_run() {
+	local label=$1 url=$2 out code bytes rps p50 p99 non2xx sockerr
+	local hz ngx0 ngx1 app0=0 app1=0 reqs ngx_us app_us
+	shift 2
+	out=$BENCH_OUT/wrk-$label.txt
+	code=$("${TH_CURL[@]}" -o "$TH_DIR/probe.body" -w '%{http_code}' "$url")
+	bytes=$(wc -c <"$TH_DIR/probe.body")
+	if [ "$code" != 200 ]; then
+		echo "# $label: $url answers $code, not benchmarked" >&2
+		head -c 300 "$TH_DIR/probe.body" | sed 's/^/#   /' >&2
+		BENCH_FAILED=1
+		return 1
+	fi
+	if [ "${BENCH_WARMUP:-1}" -gt 0 ]; then
+		wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNS:-64}" -d"${BENCH_WARMUP:-1}s" \
+			"$url" >/dev/null 2>&1
+	fi
+	ngx0=$(bench_cpu_ticks "$TH_NGINX_PID")
+	[ $# -gt 0 ] && app0=$(bench_cpu_ticks "$@")
+	wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNS:-64}" -d"${BENCH_SECONDS:-10}s" \
+		--latency "$url" >"$out" 2>&1
+	ngx1=$(bench_cpu_ticks "$TH_NGINX_PID")
+	[ $# -gt 0 ] && app1=$(bench_cpu_ticks "$@")
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+	reqs=$(awk '/requests in/ { print $1 }' "$out")
+	p50=$(awk '/Latency Distribution/ { d = 1 } d && $1 == "50%" { print $2; exit }' "$out")
+	p99=$(awk '/Latency Distribution/ { d = 1 } d && $1 == "99%" { print $2; exit }' "$out")
+	non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
+	sockerr=$(awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$out")
+	if [ -z "$rps" ] || [ -z "$p99" ]; then
+		echo "# $label: could not parse wrk output:" >&2
+		sed 's/^/#   /' "$out" >&2
+		BENCH_FAILED=1
+		return 1
+	fi
+	hz=$(getconf CLK_TCK)
+	ngx_us=$(awk -v t=$((ngx1 - ngx0)) -v hz="$hz" -v n="${reqs:-0}" \
+		'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-" }')
+	app_us=-
+	[ $# -gt 0 ] && app_us=$(awk -v t=$((app1 - app0)) -v hz="$hz" -v n="${reqs:-0}" \
+		'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-" }')
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$rps" \
+		"$(bench_to_ms "$p50")" "$(bench_to_ms "$p99")" "${non2xx:-0}" \
+		"${sockerr:-0}" "$bytes" "$ngx_us" "$app_us" "$url" >>"$RESULTS"
+	if [ "${non2xx:-0}" != 0 ]; then
+		echo "# $label: $non2xx responses were not 2xx/3xx" >&2
+		BENCH_FAILED=1
+	fi
+	echo "# $label: $rps req/s, p99 $p99"
+}
+
+# Column N of the row for LABEL in results.tsv.
+bench_get() {
+	awk -F'\t' -v l="$1" -v c="$2" '$1 == l { print $c }' "$RESULTS"
+}
+
+# bench_ratio A B: req/s and p99 of A relative to B.
+bench_ratio() {
+	local ra rb pa pb
+	ra=$(bench_get "$1" 2) rb=$(bench_get "$2" 2)
+	pa=$(bench_get "$1" 4) pb=$(bench_get "$2" 4)
+	[ -n "$ra" ] && [ -n "$rb" ] || return 0
+	awk -v a="$1" -v b="$2" -v ra="$ra" -v rb="$rb" -v pa="$pa" -v pb="$pb" 'BEGIN {
+		printf "%-34s req/s %.2f   p99 %.2f\n", a "/" b, ra / rb, (pb > 0 ? pa / pb : 0) }'
+}
+
+bench_table() {
+	printf '\n%-16s %10s %9s %9s %7s %7s %7s %8s %8s\n' label req/s p50_ms p99_ms \
+		non2xx sockerr bytes ngx_us app_us
+	awk -F'\t' '{ printf "%-16s %10.0f %9s %9s %7s %7s %7s %8s %8s\n",
+		$1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$RESULTS"
+	echo "(wrk -t${BENCH_THREADS:-2} -c${BENCH_CONNS:-64} -d${BENCH_SECONDS:-10}s;" \
+		"ngx_us/app_us: CPU microseconds per request in nginx / the app)"
+	echo
+}
+
+# ------------------------------------------------------------ setup
+
+mkdir -p "$BENCH_OUT"
+printf '' >"$RESULTS"
+bench_build_hello || { echo "Bail out! cannot build $HELLO"; exit 1; }
+th_init bench
+# shellcheck disable=SC2034 # TH_* are read by lib.sh
+{
+	TH_DONE=1   # no TAP plan here
+
+	TH_WORKERS=${BENCH_WORKERS:-2}
+	TH_LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
+	TH_NGINX_WORKERS=${BENCH_NGINX_WORKERS:-1}
+	TH_NGINX_ACCESS_LOG=off
+}
+
+cfg=$(th_write_config)
+th_start_socialhub "$cfg" || { echo "Bail out! socialhub did not start"; exit 1; }
+mkdir -p "$TH_DIR/nginx/html/static"
+th_start_nginx "
+        location /static/ { }
+        location /hello/ {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_pass unix:$TH_DIR/hello.sock;
+        }" || { echo "Bail out! nginx did not start"; exit 1; }
+
+# The static file and the baseline body mirror socialhub's healthz bytes.
+code=$("${TH_CURL[@]}" -o "$TH_DIR/nginx/html/static/healthz.json" -w '%{http_code}' \
+	"$TH_BASE/social/healthz")
+[ "$code" = 200 ] || { echo "Bail out! GET /social/healthz answered $code"; exit 1; }
+nbytes=$(wc -c <"$TH_DIR/nginx/html/static/healthz.json")
+chmod -R a+rX "$TH_DIR/nginx/html"
+
+"$HELLO" -s "$TH_DIR/hello.sock" -w "${BENCH_WORKERS:-2}" -b "$nbytes" \
+	2>>"$TH_DIR/hello.log" &
+hello_pid=$!
+th_register_pid "$hello_pid"
+th_wait_socket "$TH_DIR/hello.sock" 5000 "$hello_pid" ||
+	{ echo "Bail out! hello did not start"; exit 1; }
+
+echo "# body $nbytes bytes; nginx workers $TH_NGINX_WORKERS; app workers ${BENCH_WORKERS:-2};" \
+	"$(nproc) CPUs; scratch $TH_DIR"
+
+# ------------------------------------------------------------ runs
+
+bench_run static "$TH_BASE/static/healthz.json"
+bench_run baseline "$TH_BASE/hello/x" "$hello_pid"
+
+# --- socialhub routes: append more bench_run lines here ---
+bench_run social-healthz "$TH_BASE/social/healthz" "$TH_SH_PID"
+bench_run social-version "$TH_BASE/social/version" "$TH_SH_PID"
+
+# ------------------------------------------------------------ report
+
+bench_table
+bench_ratio social-healthz baseline
+bench_ratio social-healthz static
+bench_ratio baseline static
+bench_ratio social-version baseline
+
+stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+rev=$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo none)
+awk -v s="$stamp" -v r="$rev" -F'\t' 'BEGIN { OFS = "\t" } { print s, r, $0 }' \
+	"$RESULTS" >>"$HISTORY"
+echo "# results: $RESULTS (history: $HISTORY, raw wrk output: $BENCH_OUT/wrk-*.txt)"
+
+if [ "$BENCH_FAILED" != 0 ]; then
+	echo "# some runs FAILED"
+	th_diag_file "$TH_DIR/socialhub.log" 10
+	exit 1
+fi
+exit 0
