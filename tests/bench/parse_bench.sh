@@ -2,7 +2,7 @@
 # parse_bench: feed parse throughput of socialhub (in-process, feedbench)
 # next to Debian's python3-feedparser on the same files: the feedparser
 # corpus and large generated real-world-shaped feeds. Standalone:
-#   tests/bench/parse_bench.sh [BUILDDIR]
+#   tests/bench/parse_bench.sh [BUILDDIR]     (or: make bench-parse)
 # Environment: FEEDPARSER_CORPUS (default <top_srcdir>/../shared/corpus/
 # feedparser), REPEAT (socialhub runs per file set, default 20).
 set -eu
@@ -56,4 +56,4 @@ start=$(date +%s%N)
 "$build/socialhub" parse "$work/wordpress-rss20.xml" > /dev/null
 end=$(date +%s%N)
 size=$(wc -c < "$work/wordpress-rss20.xml")
-echo "socialhub parse (CLI, incl. start-up and JSON output) wordpress-rss20.xml: $(( (end - start) / 1000000 )) ms, $(( size * 1000 / ((end - start) / 1000) )) MB/s"
+echo "$size $start $end" | awk '{ printf "socialhub parse (CLI: start-up, parse, JSON output) wordpress-rss20.xml: %.0f ms, %.1f MB/s\n", ($3 - $2) / 1e6, $1 / (($3 - $2) / 1e9) / 1e6 }'
