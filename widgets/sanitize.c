@@ -571,6 +571,12 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
 	c = urlres_clean(a, raw);
 	if (c == NULL || c[0] == '\0')
 		return NULL;
+	/* Controls left inside (the clean-up took tab, CR and LF) would let
+	 * a later writer that drops them spell a different URL: refused. */
+	for (r = c; *r != '\0'; r++) {
+		if ((unsigned char)*r < 0x20 || *r == 0x7f)
+			return NULL;
+	}
 	if (urlres_scheme(c, sch, sizeof(sch))) {
 		if (strcmp(sch, "mailto") == 0 && (flags & SANITIZE_URL_MAILTO))
 			return strlen(c) <= SANITIZE_MAX_URL ? c : NULL;
@@ -1208,6 +1214,58 @@ attr_value(struct state *st, const char *elem, const struct attr *at,
 	return NULL;
 }
 
+/*
+ * An attribute value as out_text will write it: C0 controls other than
+ * tab/LF/CR and DEL dropped, C1 controls read as windows-1252. NULL stays
+ * NULL; on no memory the value is refused (NULL) too.
+ */
+static const char *
+attr_normalize(struct state *st, const char *v)
+{
+	size_t i, j = 0, n;
+	char *d;
+
+	if (v == NULL)
+		return NULL;
+	n = strlen(v);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    c == 0x7f || (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)v[i + 1] <= 0x9f))
+			break;
+	}
+	if (i == n)
+		return v;
+	d = arena_alloc(st->a, n * 2 + 1);
+	if (d == NULL) {
+		st->nomem = true;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    c == 0x7f)
+			continue;
+		if (c == 0xc2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
+		    (unsigned char)v[i + 1] <= 0x9f) {
+			uint32_t cp = sanitize_cp1252_c1((unsigned char)v[++i]);
+			if (cp < 0x800) {
+				d[j++] = (char)(0xc0 | (cp >> 6));
+				d[j++] = (char)(0x80 | (cp & 0x3f));
+			} else {
+				d[j++] = (char)(0xe0 | (cp >> 12));
+				d[j++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				d[j++] = (char)(0x80 | (cp & 0x3f));
+			}
+			continue;
+		}
+		d[j++] = (char)c;
+	}
+	d[j] = '\0';
+	return d;
+}
+
 /* Writes the start tag of an allowed element; false when it did not fit. */
 static bool
 emit_start(struct state *st, const char *name, const xmlChar **atts)
@@ -1232,7 +1290,10 @@ emit_start(struct state *st, const char *name, const xmlChar **atts)
 			has_lang = true;
 			an = "lang";
 		}
-		v = attr_value(st, name, at, av);
+		/* Checked in the form it will be written in: out_text drops
+		 * controls, so "java\x01script:" must be read as what it
+		 * becomes, "javascript:". */
+		v = attr_value(st, name, at, attr_normalize(st, av));
 		if (v == NULL)
 			continue;
 		if (at->kind == A_SRC && is_img)
