@@ -693,7 +693,7 @@ test_url_policy(void **state)
 		{ NULL, "  ", 0, NULL },
 		{ NULL, "gopher://x/", 0, NULL },
 		{ NULL, "java\x7fscript:alert(1)", 0, NULL },
-		{ "https://b.example/", "a\x01b", 0, NULL },
+		{ "https://b.example/", "a\x01" "b", 0, NULL },
 	};
 	size_t i;
 	char *got, *longurl;
