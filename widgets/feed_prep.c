@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,15 +453,13 @@ xml_char_ok(uint32_t cp)
 /* Bytes that need a look: '&', '<', C0 controls, 0xc2 (C1 range), 0xef
  * (U+FFFE/U+FFFF). */
 static unsigned char special[256];
-static bool special_ready;
+static pthread_once_t special_once = PTHREAD_ONCE_INIT;
 
 static void
-special_init(void)
+special_fill(void)
 {
 	int c;
 
-	if (special_ready)
-		return;
 	for (c = 0; c < 0x20; c++)
 		special[c] = (c != '\t' && c != '\n' && c != '\r');
 	special['&'] = 1;
@@ -469,7 +468,12 @@ special_init(void)
 	special[0xef] = 1;
 	special[0xee] = 1;
 	special[0x7f] = 0;
-	special_ready = true;
+}
+
+static void
+special_init(void)
+{
+	pthread_once(&special_once, special_fill);
 }
 
 /* Handles the byte at p->i when it is a control, C1 or non-character;
