@@ -1473,6 +1473,8 @@ state_run(struct state *st, const char *html, size_t len)
 	return rc;
 }
 
+static void text_fast(struct state *st, const char *s, size_t n);
+
 enum rc
 sanitize_html(struct sanitize *s, const char *html, size_t len,
     const struct sanitize_opts *o, struct sanitize_result *out)
@@ -1485,7 +1487,14 @@ sanitize_html(struct sanitize *s, const char *html, size_t len,
 		return RC_TOOBIG;
 	st = state_get(s, o, false, (o != NULL && o->max_len > 0) ?
 	    o->max_len : SANITIZE_MAX_OUT);
-	rc = state_run(st, html, len);
+	if (memchr(html, '<', len) == NULL) {
+		/* No markup: references decoded and text escaped, as the
+		 * parser would, without it. */
+		text_fast(st, html, len);
+		rc = st->nomem ? RC_NOMEM : RC_OK;
+	} else {
+		rc = state_run(st, html, len);
+	}
 	if (rc != RC_OK)
 		return rc;
 	out->html = arena_memdup(s->a, buf_cstr(&st->out), st->out.len + 1);
@@ -1498,33 +1507,30 @@ sanitize_html(struct sanitize *s, const char *html, size_t len,
 	return RC_OK;
 }
 
-/* Appends the UTF-8 of cp (a valid scalar value) to st's output. */
-static void
-out_cp(struct state *st, uint32_t cp)
+/* The UTF-8 of cp (a valid scalar value) into d; returns its length. */
+static size_t
+utf8_encode(char *d, uint32_t cp)
 {
-	char d[4];
-	size_t n;
-
 	if (cp < 0x80) {
 		d[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
+		return 1;
+	}
+	if (cp < 0x800) {
 		d[0] = (char)(0xc0 | (cp >> 6));
 		d[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
+		return 2;
+	}
+	if (cp < 0x10000) {
 		d[0] = (char)(0xe0 | (cp >> 12));
 		d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
 		d[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		d[0] = (char)(0xf0 | (cp >> 18));
-		d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		d[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
+		return 3;
 	}
-	out_put(st, d, n);
+	d[0] = (char)(0xf0 | (cp >> 18));
+	d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	d[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
 }
 
 /* A reference at s[0] ('&'): its code point (0: none) and length, as
@@ -1582,7 +1588,8 @@ text_ref(const char *s, size_t n, uint32_t *cp, size_t *len)
 	return true;
 }
 
-/* Text with references but no markup: decoded without the HTML parser. */
+/* Text with references but no markup: decoded (and, in HTML mode,
+ * escaped again) without the HTML parser. */
 static void
 text_fast(struct state *st, const char *s, size_t n)
 {
@@ -1598,12 +1605,14 @@ text_fast(struct state *st, const char *s, size_t n)
 		if (i >= n)
 			break;
 		if (text_ref(s + i, n - i, &cp, &len)) {
-			if (cp != 0 && (cp >= 0x20 ? cp != 0x7f :
-			    (cp == '\t' || cp == '\n' || cp == '\r')))
-				out_cp(st, cp);
+			/* Through out_text: escaped (HTML mode), controls dropped. */
+			if (cp != 0) {
+				char u[4];
+				out_text(st, u, utf8_encode(u, cp), false);
+			}
 			i += len;
 		} else {
-			out_put(st, "&", 1);
+			out_put(st, st->text ? "&" : "&amp;", st->text ? 1 : 5);
 			i++;
 		}
 	}

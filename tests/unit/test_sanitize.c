@@ -662,6 +662,14 @@ test_text(void **state)
 			    RC_OK);
 			if (strcmp(o1, o2) != 0)
 				fail_msg("\"%s\": fast \"%s\" slow \"%s\"", p[i], o1, o2);
+			/* The same in HTML mode (the slow one ends in <b></b>). */
+			o1 = (char *)san(fast, NULL);
+			o2 = (char *)san(slow, NULL);
+			if (strlen(o2) < 7 || strcmp(o2 + strlen(o2) - 7, "<b></b>") != 0 ||
+			    strncmp(o1, o2, strlen(o2) - 7) != 0 ||
+			    strlen(o1) != strlen(o2) - 7)
+				fail_msg("html \"%s\": fast \"%s\" slow \"%s\"", p[i], o1,
+				    o2);
 		}
 	}
 	assert_int_equal(sanitize_text(S, "\xc3\xa9\xc3\xa9\xc3\xa9", 6, 5,
