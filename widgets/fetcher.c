@@ -376,7 +376,7 @@ curl_outcome(struct curl_fetcher *cf, struct transfer *t, CURLcode cc)
 		set_error(r, RC_TOOBIG, "too large: Content-Length over %zu bytes", cf->o.max_body);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
-		if (strstr(detail, "less than") != NULL)
+		if (strcasestr(detail, "less than") != NULL)
 			set_error(r, RC_TIMEOUT, "too slow: under %d bytes/s for %d s (%s)",
 			    FETCH_LOW_SPEED_BYTES, FETCH_LOW_SPEED_TIME, detail);
 		else
@@ -436,8 +436,8 @@ finish(struct curl_fetcher *cf, struct transfer *t, CURLcode cc)
 		curl_outcome(cf, t, cc);
 }
 
-static void
-result_fini(struct fetch_result *r)
+void
+fetch_result_fini(struct fetch_result *r)
 {
 	clear_headers(r);
 	free(r->body);
@@ -504,7 +504,7 @@ complete(struct run *r, size_t i)
 	r->state[i] = 2;
 	r->done++;
 	r->cb(j, r->arg);
-	result_fini(&j->res);
+	fetch_result_fini(&j->res);
 	transfer_fini(r->cf, &r->tr[i]);
 }
 

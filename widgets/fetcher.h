@@ -21,8 +21,8 @@
 #define FETCH_MAX_INTERVAL 86400
 
 /*
- * The outcome of one GET. Strings are malloc'd and owned by the fetcher;
- * they are valid only inside the done callback.
+ * The outcome of one GET. Strings are malloc'd and owned by the fetcher
+ * until the done callback takes them (see fetch_done_fn).
  */
 struct fetch_result {
 	enum rc rc;              /* RC_OK for 200 and 304, else the error */
@@ -47,13 +47,21 @@ struct fetch_job {
 	struct fetch_result res;
 };
 
-/* Called once per job as it finishes, in the thread that called run. */
+/*
+ * Called once per job as it finishes, in the thread that called run. It may
+ * take the result over: copy job->res and zero it, then free the copy
+ * later with fetch_result_fini.
+ */
 typedef void (*fetch_done_fn)(struct fetch_job *job, void *arg);
+
+/* Frees the strings of a result (malloc'd) and clears them. */
+void fetch_result_fini(struct fetch_result *r);
 
 /*
  * The seam tests replace. run() fetches jobs[0..n) in parallel within the
  * limits, calls done() for each (also for jobs cut short when *stop turns
- * non-zero: rc RC_UNAVAILABLE), then frees what it put in job->res.
+ * non-zero: rc RC_UNAVAILABLE), then calls fetch_result_fini on job->res.
+ * Strings in a result are malloc'd (fakes too).
  */
 struct fetch_ops {
 	enum rc (*run)(void *impl, struct fetch_job *jobs, size_t n,

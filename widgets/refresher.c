@@ -1,6 +1,7 @@
 /* refresher: pick due sources, fetch in parallel, parse, store, re-merge. */
 #include "widgets/refresher.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,12 @@
 #include "util/log.h"
 
 #define PARSE_ARENA_LIMIT (512u * 1024 * 1024)
+/*
+ * Finished fetches are parsed and stored by this many threads while the
+ * fetch loop goes on: each source costs several fsyncs, and serializing
+ * them behind the network loop would dominate a pass.
+ */
+#define REFRESH_WRITERS 4
 
 struct refresher {
 	struct refresher_conf conf;
@@ -29,6 +36,19 @@ struct unit {
 	json_t *http;                      /* http.json of the last good copy */
 	struct refresh_entry *entry;
 	long long next_due;
+	struct fetch_result res;           /* taken over from the fetcher */
+	struct unit *next;                 /* in the writers' queue */
+	char errbuf[512];
+};
+
+/* Finished fetches waiting for a writer thread. */
+struct writers {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct unit *head, *tail;
+	bool closing;
+	pthread_t threads[REFRESH_WRITERS];
+	size_t n;
 };
 
 struct pass {
@@ -37,6 +57,7 @@ struct pass {
 	struct unit *units;
 	size_t n;
 	struct refresh_report *rep;
+	struct writers w;
 };
 
 static const char *const outcome_names[] = {
@@ -428,20 +449,31 @@ schedule(struct unit *u, const struct fetch_result *res, long long now, long ttl
 	u->next_due = u->st.next_due;
 }
 
+/* Counts into the report, which the writer threads share. */
 static void
-on_done(struct fetch_job *job, void *arg)
+count(struct pass *p, bool failed)
 {
-	struct pass *p = arg;
-	struct unit *u = job->arg;
-	struct fetch_result *res = &job->res;
+	pthread_mutex_lock(&p->w.mu);
+	p->rep->nfetched++;
+	if (failed)
+		p->rep->nfailed++;
+	pthread_mutex_unlock(&p->w.mu);
+}
+
+/* Parses and stores one finished fetch; runs in a writer thread. */
+static void
+process(struct pass *p, struct unit *u)
+{
+	struct fetch_result *res = &u->res;
 	struct refresh_entry *e = u->entry;
 	long long now = (long long)time(NULL);
-	char err[512];
+	char *err = u->errbuf;
+	size_t errlen = sizeof(u->errbuf);
 	long ttl = (long)json_integer_value(json_object_get(u->http, "ttl_minutes"));
 	bool changed = false;
 	enum rc rc = res->rc;
 
-	snprintf(err, sizeof(err), "%s", res->error);
+	snprintf(err, errlen, "%s", res->error);
 	if (rc == RC_UNAVAILABLE && res->http_status == 0) {
 		/* Cut short by a stop: not the source's fault, nothing to record. */
 		e->outcome = REFRESH_BUSY;
@@ -449,7 +481,7 @@ on_done(struct fetch_job *job, void *arg)
 		return;
 	}
 	if (rc == RC_OK && !res->not_modified) {
-		rc = store_body(u, res, now, &ttl, &changed, err, sizeof(err));
+		rc = store_body(u, res, now, &ttl, &changed, err, errlen);
 		if (rc == RC_OK)
 			u->st.bytes = (long long)res->len;
 	} else if (rc == RC_OK) {
@@ -457,7 +489,7 @@ on_done(struct fetch_job *job, void *arg)
 		if (cache_peek_sum(u->items_path, items_sum) == RC_OK)
 			rc = store_http(u, res, now, items_sum, http_str(u, "body_sha256"), ttl);
 		if (rc != RC_OK)
-			snprintf(err, sizeof(err), "cannot write the cache: %s", rc_str(rc));
+			snprintf(err, errlen, "cannot write the cache: %s", rc_str(rc));
 	}
 	u->st.url = (char *)u->src->url;
 	u->st.last_attempt = now;
@@ -474,12 +506,11 @@ on_done(struct fetch_job *job, void *arg)
 		    changed ? REFRESH_UPDATED : REFRESH_UNCHANGED;
 	} else {
 		u->st.failures++;
-		u->st.last_error = arena_strdup(p->a, err);
+		u->st.last_error = err;
 		u->st.error_code = (char *)rc_str(rc);
 		u->st.last_error_at = now;
 		e->outcome = REFRESH_FAILED;
 		e->error = u->st.last_error;
-		p->rep->nfailed++;
 	}
 	res->rc = rc;     /* a parse or store failure schedules as a failure */
 	schedule(u, res, now, ttl);
@@ -487,11 +518,85 @@ on_done(struct fetch_job *job, void *arg)
 	e->items = u->st.items;
 	e->bytes = u->st.bytes;
 	e->ms = res->elapsed_ms;
-	p->rep->nfetched++;
+	count(p, rc != RC_OK);
 	if (cache_status_store(u->status_path, &u->st) != RC_OK)
 		log_kv(LOG_ERROR, "status_write_failed", "source", u->src->name, NULL);
 	log_result(u, res, rc == RC_OK ? NULL : e->error);
 	cache_unlock(&u->lock);
+}
+
+/* ---- the writer threads ---- */
+
+static void *
+writer_main(void *arg)
+{
+	struct pass *p = arg;
+	struct unit *u;
+
+	for (;;) {
+		pthread_mutex_lock(&p->w.mu);
+		while (p->w.head == NULL && !p->w.closing)
+			pthread_cond_wait(&p->w.cv, &p->w.mu);
+		u = p->w.head;
+		if (u != NULL && (p->w.head = u->next) == NULL)
+			p->w.tail = NULL;
+		pthread_mutex_unlock(&p->w.mu);
+		if (u == NULL)
+			return NULL;
+		process(p, u);
+		fetch_result_fini(&u->res);
+	}
+}
+
+static void
+writers_start(struct pass *p, size_t jobs)
+{
+	struct writers *w = &p->w;
+	size_t want = jobs < REFRESH_WRITERS ? jobs : REFRESH_WRITERS;
+
+	for (w->n = 0; w->n < want; w->n++)
+		if (pthread_create(&w->threads[w->n], NULL, writer_main, p) != 0)
+			break;
+}
+
+/* Lets the queue drain, then joins the threads. */
+static void
+writers_finish(struct pass *p)
+{
+	struct writers *w = &p->w;
+
+	pthread_mutex_lock(&w->mu);
+	w->closing = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	for (size_t i = 0; i < w->n; i++)
+		pthread_join(w->threads[i], NULL);
+	w->n = 0;
+}
+
+/* The fetcher's callback: takes the result over and queues it. */
+static void
+on_done(struct fetch_job *job, void *arg)
+{
+	struct pass *p = arg;
+	struct unit *u = job->arg;
+
+	u->res = job->res;
+	memset(&job->res, 0, sizeof(job->res));
+	if (p->w.n == 0) {      /* no threads: store inline */
+		process(p, u);
+		fetch_result_fini(&u->res);
+		return;
+	}
+	pthread_mutex_lock(&p->w.mu);
+	u->next = NULL;
+	if (p->w.tail != NULL)
+		p->w.tail->next = u;
+	else
+		p->w.head = u;
+	p->w.tail = u;
+	pthread_cond_signal(&p->w.cv);
+	pthread_mutex_unlock(&p->w.mu);
 }
 
 /* ---- the pass ---- */
@@ -529,7 +634,9 @@ fetch_due(struct pass *p, const struct refresh_opts *o, volatile sig_atomic_t *s
 	if ((f = get_fetcher(p->r)) == NULL) {
 		rc = RC_INTERNAL;
 	} else {
+		writers_start(p, nj);
 		rc = fetcher_run(f, jobs, nj, on_done, p, stop);
+		writers_finish(p);
 	}
 	for (size_t i = 0; i < nj; i++)
 		cache_unlock(&((struct unit *)jobs[i].arg)->lock);
@@ -570,7 +677,8 @@ enum rc
 refresher_pass(struct refresher *r, const struct refresh_opts *o,
     struct arena *a, struct refresh_report *rep, volatile sig_atomic_t *stop)
 {
-	struct pass p = { .r = r, .a = a, .rep = rep };
+	struct pass p = { .r = r, .a = a, .rep = rep,
+		.w = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER } };
 	enum rc rc;
 
 	memset(rep, 0, sizeof(*rep));

@@ -573,9 +573,9 @@ stream_entry(const struct widgets *w, const struct stream_conf *sc, const char *
 {
 	json_t *o, *sources = json_array(), *meta = NULL;
 
-	o = json_pack("{s:s, s:s, s:s++}", "name", sc->name,
+	o = json_pack("{s:s, s:s, s:o}", "name", sc->name,
 	    "title", sc->title != NULL ? sc->title : sc->name,
-	    "url", mount, "/streams/", sc->name, ".json");
+	    "url", json_sprintf("%s/streams/%s.json", mount, sc->name));
 	if (o == NULL || sources == NULL) {
 		json_decref(o);
 		json_decref(sources);

@@ -10,13 +10,14 @@ addresses, for per-host limits) on one free port, writes "PORT\\n" to
 --port-file when ready, logs every request as a JSON line to --log.
 
 Routes (query parameters in brackets):
-  /feed [id n etag lm maxage expires ttl delay pad gzip key]
+  /feed [id n etag lm maxage expires ttl delay pad gzip key vary]
         RSS 2.0 with n items "id-0".."id-(n-1)"; `etag` sends ETag and
         answers a matching If-None-Match with 304; `lm` the same with
         Last-Modified; `maxage` Cache-Control; `expires` Expires (now +
         seconds) with Date; `ttl` <ttl>; `delay` milliseconds; `pad` KiB of
         text per item; `gzip` compresses when asked; `key` consults the mode
-        set by /_mode (ok, 500, 503, 429) and its version counter.
+        set by /_mode (ok, 500, 503, 429) and its version counter; `vary`
+        changes the items on every request.
   /_mode [key mode retry version]   sets the mode of a key (test control)
   /status [code retry]              any status, with Retry-After
   /redirect [to]                    302 to `to`
@@ -163,9 +164,14 @@ class Handler(BaseHTTPRequestHandler):
     def r_feed(self, q):
         delay = int(q1(q, 'delay', '0'))
         if delay:
+            self.record('start')         # arrival, before the delay
             time.sleep(delay / 1000.0)
         key = q1(q, 'key')
         version = 0
+        if q1(q, 'vary'):               # new content on every request
+            with state_lock:
+                modes['#vary'] = modes.get('#vary', 0) + 1
+                version = modes['#vary']
         if key is not None:
             with state_lock:
                 m = dict(modes.get(key, {'mode': 'ok', 'retry': None, 'version': 0}))

@@ -243,6 +243,13 @@ serve_conn(void *arg)
 	header_value(req, "If-None-Match: ", S.last_inm, sizeof(S.last_inm));
 	header_value(req, "User-Agent: ", S.last_ua, sizeof(S.last_ua));
 	pthread_mutex_unlock(&S.mu);
+	if (strcmp(path, "/slow") == 0)
+		usleep(200 * 1000);
+	/* No longer active once the answer starts: the client may then start
+	 * its next request before this thread has closed the socket. */
+	pthread_mutex_lock(&S.mu);
+	S.active--;
+	pthread_mutex_unlock(&S.mu);
 	if (strcmp(path, "/ok") == 0) {
 		const char *b = "<rss/>";
 		char h[512];
@@ -262,16 +269,12 @@ serve_conn(void *arg)
 		reply(c, "200 OK", b, n);
 		free(b);
 	} else if (strcmp(path, "/slow") == 0) {
-		usleep(200 * 1000);
 		reply(c, "200 OK", "<rss/>", 6);
 	} else if (strcmp(path, "/429") == 0) {
 		reply(c, "429 Too Many Requests\r\nRetry-After: 120", "", 0);
 	} else {
 		reply(c, "404 Not Found", "no", 2);
 	}
-	pthread_mutex_lock(&S.mu);
-	S.active--;
-	pthread_mutex_unlock(&S.mu);
 	close(c);
 	return NULL;
 }

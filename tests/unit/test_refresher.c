@@ -59,6 +59,12 @@ fake_index(struct fake *f, const char *url)
 	return -1;
 }
 
+static char *
+xdup(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
 static enum rc
 fake_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
     void *arg, volatile sig_atomic_t *stop)
@@ -81,16 +87,18 @@ fake_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 		r->rc = c->rc;
 		r->http_status = c->status;
 		r->not_modified = c->status == 304;
-		r->body = (char *)c->body;
+		/* Results are malloc'd: the refresher takes them over. */
+		r->body = xdup(c->body);
 		r->len = c->body ? strlen(c->body) : 0;
-		r->etag = (char *)c->etag;
-		r->cache_control = (char *)c->cache_control;
-		r->retry_after = (char *)c->retry_after;
-		r->content_type = "application/rss+xml";
-		r->effective_url = (char *)jobs[i].url;
+		r->etag = xdup(c->etag);
+		r->cache_control = xdup(c->cache_control);
+		r->retry_after = xdup(c->retry_after);
+		r->content_type = xdup("application/rss+xml");
+		r->effective_url = xdup(jobs[i].url);
 		snprintf(r->error, sizeof(r->error), "%s", c->error ? c->error : "");
 		r->elapsed_ms = 7;
 		done(&jobs[i], arg);
+		fetch_result_fini(r);
 	}
 	return RC_OK;
 }
