@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317 # stop/cleanup run from traps
+# socialhub demo: nginx + socialhub on loopback, all state in one scratch dir.
+#
+# Usage: deploy/demo/run.sh [BUILD_DIR]
+#   BUILD_DIR   where the socialhub binary was built (default: repo top)
+#
+# Environment:
+#   DEMO_PORT=8080   nginx listens on 127.0.0.1:DEMO_PORT
+#   DEMO_DIR=...     scratch dir (default: a new /tmp/socialhub-demo.XXXX)
+#   DEMO_KEEP=1      keep the scratch dir (configs, logs) on exit
+#
+# Stops everything it started, by PID, on Ctrl-C, SIGTERM or exit.
+# No internet needed, nothing outside the scratch dir is written.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${1:-$top}
+bin=$build/socialhub
+site=$here/site
+widgets=$(cd "$here/../../widgets" && pwd)
+port=${DEMO_PORT:-8080}
+
+nginx_pid=
+sh_pid=
+dir=
+dir_created=0
+site_copied=0
+cleaned=0
+
+say() { printf 'socialhub demo: %s\n' "$*"; }
+die() { printf 'socialhub demo: error: %s\n' "$*" >&2; exit 1; }
+# Like die, followed by the end of the logs.
+fail() { printf 'socialhub demo: error: %s\n' "$*" >&2; show_logs; exit 1; }
+
+# ---------------------------------------------------------------------------
+# Process handling: PIDs only, never names.
+
+# True while $1 runs; a zombie (state Z, exited but not yet reaped) counts
+# as stopped.
+alive() {
+	local stat rest
+	[ -n "$1" ] || return 1
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	rest=${stat##*) }
+	[ "${rest%% *}" != Z ]
+}
+
+# Stops $2 (a PID we started) named $1: SIGTERM, up to 3 s, then SIGKILL
+# for it and any child it left behind.
+stop() {
+	local name=$1 pid=$2 kids _
+	[ -n "$pid" ] || return 0
+	if alive "$pid"; then
+		read -r -d '' -a kids < <(ps -o pid= --ppid "$pid" 2>/dev/null)
+		kill -TERM "$pid" 2>/dev/null
+		for _ in $(seq 30); do
+			alive "$pid" || break
+			sleep 0.1
+		done
+		if alive "$pid"; then
+			say "$name ($pid) did not stop in 3 s, killing it"
+			kill -KILL "$pid" "${kids[@]}" 2>/dev/null
+		fi
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+cleanup() {
+	[ "$cleaned" = 1 ] && return
+	cleaned=1
+	trap '' INT TERM
+	stop nginx "$nginx_pid"
+	stop socialhub "$sh_pid"
+	[ -n "$dir" ] || return
+	if [ "${DEMO_KEEP:-0}" = 1 ]; then
+		say "kept $dir"
+	elif [ "$dir_created" = 1 ]; then
+		rm -rf -- "$dir"
+	else
+		rm -rf -- "$dir/run" "$dir/nginx" "$dir/cache" "$dir/state" \
+		    "$dir/socialhub.conf" "$dir/socialhub.log"
+		[ "$site_copied" = 1 ] && rm -rf -- "$dir/site"
+	fi
+}
+
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Last lines of the logs, for a failed start.
+show_logs() {
+	local f
+	for f in "$dir/socialhub.log" "$dir/nginx/stdout.log" "$dir/nginx/error.log"; do
+		[ -s "$f" ] || continue
+		printf '%s\n' "--- last lines of $f" >&2
+		tail -n 15 "$f" >&2
+	done
+}
+
+# ---------------------------------------------------------------------------
+# Checks.
+
+case $port in
+'' | *[!0-9]*) die "DEMO_PORT must be a number, got '$port'" ;;
+esac
+[ -x "$bin" ] || die "no socialhub binary at $bin (build it first: autoreconf -fi && ./configure && make)"
+command -v nginx >/dev/null 2>&1 || die "nginx is not installed"
+command -v curl >/dev/null 2>&1 || die "curl is not installed"
+[ -r /etc/nginx/fastcgi_params ] || die "/etc/nginx/fastcgi_params is missing (nginx package)"
+[ -r "$site/index.html" ] || die "demo site missing: $site"
+if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
+	die "something already answers on 127.0.0.1:$port (set DEMO_PORT)"
+fi
+
+# ---------------------------------------------------------------------------
+# Scratch dir. nginx workers run as an unprivileged user when nginx starts
+# as root: they must reach the socket and the site, so dirs are 0755 and the
+# socket 0666 (loopback demo only).
+
+if [ -n "${DEMO_DIR:-}" ]; then
+	dir=$DEMO_DIR
+	[ -d "$dir" ] || { mkdir -p -- "$dir" || die "cannot create $dir"; dir_created=1; }
+else
+	dir=$(mktemp -d /tmp/socialhub-demo.XXXX) || die "mktemp failed"
+	dir_created=1
+fi
+dir=$(cd "$dir" && pwd)
+mkdir -p "$dir/run" "$dir/cache" "$dir/state" "$dir/nginx/tmp" || die "cannot fill $dir"
+chmod 0755 "$dir" "$dir/run"
+
+# Run as root, nginx workers are "nobody": if they cannot walk to the site
+# (say the repo sits in a 0700 home), serve a copy from the scratch dir.
+site_readable() {
+	local d=$1
+	while [ -n "$d" ] && [ "$d" != / ]; do
+		[ $(($(stat -c %#a "$d") & 1)) = 1 ] || return 1
+		d=$(dirname "$d")
+	done
+}
+if [ "$(id -u)" = 0 ] && ! site_readable "$site"; then
+	[ -e "$dir/site" ] && die "$dir/site is in the way"
+	site_copied=1
+	if ! cp -R "$site" "$dir/site" || ! chmod -R a+rX "$dir/site"; then
+		die "cannot copy $site to $dir/site"
+	fi
+	say "serving a copy of $site (nginx workers cannot read it there)"
+	site=$dir/site
+fi
+
+# ---------------------------------------------------------------------------
+# socialhub config: core keys only. Feature sections (providers, streams,
+# share) are appended here as the demo grows.
+
+write_socialhub_conf() {
+	cat >"$dir/socialhub.conf" <<EOF
+# socialhub demo configuration (written by deploy/demo/run.sh)
+listen      = "unix:$dir/run/socialhub.sock"
+listen_mode = "0666"
+workers     = 2
+site_url    = "http://127.0.0.1:$port"
+mount       = "/social"
+cache_dir   = "$dir/cache"
+state_dir   = "$dir/state"
+log_level   = "info"
+
+# Share: the demo article's canonical address is on the brand's host.
+share {
+  allowed_hosts = {"www.example.com"}
+  networks = {"x", "mastodon", "bluesky", "linkedin", "whatsapp", "email"}
+  market asia { networks = {"weibo", "line", "x"} }
+}
+EOF
+}
+
+# ---------------------------------------------------------------------------
+# nginx config: private prefix, every path inside the scratch dir.
+
+write_nginx_conf() {
+	cat >"$dir/nginx/nginx.conf" <<EOF
+# nginx for the socialhub demo (written by deploy/demo/run.sh)
+worker_processes 1;
+pid $dir/nginx/nginx.pid;
+error_log $dir/nginx/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log $dir/nginx/access.log;
+    client_body_temp_path $dir/nginx/tmp/body;
+    fastcgi_temp_path     $dir/nginx/tmp/fastcgi;
+    proxy_temp_path       $dir/nginx/tmp/proxy;
+    uwsgi_temp_path       $dir/nginx/tmp/uwsgi;
+    scgi_temp_path        $dir/nginx/tmp/scgi;
+    types {
+        text/html                html;
+        text/css                 css;
+        application/javascript   js;
+        image/svg+xml            svg;
+        image/png                png;
+        application/json         json;
+    }
+    default_type application/octet-stream;
+    charset utf-8;
+    charset_types text/css application/javascript application/json;
+    server_tokens off;
+
+    server {
+        listen 127.0.0.1:$port;
+        server_name 127.0.0.1;
+        root $site;
+
+        # The brand page: static files under a strict policy (no inline
+        # script or style anywhere).
+        location / {
+            ssi on;   # index.html includes the share bar
+            add_header Content-Security-Policy "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'" always;
+            add_header X-Content-Type-Options nosniff always;
+            add_header Referrer-Policy strict-origin-when-cross-origin always;
+        }
+
+        # The share bar's script and style (later part of embed.js/.css).
+        location = /social/embed/share.css { alias $widgets/embed/share.css; }
+        location = /social/embed/share.js { alias $widgets/embed/share.js; }
+
+        # The share bar for SSI: a subrequest must pass its own URI, not
+        # the page's \$request_uri (doc/share.md).
+        location = /social/share/buttons.html {
+            fastcgi_param REQUEST_METHOD \$request_method;
+            fastcgi_param QUERY_STRING \$query_string;
+            fastcgi_param REQUEST_URI \$uri\$is_args\$args;
+            fastcgi_param DOCUMENT_URI \$document_uri;
+            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
+            fastcgi_param REMOTE_ADDR \$remote_addr;
+            fastcgi_param SERVER_NAME \$server_name;
+            fastcgi_param SERVER_PORT \$server_port;
+            fastcgi_param SERVER_PROTOCOL \$server_protocol;
+            fastcgi_param GATEWAY_INTERFACE CGI/1.1;
+            fastcgi_pass unix:$dir/run/socialhub.sock;
+        }
+
+        # socialhub, as in deploy/nginx/socialhub.conf.
+        location /social/ {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_pass unix:$dir/run/socialhub.sock;
+            client_max_body_size 128k;
+        }
+    }
+}
+EOF
+}
+
+write_socialhub_conf
+write_nginx_conf
+
+nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" -t \
+    >"$dir/nginx/test.log" 2>&1 || { cat "$dir/nginx/test.log" >&2; die "nginx rejected the demo config"; }
+"$bin" check-config -c "$dir/socialhub.conf" >"$dir/socialhub.log" 2>&1 ||
+    fail "socialhub rejected the demo config"
+
+# ---------------------------------------------------------------------------
+# Start, then wait for /social/healthz through nginx.
+
+"$bin" serve -c "$dir/socialhub.conf" >>"$dir/socialhub.log" 2>&1 </dev/null &
+sh_pid=$!
+nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" \
+    -g 'daemon off;' </dev/null >"$dir/nginx/stdout.log" 2>&1 &
+nginx_pid=$!
+
+health=http://127.0.0.1:$port/social/healthz
+ready=0
+deadline=$((SECONDS + 10))
+while [ "$SECONDS" -lt "$deadline" ]; do
+	alive "$sh_pid" || fail "socialhub exited during start-up"
+	alive "$nginx_pid" || fail "nginx exited during start-up"
+	if curl -sf -o /dev/null --max-time 1 "$health"; then
+		ready=1
+		break
+	fi
+	sleep 0.2
+done
+[ "$ready" = 1 ] || fail "no answer from $health within 10 s"
+
+say "http://127.0.0.1:$port/"
+say "scratch dir $dir (logs: socialhub.log, nginx/error.log); Ctrl-C stops"
+
+# Until Ctrl-C / SIGTERM, or until one of the two exits by itself.
+wait -n "$sh_pid" "$nginx_pid"
+rc=$?
+alive "$sh_pid" || fail "socialhub exited (status $rc)"
+alive "$nginx_pid" || fail "nginx exited (status $rc)"
+exit 0
