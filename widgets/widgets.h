@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "fcgi/feature.h"
+#include "widgets/feed_cli.h"
 #include "widgets/stream.h"
 
 struct config;
@@ -46,5 +47,6 @@ int widgets_cmd_refresh(int argc, char **argv, const struct feature *features);
 /* Extra sub-commands (refresh, parse) for fcgi/main.c's table. */
 #define WIDGETS_COMMANDS \
 	{ "refresh", "refresh [--stream NAME] [--force] [-c FILE]  one refresh pass now", widgets_cmd_refresh }, \
+	{ "parse", "parse [--base URL] FILE|-    parse one feed, print JSON Feed 1.1", widgets_cmd_parse },
 
 #endif
