@@ -27,6 +27,7 @@
 #define WIDGETS_MARKET_MAX 32
 #define WIDGETS_EVICT_EVERY 300     /* seconds between cache evictions */
 #define WIDGETS_LATE_GRACE 300      /* a source this late is not fresh */
+#define WIDGETS_ORPHAN_AGE (7L * 86400) /* unused source folders kept this long */
 
 struct widgets {
 	const struct config *cfg;
@@ -454,6 +455,24 @@ widgets_ensure_fresh(struct widgets *w, const char *name)
 
 /* ---- refresher process hook ---- */
 
+/* Source folders of URLs no longer configured go after a week. */
+static void
+sweep_orphans(struct widgets *w, struct arena *a, long long now)
+{
+	size_t n = 0, k = 0;
+	const char **keys;
+
+	for (size_t i = 0; i < w->nstreams; i++)
+		n += w->streams[i].nsources;
+	keys = arena_calloc(a, n + 1, sizeof(*keys));
+	if (keys == NULL)
+		return;
+	for (size_t i = 0; i < w->nstreams; i++)
+		for (size_t j = 0; j < w->streams[i].nsources; j++)
+			keys[k++] = w->streams[i].sources[j].key;
+	cache_sweep_sources(w->cache, keys, k, now, WIDGETS_ORPHAN_AGE);
+}
+
 long
 widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 {
@@ -472,6 +491,7 @@ widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 	if (refresher_pass(r, &o, a, &rep, stop) == RC_OK)
 		next = rep.next_in;
 	if (now - w->last_evict >= WIDGETS_EVICT_EVERY) {
+		sweep_orphans(w, a, now);
 		cache_evict(w->cache, now, NULL);
 		w->last_evict = now;
 	}
@@ -749,6 +769,7 @@ widgets_cmd_refresh(int argc, char **argv, const struct feature *features)
 		fprintf(stderr, "socialhub: the refresh pass could not run\n");
 		goto out;
 	}
+	sweep_orphans(w, a, (long long)time(NULL));
 	cache_evict(w->cache, (long long)time(NULL), NULL);
 	print_report(&rep, w, o.stream);
 	status = rep.nfailed > 0 ? 1 : 0;

@@ -137,7 +137,8 @@ st_expect_eq "stream faults: meta count matches" \
 # ------------------------------------------------ no local file is read
 
 if command -v strace >/dev/null 2>&1; then
-	strace -f -qq -e trace=open,openat,openat2 -o "$TH_DIR/strace.log" \
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -qq -e trace=open,openat,openat2 -o "$TH_DIR/strace.log" \
 		"$SOCIALHUB" refresh -c "$cfg" --stream secrets >"$TH_DIR/out2" 2>>"$TH_DIR/socialhub.log"
 	if grep -F "$SECRET" "$TH_DIR/strace.log" >/dev/null; then
 		th_not_ok "secrets: the file named by XXE / file:// redirect is never opened" \
@@ -201,5 +202,12 @@ grep -q 'not-due' "$TH_DIR/out4" && th_ok "pass 3: sources reported not-due" ||
 # A bad --stream is an error.
 "$SOCIALHUB" refresh -c "$cfg" --stream nope >/dev/null 2>&1
 st_expect_eq "refresh --stream nope: exit 2" "$?" 2
+
+# Sanitizer builds: any report fails the test.
+if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TH_DIR/socialhub.log" 2>/dev/null; then
+	th_not_ok "no sanitizer report" "$(grep -Eh -A3 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TH_DIR/socialhub.log" | head -20)"
+else
+	th_ok "no sanitizer report"
+fi
 
 th_done

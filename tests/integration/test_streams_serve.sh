@@ -134,4 +134,11 @@ else
 	th_ok "no crash in the log"
 fi
 
+# Sanitizer builds: any report fails the test.
+if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TH_DIR/socialhub.log" "$TH_DIR/manual.log" 2>/dev/null; then
+	th_not_ok "no sanitizer report" "$(grep -Eh -A3 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TH_DIR/socialhub.log" "$TH_DIR/manual.log" | head -20)"
+else
+	th_ok "no sanitizer report"
+fi
+
 th_done
