@@ -16,7 +16,7 @@
  * fetch loop goes on: each source costs several fsyncs, and serializing
  * them behind the network loop would dominate a pass.
  */
-#define REFRESH_WRITERS 4
+#define REFRESH_WRITERS 8
 
 struct refresher {
 	struct refresher_conf conf;

@@ -501,9 +501,17 @@ widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 
 /* ---- /healthz ---- */
 
+/* The stream-level summary of its sources' errors. */
+struct stream_errors {
+	long failing;
+	long long last_at;
+	json_t *last;      /* borrowed from the source object */
+};
+
 static json_t *
 source_health(struct arena *a, const struct widgets *w,
-    const struct stream_source *s, long long now, bool *fresh)
+    const struct stream_source *s, long long now, bool *fresh,
+    struct stream_errors *errs)
 {
 	char *path = cache_source_path(a, w->cache, s->key, "status.json");
 	struct cache_status st;
@@ -526,6 +534,13 @@ source_health(struct arena *a, const struct widgets *w,
 	if (o != NULL) {
 		json_object_set_new(o, "status", json_string(state));
 		json_object_del(o, "url");
+		if (st.failures > 0) {
+			errs->failing++;
+			if (st.last_error_at >= errs->last_at) {
+				errs->last_at = st.last_error_at;
+				errs->last = json_object_get(o, "last_error");
+			}
+		}
 	}
 	return o;
 }
@@ -535,6 +550,7 @@ stream_health(struct arena *a, const struct widgets *w, const struct stream_conf
     long long now)
 {
 	json_t *o = json_object(), *sources = json_object(), *meta = NULL;
+	struct stream_errors errs = { 0 };
 	bool fresh = true;
 	long long changed = 0;
 
@@ -545,7 +561,7 @@ stream_health(struct arena *a, const struct widgets *w, const struct stream_conf
 	}
 	for (size_t i = 0; i < sc->nsources; i++)
 		json_object_set_new(sources, sc->sources[i].name,
-		    source_health(a, w, &sc->sources[i], now, &fresh));
+		    source_health(a, w, &sc->sources[i], now, &fresh, &errs));
 	if (stream_load(w->cache, sc->name, NULL, &meta) == RC_OK) {
 		json_object_set(o, "items", json_object_get(meta, "count"));
 		json_object_set(o, "generated_at", json_object_get(meta, "generated_at"));
@@ -557,6 +573,8 @@ stream_health(struct arena *a, const struct widgets *w, const struct stream_conf
 		json_object_set_new(o, "items", json_integer(0));
 	}
 	json_object_set_new(o, "fresh", json_boolean(fresh));
+	json_object_set_new(o, "failing", json_integer(errs.failing));
+	json_object_set(o, "last_error", errs.last != NULL ? errs.last : json_null());
 	json_object_set_new(o, "age", changed > 0 ? json_integer((json_int_t)(now - changed)) : json_null());
 	json_object_set_new(o, "sources", sources);
 	return o;

@@ -73,6 +73,9 @@ print(v if isinstance(v, str) else json.dumps(v))' "$h" "$1"; }
 	st_expect_eq "healthz: live/bad error code" "$(q streams.live.sources.bad.error_code)" bad_gateway
 	st_expect_eq "healthz: live is not fresh (a source fails)" "$(q streams.live.fresh)" false
 	st_expect_eq "healthz: other is fresh" "$(q streams.other.fresh)" true
+	st_expect_eq "healthz: live has one failing source" "$(q streams.live.failing)" 1
+	st_expect_eq "healthz: live's last error" "$(q streams.live.last_error)" "HTTP 500"
+	st_expect_eq "healthz: other has no error" "$(q streams.other.last_error)" null
 	st_expect_eq "healthz: live items" "$(q streams.live.items)" 8
 	st_expect_eq "healthz: cache writable" "$(q streams_cache_writable)" true
 	nd=$(q streams.live.sources.ok.next_due)
