@@ -415,20 +415,33 @@ out:
 	return rc;
 }
 
+/*
+ * The URL for logs: query and fragment cut, since feed URLs can carry
+ * private tokens (Reddit's feed=...&user=...). The source name says which.
+ */
+static void
+log_url(const char *url, char *out, size_t n)
+{
+	size_t len = strcspn(url, "?#");
+
+	snprintf(out, n, "%.*s%s", (int)len, url, url[len] != '\0' ? "?..." : "");
+}
+
 static void
 log_result(const struct unit *u, const struct fetch_result *res, const char *error)
 {
 	const struct refresh_entry *e = u->entry;
-	char http[24], items[24], bytes[24], ms[24], next[24], fails[24];
+	char http[24], items[24], bytes[24], ms[24], next[24], fails[24], url[512];
 
 	log_int(http, res->http_status);
 	log_int(items, e->items);
 	log_int(bytes, e->bytes);
 	log_int(ms, e->ms);
 	log_int(next, e->next_due - (long long)time(NULL));
+	log_url(u->src->url, url, sizeof(url));
 	if (error != NULL)
 		log_kv(LOG_WARN, "fetch_failed", "stream", u->stream, "source", u->src->name,
-		    "url", u->src->url, "http", http, "code", u->st.error_code,
+		    "url", url, "http", http, "code", u->st.error_code,
 		    "error", error, "failures", log_int(fails, u->st.failures),
 		    "next_in", next, "rule", e->why, "ms", ms, "kept_items", items, NULL);
 	else

@@ -38,6 +38,7 @@ declare -A U=(
 	[slow]="$FIX/slowloris?seconds=40"
 	[reset]="$FIX/reset"
 	[closed]="http://127.0.0.1:$CLOSED/feed"
+	[token]="$FIX/status?code=500&user=me&feed=PRIVATE-TOKEN-$RANDOM"
 )
 FILEREDIR="$FIX/redirect?to=file://$SECRET"
 XXE="$FIX/xxe?file=$SECRET"
@@ -108,6 +109,13 @@ expect_fail bomb too_large 'too large: body over 10485760 bytes after decompress
 expect_fail slow gateway_timeout 'too slow|timed out'
 expect_fail reset bad_gateway 'connection broken'
 expect_fail closed bad_gateway '[Cc]onnect'
+if grep -q 'PRIVATE-TOKEN' "$TH_DIR/socialhub.log" "$TH_DIR/out1"; then
+	th_not_ok "token: a feed URL's query (private token) is never logged"
+else
+	th_ok "token: a feed URL's query (private token) is never logged"
+fi
+st_expect_log "token: its failure is logged with the URL cut at '?'" \
+	'event=fetch_failed stream=faults source=token url=.*/status\?\.\.\. '
 st_expect_range "r429: next fetch after Retry-After: 5400" \
 	"$(($(st_status "${U[r429]}" next_due) - now))" 5395 5405
 st_expect_range "r503: next fetch at the Retry-After date (now + 1 h)" \

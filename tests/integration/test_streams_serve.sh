@@ -78,6 +78,11 @@ print(v if isinstance(v, str) else json.dumps(v))' "$h" "$1"; }
 	st_expect_eq "healthz: other has no error" "$(q streams.other.last_error)" null
 	st_expect_eq "healthz: live items" "$(q streams.live.items)" 8
 	st_expect_eq "healthz: cache writable" "$(q streams_cache_writable)" true
+	if grep -q 'feed?id=' "$h"; then
+		th_not_ok "healthz: no feed URL (they may carry tokens)"
+	else
+		th_ok "healthz: no feed URL (they may carry tokens)"
+	fi
 	nd=$(q streams.live.sources.ok.next_due)
 	la=$(q streams.live.sources.ok.last_success)
 	st_expect_range "healthz: live/ok next due after every = 5m" "$((nd - la))" 299 301
