@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <libxml/parser.h>
+
 #include "util/crypto.h"
 #include "util/log.h"
 
@@ -92,6 +94,9 @@ refresher_new(const struct refresher_conf *conf, struct refresher **out)
 	*out = NULL;
 	if (r == NULL)
 		return RC_NOMEM;
+	/* Writer threads parse in parallel; libxml2's global set-up must
+	 * happen once, in this thread, before any of them starts. */
+	xmlInitParser();
 	r->conf = *conf;
 	*out = r;
 	return RC_OK;
