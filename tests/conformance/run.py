@@ -26,6 +26,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -133,14 +134,17 @@ class Missing:
 MISSING = Missing()
 
 
-class Case:
-    """Comparison log of the case being evaluated (for failure reasons)."""
+class _Case(threading.local):
+    """Comparison log of the case this thread evaluates (failure reasons);
+    cases run in parallel threads, so the log is per thread."""
     log = None
 
-    @classmethod
-    def note(cls, ours, expected, ok):
-        if cls.log is not None:
-            cls.log.append((ours, expected, ok))
+    def note(self, ours, expected, ok):
+        if self.log is not None:
+            self.log.append((ours, expected, ok))
+
+
+Case = _Case()
 
 
 # ---- normalizers ----
