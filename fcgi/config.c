@@ -25,6 +25,8 @@
  * the only way to count errors across them; it is reset by every load.
  */
 static unsigned config_errors;
+/* The root being parsed: libconfuse leaves filename NULL in sub-sections. */
+static cfg_t *config_parsing;
 /* Set once by `serve`: errors become logfmt events instead of plain lines. */
 static bool config_errors_logfmt;
 
@@ -84,7 +86,8 @@ config_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	char msg[1024];
 	const char *q1, *q2;
 
-	const char *file = cfg->filename ? cfg->filename : "?";
+	const char *file = cfg->filename ? cfg->filename
+	    : config_parsing != NULL && config_parsing->filename ? config_parsing->filename : "?";
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (strncmp(msg, "KEY ", 4) == 0) {
@@ -498,7 +501,9 @@ config_load(const char *path, const struct feature *features, struct config **ou
 	for (const struct feature *f = features; f != NULL && f->name != NULL; f++)
 		if (f->checks != NULL)
 			f->checks(cfg->root);
+	config_parsing = cfg->root;
 	ret = cfg_parse(cfg->root, path);
+	config_parsing = NULL;
 	if (ret == CFG_SUCCESS && unclosed_brace_line(path) > 0)
 		report(path, unclosed_brace_line(path), NULL, 0, "section not closed (missing '}')");
 	if (ret == CFG_SUCCESS) {

@@ -107,24 +107,80 @@ metrics_add(const char *name, const char *labels, uint64_t v)
 	add_kind(name, labels, v, KIND_COUNTER);
 }
 
+#define NBUCKETS (sizeof(latency_buckets) / sizeof(latency_buckets[0]))
+#define ROUTE_CACHE 64
+
+/*
+ * Per-process shortcuts into the shared segment, so a request costs a few
+ * atomic adds and no formatting. Route names are the route tables' string
+ * literals, so their pointers identify them.
+ */
+static struct {
+	const char *route;
+	int cls;
+	struct slot *slot;
+} route_cache[ROUTE_CACHE];
+static struct slot *bucket_slot[NBUCKETS];
+static struct slot *count_slot, *sum_slot;
+
+static struct slot *
+request_slot(const char *route, int cls)
+{
+	char key[METRICS_KEY_MAX];
+	size_t i;
+
+	for (i = 0; i < ROUTE_CACHE && route_cache[i].route != NULL; i++)
+		if (route_cache[i].route == route && route_cache[i].cls == cls)
+			return route_cache[i].slot;
+	snprintf(key, sizeof(key), "socialhub_requests_total{route=\"%s\",code=\"%dxx\"}",
+	    route, cls);
+	if (i == ROUTE_CACHE)
+		return slot_for(key, KIND_COUNTER);
+	route_cache[i].route = route;
+	route_cache[i].cls = cls;
+	route_cache[i].slot = slot_for(key, KIND_COUNTER);
+	return route_cache[i].slot;
+}
+
+static struct slot *
+bucket_for(size_t i)
+{
+	char key[METRICS_KEY_MAX];
+
+	if (bucket_slot[i] == NULL) {
+		/* Stored per bucket; made cumulative when rendered. */
+		snprintf(key, sizeof(key), "socialhub_request_duration_seconds_bucket{le=\"%g\"}",
+		    latency_buckets[i]);
+		bucket_slot[i] = slot_for(key, KIND_HISTOGRAM);
+	}
+	return bucket_slot[i];
+}
+
+static void
+slot_add(struct slot *s, uint64_t v)
+{
+	if (s != NULL)
+		atomic_fetch_add(&s->value, v);
+}
+
 void
 metrics_request(const char *route, int status, double seconds)
 {
-	char labels[128];
-
-	snprintf(labels, sizeof(labels), "route=\"%s\",code=\"%dxx\"", route, status / 100);
-	metrics_add("socialhub_requests_total", labels, 1);
-	for (size_t i = 0; i < sizeof(latency_buckets) / sizeof(latency_buckets[0]); i++) {
+	if (metrics_slots == NULL)
+		return;
+	slot_add(request_slot(route, status / 100), 1);
+	for (size_t i = 0; i < NBUCKETS; i++) {
 		if (seconds <= latency_buckets[i]) {
-			/* Stored per bucket; made cumulative when rendered. */
-			snprintf(labels, sizeof(labels), "le=\"%g\"", latency_buckets[i]);
-			add_kind("socialhub_request_duration_seconds_bucket", labels, 1, KIND_HISTOGRAM);
+			slot_add(bucket_for(i), 1);
 			break;
 		}
 	}
-	add_kind("socialhub_request_duration_seconds_count", NULL, 1, KIND_HISTOGRAM);
-	add_kind("socialhub_request_duration_seconds_sum", NULL,
-	    (uint64_t)(seconds * 1e6), KIND_SUM_US);
+	if (count_slot == NULL) {
+		count_slot = slot_for("socialhub_request_duration_seconds_count", KIND_HISTOGRAM);
+		sum_slot = slot_for("socialhub_request_duration_seconds_sum", KIND_SUM_US);
+	}
+	slot_add(count_slot, 1);
+	slot_add(sum_slot, (uint64_t)(seconds * 1e6));
 }
 
 static int

@@ -6,18 +6,27 @@
 #include <strings.h>
 
 void
-response_init(struct response *res, struct arena *a)
+response_init_buf(struct response *res, struct arena *a, struct buf *body)
 {
 	memset(res, 0, sizeof(*res));
 	res->arena = a;
 	res->status = 200;
-	buf_init(&res->body, RESPONSE_BODY_MAX);
+	buf_init(&res->own, RESPONSE_BODY_MAX);
+	res->body = body != NULL ? body : &res->own;
+	res->body->max = RESPONSE_BODY_MAX;
+	buf_clear(res->body);
+}
+
+void
+response_init(struct response *res, struct arena *a)
+{
+	response_init_buf(res, a, NULL);
 }
 
 void
 response_fini(struct response *res)
 {
-	buf_fini(&res->body);
+	buf_fini(&res->own);
 }
 
 void
@@ -26,7 +35,7 @@ response_reset(struct response *res)
 	res->nheaders = 0;
 	res->status = 200;
 	res->use_ref = false;
-	buf_clear(&res->body);
+	buf_clear(res->body);
 }
 
 void
@@ -93,7 +102,7 @@ struct buf *
 response_body(struct response *res)
 {
 	res->use_ref = false;
-	return &res->body;
+	return res->body;
 }
 
 void
@@ -111,15 +120,15 @@ response_bytes(const struct response *res, size_t *n)
 		*n = res->reflen;
 		return res->ref;
 	}
-	*n = res->body.len;
-	return buf_cstr(&res->body);
+	*n = res->body->len;
+	return buf_cstr(res->body);
 }
 
 void
 response_drop_body(struct response *res)
 {
 	res->use_ref = false;
-	buf_clear(&res->body);
+	buf_clear(res->body);
 }
 
 enum rc
@@ -128,26 +137,30 @@ response_type(struct response *res, const char *content_type)
 	return response_header_set(res, "Content-Type", content_type);
 }
 
+static int
+json_to_buf(const char *p, size_t n, void *arg)
+{
+	return buf_append(arg, p, n) == RC_OK ? 0 : -1;
+}
+
 enum rc
 response_json(struct response *res, int status, json_t *j)
 {
-	char *text;
-	enum rc rc;
+	int failed;
 
 	if (j == NULL)
 		return RC_NOMEM;
-	text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(j);
-	if (text == NULL)
-		return RC_NOMEM;
 	res->status = status;
-	buf_clear(&res->body);
+	buf_clear(res->body);
 	res->use_ref = false;
-	rc = buf_appends(&res->body, text);
-	free(text);
-	if (rc == RC_OK)
-		rc = response_type(res, "application/json");
-	return rc;
+	/* Straight into the body: no intermediate string. */
+	failed = json_dump_callback(j, json_to_buf, res->body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(j);
+	if (failed != 0) {
+		buf_clear(res->body);
+		return RC_NOMEM;
+	}
+	return response_type(res, "application/json");
 }
 
 enum rc
@@ -171,9 +184,9 @@ response_html(struct response *res, int status, const char *s, size_t n)
 	enum rc rc;
 
 	res->status = status;
-	buf_clear(&res->body);
+	buf_clear(res->body);
 	res->use_ref = false;
-	rc = buf_append(&res->body, s, n);
+	rc = buf_append(res->body, s, n);
 	if (rc == RC_OK)
 		rc = response_html_headers(res, NULL);
 	return rc;
@@ -192,7 +205,7 @@ enum rc
 response_redirect(struct response *res, int status, const char *location)
 {
 	res->status = status;
-	buf_clear(&res->body);
+	buf_clear(res->body);
 	res->use_ref = false;
 	return response_header_set(res, "Location", location);
 }

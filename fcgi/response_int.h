@@ -17,7 +17,8 @@ struct response {
 	int status;
 	struct header headers[RESPONSE_HEADERS_MAX];
 	size_t nheaders;
-	struct buf body;
+	struct buf own;      /* body storage when the caller lends none */
+	struct buf *body;
 	const void *ref;
 	size_t reflen;
 	bool use_ref;
@@ -25,6 +26,9 @@ struct response {
 
 /* A response for one request; headers live in the arena. */
 void response_init(struct response *res, struct arena *a);
+/* The same, building the body in `body` (cleared), which the caller keeps
+ * across requests so a worker does not allocate a body buffer each time. */
+void response_init_buf(struct response *res, struct arena *a, struct buf *body);
 /* Frees the body storage. */
 void response_fini(struct response *res);
 /* Drops headers and body (before an error reply replaces them). */

@@ -36,29 +36,47 @@ now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void
-write_response(struct request *req, struct response *res, struct sink *out)
-{
+/* Buffers a worker keeps from one request to the next. */
+struct worker_bufs {
 	struct buf head;
+	struct buf body;
+};
+
+#define WORKER_BUF_KEEP (1u << 20)  /* larger buffers are freed after use */
+
+static void
+bufs_trim(struct worker_bufs *wb)
+{
+	if (wb->head.cap > WORKER_BUF_KEEP)
+		buf_fini(&wb->head);
+	if (wb->body.cap > WORKER_BUF_KEEP)
+		buf_fini(&wb->body);
+	buf_clear(&wb->head);
+	buf_clear(&wb->body);
+}
+
+static void
+write_response(struct request *req, struct response *res, struct sink *out,
+    struct buf *head)
+{
 	const void *body;
 	size_t n;
 
-	buf_init(&head, 64 * 1024);
-	if (response_head(res, &head) != RC_OK) {
-		buf_clear(&head);
-		buf_appends(&head, "Status: 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+	if (response_head(res, head) != RC_OK) {
+		buf_clear(head);
+		buf_appends(head, "Status: 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
 	}
-	out->put(out->arg, buf_cstr(&head), head.len);
+	out->put(out->arg, buf_cstr(head), head->len);
 	body = response_bytes(res, &n);
 	if (req->method != HTTP_HEAD && n > 0 && res->status != 304)
 		out->put(out->arg, body, n);
-	buf_fini(&head);
 }
 
 /* Parses, routes and answers one request; everything is freed by the arena. */
 static void
-handle(struct router *r, struct arena *a, const struct config *cfg, char **env,
-    request_reader reader, void *rarg, struct sink *out)
+handle(struct router *r, struct arena *a, struct worker_bufs *wb,
+    const struct config *cfg, char **env, request_reader reader, void *rarg,
+    struct sink *out)
 {
 	double start = now_seconds();
 	const char *route = "invalid";
@@ -66,13 +84,13 @@ handle(struct router *r, struct arena *a, const struct config *cfg, char **env,
 	struct response res;
 	enum rc rc;
 
-	response_init(&res, a);
+	response_init_buf(&res, a, &wb->body);
 	rc = request_init(&req, a, cfg, env, reader, rarg);
 	if (rc == RC_OK)
 		router_handle(r, &req, &res, &route);
 	else
 		router_error(&res, rc);
-	write_response(&req, &res, out);
+	write_response(&req, &res, out, &wb->head);
 	metrics_request(route, res.status, now_seconds() - start);
 	if (res.status >= 500) {
 		char code[24];
@@ -80,6 +98,7 @@ handle(struct router *r, struct arena *a, const struct config *cfg, char **env,
 		    log_int(code, res.status), NULL);
 	}
 	response_fini(&res);
+	bufs_trim(wb);
 	arena_reset(a);
 }
 
@@ -112,12 +131,15 @@ worker_serve(const struct config *cfg, const struct feature *features,
 {
 	struct router *r = NULL;
 	struct arena *a = arena_new(ARENA_FIRST_BLOCK, ARENA_LIMIT);
+	struct worker_bufs wb;
 	FCGX_Request fr;
 
 	if (a == NULL || router_new(cfg, features, &r) != RC_OK) {
 		arena_free(a);
 		return 1;
 	}
+	buf_init(&wb.head, 64 * 1024);
+	buf_init(&wb.body, RESPONSE_BODY_MAX);
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	for (;;) {
 		int rc;
@@ -137,10 +159,12 @@ worker_serve(const struct config *cfg, const struct feature *features,
 			continue;
 		}
 		struct sink out = { fcgx_put, fr.out };
-		handle(r, a, cfg, fr.envp, fcgx_read, fr.in, &out);
+		handle(r, a, &wb, cfg, fr.envp, fcgx_read, fr.in, &out);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 0);
+	buf_fini(&wb.head);
+	buf_fini(&wb.body);
 	router_free(r);
 	arena_free(a);
 	return 0;
@@ -166,7 +190,10 @@ worker_cgi(const struct config *cfg, const struct feature *features)
 	struct router *r = NULL;
 	struct arena *a = arena_new(ARENA_FIRST_BLOCK, ARENA_LIMIT);
 	struct sink out = { stdout_put, NULL };
+	struct worker_bufs wb;
 
+	buf_init(&wb.head, 64 * 1024);
+	buf_init(&wb.body, RESPONSE_BODY_MAX);
 	metrics_init();
 	if (a == NULL || router_new(cfg, features, &r) != RC_OK) {
 		fputs("Status: 500 Internal Server Error\r\nContent-Type: application/json\r\n\r\n"
@@ -174,8 +201,10 @@ worker_cgi(const struct config *cfg, const struct feature *features)
 		arena_free(a);
 		return 1;
 	}
-	handle(r, a, cfg, environ, stdin_read, NULL, &out);
+	handle(r, a, &wb, cfg, environ, stdin_read, NULL, &out);
 	fflush(stdout);
+	buf_fini(&wb.head);
+	buf_fini(&wb.body);
 	router_free(r);
 	arena_free(a);
 	return 0;

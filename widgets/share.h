@@ -1,10 +1,31 @@
-/* share: share intents, counters and buttons (the share issue fills this). */
+/* share: share intents, counters and buttons — the feature row. */
 #ifndef SOCIALHUB_WIDGETS_SHARE_H
 #define SOCIALHUB_WIDGETS_SHARE_H
 
+#include <stdbool.h>
+
+#include <confuse.h>
+#include <jansson.h>
+
 #include "fcgi/feature.h"
 
+/* The `share { ... }` section of the config schema. */
+extern cfg_opt_t share_opts[];
+/* Per-key checks (networks, hosts, instances, UTM values, salt file). */
+void share_checks(cfg_t *root);
+/* Post-parse checks (market names). */
+enum rc share_validate(const struct config *cfg);
+/* Per-process context: parsed settings, salt, SQLite handle. */
+enum rc share_init(const struct config *cfg, void **ctx);
+void share_fini(void *ctx);
+/* Adds "share" to /healthz; false when counting is on and the store fails. */
+bool share_health(void *ctx, json_t *report);
+/* GET /share/counts, /share/buttons.html, /share/{network}. */
+extern const struct route share_routes[];
+
 /* The feature row for fcgi/routes.c. */
-#define SHARE_FEATURE { .name = "share" }
+#define SHARE_FEATURE { .name = "share", .opts = share_opts, \
+	.checks = share_checks, .validate = share_validate, .init = share_init, \
+	.fini = share_fini, .routes = share_routes, .health = share_health }
 
 #endif

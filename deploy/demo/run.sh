@@ -20,6 +20,7 @@ top=$(cd "$here/../.." && pwd)
 build=${1:-$top}
 bin=$build/socialhub
 site=$here/site
+widgets=$(cd "$here/../../widgets" && pwd)
 port=${DEMO_PORT:-8080}
 
 nginx_pid=
@@ -165,6 +166,13 @@ mount       = "/social"
 cache_dir   = "$dir/cache"
 state_dir   = "$dir/state"
 log_level   = "info"
+
+# Share: the demo article's canonical address is on the brand's host.
+share {
+  allowed_hosts = {"www.example.com"}
+  networks = {"x", "mastodon", "bluesky", "linkedin", "whatsapp", "email"}
+  market asia { networks = {"weibo", "line", "x"} }
+}
 EOF
 }
 
@@ -206,9 +214,30 @@ http {
         # The brand page: static files under a strict policy (no inline
         # script or style anywhere).
         location / {
+            ssi on;   # index.html includes the share bar
             add_header Content-Security-Policy "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'" always;
             add_header X-Content-Type-Options nosniff always;
             add_header Referrer-Policy strict-origin-when-cross-origin always;
+        }
+
+        # The share bar's script and style (later part of embed.js/.css).
+        location = /social/embed/share.css { alias $widgets/embed/share.css; }
+        location = /social/embed/share.js { alias $widgets/embed/share.js; }
+
+        # The share bar for SSI: a subrequest must pass its own URI, not
+        # the page's \$request_uri (doc/share.md).
+        location = /social/share/buttons.html {
+            fastcgi_param REQUEST_METHOD \$request_method;
+            fastcgi_param QUERY_STRING \$query_string;
+            fastcgi_param REQUEST_URI \$uri\$is_args\$args;
+            fastcgi_param DOCUMENT_URI \$document_uri;
+            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
+            fastcgi_param REMOTE_ADDR \$remote_addr;
+            fastcgi_param SERVER_NAME \$server_name;
+            fastcgi_param SERVER_PORT \$server_port;
+            fastcgi_param SERVER_PROTOCOL \$server_protocol;
+            fastcgi_param GATEWAY_INTERFACE CGI/1.1;
+            fastcgi_pass unix:$dir/run/socialhub.sock;
         }
 
         # socialhub, as in deploy/nginx/socialhub.conf.

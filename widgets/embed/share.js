@@ -1,0 +1,121 @@
+/* share.js: the <social-share> element — progressive enhancement of the
+ * server-rendered share bar. Adds a native share button where the browser
+ * has the Web Share API and shows live counts from /share/counts. Makes no
+ * third-party request, uses no inline script or style (CSP-safe). */
+(function () {
+	'use strict';
+
+	if (!('customElements' in window) || customElements.get('social-share')) {
+		return;
+	}
+
+	function formatCount(n) {
+		if (n >= 1e6) {
+			return (n / 1e6).toFixed(n >= 1e7 ? 0 : 1) + 'M';
+		}
+		if (n >= 1e3) {
+			return (n / 1e3).toFixed(n >= 1e4 ? 0 : 1) + 'k';
+		}
+		return String(n);
+	}
+
+	class SocialShare extends HTMLElement {
+		connectedCallback() {
+			if (this.enhanced) {
+				return;
+			}
+			this.enhanced = true;
+			this.addNativeButton();
+			if (!this.hasAttribute('data-no-counts')) {
+				this.loadCounts();
+			}
+		}
+
+		shareData() {
+			var data = { url: this.dataset.url || location.href };
+			var title = this.dataset.title || document.title;
+			if (title) {
+				data.title = title;
+			}
+			return data;
+		}
+
+		addNativeButton() {
+			var list = this.querySelector('.social-share__list');
+			var data = this.shareData();
+			if (!list || typeof navigator.share !== 'function') {
+				return;
+			}
+			if (typeof navigator.canShare === 'function' && !navigator.canShare(data)) {
+				return;
+			}
+			var item = document.createElement('li');
+			var button = document.createElement('button');
+			item.className = 'social-share__item';
+			button.type = 'button';
+			button.className = 'social-share__native';
+			button.textContent = this.dataset.nativeLabel || 'Share\u2026';
+			button.addEventListener('click', function () {
+				navigator.share(data).catch(function () {
+					/* AbortError: the visitor closed the sheet. */
+				});
+			});
+			item.appendChild(button);
+			list.insertBefore(item, list.firstChild);
+		}
+
+		loadCounts() {
+			var self = this;
+			var src;
+			try {
+				src = new URL(this.dataset.counts || '', document.baseURI);
+			} catch (e) {
+				return;
+			}
+			/* Same origin only: never a third-party request. */
+			if (!this.dataset.counts || src.origin !== location.origin) {
+				return;
+			}
+			fetch(src.href, { credentials: 'omit', headers: { Accept: 'application/json' } })
+				.then(function (r) {
+					return r.ok ? r.json() : null;
+				})
+				.then(function (d) {
+					if (d && d.networks) {
+						self.showCounts(d);
+					}
+				})
+				.catch(function () {
+					/* Counts are a nicety; the links work without them. */
+				});
+		}
+
+		showCounts(d) {
+			var links = this.querySelectorAll('a.social-share__link[data-network]');
+			for (var i = 0; i < links.length; i++) {
+				var a = links[i];
+				var n = d.networks[a.dataset.network];
+				if (typeof n !== 'number' || n <= 0 || Math.floor(n) !== n) {
+					continue;
+				}
+				var badge = a.querySelector('.social-share__count');
+				if (!badge) {
+					badge = document.createElement('span');
+					badge.className = 'social-share__count';
+					badge.setAttribute('aria-hidden', 'true');
+					a.appendChild(badge);
+				}
+				badge.textContent = formatCount(n);
+				var label = a.dataset.label || a.getAttribute('aria-label') || '';
+				a.dataset.label = label;
+				a.setAttribute('aria-label', label + ' (' + n + (n === 1 ? ' share)' : ' shares)'));
+			}
+			if (typeof d.total === 'number') {
+				this.dataset.total = String(d.total);
+			}
+			this.dispatchEvent(new CustomEvent('social-share:counts', { detail: d }));
+		}
+	}
+
+	customElements.define('social-share', SocialShare);
+}());

@@ -1,0 +1,532 @@
+/* share: the share routes, per-process context and the feature row's hooks. */
+#include "widgets/share.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "fcgi/config.h"
+#include "fcgi/metrics.h"
+#include "fcgi/response.h"
+#include "util/buf.h"
+#include "util/crypto.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/url.h"
+#include "widgets/share_config.h"
+#include "widgets/share_networks.h"
+#include "widgets/share_render.h"
+#include "widgets/share_store.h"
+#include "widgets/share_url.h"
+
+#define SHARE_DB_NAME "share.sqlite"
+#define SHARE_SALT_NAME "share.salt"
+#define SHARE_BUSY_MS 5000
+#define SHARE_INTENT_MAX (16u * 1024)
+#define SHARE_COOKIE "socialhub_share_instance"
+#define SHARE_COUNTS_MAX_AGE 60
+#define SHARE_BUTTONS_MAX_AGE 300
+#define SHARE_RETRY_S 10
+
+struct share_ctx {
+	const struct config *cfg;
+	struct share_settings set;
+	struct share_hosts hosts;
+	struct share_store *store;     /* NULL when counting is off or failed */
+	time_t store_retry;            /* when to try opening it again */
+	unsigned char salt[SHARE_SALT_LEN];
+};
+
+void
+share_checks(cfg_t *root)
+{
+	share_config_checks(root);
+}
+
+enum rc
+share_validate(const struct config *cfg)
+{
+	return share_config_validate(cfg);
+}
+
+static char *
+state_path(const struct config *cfg, const char *name)
+{
+	size_t n = strlen(cfg->state_dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", cfg->state_dir, name);
+	return p;
+}
+
+/* Salt and database; on failure counting is off and /healthz says so. */
+static void
+open_counting(struct share_ctx *c)
+{
+	char *salt = NULL, *db = NULL;
+	enum rc rc = fsutil_mkdirs(c->cfg->state_dir, 0750);
+
+	if (rc == RC_OK) {
+		salt = c->set.salt_file != NULL ? strdup(c->set.salt_file)
+		    : state_path(c->cfg, SHARE_SALT_NAME);
+		db = state_path(c->cfg, SHARE_DB_NAME);
+		rc = salt == NULL || db == NULL ? RC_NOMEM
+		    : share_salt_load(salt, c->set.salt_file == NULL, c->salt);
+	}
+	if (rc == RC_OK)
+		rc = share_store_open(db, SHARE_BUSY_MS, &c->store);
+	if (rc != RC_OK) {
+		log_kv(LOG_ERROR, "share_counting_unavailable", "state_dir",
+		    c->cfg->state_dir, "error", rc_str(rc), NULL);
+		c->store_retry = time(NULL) + SHARE_RETRY_S;
+	}
+	free(salt);
+	free(db);
+}
+
+enum rc
+share_init(const struct config *cfg, void **ctx)
+{
+	struct share_ctx *c = calloc(1, sizeof(*c));
+	enum rc rc;
+
+	*ctx = NULL;
+	if (c == NULL)
+		return RC_NOMEM;
+	c->cfg = cfg;
+	rc = share_settings_load(cfg, &c->set);
+	if (rc != RC_OK) {
+		free(c);
+		return rc;
+	}
+	c->hosts.rules = (const char *const *)c->set.hosts;
+	c->hosts.n = c->set.nhosts;
+	if (c->set.counting)
+		open_counting(c);
+	*ctx = c;
+	return RC_OK;
+}
+
+void
+share_fini(void *ctx)
+{
+	struct share_ctx *c = ctx;
+
+	if (c == NULL)
+		return;
+	share_store_close(c->store);
+	share_settings_fini(&c->set);
+	explicit_bzero(c->salt, sizeof(c->salt));
+	free(c);
+}
+
+bool
+share_health(void *ctx, json_t *report)
+{
+	struct share_ctx *c = ctx;
+	bool ok = !c->set.counting || (c->store != NULL && share_store_healthy(c->store));
+
+	json_object_set_new(report, "share", json_pack("{s:b, s:s}",
+	    "counting", c->set.counting,
+	    "store", !c->set.counting ? "off" : ok ? "ok" : "error"));
+	return ok;
+}
+
+/* A JSON error that no cache keeps. */
+static enum rc
+fail(struct response *res, int status, const char *code, const char *msg)
+{
+	enum rc rc = response_error(res, status, code, msg);
+
+	if (rc == RC_OK)
+		rc = response_no_store(res);
+	return rc;
+}
+
+/* Checks the `url` parameter; on refusal the response is already filled. */
+static enum rc
+check_url(struct share_ctx *c, struct request *req, struct response *res,
+    const char *name, struct share_url *u, bool *refused)
+{
+	enum rc rc = share_url_check(request_arena(req), &c->hosts,
+	    request_query(req, name), u);
+
+	*refused = true;
+	if (rc == RC_INVALID)
+		return fail(res, 400, "bad_url",
+		    "The URL must be an absolute http(s) URL with a plain host name.");
+	if (rc == RC_FORBIDDEN)
+		return fail(res, 403, "url_not_allowed",
+		    "Only pages of this site can be shared.");
+	*refused = false;
+	return rc;
+}
+
+/* Skips what is not a person clicking a link: prefetches, HEAD,
+ * sub-resource loads (<img src>), known robots. */
+static bool
+should_count(struct request *req)
+{
+	static const char *const bots[] = { "bot", "crawl", "spider", "slurp",
+		"preview", "facebookexternalhit", "headless" };
+	const char *purpose = request_header(req, "Sec-Purpose");
+	const char *purpose2 = request_header(req, "Purpose");
+	const char *moz = request_header(req, "X-Moz");
+	const char *dest = request_header(req, "Sec-Fetch-Dest");
+	const char *ua = request_header(req, "User-Agent");
+
+	if (request_method(req) != HTTP_GET)
+		return false;
+	if ((purpose != NULL && strcasestr(purpose, "prefetch") != NULL) ||
+	    (purpose2 != NULL && strcasestr(purpose2, "prefetch") != NULL) ||
+	    (moz != NULL && strcasestr(moz, "prefetch") != NULL))
+		return false;
+	if (dest != NULL && strcmp(dest, "document") != 0)
+		return false;
+	if (ua == NULL || *ua == '\0')
+		return false;
+	for (size_t i = 0; i < sizeof(bots) / sizeof(bots[0]); i++)
+		if (strcasestr(ua, bots[i]) != NULL)
+			return false;
+	return true;
+}
+
+/* The store, opened again when an earlier attempt failed a while ago. */
+static struct share_store *
+store_get(struct share_ctx *c)
+{
+	if (c->store == NULL && c->set.counting && time(NULL) >= c->store_retry)
+		open_counting(c);
+	return c->store;
+}
+
+static void
+count_share(struct share_ctx *c, struct request *req, const struct share_url *u,
+    const char *network)
+{
+	unsigned char visitor[SHARE_VISITOR_LEN];
+	long day = (long)(time(NULL) / 86400);
+	bool counted = false;
+	char labels[64];
+
+	if (!should_count(req) || store_get(c) == NULL)
+		return;
+	if (share_visitor_hash(c->salt, sizeof(c->salt), day, request_remote_addr(req),
+	    request_header(req, "User-Agent"), u->key, network, visitor) != RC_OK)
+		return;
+	/* A counter failure is logged by the store; the visitor still shares. */
+	if (share_store_count(c->store, u->key, network, visitor, day, &counted) != RC_OK)
+		return;
+	if (counted) {
+		snprintf(labels, sizeof(labels), "network=\"%s\"", network);
+		metrics_add("socialhub_shares_total", labels, 1);
+	}
+}
+
+/* "https://mastodon.social/", "@me@mastodon.social", "Mastodon.Social"
+ * -> "mastodon.social"; NULL when it is not a plain host with a dot. */
+static char *
+instance_normalize(struct arena *a, const char *in)
+{
+	const char *p = in, *at;
+	size_t n;
+	char *h;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncasecmp(p, "https://", 8) == 0)
+		p += 8;
+	else if (strncasecmp(p, "http://", 7) == 0)
+		p += 7;
+	n = strcspn(p, "/ \t");
+	at = memrchr(p, '@', n);
+	if (at != NULL) {
+		n -= (size_t)(at + 1 - p);
+		p = at + 1;
+	}
+	if (p[n] != '\0' && strspn(p + n, "/ \t") != strlen(p + n))
+		return NULL;
+	h = arena_strndup(a, p, n);
+	if (h == NULL)
+		return NULL;
+	for (char *q = h; *q != '\0'; q++)
+		*q = (char)tolower((unsigned char)*q);
+	if (!share_host_syntax_ok(h) || strchr(h, '.') == NULL)
+		return NULL;
+	return h;
+}
+
+static enum rc
+mastodon_picker(struct share_ctx *c, struct request *req, struct response *res,
+    const struct share_url *u, const char *entered)
+{
+	const char *cookie = request_cookie(req, SHARE_COOKIE);
+	struct share_picker p = {
+		.mount = c->cfg->mount, .url = u->canon,
+		.title = request_query(req, "title"), .text = request_query(req, "text"),
+		.instances = (const char *const *)c->set.instances,
+		.ninstances = c->set.ninstances,
+	};
+	enum rc rc;
+
+	if (cookie != NULL)
+		p.remembered = instance_normalize(request_arena(req), cookie);
+	if (entered != NULL) {
+		p.entered = entered;
+		p.error = "That is not a server name. Type just the name, for example mastodon.social.";
+	}
+	rc = share_render_picker(response_body(res), &p);
+	if (rc == RC_OK) {
+		response_status(res, entered != NULL ? 400 : 200);
+		rc = response_html_headers(res, NULL);
+	}
+	if (rc == RC_OK)
+		rc = response_no_store(res);
+	if (rc == RC_OK)
+		rc = response_header_set(res, "X-Robots-Tag", "noindex, nofollow");
+	return rc;
+}
+
+static enum rc
+remember_instance(struct share_ctx *c, struct response *res, const char *instance)
+{
+	struct buf v;
+	enum rc rc;
+
+	buf_init(&v, 1024);
+	rc = buf_appendf(&v, "%s=%s; Path=%s/share/; Max-Age=31536000; SameSite=Lax; HttpOnly%s",
+	    SHARE_COOKIE, instance, c->cfg->mount, c->cfg->site_https ? "; Secure" : "");
+	if (rc == RC_OK)
+		rc = response_header(res, "Set-Cookie", buf_cstr(&v));
+	buf_fini(&v);
+	return rc;
+}
+
+/* Reads and checks via, hashtags and media for network n into in. */
+static enum rc
+optional_inputs(struct share_ctx *c, struct request *req, struct response *res,
+    const struct share_network *n, struct share_input *in, bool *refused)
+{
+	const char *via = request_query(req, "via");
+	const char *tags = request_query(req, "hashtags");
+	struct share_url media;
+
+	*refused = false;
+	if ((n->takes & SHARE_TAKES_VIA) && via != NULL && *via != '\0') {
+		if (!share_via_ok(via))
+			return *refused = true, fail(res, 400, "bad_via",
+			    "via must be an account name of 1 to 15 letters, digits or '_'.");
+		in->via = via;
+	}
+	if ((n->takes & SHARE_TAKES_HASHTAGS) && tags != NULL && *tags != '\0') {
+		if (!share_hashtags_ok(tags))
+			return *refused = true, fail(res, 400, "bad_hashtags",
+			    "hashtags must be up to 10 comma-separated tags without '#' or spaces.");
+		in->hashtags = tags;
+	}
+	if ((n->takes & SHARE_TAKES_MEDIA) && request_query(req, "media") != NULL) {
+		enum rc rc = check_url(c, req, res, "media", &media, refused);
+		if (rc != RC_OK || *refused)
+			return rc;
+		in->media = media.canon;
+	}
+	return RC_OK;
+}
+
+static enum rc
+redirect(struct response *res, const char *location)
+{
+	enum rc rc = response_redirect(res, 302, location);
+
+	if (rc == RC_OK)
+		rc = response_no_store(res);
+	if (rc == RC_OK)
+		rc = response_header_set(res, "Referrer-Policy", "no-referrer");
+	if (rc == RC_OK)
+		rc = response_header_set(res, "X-Robots-Tag", "noindex, nofollow");
+	return rc;
+}
+
+static enum rc
+handle_share(struct request *req, struct response *res, void *ctx)
+{
+	struct share_ctx *c = ctx;
+	const char *id = request_capture(req, 0);
+	int idx = share_network_index(id);
+	const struct share_network *n;
+	struct share_input in = { 0 };
+	struct share_url u;
+	struct buf loc;
+	bool refused;
+	enum rc rc;
+
+	if (idx < 0 || !c->set.enabled[idx])
+		return fail(res, 404, "unknown_network", "No such share network here.");
+	n = &share_networks[idx];
+	rc = check_url(c, req, res, "url", &u, &refused);
+	if (rc == RC_OK && !refused)
+		rc = optional_inputs(c, req, res, n, &in, &refused);
+	if (rc != RC_OK || refused)
+		return rc;
+	if (n->needs_instance) {
+		const char *raw = request_query(req, "instance");
+		if (raw == NULL || *raw == '\0')
+			return mastodon_picker(c, req, res, &u, NULL);
+		in.instance = instance_normalize(request_arena(req), raw);
+		if (in.instance == NULL)
+			return mastodon_picker(c, req, res, &u, raw);
+	}
+	count_share(c, req, &u, n->id);
+	in.url = share_url_tag(request_arena(req), u.canon, c->set.utm_source,
+	    c->set.utm_medium, c->set.utm_campaign, n->id);
+	in.title = request_query(req, "title");
+	in.text = request_query(req, "text");
+	if (in.url == NULL)
+		return RC_NOMEM;
+	buf_init(&loc, SHARE_INTENT_MAX);
+	rc = share_intent(&loc, n, &in);
+	if (rc == RC_LIMIT)
+		rc = RC_INVALID;
+	if (rc == RC_OK)
+		rc = redirect(res, buf_cstr(&loc));
+	if (rc == RC_OK && in.instance != NULL)
+		rc = remember_instance(c, res, in.instance);
+	buf_fini(&loc);
+	return rc;
+}
+
+static enum rc
+handle_counts(struct request *req, struct response *res, void *ctx)
+{
+	struct share_ctx *c = ctx;
+	json_t *nets, *body;
+	long long total = 0;
+	struct share_url u;
+	bool refused;
+	enum rc rc = check_url(c, req, res, "url", &u, &refused);
+
+	if (rc != RC_OK || refused)
+		return rc;
+	if (c->set.counting && store_get(c) == NULL)
+		return RC_UNAVAILABLE;
+	nets = json_object();
+	if (nets == NULL)
+		return RC_NOMEM;
+	if (c->store != NULL && (rc = share_store_counts(c->store, u.key, nets, &total)) != RC_OK) {
+		json_decref(nets);
+		return rc == RC_IO ? RC_UNAVAILABLE : rc;
+	}
+	body = json_pack("{s:s, s:I, s:o}", "url", u.canon, "total", (json_int_t)total,
+	    "networks", nets);
+	rc = response_json(res, 200, body);
+	if (rc == RC_OK)
+		rc = response_cache_public(res, SHARE_COUNTS_MAX_AGE, SHARE_COUNTS_MAX_AGE);
+	return rc;
+}
+
+/* The bar's networks: ?networks=a,b, else the market's, else defaults. */
+static enum rc
+pick_networks(struct share_ctx *c, struct request *req, struct arena *a,
+    const struct share_network ***out, size_t *n)
+{
+	const char *list = request_query(req, "networks");
+	const char *mname = request_query(req, "market");
+	const struct share_network **nets = arena_calloc(a, SHARE_NETWORKS_MAX, sizeof(*nets));
+	const size_t *idx = c->set.defaults;
+	size_t count = c->set.ndefaults;
+
+	*n = 0;
+	if (nets == NULL)
+		return RC_NOMEM;
+	*out = nets;
+	if (list != NULL && *list != '\0') {
+		while (*n < SHARE_NETWORKS_MAX) {
+			size_t len = strcspn(list, ",");
+			char *id = arena_strndup(a, list, len);
+			int i = share_network_index(id);
+			if (i < 0 || !c->set.enabled[i])
+				return RC_INVALID;
+			nets[(*n)++] = &share_networks[i];
+			if (list[len] == '\0')
+				return RC_OK;
+			list += len + 1;
+		}
+		return RC_INVALID;
+	}
+	if (mname != NULL) {
+		const struct share_market *m = share_settings_market(&c->set, mname);
+		if (m == NULL)
+			return RC_INVALID;
+		idx = m->nets;
+		count = m->n;
+	}
+	for (size_t i = 0; i < count; i++)
+		nets[(*n)++] = &share_networks[idx[i]];
+	return RC_OK;
+}
+
+static enum rc
+handle_buttons(struct request *req, struct response *res, void *ctx)
+{
+	struct share_ctx *c = ctx;
+	const struct share_network **nets;
+	struct share_bar bar;
+	struct share_url u;
+	bool refused;
+	enum rc rc = check_url(c, req, res, "url", &u, &refused);
+
+	if (rc != RC_OK || refused)
+		return rc;
+	rc = pick_networks(c, req, request_arena(req), &nets, &bar.n);
+	if (rc == RC_INVALID)
+		return fail(res, 400, "bad_networks",
+		    "networks or market names something that is not configured.");
+	if (rc != RC_OK)
+		return rc;
+	bar.mount = c->cfg->mount;
+	bar.url = u.canon;
+	bar.title = request_query(req, "title");
+	bar.networks = nets;
+	rc = share_render_bar(response_body(res), &bar);
+	if (rc == RC_OK)
+		rc = response_html_headers(res, NULL);
+	if (rc == RC_OK)
+		rc = response_cache_public(res, SHARE_BUTTONS_MAX_AGE, SHARE_BUTTONS_MAX_AGE);
+	return rc;
+}
+
+static const struct param_spec share_params[] = {
+	{ .name = "url", .type = PARAM_STRING, .required = true, .max_len = SHARE_URL_MAX },
+	{ .name = "title", .type = PARAM_STRING, .max_len = 512 },
+	{ .name = "text", .type = PARAM_STRING, .max_len = 1024 },
+	{ .name = "via", .type = PARAM_STRING, .max_len = 64 },
+	{ .name = "hashtags", .type = PARAM_STRING, .max_len = 700 },
+	{ .name = "media", .type = PARAM_STRING, .max_len = SHARE_URL_MAX },
+	{ .name = "instance", .type = PARAM_STRING, .max_len = 300 },
+	{ .name = NULL },
+};
+
+static const struct param_spec counts_params[] = {
+	{ .name = "url", .type = PARAM_STRING, .required = true, .max_len = SHARE_URL_MAX },
+	{ .name = NULL },
+};
+
+static const struct param_spec buttons_params[] = {
+	{ .name = "url", .type = PARAM_STRING, .required = true, .max_len = SHARE_URL_MAX },
+	{ .name = "title", .type = PARAM_STRING, .max_len = 512 },
+	{ .name = "networks", .type = PARAM_STRING, .max_len = 512 },
+	{ .name = "market", .type = PARAM_TOKEN, .max_len = 32 },
+	{ .name = NULL },
+};
+
+/* Literal routes first: /share/{network} would match them too. */
+const struct route share_routes[] = {
+	{ HTTP_GET, "/share/counts", handle_counts, "share_counts", counts_params, 0 },
+	{ HTTP_GET, "/share/buttons.html", handle_buttons, "share_buttons", buttons_params, 0 },
+	{ HTTP_GET, "/share/{network}", handle_share, "share", share_params, 0 },
+	{ 0, NULL, NULL, NULL, NULL, 0 },
+};

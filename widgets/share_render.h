@@ -1,0 +1,49 @@
+/* share_render: the share bar fragment and the Mastodon instance picker. */
+#ifndef SOCIALHUB_WIDGETS_SHARE_RENDER_H
+#define SOCIALHUB_WIDGETS_SHARE_RENDER_H
+
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/rc.h"
+#include "widgets/share_networks.h"
+
+/* What the share bar shows. */
+struct share_bar {
+	const char *mount;       /* "/social" */
+	const char *url;         /* canonical shared URL */
+	const char *title;       /* NULL or "" when absent */
+	const struct share_network *const *networks;
+	size_t n;
+};
+
+/*
+ * Appends the share bar: a <social-share> element holding a list of real
+ * links to {mount}/share/{network}?url=&title=, each with an inline SVG
+ * icon (aria-hidden), a visible label and an accessible name. Every value
+ * is escaped for its context (URL component, then HTML attribute).
+ */
+enum rc share_render_bar(struct buf *b, const struct share_bar *bar);
+
+/* What the Mastodon picker page shows. */
+struct share_picker {
+	const char *mount;
+	const char *url;          /* canonical shared URL */
+	const char *title;        /* may be NULL */
+	const char *text;         /* may be NULL */
+	const char *remembered;   /* last used instance (validated) or NULL */
+	const char *entered;      /* the rejected free entry, or NULL */
+	const char *error;        /* message for `entered`, or NULL */
+	const char *const *instances; /* well-known instances */
+	size_t ninstances;
+};
+
+/*
+ * Appends a whole HTML page: a GET form back to {mount}/share/mastodon with
+ * url, title and text as hidden fields and a labelled `instance` field,
+ * then links for the remembered and the well-known instances. No inline
+ * script or style (strict CSP).
+ */
+enum rc share_render_picker(struct buf *b, const struct share_picker *p);
+
+#endif
