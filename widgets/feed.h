@@ -65,6 +65,11 @@ struct feed_item {
 	/* Set by the stream merge, not the parser. */
 	char *source;
 	char *market;
+	/* Added by the parser issue (after the fields above). Every image
+	 * the sanitized content_html refers to (absolute http/https URLs, in
+	 * order), for the media proxy; `image` is usually the first. */
+	char **images;
+	size_t nimages;
 };
 
 struct feed {
@@ -81,6 +86,11 @@ struct feed {
 	long ttl_minutes;    /* RSS <ttl>, 0 when absent */
 	struct feed_item *items;
 	size_t nitems;
+	/* Added by the parser issue (after the fields above). */
+	char *id;            /* Atom feed id / RSS 1.0 channel about, or NULL */
+	const char *encoding;/* the charset the body was read as, or NULL */
+	bool recovered;      /* ill-formed XML, read in recover mode */
+	bool truncated;      /* items beyond max_items were left out */
 };
 
 struct feed_parse_opts {
@@ -97,6 +107,13 @@ struct feed_parse_opts {
  */
 enum rc feed_parse(struct arena *a, const char *body, size_t len,
     const struct feed_parse_opts *opts, struct feed *out);
+
+/* Cheap format sniffing on the first bytes (BOM, prolog, root element,
+ * namespace, version); FEED_UNKNOWN when it is not a feed. feed_parse
+ * decides on the parsed root, this is for callers that want a hint. */
+enum feed_format feed_detect(const char *body, size_t len);
+/* "rss20", "rss10", "atom10", "json11", ... ("unknown"); never NULL. */
+const char *feed_format_name(enum feed_format f);
 
 /* The feed as a JSON Feed 1.1 object (new reference, NULL on no memory).
  * This is also the on-disk form of parsed items in the cache. */

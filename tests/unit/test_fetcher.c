@@ -1,0 +1,489 @@
+/* test_fetcher: next-fetch rules, address checks, the curl fetcher's limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "util/log.h"
+#include "widgets/fetcher.h"
+
+#define NOW 1700000000LL
+#define DATE_NOW "Tue, 14 Nov 2023 22:13:20 GMT"   /* == NOW */
+
+/* ---- scheduling ---- */
+
+struct sched_case {
+	const char *name;
+	struct fetch_sched s;
+	long want;
+	const char *why;
+};
+
+static void
+test_next_interval(void **state)
+{
+	static const struct sched_case cases[] = {
+		{ "plain success", { .now = NOW, .every = 900, .ok = true, .http_status = 200 }, 900, "every" },
+		{ "no every: 15 min", { .now = NOW, .ok = true }, 900, "every" },
+		{ "max-age longer", { .now = NOW, .every = 900, .ok = true,
+		    .cache_control = "public, max-age=7200" }, 7200, "max-age" },
+		{ "max-age shorter: every wins", { .now = NOW, .every = 900, .ok = true,
+		    .cache_control = "max-age=60" }, 900, "every" },
+		{ "max-age minus Age", { .now = NOW, .every = 60, .ok = true,
+		    .cache_control = "max-age=3600", .age = "600" }, 3000, "max-age" },
+		{ "Age over max-age", { .now = NOW, .every = 60, .ok = true,
+		    .cache_control = "max-age=100", .age = "500" }, 60, "every" },
+		{ "quoted max-age", { .now = NOW, .every = 60, .ok = true,
+		    .cache_control = "max-age=\"1200\"" }, 1200, "max-age" },
+		{ "no-cache ignores Expires", { .now = NOW, .every = 60, .ok = true,
+		    .cache_control = "no-cache", .expires = "Wed, 15 Nov 2023 22:13:20 GMT" }, 60, "every" },
+		{ "no-store", { .now = NOW, .every = 300, .ok = true,
+		    .cache_control = "no-store, max-age=9999" }, 300, "every" },
+		{ "no-transform is not no-cache", { .now = NOW, .every = 60, .ok = true,
+		    .cache_control = "no-transform", .expires = "Tue, 14 Nov 2023 23:13:20 GMT",
+		    .date = DATE_NOW }, 3600, "expires" },
+		{ "Expires minus Date", { .now = NOW + 5000, .every = 60, .ok = true,
+		    .expires = "Tue, 14 Nov 2023 23:13:20 GMT", .date = DATE_NOW }, 3600, "expires" },
+		{ "Expires minus now without Date", { .now = NOW, .every = 60, .ok = true,
+		    .expires = "Tue, 14 Nov 2023 23:13:20 GMT" }, 3600, "expires" },
+		{ "max-age beats Expires", { .now = NOW, .every = 60, .ok = true,
+		    .cache_control = "max-age=120", .expires = "Wed, 15 Nov 2023 22:13:20 GMT" }, 120, "max-age" },
+		{ "Expires: 0", { .now = NOW, .every = 600, .ok = true, .expires = "0" }, 600, "every" },
+		{ "Expires in the past", { .now = NOW, .every = 600, .ok = true,
+		    .expires = "Mon, 13 Nov 2023 22:13:20 GMT" }, 600, "every" },
+		{ "RSS ttl", { .now = NOW, .every = 900, .ok = true, .ttl_minutes = 60 }, 3600, "ttl" },
+		{ "ttl shorter than every", { .now = NOW, .every = 900, .ok = true, .ttl_minutes = 5 }, 900, "every" },
+		{ "ttl beats max-age", { .now = NOW, .every = 60, .ok = true, .ttl_minutes = 120,
+		    .cache_control = "max-age=3600" }, 7200, "ttl" },
+		{ "clamp low", { .now = NOW, .every = 10, .ok = true }, 60, "every" },
+		{ "clamp high", { .now = NOW, .every = 60, .ok = true,
+		    .cache_control = "max-age=999999" }, 86400, "max-age" },
+		{ "garbage max-age", { .now = NOW, .every = 300, .ok = true,
+		    .cache_control = "max-age=abc" }, 300, "every" },
+		{ "first failure", { .now = NOW, .every = 900, .http_status = 500, .failures = 1 }, 900, "every" },
+		{ "second failure doubles", { .now = NOW, .every = 900, .http_status = 500, .failures = 2 }, 1800, "backoff" },
+		{ "fourth failure", { .now = NOW, .every = 900, .failures = 4 }, 7200, "backoff" },
+		{ "backoff capped at 24 h", { .now = NOW, .every = 900, .failures = 15 }, 86400, "backoff" },
+		{ "absurd failure count", { .now = NOW, .every = 86400, .failures = 1000000 }, 86400, "backoff" },
+		{ "429 Retry-After seconds", { .now = NOW, .every = 900, .http_status = 429,
+		    .failures = 1, .retry_after = "7200" }, 7200, "retry-after" },
+		{ "503 Retry-After date", { .now = NOW, .every = 900, .http_status = 503,
+		    .failures = 1, .retry_after = "Wed, 15 Nov 2023 00:13:20 GMT", .date = DATE_NOW },
+		    7200, "retry-after" },
+		{ "Retry-After shorter than backoff", { .now = NOW, .every = 900, .http_status = 429,
+		    .failures = 2, .retry_after = "120" }, 1800, "backoff" },
+		{ "Retry-After ignored on 500", { .now = NOW, .every = 900, .http_status = 500,
+		    .failures = 1, .retry_after = "7200" }, 900, "every" },
+		{ "Retry-After garbage", { .now = NOW, .every = 900, .http_status = 429,
+		    .failures = 1, .retry_after = "soon" }, 900, "every" },
+		{ "Retry-After over 24 h", { .now = NOW, .every = 900, .http_status = 429,
+		    .failures = 1, .retry_after = "999999" }, 86400, "retry-after" },
+		{ "Cache headers ignored on errors", { .now = NOW, .every = 900, .http_status = 500,
+		    .failures = 1, .cache_control = "max-age=7200" }, 900, "every" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = NULL;
+		long got = fetcher_next_interval(&cases[i].s, &why);
+		if (got != cases[i].want || strcmp(why, cases[i].why) != 0)
+			fail_msg("%s: got %ld (%s), want %ld (%s)", cases[i].name, got, why,
+			    cases[i].want, cases[i].why);
+	}
+	assert_int_equal(fetcher_next_interval(&cases[0].s, NULL), 900);
+}
+
+/* ---- addresses ---- */
+
+static bool
+v4(const char *s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+
+	assert_int_equal(inet_pton(AF_INET, s, &a.sin_addr), 1);
+	return fetcher_addr_private((struct sockaddr *)&a);
+}
+
+static bool
+v6(const char *s)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
+
+	assert_int_equal(inet_pton(AF_INET6, s, &a.sin6_addr), 1);
+	return fetcher_addr_private((struct sockaddr *)&a);
+}
+
+static void
+test_addr_private(void **state)
+{
+	static const char *const priv4[] = {
+		"0.0.0.0", "10.1.2.3", "100.64.0.1", "127.0.0.1", "127.9.9.9", "169.254.169.254",
+		"172.16.0.1", "172.31.255.255", "192.168.1.1", "192.0.0.8", "198.18.0.1",
+		"224.0.0.1", "255.255.255.255",
+	};
+	static const char *const pub4[] = {
+		"8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "192.0.2.1", "169.253.1.1",
+	};
+	static const char *const priv6[] = {
+		"::", "::1", "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1", "::ffff:127.0.0.1",
+		"::ffff:10.0.0.1",
+	};
+	static const char *const pub6[] = { "2001:4860:4860::8888", "::ffff:8.8.8.8", "2a00::1" };
+	struct sockaddr other = { .sa_family = AF_UNIX };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(priv4) / sizeof(priv4[0]); i++)
+		if (!v4(priv4[i]))
+			fail_msg("%s should be private", priv4[i]);
+	for (size_t i = 0; i < sizeof(pub4) / sizeof(pub4[0]); i++)
+		if (v4(pub4[i]))
+			fail_msg("%s should be public", pub4[i]);
+	for (size_t i = 0; i < sizeof(priv6) / sizeof(priv6[0]); i++)
+		if (!v6(priv6[i]))
+			fail_msg("%s should be private", priv6[i]);
+	for (size_t i = 0; i < sizeof(pub6) / sizeof(pub6[0]); i++)
+		if (v6(pub6[i]))
+			fail_msg("%s should be public", pub6[i]);
+	assert_true(fetcher_addr_private(&other));
+}
+
+static void
+test_url_is_private(void **state)
+{
+	(void)state;
+	assert_true(fetcher_url_is_private("http://127.0.0.1:8080/feed"));
+	assert_true(fetcher_url_is_private("http://localhost/feed"));
+	assert_true(fetcher_url_is_private("http://demo.localhost/feed"));
+	assert_true(fetcher_url_is_private("http://[::1]:9/feed"));
+	assert_true(fetcher_url_is_private("https://10.0.0.5/x"));
+	assert_false(fetcher_url_is_private("https://example.com/feed"));
+	assert_false(fetcher_url_is_private("https://8.8.8.8/feed"));
+	assert_false(fetcher_url_is_private("https://localhost.example.com/"));
+	assert_false(fetcher_url_is_private("not a url"));
+}
+
+/* ---- a tiny HTTP server thread for the curl fetcher ---- */
+
+struct srv {
+	int fd;
+	int port;
+	pthread_mutex_t mu;
+	int active, max_active, requests;
+	char last_inm[128];
+	char last_ua[256];
+};
+
+static struct srv S;
+
+static void
+reply(int c, const char *head, const char *body, size_t blen)
+{
+	char h[1024];
+	int n = snprintf(h, sizeof(h), "HTTP/1.1 %s\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n", head, blen);
+
+	if (write(c, h, (size_t)n) < 0)
+		return;
+	while (blen > 0) {
+		ssize_t w = write(c, body, blen);
+		if (w <= 0)
+			return;
+		body += w;
+		blen -= (size_t)w;
+	}
+}
+
+static void
+header_value(const char *req, const char *name, char *out, size_t n)
+{
+	const char *p = strcasestr(req, name);
+	size_t len;
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	p += strlen(name);
+	len = strcspn(p, "\r\n");
+	snprintf(out, n, "%.*s", (int)len, p);
+}
+
+static void *
+serve_conn(void *arg)
+{
+	int c = (int)(intptr_t)arg;
+	char req[4096], path[256];
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < sizeof(req) - 1 && (r = read(c, req + got, sizeof(req) - 1 - got)) > 0) {
+		got += (size_t)r;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n") != NULL)
+			break;
+	}
+	req[got] = '\0';
+	sscanf(req, "GET %255s", path);
+	pthread_mutex_lock(&S.mu);
+	S.requests++;
+	if (++S.active > S.max_active)
+		S.max_active = S.active;
+	header_value(req, "If-None-Match: ", S.last_inm, sizeof(S.last_inm));
+	header_value(req, "User-Agent: ", S.last_ua, sizeof(S.last_ua));
+	pthread_mutex_unlock(&S.mu);
+	if (strcmp(path, "/slow") == 0)
+		usleep(200 * 1000);
+	/* No longer active once the answer starts: the client may then start
+	 * its next request before this thread has closed the socket. */
+	pthread_mutex_lock(&S.mu);
+	S.active--;
+	pthread_mutex_unlock(&S.mu);
+	if (strcmp(path, "/ok") == 0) {
+		const char *b = "<rss/>";
+		char h[512];
+		snprintf(h, sizeof(h), "200 OK\r\nETag: \"v1\"\r\nCache-Control: public\r\n"
+		    "Cache-Control: max-age=600\r\nContent-Type: application/rss+xml\r\n"
+		    "X-Evil: \x1b[31m\r\nRetry-After: \x1b]0;pwn\x07 5");
+		reply(c, h, b, strlen(b));
+	} else if (strcmp(path, "/notmod") == 0) {
+		if (strstr(req, "If-None-Match: \"v1\"") != NULL)
+			reply(c, "304 Not Modified\r\nETag: \"v1\"", "", 0);
+		else
+			reply(c, "200 OK\r\nETag: \"v1\"", "<rss/>", 6);
+	} else if (strcmp(path, "/big") == 0) {
+		size_t n = 2u * 1024 * 1024;
+		char *b = malloc(n);
+		memset(b, 'x', n);
+		reply(c, "200 OK", b, n);
+		free(b);
+	} else if (strcmp(path, "/slow") == 0) {
+		reply(c, "200 OK", "<rss/>", 6);
+	} else if (strcmp(path, "/429") == 0) {
+		reply(c, "429 Too Many Requests\r\nRetry-After: 120", "", 0);
+	} else {
+		reply(c, "404 Not Found", "no", 2);
+	}
+	close(c);
+	return NULL;
+}
+
+static void *
+accept_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pthread_t t;
+		int c = accept(S.fd, NULL, NULL);
+		if (c < 0)
+			return NULL;
+		pthread_create(&t, NULL, serve_conn, (void *)(intptr_t)c);
+		pthread_detach(t);
+	}
+}
+
+static int
+srv_start(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	pthread_t t;
+
+	pthread_mutex_init(&S.mu, NULL);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	S.fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (S.fd < 0 || bind(S.fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    listen(S.fd, 64) != 0 || getsockname(S.fd, (struct sockaddr *)&a, &len) != 0)
+		return -1;
+	S.port = ntohs(a.sin_port);
+	pthread_create(&t, NULL, accept_loop, NULL);
+	pthread_detach(t);
+	return 0;
+}
+
+/* ---- curl fetcher ---- */
+
+struct seen {
+	struct fetch_result r[16];
+	char body[16][64];
+	char etag[16][64], cc[16][128], ra[16][128];
+	int n;
+};
+
+static void
+on_done(struct fetch_job *job, void *arg)
+{
+	struct seen *s = arg;
+	int i = (int)(intptr_t)job->arg;
+
+	s->r[i] = job->res;
+	snprintf(s->body[i], sizeof(s->body[i]), "%s", job->res.body ? job->res.body : "");
+	snprintf(s->etag[i], sizeof(s->etag[i]), "%s", job->res.etag ? job->res.etag : "");
+	snprintf(s->cc[i], sizeof(s->cc[i]), "%s", job->res.cache_control ? job->res.cache_control : "");
+	snprintf(s->ra[i], sizeof(s->ra[i]), "%s", job->res.retry_after ? job->res.retry_after : "");
+	s->n++;
+}
+
+static char *
+url(const char *path)
+{
+	static char u[8][128];
+	static int k;
+
+	k = (k + 1) % 8;
+	snprintf(u[k], sizeof(u[k]), "http://127.0.0.1:%d%s", S.port, path);
+	return u[k];
+}
+
+static void
+test_curl_fetch(void **state)
+{
+	struct fetcher_opts o = { .user_agent = "socialhub/test (+http://x)", .max_body = 1024 * 1024 };
+	struct fetch_job jobs[8];
+	struct seen s = { 0 };
+	struct fetcher f;
+	const char *paths[] = { "/ok", "/notmod", "/big", "/missing", "/429", "/ok", "relative", "/notmod" };
+
+	(void)state;
+	memset(jobs, 0, sizeof(jobs));
+	for (int i = 0; i < 8; i++) {
+		jobs[i].url = i == 6 ? "relative" : url(paths[i]);
+		jobs[i].allow_private = i != 5;
+		jobs[i].arg = (void *)(intptr_t)i;
+	}
+	jobs[7].etag = "\"v1\"";
+	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
+	assert_int_equal(fetcher_run(&f, jobs, 8, on_done, &s, NULL), RC_OK);
+	assert_int_equal(s.n, 8);
+	/* 200 with headers captured (two Cache-Control joined), control bytes gone. */
+	assert_int_equal(s.r[0].rc, RC_OK);
+	assert_int_equal(s.r[0].http_status, 200);
+	assert_string_equal(s.body[0], "<rss/>");
+	assert_string_equal(s.etag[0], "\"v1\"");
+	assert_string_equal(s.cc[0], "public, max-age=600");
+	assert_null(strchr(s.ra[0], '\x1b'));
+	assert_null(strchr(s.ra[0], '\x07'));
+	assert_string_equal(S.last_ua, "socialhub/test (+http://x)");
+	/* No validators: a full 200. */
+	assert_int_equal(s.r[1].rc, RC_OK);
+	assert_false(s.r[1].not_modified);
+	/* Over max_body: aborted, counted in the write callback. */
+	assert_int_equal(s.r[2].rc, RC_TOOBIG);
+	assert_non_null(strstr(s.r[2].error, "too large"));
+	assert_int_equal(s.r[3].rc, RC_UPSTREAM);
+	assert_string_equal(s.r[3].error, "HTTP 404");
+	assert_int_equal(s.r[4].rc, RC_RATELIMIT);
+	assert_string_equal(s.ra[4], "120");
+	/* Loopback refused unless allowed. */
+	assert_int_equal(s.r[5].rc, RC_FORBIDDEN);
+	assert_non_null(strstr(s.r[5].error, "fetch_allow_private"));
+	assert_int_equal(s.r[6].rc, RC_INVALID);
+	/* If-None-Match sent, 304 seen. */
+	assert_int_equal(s.r[7].rc, RC_OK);
+	assert_true(s.r[7].not_modified);
+	fetcher_fini(&f);
+}
+
+/* At most max_per_host transfers at once against one host. */
+static void
+test_per_host_limit(void **state)
+{
+	struct fetcher_opts o = { .max_per_host = 2, .max_total = 16 };
+	struct fetch_job jobs[6];
+	struct seen s = { 0 };
+	struct fetcher f;
+	struct timespec t0, t1;
+	long ms;
+
+	(void)state;
+	memset(jobs, 0, sizeof(jobs));
+	for (int i = 0; i < 6; i++) {
+		jobs[i].url = url("/slow");
+		jobs[i].allow_private = true;
+		jobs[i].arg = (void *)(intptr_t)i;
+	}
+	pthread_mutex_lock(&S.mu);
+	S.max_active = 0;
+	pthread_mutex_unlock(&S.mu);
+	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fetcher_run(&f, jobs, 6, on_done, &s, NULL), RC_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_int_equal(s.n, 6);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(s.r[i].rc, RC_OK);
+	assert_int_equal(S.max_active, 2);
+	assert_true(ms >= 550);        /* three rounds of 200 ms */
+	fetcher_fini(&f);
+	/* And max_total caps all hosts together. */
+	o.max_per_host = 8;
+	o.max_total = 3;
+	S.max_active = 0;
+	s.n = 0;
+	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
+	assert_int_equal(fetcher_run(&f, jobs, 6, on_done, &s, NULL), RC_OK);
+	assert_int_equal(S.max_active, 3);
+	fetcher_fini(&f);
+}
+
+/* A stop request ends the run; every job still gets its callback. */
+static void
+test_stop(void **state)
+{
+	volatile sig_atomic_t stop = 1;
+	struct fetch_job jobs[3];
+	struct seen s = { 0 };
+	struct fetcher_opts o = { 0 };
+	struct fetcher f;
+
+	(void)state;
+	memset(jobs, 0, sizeof(jobs));
+	for (int i = 0; i < 3; i++) {
+		jobs[i].url = url("/slow");
+		jobs[i].allow_private = true;
+		jobs[i].arg = (void *)(intptr_t)i;
+	}
+	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
+	assert_int_equal(fetcher_run(&f, jobs, 3, on_done, &s, &stop), RC_OK);
+	assert_int_equal(s.n, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(s.r[i].rc, RC_UNAVAILABLE);
+	assert_int_equal(fetcher_run(&f, jobs, 0, on_done, &s, NULL), RC_OK);
+	fetcher_fini(&f);
+	fetcher_fini(&f);   /* twice is harmless */
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	log_set_level(LOG_ERROR);
+	return srv_start();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_next_interval),
+		cmocka_unit_test(test_addr_private),
+		cmocka_unit_test(test_url_is_private),
+		cmocka_unit_test(test_curl_fetch),
+		cmocka_unit_test(test_per_host_limit),
+		cmocka_unit_test(test_stop),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -1,0 +1,1078 @@
+/* feed: format detection, the parse driver and helpers shared by the format
+ * parsers. JSON Feed 1.1 output and input live in feed_jsonfeed.c. */
+#include "widgets/feed.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "util/buf.h"
+#include "util/crypto.h"
+#include "util/time.h"
+#include "util/urlres.h"
+#include "widgets/feed_int.h"
+#include "widgets/feed_prep.h"
+
+#define FEED_MAX_BODY (16 * 1024 * 1024)
+#define TEXT_MAX_DEFAULT (1024 * 1024)
+#define INNER_HTML_MAX (2 * FEED_MAX_HTML)
+
+/* ---- namespaces ---- */
+
+struct ns_uri {
+	const char *uri;
+	enum feed_ns ns;
+};
+
+static const struct ns_uri ns_uris[] = {
+	{ "http://www.w3.org/2005/Atom", NS_ATOM10 },
+	{ "http://purl.org/atom/ns#", NS_ATOM03 },
+	{ "http://purl.org/rss/1.0/", NS_RSS10 },
+	{ "http://my.netscape.com/rdf/simple/0.9/", NS_RSS10 },
+	{ "http://backend.userland.com/rss2", NS_RSS10 },
+	{ "http://backend.userland.com/rss", NS_RSS10 },
+	{ "http://blogs.law.harvard.edu/tech/rss", NS_RSS10 },
+	{ "http://purl.org/net/rss1.1#", NS_RSS10 },
+	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
+	{ "http://purl.org/rss/1.0/modules/content/", NS_CONTENT },
+	{ "http://purl.org/dc/elements/1.1/", NS_DC },
+	{ "http://purl.org/dc/elements/1.0/", NS_DC },
+	{ "http://purl.org/dc/terms/", NS_DCTERMS },
+	{ "http://search.yahoo.com/mrss/", NS_MEDIA },
+	{ "http://search.yahoo.com/mrss", NS_MEDIA },
+	{ "http://tools.search.yahoo.com/mrss/", NS_MEDIA },
+	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES },
+	{ "http://www.itunes.com/DTDs/Podcast-1.0.dtd", NS_ITUNES },
+	{ "https://www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES },
+	{ "http://www.w3.org/1999/xhtml", NS_XHTML },
+	{ "http://rssnamespace.org/feedburner/ext/1.0", NS_FEEDBURNER },
+	{ "http://www.w3.org/XML/1998/namespace", NS_XML },
+};
+
+/* Prefixes feeds use without declaring them (libxml2 keeps "dc:creator"
+ * as the name then). */
+static const struct ns_uri ns_prefixes[] = {
+	{ "atom", NS_ATOM10 }, { "content", NS_CONTENT }, { "dc", NS_DC },
+	{ "dcterms", NS_DCTERMS }, { "media", NS_MEDIA },
+	{ "itunes", NS_ITUNES }, { "xhtml", NS_XHTML }, { "rdf", NS_RDF },
+	{ "feedburner", NS_FEEDBURNER }, { "xml", NS_XML },
+};
+
+static enum feed_ns
+ns_classify(const char *uri)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ns_uris) / sizeof(ns_uris[0]); i++) {
+		if (strcmp(ns_uris[i].uri, uri) == 0)
+			return ns_uris[i].ns;
+	}
+	/* Case and trailing-slash variants of the common ones. */
+	for (i = 0; i < sizeof(ns_uris) / sizeof(ns_uris[0]); i++) {
+		size_t n = strlen(ns_uris[i].uri);
+		if (strncasecmp(ns_uris[i].uri, uri, n - 1) == 0 &&
+		    (uri[n - 1] == '\0' || strcasecmp(ns_uris[i].uri + n - 1,
+		    uri + n - 1) == 0 || (uri[n - 1] == '/' && uri[n] == '\0')))
+			return ns_uris[i].ns;
+	}
+	return NS_OTHER;
+}
+
+static enum feed_ns
+ns_of_prefix(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ns_prefixes) / sizeof(ns_prefixes[0]); i++) {
+		if (strlen(ns_prefixes[i].uri) == n &&
+		    strncmp(ns_prefixes[i].uri, name, n) == 0)
+			return ns_prefixes[i].ns;
+	}
+	return NS_OTHER;
+}
+
+enum feed_ns
+feed_ns_of(const xmlNode *n)
+{
+	const char *colon;
+
+	if (n->ns != NULL && n->ns->href != NULL)
+		return ns_classify((const char *)n->ns->href);
+	colon = strchr((const char *)n->name, ':');
+	if (colon != NULL)
+		return ns_of_prefix((const char *)n->name,
+		    (size_t)(colon - (const char *)n->name));
+	return NS_NONE;
+}
+
+const char *
+feed_local(const xmlNode *n)
+{
+	const char *colon;
+
+	if (n->ns != NULL)
+		return (const char *)n->name;
+	colon = strchr((const char *)n->name, ':');
+	return colon != NULL ? colon + 1 : (const char *)n->name;
+}
+
+bool
+feed_in_root_ns(const struct feed_ctx *c, const xmlNode *n)
+{
+	return c->root_ns != NULL && n->ns != NULL && n->ns->href != NULL &&
+	    strcmp((const char *)n->ns->href, (const char *)c->root_ns) == 0;
+}
+
+bool
+feed_is(const xmlNode *n, enum feed_ns ns, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && strcmp(feed_local(n), name) == 0 &&
+	    feed_ns_of(n) == ns;
+}
+
+static const char *
+attr_text(const xmlAttr *at)
+{
+	const xmlNode *t = at->children;
+
+	/* Attribute values are one text node (no entity refs: no DTD). */
+	if (t != NULL && t->type == XML_TEXT_NODE && t->next == NULL)
+		return (const char *)t->content;
+	return t == NULL ? "" : NULL;
+}
+
+const char *
+feed_attr(const xmlNode *n, const char *name)
+{
+	const xmlAttr *at;
+
+	for (at = n->properties; at != NULL; at = at->next) {
+		const char *an = (const char *)at->name;
+		const char *colon = at->ns == NULL ? strchr(an, ':') : NULL;
+		if (colon != NULL)
+			an = colon + 1;
+		if (strcmp(an, name) == 0 && (at->ns == NULL ||
+		    ns_classify((const char *)at->ns->href) != NS_XML))
+			return attr_text(at);
+	}
+	return NULL;
+}
+
+const char *
+feed_attr_ns(const xmlNode *n, enum feed_ns ns, const char *name)
+{
+	const xmlAttr *at;
+
+	for (at = n->properties; at != NULL; at = at->next) {
+		const char *an = (const char *)at->name;
+		enum feed_ns ans = NS_NONE;
+		if (at->ns != NULL && at->ns->href != NULL) {
+			ans = ns_classify((const char *)at->ns->href);
+		} else {
+			const char *colon = strchr(an, ':');
+			if (colon != NULL) {
+				ans = ns_of_prefix(an, (size_t)(colon - an));
+				an = colon + 1;
+			}
+		}
+		if (ans == ns && strcmp(an, name) == 0)
+			return attr_text(at);
+	}
+	return NULL;
+}
+
+/* ---- text of nodes ---- */
+
+static bool
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Appends the text of n's descendants (entity references are skipped: a
+ * document never gets to expand anything). */
+static void
+text_collect(const xmlNode *n, struct buf *b)
+{
+	const xmlNode *c = n->children;
+	int depth = 0;
+
+	while (c != NULL) {
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+			if (c->content != NULL &&
+			    buf_appends(b, (const char *)c->content) != RC_OK)
+				return;
+		} else if (c->type == XML_ELEMENT_NODE && c->children != NULL) {
+			c = c->children;
+			depth++;
+			continue;
+		}
+		while (c->next == NULL && depth > 0) {
+			c = c->parent;
+			depth--;
+		}
+		if (depth == 0 && c->next == NULL)
+			break;
+		c = c->next;
+	}
+}
+
+char *
+feed_text(struct feed_ctx *c, const xmlNode *n, size_t max)
+{
+	struct buf b;
+	const char *s;
+	size_t len;
+	char *r = NULL;
+
+	/* The common case: one text child, no copy through a buffer. */
+	if (n->children != NULL && n->children->next == NULL &&
+	    (n->children->type == XML_TEXT_NODE ||
+	    n->children->type == XML_CDATA_SECTION_NODE)) {
+		s = (const char *)n->children->content;
+		if (s == NULL)
+			return NULL;
+		while (is_ws(*s))
+			s++;
+		len = strlen(s);
+		while (len > 0 && is_ws(s[len - 1]))
+			len--;
+		if (len == 0)
+			return NULL;
+		if (max == 0)
+			max = TEXT_MAX_DEFAULT;
+		r = arena_strndup(c->a, s, len);
+		if (r != NULL)
+			sanitize_truncate_utf8(r, max);
+		return r;
+	}
+	buf_init(&b, (max == 0 ? TEXT_MAX_DEFAULT : max) + 4096);
+	text_collect(n, &b);
+	s = buf_cstr(&b);
+	while (is_ws(*s))
+		s++;
+	len = strlen(s);
+	while (len > 0 && is_ws(s[len - 1]))
+		len--;
+	if (len > 0) {
+		r = arena_strndup(c->a, s, len);
+		if (r != NULL)
+			sanitize_truncate_utf8(r, max == 0 ? TEXT_MAX_DEFAULT : max);
+	}
+	buf_fini(&b);
+	return r;
+}
+
+bool
+feed_has_elements(const xmlNode *n)
+{
+	const xmlNode *c;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE)
+			return true;
+	}
+	return false;
+}
+
+static void
+esc(struct buf *b, const char *s, bool attr)
+{
+	const char *run = s;
+
+	for (; *s != '\0'; s++) {
+		const char *r = NULL;
+		if (*s == '&')
+			r = "&amp;";
+		else if (*s == '<')
+			r = "&lt;";
+		else if (*s == '>')
+			r = "&gt;";
+		else if (*s == '"' && attr)
+			r = "&quot;";
+		if (r == NULL)
+			continue;
+		buf_append(b, run, (size_t)(s - run));
+		buf_appends(b, r);
+		run = s + 1;
+	}
+	buf_append(b, run, (size_t)(s - run));
+}
+
+static bool
+url_attr(const char *name)
+{
+	return strcmp(name, "href") == 0 || strcmp(name, "src") == 0 ||
+	    strcmp(name, "cite") == 0 || strcmp(name, "poster") == 0;
+}
+
+/* Serializes element e as HTML; URL attributes resolved against the
+ * xml:base in force there (the sanitizer only knows the outer base). */
+static void
+html_node(struct feed_ctx *c, const xmlNode *e, const char *base,
+    struct buf *b, int depth)
+{
+	const xmlAttr *at;
+	const xmlNode *k;
+	const char *name = feed_local(e);
+
+	if (depth > 256)
+		return;
+	base = feed_base(c, e, base);
+	buf_appendc(b, '<');
+	buf_appends(b, name);
+	for (at = e->properties; at != NULL; at = at->next) {
+		const char *an = (const char *)at->name, *v = attr_text(at);
+		if (v == NULL)
+			continue;
+		if (at->ns != NULL && at->ns->prefix != NULL) {
+			/* xml:lang stays (the sanitizer maps it); other
+			 * prefixed attributes are foreign. */
+			if (strcmp((const char *)at->ns->prefix, "xml") != 0 ||
+			    strcmp(an, "lang") != 0)
+				continue;
+			an = "xml:lang";
+		}
+		if (url_attr(an) && base != NULL) {
+			char *r = urlres_resolve(c->a, base, v);
+			if (r != NULL)
+				v = r;
+		}
+		buf_appendc(b, ' ');
+		buf_appends(b, an);
+		buf_appends(b, "=\"");
+		esc(b, v, true);
+		buf_appendc(b, '"');
+	}
+	buf_appendc(b, '>');
+	for (k = e->children; k != NULL; k = k->next) {
+		if (k->type == XML_ELEMENT_NODE)
+			html_node(c, k, base, b, depth + 1);
+		else if ((k->type == XML_TEXT_NODE ||
+		    k->type == XML_CDATA_SECTION_NODE) && k->content != NULL)
+			esc(b, (const char *)k->content, false);
+	}
+	buf_appends(b, "</");
+	buf_appends(b, name);
+	buf_appendc(b, '>');
+}
+
+char *
+feed_inner_html(struct feed_ctx *c, const xmlNode *n, bool skip_div)
+{
+	struct buf b;
+	const xmlNode *k, *only = NULL;
+	const char *base = NULL;
+	char *r;
+	int elems = 0;
+	bool text = false;
+
+	if (skip_div) {
+		for (k = n->children; k != NULL; k = k->next) {
+			if (k->type == XML_ELEMENT_NODE) {
+				only = k;
+				elems++;
+			} else if (k->type == XML_TEXT_NODE && k->content != NULL) {
+				const char *s = (const char *)k->content;
+				while (is_ws(*s))
+					s++;
+				text = text || *s != '\0';
+			}
+		}
+		if (elems == 1 && !text && strcmp(feed_local(only), "div") == 0 &&
+		    feed_ns_of(only) == NS_XHTML)
+			n = only;
+	}
+	buf_init(&b, INNER_HTML_MAX);
+	for (k = n->children; k != NULL; k = k->next) {
+		if (k->type == XML_ELEMENT_NODE)
+			html_node(c, k, base, &b, 0);
+		else if ((k->type == XML_TEXT_NODE ||
+		    k->type == XML_CDATA_SECTION_NODE) && k->content != NULL)
+			esc(&b, (const char *)k->content, false);
+	}
+	r = b.len > 0 ? arena_strdup(c->a, buf_cstr(&b)) : NULL;
+	buf_fini(&b);
+	return r;
+}
+
+const char *
+feed_base(struct feed_ctx *c, const xmlNode *n, const char *parent)
+{
+	const char *xb = feed_attr_ns(n, NS_XML, "base");
+	char *r;
+
+	if (xb == NULL)
+		return parent;
+	if (parent == NULL)
+		parent = c->base;
+	r = parent != NULL ? urlres_resolve(c->a, parent, xb) :
+	    urlres_clean(c->a, xb);
+	return r != NULL ? r : parent;
+}
+
+char *
+feed_url(struct feed_ctx *c, const char *base, const char *raw)
+{
+	if (raw == NULL)
+		return NULL;
+	if (base == NULL)
+		base = c->base;
+	return sanitize_url(c->a, base, raw, 0);
+}
+
+/* ---- text constructs ---- */
+
+void
+feed_tc_set(struct feed_tc *tc, const char *s, xmlNodePtr node,
+    enum feed_ctype type, const char *base, int prio)
+{
+	if (prio <= tc->prio || (s == NULL && node == NULL))
+		return;
+	tc->s = s;
+	tc->node = node;
+	tc->type = type;
+	tc->base = base;
+	tc->prio = prio;
+}
+
+char *
+feed_clean_text(struct feed_ctx *c, const char *s, size_t max)
+{
+	char *r;
+
+	if (s == NULL)
+		return NULL;
+	r = arena_strdup(c->a, s);
+	if (r == NULL)
+		return NULL;
+	sanitize_collapse_ws(r);
+	sanitize_truncate_utf8(r, max);
+	return r[0] != '\0' ? r : NULL;
+}
+
+/* The HTML source of a construct (XHTML and naked markup serialized). */
+static const char *
+tc_source(struct feed_ctx *c, const struct feed_tc *tc)
+{
+	if (tc->node != NULL)
+		return feed_inner_html(c, tc->node, tc->type == CT_XHTML);
+	return tc->s;
+}
+
+char *
+feed_tc_text(struct feed_ctx *c, const struct feed_tc *tc, size_t max)
+{
+	const char *src;
+	char *r = NULL;
+
+	if (tc->prio == 0 || tc->type == CT_BINARY)
+		return NULL;
+	src = tc_source(c, tc);
+	if (src == NULL)
+		return NULL;
+	/* Text, or "HTML" that has no markup: no need for the HTML parser. */
+	if ((tc->type == CT_TEXT && tc->node == NULL) ||
+	    !sanitize_looks_like_html(src, strlen(src)))
+		return feed_clean_text(c, src, max);
+	if (sanitize_text(c->san, src, strlen(src), max, &r) != RC_OK)
+		return NULL;
+	return r != NULL && r[0] != '\0' ? r : NULL;
+}
+
+static void
+item_images_add(struct feed_ctx *c, struct feed_item *it, char **imgs,
+    size_t n)
+{
+	char **list;
+	size_t i, k, total;
+
+	if (n == 0)
+		return;
+	total = it->nimages + n;
+	if (total > SANITIZE_MAX_IMAGES)
+		total = SANITIZE_MAX_IMAGES;
+	list = arena_calloc(c->a, total, sizeof(*list));
+	if (list == NULL)
+		return;
+	for (i = 0; i < it->nimages && i < total; i++)
+		list[i] = it->images[i];
+	for (k = 0; k < n && i < total; k++) {
+		size_t j;
+		bool dup = false;
+		for (j = 0; j < i; j++)
+			dup = dup || strcmp(list[j], imgs[k]) == 0;
+		if (!dup)
+			list[i++] = imgs[k];
+	}
+	it->images = list;
+	it->nimages = i;
+}
+
+char *
+feed_tc_html(struct feed_ctx *c, const struct feed_tc *tc,
+    struct feed_item *it)
+{
+	struct sanitize_opts o;
+	struct sanitize_result r;
+	const char *src;
+	struct buf b;
+	char *out;
+
+	if (tc->prio == 0 || tc->type == CT_BINARY)
+		return NULL;
+	src = tc_source(c, tc);
+	if (src == NULL)
+		return NULL;
+	if (tc->type == CT_TEXT && tc->node == NULL) {
+		/* Plain text shown as HTML: escaped, nothing else. */
+		buf_init(&b, FEED_MAX_HTML);
+		esc(&b, src, false);
+		out = b.len > 0 ? arena_strdup(c->a, buf_cstr(&b)) : NULL;
+		buf_fini(&b);
+		if (out != NULL)
+			sanitize_truncate_utf8(out, FEED_MAX_HTML);
+		return out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.base_url = tc->base != NULL ? tc->base : c->base;
+	o.max_len = FEED_MAX_HTML;
+	if (sanitize_html(c->san, src, strlen(src), &o, &r) != RC_OK)
+		return NULL;
+	if (it != NULL)
+		item_images_add(c, it, r.images, r.nimages);
+	return r.len > 0 ? r.html : NULL;
+}
+
+/* ---- values ---- */
+
+void
+feed_date(const char *s, long long *t, int *cur_prio, int prio)
+{
+	long long v;
+
+	/* An equal source later in the item wins (as feedparser does). */
+	if (s == NULL || prio < *cur_prio)
+		return;
+	if (time_parse(s, &v)) {
+		*t = v;
+		*cur_prio = prio;
+	}
+}
+
+long long
+feed_duration(const char *s)
+{
+	long long parts[3] = { 0, 0, 0 }, v = 0;
+	int n = 0, digits = 0;
+
+	if (s == NULL)
+		return 0;
+	while (is_ws(*s))
+		s++;
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (++digits > 9)
+				return 0;
+			v = v * 10 + (*s - '0');
+		} else if (*s == ':' && n < 2 && digits > 0) {
+			parts[n++] = v;
+			v = 0;
+			digits = 0;
+		} else if (*s == '.' || is_ws(*s)) {
+			break; /* fractions and trailing junk ignored */
+		} else {
+			return 0;
+		}
+	}
+	if (digits == 0)
+		return 0;
+	parts[n] = v;
+	if (n == 0)
+		return parts[0];
+	if (n == 1)
+		return parts[0] * 60 + parts[1];
+	return parts[0] * 3600 + parts[1] * 60 + parts[2];
+}
+
+/* ---- lists ---- */
+
+struct feed_item *
+feed_item_add(struct feed_ctx *c)
+{
+	struct feed *f = c->f;
+	struct feed_item *n;
+
+	if (f->nitems >= c->max_items) {
+		c->full = true;
+		f->truncated = true;
+		return NULL;
+	}
+	if (f->nitems == c->cap_items) {
+		size_t cap = c->cap_items ? c->cap_items * 2 : 16;
+		if (cap > c->max_items)
+			cap = c->max_items;
+		n = arena_calloc(c->a, cap, sizeof(*n));
+		if (n == NULL)
+			return NULL;
+		if (f->nitems > 0)
+			memcpy(n, f->items, f->nitems * sizeof(*n));
+		f->items = n;
+		c->cap_items = cap;
+	}
+	n = &f->items[f->nitems++];
+	memset(n, 0, sizeof(*n));
+	return n;
+}
+
+struct feed_person *
+feed_person_add(struct feed_ctx *c, struct feed_person **list, size_t *n)
+{
+	struct feed_person *p;
+
+	if (*n >= FEED_MAX_AUTHORS)
+		return NULL;
+	/* Lists stay short: grow one by one. */
+	p = arena_calloc(c->a, *n + 1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	if (*n > 0)
+		memcpy(p, *list, *n * sizeof(*p));
+	*list = p;
+	return &p[(*n)++];
+}
+
+static bool
+email_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+	    c == '+';
+}
+
+void
+feed_person_parse(struct feed_ctx *c, struct feed_person *p, const char *s)
+{
+	const char *at, *b, *e;
+	char *rest, *q;
+	size_t i, j;
+
+	if (s == NULL)
+		return;
+	at = strchr(s, '@');
+	if (at != NULL) {
+		b = at;
+		while (b > s && email_char(b[-1]))
+			b--;
+		e = at + 1;
+		while (email_char(*e))
+			e++;
+		/* A domain needs a dot and something around the '@'. */
+		if (b < at && e > at + 1 && memchr(at, '.', (size_t)(e - at))) {
+			const char *eb = b;
+			if (b - s >= 7 && strncasecmp(b - 7, "mailto:", 7) == 0)
+				b -= 7;
+			p->email = arena_strndup(c->a, eb, (size_t)(e - eb));
+			rest = arena_printf(c->a, "%.*s%s", (int)(b - s), s, e);
+		} else {
+			rest = arena_strdup(c->a, s);
+		}
+	} else {
+		rest = arena_strdup(c->a, s);
+	}
+	if (rest == NULL)
+		return;
+	/* What is left, without the brackets that held the address. */
+	for (i = 0, j = 0; rest[i] != '\0'; i++) {
+		if (p->email != NULL && strchr("()<>", rest[i]) != NULL)
+			continue;
+		rest[j++] = rest[i];
+	}
+	rest[j] = '\0';
+	q = feed_clean_text(c, rest, FEED_MAX_NAME);
+	if (q != NULL)
+		p->name = q;
+	if (p->email != NULL)
+		sanitize_truncate_utf8(p->email, FEED_MAX_NAME);
+}
+
+void
+feed_tag_add(struct feed_ctx *c, struct feed_item *it, const char *tag)
+{
+	char *t, **list;
+	size_t i;
+
+	if (it->ntags >= FEED_MAX_TAGS)
+		return;
+	t = feed_clean_text(c, tag, FEED_MAX_NAME);
+	if (t == NULL)
+		return;
+	for (i = 0; i < it->ntags; i++) {
+		if (strcmp(it->tags[i], t) == 0)
+			return;
+	}
+	list = arena_calloc(c->a, it->ntags + 1, sizeof(*list));
+	if (list == NULL)
+		return;
+	if (it->ntags > 0)
+		memcpy(list, it->tags, it->ntags * sizeof(*list));
+	list[it->ntags++] = t;
+	it->tags = list;
+}
+
+struct feed_attachment *
+feed_attachment_add(struct feed_ctx *c, struct feed_item *it,
+    const char *url)
+{
+	struct feed_attachment *list;
+	size_t i;
+
+	if (url == NULL)
+		return NULL;
+	for (i = 0; i < it->nattachments; i++) {
+		if (strcmp(it->attachments[i].url, url) == 0)
+			return &it->attachments[i];
+	}
+	if (it->nattachments >= FEED_MAX_ATTACHMENTS)
+		return NULL;
+	list = arena_calloc(c->a, it->nattachments + 1, sizeof(*list));
+	if (list == NULL)
+		return NULL;
+	if (it->nattachments > 0)
+		memcpy(list, it->attachments, it->nattachments * sizeof(*list));
+	it->attachments = list;
+	list[it->nattachments].url = (char *)url;
+	return &list[it->nattachments++];
+}
+
+void
+feed_image(struct feed_ctx *c, char **slot, int *cur, int prio,
+    const char *base, const char *raw)
+{
+	char *u;
+
+	if (prio <= *cur || raw == NULL)
+		return;
+	u = feed_url(c, base, raw);
+	if (u == NULL)
+		return;
+	*slot = u;
+	*cur = prio;
+}
+
+/* ---- items ---- */
+
+void
+feed_ib_init(struct feed_ctx *c, struct feed_ib *b, struct feed_item *it,
+    const char *base)
+{
+	(void)c;
+	memset(b, 0, sizeof(*b));
+	b->it = it;
+	b->base = base;
+	b->guid_permalink = true;
+}
+
+static char *
+hash_id(struct feed_ctx *c, const struct feed_item *it)
+{
+	unsigned char h[CRYPTO_SHA256_LEN];
+	struct buf b;
+	char *r;
+	size_t i;
+
+	buf_init(&b, 4 * FEED_MAX_HTML);
+	buf_appends(&b, it->title ? it->title : "");
+	buf_appendc(&b, '\n');
+	buf_appends(&b, it->content_html ? it->content_html :
+	    it->content_text ? it->content_text : "");
+	buf_appendc(&b, '\n');
+	buf_appends(&b, it->summary ? it->summary : "");
+	if (!it->date_missing)
+		buf_appendf(&b, "\n%lld", it->published);
+	crypto_sha256(b.data ? b.data : "", b.len, h);
+	buf_fini(&b);
+	r = arena_alloc(c->a, 5 + 32 + 1);
+	if (r == NULL)
+		return NULL;
+	memcpy(r, "hash:", 5);
+	for (i = 0; i < 16; i++)
+		snprintf(r + 5 + i * 2, 3, "%02x", h[i]);
+	return r;
+}
+
+static void
+item_id(struct feed_ctx *c, struct feed_ib *b)
+{
+	struct feed_item *it = b->it;
+	char *g = b->guid != NULL ? feed_clean_text(c, b->guid, SIZE_MAX) :
+	    NULL;
+
+	if (g != NULL && strlen(g) <= FEED_MAX_ID) {
+		it->id = g;
+		return;
+	}
+	if (it->url != NULL && strlen(it->url) <= FEED_MAX_ID) {
+		it->id = it->url;
+		return;
+	}
+	it->id = hash_id(c, it);
+}
+
+/* Plain text that keeps its line breaks: trimmed and capped only. */
+static char *
+text_keep_lines(struct feed_ctx *c, const char *s, size_t max)
+{
+	size_t n;
+	char *t;
+
+	if (s == NULL)
+		return NULL;
+	while (is_ws(*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && is_ws(s[n - 1]))
+		n--;
+	if (n == 0)
+		return NULL;
+	t = arena_strndup(c->a, s, n);
+	if (t != NULL)
+		sanitize_truncate_utf8(t, max);
+	return t;
+}
+
+void
+feed_item_finish(struct feed_ctx *c, struct feed_ib *b)
+{
+	struct feed_item *it = b->it;
+	struct feed *f = c->f;
+	const struct feed_tc *body = &b->content;
+
+	it->title = feed_tc_text(c, &b->title, FEED_MAX_TITLE);
+	if (body->prio == 0 || (body->type == CT_BINARY))
+		body = &b->summary;
+	if (body->prio != 0 && body->type == CT_TEXT && body->node == NULL)
+		it->content_text = text_keep_lines(c, body->s, FEED_MAX_TEXT);
+	else if (body->prio != 0)
+		it->content_html = feed_tc_html(c, body, it);
+	if (body != &b->summary && b->summary.prio != 0)
+		it->summary = feed_tc_text(c, &b->summary, FEED_MAX_SUMMARY);
+	if (b->link != NULL)
+		it->url = feed_url(c, b->base, b->link);
+	if (it->url == NULL && b->guid != NULL && b->guid_permalink) {
+		char *g = feed_clean_text(c, b->guid, FEED_URL_READ);
+		/* Only an absolute http(s) guid is a permalink. */
+		if (g != NULL && urlres_is_absolute(g))
+			it->url = feed_url(c, NULL, g);
+	}
+	if (b->pub_prio == 0 && b->upd_prio > 0) {
+		it->published = it->updated;
+	} else if (b->pub_prio == 0) {
+		it->published = c->opts != NULL ? c->opts->fetch_time : 0;
+		it->date_missing = true;
+	}
+	if (it->image == NULL && it->nimages > 0)
+		it->image = it->images[0];
+	if (it->nauthors == 0 && b->inherit_authors && f->nauthors > 0) {
+		it->authors = f->authors;
+		it->nauthors = f->nauthors;
+	}
+	if (it->language != NULL)
+		sanitize_truncate_utf8(it->language, FEED_MAX_LANG);
+	item_id(c, b);
+}
+
+/* ---- detection ---- */
+
+static const char *const format_names[] = {
+	[FEED_UNKNOWN] = "unknown", [FEED_RSS090] = "rss09x",
+	[FEED_RSS20] = "rss20", [FEED_RSS10] = "rss10",
+	[FEED_ATOM03] = "atom03", [FEED_ATOM10] = "atom10",
+	[FEED_JSON10] = "json10", [FEED_JSON11] = "json11",
+};
+
+const char *
+feed_format_name(enum feed_format fmt)
+{
+	if ((unsigned)fmt >= sizeof(format_names) / sizeof(format_names[0]))
+		return "unknown";
+	return format_names[fmt];
+}
+
+/* Skips white space, the XML declaration, comments, PIs and DOCTYPE. */
+static const char *
+skip_prolog(const char *p, const char *end)
+{
+	while (p < end) {
+		const char *q;
+		if (is_ws(*p)) {
+			p++;
+		} else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+			q = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
+			p = q == NULL ? end : q + 3;
+		} else if (end - p >= 2 && (memcmp(p, "<?", 2) == 0 ||
+		    memcmp(p, "<!", 2) == 0)) {
+			q = memchr(p, '>', (size_t)(end - p));
+			p = q == NULL ? end : q + 1;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+enum feed_format
+feed_detect(const char *body, size_t len)
+{
+	const char *p = body, *end = body + (len > 65536 ? 65536 : len);
+	const char *tag_end, *name;
+	size_t nl;
+	char tag[512];
+
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	while (p < end && is_ws(*p))
+		p++;
+	if (p < end && *p == '{') {
+		if (memmem(p, (size_t)(end - p), "jsonfeed.org/version/1.1", 24))
+			return FEED_JSON11;
+		if (memmem(p, (size_t)(end - p), "jsonfeed.org/version/1", 22))
+			return FEED_JSON10;
+		return FEED_UNKNOWN;
+	}
+	p = skip_prolog(p, end);
+	if (p >= end || *p != '<')
+		return FEED_UNKNOWN;
+	tag_end = memchr(p, '>', (size_t)(end - p));
+	if (tag_end == NULL)
+		return FEED_UNKNOWN;
+	nl = (size_t)(tag_end - p) < sizeof(tag) - 1 ? (size_t)(tag_end - p) :
+	    sizeof(tag) - 1;
+	memcpy(tag, p, nl);
+	tag[nl] = '\0';
+	name = tag + 1;
+	if (strchr(name, ':') != NULL && strchr(name, ':') <
+	    name + strcspn(name, " \t\r\n/>"))
+		name = strchr(name, ':') + 1;
+	nl = strcspn(name, " \t\r\n/>");
+	if (nl == 3 && strncasecmp(name, "rss", 3) == 0) {
+		if (strstr(tag, "version=\"2") || strstr(tag, "version='2"))
+			return FEED_RSS20;
+		return FEED_RSS090;
+	}
+	if (nl == 3 && strncmp(name, "RDF", 3) == 0)
+		return FEED_RSS10;
+	if (nl == 4 && strncmp(name, "feed", 4) == 0) {
+		if (strstr(tag, "http://purl.org/atom/ns#") != NULL)
+			return FEED_ATOM03;
+		return FEED_ATOM10;
+	}
+	return FEED_UNKNOWN;
+}
+
+/* ---- the driver ---- */
+
+static enum rc
+parse_xml(struct feed_ctx *c, struct feed_prep_text *t)
+{
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	const char *name;
+	enum rc rc;
+
+	rc = feed_prep_xml(t);
+	if (rc != RC_OK)
+		return rc;
+	if (t->xml_len > INT32_MAX)
+		return RC_TOOBIG;
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL)
+		return RC_NOMEM;
+	/* No NOENT (no entity substitution), no DTDLOAD, no HUGE; NONET and
+	 * the deny-all entity loader besides. The DOCTYPE is already gone. */
+	doc = xmlCtxtReadMemory(ctxt, t->xml, (int)t->xml_len, NULL, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOCDATA |
+	    XML_PARSE_IGNORE_ENC | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	    XML_PARSE_COMPACT);
+	c->f->recovered = !ctxt->wellFormed || !ctxt->nsWellFormed;
+	xmlFreeParserCtxt(ctxt);
+	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+	if (root == NULL) {
+		rc = RC_INVALID;
+		goto out;
+	}
+	name = feed_local(root);
+	c->root_ns = root->ns != NULL ? root->ns->href : NULL;
+	if (strcasecmp(name, "rss") == 0 || strcmp(name, "RDF") == 0 ||
+	    strcasecmp(name, "channel") == 0)
+		rc = feed_rss_parse(c, root);
+	else if (strcmp(name, "feed") == 0)
+		rc = feed_atom_parse(c, root);
+	else
+		rc = RC_INVALID;
+out:
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+static bool
+looks_json(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && is_ws(s[i]))
+		i++;
+	return i < n && s[i] == '{';
+}
+
+enum rc
+feed_parse(struct arena *a, const char *body, size_t len,
+    const struct feed_parse_opts *opts, struct feed *out)
+{
+	struct feed_ctx c;
+	struct feed_prep_text t;
+	bool json;
+	enum rc rc;
+
+	memset(out, 0, sizeof(*out));
+	if (body == NULL || len == 0)
+		return RC_INVALID;
+	if (len > FEED_MAX_BODY)
+		return RC_TOOBIG;
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	c.opts = opts;
+	c.f = out;
+	c.base = opts != NULL && opts->base_url != NULL ?
+	    urlres_clean(a, opts->base_url) : NULL;
+	c.max_items = opts != NULL && opts->max_items > 0 ? opts->max_items :
+	    FEED_MAX_ITEMS_HARD;
+	if (c.max_items > FEED_MAX_ITEMS_HARD)
+		c.max_items = FEED_MAX_ITEMS_HARD;
+	c.san = sanitize_new(a);
+	if (c.san == NULL)
+		return RC_NOMEM;
+	json = looks_json(body, len);
+	rc = feed_prep_decode(body, len, opts != NULL ? opts->content_type :
+	    NULL, !json, &t);
+	if (rc != RC_OK)
+		return rc;
+	out->encoding = arena_strdup(a, t.encoding);
+	if (json || looks_json(t.s, t.len))
+		rc = feed_json_parse(&c, t.s, t.len);
+	else
+		rc = parse_xml(&c, &t);
+	feed_prep_text_fini(&t);
+	if (rc != RC_OK) {
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	if (out->feed_url == NULL && c.base != NULL)
+		out->feed_url = sanitize_url(a, NULL, c.base, 0);
+	return RC_OK;
+}

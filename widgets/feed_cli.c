@@ -1,0 +1,194 @@
+/* feed_cli: `socialhub parse`, one feed to JSON Feed 1.1 on stdout. */
+#include "widgets/feed_cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "widgets/feed.h"
+
+#define PARSE_MAX_INPUT (16 * 1024 * 1024)
+
+struct parse_args {
+	const char *file;
+	const char *base;
+	const char *content_type;
+	size_t max_items;
+	long repeat;
+	bool compact;
+};
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: socialhub parse [--base URL] "
+	    "[--content-type TYPE] [--max-items N] FILE|-\n");
+	return 2;
+}
+
+static bool
+number(const char *s, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool
+args_read(int argc, char **argv, struct parse_args *pa)
+{
+	int i;
+	long v;
+
+	memset(pa, 0, sizeof(*pa));
+	pa->repeat = 1;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has = i + 1 < argc;
+		if (strcmp(a, "--base") == 0 && has) {
+			pa->base = argv[++i];
+		} else if (strcmp(a, "--content-type") == 0 && has) {
+			pa->content_type = argv[++i];
+		} else if (strcmp(a, "--max-items") == 0 && has) {
+			if (!number(argv[++i], 100000, &v))
+				return false;
+			pa->max_items = (size_t)v;
+		} else if (strcmp(a, "--repeat") == 0 && has) {
+			if (!number(argv[++i], 10000000, &pa->repeat))
+				return false;
+		} else if (strcmp(a, "--compact") == 0) {
+			pa->compact = true;
+		} else if (strcmp(a, "-c") == 0 && has) {
+			i++; /* the common config option: not used here */
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return false;
+		} else if (pa->file == NULL) {
+			pa->file = a;
+		} else {
+			return false;
+		}
+	}
+	return pa->file != NULL;
+}
+
+static enum rc
+read_stdin(char **out, size_t *len)
+{
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+
+	buf_init(&b, PARSE_MAX_INPUT);
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
+		if (buf_append(&b, chunk, n) != RC_OK) {
+			buf_fini(&b);
+			return RC_TOOBIG;
+		}
+	}
+	if (ferror(stdin)) {
+		buf_fini(&b);
+		return RC_IO;
+	}
+	*out = buf_take(&b, len);
+	return *out != NULL ? RC_OK : RC_NOMEM;
+}
+
+static double
+now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Parses (pa->repeat times) and prints the last result. */
+static int
+run(const struct parse_args *pa, const char *body, size_t len)
+{
+	struct feed_parse_opts o;
+	struct arena *a;
+	struct feed f;
+	json_t *j;
+	enum rc rc = RC_OK;
+	double t0;
+	long i;
+	int status = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.base_url = pa->base;
+	o.content_type = pa->content_type;
+	o.fetch_time = (long long)time(NULL);
+	o.max_items = pa->max_items;
+	a = arena_new(1 << 20, 0);
+	if (a == NULL)
+		return 1;
+	t0 = now_sec();
+	for (i = 0; i < pa->repeat; i++) {
+		arena_reset(a);
+		rc = feed_parse(a, body, len, &o, &f);
+		if (rc != RC_OK)
+			break;
+	}
+	if (pa->repeat > 1 && rc == RC_OK) {
+		double dt = now_sec() - t0;
+		fprintf(stderr, "parse: %ld runs, %zu bytes, %.3f s, %.1f MB/s\n",
+		    pa->repeat, len, dt,
+		    dt > 0 ? (double)len * (double)pa->repeat / dt / 1e6 : 0.0);
+	}
+	if (rc != RC_OK) {
+		fprintf(stderr, "socialhub parse: %s: not a feed we can read "
+		    "(%s)\n", pa->file, rc_str(rc));
+		arena_free(a);
+		return 1;
+	}
+	j = feed_to_json(&f);
+	if (j == NULL || json_dumpf(j, stdout, pa->compact ? JSON_COMPACT :
+	    JSON_INDENT(2)) != 0 || fputc('\n', stdout) == EOF ||
+	    fflush(stdout) != 0) {
+		fprintf(stderr, "socialhub parse: cannot write the result\n");
+		status = 1;
+	}
+	json_decref(j);
+	arena_free(a);
+	return status;
+}
+
+int
+widgets_cmd_parse(int argc, char **argv, const struct feature *features)
+{
+	struct parse_args pa;
+	char *body = NULL;
+	size_t len = 0;
+	enum rc rc;
+	int status;
+
+	(void)features;
+	if (!args_read(argc, argv, &pa))
+		return usage();
+	if (strcmp(pa.file, "-") == 0)
+		rc = read_stdin(&body, &len);
+	else
+		rc = fsutil_read(pa.file, PARSE_MAX_INPUT, &body, &len);
+	if (rc != RC_OK) {
+		fprintf(stderr, "socialhub parse: %s: cannot read (%s)\n",
+		    pa.file, rc_str(rc));
+		return 1;
+	}
+	status = run(&pa, body, len);
+	free(body);
+	return status;
+}

@@ -1,0 +1,183 @@
+/* feed_int: what feed.c shares with the format parsers (feed_rss.c,
+ * feed_atom.c, feed_json.c); not for other modules. */
+#ifndef SOCIALHUB_WIDGETS_FEED_INT_H
+#define SOCIALHUB_WIDGETS_FEED_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+#include "widgets/feed.h"
+#include "widgets/sanitize.h"
+
+/* Field bounds (bytes). Longer text is cut at a UTF-8 boundary; longer
+ * URLs and ids are dropped (an id is hashed instead). */
+#define FEED_MAX_TITLE 1024
+#define FEED_MAX_SUMMARY 4096
+#define FEED_MAX_TEXT (256 * 1024)   /* content_text */
+#define FEED_MAX_HTML (256 * 1024)   /* content_html after sanitizing */
+#define FEED_MAX_ID 1024
+#define FEED_MAX_NAME 256            /* person names, tags, MIME types */
+#define FEED_MAX_LANG 35             /* BCP 47 tags are short */
+#define FEED_MAX_AUTHORS 16
+#define FEED_MAX_TAGS 32
+#define FEED_MAX_ATTACHMENTS 16
+#define FEED_MAX_ITEMS_HARD 10000    /* even when opts->max_items is 0 */
+/* URLs are read one byte past the limit, so a long one is dropped by
+ * sanitize_url rather than cut into a different URL. */
+#define FEED_URL_READ (SANITIZE_MAX_URL + 1)
+
+/* Namespaces the parsers know, classified once per element. */
+enum feed_ns {
+	NS_NONE,       /* no namespace */
+	NS_OTHER,      /* some namespace we do not read */
+	NS_ATOM10,
+	NS_ATOM03,
+	NS_RSS10,      /* also RSS 0.90 and the Userland RSS 2 namespaces */
+	NS_RDF,
+	NS_CONTENT,
+	NS_DC,
+	NS_DCTERMS,
+	NS_MEDIA,
+	NS_ITUNES,
+	NS_XHTML,
+	NS_FEEDBURNER,
+	NS_XML,        /* xml:base, xml:lang */
+};
+
+/* How a text field is written. */
+enum feed_ctype {
+	CT_TEXT,      /* plain text */
+	CT_HTML,      /* escaped HTML */
+	CT_XHTML,     /* inline XHTML elements */
+	CT_BINARY,    /* something we do not render (base64 media) */
+};
+
+/* A text construct found in the document, rendered at the end. */
+struct feed_tc {
+	const char *s;          /* the string (text or HTML), or NULL */
+	xmlNodePtr node;        /* CT_XHTML / naked markup: the element */
+	enum feed_ctype type;
+	const char *base;       /* xml:base in force at the element */
+	int prio;               /* higher wins; 0: unset */
+};
+
+/* The item being built; text is rendered once all elements are seen. */
+struct feed_ib {
+	struct feed_item *it;
+	const char *base;
+	struct feed_tc title, content, summary;
+	const char *guid;
+	bool guid_permalink;
+	const char *link;       /* raw alternate link */
+	int link_prio;
+	int pub_prio, upd_prio;
+	int image_prio;
+	int author_prio;        /* authors from a better source replace */
+	long long duration;     /* itunes:duration, for the enclosures */
+	bool inherit_authors;   /* Atom: no author, take the feed's */
+	bool summary_elem;      /* RSS: a <summary> element holds summary */
+};
+
+/* Per-parse state shared by the format parsers. */
+struct feed_ctx {
+	struct arena *a;
+	const struct feed_parse_opts *opts;
+	struct sanitize *san;
+	struct feed *f;
+	size_t max_items;
+	size_t cap_items;
+	const char *base;       /* document base: opts->base_url */
+	const xmlChar *root_ns; /* namespace of the root element, or NULL */
+	struct feed_tc ftitle, fdesc;  /* feed-level text, rendered late */
+	int flink_prio;
+	int fimage_prio;
+	int fauthor_prio;
+	bool full;              /* max_items reached */
+};
+
+/* ---- shared helpers (feed.c) ---- */
+
+/* The namespace class of an element or attribute (by URI, or by a common
+ * prefix when the document forgot to declare it). */
+enum feed_ns feed_ns_of(const xmlNode *n);
+/* True when n is in the root element's namespace (an RSS or Atom feed
+ * under a namespace we do not know still reads as one). */
+bool feed_in_root_ns(const struct feed_ctx *c, const xmlNode *n);
+/* True when element n is (ns, local name). */
+bool feed_is(const xmlNode *n, enum feed_ns ns, const char *name);
+/* The local name of an element (prefix stripped when undeclared). */
+const char *feed_local(const xmlNode *n);
+/* An attribute value by local name (any namespace unless ns given). */
+const char *feed_attr(const xmlNode *n, const char *name);
+const char *feed_attr_ns(const xmlNode *n, enum feed_ns ns, const char *name);
+
+/* Text content of n (text and CDATA children, concatenated), trimmed;
+ * an arena string, NULL when empty. At most `max` bytes (0: 1 MiB). */
+char *feed_text(struct feed_ctx *c, const xmlNode *n, size_t max);
+/* True when n has element children (naked markup). */
+bool feed_has_elements(const xmlNode *n);
+/* Serializes the children of n as HTML (for XHTML and naked markup);
+ * `skip_div` drops one wrapping xhtml:div (Atom 3.1.1.3). */
+char *feed_inner_html(struct feed_ctx *c, const xmlNode *n, bool skip_div);
+
+/* The base in force inside element n, given the base of its parent. */
+const char *feed_base(struct feed_ctx *c, const xmlNode *n,
+    const char *parent);
+/* A URL through the sanitizer's policy (http/https), resolved; or NULL. */
+char *feed_url(struct feed_ctx *c, const char *base, const char *raw);
+
+/* Records a text construct when it beats what is there (prio). */
+void feed_tc_set(struct feed_tc *tc, const char *s, xmlNodePtr node,
+    enum feed_ctype type, const char *base, int prio);
+/* Renders a text construct as plain text (NULL when empty). */
+char *feed_tc_text(struct feed_ctx *c, const struct feed_tc *tc,
+    size_t max);
+/* Renders a text construct as sanitized HTML (NULL when empty); images
+ * found are added to the item when `it` is given. */
+char *feed_tc_html(struct feed_ctx *c, const struct feed_tc *tc,
+    struct feed_item *it);
+
+/* Dates: a date string into *t when prio beats *cur_prio. */
+void feed_date(const char *s, long long *t, int *cur_prio, int prio);
+
+/* Appends to the lists of an item or feed (bounded, de-duplicated). */
+struct feed_item *feed_item_add(struct feed_ctx *c);
+void feed_item_finish(struct feed_ctx *c, struct feed_ib *b);
+void feed_ib_init(struct feed_ctx *c, struct feed_ib *b,
+    struct feed_item *it, const char *base);
+struct feed_person *feed_person_add(struct feed_ctx *c,
+    struct feed_person **list, size_t *n);
+/* "me@example.com (Name)", "Name <me@example.com>", "Name", "me@x": into
+ * a person. */
+void feed_person_parse(struct feed_ctx *c, struct feed_person *p,
+    const char *s);
+void feed_tag_add(struct feed_ctx *c, struct feed_item *it, const char *tag);
+struct feed_attachment *feed_attachment_add(struct feed_ctx *c,
+    struct feed_item *it, const char *url);
+/* Adds an author from a "Name (email)" string: a better source (prio)
+ * replaces the list, an equal one appends. */
+void feed_author(struct feed_ctx *c, struct feed_person **list, size_t *n,
+    int *cur, int prio, const char *s);
+/* Sets an image when prio beats the current one (*cur). */
+void feed_image(struct feed_ctx *c, char **slot, int *cur, int prio,
+    const char *base, const char *raw);
+/* A copy cut at a UTF-8 boundary, white space collapsed; NULL for "". */
+char *feed_clean_text(struct feed_ctx *c, const char *s, size_t max);
+/* "1:02:03", "62:03", "3723" -> seconds; 0 when unreadable. */
+long long feed_duration(const char *s);
+
+/* Extensions shared by RSS and Atom items: Media RSS, iTunes, Dublin
+ * Core, content:encoded, feedburner. True when n was one of them. */
+bool feed_ext_item(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n);
+/* Channel-level extensions (itunes:image, itunes:author, dc:*). */
+bool feed_ext_feed(struct feed_ctx *c, xmlNodePtr n, const char *base);
+
+/* ---- the format parsers ---- */
+
+enum rc feed_rss_parse(struct feed_ctx *c, xmlNodePtr root);
+enum rc feed_atom_parse(struct feed_ctx *c, xmlNodePtr root);
+enum rc feed_json_parse(struct feed_ctx *c, const char *body, size_t len);
+
+#endif

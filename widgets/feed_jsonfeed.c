@@ -1,0 +1,441 @@
+/* feed_jsonfeed: the item model as JSON Feed 1.1 (output, and the cache's
+ * read-back). Parser-only facts go in a "_socialhub" extension object. */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "util/time.h"
+#include "widgets/feed.h"
+
+#define JSONFEED_VERSION "https://jsonfeed.org/version/1.1"
+#define EXT "_socialhub"
+
+struct out {
+	bool nomem;
+};
+
+static void
+put(struct out *o, json_t *obj, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(obj, key, v) != 0)
+		o->nomem = true;
+}
+
+static void
+put_str(struct out *o, json_t *obj, const char *key, const char *s)
+{
+	json_t *v;
+
+	if (s == NULL)
+		return;
+	/* Our strings are UTF-8; a string Jansson refuses is left out. */
+	v = json_string(s);
+	if (v != NULL)
+		put(o, obj, key, v);
+}
+
+static void
+put_date(struct out *o, json_t *obj, const char *key, long long t)
+{
+	char buf[TIME_RFC3339_LEN];
+
+	time_format_rfc3339(t, buf);
+	put_str(o, obj, key, buf);
+}
+
+static json_t *
+persons_out(struct out *o, const struct feed_person *p, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	if (arr == NULL) {
+		o->nomem = true;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *a = json_object();
+		if (a == NULL) {
+			o->nomem = true;
+			break;
+		}
+		put_str(o, a, "name", p[i].name);
+		put_str(o, a, "url", p[i].url);
+		put_str(o, a, "avatar", p[i].avatar);
+		put_str(o, a, "_email", p[i].email);
+		if (json_array_append_new(arr, a) != 0)
+			o->nomem = true;
+	}
+	return arr;
+}
+
+static json_t *
+strings_out(struct out *o, char *const *s, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	if (arr == NULL) {
+		o->nomem = true;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *v = json_string(s[i]);
+		if (v != NULL && json_array_append_new(arr, v) != 0)
+			o->nomem = true;
+	}
+	return arr;
+}
+
+static json_t *
+attachments_out(struct out *o, const struct feed_attachment *at, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	if (arr == NULL) {
+		o->nomem = true;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *a = json_object();
+		if (a == NULL) {
+			o->nomem = true;
+			break;
+		}
+		put_str(o, a, "url", at[i].url);
+		put_str(o, a, "mime_type", at[i].mime_type != NULL ?
+		    at[i].mime_type : "application/octet-stream");
+		put_str(o, a, "title", at[i].title);
+		if (at[i].size_in_bytes > 0)
+			put(o, a, "size_in_bytes",
+			    json_integer(at[i].size_in_bytes));
+		if (at[i].duration_seconds > 0)
+			put(o, a, "duration_in_seconds",
+			    json_integer(at[i].duration_seconds));
+		if (json_array_append_new(arr, a) != 0)
+			o->nomem = true;
+	}
+	return arr;
+}
+
+static json_t *
+item_out(struct out *o, const struct feed_item *it)
+{
+	json_t *j = json_object(), *ext;
+
+	if (j == NULL) {
+		o->nomem = true;
+		return NULL;
+	}
+	put_str(o, j, "id", it->id != NULL ? it->id : "");
+	put_str(o, j, "url", it->url);
+	put_str(o, j, "external_url", it->external_url);
+	put_str(o, j, "title", it->title);
+	put_str(o, j, "content_html", it->content_html);
+	put_str(o, j, "content_text", it->content_text);
+	if (it->content_html == NULL && it->content_text == NULL)
+		put_str(o, j, "content_text", ""); /* one of them is required */
+	put_str(o, j, "summary", it->summary);
+	put_str(o, j, "image", it->image);
+	put_str(o, j, "banner_image", it->banner_image);
+	put_date(o, j, "date_published", it->published);
+	if (it->updated != 0)
+		put_date(o, j, "date_modified", it->updated);
+	if (it->nauthors > 0)
+		put(o, j, "authors", persons_out(o, it->authors, it->nauthors));
+	if (it->ntags > 0)
+		put(o, j, "tags", strings_out(o, it->tags, it->ntags));
+	put_str(o, j, "language", it->language);
+	if (it->nattachments > 0)
+		put(o, j, "attachments", attachments_out(o, it->attachments,
+		    it->nattachments));
+	if (it->date_missing || it->source != NULL || it->market != NULL ||
+	    it->nimages > 0) {
+		ext = json_object();
+		if (ext == NULL) {
+			o->nomem = true;
+			return j;
+		}
+		if (it->date_missing)
+			put(o, ext, "date_missing", json_true());
+		put_str(o, ext, "source", it->source);
+		put_str(o, ext, "market", it->market);
+		if (it->nimages > 0)
+			put(o, ext, "images", strings_out(o, it->images,
+			    it->nimages));
+		put(o, j, EXT, ext);
+	}
+	return j;
+}
+
+json_t *
+feed_to_json(const struct feed *f)
+{
+	struct out o = { false };
+	json_t *j = json_object(), *items, *ext;
+	size_t i;
+
+	if (j == NULL)
+		return NULL;
+	put_str(&o, j, "version", JSONFEED_VERSION);
+	put_str(&o, j, "title", f->title != NULL ? f->title : "");
+	put_str(&o, j, "home_page_url", f->home_page_url);
+	put_str(&o, j, "feed_url", f->feed_url);
+	put_str(&o, j, "description", f->description);
+	put_str(&o, j, "icon", f->icon);
+	put_str(&o, j, "favicon", f->favicon);
+	put_str(&o, j, "language", f->language);
+	if (f->nauthors > 0)
+		put(&o, j, "authors", persons_out(&o, f->authors, f->nauthors));
+	ext = json_object();
+	if (ext != NULL) {
+		put_str(&o, ext, "format", feed_format_name(f->format));
+		put_str(&o, ext, "id", f->id);
+		if (f->ttl_minutes > 0)
+			put(&o, ext, "ttl", json_integer(f->ttl_minutes));
+		put_str(&o, ext, "encoding", f->encoding);
+		if (f->recovered)
+			put(&o, ext, "recovered", json_true());
+		if (f->truncated)
+			put(&o, ext, "truncated", json_true());
+		put(&o, j, EXT, ext);
+	} else {
+		o.nomem = true;
+	}
+	items = json_array();
+	if (items == NULL) {
+		json_decref(j);
+		return NULL;
+	}
+	for (i = 0; i < f->nitems; i++) {
+		json_t *it = item_out(&o, &f->items[i]);
+		if (it == NULL || json_array_append_new(items, it) != 0)
+			o.nomem = true;
+	}
+	put(&o, j, "items", items);
+	if (o.nomem) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* ---- reading back ---- */
+
+struct in {
+	struct arena *a;
+	bool nomem;
+};
+
+static char *
+get_str(struct in *in, const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	char *r;
+
+	if (s == NULL || s[0] == '\0')
+		return NULL;
+	r = arena_strdup(in->a, s);
+	if (r == NULL)
+		in->nomem = true;
+	return r;
+}
+
+static long long
+get_date(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	long long t = 0;
+
+	if (s != NULL && !time_parse_iso8601(s, &t))
+		t = 0;
+	return t;
+}
+
+static long long
+get_int(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+static void
+persons_in(struct in *in, const json_t *arr, struct feed_person **out,
+    size_t *n)
+{
+	size_t i, cnt = json_array_size(arr);
+	const json_t *v;
+
+	*out = NULL;
+	*n = 0;
+	if (cnt == 0)
+		return;
+	*out = arena_calloc(in->a, cnt, sizeof(**out));
+	if (*out == NULL) {
+		in->nomem = true;
+		return;
+	}
+	json_array_foreach(arr, i, v) {
+		struct feed_person *p = &(*out)[*n];
+		if (!json_is_object(v))
+			continue;
+		p->name = get_str(in, v, "name");
+		p->url = get_str(in, v, "url");
+		p->avatar = get_str(in, v, "avatar");
+		p->email = get_str(in, v, "_email");
+		(*n)++;
+	}
+}
+
+static char **
+strings_in(struct in *in, const json_t *arr, size_t *n)
+{
+	size_t i, cnt = json_array_size(arr);
+	const json_t *v;
+	char **out;
+
+	*n = 0;
+	if (cnt == 0)
+		return NULL;
+	out = arena_calloc(in->a, cnt, sizeof(*out));
+	if (out == NULL) {
+		in->nomem = true;
+		return NULL;
+	}
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(v);
+		if (s == NULL)
+			continue;
+		out[*n] = arena_strdup(in->a, s);
+		if (out[*n] == NULL)
+			in->nomem = true;
+		else
+			(*n)++;
+	}
+	return out;
+}
+
+static void
+attachments_in(struct in *in, const json_t *arr, struct feed_item *it)
+{
+	size_t i, cnt = json_array_size(arr);
+	const json_t *v;
+
+	if (cnt == 0)
+		return;
+	it->attachments = arena_calloc(in->a, cnt, sizeof(*it->attachments));
+	if (it->attachments == NULL) {
+		in->nomem = true;
+		return;
+	}
+	json_array_foreach(arr, i, v) {
+		struct feed_attachment *at = &it->attachments[it->nattachments];
+		if (!json_is_object(v) || (at->url = get_str(in, v, "url")) == NULL)
+			continue;
+		at->mime_type = get_str(in, v, "mime_type");
+		at->title = get_str(in, v, "title");
+		at->size_in_bytes = get_int(v, "size_in_bytes");
+		at->duration_seconds = get_int(v, "duration_in_seconds");
+		it->nattachments++;
+	}
+}
+
+static void
+item_in(struct in *in, const json_t *j, struct feed_item *it)
+{
+	const json_t *ext = json_object_get(j, EXT);
+
+	it->id = get_str(in, j, "id");
+	it->url = get_str(in, j, "url");
+	it->external_url = get_str(in, j, "external_url");
+	it->title = get_str(in, j, "title");
+	it->content_html = get_str(in, j, "content_html");
+	it->content_text = get_str(in, j, "content_text");
+	it->summary = get_str(in, j, "summary");
+	it->image = get_str(in, j, "image");
+	it->banner_image = get_str(in, j, "banner_image");
+	it->published = get_date(j, "date_published");
+	it->updated = get_date(j, "date_modified");
+	persons_in(in, json_object_get(j, "authors"), &it->authors,
+	    &it->nauthors);
+	it->tags = strings_in(in, json_object_get(j, "tags"), &it->ntags);
+	it->language = get_str(in, j, "language");
+	attachments_in(in, json_object_get(j, "attachments"), it);
+	if (json_is_object(ext)) {
+		it->date_missing = json_is_true(json_object_get(ext,
+		    "date_missing"));
+		it->source = get_str(in, ext, "source");
+		it->market = get_str(in, ext, "market");
+		it->images = strings_in(in, json_object_get(ext, "images"),
+		    &it->nimages);
+	}
+}
+
+static enum feed_format
+format_in(const char *name)
+{
+	enum feed_format f;
+
+	for (f = FEED_UNKNOWN; f <= FEED_JSON11; f++) {
+		if (name != NULL && strcmp(feed_format_name(f), name) == 0)
+			return f;
+	}
+	return FEED_UNKNOWN;
+}
+
+enum rc
+feed_from_json(struct arena *a, const json_t *j, struct feed *out)
+{
+	struct in in = { a, false };
+	const json_t *items, *v, *ext;
+	const char *version;
+	size_t i, n;
+
+	memset(out, 0, sizeof(*out));
+	version = json_string_value(json_object_get(j, "version"));
+	items = json_object_get(j, "items");
+	if (!json_is_object(j) || version == NULL ||
+	    strstr(version, "jsonfeed.org/version/1") == NULL ||
+	    !json_is_array(items))
+		return RC_INVALID;
+	out->title = get_str(&in, j, "title");
+	out->home_page_url = get_str(&in, j, "home_page_url");
+	out->feed_url = get_str(&in, j, "feed_url");
+	out->description = get_str(&in, j, "description");
+	out->icon = get_str(&in, j, "icon");
+	out->favicon = get_str(&in, j, "favicon");
+	out->language = get_str(&in, j, "language");
+	persons_in(&in, json_object_get(j, "authors"), &out->authors,
+	    &out->nauthors);
+	ext = json_object_get(j, EXT);
+	if (json_is_object(ext)) {
+		out->format = format_in(json_string_value(json_object_get(ext,
+		    "format")));
+		out->id = get_str(&in, ext, "id");
+		out->ttl_minutes = (long)get_int(ext, "ttl");
+		out->encoding = get_str(&in, ext, "encoding");
+		out->recovered = json_is_true(json_object_get(ext, "recovered"));
+		out->truncated = json_is_true(json_object_get(ext, "truncated"));
+	} else {
+		out->format = strstr(version, "1.1") != NULL ? FEED_JSON11 :
+		    FEED_JSON10;
+	}
+	n = json_array_size(items);
+	if (n > 0) {
+		out->items = arena_calloc(a, n, sizeof(*out->items));
+		if (out->items == NULL)
+			return RC_NOMEM;
+	}
+	json_array_foreach(items, i, v) {
+		if (!json_is_object(v))
+			continue;
+		item_in(&in, v, &out->items[out->nitems++]);
+	}
+	if (in.nomem) {
+		memset(out, 0, sizeof(*out));
+		return RC_NOMEM;
+	}
+	return RC_OK;
+}

@@ -1,0 +1,912 @@
+/* feed_prep: bytes to clean UTF-8 XML before libxml2 sees them: charset
+ * detection and conversion, invalid characters, HTML entities, bare '&',
+ * and the DOCTYPE (its simple entities are applied, the rest is removed so
+ * no DTD, external entity or entity expansion ever reaches the parser). */
+#include "widgets/feed_prep.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+
+#include "util/buf.h"
+#include "util/url.h"
+#include "widgets/sanitize.h"
+
+static uint32_t
+c1_map(uint32_t cp)
+{
+	return sanitize_cp1252_c1(cp);
+}
+
+static size_t
+utf8_put(char *d, uint32_t cp)
+{
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		d[0] = (char)(0xc0 | (cp >> 6));
+		d[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (char)(0xe0 | (cp >> 12));
+		d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		d[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	d[0] = (char)(0xf0 | (cp >> 18));
+	d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	d[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* ---- charset ---- */
+
+/* A charset label: lower-cased, quotes and spaces gone, only the
+ * characters charset names use (nothing iconv could read as a path). */
+static bool
+label_clean(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t i, j = 0;
+
+	while (n > 0 && (*s == ' ' || *s == '"' || *s == '\'' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '"' || c == '\'' || c == ' ' || c == ';' || c == '\t')
+			break;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == ':'))
+			return false;
+		if (j + 1 >= outsz)
+			return false;
+		out[j++] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+	}
+	out[j] = '\0';
+	return j > 0;
+}
+
+/* charset= from a Content-Type header value. */
+static bool
+http_charset(const char *ct, char *out, size_t outsz)
+{
+	const char *p;
+
+	if (ct == NULL)
+		return false;
+	for (p = ct; (p = strcasestr(p, "charset")) != NULL; p += 7) {
+		const char *q = p + 7;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q != '=')
+			continue;
+		q++;
+		return label_clean(q, strcspn(q, ";,"), out, outsz);
+	}
+	return false;
+}
+
+/* encoding="..." from an XML declaration in ASCII-compatible bytes. */
+static bool
+decl_charset(const char *s, size_t n, char *out, size_t outsz)
+{
+	const char *end, *p;
+	size_t lim = n < 512 ? n : 512;
+
+	if (lim < 6 || memcmp(s, "<?xml", 5) != 0)
+		return false;
+	end = memchr(s, '>', lim);
+	if (end == NULL)
+		return false;
+	for (p = s; p + 8 < end; p++) {
+		if (memcmp(p, "encoding", 8) == 0) {
+			const char *q = p + 8;
+			char quote;
+			while (q < end && (*q == ' ' || *q == '\t'))
+				q++;
+			if (q >= end || *q != '=')
+				return false;
+			q++;
+			while (q < end && (*q == ' ' || *q == '\t'))
+				q++;
+			if (q >= end || (*q != '"' && *q != '\''))
+				return false;
+			quote = *q++;
+			p = memchr(q, quote, (size_t)(end - q));
+			if (p == NULL)
+				return false;
+			return label_clean(q, (size_t)(p - q), out, outsz);
+		}
+	}
+	return false;
+}
+
+struct alias {
+	const char *label;
+	const char *name;  /* what we convert from ("" = windows-1252 table) */
+};
+
+/* WHATWG-style label mapping for the labels feeds use. */
+static const struct alias aliases[] = {
+	{ "utf-8", "utf-8" }, { "utf8", "utf-8" }, { "unicode-1-1-utf-8", "utf-8" },
+	{ "us-ascii", "windows-1252" }, { "ascii", "windows-1252" },
+	{ "iso-8859-1", "windows-1252" }, { "iso8859-1", "windows-1252" },
+	{ "iso_8859-1", "windows-1252" }, { "latin1", "windows-1252" },
+	{ "latin-1", "windows-1252" }, { "l1", "windows-1252" },
+	{ "cp1252", "windows-1252" }, { "windows-1252", "windows-1252" },
+	{ "x-cp1252", "windows-1252" }, { "cp819", "windows-1252" },
+	{ "gb2312", "GB18030" }, { "gbk", "GB18030" }, { "x-gbk", "GB18030" },
+	{ "gb18030", "GB18030" }, { "euc-kr", "CP949" },
+	{ "ks_c_5601-1987", "CP949" }, { "shift_jis", "CP932" },
+	{ "sjis", "CP932" }, { "x-sjis", "CP932" }, { "ms_kanji", "CP932" },
+	{ "tis-620", "CP874" }, { "iso-8859-11", "CP874" },
+	{ "utf-16", "UTF-16" }, { "utf-16le", "UTF-16LE" },
+	{ "utf-16be", "UTF-16BE" }, { "utf-32", "UTF-32" },
+	{ "utf-32le", "UTF-32LE" }, { "utf-32be", "UTF-32BE" },
+	{ "ucs-2", "UTF-16" }, { "ucs-4", "UTF-32" },
+};
+
+static const char *
+alias_of(const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (strcmp(aliases[i].label, label) == 0)
+			return aliases[i].name;
+	}
+	return NULL;
+}
+
+/* windows-1252 to UTF-8 without iconv (and without failing). */
+static enum rc
+from_cp1252(const unsigned char *s, size_t n, char **out, size_t *outlen)
+{
+	char *d = malloc(n * 3 + 1);
+	size_t i, j = 0;
+
+	if (d == NULL)
+		return RC_NOMEM;
+	for (i = 0; i < n; i++)
+		j += utf8_put(d + j, c1_map(s[i]));
+	d[j] = '\0';
+	*out = d;
+	*outlen = j;
+	return RC_OK;
+}
+
+/* Any other charset through iconv; undecodable bytes become U+FFFD. */
+static enum rc
+from_iconv(iconv_t cd, const char *s, size_t n, char **out, size_t *outlen)
+{
+	size_t cap = n * 4 + 16, left, room;
+	char *d = malloc(cap), *in = (char *)s, *o;
+
+	if (d == NULL)
+		return RC_NOMEM;
+	o = d;
+	left = n;
+	room = cap - 1;
+	while (left > 0) {
+		size_t r = iconv(cd, &in, &left, &o, &room);
+		if (r != (size_t)-1)
+			break;
+		if (errno == E2BIG) {
+			/* n * 4 holds any conversion into UTF-8; be safe anyway. */
+			free(d);
+			return RC_TOOBIG;
+		}
+		if (errno == EINVAL)
+			break; /* truncated sequence at the end */
+		if (room < 3)
+			break;
+		memcpy(o, "\xef\xbf\xbd", 3);
+		o += 3;
+		room -= 3;
+		in++;
+		left--;
+	}
+	*o = '\0';
+	*out = d;
+	*outlen = (size_t)(o - d);
+	return RC_OK;
+}
+
+/* True when s holds a multi-byte UTF-8 sequence (and is valid UTF-8). */
+static bool
+utf8_multibyte(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return utf8_valid(s, n);
+	}
+	return false;
+}
+
+static enum rc
+decode_as(const char *name, const char *s, size_t n, char **out,
+    size_t *outlen)
+{
+	iconv_t cd;
+	enum rc rc;
+
+	if (strcmp(name, "windows-1252") == 0)
+		return from_cp1252((const unsigned char *)s, n, out, outlen);
+	cd = iconv_open("UTF-8", name);
+	if (cd == (iconv_t)-1)
+		return RC_INVALID;
+	rc = from_iconv(cd, s, n, out, outlen);
+	iconv_close(cd);
+	return rc;
+}
+
+/* The family a BOM or the first bytes of "<?xml" tell, and the BOM size. */
+static const char *
+sniff(const unsigned char *b, size_t n, size_t *bom)
+{
+	*bom = 0;
+	if (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf) {
+		*bom = 3;
+		return "utf-8";
+	}
+	if (n >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0xfe && b[3] == 0xff) {
+		*bom = 4;
+		return "UTF-32BE";
+	}
+	if (n >= 4 && b[0] == 0xff && b[1] == 0xfe && b[2] == 0 && b[3] == 0) {
+		*bom = 4;
+		return "UTF-32LE";
+	}
+	if (n >= 2 && b[0] == 0xfe && b[1] == 0xff) {
+		*bom = 2;
+		return "UTF-16BE";
+	}
+	if (n >= 2 && b[0] == 0xff && b[1] == 0xfe) {
+		*bom = 2;
+		return "UTF-16LE";
+	}
+	if (n >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] != 0)
+		return "UTF-32BE";
+	if (n >= 4 && b[0] != 0 && b[1] == 0 && b[2] == 0 && b[3] == 0)
+		return "UTF-32LE";
+	if (n >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0)
+		return "UTF-16BE";
+	if (n >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0)
+		return "UTF-16LE";
+	return NULL;
+}
+
+static bool
+is_utf8_name(const char *name)
+{
+	return strcmp(name, "utf-8") == 0;
+}
+
+enum rc
+feed_prep_decode(const char *body, size_t len, const char *content_type,
+    bool xml, struct feed_prep_text *t)
+{
+	char label[48];
+	const char *fam, *name = NULL;
+	size_t bom;
+	bool declared = false;
+	enum rc rc;
+
+	memset(t, 0, sizeof(*t));
+	fam = sniff((const unsigned char *)body, len, &bom);
+	body += bom;
+	len -= bom;
+	if (fam != NULL && (bom > 0 || strncmp(fam, "UTF-", 4) == 0)) {
+		name = fam;
+	} else if (http_charset(content_type, label, sizeof(label))) {
+		name = alias_of(label);
+		if (name == NULL)
+			name = label;
+		declared = true;
+	} else if (xml && decl_charset(body, len, label, sizeof(label))) {
+		name = alias_of(label);
+		if (name == NULL)
+			name = label;
+		declared = true;
+	}
+	if (name == NULL)
+		name = "utf-8";
+	/* UTF-16/32 named in a header or declaration of 8-bit text is a lie. */
+	if (declared && strncmp(name, "UTF-", 4) == 0 &&
+	    memchr(body, '\0', len < 64 ? len : 64) == NULL)
+		name = "utf-8";
+	/* Valid UTF-8 with multi-byte sequences labelled as a Latin charset
+	 * is UTF-8: random Latin text is practically never valid UTF-8. */
+	if (strcmp(name, "windows-1252") == 0 && utf8_multibyte(body, len))
+		name = "utf-8";
+	if (is_utf8_name(name)) {
+		if (utf8_valid(body, len)) {
+			t->s = body;
+			t->len = len;
+			snprintf(t->encoding, sizeof(t->encoding), "utf-8");
+			return RC_OK;
+		}
+		/* Declared (or assumed) UTF-8 but not: the usual culprit. */
+		name = "windows-1252";
+		t->fallback = true;
+	}
+	rc = decode_as(name, body, len, &t->owned, &t->len);
+	if (rc == RC_INVALID) {
+		/* A charset iconv does not know: UTF-8 if it is, else 1252. */
+		t->fallback = true;
+		if (utf8_valid(body, len)) {
+			t->s = body;
+			t->len = len;
+			snprintf(t->encoding, sizeof(t->encoding), "utf-8");
+			return RC_OK;
+		}
+		name = "windows-1252";
+		rc = decode_as(name, body, len, &t->owned, &t->len);
+	}
+	if (rc != RC_OK)
+		return rc;
+	t->s = t->owned;
+	snprintf(t->encoding, sizeof(t->encoding), "%s", name);
+	return RC_OK;
+}
+
+void
+feed_prep_text_fini(struct feed_prep_text *t)
+{
+	free(t->owned);
+	free(t->xml);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- XML clean-up ---- */
+
+#define MAX_ENTITIES 64
+#define MAX_ENTITY_VALUE 1024
+#define ENTITY_BUDGET (1024 * 1024)  /* bytes all expansions may add */
+
+struct entity {
+	char name[33];
+	char *value;    /* escaped for XML text and attributes (heap) */
+};
+
+struct prep {
+	const char *s;
+	size_t n, i;
+	struct buf out;
+	struct entity ents[MAX_ENTITIES];
+	int nents;
+	size_t budget;
+	bool changed;
+	enum rc rc;
+};
+
+static void
+put(struct prep *p, const char *s, size_t n)
+{
+	if (p->rc == RC_OK && buf_append(&p->out, s, n) != RC_OK)
+		p->rc = RC_TOOBIG;
+}
+
+static bool
+xml_char_ok(uint32_t cp)
+{
+	if (cp < 0x20)
+		return cp == 0x9 || cp == 0xa || cp == 0xd;
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		return false;
+	if (cp == 0xfffe || cp == 0xffff || cp > 0x10ffff)
+		return false;
+	return true;
+}
+
+/* Bytes that need a look: '&', '<', C0 controls, 0xc2 (C1 range), 0xef
+ * (U+FFFE/U+FFFF). */
+static unsigned char special[256];
+static bool special_ready;
+
+static void
+special_init(void)
+{
+	int c;
+
+	if (special_ready)
+		return;
+	for (c = 0; c < 0x20; c++)
+		special[c] = (c != '\t' && c != '\n' && c != '\r');
+	special['&'] = 1;
+	special['<'] = 1;
+	special[0xc2] = 1;
+	special[0xef] = 1;
+	special[0x7f] = 0;
+	special_ready = true;
+}
+
+/* Handles the byte at p->i when it is a control, C1 or non-character;
+ * returns true when it consumed something. */
+static bool
+char_fix(struct prep *p)
+{
+	const unsigned char *b = (const unsigned char *)p->s + p->i;
+	size_t left = p->n - p->i;
+	char tmp[4];
+
+	if (b[0] < 0x20) {
+		p->i++;
+		p->changed = true;
+		return true;
+	}
+	if (b[0] == 0xc2 && left >= 2 && b[1] >= 0x80 && b[1] <= 0x9f) {
+		uint32_t cp = c1_map(b[1]);
+		put(p, tmp, utf8_put(tmp, cp));
+		p->i += 2;
+		p->changed = true;
+		return true;
+	}
+	if (b[0] == 0xef && left >= 3 && b[1] == 0xbf &&
+	    (b[2] == 0xbe || b[2] == 0xbf)) {
+		p->i += 3;
+		p->changed = true;
+		return true;
+	}
+	return false;
+}
+
+/* Copies s[i..end) with character fixes only (comments, CDATA, PIs). */
+static void
+copy_raw(struct prep *p, size_t end)
+{
+	while (p->i < end && p->rc == RC_OK) {
+		size_t run = p->i;
+		while (run < end && !special[(unsigned char)p->s[run]])
+			run++;
+		put(p, p->s + p->i, run - p->i);
+		p->i = run;
+		if (p->i >= end)
+			break;
+		if (!char_fix(p)) {
+			put(p, p->s + p->i, 1);
+			p->i++;
+		}
+	}
+}
+
+static size_t
+find(const struct prep *p, size_t from, const char *needle)
+{
+	size_t nl = strlen(needle);
+	const char *r = memmem(p->s + from, p->n - from, needle, nl);
+
+	return r == NULL ? p->n : (size_t)(r - p->s) + nl;
+}
+
+/* ---- references ---- */
+
+/* Reads a reference at s[i] ('&'); *cp gets the code point of a numeric
+ * or HTML named reference, *len its length. Returns 0: not a reference,
+ * 1: numeric/HTML (cp set), 2: XML predefined (copy as is), 3: internal
+ * entity (*ent set). */
+static int
+ref_read(struct prep *p, size_t i, uint32_t *cp, size_t *len,
+    const struct entity **ent)
+{
+	const char *s = p->s;
+	size_t j = i + 1, n = p->n;
+	char name[33];
+	size_t k = 0;
+	int e;
+
+	if (j < n && s[j] == '#') {
+		uint64_t v = 0;
+		bool hex = false;
+		size_t digits = 0;
+		j++;
+		if (j < n && (s[j] == 'x' || s[j] == 'X')) {
+			hex = true;
+			j++;
+		}
+		for (; j < n && digits < 9; j++, digits++) {
+			char c = s[j];
+			if (c >= '0' && c <= '9')
+				v = v * (hex ? 16 : 10) + (uint64_t)(c - '0');
+			else if (hex && c >= 'a' && c <= 'f')
+				v = v * 16 + (uint64_t)(c - 'a' + 10);
+			else if (hex && c >= 'A' && c <= 'F')
+				v = v * 16 + (uint64_t)(c - 'A' + 10);
+			else
+				break;
+		}
+		if (digits == 0 || j >= n || s[j] != ';')
+			return 0;
+		*cp = v > 0x10ffff ? 0xfffd : (uint32_t)v;
+		*len = j + 1 - i;
+		return 1;
+	}
+	while (j < n && k < 32 &&
+	    ((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z') ||
+	    (k > 0 && ((s[j] >= '0' && s[j] <= '9') || s[j] == '_' ||
+	    s[j] == '-' || s[j] == '.'))))
+		name[k++] = s[j++];
+	if (k == 0 || j >= n || s[j] != ';')
+		return 0;
+	name[k] = '\0';
+	*len = j + 1 - i;
+	if (strcmp(name, "amp") == 0 || strcmp(name, "lt") == 0 ||
+	    strcmp(name, "gt") == 0 || strcmp(name, "quot") == 0 ||
+	    strcmp(name, "apos") == 0)
+		return 2;
+	for (e = 0; e < p->nents; e++) {
+		if (strcmp(p->ents[e].name, name) == 0) {
+			*ent = &p->ents[e];
+			return 3;
+		}
+	}
+	{
+		const htmlEntityDesc *h = htmlEntityLookup((const xmlChar *)name);
+		if (h == NULL)
+			return 0;
+		*cp = h->value;
+	}
+	return 1;
+}
+
+static int
+utf8_lead_len(uint32_t b)
+{
+	if (b >= 0xc2 && b <= 0xdf)
+		return 2;
+	if (b >= 0xe0 && b <= 0xef)
+		return 3;
+	if (b >= 0xf0 && b <= 0xf4)
+		return 4;
+	return 0;
+}
+
+/*
+ * UTF-8 written as Latin-1 references ("&#226;&#128;&#166;",
+ * "&acirc;&#128;&brvbar;"): a run that spells one valid UTF-8 sequence
+ * is read as that character. Returns the bytes consumed, 0 if no run.
+ */
+static size_t
+ref_double_encoded(struct prep *p, uint32_t first, size_t i, size_t len,
+    uint32_t *out)
+{
+	unsigned char bytes[4];
+	int need = utf8_lead_len(first), have = 1;
+	size_t at = i + len;
+
+	if (need == 0)
+		return 0;
+	bytes[0] = (unsigned char)first;
+	while (have < need) {
+		uint32_t cp;
+		size_t l;
+		const struct entity *e = NULL;
+		if (at >= p->n || p->s[at] != '&' ||
+		    ref_read(p, at, &cp, &l, &e) != 1 || cp < 0x80 || cp > 0xbf)
+			return 0;
+		bytes[have++] = (unsigned char)cp;
+		at += l;
+	}
+	if (!utf8_valid((const char *)bytes, (size_t)need))
+		return 0;
+	if (need == 2)
+		*out = ((uint32_t)(bytes[0] & 0x1f) << 6) | (bytes[1] & 0x3f);
+	else if (need == 3)
+		*out = ((uint32_t)(bytes[0] & 0x0f) << 12) |
+		    ((uint32_t)(bytes[1] & 0x3f) << 6) | (bytes[2] & 0x3f);
+	else
+		*out = ((uint32_t)(bytes[0] & 0x07) << 18) |
+		    ((uint32_t)(bytes[1] & 0x3f) << 12) |
+		    ((uint32_t)(bytes[2] & 0x3f) << 6) | (bytes[3] & 0x3f);
+	return at - i;
+}
+
+static void
+put_charref(struct prep *p, uint32_t cp)
+{
+	char tmp[16];
+	int n;
+
+	if (!xml_char_ok(cp))
+		return;
+	n = snprintf(tmp, sizeof(tmp), "&#%u;", (unsigned)cp);
+	put(p, tmp, (size_t)n);
+}
+
+static void
+ref_fix(struct prep *p)
+{
+	uint32_t cp = 0, dcp;
+	size_t len = 0, dl;
+	const struct entity *e = NULL;
+
+	switch (ref_read(p, p->i, &cp, &len, &e)) {
+	case 1:
+		dl = ref_double_encoded(p, cp, p->i, len, &dcp);
+		if (dl > 0) {
+			cp = dcp;
+			len = dl;
+		}
+		put_charref(p, c1_map(cp));
+		p->i += len;
+		p->changed = true;
+		return;
+	case 2:
+		put(p, p->s + p->i, len);
+		p->i += len;
+		return;
+	case 3: {
+		size_t vl = strlen(e->value);
+		if (vl <= p->budget) {
+			p->budget -= vl;
+			put(p, e->value, vl);
+			p->i += len;
+			p->changed = true;
+			return;
+		}
+		/* Past the budget, references expand to nothing. */
+		p->i += len;
+		p->changed = true;
+		return;
+	}
+	default:
+		break;
+	}
+	/* A bare '&' or an unknown name: a literal ampersand. */
+	put(p, "&amp;", 5);
+	p->i++;
+	p->changed = true;
+}
+
+/* ---- DOCTYPE ---- */
+
+static bool
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Skips a quoted string or a declaration to its '>'; returns the index
+ * after it (p->n when unterminated). */
+static size_t
+skip_quoted(const struct prep *p, size_t i)
+{
+	char q = p->s[i];
+	const char *e = memchr(p->s + i + 1, q, p->n - i - 1);
+
+	return e == NULL ? p->n : (size_t)(e - p->s) + 1;
+}
+
+static size_t
+skip_decl(const struct prep *p, size_t i)
+{
+	while (i < p->n && p->s[i] != '>') {
+		if (p->s[i] == '"' || p->s[i] == '\'')
+			i = skip_quoted(p, i);
+		else
+			i++;
+	}
+	return i < p->n ? i + 1 : p->n;
+}
+
+/* Escapes an entity value for literal insertion (char refs decoded). A
+ * value referring to other entities (or parameter entities) is refused:
+ * no nesting, hence no expansion. */
+static char *
+entity_value(const char *v, size_t n)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, MAX_ENTITY_VALUE * 6);
+	for (i = 0; i < n; i++) {
+		char c = v[i];
+		const char *r = NULL;
+		if (c == '%')
+			goto bad;
+		if (c == '&') {
+			uint64_t cp = 0;
+			size_t j = i + 1;
+			bool hex = false;
+			if (j >= n || v[j] != '#')
+				goto bad;
+			j++;
+			if (j < n && v[j] == 'x') {
+				hex = true;
+				j++;
+			}
+			for (; j < n && v[j] != ';' && j - i < 12; j++) {
+				char d = v[j];
+				if (d >= '0' && d <= '9')
+					cp = cp * (hex ? 16 : 10) + (uint64_t)(d - '0');
+				else if (hex && ((d >= 'a' && d <= 'f') ||
+				    (d >= 'A' && d <= 'F')))
+					cp = cp * 16 + (uint64_t)((d | 0x20) - 'a' + 10);
+				else
+					goto bad;
+			}
+			if (j >= n || v[j] != ';' || !xml_char_ok((uint32_t)cp) ||
+			    cp == 0 || cp > 0x10ffff)
+				goto bad;
+			if (buf_appendf(&b, "&#%u;", (unsigned)cp) != RC_OK)
+				goto bad;
+			i = j;
+			continue;
+		}
+		if (c == '<')
+			r = "&lt;";
+		else if (c == '>')
+			r = "&gt;";
+		else if (c == '"')
+			r = "&quot;";
+		else if (c == '\'')
+			r = "&apos;";
+		if (r != NULL ? buf_appends(&b, r) : buf_appendc(&b, c))
+			goto bad;
+	}
+	return buf_take(&b, NULL);
+bad:
+	buf_fini(&b);
+	return NULL;
+}
+
+/* <!ENTITY name "value"> inside the internal subset, at s[i]. */
+static void
+doctype_entity(struct prep *p, size_t i, size_t end)
+{
+	const char *s = p->s;
+	size_t j = i + 8, k = 0, vs;
+	char name[33];
+	struct entity *e;
+
+	while (j < end && is_ws(s[j]))
+		j++;
+	if (j >= end || s[j] == '%' || p->nents >= MAX_ENTITIES)
+		return;
+	while (j < end && k < 32 && !is_ws(s[j]) && s[j] != '"' &&
+	    s[j] != '\'' && s[j] != '>')
+		name[k++] = s[j++];
+	name[k] = '\0';
+	while (j < end && is_ws(s[j]))
+		j++;
+	/* SYSTEM / PUBLIC (external) entities are never read. */
+	if (k == 0 || j >= end || (s[j] != '"' && s[j] != '\''))
+		return;
+	vs = j + 1;
+	j = skip_quoted(p, j);
+	if (j > end || j - 1 - vs > MAX_ENTITY_VALUE)
+		return;
+	e = &p->ents[p->nents];
+	e->value = entity_value(s + vs, j - 1 - vs);
+	if (e->value == NULL)
+		return;
+	memcpy(e->name, name, k + 1);
+	p->nents++;
+}
+
+/* Reads the DOCTYPE at p->i, keeps its simple entities, drops it. */
+static void
+doctype(struct prep *p)
+{
+	size_t i = p->i + 9;
+	const char *s = p->s;
+
+	p->changed = true;
+	while (i < p->n && s[i] != '[' && s[i] != '>') {
+		if (s[i] == '"' || s[i] == '\'')
+			i = skip_quoted(p, i);
+		else
+			i++;
+	}
+	if (i < p->n && s[i] == '[') {
+		i++;
+		while (i < p->n && s[i] != ']') {
+			if (s[i] == '"' || s[i] == '\'') {
+				i = skip_quoted(p, i);
+			} else if (p->n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+				const char *e = memmem(s + i + 4, p->n - i - 4, "-->", 3);
+				i = e == NULL ? p->n : (size_t)(e - s) + 3;
+			} else if (p->n - i >= 8 && memcmp(s + i, "<!ENTITY", 8) == 0) {
+				size_t end = skip_decl(p, i);
+				doctype_entity(p, i, end);
+				i = end;
+			} else if (s[i] == '<') {
+				i = skip_decl(p, i);
+			} else {
+				i++;
+			}
+		}
+		if (i < p->n)
+			i++;
+		while (i < p->n && s[i] != '>')
+			i++;
+	}
+	p->i = i < p->n ? i + 1 : p->n;
+}
+
+/* '<' at p->i: comments, CDATA, PIs and DOCTYPE get their own rules. */
+static void
+lt_fix(struct prep *p)
+{
+	const char *s = p->s + p->i;
+	size_t left = p->n - p->i;
+
+	if (left >= 4 && memcmp(s, "<!--", 4) == 0) {
+		copy_raw(p, find(p, p->i + 4, "-->"));
+	} else if (left >= 9 && memcmp(s, "<![CDATA[", 9) == 0) {
+		copy_raw(p, find(p, p->i + 9, "]]>"));
+	} else if (left >= 2 && s[1] == '?') {
+		copy_raw(p, find(p, p->i + 2, "?>"));
+	} else if (left >= 9 && strncasecmp(s, "<!DOCTYPE", 9) == 0) {
+		doctype(p);
+	} else {
+		put(p, "<", 1);
+		p->i++;
+	}
+}
+
+enum rc
+feed_prep_xml(struct feed_prep_text *t)
+{
+	struct prep *p;
+	enum rc rc;
+	int e;
+
+	special_init();
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return RC_NOMEM;
+	p->s = t->s;
+	p->n = t->len;
+	p->budget = ENTITY_BUDGET;
+	/* Bare '&'s grow by 4 bytes each; a body made of them is refused. */
+	buf_init(&p->out, t->len + t->len / 2 + 65536 + ENTITY_BUDGET);
+	while (p->i < p->n && p->rc == RC_OK) {
+		size_t run = p->i;
+		const unsigned char *b = (const unsigned char *)p->s;
+		while (run < p->n && !special[b[run]])
+			run++;
+		put(p, p->s + p->i, run - p->i);
+		p->i = run;
+		if (p->i >= p->n)
+			break;
+		if (b[p->i] == '&')
+			ref_fix(p);
+		else if (b[p->i] == '<')
+			lt_fix(p);
+		else if (!char_fix(p)) {
+			put(p, p->s + p->i, 1);
+			p->i++;
+		}
+	}
+	rc = p->rc;
+	for (e = 0; e < p->nents; e++)
+		free(p->ents[e].value);
+	if (rc == RC_OK) {
+		t->xml = buf_take(&p->out, &t->xml_len);
+		if (t->xml == NULL) {
+			/* An empty result: buf_take of nothing. */
+			t->xml = calloc(1, 1);
+			t->xml_len = 0;
+			if (t->xml == NULL)
+				rc = RC_NOMEM;
+		}
+	}
+	buf_fini(&p->out);
+	free(p);
+	return rc;
+}

@@ -1,0 +1,45 @@
+/* feed_prep: a feed body made into clean UTF-8 before parsing. */
+#ifndef SOCIALHUB_WIDGETS_FEED_PREP_H
+#define SOCIALHUB_WIDGETS_FEED_PREP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/rc.h"
+
+/* The body as UTF-8. Heap storage is owned here: feed_prep_text_fini. */
+struct feed_prep_text {
+	const char *s;        /* UTF-8 text (into the body or `owned`) */
+	size_t len;
+	char encoding[48];    /* what it was read as ("utf-8", "GB18030") */
+	bool fallback;        /* the declared charset was wrong or unknown */
+	char *owned;          /* converted copy, or NULL */
+	char *xml;            /* feed_prep_xml output (NUL-terminated) */
+	size_t xml_len;
+};
+
+/*
+ * Finds the charset (BOM, then the HTTP Content-Type charset, then the XML
+ * declaration when `xml`, else UTF-8) and converts body[0..len) to UTF-8.
+ * Valid UTF-8 labelled Latin-1/ASCII/windows-1252 is taken as UTF-8;
+ * invalid UTF-8 (declared or assumed) and unknown charsets fall back to
+ * windows-1252, so this only fails on no memory.
+ */
+enum rc feed_prep_decode(const char *body, size_t len,
+    const char *content_type, bool xml, struct feed_prep_text *t);
+
+/*
+ * Rewrites t->s into t->xml for libxml2: characters XML forbids dropped,
+ * C1 controls read as windows-1252, HTML named references and
+ * double-encoded UTF-8 references made numeric, bare '&' escaped, and the
+ * DOCTYPE removed, its simple internal entities ("literal text", no
+ * references to other entities) substituted within a 1 MiB budget;
+ * Comments, CDATA and processing instructions are copied as they are.
+ * references past the budget expand to nothing. RC_TOOBIG when the
+ * output would exceed 1.5 * len + 1 MiB + 64 KiB (a body of bare '&').
+ */
+enum rc feed_prep_xml(struct feed_prep_text *t);
+
+void feed_prep_text_fini(struct feed_prep_text *t);
+
+#endif

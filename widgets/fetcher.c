@@ -1,0 +1,822 @@
+/* fetcher: libcurl multi GETs with hard limits, and next-fetch scheduling. */
+#include "autoconf.h"
+#include "widgets/fetcher.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/url.h"
+
+#define FETCH_HEADER_MAX 4096     /* bytes kept of one captured header */
+#define FETCH_HOST_MAX 256
+#define FETCH_ACCEPT "Accept: application/rss+xml, application/atom+xml, " \
+	"application/feed+json, application/json;q=0.9, application/xml;q=0.9, " \
+	"text/xml;q=0.9, */*;q=0.8"
+
+struct curl_fetcher {
+	CURLM *multi;
+	struct fetcher_opts o;
+	char *user_agent;
+};
+
+/* One job in flight. */
+struct transfer {
+	struct fetch_job *job;
+	CURL *easy;
+	struct curl_slist *hdrs;
+	struct buf body;
+	char host[FETCH_HOST_MAX];
+	bool too_big;
+	bool blocked;
+	struct timespec start;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* ---- addresses ---- */
+
+static bool
+v4_private(uint32_t a)
+{
+	static const struct { uint32_t net, mask; } nets[] = {
+		{ 0x00000000, 0xff000000 },  /* 0/8 */
+		{ 0x0a000000, 0xff000000 },  /* 10/8 */
+		{ 0x64400000, 0xffc00000 },  /* 100.64/10 */
+		{ 0x7f000000, 0xff000000 },  /* 127/8 */
+		{ 0xa9fe0000, 0xffff0000 },  /* 169.254/16 */
+		{ 0xac100000, 0xfff00000 },  /* 172.16/12 */
+		{ 0xc0000000, 0xffffff00 },  /* 192.0.0/24 */
+		{ 0xc0a80000, 0xffff0000 },  /* 192.168/16 */
+		{ 0xc6120000, 0xfffe0000 },  /* 198.18/15 */
+		{ 0xe0000000, 0xe0000000 },  /* 224/4 and 240/4 */
+	};
+
+	for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
+		if ((a & nets[i].mask) == nets[i].net)
+			return true;
+	return false;
+}
+
+static bool
+v6_private(const unsigned char *b)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const unsigned char zero[15] = { 0 };
+
+	if (memcmp(b, mapped, 12) == 0)
+		return v4_private((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
+		    (uint32_t)b[14] << 8 | b[15]);
+	if (memcmp(b, zero, 15) == 0)            /* :: and ::1 */
+		return b[15] <= 1;
+	return (b[0] & 0xfe) == 0xfc ||           /* fc00::/7 unique local */
+	    (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || /* fe80::/10 */
+	    b[0] == 0xff;                         /* multicast */
+}
+
+bool
+fetcher_addr_private(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+		return v4_private(ntohl(s4->sin_addr.s_addr));
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+		return v6_private(s6->sin6_addr.s6_addr);
+	}
+	return true;
+}
+
+bool
+fetcher_url_is_private(const char *url)
+{
+	struct arena *a = arena_new(1024, 0);
+	struct in6_addr a6;
+	struct in_addr a4;
+	struct url u;
+	bool priv = false;
+
+	if (a == NULL)
+		return false;
+	if (url_parse(a, url, &u) == RC_OK) {
+		size_t n = strlen(u.host);
+		if (strcmp(u.host, "localhost") == 0 ||
+		    (n > 10 && strcmp(u.host + n - 10, ".localhost") == 0))
+			priv = true;
+		else if (inet_pton(AF_INET, u.host, &a4) == 1)
+			priv = v4_private(ntohl(a4.s_addr));
+		else if (n > 2 && u.host[0] == '[' && u.host[n - 1] == ']') {
+			u.host[n - 1] = '\0';
+			priv = inet_pton(AF_INET6, u.host + 1, &a6) == 1 &&
+			    v6_private(a6.s6_addr);
+		}
+	}
+	arena_free(a);
+	return priv;
+}
+
+/* ---- curl callbacks ---- */
+
+static curl_socket_t
+open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct transfer *t = clientp;
+
+	(void)purpose;
+	if (!t->job->allow_private && fetcher_addr_private(&addr->addr)) {
+		t->blocked = true;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
+/* Counts decompressed bytes: curl hands us decoded data. */
+static size_t
+write_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct transfer *t = arg;
+	size_t n = size * nmemb;
+
+	if (buf_append(&t->body, p, n) != RC_OK) {
+		t->too_big = true;
+		return 0;       /* aborts the transfer: CURLE_WRITE_ERROR */
+	}
+	return n;
+}
+
+static void
+clear_headers(struct fetch_result *r)
+{
+	char **fields[] = { &r->etag, &r->last_modified, &r->content_type,
+	    &r->cache_control, &r->expires, &r->date, &r->age, &r->retry_after };
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		free(*fields[i]);
+		*fields[i] = NULL;
+	}
+}
+
+/* Stores a header value; repeated Cache-Control headers are joined. */
+static void
+keep_header(char **slot, const char *v, size_t n, bool join)
+{
+	size_t old = *slot != NULL ? strlen(*slot) : 0;
+	char *s;
+
+	if (n > FETCH_HEADER_MAX)
+		n = FETCH_HEADER_MAX;
+	if (*slot != NULL && !join) {
+		free(*slot);
+		*slot = NULL;
+		old = 0;
+	}
+	if (old + n + 3 > 2 * FETCH_HEADER_MAX)
+		return;
+	s = realloc(*slot, old + n + 3);
+	if (s == NULL)
+		return;
+	if (old > 0) {
+		memcpy(s + old, ", ", 2);
+		old += 2;
+	}
+	/* Values reach logs, terminals and JSON: no control bytes. */
+	for (size_t i = 0; i < n; i++)
+		s[old + i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? '?' : v[i];
+	s[old + n] = '\0';
+	*slot = s;
+}
+
+static size_t
+header_line(char *p, size_t size, size_t nmemb, void *arg)
+{
+	static const struct { const char *name; size_t off; bool join; } keep[] = {
+		{ "etag", offsetof(struct fetch_result, etag), false },
+		{ "last-modified", offsetof(struct fetch_result, last_modified), false },
+		{ "content-type", offsetof(struct fetch_result, content_type), false },
+		{ "cache-control", offsetof(struct fetch_result, cache_control), true },
+		{ "expires", offsetof(struct fetch_result, expires), false },
+		{ "date", offsetof(struct fetch_result, date), false },
+		{ "age", offsetof(struct fetch_result, age), false },
+		{ "retry-after", offsetof(struct fetch_result, retry_after), false },
+	};
+	struct transfer *t = arg;
+	size_t n = size * nmemb, name;
+	const char *v, *end;
+
+	if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+		clear_headers(&t->job->res);   /* a new response (redirect) */
+		return n;
+	}
+	end = p + n;
+	while (end > p && (end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	v = memchr(p, ':', (size_t)(end - p));
+	if (v == NULL)
+		return n;
+	name = (size_t)(v - p);
+	for (v++; v < end && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		if (strlen(keep[i].name) == name && strncasecmp(p, keep[i].name, name) == 0) {
+			keep_header((char **)((char *)&t->job->res + keep[i].off), v,
+			    (size_t)(end - v), keep[i].join);
+			break;
+		}
+	}
+	return n;
+}
+
+/* ---- setting up one transfer ---- */
+
+static enum rc
+add_header(struct transfer *t, const char *fmt, const char *v)
+{
+	char line[FETCH_HEADER_MAX + 64];
+	struct curl_slist *l;
+
+	if (v != NULL && strpbrk(v, "\r\n") != NULL)
+		return RC_OK;   /* never forward a header that could split */
+	if (v != NULL && strlen(v) > FETCH_HEADER_MAX)
+		return RC_OK;
+	snprintf(line, sizeof(line), fmt, v);
+	l = curl_slist_append(t->hdrs, line);
+	if (l == NULL)
+		return RC_NOMEM;
+	t->hdrs = l;
+	return RC_OK;
+}
+
+static enum rc
+setup_easy(struct curl_fetcher *cf, struct transfer *t)
+{
+	CURL *e = curl_easy_init();
+	const struct fetch_job *j = t->job;
+	CURLcode cc = CURLE_OK;
+
+	if (e == NULL)
+		return RC_NOMEM;
+	t->easy = e;
+	if (add_header(t, "%s", FETCH_ACCEPT) != RC_OK ||
+	    (j->etag != NULL && add_header(t, "If-None-Match: %s", j->etag) != RC_OK) ||
+	    (j->last_modified != NULL &&
+	    add_header(t, "If-Modified-Since: %s", j->last_modified) != RC_OK))
+		return RC_NOMEM;
+#define SET(opt, val) if (cc == CURLE_OK) cc = curl_easy_setopt(e, opt, val)
+	SET(CURLOPT_URL, j->url);
+	SET(CURLOPT_PRIVATE, t);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_FOLLOWLOCATION, 1L);
+	SET(CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRS);
+	SET(CURLOPT_CONNECTTIMEOUT, cf->o.connect_timeout);
+	SET(CURLOPT_TIMEOUT, cf->o.total_timeout);
+	SET(CURLOPT_LOW_SPEED_LIMIT, (long)FETCH_LOW_SPEED_BYTES);
+	SET(CURLOPT_LOW_SPEED_TIME, (long)FETCH_LOW_SPEED_TIME);
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cf->o.max_body);
+	SET(CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_USERAGENT, cf->user_agent);
+	SET(CURLOPT_HTTPHEADER, t->hdrs);
+	SET(CURLOPT_WRITEFUNCTION, write_body);
+	SET(CURLOPT_WRITEDATA, t);
+	SET(CURLOPT_HEADERFUNCTION, header_line);
+	SET(CURLOPT_HEADERDATA, t);
+	SET(CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	SET(CURLOPT_OPENSOCKETDATA, t);
+	SET(CURLOPT_ERRORBUFFER, t->errbuf);
+#undef SET
+	return cc == CURLE_OK ? RC_OK : RC_INTERNAL;
+}
+
+/* ---- outcome ---- */
+
+static void
+set_error(struct fetch_result *r, enum rc rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+set_error(struct fetch_result *r, enum rc rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->rc = rc;
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+}
+
+static void
+http_outcome(struct curl_fetcher *cf, struct transfer *t)
+{
+	struct fetch_result *r = &t->job->res;
+	long st = r->http_status;
+	size_t len;
+
+	(void)cf;
+	if (st == 200) {
+		r->rc = RC_OK;
+		r->body = buf_take(&t->body, &len);
+		r->len = len;
+		if (r->body == NULL) {
+			r->body = strdup("");
+			r->len = 0;
+		}
+		if (r->body == NULL)
+			set_error(r, RC_NOMEM, "out of memory");
+	} else if (st == 304) {
+		r->rc = RC_OK;
+		r->not_modified = true;
+	} else if (st == 429) {
+		set_error(r, RC_RATELIMIT, "HTTP 429 Too Many Requests%s%s",
+		    r->retry_after ? ", Retry-After: " : "", r->retry_after ? r->retry_after : "");
+	} else if (st >= 300 && st < 400) {
+		set_error(r, RC_UPSTREAM, "HTTP %ld redirect without a usable Location", st);
+	} else {
+		set_error(r, RC_UPSTREAM, "HTTP %ld%s%s", st,
+		    r->retry_after ? ", Retry-After: " : "", r->retry_after ? r->retry_after : "");
+	}
+}
+
+static void
+curl_outcome(struct curl_fetcher *cf, struct transfer *t, CURLcode cc)
+{
+	struct fetch_result *r = &t->job->res;
+	const char *detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(cc);
+
+	if (t->too_big) {
+		set_error(r, RC_TOOBIG, "too large: body over %zu bytes after decompression",
+		    cf->o.max_body);
+		return;
+	}
+	if (t->blocked) {
+		set_error(r, RC_FORBIDDEN, "refused: the address is loopback, private "
+		    "or reserved (set fetch_allow_private to allow)");
+		return;
+	}
+	switch (cc) {
+	case CURLE_FILESIZE_EXCEEDED:
+		set_error(r, RC_TOOBIG, "too large: Content-Length over %zu bytes", cf->o.max_body);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		if (strcasestr(detail, "less than") != NULL)
+			set_error(r, RC_TIMEOUT, "too slow: under %d bytes/s for %d s (%s)",
+			    FETCH_LOW_SPEED_BYTES, FETCH_LOW_SPEED_TIME, detail);
+		else
+			set_error(r, RC_TIMEOUT, "timed out (connect %ld s, total %ld s): %s",
+			    cf->o.connect_timeout, cf->o.total_timeout, detail);
+		break;
+	case CURLE_TOO_MANY_REDIRECTS:
+		set_error(r, RC_UPSTREAM, "too many redirects (over %d)", FETCH_MAX_REDIRS);
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		set_error(r, RC_FORBIDDEN, "refused: only http and https are fetched (%s)", detail);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+		set_error(r, RC_UPSTREAM, "TLS failed: %s", detail);
+		break;
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		set_error(r, RC_UPSTREAM, "connection broken: %s", detail);
+		break;
+	default:
+		set_error(r, RC_UPSTREAM, "%s", detail);
+		break;
+	}
+}
+
+static long
+elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)((now.tv_sec - start->tv_sec) * 1000 +
+	    (now.tv_nsec - start->tv_nsec) / 1000000);
+}
+
+/* Fills job->res from a finished transfer. */
+static void
+finish(struct curl_fetcher *cf, struct transfer *t, CURLcode cc)
+{
+	struct fetch_result *r = &t->job->res;
+	char *eff = NULL;
+	long st = 0;
+
+	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &st);
+	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &eff);
+	r->http_status = st;
+	if (eff != NULL)
+		r->effective_url = strdup(eff);
+	r->elapsed_ms = elapsed_ms(&t->start);
+	if (cc == CURLE_OK)
+		http_outcome(cf, t);
+	else
+		curl_outcome(cf, t, cc);
+}
+
+void
+fetch_result_fini(struct fetch_result *r)
+{
+	clear_headers(r);
+	free(r->body);
+	free(r->effective_url);
+	r->body = NULL;
+	r->effective_url = NULL;
+}
+
+static void
+transfer_fini(struct curl_fetcher *cf, struct transfer *t)
+{
+	if (t->easy != NULL) {
+		curl_multi_remove_handle(cf->multi, t->easy);
+		curl_easy_cleanup(t->easy);
+	}
+	curl_slist_free_all(t->hdrs);
+	buf_fini(&t->body);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- the run loop: a queue with total and per-host limits ---- */
+
+struct run {
+	struct curl_fetcher *cf;
+	struct fetch_job *jobs;
+	size_t n;
+	struct transfer *tr;     /* one per job */
+	unsigned char *state;    /* 0 waiting, 1 running, 2 done */
+	size_t active, done;
+	fetch_done_fn cb;
+	void *arg;
+};
+
+static void
+host_of(const char *url, char *out)
+{
+	struct arena *a = arena_new(1024, 0);
+	struct url u;
+
+	out[0] = '\0';
+	if (a != NULL && url_parse(a, url, &u) == RC_OK)
+		snprintf(out, FETCH_HOST_MAX, "%s", u.host);
+	arena_free(a);
+}
+
+static size_t
+host_active(const struct run *r, const char *host)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->state[i] == 1 && strcmp(r->tr[i].host, host) == 0)
+			n++;
+	return n;
+}
+
+static void
+complete(struct run *r, size_t i)
+{
+	struct fetch_job *j = &r->jobs[i];
+
+	if (r->state[i] == 1)
+		r->active--;
+	r->state[i] = 2;
+	r->done++;
+	r->cb(j, r->arg);
+	fetch_result_fini(&j->res);
+	transfer_fini(r->cf, &r->tr[i]);
+}
+
+static void
+start(struct run *r, size_t i)
+{
+	struct transfer *t = &r->tr[i];
+	struct fetch_job *j = &r->jobs[i];
+	enum rc rc;
+
+	t->job = j;
+	buf_init(&t->body, r->cf->o.max_body);
+	clock_gettime(CLOCK_MONOTONIC, &t->start);
+	r->state[i] = 1;
+	r->active++;
+	rc = setup_easy(r->cf, t);
+	if (rc == RC_OK && curl_multi_add_handle(r->cf->multi, t->easy) != CURLM_OK)
+		rc = RC_INTERNAL;
+	if (rc != RC_OK) {
+		set_error(&j->res, rc, "cannot start the transfer: %s", rc_str(rc));
+		complete(r, i);
+	}
+}
+
+static void
+start_more(struct run *r)
+{
+	for (size_t i = 0; i < r->n && r->active < (size_t)r->cf->o.max_total; i++) {
+		if (r->state[i] != 0)
+			continue;
+		host_of(r->jobs[i].url, r->tr[i].host);
+		if (r->tr[i].host[0] == '\0') {
+			r->tr[i].job = &r->jobs[i];
+			set_error(&r->jobs[i].res, RC_INVALID, "not an absolute http(s) URL");
+			r->active++;
+			r->state[i] = 1;
+			complete(r, i);
+			continue;
+		}
+		if (host_active(r, r->tr[i].host) < (size_t)r->cf->o.max_per_host)
+			start(r, i);
+	}
+}
+
+static void
+reap(struct run *r)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(r->cf->multi, &left)) != NULL) {
+		struct transfer *t = NULL;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+		if (t == NULL)
+			continue;
+		finish(r->cf, t, msg->data.result);
+		complete(r, (size_t)(t - r->tr));
+	}
+}
+
+static void
+abort_all(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->state[i] == 2)
+			continue;
+		r->tr[i].job = &r->jobs[i];
+		set_error(&r->jobs[i].res, RC_UNAVAILABLE, "stopped before it finished");
+		if (r->state[i] == 0) {
+			r->state[i] = 1;
+			r->active++;
+		}
+		complete(r, i);
+	}
+}
+
+static enum rc
+curl_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
+    void *arg, volatile sig_atomic_t *stop)
+{
+	struct run r = { .cf = impl, .jobs = jobs, .n = n, .cb = done, .arg = arg };
+	int running;
+
+	if (n == 0)
+		return RC_OK;
+	r.tr = calloc(n, sizeof(*r.tr));
+	r.state = calloc(n, 1);
+	if (r.tr == NULL || r.state == NULL) {
+		free(r.tr);
+		free(r.state);
+		return RC_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		memset(&jobs[i].res, 0, sizeof(jobs[i].res));
+	while (r.done < n) {
+		if (stop != NULL && *stop) {
+			abort_all(&r);
+			break;
+		}
+		start_more(&r);
+		curl_multi_perform(r.cf->multi, &running);
+		reap(&r);
+		if (r.done < n && r.active > 0)
+			curl_multi_poll(r.cf->multi, NULL, 0, 500, NULL);
+	}
+	free(r.tr);
+	free(r.state);
+	return RC_OK;
+}
+
+static void
+curl_free_impl(void *impl)
+{
+	struct curl_fetcher *cf = impl;
+
+	if (cf == NULL)
+		return;
+	if (cf->multi != NULL)
+		curl_multi_cleanup(cf->multi);
+	free(cf->user_agent);
+	free(cf);
+	curl_global_cleanup();
+}
+
+static const struct fetch_ops curl_ops = { curl_run, curl_free_impl };
+
+enum rc
+fetcher_curl_new(const struct fetcher_opts *o, struct fetcher *out)
+{
+	struct curl_fetcher *cf;
+
+	out->ops = NULL;
+	out->impl = NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return RC_INTERNAL;
+	cf = calloc(1, sizeof(*cf));
+	if (cf == NULL) {
+		curl_global_cleanup();
+		return RC_NOMEM;
+	}
+	cf->o = *o;
+	cf->o.user_agent = NULL;
+	if (cf->o.max_body == 0)
+		cf->o.max_body = FETCH_MAX_BODY;
+	if (cf->o.max_total <= 0)
+		cf->o.max_total = FETCH_MAX_TOTAL;
+	if (cf->o.max_per_host <= 0)
+		cf->o.max_per_host = FETCH_MAX_PER_HOST;
+	if (cf->o.connect_timeout <= 0)
+		cf->o.connect_timeout = FETCH_CONNECT_TIMEOUT;
+	if (cf->o.total_timeout <= 0)
+		cf->o.total_timeout = FETCH_TOTAL_TIMEOUT;
+	cf->user_agent = strdup(o->user_agent != NULL ? o->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION);
+	cf->multi = curl_multi_init();
+	if (cf->user_agent == NULL || cf->multi == NULL) {
+		curl_free_impl(cf);
+		return RC_NOMEM;
+	}
+	curl_multi_setopt(cf->multi, CURLMOPT_MAXCONNECTS, cf->o.max_total);
+	curl_multi_setopt(cf->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, cf->o.max_total);
+	out->ops = &curl_ops;
+	out->impl = cf;
+	return RC_OK;
+}
+
+enum rc
+fetcher_run(struct fetcher *f, struct fetch_job *jobs, size_t n,
+    fetch_done_fn done, void *arg, volatile sig_atomic_t *stop)
+{
+	return f->ops->run(f->impl, jobs, n, done, arg, stop);
+}
+
+void
+fetcher_fini(struct fetcher *f)
+{
+	if (f->ops != NULL && f->ops->free != NULL)
+		f->ops->free(f->impl);
+	f->ops = NULL;
+	f->impl = NULL;
+}
+
+/* ---- scheduling ---- */
+
+/* max-age from Cache-Control; -1 when absent, -2 for no-store/no-cache. */
+static long long
+cc_max_age(const char *cc)
+{
+	long long max_age = -1;
+	const char *p = cc;
+
+	if (cc == NULL)
+		return -1;
+	while (*p != '\0') {
+		size_t len;
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		len = strcspn(p, ", \t");
+		if ((len == 8 && strncasecmp(p, "no-store", 8) == 0) ||
+		    (len == 8 && strncasecmp(p, "no-cache", 8) == 0))
+			return -2;
+		if (len > 8 && strncasecmp(p, "max-age=", 8) == 0) {
+			const char *v = p + 8;
+			char *end;
+			long long x;
+			if (*v == '"')
+				v++;
+			errno = 0;
+			x = strtoll(v, &end, 10);
+			if (errno == 0 && end != v && x >= 0 && isdigit((unsigned char)*v))
+				max_age = x;
+		}
+		p += len;
+	}
+	return max_age;
+}
+
+static long long
+http_date(const char *s)
+{
+	time_t t;
+
+	if (s == NULL)
+		return -1;
+	t = curl_getdate(s, NULL);
+	return t > 0 ? (long long)t : -1;
+}
+
+/* Seconds of freshness the headers grant; -1: none. *why names the rule. */
+static long long
+header_freshness(const struct fetch_sched *s, const char **why)
+{
+	long long max_age = cc_max_age(s->cache_control);
+	long long exp, date;
+
+	if (max_age >= 0) {
+		long long age = s->age != NULL ? strtoll(s->age, NULL, 10) : 0;
+		*why = "max-age";
+		return max_age > age && age >= 0 ? max_age - age : 0;
+	}
+	if (max_age == -2)
+		return -1;
+	exp = http_date(s->expires);
+	if (exp < 0)
+		return -1;
+	date = http_date(s->date);
+	*why = "expires";
+	return exp - (date > 0 ? date : s->now);
+}
+
+/* Retry-After as seconds from now (delta or HTTP-date); -1: none. */
+static long long
+retry_after(const struct fetch_sched *s)
+{
+	const char *v = s->retry_after;
+	long long t, date;
+	char *end;
+
+	if (v == NULL || (s->http_status != 429 && s->http_status != 503))
+		return -1;
+	if (isdigit((unsigned char)*v)) {
+		errno = 0;
+		t = strtoll(v, &end, 10);
+		return errno == 0 && *end == '\0' ? t : -1;
+	}
+	t = http_date(v);
+	if (t < 0)
+		return -1;
+	date = http_date(s->date);
+	return t - (date > 0 ? date : s->now);
+}
+
+static long
+clamp_interval(long long v)
+{
+	if (v < FETCH_MIN_INTERVAL)
+		return FETCH_MIN_INTERVAL;
+	if (v > FETCH_MAX_INTERVAL)
+		return FETCH_MAX_INTERVAL;
+	return (long)v;
+}
+
+long
+fetcher_next_interval(const struct fetch_sched *s, const char **why)
+{
+	const char *dummy, *rule = "every";
+	long long every = s->every > 0 ? s->every : 900, v = every, h;
+
+	if (why == NULL)
+		why = &dummy;
+	if (s->ok) {
+		const char *hrule = "every";
+		h = header_freshness(s, &hrule);
+		if (h > v) {
+			v = h;
+			rule = hrule;
+		}
+		if (s->ttl_minutes > 0 && s->ttl_minutes * 60LL > v) {
+			v = s->ttl_minutes * 60LL;
+			rule = "ttl";
+		}
+	} else {
+		long f = s->failures < 1 ? 1 : s->failures > 20 ? 20 : s->failures;
+		v = every << (f - 1);
+		rule = f > 1 ? "backoff" : "every";
+		h = retry_after(s);
+		if (h > v) {
+			v = h;
+			rule = "retry-after";
+		}
+	}
+	*why = rule;
+	return clamp_interval(v);
+}

@@ -1,0 +1,122 @@
+/* fetcher: bounded, polite parallel GETs of feed sources, and scheduling. */
+#ifndef SOCIALHUB_WIDGETS_FETCHER_H
+#define SOCIALHUB_WIDGETS_FETCHER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "util/rc.h"
+
+#define FETCH_MAX_BODY (10u * 1024 * 1024)  /* after decompression */
+#define FETCH_CONNECT_TIMEOUT 5             /* seconds */
+#define FETCH_TOTAL_TIMEOUT 20
+#define FETCH_LOW_SPEED_BYTES 256           /* slower than this ... */
+#define FETCH_LOW_SPEED_TIME 10             /* ... for this long: abort */
+#define FETCH_MAX_REDIRS 5
+#define FETCH_MAX_TOTAL 16                  /* transfers at once */
+#define FETCH_MAX_PER_HOST 4                /* transfers at once per host */
+#define FETCH_MIN_INTERVAL 60               /* next fetch clamp */
+#define FETCH_MAX_INTERVAL 86400
+
+/*
+ * The outcome of one GET. Strings are malloc'd and owned by the fetcher
+ * until the done callback takes them (see fetch_done_fn).
+ */
+struct fetch_result {
+	enum rc rc;              /* RC_OK for 200 and 304, else the error */
+	long http_status;        /* final status, 0 when none arrived */
+	bool not_modified;       /* 304 */
+	char *body;              /* 200 only: decompressed, NUL-terminated */
+	size_t len;
+	char *etag, *last_modified, *content_type;
+	char *cache_control, *expires, *date, *age, *retry_after;
+	char *effective_url;     /* after redirects */
+	char error[256];         /* human text when rc != RC_OK */
+	long elapsed_ms;
+};
+
+/* One source to fetch: inputs set by the caller, `res` by the fetcher. */
+struct fetch_job {
+	const char *url;
+	const char *etag;            /* If-None-Match, or NULL */
+	const char *last_modified;   /* If-Modified-Since, or NULL */
+	bool allow_private;          /* may connect to loopback/private IPs */
+	void *arg;                   /* the caller's */
+	struct fetch_result res;
+};
+
+/*
+ * Called once per job as it finishes, in the thread that called run. It may
+ * take the result over: copy job->res and zero it, then free the copy
+ * later with fetch_result_fini.
+ */
+typedef void (*fetch_done_fn)(struct fetch_job *job, void *arg);
+
+/* Frees the strings of a result (malloc'd) and clears them. */
+void fetch_result_fini(struct fetch_result *r);
+
+/*
+ * The seam tests replace. run() fetches jobs[0..n) in parallel within the
+ * limits, calls done() for each (also for jobs cut short when *stop turns
+ * non-zero: rc RC_UNAVAILABLE), then calls fetch_result_fini on job->res.
+ * Strings in a result are malloc'd (fakes too).
+ */
+struct fetch_ops {
+	enum rc (*run)(void *impl, struct fetch_job *jobs, size_t n,
+	    fetch_done_fn done, void *arg, volatile sig_atomic_t *stop);
+	void (*free)(void *impl);
+};
+
+struct fetcher {
+	const struct fetch_ops *ops;
+	void *impl;
+};
+
+/* Limits of the libcurl fetcher; zero fields take the defaults above. */
+struct fetcher_opts {
+	const char *user_agent;
+	size_t max_body;
+	long max_total;
+	long max_per_host;
+	long connect_timeout;
+	long total_timeout;
+};
+
+/* The libcurl multi fetcher. RC_NOMEM / RC_INTERNAL when curl fails. */
+enum rc fetcher_curl_new(const struct fetcher_opts *o, struct fetcher *out);
+/* Runs jobs through f->ops (see struct fetch_ops). */
+enum rc fetcher_run(struct fetcher *f, struct fetch_job *jobs, size_t n,
+    fetch_done_fn done, void *arg, volatile sig_atomic_t *stop);
+void fetcher_fini(struct fetcher *f);
+
+/* True for loopback, private, link-local, CGNAT, multicast, reserved and
+ * unspecified addresses (IPv4, IPv6 and v4-mapped IPv6). */
+bool fetcher_addr_private(const struct sockaddr *sa);
+/* True when a configured URL itself names such an address or localhost:
+ * the admin asked for it, so its fetches may connect there. */
+bool fetcher_url_is_private(const char *url);
+
+/* What the next-fetch computation sees of one attempt. */
+struct fetch_sched {
+	long long now;
+	long every;              /* configured interval, seconds */
+	bool ok;                 /* 200 or 304 */
+	long http_status;
+	long failures;           /* consecutive failures including this one */
+	const char *cache_control, *expires, *date, *age, *retry_after;
+	long ttl_minutes;        /* RSS <ttl>, 0: none */
+};
+
+/*
+ * Seconds until the next fetch, clamped to [FETCH_MIN_INTERVAL,
+ * FETCH_MAX_INTERVAL]. Success: the largest of `every`, Cache-Control
+ * max-age (minus Age; else Expires minus Date) and <ttl>. Failure: `every`
+ * doubled per consecutive failure, or Retry-After on 429/503 when that is
+ * later. *why (may be NULL) names the rule that won: "every", "max-age",
+ * "expires", "ttl", "backoff" or "retry-after".
+ */
+long fetcher_next_interval(const struct fetch_sched *s, const char **why);
+
+#endif

@@ -1,0 +1,714 @@
+/* refresher: pick due sources, fetch in parallel, parse, store, re-merge. */
+#include "widgets/refresher.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/crypto.h"
+#include "util/log.h"
+
+#define PARSE_ARENA_LIMIT (512u * 1024 * 1024)
+/*
+ * Finished fetches are parsed and stored by this many threads while the
+ * fetch loop goes on: each source costs several fsyncs, and serializing
+ * them behind the network loop would dominate a pass.
+ */
+#define REFRESH_WRITERS 4
+
+struct refresher {
+	struct refresher_conf conf;
+	struct fetcher own;          /* the lazily made libcurl fetcher */
+	bool have_own;
+};
+
+/* One unique source URL in a pass. */
+struct unit {
+	const struct stream_source *src;   /* the first block naming the URL */
+	const char *stream;
+	long every;                        /* smallest of the blocks' */
+	bool wanted;                       /* in the pass's stream filter */
+	char *dir, *lock_path, *status_path, *http_path, *items_path, *body_path;
+	struct cache_status st;
+	struct cache_lock lock;
+	json_t *http;                      /* http.json of the last good copy */
+	struct refresh_entry *entry;
+	long long next_due;
+	struct fetch_result res;           /* taken over from the fetcher */
+	struct unit *next;                 /* in the writers' queue */
+	char errbuf[512];
+};
+
+/* Finished fetches waiting for a writer thread. */
+struct writers {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct unit *head, *tail;
+	bool closing;
+	pthread_t threads[REFRESH_WRITERS];
+	size_t n;
+};
+
+struct pass {
+	struct refresher *r;
+	struct arena *a;
+	struct unit *units;
+	size_t n;
+	struct refresh_report *rep;
+	struct writers w;
+};
+
+static const char *const outcome_names[] = {
+	[REFRESH_UPDATED] = "updated",
+	[REFRESH_UNCHANGED] = "unchanged",
+	[REFRESH_NOT_MODIFIED] = "not-modified",
+	[REFRESH_FAILED] = "failed",
+	[REFRESH_NOT_DUE] = "not-due",
+	[REFRESH_BUSY] = "busy",
+};
+
+const char *
+refresh_outcome_str(enum refresh_outcome o)
+{
+	if ((unsigned)o >= sizeof(outcome_names) / sizeof(outcome_names[0]))
+		return "unknown";
+	return outcome_names[o];
+}
+
+enum rc
+refresher_new(const struct refresher_conf *conf, struct refresher **out)
+{
+	struct refresher *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (r == NULL)
+		return RC_NOMEM;
+	r->conf = *conf;
+	*out = r;
+	return RC_OK;
+}
+
+void
+refresher_free(struct refresher *r)
+{
+	if (r == NULL)
+		return;
+	if (r->have_own)
+		fetcher_fini(&r->own);
+	free(r);
+}
+
+static struct fetcher *
+get_fetcher(struct refresher *r)
+{
+	if (r->conf.fetcher != NULL)
+		return r->conf.fetcher;
+	if (!r->have_own) {
+		if (fetcher_curl_new(&r->conf.fetch, &r->own) != RC_OK) {
+			log_kv(LOG_ERROR, "fetcher_init_failed", NULL);
+			return NULL;
+		}
+		r->have_own = true;
+	}
+	return &r->own;
+}
+
+/* ---- gathering units ---- */
+
+static struct unit *
+find_unit(struct pass *p, const char *key)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->units[i].src->key, key) == 0)
+			return &p->units[i];
+	return NULL;
+}
+
+static enum rc
+unit_paths(struct pass *p, struct unit *u)
+{
+	const struct cache *c = p->r->conf.cache;
+	const char *k = u->src->key;
+
+	u->dir = cache_source_path(p->a, c, k, NULL);
+	u->lock_path = cache_source_path(p->a, c, k, "lock");
+	u->status_path = cache_source_path(p->a, c, k, "status.json");
+	u->http_path = cache_source_path(p->a, c, k, "http.json");
+	u->items_path = cache_source_path(p->a, c, k, "items.json");
+	u->body_path = cache_source_path(p->a, c, k, "body");
+	return u->dir && u->lock_path && u->status_path && u->http_path &&
+	    u->items_path && u->body_path ? RC_OK : RC_NOMEM;
+}
+
+static enum rc
+gather(struct pass *p, const struct refresh_opts *o)
+{
+	const struct refresher_conf *c = &p->r->conf;
+	size_t total = 0;
+	enum rc rc;
+
+	for (size_t i = 0; i < c->nstreams; i++)
+		total += c->streams[i].nsources;
+	p->units = arena_calloc(p->a, total + 1, sizeof(*p->units));
+	if (p->units == NULL)
+		return RC_NOMEM;
+	for (size_t i = 0; i < c->nstreams; i++) {
+		const struct stream_conf *sc = &c->streams[i];
+		bool wanted = o->stream == NULL || strcmp(o->stream, sc->name) == 0;
+		for (size_t j = 0; j < sc->nsources; j++) {
+			const struct stream_source *s = &sc->sources[j];
+			struct unit *u = find_unit(p, s->key);
+			if (u == NULL) {
+				u = &p->units[p->n++];
+				u->src = s;
+				u->stream = sc->name;
+				u->every = s->every;
+				u->lock.fd = -1;
+				if ((rc = unit_paths(p, u)) != RC_OK)
+					return rc;
+			}
+			if (s->every < u->every)
+				u->every = s->every;
+			u->wanted = u->wanted || wanted;
+		}
+	}
+	return RC_OK;
+}
+
+/* ---- deciding what to fetch ---- */
+
+static bool
+is_due(const struct unit *u, long long now, bool force)
+{
+	if (force || u->st.url == NULL || strcmp(u->st.url, u->src->url) != 0)
+		return true;
+	return now >= u->st.next_due;
+}
+
+/* Validators are sent only when the items they stand for are intact. */
+static void
+load_validators(struct unit *u, struct fetch_job *job)
+{
+	const char *items_sum, *url;
+	char *data, hex[65];
+	size_t n;
+
+	if (cache_read_json(u->http_path, &u->http) != RC_OK)
+		return;
+	url = json_string_value(json_object_get(u->http, "url"));
+	items_sum = json_string_value(json_object_get(u->http, "items_sha256"));
+	if (url == NULL || strcmp(url, u->src->url) != 0 || items_sum == NULL)
+		return;
+	if (cache_peek_sum(u->items_path, hex) != RC_OK || strcmp(hex, items_sum) != 0)
+		return;
+	if (cache_read(u->items_path, CACHE_JSON_MAX, &data, &n) != RC_OK)
+		return;
+	free(data);
+	job->etag = json_string_value(json_object_get(u->http, "etag"));
+	job->last_modified = json_string_value(json_object_get(u->http, "last_modified"));
+}
+
+static void
+entry_init(struct pass *p, struct unit *u, enum refresh_outcome o)
+{
+	struct refresh_entry *e = &p->rep->entries[p->rep->n++];
+
+	e->stream = u->stream;
+	e->source = u->src->name;
+	e->url = u->src->url;
+	e->outcome = o;
+	e->http_status = u->st.http_status;
+	e->items = u->st.items;
+	e->bytes = u->st.bytes;
+	e->next_due = u->st.next_due;
+	u->entry = e;
+	u->next_due = u->st.next_due;
+}
+
+/* Decides for one unit; returns true when it should be fetched (locked). */
+static bool
+prepare(struct pass *p, struct unit *u, long long now, bool force)
+{
+	enum rc rc;
+
+	if (cache_status_load(p->a, u->status_path, &u->st) != RC_OK)
+		memset(&u->st, 0, sizeof(u->st));
+	if (!is_due(u, now, force)) {
+		entry_init(p, u, REFRESH_NOT_DUE);
+		return false;
+	}
+	if (cache_mkdir(u->dir) != RC_OK) {
+		entry_init(p, u, REFRESH_FAILED);
+		u->entry->error = "cannot create the cache folder";
+		p->rep->nfailed++;
+		return false;
+	}
+	rc = cache_lock(u->lock_path, false, &u->lock);
+	if (rc != RC_OK) {
+		entry_init(p, u, rc == RC_UNAVAILABLE ? REFRESH_BUSY : REFRESH_FAILED);
+		if (rc != RC_UNAVAILABLE) {
+			u->entry->error = "cannot lock the source";
+			p->rep->nfailed++;
+		}
+		return false;
+	}
+	/* Another process may have fetched it while we were not holding the lock. */
+	if (cache_status_load(p->a, u->status_path, &u->st) != RC_OK)
+		memset(&u->st, 0, sizeof(u->st));
+	if (!is_due(u, now, force)) {
+		cache_unlock(&u->lock);
+		entry_init(p, u, REFRESH_NOT_DUE);
+		return false;
+	}
+	entry_init(p, u, REFRESH_FAILED);
+	return true;
+}
+
+/* ---- storing one result ---- */
+
+static void
+sum_hex(const void *p, size_t n, char hex[65])
+{
+	unsigned char sum[CRYPTO_SHA256_LEN];
+
+	crypto_sha256(p, n, sum);
+	for (size_t i = 0; i < sizeof(sum); i++)
+		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
+}
+
+static const char *
+http_str(const struct unit *u, const char *key)
+{
+	return json_string_value(json_object_get(u->http, key));
+}
+
+static void
+jset_str(json_t *o, const char *key, const char *v)
+{
+	json_object_set_new(o, key, v != NULL ? json_string(v) : json_null());
+}
+
+/* http.json: validators and cache headers of the last good response. */
+static enum rc
+store_http(struct unit *u, const struct fetch_result *res, long long now,
+    const char *items_sum, const char *body_sum, long ttl)
+{
+	json_t *j = json_object();
+	enum rc rc;
+
+	if (j == NULL)
+		return RC_NOMEM;
+	jset_str(j, "url", u->src->url);
+	jset_str(j, "effective_url", res->effective_url ? res->effective_url : http_str(u, "effective_url"));
+	/* A 304 may omit the validators: keep the stored ones. */
+	jset_str(j, "etag", res->etag ? res->etag : res->not_modified ? http_str(u, "etag") : NULL);
+	jset_str(j, "last_modified", res->last_modified ? res->last_modified :
+	    res->not_modified ? http_str(u, "last_modified") : NULL);
+	jset_str(j, "content_type", res->not_modified ? http_str(u, "content_type") : res->content_type);
+	jset_str(j, "cache_control", res->cache_control);
+	jset_str(j, "expires", res->expires);
+	jset_str(j, "date", res->date);
+	jset_str(j, "items_sha256", items_sum);
+	jset_str(j, "body_sha256", body_sum);
+	json_object_set_new(j, "fetched_at", json_integer((json_int_t)now));
+	json_object_set_new(j, "http_status", json_integer(res->http_status));
+	json_object_set_new(j, "ttl_minutes", json_integer(ttl));
+	rc = cache_write_json(u->http_path, j);
+	json_decref(j);
+	return rc;
+}
+
+/*
+ * Undated items get the fetch time from the parser; keep the time they were
+ * first seen instead, so a refetch does not move them or count as a change.
+ */
+static void
+keep_first_seen(struct arena *a, const struct unit *u, struct feed *f)
+{
+	struct feed old;
+	json_t *j = NULL;
+	bool any = false;
+
+	for (size_t i = 0; i < f->nitems && !any; i++)
+		any = f->items[i].date_missing && f->items[i].id != NULL;
+	if (!any || cache_read_json(u->items_path, &j) != RC_OK)
+		return;
+	if (feed_from_json(a, j, &old) == RC_OK) {
+		for (size_t i = 0; i < f->nitems; i++) {
+			struct feed_item *it = &f->items[i];
+			if (!it->date_missing || it->id == NULL)
+				continue;
+			for (size_t k = 0; k < old.nitems; k++) {
+				if (old.items[k].id != NULL && strcmp(old.items[k].id, it->id) == 0 &&
+				    old.items[k].published > 0) {
+					it->published = old.items[k].published;
+					if (old.items[k].updated > 0)
+						it->updated = old.items[k].updated;
+					break;
+				}
+			}
+		}
+	}
+	json_decref(j);
+}
+
+/* Parses a 200 body and replaces items.json (and body) when they changed. */
+static enum rc
+store_body(struct unit *u, const struct fetch_result *res, long long now,
+    long *ttl, bool *changed, char *err, size_t errlen)
+{
+	struct feed_parse_opts po = {
+		.base_url = res->effective_url ? res->effective_url : u->src->url,
+		.content_type = res->content_type, .fetch_time = now,
+		.max_items = REFRESH_SOURCE_MAX_ITEMS,
+	};
+	struct arena *a = arena_new(256 * 1024, PARSE_ARENA_LIMIT);
+	char items_sum[65], old_sum[65], body_sum[65], *s = NULL;
+	struct feed f;
+	json_t *j = NULL;
+	enum rc rc;
+
+	if (a == NULL)
+		return RC_NOMEM;
+	memset(&f, 0, sizeof(f));
+	rc = feed_parse(a, res->body, res->len, &po, &f);
+	if (rc != RC_OK) {
+		snprintf(err, errlen, "not a feed: %s (%zu bytes, %s)", rc_str(rc), res->len,
+		    res->content_type ? res->content_type : "no Content-Type");
+		goto out;
+	}
+	keep_first_seen(a, u, &f);
+	rc = RC_NOMEM;
+	if ((j = feed_to_json(&f)) == NULL ||
+	    (s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL)
+		goto out;
+	sum_hex(s, strlen(s), items_sum);
+	sum_hex(res->body, res->len, body_sum);
+	*changed = cache_peek_sum(u->items_path, old_sum) != RC_OK ||
+	    strcmp(old_sum, items_sum) != 0;
+	rc = RC_OK;
+	if (*changed || http_str(u, "body_sha256") == NULL ||
+	    strcmp(http_str(u, "body_sha256"), body_sum) != 0)
+		rc = cache_write(u->body_path, res->body, res->len);
+	if (rc == RC_OK && *changed)
+		rc = cache_write(u->items_path, s, strlen(s));
+	*ttl = f.ttl_minutes;
+	if (rc == RC_OK)
+		rc = store_http(u, res, now, items_sum, body_sum, f.ttl_minutes);
+	if (rc == RC_OK)
+		u->st.items = (long)f.nitems;
+	if (rc != RC_OK)
+		snprintf(err, errlen, "cannot write the cache: %s", rc_str(rc));
+out:
+	free(s);
+	json_decref(j);
+	arena_free(a);
+	return rc;
+}
+
+static void
+log_result(const struct unit *u, const struct fetch_result *res, const char *error)
+{
+	const struct refresh_entry *e = u->entry;
+	char http[24], items[24], bytes[24], ms[24], next[24], fails[24];
+
+	log_int(http, res->http_status);
+	log_int(items, e->items);
+	log_int(bytes, e->bytes);
+	log_int(ms, e->ms);
+	log_int(next, e->next_due - (long long)time(NULL));
+	if (error != NULL)
+		log_kv(LOG_WARN, "fetch_failed", "stream", u->stream, "source", u->src->name,
+		    "url", u->src->url, "http", http, "code", u->st.error_code,
+		    "error", error, "failures", log_int(fails, u->st.failures),
+		    "next_in", next, "rule", e->why, "ms", ms, "kept_items", items, NULL);
+	else
+		log_kv(LOG_INFO, "fetch_ok", "stream", u->stream, "source", u->src->name,
+		    "outcome", refresh_outcome_str(e->outcome), "http", http,
+		    "items", items, "bytes", bytes, "ms", ms, "next_in", next,
+		    "rule", e->why, NULL);
+}
+
+static void
+schedule(struct unit *u, const struct fetch_result *res, long long now, long ttl)
+{
+	struct fetch_sched s = {
+		.now = now, .every = u->every, .ok = res->rc == RC_OK,
+		.http_status = res->http_status, .failures = u->st.failures,
+		.cache_control = res->cache_control, .expires = res->expires,
+		.date = res->date, .age = res->age, .retry_after = res->retry_after,
+		.ttl_minutes = ttl,
+	};
+	const char *why;
+
+	u->st.next_due = now + fetcher_next_interval(&s, &why);
+	u->entry->why = why;
+	u->entry->next_due = u->st.next_due;
+	u->next_due = u->st.next_due;
+}
+
+/* Counts into the report, which the writer threads share. */
+static void
+count(struct pass *p, bool failed)
+{
+	pthread_mutex_lock(&p->w.mu);
+	p->rep->nfetched++;
+	if (failed)
+		p->rep->nfailed++;
+	pthread_mutex_unlock(&p->w.mu);
+}
+
+/* Parses and stores one finished fetch; runs in a writer thread. */
+static void
+process(struct pass *p, struct unit *u)
+{
+	struct fetch_result *res = &u->res;
+	struct refresh_entry *e = u->entry;
+	long long now = (long long)time(NULL);
+	char *err = u->errbuf;
+	size_t errlen = sizeof(u->errbuf);
+	long ttl = (long)json_integer_value(json_object_get(u->http, "ttl_minutes"));
+	bool changed = false;
+	enum rc rc = res->rc;
+
+	snprintf(err, errlen, "%s", res->error);
+	if (rc == RC_UNAVAILABLE && res->http_status == 0) {
+		/* Cut short by a stop: not the source's fault, nothing to record. */
+		e->outcome = REFRESH_BUSY;
+		cache_unlock(&u->lock);
+		return;
+	}
+	if (rc == RC_OK && !res->not_modified) {
+		rc = store_body(u, res, now, &ttl, &changed, err, errlen);
+		if (rc == RC_OK)
+			u->st.bytes = (long long)res->len;
+	} else if (rc == RC_OK) {
+		char items_sum[65];
+		if (cache_peek_sum(u->items_path, items_sum) == RC_OK)
+			rc = store_http(u, res, now, items_sum, http_str(u, "body_sha256"), ttl);
+		if (rc != RC_OK)
+			snprintf(err, errlen, "cannot write the cache: %s", rc_str(rc));
+	}
+	u->st.url = (char *)u->src->url;
+	u->st.last_attempt = now;
+	u->st.http_status = res->http_status;
+	u->st.fetch_ms = res->elapsed_ms;
+	if (rc == RC_OK) {
+		u->st.last_success = now;
+		if (changed)
+			u->st.last_change = now;
+		u->st.failures = 0;
+		u->st.last_error = NULL;
+		u->st.error_code = NULL;
+		e->outcome = res->not_modified ? REFRESH_NOT_MODIFIED :
+		    changed ? REFRESH_UPDATED : REFRESH_UNCHANGED;
+	} else {
+		u->st.failures++;
+		u->st.last_error = err;
+		u->st.error_code = (char *)rc_str(rc);
+		u->st.last_error_at = now;
+		e->outcome = REFRESH_FAILED;
+		e->error = u->st.last_error;
+	}
+	res->rc = rc;     /* a parse or store failure schedules as a failure */
+	schedule(u, res, now, ttl);
+	e->http_status = res->http_status;
+	e->items = u->st.items;
+	e->bytes = u->st.bytes;
+	e->ms = res->elapsed_ms;
+	count(p, rc != RC_OK);
+	if (cache_status_store(u->status_path, &u->st) != RC_OK)
+		log_kv(LOG_ERROR, "status_write_failed", "source", u->src->name, NULL);
+	log_result(u, res, rc == RC_OK ? NULL : e->error);
+	cache_unlock(&u->lock);
+}
+
+/* ---- the writer threads ---- */
+
+static void *
+writer_main(void *arg)
+{
+	struct pass *p = arg;
+	struct unit *u;
+
+	for (;;) {
+		pthread_mutex_lock(&p->w.mu);
+		while (p->w.head == NULL && !p->w.closing)
+			pthread_cond_wait(&p->w.cv, &p->w.mu);
+		u = p->w.head;
+		if (u != NULL && (p->w.head = u->next) == NULL)
+			p->w.tail = NULL;
+		pthread_mutex_unlock(&p->w.mu);
+		if (u == NULL)
+			return NULL;
+		process(p, u);
+		fetch_result_fini(&u->res);
+	}
+}
+
+static void
+writers_start(struct pass *p, size_t jobs)
+{
+	struct writers *w = &p->w;
+	size_t want = jobs < REFRESH_WRITERS ? jobs : REFRESH_WRITERS;
+
+	for (w->n = 0; w->n < want; w->n++)
+		if (pthread_create(&w->threads[w->n], NULL, writer_main, p) != 0)
+			break;
+}
+
+/* Lets the queue drain, then joins the threads. */
+static void
+writers_finish(struct pass *p)
+{
+	struct writers *w = &p->w;
+
+	pthread_mutex_lock(&w->mu);
+	w->closing = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	for (size_t i = 0; i < w->n; i++)
+		pthread_join(w->threads[i], NULL);
+	w->n = 0;
+}
+
+/* The fetcher's callback: takes the result over and queues it. */
+static void
+on_done(struct fetch_job *job, void *arg)
+{
+	struct pass *p = arg;
+	struct unit *u = job->arg;
+
+	u->res = job->res;
+	memset(&job->res, 0, sizeof(job->res));
+	if (p->w.n == 0) {      /* no threads: store inline */
+		process(p, u);
+		fetch_result_fini(&u->res);
+		return;
+	}
+	pthread_mutex_lock(&p->w.mu);
+	u->next = NULL;
+	if (p->w.tail != NULL)
+		p->w.tail->next = u;
+	else
+		p->w.head = u;
+	p->w.tail = u;
+	pthread_cond_signal(&p->w.cv);
+	pthread_mutex_unlock(&p->w.mu);
+}
+
+/* ---- the pass ---- */
+
+static enum rc
+fetch_due(struct pass *p, const struct refresh_opts *o, volatile sig_atomic_t *stop)
+{
+	long long now = (long long)time(NULL);
+	struct fetch_job *jobs;
+	struct fetcher *f;
+	size_t nj = 0;
+	enum rc rc;
+
+	jobs = arena_calloc(p->a, p->n + 1, sizeof(*jobs));
+	if (jobs == NULL)
+		return RC_NOMEM;
+	for (size_t i = 0; i < p->n; i++) {
+		struct unit *u = &p->units[i];
+		if (!u->wanted) {
+			if (cache_status_load(p->a, u->status_path, &u->st) == RC_OK)
+				u->next_due = u->st.next_due;
+			continue;
+		}
+		if (!prepare(p, u, now, o->force))
+			continue;
+		jobs[nj].url = u->src->url;
+		jobs[nj].arg = u;
+		jobs[nj].allow_private = p->r->conf.allow_private ||
+		    fetcher_url_is_private(u->src->url);
+		load_validators(u, &jobs[nj]);
+		nj++;
+	}
+	if (nj == 0)
+		return RC_OK;
+	if ((f = get_fetcher(p->r)) == NULL) {
+		rc = RC_INTERNAL;
+	} else {
+		writers_start(p, nj);
+		rc = fetcher_run(f, jobs, nj, on_done, p, stop);
+		writers_finish(p);
+	}
+	for (size_t i = 0; i < nj; i++)
+		cache_unlock(&((struct unit *)jobs[i].arg)->lock);
+	return rc;
+}
+
+static void
+remerge(struct pass *p, const struct refresh_opts *o)
+{
+	const struct refresher_conf *c = &p->r->conf;
+	long long now = (long long)time(NULL);
+
+	p->rep->changed_streams = arena_calloc(p->a, c->nstreams + 1, sizeof(char *));
+	for (size_t i = 0; i < c->nstreams; i++) {
+		bool changed = false;
+		if (o->stream != NULL && strcmp(o->stream, c->streams[i].name) != 0)
+			continue;
+		if (stream_rebuild(c->cache, &c->streams[i], now, false, &changed) == RC_OK &&
+		    changed && p->rep->changed_streams != NULL)
+			p->rep->changed_streams[p->rep->nchanged++] = c->streams[i].name;
+	}
+}
+
+static long
+next_in(const struct pass *p)
+{
+	long long now = (long long)time(NULL), best = FETCH_MAX_INTERVAL;
+
+	for (size_t i = 0; i < p->n; i++) {
+		long long d = p->units[i].next_due - now;
+		if (d < best)
+			best = d;
+	}
+	return best < 1 ? 1 : (long)best;
+}
+
+enum rc
+refresher_pass(struct refresher *r, const struct refresh_opts *o,
+    struct arena *a, struct refresh_report *rep, volatile sig_atomic_t *stop)
+{
+	struct pass p = { .r = r, .a = a, .rep = rep,
+		.w = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER } };
+	enum rc rc;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->next_in = FETCH_MIN_INTERVAL;
+	if ((rc = gather(&p, o)) != RC_OK)
+		return rc;
+	rep->entries = arena_calloc(a, p.n + 1, sizeof(*rep->entries));
+	if (rep->entries == NULL)
+		return RC_NOMEM;
+	rc = fetch_due(&p, o, stop);
+	for (size_t i = 0; i < p.n; i++)
+		json_decref(p.units[i].http);
+	if (rc != RC_OK)
+		return rc;
+	remerge(&p, o);
+	rep->next_in = next_in(&p);
+	return RC_OK;
+}
+
+enum rc
+refresher_ensure_fresh(struct refresher *r, const char *stream)
+{
+	struct refresh_opts o = { .stream = stream, .force = false };
+	struct refresh_report rep;
+	struct arena *a = arena_new(16 * 1024, 0);
+	enum rc rc;
+
+	if (a == NULL)
+		return RC_NOMEM;
+	rc = refresher_pass(r, &o, a, &rep, NULL);
+	arena_free(a);
+	return rc;
+}

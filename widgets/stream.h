@@ -1,0 +1,111 @@
+/* stream: merge the sources of one stream — dedupe, filters, pins, cap. */
+#ifndef SOCIALHUB_WIDGETS_STREAM_H
+#define SOCIALHUB_WIDGETS_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/arena.h"
+#include "util/rc.h"
+#include "widgets/cache.h"
+#include "widgets/feed.h"
+
+#define STREAM_NAME_MAX 64
+#define STREAM_MAX_ITEMS_DEFAULT 200
+#define STREAM_MAX_ITEMS_LIMIT 10000
+#define STREAM_EVERY_DEFAULT (15 * 60)
+
+/* One `source NAME { ... }` block, immutable once the config is loaded. */
+struct stream_source {
+	const char *name;
+	const char *url;
+	const char *market;   /* NULL: none */
+	const char *title;    /* display name; NULL: the feed's own title */
+	long every;           /* seconds, already clamped to [1 min, 24 h] */
+	char key[CACHE_KEY_LEN + 1];  /* cache key of the URL */
+};
+
+/* One `stream NAME { ... }` block. */
+struct stream_conf {
+	const char *name;
+	const char *title;
+	struct stream_source *sources;
+	size_t nsources;
+	const char **include, **exclude, **pin, **hide;
+	size_t ninclude, nexclude, npin, nhide;
+	long max_items;
+};
+
+/* What the merge gets per source: its config and last good items. */
+struct stream_input {
+	const struct stream_source *source;
+	const struct feed *feed;   /* NULL when the source has no items yet */
+};
+
+/* The merged stream: pinned items first (in pin order), then newest first. */
+struct stream_merged {
+	struct feed feed;
+	size_t npinned;
+	size_t nduplicates;   /* dropped as duplicates */
+	size_t nfiltered;     /* dropped by include/exclude/hide */
+};
+
+/*
+ * Canonical form of an http(s) URL for de-duplication and pin/hide
+ * matching: scheme and host lower-cased, default port, fragment, userinfo,
+ * utm_* and click-id parameters (fbclid, gclid, mc_cid, mc_eid) dropped.
+ * RC_INVALID for anything that is not an absolute http(s) URL.
+ */
+enum rc stream_canonical_url(struct arena *a, const char *url, char **out);
+
+/*
+ * True when `text` contains one of words[0..n), case-insensitively
+ * (ASCII), as a whole word or phrase; a word ending in '*' matches as a
+ * prefix ("giveaway*" matches "giveaways").
+ */
+bool stream_words_match(const char *text, const char *const *words, size_t n);
+
+/* The plain text an item is filtered on: title + text (tags stripped). */
+char *stream_item_text(struct arena *a, const struct feed_item *it);
+
+/*
+ * Merges in[0..n) into `out` (arena memory): each item gets its source
+ * name and market; repeated GUIDs within a source are kept apart (salted
+ * by URL) when they name different items and dropped when they repeat
+ * one; hide, include and exclude apply; items are de-duplicated across
+ * sources by id (when globally unique: it holds a ':' or is at least 16
+ * bytes) or canonical URL, sorted pinned first then newest first (dates in
+ * the future count as `now`), and cut to max_items. `prev` (may be NULL),
+ * the previous merged stream, supplies pinned items that have dropped out
+ * of their source.
+ */
+enum rc stream_merge(struct arena *a, const struct stream_conf *sc,
+    const struct stream_input *in, size_t n, const struct feed *prev,
+    long long now, struct stream_merged *out);
+
+/*
+ * SHA-256 (hex) over everything the merge of `sc` depends on: its config
+ * and the checksum of each source's items.json. Equal fingerprints mean
+ * the stored merge is current.
+ */
+enum rc stream_fingerprint(struct arena *a, const struct cache *c,
+    const struct stream_conf *sc, char hex[65]);
+
+/*
+ * Re-merges stream `sc` from the cache when its fingerprint changed (or
+ * always with `force`) and writes feed.json and meta.json atomically,
+ * under the stream's lock. *changed (may be NULL) is set when feed.json
+ * got new content.
+ */
+enum rc stream_rebuild(const struct cache *c, const struct stream_conf *sc,
+    long long now, bool force, bool *changed);
+
+/*
+ * Reads the merged stream for a route: the feed (JSON Feed 1.1) and its
+ * index (meta.json). Either pointer may be NULL. RC_NOTFOUND when not
+ * built yet or corrupt.
+ */
+enum rc stream_load(const struct cache *c, const char *stream, json_t **feed,
+    json_t **meta);
+
+#endif
