@@ -99,7 +99,8 @@ static enum rc
 item_author(struct buf *b, const struct render_page *p, const struct feed_item *it)
 {
 	const struct feed_person *a = it->nauthors > 0 ? &it->authors[0] : NULL;
-	const char *name = a != NULL && a->name != NULL ? a->name : render_source_title(p, it);
+	const char *name = a != NULL && a->name != NULL && a->name[0] != '\0' ? a->name :
+	    render_source_title(p, it);
 	bool link;
 	enum rc rc;
 
