@@ -120,11 +120,35 @@ page_url(struct arena *a, const struct render_site *site, const char *stream,
 	return s;
 }
 
+struct render_source *
+publish_sources(struct arena *a, const struct stream_conf *sc, const json_t *public_json)
+{
+	struct render_source *s = sources_of(a, sc);
+	const json_t *arr = json_object_get(json_object_get(public_json, "_published"), "sources");
+	const json_t *o;
+	size_t i;
+
+	json_array_foreach(arr, i, o) {
+		const char *name = json_string_value(json_object_get(o, "name"));
+		const char *title = json_string_value(json_object_get(o, "title"));
+		const char *avatar = json_string_value(json_object_get(o, "avatar"));
+		for (size_t k = 0; s != NULL && name != NULL && k < sc->nsources; k++) {
+			if (strcmp(s[k].name, name) != 0)
+				continue;
+			if (title != NULL)
+				s[k].title = arena_strdup(a, title);
+			if (avatar != NULL)
+				s[k].avatar = arena_strdup(a, avatar);
+		}
+	}
+	return s;
+}
+
 enum rc
 publish_page(struct arena *a, const struct render_site *site,
-    const struct stream_conf *sc, const struct feed *pub,
-    const struct render_query *q, enum render_format f, long long updated,
-    long long now, struct render_page *out)
+    const struct stream_conf *sc, const struct render_source *src,
+    const struct feed *pub, const struct render_query *q, enum render_format f,
+    long long updated, long long now, struct render_page *out)
 {
 	const struct feed_item **items;
 	struct render_query first = *q;
@@ -145,7 +169,7 @@ publish_page(struct arena *a, const struct render_site *site,
 	out->updated = updated;
 	out->now = now;
 	out->layout = q->layout;
-	out->sources = sources_of(a, sc);
+	out->sources = src != NULL ? src : sources_of(a, sc);
 	out->nsources = sc->nsources;
 	out->self_url = page_url(a, site, sc->name, f, q, q->before);
 	out->feed_url = page_url(a, site, sc->name, f, &first, NULL);
@@ -166,7 +190,8 @@ publish_page(struct arena *a, const struct render_site *site,
 
 static enum rc
 write_pages(struct arena *a, const struct publisher *p, const struct stream_conf *sc,
-    const struct feed *pub, long long updated, long long now)
+    const struct render_source *src, const struct feed *pub, long long updated,
+    long long now)
 {
 	struct buf b;
 	enum rc rc = RC_OK;
@@ -179,7 +204,8 @@ write_pages(struct arena *a, const struct publisher *p, const struct stream_conf
 		buf_clear(&b);
 		rc = path != NULL ? RC_OK : RC_NOMEM;
 		if (rc == RC_OK)
-			rc = publish_page(a, &p->conf.site, sc, pub, &q, pages[i].f, updated, now, &pg);
+			rc = publish_page(a, &p->conf.site, sc, src, pub, &q, pages[i].f, updated,
+			    now, &pg);
 		if (rc == RC_OK)
 			rc = render_page_as(pages[i].f, &b, &pg);
 		if (rc == RC_OK)
@@ -191,19 +217,65 @@ write_pages(struct arena *a, const struct publisher *p, const struct stream_conf
 
 static enum rc
 write_public(struct arena *a, const struct publisher *p, const struct stream_conf *sc,
-    const struct feed *pub, long long updated, long long now)
+    const struct render_source *src, const struct feed *pub, long long updated,
+    long long now)
 {
-	json_t *j = feed_to_json(pub);
+	json_t *j = feed_to_json(pub), *sources = json_array();
 	char *path = cache_stream_path(a, p->conf.cache, sc->name, PUBLISH_PUBLIC);
 	enum rc rc = RC_NOMEM;
 
-	if (j != NULL && path != NULL) {
-		json_object_set_new(j, "_published", json_pack("{s:I, s:I}",
-		    "changed_at", (json_int_t)updated, "generated_at", (json_int_t)now));
+	for (size_t i = 0; sources != NULL && i < sc->nsources; i++)
+		json_array_append_new(sources, json_pack("{s:s, s:s?, s:s?}", "name", src[i].name,
+		    "title", src[i].title, "avatar", src[i].avatar));
+	if (j != NULL && path != NULL && sources != NULL) {
+		json_object_set_new(j, "_published", json_pack("{s:I, s:I, s:O}",
+		    "changed_at", (json_int_t)updated, "generated_at", (json_int_t)now,
+		    "sources", sources));
 		rc = cache_write_json(path, j);
 	}
+	json_decref(sources);
 	json_decref(j);
 	return rc;
+}
+
+/* Display names and pictures of the sources: the config's title, else the
+ * account's name; the account's avatar when the cache has it. */
+static struct render_source *
+display_sources(struct arena *a, const struct publisher *p, const struct stream_conf *sc,
+    const struct profile *prof)
+{
+	struct render_source *s = sources_of(a, sc);
+	char id[MEDIA_ID_LEN + 1];
+	struct stat st;
+	char *path;
+
+	for (size_t i = 0; s != NULL && i < sc->nsources; i++) {
+		if (s[i].title == NULL)
+			s[i].title = prof[i].name;
+		if (!media_url_fetchable(prof[i].avatar))
+			continue;
+		media_id_for_url(prof[i].avatar, id);
+		path = publish_media_path(a, p->conf.cache, id);
+		if (path != NULL && stat(path, &st) == 0)
+			s[i].avatar = arena_printf(a, "%s/media/%s", p->conf.site.base, id);
+	}
+	return s;
+}
+
+/* render_prepare keeps only the images the cache holds. */
+struct have {
+	struct arena *a;
+	const struct cache *cache;
+};
+
+static bool
+have_media(void *arg, const char *id)
+{
+	struct have *h = arg;
+	char *path = publish_media_path(h->a, h->cache, id);
+	struct stat st;
+
+	return path != NULL && stat(path, &st) == 0;
 }
 
 /* ---- media ---- */
@@ -498,6 +570,7 @@ publish_stream(struct publisher *p, const struct stream_conf *sc, long long now,
 	struct collect col = { .p = p, .sc = sc, .now = now };
 	struct feed merged, pub;
 	struct profile *prof = NULL;
+	struct render_source *src;
 	struct feed_item scratch;
 	long long updated;
 	enum rc rc;
@@ -519,14 +592,19 @@ publish_stream(struct publisher *p, const struct stream_conf *sc, long long now,
 		if (media_url_fetchable(prof[i].avatar))
 			collect_map(&col, prof[i].avatar);
 	fetch_media(p, &col, stop);
-	if ((rc = render_prepare(a, &merged, &p->conf.site, &pub)) != RC_OK)
+	if ((rc = render_prepare_have(a, &merged, &p->conf.site, have_media,
+	    &(struct have){ .a = a, .cache = p->conf.cache }, &pub)) != RC_OK)
 		goto out;
+	if ((src = display_sources(a, p, sc, prof)) == NULL) {
+		rc = RC_NOMEM;
+		goto out;
+	}
 	rc = write_profiles(a, p, sc, prof);
 	if (rc == RC_OK)
-		rc = write_pages(a, p, sc, &pub, updated, now);
+		rc = write_pages(a, p, sc, src, &pub, updated, now);
 	/* public.json last: its mtime says the pages are current. */
 	if (rc == RC_OK)
-		rc = write_public(a, p, sc, &pub, updated, now);
+		rc = write_public(a, p, sc, src, &pub, updated, now);
 out:
 	json_decref(fj);
 	json_decref(mj);

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "util/arena.h"
 #include "util/rc.h"
 #include "widgets/cache.h"
@@ -70,8 +72,16 @@ char *publish_media_path(struct arena *a, const struct cache *c, const char *id)
  * items, the self, feed and next URLs. RC_INVALID for a bad cursor.
  */
 enum rc publish_page(struct arena *a, const struct render_site *site,
-    const struct stream_conf *sc, const struct feed *pub,
-    const struct render_query *q, enum render_format f, long long updated,
-    long long now, struct render_page *out);
+    const struct stream_conf *sc, const struct render_source *src,
+    const struct feed *pub, const struct render_query *q, enum render_format f,
+    long long updated, long long now, struct render_page *out);
+
+/*
+ * The display names and pictures of a stream's sources as publish stored
+ * them in public.json ("_published"."sources"), into arena memory;
+ * sc->nsources entries, falling back to the config.
+ */
+struct render_source *publish_sources(struct arena *a, const struct stream_conf *sc,
+    const json_t *public_json);
 
 #endif

@@ -81,6 +81,15 @@ render_source_title(const struct render_page *p, const struct feed_item *it)
 	return it->source;
 }
 
+const char *
+render_source_avatar(const struct render_page *p, const struct feed_item *it)
+{
+	for (size_t i = 0; it->source != NULL && i < p->nsources; i++)
+		if (strcmp(p->sources[i].name, it->source) == 0)
+			return p->sources[i].avatar;
+	return NULL;
+}
+
 bool
 render_link_ok(const char *url)
 {
@@ -144,6 +153,8 @@ render_dump_json(struct buf *out, const json_t *j)
 struct prep {
 	struct arena *a;
 	const char *base;
+	bool (*have)(void *arg, const char *id);
+	void *arg;
 };
 
 static const char *
@@ -153,6 +164,8 @@ prep_map(void *arg, const char *url)
 	char id[MEDIA_ID_LEN + 1];
 
 	media_id_for_url(url, id);
+	if (p->have != NULL && !p->have(p->arg, id))
+		return NULL;
 	return arena_printf(p->a, "%s/media/%s", p->base, id);
 }
 
@@ -199,7 +212,15 @@ enum rc
 render_prepare(struct arena *a, const struct feed *in,
     const struct render_site *site, struct feed *out)
 {
-	struct prep p = { .a = a, .base = site->base };
+	return render_prepare_have(a, in, site, NULL, NULL, out);
+}
+
+enum rc
+render_prepare_have(struct arena *a, const struct feed *in,
+    const struct render_site *site, bool (*have)(void *arg, const char *id),
+    void *arg, struct feed *out)
+{
+	struct prep p = { .a = a, .base = site->base, .have = have, .arg = arg };
 	enum rc rc;
 
 	*out = *in;

@@ -49,6 +49,7 @@ struct render_query {
 struct render_source {
 	const char *name;    /* the `source NAME` of the config */
 	const char *title;   /* its display title, NULL: the name */
+	const char *avatar;  /* its account's picture (proxied URL), may be NULL */
 };
 
 /* One page, ready to render. Items come from render_prepare. */
@@ -72,6 +73,8 @@ struct render_page {
 /* The display name of an item's source: its configured title, else its
  * name; NULL when the item has no source. */
 const char *render_source_title(const struct render_page *p, const struct feed_item *it);
+/* The picture of an item's source account (proxied), or NULL. */
+const char *render_source_avatar(const struct render_page *p, const struct feed_item *it);
 
 /*
  * Each renderer appends one page to `out`. They are pure: no clock, no
@@ -102,6 +105,12 @@ const char *render_layout_name(enum render_layout l);
  */
 enum rc render_prepare(struct arena *a, const struct feed *in,
     const struct render_site *site, struct feed *out);
+
+/* The same, keeping only images for which have(arg, id) is true (those
+ * the cache holds), so no page shows a broken image. */
+enum rc render_prepare_have(struct arena *a, const struct feed *in,
+    const struct render_site *site, bool (*have)(void *arg, const char *id),
+    void *arg, struct feed *out);
 
 /*
  * Selects one page: items matching the query's filters (source, market:

@@ -109,6 +109,8 @@ item_author(struct buf *b, const struct render_page *p, const struct feed_item *
 	rc = open_link(b, "social-stream__author p-author h-card", a != NULL ? a->url : NULL, &link);
 	if (rc == RC_OK && a != NULL && media_ok(p, a->avatar))
 		rc = img(b, p, "social-stream__avatar u-photo", a->avatar, "", 48);
+	else if (rc == RC_OK && media_ok(p, render_source_avatar(p, it)))
+		rc = img(b, p, "social-stream__avatar u-photo", render_source_avatar(p, it), "", 48);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "<span class=\"p-name\">");
 	if (rc == RC_OK)

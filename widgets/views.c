@@ -57,6 +57,7 @@ struct vstream {
 	struct vfile public;      /* data unused: the feed below is what counts */
 	struct arena *a;          /* the prepared stream */
 	struct feed feed;
+	struct render_source *sources;
 	long long updated;
 };
 
@@ -255,6 +256,7 @@ vstream_feed(struct vstream *vs)
 	if ((rc = cache_read_json(vs->public_path, &j)) != RC_OK)
 		return rc == RC_CORRUPT ? RC_NOTFOUND : rc;
 	rc = feed_from_json(vs->a, j, &vs->feed);
+	vs->sources = publish_sources(vs->a, vs->sc, j);
 	vs->updated = (long long)json_integer_value(json_object_get(
 	    json_object_get(j, "_published"), "changed_at"));
 	json_decref(j);
@@ -372,8 +374,9 @@ render_request(struct request *req, struct response *res, struct views *v,
 	struct render_page pg;
 	enum rc rc;
 
-	rc = publish_page(a, &v->site, vs->sc, ready ? &vs->feed : &empty, q, f,
-	    ready ? vs->updated : 0, (long long)time(NULL), &pg);
+	rc = publish_page(a, &v->site, vs->sc, ready ? vs->sources : NULL,
+	    ready ? &vs->feed : &empty, q, f, ready ? vs->updated : 0,
+	    (long long)time(NULL), &pg);
 	if (rc == RC_OK)
 		rc = render_page_as(f, response_body(res), &pg);
 	if (rc != RC_OK)

@@ -176,7 +176,7 @@ test_microformats(void **state)
 	/* Without an author the source speaks, by its configured title. */
 	assert_non_null(strstr(b.data, "<span class=\"p-name\">bluesky</span>"));
 	{
-		static const struct render_source src[] = { { "bluesky", "Example on Bluesky" } };
+		static const struct render_source src[] = { { "bluesky", "Example on Bluesky", NULL } };
 		buf_fini(&b);
 		p.sources = src;
 		p.nsources = 1;
