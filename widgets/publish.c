@@ -495,7 +495,7 @@ build_profiles(struct publisher *p, struct arena *a, const struct stream_conf *s
 	struct fetcher *f;
 
 	if (state != NULL && cache_read_json(state, &j) == RC_OK)
-		profiles_from_state(a, j, &prev, &nprev);
+		profiles_from_state(a, json_object_get(j, "profiles"), &prev, &nprev);
 	json_decref(j);
 	prof = arena_calloc(a, sc->nsources + 1, sizeof(*prof));
 	jobs = arena_calloc(a, sc->nsources + 1, sizeof(*jobs));
@@ -535,7 +535,7 @@ write_profiles(struct arena *a, const struct publisher *p, const struct stream_c
     const struct profile *prof)
 {
 	const char *title = sc->title != NULL ? sc->title : sc->name;
-	json_t *state = profiles_state_json(prof, sc->nsources);
+	json_t *state = json_pack("{s:o}", "profiles", profiles_state_json(prof, sc->nsources));
 	json_t *pub = profiles_json(prof, sc->nsources, sc->name, title, &p->conf.site);
 	char *sp = cache_stream_path(a, p->conf.cache, sc->name, PUBLISH_PROFILES_STATE);
 	char *jp = cache_stream_path(a, p->conf.cache, sc->name, PUBLISH_PROFILES_JSON);

@@ -18,6 +18,7 @@
 #include "util/crypto.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "widgets/embed_assets.h"
 #include "widgets/media.h"
 #include "widgets/profiles.h"
 #include "widgets/publish.h"
@@ -524,6 +525,36 @@ media_route(struct request *req, struct response *res, void *ctx)
 	return rc == RC_OK ? cache_headers(res, VIEWS_CC_MEDIA, id, 0) : rc;
 }
 
+/* ---- /embed.js, /embed.css (nginx serves them from disk when set up) ---- */
+
+static enum rc
+asset(struct response *res, const char *type, const unsigned char *p, size_t n)
+{
+	enum rc rc = response_type(res, type);
+
+	response_body_ref(res, p, n);
+	response_status(res, 200);
+	if (rc == RC_OK)
+		rc = response_header_set(res, "Cache-Control", "public, max-age=3600");
+	return rc;
+}
+
+static enum rc
+embed_js_route(struct request *req, struct response *res, void *ctx)
+{
+	(void)req;
+	(void)ctx;
+	return asset(res, "application/javascript; charset=utf-8", embed_js, embed_js_len);
+}
+
+static enum rc
+embed_css_route(struct request *req, struct response *res, void *ctx)
+{
+	(void)req;
+	(void)ctx;
+	return asset(res, "text/css; charset=utf-8", embed_css, embed_css_len);
+}
+
 /* ---- the table ---- */
 
 static const struct param_spec stream_params[] = {
@@ -554,5 +585,7 @@ const struct route views_routes[] = {
 	{ HTTP_GET, "/profiles/{name}.json", profiles_json_route, "profiles_json", NULL, 0 },
 	{ HTTP_GET, "/profiles/{name}.html", profiles_html_route, "profiles_html", NULL, 0 },
 	{ HTTP_GET, "/media/{id}", media_route, "media", NULL, 0 },
+	{ HTTP_GET, "/embed.js", embed_js_route, "embed_js", NULL, 0 },
+	{ HTTP_GET, "/embed.css", embed_css_route, "embed_css", NULL, 0 },
 	{ 0, NULL, NULL, NULL, NULL, 0 },
 };

@@ -22,6 +22,7 @@ bin=$build/socialhub
 site=$here/site
 widgets=$(cd "$here/../../widgets" && pwd)
 feeds_src=$here/feeds
+embed=$build/widgets/embed/dist
 port=${DEMO_PORT:-8080}
 
 nginx_pid=
@@ -113,6 +114,7 @@ command -v nginx >/dev/null 2>&1 || die "nginx is not installed"
 command -v curl >/dev/null 2>&1 || die "curl is not installed"
 [ -r /etc/nginx/fastcgi_params ] || die "/etc/nginx/fastcgi_params is missing (nginx package)"
 [ -r "$site/index.html" ] || die "demo site missing: $site"
+[ -r "$embed/embed.js" ] || die "no widget bundle at $embed (run make)"
 if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
 	die "something already answers on 127.0.0.1:$port (set DEMO_PORT)"
 fi
@@ -258,9 +260,10 @@ http {
             alias $dir/feeds/mastodon-account.json;
         }
 
-        # The widget script and style, as in deploy/nginx/socialhub.conf.
-        location = /social/embed.js { alias $widgets/embed/embed.js; }
-        location = /social/embed.css { alias $widgets/embed/embed.css; }
+        # The widget bundle (embed + share elements, built by make), served
+        # from disk as in deploy/nginx/socialhub.conf.
+        location = /social/embed.js { alias $embed/embed.js; }
+        location = /social/embed.css { alias $embed/embed.css; }
 
         # Stream and profile fragments for SSI: subrequests pass their own
         # URI (see the share bar below).
@@ -278,7 +281,7 @@ http {
             fastcgi_pass unix:$dir/run/socialhub.sock;
         }
 
-        # The share bar's script and style (later part of embed.js/.css).
+        # The share bar alone (share.js/.css are also inside the bundle).
         location = /social/embed/share.css { alias $widgets/embed/share.css; }
         location = /social/embed/share.js { alias $widgets/embed/share.js; }
 

@@ -161,6 +161,20 @@ check "hostile outputs only name proxied images" $CHECK images "$TH_BASE" "$OUT/
 fetch "hostile.atom" "$S/streams/hostile.atom?limit=100" "$OUT/hostile.atom"
 check "hostile.atom parses" $CHECK atom "$OUT/hostile.atom" "$OUT/hostile.json"
 
+# ---- the embed bundle, compiled in (nginx normally serves it from disk)
+th_expect_status -n "GET /embed.js" GET "$S/embed.js" 200
+th_expect_header Content-Type 'application/javascript'
+th_expect_body_contains "customElements.define('social-stream'"
+th_expect_body_contains "customElements.define('social-share'"
+th_expect_status -n "GET /embed.css" GET "$S/embed.css" 200
+th_expect_header Content-Type 'text/css'
+th_expect_body_contains '.social-share__list'
+bd=$(dirname "$SOCIALHUB")
+gz=$(cat "$bd/widgets/embed/dist/embed.js" "$bd/widgets/embed/dist/embed.css" 2>/dev/null |
+	gzip -9 | wc -c)
+[ "$gz" -gt 1000 ] && [ "$gz" -lt 12288 ] && th_ok "embed.js + embed.css: $gz bytes gzipped (< 12 KB)" ||
+	th_not_ok "embed.js + embed.css under 12 KB gzipped" "got $gz bytes"
+
 # ---- the fast path: the first page is the pre-rendered file
 pre=$TH_DIR/cache/streams/brand/page.json
 tail -c +"$(($(head -n 1 "$pre" | wc -c) + 1))" "$pre" | cmp -s - "$OUT/brand.json" &&

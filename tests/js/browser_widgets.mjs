@@ -92,6 +92,8 @@ async function demoPage(context) {
   ok(eager > 0, `images decode (${eager} loaded so far, the rest are lazy)`);
   ok(imgs.every((i) => i.alt), 'every image has an alt attribute');
   ok(await page.$$eval('social-profiles .h-card', (a) => a.length) === 4, 'four profile cards');
+  ok(await page.evaluate(() => ['social-stream', 'social-profiles', 'social-login', 'social-share']
+    .every((n) => !!customElements.get(n))), 'the one bundle defines all four elements');
 
   // 2. Load more: four more posts, announced, focus on the first new one.
   const more = page.locator('#stream-list button.social-stream__next');
