@@ -175,6 +175,26 @@ gz=$(cat "$bd/widgets/embed/dist/embed.js" "$bd/widgets/embed/dist/embed.css" 2>
 [ "$gz" -gt 1000 ] && [ "$gz" -lt 12288 ] && th_ok "embed.js + embed.css: $gz bytes gzipped (< 12 KB)" ||
 	th_not_ok "embed.js + embed.css under 12 KB gzipped" "got $gz bytes"
 
+# ---- CGI mode: no refresher; a stale stream is refreshed and published inline
+cgi_cfg=$TH_DIR/cgi.conf
+mkdir -p "$TH_DIR/cgi-cache"
+sed -e "s|^cache_dir .*|cache_dir   = \"$TH_DIR/cgi-cache\"|" -e '/^listen/d' "$WE_CFG" >"$cgi_cfg"
+cgi_get() {
+	env -i REQUEST_METHOD=GET REQUEST_URI="/social/streams/$1" SCRIPT_NAME="/social/streams/$1" \
+		PATH_INFO= QUERY_STRING="${2:-}" SOCIALHUB_CONFIG="$cgi_cfg" \
+		timeout 30 "$SOCIALHUB" </dev/null >"$TH_DIR/cgi.out" 2>>"$TH_DIR/socialhub.log"
+}
+cgi_get brand.json
+if head -n 1 "$TH_DIR/cgi.out" | grep -q '^Status: 200' && grep -q '"next_url"' "$TH_DIR/cgi.out" &&
+	[ -s "$TH_DIR/cgi-cache/streams/brand/page.json" ]; then
+	th_ok "CGI: an empty cache is fetched, merged and published inline"
+else
+	th_not_ok "CGI: an empty cache is fetched, merged and published inline" "$(head -c 400 "$TH_DIR/cgi.out")"
+fi
+cgi_get brand.html layout=carousel
+grep -q 'social-stream--carousel' "$TH_DIR/cgi.out" && th_ok "CGI: a second request reads the published stream" ||
+	th_not_ok "CGI: a second request reads the published stream" "$(head -c 400 "$TH_DIR/cgi.out")"
+
 # ---- the fast path: the first page is the pre-rendered file
 pre=$TH_DIR/cache/streams/brand/page.json
 tail -c +"$(($(head -n 1 "$pre" | wc -c) + 1))" "$pre" | cmp -s - "$OUT/brand.json" &&
