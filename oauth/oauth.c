@@ -1,2 +1,91 @@
-/* oauth: social sign-on (the sign-on issue fills this module). */
+/* oauth: the sign-on feature row — config, lifecycle, identity, routes. */
 #include "oauth/oauth.h"
+
+#include "oauth/oauth_int.h"
+#include "util/log.h"
+
+#define SWEEP_EVERY 600
+
+static const struct param_spec return_to_params[] = {
+	{ .name = "return_to", .type = PARAM_STRING, .max_len = 2048 },
+	{ .name = NULL },
+};
+
+static const struct param_spec login_params[] = {
+	{ .name = "return_to", .type = PARAM_STRING, .max_len = 2048 },
+	{ .name = "instance", .type = PARAM_STRING, .max_len = 253 },
+	{ .name = NULL },
+};
+
+const struct route oauth_routes[] = {
+	{ HTTP_GET, "/auth/providers", pages_providers, "auth_providers", NULL, 0 },
+	{ HTTP_GET, "/auth/login", pages_chooser, "auth_chooser", return_to_params, 0 },
+	{ HTTP_GET, "/auth/login/{provider}", flow_login, "auth_login", login_params, 0 },
+	{ HTTP_GET | HTTP_POST, "/auth/callback/{provider}", flow_callback, "auth_callback",
+	    NULL, ROUTE_FORM },
+	{ HTTP_POST, "/auth/logout", pages_logout, "auth_logout", return_to_params, ROUTE_FORM },
+	{ HTTP_GET, "/auth/me", pages_me, "auth_me", NULL, 0 },
+	{ HTTP_GET, "/auth/check", pages_check, "auth_check", NULL, 0 },
+	{ HTTP_GET, "/auth/button.html", pages_button, "auth_button", return_to_params, 0 },
+	{ HTTP_GET, "/auth/icon/{provider}.svg", pages_icon, "auth_icon", NULL, 0 },
+	{ 0, NULL, NULL, NULL, NULL, 0 },
+};
+
+/* check-config: load everything once (secrets, keys) and throw it away. */
+enum rc
+oauth_validate(const struct config *cfg)
+{
+	struct oauth_ctx *ctx;
+	enum rc rc = oauth_conf_load(cfg, &ctx);
+
+	oauth_conf_free(ctx);
+	return rc;
+}
+
+enum rc
+oauth_init(const struct config *cfg, void **out)
+{
+	struct oauth_ctx *ctx;
+	enum rc rc;
+
+	*out = NULL;
+	rc = http_global_init();
+	if (rc == RC_OK)
+		rc = oauth_conf_load(cfg, &ctx);
+	if (rc != RC_OK)
+		return rc;
+	for (size_t i = 0; i < ctx->nproviders && rc == RC_OK; i++)
+		rc = discovery_static(&ctx->providers[i]);
+	if (rc == RC_OK)
+		rc = pages_csp_build(ctx);
+	if (rc != RC_OK) {
+		log_kv(LOG_ERROR, "oauth_init_failed", "error", rc_str(rc), NULL);
+		oauth_conf_free(ctx);
+		return rc;
+	}
+	*out = ctx;
+	return RC_OK;
+}
+
+void
+oauth_fini(void *ctx)
+{
+	oauth_conf_free(ctx);
+}
+
+enum rc
+oauth_identify(void *ctx, struct request *req, struct identity *out)
+{
+	return session_identify(ctx, req, out);
+}
+
+/* Refresher: forget used-state records that can no longer matter. */
+long
+oauth_refresh(void *vctx, volatile sig_atomic_t *stop)
+{
+	struct oauth_ctx *ctx = vctx;
+
+	if (ctx != NULL && !*stop)
+		state_sweep(ctx, ctx->now());
+	return SWEEP_EVERY;
+}

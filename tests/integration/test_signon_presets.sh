@@ -1,0 +1,87 @@
+#!/bin/bash
+# test_signon_presets: every provider preset against a local fixture that
+# answers as that provider documents (tests/js/presets_fixture.mjs),
+# through real nginx; endpoints pointed at the fixture by config overrides.
+. "$(dirname "$0")/oauth_env.sh"
+oauth_env_init
+
+NG=$(free_port) UP=$(free_port) SH=$(free_port)
+start_node fixture presets_fixture.mjs --apple-key-file "$D/apple.p8"
+F=$(json_get "$D/fixture.ready" base)
+TID=$(json_get "$D/fixture.ready" ms_tenant)
+cat >"$D/socialhub.conf" <<C
+listen = "127.0.0.1:$SH"
+workers = 2
+site_url = "http://127.0.0.1:$NG"
+cache_dir = "$D/cache"
+state_dir = "$D/state"
+session { secret = "$("$SOCIALHUB" keygen)" }
+provider github {
+	preset = "github"  client_id = "gh-client"  client_secret = "gh-secret"
+	authorization_endpoint = "$F/github/login/oauth/authorize"
+	token_endpoint = "$F/github/login/oauth/access_token"
+	userinfo_endpoint = "$F/github/api/user"
+}
+provider google {
+	preset = "google"  client_id = "g-client.apps.googleusercontent.com"  client_secret = "g-secret"
+	issuer = "$F/google"
+}
+provider facebook {
+	preset = "facebook"  client_id = "fb-app"  client_secret = "fb-app-secret"
+	authorization_endpoint = "$F/facebook/dialog/oauth"
+	token_endpoint = "$F/facebook/oauth/access_token"
+	userinfo_endpoint = "$F/facebook/me?fields=id,name,email,picture"
+}
+provider linkedin {
+	preset = "linkedin"  client_id = "li-client"  client_secret = "li-secret"
+	issuer = "$F/linkedin/oauth"
+	discovery_url = "$F/linkedin/oauth/.well-known/openid-configuration"
+}
+provider x {
+	preset = "x"  client_id = "x-client"  client_secret = "x-secret"
+	authorization_endpoint = "$F/x/i/oauth2/authorize"
+	token_endpoint = "$F/x/2/oauth2/token"
+	userinfo_endpoint = "$F/x/2/users/me?user.fields=profile_image_url"
+}
+provider microsoft {
+	preset = "microsoft"  client_id = "ms-client"  client_secret = "ms-secret"
+	issuer = "$F/ms/{tenantid}/v2.0"
+	discovery_url = "$F/ms/{tenant}/v2.0/.well-known/openid-configuration"
+	tenants = {"$TID"}
+}
+provider gitlab {
+	preset = "gitlab"  client_id = "gl-client"  client_secret = "gl-secret"
+	issuer = "$F/gitlab"  userinfo = true
+}
+provider apple {
+	preset = "apple"  client_id = "com.example.web"
+	team_id = "TEAM123456"  key_id = "KEY1234567"  private_key_file = "$D/apple.p8"
+	issuer = "$F/apple"
+	authorization_endpoint = "$F/apple/auth/authorize"
+	token_endpoint = "$F/apple/auth/token"
+	jwks_uri = "$F/apple/auth/keys"
+}
+provider mastodon {
+	preset = "mastodon"  api_base = "$F/mastodon"
+	instances = {"social.example", "old.example"}
+}
+provider mastodon_old {
+	preset = "mastodon"  api_base = "$F/mastodon-old"  display_name = "Mastodon (old)"
+	instances = {"old.example"}
+}
+C
+start_socialhub "$D/socialhub.conf"
+write_nginx "$NG" "$UP" "$SH"
+start_nginx
+wait_port "$SH" && wait_port "$NG" || exit 1
+node "$JS/presets_test.mjs" "http://127.0.0.1:$NG" "$F"
+rc=$?
+# Mastodon registrations are cached in state_dir, private to us.
+f="$D/state/oauth/mastodon/social.example.json"
+if [ -f "$f" ] && [ "$(stat -c %a "$f")" = 600 ] && grep -q '"client_id":"mastodon-client-' "$f"; then
+	echo "ok - Mastodon app registration cached in state_dir (mode 600)"
+else
+	echo "not ok - Mastodon app registration not cached in $f"
+	rc=1
+fi
+exit $rc

@@ -1,0 +1,84 @@
+/* http: a synchronous, bounded HTTP client (libcurl easy) behind an ops struct. */
+#ifndef SOCIALHUB_UTIL_HTTP_H
+#define SOCIALHUB_UTIL_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/arena.h"
+#include "util/rc.h"
+
+#define HTTP_HEADERS_MAX 8             /* request headers and wanted headers */
+#define HTTP_BODY_MAX_DEFAULT (1u << 20)
+#define HTTP_CONNECT_MS_DEFAULT 5000
+#define HTTP_TOTAL_MS_DEFAULT 10000
+
+/*
+ * One request. Only `url` is required: GET unless `form` is set (then a
+ * POST of application/x-www-form-urlencoded `form`, already encoded).
+ * `headers` are "Name: value" lines (NULL-terminated, at most
+ * HTTP_HEADERS_MAX). `basic_user`/`basic_pass` send HTTP Basic auth (both
+ * already form-encoded as RFC 6749 2.3.1 asks). Zero limits mean the
+ * defaults above. Redirects are refused unless max_redirects > 0. Only
+ * http and https URLs, TLS peer and host always verified.
+ * `want_headers` names response headers to keep (e.g. "Retry-After").
+ */
+struct http_request {
+	const char *url;
+	const char *form;
+	const char *headers[HTTP_HEADERS_MAX + 1];
+	const char *basic_user;
+	const char *basic_pass;
+	long connect_ms;
+	long total_ms;
+	size_t max_body;
+	long max_redirects;
+	const char *want_headers[HTTP_HEADERS_MAX + 1];
+	const char *log_name;  /* what the request is for, in logs ("token") */
+	bool public_only;      /* refuse loopback/private/link-local peers (SSRF),
+				* checked at connect time, so DNS cannot cheat */
+};
+
+/* The answer; strings live in the arena given to http_perform. */
+struct http_response {
+	long status;
+	char *body;             /* NUL-terminated; may hold NULs inside */
+	size_t body_len;
+	char *content_type;     /* NULL when absent */
+	char *header_values[HTTP_HEADERS_MAX]; /* by index of want_headers */
+};
+
+/*
+ * The seam: perform one request. Returns RC_OK with any HTTP status in
+ * rs->status; RC_INVALID for a refused URL (scheme), RC_TOOBIG when the
+ * body passes max_body, RC_TIMEOUT, RC_UPSTREAM for connection and TLS
+ * failures, RC_NOMEM.
+ */
+struct http_ops {
+	enum rc (*perform)(void *arg, struct arena *a, const struct http_request *rq,
+	    struct http_response *rs);
+	void *arg;
+};
+
+/* The real client over libcurl. */
+extern const struct http_ops http_curl_ops;
+
+/* Calls ops->perform after checking the URL scheme (http, https). */
+enum rc http_perform(const struct http_ops *ops, struct arena *a,
+    const struct http_request *rq, struct http_response *rs);
+
+/* True when a peer address is public (not loopback, private, link-local,
+ * CGNAT, multicast or reserved; IPv4-mapped IPv6 judged as IPv4). */
+struct sockaddr;
+bool http_addr_public(const struct sockaddr *sa);
+
+/* True when url starts with http:// or https:// (case-insensitive). */
+bool http_url_allowed(const char *url);
+
+/* True when the response's Content-Type is JSON (application/json or +json). */
+bool http_is_json(const struct http_response *rs);
+
+/* Initialises libcurl once per process (not thread-safe); idempotent. */
+enum rc http_global_init(void);
+
+#endif
