@@ -546,3 +546,88 @@ cache_evict(struct cache *c, long long now, long long *used)
 		*used = w.used;
 	return w.rc;
 }
+
+/* Newest mtime of the files in one source folder (0: none). */
+static long long
+dir_newest(const char *dir)
+{
+	char path[PATH_MAX];
+	long long newest = 0;
+	struct dirent *d;
+	struct stat st;
+	DIR *dp = opendir(dir);
+
+	if (dp == NULL)
+		return 0;
+	while ((d = readdir(dp)) != NULL) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) >= (int)sizeof(path))
+			continue;
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime > newest)
+			newest = (long long)st.st_mtime;
+	}
+	closedir(dp);
+	return newest;
+}
+
+/* Deletes the regular files of a source folder, then the folder. */
+static bool
+remove_source_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	if (dp == NULL)
+		return false;
+	while ((d = readdir(dp)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) < (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(dp);
+	return rmdir(dir) == 0;
+}
+
+static bool
+is_key(const char *name)
+{
+	if (strlen(name) != CACHE_KEY_LEN)
+		return false;
+	for (; *name != '\0'; name++)
+		if (!((*name >= '0' && *name <= '9') || (*name >= 'a' && *name <= 'f')))
+			return false;
+	return true;
+}
+
+size_t
+cache_sweep_sources(struct cache *c, const char *const *keys, size_t n,
+    long long now, long long max_age)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *d;
+	size_t removed = 0;
+	DIR *dp;
+
+	if (snprintf(dir, sizeof(dir), "%s/sources", c->dir) >= (int)sizeof(dir) ||
+	    (dp = opendir(dir)) == NULL)
+		return 0;
+	while ((d = readdir(dp)) != NULL) {
+		bool used = false;
+		if (!is_key(d->d_name))
+			continue;
+		for (size_t i = 0; i < n && !used; i++)
+			used = strcmp(keys[i], d->d_name) == 0;
+		if (used || snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) >= (int)sizeof(path))
+			continue;
+		if (now - dir_newest(path) < max_age)
+			continue;
+		if (remove_source_dir(path)) {
+			removed++;
+			log_kv(LOG_INFO, "cache_source_removed", "dir", path,
+			    "reason", "no configured source uses it", NULL);
+		}
+	}
+	closedir(dp);
+	return removed;
+}

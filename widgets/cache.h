@@ -133,4 +133,12 @@ json_t *cache_status_json(const struct cache_status *s);
 void cache_media_touch(const char *path);
 enum rc cache_evict(struct cache *c, long long now, long long *used);
 
+/*
+ * Removes source folders no configured source uses any more: not in
+ * keys[0..n) and not written for `max_age` seconds (another instance
+ * sharing the cache keeps its own sources fresh). Returns how many went.
+ */
+size_t cache_sweep_sources(struct cache *c, const char *const *keys, size_t n,
+    long long now, long long max_age);
+
 #endif

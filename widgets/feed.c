@@ -20,6 +20,8 @@
 #define FEED_MAX_BODY (16 * 1024 * 1024)
 #define TEXT_MAX_DEFAULT (1024 * 1024)
 #define INNER_HTML_MAX (2 * FEED_MAX_HTML)
+/* Text gathered before cutting: a CDATA section may be this big. */
+#define FEED_MAX_BODY_TEXT FEED_MAX_BODY
 
 /* ---- namespaces ---- */
 
@@ -100,8 +102,15 @@ feed_ns_of(const xmlNode *n)
 {
 	const char *colon;
 
-	if (n->ns != NULL && n->ns->href != NULL)
-		return ns_classify((const char *)n->ns->href);
+	if (n->ns != NULL && n->ns->href != NULL) {
+		/* Classified once per declaration: the answer is kept in the
+		 * (parse-private) namespace record, as class + 1. */
+		xmlNs *ns = n->ns;
+		if (ns->_private == NULL)
+			ns->_private = (void *)(uintptr_t)(ns_classify(
+			    (const char *)ns->href) + 1);
+		return (enum feed_ns)((uintptr_t)ns->_private - 1);
+	}
 	colon = strchr((const char *)n->name, ':');
 	if (colon != NULL)
 		return ns_of_prefix((const char *)n->name,
@@ -193,31 +202,67 @@ is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+#define MARK_OPEN "\xee\x80\x80"
+#define MARK_CLOSE "\xee\x80\x81"
+
+/* Appends s with the CDATA markers of feed_prep_xml replaced by the text
+ * they stand for. */
+static void
+text_expand(const struct feed_ctx *c, const char *s, struct buf *b)
+{
+	const char *m;
+
+	while ((m = strstr(s, MARK_OPEN)) != NULL) {
+		const char *d = m + 3;
+		size_t idx = 0;
+		int nd = 0;
+
+		while (*d >= '0' && *d <= '9' && nd < 9) {
+			idx = idx * 10 + (size_t)(*d - '0');
+			d++;
+			nd++;
+		}
+		buf_append(b, s, (size_t)(m - s));
+		if (nd > 0 && memcmp(d, MARK_CLOSE, 3) == 0 && idx < c->ncdata) {
+			buf_append(b, c->cdata[idx], c->cdata_len[idx]);
+			s = d + 3;
+		} else {
+			s = m + 3;
+		}
+	}
+	buf_appends(b, s);
+}
+
+static bool
+has_marker(const char *s)
+{
+	return strchr(s, '\xee') != NULL && strstr(s, MARK_OPEN) != NULL;
+}
+
 /* Appends the text of n's descendants (entity references are skipped: a
  * document never gets to expand anything). */
 static void
-text_collect(const xmlNode *n, struct buf *b)
+text_collect(const struct feed_ctx *c, const xmlNode *n, struct buf *b)
 {
-	const xmlNode *c = n->children;
+	const xmlNode *k = n->children;
 	int depth = 0;
 
-	while (c != NULL) {
-		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-			if (c->content != NULL &&
-			    buf_appends(b, (const char *)c->content) != RC_OK)
-				return;
-		} else if (c->type == XML_ELEMENT_NODE && c->children != NULL) {
-			c = c->children;
+	while (k != NULL) {
+		if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) {
+			if (k->content != NULL)
+				text_expand(c, (const char *)k->content, b);
+		} else if (k->type == XML_ELEMENT_NODE && k->children != NULL) {
+			k = k->children;
 			depth++;
 			continue;
 		}
-		while (c->next == NULL && depth > 0) {
-			c = c->parent;
+		while (k->next == NULL && depth > 0) {
+			k = k->parent;
 			depth--;
 		}
-		if (depth == 0 && c->next == NULL)
+		if (depth == 0 && k->next == NULL)
 			break;
-		c = c->next;
+		k = k->next;
 	}
 }
 
@@ -229,13 +274,15 @@ feed_text(struct feed_ctx *c, const xmlNode *n, size_t max)
 	size_t len;
 	char *r = NULL;
 
+	if (max == 0)
+		max = TEXT_MAX_DEFAULT;
 	/* The common case: one text child, no copy through a buffer. */
 	if (n->children != NULL && n->children->next == NULL &&
 	    (n->children->type == XML_TEXT_NODE ||
-	    n->children->type == XML_CDATA_SECTION_NODE)) {
+	    n->children->type == XML_CDATA_SECTION_NODE) &&
+	    n->children->content != NULL &&
+	    !has_marker((const char *)n->children->content)) {
 		s = (const char *)n->children->content;
-		if (s == NULL)
-			return NULL;
 		while (is_ws(*s))
 			s++;
 		len = strlen(s);
@@ -243,15 +290,13 @@ feed_text(struct feed_ctx *c, const xmlNode *n, size_t max)
 			len--;
 		if (len == 0)
 			return NULL;
-		if (max == 0)
-			max = TEXT_MAX_DEFAULT;
 		r = arena_strndup(c->a, s, len);
 		if (r != NULL)
 			sanitize_truncate_utf8(r, max);
 		return r;
 	}
-	buf_init(&b, (max == 0 ? TEXT_MAX_DEFAULT : max) + 4096);
-	text_collect(n, &b);
+	buf_init(&b, max + 4096 + FEED_MAX_BODY_TEXT);
+	text_collect(c, n, &b);
 	s = buf_cstr(&b);
 	while (is_ws(*s))
 		s++;
@@ -261,7 +306,7 @@ feed_text(struct feed_ctx *c, const xmlNode *n, size_t max)
 	if (len > 0) {
 		r = arena_strndup(c->a, s, len);
 		if (r != NULL)
-			sanitize_truncate_utf8(r, max == 0 ? TEXT_MAX_DEFAULT : max);
+			sanitize_truncate_utf8(r, max);
 	}
 	buf_fini(&b);
 	return r;
@@ -301,6 +346,22 @@ esc(struct buf *b, const char *s, bool attr)
 		run = s + 1;
 	}
 	buf_append(b, run, (size_t)(s - run));
+}
+
+/* esc() of a text node, CDATA markers expanded first. */
+static void
+esc_text(const struct feed_ctx *c, struct buf *b, const char *s)
+{
+	struct buf t;
+
+	if (!has_marker(s)) {
+		esc(b, s, false);
+		return;
+	}
+	buf_init(&t, FEED_MAX_BODY);
+	text_expand(c, s, &t);
+	esc(b, buf_cstr(&t), false);
+	buf_fini(&t);
 }
 
 static bool
@@ -354,7 +415,7 @@ html_node(struct feed_ctx *c, const xmlNode *e, const char *base,
 			html_node(c, k, base, b, depth + 1);
 		else if ((k->type == XML_TEXT_NODE ||
 		    k->type == XML_CDATA_SECTION_NODE) && k->content != NULL)
-			esc(b, (const char *)k->content, false);
+			esc_text(c, b, (const char *)k->content);
 	}
 	buf_appends(b, "</");
 	buf_appends(b, name);
@@ -393,7 +454,7 @@ feed_inner_html(struct feed_ctx *c, const xmlNode *n, bool skip_div)
 			html_node(c, k, base, &b, 0);
 		else if ((k->type == XML_TEXT_NODE ||
 		    k->type == XML_CDATA_SECTION_NODE) && k->content != NULL)
-			esc(&b, (const char *)k->content, false);
+			esc_text(c, &b, (const char *)k->content);
 	}
 	r = b.len > 0 ? arena_strdup(c->a, buf_cstr(&b)) : NULL;
 	buf_fini(&b);
@@ -985,9 +1046,12 @@ parse_xml(struct feed_ctx *c, struct feed_prep_text *t)
 	const char *name;
 	enum rc rc;
 
-	rc = feed_prep_xml(t);
+	rc = feed_prep_xml(t, c->a);
 	if (rc != RC_OK)
 		return rc;
+	c->cdata = t->cdata;
+	c->cdata_len = t->cdata_len;
+	c->ncdata = t->ncdata;
 	if (t->xml_len > INT32_MAX)
 		return RC_TOOBIG;
 	ctxt = xmlNewParserCtxt();
@@ -995,7 +1059,7 @@ parse_xml(struct feed_ctx *c, struct feed_prep_text *t)
 		return RC_NOMEM;
 	/* No NOENT (no entity substitution), no DTDLOAD, no HUGE; NONET and
 	 * the deny-all entity loader besides. The DOCTYPE is already gone. */
-	doc = xmlCtxtReadMemory(ctxt, t->xml, (int)t->xml_len, NULL, "UTF-8",
+	doc = xmlCtxtReadMemory(ctxt, t->xml, (int)t->xml_len, NULL, NULL,
 	    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOCDATA |
 	    XML_PARSE_IGNORE_ENC | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 	    XML_PARSE_COMPACT);

@@ -107,11 +107,11 @@ read_stdin(char **out, size_t *len)
 }
 
 static double
-now_sec(void)
+now_sec(clockid_t clk)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clk, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -124,7 +124,7 @@ run(const struct parse_args *pa, const char *body, size_t len)
 	struct feed f;
 	json_t *j;
 	enum rc rc = RC_OK;
-	double t0;
+	double t0, c0;
 	long i;
 	int status = 0;
 
@@ -136,7 +136,8 @@ run(const struct parse_args *pa, const char *body, size_t len)
 	a = arena_new(1 << 20, 0);
 	if (a == NULL)
 		return 1;
-	t0 = now_sec();
+	t0 = now_sec(CLOCK_MONOTONIC);
+	c0 = now_sec(CLOCK_PROCESS_CPUTIME_ID);
 	for (i = 0; i < pa->repeat; i++) {
 		arena_reset(a);
 		rc = feed_parse(a, body, len, &o, &f);
@@ -144,10 +145,12 @@ run(const struct parse_args *pa, const char *body, size_t len)
 			break;
 	}
 	if (pa->repeat > 1 && rc == RC_OK) {
-		double dt = now_sec() - t0;
-		fprintf(stderr, "parse: %ld runs, %zu bytes, %.3f s, %.1f MB/s\n",
-		    pa->repeat, len, dt,
-		    dt > 0 ? (double)len * (double)pa->repeat / dt / 1e6 : 0.0);
+		double dt = now_sec(CLOCK_MONOTONIC) - t0;
+		double ct = now_sec(CLOCK_PROCESS_CPUTIME_ID) - c0;
+		double mb = (double)len * (double)pa->repeat / 1e6;
+		fprintf(stderr, "parse: %ld runs, %zu bytes, wall %.3f s "
+		    "(%.1f MB/s), cpu %.3f s (%.1f MB/s)\n", pa->repeat, len, dt,
+		    dt > 0 ? mb / dt : 0.0, ct, ct > 0 ? mb / ct : 0.0);
 	}
 	if (rc != RC_OK) {
 		fprintf(stderr, "socialhub parse: %s: not a feed we can read "

@@ -90,6 +90,9 @@ struct feed_ctx {
 	size_t cap_items;
 	const char *base;       /* document base: opts->base_url */
 	const xmlChar *root_ns; /* namespace of the root element, or NULL */
+	const char **cdata;     /* CDATA taken out by feed_prep_xml */
+	const size_t *cdata_len;
+	size_t ncdata;
 	struct feed_tc ftitle, fdesc;  /* feed-level text, rendered late */
 	int flink_prio;
 	int fimage_prio;

@@ -5,7 +5,9 @@
 #include "widgets/feed_prep.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 
 #include <libxml/HTMLparser.h>
 
+#include "util/arena.h"
 #include "util/buf.h"
 #include "util/url.h"
 #include "widgets/sanitize.h"
@@ -224,6 +227,38 @@ from_iconv(iconv_t cd, const char *s, size_t n, char **out, size_t *outlen)
 	return RC_OK;
 }
 
+/* utf8_valid with an ASCII fast path (feeds are mostly ASCII). */
+static bool
+valid_utf8(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (;;) {
+		uint64_t w;
+		while (i + 8 <= n) {
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		while (i < n && (unsigned char)s[i] < 0x80)
+			i++;
+		if (i >= n)
+			return true;
+		/* A non-ASCII stretch: check up to the next ASCII byte. */
+		{
+			size_t j = i;
+			while (j < n && (unsigned char)s[j] >= 0x80)
+				j++;
+			/* Sequences never contain ASCII bytes, so each
+			 * non-ASCII stretch must be whole sequences. */
+			if (!utf8_valid(s + i, j - i))
+				return false;
+			i = j;
+		}
+	}
+}
+
 /* True when s holds a multi-byte UTF-8 sequence (and is valid UTF-8). */
 static bool
 utf8_multibyte(const char *s, size_t n)
@@ -232,7 +267,7 @@ utf8_multibyte(const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if ((unsigned char)s[i] >= 0x80)
-			return utf8_valid(s, n);
+			return valid_utf8(s, n);
 	}
 	return false;
 }
@@ -334,7 +369,7 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	if (strcmp(name, "windows-1252") == 0 && utf8_multibyte(body, len))
 		name = "utf-8";
 	if (is_utf8_name(name)) {
-		if (utf8_valid(body, len)) {
+		if (valid_utf8(body, len)) {
 			t->s = body;
 			t->len = len;
 			snprintf(t->encoding, sizeof(t->encoding), "utf-8");
@@ -348,7 +383,7 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	if (rc == RC_INVALID) {
 		/* A charset iconv does not know: UTF-8 if it is, else 1252. */
 		t->fallback = true;
-		if (utf8_valid(body, len)) {
+		if (valid_utf8(body, len)) {
 			t->s = body;
 			t->len = len;
 			snprintf(t->encoding, sizeof(t->encoding), "utf-8");
@@ -387,11 +422,13 @@ struct prep {
 	const char *s;
 	size_t n, i;
 	struct buf out;
-	struct entity ents[MAX_ENTITIES];
+	struct arena *a;          /* for CDATA taken out, or NULL */
+	struct feed_prep_text *t;
 	int nents;
 	size_t budget;
 	bool changed;
 	enum rc rc;
+	struct entity ents[MAX_ENTITIES];  /* last: [0, nents) in use */
 };
 
 static void
@@ -416,23 +453,27 @@ xml_char_ok(uint32_t cp)
 /* Bytes that need a look: '&', '<', C0 controls, 0xc2 (C1 range), 0xef
  * (U+FFFE/U+FFFF). */
 static unsigned char special[256];
-static bool special_ready;
+static pthread_once_t special_once = PTHREAD_ONCE_INIT;
 
 static void
-special_init(void)
+special_fill(void)
 {
 	int c;
 
-	if (special_ready)
-		return;
 	for (c = 0; c < 0x20; c++)
 		special[c] = (c != '\t' && c != '\n' && c != '\r');
 	special['&'] = 1;
 	special['<'] = 1;
 	special[0xc2] = 1;
 	special[0xef] = 1;
+	special[0xee] = 1;
 	special[0x7f] = 0;
-	special_ready = true;
+}
+
+static void
+special_init(void)
+{
+	pthread_once(&special_once, special_fill);
 }
 
 /* Handles the byte at p->i when it is a control, C1 or non-character;
@@ -458,6 +499,15 @@ char_fix(struct prep *p)
 	}
 	if (b[0] == 0xef && left >= 3 && b[1] == 0xbf &&
 	    (b[2] == 0xbe || b[2] == 0xbf)) {
+		p->i += 3;
+		p->changed = true;
+		return true;
+	}
+	/* U+E000/U+E001 are our CDATA markers: a document's own become
+	 * U+FFFD, so no text can point at a CDATA section. */
+	if (b[0] == 0xee && left >= 3 && b[1] == 0x80 &&
+	    (b[2] == 0x80 || b[2] == 0x81)) {
+		put(p, "\xef\xbf\xbd", 3);
 		p->i += 3;
 		p->changed = true;
 		return true;
@@ -838,6 +888,64 @@ doctype(struct prep *p)
 	p->i = i < p->n ? i + 1 : p->n;
 }
 
+/*
+ * A CDATA section from p->i to end. Big ones leave the document: their
+ * (cleaned) text goes to the arena and a marker U+E000 <index> U+E001
+ * takes their place, which libxml2 reads as plain text many times faster
+ * than it reads CDATA; feed.c puts the text back (feed_prep_cdata).
+ */
+static void
+cdata(struct prep *p, size_t end)
+{
+	size_t body = p->i + 9, mark, n;
+	struct feed_prep_text *t = p->t;
+	char *copy, tmp[32];
+
+	if (p->a == NULL || end < body + 3 || end - body - 3 < FEED_PREP_CDATA_MIN ||
+	    end == p->n || t->ncdata >= FEED_PREP_CDATA_MAX) {
+		copy_raw(p, end);
+		return;
+	}
+	if (t->ncdata == t->capcdata) {
+		size_t cap = t->capcdata ? t->capcdata * 2 : 64;
+		const char **np = arena_calloc(p->a, cap, sizeof(*np));
+		size_t *nl = arena_calloc(p->a, cap, sizeof(*nl));
+		if (np == NULL || nl == NULL) {
+			p->rc = RC_NOMEM;
+			return;
+		}
+		if (t->ncdata > 0) {
+			memcpy(np, t->cdata, t->ncdata * sizeof(*np));
+			memcpy(nl, t->cdata_len, t->ncdata * sizeof(*nl));
+		}
+		t->cdata = np;
+		t->cdata_len = nl;
+		t->capcdata = cap;
+	}
+	/* Clean it through the output buffer, then move it out. */
+	mark = p->out.len;
+	p->i = body;
+	copy_raw(p, end - 3);
+	if (p->rc != RC_OK)
+		return;
+	n = p->out.len - mark;
+	copy = arena_memdup(p->a, p->out.data + mark, n + 1);
+	if (copy == NULL) {
+		p->rc = RC_NOMEM;
+		return;
+	}
+	copy[n] = '\0';
+	p->out.len = mark;
+	p->out.data[mark] = '\0';
+	t->cdata[t->ncdata] = copy;
+	t->cdata_len[t->ncdata] = n;
+	n = (size_t)snprintf(tmp, sizeof(tmp), "\xee\x80\x80%zu\xee\x80\x81",
+	    t->ncdata++);
+	put(p, tmp, n);
+	p->i = end;
+	p->changed = true;
+}
+
 /* '<' at p->i: comments, CDATA, PIs and DOCTYPE get their own rules. */
 static void
 lt_fix(struct prep *p)
@@ -845,10 +953,13 @@ lt_fix(struct prep *p)
 	const char *s = p->s + p->i;
 	size_t left = p->n - p->i;
 
-	if (left >= 4 && memcmp(s, "<!--", 4) == 0) {
+	if (left < 2 || (s[1] != '!' && s[1] != '?')) {
+		put(p, "<", 1);
+		p->i++;
+	} else if (left >= 4 && memcmp(s, "<!--", 4) == 0) {
 		copy_raw(p, find(p, p->i + 4, "-->"));
 	} else if (left >= 9 && memcmp(s, "<![CDATA[", 9) == 0) {
-		copy_raw(p, find(p, p->i + 9, "]]>"));
+		cdata(p, find(p, p->i + 9, "]]>"));
 	} else if (left >= 2 && s[1] == '?') {
 		copy_raw(p, find(p, p->i + 2, "?>"));
 	} else if (left >= 9 && strncasecmp(s, "<!DOCTYPE", 9) == 0) {
@@ -860,16 +971,19 @@ lt_fix(struct prep *p)
 }
 
 enum rc
-feed_prep_xml(struct feed_prep_text *t)
+feed_prep_xml(struct feed_prep_text *t, struct arena *a)
 {
 	struct prep *p;
 	enum rc rc;
 	int e;
 
 	special_init();
-	p = calloc(1, sizeof(*p));
+	p = malloc(sizeof(*p));
 	if (p == NULL)
 		return RC_NOMEM;
+	memset(p, 0, offsetof(struct prep, ents));
+	p->a = a;
+	p->t = t;
 	p->s = t->s;
 	p->n = t->len;
 	p->budget = ENTITY_BUDGET;

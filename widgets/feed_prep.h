@@ -5,7 +5,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/arena.h"
 #include "util/rc.h"
+
+/* CDATA sections at least this long are taken out of the document (see
+ * feed_prep_xml), at most this many. */
+#define FEED_PREP_CDATA_MIN 32
+#define FEED_PREP_CDATA_MAX 100000
 
 /* The body as UTF-8. Heap storage is owned here: feed_prep_text_fini. */
 struct feed_prep_text {
@@ -16,6 +22,10 @@ struct feed_prep_text {
 	char *owned;          /* converted copy, or NULL */
 	char *xml;            /* feed_prep_xml output (NUL-terminated) */
 	size_t xml_len;
+	/* CDATA sections taken out: the text of marker i (arena). */
+	const char **cdata;
+	size_t *cdata_len;
+	size_t ncdata, capcdata;
 };
 
 /*
@@ -34,11 +44,15 @@ enum rc feed_prep_decode(const char *body, size_t len,
  * double-encoded UTF-8 references made numeric, bare '&' escaped, and the
  * DOCTYPE removed, its simple internal entities ("literal text", no
  * references to other entities) substituted within a 1 MiB budget;
- * Comments, CDATA and processing instructions are copied as they are.
+ * Comments and processing instructions are copied as they are; CDATA
+ * sections of FEED_PREP_CDATA_MIN bytes or more (and a closing "]]>")
+ * are moved into `a` and replaced by the marker U+E000 <decimal index>
+ * U+E001 (a document's own U+E000/U+E001 become U+FFFD), shorter ones
+ * stay. With `a` NULL every CDATA section stays.
  * references past the budget expand to nothing. RC_TOOBIG when the
  * output would exceed 1.5 * len + 1 MiB + 64 KiB (a body of bare '&').
  */
-enum rc feed_prep_xml(struct feed_prep_text *t);
+enum rc feed_prep_xml(struct feed_prep_text *t, struct arena *a);
 
 void feed_prep_text_fini(struct feed_prep_text *t);
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,12 +461,17 @@ transfer_fini(struct curl_fetcher *cf, struct transfer *t)
 
 /* ---- the run loop: a queue with total and per-host limits ---- */
 
+#define NO_HOST SIZE_MAX
+
 struct run {
 	struct curl_fetcher *cf;
 	struct fetch_job *jobs;
 	size_t n;
 	struct transfer *tr;     /* one per job */
 	unsigned char *state;    /* 0 waiting, 1 running, 2 done */
+	size_t *host;            /* host id per job, NO_HOST: bad URL */
+	size_t *host_busy;       /* running transfers per host id */
+	size_t first_waiting;    /* no job before it is waiting */
 	size_t active, done;
 	fetch_done_fn cb;
 	void *arg;
@@ -483,15 +489,23 @@ host_of(const char *url, char *out)
 	arena_free(a);
 }
 
-static size_t
-host_active(const struct run *r, const char *host)
+/* Numbers the jobs' hosts (lower-cased names, port not included). */
+static void
+assign_hosts(struct run *r)
 {
-	size_t n = 0;
+	size_t nhosts = 0;
 
-	for (size_t i = 0; i < r->n; i++)
-		if (r->state[i] == 1 && strcmp(r->tr[i].host, host) == 0)
-			n++;
-	return n;
+	for (size_t i = 0; i < r->n; i++) {
+		host_of(r->jobs[i].url, r->tr[i].host);
+		r->host[i] = NO_HOST;
+		if (r->tr[i].host[0] == '\0')
+			continue;
+		for (size_t k = 0; k < i && r->host[i] == NO_HOST; k++)
+			if (r->host[k] != NO_HOST && strcmp(r->tr[k].host, r->tr[i].host) == 0)
+				r->host[i] = r->host[k];
+		if (r->host[i] == NO_HOST)
+			r->host[i] = nhosts++;
+	}
 }
 
 static void
@@ -499,8 +513,11 @@ complete(struct run *r, size_t i)
 {
 	struct fetch_job *j = &r->jobs[i];
 
-	if (r->state[i] == 1)
+	if (r->state[i] == 1) {
 		r->active--;
+		if (r->host[i] != NO_HOST)
+			r->host_busy[r->host[i]]--;
+	}
 	r->state[i] = 2;
 	r->done++;
 	r->cb(j, r->arg);
@@ -520,6 +537,7 @@ start(struct run *r, size_t i)
 	clock_gettime(CLOCK_MONOTONIC, &t->start);
 	r->state[i] = 1;
 	r->active++;
+	r->host_busy[r->host[i]]++;
 	rc = setup_easy(r->cf, t);
 	if (rc == RC_OK && curl_multi_add_handle(r->cf->multi, t->easy) != CURLM_OK)
 		rc = RC_INTERNAL;
@@ -532,19 +550,19 @@ start(struct run *r, size_t i)
 static void
 start_more(struct run *r)
 {
-	for (size_t i = 0; i < r->n && r->active < (size_t)r->cf->o.max_total; i++) {
+	while (r->first_waiting < r->n && r->state[r->first_waiting] != 0)
+		r->first_waiting++;
+	for (size_t i = r->first_waiting; i < r->n &&
+	    r->active < (size_t)r->cf->o.max_total; i++) {
 		if (r->state[i] != 0)
 			continue;
-		host_of(r->jobs[i].url, r->tr[i].host);
-		if (r->tr[i].host[0] == '\0') {
+		if (r->host[i] == NO_HOST) {
 			r->tr[i].job = &r->jobs[i];
 			set_error(&r->jobs[i].res, RC_INVALID, "not an absolute http(s) URL");
-			r->active++;
-			r->state[i] = 1;
 			complete(r, i);
 			continue;
 		}
-		if (host_active(r, r->tr[i].host) < (size_t)r->cf->o.max_per_host)
+		if (r->host_busy[r->host[i]] < (size_t)r->cf->o.max_per_host)
 			start(r, i);
 	}
 }
@@ -575,12 +593,17 @@ abort_all(struct run *r)
 			continue;
 		r->tr[i].job = &r->jobs[i];
 		set_error(&r->jobs[i].res, RC_UNAVAILABLE, "stopped before it finished");
-		if (r->state[i] == 0) {
-			r->state[i] = 1;
-			r->active++;
-		}
 		complete(r, i);
 	}
+}
+
+static void
+run_free(struct run *r)
+{
+	free(r->tr);
+	free(r->state);
+	free(r->host);
+	free(r->host_busy);
 }
 
 static enum rc
@@ -594,13 +617,15 @@ curl_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 		return RC_OK;
 	r.tr = calloc(n, sizeof(*r.tr));
 	r.state = calloc(n, 1);
-	if (r.tr == NULL || r.state == NULL) {
-		free(r.tr);
-		free(r.state);
+	r.host = calloc(n, sizeof(*r.host));
+	r.host_busy = calloc(n, sizeof(*r.host_busy));
+	if (r.tr == NULL || r.state == NULL || r.host == NULL || r.host_busy == NULL) {
+		run_free(&r);
 		return RC_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
 		memset(&jobs[i].res, 0, sizeof(jobs[i].res));
+	assign_hosts(&r);
 	while (r.done < n) {
 		if (stop != NULL && *stop) {
 			abort_all(&r);
@@ -612,8 +637,7 @@ curl_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 		if (r.done < n && r.active > 0)
 			curl_multi_poll(r.cf->multi, NULL, 0, 500, NULL);
 	}
-	free(r.tr);
-	free(r.state);
+	run_free(&r);
 	return RC_OK;
 }
 

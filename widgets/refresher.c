@@ -3,9 +3,12 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <libxml/parser.h>
 
 #include "util/crypto.h"
 #include "util/log.h"
@@ -16,7 +19,12 @@
  * fetch loop goes on: each source costs several fsyncs, and serializing
  * them behind the network loop would dominate a pass.
  */
-#define REFRESH_WRITERS 4
+#define REFRESH_WRITERS 8
+/* Results waiting for a writer beyond this are stored by the fetch loop
+ * itself: bodies (up to 10 MiB each) must not pile up in memory. */
+#define REFRESH_QUEUE_MAX (2 * REFRESH_WRITERS)
+/* File descriptors kept free for sockets, files being written, logs. */
+#define REFRESH_FD_RESERVE 128
 
 struct refresher {
 	struct refresher_conf conf;
@@ -46,6 +54,7 @@ struct writers {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct unit *head, *tail;
+	size_t queued;
 	bool closing;
 	pthread_t threads[REFRESH_WRITERS];
 	size_t n;
@@ -85,6 +94,9 @@ refresher_new(const struct refresher_conf *conf, struct refresher **out)
 	*out = NULL;
 	if (r == NULL)
 		return RC_NOMEM;
+	/* Writer threads parse in parallel; libxml2's global set-up must
+	 * happen once, in this thread, before any of them starts. */
+	xmlInitParser();
 	r->conf = *conf;
 	*out = r;
 	return RC_OK;
@@ -408,20 +420,33 @@ out:
 	return rc;
 }
 
+/*
+ * The URL for logs: query and fragment cut, since feed URLs can carry
+ * private tokens (Reddit's feed=...&user=...). The source name says which.
+ */
+static void
+log_url(const char *url, char *out, size_t n)
+{
+	size_t len = strcspn(url, "?#");
+
+	snprintf(out, n, "%.*s%s", (int)len, url, url[len] != '\0' ? "?..." : "");
+}
+
 static void
 log_result(const struct unit *u, const struct fetch_result *res, const char *error)
 {
 	const struct refresh_entry *e = u->entry;
-	char http[24], items[24], bytes[24], ms[24], next[24], fails[24];
+	char http[24], items[24], bytes[24], ms[24], next[24], fails[24], url[512];
 
 	log_int(http, res->http_status);
 	log_int(items, e->items);
 	log_int(bytes, e->bytes);
 	log_int(ms, e->ms);
 	log_int(next, e->next_due - (long long)time(NULL));
+	log_url(u->src->url, url, sizeof(url));
 	if (error != NULL)
 		log_kv(LOG_WARN, "fetch_failed", "stream", u->stream, "source", u->src->name,
-		    "url", u->src->url, "http", http, "code", u->st.error_code,
+		    "url", url, "http", http, "code", u->st.error_code,
 		    "error", error, "failures", log_int(fails, u->st.failures),
 		    "next_in", next, "rule", e->why, "ms", ms, "kept_items", items, NULL);
 	else
@@ -538,8 +563,11 @@ writer_main(void *arg)
 		while (p->w.head == NULL && !p->w.closing)
 			pthread_cond_wait(&p->w.cv, &p->w.mu);
 		u = p->w.head;
-		if (u != NULL && (p->w.head = u->next) == NULL)
-			p->w.tail = NULL;
+		if (u != NULL) {
+			if ((p->w.head = u->next) == NULL)
+				p->w.tail = NULL;
+			p->w.queued--;
+		}
 		pthread_mutex_unlock(&p->w.mu);
 		if (u == NULL)
 			return NULL;
@@ -572,6 +600,7 @@ writers_finish(struct pass *p)
 	for (size_t i = 0; i < w->n; i++)
 		pthread_join(w->threads[i], NULL);
 	w->n = 0;
+	w->closing = false;
 }
 
 /* The fetcher's callback: takes the result over and queues it. */
@@ -581,14 +610,20 @@ on_done(struct fetch_job *job, void *arg)
 	struct pass *p = arg;
 	struct unit *u = job->arg;
 
+	bool inline_store;
+
 	u->res = job->res;
 	memset(&job->res, 0, sizeof(job->res));
-	if (p->w.n == 0) {      /* no threads: store inline */
+	pthread_mutex_lock(&p->w.mu);
+	inline_store = p->w.n == 0 || p->w.queued >= REFRESH_QUEUE_MAX;
+	pthread_mutex_unlock(&p->w.mu);
+	if (inline_store) {     /* no threads, or they are behind: store here */
 		process(p, u);
 		fetch_result_fini(&u->res);
 		return;
 	}
 	pthread_mutex_lock(&p->w.mu);
+	p->w.queued++;
 	u->next = NULL;
 	if (p->w.tail != NULL)
 		p->w.tail->next = u;
@@ -601,19 +636,61 @@ on_done(struct fetch_job *job, void *arg)
 
 /* ---- the pass ---- */
 
+/*
+ * How many sources one fetcher run may hold locked: each lock is an open
+ * file. The soft RLIMIT_NOFILE is raised towards `want` when it is lower;
+ * if the hard limit forbids that, the pass runs in batches.
+ */
+static size_t
+batch_size(size_t want)
+{
+	rlim_t need = (rlim_t)want + REFRESH_FD_RESERVE;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 256;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ?
+		    rl.rlim_max : need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return want;
+	return rl.rlim_cur > REFRESH_FD_RESERVE + 64 ?
+	    (size_t)(rl.rlim_cur - REFRESH_FD_RESERVE) : 64;
+}
+
+static enum rc
+run_batch(struct pass *p, struct fetch_job *jobs, size_t nj,
+    volatile sig_atomic_t *stop)
+{
+	struct fetcher *f = get_fetcher(p->r);
+	enum rc rc = RC_INTERNAL;
+
+	if (f != NULL) {
+		writers_start(p, nj);
+		rc = fetcher_run(f, jobs, nj, on_done, p, stop);
+		writers_finish(p);
+	}
+	for (size_t i = 0; i < nj; i++)
+		cache_unlock(&((struct unit *)jobs[i].arg)->lock);
+	return rc;
+}
+
 static enum rc
 fetch_due(struct pass *p, const struct refresh_opts *o, volatile sig_atomic_t *stop)
 {
 	long long now = (long long)time(NULL);
+	size_t nj = 0, batch = batch_size(p->n);
 	struct fetch_job *jobs;
-	struct fetcher *f;
-	size_t nj = 0;
-	enum rc rc;
+	enum rc rc = RC_OK;
 
-	jobs = arena_calloc(p->a, p->n + 1, sizeof(*jobs));
+	jobs = arena_calloc(p->a, batch + 1, sizeof(*jobs));
 	if (jobs == NULL)
 		return RC_NOMEM;
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; i < p->n && rc == RC_OK; i++) {
 		struct unit *u = &p->units[i];
 		if (!u->wanted) {
 			if (cache_status_load(p->a, u->status_path, &u->st) == RC_OK)
@@ -622,24 +699,19 @@ fetch_due(struct pass *p, const struct refresh_opts *o, volatile sig_atomic_t *s
 		}
 		if (!prepare(p, u, now, o->force))
 			continue;
+		memset(&jobs[nj], 0, sizeof(jobs[nj]));
 		jobs[nj].url = u->src->url;
 		jobs[nj].arg = u;
 		jobs[nj].allow_private = p->r->conf.allow_private ||
 		    fetcher_url_is_private(u->src->url);
 		load_validators(u, &jobs[nj]);
-		nj++;
+		if (++nj == batch) {
+			rc = run_batch(p, jobs, nj, stop);
+			nj = 0;
+		}
 	}
-	if (nj == 0)
-		return RC_OK;
-	if ((f = get_fetcher(p->r)) == NULL) {
-		rc = RC_INTERNAL;
-	} else {
-		writers_start(p, nj);
-		rc = fetcher_run(f, jobs, nj, on_done, p, stop);
-		writers_finish(p);
-	}
-	for (size_t i = 0; i < nj; i++)
-		cache_unlock(&((struct unit *)jobs[i].arg)->lock);
+	if (nj > 0 && rc == RC_OK)
+		rc = run_batch(p, jobs, nj, stop);
 	return rc;
 }
 

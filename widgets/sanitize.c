@@ -2,6 +2,7 @@
 #include "widgets/sanitize.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,9 @@
 
 #include "util/buf.h"
 #include "util/urlres.h"
+
+static void tables_init(void);
+static void text_tbl_init(void);
 
 /* ---- process-wide libxml2 set-up ---- */
 
@@ -53,6 +57,7 @@ global_init(void)
 	/* Entity substitution stays off (the default); never XML_PARSE_HUGE. */
 	xmlSubstituteEntitiesDefault(0);
 	xmlLoadExtDtdDefaultValue = 0;
+	tables_init();
 }
 
 void
@@ -79,8 +84,7 @@ struct elem {
 	unsigned flags;
 };
 
-/* Sorted by name (bsearch). Elements not listed lose their tags and keep
- * their content. */
+/* Elements not listed lose their tags and keep their content. */
 static const struct elem elems[] = {
 	{ "a", E_ALLOW },
 	{ "abbr", E_ALLOW },
@@ -230,7 +234,7 @@ struct attr {
 };
 
 /*
- * Sorted by name (bsearch; strcmp order). feedparser's allow-list minus
+ * feedparser's allow-list minus
  * what can reach outside the fragment: on* handlers; id, name (DOM
  * clobbering of the host page); class (host page styles); for, form,
  * list, usemap, datasrc, datafld (point at host page elements);
@@ -366,34 +370,71 @@ static const struct attr attrs[] = {
 #define LINK_REL "noopener noreferrer nofollow ugc"
 #define STACK_MAX 512
 
-static int
-elem_cmp(const void *k, const void *e)
+/* Name lookups go through small open-addressing tables built once. */
+#define HASH_SLOTS 512
+
+static int16_t elem_slot[HASH_SLOTS];
+static int16_t attr_slot[HASH_SLOTS];
+
+static unsigned
+name_hash(const char *s)
 {
-	return strcmp(k, ((const struct elem *)e)->name);
+	unsigned h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h & (HASH_SLOTS - 1);
+}
+
+static void
+tables_init(void)
+{
+	size_t i;
+	unsigned h;
+
+	for (i = 0; i < HASH_SLOTS; i++)
+		elem_slot[i] = attr_slot[i] = -1;
+	for (i = 0; i < sizeof(elems) / sizeof(elems[0]); i++) {
+		for (h = name_hash(elems[i].name); elem_slot[h] >= 0;
+		    h = (h + 1) & (HASH_SLOTS - 1))
+			;
+		elem_slot[h] = (int16_t)i;
+	}
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		for (h = name_hash(attrs[i].name); attr_slot[h] >= 0;
+		    h = (h + 1) & (HASH_SLOTS - 1))
+			;
+		attr_slot[h] = (int16_t)i;
+	}
+	text_tbl_init();
 }
 
 static const struct elem *
 elem_find(const char *name)
 {
-	return bsearch(name, elems, sizeof(elems) / sizeof(elems[0]),
-	    sizeof(elems[0]), elem_cmp);
-}
+	unsigned h;
 
-static int
-attr_cmp(const void *k, const void *e)
-{
-	return strcmp(k, ((const struct attr *)e)->name);
+	for (h = name_hash(name); elem_slot[h] >= 0; h = (h + 1) & (HASH_SLOTS - 1)) {
+		if (strcmp(elems[elem_slot[h]].name, name) == 0)
+			return &elems[elem_slot[h]];
+	}
+	return NULL;
 }
 
 static const struct attr *
 attr_find(const char *name, const char *elem)
 {
-	const struct attr *at;
+	const struct attr *at = NULL;
 	const char *p;
 	size_t n = strlen(elem);
+	unsigned h;
 
-	at = bsearch(name, attrs, sizeof(attrs) / sizeof(attrs[0]),
-	    sizeof(attrs[0]), attr_cmp);
+	for (h = name_hash(name); attr_slot[h] >= 0; h = (h + 1) & (HASH_SLOTS - 1)) {
+		if (strcmp(attrs[attr_slot[h]].name, name) == 0) {
+			at = &attrs[attr_slot[h]];
+			break;
+		}
+	}
 	if (at == NULL || at->only == NULL)
 		return at;
 	for (p = at->only; (p = strstr(p, elem)) != NULL; p += n) {
@@ -530,6 +571,12 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
 	c = urlres_clean(a, raw);
 	if (c == NULL || c[0] == '\0')
 		return NULL;
+	/* Controls left inside (the clean-up took tab, CR and LF) would let
+	 * a later writer that drops them spell a different URL: refused. */
+	for (r = c; *r != '\0'; r++) {
+		if ((unsigned char)*r < 0x20 || *r == 0x7f)
+			return NULL;
+	}
 	if (urlres_scheme(c, sch, sizeof(sch))) {
 		if (strcmp(sch, "mailto") == 0 && (flags & SANITIZE_URL_MAILTO))
 			return strlen(c) <= SANITIZE_MAX_URL ? c : NULL;
@@ -820,15 +867,28 @@ struct state {
 	int overflow;        /* elements past STACK_MAX */
 	int skip;            /* >0: inside a dropped subtree (its depth) */
 	int emitted;         /* open emitted elements */
-	struct frame stack[STACK_MAX];
 	char **images;
 	size_t nimages, capimages;
 	bool space;          /* text mode: a separator is pending */
+	struct frame stack[STACK_MAX];  /* last: not cleared between runs */
 };
 
 struct sanitize {
 	struct arena *a;
+	struct state *st;   /* reused by every call (heap) */
 };
+
+static void
+sanitize_free(void *p)
+{
+	struct sanitize *s = p;
+
+	if (s->st != NULL) {
+		buf_fini(&s->st->out);
+		free(s->st);
+		s->st = NULL;
+	}
+}
 
 struct sanitize *
 sanitize_new(struct arena *a)
@@ -840,7 +900,50 @@ sanitize_new(struct arena *a)
 	if (s == NULL)
 		return NULL;
 	s->a = a;
+	/* state_get clears all but the frame stack, which is written
+	 * before it is read: no need to zero 8 KiB per parse. */
+	s->st = malloc(sizeof(*s->st));
+	if (s->st == NULL)
+		return NULL;
+	memset(s->st, 0, offsetof(struct state, stack));
+	buf_init(&s->st->out, 0);
+	if (arena_defer(a, sanitize_free, s) != RC_OK)
+		return NULL;
 	return s;
+}
+
+/* The reusable state, emptied for a new run (the output buffer keeps its
+ * storage; its cap is set per run). */
+static struct state *
+state_get(struct sanitize *s, const struct sanitize_opts *o, bool text,
+    size_t max)
+{
+	struct state *st = s->st;
+	struct buf keep = st->out;
+
+	memset(st, 0, offsetof(struct state, stack));
+	st->out = keep;
+	buf_clear(&st->out);
+	st->out.max = max + (STACK_MAX + 1) * 16;
+	st->a = s->a;
+	st->o = o;
+	st->text = text;
+	st->max = max;
+	return st;
+}
+
+/* Appends p[0..n) with no checks but room (the common, hot case). */
+static bool
+out_fast(struct state *st, const char *p, size_t n)
+{
+	struct buf *b = &st->out;
+
+	if (b->data == NULL || b->len + n + 1 > b->cap || b->len + n > b->max)
+		return false;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return true;
 }
 
 /* Appends unless the soft cap is passed; end tags use out_force. */
@@ -853,78 +956,113 @@ out_put(struct state *st, const char *p, size_t n)
 		st->truncated = true;
 		return;
 	}
-	if (buf_append(&st->out, p, n) != RC_OK)
+	if (!out_fast(st, p, n) && buf_append(&st->out, p, n) != RC_OK)
 		st->nomem = true;
 }
 
 static void
 out_force(struct state *st, const char *p, size_t n)
 {
-	if (!st->nomem && buf_append(&st->out, p, n) != RC_OK)
+	if (!st->nomem && !out_fast(st, p, n) &&
+	    buf_append(&st->out, p, n) != RC_OK)
 		st->nomem = true;
 }
 
 static void out_utf8(struct state *st, uint32_t cp);
 
+/* Bytes out_text must look at, per mode: 1 escape, 2 drop, 3 C1 lead. */
+enum { TBL_HTML, TBL_ATTR, TBL_TEXT };
+static unsigned char text_tbl[3][256];
+
+static void
+text_tbl_init(void)
+{
+	int m, c;
+
+	for (m = 0; m < 3; m++) {
+		for (c = 0; c < 0x20; c++)
+			text_tbl[m][c] = (c == '\t' || c == '\n' || c == '\r') ? 0 : 2;
+		text_tbl[m][0x7f] = 2;
+		text_tbl[m][0xc2] = 3;
+		if (m != TBL_TEXT) {
+			text_tbl[m]['&'] = 1;
+			text_tbl[m]['<'] = 1;
+			text_tbl[m]['>'] = 1;
+		}
+	}
+	text_tbl[TBL_ATTR]['"'] = 1;
+}
+
+static const char *
+escape_of(unsigned char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	default:
+		return "&quot;";
+	}
+}
+
+/* Appends a run of plain text, cut at a UTF-8 boundary at the cap. */
+static void
+out_run(struct state *st, const char *p, size_t run)
+{
+	size_t room = st->max > st->out.len ? st->max - st->out.len : 0;
+
+	if (run > room) {
+		while (room > 0 && ((unsigned char)p[room] & 0xc0) == 0x80)
+			room--;
+		out_put(st, p, room);
+		st->truncated = true;
+		return;
+	}
+	out_put(st, p, run);
+}
+
 /* Text content, escaped for HTML text (or raw in text mode); C0 controls
- * other than tab/CR/LF dropped; cut at a UTF-8 boundary at the cap. */
+ * other than tab/CR/LF dropped; a C1 control is the windows-1252
+ * character a numeric reference (&#146;) meant, as browsers read it. */
 static void
 out_text(struct state *st, const char *s, size_t n, bool attr)
 {
-	size_t i, run = 0;
-	const char *r;
+	const unsigned char *tbl = text_tbl[st->text ? TBL_TEXT :
+	    attr ? TBL_ATTR : TBL_HTML];
+	size_t i = 0, start;
 
-	if (st->truncated)
-		return;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		r = NULL;
-		if (c == '&' && !st->text)
-			r = "&amp;";
-		else if (c == '<' && !st->text)
-			r = "&lt;";
-		else if (c == '>' && !st->text)
-			r = "&gt;";
-		else if (c == '"' && attr)
-			r = "&quot;";
-		else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-			r = "";
-		else if (c == 0x7f)
-			r = "";
-		else if (c == 0xc2 && i + 1 < n &&
-		    (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f) {
-			/* A C1 control is a windows-1252 character written
-			 * as a numeric reference (&#146;): as browsers do. */
-			uint32_t cp = sanitize_cp1252_c1((unsigned char)s[i + 1]);
-			if (run > 0)
-				out_put(st, s + i - run, run);
-			run = 0;
-			out_utf8(st, cp);
+	while (i < n && !st->truncated) {
+		start = i;
+		while (i < n && tbl[(unsigned char)s[i]] == 0)
 			i++;
-			continue;
+		if (i > start)
+			out_run(st, s + start, i - start);
+		if (i >= n || st->truncated)
+			break;
+		switch (tbl[(unsigned char)s[i]]) {
+		case 1:
+			out_put(st, escape_of((unsigned char)s[i]),
+			    strlen(escape_of((unsigned char)s[i])));
+			i++;
+			break;
+		case 2:
+			i++;
+			break;
+		default:
+			if (i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+			    (unsigned char)s[i + 1] <= 0x9f) {
+				out_utf8(st, sanitize_cp1252_c1(
+				    (unsigned char)s[i + 1]));
+				i += 2;
+			} else {
+				out_run(st, s + i, 1);
+				i++;
+			}
+			break;
 		}
-		if (r == NULL) {
-			run++;
-			continue;
-		}
-		if (run > 0)
-			out_put(st, s + i - run, run);
-		run = 0;
-		out_put(st, r, strlen(r));
-	}
-	if (run > 0) {
-		size_t room = st->max > st->out.len ? st->max - st->out.len : 0;
-		const char *p = s + n - run;
-		if (run > room) {
-			/* Cut before a continuation byte, never inside a char. */
-			while (room > 0 && ((unsigned char)p[room] & 0xc0) == 0x80)
-				room--;
-			out_put(st, p, room);
-			st->truncated = true;
-			return;
-		}
-		out_put(st, p, run);
 	}
 }
 
@@ -1076,6 +1214,58 @@ attr_value(struct state *st, const char *elem, const struct attr *at,
 	return NULL;
 }
 
+/*
+ * An attribute value as out_text will write it: C0 controls other than
+ * tab/LF/CR and DEL dropped, C1 controls read as windows-1252. NULL stays
+ * NULL; on no memory the value is refused (NULL) too.
+ */
+static const char *
+attr_normalize(struct state *st, const char *v)
+{
+	size_t i, j = 0, n;
+	char *d;
+
+	if (v == NULL)
+		return NULL;
+	n = strlen(v);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    c == 0x7f || (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)v[i + 1] <= 0x9f))
+			break;
+	}
+	if (i == n)
+		return v;
+	d = arena_alloc(st->a, n * 2 + 1);
+	if (d == NULL) {
+		st->nomem = true;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    c == 0x7f)
+			continue;
+		if (c == 0xc2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
+		    (unsigned char)v[i + 1] <= 0x9f) {
+			uint32_t cp = sanitize_cp1252_c1((unsigned char)v[++i]);
+			if (cp < 0x800) {
+				d[j++] = (char)(0xc0 | (cp >> 6));
+				d[j++] = (char)(0x80 | (cp & 0x3f));
+			} else {
+				d[j++] = (char)(0xe0 | (cp >> 12));
+				d[j++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				d[j++] = (char)(0x80 | (cp & 0x3f));
+			}
+			continue;
+		}
+		d[j++] = (char)c;
+	}
+	d[j] = '\0';
+	return d;
+}
+
 /* Writes the start tag of an allowed element; false when it did not fit. */
 static bool
 emit_start(struct state *st, const char *name, const xmlChar **atts)
@@ -1100,7 +1290,10 @@ emit_start(struct state *st, const char *name, const xmlChar **atts)
 			has_lang = true;
 			an = "lang";
 		}
-		v = attr_value(st, name, at, av);
+		/* Checked in the form it will be written in: out_text drops
+		 * controls, so "java\x01script:" must be read as what it
+		 * becomes, "javascript:". */
+		v = attr_value(st, name, at, attr_normalize(st, av));
 		if (v == NULL)
 			continue;
 		if (at->kind == A_SRC && is_img)
@@ -1222,6 +1415,8 @@ sax_chars(void *ctx, const xmlChar *ch, int len)
 	out_text(st, (const char *)ch, (size_t)len, false);
 }
 
+static void close_all(struct state *st);
+
 /* Runs the HTML parser over html[0..len) with our handlers. */
 static enum rc
 run_parser(struct state *st, const char *html, size_t len)
@@ -1246,15 +1441,12 @@ run_parser(struct state *st, const char *html, size_t len)
 	/* Opening the body first keeps libxml2 from wrapping leading text in
 	 * an implied <p>: a fragment is body content. */
 	htmlParseChunk(ctxt, "<body>", 6, 0);
-	while (len > 0) {
-		int n = len > (1 << 20) ? (1 << 20) : (int)len;
-		htmlParseChunk(ctxt, html, n, 0);
-		html += n;
-		len -= (size_t)n;
-		if (st->truncated || st->nomem)
-			break;
-	}
-	htmlParseChunk(ctxt, NULL, 0, 1);
+	/* One chunk, terminating: the push parser then skips its look-ahead
+	 * scans (len <= SANITIZE_MAX_IN fits an int). */
+	htmlParseChunk(ctxt, html, (int)len, 1);
+	/* Frames name elements by libxml2's dictionary strings: close what
+	 * is open before the context (and its dictionary) goes. */
+	close_all(st);
 	htmlFreeParserCtxt(ctxt);
 	return RC_OK;
 }
@@ -1271,18 +1463,17 @@ close_all(struct state *st)
 }
 
 static enum rc
-state_run(struct sanitize *s, struct state *st, const char *html, size_t len)
+state_run(struct state *st, const char *html, size_t len)
 {
 	enum rc rc;
 
-	buf_init(&st->out, st->max + (STACK_MAX + 1) * 16);
 	rc = run_parser(st, html, len);
-	close_all(st);
 	if (rc == RC_OK && st->nomem)
 		rc = RC_NOMEM;
-	(void)s;
 	return rc;
 }
+
+static void text_fast(struct state *st, const char *s, size_t n);
 
 enum rc
 sanitize_html(struct sanitize *s, const char *html, size_t len,
@@ -1294,28 +1485,137 @@ sanitize_html(struct sanitize *s, const char *html, size_t len,
 	memset(out, 0, sizeof(*out));
 	if (len > SANITIZE_MAX_IN)
 		return RC_TOOBIG;
-	st = calloc(1, sizeof(*st));
-	if (st == NULL)
+	st = state_get(s, o, false, (o != NULL && o->max_len > 0) ?
+	    o->max_len : SANITIZE_MAX_OUT);
+	if (memchr(html, '<', len) == NULL) {
+		/* No markup: references decoded and text escaped, as the
+		 * parser would, without it. */
+		text_fast(st, html, len);
+		rc = st->nomem ? RC_NOMEM : RC_OK;
+	} else {
+		rc = state_run(st, html, len);
+	}
+	if (rc != RC_OK)
+		return rc;
+	out->html = arena_memdup(s->a, buf_cstr(&st->out), st->out.len + 1);
+	if (out->html == NULL)
 		return RC_NOMEM;
-	st->a = s->a;
-	st->o = o;
-	st->max = (o != NULL && o->max_len > 0) ? o->max_len : SANITIZE_MAX_OUT;
-	rc = state_run(s, st, html, len);
-	if (rc == RC_OK) {
-		out->html = arena_memdup(s->a, buf_cstr(&st->out),
-		    st->out.len + 1);
-		if (out->html == NULL) {
-			rc = RC_NOMEM;
+	out->len = st->out.len;
+	out->images = st->images;
+	out->nimages = st->nimages;
+	out->truncated = st->truncated;
+	return RC_OK;
+}
+
+/* The UTF-8 of cp (a valid scalar value) into d; returns its length. */
+static size_t
+utf8_encode(char *d, uint32_t cp)
+{
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		d[0] = (char)(0xc0 | (cp >> 6));
+		d[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (char)(0xe0 | (cp >> 12));
+		d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		d[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	d[0] = (char)(0xf0 | (cp >> 18));
+	d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	d[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* A reference at s[0] ('&'): its code point (0: none) and length, as
+ * libxml2's HTML parser reads it; false when it is not one. */
+static bool
+text_ref(const char *s, size_t n, uint32_t *cp, size_t *len)
+{
+	char name[33];
+	size_t j = 1, k = 0;
+
+	if (j < n && s[j] == '#') {
+		/* As libxml2 reads it: digits up to the first non-digit, an
+		 * optional ';', and nothing at all for no character. */
+		uint32_t v = 0;
+		bool hex = false;
+		j++;
+		if (j < n && (s[j] == 'x' || s[j] == 'X')) {
+			hex = true;
+			j++;
+		}
+		for (; j < n; j++) {
+			char c = s[j];
+			uint32_t dv;
+			if (c >= '0' && c <= '9')
+				dv = (uint32_t)(c - '0');
+			else if (hex && ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
+				dv = (uint32_t)((c | 0x20) - 'a' + 10);
+			else
+				break;
+			v = v * (hex ? 16 : 10) + dv;
+			if (v > 0x110000)
+				v = 0x110000;
+		}
+		if (j < n && s[j] == ';')
+			j++;
+		if (v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+			v = 0;
+		*cp = sanitize_cp1252_c1(v);
+		*len = j;
+		return true;
+	}
+	while (j < n && k < 32 && ((s[j] >= 'a' && s[j] <= 'z') ||
+	    (s[j] >= 'A' && s[j] <= 'Z') || (k > 0 && s[j] >= '0' && s[j] <= '9')))
+		name[k++] = s[j++];
+	if (k == 0 || j >= n || s[j] != ';')
+		return false;
+	name[k] = '\0';
+	{
+		const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
+		if (e == NULL)
+			return false;
+		*cp = e->value;
+	}
+	*len = j + 1;
+	return true;
+}
+
+/* Text with references but no markup: decoded (and, in HTML mode,
+ * escaped again) without the HTML parser. */
+static void
+text_fast(struct state *st, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && !st->truncated) {
+		const char *amp = memchr(s + i, '&', n - i);
+		size_t end = amp != NULL ? (size_t)(amp - s) : n, len;
+		uint32_t cp;
+
+		out_text(st, s + i, end - i, false);
+		i = end;
+		if (i >= n)
+			break;
+		if (text_ref(s + i, n - i, &cp, &len)) {
+			/* Through out_text: escaped (HTML mode), controls dropped. */
+			if (cp != 0) {
+				char u[4];
+				out_text(st, u, utf8_encode(u, cp), false);
+			}
+			i += len;
 		} else {
-			out->len = st->out.len;
-			out->images = st->images;
-			out->nimages = st->nimages;
-			out->truncated = st->truncated;
+			out_put(st, st->text ? "&" : "&amp;", st->text ? 1 : 5);
+			i++;
 		}
 	}
-	buf_fini(&st->out);
-	free(st);
-	return rc;
 }
 
 enum rc
@@ -1330,24 +1630,27 @@ sanitize_text(struct sanitize *s, const char *html, size_t len, size_t max,
 		return RC_TOOBIG;
 	if (max == 0)
 		max = SANITIZE_MAX_OUT;
-	st = calloc(1, sizeof(*st));
-	if (st == NULL)
-		return RC_NOMEM;
-	st->a = s->a;
-	st->text = true;
-	/* Room for white space that collapsing will take out. */
-	st->max = max * 2 + 64;
-	rc = state_run(s, st, html, len);
-	if (rc == RC_OK) {
+	if (memchr(html, '<', len) == NULL) {
+		st = state_get(s, NULL, true, max * 2 + 64);
+		text_fast(st, html, len);
+		if (st->nomem)
+			return RC_NOMEM;
 		*out = arena_strdup(s->a, buf_cstr(&st->out));
-		if (*out == NULL) {
-			rc = RC_NOMEM;
-		} else {
-			sanitize_collapse_ws(*out);
-			sanitize_truncate_utf8(*out, max);
-		}
+		if (*out == NULL)
+			return RC_NOMEM;
+		sanitize_collapse_ws(*out);
+		sanitize_truncate_utf8(*out, max);
+		return RC_OK;
 	}
-	buf_fini(&st->out);
-	free(st);
-	return rc;
+	/* Room for white space that collapsing will take out. */
+	st = state_get(s, NULL, true, max * 2 + 64);
+	rc = state_run(st, html, len);
+	if (rc != RC_OK)
+		return rc;
+	*out = arena_strdup(s->a, buf_cstr(&st->out));
+	if (*out == NULL)
+		return RC_NOMEM;
+	sanitize_collapse_ws(*out);
+	sanitize_truncate_utf8(*out, max);
+	return RC_OK;
 }

@@ -76,8 +76,9 @@ enum rc sanitize_text(struct sanitize *s, const char *html, size_t len,
 #define SANITIZE_URL_DATAIMG 0x2 /* data:image/(png|gif|jpeg|webp) allowed */
 
 /*
- * The policy for one URL: cleaned as browsers do, resolved against base
- * (when relative and base is given), then kept only when its scheme is
+ * The policy for one URL: cleaned as browsers do (refused if other
+ * control characters remain), resolved against base (when relative and
+ * base is given), then kept only when its scheme is
  * http or https (or mailto/data image per flags) and it is at most
  * SANITIZE_MAX_URL bytes. A relative URL with no usable base is kept
  * relative. Returns an arena string, or NULL when refused (or no memory).

@@ -696,7 +696,8 @@ meta_sources(const struct stream_conf *sc, const struct stream_input *in)
 	for (size_t i = 0; arr != NULL && i < sc->nsources; i++) {
 		const struct stream_source *s = &sc->sources[i];
 		const struct feed *f = in[i].feed;
-		json_t *o = json_pack("{s:s, s:s, s:i}", "name", s->name, "url", s->url,
+		/* No feed URL: it may hold a private token, and routes read this. */
+		json_t *o = json_pack("{s:s, s:i}", "name", s->name,
 		    "items", f != NULL ? (int)f->nitems : 0);
 		if (o == NULL)
 			continue;

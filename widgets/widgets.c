@@ -28,6 +28,7 @@
 #define WIDGETS_MARKET_MAX 32
 #define WIDGETS_EVICT_EVERY 300     /* seconds between cache evictions */
 #define WIDGETS_LATE_GRACE 300      /* a source this late is not fresh */
+#define WIDGETS_ORPHAN_AGE (7L * 86400) /* unused source folders kept this long */
 
 struct widgets {
 	const struct config *cfg;
@@ -468,6 +469,24 @@ widgets_ensure_fresh(struct widgets *w, const char *name)
 
 /* ---- refresher process hook ---- */
 
+/* Source folders of URLs no longer configured go after a week. */
+static void
+sweep_orphans(struct widgets *w, struct arena *a, long long now)
+{
+	size_t n = 0, k = 0;
+	const char **keys;
+
+	for (size_t i = 0; i < w->nstreams; i++)
+		n += w->streams[i].nsources;
+	keys = arena_calloc(a, n + 1, sizeof(*keys));
+	if (keys == NULL)
+		return;
+	for (size_t i = 0; i < w->nstreams; i++)
+		for (size_t j = 0; j < w->streams[i].nsources; j++)
+			keys[k++] = w->streams[i].sources[j].key;
+	cache_sweep_sources(w->cache, keys, k, now, WIDGETS_ORPHAN_AGE);
+}
+
 long
 widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 {
@@ -487,6 +506,7 @@ widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 		next = rep.next_in;
 	views_publish(w->views, NULL, false, stop);
 	if (now - w->last_evict >= WIDGETS_EVICT_EVERY) {
+		sweep_orphans(w, a, now);
 		cache_evict(w->cache, now, NULL);
 		w->last_evict = now;
 	}
@@ -496,9 +516,17 @@ widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 
 /* ---- /healthz ---- */
 
+/* The stream-level summary of its sources' errors. */
+struct stream_errors {
+	long failing;
+	long long last_at;
+	json_t *last;      /* borrowed from the source object */
+};
+
 static json_t *
 source_health(struct arena *a, const struct widgets *w,
-    const struct stream_source *s, long long now, bool *fresh)
+    const struct stream_source *s, long long now, bool *fresh,
+    struct stream_errors *errs)
 {
 	char *path = cache_source_path(a, w->cache, s->key, "status.json");
 	struct cache_status st;
@@ -521,6 +549,13 @@ source_health(struct arena *a, const struct widgets *w,
 	if (o != NULL) {
 		json_object_set_new(o, "status", json_string(state));
 		json_object_del(o, "url");
+		if (st.failures > 0) {
+			errs->failing++;
+			if (st.last_error_at >= errs->last_at) {
+				errs->last_at = st.last_error_at;
+				errs->last = json_object_get(o, "last_error");
+			}
+		}
 	}
 	return o;
 }
@@ -530,6 +565,7 @@ stream_health(struct arena *a, const struct widgets *w, const struct stream_conf
     long long now)
 {
 	json_t *o = json_object(), *sources = json_object(), *meta = NULL;
+	struct stream_errors errs = { 0 };
 	bool fresh = true;
 	long long changed = 0;
 
@@ -540,7 +576,7 @@ stream_health(struct arena *a, const struct widgets *w, const struct stream_conf
 	}
 	for (size_t i = 0; i < sc->nsources; i++)
 		json_object_set_new(sources, sc->sources[i].name,
-		    source_health(a, w, &sc->sources[i], now, &fresh));
+		    source_health(a, w, &sc->sources[i], now, &fresh, &errs));
 	if (stream_load(w->cache, sc->name, NULL, &meta) == RC_OK) {
 		json_object_set(o, "items", json_object_get(meta, "count"));
 		json_object_set(o, "generated_at", json_object_get(meta, "generated_at"));
@@ -552,6 +588,8 @@ stream_health(struct arena *a, const struct widgets *w, const struct stream_conf
 		json_object_set_new(o, "items", json_integer(0));
 	}
 	json_object_set_new(o, "fresh", json_boolean(fresh));
+	json_object_set_new(o, "failing", json_integer(errs.failing));
+	json_object_set(o, "last_error", errs.last != NULL ? errs.last : json_null());
 	json_object_set_new(o, "age", changed > 0 ? json_integer((json_int_t)(now - changed)) : json_null());
 	json_object_set_new(o, "sources", sources);
 	return o;
@@ -760,6 +798,7 @@ widgets_cmd_refresh(int argc, char **argv, const struct feature *features)
 		goto out;
 	}
 	views_publish(w->views, o.stream, o.force, NULL);
+	sweep_orphans(w, a, (long long)time(NULL));
 	cache_evict(w->cache, (long long)time(NULL), NULL);
 	print_report(&rep, w, o.stream);
 	status = rep.nfailed > 0 ? 1 : 0;

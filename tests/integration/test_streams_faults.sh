@@ -38,6 +38,7 @@ declare -A U=(
 	[slow]="$FIX/slowloris?seconds=40"
 	[reset]="$FIX/reset"
 	[closed]="http://127.0.0.1:$CLOSED/feed"
+	[token]="$FIX/status?code=500&user=me&feed=PRIVATE-TOKEN-$RANDOM"
 )
 FILEREDIR="$FIX/redirect?to=file://$SECRET"
 XXE="$FIX/xxe?file=$SECRET"
@@ -108,6 +109,13 @@ expect_fail bomb too_large 'too large: body over 10485760 bytes after decompress
 expect_fail slow gateway_timeout 'too slow|timed out'
 expect_fail reset bad_gateway 'connection broken'
 expect_fail closed bad_gateway '[Cc]onnect'
+if grep -q 'PRIVATE-TOKEN' "$TH_DIR/socialhub.log" "$TH_DIR/out1"; then
+	th_not_ok "token: a feed URL's query (private token) is never logged"
+else
+	th_ok "token: a feed URL's query (private token) is never logged"
+fi
+st_expect_log "token: its failure is logged with the URL cut at '?'" \
+	'event=fetch_failed stream=faults source=token url=.*/status\?\.\.\. '
 st_expect_range "r429: next fetch after Retry-After: 5400" \
 	"$(($(st_status "${U[r429]}" next_due) - now))" 5395 5405
 st_expect_range "r503: next fetch at the Retry-After date (now + 1 h)" \
@@ -137,7 +145,8 @@ st_expect_eq "stream faults: meta count matches" \
 # ------------------------------------------------ no local file is read
 
 if command -v strace >/dev/null 2>&1; then
-	strace -f -qq -e trace=open,openat,openat2 -o "$TH_DIR/strace.log" \
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -qq -e trace=open,openat,openat2 -o "$TH_DIR/strace.log" \
 		"$SOCIALHUB" refresh -c "$cfg" --stream secrets >"$TH_DIR/out2" 2>>"$TH_DIR/socialhub.log"
 	if grep -F "$SECRET" "$TH_DIR/strace.log" >/dev/null; then
 		th_not_ok "secrets: the file named by XXE / file:// redirect is never opened" \
@@ -201,5 +210,12 @@ grep -q 'not-due' "$TH_DIR/out4" && th_ok "pass 3: sources reported not-due" ||
 # A bad --stream is an error.
 "$SOCIALHUB" refresh -c "$cfg" --stream nope >/dev/null 2>&1
 st_expect_eq "refresh --stream nope: exit 2" "$?" 2
+
+# Sanitizer builds: any report fails the test.
+if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TH_DIR/socialhub.log" 2>/dev/null; then
+	th_not_ok "no sanitizer report" "$(grep -Eh -A3 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TH_DIR/socialhub.log" | head -20)"
+else
+	th_ok "no sanitizer report"
+fi
 
 th_done

@@ -34,6 +34,8 @@ C=$TH_DIR/cache
 SLOW=()
 if command -v strace >/dev/null 2>&1; then
 	SLOW=(strace -f -qq -o /dev/null -e trace=write -e inject=write:delay_enter=20000)
+	# LeakSanitizer cannot run under ptrace (sanitizer builds).
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 	th_diag "writes slowed by 20 ms each (strace fault injection)"
 fi
 
@@ -101,5 +103,12 @@ done
 st_expect_eq "every source has its 40 items after recovery" "$complete" "$NSRC"
 st_expect_eq "merged stream complete after recovery" \
 	"$(st_tool get "$C/streams/big/meta.json" count)" $((NSRC * 40))
+
+# Sanitizer builds: any report fails the test.
+if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TH_DIR/socialhub.log" "$TH_DIR/kill.log" 2>/dev/null; then
+	th_not_ok "no sanitizer report" "$(grep -Eh -A3 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TH_DIR/socialhub.log" "$TH_DIR/kill.log" | head -20)"
+else
+	th_ok "no sanitizer report"
+fi
 
 th_done

@@ -73,8 +73,16 @@ print(v if isinstance(v, str) else json.dumps(v))' "$h" "$1"; }
 	st_expect_eq "healthz: live/bad error code" "$(q streams.live.sources.bad.error_code)" bad_gateway
 	st_expect_eq "healthz: live is not fresh (a source fails)" "$(q streams.live.fresh)" false
 	st_expect_eq "healthz: other is fresh" "$(q streams.other.fresh)" true
+	st_expect_eq "healthz: live has one failing source" "$(q streams.live.failing)" 1
+	st_expect_eq "healthz: live's last error" "$(q streams.live.last_error)" "HTTP 500"
+	st_expect_eq "healthz: other has no error" "$(q streams.other.last_error)" null
 	st_expect_eq "healthz: live items" "$(q streams.live.items)" 8
 	st_expect_eq "healthz: cache writable" "$(q streams_cache_writable)" true
+	if grep -q 'feed?id=' "$h"; then
+		th_not_ok "healthz: no feed URL (they may carry tokens)"
+	else
+		th_ok "healthz: no feed URL (they may carry tokens)"
+	fi
 	nd=$(q streams.live.sources.ok.next_due)
 	la=$(q streams.live.sources.ok.last_success)
 	st_expect_range "healthz: live/ok next due after every = 5m" "$((nd - la))" 299 301
@@ -132,6 +140,13 @@ if grep -Eq 'level=(error|warn).*(AddressSanitizer|runtime error|crash|signal)' 
 	th_not_ok "no crash in the log"
 else
 	th_ok "no crash in the log"
+fi
+
+# Sanitizer builds: any report fails the test.
+if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TH_DIR/socialhub.log" "$TH_DIR/manual.log" 2>/dev/null; then
+	th_not_ok "no sanitizer report" "$(grep -Eh -A3 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TH_DIR/socialhub.log" "$TH_DIR/manual.log" | head -20)"
+else
+	th_ok "no sanitizer report"
 fi
 
 th_done

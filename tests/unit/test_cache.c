@@ -339,6 +339,34 @@ test_evict(void **state)
 	cache_free(c);
 }
 
+/* Source folders nobody configures any more go once they are old. */
+static void
+test_sweep_sources(void **state)
+{
+	const char *keys[1] = { "0123456789abcdef0123456789abcdef" };
+	time_t now = time(NULL);
+	char sub[600];
+	struct cache *c;
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/sweep", dir);
+	assert_int_equal(cache_open(sub, 0, &c), RC_OK);
+	assert_int_equal(fsutil_mkdirs(path_in("sweep/sources/0123456789abcdef0123456789abcdef"), 0750), RC_OK);
+	assert_int_equal(fsutil_mkdirs(path_in("sweep/sources/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), 0750), RC_OK);
+	assert_int_equal(fsutil_mkdirs(path_in("sweep/sources/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"), 0750), RC_OK);
+	assert_int_equal(fsutil_mkdirs(path_in("sweep/sources/not-a-key"), 0750), RC_OK);
+	make_file("sweep/sources/0123456789abcdef0123456789abcdef/status.json", 10, now - 999999);
+	make_file("sweep/sources/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/status.json", 10, now - 999999);
+	make_file("sweep/sources/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/lock", 0, now - 999999);
+	make_file("sweep/sources/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/status.json", 10, now - 60);
+	assert_int_equal(cache_sweep_sources(c, keys, 1, (long long)now, 86400), 1);
+	assert_int_equal(access(path_in("sweep/sources/0123456789abcdef0123456789abcdef"), F_OK), 0);
+	assert_int_equal(access(path_in("sweep/sources/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), F_OK), -1);
+	assert_int_equal(access(path_in("sweep/sources/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"), F_OK), 0);
+	assert_int_equal(access(path_in("sweep/sources/not-a-key"), F_OK), 0);
+	cache_free(c);
+}
+
 static int
 setup(void **state)
 {
@@ -371,6 +399,7 @@ main(void)
 		cmocka_unit_test(test_lock),
 		cmocka_unit_test(test_keys_and_paths),
 		cmocka_unit_test(test_evict),
+		cmocka_unit_test(test_sweep_sources),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -195,10 +195,11 @@ reply(int c, const char *head, const char *body, size_t blen)
 	int n = snprintf(h, sizeof(h), "HTTP/1.1 %s\r\nContent-Length: %zu\r\n"
 	    "Connection: close\r\n\r\n", head, blen);
 
-	if (write(c, h, (size_t)n) < 0)
+	/* MSG_NOSIGNAL: the client may hang up early (the size limit). */
+	if (send(c, h, (size_t)n, MSG_NOSIGNAL) < 0)
 		return;
 	while (blen > 0) {
-		ssize_t w = write(c, body, blen);
+		ssize_t w = send(c, body, blen, MSG_NOSIGNAL);
 		if (w <= 0)
 			return;
 		body += w;

@@ -383,6 +383,29 @@ test_xss_vectors(void **state)
 	print_message("%d XSS vectors, none survived\n", count);
 }
 
+/* Every prefix of markup that ends mid-tag, mid-attribute, mid-comment or
+ * with elements open: well-formed output each time (and, under ASan, no
+ * use of libxml2's strings after its context is gone). */
+static void
+test_prefixes(void **state)
+{
+	const char *in = "<div><p class=x>a <b>b<i>c</i><a href=\"http://x.example/?"
+	    "a=1&amp;b=2\" onclick='x'>l</a><!-- c --><table><tr><td>t"
+	    "<script>alert(1)</script><svg><g></svg><ul><li>x<li>y</ul>"
+	    "<img src=x alt=\"q\"><textarea>z</textarea></td></tr></table>";
+	char buf[512];
+	size_t i, n = strlen(in);
+
+	(void)state;
+	for (i = 0; i <= n; i++) {
+		memcpy(buf, in, i);
+		buf[i] = '\0';
+		check_output(san(buf, "http://base.example/"), buf);
+		arena_reset(A);
+		S = sanitize_new(A);
+	}
+}
+
 /* The checker itself: each of these outputs must be caught. */
 static void
 test_checker_catches(void **state)
@@ -621,6 +644,34 @@ test_text(void **state)
 			fail_msg("%s: got \"%s\" want \"%s\"", c[i].in, out,
 			    c[i].want);
 	}
+	/* Text without markup skips the HTML parser: same result. */
+	{
+		static const char *const p[] = { "AT&amp;T", "a &#8217; b",
+			"&#x1F600; &#0; &#xD800; &#146; &#1114112;", "&amp",
+			"&bogus; &nbsp;x&hellip;", "& &; &#; &#x;", "tab\there\x01\x7f",
+			"\xc2\x92 c1", "&LT;&Amp;", "\xe2\x80\x9cq\xe2\x80\x9d",
+			"x &copy 2024", "a&#10;b", "&#8217 no semicolon", "&#12a;",
+			"&#xZZ;", "&a_b; &a-b; &x.y;", "&#99999999999;" };
+		char fast[256], slow[256], *o1, *o2;
+		for (i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+			snprintf(slow, sizeof(slow), "%s<b></b>", p[i]);
+			snprintf(fast, sizeof(fast), "%s", p[i]);
+			assert_int_equal(sanitize_text(S, fast, strlen(fast), 0, &o1),
+			    RC_OK);
+			assert_int_equal(sanitize_text(S, slow, strlen(slow), 0, &o2),
+			    RC_OK);
+			if (strcmp(o1, o2) != 0)
+				fail_msg("\"%s\": fast \"%s\" slow \"%s\"", p[i], o1, o2);
+			/* The same in HTML mode (the slow one ends in <b></b>). */
+			o1 = (char *)san(fast, NULL);
+			o2 = (char *)san(slow, NULL);
+			if (strlen(o2) < 7 || strcmp(o2 + strlen(o2) - 7, "<b></b>") != 0 ||
+			    strncmp(o1, o2, strlen(o2) - 7) != 0 ||
+			    strlen(o1) != strlen(o2) - 7)
+				fail_msg("html \"%s\": fast \"%s\" slow \"%s\"", p[i], o1,
+				    o2);
+		}
+	}
 	assert_int_equal(sanitize_text(S, "\xc3\xa9\xc3\xa9\xc3\xa9", 6, 5,
 	    &out), RC_OK);
 	assert_string_equal(out, "\xc3\xa9\xc3\xa9");
@@ -649,6 +700,8 @@ test_url_policy(void **state)
 		{ NULL, "", 0, NULL },
 		{ NULL, "  ", 0, NULL },
 		{ NULL, "gopher://x/", 0, NULL },
+		{ NULL, "java\x7fscript:alert(1)", 0, NULL },
+		{ "https://b.example/", "a\x01" "b", 0, NULL },
 	};
 	size_t i;
 	char *got, *longurl;
@@ -699,6 +752,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_checker_catches),
+		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_xss_vectors),
 		cmocka_unit_test(test_keep),
 		cmocka_unit_test(test_link_target),

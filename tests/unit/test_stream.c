@@ -398,6 +398,7 @@ test_rebuild(void **state)
 	struct feed_item a[] = { item("urn:1", "http://a.test/1", "one", NOW - 1) };
 	struct feed_item b[] = { item("urn:2", "http://b.test/2", "two", NOW - 2) };
 	struct stream_conf sc = conf();
+	const char *ex[] = { "two" };
 	json_t *feed, *meta;
 	struct cache *c;
 	bool changed;
@@ -431,7 +432,6 @@ test_rebuild(void **state)
 	json_decref(meta);
 	/* A config change (a new exclude word) re-merges without new items. */
 	{
-		const char *ex[] = { "two" };
 		sc.exclude = ex;
 		sc.nexclude = 1;
 		assert_int_equal(stream_rebuild(c, &sc, NOW + 20, false, &changed), RC_OK);

@@ -1,0 +1,137 @@
+/* fuzz_feed: feed_parse (charset, XML clean-up, every format, the
+ * sanitizer) and the JSON Feed round trip. Asserts the invariants callers
+ * rely on: every string is UTF-8, content_html is a fixed point of the
+ * sanitizer, the cache form reads back. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "util/arena.h"
+#include "util/url.h"
+#include "widgets/feed.h"
+#include "widgets/sanitize.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+utf8_or_die(const char *s)
+{
+	if (s != NULL && !utf8_valid(s, strlen(s)))
+		abort();
+}
+
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The start tags of canonical sanitizer output, sorted, and its text
+ * (everything outside tags), into arena memory. */
+static size_t
+split_html(struct arena *a, const char *h, char ***tags, char **text)
+{
+	size_t n = 0, cap = 16, tl = 0;
+	char **t = arena_calloc(a, cap, sizeof(*t));
+	char *txt = arena_alloc(a, strlen(h) + 1);
+
+	if (t == NULL || txt == NULL)
+		abort();
+	while (*h != '\0') {
+		const char *e;
+		if (*h != '<') {
+			txt[tl++] = *h++;
+			continue;
+		}
+		e = strchr(h, '>');
+		if (e == NULL)
+			abort(); /* not canonical */
+		if (h[1] != '/') {
+			if (n == cap) {
+				char **nt = arena_calloc(a, cap * 2, sizeof(*nt));
+				memcpy(nt, t, cap * sizeof(*t));
+				t = nt;
+				cap *= 2;
+			}
+			t[n++] = arena_strndup(a, h, (size_t)(e - h + 1));
+		}
+		h = e + 1;
+	}
+	txt[tl] = '\0';
+	qsort(t, n, sizeof(*t), cmp_str);
+	*tags = t;
+	*text = txt;
+	return n;
+}
+
+static void
+check_item(struct arena *a, struct sanitize *san, const struct feed_item *it)
+{
+	struct sanitize_result r;
+	char **t1, **t2, *x1, *x2;
+	size_t n1, n2, i;
+
+	utf8_or_die(it->id);
+	utf8_or_die(it->url);
+	utf8_or_die(it->title);
+	utf8_or_die(it->summary);
+	utf8_or_die(it->content_text);
+	utf8_or_die(it->content_html);
+	if (it->id == NULL)
+		abort();
+	if (it->content_html == NULL)
+		return;
+	/* Sanitizing the output again removes nothing: every tag with its
+	 * attributes and every character stays (libxml2 may only regroup
+	 * elements, e.g. split nested links, which browsers do too). */
+	if (sanitize_html(san, it->content_html, strlen(it->content_html), NULL,
+	    &r) != RC_OK)
+		abort();
+	n1 = split_html(a, it->content_html, &t1, &x1);
+	n2 = split_html(a, r.html, &t2, &x2);
+	if (n1 != n2 || strcmp(x1, x2) != 0)
+		abort();
+	for (i = 0; i < n1; i++) {
+		if (strcmp(t1[i], t2[i]) != 0)
+			abort();
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct arena *a = arena_new(1 << 16, 256 << 20);
+	struct feed_parse_opts o;
+	struct sanitize *san;
+	struct feed f, g;
+	json_t *j;
+	size_t i;
+
+	if (a == NULL)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	/* The first byte picks a base URL, a content type and an item cap. */
+	if (size > 0) {
+		o.base_url = (data[0] & 1) ? "https://fuzz.example/dir/feed" : NULL;
+		o.content_type = (data[0] & 2) ? "text/xml; charset=iso-8859-1" :
+		    (data[0] & 4) ? "application/atom+xml; charset=utf-16" : NULL;
+		o.max_items = (data[0] & 8) ? 3 : 0;
+	}
+	o.fetch_time = 1700000000;
+	if (feed_parse(a, (const char *)data, size, &o, &f) == RC_OK) {
+		san = sanitize_new(a);
+		utf8_or_die(f.title);
+		utf8_or_die(f.description);
+		for (i = 0; i < f.nitems && san != NULL; i++)
+			check_item(a, san, &f.items[i]);
+		j = feed_to_json(&f);
+		if (j == NULL || feed_from_json(a, j, &g) != RC_OK ||
+		    g.nitems != f.nitems)
+			abort();
+		json_decref(j);
+	}
+	arena_free(a);
+	return 0;
+}
