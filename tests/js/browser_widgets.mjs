@@ -92,6 +92,9 @@ async function demoPage(context) {
   ok(eager > 0, `images decode (${eager} loaded so far, the rest are lazy)`);
   ok(imgs.every((i) => i.alt), 'every image has an alt attribute');
   ok(await page.$$eval('social-profiles .h-card', (a) => a.length) === 4, 'four profile cards');
+  await page.waitForSelector('social-login[data-state]', { timeout: 3000 }).catch(() => {});
+  ok(await page.$eval('social-login', (e) => e.dataset.state === 'signed-out'
+    && !!e.querySelector('.social-login-providers')), '<social-login> loads /auth/button.html');
   ok(await page.evaluate(() => ['social-stream', 'social-profiles', 'social-login', 'social-share']
     .every((n) => !!customElements.get(n))), 'the one bundle defines all four elements');
 
