@@ -1,5 +1,5 @@
-/* views: the widget routes. Unfiltered first pages come from memory (one
- * stat per request, one read per change); other pages are rendered from the
+/* views: the widget routes. Unfiltered first pages come from memory (a
+ * stat a second at most, one read per change); other pages are rendered from the
  * prepared stream, kept per worker until public.json changes. */
 #include "widgets/views.h"
 
@@ -44,9 +44,11 @@ struct vfile {
 	char *data;
 	size_t len;
 	char etag[MEDIA_ID_LEN + 1];
+	char modified[40];        /* Last-Modified, formatted once */
 	struct timespec mtime;
 	off_t size;
 	ino_t ino;
+	time_t checked;           /* last stat(2), at most one per second */
 	bool loaded;
 };
 
@@ -215,17 +217,25 @@ hex_etag(const void *p, size_t n, char out[MEDIA_ID_LEN + 1])
 	out[MEDIA_ID_LEN] = '\0';
 }
 
-/* The current bytes of a published file: one stat, a read on change. */
+/* The current bytes of a published file: a stat at most once a second (a
+ * page changes at most once a minute), a read on change. */
 static enum rc
 vfile_get(struct vfile *f, const char *path)
 {
+	time_t now = time(NULL);
 	struct stat st;
+	struct tm tm;
 	char *data;
 	size_t len;
 	enum rc rc;
 
-	if (stat(path, &st) != 0)
+	if (f->loaded && f->checked == now)
+		return RC_OK;
+	if (stat(path, &st) != 0) {
+		f->loaded = false;
 		return RC_NOTFOUND;
+	}
+	f->checked = now;
 	if (vfile_current(f, &st))
 		return RC_OK;
 	if ((rc = cache_read(path, VIEWS_FILE_MAX, &data, &len)) != RC_OK)
@@ -235,6 +245,8 @@ vfile_get(struct vfile *f, const char *path)
 	f->len = len;
 	hex_etag(data, len, f->etag);
 	vfile_key(f, &st);
+	gmtime_r(&st.st_mtim.tv_sec, &tm);
+	strftime(f->modified, sizeof(f->modified), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	return RC_OK;
 }
 
@@ -322,9 +334,12 @@ cache_headers(struct response *res, const char *cc, const char *etag, time_t mod
 static enum rc
 serve_file(struct response *res, const struct vfile *f, const char *cc)
 {
+	enum rc rc;
+
 	response_body_ref(res, f->data, f->len);
 	response_status(res, 200);
-	return cache_headers(res, cc, f->etag, f->mtime.tv_sec);
+	rc = cache_headers(res, cc, f->etag, 0);
+	return rc == RC_OK ? response_header_set(res, "Last-Modified", f->modified) : rc;
 }
 
 /* ---- /streams/{name}.{json,as2,atom,html} ---- */
