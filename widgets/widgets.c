@@ -17,6 +17,7 @@
 #include "util/url.h"
 #include "widgets/cache.h"
 #include "widgets/refresher.h"
+#include "widgets/views.h"
 
 #define WIDGETS_CACHE_MAX_DEFAULT (256L * 1024 * 1024)
 #define WIDGETS_CACHE_MAX_MIN (1L * 1024 * 1024)
@@ -42,6 +43,7 @@ struct widgets {
 	long long last_evict;
 	time_t writable_checked;
 	bool writable;
+	struct views *views;          /* widget routes and publishing (views.h) */
 };
 
 /* ---- options ---- */
@@ -391,6 +393,11 @@ widgets_init(const struct config *cfg, void **ctx)
 			.max_per_host = cfg_getint(cfg->root, "fetch_per_host"),
 		},
 	};
+	if ((rc = views_new(&(struct views_conf){ .cfg = cfg, .streams = w->streams,
+	    .nstreams = w->nstreams, .cache = w->cache,
+	    .allow_private = w->rconf.allow_private, .fetch = w->rconf.fetch },
+	    &w->views)) != RC_OK)
+		goto fail;
 	*ctx = w;
 	return RC_OK;
 fail:
@@ -405,6 +412,7 @@ widgets_fini(void *ctx)
 
 	if (w == NULL)
 		return;
+	views_free(w->views);
 	refresher_free(w->refresher);
 	cache_free(w->cache);
 	arena_free(w->a);
@@ -431,6 +439,12 @@ const struct cache *
 widgets_cache(const struct widgets *w)
 {
 	return w->cache;
+}
+
+struct views *
+widgets_views(const struct widgets *w)
+{
+	return w->views;
 }
 
 static struct refresher *
@@ -490,6 +504,7 @@ widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 	}
 	if (refresher_pass(r, &o, a, &rep, stop) == RC_OK)
 		next = rep.next_in;
+	views_publish(w->views, NULL, false, stop);
 	if (now - w->last_evict >= WIDGETS_EVICT_EVERY) {
 		sweep_orphans(w, a, now);
 		cache_evict(w->cache, now, NULL);
@@ -640,8 +655,8 @@ stream_entry(const struct widgets *w, const struct stream_conf *sc, const char *
 	return o;
 }
 
-static enum rc
-streams_list(struct request *req, struct response *res, void *ctx)
+enum rc
+widgets_streams_list(struct request *req, struct response *res, void *ctx)
 {
 	const struct widgets *w = ctx;
 	const char *mount = request_config(req)->mount;
@@ -654,11 +669,6 @@ streams_list(struct request *req, struct response *res, void *ctx)
 	response_cache_public(res, 60, 300);
 	return response_json(res, 200, json_pack("{s:o}", "streams", arr));
 }
-
-const struct route widgets_routes[] = {
-	{ HTTP_GET, "/streams", streams_list, "streams", NULL, 0 },
-	{ 0, NULL, NULL, NULL, NULL, 0 },
-};
 
 /* ---- socialhub refresh ---- */
 
@@ -787,6 +797,7 @@ widgets_cmd_refresh(int argc, char **argv, const struct feature *features)
 		fprintf(stderr, "socialhub: the refresh pass could not run\n");
 		goto out;
 	}
+	views_publish(w->views, o.stream, o.force, NULL);
 	sweep_orphans(w, a, (long long)time(NULL));
 	cache_evict(w->cache, (long long)time(NULL), NULL);
 	print_report(&rep, w, o.stream);

@@ -21,6 +21,8 @@ build=${1:-$top}
 bin=$build/socialhub
 site=$here/site
 widgets=$(cd "$here/../../widgets" && pwd)
+feeds_src=$here/feeds
+embed=$build/widgets/embed/dist
 port=${DEMO_PORT:-8080}
 
 nginx_pid=
@@ -81,7 +83,7 @@ cleanup() {
 	elif [ "$dir_created" = 1 ]; then
 		rm -rf -- "$dir"
 	else
-		rm -rf -- "$dir/run" "$dir/nginx" "$dir/cache" "$dir/state" \
+		rm -rf -- "$dir/run" "$dir/nginx" "$dir/cache" "$dir/state" "$dir/feeds" \
 		    "$dir/socialhub.conf" "$dir/socialhub.log"
 		[ "$site_copied" = 1 ] && rm -rf -- "$dir/site"
 	fi
@@ -112,6 +114,7 @@ command -v nginx >/dev/null 2>&1 || die "nginx is not installed"
 command -v curl >/dev/null 2>&1 || die "curl is not installed"
 [ -r /etc/nginx/fastcgi_params ] || die "/etc/nginx/fastcgi_params is missing (nginx package)"
 [ -r "$site/index.html" ] || die "demo site missing: $site"
+[ -r "$embed/embed.js" ] || die "no widget bundle at $embed (run make)"
 if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then
 	die "something already answers on 127.0.0.1:$port (set DEMO_PORT)"
 fi
@@ -151,6 +154,13 @@ if [ "$(id -u)" = 0 ] && ! site_readable "$site"; then
 	site=$dir/site
 fi
 
+# The demo's social accounts: fixture feeds (Mastodon, YouTube, Bluesky, a
+# blog, and a hostile one for the XSS page) with dates counting back from
+# now and images on this nginx, served below like the real networks do.
+sh "$feeds_src/render.sh" "$feeds_src" "$dir/feeds" "http://127.0.0.1:$port" ||
+    die "cannot render the demo feeds"
+chmod -R a+rX "$dir/feeds"
+
 # ---------------------------------------------------------------------------
 # socialhub config: core keys only. Feature sections (providers, streams,
 # share) are appended here as the demo grows.
@@ -172,6 +182,22 @@ share {
   allowed_hosts = {"www.example.com"}
   networks = {"x", "mastodon", "bluesky", "linkedin", "whatsapp", "email"}
   market asia { networks = {"weibo", "line", "x"} }
+}
+
+# The brand's stream: four accounts, served by the demo nginx on loopback
+# (a source on 127.0.0.1 is allowed because it is configured here).
+stream brand {
+  title = "Example Co. everywhere"
+  source mastodon { url = "http://127.0.0.1:$port/@brand.rss"  every = 5m }
+  source youtube  { url = "http://127.0.0.1:$port/feeds/youtube.atom" }
+  source bluesky  { url = "http://127.0.0.1:$port/feeds/bluesky.rss"  title = "Example Co. on Bluesky" }
+  source blog     { url = "http://127.0.0.1:$port/feeds/blog.rss" }
+}
+
+# The XSS test page (xss.html): a feed full of script tricks.
+stream hostile {
+  title = "Hostile feed"
+  source hostile { url = "http://127.0.0.1:$port/feeds/hostile.rss" }
 }
 EOF
 }
@@ -199,7 +225,12 @@ http {
         application/javascript   js;
         image/svg+xml            svg;
         image/png                png;
+        image/jpeg               jpg;
+        image/webp               webp;
+        image/gif                gif;
         application/json         json;
+        application/rss+xml      rss;
+        application/atom+xml     atom;
     }
     default_type application/octet-stream;
     charset utf-8;
@@ -220,7 +251,37 @@ http {
             add_header Referrer-Policy strict-origin-when-cross-origin always;
         }
 
-        # The share bar's script and style (later part of embed.js/.css).
+        # The demo's "social networks": fixture feeds, a Mastodon-shaped
+        # feed path and account API (for the profile box), local images.
+        location /feeds/ { alias $dir/feeds/; }
+        location = /@brand.rss { alias $dir/feeds/mastodon.rss; }
+        location = /api/v1/accounts/lookup {
+            default_type application/json;
+            alias $dir/feeds/mastodon-account.json;
+        }
+
+        # The widget bundle (embed + share elements, built by make), served
+        # from disk as in deploy/nginx/socialhub.conf.
+        location = /social/embed.js { alias $embed/embed.js; }
+        location = /social/embed.css { alias $embed/embed.css; }
+
+        # Stream and profile fragments for SSI: subrequests pass their own
+        # URI (see the share bar below).
+        location ~ ^/social/(streams|profiles)/[A-Za-z0-9_-]+\.html\$ {
+            fastcgi_param REQUEST_METHOD \$request_method;
+            fastcgi_param QUERY_STRING \$query_string;
+            fastcgi_param REQUEST_URI \$uri\$is_args\$args;
+            fastcgi_param DOCUMENT_URI \$document_uri;
+            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
+            fastcgi_param REMOTE_ADDR \$remote_addr;
+            fastcgi_param SERVER_NAME \$server_name;
+            fastcgi_param SERVER_PORT \$server_port;
+            fastcgi_param SERVER_PROTOCOL \$server_protocol;
+            fastcgi_param GATEWAY_INTERFACE CGI/1.1;
+            fastcgi_pass unix:$dir/run/socialhub.sock;
+        }
+
+        # The share bar alone (share.js/.css are also inside the bundle).
         location = /social/embed/share.css { alias $widgets/embed/share.css; }
         location = /social/embed/share.js { alias $widgets/embed/share.js; }
 
@@ -281,6 +342,16 @@ while [ "$SECONDS" -lt "$deadline" ]; do
 	sleep 0.2
 done
 [ "$ready" = 1 ] || fail "no answer from $health within 10 s"
+
+# The refresher fetches the demo feeds at start; wait for the first stream
+# page (and its images) so the printed URL shows a full page.
+stream_json=http://127.0.0.1:$port/social/streams/brand.json
+deadline=$((SECONDS + 20))
+until curl -sf --max-time 1 "$stream_json" | grep -q '"id"'; do
+	[ "$SECONDS" -lt "$deadline" ] || fail "the demo stream was not published within 20 s"
+	alive "$sh_pid" || fail "socialhub exited during start-up"
+	sleep 0.2
+done
 
 say "http://127.0.0.1:$port/"
 say "scratch dir $dir (logs: socialhub.log, nginx/error.log); Ctrl-C stops"

@@ -1,0 +1,177 @@
+/* test_profiles: profile cards from feeds and the Mastodon account API, and
+ * their JSON and HTML. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "widgets/profiles.h"
+#include "render_fixture.h"
+
+static void
+test_lookup(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "https://mastodon.social/@brand.rss",
+		  "https://mastodon.social/api/v1/accounts/lookup?acct=brand" },
+		{ "https://fosstodon.org/users/some_one.rss",
+		  "https://fosstodon.org/api/v1/accounts/lookup?acct=some_one" },
+		{ "http://127.0.0.1:8080/@brand.rss",
+		  "http://127.0.0.1:8080/api/v1/accounts/lookup?acct=brand" },
+		{ "https://mastodon.social/@brand", NULL },
+		{ "https://mastodon.social/@.rss", NULL },
+		{ "https://mastodon.social/@br%26and.rss", NULL },
+		{ "https://mastodon.social/@brand.rss?x=1", NULL },
+		{ "https://mastodon.social/tags/launch.rss", NULL },
+		{ "https://www.youtube.com/feeds/videos.xml?channel_id=UC1", NULL },
+		{ "javascript:alert(1)//@x.rss", NULL },
+	};
+	struct arena *a = arena_new(4096, 0);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = profiles_mastodon_lookup(a, cases[i].in);
+		if (cases[i].out == NULL)
+			assert_null(got);
+		else
+			assert_string_equal(got, cases[i].out);
+	}
+	assert_null(profiles_mastodon_lookup(a, NULL));
+	arena_free(a);
+}
+
+static void
+test_from_feed(void **state)
+{
+	struct arena *a = arena_new(4096, 0);
+	struct feed f = { .title = "@brand.example - Example Co.",
+	    .home_page_url = "https://bsky.app/profile/brand.example" };
+	struct feed_person au = { .name = "X", .avatar = "https://cdn.example/a.png" };
+	struct profile p;
+
+	(void)state;
+	profiles_from_feed(a, "bluesky", NULL, "https://bsky.app/profile/brand.example/rss", &f, &p);
+	assert_string_equal(p.network, "bluesky");
+	assert_string_equal(p.handle, "@brand.example");
+	assert_string_equal(p.name, "Example Co.");
+	assert_string_equal(p.url, "https://bsky.app/profile/brand.example");
+	assert_int_equal(p.followers, -1);
+	assert_null(p.avatar);
+	/* The config's title wins; the author avatar stands in for an icon. */
+	f.title = "Blog";
+	f.home_page_url = "javascript:alert(1)";
+	f.authors = &au;
+	f.nauthors = 1;
+	profiles_from_feed(a, "blog", "Our blog", "https://blog.example/feed.xml", &f, &p);
+	assert_string_equal(p.name, "Our blog");
+	assert_null(p.url);
+	assert_null(p.handle);
+	assert_string_equal(p.network, "web");
+	assert_string_equal(p.avatar, "https://cdn.example/a.png");
+	/* No feed yet: the source name. */
+	profiles_from_feed(a, "yt", NULL, "https://www.youtube.com/feeds/videos.xml", NULL, &p);
+	assert_string_equal(p.name, "yt");
+	assert_string_equal(p.network, "youtube");
+	arena_free(a);
+}
+
+static void
+test_mastodon(void **state)
+{
+	static const char ok[] = "{\"acct\":\"brand\",\"display_name\":\"Example Co.\","
+	    "\"url\":\"https://mastodon.example/@brand\",\"avatar_static\":\"https://files.example/a.png\","
+	    "\"followers_count\":10234}";
+	static const char remote[] = "{\"acct\":\"brand@other.example\",\"display_name\":\"\","
+	    "\"url\":\"javascript:alert(1)\",\"followers_count\":-5}";
+	static const char *const bad[] = { "", "[]", "{\"acct\":5}", "{\"display_name\":\"x\"}", "nope" };
+	struct arena *a = arena_new(4096, 0);
+	struct profile p = { .source = "m", .name = "feed name", .followers = -1 };
+
+	(void)state;
+	assert_int_equal(profiles_apply_mastodon(a, ok, strlen(ok), &p), RC_OK);
+	assert_string_equal(p.name, "Example Co.");
+	assert_string_equal(p.handle, "@brand@mastodon.example");
+	assert_string_equal(p.url, "https://mastodon.example/@brand");
+	assert_string_equal(p.avatar, "https://files.example/a.png");
+	assert_int_equal(p.followers, 10234);
+	assert_string_equal(p.network, "mastodon");
+	p = (struct profile){ .source = "m", .name = "feed name", .followers = -1 };
+	assert_int_equal(profiles_apply_mastodon(a, remote, strlen(remote), &p), RC_OK);
+	assert_string_equal(p.name, "feed name");
+	assert_string_equal(p.handle, "@brand@other.example");
+	assert_null(p.url);
+	assert_int_equal(p.followers, -1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(profiles_apply_mastodon(a, bad[i], strlen(bad[i]), &p), RC_INVALID);
+	arena_free(a);
+}
+
+static void
+test_output(void **state)
+{
+	struct arena *a = arena_new(4096, 0);
+	struct profile p[2] = {
+		{ .source = "m", .network = "mastodon", .network_label = "Mastodon",
+		  .name = "<b>Evil</b> & Co", .handle = "@a\"b", .url = "https://m.example/@a",
+		  .avatar = "https://files.example/a.png", .followers = 1234567 },
+		{ .source = "b", .network = "web", .network_label = "Web", .name = "Blog",
+		  .url = "javascript:alert(1)", .avatar = "data:image/png,x", .followers = 1 },
+	};
+	struct profile *back;
+	size_t n;
+	struct buf b;
+	json_t *j, *st;
+
+	(void)state;
+	buf_init(&b, 1u << 20);
+	assert_int_equal(profiles_html(&b, p, 2, "brand", "T\"", &fixture_site), RC_OK);
+	assert_non_null(strstr(b.data, "&lt;b&gt;Evil&lt;/b&gt; &amp; Co"));
+	assert_non_null(strstr(b.data, "p-nickname\">@a\"b</p>"));
+	assert_null(strstr(b.data, "<b>"));
+	assert_null(strstr(b.data, "javascript:"));
+	assert_null(strstr(b.data, "data:"));
+	assert_null(strstr(b.data, "files.example"));
+	assert_non_null(strstr(b.data, "src=\"" FIXTURE_BASE "/media/"));
+	assert_non_null(strstr(b.data, "<data value=\"1234567\">1,234,567</data> followers"));
+	assert_non_null(strstr(b.data, "<data value=\"1\">1</data> follower</p>"));
+	assert_non_null(strstr(b.data, "aria-label=\"T&quot;\""));
+	buf_fini(&b);
+	j = profiles_json(p, 2, "brand", NULL, &fixture_site);
+	assert_string_equal(json_string_value(json_object_get(j, "title")), "brand");
+	assert_int_equal(strncmp(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "profiles"), 0), "avatar")), FIXTURE_BASE "/media/",
+	    strlen(FIXTURE_BASE "/media/")), 0);
+	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(j, "profiles"), 1), "url")));
+	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(j, "profiles"), 1), "avatar")));
+	json_decref(j);
+	/* The state round-trips. */
+	st = profiles_state_json(p, 2);
+	assert_int_equal(profiles_from_state(a, st, &back, &n), RC_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(back[0].avatar, "https://files.example/a.png");
+	assert_int_equal(back[0].followers, 1234567);
+	json_decref(st);
+	st = json_pack("[{s:s}]", "source", "x");
+	assert_int_equal(profiles_from_state(a, st, &back, &n), RC_CORRUPT);
+	json_decref(st);
+	assert_int_equal(profiles_from_state(a, NULL, &back, &n), RC_CORRUPT);
+	arena_free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_from_feed),
+		cmocka_unit_test(test_mastodon),
+		cmocka_unit_test(test_output),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,410 @@
+/* embed.js: <social-stream>, <social-profiles> and <social-login> — custom
+ * elements that enhance socialhub's server-rendered HTML (load more,
+ * carousel controls, lightbox, live relative dates). No framework, no
+ * third-party request, no inline script or style, no eval, no innerHTML:
+ * markup comes only from our own origin, through DOMParser. */
+(function () {
+	'use strict';
+
+	if (!('customElements' in window) || customElements.get('social-stream')) {
+		return;
+	}
+
+	var doc = document;
+	var reduced = window.matchMedia && matchMedia('(prefers-reduced-motion: reduce)');
+	var seq = 0;
+
+	function el(tag, cls, text) {
+		var e = doc.createElement(tag);
+		if (cls) {
+			e.className = cls;
+		}
+		if (text) {
+			e.textContent = text;
+		}
+		return e;
+	}
+
+	function button(cls, text, label) {
+		var b = el('button', cls, text);
+		b.type = 'button';
+		if (label) {
+			b.setAttribute('aria-label', label);
+		}
+		return b;
+	}
+
+	/* A same-origin URL or null: we never ask another host for anything. */
+	function own(href) {
+		try {
+			var u = new URL(href, doc.baseURI);
+			return u.origin === location.origin ? u.href : null;
+		} catch (e) {
+			return null;
+		}
+	}
+
+	/* Fetches our own HTML fragment as a detached, inert document. */
+	function load(href, credentials) {
+		var url = own(href);
+		if (!url) {
+			return Promise.reject(new Error('not same-origin: ' + href));
+		}
+		return fetch(url, { credentials: credentials || 'omit', headers: { Accept: 'text/html' } })
+			.then(function (r) {
+				if (!r.ok) {
+					throw new Error('HTTP ' + r.status);
+				}
+				return r.text();
+			})
+			.then(function (html) {
+				var d = new DOMParser().parseFromString(html, 'text/html');
+				d.querySelectorAll('script,style,iframe,object,embed').forEach(function (n) {
+					n.remove();
+				});
+				return d;
+			});
+	}
+
+	function base(host) {
+		return (host.getAttribute('base') || '/social').replace(/\/+$/, '');
+	}
+
+	function query(host, names) {
+		var p = new URLSearchParams();
+		names.forEach(function (n) {
+			var v = host.getAttribute(n);
+			if (v) {
+				p.set(n, v);
+			}
+		});
+		var s = p.toString();
+		return s ? '?' + s : '';
+	}
+
+	/* Relative dates, the same words the server writes (render.c). */
+	var steps = [[3600, 60, 'minute'], [86400, 3600, 'hour'], [604800, 86400, 'day'], [3024000, 604800, 'week']];
+	var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat('en') : null;
+
+	function relative(t) {
+		var d = (Date.now() - t) / 1000;
+		if (!(d >= 0)) {
+			return d < 0 ? 'just now' : null;
+		}
+		if (d < 60) {
+			return 'just now';
+		}
+		for (var i = 0; i < steps.length; i++) {
+			if (d < steps[i][0]) {
+				var n = Math.floor(d / steps[i][1]);
+				return n === 1 && i === 2 ? 'yesterday' : rtf.format(-n, steps[i][2]);
+			}
+		}
+		return null; /* older: the server's date stays */
+	}
+
+	function refreshDates(root) {
+		if (!rtf) {
+			return;
+		}
+		root.querySelectorAll('time.dt-published[datetime]').forEach(function (t) {
+			var s = relative(Date.parse(t.getAttribute('datetime')));
+			if (s) {
+				t.textContent = s;
+			}
+		});
+	}
+
+	function status(host) {
+		var s = host.querySelector('.social-status');
+		if (!s) {
+			s = el('p', 'social-status social-vh');
+			s.setAttribute('role', 'status');
+			host.appendChild(s);
+		}
+		return s;
+	}
+
+	function announce(host, text) {
+		var s = status(host);
+		s.textContent = '';
+		setTimeout(function () {
+			s.textContent = text;
+		}, 50);
+	}
+
+	/* ---- lightbox: one modal dialog per page ---- */
+
+	var box;
+	var opener;
+
+	function focusables(root) {
+		return Array.prototype.filter.call(root.querySelectorAll('a[href],button'), function (e) {
+			return !e.disabled && e.offsetParent !== null;
+		});
+	}
+
+	function closeBox() {
+		if (box && box.open) {
+			box.close();
+		}
+	}
+
+	function makeBox() {
+		box = el('dialog', 'social-lightbox');
+		box.setAttribute('aria-label', 'Image');
+		var fig = el('figure', 'social-lightbox__figure');
+		fig.appendChild(el('img', 'social-lightbox__img'));
+		fig.appendChild(el('figcaption', 'social-lightbox__caption'));
+		var bar = el('p', 'social-lightbox__bar');
+		var link = el('a', 'social-lightbox__link', 'Open the post');
+		var close = button('social-lightbox__close', 'Close', 'Close image');
+		bar.appendChild(link);
+		bar.appendChild(close);
+		box.appendChild(fig);
+		box.appendChild(bar);
+		close.addEventListener('click', closeBox);
+		box.addEventListener('click', function (e) {
+			if (e.target === box) {
+				closeBox(); /* a click on the backdrop */
+			}
+		});
+		box.addEventListener('keydown', function (e) {
+			if (e.key === 'Escape') {
+				e.preventDefault();
+				closeBox();
+			} else if (e.key === 'Tab') {
+				/* Keep focus inside the dialog. */
+				var f = focusables(box);
+				var i = f.indexOf(doc.activeElement);
+				var next = e.shiftKey ? (i <= 0 ? f.length - 1 : i - 1) : (i + 1) % f.length;
+				e.preventDefault();
+				f[next].focus();
+			}
+		});
+		box.addEventListener('close', function () {
+			if (opener) {
+				opener.focus();
+			}
+			opener = null;
+		});
+		doc.body.appendChild(box);
+	}
+
+	function openBox(a) {
+		var img = a.querySelector('img');
+		if (!img || typeof HTMLDialogElement !== 'function') {
+			return false;
+		}
+		if (!box) {
+			makeBox();
+		}
+		var big = box.querySelector('img');
+		big.src = img.currentSrc || img.src; /* our /media/ proxy: same origin */
+		big.alt = img.alt;
+		box.querySelector('figcaption').textContent = img.alt;
+		var link = box.querySelector('a');
+		if (a.href) {
+			link.href = a.href;
+			link.hidden = false;
+		} else {
+			link.hidden = true;
+		}
+		opener = a;
+		box.showModal();
+		box.querySelector('button').focus();
+		return true;
+	}
+
+	/* ---- <social-stream> ---- */
+
+	function carousel(host, section, list) {
+		if (!list.id) {
+			list.id = 'social-stream-list-' + (++seq);
+		}
+		var nav = el('div', 'social-stream__controls');
+		var prev = button('social-stream__prev', '\u2039', 'Previous posts');
+		var next = button('social-stream__next-slide', '\u203a', 'Next posts');
+		[prev, next].forEach(function (b) {
+			b.setAttribute('aria-controls', list.id);
+			nav.appendChild(b);
+		});
+		function step(dir) {
+			var cell = list.querySelector('.social-stream__cell');
+			var w = cell ? cell.getBoundingClientRect().width : list.clientWidth;
+			list.scrollBy({ left: dir * w, behavior: reduced && reduced.matches ? 'auto' : 'smooth' });
+		}
+		function update() {
+			prev.disabled = list.scrollLeft <= 1;
+			next.disabled = list.scrollLeft + list.clientWidth >= list.scrollWidth - 1;
+		}
+		prev.addEventListener('click', function () {
+			step(-1);
+		});
+		next.addEventListener('click', function () {
+			step(1);
+		});
+		list.addEventListener('scroll', update, { passive: true });
+		section.insertBefore(nav, list);
+		host.updateControls = update;
+		update();
+	}
+
+	function moreButton(host, section) {
+		var a = section.querySelector('a.social-stream__next[href]');
+		if (!a || !own(a.href)) {
+			return; /* not ours: the plain link keeps working */
+		}
+		var b = button('social-stream__next', a.textContent);
+		b.dataset.href = a.href;
+		a.replaceWith(b);
+		b.addEventListener('click', function () {
+			more(host, section, b);
+		});
+	}
+
+	function more(host, section, b) {
+		var list = section.querySelector('.social-stream__list');
+		b.disabled = true;
+		section.setAttribute('aria-busy', 'true');
+		load(b.dataset.href).then(function (d) {
+			var cells = d.querySelectorAll('.social-stream__cell');
+			var first = null;
+			cells.forEach(function (c) {
+				var n = doc.adoptNode(c);
+				list.appendChild(n);
+				first = first || n.querySelector('article');
+			});
+			refreshDates(list);
+			var nextA = d.querySelector('a.social-stream__next[href]');
+			if (nextA && own(nextA.href)) {
+				b.dataset.href = nextA.href;
+				b.disabled = false;
+			} else {
+				b.closest('nav').remove();
+			}
+			section.removeAttribute('aria-busy');
+			announce(host, cells.length + (cells.length === 1 ? ' more post loaded' : ' more posts loaded'));
+			if (first) {
+				first.tabIndex = -1;
+				first.focus();
+			}
+			if (host.updateControls) {
+				host.updateControls();
+			}
+		}).catch(function () {
+			section.removeAttribute('aria-busy');
+			b.disabled = false;
+			announce(host, 'Could not load more posts.');
+		});
+	}
+
+	function enhanceStream(host) {
+		var section = host.querySelector('.social-stream');
+		if (!section || section.dataset.enhanced) {
+			return;
+		}
+		section.dataset.enhanced = '1';
+		var list = section.querySelector('.social-stream__list');
+		refreshDates(section);
+		if (list && section.classList.contains('social-stream--carousel')) {
+			carousel(host, section, list);
+		}
+		moreButton(host, section);
+		section.addEventListener('click', function (e) {
+			var a = e.target.closest && e.target.closest('a.social-stream__media-link');
+			if (a && !e.ctrlKey && !e.metaKey && !e.shiftKey && e.button === 0 && openBox(a)) {
+				e.preventDefault();
+			}
+		});
+		section.querySelectorAll('a.social-stream__media-link').forEach(function (a) {
+			a.setAttribute('aria-haspopup', 'dialog');
+		});
+	}
+
+	/* Fills an empty element from `url`: the first `selector` in the answer. */
+	function fill(host, url, selector, credentials) {
+		host.setAttribute('aria-busy', 'true');
+		return load(url, credentials).then(function (d) {
+			var frag = d.querySelector(selector);
+			host.removeAttribute('aria-busy');
+			if (!frag) {
+				throw new Error('no ' + selector);
+			}
+			return frag;
+		}).catch(function (e) {
+			host.removeAttribute('aria-busy');
+			host.dataset.error = String(e.message || e);
+			return null;
+		});
+	}
+
+	class SocialStream extends HTMLElement {
+		connectedCallback() {
+			var self = this;
+			if (this.querySelector('.social-stream')) {
+				enhanceStream(this);
+				return;
+			}
+			var name = this.getAttribute('stream');
+			if (!name || this.loading) {
+				return;
+			}
+			this.loading = true;
+			var url = base(this) + '/streams/' + encodeURIComponent(name) + '.html' +
+				query(this, ['layout', 'limit', 'source', 'tag', 'market']);
+			fill(this, url, '.social-stream').then(function (frag) {
+				if (frag) {
+					self.appendChild(doc.adoptNode(frag));
+					enhanceStream(self);
+				}
+			});
+		}
+	}
+
+	class SocialProfiles extends HTMLElement {
+		connectedCallback() {
+			var self = this;
+			var name = this.getAttribute('stream');
+			if (this.querySelector('.social-profiles') || !name || this.loading) {
+				return;
+			}
+			this.loading = true;
+			fill(this, base(this) + '/profiles/' + encodeURIComponent(name) + '.html', '.social-profiles')
+				.then(function (frag) {
+					if (frag) {
+						self.appendChild(doc.adoptNode(frag));
+					}
+				});
+		}
+	}
+
+	/* Enhances /auth/button.html: loads it when empty (with cookies: it
+	 * depends on who is signed in) and points return_to at this page. */
+	class SocialLogin extends HTMLElement {
+		connectedCallback() {
+			var self = this;
+			if (this.children.length || this.loading) {
+				return;
+			}
+			this.loading = true;
+			var back = this.getAttribute('return-to') || location.pathname + location.search;
+			fill(this, base(this) + '/auth/button.html?return_to=' + encodeURIComponent(back),
+				'social-login', 'same-origin').then(function (frag) {
+				if (!frag) {
+					return;
+				}
+				self.dataset.state = frag.dataset.state || '';
+				while (frag.firstChild) {
+					self.appendChild(doc.adoptNode(frag.firstChild));
+				}
+				var state = self.dataset.state === 'signed-in' ? 'Signed in' : 'Sign-in options';
+				announce(self, state + ' loaded');
+			});
+		}
+	}
+
+	customElements.define('social-stream', SocialStream);
+	customElements.define('social-profiles', SocialProfiles);
+	customElements.define('social-login', SocialLogin);
+}());

@@ -1,0 +1,364 @@
+/* render_html: one stream page as a semantic HTML fragment with
+ * microformats2 (h-feed, h-entry, h-card); readable without JS and CSS. */
+#include "widgets/render.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "util/html.h"
+#include "widgets/media.h"
+
+#define HTML_ALT_MAX 160     /* bytes of alt text made from the post */
+
+/* A class-safe copy of s ([a-z0-9-], others become '-'), at most 40 bytes. */
+static enum rc
+class_token(struct buf *b, const char *s)
+{
+	enum rc rc = RC_OK;
+
+	for (size_t i = 0; s != NULL && s[i] != '\0' && i < 40 && rc == RC_OK; i++) {
+		unsigned char c = (unsigned char)s[i];
+		rc = buf_appendc(b, isalnum(c) ? (char)tolower(c) : '-');
+	}
+	return rc;
+}
+
+/* True for a language tag we may put into lang="": [A-Za-z0-9-]{1,35}. */
+static bool
+lang_ok(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n == 0 || n > 35)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+/* name="escaped value" (leading space included). */
+static enum rc
+attr(struct buf *b, const char *name, const char *v)
+{
+	enum rc rc = buf_appendf(b, " %s=\"", name);
+
+	if (rc == RC_OK)
+		rc = html_attr(b, v);
+	return rc == RC_OK ? buf_appendc(b, '"') : rc;
+}
+
+/* True for the only URLs that go into src="": our own media proxy. */
+static bool
+media_ok(const struct render_page *p, const char *url)
+{
+	size_t n = strlen(p->site->base);
+
+	return url != NULL && strncmp(url, p->site->base, n) == 0 &&
+	    strncmp(url + n, "/media/", 7) == 0 && media_id_valid(url + n + 7);
+}
+
+static enum rc
+img(struct buf *b, const struct render_page *p, const char *cls, const char *src,
+    const char *alt, int size)
+{
+	enum rc rc = buf_appendf(b, "<img class=\"%s\"", cls);
+
+	if (rc == RC_OK)
+		rc = attr(b, "src", src);
+	if (rc == RC_OK)
+		rc = attr(b, "alt", alt);
+	if (rc == RC_OK && size > 0)
+		rc = buf_appendf(b, " width=\"%d\" height=\"%d\"", size, size);
+	(void)p;
+	return rc == RC_OK ? buf_appends(b, " loading=\"lazy\" decoding=\"async\">") : rc;
+}
+
+/* <a class=.. href=..> when url is a safe link, else <span class=..>. */
+static enum rc
+open_link(struct buf *b, const char *cls, const char *url, bool *is_link)
+{
+	enum rc rc;
+
+	*is_link = render_link_ok(url);
+	if (!*is_link)
+		return buf_appendf(b, "<span class=\"%s\">", cls);
+	rc = buf_appendf(b, "<a class=\"%s\"", cls);
+	if (rc == RC_OK)
+		rc = attr(b, "href", url);
+	return rc == RC_OK ? buf_appendc(b, '>') : rc;
+}
+
+static enum rc
+close_link(struct buf *b, bool is_link)
+{
+	return buf_appends(b, is_link ? "</a>" : "</span>");
+}
+
+static enum rc
+item_author(struct buf *b, const struct render_page *p, const struct feed_item *it)
+{
+	const struct feed_person *a = it->nauthors > 0 ? &it->authors[0] : NULL;
+	const char *name = a != NULL && a->name != NULL && a->name[0] != '\0' ? a->name :
+	    render_source_title(p, it);
+	bool link;
+	enum rc rc;
+
+	if (name == NULL)
+		return RC_OK;
+	rc = open_link(b, "social-stream__author p-author h-card", a != NULL ? a->url : NULL, &link);
+	if (rc == RC_OK && a != NULL && media_ok(p, a->avatar))
+		rc = img(b, p, "social-stream__avatar u-photo", a->avatar, "", 48);
+	else if (rc == RC_OK && media_ok(p, render_source_avatar(p, it)))
+		rc = img(b, p, "social-stream__avatar u-photo", render_source_avatar(p, it), "", 48);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "<span class=\"p-name\">");
+	if (rc == RC_OK)
+		rc = html_text(b, name);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "</span>");
+	return rc == RC_OK ? close_link(b, link) : rc;
+}
+
+static enum rc
+item_head(struct buf *b, const struct render_page *p, const struct feed_item *it,
+    struct render_network net)
+{
+	enum rc rc = buf_appends(b, "<header class=\"social-stream__head\">");
+
+	if (rc == RC_OK)
+		rc = item_author(b, p, it);
+	if (rc == RC_OK)
+		rc = buf_appendf(b, " <span class=\"social-stream__network\">%s</span>", net.label);
+	return rc == RC_OK ? buf_appends(b, "</header>") : rc;
+}
+
+static enum rc
+item_title(struct buf *b, const struct feed_item *it)
+{
+	bool link;
+	enum rc rc = buf_appends(b, "<h3 class=\"social-stream__title p-name\">");
+
+	if (rc == RC_OK)
+		rc = open_link(b, "u-url", it->url, &link);
+	if (rc == RC_OK)
+		rc = html_text(b, it->title);
+	if (rc == RC_OK)
+		rc = close_link(b, link);
+	return rc == RC_OK ? buf_appends(b, "</h3>") : rc;
+}
+
+/* The alt text of an item's main image: its attachment's title when one
+ * matches, else the post's text. */
+static enum rc
+image_alt(struct buf *b, const struct feed_item *it, const char *src)
+{
+	for (size_t i = 0; i < it->nattachments; i++)
+		if (it->attachments[i].title != NULL && it->attachments[i].url != NULL &&
+		    strcmp(it->attachments[i].url, src) == 0)
+			return buf_appends(b, it->attachments[i].title);
+	return render_excerpt(b, it, HTML_ALT_MAX);
+}
+
+/* The main image: item image, else the first image attachment. */
+static const char *
+main_image(const struct render_page *p, const struct feed_item *it)
+{
+	if (media_ok(p, it->image))
+		return it->image;
+	for (size_t i = 0; i < it->nattachments; i++)
+		if (media_attachment_is_image(&it->attachments[i]) &&
+		    media_ok(p, it->attachments[i].url))
+			return it->attachments[i].url;
+	return NULL;
+}
+
+static enum rc
+item_media(struct buf *b, const struct render_page *p, const struct feed_item *it,
+    enum render_kind kind)
+{
+	const char *src = main_image(p, it);
+	struct buf alt;
+	bool link;
+	enum rc rc;
+
+	if (src == NULL)
+		return RC_OK;
+	buf_init(&alt, 4096);
+	rc = image_alt(&alt, it, src);
+	if (rc == RC_OK)
+		rc = buf_appendf(b, "<figure class=\"social-stream__media%s\">",
+		    kind == RENDER_VIDEO ? " social-stream__media--video" : "");
+	if (rc == RC_OK)
+		rc = open_link(b, "social-stream__media-link", it->url, &link);
+	if (rc == RC_OK)
+		rc = img(b, p, "social-stream__image u-photo", src, alt.len > 0 ? alt.data : "", 0);
+	if (rc == RC_OK)
+		rc = close_link(b, link);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "</figure>");
+	buf_fini(&alt);
+	return rc;
+}
+
+static enum rc
+item_content(struct buf *b, const struct feed_item *it)
+{
+	enum rc rc;
+
+	if (it->content_html != NULL && it->content_html[0] != '\0') {
+		rc = buf_appends(b, "<div class=\"social-stream__content e-content\">");
+		if (rc == RC_OK)
+			rc = buf_appends(b, it->content_html);   /* render_prepare's output */
+		return rc == RC_OK ? buf_appends(b, "</div>") : rc;
+	}
+	if (it->content_text == NULL && it->summary == NULL)
+		return RC_OK;
+	rc = buf_appends(b, "<p class=\"social-stream__content e-content\">");
+	if (rc == RC_OK)
+		rc = html_text(b, it->content_text != NULL ? it->content_text : it->summary);
+	return rc == RC_OK ? buf_appends(b, "</p>") : rc;
+}
+
+static enum rc
+item_tags(struct buf *b, const struct feed_item *it)
+{
+	enum rc rc;
+
+	if (it->ntags == 0)
+		return RC_OK;
+	rc = buf_appends(b, "<ul class=\"social-stream__tags\">");
+	for (size_t i = 0; rc == RC_OK && i < it->ntags; i++) {
+		const char *t = it->tags[i];
+		if (t == NULL || t[0] == '\0')
+			continue;
+		rc = buf_appends(b, "<li class=\"p-category\">#");
+		if (rc == RC_OK)
+			rc = html_text(b, t[0] == '#' ? t + 1 : t);
+		if (rc == RC_OK)
+			rc = buf_appends(b, "</li>");
+	}
+	return rc == RC_OK ? buf_appends(b, "</ul>") : rc;
+}
+
+static enum rc
+item_foot(struct buf *b, const struct render_page *p, const struct feed_item *it)
+{
+	bool link;
+	enum rc rc = buf_appends(b, "<footer class=\"social-stream__foot\">");
+
+	if (rc == RC_OK)
+		rc = open_link(b, "social-stream__permalink u-url", it->url, &link);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "<time class=\"dt-published\" datetime=\"");
+	if (rc == RC_OK)
+		rc = render_rfc3339(b, it->published);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "\" title=\"");
+	if (rc == RC_OK)
+		rc = render_human_date(b, it->published);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "\">");
+	if (rc == RC_OK)
+		rc = render_relative(b, it->published, p->now);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "</time>");
+	if (rc == RC_OK)
+		rc = close_link(b, link);
+	return rc == RC_OK ? buf_appends(b, "</footer>") : rc;
+}
+
+static enum rc
+item(struct buf *b, const struct render_page *p, const struct feed_item *it)
+{
+	enum render_kind kind = render_item_kind(it);
+	struct render_network net = render_network_of(it->url);
+	const char *kname = render_kind_name(kind);
+	enum rc rc;
+
+	rc = buf_appendf(b, "<li class=\"social-stream__cell\"><article class=\"social-stream__item "
+	    "social-stream__item--%c%s social-stream__item--%s h-entry\" data-network=\"%s\"",
+	    (char)tolower((unsigned char)kname[0]), kname + 1, net.id, net.id);
+	if (rc == RC_OK && it->source != NULL) {
+		rc = buf_appends(b, " data-source=\"");
+		if (rc == RC_OK)
+			rc = class_token(b, it->source);
+		if (rc == RC_OK)
+			rc = buf_appendc(b, '"');
+	}
+	if (rc == RC_OK && lang_ok(it->language))
+		rc = attr(b, "lang", it->language);
+	if (rc == RC_OK)
+		rc = buf_appendc(b, '>');
+	if (rc == RC_OK)
+		rc = item_head(b, p, it, net);
+	if (rc == RC_OK && kind != RENDER_NOTE && it->title != NULL && it->title[0] != '\0')
+		rc = item_title(b, it);
+	if (rc == RC_OK)
+		rc = item_media(b, p, it, kind);
+	if (rc == RC_OK)
+		rc = item_content(b, it);
+	if (rc == RC_OK)
+		rc = item_tags(b, it);
+	if (rc == RC_OK)
+		rc = item_foot(b, p, it);
+	return rc == RC_OK ? buf_appends(b, "</article></li>\n") : rc;
+}
+
+static enum rc
+page_head(struct buf *b, const struct render_page *p)
+{
+	const char *title = p->title != NULL && p->title[0] != '\0' ? p->title : p->stream;
+	const char *layout = render_layout_name(p->layout);
+	enum rc rc;
+
+	rc = buf_appendf(b, "<section class=\"social-stream social-stream--%s h-feed\" "
+	    "data-layout=\"%s\"", layout, layout);
+	if (rc == RC_OK)
+		rc = attr(b, "data-stream", p->stream);
+	if (rc == RC_OK)
+		rc = attr(b, "aria-label", title);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "><data class=\"p-name\"");
+	if (rc == RC_OK)
+		rc = attr(b, "value", title);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "></data>\n<ol class=\"social-stream__list\" role=\"list\">\n");
+	return rc;
+}
+
+static enum rc
+page_tail(struct buf *b, const struct render_page *p)
+{
+	enum rc rc = buf_appends(b, "</ol>\n");
+
+	if (rc == RC_OK && p->nitems == 0)
+		rc = buf_appends(b, "<p class=\"social-stream__empty\">No posts yet.</p>\n");
+	if (rc == RC_OK && p->next_url != NULL) {
+		rc = buf_appends(b, "<nav class=\"social-stream__more\" aria-label=\"More posts\">"
+		    "<a class=\"social-stream__next\" rel=\"next\"");
+		if (rc == RC_OK)
+			rc = attr(b, "href", p->next_url);
+		if (rc == RC_OK)
+			rc = buf_appends(b, ">Load more</a></nav>\n");
+	}
+	return rc == RC_OK ? buf_appends(b, "</section>\n") : rc;
+}
+
+enum rc
+render_html(struct buf *out, const struct render_page *p)
+{
+	size_t before = out->len;
+	enum rc rc = page_head(out, p);
+
+	for (size_t i = 0; rc == RC_OK && i < p->nitems; i++)
+		rc = item(out, p, p->items[i]);
+	if (rc == RC_OK)
+		rc = page_tail(out, p);
+	if (rc != RC_OK) {
+		out->len = before;
+		if (out->data != NULL)
+			out->data[before] = '\0';
+	}
+	return rc;
+}

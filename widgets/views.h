@@ -1,0 +1,45 @@
+/* views: the widget routes — streams in four formats, profile boxes, the
+ * media proxy — served from what the refresher published. */
+#ifndef SOCIALHUB_WIDGETS_VIEWS_H
+#define SOCIALHUB_WIDGETS_VIEWS_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "fcgi/router.h"
+#include "util/rc.h"
+#include "widgets/cache.h"
+#include "widgets/fetcher.h"
+#include "widgets/stream.h"
+
+struct config;
+struct views;
+
+/* What views needs from the streams feature; all borrowed. */
+struct views_conf {
+	const struct config *cfg;
+	const struct stream_conf *streams;
+	size_t nstreams;
+	struct cache *cache;
+	bool allow_private;
+	struct fetcher_opts fetch;
+};
+
+/* Per-process state: page caches (workers) and the publisher (refresher). */
+enum rc views_new(const struct views_conf *conf, struct views **out);
+void views_free(struct views *v);
+
+/*
+ * The refresher side: publishes streams whose merge changed (publish.h),
+ * only `stream` when not NULL, all with `force`. Logs its own errors.
+ */
+void views_publish(struct views *v, const char *stream, bool force,
+    volatile sig_atomic_t *stop);
+
+/*
+ * The feature's route table (the /streams list included). Handlers get
+ * the feature context, a struct widgets (widgets.h).
+ */
+extern const struct route views_routes[];
+
+#endif
