@@ -27,6 +27,7 @@ port=${DEMO_PORT:-8080}
 
 nginx_pid=
 sh_pid=
+op_pid=
 dir=
 dir_created=0
 site_copied=0
@@ -77,6 +78,7 @@ cleanup() {
 	trap '' INT TERM
 	stop nginx "$nginx_pid"
 	stop socialhub "$sh_pid"
+	stop "demo provider" "$op_pid"
 	[ -n "$dir" ] || return
 	if [ "${DEMO_KEEP:-0}" = 1 ]; then
 		say "kept $dir"
@@ -84,7 +86,7 @@ cleanup() {
 		rm -rf -- "$dir"
 	else
 		rm -rf -- "$dir/run" "$dir/nginx" "$dir/cache" "$dir/state" "$dir/feeds" \
-		    "$dir/socialhub.conf" "$dir/socialhub.log"
+		    "$dir/socialhub.conf" "$dir/socialhub.log" "$dir/op.log" "$dir/op.json"
 		[ "$site_copied" = 1 ] && rm -rf -- "$dir/site"
 	fi
 }
@@ -166,6 +168,8 @@ chmod -R a+rX "$dir/feeds"
 # share) are appended here as the demo grows.
 
 write_socialhub_conf() {
+	local secret
+	secret=$("$bin" keygen) || fail "socialhub keygen failed"
 	cat >"$dir/socialhub.conf" <<EOF
 # socialhub demo configuration (written by deploy/demo/run.sh)
 listen      = "unix:$dir/run/socialhub.sock"
@@ -176,6 +180,16 @@ mount       = "/social"
 cache_dir   = "$dir/cache"
 state_dir   = "$dir/state"
 log_level   = "info"
+
+# Sign-on: "Demo ID" is npm's oidc-provider on loopback (tests/js/op.mjs).
+session { secret = "$secret" }
+provider demo {
+  issuer        = "http://127.0.0.1:$op_port"
+  client_id     = "demo"
+  client_secret = "demo-secret-change-me"
+  display_name  = "Demo ID"
+  rp_logout     = true
+}
 
 # Share: the demo article's canonical address is on the brand's host.
 share {
@@ -301,6 +315,42 @@ http {
             fastcgi_pass unix:$dir/run/socialhub.sock;
         }
 
+        # A members-only page guarded by auth_request, as in
+        # deploy/nginx/socialhub.conf: 401 sends the visitor to sign in,
+        # and the page shows the identity socialhub passed to nginx.
+        location /members/ {
+            ssi on;
+            auth_request /social/auth/check;
+            auth_request_set \$sh_user  \$upstream_http_x_socialhub_user;
+            auth_request_set \$sh_name  \$upstream_http_x_socialhub_name;
+            auth_request_set \$sh_email \$upstream_http_x_socialhub_email;
+            error_page 401 = @socialhub_login;
+            add_header Cache-Control "no-store" always;
+        }
+        location = /social/auth/check {
+            internal;
+            # No fastcgi_params include: in a subrequest it would pass the
+            # protected page's URI and method first (first value wins).
+            fastcgi_param REQUEST_METHOD GET;
+            fastcgi_param REQUEST_URI /social/auth/check;
+            fastcgi_param SCRIPT_NAME /social/auth/check;
+            fastcgi_param QUERY_STRING "";
+            fastcgi_param CONTENT_LENGTH "";
+            fastcgi_param CONTENT_TYPE "";
+            fastcgi_param REMOTE_ADDR \$remote_addr;
+            fastcgi_param SERVER_NAME \$server_name;
+            fastcgi_param SERVER_PORT \$server_port;
+            fastcgi_param SERVER_PROTOCOL \$server_protocol;
+            fastcgi_param REQUEST_SCHEME \$scheme;
+            fastcgi_param GATEWAY_INTERFACE CGI/1.1;
+            fastcgi_param HTTP_X_ORIGINAL_URI \$request_uri;
+            fastcgi_pass_request_body off;
+            fastcgi_pass unix:$dir/run/socialhub.sock;
+        }
+        location @socialhub_login {
+            return 302 /social/auth/login/demo?return_to=\$uri;
+        }
+
         # socialhub, as in deploy/nginx/socialhub.conf.
         location /social/ {
             include /etc/nginx/fastcgi_params;
@@ -312,6 +362,13 @@ http {
 EOF
 }
 
+op_port=${DEMO_OP_PORT:-$((port + 1))}
+case $op_port in
+'' | *[!0-9]*) die "DEMO_OP_PORT must be a number, got '$op_port'" ;;
+esac
+command -v node >/dev/null 2>&1 || die "node is not installed (deploy/install-deps.sh demo)"
+[ -d "$top/tests/js/node_modules/oidc-provider" ] ||
+    die "oidc-provider is missing (run deploy/install-deps.sh demo)"
 write_socialhub_conf
 write_nginx_conf
 
@@ -323,11 +380,24 @@ nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" -t \
 # ---------------------------------------------------------------------------
 # Start, then wait for /social/healthz through nginx.
 
-"$bin" serve -c "$dir/socialhub.conf" >>"$dir/socialhub.log" 2>&1 </dev/null &
-sh_pid=$!
+# The demo provider first (socialhub discovers it at the first login), then
+# nginx (it serves the feeds the refresher fetches), then socialhub.
+node "$top/tests/js/op.mjs" --port "$op_port" \
+    --redirect "http://127.0.0.1:$port/social/auth/callback/demo" \
+    --post-logout "http://127.0.0.1:$port/" --ready-file "$dir/op.json" \
+    </dev/null >"$dir/op.log" 2>&1 &
+op_pid=$!
 nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" \
     -g 'daemon off;' </dev/null >"$dir/nginx/stdout.log" 2>&1 &
 nginx_pid=$!
+deadline=$((SECONDS + 10))
+until [ -s "$dir/op.json" ]; do
+	alive "$op_pid" || { tail -n 15 "$dir/op.log" >&2; fail "the demo provider exited during start-up"; }
+	[ "$SECONDS" -lt "$deadline" ] || fail "the demo provider did not start within 10 s"
+	sleep 0.2
+done
+"$bin" serve -c "$dir/socialhub.conf" >>"$dir/socialhub.log" 2>&1 </dev/null &
+sh_pid=$!
 
 health=http://127.0.0.1:$port/social/healthz
 ready=0
@@ -343,8 +413,10 @@ while [ "$SECONDS" -lt "$deadline" ]; do
 done
 [ "$ready" = 1 ] || fail "no answer from $health within 10 s"
 
-# The refresher fetches the demo feeds at start; wait for the first stream
-# page (and its images) so the printed URL shows a full page.
+# The refresher fetches the demo feeds at start; a forced pass makes sure a
+# fetch that raced nginx's start is not left waiting for its back-off. Then
+# wait for the first stream page (and its images) so the page is complete.
+"$bin" refresh --force -c "$dir/socialhub.conf" >>"$dir/socialhub.log" 2>&1 || true
 stream_json=http://127.0.0.1:$port/social/streams/brand.json
 deadline=$((SECONDS + 20))
 until curl -sf --max-time 1 "$stream_json" | grep -q '"id"'; do

@@ -14,7 +14,8 @@ JS=$TH_SRCDIR/tests/js
 th_init widgets-browser
 
 build=$(cd "$(dirname "$SOCIALHUB")" && pwd)
-DEMO_PORT=$TH_PORT DEMO_DIR=$TH_DIR/demo \
+OP_PORT=$(th_free_port)
+DEMO_PORT=$TH_PORT DEMO_OP_PORT=$OP_PORT DEMO_DIR=$TH_DIR/demo \
 	bash "$TH_SRCDIR/deploy/demo/run.sh" "$build" >"$TH_DIR/demo.log" 2>&1 &
 demo_pid=$!
 th_register_pid "$demo_pid"
@@ -37,5 +38,19 @@ while IFS= read -r line; do
 	esac
 done <"$out"
 [ "$rc" = 0 ] || th_not_ok "browser_widgets.mjs exited $rc" "$(tail -n 20 "$TH_DIR/browser.err")"
+
+# Sign-on on the demo: Demo ID, <social-login>, the auth_request page.
+out=$TH_DIR/signin.tap
+BASE=$TH_BASE OP=http://127.0.0.1:$OP_PORT CHROMIUM=$CHROMIUM \
+	node "$JS/browser_demo_signin.mjs" >"$out" 2>"$TH_DIR/signin.err"
+rc=$?
+while IFS= read -r line; do
+	case $line in
+	"ok "*) th_ok "demo sign-in: ${line#* - }" ;;
+	"not ok "*) th_not_ok "demo sign-in: ${line#* - }" ;;
+	"#"* | "  #"*) echo "$line" ;;
+	esac
+done <"$out"
+[ "$rc" = 0 ] || th_not_ok "browser_demo_signin.mjs exited $rc" "$(tail -n 20 "$TH_DIR/signin.err")"
 th_stop "$demo_pid"
 th_done

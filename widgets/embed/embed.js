@@ -384,7 +384,9 @@
 	class SocialLogin extends HTMLElement {
 		connectedCallback() {
 			var self = this;
-			if (this.children.length || this.loading) {
+			/* A plain link marked data-fallback serves visitors without JS. */
+			var fallback = this.querySelector('[data-fallback]');
+			if ((this.children.length && !fallback) || this.loading) {
 				return;
 			}
 			this.loading = true;
@@ -395,6 +397,9 @@
 					return;
 				}
 				self.dataset.state = frag.dataset.state || '';
+				if (fallback) {
+					fallback.remove();
+				}
 				while (frag.firstChild) {
 					self.appendChild(doc.adoptNode(frag.firstChild));
 				}
