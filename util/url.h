@@ -4,10 +4,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/rc.h"
+
+/* Writes the UTF-8 form of code point cp (a Unicode scalar value) into
+ * d, which has room for 4 bytes; returns the number of bytes written. */
+size_t utf8_encode(char *d, uint32_t cp);
 
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t n);

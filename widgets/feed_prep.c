@@ -27,31 +27,6 @@ c1_map(uint32_t cp)
 	return sanitize_cp1252_c1(cp);
 }
 
-static size_t
-utf8_put(char *d, uint32_t cp)
-{
-	if (cp < 0x80) {
-		d[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		d[0] = (char)(0xc0 | (cp >> 6));
-		d[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		d[0] = (char)(0xe0 | (cp >> 12));
-		d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		d[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	d[0] = (char)(0xf0 | (cp >> 18));
-	d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	d[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* ---- charset ---- */
 
 /* A charset label: lower-cased, quotes and spaces gone, only the
@@ -183,7 +158,7 @@ from_cp1252(const unsigned char *s, size_t n, char **out, size_t *outlen)
 	if (d == NULL)
 		return RC_NOMEM;
 	for (i = 0; i < n; i++)
-		j += utf8_put(d + j, c1_map(s[i]));
+		j += utf8_encode(d + j, c1_map(s[i]));
 	d[j] = '\0';
 	*out = d;
 	*outlen = j;
@@ -492,7 +467,7 @@ char_fix(struct prep *p)
 	}
 	if (b[0] == 0xc2 && left >= 2 && b[1] >= 0x80 && b[1] <= 0x9f) {
 		uint32_t cp = c1_map(b[1]);
-		put(p, tmp, utf8_put(tmp, cp));
+		put(p, tmp, utf8_encode(tmp, cp));
 		p->i += 2;
 		p->changed = true;
 		return true;

@@ -14,6 +14,7 @@
 #include <libxml/parserInternals.h>
 
 #include "util/buf.h"
+#include "util/url.h"
 #include "util/urlres.h"
 
 static void tables_init(void);
@@ -1072,16 +1073,7 @@ out_utf8(struct state *st, uint32_t cp)
 	char d[4];
 	size_t n;
 
-	if (cp < 0x800) {
-		d[0] = (char)(0xc0 | (cp >> 6));
-		d[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else {
-		d[0] = (char)(0xe0 | (cp >> 12));
-		d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		d[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	}
+	n = utf8_encode(d, cp);
 	out_put(st, d, n);
 }
 
@@ -1249,15 +1241,7 @@ attr_normalize(struct state *st, const char *v)
 			continue;
 		if (c == 0xc2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
 		    (unsigned char)v[i + 1] <= 0x9f) {
-			uint32_t cp = sanitize_cp1252_c1((unsigned char)v[++i]);
-			if (cp < 0x800) {
-				d[j++] = (char)(0xc0 | (cp >> 6));
-				d[j++] = (char)(0x80 | (cp & 0x3f));
-			} else {
-				d[j++] = (char)(0xe0 | (cp >> 12));
-				d[j++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-				d[j++] = (char)(0x80 | (cp & 0x3f));
-			}
+			j += utf8_encode(d + j, sanitize_cp1252_c1((unsigned char)v[++i]));
 			continue;
 		}
 		d[j++] = (char)c;
@@ -1505,32 +1489,6 @@ sanitize_html(struct sanitize *s, const char *html, size_t len,
 	out->nimages = st->nimages;
 	out->truncated = st->truncated;
 	return RC_OK;
-}
-
-/* The UTF-8 of cp (a valid scalar value) into d; returns its length. */
-static size_t
-utf8_encode(char *d, uint32_t cp)
-{
-	if (cp < 0x80) {
-		d[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		d[0] = (char)(0xc0 | (cp >> 6));
-		d[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		d[0] = (char)(0xe0 | (cp >> 12));
-		d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		d[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	d[0] = (char)(0xf0 | (cp >> 18));
-	d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	d[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 /* A reference at s[0] ('&'): its code point (0: none) and length, as

@@ -107,6 +107,25 @@ test_utf8(void **state)
 }
 
 static void
+test_utf8_encode(void **state)
+{
+	static const struct { uint32_t cp; const char *utf8; } cases[] = {
+		{ 0x41, "A" }, { 0xe9, "\xc3\xa9" }, { 0x20ac, "\xe2\x82\xac" },
+		{ 0x1f600, "\xf0\x9f\x98\x80" }, { 0x7ff, "\xdf\xbf" }, { 0xffff, "\xef\xbf\xbf" },
+		{ 0x10ffff, "\xf4\x8f\xbf\xbf" },
+	};
+	char d[4];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = utf8_encode(d, cases[i].cp);
+		assert_int_equal(n, strlen(cases[i].utf8));
+		assert_memory_equal(d, cases[i].utf8, n);
+		assert_true(utf8_valid(d, n));
+	}
+}
+
+static void
 test_url_decode(void **state)
 {
 	static const struct { const char *in; int form; const char *out; } good[] = {
@@ -374,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_utf8_encode),
 		cmocka_unit_test(test_url_decode),
 		cmocka_unit_test(test_url_encode),
 		cmocka_unit_test(test_url_parse),
