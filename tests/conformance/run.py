@@ -11,7 +11,7 @@ expression against it. The mapping is documented in MAPPING below and in
 REPORT.md.
 
 Usage: run.py [--report FILE] [--verbose] [--update-baseline]
-Environment: FEEDPARSER_CORPUS (default: <top_srcdir>/../shared/corpus/
+Environment: FEEDPARSER_CORPUS (default: tests/conformance/corpus, else <top_srcdir>/../shared/corpus/
 feedparser), SOCIALHUB (the binary; default ./socialhub, then
 <top_srcdir>/socialhub). Exit 0 when the pass count is at least the one
 in baseline.txt, 1 on a regression, 77 (skip) without a corpus.
@@ -32,8 +32,12 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-CORPUS = os.environ.get('FEEDPARSER_CORPUS') or os.path.join(
-    TOP, '..', 'shared', 'corpus', 'feedparser')
+# The corpus is vendored (BSD-2, its LICENSE beside it) so a clean clone
+# runs it; FEEDPARSER_CORPUS points elsewhere, e.g. at a newer copy.
+CORPUS = os.environ.get('FEEDPARSER_CORPUS') or next(
+    (p for p in (os.path.join(HERE, 'corpus'),
+                 os.path.join(TOP, '..', 'shared', 'corpus', 'feedparser'))
+     if os.path.isdir(p)), os.path.join(HERE, 'corpus'))
 BASELINE = os.path.join(HERE, 'baseline.txt')
 DIRS = ['wellformed', 'illformed', 'encoding', 'entities', 'json']
 # feedparser's own tests serve the corpus from here.
