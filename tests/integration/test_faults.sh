@@ -9,6 +9,9 @@
 #  (c) a feed host with a certificate from an unknown CA (local TLS
 #      fixture, own CA made with openssl req): the source fails with a
 #      clear TLS error, the stream keeps serving, healthz names it.
+#  (d) a provider whose token endpoint is down (closed port) or hangs (a
+#      listener that never answers, token_fault_op.py): the callback ends
+#      in a clear 502 error page within the 10 s fetch timeout.
 # FAULTS_KILLS sets the number of kills in (a) (default 8).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -17,7 +20,7 @@
 
 FSCK=${CACHE_FSCK:-${top_builddir:-$(dirname "$SOCIALHUB")}/tests/integration/cache_fsck}
 th_require_socialhub
-th_require_cmd /usr/bin/python3 curl openssl "$FSCK" "$(th_find_nginx)"
+th_require_cmd /usr/bin/python3 curl openssl paste "$FSCK" "$(th_find_nginx)"
 th_init faults
 st_start_fixture || th_bail "fixture server did not start"
 
@@ -65,7 +68,29 @@ else
 fi
 
 OK_URL="$FIX/feed?id=f&n=6&etag=f"
+# ------------------------------------- (d) provider with a broken token endpoint
+OP_PF=$TH_DIR/op.port
+/usr/bin/python3 "$(dirname "$0")/token_fault_op.py" --port-file "$OP_PF" \
+	--closed-port "$(th_free_port)" >"$TH_DIR/op.out" 2>&1 &
+th_register_pid $!
+for _ in $(seq 100); do [ -s "$OP_PF" ] && break; sleep 0.05; done
+[ -s "$OP_PF" ] || th_bail "token fault provider did not start"
+OP=http://127.0.0.1:$(cat "$OP_PF")
+
 cfg=$(TH_WORKERS=2 th_write_config "$TH_DIR/socialhub.conf" "
+session { secret = \"$("$SOCIALHUB" keygen)\" }
+provider down {
+  issuer = \"$OP/down\"
+  client_id = \"rp\"
+  client_secret = \"token-fault-secret\"
+  userinfo = false
+}
+provider slow {
+  issuer = \"$OP/slow\"
+  client_id = \"rp\"
+  client_secret = \"token-fault-secret\"
+  userinfo = false
+}
 stream s {
   source ok { url = \"$OK_URL\" every = 1m }
 }
@@ -107,6 +132,41 @@ if curl -s "$S/streams/tls.json" | grep -q 'tls item'; then
 else
 	th_ok "no item from the untrusted host in the stream"
 fi
+
+# ---- (d) results
+for prov in down slow; do
+	hdrs=$TH_DIR/login-$prov.hdrs
+	code=$(curl -s -o /dev/null -D "$hdrs" -w '%{http_code}' "$S/auth/login/$prov?return_to=/")
+	loc=$(sed -n 's/^[Ll]ocation: *//p' "$hdrs" | tr -d '\r')
+	state=$(printf '%s' "$loc" | sed -n 's/.*[?&]state=\([^&]*\).*/\1/p')
+	cookies=$(sed -n 's/^[Ss]et-[Cc]ookie: *\([^;]*\).*/\1/p' "$hdrs" | tr -d '\r' | paste -sd';' -)
+	if [ -z "$state" ] || [ -z "$cookies" ]; then
+		th_not_ok "$prov: login redirects to the provider with a state (got $code)"
+		th_diag_file "$hdrs"
+		continue
+	fi
+	th_ok "$prov: login redirects to the provider ($code)"
+	t0=$(th_now_ms)
+	res=$(curl -s -m 30 -o "$TH_DIR/cb-$prov.html" -w '%{http_code}' -H "Cookie: $cookies" \
+		"$S/auth/callback/$prov?code=fault-code&state=$state")
+	ms=$(( $(th_now_ms) - t0 ))
+	th_diag "$prov token endpoint: callback -> $res in $ms ms"
+	st_expect_eq "$prov: callback answers 502" "$res" 502
+	st_expect_range "$prov: within the 10 s timeout (+2 s)" "$ms" 0 12000
+	if grep -qiE 'provider|sign-in|sign in|login' "$TH_DIR/cb-$prov.html" &&
+		grep -qi '<html\|<!doctype' "$TH_DIR/cb-$prov.html"; then
+		th_ok "$prov: a readable error page"
+	else
+		th_not_ok "$prov: a readable error page"
+		th_diag_file "$TH_DIR/cb-$prov.html" 10
+	fi
+done
+if grep -q 'token-fault-secret' "$TH_DIR/socialhub.log"; then
+	th_not_ok "client secret kept out of the log"
+else
+	th_ok "client secret kept out of the log"
+fi
+grep -E 'provider=(down|slow)' "$TH_DIR/socialhub.log" | grep -v 'level=info' | head -4 | sed 's/^/# log: /'
 
 # ---------------------------------------- (a) kill -9 workers / refresher
 ROUTES=("$S/streams/s.json" "$S/streams/s.html" "$S/healthz" "$S/version")
