@@ -38,6 +38,10 @@ if git -C "$top" rev-parse --verify -q HEAD >/dev/null 2>&1; then
 else
 	make distdir distdir="$scratch/src" >/dev/null || exit 1
 fi
+# What the export lacks: the npm modules (install-deps.sh ran npm ci in
+# this tree) and the shared feedparser corpus next to the source tree.
+[ -d "$top/tests/js/node_modules" ] && ln -s "$top/tests/js/node_modules" "$scratch/src/tests/js/node_modules"
+[ -d "$top/../shared" ] && ln -s "$top/../shared" "$scratch/shared"
 mkdir -p "$scratch/san"
 # Every process (unit tests, the daemon under nginx, fixtures) logs its
 # reports to $scratch/san/; the runtime continues for ASan leak reports so

@@ -73,6 +73,7 @@ snapshot() {
 	local p role
 	for p in "$TH_SH_PID" $(th_children "$TH_SH_PID"); do
 		role=$(grep -o "role=[a-z]* pid=$p " "$TH_DIR/socialhub.log" | head -n 1 | sed 's/role=\([a-z]*\).*/\1/')
+		[ -n "$role" ] || role=worker
 		[ "$p" = "$TH_SH_PID" ] && role=master
 		printf '%s %s %s %s\n' "$p" "${role// /_}" \
 			"$(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null)" \
