@@ -112,6 +112,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mode = data[0];
 	data++;
 	size--;
+	/* Callers pass C strings (feed_parse output): no NUL inside. With one
+	 * inside an attribute value libxml2 nests elements a browser would
+	 * not, so the output is no fixed point (the regression input
+	 * sanitize/nul-in-attr); cut there as the callers do. */
+	size = strnlen((const char *)data, size);
 	sanitize_global_init();
 	a = arena_new(16384, 64u << 20);
 	s = sanitize_new(a);
