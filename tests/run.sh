@@ -31,6 +31,8 @@ grep -h '^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\)' test-suite.log 2>/
 echo "=== sanitizer pass (ASan + UBSan)"
 san_start=$(date +%s)
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/socialhub-asan.XXXXXX") || exit 1
+# nginx workers run unprivileged and serve files from the export.
+chmod 0755 "$scratch"
 trap 'rm -rf "$scratch"' EXIT
 if git -C "$top" rev-parse --verify -q HEAD >/dev/null 2>&1; then
 	# The committed tree; (uncommitted edits are the first pass's business).
