@@ -2,7 +2,11 @@
 # run.sh — the whole test suite from a clean clone: installs dependencies,
 # builds with -Werror, runs `make check` (unit, integration, browser and
 # conformance tests) and prints every test log so the cmocka result lines
-# are visible. Exit status is make check's.
+# are visible. Then builds a second copy of the committed tree out of tree
+# with --enable-sanitizers (ASan + UBSan) and runs `make check` there
+# (SANITIZER_TESTS selects a subset of TESTS; empty: all); any sanitizer
+# report fails the run. SOCIALHUB_CI_SANITIZERS=0 skips that pass.
+# Exit status is non-zero when either pass fails.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -21,4 +25,61 @@ for log in $(find tests -name '*.log' ! -name 'test-suite.log' | sort); do
 	cat "$log"
 done
 grep -h '^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\)' test-suite.log 2>/dev/null
+[ "${SOCIALHUB_CI_SANITIZERS:-1}" = 0 ] && exit $status
+
+# ---- second pass: ASan + UBSan build of the same tree, out of tree ----
+echo "=== sanitizer pass (ASan + UBSan)"
+san_start=$(date +%s)
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/socialhub-asan.XXXXXX") || exit 1
+# nginx workers run unprivileged and serve files from the export.
+chmod 0755 "$scratch"
+trap 'rm -rf "$scratch"' EXIT
+if git -C "$top" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+	# The committed tree; (uncommitted edits are the first pass's business).
+	git -C "$top" archive --prefix=src/ HEAD | tar -x -C "$scratch" || exit 1
+else
+	make distdir distdir="$scratch/src" >/dev/null || exit 1
+fi
+# What the export lacks: the npm modules (install-deps.sh ran npm ci in
+# this tree) and the shared feedparser corpus next to the source tree.
+[ -d "$top/tests/js/node_modules" ] && ln -s "$top/tests/js/node_modules" "$scratch/src/tests/js/node_modules"
+[ -d "$top/../shared" ] && ln -s "$top/../shared" "$scratch/shared"
+mkdir -p "$scratch/san"
+# Every process (unit tests, the daemon under nginx, fixtures) logs its
+# reports to $scratch/san/; the runtime continues for ASan leak reports so
+# a daemon's finding does not hide behind a test's retry.
+ASAN_OPTIONS="log_path=$scratch/san/asan:detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0"
+UBSAN_OPTIONS="log_path=$scratch/san/ubsan:print_stacktrace=1:halt_on_error=1"
+export ASAN_OPTIONS UBSAN_OPTIONS
+san_status=0
+(
+	cd "$scratch/src" && autoreconf -fi >/dev/null 2>&1 && mkdir b && cd b &&
+	../configure --enable-sanitizers >"$scratch/configure.log" 2>&1 &&
+	make -j2 >"$scratch/make.log" 2>&1
+) || { echo "sanitizer build failed"; tail -40 "$scratch/make.log" "$scratch/configure.log" 2>/dev/null; exit 1; }
+if [ -n "${SANITIZER_TESTS:-}" ]; then
+	echo "sanitizer pass runs: $SANITIZER_TESTS"
+	(cd "$scratch/src/b" && make -j2 check TESTS="$SANITIZER_TESTS") >"$scratch/check.log" 2>&1 || san_status=1
+else
+	(cd "$scratch/src/b" && make -j2 check) >"$scratch/check.log" 2>&1 || san_status=1
+fi
+for log in $(cd "$scratch/src/b" && find tests -name '*.log' ! -name 'test-suite.log' | sort); do
+	if grep -q '^\(FAIL\|ERROR\|not ok\)\|\[  FAILED  \]' "$scratch/src/b/$log"; then
+		echo "=== sanitizer pass: $log"
+		cat "$scratch/src/b/$log"
+	fi
+done
+findings=$(find "$scratch/san" -type f -size +0 2>/dev/null | sort)
+if [ -n "$findings" ]; then
+	echo "=== sanitizer findings"
+	for f in $findings; do
+		echo "--- $f"
+		head -60 "$f"
+	done
+	san_status=1
+fi
+echo "=== sanitizer pass summary ($(( $(date +%s) - san_start )) s)"
+grep -h '^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\)' "$scratch/src/b/test-suite.log" 2>/dev/null
+echo "sanitizer findings: $(echo "$findings" | grep -c .)"
+[ $san_status -ne 0 ] && status=1
 exit $status

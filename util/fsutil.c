@@ -56,7 +56,7 @@ fsutil_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 {
 	char tmp[PATH_MAX];
 	enum rc rc;
-	int fd;
+	int fd, err;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
 		return RC_IO;
@@ -64,16 +64,27 @@ fsutil_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 	if (fd < 0)
 		return RC_IO;
 	rc = write_all(fd, p, n);
-	if (rc == RC_OK && fchmod(fd, mode) != 0)
+	err = rc != RC_OK ? errno : 0;
+	if (rc == RC_OK && fchmod(fd, mode) != 0) {
 		rc = RC_IO;
-	if (rc == RC_OK && fsync(fd) != 0)
+		err = errno;
+	}
+	if (rc == RC_OK && fsync(fd) != 0) {
 		rc = RC_IO;
-	if (close(fd) != 0)
+		err = errno;
+	}
+	if (close(fd) != 0) {
+		if (rc == RC_OK)
+			err = errno;
 		rc = RC_IO;
-	if (rc == RC_OK && rename(tmp, path) != 0)
+	}
+	if (rc == RC_OK && rename(tmp, path) != 0) {
 		rc = RC_IO;
+		err = errno;
+	}
 	if (rc != RC_OK) {
 		unlink(tmp);
+		errno = err; /* the first failure's, for the caller's log */
 		return rc;
 	}
 	sync_dir_of(path);

@@ -159,7 +159,10 @@ cache_write(const char *path, const void *p, size_t n)
 	rc = cache_frame(&b, p, n);
 	if (rc == RC_OK)
 		rc = fsutil_write_atomic(path, b.data, b.len, 0640);
-	if (rc != RC_OK)
+	if (rc == RC_IO)
+		log_kv(LOG_ERROR, "cache_write_failed", "path", path, "error",
+		    rc_str(rc), "reason", strerror(errno), NULL);
+	else if (rc != RC_OK)
 		log_kv(LOG_ERROR, "cache_write_failed", "path", path, "error",
 		    rc_str(rc), NULL);
 	buf_fini(&b);

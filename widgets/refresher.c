@@ -8,10 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <libxml/parser.h>
-
 #include "util/crypto.h"
 #include "util/log.h"
+#include "widgets/sanitize.h"
 
 #define PARSE_ARENA_LIMIT (512u * 1024 * 1024)
 /*
@@ -94,9 +93,11 @@ refresher_new(const struct refresher_conf *conf, struct refresher **out)
 	*out = NULL;
 	if (r == NULL)
 		return RC_NOMEM;
-	/* Writer threads parse in parallel; libxml2's global set-up must
-	 * happen once, in this thread, before any of them starts. */
-	xmlInitParser();
+	/* Writer threads parse in parallel; libxml2's global set-up (parser
+	 * init, silenced errors, refused external entities, the sanitizer's
+	 * tables) must happen once, in this thread, before any of them
+	 * starts. */
+	sanitize_global_init();
 	r->conf = *conf;
 	*out = r;
 	return RC_OK;

@@ -587,6 +587,12 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
 		if (strcmp(sch, "http") != 0 && strcmp(sch, "https") != 0)
 			return NULL;
 		r = urlres_resolve(a, NULL, c);
+		/* "http:/g", "http:g", "http:///g": no host. Browsers read
+		 * one into them (http://g/); refused rather than kept
+		 * ambiguous. */
+		if (r != NULL && (strncmp(r + strlen(sch), "://", 3) != 0 ||
+		    r[strlen(sch) + 3] == '/' || r[strlen(sch) + 3] == '\0'))
+			return NULL;
 	} else if (base != NULL && http_scheme(base)) {
 		r = urlres_resolve(a, base, c);
 		if (r != NULL && !http_scheme(r))

@@ -700,6 +700,10 @@ test_url_policy(void **state)
 		{ NULL, "", 0, NULL },
 		{ NULL, "  ", 0, NULL },
 		{ NULL, "gopher://x/", 0, NULL },
+		{ NULL, "http:/g", 0, NULL },
+		{ "https://b.example/d/", "http:g", 0, NULL },
+		{ NULL, "HTTPS:x.example/a", 0, NULL },
+		{ NULL, "https:///x", 0, NULL },
 		{ NULL, "java\x7fscript:alert(1)", 0, NULL },
 		{ "https://b.example/", "a\x01" "b", 0, NULL },
 	};
