@@ -8,27 +8,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, done, ok as check } from './tap.mjs';
 
 const base = process.env.BASE;
 const op = process.env.OP;
 const profile = mkdtempSync(join(tmpdir(), 'sh-demo-chromium-'));
-let n = 0;
-let failures = 0;
-
-function check(cond, name, detail = '') {
-  n++;
-  if (cond) console.log(`ok ${n} - ${name}`);
-  else {
-    failures++;
-    console.log(`not ok ${n} - ${name}${detail ? `\n  # ${detail}` : ''}`);
-  }
-}
-
 const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: CHROMIUM_ARGS,
 });
 try {
   const page = context.pages()[0] || await context.newPage();
@@ -100,5 +88,4 @@ try {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
 }
-console.log(`1..${n}`);
-process.exit(failures ? 1 : 0);
+done();

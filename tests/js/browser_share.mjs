@@ -8,48 +8,19 @@
 // Playwright launches Chromium with a fresh temporary profile.
 // Usage: BASE=http://127.0.0.1:PORT node tests/js/browser_share.mjs
 // Prints TAP; exit 0 when every check passed.
-import { chromium } from 'playwright-core';
+import { done, isLocal, launchChromium, ok } from './tap.mjs';
 
 const BASE = process.env.BASE;
 const EXPECT_X = 'https://x.com/intent/tweet?text=Tom%20%26%20Jerry%20%231%3A%20Caf%C3%A9%20%F0%9F%8E%89'
   + '&url=https%3A%2F%2Fwww.example.com%2Fnews%2Fsharing-article';
 const NETWORKS = ['x', 'mastodon', 'bluesky', 'whatsapp', 'email'];
 
-let n = 0;
-let failed = 0;
-function ok(cond, name, diag) {
-  n += 1;
-  if (cond) {
-    console.log(`ok ${n} - ${name}`);
-  } else {
-    failed += 1;
-    console.log(`not ok ${n} - ${name}`);
-    if (diag !== undefined) console.log(`# ${String(diag).replace(/\n/g, '\n# ')}`);
-  }
-}
-
-function local(u) {
-  if (u.startsWith('data:') || u.startsWith('about:')) return true;
-  try {
-    return new URL(u).hostname === '127.0.0.1';
-  } catch {
-    return false;
-  }
-}
-
 if (!BASE) {
   console.log('1..0 # SKIP BASE not set');
   process.exit(77);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    // Belt and braces: no name outside the loopback can resolve.
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-});
+const browser = await launchChromium();
 
 try {
   const context = await browser.newContext();
@@ -65,7 +36,7 @@ try {
   await page.waitForFunction(() => document.querySelector('social-share')
     && document.querySelector('social-share').dataset.total !== undefined, null, { timeout: 5000 })
     .catch(() => {});
-  const outside = requests.filter((u) => !local(u));
+  const outside = requests.filter((u) => !isLocal(u));
   ok(outside.length === 0, `no request outside 127.0.0.1 (${requests.length} requests)`, outside.join('\n'));
   ok(requests.some((u) => u.includes('/social/share/counts?url=')), 'share.js fetched the counts');
   ok(requests.some((u) => u.endsWith('/static/share.css')), 'share.css loaded');
@@ -101,7 +72,7 @@ try {
   // 3. Activate the X link from the keyboard; intercept the navigation.
   let target = null;
   let wasNavigation = false;
-  await page.route((u) => !local(u.href), (route) => {
+  await page.route((u) => !isLocal(u.href), (route) => {
     target = target || route.request().url();
     return route.fulfill({ status: 200, contentType: 'text/html', body: '<title>intercepted</title>' });
   });
@@ -122,7 +93,7 @@ try {
   await Promise.all([page.waitForNavigation(), page.click('social-share a[data-network="mastodon"]')]);
   ok(page.url().startsWith(`${BASE}/social/share/mastodon?`), 'Mastodon opens the picker', page.url());
   ok(await page.isVisible('label[for="instance"]'), 'the picker has a labelled field');
-  const outside2 = requests.filter((u) => !local(u));
+  const outside2 = requests.filter((u) => !isLocal(u));
   ok(outside2.length === 0, 'still no request outside 127.0.0.1', outside2.join('\n'));
 } catch (e) {
   ok(false, 'browser run', e.stack);
@@ -130,5 +101,4 @@ try {
   await browser.close();
 }
 
-console.log(`1..${n}`);
-process.exit(failed === 0 ? 0 : 1);
+done();

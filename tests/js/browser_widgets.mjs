@@ -13,43 +13,15 @@
 //
 // Usage: BASE=http://127.0.0.1:PORT node tests/js/browser_widgets.mjs
 // Prints TAP; exit 0 when every check passed.
-import { chromium } from 'playwright-core';
+import { done, isLocal, launchChromium, ok } from './tap.mjs';
 
 const BASE = process.env.BASE;
-let n = 0;
-let failed = 0;
-function ok(cond, name, diag) {
-  n += 1;
-  if (cond) {
-    console.log(`ok ${n} - ${name}`);
-  } else {
-    failed += 1;
-    console.log(`not ok ${n} - ${name}`);
-    if (diag !== undefined) console.log(`# ${String(diag).replace(/\n/g, '\n# ')}`);
-  }
-}
-
-function local(u) {
-  if (u.startsWith('data:') || u.startsWith('about:')) return true;
-  try {
-    return new URL(u).hostname === '127.0.0.1';
-  } catch {
-    return false;
-  }
-}
-
 if (!BASE) {
   console.log('1..0 # SKIP BASE not set');
   process.exit(77);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-});
+const browser = await launchChromium();
 
 // Watches a page: requests, console errors, page errors, dialogs.
 function watch(page) {
@@ -176,7 +148,7 @@ async function demoPage(context) {
   ok(await page.$eval(car, (l) => getComputedStyle(l).scrollBehavior) === 'auto',
     'prefers-reduced-motion turns smooth scrolling off');
 
-  const outside = w.requests.filter((u) => !local(u));
+  const outside = w.requests.filter((u) => !isLocal(u));
   ok(outside.length === 0, `no request outside 127.0.0.1 (${w.requests.length} requests)`, outside.join('\n'));
   ok(w.requests.some((u) => u.includes('/social/streams/brand.html?')), 'embed.js fetched a stream fragment');
   ok(w.errors.length === 0, 'no console errors on the demo page', w.errors.join('\n'));
@@ -225,7 +197,7 @@ async function xssPage(context) {
   ok(handlers.length === 0, 'no event handler or style attribute', handlers.join(','));
   const hrefs = await page.$$eval('social-stream a[href]', (a) => a.map((x) => x.href));
   ok(hrefs.every((h) => /^(https?:|mailto:)/.test(h)), 'every link is http(s) or mailto', hrefs.filter((h) => !/^(https?:|mailto:)/.test(h)).join('\n'));
-  const outside = w.requests.filter((u) => !local(u));
+  const outside = w.requests.filter((u) => !isLocal(u));
   ok(outside.length === 0, `no request outside 127.0.0.1 (${w.requests.length} requests)`, outside.join('\n'));
   ok(w.errors.length === 0, 'no console error on the XSS page', w.errors.join('\n'));
   await page.close();
@@ -241,5 +213,4 @@ try {
   await browser.close();
 }
 
-console.log(`1..${n}`);
-process.exit(failed === 0 ? 0 : 1);
+done();
