@@ -1,13 +1,33 @@
-/* fuzz_url: URL parsing, percent decoding, local-path and IP checks,
- * base64url decoding. Asserts the invariants callers rely on. */
+/* fuzz_url: the string helpers — URL parsing, percent decoding, local-path
+ * and IP checks, base64url decoding and feed date parsing. Asserts the
+ * invariants callers rely on. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/crypto.h"
+#include "util/time.h"
 #include "util/url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A date that parses formats as RFC 3339 and, inside the years that format
+ * holds, reads back to the same second. */
+static void
+check_date(const char *s)
+{
+	char out[TIME_RFC3339_LEN];
+	long long t, back;
+
+	if (!time_parse(s, &t))
+		return;
+	time_format_rfc3339(t, out);
+	if (strlen(out) != TIME_RFC3339_LEN - 1)
+		abort();
+	if (t >= -62135596800LL && t <= 253402300799LL &&
+	    (!time_parse_iso8601(out, &back) || back != t))
+		abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,6 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (url_is_local_path(s) && (s[0] != '/' || s[1] == '/' || s[1] == '\\'))
 		abort();
 	(void)crypto_b64url_decode(a, (const char *)data, size, &raw, &n);
+	check_date(s);
 	free(s);
 	arena_free(a);
 	return 0;
