@@ -429,33 +429,75 @@ fill_core(struct config *cfg)
 		cfg->metrics_allow[i] = cfg_getnstr(r, "metrics_allow", (unsigned)i);
 }
 
-/*
- * libconfuse accepts a section left open at the end of the file; an admin
- * who forgot a '}' wants to hear about it. Returns the line of the first
- * unclosed '{', or 0 when every brace is closed.
- */
-static int
-unclosed_brace_line(const char *path)
+/* What a syntax pre-scan of the file found; lines are 0 when not found. */
+struct prescan {
+	int unclosed_brace; /* line of the first '{' never closed */
+	int paren;          /* line of the first '(' outside strings/comments */
+};
+
+/* Skips a comment that starts at c ('#', or '/' followed by '/' or '*'),
+ * counting newlines. Returns false when c does not start a comment. */
+static bool
+skip_comment(FILE *f, int c, int *line)
 {
+	int next;
+
+	if (c == '/') {
+		next = getc(f);
+		if (next == '*') {
+			int prev = 0;
+			while ((c = getc(f)) != EOF && !(prev == '*' && c == '/')) {
+				*line += c == '\n';
+				prev = c;
+			}
+			return true;
+		}
+		if (next != '/') {
+			if (next != EOF)
+				ungetc(next, f);
+			return false;
+		}
+	} else if (c != '#') {
+		return false;
+	}
+	while ((c = getc(f)) != EOF && c != '\n')
+		;
+	*line += c == '\n';
+	return true;
+}
+
+/*
+ * Two things libconfuse gets wrong, found before it parses: it accepts a
+ * section left open at the end of the file (an admin who forgot a '}' wants
+ * to hear about it), and its function-call syntax (include() and friends,
+ * none of which socialhub registers) has error paths that leak and, for
+ * include, read out of bounds (libconfuse #163). '(' cannot appear in an
+ * unquoted value, so any '(' outside a string or comment is such a call.
+ */
+static struct prescan
+prescan_file(const char *path)
+{
+	struct prescan p = { 0, 0 };
 	int stack[64], depth = 0, line = 1, c, quote = 0;
 	FILE *f = fopen(path, "r");
 
 	if (f == NULL)
-		return 0;
+		return p;
 	while ((c = getc(f)) != EOF) {
-		if (c == '\n')
-			line++;
 		if (quote != 0) {
+			line += c == '\n';
 			if (c == '\\')
-				getc(f);
+				line += getc(f) == '\n';
 			else if (c == quote)
 				quote = 0;
 		} else if (c == '"' || c == '\'') {
 			quote = c;
-		} else if (c == '#') {
-			while ((c = getc(f)) != EOF && c != '\n')
-				;
+		} else if (skip_comment(f, c, &line)) {
+			continue;
+		} else if (c == '\n') {
 			line++;
+		} else if (c == '(' && p.paren == 0) {
+			p.paren = line;
 		} else if (c == '{' && depth < 64) {
 			stack[depth++] = line;
 		} else if (c == '}' && depth > 0) {
@@ -463,7 +505,8 @@ unclosed_brace_line(const char *path)
 		}
 	}
 	fclose(f);
-	return depth > 0 ? stack[depth - 1] : 0;
+	p.unclosed_brace = depth > 0 ? stack[depth - 1] : 0;
+	return p;
 }
 
 enum rc
@@ -471,6 +514,7 @@ config_load(const char *path, const struct feature *features, struct config **ou
 {
 	struct config *cfg;
 	cfg_opt_t *schema;
+	struct prescan scan;
 	FILE *probe;
 	int ret;
 
@@ -501,11 +545,18 @@ config_load(const char *path, const struct feature *features, struct config **ou
 	for (const struct feature *f = features; f != NULL && f->name != NULL; f++)
 		if (f->checks != NULL)
 			f->checks(cfg->root);
-	config_parsing = cfg->root;
-	ret = cfg_parse(cfg->root, path);
-	config_parsing = NULL;
-	if (ret == CFG_SUCCESS && unclosed_brace_line(path) > 0)
-		report(path, unclosed_brace_line(path), NULL, 0, "section not closed (missing '}')");
+	scan = prescan_file(path);
+	if (scan.paren > 0) {
+		report(path, scan.paren, NULL, 0,
+		    "function calls such as include() are not supported");
+		ret = CFG_PARSE_ERROR;
+	} else {
+		config_parsing = cfg->root;
+		ret = cfg_parse(cfg->root, path);
+		config_parsing = NULL;
+	}
+	if (ret == CFG_SUCCESS && scan.unclosed_brace > 0)
+		report(path, scan.unclosed_brace, NULL, 0, "section not closed (missing '}')");
 	if (ret == CFG_SUCCESS) {
 		fill_core(cfg);
 		for (const struct feature *f = features; f != NULL && f->name != NULL; f++)

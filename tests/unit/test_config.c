@@ -149,6 +149,9 @@ test_errors(void **state)
 		{ MINIMAL "site_url = \n", "c.conf:3: premature end of file" },
 		{ MINIMAL "thing a {\n", "c.conf:2: section not closed" },
 		{ MINIMAL "thing a { token = \"}\" # }\n", "c.conf:2: section not closed" },
+		{ MINIMAL "/* ( */\ninclude(\"/etc/passwd\")\n", "c.conf:3: function calls" },
+		{ MINIMAL "include(\"/etc/pas\"Swd\")\n", "c.conf:2: function calls" },
+		{ MINIMAL "thing a { token = \"(\" // (\n}\nx()\n", "c.conf:4: function calls" },
 	};
 
 	(void)state;
