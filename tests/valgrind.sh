@@ -33,7 +33,7 @@ chmod +x "$vg/socialhub"
 # Tests find the widget bundle next to the binary.
 ln -s "$top_builddir/widgets" "$vg/widgets"
 mkdir -p "$vg/logs" "$vg/tap"
-export SOCIALHUB=$vg/socialhub
+export SOCIALHUB=$vg/socialhub DEMO_START_TIMEOUT=90
 
 tests=${VG_TESTS:-$(cd "$top_srcdir" && ls tests/integration/test_*.sh | grep -v test_streams_kill)}
 printf '%-34s %6s %6s %8s\n' test checks failed seconds
