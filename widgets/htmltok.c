@@ -243,6 +243,39 @@ utf8_seq(const unsigned char *p, const unsigned char *end)
 	return 0;
 }
 
+/* The bytes one U+FFFD replaces at p (no valid sequence there): the
+ * maximal subpart of a sequence, as the WHATWG decoder reads it. */
+static size_t
+utf8_bad(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 3;
+	else
+		return 1;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i <= need && p + i < end; i++) {
+		if (p[i] < lo || p[i] > hi)
+			break;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return i;
+}
+
 static const char fffd[] = "\xef\xbf\xbd";
 
 /* ---- set-up ---- */
@@ -384,13 +417,18 @@ scan_text(struct htmltok *t)
 				continue;
 			}
 		}
-		/* NUL or a bad byte: U+FFFD, as a token of its own. */
+		/* NUL or bad bytes: U+FFFD, as a token of its own; NUL in
+		 * the data state is dropped (browsers ignore it in body). */
 		if (p > start)
 			break;
-		t->p = (const char *)p + 1;
+		if (*p == 0 && t->mode == M_DATA) {
+			start = ++p;
+			continue;
+		}
+		t->p = (const char *)p + (*p == 0 ? 1 : utf8_bad(p, end));
 		return text_token(t, fffd, 3);
 	}
-	/* The caller starts no text at markup, so the run is not empty. */
+	/* Empty only after dropped NULs. */
 	t->p = (const char *)p;
 	return text_token(t, (const char *)start, (size_t)(p - start));
 }
@@ -440,7 +478,7 @@ scan_name(struct htmltok *t, bool attr)
 			n = utf8_seq(p, end);
 			if (n == 0) {
 				scratch_put(t, fffd, 3);
-				p++;
+				p += utf8_bad(p, end);
 			} else {
 				scratch_put(t, p, n);
 				p += n;
@@ -495,7 +533,7 @@ scan_value(struct htmltok *t, char q)
 			size_t n = utf8_seq(p, end);
 			if (n == 0) {
 				scratch_put(t, fffd, 3);
-				p++;
+				p += utf8_bad(p, end);
 			} else {
 				scratch_put(t, p, n);
 				p += n;

@@ -73,8 +73,10 @@ void htmltok_reset(struct htmltok *t, const char *s, size_t n);
 
 /*
  * The next token. Text comes in pieces: runs of input bytes, and each
- * character reference, NUL (U+FFFD) or invalid UTF-8 byte (U+FFFD) as a
- * token of its own. A tag cut by the end of the input is dropped, as
+ * character reference or invalid UTF-8 sequence (U+FFFD, one per maximal
+ * subpart) as a token of its own (possibly empty). NUL is dropped from
+ * text (browsers ignore it in body) and is U+FFFD in raw text, names and
+ * attribute values. A tag cut by the end of the input is dropped, as
  * browsers do. After the start tag of script, style, xmp, iframe,
  * noembed, noframes or noscript (raw text), textarea or title (RCDATA,
  * references decoded) or plaintext (to the end), the content up to the
