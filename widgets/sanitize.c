@@ -605,6 +605,14 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
 		r = urlres_resolve(a, base, c);
 		if (r != NULL && !http_scheme(r))
 			return NULL;
+		/* A reference like "///x" resolves to no host ("https:///x"):
+		 * refused as the absolute form is, so a second pass keeps
+		 * what the first one wrote. */
+		if (r != NULL) {
+			const char *h = strstr(r, "://");
+			if (h == NULL || h[3] == '/' || h[3] == '\\' || h[3] == '\0')
+				return NULL;
+		}
 	} else {
 		/* No usable base: a scheme-less reference cannot run script. */
 		r = c;
