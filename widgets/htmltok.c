@@ -373,6 +373,21 @@ text_token(struct htmltok *t, const char *s, size_t n)
 	return HTMLTOK_TEXT;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define HASZERO(v) (((v) - ONES) & ~(v) & HIGHS)
+
+/* True when one of the 8 bytes at p is '<', '&', NUL or non-ASCII. */
+static bool
+block_special(const unsigned char *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return (HASZERO(x ^ (ONES * '<')) | HASZERO(x ^ (ONES * '&')) |
+	    HASZERO(x) | (x & HIGHS)) != 0;
+}
+
 /* Text from t->p: a run of input bytes, or one decoded character. */
 static enum htmltok_type
 scan_text(struct htmltok *t)
@@ -383,7 +398,12 @@ scan_text(struct htmltok *t)
 	size_t n;
 
 	while (p < end) {
-		unsigned char cls = text_cls[*p];
+		unsigned char cls;
+		while (end - p >= 8 && !block_special(p))
+			p += 8;
+		if (p >= end)
+			break;
+		cls = text_cls[*p];
 		if (cls == 0) {
 			p++;
 			continue;

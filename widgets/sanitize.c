@@ -87,6 +87,9 @@ enum {
 	S_FOREIGN = 0x1000, /* svg, math: "/>" closes */
 	S_SPECIAL = 0x2000, /* HTML5 "special": li/dd/dt do not close past */
 	S_TABLE = 0x4000,   /* table parts */
+	S_IGNORE = 0x8000,  /* html, head, body: tags ignored in a fragment */
+	S_IMPLY = 0x10000,  /* li, dd, dt, a, option, optgroup: close their
+	                     * open predecessor */
 };
 
 struct elem {
@@ -96,7 +99,7 @@ struct elem {
 
 /* Elements not listed lose their tags and keep their content. */
 static const struct elem elems[] = {
-	{ "a", E_ALLOW },
+	{ "a", E_ALLOW | S_IMPLY },
 	{ "abbr", E_ALLOW },
 	{ "acronym", E_ALLOW },
 	{ "address", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
@@ -113,7 +116,7 @@ static const struct elem elems[] = {
 	{ "bgsound", E_VOIDDROP | S_VOID | S_SPECIAL },
 	{ "big", E_ALLOW },
 	{ "blockquote", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
-	{ "body", S_SPECIAL },
+	{ "body", S_SPECIAL | S_IGNORE },
 	{ "br", E_ALLOW | E_VOID | E_BLOCK | S_VOID | S_SPECIAL },
 	{ "button", E_DROP | S_SPECIAL },
 	{ "canvas", E_DROP },
@@ -124,7 +127,7 @@ static const struct elem elems[] = {
 	{ "col", E_ALLOW | E_VOID | S_VOID | S_SPECIAL },
 	{ "colgroup", E_ALLOW | S_SPECIAL | S_TABLE },
 	{ "datalist", E_DROP },
-	{ "dd", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "dd", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL | S_IMPLY },
 	{ "del", E_ALLOW },
 	{ "details", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "dfn", E_ALLOW },
@@ -132,7 +135,7 @@ static const struct elem elems[] = {
 	{ "dir", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "div", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "dl", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
-	{ "dt", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "dt", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL | S_IMPLY },
 	{ "em", E_ALLOW },
 	{ "embed", E_VOIDDROP | S_VOID | S_SPECIAL },
 	{ "fieldset", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
@@ -149,11 +152,11 @@ static const struct elem elems[] = {
 	{ "h4", E_ALLOW | E_BLOCK | S_PCLOSE | S_HEADING | S_SPECIAL },
 	{ "h5", E_ALLOW | E_BLOCK | S_PCLOSE | S_HEADING | S_SPECIAL },
 	{ "h6", E_ALLOW | E_BLOCK | S_PCLOSE | S_HEADING | S_SPECIAL },
-	{ "head", E_DROP | S_SPECIAL },
+	{ "head", E_DROP | S_SPECIAL | S_IGNORE },
 	{ "header", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "hgroup", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "hr", E_ALLOW | E_VOID | E_BLOCK | S_PCLOSE | S_VOID | S_SPECIAL },
-	{ "html", S_SCOPE | S_SPECIAL },
+	{ "html", S_SCOPE | S_SPECIAL | S_IGNORE },
 	{ "i", E_ALLOW },
 	{ "iframe", E_DROP | S_SPECIAL },
 	{ "image", S_VOID },
@@ -165,7 +168,7 @@ static const struct elem elems[] = {
 	{ "keygen", E_VOIDDROP | S_VOID | S_SPECIAL },
 	{ "label", E_ALLOW },
 	{ "legend", E_ALLOW | E_BLOCK },
-	{ "li", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "li", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL | S_IMPLY },
 	{ "link", E_VOIDDROP | S_VOID | S_SPECIAL },
 	{ "listing", E_DROP | S_PCLOSE | S_SPECIAL },
 	{ "main", S_PCLOSE | S_SPECIAL },
@@ -183,8 +186,8 @@ static const struct elem elems[] = {
 	{ "noscript", E_DROP | S_SPECIAL },
 	{ "object", E_VOIDDROP | S_SCOPE | S_SPECIAL },
 	{ "ol", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
-	{ "optgroup", E_DROP },
-	{ "option", E_DROP },
+	{ "optgroup", E_DROP | S_IMPLY },
+	{ "option", E_DROP | S_IMPLY },
 	{ "output", E_DROP },
 	{ "p", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "param", E_VOIDDROP | S_VOID | S_SPECIAL },
@@ -1421,7 +1424,8 @@ open_find(const struct state *st, const char *a, const char *b,
 
 	for (i = st->depth - 1; i >= floor; i--) {
 		const char *n = st->stack[i].name;
-		if (strcmp(n, a) == 0 || (b != NULL && strcmp(n, b) == 0))
+		if ((n[0] == a[0] && strcmp(n, a) == 0) ||
+		    (b != NULL && n[0] == b[0] && strcmp(n, b) == 0))
 			return i;
 		if (st->stack[i].flags & stop)
 			return -1;
@@ -1477,6 +1481,8 @@ implied_ends(struct state *st, const char *name, unsigned fl)
 		if (st->depth > search_floor(st) &&
 		    (st->stack[st->depth - 1].flags & S_HEADING))
 			pop_to(st, st->depth - 1);
+	} else if (!(fl & (S_IMPLY | S_TABLE))) {
+		return;
 	} else if (strcmp(name, "li") == 0) {
 		close_item(st, "li", NULL);
 	} else if (strcmp(name, "dd") == 0 || strcmp(name, "dt") == 0) {
@@ -1521,13 +1527,12 @@ implied_ends(struct state *st, const char *name, unsigned fl)
 	}
 }
 
+/* A fragment is body content: html, head and body tags in it are
+ * ignored, as in a browser's body; so are names too long to know. */
 static bool
-ignored_tag(const struct htmltok *t)
+ignored_tag(const struct htmltok *t, const struct elem *e)
 {
-	/* A fragment is body content: html, head and body tags in it are
-	 * ignored, as in a browser's body. */
-	return t->name_long || strcmp(t->name, "html") == 0 ||
-	    strcmp(t->name, "head") == 0 || strcmp(t->name, "body") == 0;
+	return t->name_long || (e != NULL && (e->flags & S_IGNORE));
 }
 
 static void
@@ -1538,9 +1543,9 @@ tree_start(struct state *st, const struct htmltok *t)
 	unsigned fl;
 	bool isvoid;
 
-	if (ignored_tag(t))
+	e = t->name_long ? NULL : elem_find(t->name);
+	if (ignored_tag(t, e))
 		return;
-	e = elem_find(t->name);
 	fl = e != NULL ? e->flags : 0;
 	implied_ends(st, t->name, fl);
 	/* Self-closing counts in foreign content (svg, math) and, XHTML
@@ -1572,11 +1577,11 @@ tree_end(struct state *st, const struct htmltok *t)
 	const struct elem *e;
 	int i;
 
-	if (ignored_tag(t))
+	e = t->name_long ? NULL : elem_find(t->name);
+	if (ignored_tag(t, e))
 		return;
-	/* "</br>" is ignored as libxml2 did: feeds write "<br></br>" for
-	 * one break (browsers read a second <br>). */
-	e = elem_find(t->name);
+	/* "</br>" is ignored as libxml2 did (br is never open): feeds write
+	 * "<br></br>" for one break (browsers read a second <br>). */
 	/* Table parts close up to their table; other end tags stop at the
 	 * scope boundaries (table, cells, ...). */
 	if (e != NULL && (e->flags & S_TABLE))
