@@ -391,6 +391,9 @@ static const struct attr attrs[] = {
 #define ATTR_MAX_VALUE 1024
 #define LINK_REL "noopener noreferrer nofollow ugc"
 #define STACK_MAX 512
+/* Searches of the open-element stack look at most this far down: with
+ * the per-name counts this bounds the work per tag. */
+#define SEARCH_MAX 128
 
 /* Name lookups go through small open-addressing tables built once. */
 #define HASH_SLOTS 512
@@ -879,6 +882,7 @@ out:
 struct frame {
 	const struct elem *e; /* NULL: not in the table */
 	unsigned flags;       /* e->flags, 0 when e is NULL */
+	unsigned hash;        /* name_hash(name) */
 	bool emitted;
 	char name[HTMLTOK_MAX_NAME + 1];
 };
@@ -897,6 +901,9 @@ struct state {
 	char **images;
 	size_t nimages, capimages;
 	bool space;          /* text mode: a separator is pending */
+	/* Open frames per name hash: a search for a name that is not open
+	 * costs nothing. */
+	uint16_t open[HASH_SLOTS];
 	/* Not cleared between runs: */
 	struct htmltok tok;  /* its scratch buffer is reused */
 	struct frame stack[STACK_MAX];  /* written before it is read */
@@ -1398,6 +1405,7 @@ pop_to(struct state *st, int i)
 {
 	while (st->depth > i) {
 		st->depth--;
+		st->open[st->stack[st->depth].hash]--;
 		close_frame(st, &st->stack[st->depth]);
 	}
 }
@@ -1409,9 +1417,18 @@ pop_to(struct state *st, int i)
 static int
 search_floor(const struct state *st)
 {
-	if (st->skip > 0 && !(st->stack[st->skip - 1].flags & S_FOREIGN))
+	int floor = st->depth > SEARCH_MAX ? st->depth - SEARCH_MAX : 0;
+
+	if (st->skip > 0 && !(st->stack[st->skip - 1].flags & S_FOREIGN) &&
+	    st->skip - 1 > floor)
 		return st->skip - 1;
-	return 0;
+	return floor;
+}
+
+static bool
+is_open(const struct state *st, const char *name)
+{
+	return st->open[name_hash(name)] > 0;
 }
 
 /* The open element named a (or b), from the top, not past a frame with
@@ -1420,8 +1437,11 @@ static int
 open_find(const struct state *st, const char *a, const char *b,
     unsigned stop)
 {
-	int i, floor = search_floor(st);
+	int i, floor;
 
+	if (!is_open(st, a) && (b == NULL || !is_open(st, b)))
+		return -1;
+	floor = search_floor(st);
 	for (i = st->depth - 1; i >= floor; i--) {
 		const char *n = st->stack[i].name;
 		if ((n[0] == a[0] && strcmp(n, a) == 0) ||
@@ -1444,8 +1464,11 @@ name_is(const struct frame *f, const char *n)
 static void
 close_item(struct state *st, const char *a, const char *b)
 {
-	int i, floor = search_floor(st);
+	int i, floor;
 
+	if (!is_open(st, a) && (b == NULL || !is_open(st, b)))
+		return;
+	floor = search_floor(st);
 	for (i = st->depth - 1; i >= floor; i--) {
 		const struct frame *f = &st->stack[i];
 		if (name_is(f, a) || (b != NULL && name_is(f, b))) {
@@ -1515,6 +1538,8 @@ implied_ends(struct state *st, const char *name, unsigned fl)
 		} else if (strcmp(name, "tbody") == 0 ||
 		    strcmp(name, "thead") == 0 || strcmp(name, "tfoot") == 0) {
 			int t = open_find(st, "table", NULL, 0);
+			if (t < search_floor(st) - 1)
+				t = search_floor(st) - 1;
 			for (i = st->depth - 1; i > t; i--) {
 				const char *n = st->stack[i].name;
 				if (strcmp(n, "tbody") == 0 || strcmp(n, "thead") == 0 ||
@@ -1564,6 +1589,8 @@ tree_start(struct state *st, const struct htmltok *t)
 	f = &st->stack[st->depth++];
 	f->e = e;
 	f->flags = fl;
+	f->hash = name_hash(t->name);
+	st->open[f->hash]++;
 	f->emitted = false;
 	memcpy(f->name, t->name, t->nlen + 1);
 	policy_start(st, f, t);
