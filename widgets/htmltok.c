@@ -296,13 +296,20 @@ htmltok_fini(struct htmltok *t)
 void
 htmltok_reset(struct htmltok *t, const char *s, size_t n)
 {
-	struct buf keep = t->scratch;
-	bool xs = t->xml_selfclose;
-
 	htmltok_global_init();
-	memset(t, 0, offsetof(struct htmltok, scratch));
-	t->scratch = keep;
-	t->xml_selfclose = xs;
+	/* Only what is read before it is written (the attribute array is
+	 * 2 KiB, and fragments are often short). */
+	t->type = HTMLTOK_EOF;
+	t->text = NULL;
+	t->len = 0;
+	t->raw = false;
+	t->name[0] = '\0';
+	t->nlen = 0;
+	t->name_long = false;
+	t->self_closing = false;
+	t->nattrs = 0;
+	t->err = RC_OK;
+	t->rawlen = 0;
 	buf_clear(&t->scratch);
 	/* Names and values of one tag: at most 3 bytes out per byte in
 	 * (U+FFFD for one), plus a NUL per name and value. */

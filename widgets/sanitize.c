@@ -901,11 +901,11 @@ struct state {
 	char **images;
 	size_t nimages, capimages;
 	bool space;          /* text mode: a separator is pending */
-	/* Open frames per name hash: a search for a name that is not open
-	 * costs nothing. */
-	uint16_t open[HASH_SLOTS];
 	/* Not cleared between runs: */
 	struct htmltok tok;  /* its scratch buffer is reused */
+	/* Open frames per name hash (a search for a name that is not open
+	 * costs nothing); all 0 again after every run (pop_to(st, 0)). */
+	uint16_t open[HASH_SLOTS];
 	struct frame stack[STACK_MAX];  /* written before it is read */
 };
 
@@ -942,7 +942,7 @@ sanitize_new(struct arena *a)
 	s->st = malloc(sizeof(*s->st));
 	if (s->st == NULL)
 		return NULL;
-	memset(s->st, 0, offsetof(struct state, tok));
+	memset(s->st, 0, offsetof(struct state, stack));
 	buf_init(&s->st->out, 0);
 	htmltok_init(&s->st->tok);
 	/* Feed HTML is often written as XHTML: "<iframe ... />" ends
