@@ -321,7 +321,7 @@ htmltok_reset(struct htmltok *t, const char *s, size_t n)
 
 /* ---- text ---- */
 
-/* Byte classes in text: 1 '<', 2 '&', 3 NUL, 4 non-ASCII, 5 CR. */
+/* Byte classes in text: 1 '<', 2 '&', 3 NUL, 4 non-ASCII. */
 static const unsigned char text_cls[256] = {
 	[0] = 3, ['<'] = 1, ['&'] = 2,
 	[0x80] = 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
