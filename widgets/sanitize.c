@@ -1,5 +1,7 @@
-/* sanitize: allow-list HTML sanitizer driven by libxml2's HTML SAX parser. */
+/* sanitize: allow-list HTML sanitizer fed by htmltok (tokenizer) with a
+ * small tree builder of its own. */
 #include "widgets/sanitize.h"
+#include "widgets/htmltok.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -9,9 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 
 #include "util/buf.h"
 #include "util/url.h"
@@ -59,6 +59,7 @@ global_init(void)
 	xmlSubstituteEntitiesDefault(0);
 	xmlLoadExtDtdDefaultValue = 0;
 	tables_init();
+	htmltok_global_init();
 }
 
 void
@@ -78,6 +79,17 @@ enum {
 	 * link, meta, param, ...), or fallback content (object, applet)
 	 * whose own dangerous children are dropped anyway. */
 	E_VOIDDROP = 0x10,
+	/* Tree structure (how HTML5 builds the tree), not policy: */
+	S_PCLOSE = 0x100,   /* its start tag closes an open p */
+	S_SCOPE = 0x200,    /* end tags do not reach past it */
+	S_HEADING = 0x400,  /* h1..h6 */
+	S_VOID = 0x800,     /* no content, no end tag (HTML5 void) */
+	S_FOREIGN = 0x1000, /* svg, math: "/>" closes */
+	S_SPECIAL = 0x2000, /* HTML5 "special": li/dd/dt do not close past */
+	S_TABLE = 0x4000,   /* table parts */
+	S_IGNORE = 0x8000,  /* html, head, body: tags ignored in a fragment */
+	S_IMPLY = 0x10000,  /* li, dd, dt, a, option, optgroup: close their
+	                     * open predecessor */
 };
 
 struct elem {
@@ -87,93 +99,102 @@ struct elem {
 
 /* Elements not listed lose their tags and keep their content. */
 static const struct elem elems[] = {
-	{ "a", E_ALLOW },
+	{ "a", E_ALLOW | S_IMPLY },
 	{ "abbr", E_ALLOW },
 	{ "acronym", E_ALLOW },
-	{ "address", E_ALLOW | E_BLOCK },
-	{ "applet", E_VOIDDROP },
-	{ "article", E_ALLOW | E_BLOCK },
-	{ "aside", E_ALLOW | E_BLOCK },
+	{ "address", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "applet", E_VOIDDROP | S_SCOPE | S_SPECIAL },
+	{ "area", S_VOID | S_SPECIAL },
+	{ "article", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "aside", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "audio", E_ALLOW },
 	{ "b", E_ALLOW },
-	{ "base", E_VOIDDROP },
-	{ "basefont", E_VOIDDROP },
+	{ "base", E_VOIDDROP | S_VOID | S_SPECIAL },
+	{ "basefont", E_VOIDDROP | S_VOID | S_SPECIAL },
 	{ "bdi", E_ALLOW },
 	{ "bdo", E_ALLOW },
-	{ "bgsound", E_VOIDDROP },
+	{ "bgsound", E_VOIDDROP | S_VOID | S_SPECIAL },
 	{ "big", E_ALLOW },
-	{ "blockquote", E_ALLOW | E_BLOCK },
-	{ "br", E_ALLOW | E_VOID | E_BLOCK },
-	{ "button", E_DROP },
+	{ "blockquote", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "body", S_SPECIAL | S_IGNORE },
+	{ "br", E_ALLOW | E_VOID | E_BLOCK | S_VOID | S_SPECIAL },
+	{ "button", E_DROP | S_SPECIAL },
 	{ "canvas", E_DROP },
-	{ "caption", E_ALLOW | E_BLOCK },
-	{ "center", E_ALLOW | E_BLOCK },
+	{ "caption", E_ALLOW | E_BLOCK | S_SCOPE | S_SPECIAL | S_TABLE },
+	{ "center", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "cite", E_ALLOW },
 	{ "code", E_ALLOW },
-	{ "col", E_ALLOW | E_VOID },
-	{ "colgroup", E_ALLOW },
+	{ "col", E_ALLOW | E_VOID | S_VOID | S_SPECIAL },
+	{ "colgroup", E_ALLOW | S_SPECIAL | S_TABLE },
 	{ "datalist", E_DROP },
-	{ "dd", E_ALLOW | E_BLOCK },
+	{ "dd", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL | S_IMPLY },
 	{ "del", E_ALLOW },
-	{ "details", E_ALLOW | E_BLOCK },
+	{ "details", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "dfn", E_ALLOW },
-	{ "dir", E_ALLOW | E_BLOCK },
-	{ "div", E_ALLOW | E_BLOCK },
-	{ "dl", E_ALLOW | E_BLOCK },
-	{ "dt", E_ALLOW | E_BLOCK },
+	{ "dialog", S_PCLOSE },
+	{ "dir", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "div", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "dl", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "dt", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL | S_IMPLY },
 	{ "em", E_ALLOW },
-	{ "embed", E_VOIDDROP },
-	{ "fieldset", E_ALLOW | E_BLOCK },
-	{ "figcaption", E_ALLOW | E_BLOCK },
-	{ "figure", E_ALLOW | E_BLOCK },
+	{ "embed", E_VOIDDROP | S_VOID | S_SPECIAL },
+	{ "fieldset", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "figcaption", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "figure", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "font", E_ALLOW },
-	{ "footer", E_ALLOW | E_BLOCK },
-	{ "frame", E_VOIDDROP },
-	{ "frameset", E_DROP },
-	{ "h1", E_ALLOW | E_BLOCK },
-	{ "h2", E_ALLOW | E_BLOCK },
-	{ "h3", E_ALLOW | E_BLOCK },
-	{ "h4", E_ALLOW | E_BLOCK },
-	{ "h5", E_ALLOW | E_BLOCK },
-	{ "h6", E_ALLOW | E_BLOCK },
-	{ "head", E_DROP },
-	{ "header", E_ALLOW | E_BLOCK },
-	{ "hgroup", E_ALLOW | E_BLOCK },
-	{ "hr", E_ALLOW | E_VOID | E_BLOCK },
+	{ "footer", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "form", S_PCLOSE | S_SPECIAL },
+	{ "frame", E_VOIDDROP | S_VOID | S_SPECIAL },
+	{ "frameset", E_DROP | S_SPECIAL },
+	{ "h1", E_ALLOW | E_BLOCK | S_PCLOSE | S_HEADING | S_SPECIAL },
+	{ "h2", E_ALLOW | E_BLOCK | S_PCLOSE | S_HEADING | S_SPECIAL },
+	{ "h3", E_ALLOW | E_BLOCK | S_PCLOSE | S_HEADING | S_SPECIAL },
+	{ "h4", E_ALLOW | E_BLOCK | S_PCLOSE | S_HEADING | S_SPECIAL },
+	{ "h5", E_ALLOW | E_BLOCK | S_PCLOSE | S_HEADING | S_SPECIAL },
+	{ "h6", E_ALLOW | E_BLOCK | S_PCLOSE | S_HEADING | S_SPECIAL },
+	{ "head", E_DROP | S_SPECIAL | S_IGNORE },
+	{ "header", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "hgroup", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "hr", E_ALLOW | E_VOID | E_BLOCK | S_PCLOSE | S_VOID | S_SPECIAL },
+	{ "html", S_SCOPE | S_SPECIAL | S_IGNORE },
 	{ "i", E_ALLOW },
-	{ "iframe", E_DROP },
-	{ "img", E_ALLOW | E_VOID },
-	{ "input", E_VOIDDROP },
+	{ "iframe", E_DROP | S_SPECIAL },
+	{ "image", S_VOID },
+	{ "img", E_ALLOW | E_VOID | S_VOID | S_SPECIAL },
+	{ "input", E_VOIDDROP | S_VOID | S_SPECIAL },
 	{ "ins", E_ALLOW },
-	{ "isindex", E_VOIDDROP },
+	{ "isindex", E_VOIDDROP | S_VOID },
 	{ "kbd", E_ALLOW },
-	{ "keygen", E_VOIDDROP },
+	{ "keygen", E_VOIDDROP | S_VOID | S_SPECIAL },
 	{ "label", E_ALLOW },
 	{ "legend", E_ALLOW | E_BLOCK },
-	{ "li", E_ALLOW | E_BLOCK },
-	{ "link", E_VOIDDROP },
-	{ "listing", E_DROP },
+	{ "li", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL | S_IMPLY },
+	{ "link", E_VOIDDROP | S_VOID | S_SPECIAL },
+	{ "listing", E_DROP | S_PCLOSE | S_SPECIAL },
+	{ "main", S_PCLOSE | S_SPECIAL },
 	{ "map", E_DROP },
 	{ "mark", E_ALLOW },
-	{ "math", E_DROP },
-	{ "menu", E_ALLOW | E_BLOCK },
-	{ "meta", E_VOIDDROP },
+	{ "marquee", S_SCOPE | S_SPECIAL },
+	{ "math", E_DROP | S_FOREIGN },
+	{ "menu", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "meta", E_VOIDDROP | S_VOID | S_SPECIAL },
 	{ "meter", E_DROP },
+	{ "nav", S_PCLOSE | S_SPECIAL },
 	{ "nobr", E_ALLOW },
-	{ "noembed", E_DROP },
-	{ "noframes", E_DROP },
-	{ "noscript", E_DROP },
-	{ "object", E_VOIDDROP },
-	{ "ol", E_ALLOW | E_BLOCK },
-	{ "optgroup", E_DROP },
-	{ "option", E_DROP },
+	{ "noembed", E_DROP | S_SPECIAL },
+	{ "noframes", E_DROP | S_SPECIAL },
+	{ "noscript", E_DROP | S_SPECIAL },
+	{ "object", E_VOIDDROP | S_SCOPE | S_SPECIAL },
+	{ "ol", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "optgroup", E_DROP | S_IMPLY },
+	{ "option", E_DROP | S_IMPLY },
 	{ "output", E_DROP },
-	{ "p", E_ALLOW | E_BLOCK },
-	{ "param", E_VOIDDROP },
+	{ "p", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "param", E_VOIDDROP | S_VOID | S_SPECIAL },
 	{ "picture", E_ALLOW },
-	{ "plaintext", E_DROP },
+	{ "plaintext", E_DROP | S_PCLOSE | S_SPECIAL },
 	{ "portal", E_DROP },
-	{ "pre", E_ALLOW | E_BLOCK },
+	{ "pre", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "progress", E_DROP },
 	{ "q", E_ALLOW },
 	{ "rp", E_ALLOW },
@@ -181,40 +202,40 @@ static const struct elem elems[] = {
 	{ "ruby", E_ALLOW },
 	{ "s", E_ALLOW },
 	{ "samp", E_ALLOW },
-	{ "script", E_DROP },
-	{ "section", E_ALLOW | E_BLOCK },
-	{ "select", E_DROP },
+	{ "script", E_DROP | S_SPECIAL },
+	{ "section", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
+	{ "select", E_DROP | S_SPECIAL },
 	{ "slot", E_DROP },
 	{ "small", E_ALLOW },
-	{ "source", E_ALLOW | E_VOID },
+	{ "source", E_ALLOW | E_VOID | S_VOID | S_SPECIAL },
 	{ "span", E_ALLOW },
 	{ "strike", E_ALLOW },
 	{ "strong", E_ALLOW },
-	{ "style", E_DROP },
+	{ "style", E_DROP | S_SPECIAL },
 	{ "sub", E_ALLOW },
-	{ "summary", E_ALLOW | E_BLOCK },
+	{ "summary", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "sup", E_ALLOW },
-	{ "svg", E_DROP },
-	{ "table", E_ALLOW | E_BLOCK },
-	{ "tbody", E_ALLOW },
-	{ "td", E_ALLOW | E_BLOCK },
-	{ "template", E_DROP },
-	{ "textarea", E_DROP },
-	{ "tfoot", E_ALLOW },
-	{ "th", E_ALLOW | E_BLOCK },
-	{ "thead", E_ALLOW },
+	{ "svg", E_DROP | S_FOREIGN },
+	{ "table", E_ALLOW | E_BLOCK | S_PCLOSE | S_SCOPE | S_SPECIAL | S_TABLE },
+	{ "tbody", E_ALLOW | S_SPECIAL | S_TABLE },
+	{ "td", E_ALLOW | E_BLOCK | S_SCOPE | S_SPECIAL | S_TABLE },
+	{ "template", E_DROP | S_SCOPE | S_SPECIAL },
+	{ "textarea", E_DROP | S_SPECIAL },
+	{ "tfoot", E_ALLOW | S_SPECIAL | S_TABLE },
+	{ "th", E_ALLOW | E_BLOCK | S_SCOPE | S_SPECIAL | S_TABLE },
+	{ "thead", E_ALLOW | S_SPECIAL | S_TABLE },
 	{ "time", E_ALLOW },
-	{ "title", E_DROP },
-	{ "tr", E_ALLOW | E_BLOCK },
-	{ "track", E_VOIDDROP },
+	{ "title", E_DROP | S_SPECIAL },
+	{ "tr", E_ALLOW | E_BLOCK | S_SPECIAL | S_TABLE },
+	{ "track", E_VOIDDROP | S_VOID | S_SPECIAL },
 	{ "tt", E_ALLOW },
 	{ "u", E_ALLOW },
-	{ "ul", E_ALLOW | E_BLOCK },
+	{ "ul", E_ALLOW | E_BLOCK | S_PCLOSE | S_SPECIAL },
 	{ "var", E_ALLOW },
 	{ "video", E_ALLOW },
-	{ "wbr", E_ALLOW | E_VOID },
+	{ "wbr", E_ALLOW | E_VOID | S_VOID | S_SPECIAL },
 	{ "xml", E_DROP },
-	{ "xmp", E_DROP },
+	{ "xmp", E_DROP | S_PCLOSE | S_SPECIAL },
 };
 
 enum attr_kind {
@@ -370,6 +391,9 @@ static const struct attr attrs[] = {
 #define ATTR_MAX_VALUE 1024
 #define LINK_REL "noopener noreferrer nofollow ugc"
 #define STACK_MAX 512
+/* Searches of the open-element stack look at most this far down: with
+ * the per-name counts this bounds the work per tag. */
+#define SEARCH_MAX 128
 
 /* Name lookups go through small open-addressing tables built once. */
 #define HASH_SLOTS 512
@@ -448,20 +472,10 @@ attr_find(const char *name, const char *elem)
 
 /* ---- text helpers ---- */
 
-/* windows-1252 for 0x80..0x9f; the five holes keep their C1 value. */
-static const uint16_t cp1252_c1[32] = {
-	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
-};
-
 uint32_t
 sanitize_cp1252_c1(uint32_t cp)
 {
-	if (cp >= 0x80 && cp <= 0x9f && cp1252_c1[cp - 0x80] != 0)
-		return cp1252_c1[cp - 0x80];
-	return cp;
+	return htmltok_cp1252_c1(cp);
 }
 
 bool
@@ -597,6 +611,14 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
 		r = urlres_resolve(a, base, c);
 		if (r != NULL && !http_scheme(r))
 			return NULL;
+		/* A reference like "///x" resolves to no host ("https:///x"):
+		 * refused as the absolute form is, so a second pass keeps
+		 * what the first one wrote. */
+		if (r != NULL) {
+			const char *h = strstr(r, "://");
+			if (h == NULL || h[3] == '/' || h[3] == '\\' || h[3] == '\0')
+				return NULL;
+		}
 	} else {
 		/* No usable base: a scheme-less reference cannot run script. */
 		r = c;
@@ -858,8 +880,11 @@ out:
 /* ---- the SAX walk ---- */
 
 struct frame {
-	const char *name;   /* interned by libxml2's dict for the run */
+	const struct elem *e; /* NULL: not in the table */
+	unsigned flags;       /* e->flags, 0 when e is NULL */
+	unsigned hash;        /* name_hash(name) */
 	bool emitted;
+	char name[HTMLTOK_MAX_NAME + 1];
 };
 
 struct state {
@@ -871,13 +896,17 @@ struct state {
 	bool truncated;
 	bool nomem;
 	int depth;           /* frames in use */
-	int overflow;        /* elements past STACK_MAX */
 	int skip;            /* >0: inside a dropped subtree (its depth) */
 	int emitted;         /* open emitted elements */
 	char **images;
 	size_t nimages, capimages;
 	bool space;          /* text mode: a separator is pending */
-	struct frame stack[STACK_MAX];  /* last: not cleared between runs */
+	/* Not cleared between runs: */
+	struct htmltok tok;  /* its scratch buffer is reused */
+	/* Open frames per name hash (a search for a name that is not open
+	 * costs nothing); all 0 again after every run (pop_to(st, 0)). */
+	uint16_t open[HASH_SLOTS];
+	struct frame stack[STACK_MAX];  /* written before it is read */
 };
 
 struct sanitize {
@@ -892,6 +921,7 @@ sanitize_free(void *p)
 
 	if (s->st != NULL) {
 		buf_fini(&s->st->out);
+		htmltok_fini(&s->st->tok);
 		free(s->st);
 		s->st = NULL;
 	}
@@ -914,6 +944,10 @@ sanitize_new(struct arena *a)
 		return NULL;
 	memset(s->st, 0, offsetof(struct state, stack));
 	buf_init(&s->st->out, 0);
+	htmltok_init(&s->st->tok);
+	/* Feed HTML is often written as XHTML: "<iframe ... />" ends
+	 * there (its content would otherwise be dropped with it). */
+	s->st->tok.xml_selfclose = true;
 	if (arena_defer(a, sanitize_free, s) != RC_OK)
 		return NULL;
 	return s;
@@ -928,7 +962,7 @@ state_get(struct sanitize *s, const struct sanitize_opts *o, bool text,
 	struct state *st = s->st;
 	struct buf keep = st->out;
 
-	memset(st, 0, offsetof(struct state, stack));
+	memset(st, 0, offsetof(struct state, tok));
 	st->out = keep;
 	buf_clear(&st->out);
 	st->out.max = max + (STACK_MAX + 1) * 16;
@@ -1258,18 +1292,18 @@ attr_normalize(struct state *st, const char *v)
 
 /* Writes the start tag of an allowed element; false when it did not fit. */
 static bool
-emit_start(struct state *st, const char *name, const xmlChar **atts)
+emit_start(struct state *st, const char *name, const struct htmltok *t)
 {
 	size_t mark = st->out.len;
 	bool is_a = strcmp(name, "a") == 0, is_img = strcmp(name, "img") == 0;
 	bool has_lang = false;
-	int i;
+	size_t i;
 
 	out_put(st, "<", 1);
 	out_put(st, name, strlen(name));
-	for (i = 0; atts != NULL && atts[i] != NULL; i += 2) {
-		const char *an = (const char *)atts[i];
-		const char *av = (const char *)atts[i + 1];
+	for (i = 0; i < t->nattrs; i++) {
+		const char *an = t->attrs[i].name;
+		const char *av = t->attrs[i].value;
 		const struct attr *at = attr_find(an, name);
 		const char *v;
 		if (at == NULL)
@@ -1290,7 +1324,7 @@ emit_start(struct state *st, const char *name, const xmlChar **atts)
 			image_add(st, v);
 		if (at->kind == A_POSTER)
 			image_add(st, v);
-		out_attr(st, an, v);
+		out_attr(st, at->kind == A_LANG ? an : at->name, v);
 	}
 	if (is_a) {
 		out_attr(st, "rel", LINK_REL);
@@ -1316,24 +1350,14 @@ text_sep(struct state *st)
 	st->space = true;
 }
 
+/* The policy for an element just pushed as frame f. */
 static void
-sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
+policy_start(struct state *st, struct frame *f, const struct htmltok *t)
 {
-	struct state *st = ctx;
-	const char *name = (const char *)xname;
-	const struct elem *e;
-	struct frame *f;
+	const struct elem *e = f->e;
 
-	if (st->depth >= STACK_MAX) {
-		st->overflow++;
-		return;
-	}
-	f = &st->stack[st->depth++];
-	f->name = name;
-	f->emitted = false;
 	if (st->skip > 0)
 		return;
-	e = elem_find(name);
 	if (e != NULL && (e->flags & E_DROP)) {
 		st->skip = st->depth;
 		return;
@@ -1349,7 +1373,7 @@ sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
 	}
 	if (st->emitted >= SANITIZE_MAX_DEPTH || st->truncated)
 		return;
-	if (!emit_start(st, name, atts))
+	if (!emit_start(st, e->name, t))
 		return;
 	if (e->flags & E_VOID)
 		return;
@@ -1362,108 +1386,292 @@ close_frame(struct state *st, struct frame *f)
 {
 	if (f->emitted) {
 		out_force(st, "</", 2);
-		out_force(st, f->name, strlen(f->name));
+		out_force(st, f->e->name, strlen(f->e->name));
 		out_force(st, ">", 1);
 		st->emitted--;
 	} else if (st->text && st->skip == 0) {
-		const struct elem *e = elem_find(f->name);
-		if (e != NULL && (e->flags & E_BLOCK))
+		if (f->flags & E_BLOCK)
 			text_sep(st);
 	}
 	if (st->skip == st->depth + 1)
 		st->skip = 0;
 }
 
-static void
-sax_end(void *ctx, const xmlChar *xname)
-{
-	struct state *st = ctx;
+/* ---- the tree: an open-element stack, closed as HTML5 closes it ---- */
 
-	(void)xname;
-	if (st->overflow > 0) {
-		st->overflow--;
-		return;
+/* Closes the frames from the top down to and including frame i. */
+static void
+pop_to(struct state *st, int i)
+{
+	while (st->depth > i) {
+		st->depth--;
+		st->open[st->stack[st->depth].hash]--;
+		close_frame(st, &st->stack[st->depth]);
 	}
-	if (st->depth == 0)
+}
+
+/* The lowest frame a search may reach: inside dropped content (select,
+ * template, ...) nothing reaches past the dropped element, as in a
+ * browser's insertion modes for them; svg and math are left by HTML
+ * tags as browsers leave foreign content. */
+static int
+search_floor(const struct state *st)
+{
+	int floor = st->depth > SEARCH_MAX ? st->depth - SEARCH_MAX : 0;
+
+	if (st->skip > 0 && !(st->stack[st->skip - 1].flags & S_FOREIGN) &&
+	    st->skip - 1 > floor)
+		return st->skip - 1;
+	return floor;
+}
+
+static bool
+is_open(const struct state *st, const char *name)
+{
+	return st->open[name_hash(name)] > 0;
+}
+
+/* The open element named a (or b), from the top, not past a frame with
+ * any of the flags in stop (the match itself may have them); -1: none. */
+static int
+open_find(const struct state *st, const char *a, const char *b,
+    unsigned stop)
+{
+	int i, floor;
+
+	if (!is_open(st, a) && (b == NULL || !is_open(st, b)))
+		return -1;
+	floor = search_floor(st);
+	for (i = st->depth - 1; i >= floor; i--) {
+		const char *n = st->stack[i].name;
+		if ((n[0] == a[0] && strcmp(n, a) == 0) ||
+		    (b != NULL && n[0] == b[0] && strcmp(n, b) == 0))
+			return i;
+		if (st->stack[i].flags & stop)
+			return -1;
+	}
+	return -1;
+}
+
+static bool
+name_is(const struct frame *f, const char *n)
+{
+	return strcmp(f->name, n) == 0;
+}
+
+/* li, dd, dt: an open one closes, unless a special element other than
+ * address, div or p comes first. */
+static void
+close_item(struct state *st, const char *a, const char *b)
+{
+	int i, floor;
+
+	if (!is_open(st, a) && (b == NULL || !is_open(st, b)))
 		return;
-	st->depth--;
-	close_frame(st, &st->stack[st->depth]);
+	floor = search_floor(st);
+	for (i = st->depth - 1; i >= floor; i--) {
+		const struct frame *f = &st->stack[i];
+		if (name_is(f, a) || (b != NULL && name_is(f, b))) {
+			pop_to(st, i);
+			return;
+		}
+		if ((f->flags & S_SPECIAL) && !name_is(f, "address") &&
+		    !name_is(f, "div") && !name_is(f, "p"))
+			return;
+	}
+}
+
+static bool
+top_is(const struct state *st, const char *n)
+{
+	return st->depth > search_floor(st) &&
+	    name_is(&st->stack[st->depth - 1], n);
+}
+
+/* The end tags a start tag implies (HTML5 "in body" and table modes,
+ * the parts that keep the output's nesting what a browser builds). */
+static void
+implied_ends(struct state *st, const char *name, unsigned fl)
+{
+	int i;
+
+	if (fl & S_PCLOSE) {
+		i = open_find(st, "p", NULL, S_SCOPE);
+		if (i >= 0)
+			pop_to(st, i);
+	}
+	if (fl & S_HEADING) {
+		if (st->depth > search_floor(st) &&
+		    (st->stack[st->depth - 1].flags & S_HEADING))
+			pop_to(st, st->depth - 1);
+	} else if (!(fl & (S_IMPLY | S_TABLE))) {
+		return;
+	} else if (strcmp(name, "li") == 0) {
+		close_item(st, "li", NULL);
+	} else if (strcmp(name, "dd") == 0 || strcmp(name, "dt") == 0) {
+		close_item(st, "dd", "dt");
+	} else if (strcmp(name, "a") == 0) {
+		i = open_find(st, "a", NULL, S_SCOPE);
+		if (i >= 0)
+			pop_to(st, i);
+	} else if (strcmp(name, "option") == 0) {
+		if (top_is(st, "option"))
+			pop_to(st, st->depth - 1);
+	} else if (strcmp(name, "optgroup") == 0) {
+		if (top_is(st, "option"))
+			pop_to(st, st->depth - 1);
+		if (top_is(st, "optgroup"))
+			pop_to(st, st->depth - 1);
+	} else if (fl & S_TABLE) {
+		const char *a = NULL, *b = NULL;
+		if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
+			a = "td";
+			b = "th";
+		} else if (strcmp(name, "tr") == 0) {
+			a = "tr";
+		}
+		if (a != NULL) {
+			i = open_find(st, a, b, 0);
+			/* Only within the innermost table. */
+			if (i >= 0 && open_find(st, "table", NULL, 0) < i)
+				pop_to(st, i);
+		} else if (strcmp(name, "tbody") == 0 ||
+		    strcmp(name, "thead") == 0 || strcmp(name, "tfoot") == 0) {
+			int t = open_find(st, "table", NULL, 0);
+			if (t < search_floor(st) - 1)
+				t = search_floor(st) - 1;
+			for (i = st->depth - 1; i > t; i--) {
+				const char *n = st->stack[i].name;
+				if (strcmp(n, "tbody") == 0 || strcmp(n, "thead") == 0 ||
+				    strcmp(n, "tfoot") == 0) {
+					pop_to(st, i);
+					break;
+				}
+			}
+		}
+	}
+}
+
+/* A fragment is body content: html, head and body tags in it are
+ * ignored, as in a browser's body; so are names too long to know. */
+static bool
+ignored_tag(const struct htmltok *t, const struct elem *e)
+{
+	return t->name_long || (e != NULL && (e->flags & S_IGNORE));
 }
 
 static void
-sax_chars(void *ctx, const xmlChar *ch, int len)
+tree_start(struct state *st, const struct htmltok *t)
 {
-	struct state *st = ctx;
+	const struct elem *e;
+	struct frame *f;
+	unsigned fl;
+	bool isvoid;
 
-	if (st->skip > 0 || len <= 0)
+	e = t->name_long ? NULL : elem_find(t->name);
+	if (ignored_tag(t, e))
+		return;
+	fl = e != NULL ? e->flags : 0;
+	implied_ends(st, t->name, fl);
+	/* Self-closing counts in foreign content (svg, math) and, XHTML
+	 * style, on the elements dropped with their content (as the
+	 * tokenizer's xml_selfclose): what follows is then sanitized. */
+	isvoid = (fl & S_VOID) || (t->self_closing && ((fl & (S_FOREIGN |
+	    E_DROP)) ||
+	    (st->skip > 0 && (st->stack[st->skip - 1].flags & S_FOREIGN))));
+	if (st->depth >= STACK_MAX) {
+		/* Too deep: the element is not kept, but what a dropped one
+		 * holds must still go; it takes the innermost frame's place. */
+		if (isvoid || !(fl & E_DROP) || st->skip > 0)
+			return;
+		pop_to(st, st->depth - 1);
+	}
+	f = &st->stack[st->depth++];
+	f->e = e;
+	f->flags = fl;
+	f->hash = name_hash(t->name);
+	st->open[f->hash]++;
+	f->emitted = false;
+	memcpy(f->name, t->name, t->nlen + 1);
+	policy_start(st, f, t);
+	if (isvoid)
+		pop_to(st, st->depth - 1);
+}
+
+static void
+tree_end(struct state *st, const struct htmltok *t)
+{
+	const struct elem *e;
+	int i;
+
+	e = t->name_long ? NULL : elem_find(t->name);
+	if (ignored_tag(t, e))
+		return;
+	/* "</br>" is ignored as libxml2 did (br is never open): feeds write
+	 * "<br></br>" for one break (browsers read a second <br>). */
+	/* Table parts close up to their table; other end tags stop at the
+	 * scope boundaries (table, cells, ...). */
+	if (e != NULL && (e->flags & S_TABLE))
+		i = strcmp(t->name, "table") == 0 ?
+		    open_find(st, "table", NULL, 0) :
+		    open_find(st, t->name, NULL, 0);
+	else
+		i = open_find(st, t->name, NULL, S_SCOPE);
+	if (i >= 0 && e != NULL && (e->flags & S_TABLE) &&
+	    strcmp(t->name, "table") != 0 &&
+	    open_find(st, "table", NULL, 0) > i)
+		return; /* not in the innermost table */
+	if (i >= 0)
+		pop_to(st, i);
+}
+
+static void
+tree_text(struct state *st, const char *s, size_t len)
+{
+	if (st->skip > 0 || len == 0)
 		return;
 	if (st->text && st->space) {
 		if (st->out.len > 0)
 			out_put(st, " ", 1);
 		st->space = false;
 	}
-	out_text(st, (const char *)ch, (size_t)len, false);
+	out_text(st, s, len, false);
 }
 
-static void close_all(struct state *st);
-
-/* Runs the HTML parser over html[0..len) with our handlers. */
-static enum rc
-run_parser(struct state *st, const char *html, size_t len)
-{
-	htmlSAXHandler sax;
-	htmlParserCtxtPtr ctxt;
-
-	memset(&sax, 0, sizeof(sax));
-	sax.startElement = sax_start;
-	sax.endElement = sax_end;
-	sax.characters = sax_chars;
-	sax.ignorableWhitespace = sax_chars;
-	/* cdataBlock (script/style raw text) stays NULL: such elements are
-	 * dropped, and libxml2 falls back to characters, which skip ignores. */
-	ctxt = htmlCreatePushParserCtxt(&sax, st, NULL, 0, NULL,
-	    XML_CHAR_ENCODING_UTF8);
-	if (ctxt == NULL)
-		return RC_NOMEM;
-	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-	    HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC |
-	    HTML_PARSE_NODEFDTD);
-	/* Opening the body first keeps libxml2 from wrapping leading text in
-	 * an implied <p>: a fragment is body content. */
-	htmlParseChunk(ctxt, "<body>", 6, 0);
-	/* One chunk, terminating: the push parser then skips its look-ahead
-	 * scans (len <= SANITIZE_MAX_IN fits an int). */
-	htmlParseChunk(ctxt, html, (int)len, 1);
-	/* Frames name elements by libxml2's dictionary strings: close what
-	 * is open before the context (and its dictionary) goes. */
-	close_all(st);
-	htmlFreeParserCtxt(ctxt);
-	return RC_OK;
-}
-
-static void
-close_all(struct state *st)
-{
-	while (st->overflow > 0)
-		st->overflow--;
-	while (st->depth > 0) {
-		st->depth--;
-		close_frame(st, &st->stack[st->depth]);
-	}
-}
-
+/* Tokenizes html[0..len) and builds the tree with the policy applied. */
 static enum rc
 state_run(struct state *st, const char *html, size_t len)
 {
-	enum rc rc;
+	struct htmltok *t = &st->tok;
 
-	rc = run_parser(st, html, len);
-	if (rc == RC_OK && st->nomem)
-		rc = RC_NOMEM;
-	return rc;
+	htmltok_reset(t, html, len);
+	while (!st->truncated && !st->nomem) {
+		enum htmltok_type ty = htmltok_next(t);
+		if (ty == HTMLTOK_EOF)
+			break;
+		switch (ty) {
+		case HTMLTOK_TEXT:
+			/* Raw text belongs to script, style, textarea, ...:
+			 * all dropped with their content. */
+			if (!t->raw)
+				tree_text(st, t->text, t->len);
+			break;
+		case HTMLTOK_START:
+			tree_start(st, t);
+			break;
+		case HTMLTOK_END:
+			tree_end(st, t);
+			break;
+		default:
+			break; /* comments, doctypes */
+		}
+	}
+	/* Everything still open is closed (past the cap too: out_force). */
+	pop_to(st, 0);
+	if (t->err != RC_OK)
+		return t->err;
+	return st->nomem ? RC_NOMEM : RC_OK;
 }
-
-static void text_fast(struct state *st, const char *s, size_t n);
 
 enum rc
 sanitize_html(struct sanitize *s, const char *html, size_t len,
@@ -1477,14 +1685,7 @@ sanitize_html(struct sanitize *s, const char *html, size_t len,
 		return RC_TOOBIG;
 	st = state_get(s, o, false, (o != NULL && o->max_len > 0) ?
 	    o->max_len : SANITIZE_MAX_OUT);
-	if (memchr(html, '<', len) == NULL) {
-		/* No markup: references decoded and text escaped, as the
-		 * parser would, without it. */
-		text_fast(st, html, len);
-		rc = st->nomem ? RC_NOMEM : RC_OK;
-	} else {
-		rc = state_run(st, html, len);
-	}
+	rc = state_run(st, html, len);
 	if (rc != RC_OK)
 		return rc;
 	out->html = arena_memdup(s->a, buf_cstr(&st->out), st->out.len + 1);
@@ -1495,91 +1696,6 @@ sanitize_html(struct sanitize *s, const char *html, size_t len,
 	out->nimages = st->nimages;
 	out->truncated = st->truncated;
 	return RC_OK;
-}
-
-/* A reference at s[0] ('&'): its code point (0: none) and length, as
- * libxml2's HTML parser reads it; false when it is not one. */
-static bool
-text_ref(const char *s, size_t n, uint32_t *cp, size_t *len)
-{
-	char name[33];
-	size_t j = 1, k = 0;
-
-	if (j < n && s[j] == '#') {
-		/* As libxml2 reads it: digits up to the first non-digit, an
-		 * optional ';', and nothing at all for no character. */
-		uint32_t v = 0;
-		bool hex = false;
-		j++;
-		if (j < n && (s[j] == 'x' || s[j] == 'X')) {
-			hex = true;
-			j++;
-		}
-		for (; j < n; j++) {
-			char c = s[j];
-			uint32_t dv;
-			if (c >= '0' && c <= '9')
-				dv = (uint32_t)(c - '0');
-			else if (hex && ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
-				dv = (uint32_t)((c | 0x20) - 'a' + 10);
-			else
-				break;
-			v = v * (hex ? 16 : 10) + dv;
-			if (v > 0x110000)
-				v = 0x110000;
-		}
-		if (j < n && s[j] == ';')
-			j++;
-		if (v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-			v = 0;
-		*cp = sanitize_cp1252_c1(v);
-		*len = j;
-		return true;
-	}
-	while (j < n && k < 32 && ((s[j] >= 'a' && s[j] <= 'z') ||
-	    (s[j] >= 'A' && s[j] <= 'Z') || (k > 0 && s[j] >= '0' && s[j] <= '9')))
-		name[k++] = s[j++];
-	if (k == 0 || j >= n || s[j] != ';')
-		return false;
-	name[k] = '\0';
-	{
-		const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
-		if (e == NULL)
-			return false;
-		*cp = e->value;
-	}
-	*len = j + 1;
-	return true;
-}
-
-/* Text with references but no markup: decoded (and, in HTML mode,
- * escaped again) without the HTML parser. */
-static void
-text_fast(struct state *st, const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && !st->truncated) {
-		const char *amp = memchr(s + i, '&', n - i);
-		size_t end = amp != NULL ? (size_t)(amp - s) : n, len;
-		uint32_t cp;
-
-		out_text(st, s + i, end - i, false);
-		i = end;
-		if (i >= n)
-			break;
-		if (text_ref(s + i, n - i, &cp, &len)) {
-			/* Through out_text: escaped (HTML mode), controls dropped. */
-			if (cp != 0) {
-				char u[4];
-				out_text(st, u, utf8_encode(u, cp), false);
-			}
-			i += len;
-		} else {
-			out_put(st, st->text ? "&" : "&amp;", st->text ? 1 : 5);
-			i++;
-		}
-	}
 }
 
 enum rc
@@ -1594,18 +1710,6 @@ sanitize_text(struct sanitize *s, const char *html, size_t len, size_t max,
 		return RC_TOOBIG;
 	if (max == 0)
 		max = SANITIZE_MAX_OUT;
-	if (memchr(html, '<', len) == NULL) {
-		st = state_get(s, NULL, true, max * 2 + 64);
-		text_fast(st, html, len);
-		if (st->nomem)
-			return RC_NOMEM;
-		*out = arena_strdup(s->a, buf_cstr(&st->out));
-		if (*out == NULL)
-			return RC_NOMEM;
-		sanitize_collapse_ws(*out);
-		sanitize_truncate_utf8(*out, max);
-		return RC_OK;
-	}
 	/* Room for white space that collapsing will take out. */
 	st = state_get(s, NULL, true, max * 2 + 64);
 	rc = state_run(st, html, len);

@@ -1,4 +1,5 @@
-/* sanitize: allow-list HTML sanitizer for feed content (libxml2 HTML parser). */
+/* sanitize: allow-list HTML sanitizer for feed content (own tokenizer,
+ * widgets/htmltok.h). */
 #ifndef SOCIALHUB_WIDGETS_SANITIZE_H
 #define SOCIALHUB_WIDGETS_SANITIZE_H
 
@@ -106,7 +107,8 @@ bool sanitize_truncate_utf8(char *s, size_t max);
  * windows-1252; other code points unchanged. */
 uint32_t sanitize_cp1252_c1(uint32_t cp);
 
-/* libxml2 set-up: parser init, errors silenced, external entity loading
+/* Process set-up: the entity table of htmltok; for libxml2 (which the
+ * feed parser uses) parser init, errors silenced, external entity loading
  * refused for the whole process. Idempotent and thread-safe. */
 void sanitize_global_init(void);
 

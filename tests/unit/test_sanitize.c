@@ -706,6 +706,8 @@ test_url_policy(void **state)
 		{ NULL, "https:///x", 0, NULL },
 		{ NULL, "java\x7fscript:alert(1)", 0, NULL },
 		{ "https://b.example/", "a\x01" "b", 0, NULL },
+		{ "https://b.example/d/", "///x", 0, NULL },
+		{ "https://b.example/d/", "\\\\\\\"", 0, NULL },
 	};
 	size_t i;
 	char *got, *longurl;

@@ -1,0 +1,1633 @@
+/* sanitize_libxml2: the sanitizer as it was before widgets/htmltok.c, driven
+ * by libxml2's HTML SAX parser (widgets/sanitize.c at c92ad9b), kept only
+ * for tests/bench/sanitize_parity (old/new output parity, speed). Its
+ * exported names get the prefix old_. */
+#define sanitize_new old_sanitize_new
+#define sanitize_html old_sanitize_html
+#define sanitize_text old_sanitize_text
+#define sanitize_url old_sanitize_url
+#define sanitize_looks_like_html old_sanitize_looks_like_html
+#define sanitize_collapse_ws old_sanitize_collapse_ws
+#define sanitize_truncate_utf8 old_sanitize_truncate_utf8
+#define sanitize_cp1252_c1 old_sanitize_cp1252_c1
+#define sanitize_global_init old_sanitize_global_init
+/* sanitize: allow-list HTML sanitizer driven by libxml2's HTML SAX parser. */
+#include "widgets/sanitize.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+#include "util/buf.h"
+#include "util/url.h"
+#include "util/urlres.h"
+
+static void tables_init(void);
+static void text_tbl_init(void);
+
+/* ---- process-wide libxml2 set-up ---- */
+
+static void
+silent_error(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void
+silent_structured(void *ctx, xmlErrorPtr err)
+{
+	(void)ctx;
+	(void)err;
+}
+
+/* Every external entity, DTD or XInclude load is refused. */
+static xmlParserInputPtr
+deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void
+global_init(void)
+{
+	xmlInitParser();
+	xmlSetGenericErrorFunc(NULL, silent_error);
+	xmlSetStructuredErrorFunc(NULL, silent_structured);
+	xmlSetExternalEntityLoader(deny_loader);
+	/* Entity substitution stays off (the default); never XML_PARSE_HUGE. */
+	xmlSubstituteEntitiesDefault(0);
+	xmlLoadExtDtdDefaultValue = 0;
+	tables_init();
+}
+
+void
+sanitize_global_init(void)
+{
+	pthread_once(&init_once, global_init);
+}
+
+/* ---- policy tables ---- */
+
+enum {
+	E_ALLOW = 0x1,   /* emitted (with filtered attributes) */
+	E_VOID = 0x2,    /* no end tag */
+	E_DROP = 0x4,    /* dropped with everything inside */
+	E_BLOCK = 0x8,   /* a line break in plain text */
+	/* Dropped tag, but what follows stays: void in HTML5 (embed, input,
+	 * link, meta, param, ...), or fallback content (object, applet)
+	 * whose own dangerous children are dropped anyway. */
+	E_VOIDDROP = 0x10,
+};
+
+struct elem {
+	const char *name;
+	unsigned flags;
+};
+
+/* Elements not listed lose their tags and keep their content. */
+static const struct elem elems[] = {
+	{ "a", E_ALLOW },
+	{ "abbr", E_ALLOW },
+	{ "acronym", E_ALLOW },
+	{ "address", E_ALLOW | E_BLOCK },
+	{ "applet", E_VOIDDROP },
+	{ "article", E_ALLOW | E_BLOCK },
+	{ "aside", E_ALLOW | E_BLOCK },
+	{ "audio", E_ALLOW },
+	{ "b", E_ALLOW },
+	{ "base", E_VOIDDROP },
+	{ "basefont", E_VOIDDROP },
+	{ "bdi", E_ALLOW },
+	{ "bdo", E_ALLOW },
+	{ "bgsound", E_VOIDDROP },
+	{ "big", E_ALLOW },
+	{ "blockquote", E_ALLOW | E_BLOCK },
+	{ "br", E_ALLOW | E_VOID | E_BLOCK },
+	{ "button", E_DROP },
+	{ "canvas", E_DROP },
+	{ "caption", E_ALLOW | E_BLOCK },
+	{ "center", E_ALLOW | E_BLOCK },
+	{ "cite", E_ALLOW },
+	{ "code", E_ALLOW },
+	{ "col", E_ALLOW | E_VOID },
+	{ "colgroup", E_ALLOW },
+	{ "datalist", E_DROP },
+	{ "dd", E_ALLOW | E_BLOCK },
+	{ "del", E_ALLOW },
+	{ "details", E_ALLOW | E_BLOCK },
+	{ "dfn", E_ALLOW },
+	{ "dir", E_ALLOW | E_BLOCK },
+	{ "div", E_ALLOW | E_BLOCK },
+	{ "dl", E_ALLOW | E_BLOCK },
+	{ "dt", E_ALLOW | E_BLOCK },
+	{ "em", E_ALLOW },
+	{ "embed", E_VOIDDROP },
+	{ "fieldset", E_ALLOW | E_BLOCK },
+	{ "figcaption", E_ALLOW | E_BLOCK },
+	{ "figure", E_ALLOW | E_BLOCK },
+	{ "font", E_ALLOW },
+	{ "footer", E_ALLOW | E_BLOCK },
+	{ "frame", E_VOIDDROP },
+	{ "frameset", E_DROP },
+	{ "h1", E_ALLOW | E_BLOCK },
+	{ "h2", E_ALLOW | E_BLOCK },
+	{ "h3", E_ALLOW | E_BLOCK },
+	{ "h4", E_ALLOW | E_BLOCK },
+	{ "h5", E_ALLOW | E_BLOCK },
+	{ "h6", E_ALLOW | E_BLOCK },
+	{ "head", E_DROP },
+	{ "header", E_ALLOW | E_BLOCK },
+	{ "hgroup", E_ALLOW | E_BLOCK },
+	{ "hr", E_ALLOW | E_VOID | E_BLOCK },
+	{ "i", E_ALLOW },
+	{ "iframe", E_DROP },
+	{ "img", E_ALLOW | E_VOID },
+	{ "input", E_VOIDDROP },
+	{ "ins", E_ALLOW },
+	{ "isindex", E_VOIDDROP },
+	{ "kbd", E_ALLOW },
+	{ "keygen", E_VOIDDROP },
+	{ "label", E_ALLOW },
+	{ "legend", E_ALLOW | E_BLOCK },
+	{ "li", E_ALLOW | E_BLOCK },
+	{ "link", E_VOIDDROP },
+	{ "listing", E_DROP },
+	{ "map", E_DROP },
+	{ "mark", E_ALLOW },
+	{ "math", E_DROP },
+	{ "menu", E_ALLOW | E_BLOCK },
+	{ "meta", E_VOIDDROP },
+	{ "meter", E_DROP },
+	{ "nobr", E_ALLOW },
+	{ "noembed", E_DROP },
+	{ "noframes", E_DROP },
+	{ "noscript", E_DROP },
+	{ "object", E_VOIDDROP },
+	{ "ol", E_ALLOW | E_BLOCK },
+	{ "optgroup", E_DROP },
+	{ "option", E_DROP },
+	{ "output", E_DROP },
+	{ "p", E_ALLOW | E_BLOCK },
+	{ "param", E_VOIDDROP },
+	{ "picture", E_ALLOW },
+	{ "plaintext", E_DROP },
+	{ "portal", E_DROP },
+	{ "pre", E_ALLOW | E_BLOCK },
+	{ "progress", E_DROP },
+	{ "q", E_ALLOW },
+	{ "rp", E_ALLOW },
+	{ "rt", E_ALLOW },
+	{ "ruby", E_ALLOW },
+	{ "s", E_ALLOW },
+	{ "samp", E_ALLOW },
+	{ "script", E_DROP },
+	{ "section", E_ALLOW | E_BLOCK },
+	{ "select", E_DROP },
+	{ "slot", E_DROP },
+	{ "small", E_ALLOW },
+	{ "source", E_ALLOW | E_VOID },
+	{ "span", E_ALLOW },
+	{ "strike", E_ALLOW },
+	{ "strong", E_ALLOW },
+	{ "style", E_DROP },
+	{ "sub", E_ALLOW },
+	{ "summary", E_ALLOW | E_BLOCK },
+	{ "sup", E_ALLOW },
+	{ "svg", E_DROP },
+	{ "table", E_ALLOW | E_BLOCK },
+	{ "tbody", E_ALLOW },
+	{ "td", E_ALLOW | E_BLOCK },
+	{ "template", E_DROP },
+	{ "textarea", E_DROP },
+	{ "tfoot", E_ALLOW },
+	{ "th", E_ALLOW | E_BLOCK },
+	{ "thead", E_ALLOW },
+	{ "time", E_ALLOW },
+	{ "title", E_DROP },
+	{ "tr", E_ALLOW | E_BLOCK },
+	{ "track", E_VOIDDROP },
+	{ "tt", E_ALLOW },
+	{ "u", E_ALLOW },
+	{ "ul", E_ALLOW | E_BLOCK },
+	{ "var", E_ALLOW },
+	{ "video", E_ALLOW },
+	{ "wbr", E_ALLOW | E_VOID },
+	{ "xml", E_DROP },
+	{ "xmp", E_DROP },
+};
+
+enum attr_kind {
+	A_PLAIN,   /* copied (length-capped) */
+	A_LANG,    /* lang, xml:lang -> lang */
+	A_HREF,    /* link target: http, https, mailto */
+	A_SRC,     /* media source: http, https (+ data images on img) */
+	A_SRCSET,  /* list of image candidates */
+	A_POSTER,  /* video poster image */
+	A_CITE,    /* quotation source: http, https */
+	A_STYLE,   /* filtered CSS */
+};
+
+struct attr {
+	const char *name;
+	enum attr_kind kind;
+	const char *only;  /* space-separated elements it may sit on, or NULL */
+};
+
+/*
+ * feedparser's allow-list minus
+ * what can reach outside the fragment: on* handlers; id, name (DOM
+ * clobbering of the host page); class (host page styles); for, form,
+ * list, usemap, datasrc, datafld (point at host page elements);
+ * accesskey, tabindex, autofocus, contenteditable, draggable (keyboard,
+ * focus and editing hijacks); target, rel (set by policy); ping,
+ * background, dynsrc, lowsrc, longdesc, icon, vrml, data, action (URLs
+ * nobody needs, some of them trackers). URL attributes are kept only on
+ * the elements that use them, and only with a safe scheme.
+ */
+static const struct attr attrs[] = {
+	{ "abbr", A_PLAIN, NULL },
+	{ "accept", A_PLAIN, NULL },
+	{ "accept-charset", A_PLAIN, NULL },
+	{ "align", A_PLAIN, NULL },
+	{ "alt", A_PLAIN, NULL },
+	{ "autocomplete", A_PLAIN, NULL },
+	{ "axis", A_PLAIN, NULL },
+	{ "balance", A_PLAIN, NULL },
+	{ "bgcolor", A_PLAIN, NULL },
+	{ "bgproperties", A_PLAIN, NULL },
+	{ "border", A_PLAIN, NULL },
+	{ "bordercolor", A_PLAIN, NULL },
+	{ "bordercolordark", A_PLAIN, NULL },
+	{ "bordercolorlight", A_PLAIN, NULL },
+	{ "bottompadding", A_PLAIN, NULL },
+	{ "cellpadding", A_PLAIN, NULL },
+	{ "cellspacing", A_PLAIN, NULL },
+	{ "ch", A_PLAIN, NULL },
+	{ "challenge", A_PLAIN, NULL },
+	{ "char", A_PLAIN, NULL },
+	{ "charoff", A_PLAIN, NULL },
+	{ "charset", A_PLAIN, NULL },
+	{ "checked", A_PLAIN, NULL },
+	{ "choff", A_PLAIN, NULL },
+	{ "cite", A_CITE, "blockquote q del ins" },
+	{ "clear", A_PLAIN, NULL },
+	{ "color", A_PLAIN, NULL },
+	{ "cols", A_PLAIN, NULL },
+	{ "colspan", A_PLAIN, NULL },
+	{ "compact", A_PLAIN, NULL },
+	{ "controls", A_PLAIN, "audio video" },
+	{ "coords", A_PLAIN, NULL },
+	{ "datapagesize", A_PLAIN, NULL },
+	{ "datetime", A_PLAIN, NULL },
+	{ "default", A_PLAIN, NULL },
+	{ "delay", A_PLAIN, NULL },
+	{ "dir", A_PLAIN, NULL },
+	{ "disabled", A_PLAIN, NULL },
+	{ "enctype", A_PLAIN, NULL },
+	{ "end", A_PLAIN, NULL },
+	{ "face", A_PLAIN, NULL },
+	{ "frame", A_PLAIN, NULL },
+	{ "galleryimg", A_PLAIN, NULL },
+	{ "gutter", A_PLAIN, NULL },
+	{ "headers", A_PLAIN, NULL },
+	{ "height", A_PLAIN, NULL },
+	{ "hidden", A_PLAIN, NULL },
+	{ "hidefocus", A_PLAIN, NULL },
+	{ "high", A_PLAIN, NULL },
+	{ "href", A_HREF, "a" },
+	{ "hreflang", A_PLAIN, NULL },
+	{ "hspace", A_PLAIN, NULL },
+	{ "inputmode", A_PLAIN, NULL },
+	{ "ismap", A_PLAIN, NULL },
+	{ "keytype", A_PLAIN, NULL },
+	{ "label", A_PLAIN, NULL },
+	{ "lang", A_LANG, NULL },
+	{ "leftspacing", A_PLAIN, NULL },
+	{ "loop", A_PLAIN, "audio video" },
+	{ "loopcount", A_PLAIN, NULL },
+	{ "loopend", A_PLAIN, NULL },
+	{ "loopstart", A_PLAIN, NULL },
+	{ "low", A_PLAIN, NULL },
+	{ "max", A_PLAIN, NULL },
+	{ "maxlength", A_PLAIN, NULL },
+	{ "media", A_PLAIN, "source" },
+	{ "method", A_PLAIN, NULL },
+	{ "min", A_PLAIN, NULL },
+	{ "multiple", A_PLAIN, NULL },
+	{ "muted", A_PLAIN, "audio video" },
+	{ "nohref", A_PLAIN, NULL },
+	{ "noshade", A_PLAIN, NULL },
+	{ "nowrap", A_PLAIN, NULL },
+	{ "open", A_PLAIN, "details" },
+	{ "optimum", A_PLAIN, NULL },
+	{ "pattern", A_PLAIN, NULL },
+	{ "point-size", A_PLAIN, NULL },
+	{ "poster", A_POSTER, "video" },
+	{ "pqg", A_PLAIN, NULL },
+	{ "preload", A_PLAIN, "audio video" },
+	{ "prompt", A_PLAIN, NULL },
+	{ "radiogroup", A_PLAIN, NULL },
+	{ "readonly", A_PLAIN, NULL },
+	{ "repeat-max", A_PLAIN, NULL },
+	{ "repeat-min", A_PLAIN, NULL },
+	{ "replace", A_PLAIN, NULL },
+	{ "required", A_PLAIN, NULL },
+	{ "rev", A_PLAIN, NULL },
+	{ "reversed", A_PLAIN, "ol" },
+	{ "rightspacing", A_PLAIN, NULL },
+	{ "rows", A_PLAIN, NULL },
+	{ "rowspan", A_PLAIN, NULL },
+	{ "rules", A_PLAIN, NULL },
+	{ "scope", A_PLAIN, NULL },
+	{ "selected", A_PLAIN, NULL },
+	{ "shape", A_PLAIN, NULL },
+	{ "size", A_PLAIN, NULL },
+	{ "sizes", A_PLAIN, "img source" },
+	{ "span", A_PLAIN, NULL },
+	{ "src", A_SRC, "img source video audio" },
+	{ "srcset", A_SRCSET, "img source" },
+	{ "start", A_PLAIN, NULL },
+	{ "step", A_PLAIN, NULL },
+	{ "style", A_STYLE, NULL },
+	{ "summary", A_PLAIN, NULL },
+	{ "suppress", A_PLAIN, NULL },
+	{ "title", A_PLAIN, NULL },
+	{ "toppadding", A_PLAIN, NULL },
+	{ "type", A_PLAIN, NULL },
+	{ "unselectable", A_PLAIN, NULL },
+	{ "urn", A_PLAIN, NULL },
+	{ "valign", A_PLAIN, NULL },
+	{ "value", A_PLAIN, NULL },
+	{ "variable", A_PLAIN, NULL },
+	{ "volume", A_PLAIN, NULL },
+	{ "vspace", A_PLAIN, NULL },
+	{ "width", A_PLAIN, NULL },
+	{ "wrap", A_PLAIN, NULL },
+	{ "xml:lang", A_LANG, NULL },
+};
+
+#define ATTR_MAX_VALUE 1024
+#define LINK_REL "noopener noreferrer nofollow ugc"
+#define STACK_MAX 512
+
+/* Name lookups go through small open-addressing tables built once. */
+#define HASH_SLOTS 512
+
+static int16_t elem_slot[HASH_SLOTS];
+static int16_t attr_slot[HASH_SLOTS];
+
+static unsigned
+name_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h & (HASH_SLOTS - 1);
+}
+
+static void
+tables_init(void)
+{
+	size_t i;
+	unsigned h;
+
+	for (i = 0; i < HASH_SLOTS; i++)
+		elem_slot[i] = attr_slot[i] = -1;
+	for (i = 0; i < sizeof(elems) / sizeof(elems[0]); i++) {
+		for (h = name_hash(elems[i].name); elem_slot[h] >= 0;
+		    h = (h + 1) & (HASH_SLOTS - 1))
+			;
+		elem_slot[h] = (int16_t)i;
+	}
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		for (h = name_hash(attrs[i].name); attr_slot[h] >= 0;
+		    h = (h + 1) & (HASH_SLOTS - 1))
+			;
+		attr_slot[h] = (int16_t)i;
+	}
+	text_tbl_init();
+}
+
+static const struct elem *
+elem_find(const char *name)
+{
+	unsigned h;
+
+	for (h = name_hash(name); elem_slot[h] >= 0; h = (h + 1) & (HASH_SLOTS - 1)) {
+		if (strcmp(elems[elem_slot[h]].name, name) == 0)
+			return &elems[elem_slot[h]];
+	}
+	return NULL;
+}
+
+static const struct attr *
+attr_find(const char *name, const char *elem)
+{
+	const struct attr *at = NULL;
+	const char *p;
+	size_t n = strlen(elem);
+	unsigned h;
+
+	for (h = name_hash(name); attr_slot[h] >= 0; h = (h + 1) & (HASH_SLOTS - 1)) {
+		if (strcmp(attrs[attr_slot[h]].name, name) == 0) {
+			at = &attrs[attr_slot[h]];
+			break;
+		}
+	}
+	if (at == NULL || at->only == NULL)
+		return at;
+	for (p = at->only; (p = strstr(p, elem)) != NULL; p += n) {
+		if ((p == at->only || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\0'))
+			return at;
+	}
+	return NULL;
+}
+
+/* ---- text helpers ---- */
+
+/* windows-1252 for 0x80..0x9f; the five holes keep their C1 value. */
+static const uint16_t cp1252_c1[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+};
+
+uint32_t
+sanitize_cp1252_c1(uint32_t cp)
+{
+	if (cp >= 0x80 && cp <= 0x9f && cp1252_c1[cp - 0x80] != 0)
+		return cp1252_c1[cp - 0x80];
+	return cp;
+}
+
+bool
+sanitize_truncate_utf8(char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return false;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	s[max] = '\0';
+	return true;
+}
+
+static bool
+ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+char *
+sanitize_collapse_ws(char *s)
+{
+	size_t i, j = 0;
+	bool space = false;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		/* U+00A0 stays: it is content, not layout white space. */
+		if (ws(s[i])) {
+			space = j > 0;
+			continue;
+		}
+		if (space)
+			s[j++] = ' ';
+		space = false;
+		s[j++] = s[i];
+	}
+	s[j] = '\0';
+	return s;
+}
+
+bool
+sanitize_looks_like_html(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < n; i++) {
+		if (s[i] == '<') {
+			char c = s[i + 1];
+			if (c == '/')
+				c = s[i + 2];
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    c == '!')
+				return true;
+		} else if (s[i] == '&') {
+			size_t j = i + 1;
+			if (j < n && s[j] == '#')
+				j++;
+			while (j < n && j - i < 12 &&
+			    ((s[j] >= 'a' && s[j] <= 'z') ||
+			    (s[j] >= 'A' && s[j] <= 'Z') ||
+			    (s[j] >= '0' && s[j] <= '9')))
+				j++;
+			if (j < n && s[j] == ';' && j > i + 1)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* ---- URLs ---- */
+
+static bool
+is_data_image(const char *u)
+{
+	static const char *const types[] = { "png", "gif", "jpeg", "webp" };
+	size_t i, n;
+
+	if (strncasecmp(u, "data:image/", 11) != 0)
+		return false;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		n = strlen(types[i]);
+		if (strncasecmp(u + 11, types[i], n) == 0 &&
+		    (u[11 + n] == ';' || u[11 + n] == ','))
+			return strchr(u, ',') != NULL;
+	}
+	return false;
+}
+
+static bool
+http_scheme(const char *u)
+{
+	char sch[8];
+
+	return urlres_scheme(u, sch, sizeof(sch)) &&
+	    (strcmp(sch, "http") == 0 || strcmp(sch, "https") == 0);
+}
+
+char *
+sanitize_url(struct arena *a, const char *base, const char *raw,
+    unsigned flags)
+{
+	char sch[16], *c, *r;
+
+	if (raw == NULL)
+		return NULL;
+	c = urlres_clean(a, raw);
+	if (c == NULL || c[0] == '\0')
+		return NULL;
+	/* Controls left inside (the clean-up took tab, CR and LF) would let
+	 * a later writer that drops them spell a different URL: refused. */
+	for (r = c; *r != '\0'; r++) {
+		if ((unsigned char)*r < 0x20 || *r == 0x7f)
+			return NULL;
+	}
+	if (urlres_scheme(c, sch, sizeof(sch))) {
+		if (strcmp(sch, "mailto") == 0 && (flags & SANITIZE_URL_MAILTO))
+			return strlen(c) <= SANITIZE_MAX_URL ? c : NULL;
+		if (strcmp(sch, "data") == 0 && (flags & SANITIZE_URL_DATAIMG))
+			return is_data_image(c) &&
+			    strlen(c) <= SANITIZE_MAX_DATA_URL ? c : NULL;
+		if (strcmp(sch, "http") != 0 && strcmp(sch, "https") != 0)
+			return NULL;
+		r = urlres_resolve(a, NULL, c);
+		/* "http:/g", "http:g", "http:///g": no host. Browsers read
+		 * one into them (http://g/); refused rather than kept
+		 * ambiguous. */
+		if (r != NULL && (strncmp(r + strlen(sch), "://", 3) != 0 ||
+		    r[strlen(sch) + 3] == '/' || r[strlen(sch) + 3] == '\0'))
+			return NULL;
+	} else if (base != NULL && http_scheme(base)) {
+		r = urlres_resolve(a, base, c);
+		if (r != NULL && !http_scheme(r))
+			return NULL;
+	} else {
+		/* No usable base: a scheme-less reference cannot run script. */
+		r = c;
+	}
+	if (r == NULL || strlen(r) > SANITIZE_MAX_URL)
+		return NULL;
+	return r;
+}
+
+/* ---- CSS ---- */
+
+/* Properties kept as written (after the gauntlet). */
+static const char *const css_props[] = {
+	"background-color", "border-bottom-color", "border-collapse",
+	"border-color", "border-left-color", "border-right-color",
+	"border-top-color", "clear", "color", "cursor", "direction", "display",
+	"float", "font", "font-family", "font-size", "font-style",
+	"font-variant", "font-weight", "height", "letter-spacing",
+	"line-height", "list-style-type", "overflow", "text-align",
+	"text-decoration", "text-indent", "text-transform", "vertical-align",
+	"white-space", "width", "word-spacing",
+};
+
+/* Keywords allowed in the background/border/margin/padding families. */
+static const char *const css_keywords[] = {
+	"!important", "aqua", "auto", "black", "block", "blue", "bold", "both",
+	"bottom", "brown", "center", "collapse", "dashed", "dotted",
+	"fuchsia", "gray", "green", "italic", "left", "lime", "maroon",
+	"medium", "navy", "none", "normal", "nowrap", "olive", "pointer",
+	"purple", "red", "right", "silver", "solid", "teal", "top",
+	"transparent", "underline", "white", "yellow",
+};
+
+static bool
+word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The whole style attribute may only hold these shapes (else dropped). */
+static bool
+css_gauntlet(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+		if (word_char(c) || ws(c) || strchr(":,;#%.!", c) != NULL)
+			continue;
+		if (c == '-' && i > 0 && word_char(s[i - 1]) &&
+		    word_char(s[i + 1]))
+			continue;
+		if (c == '\'' || c == '"') {
+			size_t j = i + 1;
+			while (s[j] != '\0' && s[j] != c &&
+			    (word_char(s[j]) || ws(s[j])))
+				j++;
+			if (s[j] != c || j == i + 1)
+				return false;
+			i = j;
+			continue;
+		}
+		if (c == '(') {
+			size_t j = i + 1;
+			while (s[j] != '\0' && s[j] != ')' &&
+			    ((s[j] >= '0' && s[j] <= '9') || s[j] == ',' ||
+			    ws(s[j])))
+				j++;
+			if (s[j] != ')' || j == i + 1)
+				return false;
+			i = j;
+			continue;
+		}
+		return false;
+	}
+	return true;
+}
+
+/* "#fff", "rgb(0,", "0,", "12px", "1.5em", "50%", "0)". */
+static bool
+css_value_token(const char *t, size_t n)
+{
+	size_t i = 0, d1 = 0, d2 = 0;
+	static const char *const units[] = { "cm", "em", "ex", "in", "mm",
+		"pc", "pt", "px", "%", ",", ")" };
+
+	if (n > 0 && t[0] == '#') {
+		for (i = 1; i < n; i++) {
+			if (!((t[i] >= '0' && t[i] <= '9') ||
+			    (t[i] >= 'a' && t[i] <= 'f')))
+				return false;
+		}
+		return n > 1;
+	}
+	if (n >= 4 && strncmp(t, "rgb(", 4) == 0) {
+		for (i = 4; i < n; i++) {
+			if (!((t[i] >= '0' && t[i] <= '9') || t[i] == '%' ||
+			    t[i] == ',' || (t[i] == ')' && i == n - 1)))
+				return false;
+		}
+		return true;
+	}
+	while (i < n && t[i] >= '0' && t[i] <= '9' && d1 < 3)
+		i++, d1++;
+	if (d1 > 2)
+		return false;
+	if (i < n && t[i] == '.')
+		i++;
+	while (i < n && t[i] >= '0' && t[i] <= '9' && d2 < 3)
+		i++, d2++;
+	if (d2 > 2)
+		return false;
+	if (i == n)
+		return true;
+	for (d1 = 0; d1 < sizeof(units) / sizeof(units[0]); d1++) {
+		if (n - i == strlen(units[d1]) &&
+		    strncmp(t + i, units[d1], n - i) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+css_family_value(const char *v, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		size_t start;
+		bool ok = false;
+		while (i < n && ws(v[i]))
+			i++;
+		start = i;
+		while (i < n && !ws(v[i]))
+			i++;
+		if (i == start)
+			break;
+		for (k = 0; k < sizeof(css_keywords) / sizeof(css_keywords[0]);
+		    k++) {
+			if (strlen(css_keywords[k]) == i - start &&
+			    strncmp(css_keywords[k], v + start, i - start) == 0)
+				ok = true;
+		}
+		if (!ok && !css_value_token(v + start, i - start))
+			return false;
+	}
+	return true;
+}
+
+static bool
+css_prop_ok(const char *p, size_t n, const char *v, size_t vn)
+{
+	static const char *const families[] = { "background", "border",
+		"margin", "padding" };
+	size_t k, fl;
+
+	for (k = 0; k < sizeof(css_props) / sizeof(css_props[0]); k++) {
+		if (strlen(css_props[k]) == n &&
+		    strncasecmp(css_props[k], p, n) == 0)
+			return true;
+	}
+	for (k = 0; k < sizeof(families) / sizeof(families[0]); k++) {
+		fl = strlen(families[k]);
+		if (n >= fl && strncasecmp(p, families[k], fl) == 0 &&
+		    (n == fl || p[fl] == '-'))
+			return css_family_value(v, vn);
+	}
+	return false;
+}
+
+/* Removes every url(...) (replaced by a space), in place. */
+static void
+css_strip_urls(char *s)
+{
+	char *p;
+
+	while ((p = strcasestr(s, "url")) != NULL) {
+		char *q = p + 3, *e;
+		while (ws(*q))
+			q++;
+		if (*q != '(') {
+			s = p + 3;
+			continue;
+		}
+		e = strchr(q, ')');
+		if (e == NULL) {
+			*p = '\0';
+			return;
+		}
+		*p = ' ';
+		memmove(p + 1, e + 1, strlen(e + 1) + 1);
+		s = p + 1;
+	}
+}
+
+/* The filtered style, or NULL when nothing is left. */
+static char *
+css_filter(struct arena *a, const char *in)
+{
+	char *s = arena_strdup(a, in), *p;
+	struct buf b;
+	char *res = NULL;
+
+	if (s == NULL)
+		return NULL;
+	css_strip_urls(s);
+	if (!css_gauntlet(s))
+		return NULL;
+	buf_init(&b, ATTR_MAX_VALUE);
+	p = s;
+	while (*p != '\0') {
+		char *name, *val;
+		size_t nn, vn;
+		while (ws(*p) || *p == ';')
+			p++;
+		if (*p == '\0')
+			break;
+		name = p;
+		while (*p != '\0' && *p != ':' && *p != ';' && !ws(*p))
+			p++;
+		nn = (size_t)(p - name);
+		while (ws(*p))
+			p++;
+		if (*p != ':' || nn == 0)
+			goto out; /* not "prop: value": the whole style goes */
+		p++;
+		while (ws(*p))
+			p++;
+		val = p;
+		while (*p != '\0' && *p != ';' && *p != ':')
+			p++;
+		if (*p == ':')
+			goto out;
+		vn = (size_t)(p - val);
+		while (vn > 0 && ws(val[vn - 1]))
+			vn--;
+		if (vn == 0 || !css_prop_ok(name, nn, val, vn))
+			continue;
+		if ((b.len > 0 && buf_appendc(&b, ' ') != RC_OK) ||
+		    buf_append(&b, name, nn) != RC_OK ||
+		    buf_appends(&b, ": ") != RC_OK ||
+		    buf_append(&b, val, vn) != RC_OK ||
+		    buf_appendc(&b, ';') != RC_OK)
+			goto out;
+	}
+	if (b.len > 0) {
+		res = arena_strdup(a, buf_cstr(&b));
+		if (res != NULL) {
+			/* "medium  none" -> "medium none": one space per gap. */
+			sanitize_collapse_ws(res);
+		}
+	}
+out:
+	buf_fini(&b);
+	return res;
+}
+
+/* ---- the SAX walk ---- */
+
+struct frame {
+	const char *name;   /* interned by libxml2's dict for the run */
+	bool emitted;
+};
+
+struct state {
+	struct arena *a;
+	const struct sanitize_opts *o;
+	bool text;           /* plain-text mode */
+	struct buf out;
+	size_t max;
+	bool truncated;
+	bool nomem;
+	int depth;           /* frames in use */
+	int overflow;        /* elements past STACK_MAX */
+	int skip;            /* >0: inside a dropped subtree (its depth) */
+	int emitted;         /* open emitted elements */
+	char **images;
+	size_t nimages, capimages;
+	bool space;          /* text mode: a separator is pending */
+	struct frame stack[STACK_MAX];  /* last: not cleared between runs */
+};
+
+struct sanitize {
+	struct arena *a;
+	struct state *st;   /* reused by every call (heap) */
+};
+
+static void
+sanitize_free(void *p)
+{
+	struct sanitize *s = p;
+
+	if (s->st != NULL) {
+		buf_fini(&s->st->out);
+		free(s->st);
+		s->st = NULL;
+	}
+}
+
+struct sanitize *
+sanitize_new(struct arena *a)
+{
+	struct sanitize *s;
+
+	sanitize_global_init();
+	s = arena_calloc(a, 1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->a = a;
+	/* state_get clears all but the frame stack, which is written
+	 * before it is read: no need to zero 8 KiB per parse. */
+	s->st = malloc(sizeof(*s->st));
+	if (s->st == NULL)
+		return NULL;
+	memset(s->st, 0, offsetof(struct state, stack));
+	buf_init(&s->st->out, 0);
+	if (arena_defer(a, sanitize_free, s) != RC_OK)
+		return NULL;
+	return s;
+}
+
+/* The reusable state, emptied for a new run (the output buffer keeps its
+ * storage; its cap is set per run). */
+static struct state *
+state_get(struct sanitize *s, const struct sanitize_opts *o, bool text,
+    size_t max)
+{
+	struct state *st = s->st;
+	struct buf keep = st->out;
+
+	memset(st, 0, offsetof(struct state, stack));
+	st->out = keep;
+	buf_clear(&st->out);
+	st->out.max = max + (STACK_MAX + 1) * 16;
+	st->a = s->a;
+	st->o = o;
+	st->text = text;
+	st->max = max;
+	return st;
+}
+
+/* Appends p[0..n) with no checks but room (the common, hot case). */
+static bool
+out_fast(struct state *st, const char *p, size_t n)
+{
+	struct buf *b = &st->out;
+
+	if (b->data == NULL || b->len + n + 1 > b->cap || b->len + n > b->max)
+		return false;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return true;
+}
+
+/* Appends unless the soft cap is passed; end tags use out_force. */
+static void
+out_put(struct state *st, const char *p, size_t n)
+{
+	if (st->truncated || st->nomem)
+		return;
+	if (st->out.len + n > st->max) {
+		st->truncated = true;
+		return;
+	}
+	if (!out_fast(st, p, n) && buf_append(&st->out, p, n) != RC_OK)
+		st->nomem = true;
+}
+
+static void
+out_force(struct state *st, const char *p, size_t n)
+{
+	if (!st->nomem && !out_fast(st, p, n) &&
+	    buf_append(&st->out, p, n) != RC_OK)
+		st->nomem = true;
+}
+
+static void out_utf8(struct state *st, uint32_t cp);
+
+/* Bytes out_text must look at, per mode: 1 escape, 2 drop, 3 C1 lead. */
+enum { TBL_HTML, TBL_ATTR, TBL_TEXT };
+static unsigned char text_tbl[3][256];
+
+static void
+text_tbl_init(void)
+{
+	int m, c;
+
+	for (m = 0; m < 3; m++) {
+		for (c = 0; c < 0x20; c++)
+			text_tbl[m][c] = (c == '\t' || c == '\n' || c == '\r') ? 0 : 2;
+		text_tbl[m][0x7f] = 2;
+		text_tbl[m][0xc2] = 3;
+		if (m != TBL_TEXT) {
+			text_tbl[m]['&'] = 1;
+			text_tbl[m]['<'] = 1;
+			text_tbl[m]['>'] = 1;
+		}
+	}
+	text_tbl[TBL_ATTR]['"'] = 1;
+}
+
+static const char *
+escape_of(unsigned char c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	default:
+		return "&quot;";
+	}
+}
+
+/* Appends a run of plain text, cut at a UTF-8 boundary at the cap. */
+static void
+out_run(struct state *st, const char *p, size_t run)
+{
+	size_t room = st->max > st->out.len ? st->max - st->out.len : 0;
+
+	if (run > room) {
+		while (room > 0 && ((unsigned char)p[room] & 0xc0) == 0x80)
+			room--;
+		out_put(st, p, room);
+		st->truncated = true;
+		return;
+	}
+	out_put(st, p, run);
+}
+
+/* Text content, escaped for HTML text (or raw in text mode); C0 controls
+ * other than tab/CR/LF dropped; a C1 control is the windows-1252
+ * character a numeric reference (&#146;) meant, as browsers read it. */
+static void
+out_text(struct state *st, const char *s, size_t n, bool attr)
+{
+	const unsigned char *tbl = text_tbl[st->text ? TBL_TEXT :
+	    attr ? TBL_ATTR : TBL_HTML];
+	size_t i = 0, start;
+
+	while (i < n && !st->truncated) {
+		start = i;
+		while (i < n && tbl[(unsigned char)s[i]] == 0)
+			i++;
+		if (i > start)
+			out_run(st, s + start, i - start);
+		if (i >= n || st->truncated)
+			break;
+		switch (tbl[(unsigned char)s[i]]) {
+		case 1:
+			out_put(st, escape_of((unsigned char)s[i]),
+			    strlen(escape_of((unsigned char)s[i])));
+			i++;
+			break;
+		case 2:
+			i++;
+			break;
+		default:
+			if (i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+			    (unsigned char)s[i + 1] <= 0x9f) {
+				out_utf8(st, sanitize_cp1252_c1(
+				    (unsigned char)s[i + 1]));
+				i += 2;
+			} else {
+				out_run(st, s + i, 1);
+				i++;
+			}
+			break;
+		}
+	}
+}
+
+static void
+out_utf8(struct state *st, uint32_t cp)
+{
+	char d[4];
+	size_t n;
+
+	n = utf8_encode(d, cp);
+	out_put(st, d, n);
+}
+
+static void
+image_add(struct state *st, const char *url)
+{
+	char **n;
+
+	if (!http_scheme(url) || st->nimages >= SANITIZE_MAX_IMAGES)
+		return;
+	if (st->nimages == st->capimages) {
+		size_t cap = st->capimages ? st->capimages * 2 : 4;
+		n = arena_calloc(st->a, cap, sizeof(*n));
+		if (n == NULL) {
+			st->nomem = true;
+			return;
+		}
+		if (st->nimages > 0)
+			memcpy(n, st->images, st->nimages * sizeof(*n));
+		st->images = n;
+		st->capimages = cap;
+	}
+	st->images[st->nimages++] = (char *)url;
+	if (st->o != NULL && st->o->on_image != NULL)
+		st->o->on_image(st->o->ctx, url);
+}
+
+static void
+out_attr(struct state *st, const char *name, const char *value)
+{
+	out_put(st, " ", 1);
+	out_put(st, name, strlen(name));
+	out_put(st, "=\"", 2);
+	if (value != NULL)
+		out_text(st, value, strlen(value), true);
+	out_put(st, "\"", 1);
+}
+
+static const char *
+base_url(const struct state *st)
+{
+	return st->o != NULL ? st->o->base_url : NULL;
+}
+
+/* srcset: "url [descriptor], url [descriptor]"; bad candidates dropped. */
+static char *
+srcset_filter(struct state *st, const char *v)
+{
+	struct buf b;
+	const char *p = v;
+	char *res = NULL;
+
+	buf_init(&b, SANITIZE_MAX_URL * 4);
+	while (*p != '\0') {
+		const char *u, *d;
+		char *raw, *url;
+		size_t un, dn = 0, k;
+		bool comma = false;
+
+		while (ws(*p) || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		u = p;
+		while (*p != '\0' && !ws(*p))
+			p++;
+		un = (size_t)(p - u);
+		/* A URL ending in ',' has no descriptor. */
+		if (u[un - 1] == ',') {
+			un--;
+			comma = true;
+		}
+		d = p;
+		if (!comma) {
+			while (ws(*p))
+				p++;
+			d = p;
+			while (*p != '\0' && *p != ',')
+				p++;
+			dn = (size_t)(p - d);
+			while (dn > 0 && ws(d[dn - 1]))
+				dn--;
+		}
+		for (k = 0; k < dn; k++) {
+			if (!word_char(d[k]) && d[k] != '.')
+				dn = 0;
+		}
+		raw = arena_strndup(st->a, u, un);
+		url = raw != NULL ? sanitize_url(st->a, base_url(st), raw, 0) :
+		    NULL;
+		if (url == NULL || strchr(url, ',') != NULL)
+			continue;
+		if ((b.len > 0 && buf_appends(&b, ", ") != RC_OK) ||
+		    buf_appends(&b, url) != RC_OK ||
+		    (dn > 0 && (buf_appendc(&b, ' ') != RC_OK ||
+		    buf_append(&b, d, dn) != RC_OK)))
+			break;
+		image_add(st, url);
+	}
+	if (b.len > 0)
+		res = arena_strdup(st->a, buf_cstr(&b));
+	buf_fini(&b);
+	return res;
+}
+
+/* One attribute through the policy; returns the value to write or NULL. */
+static const char *
+attr_value(struct state *st, const char *elem, const struct attr *at,
+    const char *v)
+{
+	switch (at->kind) {
+	case A_PLAIN:
+	case A_LANG:
+		if (v != NULL && strlen(v) > ATTR_MAX_VALUE)
+			return NULL;
+		return v != NULL ? v : "";
+	case A_HREF:
+		return sanitize_url(st->a, base_url(st), v, SANITIZE_URL_MAILTO);
+	case A_SRC:
+		return sanitize_url(st->a, base_url(st), v,
+		    strcmp(elem, "img") == 0 ? SANITIZE_URL_DATAIMG : 0);
+	case A_CITE:
+	case A_POSTER:
+		return sanitize_url(st->a, base_url(st), v, 0);
+	case A_SRCSET:
+		return v != NULL ? srcset_filter(st, v) : NULL;
+	case A_STYLE:
+		return v != NULL ? css_filter(st->a, v) : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * An attribute value as out_text will write it: C0 controls other than
+ * tab/LF/CR and DEL dropped, C1 controls read as windows-1252. NULL stays
+ * NULL; on no memory the value is refused (NULL) too.
+ */
+static const char *
+attr_normalize(struct state *st, const char *v)
+{
+	size_t i, j = 0, n;
+	char *d;
+
+	if (v == NULL)
+		return NULL;
+	n = strlen(v);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    c == 0x7f || (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)v[i + 1] <= 0x9f))
+			break;
+	}
+	if (i == n)
+		return v;
+	d = arena_alloc(st->a, n * 2 + 1);
+	if (d == NULL) {
+		st->nomem = true;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    c == 0x7f)
+			continue;
+		if (c == 0xc2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
+		    (unsigned char)v[i + 1] <= 0x9f) {
+			j += utf8_encode(d + j, sanitize_cp1252_c1((unsigned char)v[++i]));
+			continue;
+		}
+		d[j++] = (char)c;
+	}
+	d[j] = '\0';
+	return d;
+}
+
+/* Writes the start tag of an allowed element; false when it did not fit. */
+static bool
+emit_start(struct state *st, const char *name, const xmlChar **atts)
+{
+	size_t mark = st->out.len;
+	bool is_a = strcmp(name, "a") == 0, is_img = strcmp(name, "img") == 0;
+	bool has_lang = false;
+	int i;
+
+	out_put(st, "<", 1);
+	out_put(st, name, strlen(name));
+	for (i = 0; atts != NULL && atts[i] != NULL; i += 2) {
+		const char *an = (const char *)atts[i];
+		const char *av = (const char *)atts[i + 1];
+		const struct attr *at = attr_find(an, name);
+		const char *v;
+		if (at == NULL)
+			continue;
+		if (at->kind == A_LANG) {
+			if (has_lang)
+				continue;
+			has_lang = true;
+			an = "lang";
+		}
+		/* Checked in the form it will be written in: out_text drops
+		 * controls, so "java\x01script:" must be read as what it
+		 * becomes, "javascript:". */
+		v = attr_value(st, name, at, attr_normalize(st, av));
+		if (v == NULL)
+			continue;
+		if (at->kind == A_SRC && is_img)
+			image_add(st, v);
+		if (at->kind == A_POSTER)
+			image_add(st, v);
+		out_attr(st, an, v);
+	}
+	if (is_a) {
+		out_attr(st, "rel", LINK_REL);
+		if (st->o != NULL && st->o->link_target != NULL)
+			out_attr(st, "target", st->o->link_target);
+	}
+	out_put(st, ">", 1);
+	/* No half tags: a tag cut by the cap is taken back whole. (An img
+	 * without a usable source stays: it shows its alt text.) */
+	if (st->truncated || st->nomem) {
+		if (st->out.data != NULL) {
+			st->out.len = mark;
+			st->out.data[mark] = '\0';
+		}
+		return false;
+	}
+	return true;
+}
+
+static void
+text_sep(struct state *st)
+{
+	st->space = true;
+}
+
+static void
+sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
+{
+	struct state *st = ctx;
+	const char *name = (const char *)xname;
+	const struct elem *e;
+	struct frame *f;
+
+	if (st->depth >= STACK_MAX) {
+		st->overflow++;
+		return;
+	}
+	f = &st->stack[st->depth++];
+	f->name = name;
+	f->emitted = false;
+	if (st->skip > 0)
+		return;
+	e = elem_find(name);
+	if (e != NULL && (e->flags & E_DROP)) {
+		st->skip = st->depth;
+		return;
+	}
+	if (e != NULL && (e->flags & E_VOIDDROP))
+		return;
+	if (e == NULL || !(e->flags & E_ALLOW))
+		return;
+	if (st->text) {
+		if (e->flags & E_BLOCK)
+			text_sep(st);
+		return;
+	}
+	if (st->emitted >= SANITIZE_MAX_DEPTH || st->truncated)
+		return;
+	if (!emit_start(st, name, atts))
+		return;
+	if (e->flags & E_VOID)
+		return;
+	f->emitted = true;
+	st->emitted++;
+}
+
+static void
+close_frame(struct state *st, struct frame *f)
+{
+	if (f->emitted) {
+		out_force(st, "</", 2);
+		out_force(st, f->name, strlen(f->name));
+		out_force(st, ">", 1);
+		st->emitted--;
+	} else if (st->text && st->skip == 0) {
+		const struct elem *e = elem_find(f->name);
+		if (e != NULL && (e->flags & E_BLOCK))
+			text_sep(st);
+	}
+	if (st->skip == st->depth + 1)
+		st->skip = 0;
+}
+
+static void
+sax_end(void *ctx, const xmlChar *xname)
+{
+	struct state *st = ctx;
+
+	(void)xname;
+	if (st->overflow > 0) {
+		st->overflow--;
+		return;
+	}
+	if (st->depth == 0)
+		return;
+	st->depth--;
+	close_frame(st, &st->stack[st->depth]);
+}
+
+static void
+sax_chars(void *ctx, const xmlChar *ch, int len)
+{
+	struct state *st = ctx;
+
+	if (st->skip > 0 || len <= 0)
+		return;
+	if (st->text && st->space) {
+		if (st->out.len > 0)
+			out_put(st, " ", 1);
+		st->space = false;
+	}
+	out_text(st, (const char *)ch, (size_t)len, false);
+}
+
+static void close_all(struct state *st);
+
+/* Runs the HTML parser over html[0..len) with our handlers. */
+static enum rc
+run_parser(struct state *st, const char *html, size_t len)
+{
+	htmlSAXHandler sax;
+	htmlParserCtxtPtr ctxt;
+
+	memset(&sax, 0, sizeof(sax));
+	sax.startElement = sax_start;
+	sax.endElement = sax_end;
+	sax.characters = sax_chars;
+	sax.ignorableWhitespace = sax_chars;
+	/* cdataBlock (script/style raw text) stays NULL: such elements are
+	 * dropped, and libxml2 falls back to characters, which skip ignores. */
+	ctxt = htmlCreatePushParserCtxt(&sax, st, NULL, 0, NULL,
+	    XML_CHAR_ENCODING_UTF8);
+	if (ctxt == NULL)
+		return RC_NOMEM;
+	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+	    HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC |
+	    HTML_PARSE_NODEFDTD);
+	/* Opening the body first keeps libxml2 from wrapping leading text in
+	 * an implied <p>: a fragment is body content. */
+	htmlParseChunk(ctxt, "<body>", 6, 0);
+	/* One chunk, terminating: the push parser then skips its look-ahead
+	 * scans (len <= SANITIZE_MAX_IN fits an int). */
+	htmlParseChunk(ctxt, html, (int)len, 1);
+	/* Frames name elements by libxml2's dictionary strings: close what
+	 * is open before the context (and its dictionary) goes. */
+	close_all(st);
+	htmlFreeParserCtxt(ctxt);
+	return RC_OK;
+}
+
+static void
+close_all(struct state *st)
+{
+	while (st->overflow > 0)
+		st->overflow--;
+	while (st->depth > 0) {
+		st->depth--;
+		close_frame(st, &st->stack[st->depth]);
+	}
+}
+
+static enum rc
+state_run(struct state *st, const char *html, size_t len)
+{
+	enum rc rc;
+
+	rc = run_parser(st, html, len);
+	if (rc == RC_OK && st->nomem)
+		rc = RC_NOMEM;
+	return rc;
+}
+
+static void text_fast(struct state *st, const char *s, size_t n);
+
+enum rc
+sanitize_html(struct sanitize *s, const char *html, size_t len,
+    const struct sanitize_opts *o, struct sanitize_result *out)
+{
+	struct state *st;
+	enum rc rc;
+
+	memset(out, 0, sizeof(*out));
+	if (len > SANITIZE_MAX_IN)
+		return RC_TOOBIG;
+	st = state_get(s, o, false, (o != NULL && o->max_len > 0) ?
+	    o->max_len : SANITIZE_MAX_OUT);
+	if (memchr(html, '<', len) == NULL) {
+		/* No markup: references decoded and text escaped, as the
+		 * parser would, without it. */
+		text_fast(st, html, len);
+		rc = st->nomem ? RC_NOMEM : RC_OK;
+	} else {
+		rc = state_run(st, html, len);
+	}
+	if (rc != RC_OK)
+		return rc;
+	out->html = arena_memdup(s->a, buf_cstr(&st->out), st->out.len + 1);
+	if (out->html == NULL)
+		return RC_NOMEM;
+	out->len = st->out.len;
+	out->images = st->images;
+	out->nimages = st->nimages;
+	out->truncated = st->truncated;
+	return RC_OK;
+}
+
+/* A reference at s[0] ('&'): its code point (0: none) and length, as
+ * libxml2's HTML parser reads it; false when it is not one. */
+static bool
+text_ref(const char *s, size_t n, uint32_t *cp, size_t *len)
+{
+	char name[33];
+	size_t j = 1, k = 0;
+
+	if (j < n && s[j] == '#') {
+		/* As libxml2 reads it: digits up to the first non-digit, an
+		 * optional ';', and nothing at all for no character. */
+		uint32_t v = 0;
+		bool hex = false;
+		j++;
+		if (j < n && (s[j] == 'x' || s[j] == 'X')) {
+			hex = true;
+			j++;
+		}
+		for (; j < n; j++) {
+			char c = s[j];
+			uint32_t dv;
+			if (c >= '0' && c <= '9')
+				dv = (uint32_t)(c - '0');
+			else if (hex && ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
+				dv = (uint32_t)((c | 0x20) - 'a' + 10);
+			else
+				break;
+			v = v * (hex ? 16 : 10) + dv;
+			if (v > 0x110000)
+				v = 0x110000;
+		}
+		if (j < n && s[j] == ';')
+			j++;
+		if (v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+			v = 0;
+		*cp = sanitize_cp1252_c1(v);
+		*len = j;
+		return true;
+	}
+	while (j < n && k < 32 && ((s[j] >= 'a' && s[j] <= 'z') ||
+	    (s[j] >= 'A' && s[j] <= 'Z') || (k > 0 && s[j] >= '0' && s[j] <= '9')))
+		name[k++] = s[j++];
+	if (k == 0 || j >= n || s[j] != ';')
+		return false;
+	name[k] = '\0';
+	{
+		const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
+		if (e == NULL)
+			return false;
+		*cp = e->value;
+	}
+	*len = j + 1;
+	return true;
+}
+
+/* Text with references but no markup: decoded (and, in HTML mode,
+ * escaped again) without the HTML parser. */
+static void
+text_fast(struct state *st, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && !st->truncated) {
+		const char *amp = memchr(s + i, '&', n - i);
+		size_t end = amp != NULL ? (size_t)(amp - s) : n, len;
+		uint32_t cp;
+
+		out_text(st, s + i, end - i, false);
+		i = end;
+		if (i >= n)
+			break;
+		if (text_ref(s + i, n - i, &cp, &len)) {
+			/* Through out_text: escaped (HTML mode), controls dropped. */
+			if (cp != 0) {
+				char u[4];
+				out_text(st, u, utf8_encode(u, cp), false);
+			}
+			i += len;
+		} else {
+			out_put(st, st->text ? "&" : "&amp;", st->text ? 1 : 5);
+			i++;
+		}
+	}
+}
+
+enum rc
+sanitize_text(struct sanitize *s, const char *html, size_t len, size_t max,
+    char **out)
+{
+	struct state *st;
+	enum rc rc;
+
+	*out = NULL;
+	if (len > SANITIZE_MAX_IN)
+		return RC_TOOBIG;
+	if (max == 0)
+		max = SANITIZE_MAX_OUT;
+	if (memchr(html, '<', len) == NULL) {
+		st = state_get(s, NULL, true, max * 2 + 64);
+		text_fast(st, html, len);
+		if (st->nomem)
+			return RC_NOMEM;
+		*out = arena_strdup(s->a, buf_cstr(&st->out));
+		if (*out == NULL)
+			return RC_NOMEM;
+		sanitize_collapse_ws(*out);
+		sanitize_truncate_utf8(*out, max);
+		return RC_OK;
+	}
+	/* Room for white space that collapsing will take out. */
+	st = state_get(s, NULL, true, max * 2 + 64);
+	rc = state_run(st, html, len);
+	if (rc != RC_OK)
+		return rc;
+	*out = arena_strdup(s->a, buf_cstr(&st->out));
+	if (*out == NULL)
+		return RC_NOMEM;
+	sanitize_collapse_ws(*out);
+	sanitize_truncate_utf8(*out, max);
+	return RC_OK;
+}

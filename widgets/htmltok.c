@@ -1,0 +1,820 @@
+/* htmltok: a small, bounded HTML tokenizer (HTML5 tokenizer rules). */
+#include "widgets/htmltok.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+
+#include "util/url.h"
+
+enum { M_DATA, M_RAWTEXT, M_RCDATA, M_PLAINTEXT };
+
+/* ---- named references ---- */
+
+struct ent {
+	char name[12];
+	uint32_t cp;
+	bool legacy;   /* also recognised without ';' */
+};
+
+/* HTML5 names not in libxml2's HTML 4 table that spell URL or markup
+ * syntax, and the upper-case legacy spellings. */
+static const struct ent extra_ents[] = {
+	{ "AMP", '&', true }, { "COPY", 0xa9, true }, { "GT", '>', true },
+	{ "LT", '<', true }, { "QUOT", '"', true }, { "REG", 0xae, true },
+	{ "Tab", '\t', false }, { "NewLine", '\n', false },
+	{ "excl", '!', false }, { "num", '#', false }, { "dollar", '$', false },
+	{ "percnt", '%', false }, { "lpar", '(', false }, { "rpar", ')', false },
+	{ "ast", '*', false }, { "plus", '+', false }, { "comma", ',', false },
+	{ "period", '.', false }, { "sol", '/', false }, { "colon", ':', false },
+	{ "semi", ';', false }, { "equals", '=', false }, { "quest", '?', false },
+	{ "commat", '@', false }, { "lsqb", '[', false }, { "bsol", '\\', false },
+	{ "rsqb", ']', false }, { "Hat", '^', false }, { "lowbar", '_', false },
+	{ "grave", '`', false }, { "lcub", '{', false }, { "verbar", '|', false },
+	{ "rcub", '}', false }, { "apos", '\'', false },
+};
+
+#define ENT_MAX 400
+static struct ent ents[ENT_MAX];
+static size_t nents;
+static pthread_once_t ents_once = PTHREAD_ONCE_INIT;
+
+static int
+ent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->name, ((const struct ent *)b)->name);
+}
+
+static void
+ent_add(const char *name, uint32_t cp, bool legacy)
+{
+	size_t i;
+
+	if (nents >= ENT_MAX || strlen(name) >= sizeof(ents[0].name))
+		return;
+	for (i = 0; i < nents; i++) {
+		if (strcmp(ents[i].name, name) == 0)
+			return;
+	}
+	strcpy(ents[nents].name, name);
+	ents[nents].cp = cp;
+	ents[nents].legacy = legacy;
+	nents++;
+}
+
+/* libxml2's HTML 4 table, walked by value (it exports no iterator); the
+ * ISO-8859-1 names (and quot, amp, lt, gt) are HTML5's legacy names that
+ * work without ';'. */
+static void
+ents_build(void)
+{
+	uint32_t cp;
+	size_t i;
+
+	for (i = 0; i < sizeof(extra_ents) / sizeof(extra_ents[0]); i++)
+		ent_add(extra_ents[i].name, extra_ents[i].cp, extra_ents[i].legacy);
+	for (cp = 1; cp < 0x2700; cp++) {
+		const htmlEntityDesc *e = htmlEntityValueLookup(cp);
+		if (e != NULL && e->value == cp)
+			ent_add(e->name, cp, cp <= 0xff && cp != '\'');
+	}
+	qsort(ents, nents, sizeof(ents[0]), ent_cmp);
+}
+
+void
+htmltok_global_init(void)
+{
+	pthread_once(&ents_once, ents_build);
+}
+
+static const struct ent *
+ent_find(const char *s, size_t n)
+{
+	size_t lo = 0, hi = nents;
+
+	if (n == 0 || n >= sizeof(ents[0].name))
+		return NULL;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strncmp(s, ents[mid].name, n);
+		if (c == 0 && ents[mid].name[n] != '\0')
+			c = -1;
+		if (c == 0)
+			return &ents[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* windows-1252 for 0x80..0x9f; the five holes keep their C1 value. */
+static const uint16_t cp1252_c1[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+};
+
+uint32_t
+htmltok_cp1252_c1(uint32_t cp)
+{
+	if (cp >= 0x80 && cp <= 0x9f && cp1252_c1[cp - 0x80] != 0)
+		return cp1252_c1[cp - 0x80];
+	return cp;
+}
+
+static bool
+is_alpha(unsigned char c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static bool
+is_alnum(unsigned char c)
+{
+	return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+static int
+hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+size_t
+htmltok_charref(const char *s, size_t n, bool attr, char *out, size_t *olen)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t j = 1, k;
+
+	if (n < 2)
+		return 0;
+	if (u[1] == '#') {
+		uint32_t v = 0;
+		bool hex = false;
+		size_t d0;
+		j = 2;
+		if (j < n && (u[j] | 0x20) == 'x') {
+			hex = true;
+			j++;
+		}
+		d0 = j;
+		for (; j < n; j++) {
+			int dv = hex ? hexval(u[j]) :
+			    (u[j] >= '0' && u[j] <= '9' ? u[j] - '0' : -1);
+			if (dv < 0)
+				break;
+			v = v * (hex ? 16 : 10) + (uint32_t)dv;
+			if (v > 0x110000)
+				v = 0x110000;
+		}
+		if (j == d0)
+			return 0; /* "&#", "&#x": no reference, kept as text */
+		if (j < n && u[j] == ';')
+			j++;
+		if (v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+			v = 0xfffd;
+		*olen = utf8_encode(out, htmltok_cp1252_c1(v));
+		return j;
+	}
+	for (k = 1; k < n && k < 33 && is_alnum(u[k]); k++)
+		;
+	if (k == 1)
+		return 0;
+	if (k < n && u[k] == ';') {
+		const struct ent *e = ent_find(s + 1, k - 1);
+		if (e != NULL) {
+			*olen = utf8_encode(out, e->cp);
+			return k + 1;
+		}
+	}
+	/* No ';': the longest legacy name that prefixes the run ("&copy",
+	 * "&notit" -> "¬it"); in an attribute not when '=' or an
+	 * alphanumeric follows ("?a=1&copy=2" stays). */
+	for (j = k - 1 < 6 ? k - 1 : 6; j >= 2; j--) {
+		const struct ent *e = ent_find(s + 1, j);
+		if (e == NULL || !e->legacy)
+			continue;
+		if (attr && 1 + j < n && (u[1 + j] == '=' || is_alnum(u[1 + j])))
+			return 0;
+		*olen = utf8_encode(out, e->cp);
+		return 1 + j;
+	}
+	return 0;
+}
+
+/* ---- UTF-8 ---- */
+
+/* The length of the valid UTF-8 sequence at p (p[0] >= 0x80), 0 when
+ * there is none. */
+static size_t
+utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0];
+	size_t n = (size_t)(end - p);
+
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* The bytes one U+FFFD replaces at p (no valid sequence there): the
+ * maximal subpart of a sequence, as the WHATWG decoder reads it. */
+static size_t
+utf8_bad(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 3;
+	else
+		return 1;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i <= need && p + i < end; i++) {
+		if (p[i] < lo || p[i] > hi)
+			break;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return i;
+}
+
+static const char fffd[] = "\xef\xbf\xbd";
+
+/* ---- set-up ---- */
+
+void
+htmltok_init(struct htmltok *t)
+{
+	memset(t, 0, sizeof(*t));
+	buf_init(&t->scratch, 0);
+}
+
+void
+htmltok_fini(struct htmltok *t)
+{
+	buf_fini(&t->scratch);
+}
+
+void
+htmltok_reset(struct htmltok *t, const char *s, size_t n)
+{
+	htmltok_global_init();
+	/* Only what is read before it is written (the attribute array is
+	 * 2 KiB, and fragments are often short). */
+	t->type = HTMLTOK_EOF;
+	t->text = NULL;
+	t->len = 0;
+	t->raw = false;
+	t->name[0] = '\0';
+	t->nlen = 0;
+	t->name_long = false;
+	t->self_closing = false;
+	t->nattrs = 0;
+	t->err = RC_OK;
+	t->rawlen = 0;
+	buf_clear(&t->scratch);
+	/* Names and values of one tag: at most 3 bytes out per byte in
+	 * (U+FFFD for one), plus a NUL per name and value. */
+	t->scratch.max = n * 3 + 2 * 2 * HTMLTOK_MAX_ATTRS + 64;
+	t->p = s;
+	t->end = s + n;
+	t->mode = M_DATA;
+}
+
+/* ---- text ---- */
+
+/* Byte classes in text: 1 '<', 2 '&', 3 NUL, 4 non-ASCII. */
+static const unsigned char text_cls[256] = {
+	[0] = 3, ['<'] = 1, ['&'] = 2,
+	[0x80] = 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+static bool
+tag_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+/* True when p starts the end tag that closes the raw text element. */
+static bool
+raw_end(const struct htmltok *t, const char *p)
+{
+	size_t left = (size_t)(t->end - p);
+
+	return left >= t->rawlen + 3 && p[1] == '/' &&
+	    strncasecmp(p + 2, t->rawname, t->rawlen) == 0 &&
+	    (tag_ws((unsigned char)p[2 + t->rawlen]) || p[2 + t->rawlen] == '/' ||
+	    p[2 + t->rawlen] == '>');
+}
+
+/* True when the '<' at p opens markup in the data state. */
+static bool
+markup_start(const struct htmltok *t, const char *p)
+{
+	unsigned char c;
+
+	if (p + 1 >= t->end)
+		return false;
+	c = (unsigned char)p[1];
+	if (c == '!')
+		/* "<!--", "<!DOCTYPE", "<!ELEMENT ...": markup. "<![CDATA[",
+		 * "<!'", "<! ": text, as libxml2 and feedparser read them
+		 * (browsers: a bogus comment up to the next '>'). */
+		return (p + 3 < t->end && p[2] == '-' && p[3] == '-') ||
+		    (p + 2 < t->end && is_alpha((unsigned char)p[2]));
+	return is_alpha(c) || c == '/' || c == '?';
+}
+
+static enum htmltok_type
+text_token(struct htmltok *t, const char *s, size_t n)
+{
+	t->type = HTMLTOK_TEXT;
+	t->text = s;
+	t->len = n;
+	t->raw = t->mode != M_DATA;
+	return HTMLTOK_TEXT;
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define HASZERO(v) (((v) - ONES) & ~(v) & HIGHS)
+
+/* True when one of the 8 bytes at p is '<', '&', NUL or non-ASCII. */
+static bool
+block_special(const unsigned char *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return (HASZERO(x ^ (ONES * '<')) | HASZERO(x ^ (ONES * '&')) |
+	    HASZERO(x) | (x & HIGHS)) != 0;
+}
+
+/* Text from t->p: a run of input bytes, or one decoded character. */
+static enum htmltok_type
+scan_text(struct htmltok *t)
+{
+	const unsigned char *p = (const unsigned char *)t->p;
+	const unsigned char *end = (const unsigned char *)t->end;
+	const unsigned char *start = p;
+	size_t n;
+
+	while (p < end) {
+		unsigned char cls;
+		while (end - p >= 8 && !block_special(p))
+			p += 8;
+		if (p >= end)
+			break;
+		cls = text_cls[*p];
+		if (cls == 0) {
+			p++;
+			continue;
+		}
+		if (cls == 1) {
+			if (t->mode == M_DATA ? markup_start(t, (const char *)p) :
+			    t->mode != M_PLAINTEXT && raw_end(t, (const char *)p))
+				break;
+			p++;
+			continue;
+		}
+		if (cls == 2) {
+			if (t->mode == M_DATA || t->mode == M_RCDATA) {
+				if (p > start)
+					break;
+				n = htmltok_charref((const char *)p, (size_t)(end - p),
+				    false, t->ref, &t->len);
+				if (n > 0) {
+					t->p = (const char *)p + n;
+					text_token(t, t->ref, t->len);
+					return HTMLTOK_TEXT;
+				}
+			}
+			p++;
+			continue;
+		}
+		if (cls == 4) {
+			n = utf8_seq(p, end);
+			if (n > 0) {
+				p += n;
+				continue;
+			}
+		}
+		/* NUL or bad bytes: U+FFFD, as a token of its own; NUL in
+		 * the data state is dropped (browsers ignore it in body). */
+		if (p > start)
+			break;
+		if (*p == 0 && t->mode == M_DATA) {
+			start = ++p;
+			continue;
+		}
+		t->p = (const char *)p + (*p == 0 ? 1 : utf8_bad(p, end));
+		return text_token(t, fffd, 3);
+	}
+	/* Empty only after dropped NULs. */
+	t->p = (const char *)p;
+	return text_token(t, (const char *)start, (size_t)(p - start));
+}
+
+/* ---- tags ---- */
+
+static bool
+scratch_put(struct htmltok *t, const void *p, size_t n)
+{
+	if (t->err != RC_OK)
+		return false;
+	if (buf_append(&t->scratch, p, n) != RC_OK) {
+		t->err = RC_NOMEM;
+		return false;
+	}
+	return true;
+}
+
+/* Reads a tag or attribute name at t->p (ends at white space, '/', '>',
+ * and for attributes also '='; the first character is always taken).
+ * Lower-cased into the scratch buffer from its current end; NUL and bad
+ * bytes become U+FFFD. Returns the length read into the scratch. */
+static size_t
+scan_name(struct htmltok *t, bool attr)
+{
+	const unsigned char *p = (const unsigned char *)t->p;
+	const unsigned char *end = (const unsigned char *)t->end;
+	size_t start = t->scratch.len;
+	bool first = true;
+
+	while (p < end) {
+		unsigned char c = *p;
+		char lc;
+		size_t n;
+		if (tag_ws(c) || c == '/' || c == '>' ||
+		    (attr && c == '=' && !first))
+			break;
+		first = false;
+		if (c >= 'A' && c <= 'Z') {
+			lc = (char)(c | 0x20);
+			scratch_put(t, &lc, 1);
+			p++;
+		} else if (c == 0) {
+			scratch_put(t, fffd, 3);
+			p++;
+		} else if (c >= 0x80) {
+			n = utf8_seq(p, end);
+			if (n == 0) {
+				scratch_put(t, fffd, 3);
+				p += utf8_bad(p, end);
+			} else {
+				scratch_put(t, p, n);
+				p += n;
+			}
+		} else {
+			scratch_put(t, p, 1);
+			p++;
+		}
+	}
+	t->p = (const char *)p;
+	return t->scratch.len - start;
+}
+
+/* Reads an attribute value at t->p into the scratch (decoded): quoted by
+ * q, or unquoted (q == 0). False at the end of the input. */
+static bool
+scan_value(struct htmltok *t, char q)
+{
+	const unsigned char *p = (const unsigned char *)t->p;
+	const unsigned char *end = (const unsigned char *)t->end;
+
+	while (p < end) {
+		const unsigned char *run = p;
+		while (p < end && *p != '&' && *p != 0 && *p < 0x80 &&
+		    (q != 0 ? *p != (unsigned char)q :
+		    !tag_ws(*p) && *p != '>'))
+			p++;
+		if (p > run)
+			scratch_put(t, run, (size_t)(p - run));
+		if (p >= end)
+			break;
+		if (q != 0 ? *p == (unsigned char)q : (tag_ws(*p) || *p == '>')) {
+			t->p = (const char *)p + (q != 0);
+			return true;
+		}
+		if (*p == '&') {
+			char out[8];
+			size_t olen, n;
+			n = htmltok_charref((const char *)p, (size_t)(end - p), true,
+			    out, &olen);
+			if (n > 0) {
+				scratch_put(t, out, olen);
+				p += n;
+			} else {
+				scratch_put(t, p, 1);
+				p++;
+			}
+		} else if (*p == 0) {
+			scratch_put(t, fffd, 3);
+			p++;
+		} else {
+			size_t n = utf8_seq(p, end);
+			if (n == 0) {
+				scratch_put(t, fffd, 3);
+				p += utf8_bad(p, end);
+			} else {
+				scratch_put(t, p, n);
+				p += n;
+			}
+		}
+	}
+	t->p = (const char *)p;
+	return false;
+}
+
+static const struct {
+	const char *name;
+	int mode;
+} raw_elems[] = {
+	{ "script", M_RAWTEXT }, { "style", M_RAWTEXT }, { "xmp", M_RAWTEXT },
+	{ "iframe", M_RAWTEXT }, { "noembed", M_RAWTEXT },
+	{ "noframes", M_RAWTEXT }, { "noscript", M_RAWTEXT },
+	{ "textarea", M_RCDATA }, { "title", M_RCDATA },
+	{ "plaintext", M_PLAINTEXT },
+};
+
+/*
+ * A tag at t->p (just past "<" or "</"). Returns false when the input
+ * ends inside it (the tag is dropped).
+ */
+static bool
+scan_tag(struct htmltok *t, bool end_tag)
+{
+	size_t nl, i;
+	/* Offsets into the scratch, made pointers once the tag is read (the
+	 * buffer may move while it grows). */
+	size_t noff[HTMLTOK_MAX_ATTRS], voff[HTMLTOK_MAX_ATTRS];
+
+	buf_clear(&t->scratch);
+	t->nattrs = 0;
+	t->self_closing = false;
+	t->name_long = false;
+	nl = scan_name(t, false);
+	if (t->err != RC_OK)
+		return false;
+	if (nl > HTMLTOK_MAX_NAME) {
+		t->name_long = true;
+		nl = HTMLTOK_MAX_NAME;
+	}
+	memcpy(t->name, t->scratch.data, nl);
+	t->name[nl] = '\0';
+	t->nlen = nl;
+	buf_clear(&t->scratch);
+
+	for (;;) {
+		size_t mark, an, vn;
+		const char *c;
+		bool keep;
+
+		while (t->p < t->end && tag_ws((unsigned char)*t->p))
+			t->p++;
+		if (t->p >= t->end)
+			return false;
+		c = t->p;
+		if (*c == '>') {
+			t->p++;
+			break;
+		}
+		if (*c == '/') {
+			t->p++;
+			if (t->p < t->end && *t->p == '>') {
+				t->self_closing = !end_tag;
+				t->p++;
+				break;
+			}
+			continue;
+		}
+		/* An attribute: name, then maybe "= value". */
+		mark = t->scratch.len;
+		an = scan_name(t, true);
+		scratch_put(t, "", 1);
+		keep = !end_tag && an <= HTMLTOK_MAX_NAME &&
+		    t->nattrs < HTMLTOK_MAX_ATTRS;
+		for (i = 0; keep && i < t->nattrs; i++) {
+			/* Duplicates: the first one wins. */
+			if (noff[i] + an < t->scratch.len &&
+			    memcmp(t->scratch.data + noff[i],
+			    t->scratch.data + mark, an + 1) == 0)
+				keep = false;
+		}
+		while (t->p < t->end && tag_ws((unsigned char)*t->p))
+			t->p++;
+		vn = t->scratch.len;
+		if (t->p < t->end && *t->p == '=') {
+			t->p++;
+			while (t->p < t->end && tag_ws((unsigned char)*t->p))
+				t->p++;
+			if (t->p >= t->end)
+				return false;
+			if (*t->p == '"' || *t->p == '\'') {
+				char q = *t->p++;
+				if (!scan_value(t, q))
+					return false;
+			} else if (*t->p != '>') {
+				if (!scan_value(t, 0))
+					return false;
+			}
+		}
+		scratch_put(t, "", 1);
+		if (t->err != RC_OK)
+			return false;
+		if (!keep) {
+			t->scratch.len = mark;
+			continue;
+		}
+		noff[t->nattrs] = mark;
+		voff[t->nattrs] = vn;
+		t->attrs[t->nattrs].nlen = an;
+		t->attrs[t->nattrs].vlen = t->scratch.len - vn - 1;
+		t->nattrs++;
+	}
+	if (t->err != RC_OK)
+		return false;
+	for (i = 0; i < t->nattrs; i++) {
+		t->attrs[i].name = t->scratch.data + noff[i];
+		t->attrs[i].value = t->scratch.data + voff[i];
+	}
+	t->type = end_tag ? HTMLTOK_END : HTMLTOK_START;
+	if (!end_tag && !t->name_long &&
+	    !(t->self_closing && t->xml_selfclose)) {
+		for (i = 0; i < sizeof(raw_elems) / sizeof(raw_elems[0]); i++) {
+			if (strcmp(t->name, raw_elems[i].name) == 0) {
+				t->mode = raw_elems[i].mode;
+				memcpy(t->rawname, t->name, t->nlen + 1);
+				t->rawlen = t->nlen;
+				break;
+			}
+		}
+	}
+	return true;
+}
+
+/* A comment or bogus comment body from t->p up to `close` (or the end). */
+static enum htmltok_type
+comment_until(struct htmltok *t, const char *close, enum htmltok_type type)
+{
+	size_t cl = strlen(close), left = (size_t)(t->end - t->p);
+	const char *e = cl == 1 ? memchr(t->p, close[0], left) :
+	    memmem(t->p, left, close, cl);
+
+	t->type = type;
+	t->text = t->p;
+	if (e == NULL) {
+		t->len = left;
+		t->p = t->end;
+	} else {
+		t->len = (size_t)(e - t->p);
+		t->p = e + cl;
+	}
+	return type;
+}
+
+/* "<!--" seen, t->p after it. Ends at "-->", "--!>", or at once for
+ * "<!-->" and "<!--->". */
+static enum htmltok_type
+scan_comment(struct htmltok *t)
+{
+	const char *p = t->p, *end = t->end, *e;
+
+	t->type = HTMLTOK_COMMENT;
+	t->text = p;
+	t->len = 0;
+	if (p < end && *p == '>') {
+		t->p = p + 1;
+		return HTMLTOK_COMMENT;
+	}
+	if (end - p >= 2 && p[0] == '-' && p[1] == '>') {
+		t->p = p + 2;
+		return HTMLTOK_COMMENT;
+	}
+	for (e = p; (e = memchr(e, '-', (size_t)(end - e))) != NULL; e++) {
+		if (end - e >= 3 && e[1] == '-' && e[2] == '>') {
+			t->len = (size_t)(e - p);
+			t->p = e + 3;
+			return HTMLTOK_COMMENT;
+		}
+		if (end - e >= 4 && e[1] == '-' && e[2] == '!' && e[3] == '>') {
+			t->len = (size_t)(e - p);
+			t->p = e + 4;
+			return HTMLTOK_COMMENT;
+		}
+	}
+	t->len = (size_t)(end - p);
+	t->p = end;
+	return HTMLTOK_COMMENT;
+}
+
+enum htmltok_type
+htmltok_next(struct htmltok *t)
+{
+	for (;;) {
+		const char *p = t->p;
+		size_t left = (size_t)(t->end - p);
+
+		t->raw = false;
+		if (t->err != RC_OK || left == 0)
+			return t->type = HTMLTOK_EOF;
+		if (t->mode != M_DATA) {
+			if (t->mode == M_PLAINTEXT || *p != '<' || !raw_end(t, p))
+				return scan_text(t);
+			/* The end tag of the raw text element. */
+			t->mode = M_DATA;
+			t->p = p + 2;
+			if (!scan_tag(t, true)) {
+				t->p = t->end;
+				return t->type = HTMLTOK_EOF;
+			}
+			return HTMLTOK_END;
+		}
+		if (*p != '<' || !markup_start(t, p))
+			return scan_text(t);
+		if (is_alpha((unsigned char)p[1]) ||
+		    (p[1] == '/' && left > 2 && is_alpha((unsigned char)p[2]))) {
+			bool end_tag = p[1] == '/';
+			t->p = p + (end_tag ? 2 : 1);
+			if (!scan_tag(t, end_tag)) {
+				t->p = t->end;
+				return t->type = HTMLTOK_EOF;
+			}
+			return t->type;
+		}
+		if (p[1] == '/') {
+			if (left == 2) {
+				/* "</" at the end: text. */
+				t->p = t->end;
+				return text_token(t, p, 2);
+			}
+			if (p[2] == '>') {
+				t->p = p + 3; /* "</>": nothing */
+				continue;
+			}
+			t->p = p + 2;
+			return comment_until(t, ">", HTMLTOK_COMMENT);
+		}
+		if (p[1] == '?') {
+			t->p = p + 1;
+			return comment_until(t, ">", HTMLTOK_COMMENT);
+		}
+		/* "<!" */
+		if (left >= 4 && p[2] == '-' && p[3] == '-') {
+			t->p = p + 4;
+			return scan_comment(t);
+		}
+		if (left >= 9 && strncasecmp(p + 2, "doctype", 7) == 0) {
+			t->p = p + 9;
+			return comment_until(t, ">", HTMLTOK_DOCTYPE);
+		}
+		/* "<!" and a letter: a bogus comment up to the first '>'. */
+		t->p = p + 2;
+		return comment_until(t, ">", HTMLTOK_COMMENT);
+	}
+}
