@@ -24,35 +24,74 @@ feature_health(void *arg, const struct feature *f, void *ctx)
 		w->ok = false;
 }
 
-/* GET /healthz: 200 when every check passes, 503 otherwise. */
-static enum rc
-health_get(struct request *req, struct response *res, void *ctx)
+void
+health_cache_fini(struct health_cache *hc)
 {
-	const struct config *cfg = request_config(req);
-	struct health_walk w = { .report = json_object(), .ok = true };
-	struct health_cache *hc = router_health_cache(ctx);
-	time_t now = time(NULL);
-	bool cache_ok, state_ok;
+	buf_fini(&hc->body);
+	hc->rendered = 0;
+}
 
-	if (hc->checked != now) {
-		hc->cache_ok = fsutil_dir_writable(cfg->cache_dir);
-		hc->state_ok = fsutil_dir_writable(cfg->state_dir);
-		hc->checked = now;
-	}
-	cache_ok = hc->cache_ok;
-	state_ok = hc->state_ok;
+static int
+health_dump(const char *p, size_t n, void *arg)
+{
+	return buf_append(arg, p, n) == RC_OK ? 0 : -1;
+}
+
+/* Runs the checks and renders the report into hc for the second now. */
+static enum rc
+health_render(struct router *r, const struct config *cfg,
+    struct health_cache *hc, time_t now)
+{
+	struct health_walk w = { .report = json_object(), .ok = true };
+	bool cache_ok, state_ok;
+	int failed;
 
 	if (w.report == NULL)
 		return RC_NOMEM;
-	router_each_feature(ctx, feature_health, &w);
+	cache_ok = fsutil_dir_writable(cfg->cache_dir);
+	state_ok = fsutil_dir_writable(cfg->state_dir);
+	router_each_feature(r, feature_health, &w);
 	w.ok = w.ok && cache_ok && state_ok;
 	json_object_set_new(w.report, "cache_writable", json_boolean(cache_ok));
 	json_object_set_new(w.report, "state_writable", json_boolean(state_ok));
 	json_object_set_new(w.report, "version", json_string(PACKAGE_VERSION));
-	json_object_set_new(w.report, "time", json_integer((json_int_t)time(NULL)));
+	json_object_set_new(w.report, "time", json_integer((json_int_t)now));
 	json_object_set_new(w.report, "status", json_string(w.ok ? "ok" : "degraded"));
-	response_no_store(res);
-	return response_json(res, w.ok ? 200 : 503, w.report);
+	if (hc->body.max == 0)
+		buf_init(&hc->body, RESPONSE_BODY_MAX);
+	buf_clear(&hc->body);
+	failed = json_dump_callback(w.report, health_dump, &hc->body,
+	    JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(w.report);
+	if (failed != 0) {
+		hc->rendered = 0;
+		return RC_NOMEM;
+	}
+	hc->status = w.ok ? 200 : 503;
+	hc->rendered = now;
+	return RC_OK;
+}
+
+/*
+ * GET /healthz: 200 when every check passes, 503 otherwise. The report is
+ * rendered at most once a second per worker; other requests reuse it.
+ */
+static enum rc
+health_get(struct request *req, struct response *res, void *ctx)
+{
+	struct health_cache *hc = router_health_cache(ctx);
+	time_t now = time(NULL);
+	enum rc rc;
+
+	if (hc->rendered != now &&
+	    (rc = health_render(ctx, request_config(req), hc, now)) != RC_OK)
+		return rc;
+	rc = response_no_store(res);
+	if (rc == RC_OK)
+		rc = response_type(res, "application/json");
+	response_status(res, hc->status);
+	response_body_ref(res, buf_cstr(&hc->body), hc->body.len);
+	return rc;
 }
 
 /* GET /version: cacheable, so it also exercises ETag handling. */

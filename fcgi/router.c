@@ -158,6 +158,7 @@ router_free(struct router *r)
 	for (size_t i = r->nfeatures; i-- > 0;)
 		if (r->features[i]->fini != NULL)
 			r->features[i]->fini(r->ctxs[i]);
+	health_cache_fini(&r->health);
 	free(r->entries);
 	free(r);
 }
