@@ -2,12 +2,14 @@
 #include "autoconf.h"
 #include "fcgi/health.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "fcgi/config.h"
 #include "fcgi/metrics.h"
 #include "fcgi/router_int.h"
+#include "util/crypto.h"
 #include "util/fsutil.h"
 
 struct health_walk {
@@ -28,7 +30,9 @@ void
 health_cache_fini(struct health_cache *hc)
 {
 	buf_fini(&hc->body);
+	buf_fini(&hc->version);
 	hc->rendered = 0;
+	hc->version_etag[0] = '\0';
 }
 
 static int
@@ -94,15 +98,53 @@ health_get(struct request *req, struct response *res, void *ctx)
 	return rc;
 }
 
-/* GET /version: cacheable, so it also exercises ETag handling. */
+/* The /version body and its strong ETag (as apply_conditional would make it). */
+static enum rc
+version_render(struct health_cache *hc)
+{
+	json_t *j = json_pack("{s:s, s:s}", "name", PACKAGE_NAME, "version", PACKAGE_VERSION);
+	unsigned char sum[CRYPTO_SHA256_LEN];
+	struct buf tag;
+	enum rc rc = RC_NOMEM;
+
+	if (j == NULL)
+		return RC_NOMEM;
+	buf_init(&hc->version, 4096);
+	if (json_dump_callback(j, health_dump, &hc->version, JSON_COMPACT | JSON_ENSURE_ASCII) == 0) {
+		crypto_sha256(hc->version.data, hc->version.len, sum);
+		buf_init(&tag, sizeof(hc->version_etag) - 3);
+		rc = crypto_b64url_encode(&tag, sum, 18);
+		if (rc == RC_OK)
+			snprintf(hc->version_etag, sizeof(hc->version_etag), "\"%s\"", buf_cstr(&tag));
+		buf_fini(&tag);
+	}
+	json_decref(j);
+	if (rc != RC_OK) {
+		buf_fini(&hc->version);
+		hc->version_etag[0] = '\0';
+	}
+	return rc;
+}
+
+/* GET /version: cacheable, so it also exercises ETag handling; the body is
+ * rendered once per worker. */
 static enum rc
 version_get(struct request *req, struct response *res, void *ctx)
 {
+	struct health_cache *hc = router_health_cache(ctx);
+	enum rc rc = RC_OK;
+
 	(void)req;
-	(void)ctx;
-	response_cache_public(res, 300, 60);
-	return response_json(res, 200, json_pack("{s:s, s:s}", "name", PACKAGE_NAME,
-	    "version", PACKAGE_VERSION));
+	if (hc->version_etag[0] == '\0')
+		rc = version_render(hc);
+	if (rc == RC_OK)
+		rc = response_cache_public(res, 300, 60);
+	if (rc == RC_OK)
+		rc = response_type(res, "application/json");
+	if (rc == RC_OK)
+		rc = response_header_set(res, "ETag", hc->version_etag);
+	response_body_ref(res, buf_cstr(&hc->version), hc->version.len);
+	return rc;
 }
 
 bool

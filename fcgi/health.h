@@ -17,9 +17,11 @@ struct health_cache {
 	time_t rendered;      /* the second body was rendered in; 0: never */
 	int status;           /* 200 or 503 */
 	struct buf body;      /* the JSON report */
+	struct buf version;   /* GET /version, rendered once */
+	char version_etag[64];
 };
 
-/* Frees the cached report (the router calls it). */
+/* Frees the cached bodies (the router calls it). */
 void health_cache_fini(struct health_cache *hc);
 
 /* Core route table; the handlers' ctx is the struct router. */
