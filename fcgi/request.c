@@ -336,7 +336,7 @@ env_scan(char **env, struct env_vars *v)
 	memset(v, 0, sizeof(*v));
 	for (; env != NULL && *env != NULL; env++) {
 		const char *e = *env, *eq;
-		if (strncmp(e, "HTTP_", 5) == 0) {
+		if (e[0] == 'H' && strncmp(e, "HTTP_", 5) == 0) {
 			bool cookie = strncmp(e, "HTTP_COOKIE=", 12) == 0;
 			eq = strchr(e, '=');
 			if (eq == NULL)
@@ -348,8 +348,11 @@ env_scan(char **env, struct env_vars *v)
 			continue;
 		}
 		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-			if (e[0] == known[i].name[0] && *known[i].slot == NULL &&
-			    strncmp(e, known[i].name, known[i].len) == 0 && e[known[i].len] == '=') {
+			/* Two characters first: most names differ there. */
+			if (e[0] != known[i].name[0] || e[1] != known[i].name[1] ||
+			    *known[i].slot != NULL)
+				continue;
+			if (strncmp(e, known[i].name, known[i].len) == 0 && e[known[i].len] == '=') {
 				*known[i].slot = e + known[i].len + 1;
 				break;
 			}
