@@ -4,10 +4,12 @@
 #   tests/bench/bench.sh BUILD_DIR
 #
 # The machine may be shared (other tests, fuzzers), so the runs alternate:
-# every round runs each label once, in the same order, and the table shows
-# the median req/s, p50 and p99 over the rounds; CPU per request is the sum
-# of CPU time over the sum of requests. Each round's socialhub/baseline ratio
-# is printed too.
+# every round runs each label once (odd rounds in one order, even rounds in
+# reverse); the table shows the median req/s, p50 and p99 over the rounds,
+# and CPU per request as the sum of CPU time (scheduler run time of every
+# process: nginx, or the app's master and all its children) over the sum of
+# requests. A ratio line is the median of the per-round ratios, followed by
+# each round's req/s ratio.
 #
 # What is equal between the baseline and socialhub (a fair comparison both
 # ways): the same nginx server block and location settings (include
@@ -36,9 +38,8 @@
 #   SOCIALHUB, HELLO    binaries (default BUILD_DIR/socialhub, .../tests/bench/hello)
 #   KEEP=1              keep the scratch dir (nginx and socialhub logs)
 #
-# To benchmark another route, add a bench_run "$round" LABEL URL "$TH_SH_PID"
-# line in the "socialhub routes"
-# section below (and a bench_ratio line if a comparison helps).
+# To benchmark another route, add a "LABEL URL $TH_SH_PID" line to the runs
+# in bench_round below (and a bench_ratio line if a comparison helps).
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD_DIR=${1:-${top_builddir:-$HERE/../..}}
@@ -81,19 +82,19 @@ bench_to_ms() {
 		printf "%.2f", n }'
 }
 
-# Sum of utime+stime (clock ticks) of the given PIDs and their children.
-bench_cpu_ticks() {
-	local pid all=() f t=0 stat rest
+# CPU time in nanoseconds of the given PIDs and their children: the
+# scheduler's exact run time (/proc/PID/schedstat, the figure perf's
+# task-clock counts), not utime+stime, which charges whole 10 ms ticks to
+# whoever runs when the tick fires and is biased on a busy machine.
+bench_cpu_ns() {
+	local pid all=() f t=0 run rest
 	for pid in "$@"; do
 		all+=("$pid")
 		while read -r f; do all+=("$f"); done < <(th_children "$pid")
 	done
 	for pid in "${all[@]}"; do
-		stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-		rest=${stat##*) }
-		# rest: state(3) ppid(4) ... utime(14) stime(15) -> words 12 and 13
-		read -r -a f <<<"$rest"
-		t=$((t + f[11] + f[12]))
+		read -r run rest <"/proc/$pid/schedstat" 2>/dev/null || continue
+		t=$((t + run))
 	done
 	printf '%s\n' "$t"
 }
@@ -119,12 +120,12 @@ bench_run() {
 		wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNS:-64}" -d"${BENCH_WARMUP:-1}s" \
 			"$url" >/dev/null 2>&1
 	fi
-	ngx0=$(bench_cpu_ticks "$TH_NGINX_PID")
-	[ $# -gt 0 ] && app0=$(bench_cpu_ticks "$@")
+	ngx0=$(bench_cpu_ns "$TH_NGINX_PID")
+	[ $# -gt 0 ] && app0=$(bench_cpu_ns "$@")
 	wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNS:-64}" -d"${BENCH_SECONDS:-10}s" \
 		--latency "$url" >"$out" 2>&1
-	ngx1=$(bench_cpu_ticks "$TH_NGINX_PID")
-	[ $# -gt 0 ] && app1=$(bench_cpu_ticks "$@")
+	ngx1=$(bench_cpu_ns "$TH_NGINX_PID")
+	[ $# -gt 0 ] && app1=$(bench_cpu_ns "$@")
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
 	reqs=$(awk '/requests in/ { print $1 }' "$out")
 	p50=$(awk '/Latency Distribution/ { d = 1 } d && $1 == "50%" { print $2; exit }' "$out")
@@ -137,7 +138,7 @@ bench_run() {
 		BENCH_FAILED=1
 		return 1
 	fi
-	# round label rps p50 p99 non2xx sockerr bytes reqs ngx_ticks app_ticks|- url
+	# round label rps p50 p99 non2xx sockerr bytes reqs ngx_ns app_ns|- url
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$label" \
 		"$rps" "$(bench_to_ms "$p50")" "$(bench_to_ms "$p99")" "${non2xx:-0}" \
 		"${sockerr:-0}" "$bytes" "${reqs:-0}" $((ngx1 - ngx0)) \
@@ -153,9 +154,7 @@ bench_run() {
 # req/s, p50 and p99; summed non-2xx and socket errors; CPU microseconds per
 # request of nginx and of the app over all rounds.
 bench_summarize() {
-	local hz
-	hz=$(getconf CLK_TCK)
-	awk -F'\t' -v hz="$hz" '
+	awk -F'\t' '
 	function median(list,    v, n, i, j, t) {
 		n = split(list, v, " ")
 		for (i = 2; i <= n; i++)
@@ -175,40 +174,41 @@ bench_summarize() {
 	END {
 		for (i = 1; i <= nl; i++) {
 			l = order[i]
-			n_us = reqs[l] > 0 ? sprintf("%.1f", ngx[l] / hz * 1e6 / reqs[l]) : "-"
-			a_us = (!(l in noapp) && reqs[l] > 0) ? sprintf("%.1f", app[l] / hz * 1e6 / reqs[l]) : "-"
+			n_us = reqs[l] > 0 ? sprintf("%.1f", ngx[l] / 1e3 / reqs[l]) : "-"
+			a_us = (!(l in noapp) && reqs[l] > 0) ? sprintf("%.1f", app[l] / 1e3 / reqs[l]) : "-"
 			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l, median(rps[l]),
 				median(p50[l]), median(p99[l]), non[l], serr[l], bytes[l], n_us, a_us, url[l]
 		}
 	}' "$ROUNDS" >"$RESULTS"
 }
 
-# bench_round_ratios A B: A/B req/s in each round.
-bench_round_ratios() {
-	awk -F'\t' -v a="$1" -v b="$2" '
-	$2 == a { ra[$1] = $3 } $2 == b { rb[$1] = $3; if (!($1 in seen)) { seen[$1] = 1; r[++n] = $1 } }
-	END {
-		line = ""
-		for (i = 1; i <= n; i++)
-			if ((r[i] in ra) && rb[r[i]] > 0)
-				line = line sprintf(" %.2f", ra[r[i]] / rb[r[i]])
-		if (line != "") printf "%-34s req/s by round:%s\n", a "/" b, line
-	}' "$ROUNDS"
-}
-
-# Column N of the row for LABEL in results.tsv.
-bench_get() {
-	awk -F'\t' -v l="$1" -v c="$2" '$1 == l { print $c }' "$RESULTS"
-}
-
-# bench_ratio A B: req/s and p99 of A relative to B.
+# bench_ratio A B: req/s and p99 of A relative to B: the median over the
+# rounds of the ratio within each round (A and B ran minutes apart at most,
+# under the same load), with every round's req/s ratio.
 bench_ratio() {
-	local ra rb pa pb
-	ra=$(bench_get "$1" 2) rb=$(bench_get "$2" 2)
-	pa=$(bench_get "$1" 4) pb=$(bench_get "$2" 4)
-	[ -n "$ra" ] && [ -n "$rb" ] || return 0
-	awk -v a="$1" -v b="$2" -v ra="$ra" -v rb="$rb" -v pa="$pa" -v pb="$pb" 'BEGIN {
-		printf "%-34s req/s %.2f   p99 %.2f\n", a "/" b, ra / rb, (pb > 0 ? pa / pb : 0) }'
+	awk -F'\t' -v a="$1" -v b="$2" '
+	function median(list,    v, n, i, j, t) {
+		n = split(list, v, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		return v[int((n + 1) / 2)]
+	}
+	$2 == a { ra[$1] = $3; pa[$1] = $5; if (!($1 in seen)) { seen[$1] = 1; r[++n] = $1 } }
+	$2 == b { rb[$1] = $3; pb[$1] = $5; if (!($1 in seen)) { seen[$1] = 1; r[++n] = $1 } }
+	END {
+		for (i = 1; i <= n; i++) {
+			k = r[i]
+			if (!(k in ra) || !(k in rb) || rb[k] <= 0)
+				continue
+			rr = rr sprintf(" %.2f", ra[k] / rb[k])
+			pr = pr " " (pb[k] > 0 ? pa[k] / pb[k] : 0)
+		}
+		if (rr != "")
+			printf "%-28s req/s %.2f   p99 %.2f   (req/s by round:%s)\n", a "/" b,
+				median(rr), median(pr), rr
+	}' "$ROUNDS"
 }
 
 bench_table() {
@@ -217,7 +217,7 @@ bench_table() {
 	awk -F'\t' '{ printf "%-16s %10.0f %9s %9s %7s %7s %7s %8s %8s\n",
 		$1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$RESULTS"
 	echo "(wrk -t${BENCH_THREADS:-2} -c${BENCH_CONNS:-64} -d${BENCH_SECONDS:-10}s," \
-		"median of ${BENCH_ROUNDS:-3} alternating rounds; ngx_us/app_us: CPU microseconds" \
+		"medians of ${BENCH_ROUNDS:-3} alternating rounds; ngx_us/app_us: CPU microseconds" \
 		"per request in nginx / the app, all its processes)"
 	echo
 }
@@ -268,20 +268,32 @@ echo "# body $nbytes bytes; nginx workers $TH_NGINX_WORKERS; app workers ${BENCH
 
 # ------------------------------------------------------------ runs
 
-for round in $(seq "${BENCH_ROUNDS:-3}"); do
-	bench_run "$round" static "$TH_BASE/static/healthz.json"
-	bench_run "$round" baseline "$TH_BASE/hello/x" "$hello_pid"
+# Odd rounds run the labels in this order, even rounds in reverse, so that
+# a load that grows or fades during the run favours no label.
+bench_round() {
+	local round=$1 i
+	local runs=(
+		"static $TH_BASE/static/healthz.json"
+		"baseline $TH_BASE/hello/x $hello_pid"
+		# --- socialhub routes: add "LABEL URL $TH_SH_PID" lines here ---
+		"social-healthz $TH_BASE/social/healthz $TH_SH_PID"
+		"social-version $TH_BASE/social/version $TH_SH_PID"
+	)
+	for i in "${!runs[@]}"; do
+		[ $((round % 2)) = 0 ] && i=$((${#runs[@]} - 1 - i))
+		# shellcheck disable=SC2086 # LABEL URL [PID], split on spaces
+		bench_run "$round" ${runs[$i]}
+	done
+}
 
-	# --- socialhub routes: append more bench_run lines here ---
-	bench_run "$round" social-healthz "$TH_BASE/social/healthz" "$TH_SH_PID"
-	bench_run "$round" social-version "$TH_BASE/social/version" "$TH_SH_PID"
+for round in $(seq "${BENCH_ROUNDS:-3}"); do
+	bench_round "$round"
 done
 
 # ------------------------------------------------------------ report
 
 bench_summarize
 bench_table
-bench_round_ratios social-healthz baseline
 bench_ratio social-healthz baseline
 bench_ratio social-healthz static
 bench_ratio baseline static
