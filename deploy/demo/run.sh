@@ -401,7 +401,10 @@ sh_pid=$!
 
 health=http://127.0.0.1:$port/social/healthz
 ready=0
-deadline=$((SECONDS + 10))
+# DEMO_START_TIMEOUT: seconds to wait for the first answer (valgrind runs
+# need far more than the default).
+start_timeout=${DEMO_START_TIMEOUT:-10}
+deadline=$((SECONDS + start_timeout))
 while [ "$SECONDS" -lt "$deadline" ]; do
 	alive "$sh_pid" || fail "socialhub exited during start-up"
 	alive "$nginx_pid" || fail "nginx exited during start-up"
@@ -411,16 +414,16 @@ while [ "$SECONDS" -lt "$deadline" ]; do
 	fi
 	sleep 0.2
 done
-[ "$ready" = 1 ] || fail "no answer from $health within 10 s"
+[ "$ready" = 1 ] || fail "no answer from $health within $start_timeout s"
 
 # The refresher fetches the demo feeds at start; a forced pass makes sure a
 # fetch that raced nginx's start is not left waiting for its back-off. Then
 # wait for the first stream page (and its images) so the page is complete.
 "$bin" refresh --force -c "$dir/socialhub.conf" >>"$dir/socialhub.log" 2>&1 || true
 stream_json=http://127.0.0.1:$port/social/streams/brand.json
-deadline=$((SECONDS + 20))
+deadline=$((SECONDS + 2 * start_timeout))
 until curl -sf --max-time 1 "$stream_json" | grep -q '"id"'; do
-	[ "$SECONDS" -lt "$deadline" ] || fail "the demo stream was not published within 20 s"
+	[ "$SECONDS" -lt "$deadline" ] || fail "the demo stream was not published within $((2 * start_timeout)) s"
 	alive "$sh_pid" || fail "socialhub exited during start-up"
 	sleep 0.2
 done
