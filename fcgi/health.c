@@ -2,12 +2,14 @@
 #include "autoconf.h"
 #include "fcgi/health.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "fcgi/config.h"
 #include "fcgi/metrics.h"
 #include "fcgi/router_int.h"
+#include "util/crypto.h"
 #include "util/fsutil.h"
 
 struct health_walk {
@@ -24,46 +26,125 @@ feature_health(void *arg, const struct feature *f, void *ctx)
 		w->ok = false;
 }
 
-/* GET /healthz: 200 when every check passes, 503 otherwise. */
-static enum rc
-health_get(struct request *req, struct response *res, void *ctx)
+void
+health_cache_fini(struct health_cache *hc)
 {
-	const struct config *cfg = request_config(req);
-	struct health_walk w = { .report = json_object(), .ok = true };
-	struct health_cache *hc = router_health_cache(ctx);
-	time_t now = time(NULL);
-	bool cache_ok, state_ok;
+	buf_fini(&hc->body);
+	buf_fini(&hc->version);
+	hc->rendered = 0;
+	hc->version_etag[0] = '\0';
+}
 
-	if (hc->checked != now) {
-		hc->cache_ok = fsutil_dir_writable(cfg->cache_dir);
-		hc->state_ok = fsutil_dir_writable(cfg->state_dir);
-		hc->checked = now;
-	}
-	cache_ok = hc->cache_ok;
-	state_ok = hc->state_ok;
+static int
+health_dump(const char *p, size_t n, void *arg)
+{
+	return buf_append(arg, p, n) == RC_OK ? 0 : -1;
+}
+
+/* Runs the checks and renders the report into hc for the second now. */
+static enum rc
+health_render(struct router *r, const struct config *cfg,
+    struct health_cache *hc, time_t now)
+{
+	struct health_walk w = { .report = json_object(), .ok = true };
+	bool cache_ok, state_ok;
+	int failed;
 
 	if (w.report == NULL)
 		return RC_NOMEM;
-	router_each_feature(ctx, feature_health, &w);
+	cache_ok = fsutil_dir_writable(cfg->cache_dir);
+	state_ok = fsutil_dir_writable(cfg->state_dir);
+	router_each_feature(r, feature_health, &w);
 	w.ok = w.ok && cache_ok && state_ok;
 	json_object_set_new(w.report, "cache_writable", json_boolean(cache_ok));
 	json_object_set_new(w.report, "state_writable", json_boolean(state_ok));
 	json_object_set_new(w.report, "version", json_string(PACKAGE_VERSION));
-	json_object_set_new(w.report, "time", json_integer((json_int_t)time(NULL)));
+	json_object_set_new(w.report, "time", json_integer((json_int_t)now));
 	json_object_set_new(w.report, "status", json_string(w.ok ? "ok" : "degraded"));
-	response_no_store(res);
-	return response_json(res, w.ok ? 200 : 503, w.report);
+	if (hc->body.max == 0)
+		buf_init(&hc->body, RESPONSE_BODY_MAX);
+	buf_clear(&hc->body);
+	failed = json_dump_callback(w.report, health_dump, &hc->body,
+	    JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(w.report);
+	if (failed != 0) {
+		hc->rendered = 0;
+		return RC_NOMEM;
+	}
+	hc->status = w.ok ? 200 : 503;
+	hc->rendered = now;
+	return RC_OK;
 }
 
-/* GET /version: cacheable, so it also exercises ETag handling. */
+/*
+ * GET /healthz: 200 when every check passes, 503 otherwise. The report is
+ * rendered at most once a second per worker; other requests reuse it.
+ */
+static enum rc
+health_get(struct request *req, struct response *res, void *ctx)
+{
+	struct health_cache *hc = router_health_cache(ctx);
+	time_t now = time(NULL);
+	enum rc rc;
+
+	if (hc->rendered != now &&
+	    (rc = health_render(ctx, request_config(req), hc, now)) != RC_OK)
+		return rc;
+	rc = response_no_store(res);
+	if (rc == RC_OK)
+		rc = response_type(res, "application/json");
+	response_status(res, hc->status);
+	response_body_ref(res, buf_cstr(&hc->body), hc->body.len);
+	return rc;
+}
+
+/* The /version body and its strong ETag (as apply_conditional would make it). */
+static enum rc
+version_render(struct health_cache *hc)
+{
+	json_t *j = json_pack("{s:s, s:s}", "name", PACKAGE_NAME, "version", PACKAGE_VERSION);
+	unsigned char sum[CRYPTO_SHA256_LEN];
+	struct buf tag;
+	enum rc rc = RC_NOMEM;
+
+	if (j == NULL)
+		return RC_NOMEM;
+	buf_init(&hc->version, 4096);
+	if (json_dump_callback(j, health_dump, &hc->version, JSON_COMPACT | JSON_ENSURE_ASCII) == 0) {
+		crypto_sha256(hc->version.data, hc->version.len, sum);
+		buf_init(&tag, sizeof(hc->version_etag) - 3);
+		rc = crypto_b64url_encode(&tag, sum, 18);
+		if (rc == RC_OK)
+			snprintf(hc->version_etag, sizeof(hc->version_etag), "\"%s\"", buf_cstr(&tag));
+		buf_fini(&tag);
+	}
+	json_decref(j);
+	if (rc != RC_OK) {
+		buf_fini(&hc->version);
+		hc->version_etag[0] = '\0';
+	}
+	return rc;
+}
+
+/* GET /version: cacheable, so it also exercises ETag handling; the body is
+ * rendered once per worker. */
 static enum rc
 version_get(struct request *req, struct response *res, void *ctx)
 {
+	struct health_cache *hc = router_health_cache(ctx);
+	enum rc rc = RC_OK;
+
 	(void)req;
-	(void)ctx;
-	response_cache_public(res, 300, 60);
-	return response_json(res, 200, json_pack("{s:s, s:s}", "name", PACKAGE_NAME,
-	    "version", PACKAGE_VERSION));
+	if (hc->version_etag[0] == '\0')
+		rc = version_render(hc);
+	if (rc == RC_OK)
+		rc = response_cache_public(res, 300, 60);
+	if (rc == RC_OK)
+		rc = response_type(res, "application/json");
+	if (rc == RC_OK)
+		rc = response_header_set(res, "ETag", hc->version_etag);
+	response_body_ref(res, buf_cstr(&hc->version), hc->version.len);
+	return rc;
 }
 
 bool

@@ -178,7 +178,8 @@ child_signals(void)
 	sigset_t none;
 
 	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: SIGTERM must interrupt accept() and poll(). */
+	/* No SA_RESTART: SIGTERM must interrupt the refresher's waits. A
+	 * worker replaces this handler with its own (worker_serve). */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);

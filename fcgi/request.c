@@ -297,57 +297,96 @@ request_parse_cookies(struct arena *a, const char *s, struct kvset *set)
 	return RC_OK;
 }
 
-/* Every HTTP_* header must fit its limit; the Cookie header has its own. */
+/* What request_init reads from the environment, found in one pass. */
+struct env_vars {
+	const char *method;
+	const char *query;
+	const char *content_length;
+	const char *uri;
+	const char *script;
+	const char *path_info;
+	const char *cookie;
+};
+
+/*
+ * One pass over the environment: picks the variables above (the first of a
+ * name wins, like env_get) and checks that every HTTP_* header fits its
+ * limit; the Cookie header has its own. RC_HDR_TOOBIG when one does not
+ * (after the whole pass: an error reply still needs the method).
+ */
 static enum rc
-check_header_sizes(char **env)
+env_scan(char **env, struct env_vars *v)
 {
+#define ENV_VAR(name, field) { name, sizeof(name) - 1, &v->field }
+	const struct {
+		const char *name;
+		size_t len;
+		const char **slot;
+	} known[] = {
+		ENV_VAR("REQUEST_METHOD", method),
+		ENV_VAR("QUERY_STRING", query),
+		ENV_VAR("CONTENT_LENGTH", content_length),
+		ENV_VAR("REQUEST_URI", uri),
+		ENV_VAR("SCRIPT_NAME", script),
+		ENV_VAR("PATH_INFO", path_info),
+	};
+#undef ENV_VAR
+	enum rc rc = RC_OK;
+
+	memset(v, 0, sizeof(*v));
 	for (; env != NULL && *env != NULL; env++) {
-		const char *eq;
-		if (strncmp(*env, "HTTP_", 5) != 0)
+		const char *e = *env, *eq;
+		if (e[0] == 'H' && strncmp(e, "HTTP_", 5) == 0) {
+			bool cookie = strncmp(e, "HTTP_COOKIE=", 12) == 0;
+			eq = strchr(e, '=');
+			if (eq == NULL)
+				continue;
+			if (strlen(eq + 1) > (cookie ? REQUEST_COOKIE_MAX : REQUEST_HEADER_MAX))
+				rc = RC_HDR_TOOBIG;
+			if (cookie && v->cookie == NULL)
+				v->cookie = eq + 1;
 			continue;
-		eq = strchr(*env, '=');
-		if (eq == NULL)
-			continue;
-		if (strlen(eq + 1) > (strncmp(*env, "HTTP_COOKIE=", 12) == 0
-		    ? REQUEST_COOKIE_MAX : REQUEST_HEADER_MAX))
-			return RC_HDR_TOOBIG;
+		}
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+			/* Two characters first: most names differ there. */
+			if (e[0] != known[i].name[0] || e[1] != known[i].name[1] ||
+			    *known[i].slot != NULL)
+				continue;
+			if (strncmp(e, known[i].name, known[i].len) == 0 && e[known[i].len] == '=') {
+				*known[i].slot = e + known[i].len + 1;
+				break;
+			}
+		}
 	}
-	return RC_OK;
+	return rc;
 }
 
-static enum rc
-parse_method(struct request *req)
+static void
+parse_method(struct request *req, const char *m)
 {
-	const char *m = env_get(req->env, "REQUEST_METHOD");
-
 	req->method_name = m != NULL ? m : "GET";
 	req->method = HTTP_OTHER;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strcmp(req->method_name, methods[i].name) == 0)
 			req->method = methods[i].method;
-	return RC_OK;
 }
 
 /* The raw path: REQUEST_URI up to '?', else SCRIPT_NAME + PATH_INFO. */
 static const char *
-raw_path(struct request *req)
+raw_path(struct request *req, const struct env_vars *v)
 {
-	const char *uri = env_get(req->env, "REQUEST_URI");
-	const char *script, *info;
-
-	if (uri != NULL && *uri == '/')
-		return arena_strndup(req->arena, uri, strcspn(uri, "?#"));
-	script = env_get(req->env, "SCRIPT_NAME");
-	info = env_get(req->env, "PATH_INFO");
-	return arena_printf(req->arena, "%s%s", script ? script : "", info ? info : "");
+	if (v->uri != NULL && *v->uri == '/')
+		return arena_strndup(req->arena, v->uri, strcspn(v->uri, "?#"));
+	return arena_printf(req->arena, "%s%s", v->script ? v->script : "",
+	    v->path_info ? v->path_info : "");
 }
 
 static enum rc
-parse_path(struct request *req)
+parse_path(struct request *req, const struct env_vars *v)
 {
 	const char *mount = req->cfg->mount;
-	const char *path = raw_path(req);
-	const char *info = env_get(req->env, "PATH_INFO");
+	const char *path = raw_path(req, v);
+	const char *info = v->path_info;
 	size_t mlen = strlen(mount);
 
 	if (path == NULL)
@@ -365,9 +404,8 @@ parse_path(struct request *req)
 }
 
 static enum rc
-parse_content_length(struct request *req)
+parse_content_length(struct request *req, const char *cl)
 {
-	const char *cl = env_get(req->env, "CONTENT_LENGTH");
 	char *end;
 	unsigned long long v;
 
@@ -389,7 +427,7 @@ enum rc
 request_init(struct request *req, struct arena *a, const struct config *cfg,
     char **env, request_reader reader, void *arg)
 {
-	const char *qs, *cookie;
+	struct env_vars v;
 	enum rc rc;
 
 	memset(req, 0, sizeof(*req));
@@ -399,27 +437,25 @@ request_init(struct request *req, struct arena *a, const struct config *cfg,
 	req->reader = reader;
 	req->reader_arg = arg;
 	req->path = "/";
-	parse_method(req);
-	rc = check_header_sizes(env);
+	rc = env_scan(env, &v);
+	parse_method(req, v.method);
 	if (rc != RC_OK)
 		return rc;
-	qs = env_get(env, "QUERY_STRING");
-	if (qs != NULL && strlen(qs) > REQUEST_QUERY_MAX)
+	if (v.query != NULL && strlen(v.query) > REQUEST_QUERY_MAX)
 		return RC_HDR_TOOBIG;
-	rc = parse_content_length(req);
+	rc = parse_content_length(req, v.content_length);
 	if (rc != RC_OK)
 		return rc;
-	rc = parse_path(req);
+	rc = parse_path(req, &v);
 	if (rc != RC_OK)
 		return rc;
-	if (qs != NULL) {
-		rc = request_parse_pairs(a, qs, strlen(qs), &req->query);
+	if (v.query != NULL) {
+		rc = request_parse_pairs(a, v.query, strlen(v.query), &req->query);
 		if (rc != RC_OK)
 			return rc;
 	}
-	cookie = env_get(env, "HTTP_COOKIE");
-	if (cookie != NULL)
-		rc = request_parse_cookies(a, cookie, &req->cookies);
+	if (v.cookie != NULL)
+		rc = request_parse_cookies(a, v.cookie, &req->cookies);
 	return rc;
 }
 

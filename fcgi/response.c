@@ -273,18 +273,63 @@ response_reason(int status)
 	return "Unknown";
 }
 
+/* Appends the decimal digits of v (no printf: this runs for every response). */
+static enum rc
+append_uint(struct buf *out, unsigned long long v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return buf_append(out, d + i, sizeof(d) - i);
+}
+
+/* Appends "name: value\r\n". */
+static enum rc
+append_header(struct buf *out, const char *name, const char *value)
+{
+	enum rc rc = buf_appends(out, name);
+
+	if (rc == RC_OK)
+		rc = buf_append(out, ": ", 2);
+	if (rc == RC_OK)
+		rc = buf_appends(out, value);
+	if (rc == RC_OK)
+		rc = buf_append(out, "\r\n", 2);
+	return rc;
+}
+
 enum rc
 response_head(const struct response *res, struct buf *out)
 {
 	enum rc rc;
 	size_t n;
 
-	rc = buf_appendf(out, "Status: %d %s\r\n", res->status, response_reason(res->status));
+	rc = buf_append(out, "Status: ", 8);
+	if (rc == RC_OK && res->status < 0)
+		rc = buf_appendc(out, '-');
+	if (rc == RC_OK)
+		rc = append_uint(out, res->status < 0 ? 0ULL - (unsigned long long)res->status
+		    : (unsigned long long)res->status);
+	if (rc == RC_OK)
+		rc = buf_appendc(out, ' ');
+	if (rc == RC_OK)
+		rc = buf_appends(out, response_reason(res->status));
+	if (rc == RC_OK)
+		rc = buf_append(out, "\r\n", 2);
 	for (size_t i = 0; i < res->nheaders && rc == RC_OK; i++)
-		rc = buf_appendf(out, "%s: %s\r\n", res->headers[i].name, res->headers[i].value);
+		rc = append_header(out, res->headers[i].name, res->headers[i].value);
 	response_bytes(res, &n);
-	if (rc == RC_OK && res->status != 304 && res->status != 204)
-		rc = buf_appendf(out, "Content-Length: %zu\r\n", n);
+	if (rc == RC_OK && res->status != 304 && res->status != 204) {
+		rc = buf_append(out, "Content-Length: ", 16);
+		if (rc == RC_OK)
+			rc = append_uint(out, n);
+		if (rc == RC_OK)
+			rc = buf_append(out, "\r\n", 2);
+	}
 	if (rc == RC_OK && response_header_get(res, "X-Content-Type-Options") == NULL)
 		rc = buf_appends(out, "X-Content-Type-Options: nosniff\r\n");
 	if (rc == RC_OK)

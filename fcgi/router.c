@@ -158,6 +158,7 @@ router_free(struct router *r)
 	for (size_t i = r->nfeatures; i-- > 0;)
 		if (r->features[i]->fini != NULL)
 			r->features[i]->fini(r->ctxs[i]);
+	health_cache_fini(&r->health);
 	free(r->entries);
 	free(r);
 }
@@ -375,14 +376,14 @@ etag_matches(const char *inm, const char *etag)
 static void
 apply_conditional(struct request *req, struct response *res)
 {
-	const char *cc = response_header_get(res, "Cache-Control");
-	const char *inm = request_header(req, "If-None-Match");
-	const char *etag;
+	const char *cc, *inm, *etag;
 
 	if (!(req->method & (HTTP_GET | HTTP_HEAD)) || res->status != 200)
 		return;
+	cc = response_header_get(res, "Cache-Control");
 	if (cc != NULL && strstr(cc, "no-store") != NULL)
 		return;
+	inm = request_header(req, "If-None-Match");
 	etag = response_header_get(res, "ETag");
 	if (etag == NULL) {
 		unsigned char sum[CRYPTO_SHA256_LEN];

@@ -3,17 +3,43 @@
 # baseline (hello.c) vs socialhub. Called by `make bench` as
 #   tests/bench/bench.sh BUILD_DIR
 #
+# The machine may be shared (other tests, fuzzers), so the runs alternate:
+# every round runs each label once (odd rounds in one order, even rounds in
+# reverse); the table shows the median req/s, p50 and p99 over the rounds,
+# and CPU per request as the sum of CPU time (scheduler run time of every
+# process: nginx, or the app's master and all its children) over the sum of
+# requests. A ratio line is the median of the per-round ratios, followed by
+# each round's req/s ratio.
+#
+# What is equal between the baseline and socialhub (a fair comparison both
+# ways): the same nginx server block and location settings (include
+# fastcgi_params, fastcgi_pass to a unix socket in the same scratch dir,
+# default fastcgi_buffering on, fastcgi_keep_conn off, so one FastCGI
+# connection per request for both); a pre-forked master with
+# BENCH_WORKERS single-threaded FCGX_Accept_r workers on one shared
+# listening socket; the same body bytes (the baseline body has the length of
+# socialhub's /healthz answer, and the static file is that answer). What
+# differs: socialhub also runs its refresher process (idle here: it wakes
+# once a second) and sends its real header set (Cache-Control, Pragma,
+# Content-Length, X-Content-Type-Options), which nginx parses; the baseline
+# sends Status, Content-Type and Content-Length. Neither logs per request
+# (socialhub logs only 5xx at info; nginx access_log off).
+#
 # Environment:
 #   BENCH_SECONDS (10)  BENCH_THREADS (2)  BENCH_CONNS (64)
+#   BENCH_ROUNDS (3)    rounds of alternating runs (medians are reported)
+#   BENCH_LABELS        run only these labels, e.g. "baseline social-healthz"
+#                       (default: static baseline social-healthz social-version)
 #   BENCH_WARMUP (1)    seconds of unrecorded wrk before each run, 0 = none
 #   BENCH_NGINX_WORKERS (1)  BENCH_WORKERS (2: hello and socialhub workers)
 #   BENCH_LOG_LEVEL (info)   socialhub log_level during the run
-#   BENCH_OUT ($BUILD_DIR/tests/bench/out)  results.tsv, history.tsv, wrk-*.txt
+#   BENCH_OUT ($BUILD_DIR/tests/bench/out)  results.tsv, rounds.tsv,
+#                       history.tsv, wrk-*.txt
 #   SOCIALHUB, HELLO    binaries (default BUILD_DIR/socialhub, .../tests/bench/hello)
 #   KEEP=1              keep the scratch dir (nginx and socialhub logs)
 #
-# To benchmark another route, add a bench_run line in the "socialhub routes"
-# section below (and a bench_ratio line if a comparison helps).
+# To benchmark another route, add a "LABEL URL $TH_SH_PID" line to the runs
+# in bench_round below (and a bench_ratio line if a comparison helps).
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD_DIR=${1:-${top_builddir:-$HERE/../..}}
@@ -25,7 +51,9 @@ export SOCIALHUB=${SOCIALHUB:-$BUILD_DIR/socialhub}
 HELLO=${HELLO:-$BUILD_DIR/tests/bench/hello}
 BENCH_OUT=${BENCH_OUT:-$BUILD_DIR/tests/bench/out}
 RESULTS=$BENCH_OUT/results.tsv
+ROUNDS=$BENCH_OUT/rounds.tsv
 HISTORY=$BENCH_OUT/history.tsv
+BENCH_LABELS=${BENCH_LABELS:-static baseline social-healthz social-version}
 BENCH_FAILED=0
 
 th_require_socialhub
@@ -54,30 +82,32 @@ bench_to_ms() {
 		printf "%.2f", n }'
 }
 
-# Sum of utime+stime (clock ticks) of the given PIDs and their children.
-bench_cpu_ticks() {
-	local pid all=() f t=0 stat rest
+# CPU time in nanoseconds of the given PIDs and their children: the
+# scheduler's exact run time (/proc/PID/schedstat, the figure perf's
+# task-clock counts), not utime+stime, which charges whole 10 ms ticks to
+# whoever runs when the tick fires and is biased on a busy machine.
+bench_cpu_ns() {
+	local pid all=() f t=0 run rest
 	for pid in "$@"; do
 		all+=("$pid")
 		while read -r f; do all+=("$f"); done < <(th_children "$pid")
 	done
 	for pid in "${all[@]}"; do
-		stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-		rest=${stat##*) }
-		# rest: state(3) ppid(4) ... utime(14) stime(15) -> words 12 and 13
-		read -r -a f <<<"$rest"
-		t=$((t + f[11] + f[12]))
+		read -r run rest <"/proc/$pid/schedstat" 2>/dev/null || continue
+		t=$((t + run))
 	done
 	printf '%s\n' "$t"
 }
 
-# bench_run LABEL URL [APP_PID...]: one wrk run; appends a row to results.tsv.
-# APP_PIDs (with their children) are charged the "app" CPU time.
+# bench_run ROUND LABEL URL [APP_PID...]: one wrk run (skipped when LABEL is
+# not in BENCH_LABELS); appends a row to rounds.tsv. APP_PIDs (with their
+# children) are charged the "app" CPU time.
 bench_run() {
-	local label=$1 url=$2 out code bytes rps p50 p99 non2xx sockerr
-	local hz ngx0 ngx1 app0=0 app1=0 reqs ngx_us app_us
-	shift 2
-	out=$BENCH_OUT/wrk-$label.txt
+	local round=$1 label=$2 url=$3 out code bytes rps p50 p99 non2xx sockerr
+	local ngx0 ngx1 app0=0 app1=0 reqs
+	shift 3
+	case " $BENCH_LABELS " in *" $label "*) ;; *) return 0 ;; esac
+	out=$BENCH_OUT/wrk-$label.$round.txt
 	code=$("${TH_CURL[@]}" -o "$TH_DIR/probe.body" -w '%{http_code}' "$url")
 	bytes=$(wc -c <"$TH_DIR/probe.body")
 	if [ "$code" != 200 ]; then
@@ -90,12 +120,12 @@ bench_run() {
 		wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNS:-64}" -d"${BENCH_WARMUP:-1}s" \
 			"$url" >/dev/null 2>&1
 	fi
-	ngx0=$(bench_cpu_ticks "$TH_NGINX_PID")
-	[ $# -gt 0 ] && app0=$(bench_cpu_ticks "$@")
+	ngx0=$(bench_cpu_ns "$TH_NGINX_PID")
+	[ $# -gt 0 ] && app0=$(bench_cpu_ns "$@")
 	wrk -t"${BENCH_THREADS:-2}" -c"${BENCH_CONNS:-64}" -d"${BENCH_SECONDS:-10}s" \
 		--latency "$url" >"$out" 2>&1
-	ngx1=$(bench_cpu_ticks "$TH_NGINX_PID")
-	[ $# -gt 0 ] && app1=$(bench_cpu_ticks "$@")
+	ngx1=$(bench_cpu_ns "$TH_NGINX_PID")
+	[ $# -gt 0 ] && app1=$(bench_cpu_ns "$@")
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
 	reqs=$(awk '/requests in/ { print $1 }' "$out")
 	p50=$(awk '/Latency Distribution/ { d = 1 } d && $1 == "50%" { print $2; exit }' "$out")
@@ -108,35 +138,77 @@ bench_run() {
 		BENCH_FAILED=1
 		return 1
 	fi
-	hz=$(getconf CLK_TCK)
-	ngx_us=$(awk -v t=$((ngx1 - ngx0)) -v hz="$hz" -v n="${reqs:-0}" \
-		'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-" }')
-	app_us=-
-	[ $# -gt 0 ] && app_us=$(awk -v t=$((app1 - app0)) -v hz="$hz" -v n="${reqs:-0}" \
-		'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-" }')
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$rps" \
-		"$(bench_to_ms "$p50")" "$(bench_to_ms "$p99")" "${non2xx:-0}" \
-		"${sockerr:-0}" "$bytes" "$ngx_us" "$app_us" "$url" >>"$RESULTS"
+	# round label rps p50 p99 non2xx sockerr bytes reqs ngx_ns app_ns|- url
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$label" \
+		"$rps" "$(bench_to_ms "$p50")" "$(bench_to_ms "$p99")" "${non2xx:-0}" \
+		"${sockerr:-0}" "$bytes" "${reqs:-0}" $((ngx1 - ngx0)) \
+		"$([ $# -gt 0 ] && echo $((app1 - app0)) || echo -)" "$url" >>"$ROUNDS"
 	if [ "${non2xx:-0}" != 0 ]; then
 		echo "# $label: $non2xx responses were not 2xx/3xx" >&2
 		BENCH_FAILED=1
 	fi
-	echo "# $label: $rps req/s, p99 $p99"
+	echo "# round $round $label: $rps req/s, p99 $p99"
 }
 
-# Column N of the row for LABEL in results.tsv.
-bench_get() {
-	awk -F'\t' -v l="$1" -v c="$2" '$1 == l { print $c }' "$RESULTS"
+# results.tsv from rounds.tsv, one row per label in first-run order: median
+# req/s, p50 and p99; summed non-2xx and socket errors; CPU microseconds per
+# request of nginx and of the app over all rounds.
+bench_summarize() {
+	awk -F'\t' '
+	function median(list,    v, n, i, j, t) {
+		n = split(list, v, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		return v[int((n + 1) / 2)]
+	}
+	{
+		l = $2
+		if (!(l in seen)) { seen[l] = 1; order[++nl] = l }
+		rps[l] = rps[l] " " $3; p50[l] = p50[l] " " $4; p99[l] = p99[l] " " $5
+		non[l] += $6; serr[l] += $7; bytes[l] = $8; reqs[l] += $9
+		ngx[l] += $10; url[l] = $12
+		if ($11 == "-") noapp[l] = 1; else app[l] += $11
+	}
+	END {
+		for (i = 1; i <= nl; i++) {
+			l = order[i]
+			n_us = reqs[l] > 0 ? sprintf("%.1f", ngx[l] / 1e3 / reqs[l]) : "-"
+			a_us = (!(l in noapp) && reqs[l] > 0) ? sprintf("%.1f", app[l] / 1e3 / reqs[l]) : "-"
+			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l, median(rps[l]),
+				median(p50[l]), median(p99[l]), non[l], serr[l], bytes[l], n_us, a_us, url[l]
+		}
+	}' "$ROUNDS" >"$RESULTS"
 }
 
-# bench_ratio A B: req/s and p99 of A relative to B.
+# bench_ratio A B: req/s and p99 of A relative to B: the median over the
+# rounds of the ratio within each round (A and B ran minutes apart at most,
+# under the same load), with every round's req/s ratio.
 bench_ratio() {
-	local ra rb pa pb
-	ra=$(bench_get "$1" 2) rb=$(bench_get "$2" 2)
-	pa=$(bench_get "$1" 4) pb=$(bench_get "$2" 4)
-	[ -n "$ra" ] && [ -n "$rb" ] || return 0
-	awk -v a="$1" -v b="$2" -v ra="$ra" -v rb="$rb" -v pa="$pa" -v pb="$pb" 'BEGIN {
-		printf "%-34s req/s %.2f   p99 %.2f\n", a "/" b, ra / rb, (pb > 0 ? pa / pb : 0) }'
+	awk -F'\t' -v a="$1" -v b="$2" '
+	function median(list,    v, n, i, j, t) {
+		n = split(list, v, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+			}
+		return v[int((n + 1) / 2)]
+	}
+	$2 == a { ra[$1] = $3; pa[$1] = $5; if (!($1 in seen)) { seen[$1] = 1; r[++n] = $1 } }
+	$2 == b { rb[$1] = $3; pb[$1] = $5; if (!($1 in seen)) { seen[$1] = 1; r[++n] = $1 } }
+	END {
+		for (i = 1; i <= n; i++) {
+			k = r[i]
+			if (!(k in ra) || !(k in rb) || rb[k] <= 0)
+				continue
+			rr = rr sprintf(" %.2f", ra[k] / rb[k])
+			pr = pr " " (pb[k] > 0 ? pa[k] / pb[k] : 0)
+		}
+		if (rr != "")
+			printf "%-28s req/s %.2f   p99 %.2f   (req/s by round:%s)\n", a "/" b,
+				median(rr), median(pr), rr
+	}' "$ROUNDS"
 }
 
 bench_table() {
@@ -144,8 +216,9 @@ bench_table() {
 		non2xx sockerr bytes ngx_us app_us
 	awk -F'\t' '{ printf "%-16s %10.0f %9s %9s %7s %7s %7s %8s %8s\n",
 		$1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$RESULTS"
-	echo "(wrk -t${BENCH_THREADS:-2} -c${BENCH_CONNS:-64} -d${BENCH_SECONDS:-10}s;" \
-		"ngx_us/app_us: CPU microseconds per request in nginx / the app)"
+	echo "(wrk -t${BENCH_THREADS:-2} -c${BENCH_CONNS:-64} -d${BENCH_SECONDS:-10}s," \
+		"medians of ${BENCH_ROUNDS:-3} alternating rounds; ngx_us/app_us: CPU microseconds" \
+		"per request in nginx / the app, all its processes)"
 	echo
 }
 
@@ -153,6 +226,7 @@ bench_table() {
 
 mkdir -p "$BENCH_OUT"
 printf '' >"$RESULTS"
+printf '' >"$ROUNDS"
 bench_build_hello || { echo "Bail out! cannot build $HELLO"; exit 1; }
 th_init bench
 # shellcheck disable=SC2034 # TH_* are read by lib.sh
@@ -194,15 +268,31 @@ echo "# body $nbytes bytes; nginx workers $TH_NGINX_WORKERS; app workers ${BENCH
 
 # ------------------------------------------------------------ runs
 
-bench_run static "$TH_BASE/static/healthz.json"
-bench_run baseline "$TH_BASE/hello/x" "$hello_pid"
+# Odd rounds run the labels in this order, even rounds in reverse, so that
+# a load that grows or fades during the run favours no label.
+bench_round() {
+	local round=$1 i
+	local runs=(
+		"static $TH_BASE/static/healthz.json"
+		"baseline $TH_BASE/hello/x $hello_pid"
+		# --- socialhub routes: add "LABEL URL $TH_SH_PID" lines here ---
+		"social-healthz $TH_BASE/social/healthz $TH_SH_PID"
+		"social-version $TH_BASE/social/version $TH_SH_PID"
+	)
+	for i in "${!runs[@]}"; do
+		[ $((round % 2)) = 0 ] && i=$((${#runs[@]} - 1 - i))
+		# shellcheck disable=SC2086 # LABEL URL [PID], split on spaces
+		bench_run "$round" ${runs[$i]}
+	done
+}
 
-# --- socialhub routes: append more bench_run lines here ---
-bench_run social-healthz "$TH_BASE/social/healthz" "$TH_SH_PID"
-bench_run social-version "$TH_BASE/social/version" "$TH_SH_PID"
+for round in $(seq "${BENCH_ROUNDS:-3}"); do
+	bench_round "$round"
+done
 
 # ------------------------------------------------------------ report
 
+bench_summarize
 bench_table
 bench_ratio social-healthz baseline
 bench_ratio social-healthz static

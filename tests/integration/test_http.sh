@@ -192,6 +192,108 @@ else
 	fi
 fi
 
+# --------------------------------------------------------------- SIGTERM in flight
+
+# A raw FastCGI client that stops halfway through a request, SIGTERMs the
+# workers, waits, then sends the rest: the request must still be answered
+# in full (a worker finishes what it started), and the workers must exit.
+# Phase "params": cut inside the FastCGI params (libfcgi's accept reads them);
+# phase "body": cut inside a POST form body the route reads.
+cat >"$TH_DIR/fcgi_slow.py" <<'PY'
+import os, signal, socket, struct, sys, time
+
+sock_path, phase, pids = sys.argv[1], sys.argv[2], [int(p) for p in sys.argv[3:]]
+
+def rec(t, content):
+    return struct.pack(">BBHHBx", 1, t, 1, len(content), 0) + content
+
+def nv(name, value):
+    n, v = name.encode(), value.encode()
+    return bytes([len(n), len(v)]) + n + v
+
+body = b"return_to=%2Fa"
+env = {"REQUEST_METHOD": "GET", "REQUEST_URI": "/social/healthz",
+       "SCRIPT_NAME": "/social/healthz", "QUERY_STRING": "",
+       "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+       "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1"}
+if phase == "body":
+    env.update({"REQUEST_METHOD": "POST", "REQUEST_URI": "/social/auth/logout",
+                "SCRIPT_NAME": "/social/auth/logout",
+                "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                "CONTENT_LENGTH": str(len(body))})
+params = b"".join(nv(k, v) for k, v in env.items())
+msg = rec(1, struct.pack(">HB5x", 1, 0)) + rec(4, params) + rec(4, b"")
+msg += rec(5, body) + rec(5, b"")
+cut = len(rec(1, b"12345678")) + 8 + len(params) // 2 if phase == "params" \
+    else len(msg) - len(rec(5, b"")) - len(body) // 2
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sock_path)
+s.sendall(msg[:cut])
+time.sleep(0.3)          # the worker is now blocked reading the rest
+for p in pids:
+    os.kill(p, signal.SIGTERM)
+time.sleep(0.3)
+s.sendall(msg[cut:])
+out = b""
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+except socket.timeout:
+    pass
+stdout, end, i = b"", False, 0
+while i + 8 <= len(out):
+    _, t, _, n, pad = struct.unpack(">BBHHB", out[i:i + 7])
+    if t == 6:
+        stdout += out[i + 8:i + 8 + n]
+    if t == 3:
+        end = True
+    i += 8 + n + pad
+status = b"200"
+for line in stdout.split(b"\r\n"):
+    if line.lower().startswith(b"status:"):
+        status = line.split()[1]
+print("end=%d status=%s bytes=%d" % (end, status.decode(), len(stdout)))
+PY
+
+# The request workers (not the refresher) of the master.
+workers_now() {
+	local pid
+	for pid in $(th_children "$master"); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sh-worker ] && printf '%s\n' "$pid"
+	done
+}
+
+for phase in params body; do
+	# Wait for the full set of workers (respawned after the previous phase).
+	for ((i = 0; i < 100; i++)); do
+		[ "$(workers_now | wc -l)" -ge 2 ] && break
+		sleep 0.05
+	done
+	ws=$(workers_now | tr '\n' ' ')
+	# shellcheck disable=SC2086 # one argument per PID
+	got=$(/usr/bin/python3 "$TH_DIR/fcgi_slow.py" "$TH_SOCK" "$phase" $ws 2>&1)
+	case $phase:$got in
+	params:"end=1 status=200 "* | body:"end=1 status=403 "*)
+		th_ok "SIGTERM while a request is in flight ($phase): answered in full ($got)" ;;
+	*)
+		th_not_ok "SIGTERM while a request is in flight ($phase): answered in full" "got: $got" ;;
+	esac
+	left=
+	for pid in $ws; do
+		th_wait_gone "$pid" 2000 || left="$left $pid"
+	done
+	if [ -z "$left" ]; then
+		th_ok "SIGTERM ($phase): workers $ws exited"
+	else
+		th_not_ok "SIGTERM ($phase): workers exited" "still running:$left"
+	fi
+done
+th_check "after SIGTERM to the workers: 5 x GET /healthz all 200" healthz_n 5
+
 # --------------------------------------------------------------- shutdown
 
 kids=$(th_children "$master")

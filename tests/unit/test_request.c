@@ -141,6 +141,21 @@ test_limits(void **state)
 	env_add(&e, "HTTP_X_BIG", cookie_big);
 	assert_int_equal(parse(a, &req, &e, "GET", "/social/x", NULL), RC_HDR_TOOBIG);
 	env_free(&e);
+	/* The method of a 431 is still known (a HEAD error reply has no body),
+	 * even when the big header comes first. */
+	env_add(&e, "HTTP_X_BIG", cookie_big);
+	assert_int_equal(parse(a, &req, &e, "HEAD", "/social/x", NULL), RC_HDR_TOOBIG);
+	assert_int_equal(request_method(&req), HTTP_HEAD);
+	env_free(&e);
+	/* The first of a repeated variable wins, as with request_param(). */
+	env_add(&e, "QUERY_STRING", "a=first");
+	env_add(&e, "HTTP_COOKIE", "c=first");
+	env_add(&e, "HTTP_COOKIE", "c=second");
+	assert_int_equal(parse(a, &req, &e, "GET", "/social/x", "a=second"), RC_OK);
+	assert_string_equal(request_query(&req, "a"), "first");
+	assert_string_equal(request_cookie(&req, "c"), "first");
+	assert_string_equal(request_param(&req, "QUERY_STRING"), "a=first");
+	env_free(&e);
 	env_add(&e, "CONTENT_LENGTH", "65537");
 	assert_int_equal(parse(a, &req, &e, "POST", "/social/x", NULL), RC_TOOBIG);
 	env_free(&e);
@@ -524,6 +539,26 @@ test_response(void **state)
 	response_drop_body(&res);
 	assert_int_equal(response_head(&res, &head), RC_OK);
 	assert_null(strstr(buf_cstr(&head), "Content-Length"));
+	/* The whole head, byte for byte (built without printf). */
+	response_reset(&res);
+	assert_int_equal(response_json(&res, 503, json_pack("{s:s}", "a", "b")), RC_OK);
+	assert_int_equal(response_header(&res, "X-Empty", ""), RC_OK);
+	buf_clear(&head);
+	assert_int_equal(response_head(&res, &head), RC_OK);
+	assert_string_equal(buf_cstr(&head), "Status: 503 Service Unavailable\r\n"
+	    "Content-Type: application/json\r\nX-Empty: \r\nContent-Length: 9\r\n"
+	    "X-Content-Type-Options: nosniff\r\n\r\n");
+	response_reset(&res);
+	response_status(&res, 0);
+	response_body_ref(&res, "x", 1234567890);
+	assert_int_equal(response_header(&res, "X-Content-Type-Options", "nosniff"), RC_OK);
+	buf_clear(&head);
+	assert_int_equal(response_head(&res, &head), RC_OK);
+	assert_string_equal(buf_cstr(&head), "Status: 0 Unknown\r\n"
+	    "X-Content-Type-Options: nosniff\r\nContent-Length: 1234567890\r\n\r\n");
+	head.max = 20;
+	buf_clear(&head);
+	assert_int_equal(response_head(&res, &head), RC_LIMIT);
 	buf_fini(&head);
 	response_fini(&res);
 	arena_free(a);
