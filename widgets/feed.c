@@ -246,14 +246,18 @@ feed_text(struct feed_ctx *c, const struct feed_node *n, size_t max)
 	    n->children->type == FEED_NODE_TEXT) &&
 	    n->children->text != NULL &&
 	    !has_marker(n->children->text)) {
-		s = n->children->text;
+		const struct feed_node *t = n->children;
+		s = t->text;
 		while (is_ws(*s))
 			s++;
-		len = strlen(s);
+		len = t->len - (size_t)(s - t->text);
 		while (len > 0 && is_ws(s[len - 1]))
 			len--;
 		if (len == 0)
 			return NULL;
+		/* Nothing to trim or cut: the tree's own (arena) copy. */
+		if (s == t->text && len == t->len && len <= max)
+			return (char *)t->text;
 		r = arena_strndup(c->a, s, len);
 		if (r != NULL)
 			sanitize_truncate_utf8(r, max);

@@ -212,7 +212,9 @@ ext_itunes(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 		feed_tc_set(&b->summary, feed_text(c, n, 0), NULL, CT_TEXT,
 		    b->base, P_LOW);
 	} else if (strcmp(name, "keywords") == 0) {
-		char *k = feed_text(c, n, 4096), *save = NULL, *t;
+		/* strtok_r writes: a copy, not the tree's text. */
+		char *k = arena_strdup(c->a, feed_text(c, n, 4096));
+		char *save = NULL, *t;
 		for (t = k ? strtok_r(k, ",", &save) : NULL; t != NULL;
 		    t = strtok_r(NULL, ",", &save))
 			feed_tag_add(c, it, t);

@@ -117,7 +117,8 @@ const char *feed_attr_ns(const struct feed_node *n, enum feed_ns ns,
     const char *name);
 
 /* Text content of n (text and CDATA children, concatenated), trimmed;
- * an arena string, NULL when empty. At most `max` bytes (0: 1 MiB). */
+ * an arena string, NULL when empty. At most `max` bytes (0: 1 MiB). It
+ * may be the tree's own text: never write to it (copy first). */
 char *feed_text(struct feed_ctx *c, const struct feed_node *n, size_t max);
 /* True when n has element children (naked markup). */
 bool feed_has_elements(const struct feed_node *n);

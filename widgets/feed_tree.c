@@ -30,6 +30,13 @@ struct tb {
 	struct buf text;            /* text of cur not yet in a node */
 	struct feed_sym **tab;      /* interned strings, open addressing */
 	size_t tab_cap, tab_n;
+	/* libxml2's names are interned in its dictionary, which lives as long
+	 * as the parse: a record found for one of them is found again by its
+	 * address. Only dictionary strings enter this cache. */
+	struct {
+		const xmlChar *p;
+		struct feed_sym *y;
+	} pc[256];
 	bool failed;                /* out of memory: parse stopped */
 };
 
@@ -104,7 +111,18 @@ intern(struct tb *b, unsigned char kind, const char *s, size_t n)
 static struct feed_sym *
 intern_cstr(struct tb *b, unsigned char kind, const xmlChar *s)
 {
-	return intern(b, kind, (const char *)s, strlen((const char *)s));
+	size_t h = (((uintptr_t)s >> 3) ^ kind) & 255;
+	struct feed_sym *y;
+
+	if (b->pc[h].p == s && b->pc[h].y->kind == kind)
+		return b->pc[h].y;
+	y = intern(b, kind, (const char *)s, strlen((const char *)s));
+	if (y != NULL && b->ctxt->dict != NULL &&
+	    xmlDictOwns(b->ctxt->dict, s) == 1) {
+		b->pc[h].p = s;
+		b->pc[h].y = y;
+	}
+	return y;
 }
 
 /* ---- building ---- */
