@@ -1,9 +1,9 @@
 /* feed: format detection, the parse driver and helpers shared by the format
- * parsers. JSON Feed 1.1 output and input live in feed_jsonfeed.c. */
+ * parsers. JSON Feed output is feed_jsonfeed.c, input feed_json.c; the XML
+ * tree the parsers walk is feed_tree.c. */
 #include "widgets/feed.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -839,8 +839,11 @@ hash_id(struct feed_ctx *c, const struct feed_item *it)
 	if (r == NULL)
 		return NULL;
 	memcpy(r, "hash:", 5);
-	for (i = 0; i < 16; i++)
-		snprintf(r + 5 + i * 2, 3, "%02x", h[i]);
+	for (i = 0; i < 16; i++) {
+		r[5 + i * 2] = "0123456789abcdef"[h[i] >> 4];
+		r[5 + i * 2 + 1] = "0123456789abcdef"[h[i] & 15];
+	}
+	r[5 + 32] = '\0';
 	return r;
 }
 
