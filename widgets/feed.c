@@ -230,6 +230,45 @@ text_collect(const struct feed_ctx *c, const struct feed_node *n, struct buf *b)
 	}
 }
 
+/* When s is white space around exactly one CDATA marker: the section's
+ * text trimmed and cut to max ("" when empty), else NULL. */
+static char *
+cdata_only(const struct feed_ctx *c, const char *s, size_t max)
+{
+	const char *d, *t;
+	size_t idx = 0, len;
+	int nd = 0;
+	char *r;
+
+	while (is_ws(*s))
+		s++;
+	if (memcmp(s, MARK_OPEN, 3) != 0)
+		return NULL;
+	for (d = s + 3; *d >= '0' && *d <= '9' && nd < 9; d++, nd++)
+		idx = idx * 10 + (size_t)(*d - '0');
+	if (nd == 0 || memcmp(d, MARK_CLOSE, 3) != 0 || idx >= c->ncdata)
+		return NULL;
+	for (d += 3; is_ws(*d); d++)
+		;
+	if (*d != '\0')
+		return NULL;
+	t = c->cdata[idx];
+	len = c->cdata_len[idx];
+	while (len > 0 && is_ws(*t)) {
+		t++;
+		len--;
+	}
+	while (len > 0 && is_ws(t[len - 1]))
+		len--;
+	if (t == c->cdata[idx] && len == c->cdata_len[idx] && len <= max &&
+	    memchr(t, '\0', len) == NULL)
+		return (char *)t;
+	r = arena_strndup(c->a, t, len);
+	if (r != NULL)
+		sanitize_truncate_utf8(r, max);
+	return r;
+}
+
 char *
 feed_text(struct feed_ctx *c, const struct feed_node *n, size_t max)
 {
@@ -263,6 +302,12 @@ feed_text(struct feed_ctx *c, const struct feed_node *n, size_t max)
 			sanitize_truncate_utf8(r, max);
 		return r;
 	}
+	/* One text child that is one CDATA marker (a big CDATA section):
+	 * the section's own arena copy when nothing needs trimming. */
+	if (n->children != NULL && n->children->next == NULL &&
+	    n->children->type == FEED_NODE_TEXT &&
+	    (r = cdata_only(c, n->children->text, max)) != NULL)
+		return r[0] != '\0' ? r : NULL;
 	buf_init(&b, max + 4096 + FEED_MAX_BODY_TEXT);
 	text_collect(c, n, &b);
 	s = buf_cstr(&b);
