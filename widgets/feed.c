@@ -1,14 +1,11 @@
 /* feed: format detection, the parse driver and helpers shared by the format
- * parsers. JSON Feed 1.1 output and input live in feed_jsonfeed.c. */
+ * parsers. JSON Feed output is feed_jsonfeed.c, input feed_json.c; the XML
+ * tree the parsers walk is feed_tree.c. */
 #include "widgets/feed.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "util/buf.h"
 #include "util/crypto.h"
@@ -97,99 +94,66 @@ ns_of_prefix(const char *name, size_t n)
 	return NS_OTHER;
 }
 
-enum feed_ns
-feed_ns_of(const xmlNode *n)
+/* The class of a namespace record (URI or undeclared prefix), computed
+ * once per record and kept in it as class + 1. */
+static enum feed_ns
+sym_class(struct feed_sym *y)
 {
-	const char *colon;
+	if (y->cls == 0)
+		y->cls = (unsigned char)((y->kind == FEED_SYM_URI ?
+		    ns_classify(y->s) : ns_of_prefix(y->s, y->len)) + 1);
+	return (enum feed_ns)(y->cls - 1);
+}
 
-	if (n->ns != NULL && n->ns->href != NULL) {
-		/* Classified once per declaration: the answer is kept in the
-		 * (parse-private) namespace record, as class + 1. */
-		xmlNs *ns = n->ns;
-		if (ns->_private == NULL)
-			ns->_private = (void *)(uintptr_t)(ns_classify(
-			    (const char *)ns->href) + 1);
-		return (enum feed_ns)((uintptr_t)ns->_private - 1);
-	}
-	colon = strchr((const char *)n->name, ':');
-	if (colon != NULL)
-		return ns_of_prefix((const char *)n->name,
-		    (size_t)(colon - (const char *)n->name));
-	return NS_NONE;
+enum feed_ns
+feed_ns_of(const struct feed_node *n)
+{
+	return n->ns != NULL ? sym_class(n->ns) : NS_NONE;
 }
 
 const char *
-feed_local(const xmlNode *n)
+feed_local(const struct feed_node *n)
 {
-	const char *colon;
-
-	if (n->ns != NULL)
-		return (const char *)n->name;
-	colon = strchr((const char *)n->name, ':');
-	return colon != NULL ? colon + 1 : (const char *)n->name;
+	return n->name;
 }
 
 bool
-feed_in_root_ns(const struct feed_ctx *c, const xmlNode *n)
+feed_in_root_ns(const struct feed_ctx *c, const struct feed_node *n)
 {
-	return c->root_ns != NULL && n->ns != NULL && n->ns->href != NULL &&
-	    strcmp((const char *)n->ns->href, (const char *)c->root_ns) == 0;
+	/* URIs are interned per tree: equal URIs are one record. */
+	return c->root_ns != NULL && n->ns == c->root_ns;
 }
 
 bool
-feed_is(const xmlNode *n, enum feed_ns ns, const char *name)
+feed_is(const struct feed_node *n, enum feed_ns ns, const char *name)
 {
-	return n->type == XML_ELEMENT_NODE && strcmp(feed_local(n), name) == 0 &&
+	return n->type == FEED_NODE_ELEM && strcmp(n->name, name) == 0 &&
 	    feed_ns_of(n) == ns;
 }
 
-static const char *
-attr_text(const xmlAttr *at)
-{
-	const xmlNode *t = at->children;
-
-	/* Attribute values are one text node (no entity refs: no DTD). */
-	if (t != NULL && t->type == XML_TEXT_NODE && t->next == NULL)
-		return (const char *)t->content;
-	return t == NULL ? "" : NULL;
-}
-
 const char *
-feed_attr(const xmlNode *n, const char *name)
+feed_attr(const struct feed_node *n, const char *name)
 {
-	const xmlAttr *at;
+	const struct feed_attr *at;
 
-	for (at = n->properties; at != NULL; at = at->next) {
-		const char *an = (const char *)at->name;
-		const char *colon = at->ns == NULL ? strchr(an, ':') : NULL;
-		if (colon != NULL)
-			an = colon + 1;
-		if (strcmp(an, name) == 0 && (at->ns == NULL ||
-		    ns_classify((const char *)at->ns->href) != NS_XML))
-			return attr_text(at);
+	/* Any namespace but xml: (an undeclared prefix counts as none). */
+	for (at = n->attrs; at != NULL; at = at->next) {
+		if (strcmp(at->name, name) == 0 && (at->ns == NULL ||
+		    at->ns->kind != FEED_SYM_URI || sym_class(at->ns) != NS_XML))
+			return at->value;
 	}
 	return NULL;
 }
 
 const char *
-feed_attr_ns(const xmlNode *n, enum feed_ns ns, const char *name)
+feed_attr_ns(const struct feed_node *n, enum feed_ns ns, const char *name)
 {
-	const xmlAttr *at;
+	const struct feed_attr *at;
 
-	for (at = n->properties; at != NULL; at = at->next) {
-		const char *an = (const char *)at->name;
-		enum feed_ns ans = NS_NONE;
-		if (at->ns != NULL && at->ns->href != NULL) {
-			ans = ns_classify((const char *)at->ns->href);
-		} else {
-			const char *colon = strchr(an, ':');
-			if (colon != NULL) {
-				ans = ns_of_prefix(an, (size_t)(colon - an));
-				an = colon + 1;
-			}
-		}
-		if (ans == ns && strcmp(an, name) == 0)
-			return attr_text(at);
+	for (at = n->attrs; at != NULL; at = at->next) {
+		enum feed_ns ans = at->ns != NULL ? sym_class(at->ns) : NS_NONE;
+		if (ans == ns && strcmp(at->name, name) == 0)
+			return at->value;
 	}
 	return NULL;
 }
@@ -242,16 +206,16 @@ has_marker(const char *s)
 /* Appends the text of n's descendants (entity references are skipped: a
  * document never gets to expand anything). */
 static void
-text_collect(const struct feed_ctx *c, const xmlNode *n, struct buf *b)
+text_collect(const struct feed_ctx *c, const struct feed_node *n, struct buf *b)
 {
-	const xmlNode *k = n->children;
+	const struct feed_node *k = n->children;
 	int depth = 0;
 
 	while (k != NULL) {
-		if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) {
-			if (k->content != NULL)
-				text_expand(c, (const char *)k->content, b);
-		} else if (k->type == XML_ELEMENT_NODE && k->children != NULL) {
+		if (k->type == FEED_NODE_TEXT || k->type == FEED_NODE_TEXT) {
+			if (k->text != NULL)
+				text_expand(c, k->text, b);
+		} else if (k->type == FEED_NODE_ELEM && k->children != NULL) {
 			k = k->children;
 			depth++;
 			continue;
@@ -266,8 +230,47 @@ text_collect(const struct feed_ctx *c, const xmlNode *n, struct buf *b)
 	}
 }
 
+/* When s is white space around exactly one CDATA marker: the section's
+ * text trimmed and cut to max ("" when empty), else NULL. */
+static char *
+cdata_only(const struct feed_ctx *c, const char *s, size_t max)
+{
+	const char *d, *t;
+	size_t idx = 0, len;
+	int nd = 0;
+	char *r;
+
+	while (is_ws(*s))
+		s++;
+	if (memcmp(s, MARK_OPEN, 3) != 0)
+		return NULL;
+	for (d = s + 3; *d >= '0' && *d <= '9' && nd < 9; d++, nd++)
+		idx = idx * 10 + (size_t)(*d - '0');
+	if (nd == 0 || memcmp(d, MARK_CLOSE, 3) != 0 || idx >= c->ncdata)
+		return NULL;
+	for (d += 3; is_ws(*d); d++)
+		;
+	if (*d != '\0')
+		return NULL;
+	t = c->cdata[idx];
+	len = c->cdata_len[idx];
+	while (len > 0 && is_ws(*t)) {
+		t++;
+		len--;
+	}
+	while (len > 0 && is_ws(t[len - 1]))
+		len--;
+	if (t == c->cdata[idx] && len == c->cdata_len[idx] && len <= max &&
+	    memchr(t, '\0', len) == NULL)
+		return (char *)t;
+	r = arena_strndup(c->a, t, len);
+	if (r != NULL)
+		sanitize_truncate_utf8(r, max);
+	return r;
+}
+
 char *
-feed_text(struct feed_ctx *c, const xmlNode *n, size_t max)
+feed_text(struct feed_ctx *c, const struct feed_node *n, size_t max)
 {
 	struct buf b;
 	const char *s;
@@ -278,23 +281,33 @@ feed_text(struct feed_ctx *c, const xmlNode *n, size_t max)
 		max = TEXT_MAX_DEFAULT;
 	/* The common case: one text child, no copy through a buffer. */
 	if (n->children != NULL && n->children->next == NULL &&
-	    (n->children->type == XML_TEXT_NODE ||
-	    n->children->type == XML_CDATA_SECTION_NODE) &&
-	    n->children->content != NULL &&
-	    !has_marker((const char *)n->children->content)) {
-		s = (const char *)n->children->content;
+	    (n->children->type == FEED_NODE_TEXT ||
+	    n->children->type == FEED_NODE_TEXT) &&
+	    n->children->text != NULL &&
+	    !has_marker(n->children->text)) {
+		const struct feed_node *t = n->children;
+		s = t->text;
 		while (is_ws(*s))
 			s++;
-		len = strlen(s);
+		len = t->len - (size_t)(s - t->text);
 		while (len > 0 && is_ws(s[len - 1]))
 			len--;
 		if (len == 0)
 			return NULL;
+		/* Nothing to trim or cut: the tree's own (arena) copy. */
+		if (s == t->text && len == t->len && len <= max)
+			return (char *)t->text;
 		r = arena_strndup(c->a, s, len);
 		if (r != NULL)
 			sanitize_truncate_utf8(r, max);
 		return r;
 	}
+	/* One text child that is one CDATA marker (a big CDATA section):
+	 * the section's own arena copy when nothing needs trimming. */
+	if (n->children != NULL && n->children->next == NULL &&
+	    n->children->type == FEED_NODE_TEXT &&
+	    (r = cdata_only(c, n->children->text, max)) != NULL)
+		return r[0] != '\0' ? r : NULL;
 	buf_init(&b, max + 4096 + FEED_MAX_BODY_TEXT);
 	text_collect(c, n, &b);
 	s = buf_cstr(&b);
@@ -313,12 +326,12 @@ feed_text(struct feed_ctx *c, const xmlNode *n, size_t max)
 }
 
 bool
-feed_has_elements(const xmlNode *n)
+feed_has_elements(const struct feed_node *n)
 {
-	const xmlNode *c;
+	const struct feed_node *c;
 
 	for (c = n->children; c != NULL; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE)
+		if (c->type == FEED_NODE_ELEM)
 			return true;
 	}
 	return false;
@@ -374,11 +387,11 @@ url_attr(const char *name)
 /* Serializes element e as HTML; URL attributes resolved against the
  * xml:base in force there (the sanitizer only knows the outer base). */
 static void
-html_node(struct feed_ctx *c, const xmlNode *e, const char *base,
+html_node(struct feed_ctx *c, const struct feed_node *e, const char *base,
     struct buf *b, int depth)
 {
-	const xmlAttr *at;
-	const xmlNode *k;
+	const struct feed_attr *at;
+	const struct feed_node *k;
 	const char *name = feed_local(e);
 
 	if (depth > 256)
@@ -386,17 +399,27 @@ html_node(struct feed_ctx *c, const xmlNode *e, const char *base,
 	base = feed_base(c, e, base);
 	buf_appendc(b, '<');
 	buf_appends(b, name);
-	for (at = e->properties; at != NULL; at = at->next) {
-		const char *an = (const char *)at->name, *v = attr_text(at);
+	for (at = e->attrs; at != NULL; at = at->next) {
+		const char *an = at->name, *v = at->value;
 		if (v == NULL)
 			continue;
-		if (at->ns != NULL && at->ns->prefix != NULL) {
+		if (at->ns != NULL && at->ns->kind == FEED_SYM_URI) {
 			/* xml:lang stays (the sanitizer maps it); other
 			 * prefixed attributes are foreign. */
-			if (strcmp((const char *)at->ns->prefix, "xml") != 0 ||
+			if (at->prefix == NULL || strcmp(at->prefix, "xml") != 0 ||
 			    strcmp(an, "lang") != 0)
 				continue;
 			an = "xml:lang";
+		} else if (at->prefix != NULL) {
+			/* An undeclared prefix: the name as written. */
+			buf_appendc(b, ' ');
+			buf_appends(b, at->prefix);
+			buf_appendc(b, ':');
+			buf_appends(b, an);
+			buf_appends(b, "=\"");
+			esc(b, v, true);
+			buf_appendc(b, '"');
+			continue;
 		}
 		if (url_attr(an) && base != NULL) {
 			char *r = urlres_resolve(c->a, base, v);
@@ -411,11 +434,11 @@ html_node(struct feed_ctx *c, const xmlNode *e, const char *base,
 	}
 	buf_appendc(b, '>');
 	for (k = e->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE)
+		if (k->type == FEED_NODE_ELEM)
 			html_node(c, k, base, b, depth + 1);
-		else if ((k->type == XML_TEXT_NODE ||
-		    k->type == XML_CDATA_SECTION_NODE) && k->content != NULL)
-			esc_text(c, b, (const char *)k->content);
+		else if ((k->type == FEED_NODE_TEXT ||
+		    k->type == FEED_NODE_TEXT) && k->text != NULL)
+			esc_text(c, b, k->text);
 	}
 	buf_appends(b, "</");
 	buf_appends(b, name);
@@ -423,10 +446,10 @@ html_node(struct feed_ctx *c, const xmlNode *e, const char *base,
 }
 
 char *
-feed_inner_html(struct feed_ctx *c, const xmlNode *n, bool skip_div)
+feed_inner_html(struct feed_ctx *c, const struct feed_node *n, bool skip_div)
 {
 	struct buf b;
-	const xmlNode *k, *only = NULL;
+	const struct feed_node *k, *only = NULL;
 	const char *base = NULL;
 	char *r;
 	int elems = 0;
@@ -434,11 +457,11 @@ feed_inner_html(struct feed_ctx *c, const xmlNode *n, bool skip_div)
 
 	if (skip_div) {
 		for (k = n->children; k != NULL; k = k->next) {
-			if (k->type == XML_ELEMENT_NODE) {
+			if (k->type == FEED_NODE_ELEM) {
 				only = k;
 				elems++;
-			} else if (k->type == XML_TEXT_NODE && k->content != NULL) {
-				const char *s = (const char *)k->content;
+			} else if (k->type == FEED_NODE_TEXT && k->text != NULL) {
+				const char *s = k->text;
 				while (is_ws(*s))
 					s++;
 				text = text || *s != '\0';
@@ -450,11 +473,11 @@ feed_inner_html(struct feed_ctx *c, const xmlNode *n, bool skip_div)
 	}
 	buf_init(&b, INNER_HTML_MAX);
 	for (k = n->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE)
+		if (k->type == FEED_NODE_ELEM)
 			html_node(c, k, base, &b, 0);
-		else if ((k->type == XML_TEXT_NODE ||
-		    k->type == XML_CDATA_SECTION_NODE) && k->content != NULL)
-			esc_text(c, &b, (const char *)k->content);
+		else if ((k->type == FEED_NODE_TEXT ||
+		    k->type == FEED_NODE_TEXT) && k->text != NULL)
+			esc_text(c, &b, k->text);
 	}
 	r = b.len > 0 ? arena_strdup(c->a, buf_cstr(&b)) : NULL;
 	buf_fini(&b);
@@ -462,7 +485,7 @@ feed_inner_html(struct feed_ctx *c, const xmlNode *n, bool skip_div)
 }
 
 const char *
-feed_base(struct feed_ctx *c, const xmlNode *n, const char *parent)
+feed_base(struct feed_ctx *c, const struct feed_node *n, const char *parent)
 {
 	const char *xb = feed_attr_ns(n, NS_XML, "base");
 	char *r;
@@ -489,7 +512,7 @@ feed_url(struct feed_ctx *c, const char *base, const char *raw)
 /* ---- text constructs ---- */
 
 void
-feed_tc_set(struct feed_tc *tc, const char *s, xmlNodePtr node,
+feed_tc_set(struct feed_tc *tc, const char *s, const struct feed_node *node,
     enum feed_ctype type, const char *base, int prio)
 {
 	if (prio <= tc->prio || (s == NULL && node == NULL))
@@ -861,8 +884,11 @@ hash_id(struct feed_ctx *c, const struct feed_item *it)
 	if (r == NULL)
 		return NULL;
 	memcpy(r, "hash:", 5);
-	for (i = 0; i < 16; i++)
-		snprintf(r + 5 + i * 2, 3, "%02x", h[i]);
+	for (i = 0; i < 16; i++) {
+		r[5 + i * 2] = "0123456789abcdef"[h[i] >> 4];
+		r[5 + i * 2 + 1] = "0123456789abcdef"[h[i] & 15];
+	}
+	r[5 + 32] = '\0';
 	return r;
 }
 
@@ -1040,9 +1066,8 @@ feed_detect(const char *body, size_t len)
 static enum rc
 parse_xml(struct feed_ctx *c, struct feed_prep_text *t)
 {
-	xmlParserCtxtPtr ctxt;
-	xmlDocPtr doc;
-	xmlNodePtr root;
+	struct feed_tree tree;
+	const struct feed_node *root;
 	const char *name;
 	enum rc rc;
 
@@ -1052,36 +1077,20 @@ parse_xml(struct feed_ctx *c, struct feed_prep_text *t)
 	c->cdata = t->cdata;
 	c->cdata_len = t->cdata_len;
 	c->ncdata = t->ncdata;
-	if (t->xml_len > INT32_MAX)
-		return RC_TOOBIG;
-	ctxt = xmlNewParserCtxt();
-	if (ctxt == NULL)
-		return RC_NOMEM;
-	/* No NOENT (no entity substitution), no DTDLOAD, no HUGE; NONET and
-	 * the deny-all entity loader besides. The DOCTYPE is already gone. */
-	doc = xmlCtxtReadMemory(ctxt, t->xml, (int)t->xml_len, NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOCDATA |
-	    XML_PARSE_IGNORE_ENC | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	    XML_PARSE_COMPACT);
-	c->f->recovered = !ctxt->wellFormed || !ctxt->nsWellFormed;
-	xmlFreeParserCtxt(ctxt);
-	root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
-	if (root == NULL) {
-		rc = RC_INVALID;
-		goto out;
-	}
+	rc = feed_tree_parse(c->a, t->xml, t->xml_len, 0, &tree);
+	if (rc != RC_OK)
+		return rc;
+	c->f->recovered = tree.recovered;
+	root = tree.root;
 	name = feed_local(root);
-	c->root_ns = root->ns != NULL ? root->ns->href : NULL;
+	c->root_ns = root->ns != NULL && root->ns->kind == FEED_SYM_URI ?
+	    root->ns : NULL;
 	if (strcasecmp(name, "rss") == 0 || strcmp(name, "RDF") == 0 ||
 	    strcasecmp(name, "channel") == 0)
-		rc = feed_rss_parse(c, root);
-	else if (strcmp(name, "feed") == 0)
-		rc = feed_atom_parse(c, root);
-	else
-		rc = RC_INVALID;
-out:
-	xmlFreeDoc(doc);
-	return rc;
+		return feed_rss_parse(c, root);
+	if (strcmp(name, "feed") == 0)
+		return feed_atom_parse(c, root);
+	return RC_INVALID;
 }
 
 static bool

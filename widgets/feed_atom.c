@@ -14,7 +14,7 @@ enum {
 };
 
 static bool
-atom_ns(const struct feed_ctx *c, xmlNodePtr n)
+atom_ns(const struct feed_ctx *c, const struct feed_node *n)
 {
 	enum feed_ns ns = feed_ns_of(n);
 
@@ -85,19 +85,19 @@ type_is(const char *t, const char *a, const char *b)
 }
 
 /* The one xhtml div child of n when it holds only text, else NULL. */
-static xmlNodePtr
-only_div_of_text(xmlNodePtr n)
+static const struct feed_node *
+only_div_of_text(const struct feed_node *n)
 {
-	xmlNodePtr k, div = NULL;
+	const struct feed_node *k, *div = NULL;
 
 	for (k = n->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE) {
+		if (k->type == FEED_NODE_ELEM) {
 			if (div != NULL || strcmp(feed_local(k), "div") != 0 ||
 			    feed_ns_of(k) != NS_XHTML)
 				return NULL;
 			div = k;
-		} else if (k->type == XML_TEXT_NODE && k->content != NULL &&
-		    k->content[strspn((const char *)k->content, " \t\r\n")] !=
+		} else if (k->type == FEED_NODE_TEXT && k->text != NULL &&
+		    k->text[strspn(k->text, " \t\r\n")] !=
 		    '\0') {
 			return NULL;
 		}
@@ -112,7 +112,7 @@ only_div_of_text(xmlNodePtr n)
  * with mode=xml|escaped|base64) into tc.
  */
 static void
-atom_tc(struct feed_ctx *c, struct feed_tc *tc, xmlNodePtr n,
+atom_tc(struct feed_ctx *c, struct feed_tc *tc, const struct feed_node *n,
     const char *base, int prio)
 {
 	const char *type = feed_attr(n, "type");
@@ -134,7 +134,7 @@ atom_tc(struct feed_ctx *c, struct feed_tc *tc, xmlNodePtr n,
 	}
 	/* TypePad: type="html" whose escaped HTML sits in an xhtml div. */
 	if (naked && type_is(type, "html", "text/html")) {
-		xmlNodePtr d = only_div_of_text(n);
+		const struct feed_node *d = only_div_of_text(n);
 		if (d != NULL) {
 			feed_tc_set(tc, feed_text(c, d, 0), NULL, CT_HTML, base,
 			    prio);
@@ -173,11 +173,11 @@ atom_tc(struct feed_ctx *c, struct feed_tc *tc, xmlNodePtr n,
 /* ---- persons and links ---- */
 
 static void
-atom_person(struct feed_ctx *c, xmlNodePtr n, const char *base,
+atom_person(struct feed_ctx *c, const struct feed_node *n, const char *base,
     struct feed_person **list, size_t *count, int *cur)
 {
 	struct feed_person tmp, *p;
-	xmlNodePtr k;
+	const struct feed_node *k;
 
 	if (*cur > P_CORE)
 		return;
@@ -185,7 +185,7 @@ atom_person(struct feed_ctx *c, xmlNodePtr n, const char *base,
 	base = feed_base(c, n, base);
 	for (k = n->children; k != NULL; k = k->next) {
 		const char *name;
-		if (k->type != XML_ELEMENT_NODE || !atom_ns(c, k))
+		if (k->type != FEED_NODE_ELEM || !atom_ns(c, k))
 			continue;
 		name = feed_local(k);
 		if (strcmp(name, "name") == 0 && tmp.name == NULL)
@@ -212,7 +212,7 @@ atom_person(struct feed_ctx *c, xmlNodePtr n, const char *base,
 
 /* The target of a link: href, or (broken feeds) the element's text. */
 static const char *
-link_href(struct feed_ctx *c, xmlNodePtr n)
+link_href(struct feed_ctx *c, const struct feed_node *n)
 {
 	const char *h = feed_attr(n, "href");
 
@@ -230,7 +230,7 @@ alt_prio(const char *type)
 }
 
 static void
-entry_link(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+entry_link(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	const char *rel = feed_attr(n, "rel");
 	const char *type = feed_attr(n, "type");
@@ -279,7 +279,7 @@ entry_link(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 /* ---- entry ---- */
 
 static void
-entry_child(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr k)
+entry_child(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *k)
 {
 	const char *name = feed_local(k);
 	struct feed_item *it = b->it;
@@ -321,11 +321,11 @@ entry_child(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr k)
 }
 
 static void
-atom_entry(struct feed_ctx *c, xmlNodePtr n, const char *base)
+atom_entry(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
 	struct feed_item *it;
 	struct feed_ib b;
-	xmlNodePtr k;
+	const struct feed_node *k;
 	const char *lang;
 	size_t i;
 
@@ -338,7 +338,7 @@ atom_entry(struct feed_ctx *c, xmlNodePtr n, const char *base)
 	if (lang != NULL)
 		it->language = feed_clean_text(c, lang, FEED_MAX_LANG);
 	for (k = n->children; k != NULL; k = k->next) {
-		if (k->type != XML_ELEMENT_NODE)
+		if (k->type != FEED_NODE_ELEM)
 			continue;
 		if (atom_ns(c, k))
 			entry_child(c, &b, k);
@@ -355,7 +355,7 @@ atom_entry(struct feed_ctx *c, xmlNodePtr n, const char *base)
 /* ---- feed ---- */
 
 static void
-feed_link(struct feed_ctx *c, xmlNodePtr n, const char *base)
+feed_link(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
 	const char *rel = feed_attr(n, "rel");
 	const char *href = link_href(c, n);
@@ -377,7 +377,7 @@ feed_link(struct feed_ctx *c, xmlNodePtr n, const char *base)
 }
 
 static void
-feed_child(struct feed_ctx *c, xmlNodePtr k, const char *base)
+feed_child(struct feed_ctx *c, const struct feed_node *k, const char *base)
 {
 	const char *name = feed_local(k);
 	struct feed *f = c->f;
@@ -410,12 +410,12 @@ feed_child(struct feed_ctx *c, xmlNodePtr k, const char *base)
 }
 
 enum rc
-feed_atom_parse(struct feed_ctx *c, xmlNodePtr root)
+feed_atom_parse(struct feed_ctx *c, const struct feed_node *root)
 {
 	const char *base = feed_base(c, root, c->base);
 	const char *lang, *version;
 	struct feed *f = c->f;
-	xmlNodePtr k;
+	const struct feed_node *k;
 
 	version = feed_attr(root, "version");
 	f->format = feed_ns_of(root) == NS_ATOM03 ||
@@ -426,7 +426,7 @@ feed_atom_parse(struct feed_ctx *c, xmlNodePtr root)
 		f->language = feed_clean_text(c, lang, FEED_MAX_LANG);
 	/* Feed-level children first (authors are inherited by entries). */
 	for (k = root->children; k != NULL; k = k->next) {
-		if (k->type != XML_ELEMENT_NODE)
+		if (k->type != FEED_NODE_ELEM)
 			continue;
 		if (!atom_ns(c, k))
 			feed_ext_feed(c, k, base);
@@ -434,7 +434,7 @@ feed_atom_parse(struct feed_ctx *c, xmlNodePtr root)
 			feed_child(c, k, base);
 	}
 	for (k = root->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE && atom_ns(c, k) &&
+		if (k->type == FEED_NODE_ELEM && atom_ns(c, k) &&
 		    strcmp(feed_local(k), "entry") == 0)
 			feed_child(c, k, base);
 	}

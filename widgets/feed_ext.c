@@ -58,7 +58,7 @@ feed_author(struct feed_ctx *c, struct feed_person **list, size_t *n,
 
 /* Media RSS content/thumbnail, and what sits inside them. */
 static void media_children(struct feed_ctx *c, struct feed_ib *b,
-    xmlNodePtr n, int depth);
+    const struct feed_node *n, int depth);
 
 static bool
 mime_image(const char *type, const char *medium)
@@ -68,7 +68,7 @@ mime_image(const char *type, const char *medium)
 }
 
 static void
-media_content(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n,
+media_content(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n,
     int depth)
 {
 	const char *url = feed_attr(n, "url");
@@ -97,7 +97,8 @@ media_content(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n,
 }
 
 static void
-media_one(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr k, int depth)
+media_one(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *k,
+    int depth)
 {
 	const char *name = feed_local(k);
 
@@ -127,21 +128,21 @@ media_one(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr k, int depth)
 }
 
 static void
-media_children(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n,
+media_children(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n,
     int depth)
 {
-	xmlNodePtr k;
+	const struct feed_node *k;
 
 	if (depth > 4)
 		return;
 	for (k = n->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE && feed_ns_of(k) == NS_MEDIA)
+		if (k->type == FEED_NODE_ELEM && feed_ns_of(k) == NS_MEDIA)
 			media_one(c, b, k, depth);
 	}
 }
 
 static void
-ext_content(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+ext_content(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	const char *base = feed_base(c, n, b->base);
 
@@ -155,7 +156,8 @@ ext_content(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 }
 
 static void
-ext_dc(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n, enum feed_ns ns)
+ext_dc(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n,
+    enum feed_ns ns)
 {
 	const char *name = feed_local(n);
 	struct feed_item *it = b->it;
@@ -189,7 +191,7 @@ ext_dc(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n, enum feed_ns ns)
 }
 
 static void
-ext_itunes(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+ext_itunes(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	const char *name = feed_local(n);
 	struct feed_item *it = b->it;
@@ -210,7 +212,9 @@ ext_itunes(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 		feed_tc_set(&b->summary, feed_text(c, n, 0), NULL, CT_TEXT,
 		    b->base, P_LOW);
 	} else if (strcmp(name, "keywords") == 0) {
-		char *k = feed_text(c, n, 4096), *save = NULL, *t;
+		/* strtok_r writes: a copy, not the tree's text. */
+		char *k = arena_strdup(c->a, feed_text(c, n, 4096));
+		char *save = NULL, *t;
 		for (t = k ? strtok_r(k, ",", &save) : NULL; t != NULL;
 		    t = strtok_r(NULL, ",", &save))
 			feed_tag_add(c, it, t);
@@ -218,7 +222,7 @@ ext_itunes(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 }
 
 bool
-feed_ext_item(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+feed_ext_item(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	enum feed_ns ns = feed_ns_of(n);
 
@@ -257,7 +261,7 @@ feed_ext_item(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 }
 
 bool
-feed_ext_feed(struct feed_ctx *c, xmlNodePtr n, const char *base)
+feed_ext_feed(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
 	enum feed_ns ns = feed_ns_of(n);
 	const char *name = feed_local(n);

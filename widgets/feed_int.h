@@ -6,9 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <libxml/tree.h>
-
 #include "widgets/feed.h"
+#include "widgets/feed_tree.h"
 #include "widgets/sanitize.h"
 
 /* Field bounds (bytes). Longer text is cut at a UTF-8 boundary; longer
@@ -57,7 +56,7 @@ enum feed_ctype {
 /* A text construct found in the document, rendered at the end. */
 struct feed_tc {
 	const char *s;          /* the string (text or HTML), or NULL */
-	xmlNodePtr node;        /* CT_XHTML / naked markup: the element */
+	const struct feed_node *node;  /* CT_XHTML / naked markup: the element */
 	enum feed_ctype type;
 	const char *base;       /* xml:base in force at the element */
 	int prio;               /* higher wins; 0: unset */
@@ -89,7 +88,7 @@ struct feed_ctx {
 	size_t max_items;
 	size_t cap_items;
 	const char *base;       /* document base: opts->base_url */
-	const xmlChar *root_ns; /* namespace of the root element, or NULL */
+	const struct feed_sym *root_ns; /* the root element's URI, or NULL */
 	const char **cdata;     /* CDATA taken out by feed_prep_xml */
 	const size_t *cdata_len;
 	size_t ncdata;
@@ -104,36 +103,40 @@ struct feed_ctx {
 
 /* The namespace class of an element or attribute (by URI, or by a common
  * prefix when the document forgot to declare it). */
-enum feed_ns feed_ns_of(const xmlNode *n);
+enum feed_ns feed_ns_of(const struct feed_node *n);
 /* True when n is in the root element's namespace (an RSS or Atom feed
  * under a namespace we do not know still reads as one). */
-bool feed_in_root_ns(const struct feed_ctx *c, const xmlNode *n);
+bool feed_in_root_ns(const struct feed_ctx *c, const struct feed_node *n);
 /* True when element n is (ns, local name). */
-bool feed_is(const xmlNode *n, enum feed_ns ns, const char *name);
+bool feed_is(const struct feed_node *n, enum feed_ns ns, const char *name);
 /* The local name of an element (prefix stripped when undeclared). */
-const char *feed_local(const xmlNode *n);
+const char *feed_local(const struct feed_node *n);
 /* An attribute value by local name (any namespace unless ns given). */
-const char *feed_attr(const xmlNode *n, const char *name);
-const char *feed_attr_ns(const xmlNode *n, enum feed_ns ns, const char *name);
+const char *feed_attr(const struct feed_node *n, const char *name);
+const char *feed_attr_ns(const struct feed_node *n, enum feed_ns ns,
+    const char *name);
 
 /* Text content of n (text and CDATA children, concatenated), trimmed;
- * an arena string, NULL when empty. At most `max` bytes (0: 1 MiB). */
-char *feed_text(struct feed_ctx *c, const xmlNode *n, size_t max);
+ * an arena string, NULL when empty. At most `max` bytes (0: 1 MiB). It
+ * may be the tree's own text: never write to it (copy first). */
+char *feed_text(struct feed_ctx *c, const struct feed_node *n, size_t max);
 /* True when n has element children (naked markup). */
-bool feed_has_elements(const xmlNode *n);
+bool feed_has_elements(const struct feed_node *n);
 /* Serializes the children of n as HTML (for XHTML and naked markup);
  * `skip_div` drops one wrapping xhtml:div (Atom 3.1.1.3). */
-char *feed_inner_html(struct feed_ctx *c, const xmlNode *n, bool skip_div);
+char *feed_inner_html(struct feed_ctx *c, const struct feed_node *n,
+    bool skip_div);
 
 /* The base in force inside element n, given the base of its parent. */
-const char *feed_base(struct feed_ctx *c, const xmlNode *n,
+const char *feed_base(struct feed_ctx *c, const struct feed_node *n,
     const char *parent);
 /* A URL through the sanitizer's policy (http/https), resolved; or NULL. */
 char *feed_url(struct feed_ctx *c, const char *base, const char *raw);
 
 /* Records a text construct when it beats what is there (prio). */
-void feed_tc_set(struct feed_tc *tc, const char *s, xmlNodePtr node,
-    enum feed_ctype type, const char *base, int prio);
+void feed_tc_set(struct feed_tc *tc, const char *s,
+    const struct feed_node *node, enum feed_ctype type, const char *base,
+    int prio);
 /* Renders a text construct as plain text (NULL when empty). */
 char *feed_tc_text(struct feed_ctx *c, const struct feed_tc *tc,
     size_t max);
@@ -173,14 +176,16 @@ long long feed_duration(const char *s);
 
 /* Extensions shared by RSS and Atom items: Media RSS, iTunes, Dublin
  * Core, content:encoded, feedburner. True when n was one of them. */
-bool feed_ext_item(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n);
+bool feed_ext_item(struct feed_ctx *c, struct feed_ib *b,
+    const struct feed_node *n);
 /* Channel-level extensions (itunes:image, itunes:author, dc:*). */
-bool feed_ext_feed(struct feed_ctx *c, xmlNodePtr n, const char *base);
+bool feed_ext_feed(struct feed_ctx *c, const struct feed_node *n,
+    const char *base);
 
 /* ---- the format parsers ---- */
 
-enum rc feed_rss_parse(struct feed_ctx *c, xmlNodePtr root);
-enum rc feed_atom_parse(struct feed_ctx *c, xmlNodePtr root);
+enum rc feed_rss_parse(struct feed_ctx *c, const struct feed_node *root);
+enum rc feed_atom_parse(struct feed_ctx *c, const struct feed_node *root);
 enum rc feed_json_parse(struct feed_ctx *c, const char *body, size_t len);
 
 #endif

@@ -14,17 +14,17 @@ enum {
 /* The elements of an item, by (case-insensitive) local name. */
 struct rss_item_rule {
 	const char *name;
-	void (*fn)(struct feed_ctx *, struct feed_ib *, xmlNodePtr);
+	void (*fn)(struct feed_ctx *, struct feed_ib *, const struct feed_node *);
 };
 
 struct rss_chan_rule {
 	const char *name;
-	void (*fn)(struct feed_ctx *, xmlNodePtr, const char *base);
+	void (*fn)(struct feed_ctx *, const struct feed_node *, const char *base);
 };
 
 /* RSS core elements have no namespace (or an RSS one). */
 static bool
-rss_core(const struct feed_ctx *c, xmlNodePtr n)
+rss_core(const struct feed_ctx *c, const struct feed_node *n)
 {
 	enum feed_ns ns = feed_ns_of(n);
 
@@ -33,7 +33,7 @@ rss_core(const struct feed_ctx *c, xmlNodePtr n)
 
 /* A text element that may hold escaped or naked markup. */
 static void
-tc_from(struct feed_ctx *c, struct feed_tc *tc, xmlNodePtr n,
+tc_from(struct feed_ctx *c, struct feed_tc *tc, const struct feed_node *n,
     const char *base, int prio)
 {
 	base = feed_base(c, n, base);
@@ -46,13 +46,13 @@ tc_from(struct feed_ctx *c, struct feed_tc *tc, xmlNodePtr n,
 /* ---- item ---- */
 
 static void
-it_title(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+it_title(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	tc_from(c, &b->title, n, b->base, P_CORE);
 }
 
 static void
-it_link(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+it_link(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	const char *l = feed_text(c, n, FEED_URL_READ);
 
@@ -67,7 +67,7 @@ it_link(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 /* description and the non-standard summary: the first of the two is the
  * summary, the other the body (unless content:encoded gives one). */
 static void
-it_description(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+it_description(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	if (b->summary_elem)
 		tc_from(c, &b->content, n, b->base, P_CORE - 3);
@@ -76,7 +76,7 @@ it_description(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 }
 
 static void
-it_summary(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+it_summary(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	if (b->summary.prio >= P_CORE) {
 		tc_from(c, &b->content, n, b->base, P_CORE - 3);
@@ -87,19 +87,19 @@ it_summary(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 }
 
 static void
-it_fullitem(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+it_fullitem(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	tc_from(c, &b->content, n, b->base, P_CORE - 2);
 }
 
 static void
-it_body(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+it_body(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	tc_from(c, &b->content, n, b->base, P_CORE - 1);
 }
 
 static void
-it_guid(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+it_guid(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	const char *pl = feed_attr(n, "isPermaLink");
 
@@ -110,27 +110,27 @@ it_guid(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 }
 
 static void
-it_pubdate(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+it_pubdate(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	feed_date(feed_text(c, n, 256), &b->it->published, &b->pub_prio,
 	    P_CORE);
 }
 
 static void
-it_author(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+it_author(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	feed_author(c, &b->it->authors, &b->it->nauthors, &b->author_prio,
 	    P_CORE, feed_text(c, n, 512));
 }
 
 static void
-it_category(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+it_category(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	feed_tag_add(c, b->it, feed_text(c, n, 1024));
 }
 
 static void
-it_enclosure(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+it_enclosure(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	const char *url = feed_attr(n, "url");
 	const char *type = feed_attr(n, "type");
@@ -173,7 +173,7 @@ static const struct rss_item_rule item_rules[] = {
 };
 
 static void
-item_lang(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
+item_lang(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 {
 	const char *l = feed_attr_ns(n, NS_XML, "lang");
 
@@ -182,11 +182,11 @@ item_lang(struct feed_ctx *c, struct feed_ib *b, xmlNodePtr n)
 }
 
 static void
-rss_item(struct feed_ctx *c, xmlNodePtr n, const char *base)
+rss_item(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
 	struct feed_item *it;
 	struct feed_ib b;
-	xmlNodePtr k;
+	const struct feed_node *k;
 	const char *about, *href, *lastmod;
 	size_t i;
 
@@ -196,7 +196,7 @@ rss_item(struct feed_ctx *c, xmlNodePtr n, const char *base)
 	feed_ib_init(c, &b, it, feed_base(c, n, base));
 	item_lang(c, &b, n);
 	for (k = n->children; k != NULL; k = k->next) {
-		if (k->type != XML_ELEMENT_NODE)
+		if (k->type != FEED_NODE_ELEM)
 			continue;
 		if (!rss_core(c, k)) {
 			if (feed_ns_of(k) == NS_ATOM10 &&
@@ -236,13 +236,13 @@ rss_item(struct feed_ctx *c, xmlNodePtr n, const char *base)
 /* ---- channel ---- */
 
 static void
-ch_title(struct feed_ctx *c, xmlNodePtr n, const char *base)
+ch_title(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
 	tc_from(c, &c->ftitle, n, base, P_CORE);
 }
 
 static void
-ch_link(struct feed_ctx *c, xmlNodePtr n, const char *base)
+ch_link(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
 	char *u = feed_url(c, feed_base(c, n, base), feed_text(c, n,
 	    FEED_URL_READ));
@@ -254,13 +254,13 @@ ch_link(struct feed_ctx *c, xmlNodePtr n, const char *base)
 }
 
 static void
-ch_description(struct feed_ctx *c, xmlNodePtr n, const char *base)
+ch_description(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
 	tc_from(c, &c->fdesc, n, base, P_CORE);
 }
 
 static void
-ch_language(struct feed_ctx *c, xmlNodePtr n, const char *base)
+ch_language(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
 	(void)base;
 	if (c->f->language == NULL)
@@ -268,7 +268,7 @@ ch_language(struct feed_ctx *c, xmlNodePtr n, const char *base)
 }
 
 static void
-ch_ttl(struct feed_ctx *c, xmlNodePtr n, const char *base)
+ch_ttl(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
 	const char *t = feed_text(c, n, 32);
 	long v = 0;
@@ -281,13 +281,13 @@ ch_ttl(struct feed_ctx *c, xmlNodePtr n, const char *base)
 }
 
 static void
-ch_image(struct feed_ctx *c, xmlNodePtr n, const char *base)
+ch_image(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
-	xmlNodePtr k;
+	const struct feed_node *k;
 
 	base = feed_base(c, n, base);
 	for (k = n->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE && rss_core(c, k) &&
+		if (k->type == FEED_NODE_ELEM && rss_core(c, k) &&
 		    strcasecmp(feed_local(k), "url") == 0)
 			feed_image(c, &c->f->icon, &c->fimage_prio, P_EXT - 1,
 			    base, feed_text(c, k, FEED_URL_READ));
@@ -295,7 +295,7 @@ ch_image(struct feed_ctx *c, xmlNodePtr n, const char *base)
 }
 
 static void
-ch_author(struct feed_ctx *c, xmlNodePtr n, const char *base)
+ch_author(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
 	(void)base;
 	feed_author(c, &c->f->authors, &c->f->nauthors, &c->fauthor_prio,
@@ -303,7 +303,7 @@ ch_author(struct feed_ctx *c, xmlNodePtr n, const char *base)
 }
 
 static void
-ch_editor(struct feed_ctx *c, xmlNodePtr n, const char *base)
+ch_editor(struct feed_ctx *c, const struct feed_node *n, const char *base)
 {
 	(void)base;
 	feed_author(c, &c->f->authors, &c->f->nauthors, &c->fauthor_prio,
@@ -322,11 +322,12 @@ static const struct rss_chan_rule chan_rules[] = {
 	{ "managingEditor", ch_editor },
 };
 
-static void rss_container(struct feed_ctx *c, xmlNodePtr n, const char *base,
-    int depth);
+static void rss_container(struct feed_ctx *c, const struct feed_node *n,
+    const char *base, int depth);
 
 static void
-chan_child(struct feed_ctx *c, xmlNodePtr k, const char *base, int depth)
+chan_child(struct feed_ctx *c, const struct feed_node *k, const char *base,
+    int depth)
 {
 	const char *name = feed_local(k);
 	size_t i;
@@ -355,9 +356,10 @@ chan_child(struct feed_ctx *c, xmlNodePtr k, const char *base, int depth)
 /* <rss>, <rdf:RDF> or <channel>: channel fields and items may sit in the
  * channel (RSS 2.0) or beside it (RSS 1.0). */
 static void
-rss_container(struct feed_ctx *c, xmlNodePtr n, const char *base, int depth)
+rss_container(struct feed_ctx *c, const struct feed_node *n, const char *base,
+    int depth)
 {
-	xmlNodePtr k;
+	const struct feed_node *k;
 	const char *about, *href;
 
 	if (depth > 2)
@@ -373,13 +375,13 @@ rss_container(struct feed_ctx *c, xmlNodePtr n, const char *base, int depth)
 		}
 	}
 	for (k = n->children; k != NULL; k = k->next) {
-		if (k->type == XML_ELEMENT_NODE)
+		if (k->type == FEED_NODE_ELEM)
 			chan_child(c, k, base, depth);
 	}
 }
 
 static enum feed_format
-rss_version(xmlNodePtr root)
+rss_version(const struct feed_node *root)
 {
 	const char *v = feed_attr(root, "version");
 
@@ -391,7 +393,7 @@ rss_version(xmlNodePtr root)
 }
 
 enum rc
-feed_rss_parse(struct feed_ctx *c, xmlNodePtr root)
+feed_rss_parse(struct feed_ctx *c, const struct feed_node *root)
 {
 	const char *base = feed_base(c, root, c->base);
 	const char *cdf_base;

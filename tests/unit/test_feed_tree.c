@@ -1,0 +1,525 @@
+/* test_feed_tree: the SAX2-built arena tree: names and namespaces,
+ * attributes, text and CDATA, references, the depth bound, recover mode,
+ * broken and truncated input, running out of arena. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "widgets/feed_tree.h"
+
+static struct arena *A;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	A = arena_new(1 << 16, 0);
+	return A != NULL ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	arena_free(A);
+	return 0;
+}
+
+static struct feed_node *
+parse(const char *xml, struct feed_tree *t)
+{
+	enum rc rc = feed_tree_parse(A, xml, strlen(xml), 0, t);
+
+	if (rc != RC_OK)
+		fail_msg("parse failed (%s): %s", rc_str(rc), xml);
+	return t->root;
+}
+
+/* The n-th element child (0-based), or NULL. */
+static const struct feed_node *
+elem(const struct feed_node *n, int i)
+{
+	const struct feed_node *k;
+
+	for (k = n->children; k != NULL; k = k->next) {
+		if (k->type == FEED_NODE_ELEM && i-- == 0)
+			return k;
+	}
+	return NULL;
+}
+
+static int
+count_children(const struct feed_node *n)
+{
+	const struct feed_node *k;
+	int i = 0;
+
+	for (k = n->children; k != NULL; k = k->next)
+		i++;
+	return i;
+}
+
+static const struct feed_attr *
+attr(const struct feed_node *n, const char *name)
+{
+	const struct feed_attr *a;
+
+	for (a = n->attrs; a != NULL; a = a->next) {
+		if (strcmp(a->name, name) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+/* The one text child of n. */
+static const char *
+text_of(const struct feed_node *n)
+{
+	if (n->children == NULL)
+		return NULL;
+	assert_int_equal(n->children->type, FEED_NODE_TEXT);
+	assert_null(n->children->next);
+	assert_int_equal(strlen(n->children->text), n->children->len);
+	return n->children->text;
+}
+
+/* ---- names and namespaces ---- */
+
+static void
+test_namespaces(void **state)
+{
+	static const struct {
+		int child;            /* element child of the root; -1: root */
+		const char *name;
+		int kind;             /* -1: no namespace record */
+		const char *ns;
+	} want[] = {
+		{ -1, "feed", FEED_SYM_URI, "http://www.w3.org/2005/Atom" },
+		{ 0, "title", FEED_SYM_URI, "http://www.w3.org/2005/Atom" },
+		{ 1, "creator", FEED_SYM_URI, "http://purl.org/dc/elements/1.1/" },
+		{ 2, "thumbnail", FEED_SYM_PREFIX, "media" },   /* undeclared */
+		{ 3, "plain", -1, NULL },                        /* xmlns="" */
+		{ 4, "x", FEED_SYM_URI, "urn:other" },           /* redeclared */
+		{ 5, "title", FEED_SYM_URI, "http://www.w3.org/2005/Atom" },
+	};
+	struct feed_tree t;
+	const struct feed_node *root, *n;
+	size_t i;
+
+	(void)state;
+	root = parse("<?xml version=\"1.0\"?>"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+	    "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+	    "<title>T</title><dc:creator>C</dc:creator>"
+	    "<media:thumbnail url=\"u\"/><plain xmlns=\"\"/>"
+	    "<dc:x xmlns:dc=\"urn:other\"/>"
+	    "<a:title xmlns:a=\"http://www.w3.org/2005/Atom\"/></feed>", &t);
+	assert_true(t.recovered);    /* media: is not declared */
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		n = want[i].child < 0 ? root : elem(root, want[i].child);
+		assert_non_null(n);
+		assert_int_equal(n->type, FEED_NODE_ELEM);
+		assert_string_equal(n->name, want[i].name);
+		if (want[i].kind < 0) {
+			assert_null(n->ns);
+			continue;
+		}
+		assert_non_null(n->ns);
+		assert_int_equal(n->ns->kind, want[i].kind);
+		assert_string_equal(n->ns->s, want[i].ns);
+		assert_int_equal(n->ns->len, strlen(want[i].ns));
+	}
+	/* One record per URI: equal URIs compare as pointers. */
+	assert_ptr_equal(root->ns, elem(root, 0)->ns);
+	assert_ptr_equal(root->ns, elem(root, 5)->ns);
+	assert_ptr_not_equal(elem(root, 1)->ns, elem(root, 4)->ns);
+	/* Parents and order. */
+	assert_null(root->parent);
+	assert_ptr_equal(elem(root, 3)->parent, root);
+	assert_int_equal(count_children(root), 6);
+	assert_string_equal(text_of(elem(root, 1)), "C");
+}
+
+static void
+test_undeclared_prefix_recovered(void **state)
+{
+	struct feed_tree t;
+	const struct feed_node *root;
+
+	(void)state;
+	/* libxml2 reports the undeclared prefix as a namespace error: the
+	 * tree keeps it as a prefix record, the document reads as recovered. */
+	root = parse("<rss><channel><dc:date>2024</dc:date></channel></rss>",
+	    &t);
+	assert_true(t.recovered);
+	assert_string_equal(elem(elem(root, 0), 0)->name, "date");
+	assert_int_equal(elem(elem(root, 0), 0)->ns->kind, FEED_SYM_PREFIX);
+	assert_string_equal(elem(elem(root, 0), 0)->ns->s, "dc");
+}
+
+/* ---- attributes ---- */
+
+static void
+test_attributes(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *value;     /* NULL: no such attribute */
+		const char *prefix;
+		int kind;              /* -1: no namespace */
+		const char *ns;
+	} want[] = {
+		{ "href", "http://x/?a=1&b=2", NULL, -1, NULL },
+		{ "lang", "en", "xml", FEED_SYM_URI,
+		    "http://www.w3.org/XML/1998/namespace" },
+		{ "about", "urn:a", "rdf", FEED_SYM_URI,
+		    "http://www.w3.org/1999/02/22-rdf-syntax-ns#" },
+		{ "foo", "bar", "zz", FEED_SYM_PREFIX, "zz" },  /* undeclared */
+		{ "refs", "<A>\"'&amp;\xc3\xa9", NULL, -1, NULL },
+		{ "ws", "a b c", NULL, -1, NULL },              /* normalized */
+		{ "empty", "", NULL, -1, NULL },
+	};
+	struct feed_tree t;
+	const struct feed_node *root;
+	const struct feed_attr *a;
+	size_t i;
+	int n = 0;
+
+	(void)state;
+	root = parse("<item xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\""
+	    " href=\"http://x/?a=1&amp;b=2\" xml:lang=\"en\" rdf:about=\"urn:a\""
+	    " zz:foo=\"bar\" refs=\"&lt;&#x41;&#62;&quot;&apos;&amp;amp;&#233;\""
+	    " ws=\"a\tb\nc\" empty=\"\"/>", &t);
+	for (a = root->attrs; a != NULL; a = a->next)
+		n++;
+	assert_int_equal(n, (int)(sizeof(want) / sizeof(want[0])));
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		a = attr(root, want[i].name);
+		assert_non_null(a);
+		assert_non_null(a->value);
+		assert_string_equal(a->value, want[i].value);
+		if (want[i].prefix == NULL)
+			assert_null(a->prefix);
+		else
+			assert_string_equal(a->prefix, want[i].prefix);
+		if (want[i].kind < 0) {
+			assert_null(a->ns);
+		} else {
+			assert_non_null(a->ns);
+			assert_int_equal(a->ns->kind, want[i].kind);
+			assert_string_equal(a->ns->s, want[i].ns);
+		}
+	}
+	/* Document order. */
+	assert_string_equal(root->attrs->name, "href");
+	/* An undefined entity in a value is dropped (libxml2 recovers). */
+	root = parse("<a v=\"x&nosuch;y\" w=\"&#0;\"/>", &t);
+	assert_true(t.recovered);
+	assert_string_equal(attr(root, "v")->value, "xy");
+}
+
+/* ---- text ---- */
+
+static void
+test_text_cdata(void **state)
+{
+	static const struct {
+		const char *xml;
+		const char *text;      /* the one text child of the root */
+	} c[] = {
+		{ "<a>plain</a>", "plain" },
+		{ "<a>x<![CDATA[<b>&amp;</b>]]>y</a>", "x<b>&amp;</b>y" },
+		{ "<a><![CDATA[only]]></a>", "only" },
+		{ "<a>1 &lt; 2 &amp;&amp; &#x263A; &#65;</a>",
+		    "1 < 2 && \xe2\x98\xba A" },
+		{ "<a>be<!-- gone -->fore<?pi x?>after</a>", "beforeafter" },
+		{ "<a>  \n\t </a>", "  \n\t " },
+		{ "<a>caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac</a>",
+		    "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac" },
+		{ "<a>x&undefined;y</a>", "xy" },
+	};
+	struct feed_tree t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		const struct feed_node *r = parse(c[i].xml, &t);
+		const char *s = text_of(r);
+		if (s == NULL || strcmp(s, c[i].text) != 0)
+			fail_msg("%s: got \"%s\" want \"%s\"", c[i].xml,
+			    s ? s : "(null)", c[i].text);
+	}
+}
+
+static void
+test_mixed_content(void **state)
+{
+	struct feed_tree t;
+	const struct feed_node *r, *k;
+
+	(void)state;
+	r = parse("<div>a<b>bold</b>c<br/>d</div>", &t);
+	k = r->children;
+	assert_int_equal(k->type, FEED_NODE_TEXT);
+	assert_string_equal(k->text, "a");
+	k = k->next;
+	assert_int_equal(k->type, FEED_NODE_ELEM);
+	assert_string_equal(text_of(k), "bold");
+	assert_ptr_equal(k->children->parent, k);
+	k = k->next;
+	assert_string_equal(k->text, "c");
+	k = k->next;
+	assert_string_equal(k->name, "br");
+	assert_null(k->children);
+	k = k->next;
+	assert_string_equal(k->text, "d");
+	assert_null(k->next);
+	assert_int_equal(t.nodes, 7);
+}
+
+/* ---- bounds ---- */
+
+static char *
+nested(int depth, const char *inner)
+{
+	size_t n = (size_t)depth * 7 + strlen(inner) + 1, o = 0;
+	char *s = malloc(n);
+	int i;
+
+	assert_non_null(s);
+	for (i = 0; i < depth; i++)
+		o += (size_t)snprintf(s + o, n - o, "<e>");
+	o += (size_t)snprintf(s + o, n - o, "%s", inner);
+	for (i = 0; i < depth; i++)
+		o += (size_t)snprintf(s + o, n - o, "</e>");
+	return s;
+}
+
+static int
+tree_depth(const struct feed_node *n)
+{
+	int d = 0;
+
+	while (n != NULL && n->type == FEED_NODE_ELEM) {
+		const struct feed_node *k = n->children;
+		while (k != NULL && k->type != FEED_NODE_ELEM)
+			k = k->next;
+		d++;
+		n = k;
+	}
+	return d;
+}
+
+static void
+test_depth(void **state)
+{
+	struct feed_tree t;
+	const struct feed_node *n;
+	char *s;
+
+	(void)state;
+	/* A bound of 4: deeper elements go, their text stays. */
+	s = nested(10, "deep");
+	assert_int_equal(feed_tree_parse(A, s, strlen(s), 4, &t), RC_OK);
+	assert_true(t.flattened);
+	assert_false(t.recovered);
+	assert_int_equal(tree_depth(t.root), 4);
+	for (n = t.root; elem(n, 0) != NULL; n = elem(n, 0))
+		;
+	assert_string_equal(text_of(n), "deep");
+	free(s);
+	/* 100,000 levels: libxml2 stops at its own bound (256), the tree is
+	 * no deeper than FEED_TREE_MAX_DEPTH and what was read is kept. */
+	s = nested(100000, "x");
+	assert_int_equal(feed_tree_parse(A, s, strlen(s), 0, &t), RC_OK);
+	assert_true(t.recovered);
+	assert_true(tree_depth(t.root) <= FEED_TREE_MAX_DEPTH);
+	assert_true(tree_depth(t.root) >= 200);
+	free(s);
+	/* Exactly at the bound nothing is dropped. */
+	s = nested(FEED_TREE_MAX_DEPTH - 1, "x");
+	assert_int_equal(feed_tree_parse(A, s, strlen(s), 0, &t), RC_OK);
+	assert_false(t.flattened);
+	assert_false(t.recovered);
+	assert_int_equal(tree_depth(t.root), FEED_TREE_MAX_DEPTH - 1);
+	free(s);
+}
+
+static void
+test_recover(void **state)
+{
+	struct feed_tree t;
+	const struct feed_node *r;
+
+	(void)state;
+	/* Mismatched end tag. */
+	r = parse("<a><b>x</a>", &t);
+	assert_true(t.recovered);
+	assert_string_equal(r->name, "a");
+	assert_string_equal(text_of(elem(r, 0)), "x");
+	/* Truncated: the last text is kept. */
+	r = parse("<rss><channel><title>Trunc", &t);
+	assert_true(t.recovered);
+	assert_string_equal(text_of(elem(elem(r, 0), 0)), "Trunc");
+	/* Bare '<' and '&' in text. */
+	r = parse("<a>1 < 2 & 3</a>", &t);
+	assert_true(t.recovered);
+	assert_string_equal(r->name, "a");
+	/* Duplicate attribute: the first is kept. */
+	r = parse("<a x=\"1\" x=\"2\"/>", &t);
+	assert_true(t.recovered);
+	/* Junk after the document element. */
+	r = parse("<a>1</a><b>2</b>", &t);
+	assert_true(t.recovered);
+	assert_string_equal(r->name, "a");
+	assert_string_equal(text_of(r), "1");
+	/* Text and entities outside the root are not kept. */
+	r = parse("<?xml version=\"1.0\"?>\n<!-- c -->\n<a/>\n", &t);
+	assert_false(t.recovered);
+	assert_null(r->children);
+}
+
+static void
+test_invalid(void **state)
+{
+	static const struct {
+		const char *xml;
+		size_t len;            /* 0: strlen */
+	} c[] = {
+		{ "", 0 },
+		{ "just text", 0 },
+		{ "<", 0 },
+		{ "<!-- only a comment -->", 0 },
+		{ "<?xml version=\"1.0\"?>", 0 },
+		{ "\0<a/>", 5 },
+	};
+	struct feed_tree t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		size_t n = c[i].len ? c[i].len : strlen(c[i].xml);
+		enum rc rc = feed_tree_parse(A, c[i].xml, n, 0, &t);
+		if (rc != RC_INVALID)
+			fail_msg("case %zu: got %s", i, rc_str(rc));
+		assert_null(t.root);
+	}
+	assert_int_equal(feed_tree_parse(A, "<a/>", (size_t)INT32_MAX + 1, 0,
+	    &t), RC_TOOBIG);
+}
+
+static void
+test_nul_inside(void **state)
+{
+	static const char doc[] = "<a>before\0after</a>";
+	struct feed_tree t;
+	enum rc rc;
+
+	(void)state;
+	/* A NUL ends what libxml2 reads; the part before it is kept. */
+	rc = feed_tree_parse(A, doc, sizeof(doc) - 1, 0, &t);
+	assert_int_equal(rc, RC_OK);
+	assert_true(t.recovered);
+	assert_string_equal(t.root->name, "a");
+	assert_string_equal(text_of(t.root), "before");
+}
+
+static void
+test_no_dtd(void **state)
+{
+	struct feed_tree t;
+	const struct feed_node *r;
+
+	(void)state;
+	/* Neither internal nor external entities are ever defined. */
+	r = parse("<!DOCTYPE a [<!ENTITY e \"EXPANDED\">"
+	    "<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+	    "<a>[&e;][&x;]</a>", &t);
+	assert_string_equal(text_of(r), "[][]");
+	r = parse("<!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a>ok</a>", &t);
+	assert_string_equal(text_of(r), "ok");
+}
+
+static void
+test_nomem(void **state)
+{
+	static const char doc[] =
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>"
+	    "<entry><id>1</id><link href=\"http://x/1\" rel=\"alternate\"/>"
+	    "<content type=\"html\"><![CDATA[<p>body text here</p>]]></content>"
+	    "</entry></feed>";
+	struct feed_tree t;
+	size_t lim;
+	int ok = 0, nomem = 0;
+
+	(void)state;
+	for (lim = 16; lim < 16 * 1024; lim = lim * 5 / 4 + 1) {
+		struct arena *small = arena_new(64, lim);
+		enum rc rc;
+		assert_non_null(small);
+		rc = feed_tree_parse(small, doc, strlen(doc), 0, &t);
+		assert_true(rc == RC_OK || rc == RC_NOMEM);
+		if (rc == RC_OK) {
+			ok++;
+			assert_string_equal(t.root->name, "feed");
+		} else {
+			nomem++;
+			assert_null(t.root);
+		}
+		arena_free(small);
+	}
+	assert_true(ok > 0);
+	assert_true(nomem > 0);
+}
+
+static void
+test_many_names(void **state)
+{
+	struct feed_tree t;
+	char *s;
+	size_t n = 20000 * 40 + 64, o = 0;
+	int i;
+
+	(void)state;
+	/* Many distinct names and URIs: the intern table grows. */
+	s = malloc(n);
+	assert_non_null(s);
+	o += (size_t)snprintf(s + o, n - o, "<r>");
+	for (i = 0; i < 20000; i++)
+		o += (size_t)snprintf(s + o, n - o,
+		    "<n%d xmlns=\"urn:%d\" a%d=\"v\"/>", i, i, i);
+	o += (size_t)snprintf(s + o, n - o, "</r>");
+	assert_int_equal(feed_tree_parse(A, s, o, 0, &t), RC_OK);
+	assert_int_equal(count_children(t.root), 20000);
+	assert_string_equal(elem(t.root, 19999)->name, "n19999");
+	assert_string_equal(elem(t.root, 19999)->ns->s, "urn:19999");
+	assert_string_equal(elem(t.root, 19999)->attrs->name, "a19999");
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_namespaces),
+		cmocka_unit_test(test_undeclared_prefix_recovered),
+		cmocka_unit_test(test_attributes),
+		cmocka_unit_test(test_text_cdata),
+		cmocka_unit_test(test_mixed_content),
+		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_recover),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_nul_inside),
+		cmocka_unit_test(test_no_dtd),
+		cmocka_unit_test(test_nomem),
+		cmocka_unit_test(test_many_names),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,483 @@
+/* feed_tree: libxml2's SAX2 parser feeding a small tree in the arena.
+ *
+ * The tree is what libxml2's own SAX2 DOM builder would make under the
+ * options feed.c always used (XML_PARSE_NOCDATA: CDATA is text; no entity
+ * substitution), minus what the feed readers never look at: comments,
+ * processing instructions and entity references are not kept, so the text
+ * around them is one run. Names and namespace URIs are interned per tree;
+ * nothing is freed one by one: the arena goes as a whole.
+ */
+#include "widgets/feed_tree.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+#include "util/buf.h"
+
+struct tb {
+	struct arena *a;
+	struct feed_tree *t;
+	xmlParserCtxtPtr ctxt;
+	struct feed_node *cur;      /* innermost kept open element */
+	struct feed_node **last;    /* last child at each depth; [0]: top */
+	int depth;                  /* kept elements open */
+	int skip;                   /* dropped elements open inside cur */
+	int max_depth;
+	struct buf text;            /* text of cur not yet in a node */
+	struct feed_sym **tab;      /* interned strings, open addressing */
+	size_t tab_cap, tab_n;
+	/* libxml2's names are interned in its dictionary, which lives as long
+	 * as the parse: a record found for one of them is found again by its
+	 * address. Only dictionary strings enter this cache. */
+	struct {
+		const xmlChar *p;
+		struct feed_sym *y;
+	} pc[256];
+	bool failed;                /* out of memory: parse stopped */
+};
+
+/* ---- interning ---- */
+
+static unsigned int
+sym_hash(const char *s, size_t n, unsigned char kind)
+{
+	uint32_t h = 2166136261u ^ kind;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static bool
+tab_grow(struct tb *b)
+{
+	size_t cap = b->tab_cap ? b->tab_cap * 2 : 256, i;
+	struct feed_sym **tab = arena_calloc(b->a, cap, sizeof(*tab));
+
+	if (tab == NULL)
+		return false;
+	for (i = 0; i < b->tab_cap; i++) {
+		struct feed_sym *y = b->tab[i];
+		size_t j;
+		if (y == NULL)
+			continue;
+		for (j = y->hash & (cap - 1); tab[j] != NULL; j = (j + 1) & (cap - 1))
+			;
+		tab[j] = y;
+	}
+	/* The old table stays in the arena: at most as big as the new one. */
+	b->tab = tab;
+	b->tab_cap = cap;
+	return true;
+}
+
+static struct feed_sym *
+intern(struct tb *b, unsigned char kind, const char *s, size_t n)
+{
+	unsigned int h = sym_hash(s, n, kind);
+	struct feed_sym *y;
+	size_t j;
+	char *copy;
+
+	if (b->tab_n * 2 >= b->tab_cap && !tab_grow(b))
+		return NULL;
+	for (j = h & (b->tab_cap - 1); (y = b->tab[j]) != NULL;
+	    j = (j + 1) & (b->tab_cap - 1)) {
+		if (y->hash == h && y->kind == kind && y->len == n &&
+		    memcmp(y->s, s, n) == 0)
+			return y;
+	}
+	y = arena_alloc(b->a, sizeof(*y));
+	copy = arena_strndup(b->a, s, n);
+	if (y == NULL || copy == NULL)
+		return NULL;
+	y->s = copy;
+	y->len = n;
+	y->hash = h;
+	y->kind = kind;
+	y->cls = 0;
+	b->tab[j] = y;
+	b->tab_n++;
+	return y;
+}
+
+static struct feed_sym *
+intern_cstr(struct tb *b, unsigned char kind, const xmlChar *s)
+{
+	size_t h = (((uintptr_t)s >> 3) ^ kind) & 255;
+	struct feed_sym *y;
+
+	if (b->pc[h].p == s && b->pc[h].y->kind == kind)
+		return b->pc[h].y;
+	y = intern(b, kind, (const char *)s, strlen((const char *)s));
+	if (y != NULL && b->ctxt->dict != NULL &&
+	    xmlDictOwns(b->ctxt->dict, s) == 1) {
+		b->pc[h].p = s;
+		b->pc[h].y = y;
+	}
+	return y;
+}
+
+/* ---- building ---- */
+
+static void
+tb_fail(struct tb *b)
+{
+	b->failed = true;
+	xmlStopParser(b->ctxt);
+}
+
+static void
+tb_link(struct tb *b, struct feed_node *n)
+{
+	struct feed_node **last = &b->last[b->depth];
+
+	n->parent = b->cur;
+	if (*last != NULL)
+		(*last)->next = n;
+	else if (b->cur != NULL)
+		b->cur->children = n;
+	*last = n;
+	b->t->nodes++;
+}
+
+/* The pending text becomes a text node of cur. */
+static void
+tb_flush(struct tb *b)
+{
+	struct feed_node *n;
+
+	if (b->text.len == 0)
+		return;
+	n = arena_calloc(b->a, 1, sizeof(*n));
+	if (n == NULL || (n->text = arena_strndup(b->a, b->text.data,
+	    b->text.len)) == NULL) {
+		tb_fail(b);
+		return;
+	}
+	n->type = FEED_NODE_TEXT;
+	n->len = b->text.len;
+	tb_link(b, n);
+	buf_clear(&b->text);
+}
+
+static void
+tb_chars(void *ctx, const xmlChar *s, int len)
+{
+	struct tb *b = ((xmlParserCtxtPtr)ctx)->_private;
+
+	/* Text outside the document element is not kept (nor by libxml2). */
+	if (b->cur == NULL || len <= 0 || b->failed)
+		return;
+	if (buf_append(&b->text, s, (size_t)len) != RC_OK)
+		tb_fail(b);
+}
+
+static bool
+is_xml_char(unsigned long c)
+{
+	return c == 0x9 || c == 0xa || c == 0xd || (c >= 0x20 && c <= 0xd7ff) ||
+	    (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+}
+
+static size_t
+utf8_put(char *o, unsigned long c)
+{
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (char)(0xc0 | (c >> 6));
+		o[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (char)(0xe0 | (c >> 12));
+		o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | (c >> 18));
+	o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/*
+ * An attribute value as libxml2 hands it over. Without entity
+ * substitution the parser has already decoded every reference but writes
+ * '&' as "&#38;" (and drops undefined entities); the DOM builder decodes
+ * that again. Other references are decoded the same way; one to a named,
+ * non-predefined entity makes the value unreadable (*unreadable), as an
+ * entity-reference child did in the DOM.
+ */
+static char *
+attr_value(struct tb *b, const char *v, const char *end, bool *unreadable)
+{
+	static const struct { const char *name; char c; } pre[] = {
+		{ "lt", '<' }, { "gt", '>' }, { "amp", '&' }, { "apos", '\'' },
+		{ "quot", '"' },
+	};
+	size_t n = (size_t)(end - v), j = 0;
+	const char *p;
+	char *out;
+
+	*unreadable = false;
+	if (memchr(v, '&', n) == NULL)
+		return arena_strndup(b->a, v, n);
+	out = arena_alloc(b->a, n + 1);
+	if (out == NULL)
+		return NULL;
+	for (p = v; p < end;) {
+		const char *semi;
+		if (*p != '&') {
+			out[j++] = *p++;
+			continue;
+		}
+		semi = memchr(p, ';', (size_t)(end - p));
+		if (semi == NULL) {
+			out[j++] = *p++;
+			continue;
+		}
+		if (p + 1 < semi && p[1] == '#') {
+			unsigned long c = 0;
+			const char *d = p + 2;
+			bool hex = d < semi && *d == 'x';
+			if (hex)
+				d++;
+			for (; d < semi && c <= 0x10ffff; d++) {
+				int v2 = *d >= '0' && *d <= '9' ? *d - '0' :
+				    hex && *d >= 'a' && *d <= 'f' ? *d - 'a' + 10 :
+				    hex && *d >= 'A' && *d <= 'F' ? *d - 'A' + 10 : -1;
+				if (v2 < 0)
+					break;
+				c = c * (hex ? 16 : 10) + (unsigned long)v2;
+			}
+			/* A reference is never longer than what it stands for
+			 * ("&#38;" is 5 bytes, a 4-byte character needs 8). */
+			if (d == semi && is_xml_char(c))
+				j += utf8_put(out + j, c);
+			p = semi + 1;
+		} else {
+			size_t k, nl = (size_t)(semi - p - 1);
+			for (k = 0; k < sizeof(pre) / sizeof(pre[0]); k++) {
+				if (strlen(pre[k].name) == nl &&
+				    memcmp(pre[k].name, p + 1, nl) == 0)
+					break;
+			}
+			if (k == sizeof(pre) / sizeof(pre[0])) {
+				*unreadable = true;
+				return NULL;
+			}
+			out[j++] = pre[k].c;
+			p = semi + 1;
+		}
+	}
+	out[j] = '\0';
+	return out;
+}
+
+/*
+ * The local name and namespace record of a name as libxml2 reports it:
+ * the URI; else the prefix no declaration binds (libxml2's DOM kept
+ * "p:name" then); else, for a name that still holds a colon (recover
+ * mode), the part before it as such a prefix. False on no memory.
+ */
+static bool
+name_split(struct tb *b, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri, const char **name, const char **pfx,
+    struct feed_sym **ns)
+{
+	const char *l = (const char *)local, *colon;
+	struct feed_sym *p = NULL, *y;
+
+	*ns = NULL;
+	*pfx = NULL;
+	if (prefix != NULL) {
+		if ((p = intern_cstr(b, FEED_SYM_PREFIX, prefix)) == NULL)
+			return false;
+		*pfx = p->s;
+	}
+	if (uri != NULL) {
+		if ((*ns = intern_cstr(b, FEED_SYM_URI, uri)) == NULL)
+			return false;
+	} else if (p != NULL) {
+		*ns = p;
+	} else if ((colon = strchr(l, ':')) != NULL) {
+		if ((*ns = intern(b, FEED_SYM_PREFIX, l,
+		    (size_t)(colon - l))) == NULL)
+			return false;
+		*pfx = (*ns)->s;
+		l = colon + 1;
+	}
+	y = intern_cstr(b, FEED_SYM_NAME, (const xmlChar *)l);
+	if (y == NULL)
+		return false;
+	*name = y->s;
+	return true;
+}
+
+static bool
+tb_attrs(struct tb *b, struct feed_node *n, int nb, const xmlChar **at)
+{
+	struct feed_attr *prev = NULL;
+	int i;
+
+	for (i = 0; i < nb; i++, at += 5) {
+		struct feed_attr *x = arena_calloc(b->a, 1, sizeof(*x));
+		bool unreadable;
+
+		if (x == NULL || !name_split(b, at[0], at[1], at[2], &x->name,
+		    &x->prefix, &x->ns))
+			return false;
+		x->value = attr_value(b, (const char *)at[3],
+		    (const char *)at[4], &unreadable);
+		if (x->value == NULL && !unreadable)
+			return false;
+		if (prev != NULL)
+			prev->next = x;
+		else
+			n->attrs = x;
+		prev = x;
+	}
+	return true;
+}
+
+static void
+tb_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+    int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	struct tb *b = ((xmlParserCtxtPtr)ctx)->_private;
+	struct feed_node *n;
+	const char *pfx;
+
+	(void)nb_namespaces;
+	(void)namespaces;
+	(void)nb_defaulted;
+	if (b->failed)
+		return;
+	tb_flush(b);
+	if (b->depth >= b->max_depth || b->skip > 0) {
+		/* Too deep: the element goes, its text stays in cur. */
+		b->skip++;
+		b->t->flattened = true;
+		return;
+	}
+	n = arena_calloc(b->a, 1, sizeof(*n));
+	if (n == NULL || !name_split(b, localname, prefix, uri, &n->name,
+	    &pfx, &n->ns)) {
+		tb_fail(b);
+		return;
+	}
+	n->type = FEED_NODE_ELEM;
+	if (!tb_attrs(b, n, nb_attributes, attributes)) {
+		tb_fail(b);
+		return;
+	}
+	tb_link(b, n);
+	if (b->t->root == NULL)
+		b->t->root = n;
+	b->cur = n;
+	b->depth++;
+	b->last[b->depth] = NULL;
+}
+
+static void
+tb_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct tb *b = ((xmlParserCtxtPtr)ctx)->_private;
+
+	(void)localname;
+	(void)prefix;
+	(void)uri;
+	if (b->failed)
+		return;
+	if (b->skip > 0) {
+		b->skip--;
+		return;
+	}
+	tb_flush(b);
+	if (b->depth == 0)
+		return;
+	b->depth--;
+	b->cur = b->cur->parent;
+}
+
+enum rc
+feed_tree_parse(struct arena *a, const char *xml, size_t len, int max_depth,
+    struct feed_tree *out)
+{
+	struct feed_node *last[FEED_TREE_MAX_DEPTH + 1];
+	xmlParserCtxtPtr ctxt;
+	xmlSAXHandlerPtr sax;
+	xmlDocPtr doc;
+	struct tb b;
+
+	memset(out, 0, sizeof(*out));
+	if (len > INT32_MAX)
+		return RC_TOOBIG;
+	memset(&b, 0, sizeof(b));
+	b.a = a;
+	b.t = out;
+	b.last = last;
+	b.max_depth = max_depth <= 0 || max_depth > FEED_TREE_MAX_DEPTH ?
+	    FEED_TREE_MAX_DEPTH : max_depth;
+	last[0] = NULL;
+	buf_init(&b.text, len + 1);
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL) {
+		buf_fini(&b.text);
+		return RC_NOMEM;
+	}
+	b.ctxt = ctxt;
+	ctxt->_private = &b;
+	/* The SAX2 defaults stay for the document itself; the tree is ours,
+	 * and no DTD is ever built (feed_prep_xml drops the DOCTYPE anyway). */
+	sax = ctxt->sax;
+	sax->startElementNs = tb_start;
+	sax->endElementNs = tb_end;
+	sax->startElement = NULL;
+	sax->endElement = NULL;
+	sax->characters = tb_chars;
+	sax->ignorableWhitespace = tb_chars;
+	sax->cdataBlock = tb_chars;
+	sax->reference = NULL;
+	sax->comment = NULL;
+	sax->processingInstruction = NULL;
+	sax->internalSubset = NULL;
+	sax->externalSubset = NULL;
+	sax->entityDecl = NULL;
+	sax->attributeDecl = NULL;
+	sax->elementDecl = NULL;
+	sax->notationDecl = NULL;
+	sax->unparsedEntityDecl = NULL;
+	sax->resolveEntity = NULL;
+	/* No NOENT (no entity substitution), no DTDLOAD, no HUGE; NONET and
+	 * the deny-all entity loader (sanitize.c) besides. */
+	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOCDATA |
+	    XML_PARSE_IGNORE_ENC | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	    XML_PARSE_COMPACT);
+	if (!b.failed)
+		tb_flush(&b);   /* a truncated document: its last text */
+	out->recovered = !ctxt->wellFormed || !ctxt->nsWellFormed;
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	buf_fini(&b.text);
+	if (b.failed) {
+		memset(out, 0, sizeof(*out));
+		return RC_NOMEM;
+	}
+	return out->root != NULL ? RC_OK : RC_INVALID;
+}
