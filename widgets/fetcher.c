@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 
 #include "util/arena.h"
 #include "util/buf.h"
@@ -39,6 +40,9 @@ struct curl_fetcher {
 	struct curl_blob ca_blob; /* system bundle + extra, when no ca_path */
 };
 
+/* What the run loop knows of a host's connections (see start_more). */
+enum host_proto { PROTO_UNKNOWN, PROTO_H1, PROTO_H2 };
+
 /* One job in flight. */
 struct transfer {
 	struct fetch_job *job;
@@ -50,6 +54,8 @@ struct transfer {
 	bool blocked;
 	bool timed_out;
 	bool began;              /* left libcurl's queue: connecting or sending */
+	bool connected;          /* the first request had its connection */
+	unsigned char proto;     /* enum host_proto of that connection */
 	struct timespec start;   /* handed to libcurl */
 	struct timespec begin;   /* left the queue: the total timeout counts from here */
 	char errbuf[CURL_ERROR_SIZE];
@@ -163,16 +169,35 @@ open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 }
 
-/* Called with a connection (new or reused), before each request is sent. */
+/*
+ * Called with a connection (new or reused), before each request is sent.
+ * The first time, notes whether the connection speaks HTTP/2: ALPN "h2" on
+ * the TLS session (libcurl only reports the version once a response came).
+ */
 static int
 pre_request(void *clientp, char *primary_ip, char *local_ip, int primary_port,
     int local_port)
 {
+	struct transfer *t = clientp;
+	struct curl_tlssessioninfo *tls = NULL;
+	const unsigned char *alpn = NULL;
+	unsigned int alpn_len = 0;
+
 	(void)primary_ip;
 	(void)local_ip;
 	(void)primary_port;
 	(void)local_port;
-	mark_begin(clientp);
+	mark_begin(t);
+	if (t->connected)
+		return CURL_PREREQFUNC_OK;
+	t->connected = true;
+	t->proto = PROTO_H1;
+	if (curl_easy_getinfo(t->easy, CURLINFO_TLS_SSL_PTR, &tls) == CURLE_OK &&
+	    tls != NULL && tls->backend == CURLSSLBACKEND_OPENSSL && tls->internals != NULL) {
+		SSL_get0_alpn_selected(tls->internals, &alpn, &alpn_len);
+		if (alpn_len == 2 && memcmp(alpn, "h2", 2) == 0)
+			t->proto = PROTO_H2;
+	}
 	return CURL_PREREQFUNC_OK;
 }
 
@@ -523,9 +548,19 @@ transfer_fini(struct curl_fetcher *cf, struct transfer *t)
  * libcurl enforces the connection limits (max_total, max_per_host) and
  * queues a transfer until a connection is free or, over HTTP/2, a stream on
  * one is. The loop hands it at most max_inflight transfers at once (memory),
- * taking hosts in turn so that a host with many sources does not fill
- * libcurl's queue ahead of the others, and enforces the total timeout from
- * the moment a transfer leaves that queue.
+ * and enforces the total timeout from the moment a transfer leaves that
+ * queue.
+ *
+ * It also keeps libcurl's queue short, because libcurl 7.88 takes only one
+ * queued transfer out per finished transfer or new connection: a transfer
+ * that waits there can wait long after its connection is free. So the loop
+ * hands over only what can start now, by its own count of the connections
+ * needed: per host, one transfer until its first connection is up (https:
+ * the others would wait to learn whether it multiplexes), then up to
+ * max_per_host transfers over HTTP/1.1 (one connection each) or up to
+ * max_per_host x max_streams over HTTP/2 (one connection per max_streams);
+ * all hosts together within max_total connections. Hosts take turns, so a
+ * host with many sources does not go ahead of the others.
  */
 
 #define NO_HOST SIZE_MAX
@@ -540,7 +575,10 @@ struct run {
 	size_t *host;            /* host id per job, NO_HOST: bad URL */
 	size_t *next;            /* next waiting job of the same host, NO_JOB */
 	size_t *head;            /* per host id: its first waiting job, NO_JOB */
+	size_t *busy;            /* per host id: transfers handed to libcurl */
+	unsigned char *proto;    /* per host id: enum host_proto */
 	size_t nhosts, rr;       /* hosts, and whose turn it is */
+	size_t conns;            /* connections the busy transfers need */
 	size_t waiting, active, done;
 	fetch_done_fn cb;
 	void *arg;
@@ -585,13 +623,84 @@ assign_hosts(struct run *r)
 	}
 }
 
+/* Connections host h needs for its busy transfers. */
+static size_t
+host_conns(const struct run *r, size_t h)
+{
+	size_t streams = (size_t)r->cf->o.max_streams;
+
+	if (r->proto[h] == PROTO_H2)
+		return (r->busy[h] + streams - 1) / streams;
+	return r->busy[h];
+}
+
+/* Changes host h's busy count by delta and, when proto != 0, its protocol. */
+static void
+host_update(struct run *r, size_t h, int delta, unsigned char proto)
+{
+	r->conns -= host_conns(r, h);
+	if (delta < 0)
+		r->busy[h]--;
+	else if (delta > 0)
+		r->busy[h]++;
+	if (proto != PROTO_UNKNOWN)
+		r->proto[h] = proto;
+	r->conns += host_conns(r, h);
+}
+
+/* May the next waiting job of host h be handed to libcurl now? */
+static bool
+host_may_start(const struct run *r, size_t h)
+{
+	size_t per = (size_t)r->cf->o.max_per_host, busy = r->busy[h];
+	bool https = strncasecmp(r->jobs[r->head[h]].url, "https:", 6) == 0;
+
+	switch (r->proto[h]) {
+	case PROTO_H2:
+		if (busy >= per * (size_t)r->cf->o.max_streams)
+			return false;
+		/* Another stream on a connection that has room: no new one. */
+		if (busy % (size_t)r->cf->o.max_streams != 0)
+			return true;
+		break;
+	case PROTO_H1:
+		if (busy >= per)
+			return false;
+		break;
+	default:
+		/* https: one until the connection tells whether it multiplexes;
+		 * plain http is HTTP/1.1 here. */
+		if (busy >= (https ? 1 : per))
+			return false;
+		break;
+	}
+	return r->conns < (size_t)r->cf->o.max_total;
+}
+
+/* Notes the protocol of transfers whose first connection came up. */
+static void
+learn_protocols(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct transfer *t = &r->tr[i];
+		if (r->state[i] != 1 || !t->connected || t->proto == PROTO_UNKNOWN)
+			continue;
+		if (r->proto[r->host[i]] == PROTO_UNKNOWN ||
+		    (r->proto[r->host[i]] == PROTO_H1 && t->proto == PROTO_H2))
+			host_update(r, r->host[i], 0, t->proto);
+		t->proto = PROTO_UNKNOWN;   /* noted */
+	}
+}
+
 static void
 complete(struct run *r, size_t i)
 {
 	struct fetch_job *j = &r->jobs[i];
 
-	if (r->state[i] == 1)
+	if (r->state[i] == 1) {
 		r->active--;
+		host_update(r, r->host[i], -1, PROTO_UNKNOWN);
+	}
 	r->state[i] = 2;
 	r->done++;
 	r->cb(j, r->arg);
@@ -611,6 +720,7 @@ start(struct run *r, size_t i)
 	clock_gettime(CLOCK_MONOTONIC, &t->start);
 	r->state[i] = 1;
 	r->active++;
+	host_update(r, r->host[i], 1, PROTO_UNKNOWN);
 	rc = setup_easy(r->cf, t);
 	if (rc == RC_OK && curl_multi_add_handle(r->cf->multi, t->easy) != CURLM_OK)
 		rc = RC_INTERNAL;
@@ -630,7 +740,7 @@ start_more(struct run *r)
 	    idle < r->nhosts) {
 		size_t h = r->rr, i = r->head[h];
 		r->rr = (r->rr + 1) % r->nhosts;
-		if (i == NO_JOB) {
+		if (i == NO_JOB || !host_may_start(r, h)) {
 			idle++;
 			continue;
 		}
@@ -695,6 +805,8 @@ run_free(struct run *r)
 	free(r->host);
 	free(r->next);
 	free(r->head);
+	free(r->busy);
+	free(r->proto);
 }
 
 static enum rc
@@ -711,8 +823,10 @@ curl_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 	r.host = calloc(n, sizeof(*r.host));
 	r.next = calloc(n, sizeof(*r.next));
 	r.head = calloc(n, sizeof(*r.head));
+	r.busy = calloc(n, sizeof(*r.busy));
+	r.proto = calloc(n, 1);
 	if (r.tr == NULL || r.state == NULL || r.host == NULL || r.next == NULL ||
-	    r.head == NULL) {
+	    r.head == NULL || r.busy == NULL || r.proto == NULL) {
 		run_free(&r);
 		return RC_NOMEM;
 	}
@@ -733,6 +847,7 @@ curl_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 		}
 		start_more(&r);
 		curl_multi_perform(r.cf->multi, &running);
+		learn_protocols(&r);
 		reap(&r);
 		check_deadlines(&r);
 		if (r.done < n && r.active > 0)
