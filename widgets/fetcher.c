@@ -43,6 +43,8 @@ struct curl_fetcher {
 /* What the run loop knows of a host's connections (see start_more). */
 enum host_proto { PROTO_UNKNOWN, PROTO_H1, PROTO_H2 };
 
+struct run;
+
 /* One job in flight. */
 struct transfer {
 	struct fetch_job *job;
@@ -55,7 +57,7 @@ struct transfer {
 	bool timed_out;
 	bool began;              /* left libcurl's queue: connecting or sending */
 	bool connected;          /* the first request had its connection */
-	unsigned char proto;     /* enum host_proto of that connection */
+	struct run *run;         /* told the protocol of that connection */
 	struct timespec start;   /* handed to libcurl */
 	struct timespec begin;   /* left the queue: the total timeout counts from here */
 	char errbuf[CURL_ERROR_SIZE];
@@ -169,6 +171,8 @@ open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 }
 
+static void note_protocol(struct run *r, struct transfer *t, enum host_proto p);
+
 /*
  * Called with a connection (new or reused), before each request is sent.
  * The first time, notes whether the connection speaks HTTP/2: ALPN "h2" on
@@ -182,6 +186,7 @@ pre_request(void *clientp, char *primary_ip, char *local_ip, int primary_port,
 	struct curl_tlssessioninfo *tls = NULL;
 	const unsigned char *alpn = NULL;
 	unsigned int alpn_len = 0;
+	enum host_proto proto = PROTO_H1;
 
 	(void)primary_ip;
 	(void)local_ip;
@@ -191,13 +196,14 @@ pre_request(void *clientp, char *primary_ip, char *local_ip, int primary_port,
 	if (t->connected)
 		return CURL_PREREQFUNC_OK;
 	t->connected = true;
-	t->proto = PROTO_H1;
 	if (curl_easy_getinfo(t->easy, CURLINFO_TLS_SSL_PTR, &tls) == CURLE_OK &&
 	    tls != NULL && tls->backend == CURLSSLBACKEND_OPENSSL && tls->internals != NULL) {
 		SSL_get0_alpn_selected(tls->internals, &alpn, &alpn_len);
 		if (alpn_len == 2 && memcmp(alpn, "h2", 2) == 0)
-			t->proto = PROTO_H2;
+			proto = PROTO_H2;
 	}
+	if (t->run != NULL)
+		note_protocol(t->run, t, proto);
 	return CURL_PREREQFUNC_OK;
 }
 
@@ -580,6 +586,7 @@ struct run {
 	size_t nhosts, rr;       /* hosts, and whose turn it is */
 	size_t conns;            /* connections the busy transfers need */
 	size_t waiting, active, done;
+	struct timespec checked; /* last look at the deadlines */
 	fetch_done_fn cb;
 	void *arg;
 };
@@ -677,19 +684,14 @@ host_may_start(const struct run *r, size_t h)
 	return r->conns < (size_t)r->cf->o.max_total;
 }
 
-/* Notes the protocol of transfers whose first connection came up. */
+/* The first connection of transfer t came up and speaks p. */
 static void
-learn_protocols(struct run *r)
+note_protocol(struct run *r, struct transfer *t, enum host_proto p)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		struct transfer *t = &r->tr[i];
-		if (r->state[i] != 1 || !t->connected || t->proto == PROTO_UNKNOWN)
-			continue;
-		if (r->proto[r->host[i]] == PROTO_UNKNOWN ||
-		    (r->proto[r->host[i]] == PROTO_H1 && t->proto == PROTO_H2))
-			host_update(r, r->host[i], 0, t->proto);
-		t->proto = PROTO_UNKNOWN;   /* noted */
-	}
+	size_t h = r->host[t - r->tr];
+
+	if (r->proto[h] == PROTO_UNKNOWN || (r->proto[h] == PROTO_H1 && p == PROTO_H2))
+		host_update(r, h, 0, (unsigned char)p);
 }
 
 static void
@@ -716,6 +718,7 @@ start(struct run *r, size_t i)
 	enum rc rc;
 
 	t->job = j;
+	t->run = r;
 	buf_init(&t->body, r->cf->o.max_body);
 	clock_gettime(CLOCK_MONOTONIC, &t->start);
 	r->state[i] = 1;
@@ -769,12 +772,16 @@ reap(struct run *r)
 	}
 }
 
-/* Cuts transfers that left the queue more than total_timeout ago. */
+/* Cuts transfers that left the queue more than total_timeout ago; looks
+ * every 100 ms at most. */
 static void
 check_deadlines(struct run *r)
 {
 	long limit = r->cf->o.total_timeout * 1000;
 
+	if (r->checked.tv_sec != 0 && elapsed_ms(&r->checked) < 100)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &r->checked);
 	for (size_t i = 0; i < r->n; i++) {
 		struct transfer *t = &r->tr[i];
 		if (r->state[i] != 1 || !t->began || elapsed_ms(&t->begin) < limit)
@@ -847,7 +854,6 @@ curl_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 		}
 		start_more(&r);
 		curl_multi_perform(r.cf->multi, &running);
-		learn_protocols(&r);
 		reap(&r);
 		check_deadlines(&r);
 		if (r.done < n && r.active > 0)
