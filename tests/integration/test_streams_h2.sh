@@ -122,9 +122,11 @@ spread=$(awk '{ printf "%.3f\n", $7 - $5 }' "$TH_DIR/h2/access.log" | sort -n |
 	awk 'NR == 1 { a = $1 } { b = $1 } END { printf "%d\n", (b - a) * 1000 }')
 th_diag "h2 one host: requests arrived within $spread ms"
 st_expect_range "h2 one host: all requests sent before the first answer (one round-trip)" "$spread" 0 499
-# One round of 500 ms plus TLS, parsing and fsyncs (about 1.3 s on an idle
-# 2-core machine); the bound leaves room for a loaded one.
-st_expect_range "h2 one host: done in well under two rounds of HTTP/1.1 (< 3.5 s)" "$WALL" 500 3500
+# The wall time (one round of 500 ms plus TLS, parsing and fsyncs: about
+# 1.2-1.4 s on an idle 2-core machine) is reported, not asserted: on a
+# loaded machine or a sanitizer build it says little. The arrivals above
+# are the proof.
+th_diag "h2 one host: wall ${WALL} ms (4 HTTP/1.1 connections: 15 rounds, 7.5 s at the least)"
 
 # ------------------------------------------------ (c) h2: 24 hosts, 16 connections
 sources=
