@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # soak.sh — `make soak`: a bounded wrk run (SOAK_SECONDS, default 600) on
-# 127.0.0.1 mixing widget (stream json/html/atom), share (redirect,
-# counts, buttons) and health routes through nginx, while the refresher
+# 127.0.0.1 mixing widget (stream json/html/atom), sign-on (/auth/check
+# and /auth/me with a session from a local oidc-provider), share
+# (redirect, counts, buttons) and health routes through nginx, while the refresher
 # inside `socialhub serve` cycles fixture feeds that change on every fetch
 # (every = 1m) and a `socialhub refresh --force` runs every 15 s. Reports
 # wrk errors and non-2xx/3xx responses, master and worker RSS and fd
 # counts after warm-up (SOAK_WARMUP, default 10 % of the run, at least
 # 20 s) and at the end. Fails on any error, RSS growth > 10 % or fd
-# growth. /auth/check is not in the mix (it needs a provider session).
+# growth. Needs node and tests/js/node_modules (npm ci --prefix tests/js).
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 SOCIALHUB=${SOCIALHUB:-$top_builddir/socialhub}
@@ -20,9 +21,17 @@ export SOCIALHUB top_srcdir top_builddir
 SECS=${SOAK_SECONDS:-600}
 WARM=${SOAK_WARMUP:-$((SECS / 10 > 20 ? SECS / 10 : 20))}
 th_require_socialhub
-th_require_cmd wrk curl /usr/bin/python3 "$(th_find_nginx)"
+th_require_cmd wrk curl node /usr/bin/python3 "$(th_find_nginx)"
+[ -d "$top_srcdir/tests/js/node_modules/oidc-provider" ] || th_skip_all "npm ci --prefix tests/js first"
 th_init soak
 st_start_fixture || th_bail "fixture server did not start"
+# The provider the soak's visitor signed in with (tests/js/op.mjs).
+node "$top_srcdir/tests/js/op.mjs" --ready-file "$TH_DIR/op.ready" \
+	--redirect "$TH_BASE/social/auth/callback/demo" >"$TH_DIR/op.log" 2>&1 &
+th_register_pid $!
+for _ in $(seq 100); do [ -s "$TH_DIR/op.ready" ] && break; sleep 0.05; done
+OP=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).issuer)' "$TH_DIR/op.ready") ||
+	th_bail "oidc-provider did not start"
 
 streams="stream soak {"
 for i in 1 2 3 4 5 6; do
@@ -32,7 +41,9 @@ streams+=$'\n  max_items = 100\n}'
 cfg=$(TH_WORKERS=2 TH_LOG_LEVEL=info th_write_config "$TH_DIR/socialhub.conf" "$streams
 share {
   allowed_hosts = {\"www.example.com\", \".example.org\"}
-}")
+}
+session { secret = \"$("$SOCIALHUB" keygen)\" }
+provider demo { issuer = \"$OP\" client_id = \"demo\" client_secret = \"demo-secret-change-me\" }")
 S=$TH_BASE/social
 th_start_socialhub "$cfg" || th_bail "socialhub did not start"
 TH_NGINX_ACCESS_LOG=off th_start_nginx || th_bail "nginx did not start"
@@ -41,9 +52,15 @@ for _ in $(seq 300); do
 	sleep 0.1
 done
 th_expect_status -n "stream published before the soak" GET "$S/streams/soak.json" 200
+COOKIE=$(node "$top_srcdir/tests/js/bench_login.mjs" socialhub "$TH_BASE" "$OP") ||
+	th_bail "sign-in at the local provider failed"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$S/auth/check")
+st_expect_eq "signed-in visitor: /auth/check answers 204 before the soak" "$code" 204
 
 cat >"$TH_DIR/mix.lua" <<'LUA'
+local cookie = os.getenv("SOAK_COOKIE")
 local paths = {
+  "/social/auth/check", "/social/auth/me",
   "/social/streams/soak.json", "/social/streams/soak.html",
   "/social/streams/soak.atom", "/social/streams/soak.json?limit=5",
   "/social/healthz", "/social/version",
@@ -54,7 +71,7 @@ local paths = {
 local i = 0
 request = function()
   i = i + 1
-  return wrk.format("GET", paths[(i % #paths) + 1])
+  return wrk.format("GET", paths[(i % #paths) + 1], { Cookie = cookie })
 end
 local bad = 0
 response = function(status, headers, body)
@@ -83,7 +100,7 @@ snapshot() {
 
 ( while sleep 15; do "$SOCIALHUB" refresh --force -c "$cfg" >/dev/null 2>>"$TH_DIR/refresh.err"; done ) &
 th_register_pid $!
-wrk -t2 -c16 -d"${SECS}s" --timeout 10s -s "$TH_DIR/mix.lua" "$TH_BASE" >"$TH_DIR/wrk.out" 2>&1 &
+SOAK_COOKIE=$COOKIE wrk -t2 -c16 -d"${SECS}s" --timeout 10s -s "$TH_DIR/mix.lua" "$TH_BASE" >"$TH_DIR/wrk.out" 2>&1 &
 WRK=$!
 th_register_pid "$WRK"
 sleep "$WARM"

@@ -16,8 +16,9 @@ Routes (query parameters in brackets):
         Last-Modified; `maxage` Cache-Control; `expires` Expires (now +
         seconds) with Date; `ttl` <ttl>; `delay` milliseconds; `pad` KiB of
         text per item; `gzip` compresses when asked; `key` consults the mode
-        set by /_mode (ok, 500, 503, 429) and its version counter; `vary`
-        changes the items on every request.
+        set by /_mode (ok, a status code such as 500, or a misbehaviour:
+        timeout, reset, garbage, hang, big, bomb) and its version counter;
+        `vary` changes the items on every request.
   /_mode [key mode retry version]   sets the mode of a key (test control)
   /status [code retry]              any status, with Retry-After
   /redirect [to]                    302 to `to`
@@ -176,6 +177,9 @@ class Handler(BaseHTTPRequestHandler):
             with state_lock:
                 m = dict(modes.get(key, {'mode': 'ok', 'retry': None, 'version': 0}))
             version = int(m.get('version') or 0)
+            if m['mode'] in self.misbehaviours:
+                self.misbehaviours[m['mode']](self)
+                return
             if m['mode'] != 'ok':
                 code = int(m['mode'])
                 hdr = {'Retry-After': m['retry']} if m.get('retry') else {}
@@ -206,6 +210,38 @@ class Handler(BaseHTTPRequestHandler):
             body = gzip.compress(body)
             headers['Content-Encoding'] = 'gzip'
         self.send(200, body, headers)
+
+    def m_timeout(self):
+        """Nothing at all until well past the fetcher's 20 s limit."""
+        self.record('timeout')
+        self.close_connection = True
+        time.sleep(30)
+
+    def m_garbage(self):
+        """200 with a feed content type and random bytes."""
+        self.send(200, os.urandom(8192) + b'\x00<rss><chan', ctype='application/rss+xml')
+
+    def m_hang(self):
+        """Half a well-formed feed, then silence mid-body."""
+        body = rss('hang', 5, None, 0, 0)
+        self.record(200)
+        self.send_response(200)
+        self.send_header('Content-Type', 'application/rss+xml')
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.close_connection = True
+        self.wfile.write(body[:len(body) // 2])
+        self.wfile.flush()
+        time.sleep(30)
+
+    misbehaviours = {
+        'timeout': m_timeout,
+        'reset': lambda self: self.r_reset({}),
+        'garbage': m_garbage,
+        'hang': m_hang,
+        'big': lambda self: self.r_big({'mb': ['50']}),
+        'bomb': lambda self: self.r_gzipbomb({}),
+    }
 
     def r__mode(self, q):
         key = q1(q, 'key')
