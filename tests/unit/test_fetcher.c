@@ -442,11 +442,15 @@ test_per_host_limit(void **state)
 }
 
 /*
- * The total timeout counts from the moment a transfer leaves libcurl's
- * queue: eight 200 ms answers through one connection take 1.6 s, and none
- * of them times out at a 1 s limit (CURLOPT_TIMEOUT would cut the later
- * ones, which waited in the queue). An answer slower than the limit still
- * times out.
+ * The total timeout is per transfer, counted from when it starts, not from
+ * when it was queued: eight 200 ms answers through one connection take
+ * 1.6 s, and none times out at a 1 s limit. An answer slower than the limit
+ * still times out. (Over HTTP/1.1 the run loop hands libcurl only what can
+ * start, so here they wait in the loop's queue; libcurl's own queue, which
+ * CURLOPT_TIMEOUT would count, is reached over HTTP/2 when a server allows
+ * fewer streams than max_streams, or on redirects to another host. The same
+ * deadline code covers both: it counts from the moment the transfer opens
+ * or is given a connection.)
  */
 static void
 test_timeout_after_queue(void **state)
