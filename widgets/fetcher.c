@@ -18,9 +18,11 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 #include "util/url.h"
 
 #define FETCH_HEADER_MAX 4096     /* bytes kept of one captured header */
@@ -33,7 +35,15 @@ struct curl_fetcher {
 	CURLM *multi;
 	struct fetcher_opts o;
 	char *user_agent;
+	char *ca_file;           /* extra CAs, or NULL */
+	char *ca_path;           /* the system store kept beside it, or NULL */
+	struct curl_blob ca_blob; /* system bundle + extra, when no ca_path */
 };
+
+/* What the run loop knows of a host's connections (see start_more). */
+enum host_proto { PROTO_UNKNOWN, PROTO_H1, PROTO_H2 };
+
+struct run;
 
 /* One job in flight. */
 struct transfer {
@@ -44,7 +54,12 @@ struct transfer {
 	char host[FETCH_HOST_MAX];
 	bool too_big;
 	bool blocked;
-	struct timespec start;
+	bool timed_out;
+	bool began;              /* left libcurl's queue: connecting or sending */
+	bool connected;          /* the first request had its connection */
+	struct run *run;         /* told the protocol of that connection */
+	struct timespec start;   /* handed to libcurl */
+	struct timespec begin;   /* left the queue: the total timeout counts from here */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -132,17 +147,64 @@ fetcher_url_is_private(const char *url)
 
 /* ---- curl callbacks ---- */
 
+/* The transfer has left libcurl's connection queue. */
+static void
+mark_begin(struct transfer *t)
+{
+	if (!t->began) {
+		t->began = true;
+		clock_gettime(CLOCK_MONOTONIC, &t->begin);
+	}
+}
+
 static curl_socket_t
 open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 {
 	struct transfer *t = clientp;
 
 	(void)purpose;
+	mark_begin(t);
 	if (!t->job->allow_private && fetcher_addr_private(&addr->addr)) {
 		t->blocked = true;
 		return CURL_SOCKET_BAD;
 	}
 	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
+static void note_protocol(struct run *r, struct transfer *t, enum host_proto p);
+
+/*
+ * Called with a connection (new or reused), before each request is sent.
+ * The first time, notes whether the connection speaks HTTP/2: ALPN "h2" on
+ * the TLS session (libcurl only reports the version once a response came).
+ */
+static int
+pre_request(void *clientp, char *primary_ip, char *local_ip, int primary_port,
+    int local_port)
+{
+	struct transfer *t = clientp;
+	struct curl_tlssessioninfo *tls = NULL;
+	const unsigned char *alpn = NULL;
+	unsigned int alpn_len = 0;
+	enum host_proto proto = PROTO_H1;
+
+	(void)primary_ip;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	mark_begin(t);
+	if (t->connected)
+		return CURL_PREREQFUNC_OK;
+	t->connected = true;
+	if (curl_easy_getinfo(t->easy, CURLINFO_TLS_SSL_PTR, &tls) == CURLE_OK &&
+	    tls != NULL && tls->backend == CURLSSLBACKEND_OPENSSL && tls->internals != NULL) {
+		SSL_get0_alpn_selected(tls->internals, &alpn, &alpn_len);
+		if (alpn_len == 2 && memcmp(alpn, "h2", 2) == 0)
+			proto = PROTO_H2;
+	}
+	if (t->run != NULL)
+		note_protocol(t->run, t, proto);
+	return CURL_PREREQFUNC_OK;
 }
 
 /* Counts decompressed bytes: curl hands us decoded data. */
@@ -287,13 +349,34 @@ setup_easy(struct curl_fetcher *cf, struct transfer *t)
 	SET(CURLOPT_FOLLOWLOCATION, 1L);
 	SET(CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRS);
 	SET(CURLOPT_CONNECTTIMEOUT, cf->o.connect_timeout);
-	SET(CURLOPT_TIMEOUT, cf->o.total_timeout);
+	/*
+	 * No CURLOPT_TIMEOUT: libcurl counts it from curl_multi_add_handle, so
+	 * a transfer waiting in its queue for a free connection would time out
+	 * without ever being sent. The run loop enforces total_timeout from
+	 * the moment the transfer leaves the queue (see check_deadlines).
+	 */
+	SET(CURLOPT_PREREQFUNCTION, pre_request);
+	SET(CURLOPT_PREREQDATA, t);
+	/* h2 over TLS when the server offers it (ALPN), else HTTP/1.1. */
+	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	/* Wait for a connection being set up to learn whether it multiplexes
+	 * rather than open another one. Plain http is HTTP/1.1 here: nothing
+	 * to wait for. */
+	SET(CURLOPT_PIPEWAIT, strncasecmp(j->url, "https:", 6) == 0 ? 1L : 0L);
 	SET(CURLOPT_LOW_SPEED_LIMIT, (long)FETCH_LOW_SPEED_BYTES);
 	SET(CURLOPT_LOW_SPEED_TIME, (long)FETCH_LOW_SPEED_TIME);
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cf->o.max_body);
 	SET(CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (cf->ca_file != NULL) {
+		if (cf->ca_path != NULL) {
+			SET(CURLOPT_CAINFO, cf->ca_file);
+			SET(CURLOPT_CAPATH, cf->ca_path);
+		} else {
+			SET(CURLOPT_CAINFO_BLOB, &cf->ca_blob);
+		}
+	}
 	SET(CURLOPT_USERAGENT, cf->user_agent);
 	SET(CURLOPT_HTTPHEADER, t->hdrs);
 	SET(CURLOPT_WRITEFUNCTION, write_body);
@@ -365,6 +448,12 @@ curl_outcome(struct curl_fetcher *cf, struct transfer *t, CURLcode cc)
 	if (t->too_big) {
 		set_error(r, RC_TOOBIG, "too large: body over %zu bytes after decompression",
 		    cf->o.max_body);
+		return;
+	}
+	if (t->timed_out) {
+		set_error(r, RC_TIMEOUT, "timed out (connect %ld s, total %ld s): no "
+		    "complete answer %ld s after the transfer started",
+		    cf->o.connect_timeout, cf->o.total_timeout, cf->o.total_timeout);
 		return;
 	}
 	if (t->blocked) {
@@ -459,9 +548,29 @@ transfer_fini(struct curl_fetcher *cf, struct transfer *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* ---- the run loop: a queue with total and per-host limits ---- */
+/* ---- the run loop ---- */
+
+/*
+ * libcurl enforces the connection limits (max_total, max_per_host) and
+ * queues a transfer until a connection is free or, over HTTP/2, a stream on
+ * one is. The loop hands it at most max_inflight transfers at once (memory),
+ * and enforces the total timeout from the moment a transfer leaves that
+ * queue.
+ *
+ * It also keeps libcurl's queue short, because libcurl 7.88 takes only one
+ * queued transfer out per finished transfer or new connection: a transfer
+ * that waits there can wait long after its connection is free. So the loop
+ * hands over only what can start now, by its own count of the connections
+ * needed: per host, one transfer until its first connection is up (https:
+ * the others would wait to learn whether it multiplexes), then up to
+ * max_per_host transfers over HTTP/1.1 (one connection each) or up to
+ * max_per_host x max_streams over HTTP/2 (one connection per max_streams);
+ * all hosts together within max_total connections. Hosts take turns, so a
+ * host with many sources does not go ahead of the others.
+ */
 
 #define NO_HOST SIZE_MAX
+#define NO_JOB SIZE_MAX
 
 struct run {
 	struct curl_fetcher *cf;
@@ -470,9 +579,14 @@ struct run {
 	struct transfer *tr;     /* one per job */
 	unsigned char *state;    /* 0 waiting, 1 running, 2 done */
 	size_t *host;            /* host id per job, NO_HOST: bad URL */
-	size_t *host_busy;       /* running transfers per host id */
-	size_t first_waiting;    /* no job before it is waiting */
-	size_t active, done;
+	size_t *next;            /* next waiting job of the same host, NO_JOB */
+	size_t *head;            /* per host id: its first waiting job, NO_JOB */
+	size_t *busy;            /* per host id: transfers handed to libcurl */
+	unsigned char *proto;    /* per host id: enum host_proto */
+	size_t nhosts, rr;       /* hosts, and whose turn it is */
+	size_t conns;            /* connections the busy transfers need */
+	size_t waiting, active, done;
+	struct timespec checked; /* last look at the deadlines */
 	fetch_done_fn cb;
 	void *arg;
 };
@@ -493,8 +607,6 @@ host_of(const char *url, char *out)
 static void
 assign_hosts(struct run *r)
 {
-	size_t nhosts = 0;
-
 	for (size_t i = 0; i < r->n; i++) {
 		host_of(r->jobs[i].url, r->tr[i].host);
 		r->host[i] = NO_HOST;
@@ -504,8 +616,82 @@ assign_hosts(struct run *r)
 			if (r->host[k] != NO_HOST && strcmp(r->tr[k].host, r->tr[i].host) == 0)
 				r->host[i] = r->host[k];
 		if (r->host[i] == NO_HOST)
-			r->host[i] = nhosts++;
+			r->host[i] = r->nhosts++;
 	}
+	/* One waiting list per host, in job order. */
+	for (size_t h = 0; h < r->nhosts; h++)
+		r->head[h] = NO_JOB;
+	for (size_t i = r->n; i-- > 0;) {
+		if (r->host[i] == NO_HOST)
+			continue;
+		r->next[i] = r->head[r->host[i]];
+		r->head[r->host[i]] = i;
+		r->waiting++;
+	}
+}
+
+/* Connections host h needs for its busy transfers. */
+static size_t
+host_conns(const struct run *r, size_t h)
+{
+	size_t streams = (size_t)r->cf->o.max_streams;
+
+	if (r->proto[h] == PROTO_H2)
+		return (r->busy[h] + streams - 1) / streams;
+	return r->busy[h];
+}
+
+/* Changes host h's busy count by delta and, when proto != 0, its protocol. */
+static void
+host_update(struct run *r, size_t h, int delta, unsigned char proto)
+{
+	r->conns -= host_conns(r, h);
+	if (delta < 0)
+		r->busy[h]--;
+	else if (delta > 0)
+		r->busy[h]++;
+	if (proto != PROTO_UNKNOWN)
+		r->proto[h] = proto;
+	r->conns += host_conns(r, h);
+}
+
+/* May the next waiting job of host h be handed to libcurl now? */
+static bool
+host_may_start(const struct run *r, size_t h)
+{
+	size_t per = (size_t)r->cf->o.max_per_host, busy = r->busy[h];
+	bool https = strncasecmp(r->jobs[r->head[h]].url, "https:", 6) == 0;
+
+	switch (r->proto[h]) {
+	case PROTO_H2:
+		if (busy >= per * (size_t)r->cf->o.max_streams)
+			return false;
+		/* Another stream on a connection that has room: no new one. */
+		if (busy % (size_t)r->cf->o.max_streams != 0)
+			return true;
+		break;
+	case PROTO_H1:
+		if (busy >= per)
+			return false;
+		break;
+	default:
+		/* https: one until the connection tells whether it multiplexes;
+		 * plain http is HTTP/1.1 here. */
+		if (busy >= (https ? 1 : per))
+			return false;
+		break;
+	}
+	return r->conns < (size_t)r->cf->o.max_total;
+}
+
+/* The first connection of transfer t came up and speaks p. */
+static void
+note_protocol(struct run *r, struct transfer *t, enum host_proto p)
+{
+	size_t h = r->host[t - r->tr];
+
+	if (r->proto[h] == PROTO_UNKNOWN || (r->proto[h] == PROTO_H1 && p == PROTO_H2))
+		host_update(r, h, 0, (unsigned char)p);
 }
 
 static void
@@ -515,8 +701,7 @@ complete(struct run *r, size_t i)
 
 	if (r->state[i] == 1) {
 		r->active--;
-		if (r->host[i] != NO_HOST)
-			r->host_busy[r->host[i]]--;
+		host_update(r, r->host[i], -1, PROTO_UNKNOWN);
 	}
 	r->state[i] = 2;
 	r->done++;
@@ -533,11 +718,12 @@ start(struct run *r, size_t i)
 	enum rc rc;
 
 	t->job = j;
+	t->run = r;
 	buf_init(&t->body, r->cf->o.max_body);
 	clock_gettime(CLOCK_MONOTONIC, &t->start);
 	r->state[i] = 1;
 	r->active++;
-	r->host_busy[r->host[i]]++;
+	host_update(r, r->host[i], 1, PROTO_UNKNOWN);
 	rc = setup_easy(r->cf, t);
 	if (rc == RC_OK && curl_multi_add_handle(r->cf->multi, t->easy) != CURLM_OK)
 		rc = RC_INTERNAL;
@@ -547,23 +733,24 @@ start(struct run *r, size_t i)
 	}
 }
 
+/* Hands waiting jobs to libcurl, one host after the other. */
 static void
 start_more(struct run *r)
 {
-	while (r->first_waiting < r->n && r->state[r->first_waiting] != 0)
-		r->first_waiting++;
-	for (size_t i = r->first_waiting; i < r->n &&
-	    r->active < (size_t)r->cf->o.max_total; i++) {
-		if (r->state[i] != 0)
-			continue;
-		if (r->host[i] == NO_HOST) {
-			r->tr[i].job = &r->jobs[i];
-			set_error(&r->jobs[i].res, RC_INVALID, "not an absolute http(s) URL");
-			complete(r, i);
+	size_t idle = 0;
+
+	while (r->waiting > 0 && r->active < (size_t)r->cf->o.max_inflight &&
+	    idle < r->nhosts) {
+		size_t h = r->rr, i = r->head[h];
+		r->rr = (r->rr + 1) % r->nhosts;
+		if (i == NO_JOB || !host_may_start(r, h)) {
+			idle++;
 			continue;
 		}
-		if (r->host_busy[r->host[i]] < (size_t)r->cf->o.max_per_host)
-			start(r, i);
+		idle = 0;
+		r->head[h] = r->next[i];
+		r->waiting--;
+		start(r, i);
 	}
 }
 
@@ -585,6 +772,26 @@ reap(struct run *r)
 	}
 }
 
+/* Cuts transfers that left the queue more than total_timeout ago; looks
+ * every 100 ms at most. */
+static void
+check_deadlines(struct run *r)
+{
+	long limit = r->cf->o.total_timeout * 1000;
+
+	if (r->checked.tv_sec != 0 && elapsed_ms(&r->checked) < 100)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &r->checked);
+	for (size_t i = 0; i < r->n; i++) {
+		struct transfer *t = &r->tr[i];
+		if (r->state[i] != 1 || !t->began || elapsed_ms(&t->begin) < limit)
+			continue;
+		t->timed_out = true;
+		finish(r->cf, t, CURLE_OPERATION_TIMEDOUT);
+		complete(r, i);
+	}
+}
+
 static void
 abort_all(struct run *r)
 {
@@ -603,7 +810,10 @@ run_free(struct run *r)
 	free(r->tr);
 	free(r->state);
 	free(r->host);
-	free(r->host_busy);
+	free(r->next);
+	free(r->head);
+	free(r->busy);
+	free(r->proto);
 }
 
 static enum rc
@@ -618,14 +828,25 @@ curl_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 	r.tr = calloc(n, sizeof(*r.tr));
 	r.state = calloc(n, 1);
 	r.host = calloc(n, sizeof(*r.host));
-	r.host_busy = calloc(n, sizeof(*r.host_busy));
-	if (r.tr == NULL || r.state == NULL || r.host == NULL || r.host_busy == NULL) {
+	r.next = calloc(n, sizeof(*r.next));
+	r.head = calloc(n, sizeof(*r.head));
+	r.busy = calloc(n, sizeof(*r.busy));
+	r.proto = calloc(n, 1);
+	if (r.tr == NULL || r.state == NULL || r.host == NULL || r.next == NULL ||
+	    r.head == NULL || r.busy == NULL || r.proto == NULL) {
 		run_free(&r);
 		return RC_NOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
 		memset(&jobs[i].res, 0, sizeof(jobs[i].res));
 	assign_hosts(&r);
+	for (size_t i = 0; i < n; i++) {
+		if (r.host[i] != NO_HOST)
+			continue;
+		r.tr[i].job = &jobs[i];
+		set_error(&jobs[i].res, RC_INVALID, "not an absolute http(s) URL");
+		complete(&r, i);
+	}
 	while (r.done < n) {
 		if (stop != NULL && *stop) {
 			abort_all(&r);
@@ -634,8 +855,9 @@ curl_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 		start_more(&r);
 		curl_multi_perform(r.cf->multi, &running);
 		reap(&r);
+		check_deadlines(&r);
 		if (r.done < n && r.active > 0)
-			curl_multi_poll(r.cf->multi, NULL, 0, 500, NULL);
+			curl_multi_poll(r.cf->multi, NULL, 0, 250, NULL);
 	}
 	run_free(&r);
 	return RC_OK;
@@ -651,8 +873,60 @@ curl_free_impl(void *impl)
 	if (cf->multi != NULL)
 		curl_multi_cleanup(cf->multi);
 	free(cf->user_agent);
+	free(cf->ca_file);
+	free(cf->ca_path);
+	free(cf->ca_blob.data);
 	free(cf);
 	curl_global_cleanup();
+}
+
+/*
+ * An extra CA file is trusted besides the system store, never instead of
+ * it: CURLOPT_CAINFO names the extra file and CURLOPT_CAPATH keeps
+ * libcurl's default certificate directory (Debian: /etc/ssl/certs, the
+ * whole system store, hashed). A libcurl built without a default directory
+ * gets one in-memory bundle: its default CA file followed by the extra one.
+ */
+static enum rc
+setup_ca(struct curl_fetcher *cf, const char *ca_file)
+{
+	CURL *e = curl_easy_init();
+	char *path = NULL, *info = NULL, *sys = NULL, *extra = NULL;
+	size_t nsys = 0, nextra = 0;
+	enum rc rc = RC_NOMEM;
+
+	if (e == NULL)
+		return RC_NOMEM;
+	cf->ca_file = strdup(ca_file);
+	if (cf->ca_file == NULL)
+		goto out;
+	if (curl_easy_getinfo(e, CURLINFO_CAPATH, &path) == CURLE_OK && path != NULL &&
+	    path[0] != '\0') {
+		cf->ca_path = strdup(path);
+		rc = cf->ca_path != NULL ? RC_OK : RC_NOMEM;
+		goto out;
+	}
+	if (curl_easy_getinfo(e, CURLINFO_CAINFO, &info) == CURLE_OK && info != NULL &&
+	    (rc = fsutil_read(info, 4u << 20, &sys, &nsys)) != RC_OK)
+		goto out;
+	if ((rc = fsutil_read(ca_file, 4u << 20, &extra, &nextra)) != RC_OK)
+		goto out;
+	rc = RC_NOMEM;
+	cf->ca_blob.data = malloc(nsys + nextra + 2);
+	if (cf->ca_blob.data == NULL)
+		goto out;
+	if (nsys > 0)
+		memcpy(cf->ca_blob.data, sys, nsys);
+	((char *)cf->ca_blob.data)[nsys] = '\n';
+	memcpy((char *)cf->ca_blob.data + nsys + 1, extra, nextra);
+	cf->ca_blob.len = nsys + 1 + nextra;
+	cf->ca_blob.flags = CURL_BLOB_NOCOPY;
+	rc = RC_OK;
+out:
+	free(sys);
+	free(extra);
+	curl_easy_cleanup(e);
+	return rc;
 }
 
 static const struct fetch_ops curl_ops = { curl_run, curl_free_impl };
@@ -661,6 +935,7 @@ enum rc
 fetcher_curl_new(const struct fetcher_opts *o, struct fetcher *out)
 {
 	struct curl_fetcher *cf;
+	enum rc rc;
 
 	out->ops = NULL;
 	out->impl = NULL;
@@ -683,14 +958,31 @@ fetcher_curl_new(const struct fetcher_opts *o, struct fetcher *out)
 		cf->o.connect_timeout = FETCH_CONNECT_TIMEOUT;
 	if (cf->o.total_timeout <= 0)
 		cf->o.total_timeout = FETCH_TOTAL_TIMEOUT;
+	if (cf->o.max_streams <= 0)
+		cf->o.max_streams = FETCH_MAX_STREAMS;
+	if (cf->o.max_inflight <= 0)
+		cf->o.max_inflight = FETCH_MAX_INFLIGHT;
 	cf->user_agent = strdup(o->user_agent != NULL ? o->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION);
 	cf->multi = curl_multi_init();
 	if (cf->user_agent == NULL || cf->multi == NULL) {
 		curl_free_impl(cf);
 		return RC_NOMEM;
 	}
-	curl_multi_setopt(cf->multi, CURLMOPT_MAXCONNECTS, cf->o.max_total);
-	curl_multi_setopt(cf->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, cf->o.max_total);
+	if (o->ca_file != NULL && o->ca_file[0] != '\0' &&
+	    (rc = setup_ca(cf, o->ca_file)) != RC_OK) {
+		curl_free_impl(cf);
+		return rc;
+	}
+	/* The limits are on connections; libcurl queues transfers until one
+	 * is free. Over HTTP/2 one connection carries many streams. */
+	if (curl_multi_setopt(cf->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX) != CURLM_OK ||
+	    curl_multi_setopt(cf->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, cf->o.max_total) != CURLM_OK ||
+	    curl_multi_setopt(cf->multi, CURLMOPT_MAX_HOST_CONNECTIONS, cf->o.max_per_host) != CURLM_OK ||
+	    curl_multi_setopt(cf->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, cf->o.max_streams) != CURLM_OK ||
+	    curl_multi_setopt(cf->multi, CURLMOPT_MAXCONNECTS, cf->o.max_total) != CURLM_OK) {
+		curl_free_impl(cf);
+		return RC_INTERNAL;
+	}
 	out->ops = &curl_ops;
 	out->impl = cf;
 	return RC_OK;

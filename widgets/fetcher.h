@@ -15,8 +15,10 @@
 #define FETCH_LOW_SPEED_BYTES 256           /* slower than this ... */
 #define FETCH_LOW_SPEED_TIME 10             /* ... for this long: abort */
 #define FETCH_MAX_REDIRS 5
-#define FETCH_MAX_TOTAL 16                  /* transfers at once */
-#define FETCH_MAX_PER_HOST 4                /* transfers at once per host */
+#define FETCH_MAX_TOTAL 16                  /* connections at once */
+#define FETCH_MAX_PER_HOST 4                /* connections at once per host */
+#define FETCH_MAX_STREAMS 100               /* HTTP/2 streams per connection */
+#define FETCH_MAX_INFLIGHT 256              /* transfers handed to libcurl */
 #define FETCH_MIN_INTERVAL 60               /* next fetch clamp */
 #define FETCH_MAX_INTERVAL 86400
 
@@ -74,12 +76,22 @@ struct fetcher {
 	void *impl;
 };
 
-/* Limits of the libcurl fetcher; zero fields take the defaults above. */
+/*
+ * Limits of the libcurl fetcher; zero fields take the defaults above.
+ * max_total and max_per_host count CONNECTIONS (libcurl enforces them and
+ * queues transfers until a connection is free); over HTTP/2 one connection
+ * carries up to max_streams transfers. max_inflight bounds the transfers
+ * handed to libcurl at once (memory). total_timeout counts from the moment
+ * a transfer leaves libcurl's queue, not from when it was queued.
+ */
 struct fetcher_opts {
 	const char *user_agent;
+	const char *ca_file;         /* extra trusted CAs (PEM), or NULL */
 	size_t max_body;
 	long max_total;
 	long max_per_host;
+	long max_streams;
+	long max_inflight;
 	long connect_timeout;
 	long total_timeout;
 };

@@ -19,9 +19,15 @@
  * them behind the network loop would dominate a pass.
  */
 #define REFRESH_WRITERS 8
-/* Results waiting for a writer beyond this are stored by the fetch loop
- * itself: bodies (up to 10 MiB each) must not pile up in memory. */
-#define REFRESH_QUEUE_MAX (2 * REFRESH_WRITERS)
+/*
+ * Results waiting for a writer beyond these bounds are stored by the fetch
+ * loop itself: bodies (up to 10 MiB each) must not pile up in memory. The
+ * bound is mostly on bytes: over HTTP/2 dozens of small feeds finish at the
+ * same moment, and storing them in the fetch loop would stall every other
+ * transfer for the length of their fsyncs.
+ */
+#define REFRESH_QUEUE_MAX 256
+#define REFRESH_QUEUE_BYTES (32u * 1024 * 1024)
 /* File descriptors kept free for sockets, files being written, logs. */
 #define REFRESH_FD_RESERVE 128
 
@@ -54,6 +60,7 @@ struct writers {
 	pthread_cond_t cv;
 	struct unit *head, *tail;
 	size_t queued;
+	size_t queued_bytes;     /* bodies in the queue */
 	bool closing;
 	pthread_t threads[REFRESH_WRITERS];
 	size_t n;
@@ -568,6 +575,7 @@ writer_main(void *arg)
 			if ((p->w.head = u->next) == NULL)
 				p->w.tail = NULL;
 			p->w.queued--;
+			p->w.queued_bytes -= u->res.len;
 		}
 		pthread_mutex_unlock(&p->w.mu);
 		if (u == NULL)
@@ -616,7 +624,8 @@ on_done(struct fetch_job *job, void *arg)
 	u->res = job->res;
 	memset(&job->res, 0, sizeof(job->res));
 	pthread_mutex_lock(&p->w.mu);
-	inline_store = p->w.n == 0 || p->w.queued >= REFRESH_QUEUE_MAX;
+	inline_store = p->w.n == 0 || p->w.queued >= REFRESH_QUEUE_MAX ||
+	    p->w.queued_bytes + u->res.len > REFRESH_QUEUE_BYTES;
 	pthread_mutex_unlock(&p->w.mu);
 	if (inline_store) {     /* no threads, or they are behind: store here */
 		process(p, u);
@@ -625,6 +634,7 @@ on_done(struct fetch_job *job, void *arg)
 	}
 	pthread_mutex_lock(&p->w.mu);
 	p->w.queued++;
+	p->w.queued_bytes += u->res.len;
 	u->next = NULL;
 	if (p->w.tail != NULL)
 		p->w.tail->next = u;

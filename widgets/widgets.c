@@ -3,10 +3,15 @@
 #include "widgets/widgets.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "fcgi/cli.h"
 #include "fcgi/config.h"
@@ -73,6 +78,7 @@ cfg_opt_t widgets_opts[] = {
 	CFG_BOOL("fetch_allow_private", cfg_false, CFGF_NONE),
 	CFG_INT("fetch_concurrency", FETCH_MAX_TOTAL, CFGF_NONE),
 	CFG_INT("fetch_per_host", FETCH_MAX_PER_HOST, CFGF_NONE),
+	CFG_STR("fetch_ca_file", NULL, CFGF_NODEFAULT),
 	CFG_END()
 };
 
@@ -269,6 +275,38 @@ check_per_host(cfg_t *cfg, cfg_opt_t *opt)
 	return check_range(cfg, opt, 1, 64);
 }
 
+/* Extra trusted CAs: a readable PEM file holding at least one certificate. */
+static int
+check_ca_file(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	X509 *x;
+	BIO *b;
+	int n = 0;
+
+	if (v == NULL || v[0] == '\0') {
+		cfg_error(cfg, "KEY fetch_ca_file: must name a PEM file of CA certificates");
+		return 0;
+	}
+	errno = 0;
+	b = BIO_new_file(v, "r");
+	if (b == NULL) {
+		cfg_error(cfg, "KEY fetch_ca_file: cannot read \"%.200s\": %s", v,
+		    errno != 0 ? strerror(errno) : "unreadable");
+		ERR_clear_error();
+		return 0;
+	}
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		X509_free(x);
+		n++;
+	}
+	ERR_clear_error();
+	BIO_free(b);
+	if (n == 0)
+		cfg_error(cfg, "KEY fetch_ca_file: \"%.200s\" holds no PEM certificate", v);
+	return 0;
+}
+
 void
 widgets_checks(cfg_t *root)
 {
@@ -288,6 +326,7 @@ widgets_checks(cfg_t *root)
 		{ "cache_max_size", check_cache_max_size },
 		{ "fetch_concurrency", check_concurrency },
 		{ "fetch_per_host", check_per_host },
+		{ "fetch_ca_file", check_ca_file },
 	};
 
 	checks_root = root;
@@ -391,6 +430,7 @@ widgets_init(const struct config *cfg, void **ctx)
 			.user_agent = w->user_agent,
 			.max_total = cfg_getint(cfg->root, "fetch_concurrency"),
 			.max_per_host = cfg_getint(cfg->root, "fetch_per_host"),
+			.ca_file = cfg_getstr(cfg->root, "fetch_ca_file"),
 		},
 	};
 	if ((rc = views_new(&(struct views_conf){ .cfg = cfg, .streams = w->streams,

@@ -246,6 +246,8 @@ serve_conn(void *arg)
 	pthread_mutex_unlock(&S.mu);
 	if (strcmp(path, "/slow") == 0)
 		usleep(200 * 1000);
+	else if (strcmp(path, "/hang") == 0)
+		usleep(1500 * 1000);
 	/* No longer active once the answer starts: the client may then start
 	 * its next request before this thread has closed the socket. */
 	pthread_mutex_lock(&S.mu);
@@ -269,7 +271,7 @@ serve_conn(void *arg)
 		memset(b, 'x', n);
 		reply(c, "200 OK", b, n);
 		free(b);
-	} else if (strcmp(path, "/slow") == 0) {
+	} else if (strcmp(path, "/slow") == 0 || strcmp(path, "/hang") == 0) {
 		reply(c, "200 OK", "<rss/>", 6);
 	} else if (strcmp(path, "/429") == 0) {
 		reply(c, "429 Too Many Requests\r\nRetry-After: 120", "", 0);
@@ -439,6 +441,60 @@ test_per_host_limit(void **state)
 	fetcher_fini(&f);
 }
 
+/*
+ * The total timeout is per transfer, counted from when it starts, not from
+ * when it was queued: eight 200 ms answers through one connection take
+ * 1.6 s, and none times out at a 1 s limit. An answer slower than the limit
+ * still times out. (Over HTTP/1.1 the run loop hands libcurl only what can
+ * start, so here they wait in the loop's queue; libcurl's own queue, which
+ * CURLOPT_TIMEOUT would count, is reached over HTTP/2 when a server allows
+ * fewer streams than max_streams, or on redirects to another host. The same
+ * deadline code covers both: it counts from the moment the transfer opens
+ * or is given a connection.)
+ */
+static void
+test_timeout_after_queue(void **state)
+{
+	struct fetcher_opts o = { .max_per_host = 1, .max_total = 1, .total_timeout = 1 };
+	struct fetch_job jobs[8];
+	struct seen s = { 0 };
+	struct fetcher f;
+	struct timespec t0, t1;
+	long ms;
+
+	(void)state;
+	memset(jobs, 0, sizeof(jobs));
+	for (int i = 0; i < 8; i++) {
+		jobs[i].url = url("/slow");
+		jobs[i].allow_private = true;
+		jobs[i].arg = (void *)(intptr_t)i;
+	}
+	pthread_mutex_lock(&S.mu);
+	S.max_active = 0;
+	pthread_mutex_unlock(&S.mu);
+	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fetcher_run(&f, jobs, 8, on_done, &s, NULL), RC_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_int_equal(s.n, 8);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(s.r[i].rc, RC_OK);
+	assert_int_equal(S.max_active, 1);
+	assert_true(ms >= 1500);       /* queued well past the 1 s limit */
+	/* One answer slower than the limit is cut. */
+	memset(&s, 0, sizeof(s));
+	jobs[0].url = url("/hang");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fetcher_run(&f, jobs, 1, on_done, &s, NULL), RC_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	assert_int_equal(s.r[0].rc, RC_TIMEOUT);
+	assert_non_null(strstr(s.r[0].error, "timed out"));
+	assert_true(ms >= 950 && ms < 1450);
+	fetcher_fini(&f);
+}
+
 /* A stop request ends the run; every job still gets its callback. */
 static void
 test_stop(void **state)
@@ -483,6 +539,7 @@ main(void)
 		cmocka_unit_test(test_url_is_private),
 		cmocka_unit_test(test_curl_fetch),
 		cmocka_unit_test(test_per_host_limit),
+		cmocka_unit_test(test_timeout_after_queue),
 		cmocka_unit_test(test_stop),
 	};
 
