@@ -44,6 +44,8 @@ struct curl_fetcher {
 enum host_proto { PROTO_UNKNOWN, PROTO_H1, PROTO_H2 };
 
 struct run;
+static bool run_budget_allows(const struct run *r, size_t n);
+static void run_budget_add(struct run *r, size_t n);
 
 /* One job in flight. */
 struct transfer {
@@ -53,6 +55,8 @@ struct transfer {
 	struct buf body;
 	char host[FETCH_HOST_MAX];
 	bool too_big;
+	bool over_budget;        /* stopped: the run's memory budget was spent */
+	size_t counted;          /* body bytes counted in the run's budget */
 	bool blocked;
 	bool timed_out;
 	bool began;              /* left libcurl's queue: connecting or sending */
@@ -207,17 +211,29 @@ pre_request(void *clientp, char *primary_ip, char *local_ip, int primary_port,
 	return CURL_PREREQFUNC_OK;
 }
 
-/* Counts decompressed bytes: curl hands us decoded data. */
+/*
+ * Counts decompressed bytes: curl hands us decoded data. Besides the 10 MiB
+ * per body, all unfinished bodies of a run share one memory budget: with
+ * hundreds of HTTP/2 streams in flight, per-body caps alone would allow
+ * gigabytes.
+ */
 static size_t
 write_body(char *p, size_t size, size_t nmemb, void *arg)
 {
 	struct transfer *t = arg;
 	size_t n = size * nmemb;
 
+	if (t->run != NULL && !run_budget_allows(t->run, n)) {
+		t->over_budget = true;
+		return 0;
+	}
 	if (buf_append(&t->body, p, n) != RC_OK) {
 		t->too_big = true;
 		return 0;       /* aborts the transfer: CURLE_WRITE_ERROR */
 	}
+	t->counted += n;
+	if (t->run != NULL)
+		run_budget_add(t->run, n);
 	return n;
 }
 
@@ -450,6 +466,11 @@ curl_outcome(struct curl_fetcher *cf, struct transfer *t, CURLcode cc)
 		    cf->o.max_body);
 		return;
 	}
+	if (t->over_budget) {
+		set_error(r, RC_LIMIT, "deferred: the bodies in flight reached the "
+		    "fetcher's memory budget (%zu bytes)", cf->o.memory_budget);
+		return;
+	}
 	if (t->timed_out) {
 		set_error(r, RC_TIMEOUT, "timed out (connect %ld s, total %ld s): no "
 		    "complete answer %ld s after the transfer started",
@@ -586,10 +607,23 @@ struct run {
 	size_t nhosts, rr;       /* hosts, and whose turn it is */
 	size_t conns;            /* connections the busy transfers need */
 	size_t waiting, active, done;
+	size_t buffered;         /* body bytes held by unfinished transfers */
 	struct timespec checked; /* last look at the deadlines */
 	fetch_done_fn cb;
 	void *arg;
 };
+
+static bool
+run_budget_allows(const struct run *r, size_t n)
+{
+	return r->buffered + n <= r->cf->o.memory_budget;
+}
+
+static void
+run_budget_add(struct run *r, size_t n)
+{
+	r->buffered += n;
+}
 
 static void
 host_of(const char *url, char *out)
@@ -705,6 +739,8 @@ complete(struct run *r, size_t i)
 	}
 	r->state[i] = 2;
 	r->done++;
+	r->buffered -= r->tr[i].counted;
+	r->tr[i].counted = 0;
 	r->cb(j, r->arg);
 	fetch_result_fini(&j->res);
 	transfer_fini(r->cf, &r->tr[i]);
@@ -950,6 +986,8 @@ fetcher_curl_new(const struct fetcher_opts *o, struct fetcher *out)
 	cf->o.user_agent = NULL;
 	if (cf->o.max_body == 0)
 		cf->o.max_body = FETCH_MAX_BODY;
+	if (cf->o.memory_budget == 0)
+		cf->o.memory_budget = FETCH_MEMORY_BUDGET;
 	if (cf->o.max_total <= 0)
 		cf->o.max_total = FETCH_MAX_TOTAL;
 	if (cf->o.max_per_host <= 0)

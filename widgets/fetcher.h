@@ -19,6 +19,7 @@
 #define FETCH_MAX_PER_HOST 4                /* connections at once per host */
 #define FETCH_MAX_STREAMS 100               /* HTTP/2 streams per connection */
 #define FETCH_MAX_INFLIGHT 256              /* transfers handed to libcurl */
+#define FETCH_MEMORY_BUDGET (64u << 20)     /* unfinished bodies of one run */
 #define FETCH_MIN_INTERVAL 60               /* next fetch clamp */
 #define FETCH_MAX_INTERVAL 86400
 
@@ -92,6 +93,7 @@ struct fetcher_opts {
 	long max_per_host;
 	long max_streams;
 	long max_inflight;
+	size_t memory_budget;        /* unfinished bodies of a run; 0: FETCH_MEMORY_BUDGET */
 	long connect_timeout;
 	long total_timeout;
 };

@@ -207,6 +207,19 @@ reply(int c, const char *head, const char *body, size_t blen)
 	}
 }
 
+static bool
+send_all(int c, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(c, p, n, MSG_NOSIGNAL);
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
 static void
 header_value(const char *req, const char *name, char *out, size_t n)
 {
@@ -270,6 +283,18 @@ serve_conn(void *arg)
 		char *b = malloc(n);
 		memset(b, 'x', n);
 		reply(c, "200 OK", b, n);
+		free(b);
+	} else if (strcmp(path, "/bigslow") == 0) {
+		/* 2 MiB with a pause half-way: every client holds 1 MiB at once. */
+		size_t n = 1024 * 1024;
+		char *b = malloc(n), h[128];
+		memset(b, 'x', n);
+		snprintf(h, sizeof(h), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
+		    "Connection: close\r\n\r\n", 2 * n);
+		if (send(c, h, strlen(h), MSG_NOSIGNAL) > 0 && send_all(c, b, n)) {
+			usleep(400 * 1000);
+			send_all(c, b, n);
+		}
 		free(b);
 	} else if (strcmp(path, "/slow") == 0 || strcmp(path, "/hang") == 0) {
 		reply(c, "200 OK", "<rss/>", 6);
@@ -442,6 +467,48 @@ test_per_host_limit(void **state)
 }
 
 /*
+ * All unfinished bodies of a run share the memory budget: four 2 MiB
+ * answers that pause half-way hold 4 MiB at once, over a 3 MiB budget, so
+ * at least one is deferred with RC_LIMIT; the others complete; the budget
+ * is given back, so a second run still succeeds.
+ */
+static void
+test_memory_budget(void **state)
+{
+	struct fetcher_opts o = { .max_per_host = 4, .max_total = 16,
+	    .memory_budget = 3u * 1024 * 1024 };
+	struct fetch_job jobs[4];
+	struct seen s = { 0 };
+	struct fetcher f;
+	int ok = 0, limited = 0;
+
+	(void)state;
+	memset(jobs, 0, sizeof(jobs));
+	for (int i = 0; i < 4; i++) {
+		jobs[i].url = url("/bigslow");
+		jobs[i].allow_private = true;
+		jobs[i].arg = (void *)(intptr_t)i;
+	}
+	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
+	assert_int_equal(fetcher_run(&f, jobs, 4, on_done, &s, NULL), RC_OK);
+	assert_int_equal(s.n, 4);
+	for (int i = 0; i < 4; i++) {
+		ok += s.r[i].rc == RC_OK;
+		limited += s.r[i].rc == RC_LIMIT;
+		if (s.r[i].rc == RC_LIMIT)
+			assert_non_null(strstr(s.r[i].error, "memory budget"));
+	}
+	assert_int_equal(ok + limited, 4);
+	assert_true(limited >= 1);
+	assert_true(ok >= 1);
+	/* One at a time fits: nothing stays counted from the first run. */
+	s.n = 0;
+	assert_int_equal(fetcher_run(&f, jobs, 1, on_done, &s, NULL), RC_OK);
+	assert_int_equal(s.r[0].rc, RC_OK);
+	fetcher_fini(&f);
+}
+
+/*
  * The total timeout is per transfer, counted from when it starts, not from
  * when it was queued: eight 200 ms answers through one connection take
  * 1.6 s, and none times out at a 1 s limit. An answer slower than the limit
@@ -540,6 +607,7 @@ main(void)
 		cmocka_unit_test(test_curl_fetch),
 		cmocka_unit_test(test_per_host_limit),
 		cmocka_unit_test(test_timeout_after_queue),
+		cmocka_unit_test(test_memory_budget),
 		cmocka_unit_test(test_stop),
 	};
 
