@@ -64,7 +64,6 @@ static cfg_opt_t core_opts[] = {
 	CFG_STR("state_dir", "/var/lib/socialhub", CFGF_NONE),
 	CFG_STR("log_level", "info", CFGF_NONE),
 	CFG_STR_LIST("metrics_allow", "{127.0.0.1, ::1}", CFGF_NONE),
-	CFG_FUNC("include", cfg_include),
 };
 
 const char *
