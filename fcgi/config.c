@@ -36,6 +36,33 @@ config_errors_as_log(bool on)
 	config_errors_logfmt = on;
 }
 
+/*
+ * libconfuse gives the line its lexer has reached, which for a value
+ * followed by comments or blank lines is past the key. Returns the last
+ * line at or before `line` that sets `key` ("key =" or "key{"), else line.
+ */
+static int
+key_line(const char *file, int line, const char *key)
+{
+	char text[1024];
+	size_t klen = strlen(key);
+	int n = 0, found = 0;
+	FILE *f;
+
+	if (klen == 0 || line <= 0 || (f = fopen(file, "r")) == NULL)
+		return line;
+	while (n < line && fgets(text, sizeof(text), f) != NULL) {
+		const char *p = text + strspn(text, " \t");
+		n++;
+		if (strncmp(p, key, klen) == 0 && strchr(" \t={", p[klen]) != NULL && p[klen] != '\0')
+			found = n;
+		while (strchr(text, '\n') == NULL && fgets(text, sizeof(text), f) != NULL)
+			;  /* the rest of a long line */
+	}
+	fclose(f);
+	return found > 0 ? found : line;
+}
+
 /* One error: "FILE:LINE: KEY: message" for people, or a logfmt event. */
 static void
 report(const char *file, int line, const char *key, size_t keylen, const char *msg)
@@ -44,6 +71,8 @@ report(const char *file, int line, const char *key, size_t keylen, const char *m
 
 	config_errors++;
 	snprintf(k, sizeof(k), "%.*s", (int)keylen, key != NULL ? key : "");
+	if (key != NULL)
+		line = key_line(file, line, k);
 	if (config_errors_logfmt) {
 		log_kv(LOG_ERROR, "config_error", "file", file, "line", log_int(num, line),
 		    "key", k, "message", msg, NULL);

@@ -127,6 +127,8 @@ test_errors(void **state)
 		{ MINIMAL "bogus = 1\n", "c.conf:2: bogus: no such option 'bogus'" },
 		{ MINIMAL "workers = 0\n", "c.conf:2: workers: must be between 1 and 64" },
 		{ MINIMAL "\nworkers = 65\n", "c.conf:3: workers:" },
+		/* libconfuse's lexer is past the comments; the key's own line. */
+		{ MINIMAL "\n# c\nworkers = 99\n\n# x\n\nlog_level = \"info\"\n", "c.conf:4: workers:" },
 		{ MINIMAL "workers = \"two\"\n", "c.conf:2: workers:" },
 		{ "site_url = \"ftp://x.test\"\n", "c.conf:1: site_url:" },
 		{ "site_url = \"https://x.test/path\"\n", "c.conf:1: site_url:" },
