@@ -7,6 +7,10 @@
 #include <string.h>
 
 #define ARENA_ALIGN 16
+/* Blocks beyond the first that a reset keeps for reuse, in total bytes:
+ * a parser that resets per document then reuses warm pages instead of
+ * faulting in fresh ones, while one huge request does not pin its memory. */
+#define ARENA_KEEP_MAX ((size_t)8 << 20)
 
 struct block {
 	struct block *next;
@@ -24,6 +28,8 @@ struct cleanup {
 struct arena {
 	struct block *head;     /* current block, newest first */
 	struct block *first;    /* kept across resets */
+	struct block *spare;    /* freed blocks kept for reuse */
+	size_t spare_bytes;
 	struct cleanup *cleanups;
 	size_t used;
 	size_t limit;
@@ -81,7 +87,13 @@ arena_reset(struct arena *a)
 	while (a->head != a->first) {
 		struct block *b = a->head;
 		a->head = b->next;
-		free(b);
+		if (b->size <= ARENA_KEEP_MAX - a->spare_bytes) {
+			b->next = a->spare;
+			a->spare = b;
+			a->spare_bytes += b->size;
+		} else {
+			free(b);
+		}
 	}
 	a->first->used = 0;
 	a->first->next = NULL;
@@ -94,8 +106,32 @@ arena_free(struct arena *a)
 	if (a == NULL)
 		return;
 	arena_reset(a);
+	while (a->spare != NULL) {
+		struct block *b = a->spare;
+		a->spare = b->next;
+		free(b);
+	}
 	free(a->first);
 	free(a);
+}
+
+/* A kept block of at least `need` bytes, emptied, or NULL. */
+static struct block *
+spare_take(struct arena *a, size_t need)
+{
+	struct block **pp;
+
+	for (pp = &a->spare; *pp != NULL; pp = &(*pp)->next) {
+		struct block *b = *pp;
+		if (b->size >= need) {
+			*pp = b->next;
+			a->spare_bytes -= b->size;
+			b->next = NULL;
+			b->used = 0;
+			return b;
+		}
+	}
+	return NULL;
 }
 
 void *
@@ -115,7 +151,9 @@ arena_alloc(struct arena *a, size_t n)
 		size_t size = b->size * 2;
 		if (size < need)
 			size = need;
-		b = block_new(size);
+		b = spare_take(a, need);
+		if (b == NULL)
+			b = block_new(size);
 		if (b == NULL)
 			return NULL;
 		b->next = a->head;

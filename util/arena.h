@@ -18,7 +18,8 @@ struct arena *arena_new(size_t first_block, size_t limit);
 /* Runs the cleanups, then frees the arena itself. NULL is a no-op. */
 void arena_free(struct arena *a);
 /* Runs the cleanups (newest first) and forgets every allocation, keeping the
- * first block for the next request. */
+ * first block for the next request, and further blocks up to a few MiB in
+ * total for reuse by later allocations (freed by arena_free). */
 void arena_reset(struct arena *a);
 
 /* n bytes aligned for any type, or NULL (out of memory or over the limit). */

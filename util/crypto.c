@@ -2,6 +2,7 @@
 #include "util/crypto.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -128,12 +129,26 @@ crypto_equal(const void *a, size_t alen, const void *b, size_t blen)
 	return alen == blen && CRYPTO_memcmp(a, b, alen) == 0;
 }
 
+/* SHA-256 fetched once per process: EVP_sha256() makes every EVP_Digest
+ * call fetch the implementation again (a locked method-store lookup in
+ * OpenSSL 3), which is most of the cost of hashing a short item id. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void
 crypto_sha256(const void *p, size_t n, unsigned char out[CRYPTO_SHA256_LEN])
 {
 	unsigned int len = CRYPTO_SHA256_LEN;
 
-	EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
+	pthread_once(&sha256_once, sha256_fetch);
+	EVP_Digest(p, n, out, &len,
+	    sha256_md != NULL ? sha256_md : EVP_sha256(), NULL);
 }
 
 enum rc

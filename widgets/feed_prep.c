@@ -247,6 +247,43 @@ utf8_multibyte(const char *s, size_t n)
 	return false;
 }
 
+/* glibc loads a gconv module (dlopen) at iconv_open and unloads it
+ * (dlclose) when its last descriptor closes: per document, for every feed
+ * in a legacy charset. One descriptor per charset kept open for the life
+ * of the process (a few at most; never used for conversion, so no state
+ * to share) keeps its module loaded. */
+#define PIN_MAX 16
+#define PIN_NAME 40
+static struct {
+	char name[PIN_NAME];
+	iconv_t cd;
+} pins[PIN_MAX];
+static int npins;
+static pthread_mutex_t pin_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+charset_pin(const char *name)
+{
+	int i;
+
+	if (strlen(name) >= PIN_NAME)
+		return;
+	pthread_mutex_lock(&pin_lock);
+	for (i = 0; i < npins; i++) {
+		if (strcmp(pins[i].name, name) == 0)
+			break;
+	}
+	if (i == npins && npins < PIN_MAX) {
+		iconv_t cd = iconv_open("UTF-8", name);
+		if (cd != (iconv_t)-1) {
+			strcpy(pins[npins].name, name);
+			pins[npins].cd = cd;
+			npins++;
+		}
+	}
+	pthread_mutex_unlock(&pin_lock);
+}
+
 static enum rc
 decode_as(const char *name, const char *s, size_t n, char **out,
     size_t *outlen)
@@ -259,6 +296,7 @@ decode_as(const char *name, const char *s, size_t n, char **out,
 	cd = iconv_open("UTF-8", name);
 	if (cd == (iconv_t)-1)
 		return RC_INVALID;
+	charset_pin(name);
 	rc = from_iconv(cd, s, n, out, outlen);
 	iconv_close(cd);
 	return rc;

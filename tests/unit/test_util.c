@@ -64,6 +64,53 @@ test_arena(void **state)
 	arena_free(NULL);
 }
 
+/* Reset keeps grown blocks (up to a cap) and hands them out again: the
+ * same memory comes back, it is usable, the limit still applies, and
+ * blocks over the cap are freed (ASan's leak check covers arena_free). */
+static void
+test_arena_reuse(void **state)
+{
+	struct arena *a = arena_new(64, 0);
+	struct arena *l = arena_new(64, 3000);
+	unsigned char *p, *q, *big;
+	int round;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(l);
+	assert_non_null(arena_alloc(a, 32));
+	p = arena_alloc(a, 2000);
+	assert_non_null(p);
+	memset(p, 0xab, 2000);
+	arena_reset(a);
+	assert_int_equal(arena_used(a), 0);
+	assert_non_null(arena_alloc(a, 32));
+	q = arena_alloc(a, 2000);
+	assert_ptr_equal(q, p);
+	memset(q, 0xcd, 2000);
+	/* Needing more than any kept block: a new one. */
+	big = arena_alloc(a, 100000);
+	assert_non_null(big);
+	assert_true(big < q || big >= q + 2000);
+	memset(big, 1, 100000);
+	/* Over the cap (8 MiB): freed at reset, not kept. */
+	assert_non_null(arena_alloc(a, (size_t)9 << 20));
+	for (round = 0; round < 3; round++) {
+		arena_reset(a);
+		assert_int_equal(arena_used(a), 0);
+		assert_non_null(arena_alloc(a, 32));
+		assert_ptr_equal(arena_alloc(a, 2000), p);
+		assert_non_null(arena_alloc(a, 100000));
+	}
+	arena_free(a);
+	/* Reused blocks still count against the limit. */
+	assert_non_null(arena_alloc(l, 2000));
+	arena_reset(l);
+	assert_non_null(arena_alloc(l, 2000));
+	assert_null(arena_alloc(l, 2000));
+	arena_free(l);
+}
+
 static void
 test_buf(void **state)
 {
@@ -391,6 +438,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_arena_reuse),
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_utf8_encode),
