@@ -36,10 +36,36 @@ config_errors_as_log(bool on)
 	config_errors_logfmt = on;
 }
 
+/* True when text names key as a setting or section: the key as a whole
+ * word (after a line start, blank, '{' or ';') followed by a blank, '=' or
+ * '{'. */
+static bool
+line_sets_key(const char *text, const char *key, size_t klen)
+{
+	for (const char *p = strstr(text, key); p != NULL; p = strstr(p + 1, key)) {
+		char before = p == text ? ' ' : p[-1];
+		if (strchr(" \t{;", before) != NULL && p[klen] != '\0' &&
+		    strchr(" \t={", p[klen]) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* True for a line with nothing but blanks or a comment. */
+static bool
+line_is_blank(const char *text)
+{
+	const char *p = text + strspn(text, " \t\r\n");
+
+	return *p == '\0' || *p == '#' || (p[0] == '/' && p[1] == '/');
+}
+
 /*
  * libconfuse gives the line its lexer has reached, which for a value
  * followed by comments or blank lines is past the key. Returns the last
- * line at or before `line` that sets `key` ("key =" or "key{"), else line.
+ * line at or before `line` that sets `key` when only blank or comment lines
+ * follow it up to `line`; else line (a list item on a later line keeps the
+ * line of the item).
  */
 static int
 key_line(const char *file, int line, const char *key)
@@ -47,20 +73,24 @@ key_line(const char *file, int line, const char *key)
 	char text[1024];
 	size_t klen = strlen(key);
 	int n = 0, found = 0;
+	bool content_after = false;
 	FILE *f;
 
 	if (klen == 0 || line <= 0 || (f = fopen(file, "r")) == NULL)
 		return line;
 	while (n < line && fgets(text, sizeof(text), f) != NULL) {
-		const char *p = text + strspn(text, " \t");
 		n++;
-		if (strncmp(p, key, klen) == 0 && strchr(" \t={", p[klen]) != NULL && p[klen] != '\0')
+		if (line_sets_key(text, key, klen)) {
 			found = n;
+			content_after = false;
+		} else if (found > 0 && !line_is_blank(text)) {
+			content_after = true;
+		}
 		while (strchr(text, '\n') == NULL && fgets(text, sizeof(text), f) != NULL)
 			;  /* the rest of a long line */
 	}
 	fclose(f);
-	return found > 0 ? found : line;
+	return found > 0 && !content_after ? found : line;
 }
 
 /* One error: "FILE:LINE: KEY: message" for people, or a logfmt event. */
