@@ -29,11 +29,28 @@ cli_config_path(int argc, char **argv, bool *bad)
 	return config_default_path(NULL);
 }
 
+/* For commands whose only option is -c FILE: anything else is a usage
+ * error, never silently ignored (a typo must not start the daemon on the
+ * default config). */
+static const char *
+config_only(int argc, char **argv, bool *bad)
+{
+	const char *path = cli_config_path(argc, argv, bad);
+
+	for (int i = 1; i < argc && !*bad; i++) {
+		if (strcmp(argv[i], "-c") == 0)
+			i++;
+		else
+			*bad = true;
+	}
+	return path;
+}
+
 int
 cli_serve(int argc, char **argv, const struct feature *features)
 {
 	bool bad;
-	const char *path = cli_config_path(argc, argv, &bad);
+	const char *path = config_only(argc, argv, &bad);
 
 	if (bad) {
 		fprintf(stderr, "usage: socialhub serve [-c FILE]\n");
@@ -46,7 +63,7 @@ int
 cli_check_config(int argc, char **argv, const struct feature *features)
 {
 	bool bad;
-	const char *path = cli_config_path(argc, argv, &bad);
+	const char *path = config_only(argc, argv, &bad);
 	struct config *cfg = NULL;
 
 	if (bad) {

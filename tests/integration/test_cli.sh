@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# test_cli.sh: the command line an admin meets first — usage and exit
+# codes (0 ok, 1 failed, 2 usage), `socialhub parse` from a file and from
+# standard input, its options and every way it can refuse (missing file,
+# not a feed, over 16 MiB on stdin, bad numbers, unknown options), and
+# `keygen`.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+th_require_socialhub
+th_require_cmd /usr/bin/python3
+th_init cli
+
+# run NAME WANT_EXIT STREAM REGEX CMD...: exit status and a line of stdout
+# or stderr (STREAM out|err) matching REGEX.
+run() {
+	local name=$1 want=$2 stream=$3 re=$4 rc
+	shift 4
+	"$@" >"$TH_DIR/out" 2>"$TH_DIR/err" </dev/null
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -Eq -- "$re" "$TH_DIR/$stream"; then
+		th_ok "$name (exit $rc)"
+	else
+		th_not_ok "$name: exit $want and /$re/ on std$stream" \
+			"exit $rc; stdout: $(head -c 300 "$TH_DIR/out"); stderr: $(head -c 300 "$TH_DIR/err")"
+	fi
+}
+
+S=$SOCIALHUB
+run "no command: usage on stderr" 2 err '^usage: socialhub COMMAND' "$S"
+run "--help: usage on stdout" 0 out '^usage: socialhub COMMAND' "$S" --help
+run "unknown command named" 2 err "unknown command 'frobnicate'" "$S" frobnicate
+run "--version" 0 out '^socialhub [0-9]' "$S" --version
+run "serve with a stray argument: usage" 2 err 'usage: socialhub serve' "$S" serve --bogus
+run "check-config with a stray argument: usage" 2 err 'usage: socialhub check-config' "$S" check-config --bogus
+run "check-config -c without a file: usage" 2 err 'usage: socialhub check-config' "$S" check-config -c
+run "serve -c FILE with a stray argument: usage" 2 err 'usage: socialhub serve' "$S" serve -c "$TH_DIR/x.conf" extra
+run "check-config of a missing file" 1 err 'nope\.conf' "$S" check-config -c "$TH_DIR/nope.conf"
+run "keygen: a 256-bit base64url secret" 0 out '^[A-Za-z0-9_-]{43}$' "$S" keygen
+
+cat >"$TH_DIR/feed.xml" <<'XML'
+<?xml version="1.0"?>
+<rss version="2.0"><channel><title>CLI feed</title><link>https://x.test/</link>
+<item><title>One</title><link>/posts/1</link><guid>1</guid><pubDate>Tue, 14 Nov 2023 22:13:20 GMT</pubDate></item>
+<item><title>Two</title><link>/posts/2</link><guid>2</guid><pubDate>Wed, 15 Nov 2023 22:13:20 GMT</pubDate></item>
+</channel></rss>
+XML
+items() { /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["items"]), d["items"][0].get("url",""))' "$1"; }
+
+run "parse FILE: JSON Feed 1.1" 0 out '"version": *"https://jsonfeed.org/version/1.1"' "$S" parse "$TH_DIR/feed.xml"
+"$S" parse --base https://blog.example.com/feed.xml "$TH_DIR/feed.xml" >"$TH_DIR/based.json" 2>/dev/null
+[ "$(items "$TH_DIR/based.json")" = "2 https://blog.example.com/posts/1" ] &&
+	th_ok "parse --base resolves relative links (items in document order)" ||
+	th_not_ok "parse --base resolves relative links (items in document order)" "$(items "$TH_DIR/based.json")"
+"$S" parse --max-items 1 "$TH_DIR/feed.xml" >"$TH_DIR/one.json" 2>/dev/null
+[ "$(items "$TH_DIR/one.json" | cut -d' ' -f1)" = 1 ] &&
+	th_ok "parse --max-items 1 keeps one item" || th_not_ok "parse --max-items 1 keeps one item"
+"$S" parse - <"$TH_DIR/feed.xml" >"$TH_DIR/stdin.json" 2>"$TH_DIR/err"
+[ "$(items "$TH_DIR/stdin.json" | cut -d' ' -f1)" = 2 ] &&
+	th_ok "parse - reads standard input" || th_not_ok "parse - reads standard input" "$(cat "$TH_DIR/err")"
+run "parse --repeat 3 reports its timing" 0 err '^parse: 3 runs' "$S" parse --repeat 3 "$TH_DIR/feed.xml"
+run "parse without a file: usage" 2 err '^usage: socialhub parse' "$S" parse
+run "parse --max-items 0: usage" 2 err '^usage: socialhub parse' "$S" parse --max-items 0 "$TH_DIR/feed.xml"
+run "parse --max-items x: usage" 2 err '^usage: socialhub parse' "$S" parse --max-items x "$TH_DIR/feed.xml"
+run "parse with an unknown option: usage" 2 err '^usage: socialhub parse' "$S" parse --fast "$TH_DIR/feed.xml"
+run "parse with two files: usage" 2 err '^usage: socialhub parse' "$S" parse "$TH_DIR/feed.xml" "$TH_DIR/feed.xml"
+run "parse of a missing file" 1 err 'feed-missing\.xml: cannot read' "$S" parse "$TH_DIR/feed-missing.xml"
+head -c 4096 /dev/urandom >"$TH_DIR/noise.bin"
+run "parse of random bytes: not a feed" 1 err 'noise\.bin: not a feed we can read' "$S" parse "$TH_DIR/noise.bin"
+head -c $((17 * 1024 * 1024)) /dev/zero | "$S" parse - >/dev/null 2>"$TH_DIR/err"
+rc=$?
+[ "$rc" = 1 ] && grep -q 'cannot read' "$TH_DIR/err" &&
+	th_ok "parse - of 17 MiB: refused over the 16 MiB input limit" ||
+	th_not_ok "parse - of 17 MiB: refused over the 16 MiB input limit" "exit $rc: $(cat "$TH_DIR/err")"
+th_done
