@@ -251,7 +251,8 @@ jr_pop(struct jr *r, size_t mark, size_t *count)
 	void *p;
 
 	*count = n / sizeof(void *);
-	p = arena_memdup(r->a, r->stack.data + mark, n > 0 ? n : 1);
+	/* Nothing pushed yet ({} or [] first): the stack may have no buffer. */
+	p = n > 0 ? arena_memdup(r->a, r->stack.data + mark, n) : arena_alloc(r->a, 1);
 	r->stack.len = mark;
 	if (p == NULL)
 		r->nomem = true;

@@ -115,6 +115,9 @@ test_not_a_feed(void **state)
 		"plain text, not XML", "{\"items\": []}", "{\"version\": 3}",
 		"{broken json", "<?xml version=\"1.0\"?>", "<foo><bar/></foo>",
 		"\x00\x01\x02\x03", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+		/* Empty containers first: the JSON reader's stack has no buffer yet
+		 * (found by fuzz_feed: `{}` crashed). */
+		"{}", "[]", " { } ", "[{}]", "{\"a\":{}}",
 	};
 	struct feed f;
 	size_t i;
