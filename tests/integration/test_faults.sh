@@ -111,10 +111,19 @@ done
 
 # ---- (c) results
 th_expect_status -n "stream with an untrusted-cert source still serves" GET "$S/streams/tls.json" 200
-err=$(curl -s "$S/healthz" | /usr/bin/python3 -c '
+# The good source publishes the stream first; the TLS handshake failure may
+# land later (slower under ASan): wait for it, up to the connect limit.
+badcert_error() {
+	curl -s "$S/healthz" | /usr/bin/python3 -c '
 import json,sys
 d=json.load(sys.stdin)
-print(d["streams"]["tls"]["sources"]["badcert"].get("last_error") or "")' 2>/dev/null)
+print(d["streams"]["tls"]["sources"]["badcert"].get("last_error") or "")' 2>/dev/null
+}
+for _ in $(seq 100); do
+	err=$(badcert_error)
+	[ -n "$err" ] && break
+	sleep 0.1
+done
 th_diag "healthz tls/badcert last_error: $err"
 if printf '%s' "$err" | grep -qiE 'tls|ssl|certificate'; then
 	th_ok "untrusted certificate reported as a TLS error in /healthz"
