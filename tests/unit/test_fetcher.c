@@ -423,6 +423,34 @@ test_curl_fetch(void **state)
 	fetcher_fini(&f);
 }
 
+/* n jobs for path on the test server, loopback allowed, arg = index. */
+static void
+jobs_at(struct fetch_job *jobs, int n, const char *path)
+{
+	memset(jobs, 0, (size_t)n * sizeof(*jobs));
+	for (int i = 0; i < n; i++) {
+		jobs[i].url = url(path);
+		jobs[i].allow_private = true;
+		jobs[i].arg = (void *)(intptr_t)i;
+	}
+}
+
+/* Runs the jobs with the server's concurrency high-water mark reset;
+ * returns the wall time in ms. */
+static long
+run_timed(struct fetcher *f, struct fetch_job *jobs, size_t n, struct seen *s)
+{
+	struct timespec t0, t1;
+
+	pthread_mutex_lock(&S.mu);
+	S.max_active = 0;
+	pthread_mutex_unlock(&S.mu);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fetcher_run(f, jobs, n, on_done, s, NULL), RC_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+}
+
 /* At most max_per_host transfers at once against one host. */
 static void
 test_per_host_limit(void **state)
@@ -431,24 +459,12 @@ test_per_host_limit(void **state)
 	struct fetch_job jobs[6];
 	struct seen s = { 0 };
 	struct fetcher f;
-	struct timespec t0, t1;
 	long ms;
 
 	(void)state;
-	memset(jobs, 0, sizeof(jobs));
-	for (int i = 0; i < 6; i++) {
-		jobs[i].url = url("/slow");
-		jobs[i].allow_private = true;
-		jobs[i].arg = (void *)(intptr_t)i;
-	}
-	pthread_mutex_lock(&S.mu);
-	S.max_active = 0;
-	pthread_mutex_unlock(&S.mu);
+	jobs_at(jobs, 6, "/slow");
 	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(fetcher_run(&f, jobs, 6, on_done, &s, NULL), RC_OK);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = run_timed(&f, jobs, 6, &s);
 	assert_int_equal(s.n, 6);
 	for (int i = 0; i < 6; i++)
 		assert_int_equal(s.r[i].rc, RC_OK);
@@ -483,14 +499,9 @@ test_memory_budget(void **state)
 	int ok = 0, limited = 0;
 
 	(void)state;
-	memset(jobs, 0, sizeof(jobs));
-	for (int i = 0; i < 4; i++) {
-		jobs[i].url = url("/bigslow");
-		jobs[i].allow_private = true;
-		jobs[i].arg = (void *)(intptr_t)i;
-	}
+	jobs_at(jobs, 4, "/bigslow");
 	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
-	assert_int_equal(fetcher_run(&f, jobs, 4, on_done, &s, NULL), RC_OK);
+	(void)run_timed(&f, jobs, 4, &s);
 	assert_int_equal(s.n, 4);
 	for (int i = 0; i < 4; i++) {
 		ok += s.r[i].rc == RC_OK;
@@ -526,24 +537,12 @@ test_timeout_after_queue(void **state)
 	struct fetch_job jobs[8];
 	struct seen s = { 0 };
 	struct fetcher f;
-	struct timespec t0, t1;
 	long ms;
 
 	(void)state;
-	memset(jobs, 0, sizeof(jobs));
-	for (int i = 0; i < 8; i++) {
-		jobs[i].url = url("/slow");
-		jobs[i].allow_private = true;
-		jobs[i].arg = (void *)(intptr_t)i;
-	}
-	pthread_mutex_lock(&S.mu);
-	S.max_active = 0;
-	pthread_mutex_unlock(&S.mu);
+	jobs_at(jobs, 8, "/slow");
 	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(fetcher_run(&f, jobs, 8, on_done, &s, NULL), RC_OK);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = run_timed(&f, jobs, 8, &s);
 	assert_int_equal(s.n, 8);
 	for (int i = 0; i < 8; i++)
 		assert_int_equal(s.r[i].rc, RC_OK);
@@ -552,10 +551,7 @@ test_timeout_after_queue(void **state)
 	/* One answer slower than the limit is cut. */
 	memset(&s, 0, sizeof(s));
 	jobs[0].url = url("/hang");
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(fetcher_run(&f, jobs, 1, on_done, &s, NULL), RC_OK);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = run_timed(&f, jobs, 1, &s);
 	assert_int_equal(s.r[0].rc, RC_TIMEOUT);
 	assert_non_null(strstr(s.r[0].error, "timed out"));
 	assert_true(ms >= 950 && ms < 1450);
@@ -573,12 +569,7 @@ test_stop(void **state)
 	struct fetcher f;
 
 	(void)state;
-	memset(jobs, 0, sizeof(jobs));
-	for (int i = 0; i < 3; i++) {
-		jobs[i].url = url("/slow");
-		jobs[i].allow_private = true;
-		jobs[i].arg = (void *)(intptr_t)i;
-	}
+	jobs_at(jobs, 3, "/slow");
 	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
 	assert_int_equal(fetcher_run(&f, jobs, 3, on_done, &s, &stop), RC_OK);
 	assert_int_equal(s.n, 3);
