@@ -481,6 +481,26 @@ render_rfc3339(struct buf *b, long long t)
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+bool
+render_json_set_str(json_t *o, const char *key, const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		return true;
+	return json_object_set_new(o, key, json_string(s)) == 0;
+}
+
+bool
+render_json_set_date(json_t *o, const char *key, long long t)
+{
+	struct buf b;
+	bool ok;
+
+	buf_init(&b, 64);
+	ok = render_rfc3339(&b, t) == RC_OK && render_json_set_str(o, key, b.data);
+	buf_fini(&b);
+	return ok;
+}
+
 static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
     "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 

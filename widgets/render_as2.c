@@ -12,33 +12,13 @@
 
 #define AS2_CONTEXT "https://www.w3.org/ns/activitystreams"
 
-static bool
-set_str(json_t *o, const char *key, const char *s)
-{
-	if (s == NULL || s[0] == '\0')
-		return true;
-	return json_object_set_new(o, key, json_string(s)) == 0;
-}
-
-static bool
-set_date(json_t *o, const char *key, long long t)
-{
-	struct buf b;
-	bool ok;
-
-	buf_init(&b, 64);
-	ok = render_rfc3339(&b, t) == RC_OK && set_str(o, key, b.data);
-	buf_fini(&b);
-	return ok;
-}
-
 /* An Image object for a proxied URL. */
 static json_t *
 image_json(const char *url, const char *type, const char *name)
 {
 	json_t *o = json_pack("{s:s, s:s}", "type", "Image", "url", url);
 
-	if (o != NULL && !(set_str(o, "mediaType", type) && set_str(o, "name", name))) {
+	if (o != NULL && !(render_json_set_str(o, "mediaType", type) && render_json_set_str(o, "name", name))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -56,10 +36,10 @@ actor_json(const struct feed_item *it, const struct render_page *p)
 		o = json_pack("{s:s}", "type", "Person");
 		if (o == NULL)
 			return NULL;
-		set_str(o, "name", a->name);
-		set_str(o, "url", a->url);
+		render_json_set_str(o, "name", a->name);
+		render_json_set_str(o, "url", a->url);
 		if (a->url != NULL && render_is_iri(a->url))
-			set_str(o, "id", a->url);
+			render_json_set_str(o, "id", a->url);
 		if (a->avatar != NULL)
 			json_object_set_new(o, "icon", image_json(a->avatar, NULL, NULL));
 		return o;
@@ -90,8 +70,8 @@ attachments_json(const struct feed_item *it)
 		o = json_pack("{s:s, s:s}", "type", type, "url", at->url);
 		if (o == NULL)
 			continue;
-		set_str(o, "mediaType", mt);
-		set_str(o, "name", at->title);
+		render_json_set_str(o, "mediaType", mt);
+		render_json_set_str(o, "name", at->title);
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -124,12 +104,12 @@ add_content(json_t *o, const struct feed_item *it)
 	bool ok;
 
 	if (it->content_html != NULL && it->content_html[0] != '\0')
-		return set_str(o, "content", it->content_html) &&
+		return render_json_set_str(o, "content", it->content_html) &&
 		    (it->language == NULL || json_object_set_new(o, "contentMap",
 		    json_pack("{s:s}", it->language, it->content_html)) == 0);
 	buf_init(&b, (size_t)16 * 1024 * 1024);
 	ok = render_text_excerpt(&b, it, (size_t)1024 * 1024) == RC_OK;
-	ok = ok && set_str(o, "content", b.data);
+	ok = ok && render_json_set_str(o, "content", b.data);
 	buf_fini(&b);
 	return ok;
 }
@@ -144,11 +124,11 @@ object_json(const struct feed_item *it, json_t *actor)
 
 	if (o == NULL)
 		return NULL;
-	ok = set_str(o, "id", id) && set_str(o, "url", it->url) &&
-	    (k == RENDER_NOTE || set_str(o, "name", it->title)) &&
-	    set_str(o, "summary", it->summary) && add_content(o, it) &&
-	    set_date(o, "published", it->published) &&
-	    (it->updated <= 0 || set_date(o, "updated", it->updated)) &&
+	ok = render_json_set_str(o, "id", id) && render_json_set_str(o, "url", it->url) &&
+	    (k == RENDER_NOTE || render_json_set_str(o, "name", it->title)) &&
+	    render_json_set_str(o, "summary", it->summary) && add_content(o, it) &&
+	    render_json_set_date(o, "published", it->published) &&
+	    (it->updated <= 0 || render_json_set_date(o, "updated", it->updated)) &&
 	    json_object_set(o, "attributedTo", actor) == 0;
 	if (ok && it->image != NULL)
 		ok = json_object_set_new(o, "image", image_json(it->image, NULL, NULL)) == 0;
@@ -172,7 +152,7 @@ create_json(const struct feed_item *it, const struct render_page *p)
 		goto out;
 	o = json_pack("{s:s, s:O, s:o}", "type", "Create", "actor", actor, "object", obj);
 	obj = NULL;
-	if (o != NULL && !set_date(o, "published", it->published)) {
+	if (o != NULL && !render_json_set_date(o, "published", it->published)) {
 		json_decref(o);
 		o = NULL;
 	}
@@ -193,9 +173,9 @@ render_as2(struct buf *out, const struct render_page *p)
 
 	if (o == NULL || items == NULL)
 		goto out;
-	ok = set_str(o, "name", p->title) && set_str(o, "summary", p->description) &&
-	    set_str(o, "partOf", p->feed_url) && set_str(o, "next", p->next_url) &&
-	    set_date(o, "updated", p->updated);
+	ok = render_json_set_str(o, "name", p->title) && render_json_set_str(o, "summary", p->description) &&
+	    render_json_set_str(o, "partOf", p->feed_url) && render_json_set_str(o, "next", p->next_url) &&
+	    render_json_set_date(o, "updated", p->updated);
 	for (size_t i = 0; ok && i < p->nitems; i++) {
 		json_t *c = create_json(p->items[i], p);
 		ok = c != NULL && json_array_append_new(items, c) == 0;

@@ -6,35 +6,14 @@
 
 #define JSONFEED_VERSION "https://jsonfeed.org/version/1.1"
 
-/* Sets key to a string when s is not NULL/empty; false on no memory. */
-static bool
-set_str(json_t *o, const char *key, const char *s)
-{
-	if (s == NULL || s[0] == '\0')
-		return true;
-	return json_object_set_new(o, key, json_string(s)) == 0;
-}
-
-static bool
-set_date(json_t *o, const char *key, long long t)
-{
-	struct buf b;
-	bool ok;
-
-	buf_init(&b, 64);
-	ok = render_rfc3339(&b, t) == RC_OK && set_str(o, key, b.data);
-	buf_fini(&b);
-	return ok;
-}
-
 /* JSON Feed 1.1 author: at least one of name, url, avatar. */
 static json_t *
 person_json(const struct feed_person *p)
 {
 	json_t *o = json_object();
 
-	if (o == NULL || !set_str(o, "name", p->name) || !set_str(o, "url", p->url) ||
-	    !set_str(o, "avatar", p->avatar) || json_object_size(o) == 0) {
+	if (o == NULL || !render_json_set_str(o, "name", p->name) || !render_json_set_str(o, "url", p->url) ||
+	    !render_json_set_str(o, "avatar", p->avatar) || json_object_size(o) == 0) {
 		json_decref(o);
 		return NULL;
 	}
@@ -93,10 +72,10 @@ add_attachments(json_t *o, const struct feed_attachment *at, size_t n)
 		json_t *a = json_object();
 		if (a == NULL)
 			break;
-		set_str(a, "url", at[i].url);
-		set_str(a, "mime_type", at[i].mime_type != NULL ? at[i].mime_type :
+		render_json_set_str(a, "url", at[i].url);
+		render_json_set_str(a, "mime_type", at[i].mime_type != NULL ? at[i].mime_type :
 		    "application/octet-stream");
-		set_str(a, "title", at[i].title);
+		render_json_set_str(a, "title", at[i].title);
 		if (at[i].size_in_bytes > 0)
 			json_object_set_new(a, "size_in_bytes", json_integer(at[i].size_in_bytes));
 		if (at[i].duration_seconds > 0)
@@ -114,8 +93,8 @@ add_content(json_t *o, const struct feed_item *it)
 	const char *text = it->content_text;
 
 	if (it->content_html != NULL && it->content_html[0] != '\0')
-		return set_str(o, "content_html", it->content_html) &&
-		    set_str(o, "content_text", it->content_text);
+		return render_json_set_str(o, "content_html", it->content_html) &&
+		    render_json_set_str(o, "content_text", it->content_text);
 	if (text == NULL || text[0] == '\0')
 		text = it->summary;
 	if (text == NULL || text[0] == '\0')
@@ -133,14 +112,14 @@ item_json(const struct feed_item *it)
 	if (o == NULL)
 		return NULL;
 	ok = json_object_set_new(o, "id", json_string(id != NULL ? id : "")) == 0 &&
-	    set_str(o, "url", it->url) && set_str(o, "external_url", it->external_url) &&
-	    set_str(o, "title", it->title) && add_content(o, it) &&
-	    set_str(o, "summary", it->summary) && set_str(o, "image", it->image) &&
-	    set_str(o, "banner_image", it->banner_image) &&
-	    set_date(o, "date_published", it->published) &&
-	    (it->updated <= 0 || set_date(o, "date_modified", it->updated)) &&
+	    render_json_set_str(o, "url", it->url) && render_json_set_str(o, "external_url", it->external_url) &&
+	    render_json_set_str(o, "title", it->title) && add_content(o, it) &&
+	    render_json_set_str(o, "summary", it->summary) && render_json_set_str(o, "image", it->image) &&
+	    render_json_set_str(o, "banner_image", it->banner_image) &&
+	    render_json_set_date(o, "date_published", it->published) &&
+	    (it->updated <= 0 || render_json_set_date(o, "date_modified", it->updated)) &&
 	    add_authors(o, it->authors, it->nauthors) && add_tags(o, it->tags, it->ntags) &&
-	    set_str(o, "language", it->language) &&
+	    render_json_set_str(o, "language", it->language) &&
 	    add_attachments(o, it->attachments, it->nattachments);
 	ext = json_pack("{s:s, s:s?, s:s?, s:b}",
 	    "network", render_network_of(it->url).id,
@@ -164,9 +143,9 @@ page_json(const struct render_page *p)
 		json_decref(items);
 		return NULL;
 	}
-	ok = set_str(o, "version", JSONFEED_VERSION) && set_str(o, "title", p->title) &&
-	    set_str(o, "home_page_url", p->site->home) && set_str(o, "feed_url", p->feed_url) &&
-	    set_str(o, "description", p->description) && set_str(o, "next_url", p->next_url);
+	ok = render_json_set_str(o, "version", JSONFEED_VERSION) && render_json_set_str(o, "title", p->title) &&
+	    render_json_set_str(o, "home_page_url", p->site->home) && render_json_set_str(o, "feed_url", p->feed_url) &&
+	    render_json_set_str(o, "description", p->description) && render_json_set_str(o, "next_url", p->next_url);
 	for (size_t i = 0; ok && i < p->nitems; i++) {
 		json_t *it = item_json(p->items[i]);
 		ok = it != NULL && json_array_append_new(items, it) == 0;
