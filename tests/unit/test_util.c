@@ -111,6 +111,45 @@ test_arena_reuse(void **state)
 	arena_free(l);
 }
 
+/* A rewind gives back what was allocated since the mark (the limit counts
+ * it no more), runs the cleanups registered since, and keeps the rest. */
+static void
+test_arena_rewind(void **state)
+{
+	struct arena *a = arena_new(64, 8000);
+	struct arena_mark m;
+	int one = 1, two = 2;
+	char *keep, *p;
+
+	(void)state;
+	assert_non_null(a);
+	keep = arena_strdup(a, "kept");
+	assert_int_equal(arena_defer(a, record, &one), RC_OK);
+	m = arena_mark(a);
+	norder = 0;
+	assert_int_equal(arena_defer(a, record, &two), RC_OK);
+	assert_non_null(arena_alloc(a, 3000));
+	assert_non_null(arena_alloc(a, 3000));
+	assert_null(arena_alloc(a, 3000));      /* the limit */
+	arena_rewind(a, &m);
+	assert_int_equal(norder, 1);            /* only the later cleanup */
+	assert_int_equal(order[0], 2);
+	assert_int_equal(arena_used(a), m.used);
+	assert_string_equal(keep, "kept");
+	p = arena_alloc(a, 3000);               /* counted from the mark */
+	assert_non_null(p);
+	assert_non_null(arena_alloc(a, 3000));
+	/* Rewinding within the current block. */
+	m = arena_mark(a);
+	assert_non_null(arena_alloc(a, 16));
+	arena_rewind(a, &m);
+	assert_int_equal(arena_used(a), m.used);
+	norder = 0;
+	arena_free(a);
+	assert_int_equal(norder, 1);            /* the earlier cleanup, once */
+	assert_int_equal(order[0], 1);
+}
+
 static void
 test_buf(void **state)
 {
@@ -439,6 +478,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_arena_reuse),
+		cmocka_unit_test(test_arena_rewind),
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_utf8_encode),
