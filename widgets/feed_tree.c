@@ -21,6 +21,10 @@
 #include "util/url.h"
 #include "widgets/feed_xml.h"
 
+/* Address cache slots: a feed has a few dozen distinct names and URIs;
+ * the cache is cleared per document, so it stays small. */
+#define PC_SLOTS 64
+
 struct tb {
 	struct arena *a;
 	struct feed_tree *t;
@@ -39,7 +43,7 @@ struct tb {
 	struct {
 		const xmlChar *p;
 		struct feed_sym *y;
-	} pc[256];
+	} pc[PC_SLOTS];
 	bool failed;                /* out of memory: parse stopped */
 };
 
@@ -115,7 +119,7 @@ intern(struct tb *b, unsigned char kind, const char *s, size_t n)
 static struct feed_sym *
 intern_stable(struct tb *b, unsigned char kind, const char *s, size_t n)
 {
-	size_t h = (((uintptr_t)s >> 3) ^ kind) & 255;
+	size_t h = (((uintptr_t)s >> 3) ^ kind) & (PC_SLOTS - 1);
 	struct feed_sym *y = b->pc[h].y;
 
 	if (b->pc[h].p == (const xmlChar *)s && y->kind == kind && y->len == n)

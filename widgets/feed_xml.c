@@ -152,6 +152,22 @@ at(const struct fx *x, const unsigned char *p, const char *lit, size_t n)
 	return (size_t)(x->end - p) >= n && memcmp(p, lit, n) == 0;
 }
 
+/* The first lit[0..n) in [p, end), or NULL: memchr for its first byte
+ * (glibc's memmem sets up more than a short comment costs to scan). */
+static const unsigned char *
+find(const unsigned char *p, const unsigned char *end, const char *lit,
+    size_t n)
+{
+	while ((p = memchr(p, lit[0], (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) < n)
+			return NULL;
+		if (memcmp(p, lit, n) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
 static const unsigned char *
 skip_space(const unsigned char *p)
 {
@@ -271,7 +287,25 @@ emit_lines(struct fx *x, const unsigned char *p, const unsigned char *e)
 	return emit(x, p, (size_t)(e - p));
 }
 
-/* Character data up to the next '<' (or the end). */
+/* Appends to scratch: inline while it has room (text is decoded there a
+ * few bytes at a time), buf_append to grow it. */
+static bool
+put(struct fx *x, const void *s, size_t n)
+{
+	struct buf *b = x->scratch;
+
+	if (n < b->cap - b->len) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return true;
+	}
+	return buf_append(b, s, n) == RC_OK;
+}
+
+/* Character data up to the next '<' (or the end), reported at once: a run
+ * without references or CRs straight from the document, any other decoded
+ * in scratch. */
 static bool
 content_text(struct fx *x)
 {
@@ -279,21 +313,29 @@ content_text(struct fx *x)
 	char ch[4];
 	size_t n;
 
+	buf_clear(x->scratch);
 	for (;;) {
 		while (!(cls[*p] & C_TEXT_STOP))
 			p++;
 		switch (*p) {
+		case '\0':
+			if (p != x->end)
+				return false;
+			/* fall through */
 		case '<':
 			x->p = p;
-			return emit(x, run, (size_t)(p - run));
+			if (x->scratch->len == 0)
+				return emit(x, run, (size_t)(p - run));
+			return put(x, run, (size_t)(p - run)) &&
+			    emit(x, x->scratch->data, x->scratch->len);
 		case '&':
-			if (!emit(x, run, (size_t)(p - run)) ||
-			    (n = reference(&p, ch)) == 0 || !emit(x, ch, n))
+			if (!put(x, run, (size_t)(p - run)) ||
+			    (n = reference(&p, ch)) == 0 || !put(x, ch, n))
 				return false;
 			run = p;
 			continue;
 		case '\r':
-			if (!emit(x, run, (size_t)(p - run)) || !emit(x, "\n", 1))
+			if (!put(x, run, (size_t)(p - run)) || !put(x, "\n", 1))
 				return false;
 			p += p[1] == '\n' ? 2 : 1;
 			run = p;
@@ -303,12 +345,6 @@ content_text(struct fx *x)
 				return false;     /* not allowed in text */
 			p++;
 			continue;
-		case '\0':
-			if (p == x->end) {
-				x->p = p;
-				return emit(x, run, (size_t)(p - run));
-			}
-			return false;
 		default:
 			if (*p < 0x80 || (n = utf8_char(p, x->end)) == 0)
 				return false;
@@ -322,7 +358,7 @@ cdata(struct fx *x)
 {
 	const unsigned char *s = x->p + 9, *e;
 
-	e = memmem(s, (size_t)(x->end - s), "]]>", 3);
+	e = find(s, x->end, "]]>", 3);
 	if (e == NULL || !chars_ok(s, e))
 		return false;
 	x->p = e + 3;
@@ -335,7 +371,7 @@ comment(struct fx *x)
 {
 	const unsigned char *s = x->p + 4, *e;
 
-	e = memmem(s, (size_t)(x->end - s), "--", 2);
+	e = find(s, x->end, "--", 2);
 	if (e == NULL || e[2] != '>' || !chars_ok(s, e))
 		return false;
 	x->p = e + 3;
@@ -362,7 +398,7 @@ pi(struct fx *x)
 	}
 	if (!(cls[*p] & C_SPACE))
 		return false;
-	e = memmem(p, (size_t)(x->end - p), "?>", 2);
+	e = find(p, x->end, "?>", 2);
 	if (e == NULL || !chars_ok(p, e))
 		return false;
 	x->p = e + 2;
