@@ -570,14 +570,14 @@ fast_close(void *ctx)
 }
 
 static enum rc
-parse_fast(struct tb *b, const char *xml, size_t len)
+parse_fast(struct tb *b, const char *xml, size_t len, unsigned flags)
 {
 	const struct feed_xml_sink sink = { b, fast_open, fast_text, fast_close };
 	struct buf scratch;
 	enum rc rc;
 
 	buf_init(&scratch, len + 1);
-	rc = feed_xml_read(xml, len, &sink, &scratch);
+	rc = feed_xml_read(xml, len, flags, &sink, &scratch);
 	buf_fini(&scratch);
 	return rc;
 }
@@ -622,9 +622,11 @@ feed_tree_parse_with(struct arena *a, const char *xml, size_t len,
 	buf_init(&b.text, len + 1);
 	if (reader != FEED_TREE_LIBXML2) {
 		tb_init(&b, a, out, last, max_depth);
-		rc = parse_fast(&b, xml, len);
+		rc = parse_fast(&b, xml, len, reader == FEED_TREE_UNREPAIRED ?
+		    FEED_XML_UNREPAIRED : 0);
 	}
-	if (rc == RC_INVALID && reader != FEED_TREE_FAST) {
+	if (rc == RC_INVALID && (reader == FEED_TREE_ANY ||
+	    reader == FEED_TREE_LIBXML2)) {
 		/* Not feed_xml's kind of document: libxml2 from the start. */
 		arena_rewind(a, &mark);
 		tb_init(&b, a, out, last, max_depth);

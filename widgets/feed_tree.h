@@ -80,11 +80,15 @@ enum rc feed_tree_parse(struct arena *a, const char *xml, size_t len,
 /* Which reader builds the tree: feed_tree_parse tries feed_xml (a strict,
  * fast reader of plain well-formed XML) and falls back on libxml2 for any
  * other document; tests and the differential fuzz target pick one. With
- * FEED_TREE_FAST, RC_INVALID also means "not feed_xml's kind". */
+ * FEED_TREE_FAST and FEED_TREE_UNREPAIRED, RC_INVALID also means "not
+ * feed_xml's kind". FEED_TREE_UNREPAIRED reads text feed_prep_xml has not
+ * seen, and refuses it when feed_prep_xml would have changed anything
+ * (FEED_XML_UNREPAIRED): feed.c's way to skip that pass. */
 enum feed_tree_reader {
 	FEED_TREE_ANY,
 	FEED_TREE_LIBXML2,
 	FEED_TREE_FAST,
+	FEED_TREE_UNREPAIRED,
 };
 
 enum rc feed_tree_parse_with(struct arena *a, const char *xml, size_t len,

@@ -78,6 +78,7 @@ struct fx {
 	const unsigned char *p, *end;
 	const struct feed_xml_sink *sink;
 	struct buf *scratch;
+	bool unrepaired;          /* FEED_XML_UNREPAIRED */
 	bool stopped;             /* the sink said no */
 	int depth;
 	struct {
@@ -131,13 +132,27 @@ utf8_char(const unsigned char *p, const unsigned char *end)
 	return feed_xml_is_char(c) ? n : 0;
 }
 
+/* utf8_char, and on text feed_prep_xml has not seen, none of what it
+ * would change: C1 controls (it reads them as windows-1252) and U+E000,
+ * U+E001 (its CDATA markers). */
+static size_t
+doc_char(const struct fx *x, const unsigned char *p)
+{
+	size_t n = utf8_char(p, x->end);
+
+	if (x->unrepaired && n > 0 && ((p[0] == 0xc2 && p[1] <= 0x9f) ||
+	    (p[0] == 0xee && p[1] == 0x80 && p[2] <= 0x81)))
+		return 0;
+	return n;
+}
+
 /* True when [p, e) holds only XML Chars (comments, PIs, CDATA). */
 static bool
-chars_ok(const unsigned char *p, const unsigned char *e)
+chars_ok(const struct fx *x, const unsigned char *p, const unsigned char *e)
 {
 	while (p < e) {
 		size_t n = 1;
-		if (*p >= 0x80 && (n = utf8_char(p, e)) == 0)
+		if (*p >= 0x80 && (n = doc_char(x, p)) == 0)
 			return false;
 		if (cls[*p] & C_CTL)
 			return false;
@@ -221,11 +236,16 @@ digit_value(unsigned char c, bool hex)
 	return -1;
 }
 
-/* The reference at *pp ('&'): its character as UTF-8 into out (4 bytes),
+/*
+ * The reference at *pp ('&'): its character as UTF-8 into out (4 bytes),
  * *pp past its ';'. Only character references and the five predefined
- * entities; 0 for anything else. */
+ * entities; 0 for anything else. With `unrepaired`, also 0 for what
+ * feed_prep_xml would rewrite: a C1 code point (windows-1252 to it), a
+ * UTF-8 lead byte followed by another reference (the start of UTF-8
+ * written as Latin-1 references), more than 9 digits (a literal to it).
+ */
 static size_t
-reference(const unsigned char **pp, char *out)
+reference(const unsigned char **pp, char *out, bool unrepaired)
 {
 	static const struct { char name[5]; unsigned char len; char c; } pre[] = {
 		{ "lt", 2, '<' }, { "gt", 2, '>' }, { "amp", 3, '&' },
@@ -243,6 +263,9 @@ reference(const unsigned char **pp, char *out)
 				c = c * (hex ? 16 : 10) + (uint32_t)d;
 		}
 		if (*p != ';' || p == name || !feed_xml_is_char(c))
+			return 0;
+		if (unrepaired && (p - name > 9 || (c >= 0x80 && c <= 0x9f) ||
+		    (c >= 0xc2 && c <= 0xf4 && p[1] == '&')))
 			return 0;
 		*pp = p + 1;
 		return utf8_encode(out, c);
@@ -330,7 +353,7 @@ content_text(struct fx *x)
 			    emit(x, x->scratch->data, x->scratch->len);
 		case '&':
 			if (!put(x, run, (size_t)(p - run)) ||
-			    (n = reference(&p, ch)) == 0 || !put(x, ch, n))
+			    (n = reference(&p, ch, x->unrepaired)) == 0 || !put(x, ch, n))
 				return false;
 			run = p;
 			continue;
@@ -346,7 +369,7 @@ content_text(struct fx *x)
 			p++;
 			continue;
 		default:
-			if (*p < 0x80 || (n = utf8_char(p, x->end)) == 0)
+			if (*p < 0x80 || (n = doc_char(x, p)) == 0)
 				return false;
 			p += n;
 		}
@@ -359,7 +382,11 @@ cdata(struct fx *x)
 	const unsigned char *s = x->p + 9, *e;
 
 	e = find(s, x->end, "]]>", 3);
-	if (e == NULL || !chars_ok(s, e))
+	if (e == NULL || !chars_ok(x, s, e))
+		return false;
+	/* feed_prep_xml moves long sections out of the document unread, so
+	 * their CRs stay: not for this reader to normalise then. */
+	if (x->unrepaired && memchr(s, '\r', (size_t)(e - s)) != NULL)
 		return false;
 	x->p = e + 3;
 	return emit_lines(x, s, e);
@@ -372,7 +399,7 @@ comment(struct fx *x)
 	const unsigned char *s = x->p + 4, *e;
 
 	e = find(s, x->end, "--", 2);
-	if (e == NULL || e[2] != '>' || !chars_ok(s, e))
+	if (e == NULL || e[2] != '>' || !chars_ok(x, s, e))
 		return false;
 	x->p = e + 3;
 	return true;
@@ -399,7 +426,7 @@ pi(struct fx *x)
 	if (!(cls[*p] & C_SPACE))
 		return false;
 	e = find(p, x->end, "?>", 2);
-	if (e == NULL || !chars_ok(p, e))
+	if (e == NULL || !chars_ok(x, p, e))
 		return false;
 	x->p = e + 2;
 	return true;
@@ -632,7 +659,7 @@ attr_value(struct fx *x, const unsigned char **pp, struct raw_attr *r)
 			continue;
 		}
 		if (*p >= 0x80) {
-			if ((n = utf8_char(p, x->end)) == 0)
+			if ((n = doc_char(x, p)) == 0)
 				return false;
 			p += n;
 			continue;
@@ -649,7 +676,7 @@ attr_value(struct fx *x, const unsigned char **pp, struct raw_attr *r)
 		if (n == 1) {
 			p += p[0] == '\r' && p[1] == '\n' ? 2 : 1;
 			ch[0] = ' ';
-		} else if ((n = reference(&p, ch)) == 0) {
+		} else if ((n = reference(&p, ch, x->unrepaired)) == 0) {
 			return false;
 		}
 		if (buf_append(x->scratch, ch, n) != RC_OK)
@@ -872,8 +899,8 @@ read_document(struct fx *x)
 }
 
 enum rc
-feed_xml_read(const char *xml, size_t len, const struct feed_xml_sink *sink,
-    struct buf *scratch)
+feed_xml_read(const char *xml, size_t len, unsigned flags,
+    const struct feed_xml_sink *sink, struct buf *scratch)
 {
 	struct fx x;
 
@@ -883,6 +910,7 @@ feed_xml_read(const char *xml, size_t len, const struct feed_xml_sink *sink,
 	x.end = x.p + len;
 	x.sink = sink;
 	x.scratch = scratch;
+	x.unrepaired = (flags & FEED_XML_UNREPAIRED) != 0;
 	x.stopped = false;
 	x.depth = 0;
 	x.nns = 0;

@@ -53,6 +53,12 @@ struct feed_xml_sink {
 /* The XML 1.0 Char production. */
 bool feed_xml_is_char(uint32_t c);
 
+/* The text has not been through feed_prep_xml: refuse what it would have
+ * changed (C1 controls, U+E000/U+E001, C1 and double-encoded character
+ * references, long references, CRs in CDATA), so that a document read this
+ * way gives what feed_prep_xml + feed_xml give. */
+#define FEED_XML_UNREPAIRED 1u
+
 /*
  * Reads xml[0..len) (xml[len] must be '\0') and reports it to `sink`.
  * RC_OK: the whole document was read and reported. RC_INVALID: it is not
@@ -60,7 +66,7 @@ bool feed_xml_is_char(uint32_t c);
  * libxml2). RC_NOMEM: the sink stopped. `scratch` holds decoded attribute
  * values; it is the caller's, reused between documents.
  */
-enum rc feed_xml_read(const char *xml, size_t len,
+enum rc feed_xml_read(const char *xml, size_t len, unsigned flags,
     const struct feed_xml_sink *sink, struct buf *scratch);
 
 #endif

@@ -1,7 +1,8 @@
 /* fuzz_feed: feed_parse (charset, XML clean-up, every format, the
  * sanitizer) and the JSON Feed round trip. Asserts the invariants callers
  * rely on: every string is UTF-8, content_html is a fixed point of the
- * sanitizer, the cache form reads back. */
+ * sanitizer, the cache form reads back, and reading clean XML without
+ * feed_prep_xml gives what reading it after that pass gives. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,24 @@ check_item(struct arena *a, struct sanitize *san, const struct feed_item *it)
 	}
 }
 
+/* The same document through feed_prep_xml every time: the same feed. */
+static void
+same_when_repaired(struct arena *a, const uint8_t *data, size_t size,
+    struct feed_parse_opts *o, const json_t *j)
+{
+	struct feed r;
+	json_t *k;
+
+	o->always_repair = true;
+	if (feed_parse(a, (const char *)data, size, o, &r) != RC_OK ||
+	    (k = feed_to_json(&r)) == NULL)
+		abort();
+	if (!json_equal(j, k))
+		abort();
+	json_decref(k);
+	o->always_repair = false;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -130,6 +149,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (j == NULL || feed_from_json(a, j, &g) != RC_OK ||
 		    g.nitems != f.nitems)
 			abort();
+		same_when_repaired(a, data, size, &o, j);
 		json_decref(j);
 	}
 	arena_free(a);

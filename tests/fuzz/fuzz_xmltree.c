@@ -31,6 +31,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(xml, data + 1, size - 1);
 	xml[size - 1] = '\0';
+	/* The unrepaired mode only refuses more. */
+	if (feed_tree_parse_with(a, xml, size - 1, max_depth,
+	    FEED_TREE_UNREPAIRED, &fast) == RC_OK &&
+	    feed_tree_parse_with(b, xml, size - 1, max_depth, FEED_TREE_FAST,
+	    &ref) != RC_OK) {
+		fprintf(stderr, "unrepaired mode took what feed_xml refuses\n");
+		abort();
+	}
+	arena_reset(a);
+	arena_reset(b);
 	if (feed_tree_parse_with(a, xml, size - 1, max_depth, FEED_TREE_FAST,
 	    &fast) == RC_OK) {
 		if (feed_tree_parse_with(b, xml, size - 1, max_depth,
