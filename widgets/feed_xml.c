@@ -247,12 +247,7 @@ digit_value(unsigned char c, bool hex)
 static size_t
 reference(const unsigned char **pp, char *out, bool unrepaired)
 {
-	static const struct { char name[5]; unsigned char len; char c; } pre[] = {
-		{ "lt", 2, '<' }, { "gt", 2, '>' }, { "amp", 3, '&' },
-		{ "apos", 4, '\'' }, { "quot", 4, '"' },
-	};
-	const unsigned char *p = *pp + 1, *name = p;
-	size_t k;
+	const unsigned char *p = *pp + 1, *name;
 
 	if (*p == '#') {
 		bool hex = p[1] == 'x';
@@ -270,19 +265,39 @@ reference(const unsigned char **pp, char *out, bool unrepaired)
 		*pp = p + 1;
 		return utf8_encode(out, c);
 	}
-	while (cls[*p] & C_NAME && p - name < 5)
-		p++;
-	if (*p != ';')
-		return 0;
-	for (k = 0; k < sizeof(pre) / sizeof(pre[0]); k++) {
-		if ((size_t)(p - name) == pre[k].len &&
-		    memcmp(name, pre[k].name, pre[k].len) == 0) {
-			*out = pre[k].c;
-			*pp = p + 1;
+	/* The five names, compared a byte at a time: the document's closing
+	 * NUL ends any mismatch before the end. */
+	switch (p[0]) {
+	case 'l':
+	case 'g':
+		if (p[1] == 't' && p[2] == ';') {
+			*out = p[0] == 'l' ? '<' : '>';
+			*pp = p + 3;
 			return 1;
 		}
+		return 0;
+	case 'a':
+		if (p[1] == 'm' && p[2] == 'p' && p[3] == ';') {
+			*out = '&';
+			*pp = p + 4;
+			return 1;
+		}
+		if (p[1] == 'p' && p[2] == 'o' && p[3] == 's' && p[4] == ';') {
+			*out = '\'';
+			*pp = p + 5;
+			return 1;
+		}
+		return 0;
+	case 'q':
+		if (p[1] == 'u' && p[2] == 'o' && p[3] == 't' && p[4] == ';') {
+			*out = '"';
+			*pp = p + 5;
+			return 1;
+		}
+		return 0;
+	default:
+		return 0;
 	}
-	return 0;
 }
 
 /* ---- text ---- */
