@@ -548,7 +548,7 @@ uri_plain(const unsigned char *s, size_t n)
 	}
 	if (n - seg >= 2 && s[seg] == '/' && s[seg + 1] == '/') {
 		bool port = false;
-		size_t digits = 0;
+		size_t digits = 0, host = 0;
 		for (i = seg + 2; i < n && s[i] != '/' && s[i] != '?' && s[i] != '#';
 		    i++) {
 			if (s[i] == ':' && !port)
@@ -557,8 +557,11 @@ uri_plain(const unsigned char *s, size_t n)
 				digits++;
 			else if (port || !((cls[s[i]] & C_NAME) || s[i] == '~'))
 				return false;
+			else
+				host++;
 		}
-		if (i == seg + 2 || (port && digits == 0))
+		/* libxml2 refuses a port that overflows an int. */
+		if (host == 0 || (port && (digits == 0 || digits > 5)))
 			return false;
 	}
 	return true;

@@ -563,6 +563,8 @@ test_fast_refuses(void **state)
 		{ "<r xmlns:xml='http://www.w3.org/XML/1998/namespace'/>", false },
 		{ "<r xmlns='http://a b'/>", true },
 		{ "<r xmlns='http://a:b/'/>", true },
+		{ "<r xmlns='//:2222222222'/>", true },
+		{ "<r xmlns='http://a:99999999999/'/>", true },
 		{ "<r xmlns='u:a&amp;b'/>", false },
 		{ "<?xml version='1.1'?><r/>", false },
 		{ "<?xml encoding='utf-8'?><r/>", true },
