@@ -1,8 +1,9 @@
 /* fuzz_feed: feed_parse (charset, XML clean-up, every format, the
  * sanitizer) and the JSON Feed round trip. Asserts the invariants callers
  * rely on: every string is UTF-8, content_html is a fixed point of the
- * sanitizer, the cache form reads back, and reading clean XML without
- * feed_prep_xml gives what reading it after that pass gives. */
+ * sanitizer, the cache form reads back, reading clean XML without
+ * feed_prep_xml gives what reading it after that pass gives, and JSON
+ * documents are read exactly when Jansson reads them. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,35 @@ same_when_repaired(struct arena *a, const uint8_t *data, size_t size,
 	o->always_repair = false;
 }
 
+/* Jansson is the JSON reader's oracle: a JSON document reaches the reader
+ * unchanged (valid UTF-8, no NUL, no BOM; a Latin-1 label changes no
+ * ASCII byte and turns valid UTF-8 into valid UTF-8), so it is a feed
+ * exactly when json_loadb reads it, the root is an object, "version" is
+ * a string naming JSON Feed 1 and "items" an array. */
+static void
+json_oracle(const uint8_t *data, size_t size, enum rc rc)
+{
+	const char *s = (const char *)data, *v;
+	json_t *j;
+	size_t i = 0;
+	bool feed;
+
+	while (i < size && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+	    s[i] == '\r'))
+		i++;
+	if (i >= size || s[i] != '{' || memchr(s, '\0', size) != NULL ||
+	    !utf8_valid(s, size) || rc == RC_NOMEM)
+		return;
+	j = json_loadb(s, size, 0, NULL);
+	v = json_string_value(json_object_get(j, "version"));
+	feed = json_is_object(j) && v != NULL &&
+	    strstr(v, "jsonfeed.org/version/1") != NULL &&
+	    json_is_array(json_object_get(j, "items"));
+	json_decref(j);
+	if (feed != (rc == RC_OK))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -127,6 +157,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct feed f, g;
 	json_t *j;
 	size_t i;
+	enum rc rc;
 
 	if (a == NULL)
 		return 0;
@@ -139,7 +170,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.max_items = (data[0] & 8) ? 3 : 0;
 	}
 	o.fetch_time = 1700000000;
-	if (feed_parse(a, (const char *)data, size, &o, &f) == RC_OK) {
+	rc = feed_parse(a, (const char *)data, size, &o, &f);
+	json_oracle(data, size, rc);
+	if (rc == RC_OK) {
 		san = sanitize_new(a);
 		utf8_or_die(f.title);
 		utf8_or_die(f.description);
