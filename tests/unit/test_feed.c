@@ -6,21 +6,19 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "tests/unit/corpus_walk.h"
 #include "util/arena.h"
-#include "util/fsutil.h"
 #include "widgets/feed.h"
 
 #define FETCH_TIME 1700000000LL
@@ -908,66 +906,52 @@ test_nomem(void **state)
 /* Clean XML is read without feed_prep_xml (feed.c's xml_tree): every
  * document of the feedparser corpus gives the same feed either way, with
  * and without a charset from HTTP. */
-static void
-corpus_same(const char *dir, size_t *files, size_t *differ)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
+struct same_count {
+	size_t files, differ;
+};
 
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL) {
-		struct feed_parse_opts o;
-		struct feed f, g;
-		char path[1024], *body;
-		struct stat st;
-		size_t len;
-		json_t *j, *k;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		assert_int_equal(stat(path, &st), 0);
-		if (S_ISDIR(st.st_mode)) {
-			corpus_same(path, files, differ);
-			continue;
-		}
-		if (fsutil_read(path, 1 << 20, &body, &len) != RC_OK)
-			continue;
-		memset(&o, 0, sizeof(o));
-		o.base_url = "http://example.org/feed/";
-		o.fetch_time = 1700000000;
-		o.content_type = (*files % 2) ? "text/xml; charset=utf-8" : NULL;
-		arena_reset(A);
-		if (feed_parse(A, body, len, &o, &f) == RC_OK) {
-			o.always_repair = true;
-			assert_int_equal(feed_parse(A, body, len, &o, &g), RC_OK);
-			j = feed_to_json(&f);
-			k = feed_to_json(&g);
-			assert_non_null(j);
-			assert_non_null(k);
-			if (!json_equal(j, k)) {
-				print_message("differs: %s\n", path);
-				(*differ)++;
-			}
-			json_decref(j);
-			json_decref(k);
-			(*files)++;
-		}
-		free(body);
+static void
+same_both_ways(const char *path, const char *body, size_t len, void *ctx)
+{
+	struct same_count *c = ctx;
+	struct feed_parse_opts o;
+	struct feed f, g;
+	json_t *j, *k;
+
+	memset(&o, 0, sizeof(o));
+	o.base_url = "http://example.org/feed/";
+	o.fetch_time = 1700000000;
+	o.content_type = (c->files % 2) ? "text/xml; charset=utf-8" : NULL;
+	arena_reset(A);
+	if (feed_parse(A, body, len, &o, &f) != RC_OK)
+		return;
+	o.always_repair = true;
+	assert_int_equal(feed_parse(A, body, len, &o, &g), RC_OK);
+	j = feed_to_json(&f);
+	k = feed_to_json(&g);
+	assert_non_null(j);
+	assert_non_null(k);
+	if (!json_equal(j, k)) {
+		print_message("differs: %s\n", path);
+		c->differ++;
 	}
-	closedir(d);
+	json_decref(j);
+	json_decref(k);
+	c->files++;
 }
 
 static void
 test_unrepaired_same(void **state)
 {
-	size_t files = 0, differ = 0;
+	struct same_count c = { 0, 0 };
 
 	(void)state;
-	corpus_same(TEST_SRCDIR "/tests/conformance/corpus", &files, &differ);
+	corpus_walk(TEST_SRCDIR "/tests/conformance/corpus", NULL,
+	    same_both_ways, &c);
 	print_message("%zu corpus feeds, %zu differ between the two paths\n",
-	    files, differ);
-	assert_true(files > 1500);
-	assert_int_equal(differ, 0);
+	    c.files, c.differ);
+	assert_true(c.files > 1500);
+	assert_int_equal(c.differ, 0);
 }
 
 /* What feed_prep_xml changes must keep a document from being read without

@@ -9,15 +9,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "tests/unit/corpus_walk.h"
 #include "tests/unit/tree_diff.h"
 #include "util/arena.h"
-#include "util/fsutil.h"
 #include "widgets/feed_prep.h"
 #include "widgets/feed_tree.h"
 #include "widgets/feed_xml.h"
@@ -688,55 +686,40 @@ test_fast_same_as_libxml2(void **state)
 /* Every XML file of the feedparser corpus, as feed_prep_xml hands it on:
  * whatever feed_xml takes, libxml2 builds the same tree for, and feed_xml
  * takes most of them (the point of having it). */
-static void
-corpus_walk(const char *dir, size_t *files, size_t *fast)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
+struct fast_count {
+	size_t files, fast;
+};
 
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL) {
-		char path[1024];
-		struct stat st;
-		struct feed_prep_text t;
-		char *body;
-		size_t len;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		assert_int_equal(stat(path, &st), 0);
-		if (S_ISDIR(st.st_mode)) {
-			corpus_walk(path, files, fast);
-			continue;
-		}
-		if (strstr(e->d_name, ".xml") == NULL)
-			continue;
-		assert_int_equal(fsutil_read(path, 1 << 20, &body, &len), RC_OK);
-		memset(&t, 0, sizeof(t));
-		arena_reset(A);
-		if (feed_prep_decode(body, len, NULL, true, &t) == RC_OK &&
-		    feed_prep_xml(&t, A) == RC_OK) {
-			(*files)++;
-			if (check_fast(t.xml, t.xml_len, 0))
-				(*fast)++;
-		}
-		feed_prep_text_fini(&t);
-		free(body);
+static void
+fast_same(const char *path, const char *body, size_t len, void *ctx)
+{
+	struct fast_count *c = ctx;
+	struct feed_prep_text t;
+
+	(void)path;
+	memset(&t, 0, sizeof(t));
+	arena_reset(A);
+	if (feed_prep_decode(body, len, NULL, true, &t) == RC_OK &&
+	    feed_prep_xml(&t, A) == RC_OK) {
+		c->files++;
+		if (check_fast(t.xml, t.xml_len, 0))
+			c->fast++;
 	}
-	closedir(d);
+	feed_prep_text_fini(&t);
 }
 
 static void
 test_fast_corpus(void **state)
 {
-	size_t files = 0, fast = 0;
+	struct fast_count c = { 0, 0 };
 
 	(void)state;
-	corpus_walk(TEST_SRCDIR "/tests/conformance/corpus", &files, &fast);
+	corpus_walk(TEST_SRCDIR "/tests/conformance/corpus", ".xml", fast_same,
+	    &c);
 	print_message("feed_xml read %zu of %zu corpus documents; libxml2 built "
-	    "the same tree for each\n", fast, files);
-	assert_true(files > 1000);
-	assert_true(fast * 10 >= files * 8);
+	    "the same tree for each\n", c.fast, c.files);
+	assert_true(c.files > 1000);
+	assert_true(c.fast * 10 >= c.files * 8);
 }
 
 int
