@@ -927,18 +927,22 @@ item_id(struct feed_ctx *c, struct feed_ib *b)
 static char *
 text_keep_lines(struct feed_ctx *c, const char *s, size_t max)
 {
-	size_t n;
+	size_t n, len;
 	char *t;
 
 	if (s == NULL)
 		return NULL;
 	while (is_ws(*s))
 		s++;
-	n = strlen(s);
+	n = len = strlen(s);
 	while (n > 0 && is_ws(s[n - 1]))
 		n--;
 	if (n == 0)
 		return NULL;
+	/* Nothing to cut at the end: the text itself (parse arena memory,
+	 * never written; see struct feed_tc). */
+	if (n == len && n <= max)
+		return (char *)s;
 	t = arena_strndup(c->a, s, n);
 	if (t != NULL)
 		sanitize_truncate_utf8(t, max);
