@@ -291,9 +291,9 @@ test_decode(void **state)
 	/* Long ASCII runs with one multi-byte character at the end of the
 	 * buffer, and one cut there (invalid). */
 	{
-		char b[80];
-		memset(b, 'a', sizeof(b));
-		memcpy(b + 78, "\xc3\xa9", 2);
+		char b[81];
+		memset(b, 'a', 78);
+		memcpy(b + 78, "\xc3\xa9", 3);
 		expect_decode(b, 80, NULL, b, "utf-8", false);
 		expect_decode(b, 79, "text/xml; charset=utf-8",
 		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
