@@ -233,7 +233,8 @@ zone_lookup(const char *w, size_t n, int *minutes)
 		return false;
 	}
 	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
-		if (strlen(zones[i].name) == n &&
+		if (zones[i].name[0] == lower(w[0]) &&
+		    strlen(zones[i].name) == n &&
 		    strncasecmp(zones[i].name, w, n) == 0) {
 			*minutes = zones[i].minutes;
 			return true;
@@ -445,9 +446,10 @@ name_match(const char *const *names, int count, const char *w, size_t n)
 
 	if (n < 3)
 		return 0;
+	/* Names are lower-case: the first letter rules out most at once. */
 	for (i = 0; i < count; i++) {
-		size_t len = strlen(names[i]);
-		if (n <= len && strncasecmp(names[i], w, n) == 0)
+		if (names[i][0] == lower(w[0]) && n <= strlen(names[i]) &&
+		    strncasecmp(names[i], w, n) == 0)
 			return i + 1;
 	}
 	/* "Sept", "Tues", "Thur", "Thurs" are covered; "Sept." by the caller. */

@@ -539,6 +539,16 @@ feed_clean_text(struct feed_ctx *c, const char *s, size_t max)
 	return r[0] != '\0' ? r : NULL;
 }
 
+/* The sanitizer, made on first use (many documents have no HTML to
+ * clean); NULL when out of memory. */
+static struct sanitize *
+ctx_san(struct feed_ctx *c)
+{
+	if (c->san == NULL)
+		c->san = sanitize_new(c->a);
+	return c->san;
+}
+
 /* The HTML source of a construct (XHTML and naked markup serialized). */
 static const char *
 tc_source(struct feed_ctx *c, const struct feed_tc *tc)
@@ -563,7 +573,8 @@ feed_tc_text(struct feed_ctx *c, const struct feed_tc *tc, size_t max)
 	if ((tc->type == CT_TEXT && tc->node == NULL) ||
 	    !sanitize_looks_like_html(src, strlen(src)))
 		return feed_clean_text(c, src, max);
-	if (sanitize_text(c->san, src, strlen(src), max, &r) != RC_OK)
+	if (ctx_san(c) == NULL ||
+	    sanitize_text(c->san, src, strlen(src), max, &r) != RC_OK)
 		return NULL;
 	return r != NULL && r[0] != '\0' ? r : NULL;
 }
@@ -625,7 +636,8 @@ feed_tc_html(struct feed_ctx *c, const struct feed_tc *tc,
 	memset(&o, 0, sizeof(o));
 	o.base_url = tc->base != NULL ? tc->base : c->base;
 	o.max_len = FEED_MAX_HTML;
-	if (sanitize_html(c->san, src, strlen(src), &o, &r) != RC_OK)
+	if (ctx_san(c) == NULL ||
+	    sanitize_html(c->san, src, strlen(src), &o, &r) != RC_OK)
 		return NULL;
 	if (it != NULL)
 		item_images_add(c, it, r.images, r.nimages);
@@ -700,7 +712,8 @@ feed_item_add(struct feed_ctx *c)
 		size_t cap = c->cap_items ? c->cap_items * 2 : 16;
 		if (cap > c->max_items)
 			cap = c->max_items;
-		n = arena_calloc(c->a, cap, sizeof(*n));
+		/* Not zeroed: each item is, as it is handed out. */
+		n = arena_alloc(c->a, cap * sizeof(*n));
 		if (n == NULL)
 			return NULL;
 		if (f->nitems > 0)
@@ -914,18 +927,22 @@ item_id(struct feed_ctx *c, struct feed_ib *b)
 static char *
 text_keep_lines(struct feed_ctx *c, const char *s, size_t max)
 {
-	size_t n;
+	size_t n, len;
 	char *t;
 
 	if (s == NULL)
 		return NULL;
 	while (is_ws(*s))
 		s++;
-	n = strlen(s);
+	n = len = strlen(s);
 	while (n > 0 && is_ws(s[n - 1]))
 		n--;
 	if (n == 0)
 		return NULL;
+	/* Nothing to cut at the end: the text itself (parse arena memory,
+	 * never written; see struct feed_tc). */
+	if (n == len && n <= max)
+		return (char *)s;
 	t = arena_strndup(c->a, s, n);
 	if (t != NULL)
 		sanitize_truncate_utf8(t, max);
@@ -1155,9 +1172,9 @@ feed_parse(struct arena *a, const char *body, size_t len,
 	    FEED_MAX_ITEMS_HARD;
 	if (c.max_items > FEED_MAX_ITEMS_HARD)
 		c.max_items = FEED_MAX_ITEMS_HARD;
-	c.san = sanitize_new(a);
-	if (c.san == NULL)
-		return RC_NOMEM;
+	/* The sanitizer itself comes on first use, but its global set-up
+	 * (libxml2's deny-all entity loader) must precede any parse. */
+	sanitize_global_init();
 	json = looks_json(body, len);
 	rc = feed_prep_decode(body, len, opts != NULL ? opts->content_type :
 	    NULL, !json, &t);

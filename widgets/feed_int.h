@@ -55,7 +55,9 @@ enum feed_ctype {
 
 /* A text construct found in the document, rendered at the end. */
 struct feed_tc {
-	const char *s;          /* the string (text or HTML), or NULL */
+	/* The string (text or HTML), or NULL: parse arena memory that is
+	 * never written, so plain text may become an item field as it is. */
+	const char *s;
 	const struct feed_node *node;  /* CT_XHTML / naked markup: the element */
 	enum feed_ctype type;
 	const char *base;       /* xml:base in force at the element */

@@ -402,7 +402,8 @@ struct entity {
 struct prep {
 	const char *s;
 	size_t n, i;
-	struct buf out;
+	char *out;                /* the output (heap), sized for the input */
+	size_t olen, ocap, omax;  /* omax: what the output may reach */
 	struct arena *a;          /* for CDATA taken out, or NULL */
 	struct feed_prep_text *t;
 	int nents;
@@ -412,11 +413,52 @@ struct prep {
 	struct entity ents[MAX_ENTITIES];  /* last: [0, nents) in use */
 };
 
+/* Room for n more output bytes and the terminator; past omax (or with
+ * no memory) the document is refused with RC_TOOBIG. */
+static bool
+out_reserve(struct prep *p, size_t n)
+{
+	size_t need, cap;
+	char *d;
+
+	if (n > p->omax || p->olen > p->omax - n) {
+		p->rc = RC_TOOBIG;
+		return false;
+	}
+	need = p->olen + n + 1;
+	if (need <= p->ocap)
+		return true;
+	cap = p->ocap > need / 2 ? p->ocap * 2 : need;
+	if (cap > p->omax + 1)
+		cap = p->omax + 1;
+	d = realloc(p->out, cap);
+	if (d == NULL) {
+		p->rc = RC_TOOBIG;
+		return false;
+	}
+	p->out = d;
+	p->ocap = cap;
+	return true;
+}
+
 static void
 put(struct prep *p, const char *s, size_t n)
 {
-	if (p->rc == RC_OK && buf_append(&p->out, s, n) != RC_OK)
-		p->rc = RC_TOOBIG;
+	if (p->rc != RC_OK || (p->ocap - p->olen <= n && !out_reserve(p, n)))
+		return;
+	memcpy(p->out + p->olen, s, n);
+	p->olen += n;
+}
+
+/* Writes v in decimal so that it ends at `end`; returns where it starts. */
+static char *
+put_dec(char *end, size_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	return end;
 }
 
 static bool
@@ -431,30 +473,78 @@ xml_char_ok(uint32_t cp)
 	return true;
 }
 
-/* Bytes that need a look: '&', '<', C0 controls, 0xc2 (C1 range), 0xef
- * (U+FFFE/U+FFFF). */
-static unsigned char special[256];
-static pthread_once_t special_once = PTHREAD_ONCE_INIT;
+/* Byte classes for the scans. FIX: bytes char_fix may change (C0
+ * controls but tab, LF and CR; 0xc2: C1 controls; 0xee: U+E000/U+E001;
+ * 0xef: U+FFFE/U+FFFF). MARK: bytes that may start a reference, or a
+ * comment, CDATA section, PI or DOCTYPE. */
+enum { FIX = 1, MARK = 2 };
+#define FIX4(c) [c] = FIX, [(c) + 1] = FIX, [(c) + 2] = FIX, [(c) + 3] = FIX
+static const unsigned char special[256] = {
+	FIX4(0x00), FIX4(0x04), FIX4(0x10), FIX4(0x14), FIX4(0x18), FIX4(0x1c),
+	[0x08] = FIX, [0x0b] = FIX, [0x0c] = FIX, [0x0e] = FIX, [0x0f] = FIX,
+	['&'] = MARK, ['<'] = MARK,
+	[0xc2] = FIX, [0xee] = FIX, [0xef] = FIX,
+};
+#undef FIX4
 
-static void
-special_fill(void)
+/* 16 bytes as one value (a GCC/Clang vector extension): compared with a
+ * byte value all at once, as SSE2 or NEON do. */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+
+/* The first of 8 bytes (in memory order) that is set in w, w != 0. */
+static unsigned
+first_byte(uint64_t w)
 {
-	int c;
-
-	for (c = 0; c < 0x20; c++)
-		special[c] = (c != '\t' && c != '\n' && c != '\r');
-	special['&'] = 1;
-	special['<'] = 1;
-	special[0xc2] = 1;
-	special[0xef] = 1;
-	special[0xee] = 1;
-	special[0x7f] = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (unsigned)__builtin_ctzll(w) / 8;
+#else
+	return (unsigned)__builtin_clzll(w) / 8;
+#endif
 }
 
-static void
-special_init(void)
+/* The offset of the first byte of b[0..16) in a class of `cls` or that
+ * is tab, LF or CR (not special, but rare: looked at one by one); 16
+ * when there is none. It catches every byte special[] classes: keep the
+ * two in step. */
+static unsigned
+block16(const unsigned char *b, bytes16 mark)
 {
-	pthread_once(&special_once, special_fill);
+	bytes16 x, m;
+	uint64_t w[2];
+
+	memcpy(&x, b, 16);
+	m = (bytes16)(x < 0x20) | (bytes16)(x == 0xc2) |
+	    (bytes16)(x == 0xee) | (bytes16)(x == 0xef) |
+	    (((bytes16)(x == '&') | (bytes16)(x == '<')) & mark);
+	memcpy(w, &m, 16);
+	if (w[0] != 0)
+		return first_byte(w[0]);
+	return w[1] != 0 ? 8 + first_byte(w[1]) : 16;
+}
+
+/* The first byte in s[i..end) of a class in `cls`, or end. Blocks of 16
+ * bytes while whole ones are left, then byte by byte. */
+static size_t
+scan(const struct prep *p, size_t i, size_t end, unsigned char cls)
+{
+	const unsigned char *b = (const unsigned char *)p->s;
+	const unsigned char all = (cls & MARK) ? 0xff : 0;
+	const bytes16 mark = (bytes16){ 0 } + all;
+
+	while (end - i >= 16) {
+		unsigned k = block16(b + i, mark);
+		if (k == 16) {
+			i += 16;
+			continue;
+		}
+		i += k;
+		if (special[b[i]] & cls)
+			return i;
+		i++;
+	}
+	while (i < end && !(special[b[i]] & cls))
+		i++;
+	return i;
 }
 
 /* Handles the byte at p->i when it is a control, C1 or non-character;
@@ -501,9 +591,7 @@ static void
 copy_raw(struct prep *p, size_t end)
 {
 	while (p->i < end && p->rc == RC_OK) {
-		size_t run = p->i;
-		while (run < end && !special[(unsigned char)p->s[run]])
-			run++;
+		size_t run = scan(p, p->i, end, FIX);
 		put(p, p->s + p->i, run - p->i);
 		p->i = run;
 		if (p->i >= end)
@@ -515,13 +603,24 @@ copy_raw(struct prep *p, size_t end)
 	}
 }
 
+/*
+ * The index just past the first `close` ("-->", "]]>" or "?>": each ends
+ * in its only '>') that starts at or after `from`; p->n when there is
+ * none. memchr for the '>' beats memmem's set-up on short sections.
+ */
 static size_t
-find(const struct prep *p, size_t from, const char *needle)
+find_close(const struct prep *p, size_t from, const char *close)
 {
-	size_t nl = strlen(needle);
-	const char *r = memmem(p->s + from, p->n - from, needle, nl);
+	size_t k = strlen(close) - 1, i = from + k;
+	const char *g;
 
-	return r == NULL ? p->n : (size_t)(r - p->s) + nl;
+	while (i < p->n && (g = memchr(p->s + i, '>', p->n - i)) != NULL) {
+		i = (size_t)(g - p->s);
+		if (memcmp(g - k, close, k) == 0)
+			return i + 1;
+		i++;
+	}
+	return p->n;
 }
 
 /* ---- references ---- */
@@ -649,13 +748,15 @@ ref_double_encoded(struct prep *p, uint32_t first, size_t i, size_t len,
 static void
 put_charref(struct prep *p, uint32_t cp)
 {
-	char tmp[16];
-	int n;
+	char tmp[16], *d;
 
 	if (!xml_char_ok(cp))
 		return;
-	n = snprintf(tmp, sizeof(tmp), "&#%u;", (unsigned)cp);
-	put(p, tmp, (size_t)n);
+	tmp[sizeof(tmp) - 1] = ';';
+	d = put_dec(tmp + sizeof(tmp) - 1, cp);
+	*--d = '#';
+	*--d = '&';
+	put(p, d, (size_t)(tmp + sizeof(tmp) - d));
 }
 
 static void
@@ -880,7 +981,7 @@ cdata(struct prep *p, size_t end)
 {
 	size_t body = p->i + 9, mark, n;
 	struct feed_prep_text *t = p->t;
-	char *copy, tmp[32];
+	char *copy, tmp[32], *d;
 
 	if (p->a == NULL || end < body + 3 || end - body - 3 < FEED_PREP_CDATA_MIN ||
 	    end == p->n || t->ncdata >= FEED_PREP_CDATA_MAX) {
@@ -904,25 +1005,27 @@ cdata(struct prep *p, size_t end)
 		t->capcdata = cap;
 	}
 	/* Clean it through the output buffer, then move it out. */
-	mark = p->out.len;
+	mark = p->olen;
 	p->i = body;
 	copy_raw(p, end - 3);
 	if (p->rc != RC_OK)
 		return;
-	n = p->out.len - mark;
-	copy = arena_memdup(p->a, p->out.data + mark, n + 1);
+	n = p->olen - mark;
+	copy = arena_alloc(p->a, n + 1);
 	if (copy == NULL) {
 		p->rc = RC_NOMEM;
 		return;
 	}
+	memcpy(copy, p->out + mark, n);
 	copy[n] = '\0';
-	p->out.len = mark;
-	p->out.data[mark] = '\0';
+	p->olen = mark;
 	t->cdata[t->ncdata] = copy;
 	t->cdata_len[t->ncdata] = n;
-	n = (size_t)snprintf(tmp, sizeof(tmp), "\xee\x80\x80%zu\xee\x80\x81",
-	    t->ncdata++);
-	put(p, tmp, n);
+	/* The marker: U+E000, the index in decimal, U+E001. */
+	memcpy(tmp + sizeof(tmp) - 3, "\xee\x80\x81", 3);
+	d = put_dec(tmp + sizeof(tmp) - 3, t->ncdata++) - 3;
+	memcpy(d, "\xee\x80\x80", 3);
+	put(p, d, (size_t)(tmp + sizeof(tmp) - d));
 	p->i = end;
 	p->changed = true;
 }
@@ -938,11 +1041,11 @@ lt_fix(struct prep *p)
 		put(p, "<", 1);
 		p->i++;
 	} else if (left >= 4 && memcmp(s, "<!--", 4) == 0) {
-		copy_raw(p, find(p, p->i + 4, "-->"));
+		copy_raw(p, find_close(p, p->i + 4, "-->"));
 	} else if (left >= 9 && memcmp(s, "<![CDATA[", 9) == 0) {
-		cdata(p, find(p, p->i + 9, "]]>"));
+		cdata(p, find_close(p, p->i + 9, "]]>"));
 	} else if (left >= 2 && s[1] == '?') {
-		copy_raw(p, find(p, p->i + 2, "?>"));
+		copy_raw(p, find_close(p, p->i + 2, "?>"));
 	} else if (left >= 9 && strncasecmp(s, "<!DOCTYPE", 9) == 0) {
 		doctype(p);
 	} else {
@@ -951,57 +1054,94 @@ lt_fix(struct prep *p)
 	}
 }
 
+/* The five XML references ("&amp;" ...) at s: their length, else 0.
+ * ref_read reads exactly these as predefined, copied as they are. */
+static size_t
+xml_ref_len(const char *s, size_t left)
+{
+	static const struct {
+		const char *r;
+		size_t n;
+	} refs[] = {
+		{ "&amp;", 5 }, { "&lt;", 4 }, { "&gt;", 4 }, { "&quot;", 6 },
+		{ "&apos;", 6 },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(refs) / sizeof(refs[0]); k++) {
+		if (left >= refs[k].n && memcmp(s, refs[k].r, refs[k].n) == 0)
+			return refs[k].n;
+	}
+	return 0;
+}
+
+/* The end of the bytes from i that are copied as they are. Plain tags
+ * ('<' not followed by '!' or '?') and the XML references stay in the
+ * run, so most documents are copied in a few long runs. */
+static size_t
+run_end(const struct prep *p, size_t i)
+{
+	const char *s = p->s;
+	size_t k;
+
+	for (;;) {
+		i = scan(p, i, p->n, FIX | MARK);
+		if (p->n - i < 2 || special[(unsigned char)s[i]] == FIX)
+			return i;
+		if (s[i] == '<' && s[i + 1] != '!' && s[i + 1] != '?')
+			i++;
+		else if (s[i] == '&' && (k = xml_ref_len(s + i, p->n - i)) > 0)
+			i += k;
+		else
+			return i;
+	}
+}
+
 enum rc
 feed_prep_xml(struct feed_prep_text *t, struct arena *a)
 {
-	struct prep *p;
+	struct prep p;
 	enum rc rc;
 	int e;
 
-	special_init();
-	p = malloc(sizeof(*p));
-	if (p == NULL)
+	memset(&p, 0, offsetof(struct prep, ents));
+	p.a = a;
+	p.t = t;
+	p.s = t->s;
+	p.n = t->len;
+	p.budget = ENTITY_BUDGET;
+	/* Bare '&'s grow by 4 bytes each; a body made of them is refused.
+	 * Most documents come out about as long as they went in: one
+	 * allocation of that size, grown only when they do not. */
+	p.omax = t->len + t->len / 2 + 65536 + ENTITY_BUDGET;
+	p.ocap = t->len + t->len / 16 + 256;
+	p.out = malloc(p.ocap);
+	if (p.out == NULL)
 		return RC_NOMEM;
-	memset(p, 0, offsetof(struct prep, ents));
-	p->a = a;
-	p->t = t;
-	p->s = t->s;
-	p->n = t->len;
-	p->budget = ENTITY_BUDGET;
-	/* Bare '&'s grow by 4 bytes each; a body made of them is refused. */
-	buf_init(&p->out, t->len + t->len / 2 + 65536 + ENTITY_BUDGET);
-	while (p->i < p->n && p->rc == RC_OK) {
-		size_t run = p->i;
-		const unsigned char *b = (const unsigned char *)p->s;
-		while (run < p->n && !special[b[run]])
-			run++;
-		put(p, p->s + p->i, run - p->i);
-		p->i = run;
-		if (p->i >= p->n)
+	while (p.i < p.n && p.rc == RC_OK) {
+		size_t run = run_end(&p, p.i);
+		put(&p, p.s + p.i, run - p.i);
+		p.i = run;
+		if (p.i >= p.n)
 			break;
-		if (b[p->i] == '&')
-			ref_fix(p);
-		else if (b[p->i] == '<')
-			lt_fix(p);
-		else if (!char_fix(p)) {
-			put(p, p->s + p->i, 1);
-			p->i++;
+		if (p.s[p.i] == '&')
+			ref_fix(&p);
+		else if (p.s[p.i] == '<')
+			lt_fix(&p);
+		else if (!char_fix(&p)) {
+			put(&p, p.s + p.i, 1);
+			p.i++;
 		}
 	}
-	rc = p->rc;
-	for (e = 0; e < p->nents; e++)
-		free(p->ents[e].value);
-	if (rc == RC_OK) {
-		t->xml = buf_take(&p->out, &t->xml_len);
-		if (t->xml == NULL) {
-			/* An empty result: buf_take of nothing. */
-			t->xml = calloc(1, 1);
-			t->xml_len = 0;
-			if (t->xml == NULL)
-				rc = RC_NOMEM;
-		}
+	rc = p.rc;
+	for (e = 0; e < p.nents; e++)
+		free(p.ents[e].value);
+	if (rc != RC_OK) {
+		free(p.out);
+		return rc;
 	}
-	buf_fini(&p->out);
-	free(p);
-	return rc;
+	p.out[p.olen] = '\0';
+	t->xml = p.out;
+	t->xml_len = p.olen;
+	return RC_OK;
 }

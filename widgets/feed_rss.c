@@ -22,6 +22,15 @@ struct rss_chan_rule {
 	void (*fn)(struct feed_ctx *, const struct feed_node *, const char *base);
 };
 
+/* strcasecmp(name, rule) == 0 for a rule that starts with a lower-case
+ * letter: most names differ from it there, and are told apart without
+ * the call (C locale: only the letter's two cases match). */
+static bool
+name_is(const char *name, const char *rule)
+{
+	return (name[0] | 0x20) == rule[0] && strcasecmp(name, rule) == 0;
+}
+
 /* RSS core elements have no namespace (or an RSS one). */
 static bool
 rss_core(const struct feed_ctx *c, const struct feed_node *n)
@@ -208,7 +217,7 @@ rss_item(struct feed_ctx *c, const struct feed_node *n, const char *base)
 			continue;
 		}
 		for (i = 0; i < sizeof(item_rules) / sizeof(item_rules[0]); i++) {
-			if (strcasecmp(feed_local(k), item_rules[i].name) == 0) {
+			if (name_is(feed_local(k), item_rules[i].name)) {
 				item_rules[i].fn(c, &b, k);
 				break;
 			}
@@ -288,7 +297,7 @@ ch_image(struct feed_ctx *c, const struct feed_node *n, const char *base)
 	base = feed_base(c, n, base);
 	for (k = n->children; k != NULL; k = k->next) {
 		if (k->type == FEED_NODE_ELEM && rss_core(c, k) &&
-		    strcasecmp(feed_local(k), "url") == 0)
+		    name_is(feed_local(k), "url"))
 			feed_image(c, &c->f->icon, &c->fimage_prio, P_EXT - 1,
 			    base, feed_text(c, k, FEED_URL_READ));
 	}
@@ -336,17 +345,17 @@ chan_child(struct feed_ctx *c, const struct feed_node *k, const char *base,
 		feed_ext_feed(c, k, base);
 		return;
 	}
-	if (strcasecmp(name, "item") == 0) {
+	if (name_is(name, "item")) {
 		if (!c->full)
 			rss_item(c, k, base);
 		return;
 	}
-	if (strcasecmp(name, "channel") == 0) {
+	if (name_is(name, "channel")) {
 		rss_container(c, k, feed_base(c, k, base), depth + 1);
 		return;
 	}
 	for (i = 0; i < sizeof(chan_rules) / sizeof(chan_rules[0]); i++) {
-		if (strcasecmp(name, chan_rules[i].name) == 0) {
+		if (name_is(name, chan_rules[i].name)) {
 			chan_rules[i].fn(c, k, base);
 			return;
 		}

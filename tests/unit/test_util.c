@@ -441,6 +441,16 @@ test_hash_equal(void **state)
 	crypto_sha256("abc", 3, d);
 	assert_int_equal(d[0], 0xba);
 	assert_int_equal(d[31], 0xad);
+	/* The context is reused: a longer input, then "abc" again. */
+	crypto_sha256("The quick brown fox jumps over the lazy dog", 43, d);
+	assert_int_equal(d[0], 0xd7);
+	assert_int_equal(d[31], 0x92);
+	crypto_sha256("", 0, d);
+	assert_int_equal(d[0], 0xe3);
+	assert_int_equal(d[31], 0x55);
+	crypto_sha256("abc", 3, d);
+	assert_int_equal(d[0], 0xba);
+	assert_int_equal(d[31], 0xad);
 	assert_true(crypto_equal("abc", 3, "abc", 3));
 	assert_false(crypto_equal("abc", 3, "abd", 3));
 	assert_false(crypto_equal("abc", 3, "ab", 2));

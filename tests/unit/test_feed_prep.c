@@ -1,0 +1,317 @@
+/* test_feed_prep: the body made clean UTF-8 XML before parsing: charset
+ * detection and conversion, characters XML forbids, references, bare '&',
+ * DOCTYPE, comments, PIs and CDATA sections taken out; special bytes at
+ * every offset around the 16-byte blocks of the scans and at the end of
+ * the buffer (exact-size heap copies, so a sanitizer build sees any read
+ * past it); the output bound. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "widgets/feed_prep.h"
+
+static struct arena *A;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	A = arena_new(1 << 16, 0);
+	return A != NULL ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	arena_free(A);
+	return 0;
+}
+
+/* feed_prep_xml of body[0..n) (an exact-size heap copy), UTF-8 taken as
+ * it is; the output in *out (heap, NUL-terminated). */
+static enum rc
+prep_n(const char *body, size_t n, char **out, struct feed_prep_text *t)
+{
+	char *copy = malloc(n > 0 ? n : 1);
+	enum rc rc;
+
+	assert_non_null(copy);
+	memcpy(copy, body, n);
+	memset(t, 0, sizeof(*t));
+	t->s = copy;
+	t->len = n;
+	arena_reset(A);
+	rc = feed_prep_xml(t, A);
+	*out = NULL;
+	if (rc == RC_OK) {
+		assert_int_equal(t->xml[t->xml_len], '\0');
+		*out = strndup(t->xml, t->xml_len);
+		assert_non_null(*out);
+	}
+	free(copy);
+	t->s = NULL;
+	feed_prep_text_fini(t);
+	return rc;
+}
+
+static void
+expect_prep(const char *in, const char *want)
+{
+	struct feed_prep_text t;
+	char *out;
+
+	assert_int_equal(prep_n(in, strlen(in), &out, &t), RC_OK);
+	if (strcmp(out, want) != 0)
+		fail_msg("prep(\"%s\"):\n got  \"%s\"\n want \"%s\"", in, out, want);
+	free(out);
+}
+
+static void
+test_characters(void **state)
+{
+	(void)state;
+	/* C0 controls go (tab, LF, CR stay), C1 read as windows-1252. */
+	expect_prep("<a>x\x01y\x1f\tz\r\n</a>", "<a>xy\tz\r\n</a>");
+	expect_prep("<a>\x08\x0b\x0c\x0e</a>", "<a></a>");
+	expect_prep("<a>\xc2\x85\xc2\x93q\xc2\x94</a>",
+	    "<a>\xe2\x80\xa6\xe2\x80\x9cq\xe2\x80\x9d</a>");
+	/* Non-characters go; the CDATA markers U+E000/U+E001 become U+FFFD;
+	 * other characters on those lead bytes stay. */
+	expect_prep("<a>\xef\xbf\xbe\xef\xbf\xbf\xef\xbf\xbd</a>",
+	    "<a>\xef\xbf\xbd</a>");
+	expect_prep("<a>\xee\x80\x80\xee\x80\x81\xee\x80\x82</a>",
+	    "<a>\xef\xbf\xbd\xef\xbf\xbd\xee\x80\x82</a>");
+	expect_prep("<a>\xc2\xa0\xc3\xa9</a>", "<a>\xc2\xa0\xc3\xa9</a>");
+	/* A lead byte cut by the end of the buffer is copied as it is. */
+	expect_prep("<a/>\xc2", "<a/>\xc2");
+	expect_prep("<a/>\xef\xbf", "<a/>\xef\xbf");
+}
+
+static void
+test_references(void **state)
+{
+	(void)state;
+	/* The XML five stay; HTML names and other numbers become decimal. */
+	expect_prep("<a>&amp;&lt;&gt;&quot;&apos;</a>",
+	    "<a>&amp;&lt;&gt;&quot;&apos;</a>");
+	expect_prep("<a>&nbsp;&hellip;&eacute;</a>", "<a>&#160;&#8230;&#233;</a>");
+	expect_prep("<a>&#x26;&#X41;&#0065;</a>", "<a>&#38;&#65;&#65;</a>");
+	/* C1 numbers read as windows-1252, forbidden ones dropped, too big
+	 * ones U+FFFD. */
+	expect_prep("<a>&#150;&#1;&#xFFFE;&#1114112;</a>", "<a>&#8211;&#65533;</a>");
+	/* UTF-8 written as Latin-1 references. */
+	expect_prep("<a>&#226;&#128;&#166;|&acirc;&#128;&brvbar;</a>",
+	    "<a>&#8230;|&#8230;</a>");
+	expect_prep("<a>&#226;&#128;x</a>", "<a>&#226;&#8364;x</a>");
+	/* Bare '&', unknown names, unterminated references. */
+	expect_prep("<a>AT&T &foo; &#; &#x; &amp &</a>",
+	    "<a>AT&amp;T &amp;foo; &amp;#; &amp;#x; &amp;amp &amp;</a>");
+	expect_prep("<a b=\"x&y&amp;\"/>", "<a b=\"x&amp;y&amp;\"/>");
+	/* At the very end. */
+	expect_prep("<a/>&", "<a/>&amp;");
+	expect_prep("<a/>&amp", "<a/>&amp;amp");
+	expect_prep("<a/>&lt;", "<a/>&lt;");
+}
+
+static void
+test_markup(void **state)
+{
+	(void)state;
+	/* Comments and PIs copied (characters fixed inside); plain '<'
+	 * copied; markers in them too. */
+	expect_prep("<?xml version=\"1.0\"?><!-- c & \x01 <x> --><a>1 < 2</a>",
+	    "<?xml version=\"1.0\"?><!-- c &  <x> --><a>1 < 2</a>");
+	expect_prep("<a><?pi & ?></a>", "<a><?pi & ?></a>");
+	expect_prep("<a><!-->--></a>", "<a><!-->--></a>");
+	expect_prep("<a><!-- x -></a>", "<a><!-- x -></a>");
+	expect_prep("<a/><", "<a/><");
+	expect_prep("<a/><!", "<a/><!");
+	expect_prep("<a/><?", "<a/><?");
+	/* Short CDATA stays. */
+	expect_prep("<a><![CDATA[x & <y>]]></a>", "<a><![CDATA[x & <y>]]></a>");
+	/* An unterminated one runs to the end and stays. */
+	expect_prep("<a><![CDATA[0123456789012345678901234567890123456789",
+	    "<a><![CDATA[0123456789012345678901234567890123456789");
+	/* The DOCTYPE goes; its simple entities are applied, the others
+	 * (external, parameter, nested) read as unknown names. */
+	expect_prep("<!DOCTYPE r [<!ENTITY e \"v&#65;<\"><!ENTITY x SYSTEM "
+	    "\"file:///etc/passwd\"><!ENTITY n \"&e;\"><!-- ] -->]><r>&e;&x;&n;</r>",
+	    "<r>v&#65;&lt;&amp;x;&amp;n;</r>");
+	expect_prep("<!doctype html><r/>", "<r/>");
+}
+
+static void
+test_cdata_out(void **state)
+{
+	struct feed_prep_text t;
+	const char *in = "<a><![CDATA[0123456789 <b>&amp;</b> 0123456789 \x01"
+	    "0123456789]]><![CDATA[short]]><![CDATA[\xee\x80\x80"
+	    "012345678901234567890123456789]]></a>";
+	char *copy = strdup(in);
+
+	(void)state;
+	assert_non_null(copy);
+	memset(&t, 0, sizeof(t));
+	t.s = copy;
+	t.len = strlen(copy);
+	arena_reset(A);
+	assert_int_equal(feed_prep_xml(&t, A), RC_OK);
+	assert_string_equal(t.xml, "<a>\xee\x80\x80" "0\xee\x80\x81"
+	    "<![CDATA[short]]>\xee\x80\x80" "1\xee\x80\x81</a>");
+	assert_int_equal(t.ncdata, 2);
+	assert_string_equal(t.cdata[0],
+	    "0123456789 <b>&amp;</b> 0123456789 0123456789");
+	assert_int_equal(t.cdata_len[0], strlen(t.cdata[0]));
+	assert_string_equal(t.cdata[1],
+	    "\xef\xbf\xbd" "012345678901234567890123456789");
+	t.s = NULL;
+	feed_prep_text_fini(&t);
+	free(copy);
+}
+
+/* One special sequence at every offset of buffers around the block size
+ * of the scans (16): the output is the input with that sequence fixed. */
+static void
+test_offsets(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} seqs[] = {
+		{ "\x01", "" }, { "\t", "\t" }, { "\n", "\n" }, { "&", "&amp;" },
+		{ "&amp;", "&amp;" }, { "&nbsp;", "&#160;" }, { "<", "<" },
+		{ "<b>", "<b>" }, { "<!-- x -->", "<!-- x -->" },
+		{ "\xc2\x80", "\xe2\x82\xac" }, { "\xc2\xa9", "\xc2\xa9" },
+		{ "\xef\xbf\xbf", "" }, { "\xee\x80\x80", "\xef\xbf\xbd" },
+		{ "\xe2\x82\xac", "\xe2\x82\xac" }, { "]]>", "]]>" },
+	};
+	char in[128], want[128];
+	size_t s, len, k;
+
+	(void)state;
+	for (s = 0; s < sizeof(seqs) / sizeof(seqs[0]); s++) {
+		size_t il = strlen(seqs[s].in), ol = strlen(seqs[s].out);
+		for (len = il; len <= 50; len++) {
+			for (k = 0; k + il <= len; k++) {
+				struct feed_prep_text t;
+				char *out;
+				memset(in, 'x', len);
+				memcpy(in + k, seqs[s].in, il);
+				memset(want, 'x', k);
+				memcpy(want + k, seqs[s].out, ol);
+				memset(want + k + ol, 'x', len - k - il);
+				want[k + ol + len - k - il] = '\0';
+				assert_int_equal(prep_n(in, len, &out, &t), RC_OK);
+				if (strcmp(out, want) != 0)
+					fail_msg("seq %zu at %zu of %zu: got \"%s\"",
+					    s, k, len, out);
+				free(out);
+			}
+		}
+	}
+}
+
+/* Bare '&' grow the output past its first allocation; a body made of
+ * them is refused. */
+static void
+test_growth_and_bound(void **state)
+{
+	struct feed_prep_text t;
+	size_t n = 100000, i;
+	char *in = malloc(400000), *out;
+
+	(void)state;
+	assert_non_null(in);
+	memset(in, '&', n);
+	assert_int_equal(prep_n(in, n, &out, &t), RC_OK);
+	assert_int_equal(strlen(out), 5 * n);
+	for (i = 0; i < 5 * n; i += 5)
+		assert_memory_equal(out + i, "&amp;", 5);
+	free(out);
+	memset(in, '&', 400000);
+	assert_int_equal(prep_n(in, 400000, &out, &t), RC_TOOBIG);
+	assert_null(out);
+	free(in);
+	/* An empty body is an empty document. */
+	assert_int_equal(prep_n("", 0, &out, &t), RC_OK);
+	assert_string_equal(out, "");
+	free(out);
+}
+
+static void
+expect_decode(const char *body, size_t n, const char *ct, const char *want,
+    const char *enc, bool fallback)
+{
+	struct feed_prep_text t;
+
+	assert_int_equal(feed_prep_decode(body, n, ct, true, &t), RC_OK);
+	assert_int_equal(t.len, strlen(want));
+	assert_memory_equal(t.s, want, t.len);
+	assert_string_equal(t.encoding, enc);
+	assert_int_equal(t.fallback, fallback);
+	feed_prep_text_fini(&t);
+}
+
+static void
+test_decode(void **state)
+{
+	static const char u16[] = "\xff\xfe<\0a\0/\0>\0\xe9\0";
+	static const char u8bom[] = "\xef\xbb\xbf<a>\xc3\xa9</a>";
+
+	(void)state;
+	expect_decode("<a>\xc3\xa9</a>", 9, NULL, "<a>\xc3\xa9</a>", "utf-8",
+	    false);
+	/* Invalid UTF-8: windows-1252. */
+	expect_decode("<a>\xe9\x80</a>", 9, NULL, "<a>\xc3\xa9\xe2\x82\xac</a>",
+	    "windows-1252", true);
+	/* Valid UTF-8 labelled Latin-1 is UTF-8; real Latin-1 is not. */
+	expect_decode("<a>\xc3\xa9</a>", 9, "text/xml; charset=ISO-8859-1",
+	    "<a>\xc3\xa9</a>", "utf-8", false);
+	expect_decode("<?xml version='1.0' encoding='iso-8859-1'?><a>\xe9</a>",
+	    51, NULL, "<?xml version='1.0' encoding='iso-8859-1'?><a>\xc3\xa9</a>",
+	    "windows-1252", false);
+	/* BOMs. */
+	expect_decode(u16, sizeof(u16) - 1, NULL, "<a/>\xc3\xa9", "UTF-16LE",
+	    false);
+	expect_decode(u8bom, sizeof(u8bom) - 1, "text/xml; charset=latin1",
+	    "<a>\xc3\xa9</a>", "utf-8", false);
+	/* A header naming UTF-16 over 8-bit text is ignored. */
+	expect_decode("<a>x</a>", 8, "application/xml; charset=utf-16",
+	    "<a>x</a>", "utf-8", false);
+	/* Unknown charsets: UTF-8 if it is. */
+	expect_decode("<a>\xc3\xa9</a>", 9, "text/xml; charset=x-nonsense",
+	    "<a>\xc3\xa9</a>", "utf-8", true);
+	/* Long ASCII runs with one multi-byte character at the end of the
+	 * buffer, and one cut there (invalid). */
+	{
+		char b[81];
+		memset(b, 'a', 78);
+		memcpy(b + 78, "\xc3\xa9", 3);
+		expect_decode(b, 80, NULL, b, "utf-8", false);
+		expect_decode(b, 79, "text/xml; charset=utf-8",
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaa\xc3\x83", "windows-1252", true);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_characters),
+		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_markup),
+		cmocka_unit_test(test_cdata_out),
+		cmocka_unit_test(test_offsets),
+		cmocka_unit_test(test_growth_and_bound),
+		cmocka_unit_test(test_decode),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
