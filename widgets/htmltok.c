@@ -474,8 +474,61 @@ scratch_put(struct htmltok *t, const void *p, size_t n)
 	return true;
 }
 
+/* Copies the character at *pp (p[0] >= 0x80, or NUL) to the scratch:
+ * a valid UTF-8 sequence as it is, NUL or bad bytes as U+FFFD. */
+static void
+scratch_char(struct htmltok *t, const unsigned char **pp,
+    const unsigned char *end)
+{
+	const unsigned char *p = *pp;
+	size_t n = *p == 0 ? 0 : utf8_seq(p, end);
+
+	if (n > 0) {
+		scratch_put(t, p, n);
+		*pp = p + n;
+		return;
+	}
+	scratch_put(t, fffd, 3);
+	*pp = p + (*p == 0 ? 1 : utf8_bad(p, end));
+}
+
+/* Bytes of names: 0 copied, 1 copied lower-cased (A-Z), 2 ends the name
+ * (white space, '/', '>'), 3 '=', 4 NUL or non-ASCII. */
+static const unsigned char name_cls[256] = {
+	[0] = 4, ['\t'] = 2, ['\n'] = 2, ['\f'] = 2, ['\r'] = 2, [' '] = 2,
+	['/'] = 2, ['>'] = 2, ['='] = 3,
+	['A'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1,
+	[0x80] = 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+/* Appends the run p[0..n) of ASCII name bytes, lower-cased when upper
+ * says it holds capitals. */
+static void
+scratch_name_run(struct htmltok *t, const unsigned char *p, size_t n,
+    bool upper)
+{
+	char *d;
+	size_t i;
+
+	if (!scratch_put(t, p, n) || !upper)
+		return;
+	d = t->scratch.data + t->scratch.len - n;
+	for (i = 0; i < n; i++) {
+		if (d[i] >= 'A' && d[i] <= 'Z')
+			d[i] = (char)(d[i] | 0x20);
+	}
+}
+
 /* Reads a tag or attribute name at t->p (ends at white space, '/', '>',
- * and for attributes also '='; the first character is always taken).
+ * and for attributes also at a '=' that is not the first character).
  * Lower-cased into the scratch buffer from its current end; NUL and bad
  * bytes become U+FFFD. Returns the length read into the scratch. */
 static size_t
@@ -483,41 +536,48 @@ scan_name(struct htmltok *t, bool attr)
 {
 	const unsigned char *p = (const unsigned char *)t->p;
 	const unsigned char *end = (const unsigned char *)t->end;
+	const unsigned char *first = p;
 	size_t start = t->scratch.len;
-	bool first = true;
 
 	while (p < end) {
-		unsigned char c = *p;
-		char lc;
-		size_t n;
-		if (tag_ws(c) || c == '/' || c == '>' ||
-		    (attr && c == '=' && !first))
+		const unsigned char *run = p;
+		unsigned cls = 0, upper = 0;
+		/* Most names are runs of plain ASCII: copied in one piece. */
+		while (p < end && (cls = name_cls[*p]) <= 1) {
+			upper |= cls;
+			p++;
+		}
+		if (p > run)
+			scratch_name_run(t, run, (size_t)(p - run), upper != 0);
+		if (p >= end || cls == 2 || (cls == 3 && attr && p != first))
 			break;
-		first = false;
-		if (c >= 'A' && c <= 'Z') {
-			lc = (char)(c | 0x20);
-			scratch_put(t, &lc, 1);
-			p++;
-		} else if (c == 0) {
-			scratch_put(t, fffd, 3);
-			p++;
-		} else if (c >= 0x80) {
-			n = utf8_seq(p, end);
-			if (n == 0) {
-				scratch_put(t, fffd, 3);
-				p += utf8_bad(p, end);
-			} else {
-				scratch_put(t, p, n);
-				p += n;
-			}
-		} else {
+		if (cls == 3) {
 			scratch_put(t, p, 1);
 			p++;
+		} else {
+			scratch_char(t, &p, end);
 		}
 	}
 	t->p = (const char *)p;
 	return t->scratch.len - start;
 }
+
+/* Bytes that end a run of attribute value: V_ALL ('&', NUL, non-ASCII)
+ * in every value, the others by the way it is quoted. */
+enum { V_ALL = 1, V_DQ = 2, V_SQ = 4, V_UNQ = 8 };
+static const unsigned char value_cls[256] = {
+	[0] = V_ALL, ['&'] = V_ALL, ['"'] = V_DQ, ['\''] = V_SQ,
+	['\t'] = V_UNQ, ['\n'] = V_UNQ, ['\f'] = V_UNQ, ['\r'] = V_UNQ,
+	[' '] = V_UNQ, ['>'] = V_UNQ,
+	[0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
 
 /* Reads an attribute value at t->p into the scratch (decoded): quoted by
  * q, or unquoted (q == 0). False at the end of the input. */
@@ -526,18 +586,17 @@ scan_value(struct htmltok *t, char q)
 {
 	const unsigned char *p = (const unsigned char *)t->p;
 	const unsigned char *end = (const unsigned char *)t->end;
+	unsigned stop = V_ALL | (q == '"' ? V_DQ : q == '\'' ? V_SQ : V_UNQ);
 
 	while (p < end) {
 		const unsigned char *run = p;
-		while (p < end && *p != '&' && *p != 0 && *p < 0x80 &&
-		    (q != 0 ? *p != (unsigned char)q :
-		    !tag_ws(*p) && *p != '>'))
+		while (p < end && !(value_cls[*p] & stop))
 			p++;
 		if (p > run)
 			scratch_put(t, run, (size_t)(p - run));
 		if (p >= end)
 			break;
-		if (q != 0 ? *p == (unsigned char)q : (tag_ws(*p) || *p == '>')) {
+		if (!(value_cls[*p] & V_ALL)) {
 			t->p = (const char *)p + (q != 0);
 			return true;
 		}
@@ -553,18 +612,8 @@ scan_value(struct htmltok *t, char q)
 				scratch_put(t, p, 1);
 				p++;
 			}
-		} else if (*p == 0) {
-			scratch_put(t, fffd, 3);
-			p++;
 		} else {
-			size_t n = utf8_seq(p, end);
-			if (n == 0) {
-				scratch_put(t, fffd, 3);
-				p += utf8_bad(p, end);
-			} else {
-				scratch_put(t, p, n);
-				p += n;
-			}
+			scratch_char(t, &p, end);
 		}
 	}
 	t->p = (const char *)p;
@@ -573,13 +622,14 @@ scan_value(struct htmltok *t, char q)
 
 static const struct {
 	const char *name;
+	size_t len;
 	int mode;
 } raw_elems[] = {
-	{ "script", M_RAWTEXT }, { "style", M_RAWTEXT }, { "xmp", M_RAWTEXT },
-	{ "iframe", M_RAWTEXT }, { "noembed", M_RAWTEXT },
-	{ "noframes", M_RAWTEXT }, { "noscript", M_RAWTEXT },
-	{ "textarea", M_RCDATA }, { "title", M_RCDATA },
-	{ "plaintext", M_PLAINTEXT },
+	{ "script", 6, M_RAWTEXT }, { "style", 5, M_RAWTEXT },
+	{ "xmp", 3, M_RAWTEXT }, { "iframe", 6, M_RAWTEXT },
+	{ "noembed", 7, M_RAWTEXT }, { "noframes", 8, M_RAWTEXT },
+	{ "noscript", 8, M_RAWTEXT }, { "textarea", 8, M_RCDATA },
+	{ "title", 5, M_RCDATA }, { "plaintext", 9, M_PLAINTEXT },
 };
 
 /*
@@ -687,7 +737,8 @@ scan_tag(struct htmltok *t, bool end_tag)
 	if (!end_tag && !t->name_long &&
 	    !(t->self_closing && t->xml_selfclose)) {
 		for (i = 0; i < sizeof(raw_elems) / sizeof(raw_elems[0]); i++) {
-			if (strcmp(t->name, raw_elems[i].name) == 0) {
+			if (t->nlen == raw_elems[i].len &&
+			    memcmp(t->name, raw_elems[i].name, t->nlen) == 0) {
 				t->mode = raw_elems[i].mode;
 				memcpy(t->rawname, t->name, t->nlen + 1);
 				t->rawlen = t->nlen;
