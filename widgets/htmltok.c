@@ -9,6 +9,7 @@
 #include <libxml/HTMLparser.h>
 
 #include "util/url.h"
+#include "widgets/bytevec.h"
 
 enum { M_DATA, M_RAWTEXT, M_RCDATA, M_PLAINTEXT };
 
@@ -380,19 +381,21 @@ text_token(struct htmltok *t, const char *s, size_t n)
 	return HTMLTOK_TEXT;
 }
 
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-#define HASZERO(v) (((v) - ONES) & ~(v) & HIGHS)
-
-/* True when one of the 8 bytes at p is '<', '&', NUL or non-ASCII. */
-static bool
-block_special(const unsigned char *p)
+/* The first byte from p on that is '<', '&', NUL or non-ASCII, looked
+ * for 16 at a time while 16 are left; end - p < 16 or a byte of the next
+ * block when none is found (the caller reads those one by one). */
+static const unsigned char *
+text_skip(const unsigned char *p, const unsigned char *end)
 {
-	uint64_t x;
-
-	memcpy(&x, p, 8);
-	return (HASZERO(x ^ (ONES * '<')) | HASZERO(x ^ (ONES * '&')) |
-	    HASZERO(x) | (x & HIGHS)) != 0;
+	while (end - p >= 16) {
+		bytevec v = bytevec_load(p);
+		unsigned m = bytevec_bits((v == '<') | (v == '&') | (v == 0) |
+		    bytevec_high(v));
+		if (m != 0)
+			return p + bytevec_first(m);
+		p += 16;
+	}
+	return p;
 }
 
 /* Text from t->p: a run of input bytes, or one decoded character. */
@@ -406,8 +409,7 @@ scan_text(struct htmltok *t)
 
 	while (p < end) {
 		unsigned char cls;
-		while (end - p >= 8 && !block_special(p))
-			p += 8;
+		p = text_skip(p, end);
 		if (p >= end)
 			break;
 		cls = text_cls[*p];
