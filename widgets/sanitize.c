@@ -16,6 +16,7 @@
 #include "util/buf.h"
 #include "util/url.h"
 #include "util/urlres.h"
+#include "widgets/bytevec.h"
 
 static void tables_init(void);
 static void text_tbl_init(void);
@@ -1065,20 +1066,51 @@ out_run(struct state *st, const char *p, size_t run)
 	out_put(st, p, run);
 }
 
+/* The bytes from s on that text_tbl[m] passes, 16 at a time while 16
+ * are left. The vector test is wider than the table (tab, CR, LF): those
+ * are looked up and passed. */
+static size_t
+out_span(int m, const unsigned char *s, size_t n)
+{
+	const unsigned char *tbl = text_tbl[m];
+	size_t i = 0;
+
+	while (n - i >= 16) {
+		bytevec v = bytevec_load(s + i);
+		bytevec_mask k = (v < 0x20) | (v == 0x7f) | (v == 0xc2);
+		unsigned bits;
+		if (m != TBL_TEXT)
+			k |= (v == '&') | (v == '<') | (v == '>');
+		if (m == TBL_ATTR)
+			k |= v == '"';
+		bits = bytevec_bits(k);
+		if (bits == 0) {
+			i += 16;
+			continue;
+		}
+		i += bytevec_first(bits);
+		if (tbl[s[i]] != 0)
+			return i;
+		i++;
+	}
+	while (i < n && tbl[s[i]] == 0)
+		i++;
+	return i;
+}
+
 /* Text content, escaped for HTML text (or raw in text mode); C0 controls
  * other than tab/CR/LF dropped; a C1 control is the windows-1252
  * character a numeric reference (&#146;) meant, as browsers read it. */
 static void
 out_text(struct state *st, const char *s, size_t n, bool attr)
 {
-	const unsigned char *tbl = text_tbl[st->text ? TBL_TEXT :
-	    attr ? TBL_ATTR : TBL_HTML];
+	int m = st->text ? TBL_TEXT : attr ? TBL_ATTR : TBL_HTML;
+	const unsigned char *tbl = text_tbl[m];
 	size_t i = 0, start;
 
 	while (i < n && !st->truncated) {
 		start = i;
-		while (i < n && tbl[(unsigned char)s[i]] == 0)
-			i++;
+		i += out_span(m, (const unsigned char *)s + i, n - i);
 		if (i > start)
 			out_run(st, s + start, i - start);
 		if (i >= n || st->truncated)
