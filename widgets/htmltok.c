@@ -634,6 +634,38 @@ static const struct {
 	{ "title", 5, M_RCDATA }, { "plaintext", 9, M_PLAINTEXT },
 };
 
+/* The tag name at t->p into t->name (cut at HTMLTOK_MAX_NAME, name_long
+ * set). Plain ASCII names, nearly all, are copied directly; the others go
+ * through scan_name. False on no memory. */
+static bool
+scan_tag_name(struct htmltok *t)
+{
+	const unsigned char *p = (const unsigned char *)t->p;
+	size_t left = (size_t)(t->end - t->p), n = 0;
+	unsigned cls;
+
+	while (n < left && n < HTMLTOK_MAX_NAME && (cls = name_cls[p[n]]) <= 1) {
+		t->name[n] = (char)(cls == 1 ? p[n] | 0x20 : p[n]);
+		n++;
+	}
+	if (n < left && name_cls[p[n]] == 2) {
+		t->p += n;
+	} else {
+		n = scan_name(t, false);
+		if (t->err != RC_OK)
+			return false;
+		if (n > HTMLTOK_MAX_NAME) {
+			t->name_long = true;
+			n = HTMLTOK_MAX_NAME;
+		}
+		memcpy(t->name, t->scratch.data, n);
+		buf_clear(&t->scratch);
+	}
+	t->name[n] = '\0';
+	t->nlen = n;
+	return true;
+}
+
 /*
  * A tag at t->p (just past "<" or "</"). Returns false when the input
  * ends inside it (the tag is dropped).
@@ -641,7 +673,7 @@ static const struct {
 static bool
 scan_tag(struct htmltok *t, bool end_tag)
 {
-	size_t nl, i;
+	size_t i;
 	/* Offsets into the scratch, made pointers once the tag is read (the
 	 * buffer may move while it grows). */
 	size_t noff[HTMLTOK_MAX_ATTRS], voff[HTMLTOK_MAX_ATTRS];
@@ -650,17 +682,8 @@ scan_tag(struct htmltok *t, bool end_tag)
 	t->nattrs = 0;
 	t->self_closing = false;
 	t->name_long = false;
-	nl = scan_name(t, false);
-	if (t->err != RC_OK)
+	if (!scan_tag_name(t))
 		return false;
-	if (nl > HTMLTOK_MAX_NAME) {
-		t->name_long = true;
-		nl = HTMLTOK_MAX_NAME;
-	}
-	memcpy(t->name, t->scratch.data, nl);
-	t->name[nl] = '\0';
-	t->nlen = nl;
-	buf_clear(&t->scratch);
 
 	for (;;) {
 		size_t mark, an, vn;
