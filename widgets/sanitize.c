@@ -974,20 +974,6 @@ state_get(struct sanitize *s, const struct sanitize_opts *o, bool text,
 	return st;
 }
 
-/* Appends p[0..n) with no checks but room (the common, hot case). */
-static bool
-out_fast(struct state *st, const char *p, size_t n)
-{
-	struct buf *b = &st->out;
-
-	if (b->data == NULL || b->len + n + 1 > b->cap || b->len + n > b->max)
-		return false;
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return true;
-}
-
 /* Appends unless the soft cap is passed; end tags use out_force. */
 static void
 out_put(struct state *st, const char *p, size_t n)
@@ -998,15 +984,14 @@ out_put(struct state *st, const char *p, size_t n)
 		st->truncated = true;
 		return;
 	}
-	if (!out_fast(st, p, n) && buf_append(&st->out, p, n) != RC_OK)
+	if (buf_append(&st->out, p, n) != RC_OK)
 		st->nomem = true;
 }
 
 static void
 out_force(struct state *st, const char *p, size_t n)
 {
-	if (!st->nomem && !out_fast(st, p, n) &&
-	    buf_append(&st->out, p, n) != RC_OK)
+	if (!st->nomem && buf_append(&st->out, p, n) != RC_OK)
 		st->nomem = true;
 }
 
