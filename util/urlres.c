@@ -14,10 +14,19 @@ scheme_char(char c, bool first)
 	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
 }
 
+/* The index of the first c in s[i..n), n when there is none. */
+static size_t
+find(const char *s, size_t i, size_t n, char c)
+{
+	const char *p = memchr(s + i, c, n - i);
+
+	return p != NULL ? (size_t)(p - s) : n;
+}
+
 void
 urlres_split(const char *s, size_t n, struct urlres_parts *p)
 {
-	size_t i = 0, start;
+	size_t i = 0, q, h;
 
 	memset(p, 0, sizeof(*p));
 	/* scheme ":" — only a valid scheme counts (RFC 3986 3.1). */
@@ -31,33 +40,28 @@ urlres_split(const char *s, size_t n, struct urlres_parts *p)
 	} else {
 		i = 0;
 	}
-	if (n - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
-		i += 2;
-		start = i;
-		while (i < n && s[i] != '/' && s[i] != '?' && s[i] != '#')
-			i++;
+	/* The fragment from the first '#', the query from the first '?'
+	 * before it; the path (and authority) end at the first of them. */
+	h = find(s, i, n, '#');
+	q = find(s, i, h, '?');
+	if (q - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
+		size_t start = i + 2;
+		i = find(s, start, q, '/');
 		p->has_authority = true;
 		p->authority = s + start;
 		p->authority_len = i - start;
 	}
-	start = i;
-	while (i < n && s[i] != '?' && s[i] != '#')
-		i++;
-	p->path = s + start;
-	p->path_len = i - start;
-	if (i < n && s[i] == '?') {
-		start = ++i;
-		while (i < n && s[i] != '#')
-			i++;
+	p->path = s + i;
+	p->path_len = q - i;
+	if (q < h) {
 		p->has_query = true;
-		p->query = s + start;
-		p->query_len = i - start;
+		p->query = s + q + 1;
+		p->query_len = h - q - 1;
 	}
-	if (i < n && s[i] == '#') {
-		i++;
+	if (h < n) {
 		p->has_fragment = true;
-		p->fragment = s + i;
-		p->fragment_len = n - i;
+		p->fragment = s + h + 1;
+		p->fragment_len = n - h - 1;
 	}
 }
 
@@ -88,11 +92,13 @@ clean_view(struct arena *a, const char *s, size_t *n, char **copy)
 
 	while (*s != '\0' && trim_char((unsigned char)*s))
 		s++;
-	len = strlen(s);
+	/* One libc scan finds the first tab/CR/LF, or the end. */
+	i = strcspn(s, "\t\n\r");
+	len = s[i] == '\0' ? i : i + strlen(s + i);
 	while (len > 0 && trim_char((unsigned char)s[len - 1]))
 		len--;
-	for (i = 0; i < len && !strip_char(s[i]); i++)
-		;
+	if (i > len)
+		i = len;
 	*n = len;
 	*copy = NULL;
 	if (i == len)
