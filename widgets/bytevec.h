@@ -4,6 +4,7 @@
 #ifndef SOCIALHUB_WIDGETS_BYTEVEC_H
 #define SOCIALHUB_WIDGETS_BYTEVEC_H
 
+#include <stddef.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -50,6 +51,34 @@ static inline unsigned
 bytevec_first(unsigned bits)
 {
 	return (unsigned)__builtin_ctz(bits);
+}
+
+/*
+ * The length of the longest prefix of s[0..n) whose bytes all have
+ * tbl[byte] == 0, read 16 at a time while 16 are left. stops(v) marks at
+ * least every byte whose entry is not 0; what it marks beyond those is
+ * looked up and passed. Meant to be inlined with a constant stops.
+ */
+static inline size_t
+bytevec_span(const unsigned char *s, size_t n, const unsigned char *tbl,
+    bytevec_mask (*stops)(bytevec))
+{
+	size_t i = 0;
+
+	while (n - i >= 16) {
+		unsigned bits = bytevec_bits(stops(bytevec_load(s + i)));
+		if (bits == 0) {
+			i += 16;
+			continue;
+		}
+		i += bytevec_first(bits);
+		if (tbl[s[i]] != 0)
+			return i;
+		i++;
+	}
+	while (i < n && tbl[s[i]] == 0)
+		i++;
+	return i;
 }
 
 #endif

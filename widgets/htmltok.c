@@ -381,21 +381,11 @@ text_token(struct htmltok *t, const char *s, size_t n)
 	return HTMLTOK_TEXT;
 }
 
-/* The first byte from p on that is '<', '&', NUL or non-ASCII, looked
- * for 16 at a time while 16 are left; end - p < 16 or a byte of the next
- * block when none is found (the caller reads those one by one). */
-static const unsigned char *
-text_skip(const unsigned char *p, const unsigned char *end)
+/* The bytes text_cls does not pass (bytevec_span). */
+static bytevec_mask
+text_stops(bytevec v)
 {
-	while (end - p >= 16) {
-		bytevec v = bytevec_load(p);
-		unsigned m = bytevec_bits((v == '<') | (v == '&') | (v == 0) |
-		    bytevec_high(v));
-		if (m != 0)
-			return p + bytevec_first(m);
-		p += 16;
-	}
-	return p;
+	return (v == '<') | (v == '&') | (v == 0) | bytevec_high(v);
 }
 
 /* Text from t->p: a run of input bytes, or one decoded character. */
@@ -409,14 +399,10 @@ scan_text(struct htmltok *t)
 
 	while (p < end) {
 		unsigned char cls;
-		p = text_skip(p, end);
+		p += bytevec_span(p, (size_t)(end - p), text_cls, text_stops);
 		if (p >= end)
 			break;
 		cls = text_cls[*p];
-		if (cls == 0) {
-			p++;
-			continue;
-		}
 		if (cls == 1) {
 			if (t->mode == M_DATA ? markup_start(t, (const char *)p) :
 			    t->mode != M_PLAINTEXT && raw_end(t, (const char *)p))
