@@ -473,6 +473,76 @@ attr_find(const char *name, const char *elem)
 
 /* ---- text helpers ---- */
 
+/* Bytes out_text must look at, per mode: 1 escape, 2 drop, 3 C1 lead;
+ * TBL_CTL: the controls sanitize_url refuses (1). */
+enum { TBL_HTML, TBL_ATTR, TBL_TEXT, TBL_CTL };
+static unsigned char text_tbl[4][256];
+
+static void
+text_tbl_init(void)
+{
+	int m, c;
+
+	for (c = 0; c < 0x20; c++)
+		text_tbl[TBL_CTL][c] = 1;
+	text_tbl[TBL_CTL][0x7f] = 1;
+	for (m = 0; m < 3; m++) {
+		for (c = 0; c < 0x20; c++)
+			text_tbl[m][c] = (c == '\t' || c == '\n' || c == '\r') ? 0 : 2;
+		text_tbl[m][0x7f] = 2;
+		text_tbl[m][0xc2] = 3;
+		if (m != TBL_TEXT) {
+			text_tbl[m]['&'] = 1;
+			text_tbl[m]['<'] = 1;
+			text_tbl[m]['>'] = 1;
+		}
+	}
+	text_tbl[TBL_ATTR]['"'] = 1;
+}
+
+/* The bytes text_tbl[TBL_TEXT], [TBL_HTML] and [TBL_ATTR] do not pass
+ * (bytevec_span): controls, DEL, the C1 lead byte, and what each escapes;
+ * tab, CR and LF are looked up. */
+static bytevec_mask
+text_stops(bytevec v)
+{
+	return (v < 0x20) | (v == 0x7f) | (v == 0xc2);
+}
+
+static bytevec_mask
+html_stops(bytevec v)
+{
+	return text_stops(v) | (v == '&') | (v == '<') | (v == '>');
+}
+
+static bytevec_mask
+attr_stops(bytevec v)
+{
+	return html_stops(v) | (v == '"');
+}
+
+static bytevec_mask
+ctl_stops(bytevec v)
+{
+	return (v < 0x20) | (v == 0x7f);
+}
+
+/* The bytes from s on that text_tbl[m] passes. */
+static size_t
+text_span(int m, const unsigned char *s, size_t n)
+{
+	switch (m) {
+	case TBL_CTL:
+		return bytevec_span(s, n, text_tbl[m], ctl_stops);
+	case TBL_TEXT:
+		return bytevec_span(s, n, text_tbl[m], text_stops);
+	case TBL_HTML:
+		return bytevec_span(s, n, text_tbl[m], html_stops);
+	default:
+		return bytevec_span(s, n, text_tbl[m], attr_stops);
+	}
+}
+
 uint32_t
 sanitize_cp1252_c1(uint32_t cp)
 {
@@ -581,6 +651,7 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
     unsigned flags)
 {
 	char sch[16], *c, *r;
+	size_t n;
 
 	if (raw == NULL)
 		return NULL;
@@ -589,10 +660,9 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
 		return NULL;
 	/* Controls left inside (the clean-up took tab, CR and LF) would let
 	 * a later writer that drops them spell a different URL: refused. */
-	for (r = c; *r != '\0'; r++) {
-		if ((unsigned char)*r < 0x20 || *r == 0x7f)
-			return NULL;
-	}
+	n = strlen(c);
+	if (text_span(TBL_CTL, (const unsigned char *)c, n) < n)
+		return NULL;
 	if (urlres_scheme(c, sch, sizeof(sch))) {
 		if (strcmp(sch, "mailto") == 0 && (flags & SANITIZE_URL_MAILTO))
 			return strlen(c) <= SANITIZE_MAX_URL ? c : NULL;
@@ -997,29 +1067,6 @@ out_force(struct state *st, const char *p, size_t n)
 
 static void out_utf8(struct state *st, uint32_t cp);
 
-/* Bytes out_text must look at, per mode: 1 escape, 2 drop, 3 C1 lead. */
-enum { TBL_HTML, TBL_ATTR, TBL_TEXT };
-static unsigned char text_tbl[3][256];
-
-static void
-text_tbl_init(void)
-{
-	int m, c;
-
-	for (m = 0; m < 3; m++) {
-		for (c = 0; c < 0x20; c++)
-			text_tbl[m][c] = (c == '\t' || c == '\n' || c == '\r') ? 0 : 2;
-		text_tbl[m][0x7f] = 2;
-		text_tbl[m][0xc2] = 3;
-		if (m != TBL_TEXT) {
-			text_tbl[m]['&'] = 1;
-			text_tbl[m]['<'] = 1;
-			text_tbl[m]['>'] = 1;
-		}
-	}
-	text_tbl[TBL_ATTR]['"'] = 1;
-}
-
 static const char *
 escape_of(unsigned char c)
 {
@@ -1051,38 +1098,6 @@ out_run(struct state *st, const char *p, size_t run)
 	out_put(st, p, run);
 }
 
-/* The bytes from s on that text_tbl[m] passes, 16 at a time while 16
- * are left. The vector test is wider than the table (tab, CR, LF): those
- * are looked up and passed. */
-static size_t
-out_span(int m, const unsigned char *s, size_t n)
-{
-	const unsigned char *tbl = text_tbl[m];
-	size_t i = 0;
-
-	while (n - i >= 16) {
-		bytevec v = bytevec_load(s + i);
-		bytevec_mask k = (v < 0x20) | (v == 0x7f) | (v == 0xc2);
-		unsigned bits;
-		if (m != TBL_TEXT)
-			k |= (v == '&') | (v == '<') | (v == '>');
-		if (m == TBL_ATTR)
-			k |= v == '"';
-		bits = bytevec_bits(k);
-		if (bits == 0) {
-			i += 16;
-			continue;
-		}
-		i += bytevec_first(bits);
-		if (tbl[s[i]] != 0)
-			return i;
-		i++;
-	}
-	while (i < n && tbl[s[i]] == 0)
-		i++;
-	return i;
-}
-
 /* Text content, escaped for HTML text (or raw in text mode); C0 controls
  * other than tab/CR/LF dropped; a C1 control is the windows-1252
  * character a numeric reference (&#146;) meant, as browsers read it. */
@@ -1095,7 +1110,7 @@ out_text(struct state *st, const char *s, size_t n, bool attr)
 
 	while (i < n && !st->truncated) {
 		start = i;
-		i += out_span(m, (const unsigned char *)s + i, n - i);
+		i += text_span(m, (const unsigned char *)s + i, n - i);
 		if (i > start)
 			out_run(st, s + start, i - start);
 		if (i >= n || st->truncated)
@@ -1269,23 +1284,23 @@ attr_value(struct state *st, const char *elem, const struct attr *at,
  * NULL; on no memory the value is refused (NULL) too.
  */
 static const char *
-attr_normalize(struct state *st, const char *v)
+attr_normalize(struct state *st, const char *v, size_t n)
 {
-	size_t i, j = 0, n;
+	const unsigned char *u = (const unsigned char *)v;
+	size_t i = 0, j = 0;
 	char *d;
 
 	if (v == NULL)
 		return NULL;
-	n = strlen(v);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
-		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-		    c == 0x7f || (c == 0xc2 && i + 1 < n &&
-		    (unsigned char)v[i + 1] <= 0x9f))
+	/* Most values have nothing to change: returned as they are. */
+	for (;;) {
+		i += text_span(TBL_TEXT, u + i, n - i);
+		if (i >= n)
+			return v;
+		if (u[i] != 0xc2 || (i + 1 < n && u[i + 1] <= 0x9f))
 			break;
+		i++;
 	}
-	if (i == n)
-		return v;
 	d = arena_alloc(st->a, n * 2 + 1);
 	if (d == NULL) {
 		st->nomem = true;
@@ -1334,7 +1349,8 @@ emit_start(struct state *st, const char *name, const struct htmltok *t)
 		/* Checked in the form it will be written in: out_text drops
 		 * controls, so "java\x01script:" must be read as what it
 		 * becomes, "javascript:". */
-		v = attr_value(st, name, at, attr_normalize(st, av));
+		v = attr_value(st, name, at,
+		    attr_normalize(st, av, t->attrs[i].vlen));
 		if (v == NULL)
 			continue;
 		if (at->kind == A_SRC && is_img)
