@@ -630,7 +630,8 @@ scan_tag_name(struct htmltok *t)
 	size_t left = (size_t)(t->end - t->p), n = 0;
 	unsigned cls;
 
-	while (n < left && n < HTMLTOK_MAX_NAME && (cls = name_cls[p[n]]) <= 1) {
+	while (n < left && n < HTMLTOK_MAX_NAME &&
+	    (cls = name_cls[p[n]]) <= 1) {
 		t->name[n] = (char)(cls == 1 ? p[n] | 0x20 : p[n]);
 		n++;
 	}
