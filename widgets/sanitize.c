@@ -402,14 +402,20 @@ static const struct attr attrs[] = {
 static int16_t elem_slot[HASH_SLOTS];
 static int16_t attr_slot[HASH_SLOTS];
 
+/* From the length and three bytes, not a loop: cheap per tag, and
+ * folded to a constant for a literal name. Any hash is correct here
+ * (lookups compare the names); this one spreads the tables' names. */
 static unsigned
-name_hash(const char *s)
+name_hash(const char *s, size_t n)
 {
-	unsigned h = 2166136261u;
+	unsigned h = (unsigned)n;
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h & (HASH_SLOTS - 1);
+	if (n == 0)
+		return 0;
+	h = h * 31 + (unsigned char)s[0];
+	h = h * 31 + (unsigned char)s[n / 2];
+	h = h * 31 + (unsigned char)s[n - 1];
+	return (h * 2654435761u) >> 23;
 }
 
 static void
@@ -421,13 +427,15 @@ tables_init(void)
 	for (i = 0; i < HASH_SLOTS; i++)
 		elem_slot[i] = attr_slot[i] = -1;
 	for (i = 0; i < sizeof(elems) / sizeof(elems[0]); i++) {
-		for (h = name_hash(elems[i].name); elem_slot[h] >= 0;
+		for (h = name_hash(elems[i].name, strlen(elems[i].name));
+		    elem_slot[h] >= 0;
 		    h = (h + 1) & (HASH_SLOTS - 1))
 			;
 		elem_slot[h] = (int16_t)i;
 	}
 	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
-		for (h = name_hash(attrs[i].name); attr_slot[h] >= 0;
+		for (h = name_hash(attrs[i].name, strlen(attrs[i].name));
+		    attr_slot[h] >= 0;
 		    h = (h + 1) & (HASH_SLOTS - 1))
 			;
 		attr_slot[h] = (int16_t)i;
@@ -435,28 +443,30 @@ tables_init(void)
 	text_tbl_init();
 }
 
+/* The element named name, whose name_hash is h; NULL: not listed. */
 static const struct elem *
-elem_find(const char *name)
+elem_find(const char *name, unsigned h)
 {
-	unsigned h;
-
-	for (h = name_hash(name); elem_slot[h] >= 0; h = (h + 1) & (HASH_SLOTS - 1)) {
-		if (strcmp(elems[elem_slot[h]].name, name) == 0)
+	for (; elem_slot[h] >= 0; h = (h + 1) & (HASH_SLOTS - 1)) {
+		const char *n = elems[elem_slot[h]].name;
+		if (n[0] == name[0] && strcmp(n, name) == 0)
 			return &elems[elem_slot[h]];
 	}
 	return NULL;
 }
 
 static const struct attr *
-attr_find(const char *name, const char *elem)
+attr_find(const char *name, size_t nlen, const char *elem)
 {
 	const struct attr *at = NULL;
 	const char *p;
 	size_t n = strlen(elem);
 	unsigned h;
 
-	for (h = name_hash(name); attr_slot[h] >= 0; h = (h + 1) & (HASH_SLOTS - 1)) {
-		if (strcmp(attrs[attr_slot[h]].name, name) == 0) {
+	for (h = name_hash(name, nlen); attr_slot[h] >= 0;
+	    h = (h + 1) & (HASH_SLOTS - 1)) {
+		const char *an = attrs[attr_slot[h]].name;
+		if (an[0] == name[0] && strcmp(an, name) == 0) {
 			at = &attrs[attr_slot[h]];
 			break;
 		}
@@ -646,6 +656,18 @@ http_scheme(const char *u)
 	    (strcmp(sch, "http") == 0 || strcmp(sch, "https") == 0);
 }
 
+/* True when urlres_resolve(a, NULL, c) would give the clean absolute URL
+ * c[0..n) back as it is: the scheme (sch) written lower-case and followed
+ * by "//", no backslash to turn, no "/." to start a dot segment. */
+static bool
+url_resolved(const char *c, size_t n, const char *sch)
+{
+	size_t k = strlen(sch);
+
+	return strncmp(c, sch, k) == 0 && strncmp(c + k, "://", 3) == 0 &&
+	    memchr(c, '\\', n) == NULL && memmem(c, n, "/.", 2) == NULL;
+}
+
 char *
 sanitize_url(struct arena *a, const char *base, const char *raw,
     unsigned flags)
@@ -671,7 +693,7 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
 			    strlen(c) <= SANITIZE_MAX_DATA_URL ? c : NULL;
 		if (strcmp(sch, "http") != 0 && strcmp(sch, "https") != 0)
 			return NULL;
-		r = urlres_resolve(a, NULL, c);
+		r = url_resolved(c, n, sch) ? c : urlres_resolve(a, NULL, c);
 		/* "http:/g", "http:g", "http:///g": no host. Browsers read
 		 * one into them (http://g/); refused rather than kept
 		 * ambiguous. */
@@ -1336,7 +1358,7 @@ emit_start(struct state *st, const char *name, const struct htmltok *t)
 	for (i = 0; i < t->nattrs; i++) {
 		const char *an = t->attrs[i].name;
 		const char *av = t->attrs[i].value;
-		const struct attr *at = attr_find(an, name);
+		const struct attr *at = attr_find(an, t->attrs[i].nlen, name);
 		const char *v;
 		if (at == NULL)
 			continue;
@@ -1461,7 +1483,7 @@ search_floor(const struct state *st)
 static bool
 is_open(const struct state *st, const char *name)
 {
-	return st->open[name_hash(name)] > 0;
+	return st->open[name_hash(name, strlen(name))] > 0;
 }
 
 /* The open element named a (or b), from the top, not past a frame with
@@ -1598,10 +1620,10 @@ tree_start(struct state *st, const struct htmltok *t)
 {
 	const struct elem *e;
 	struct frame *f;
-	unsigned fl;
+	unsigned fl, h = name_hash(t->name, t->nlen);
 	bool isvoid;
 
-	e = t->name_long ? NULL : elem_find(t->name);
+	e = t->name_long ? NULL : elem_find(t->name, h);
 	if (ignored_tag(t, e))
 		return;
 	fl = e != NULL ? e->flags : 0;
@@ -1622,7 +1644,7 @@ tree_start(struct state *st, const struct htmltok *t)
 	f = &st->stack[st->depth++];
 	f->e = e;
 	f->flags = fl;
-	f->hash = name_hash(t->name);
+	f->hash = h;
 	st->open[f->hash]++;
 	f->emitted = false;
 	memcpy(f->name, t->name, t->nlen + 1);
@@ -1637,7 +1659,8 @@ tree_end(struct state *st, const struct htmltok *t)
 	const struct elem *e;
 	int i;
 
-	e = t->name_long ? NULL : elem_find(t->name);
+	e = t->name_long ? NULL :
+	    elem_find(t->name, name_hash(t->name, t->nlen));
 	if (ignored_tag(t, e))
 		return;
 	/* "</br>" is ignored as libxml2 did (br is never open): feeds write
