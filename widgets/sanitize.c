@@ -1066,8 +1066,9 @@ state_get(struct sanitize *s, const struct sanitize_opts *o, bool text,
 	return st;
 }
 
-/* Appends unless the soft cap is passed; end tags use out_force. */
-static void
+/* Appends unless the soft cap is passed; end tags use out_force. Inline:
+ * most calls append a few constant bytes. */
+static inline void
 out_put(struct state *st, const char *p, size_t n)
 {
 	if (st->truncated || st->nomem)
@@ -1080,7 +1081,7 @@ out_put(struct state *st, const char *p, size_t n)
 		st->nomem = true;
 }
 
-static void
+static inline void
 out_force(struct state *st, const char *p, size_t n)
 {
 	if (!st->nomem && buf_append(&st->out, p, n) != RC_OK)
