@@ -619,6 +619,8 @@ static const struct {
 	{ "noscript", 8, M_RAWTEXT }, { "textarea", 8, M_RCDATA },
 	{ "title", 5, M_RCDATA }, { "plaintext", 9, M_PLAINTEXT },
 };
+/* Bit n set when a name above is n bytes long (a quick no for most). */
+#define RAW_LENS (1u << 3 | 1u << 5 | 1u << 6 | 1u << 7 | 1u << 8 | 1u << 9)
 
 /* The tag name at t->p into t->name (cut at HTMLTOK_MAX_NAME, name_long
  * set). Plain ASCII names, nearly all, are copied directly; the others go
@@ -746,7 +748,8 @@ scan_tag(struct htmltok *t, bool end_tag)
 		t->attrs[i].value = t->scratch.data + voff[i];
 	}
 	t->type = end_tag ? HTMLTOK_END : HTMLTOK_START;
-	if (!end_tag && !t->name_long &&
+	if (!end_tag && !t->name_long && t->nlen < 16 &&
+	    (RAW_LENS >> t->nlen & 1) &&
 	    !(t->self_closing && t->xml_selfclose)) {
 		for (i = 0; i < sizeof(raw_elems) / sizeof(raw_elems[0]); i++) {
 			if (t->nlen == raw_elems[i].len &&
