@@ -578,25 +578,69 @@ ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
+/* The white space of ws() (U+00A0 is not: it is content, not layout). */
+static bytevec_mask
+ws_mask(bytevec v)
+{
+	return (v == ' ') | (v == '\t') | (v == '\n') | (v == '\r') |
+	    (v == '\f');
+}
+
+/* The bytes from s on (s[n] is its NUL) that collapsing leaves as they
+ * are: all but white space, and single spaces before a byte of that
+ * kind. 16 at a time while the byte after them is in reach. */
+static size_t
+ws_keep(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (n - i >= 16) {
+		bytevec v = bytevec_load(u + i), next = bytevec_load(u + i + 1);
+		bytevec_mask sp = v == ' ';
+		unsigned bits = bytevec_bits((ws_mask(v) & ~sp) |
+		    (sp & (ws_mask(next) | (next == 0))));
+		if (bits != 0)
+			return i + bytevec_first(bits);
+		i += 16;
+	}
+	for (; i < n; i++) {
+		if (ws(s[i]) &&
+		    (s[i] != ' ' || ws(s[i + 1]) || s[i + 1] == '\0'))
+			break;
+	}
+	return i;
+}
+
 char *
 sanitize_collapse_ws(char *s)
 {
-	size_t i, j = 0;
-	bool space = false;
+	size_t n = strlen(s), i = 0, j = 0, k;
 
-	for (i = 0; s[i] != '\0'; i++) {
-		/* U+00A0 stays: it is content, not layout white space. */
-		if (ws(s[i])) {
-			space = j > 0;
-			continue;
-		}
-		if (space)
+	while (i < n && ws(s[i]))
+		i++;
+	while (i < n) {
+		/* Moved down over the space taken out so far. */
+		k = ws_keep(s + i, n - i);
+		if (j != i)
+			memmove(s + j, s + i, k);
+		i += k;
+		j += k;
+		while (i < n && ws(s[i]))
+			i++;
+		if (i < n)
 			s[j++] = ' ';
-		space = false;
-		s[j++] = s[i];
 	}
 	s[j] = '\0';
 	return s;
+}
+
+static const unsigned char markup_tbl[256] = { ['<'] = 1, ['&'] = 1 };
+
+static bytevec_mask
+markup_stops(bytevec v)
+{
+	return (v == '<') | (v == '&');
 }
 
 bool
@@ -605,6 +649,10 @@ sanitize_looks_like_html(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i + 2 < n; i++) {
+		i += bytevec_span((const unsigned char *)s + i, n - 2 - i,
+		    markup_tbl, markup_stops);
+		if (i + 2 >= n)
+			break;
 		if (s[i] == '<') {
 			char c = s[i + 1];
 			if (c == '/')
