@@ -711,9 +711,17 @@ static bool
 url_resolved(const char *c, size_t n, const char *sch)
 {
 	size_t k = strlen(sch);
+	const char *p;
 
-	return strncmp(c, sch, k) == 0 && strncmp(c + k, "://", 3) == 0 &&
-	    memchr(c, '\\', n) == NULL && memmem(c, n, "/.", 2) == NULL;
+	if (strncmp(c, sch, k) != 0 || strncmp(c + k, "://", 3) != 0 ||
+	    memchr(c, '\\', n) != NULL)
+		return false;
+	/* memmem(c, n, "/.", 2), the glibc one is slow on short strings */
+	for (p = c; (p = memchr(p, '.', n - (size_t)(p - c))) != NULL; p++) {
+		if (p > c && p[-1] == '/')
+			return false;
+	}
+	return true;
 }
 
 char *
@@ -1411,7 +1419,8 @@ static bool
 emit_start(struct state *st, const char *name, const struct htmltok *t)
 {
 	size_t mark = st->out.len;
-	bool is_a = strcmp(name, "a") == 0, is_img = strcmp(name, "img") == 0;
+	bool is_a = name[0] == 'a' && name[1] == '\0';
+	bool is_img = name[0] == 'i' && strcmp(name, "img") == 0;
 	bool has_lang = false;
 	size_t i;
 
