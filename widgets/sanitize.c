@@ -700,6 +700,10 @@ http_scheme(const char *u)
 {
 	char sch[8];
 
+	/* Most URLs here are written so; the rest go the long way. */
+	if (strncmp(u, "http", 4) == 0 &&
+	    (u[4] == ':' || (u[4] == 's' && u[5] == ':')))
+		return true;
 	return urlres_scheme(u, sch, sizeof(sch)) &&
 	    (strcmp(sch, "http") == 0 || strcmp(sch, "https") == 0);
 }
@@ -977,12 +981,12 @@ css_strip_urls(char *s)
 	}
 }
 
-/* The filtered style, or NULL when nothing is left. */
+/* The filtered style, or NULL when nothing is left; built in b (emptied
+ * first, its storage reused). */
 static char *
-css_filter(struct arena *a, const char *in)
+css_filter(struct arena *a, struct buf *b, const char *in)
 {
 	char *s = arena_strdup(a, in), *p;
-	struct buf b;
 	char *res = NULL;
 
 	if (s == NULL)
@@ -990,7 +994,8 @@ css_filter(struct arena *a, const char *in)
 	css_strip_urls(s);
 	if (!css_gauntlet(s))
 		return NULL;
-	buf_init(&b, ATTR_MAX_VALUE);
+	buf_clear(b);
+	b->max = ATTR_MAX_VALUE;
 	p = s;
 	while (*p != '\0') {
 		char *name, *val;
@@ -1020,22 +1025,21 @@ css_filter(struct arena *a, const char *in)
 			vn--;
 		if (vn == 0 || !css_prop_ok(name, nn, val, vn))
 			continue;
-		if ((b.len > 0 && buf_appendc(&b, ' ') != RC_OK) ||
-		    buf_append(&b, name, nn) != RC_OK ||
-		    buf_appends(&b, ": ") != RC_OK ||
-		    buf_append(&b, val, vn) != RC_OK ||
-		    buf_appendc(&b, ';') != RC_OK)
+		if ((b->len > 0 && buf_appendc(b, ' ') != RC_OK) ||
+		    buf_append(b, name, nn) != RC_OK ||
+		    buf_appends(b, ": ") != RC_OK ||
+		    buf_append(b, val, vn) != RC_OK ||
+		    buf_appendc(b, ';') != RC_OK)
 			goto out;
 	}
-	if (b.len > 0) {
-		res = arena_strdup(a, buf_cstr(&b));
+	if (b->len > 0) {
+		res = arena_strdup(a, buf_cstr(b));
 		if (res != NULL) {
 			/* "medium  none" -> "medium none": one space per gap. */
 			sanitize_collapse_ws(res);
 		}
 	}
 out:
-	buf_fini(&b);
 	return res;
 }
 
@@ -1065,6 +1069,7 @@ struct state {
 	bool space;          /* text mode: a separator is pending */
 	/* Not cleared between runs: */
 	struct htmltok tok;  /* its scratch buffer is reused */
+	struct buf val;      /* a srcset or style being filtered */
 	/* Open frames per name hash (a search for a name that is not open
 	 * costs nothing); all 0 again after every run (pop_to(st, 0)). */
 	uint16_t open[HASH_SLOTS];
@@ -1083,6 +1088,7 @@ sanitize_free(void *p)
 
 	if (s->st != NULL) {
 		buf_fini(&s->st->out);
+		buf_fini(&s->st->val);
 		htmltok_fini(&s->st->tok);
 		free(s->st);
 		s->st = NULL;
@@ -1106,6 +1112,7 @@ sanitize_new(struct arena *a)
 		return NULL;
 	memset(s->st, 0, offsetof(struct state, stack));
 	buf_init(&s->st->out, 0);
+	buf_init(&s->st->val, 0);
 	htmltok_init(&s->st->tok);
 	/* Feed HTML is often written as XHTML: "<iframe ... />" ends
 	 * there (its content would otherwise be dropped with it). */
@@ -1286,11 +1293,11 @@ base_url(const struct state *st)
 static char *
 srcset_filter(struct state *st, const char *v)
 {
-	struct buf b;
+	struct buf *b = &st->val;
 	const char *p = v;
-	char *res = NULL;
 
-	buf_init(&b, SANITIZE_MAX_URL * 4);
+	buf_clear(b);
+	b->max = SANITIZE_MAX_URL * 4;
 	while (*p != '\0') {
 		const char *u, *d;
 		char *raw, *url;
@@ -1330,17 +1337,14 @@ srcset_filter(struct state *st, const char *v)
 		    NULL;
 		if (url == NULL || strchr(url, ',') != NULL)
 			continue;
-		if ((b.len > 0 && buf_appends(&b, ", ") != RC_OK) ||
-		    buf_appends(&b, url) != RC_OK ||
-		    (dn > 0 && (buf_appendc(&b, ' ') != RC_OK ||
-		    buf_append(&b, d, dn) != RC_OK)))
+		if ((b->len > 0 && buf_appends(b, ", ") != RC_OK) ||
+		    buf_appends(b, url) != RC_OK ||
+		    (dn > 0 && (buf_appendc(b, ' ') != RC_OK ||
+		    buf_append(b, d, dn) != RC_OK)))
 			break;
 		image_add(st, url);
 	}
-	if (b.len > 0)
-		res = arena_strdup(st->a, buf_cstr(&b));
-	buf_fini(&b);
-	return res;
+	return b->len > 0 ? arena_strdup(st->a, buf_cstr(b)) : NULL;
 }
 
 /* One attribute through the policy; returns the value to write or NULL. */
@@ -1365,7 +1369,7 @@ attr_value(struct state *st, const char *elem, const struct attr *at,
 	case A_SRCSET:
 		return v != NULL ? srcset_filter(st, v) : NULL;
 	case A_STYLE:
-		return v != NULL ? css_filter(st->a, v) : NULL;
+		return v != NULL ? css_filter(st->a, &st->val, v) : NULL;
 	}
 	return NULL;
 }
