@@ -68,23 +68,23 @@ arena_new(size_t first_block, size_t limit)
 	return a;
 }
 
+/* Runs the cleanups registered after `stop` (NULL: all), newest first. */
 static void
-run_cleanups(struct arena *a)
+run_cleanups(struct arena *a, const struct cleanup *stop)
 {
-	while (a->cleanups != NULL) {
+	while (a->cleanups != stop && a->cleanups != NULL) {
 		struct cleanup *c = a->cleanups;
 		a->cleanups = c->next;
 		c->fn(c->arg);
 	}
 }
 
-void
-arena_reset(struct arena *a)
+/* Blocks newer than `stop` go to the spare list (up to ARENA_KEEP_MAX
+ * bytes in all) or back to malloc. */
+static void
+release_blocks(struct arena *a, const struct block *stop)
 {
-	if (a == NULL)
-		return;
-	run_cleanups(a);
-	while (a->head != a->first) {
+	while (a->head != stop) {
 		struct block *b = a->head;
 		a->head = b->next;
 		if (b->size <= ARENA_KEEP_MAX - a->spare_bytes) {
@@ -95,9 +95,39 @@ arena_reset(struct arena *a)
 			free(b);
 		}
 	}
+}
+
+void
+arena_reset(struct arena *a)
+{
+	if (a == NULL)
+		return;
+	run_cleanups(a, NULL);
+	release_blocks(a, a->first);
 	a->first->used = 0;
 	a->first->next = NULL;
 	a->used = 0;
+}
+
+struct arena_mark
+arena_mark(const struct arena *a)
+{
+	struct arena_mark m;
+
+	m.head = a->head;
+	m.head_used = a->head->used;
+	m.used = a->used;
+	m.cleanups = a->cleanups;
+	return m;
+}
+
+void
+arena_rewind(struct arena *a, const struct arena_mark *m)
+{
+	run_cleanups(a, m->cleanups);
+	release_blocks(a, m->head);
+	a->head->used = m->head_used;
+	a->used = m->used;
 }
 
 void

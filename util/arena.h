@@ -22,6 +22,19 @@ void arena_free(struct arena *a);
  * total for reuse by later allocations (freed by arena_free). */
 void arena_reset(struct arena *a);
 
+/* A point to return to: arena_rewind(a, &m) runs the cleanups registered
+ * since arena_mark and forgets what was allocated since, so a parse that
+ * gives up and starts over another way does not hold its memory twice.
+ * Only valid while no reset or earlier rewind has passed the mark. */
+struct arena_mark {
+	void *head;
+	size_t head_used;
+	size_t used;
+	void *cleanups;
+};
+struct arena_mark arena_mark(const struct arena *a);
+void arena_rewind(struct arena *a, const struct arena_mark *m);
+
 /* n bytes aligned for any type, or NULL (out of memory or over the limit). */
 void *arena_alloc(struct arena *a, size_t n);
 /* Like arena_alloc, zero-filled; checks count * size for overflow. */

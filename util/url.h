@@ -17,6 +17,10 @@ size_t utf8_encode(char *d, uint32_t cp);
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t n);
 
+/* The length (1 to 4) of the well-formed UTF-8 sequence at s, of which
+ * n > 0 bytes are readable, or 0 when it is not one. */
+size_t utf8_seqlen(const char *s, size_t n);
+
 /*
  * Decodes s[0..n) into a NUL-terminated arena copy. `form` also turns '+'
  * into a space (application/x-www-form-urlencoded). RC_INVALID for a bad

@@ -1063,6 +1063,40 @@ feed_detect(const char *body, size_t len)
 
 /* ---- the driver ---- */
 
+/*
+ * The tree of t's text. Most feeds need none of feed_prep_xml's repairs:
+ * feed_xml reads their text as it is and refuses any that one would change
+ * (FEED_TREE_UNREPAIRED), so the pass over the document and its copy are
+ * only made for the others. The result is the same either way
+ * (feed_parse_opts.always_repair compares them in the tests).
+ */
+static enum rc
+xml_tree(struct feed_ctx *c, struct feed_prep_text *t, struct feed_tree *tree)
+{
+	enum rc rc;
+
+	if (c->opts == NULL || !c->opts->always_repair) {
+		/* feed_xml reads up to a NUL at len; the body may have none. */
+		char *s = malloc(t->len + 1);
+		if (s == NULL)
+			return RC_NOMEM;
+		memcpy(s, t->s, t->len);
+		s[t->len] = '\0';
+		rc = feed_tree_parse_with(c->a, s, t->len, 0, FEED_TREE_UNREPAIRED,
+		    tree);
+		free(s);
+		if (rc != RC_INVALID)
+			return rc;
+	}
+	rc = feed_prep_xml(t, c->a);
+	if (rc != RC_OK)
+		return rc;
+	c->cdata = t->cdata;
+	c->cdata_len = t->cdata_len;
+	c->ncdata = t->ncdata;
+	return feed_tree_parse(c->a, t->xml, t->xml_len, 0, tree);
+}
+
 static enum rc
 parse_xml(struct feed_ctx *c, struct feed_prep_text *t)
 {
@@ -1071,13 +1105,7 @@ parse_xml(struct feed_ctx *c, struct feed_prep_text *t)
 	const char *name;
 	enum rc rc;
 
-	rc = feed_prep_xml(t, c->a);
-	if (rc != RC_OK)
-		return rc;
-	c->cdata = t->cdata;
-	c->cdata_len = t->cdata_len;
-	c->ncdata = t->ncdata;
-	rc = feed_tree_parse(c->a, t->xml, t->xml_len, 0, &tree);
+	rc = xml_tree(c, t, &tree);
 	if (rc != RC_OK)
 		return rc;
 	c->f->recovered = tree.recovered;

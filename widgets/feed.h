@@ -98,6 +98,7 @@ struct feed_parse_opts {
 	const char *content_type;  /* HTTP Content-Type (charset), may be NULL */
 	long long fetch_time;      /* fallback date for undated items */
 	size_t max_items;          /* 0: no cap */
+	bool always_repair;        /* tests: feed_prep_xml even on clean XML */
 };
 
 /*

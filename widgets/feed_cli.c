@@ -115,6 +115,52 @@ now_sec(clockid_t clk)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* stdout in 64 KiB blocks: json_dumpf would call fwrite for every token. */
+struct out_block {
+	char data[65536];
+	size_t len;
+};
+
+static bool
+out_flush(struct out_block *ob)
+{
+	bool ok = fwrite(ob->data, 1, ob->len, stdout) == ob->len;
+
+	ob->len = 0;
+	return ok;
+}
+
+static int
+out_cb(const char *p, size_t n, void *arg)
+{
+	struct out_block *ob = arg;
+
+	if (n > sizeof(ob->data) - ob->len && !out_flush(ob))
+		return -1;
+	if (n > sizeof(ob->data))
+		return fwrite(p, 1, n, stdout) == n ? 0 : -1;
+	memcpy(ob->data + ob->len, p, n);
+	ob->len += n;
+	return 0;
+}
+
+/* The result as JSON Feed on stdout, indented unless pa->compact. */
+static bool
+print_json(const struct parse_args *pa, const json_t *j)
+{
+	struct out_block *ob = malloc(sizeof(*ob));
+	bool ok;
+
+	if (ob == NULL)
+		return false;
+	ob->len = 0;
+	ok = json_dump_callback(j, out_cb, ob, pa->compact ? JSON_COMPACT :
+	    JSON_INDENT(2)) == 0 && out_cb("\n", 1, ob) == 0 && out_flush(ob) &&
+	    fflush(stdout) == 0;
+	free(ob);
+	return ok;
+}
+
 /* Parses (pa->repeat times) and prints the last result. */
 static int
 run(const struct parse_args *pa, const char *body, size_t len)
@@ -159,9 +205,7 @@ run(const struct parse_args *pa, const char *body, size_t len)
 		return 1;
 	}
 	j = feed_to_json(&f);
-	if (j == NULL || json_dumpf(j, stdout, pa->compact ? JSON_COMPACT :
-	    JSON_INDENT(2)) != 0 || fputc('\n', stdout) == EOF ||
-	    fflush(stdout) != 0) {
+	if (j == NULL || !print_json(pa, j)) {
 		fprintf(stderr, "socialhub parse: cannot write the result\n");
 		status = 1;
 	}

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,28 +25,33 @@
 
 enum jt { J_NULL, J_TRUE, J_FALSE, J_INT, J_REAL, J_STR, J_ARR, J_OBJ };
 
+/* A value; arrays and objects hold their items in place. */
 struct jv {
 	enum jt t;
 	bool ctl;               /* J_STR: holds a C0 control (from escapes) */
+	bool raw;               /* J_STR: u.s points into the document (no
+	                         * escapes), not NUL-terminated: see jcstr */
 	size_t n;               /* string bytes, array items, object members */
 	union {
 		long long i;
 		double r;
 		const char *s;
-		const struct jv **a;
+		const struct jv *a;
 		const struct jmem *o;
 	} u;
 };
 
+/* An object member; the key is not NUL-terminated. */
 struct jmem {
 	const char *key;
-	const struct jv *v;
+	size_t klen;
+	struct jv v;
 };
 
 struct jr {
 	struct arena *a;
 	const char *p, *end;
-	struct buf stack;       /* pointers of open arrays/objects (heap) */
+	struct buf stack;       /* members and items of open containers */
 	bool nomem;
 };
 
@@ -77,84 +83,164 @@ hex4(const char *p)
 	return v;
 }
 
-/* A string at r->p (past the quote) into v; false when invalid. */
-static bool
-jr_string(struct jr *r, struct jv *v)
-{
-	const char *b = r->p, *q = b;
-	bool esc = false;
-	char *out;
-	size_t j = 0;
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
 
-	while (q < r->end && *q != '"') {
-		if ((unsigned char)*q < 0x20)
-			return false;
-		if (*q == '\\') {
-			esc = true;
-			if (++q >= r->end)
-				return false;
+/* The high bit of each byte of w that a string scan must stop at: '"',
+ * '\\', a control or a non-ASCII byte. Per byte, x - 1 has its high bit
+ * set for x == 0 and x > 0x80: so q - 1 flags '"', b - 1 flags '\\', and
+ * one of them every byte of 0x80 or more (q and b are never both 0x80);
+ * w - 0x20 flags the controls. Borrows only carry towards later bytes, so
+ * the first flag in memory order is exact on little-endian. */
+static uint64_t
+str_stops(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+	return ((q - ONES) | (b - ONES) | (w - ONES * 0x20)) & HIGHS;
+}
+
+/* The bytes before the first flagged one; 0 where that is not known (the
+ * byte loop then finds it). */
+static size_t
+str_skip(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (size_t)__builtin_ctzll(m) / 8;
+#else
+	(void)m;
+	return 0;
+#endif
+}
+
+/* The closing quote of the string at s (past its opening quote), or NULL
+ * when a raw control byte, invalid UTF-8 or the end comes first. Sets *esc
+ * when it holds a backslash; escapes are checked by unescape(). */
+static const char *
+str_end(const char *s, const char *end, bool *esc)
+{
+	size_t n = (size_t)(end - s), i = 0, k;
+	uint64_t w, m;
+	unsigned char c;
+
+	for (;;) {
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&w, s + i, 8);
+			if ((m = str_stops(w)) != 0) {
+				i += str_skip(m);
+				break;
+			}
 		}
-		q++;
+		if (i >= n)
+			return NULL;
+		c = (unsigned char)s[i];
+		if (c == '"')
+			return s + i;
+		if (c == '\\') {
+			*esc = true;
+			i += 2;         /* never ends the string */
+		} else if (c < 0x20) {
+			return NULL;
+		} else if (c < 0x80) {
+			i++;            /* str_skip gave 0 */
+		} else if ((k = utf8_seqlen(s + i, n - i)) == 0) {
+			return NULL;
+		} else {
+			i += k;
+		}
 	}
-	if (q >= r->end || !utf8_valid(b, (size_t)(q - b)))
-		return false;
-	r->p = q + 1;
-	v->t = J_STR;
-	if (!esc) {
-		v->u.s = arena_strndup(r->a, b, (size_t)(q - b));
-		v->n = (size_t)(q - b);
-		r->nomem = r->nomem || v->u.s == NULL;
-		return v->u.s != NULL;
+}
+
+/* The escape at *pb (past its backslash, before q) written to out (room
+ * for 4 bytes); returns the bytes written, 0 when it is invalid. */
+static size_t
+unescape(const char **pb, const char *q, char *out, bool *ctl)
+{
+	const char *b = *pb;
+	int cp, lo;
+
+	switch (*b++) {
+	case '"': cp = '"'; break;
+	case '\\': cp = '\\'; break;
+	case '/': cp = '/'; break;
+	case 'b': cp = '\b'; break;
+	case 'f': cp = '\f'; break;
+	case 'n': cp = '\n'; break;
+	case 'r': cp = '\r'; break;
+	case 't': cp = '\t'; break;
+	case 'u':
+		if (q - b < 4 || (cp = hex4(b)) < 0)
+			return 0;
+		b += 4;
+		if (cp >= 0xdc00 && cp <= 0xdfff)
+			return 0;
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			if (q - b < 6 || b[0] != '\\' || b[1] != 'u' ||
+			    (lo = hex4(b + 2)) < 0xdc00 || lo > 0xdfff)
+				return 0;
+			b += 6;
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		}
+		if (cp == 0)
+			return 0;
+		break;
+	default:
+		return 0;
 	}
+	if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+		*ctl = true;
+	*pb = b;
+	return utf8_encode(out, (uint32_t)cp);
+}
+
+/* The string b..q with its escapes decoded into the arena. */
+static bool
+jr_unescape(struct jr *r, const char *b, const char *q, struct jv *v)
+{
+	const char *bs;
+	char *out;
+	size_t j = 0, k;
+
 	/* An escape is never shorter than what it stands for. */
 	out = arena_alloc(r->a, (size_t)(q - b) + 1);
 	if (out == NULL) {
 		r->nomem = true;
 		return false;
 	}
-	while (b < q) {
-		int cp, lo;
-		if (*b != '\\') {
-			out[j++] = *b++;
-			continue;
-		}
-		b++;
-		switch (*b++) {
-		case '"': out[j++] = '"'; break;
-		case '\\': out[j++] = '\\'; break;
-		case '/': out[j++] = '/'; break;
-		case 'b': out[j++] = '\b'; v->ctl = true; break;
-		case 'f': out[j++] = '\f'; v->ctl = true; break;
-		case 'n': out[j++] = '\n'; break;
-		case 'r': out[j++] = '\r'; break;
-		case 't': out[j++] = '\t'; break;
-		case 'u':
-			if (q - b < 4 || (cp = hex4(b)) < 0)
-				return false;
-			b += 4;
-			if (cp >= 0xdc00 && cp <= 0xdfff)
-				return false;
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (q - b < 6 || b[0] != '\\' || b[1] != 'u' ||
-				    (lo = hex4(b + 2)) < 0xdc00 || lo > 0xdfff)
-					return false;
-				b += 6;
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    (lo - 0xdc00);
-			}
-			if (cp == 0)
-				return false;
-			if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
-				v->ctl = true;
-			j += utf8_encode(out + j, (uint32_t)cp);
-			break;
-		default:
+	while ((bs = memchr(b, '\\', (size_t)(q - b))) != NULL) {
+		memcpy(out + j, b, (size_t)(bs - b));
+		j += (size_t)(bs - b);
+		b = bs + 1;
+		if ((k = unescape(&b, q, out + j, &v->ctl)) == 0)
 			return false;
-		}
+		j += k;
 	}
+	memcpy(out + j, b, (size_t)(q - b));
+	j += (size_t)(q - b);
 	out[j] = '\0';
 	v->u.s = out;
 	v->n = j;
+	return true;
+}
+
+/* A string at r->p (past the quote) into v; false when invalid. Without
+ * escapes it stays in the document (most keys are never needed as C
+ * strings, and values only when a field takes them). */
+static bool
+jr_string(struct jr *r, struct jv *v)
+{
+	const char *b = r->p, *q;
+	bool esc = false;
+
+	if ((q = str_end(b, r->end, &esc)) == NULL)
+		return false;
+	r->p = q + 1;
+	v->t = J_STR;
+	if (esc)
+		return jr_unescape(r, b, q, v);
+	v->raw = true;
+	v->u.s = b;
+	v->n = (size_t)(q - b);
 	return true;
 }
 
@@ -231,26 +317,26 @@ jr_lit(struct jr *r, const char *lit, size_t n, enum jt t, struct jv *v)
 	return true;
 }
 
-static const struct jv *jr_value(struct jr *r, int depth);
+static bool jr_value(struct jr *r, int depth, struct jv *v);
 
 static bool
-jr_push(struct jr *r, const void *p)
+jr_push(struct jr *r, const void *p, size_t size)
 {
-	if (buf_append(&r->stack, &p, sizeof(p)) != RC_OK) {
+	if (buf_append(&r->stack, p, size) != RC_OK) {
 		r->nomem = true;
 		return false;
 	}
 	return true;
 }
 
-/* The pointers pushed since `mark`, moved into the arena. */
+/* The entries of `size` bytes pushed since `mark`, moved into the arena. */
 static void *
-jr_pop(struct jr *r, size_t mark, size_t *count)
+jr_pop(struct jr *r, size_t mark, size_t size, size_t *count)
 {
 	size_t n = r->stack.len - mark;
 	void *p;
 
-	*count = n / sizeof(void *);
+	*count = n / size;
 	/* Nothing pushed yet ({} or [] first): the stack may have no buffer. */
 	p = n > 0 ? arena_memdup(r->a, r->stack.data + mark, n) : arena_alloc(r->a, 1);
 	r->stack.len = mark;
@@ -259,172 +345,165 @@ jr_pop(struct jr *r, size_t mark, size_t *count)
 	return p;
 }
 
+/* True at the end of a container (consumed), false after a ','; *bad when
+ * neither follows. */
+static bool
+jr_next(struct jr *r, char close, bool *bad)
+{
+	jr_ws(r);
+	if (r->p < r->end && *r->p == ',') {
+		r->p++;
+		return false;
+	}
+	if (r->p < r->end && *r->p == close) {
+		r->p++;
+		return true;
+	}
+	*bad = true;
+	return true;
+}
+
 static bool
 jr_array(struct jr *r, struct jv *v, int depth)
 {
 	size_t mark = r->stack.len;
-	const struct jv *k;
+	struct jv item;
+	bool bad = false;
 
 	v->t = J_ARR;
 	jr_ws(r);
 	if (r->p < r->end && *r->p == ']') {
 		r->p++;
 	} else {
-		for (;;) {
-			if ((k = jr_value(r, depth + 1)) == NULL || !jr_push(r, k))
+		do {
+			if (!jr_value(r, depth + 1, &item) ||
+			    !jr_push(r, &item, sizeof(item)))
 				return false;
-			jr_ws(r);
-			if (r->p < r->end && *r->p == ',') {
-				r->p++;
-				continue;
-			}
-			if (r->p < r->end && *r->p == ']') {
-				r->p++;
-				break;
-			}
+		} while (!jr_next(r, ']', &bad));
+		if (bad)
 			return false;
-		}
 	}
-	v->u.a = jr_pop(r, mark, &v->n);
+	v->u.a = jr_pop(r, mark, sizeof(item), &v->n);
 	return v->u.a != NULL;
+}
+
+/* A member's key and value (at r->p, after '{' or ','). */
+static bool
+jr_member(struct jr *r, struct jmem *m, int depth)
+{
+	struct jv key;
+
+	memset(&key, 0, sizeof(key));
+	jr_ws(r);
+	if (r->p >= r->end || *r->p != '"')
+		return false;
+	r->p++;
+	if (!jr_string(r, &key))
+		return false;
+	m->key = key.u.s;
+	m->klen = key.n;
+	jr_ws(r);
+	if (r->p >= r->end || *r->p != ':')
+		return false;
+	r->p++;
+	return jr_value(r, depth + 1, &m->v);
 }
 
 static bool
 jr_object(struct jr *r, struct jv *v, int depth)
 {
-	size_t mark = r->stack.len, i;
-	const void **kv;
-	struct jmem *m;
-	struct jv key;
+	size_t mark = r->stack.len;
+	struct jmem m;
+	bool bad = false;
 
 	v->t = J_OBJ;
 	jr_ws(r);
 	if (r->p < r->end && *r->p == '}') {
 		r->p++;
 	} else {
-		for (;;) {
-			const struct jv *k;
-			memset(&key, 0, sizeof(key));
-			jr_ws(r);
-			if (r->p >= r->end || *r->p != '"')
+		do {
+			if (!jr_member(r, &m, depth) || !jr_push(r, &m, sizeof(m)))
 				return false;
-			r->p++;
-			if (!jr_string(r, &key) || !jr_push(r, key.u.s))
-				return false;
-			jr_ws(r);
-			if (r->p >= r->end || *r->p != ':')
-				return false;
-			r->p++;
-			if ((k = jr_value(r, depth + 1)) == NULL || !jr_push(r, k))
-				return false;
-			jr_ws(r);
-			if (r->p < r->end && *r->p == ',') {
-				r->p++;
-				continue;
-			}
-			if (r->p < r->end && *r->p == '}') {
-				r->p++;
-				break;
-			}
+		} while (!jr_next(r, '}', &bad));
+		if (bad)
 			return false;
-		}
 	}
-	kv = jr_pop(r, mark, &v->n);
-	v->n /= 2;
-	m = arena_calloc(r->a, v->n > 0 ? v->n : 1, sizeof(*m));
-	if (kv == NULL || m == NULL) {
-		r->nomem = true;
-		return false;
-	}
-	for (i = 0; i < v->n; i++) {
-		m[i].key = kv[2 * i];
-		m[i].v = kv[2 * i + 1];
-	}
-	v->u.o = m;
-	return true;
+	v->u.o = jr_pop(r, mark, sizeof(m), &v->n);
+	return v->u.o != NULL;
 }
 
-static const struct jv *
-jr_value(struct jr *r, int depth)
+/* The value at r->p into v; false when invalid (or out of memory). */
+static bool
+jr_value(struct jr *r, int depth, struct jv *v)
 {
-	struct jv *v;
-	bool ok;
-
+	memset(v, 0, sizeof(*v));
 	if (depth > JSON_MAX_DEPTH)
-		return NULL;
+		return false;
 	jr_ws(r);
 	if (r->p >= r->end)
-		return NULL;
-	if ((v = arena_calloc(r->a, 1, sizeof(*v))) == NULL) {
-		r->nomem = true;
-		return NULL;
-	}
+		return false;
 	switch (*r->p) {
 	case '{':
 		r->p++;
-		ok = jr_object(r, v, depth);
-		break;
+		return jr_object(r, v, depth);
 	case '[':
 		r->p++;
-		ok = jr_array(r, v, depth);
-		break;
+		return jr_array(r, v, depth);
 	case '"':
 		r->p++;
-		ok = jr_string(r, v);
-		break;
+		return jr_string(r, v);
 	case 't':
-		ok = jr_lit(r, "true", 4, J_TRUE, v);
-		break;
+		return jr_lit(r, "true", 4, J_TRUE, v);
 	case 'f':
-		ok = jr_lit(r, "false", 5, J_FALSE, v);
-		break;
+		return jr_lit(r, "false", 5, J_FALSE, v);
 	case 'n':
-		ok = jr_lit(r, "null", 4, J_NULL, v);
-		break;
+		return jr_lit(r, "null", 4, J_NULL, v);
 	default:
-		ok = jr_number(r, v);
-		break;
+		return jr_number(r, v);
 	}
-	return ok ? v : NULL;
 }
 
 /* The document's value (an object or array, as json_loadb reads it), or
- * NULL: *rc is RC_INVALID or RC_NOMEM. */
+ * NULL: *rc is RC_INVALID or RC_NOMEM. Strings may point into s, which
+ * must outlive the result. */
 static const struct jv *
 jr_parse(struct arena *a, const char *s, size_t n, enum rc *rc)
 {
 	struct jr r;
-	const struct jv *v = NULL;
+	struct jv *v;
+	bool ok = false;
 
 	memset(&r, 0, sizeof(r));
 	r.a = a;
 	r.p = s;
 	r.end = s + n;
 	buf_init(&r.stack, SIZE_MAX / 2);
+	if ((v = arena_alloc(a, sizeof(*v))) == NULL)
+		r.nomem = true;
 	jr_ws(&r);
-	if (r.p < r.end && (*r.p == '{' || *r.p == '['))
-		v = jr_value(&r, 1);
-	if (v != NULL) {
+	if (v != NULL && r.p < r.end && (*r.p == '{' || *r.p == '['))
+		ok = jr_value(&r, 1, v);
+	if (ok) {
 		jr_ws(&r);
-		if (r.p != r.end)
-			v = NULL;
+		ok = r.p == r.end;
 	}
 	buf_fini(&r.stack);
-	*rc = r.nomem ? RC_NOMEM : v == NULL ? RC_INVALID : RC_OK;
-	return r.nomem ? NULL : v;
+	*rc = r.nomem ? RC_NOMEM : !ok ? RC_INVALID : RC_OK;
+	return *rc == RC_OK ? v : NULL;
 }
 
 /* A member of an object (the last of that name), or NULL. */
 static const struct jv *
 jget(const struct jv *o, const char *key)
 {
-	size_t i;
+	size_t n = strlen(key), i;
 
 	if (o == NULL || o->t != J_OBJ)
 		return NULL;
 	for (i = o->n; i > 0; i--) {
-		if (strcmp(o->u.o[i - 1].key, key) == 0)
-			return o->u.o[i - 1].v;
+		const struct jmem *m = &o->u.o[i - 1];
+		if (m->klen == n && memcmp(m->key, key, n) == 0)
+			return &m->v;
 	}
 	return NULL;
 }
@@ -433,6 +512,14 @@ static bool
 jis(const struct jv *v, enum jt t)
 {
 	return v != NULL && v->t == t;
+}
+
+/* A string value NUL-terminated (copied into the arena when it still
+ * points into the document), or NULL when out of memory. */
+static char *
+jcstr(struct feed_ctx *c, const struct jv *v)
+{
+	return v->raw ? arena_strndup(c->a, v->u.s, v->n) : (char *)v->u.s;
 }
 
 /* A string member, C0 controls (but tab/CR/LF) dropped; NULL if absent,
@@ -448,7 +535,7 @@ jstr(struct feed_ctx *c, const struct jv *o, const char *key, size_t max)
 	if (!jis(v, J_STR) || v->n == 0)
 		return NULL;
 	if (!v->ctl && (max == 0 || v->n <= max))
-		return (char *)v->u.s;
+		return jcstr(c, v);
 	r = arena_strndup(c->a, v->u.s, v->n);
 	if (r == NULL)
 		return NULL;
@@ -530,7 +617,7 @@ persons(struct feed_ctx *c, const struct jv *o, const char *base,
 
 	if (jis(a, J_ARR)) {
 		for (i = 0; i < a->n; i++)
-			person(c, a->u.a[i], base, list, n);
+			person(c, &a->u.a[i], base, list, n);
 	}
 	if (*n == 0)
 		person(c, jget(o, "author"), base, list, n);
@@ -547,7 +634,7 @@ attachments(struct feed_ctx *c, struct feed_item *it, const struct jv *o,
 	if (!jis(a, J_ARR))
 		return;
 	for (i = 0; i < a->n; i++) {
-		const struct jv *v = a->u.a[i];
+		const struct jv *v = &a->u.a[i];
 		char *u;
 		if (!jis(v, J_OBJ))
 			continue;
@@ -605,8 +692,9 @@ json_item(struct feed_ctx *c, const struct jv *o, const char *base)
 	tags = jget(o, "tags");
 	if (jis(tags, J_ARR)) {
 		for (i = 0; i < tags->n; i++) {
-			if (jis(tags->u.a[i], J_STR))
-				feed_tag_add(c, it, tags->u.a[i]->u.s);
+			if (jis(&tags->u.a[i], J_STR) &&
+			    (s = jcstr(c, &tags->u.a[i])) != NULL)
+				feed_tag_add(c, it, s);
 		}
 	}
 	it->language = jtext(c, o, "language", FEED_MAX_LANG);
@@ -619,7 +707,7 @@ enum rc
 feed_json_parse(struct feed_ctx *c, const char *body, size_t len)
 {
 	const struct jv *root, *items, *ver;
-	const char *version, *base;
+	const char *base;
 	struct feed *f = c->f;
 	size_t i;
 	enum rc rc;
@@ -630,13 +718,13 @@ feed_json_parse(struct feed_ctx *c, const char *body, size_t len)
 	if (!jis(root, J_OBJ))
 		return RC_INVALID;
 	ver = jget(root, "version");
-	version = jis(ver, J_STR) ? ver->u.s : NULL;
 	items = jget(root, "items");
-	if (version == NULL || strstr(version, "jsonfeed.org/version/1") ==
-	    NULL || !jis(items, J_ARR))
+	/* Strings hold no NUL: memmem finds what strstr would. */
+	if (!jis(ver, J_STR) || memmem(ver->u.s, ver->n,
+	    "jsonfeed.org/version/1", 22) == NULL || !jis(items, J_ARR))
 		return RC_INVALID;
-	f->format = strstr(version, "version/1.1") != NULL ? FEED_JSON11 :
-	    FEED_JSON10;
+	f->format = memmem(ver->u.s, ver->n, "version/1.1", 11) != NULL ?
+	    FEED_JSON11 : FEED_JSON10;
 	f->home_page_url = jurl(c, root, "home_page_url", c->base);
 	f->feed_url = jurl(c, root, "feed_url", c->base);
 	/* Relative item URLs: against the document, else its home page. */
@@ -651,7 +739,7 @@ feed_json_parse(struct feed_ctx *c, const char *body, size_t len)
 	for (i = 0; i < items->n; i++) {
 		if (c->full)
 			break;
-		json_item(c, items->u.a[i], base);
+		json_item(c, &items->u.a[i], base);
 	}
 	return RC_OK;
 }

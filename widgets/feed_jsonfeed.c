@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "util/time.h"
+#include "util/url.h"
 #include "widgets/feed.h"
 
 #define JSONFEED_VERSION "https://jsonfeed.org/version/1.1"
@@ -14,11 +15,22 @@ struct out {
 	bool nomem;
 };
 
+/* Keys are the literals below: nothing for Jansson to check. */
 static void
 put(struct out *o, json_t *obj, const char *key, json_t *v)
 {
-	if (v == NULL || json_object_set_new(obj, key, v) != 0)
+	if (v == NULL || json_object_set_new_nocheck(obj, key, v) != 0)
 		o->nomem = true;
+}
+
+/* A JSON string of s, or NULL when s is not UTF-8 (json_string's test,
+ * a word at a time) or out of memory. */
+static json_t *
+str_new(const char *s)
+{
+	size_t n = strlen(s);
+
+	return utf8_valid(s, n) ? json_stringn_nocheck(s, n) : NULL;
 }
 
 static void
@@ -29,7 +41,7 @@ put_str(struct out *o, json_t *obj, const char *key, const char *s)
 	if (s == NULL)
 		return;
 	/* Our strings are UTF-8; a string Jansson refuses is left out. */
-	v = json_string(s);
+	v = str_new(s);
 	if (v != NULL)
 		put(o, obj, key, v);
 }
@@ -80,7 +92,7 @@ strings_out(struct out *o, char *const *s, size_t n)
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		json_t *v = json_string(s[i]);
+		json_t *v = str_new(s[i]);
 		if (v != NULL && json_array_append_new(arr, v) != 0)
 			o->nomem = true;
 	}

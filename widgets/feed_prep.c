@@ -202,38 +202,6 @@ from_iconv(iconv_t cd, const char *s, size_t n, char **out, size_t *outlen)
 	return RC_OK;
 }
 
-/* utf8_valid with an ASCII fast path (feeds are mostly ASCII). */
-static bool
-valid_utf8(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	for (;;) {
-		uint64_t w;
-		while (i + 8 <= n) {
-			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ULL)
-				break;
-			i += 8;
-		}
-		while (i < n && (unsigned char)s[i] < 0x80)
-			i++;
-		if (i >= n)
-			return true;
-		/* A non-ASCII stretch: check up to the next ASCII byte. */
-		{
-			size_t j = i;
-			while (j < n && (unsigned char)s[j] >= 0x80)
-				j++;
-			/* Sequences never contain ASCII bytes, so each
-			 * non-ASCII stretch must be whole sequences. */
-			if (!utf8_valid(s + i, j - i))
-				return false;
-			i = j;
-		}
-	}
-}
-
 /* True when s holds a multi-byte UTF-8 sequence (and is valid UTF-8). */
 static bool
 utf8_multibyte(const char *s, size_t n)
@@ -242,7 +210,7 @@ utf8_multibyte(const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if ((unsigned char)s[i] >= 0x80)
-			return valid_utf8(s, n);
+			return utf8_valid(s, n);
 	}
 	return false;
 }
@@ -382,7 +350,7 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	if (strcmp(name, "windows-1252") == 0 && utf8_multibyte(body, len))
 		name = "utf-8";
 	if (is_utf8_name(name)) {
-		if (valid_utf8(body, len)) {
+		if (utf8_valid(body, len)) {
 			t->s = body;
 			t->len = len;
 			snprintf(t->encoding, sizeof(t->encoding), "utf-8");
@@ -396,7 +364,7 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	if (rc == RC_INVALID) {
 		/* A charset iconv does not know: UTF-8 if it is, else 1252. */
 		t->fallback = true;
-		if (valid_utf8(body, len)) {
+		if (utf8_valid(body, len)) {
 			t->s = body;
 			t->len = len;
 			snprintf(t->encoding, sizeof(t->encoding), "utf-8");

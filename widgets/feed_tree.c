@@ -18,6 +18,12 @@
 #include <libxml/SAX2.h>
 
 #include "util/buf.h"
+#include "util/url.h"
+#include "widgets/feed_xml.h"
+
+/* Address cache slots: a feed has a few dozen distinct names and URIs;
+ * the cache is cleared per document, so it stays small. */
+#define PC_SLOTS 64
 
 struct tb {
 	struct arena *a;
@@ -31,13 +37,13 @@ struct tb {
 	struct buf text;            /* text of cur not yet in a node */
 	struct feed_sym **tab;      /* interned strings, open addressing */
 	size_t tab_cap, tab_n;
-	/* libxml2's names are interned in its dictionary, which lives as long
-	 * as the parse: a record found for one of them is found again by its
-	 * address. Only dictionary strings enter this cache. */
+	/* Strings that stay put for the whole parse (libxml2's dictionary,
+	 * feed_xml's URIs in the document): a record found for one of them is
+	 * found again by its address. Nothing else enters this cache. */
 	struct {
 		const xmlChar *p;
 		struct feed_sym *y;
-	} pc[256];
+	} pc[PC_SLOTS];
 	bool failed;                /* out of memory: parse stopped */
 };
 
@@ -109,31 +115,34 @@ intern(struct tb *b, unsigned char kind, const char *s, size_t n)
 	return y;
 }
 
+/* intern() for a string that stays at its address during the parse. */
 static struct feed_sym *
-intern_cstr(struct tb *b, unsigned char kind, const xmlChar *s)
+intern_stable(struct tb *b, unsigned char kind, const char *s, size_t n)
 {
-	size_t h = (((uintptr_t)s >> 3) ^ kind) & 255;
-	struct feed_sym *y;
+	size_t h = (((uintptr_t)s >> 3) ^ kind) & (PC_SLOTS - 1);
+	struct feed_sym *y = b->pc[h].y;
 
-	if (b->pc[h].p == s && b->pc[h].y->kind == kind)
-		return b->pc[h].y;
-	y = intern(b, kind, (const char *)s, strlen((const char *)s));
-	if (y != NULL && b->ctxt->dict != NULL &&
-	    xmlDictOwns(b->ctxt->dict, s) == 1) {
-		b->pc[h].p = s;
+	if (b->pc[h].p == (const xmlChar *)s && y->kind == kind && y->len == n)
+		return y;
+	y = intern(b, kind, s, n);
+	if (y != NULL) {
+		b->pc[h].p = (const xmlChar *)s;
 		b->pc[h].y = y;
 	}
 	return y;
 }
 
-/* ---- building ---- */
-
-static void
-tb_fail(struct tb *b)
+static struct feed_sym *
+intern_cstr(struct tb *b, unsigned char kind, const xmlChar *s)
 {
-	b->failed = true;
-	xmlStopParser(b->ctxt);
+	size_t n = strlen((const char *)s);
+
+	if (b->ctxt->dict != NULL && xmlDictOwns(b->ctxt->dict, s) == 1)
+		return intern_stable(b, kind, (const char *)s, n);
+	return intern(b, kind, (const char *)s, n);
 }
+
+/* ---- building (both readers) ---- */
 
 static void
 tb_link(struct tb *b, struct feed_node *n)
@@ -149,24 +158,92 @@ tb_link(struct tb *b, struct feed_node *n)
 	b->t->nodes++;
 }
 
-/* The pending text becomes a text node of cur. */
-static void
+/* The pending text becomes a text node of cur. False: no memory. */
+static bool
 tb_flush(struct tb *b)
 {
 	struct feed_node *n;
 
 	if (b->text.len == 0)
-		return;
+		return true;
 	n = arena_calloc(b->a, 1, sizeof(*n));
 	if (n == NULL || (n->text = arena_strndup(b->a, b->text.data,
-	    b->text.len)) == NULL) {
-		tb_fail(b);
-		return;
-	}
+	    b->text.len)) == NULL)
+		return false;
 	n->type = FEED_NODE_TEXT;
 	n->len = b->text.len;
 	tb_link(b, n);
 	buf_clear(&b->text);
+	return true;
+}
+
+static bool
+tb_text(struct tb *b, const char *s, size_t n)
+{
+	/* Text outside the document element is not kept (nor by libxml2). */
+	if (b->cur == NULL)
+		return true;
+	return buf_append(&b->text, s, n) == RC_OK;
+}
+
+/* Elements past max_depth are dropped, their text stays in cur. */
+static bool
+tb_too_deep(const struct tb *b)
+{
+	return b->depth >= b->max_depth || b->skip > 0;
+}
+
+static bool
+tb_open(struct tb *b, const char *name, struct feed_sym *ns,
+    const struct feed_attr *attrs)
+{
+	struct feed_node *n;
+
+	if (!tb_flush(b))
+		return false;
+	if (tb_too_deep(b)) {
+		b->skip++;
+		b->t->flattened = true;
+		return true;
+	}
+	if ((n = arena_calloc(b->a, 1, sizeof(*n))) == NULL)
+		return false;
+	n->type = FEED_NODE_ELEM;
+	n->name = name;
+	n->ns = ns;
+	n->attrs = attrs;
+	tb_link(b, n);
+	if (b->t->root == NULL)
+		b->t->root = n;
+	b->cur = n;
+	b->depth++;
+	b->last[b->depth] = NULL;
+	return true;
+}
+
+static bool
+tb_close(struct tb *b)
+{
+	if (b->skip > 0) {
+		b->skip--;
+		return true;
+	}
+	if (!tb_flush(b))
+		return false;
+	if (b->depth > 0) {
+		b->depth--;
+		b->cur = b->cur->parent;
+	}
+	return true;
+}
+
+/* ---- libxml2 ---- */
+
+static void
+tb_fail(struct tb *b)
+{
+	b->failed = true;
+	xmlStopParser(b->ctxt);
 }
 
 /* The document is in memory, whole (xmlCtxtReadMemory copies it into the
@@ -193,43 +270,8 @@ tb_chars(void *ctx, const xmlChar *s, int len)
 {
 	struct tb *b = ((xmlParserCtxtPtr)ctx)->_private;
 
-	/* Text outside the document element is not kept (nor by libxml2). */
-	if (b->cur == NULL || len <= 0 || b->failed)
-		return;
-	if (buf_append(&b->text, s, (size_t)len) != RC_OK)
+	if (len > 0 && !b->failed && !tb_text(b, (const char *)s, (size_t)len))
 		tb_fail(b);
-}
-
-static bool
-is_xml_char(unsigned long c)
-{
-	return c == 0x9 || c == 0xa || c == 0xd || (c >= 0x20 && c <= 0xd7ff) ||
-	    (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
-}
-
-static size_t
-utf8_put(char *o, unsigned long c)
-{
-	if (c < 0x80) {
-		o[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		o[0] = (char)(0xc0 | (c >> 6));
-		o[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		o[0] = (char)(0xe0 | (c >> 12));
-		o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | (c >> 18));
-	o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
 }
 
 /*
@@ -284,8 +326,8 @@ attr_value(struct tb *b, const char *v, const char *end, bool *unreadable)
 			}
 			/* A reference is never longer than what it stands for
 			 * ("&#38;" is 5 bytes, a 4-byte character needs 8). */
-			if (d == semi && is_xml_char(c))
-				j += utf8_put(out + j, c);
+			if (d == semi && feed_xml_is_char(c))
+				j += utf8_encode(out + j, (uint32_t)c);
 			p = semi + 1;
 		} else {
 			size_t k, nl = (size_t)(semi - p - 1);
@@ -347,11 +389,12 @@ name_split(struct tb *b, const xmlChar *local, const xmlChar *prefix,
 }
 
 static bool
-tb_attrs(struct tb *b, struct feed_node *n, int nb, const xmlChar **at)
+tb_attrs(struct tb *b, int nb, const xmlChar **at, const struct feed_attr **out)
 {
 	struct feed_attr *prev = NULL;
 	int i;
 
+	*out = NULL;
 	for (i = 0; i < nb; i++, at += 5) {
 		struct feed_attr *x = arena_calloc(b->a, 1, sizeof(*x));
 		bool unreadable;
@@ -366,7 +409,7 @@ tb_attrs(struct tb *b, struct feed_node *n, int nb, const xmlChar **at)
 		if (prev != NULL)
 			prev->next = x;
 		else
-			n->attrs = x;
+			*out = x;
 		prev = x;
 	}
 	return true;
@@ -378,38 +421,22 @@ tb_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
 {
 	struct tb *b = ((xmlParserCtxtPtr)ctx)->_private;
-	struct feed_node *n;
-	const char *pfx;
+	const struct feed_attr *attrs = NULL;
+	const char *name = NULL, *pfx;
+	struct feed_sym *ns = NULL;
 
 	(void)nb_namespaces;
 	(void)namespaces;
 	(void)nb_defaulted;
 	if (b->failed)
 		return;
-	tb_flush(b);
-	if (b->depth >= b->max_depth || b->skip > 0) {
-		/* Too deep: the element goes, its text stays in cur. */
-		b->skip++;
-		b->t->flattened = true;
-		return;
-	}
-	n = arena_calloc(b->a, 1, sizeof(*n));
-	if (n == NULL || !name_split(b, localname, prefix, uri, &n->name,
-	    &pfx, &n->ns)) {
+	if (!tb_too_deep(b) && (!name_split(b, localname, prefix, uri, &name,
+	    &pfx, &ns) || !tb_attrs(b, nb_attributes, attributes, &attrs))) {
 		tb_fail(b);
 		return;
 	}
-	n->type = FEED_NODE_ELEM;
-	if (!tb_attrs(b, n, nb_attributes, attributes)) {
+	if (!tb_open(b, name, ns, attrs))
 		tb_fail(b);
-		return;
-	}
-	tb_link(b, n);
-	if (b->t->root == NULL)
-		b->t->root = n;
-	b->cur = n;
-	b->depth++;
-	b->last[b->depth] = NULL;
 }
 
 static void
@@ -421,47 +448,22 @@ tb_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	(void)localname;
 	(void)prefix;
 	(void)uri;
-	if (b->failed)
-		return;
-	if (b->skip > 0) {
-		b->skip--;
-		return;
-	}
-	tb_flush(b);
-	if (b->depth == 0)
-		return;
-	b->depth--;
-	b->cur = b->cur->parent;
+	if (!b->failed && !tb_close(b))
+		tb_fail(b);
 }
 
-enum rc
-feed_tree_parse(struct arena *a, const char *xml, size_t len, int max_depth,
-    struct feed_tree *out)
+static enum rc
+parse_libxml2(struct tb *b, const char *xml, size_t len)
 {
-	struct feed_node *last[FEED_TREE_MAX_DEPTH + 1];
 	xmlParserCtxtPtr ctxt;
 	xmlSAXHandlerPtr sax;
 	xmlDocPtr doc;
-	struct tb b;
 
-	memset(out, 0, sizeof(*out));
-	if (len > INT32_MAX)
-		return RC_TOOBIG;
-	memset(&b, 0, sizeof(b));
-	b.a = a;
-	b.t = out;
-	b.last = last;
-	b.max_depth = max_depth <= 0 || max_depth > FEED_TREE_MAX_DEPTH ?
-	    FEED_TREE_MAX_DEPTH : max_depth;
-	last[0] = NULL;
-	buf_init(&b.text, len + 1);
 	ctxt = xmlNewParserCtxt();
-	if (ctxt == NULL) {
-		buf_fini(&b.text);
+	if (ctxt == NULL)
 		return RC_NOMEM;
-	}
-	b.ctxt = ctxt;
-	ctxt->_private = &b;
+	b->ctxt = ctxt;
+	ctxt->_private = b;
 	/* The SAX2 defaults stay for the document itself; the tree is ours,
 	 * and no DTD is ever built (feed_prep_xml drops the DOCTYPE anyway). */
 	sax = ctxt->sax;
@@ -490,15 +492,157 @@ feed_tree_parse(struct arena *a, const char *xml, size_t len, int max_depth,
 	    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOCDATA |
 	    XML_PARSE_IGNORE_ENC | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 	    XML_PARSE_COMPACT);
-	if (!b.failed)
-		tb_flush(&b);   /* a truncated document: its last text */
-	out->recovered = !ctxt->wellFormed || !ctxt->nsWellFormed;
+	if (!b->failed && !tb_flush(b))   /* a truncated document: its last text */
+		b->failed = true;
+	b->t->recovered = !ctxt->wellFormed || !ctxt->nsWellFormed;
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctxt);
+	b->ctxt = NULL;
+	return b->failed ? RC_NOMEM : RC_OK;
+}
+
+/* ---- feed_xml ---- */
+
+/* A name from feed_xml: its parts interned (URIs by address: they stay in
+ * the document). feed_xml only reports names whose prefix is bound. */
+static bool
+fast_name(struct tb *b, const struct feed_xml_name *x, const char **name,
+    const char **pfx, struct feed_sym **ns)
+{
+	struct feed_sym *y;
+
+	*pfx = NULL;
+	*ns = NULL;
+	if (x->prefix != NULL) {
+		if ((y = intern(b, FEED_SYM_PREFIX, x->prefix, x->prefix_len)) == NULL)
+			return false;
+		*pfx = y->s;
+	}
+	if (x->uri != NULL &&
+	    (*ns = intern_stable(b, FEED_SYM_URI, x->uri, x->uri_len)) == NULL)
+		return false;
+	if ((y = intern(b, FEED_SYM_NAME, x->local, x->local_len)) == NULL)
+		return false;
+	*name = y->s;
+	return true;
+}
+
+static bool
+fast_open(void *ctx, const struct feed_xml_name *el,
+    const struct feed_xml_attr *at, size_t nat)
+{
+	struct tb *b = ctx;
+	struct feed_attr *attrs = NULL, *prev = NULL;
+	const char *name = NULL, *pfx;
+	struct feed_sym *ns = NULL;
+	size_t i;
+
+	if (tb_too_deep(b))
+		return tb_open(b, NULL, NULL, NULL);
+	if (!fast_name(b, el, &name, &pfx, &ns))
+		return false;
+	for (i = 0; i < nat; i++) {
+		struct feed_attr *x = arena_alloc(b->a, sizeof(*x));
+		if (x == NULL || !fast_name(b, &at[i].name, &x->name, &x->prefix,
+		    &x->ns) || (x->value = arena_strndup(b->a, at[i].value,
+		    at[i].value_len)) == NULL)
+			return false;
+		x->next = NULL;
+		if (prev != NULL)
+			prev->next = x;
+		else
+			attrs = x;
+		prev = x;
+	}
+	return tb_open(b, name, ns, attrs);
+}
+
+static bool
+fast_text(void *ctx, const char *s, size_t n)
+{
+	return tb_text(ctx, s, n);
+}
+
+static bool
+fast_close(void *ctx)
+{
+	return tb_close(ctx);
+}
+
+static enum rc
+parse_fast(struct tb *b, const char *xml, size_t len, unsigned flags)
+{
+	const struct feed_xml_sink sink = { b, fast_open, fast_text, fast_close };
+	struct buf scratch;
+	enum rc rc;
+
+	buf_init(&scratch, len + 1);
+	rc = feed_xml_read(xml, len, flags, &sink, &scratch);
+	buf_fini(&scratch);
+	return rc;
+}
+
+/* ---- both ---- */
+
+static void
+tb_init(struct tb *b, struct arena *a, struct feed_tree *out,
+    struct feed_node **last, int max_depth)
+{
+	memset(out, 0, sizeof(*out));
+	buf_clear(&b->text);
+	b->a = a;
+	b->t = out;
+	b->ctxt = NULL;
+	b->cur = NULL;
+	b->last = last;
+	b->depth = 0;
+	b->skip = 0;
+	b->max_depth = max_depth <= 0 || max_depth > FEED_TREE_MAX_DEPTH ?
+	    FEED_TREE_MAX_DEPTH : max_depth;
+	b->tab = NULL;
+	b->tab_cap = 0;
+	b->tab_n = 0;
+	memset(b->pc, 0, sizeof(b->pc));
+	b->failed = false;
+	last[0] = NULL;
+}
+
+enum rc
+feed_tree_parse_with(struct arena *a, const char *xml, size_t len,
+    int max_depth, enum feed_tree_reader reader, struct feed_tree *out)
+{
+	struct feed_node *last[FEED_TREE_MAX_DEPTH + 1];
+	struct arena_mark mark = arena_mark(a);
+	enum rc rc = RC_INVALID;
+	struct tb b;
+
+	memset(out, 0, sizeof(*out));
+	if (len > INT32_MAX)
+		return RC_TOOBIG;
+	buf_init(&b.text, len + 1);
+	if (reader != FEED_TREE_LIBXML2) {
+		tb_init(&b, a, out, last, max_depth);
+		rc = parse_fast(&b, xml, len, reader == FEED_TREE_UNREPAIRED ?
+		    FEED_XML_UNREPAIRED : 0);
+	}
+	if (rc == RC_INVALID && (reader == FEED_TREE_ANY ||
+	    reader == FEED_TREE_LIBXML2)) {
+		/* Not feed_xml's kind of document: libxml2 from the start. */
+		arena_rewind(a, &mark);
+		tb_init(&b, a, out, last, max_depth);
+		rc = parse_libxml2(&b, xml, len);
+	}
 	buf_fini(&b.text);
-	if (b.failed) {
+	if (rc != RC_OK) {
 		memset(out, 0, sizeof(*out));
-		return RC_NOMEM;
+		return rc;
 	}
 	return out->root != NULL ? RC_OK : RC_INVALID;
+}
+
+enum rc
+feed_tree_parse(struct arena *a, const char *xml, size_t len, int max_depth,
+    struct feed_tree *out)
+{
+	return feed_tree_parse_with(a, xml, len, max_depth, FEED_TREE_ANY, out);
 }

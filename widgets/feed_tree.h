@@ -1,5 +1,5 @@
-/* feed_tree: a read-only XML tree in the request arena, built from libxml2
- * SAX2 events (no libxml2 DOM); what the feed parsers walk. */
+/* feed_tree: a read-only XML tree in the request arena, built from feed_xml
+ * or libxml2 SAX2 events (no libxml2 DOM); what the feed parsers walk. */
 #ifndef SOCIALHUB_WIDGETS_FEED_TREE_H
 #define SOCIALHUB_WIDGETS_FEED_TREE_H
 
@@ -65,7 +65,8 @@ struct feed_tree {
 
 /*
  * Parses xml[0..len) (NUL-terminated at len, as feed_prep_xml writes it)
- * with libxml2's SAX2 parser: recover mode, XML_PARSE_NONET, no DTD
+ * with feed_xml when the document is plain well-formed XML, else with
+ * libxml2's SAX2 parser: recover mode, XML_PARSE_NONET, no DTD
  * loading, no entity substitution, never XML_PARSE_HUGE, so libxml2's
  * default depth and amplification limits hold. Elements nested deeper than
  * `max_depth` (0: FEED_TREE_MAX_DEPTH) are dropped, their text kept in the
@@ -75,5 +76,22 @@ struct feed_tree {
  */
 enum rc feed_tree_parse(struct arena *a, const char *xml, size_t len,
     int max_depth, struct feed_tree *out);
+
+/* Which reader builds the tree: feed_tree_parse tries feed_xml (a strict,
+ * fast reader of plain well-formed XML) and falls back on libxml2 for any
+ * other document; tests and the differential fuzz target pick one. With
+ * FEED_TREE_FAST and FEED_TREE_UNREPAIRED, RC_INVALID also means "not
+ * feed_xml's kind". FEED_TREE_UNREPAIRED reads text feed_prep_xml has not
+ * seen, and refuses it when feed_prep_xml would have changed anything
+ * (FEED_XML_UNREPAIRED): feed.c's way to skip that pass. */
+enum feed_tree_reader {
+	FEED_TREE_ANY,
+	FEED_TREE_LIBXML2,
+	FEED_TREE_FAST,
+	FEED_TREE_UNREPAIRED,
+};
+
+enum rc feed_tree_parse_with(struct arena *a, const char *xml, size_t len,
+    int max_depth, enum feed_tree_reader reader, struct feed_tree *out);
 
 #endif

@@ -1,7 +1,9 @@
 /* fuzz_feed: feed_parse (charset, XML clean-up, every format, the
  * sanitizer) and the JSON Feed round trip. Asserts the invariants callers
  * rely on: every string is UTF-8, content_html is a fixed point of the
- * sanitizer, the cache form reads back. */
+ * sanitizer, the cache form reads back, reading clean XML without
+ * feed_prep_xml gives what reading it after that pass gives, and JSON
+ * documents are read exactly when Jansson reads them. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +101,53 @@ check_item(struct arena *a, struct sanitize *san, const struct feed_item *it)
 	}
 }
 
+/* The same document through feed_prep_xml every time: the same feed. */
+static void
+same_when_repaired(struct arena *a, const uint8_t *data, size_t size,
+    struct feed_parse_opts *o, const json_t *j)
+{
+	struct feed r;
+	json_t *k;
+
+	o->always_repair = true;
+	if (feed_parse(a, (const char *)data, size, o, &r) != RC_OK ||
+	    (k = feed_to_json(&r)) == NULL)
+		abort();
+	if (!json_equal(j, k))
+		abort();
+	json_decref(k);
+	o->always_repair = false;
+}
+
+/* Jansson is the JSON reader's oracle: a JSON document reaches the reader
+ * unchanged (valid UTF-8, no NUL, no BOM; a Latin-1 label changes no
+ * ASCII byte and turns valid UTF-8 into valid UTF-8), so it is a feed
+ * exactly when json_loadb reads it, the root is an object, "version" is
+ * a string naming JSON Feed 1 and "items" an array. */
+static void
+json_oracle(const uint8_t *data, size_t size, enum rc rc)
+{
+	const char *s = (const char *)data, *v;
+	json_t *j;
+	size_t i = 0;
+	bool feed;
+
+	while (i < size && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+	    s[i] == '\r'))
+		i++;
+	if (i >= size || s[i] != '{' || memchr(s, '\0', size) != NULL ||
+	    !utf8_valid(s, size) || rc == RC_NOMEM)
+		return;
+	j = json_loadb(s, size, 0, NULL);
+	v = json_string_value(json_object_get(j, "version"));
+	feed = json_is_object(j) && v != NULL &&
+	    strstr(v, "jsonfeed.org/version/1") != NULL &&
+	    json_is_array(json_object_get(j, "items"));
+	json_decref(j);
+	if (feed != (rc == RC_OK))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -108,6 +157,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct feed f, g;
 	json_t *j;
 	size_t i;
+	enum rc rc;
 
 	if (a == NULL)
 		return 0;
@@ -120,7 +170,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.max_items = (data[0] & 8) ? 3 : 0;
 	}
 	o.fetch_time = 1700000000;
-	if (feed_parse(a, (const char *)data, size, &o, &f) == RC_OK) {
+	rc = feed_parse(a, (const char *)data, size, &o, &f);
+	json_oracle(data, size, rc);
+	if (rc == RC_OK) {
 		san = sanitize_new(a);
 		utf8_or_die(f.title);
 		utf8_or_die(f.description);
@@ -130,6 +182,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (j == NULL || feed_from_json(a, j, &g) != RC_OK ||
 		    g.nitems != f.nitems)
 			abort();
+		same_when_repaired(a, data, size, &o, j);
 		json_decref(j);
 	}
 	arena_free(a);

@@ -65,6 +65,16 @@ run "parse --max-items x: usage" 2 err '^usage: socialhub parse' "$S" parse --ma
 run "parse with an unknown option: usage" 2 err '^usage: socialhub parse' "$S" parse --fast "$TH_DIR/feed.xml"
 run "parse with two files: usage" 2 err '^usage: socialhub parse' "$S" parse "$TH_DIR/feed.xml" "$TH_DIR/feed.xml"
 run "parse of a missing file" 1 err 'feed-missing\.xml: cannot read' "$S" parse "$TH_DIR/feed-missing.xml"
+# Output goes out in 64 KiB blocks: a 100 kB string (one piece for the
+# JSON writer) and a few hundred items come out whole, and a full disk is
+# an error.
+/usr/bin/python3 -c 'import json; print(json.dumps({"version": "https://jsonfeed.org/version/1.1",
+	"items": [{"id": str(i), "content_html": "<p>" + "a" * (100000 if i == 0 else 100) + "</p>"} for i in range(300)]}))' >"$TH_DIR/big.json"
+"$S" parse "$TH_DIR/big.json" >"$TH_DIR/big.out" 2>"$TH_DIR/err"
+got=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["items"]), len(d["items"][0]["content_html"]), d["items"][299]["id"])' "$TH_DIR/big.out" 2>&1)
+[ "$got" = "300 100007 299" ] &&
+	th_ok "parse: large output written whole" || th_not_ok "parse: large output written whole" "$got $(cat "$TH_DIR/err")"
+run "parse to a full disk: cannot write" 1 err 'cannot write the result' sh -c '"$0" parse "$1" >/dev/full' "$S" "$TH_DIR/big.json"
 head -c 4096 /dev/urandom >"$TH_DIR/noise.bin"
 run "parse of random bytes: not a feed" 1 err 'noise\.bin: not a feed we can read' "$S" parse "$TH_DIR/noise.bin"
 head -c $((17 * 1024 * 1024)) /dev/zero | "$S" parse - >/dev/null 2>"$TH_DIR/err"

@@ -6,18 +6,21 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "util/arena.h"
+#include "util/fsutil.h"
 #include "widgets/feed.h"
 
 #define FETCH_TIME 1700000000LL
@@ -902,6 +905,114 @@ test_nomem(void **state)
 	}
 }
 
+/* Clean XML is read without feed_prep_xml (feed.c's xml_tree): every
+ * document of the feedparser corpus gives the same feed either way, with
+ * and without a charset from HTTP. */
+static void
+corpus_same(const char *dir, size_t *files, size_t *differ)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		struct feed_parse_opts o;
+		struct feed f, g;
+		char path[1024], *body;
+		struct stat st;
+		size_t len;
+		json_t *j, *k;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		assert_int_equal(stat(path, &st), 0);
+		if (S_ISDIR(st.st_mode)) {
+			corpus_same(path, files, differ);
+			continue;
+		}
+		if (fsutil_read(path, 1 << 20, &body, &len) != RC_OK)
+			continue;
+		memset(&o, 0, sizeof(o));
+		o.base_url = "http://example.org/feed/";
+		o.fetch_time = 1700000000;
+		o.content_type = (*files % 2) ? "text/xml; charset=utf-8" : NULL;
+		arena_reset(A);
+		if (feed_parse(A, body, len, &o, &f) == RC_OK) {
+			o.always_repair = true;
+			assert_int_equal(feed_parse(A, body, len, &o, &g), RC_OK);
+			j = feed_to_json(&f);
+			k = feed_to_json(&g);
+			assert_non_null(j);
+			assert_non_null(k);
+			if (!json_equal(j, k)) {
+				print_message("differs: %s\n", path);
+				(*differ)++;
+			}
+			json_decref(j);
+			json_decref(k);
+			(*files)++;
+		}
+		free(body);
+	}
+	closedir(d);
+}
+
+static void
+test_unrepaired_same(void **state)
+{
+	size_t files = 0, differ = 0;
+
+	(void)state;
+	corpus_same(TEST_SRCDIR "/tests/conformance/corpus", &files, &differ);
+	print_message("%zu corpus feeds, %zu differ between the two paths\n",
+	    files, differ);
+	assert_true(files > 1500);
+	assert_int_equal(differ, 0);
+}
+
+/* What feed_prep_xml changes must keep a document from being read without
+ * it: each case gives the same feed both ways (each of these differed
+ * when its refusal in feed_xml.c was taken out). */
+static void
+test_unrepaired_cases(void **state)
+{
+	static const char *const cases[] = {
+		"<title>a&#150;b</title>",                       /* C1 reference */
+		"<title>a&#226;&#128;&#166;b</title>",          /* double-encoded */
+		"<title>a\xc2\x96" "b</title>",                     /* raw C1 */
+		"<title>a\xee\x80\x80" "0\xee\x80\x81" "b</title>",    /* marker-like */
+		"<item><description><![CDATA[<pre>x\r\ny "
+		    "0123456789012345678901234567890123456789</pre>]]>"
+		    "</description></item>",                     /* CR in CDATA */
+		"<item><guid>g&#0000000065;</guid></item>",     /* 10 digits */
+		"<title>a&#195;&#169;b</title>",                /* é as Latin-1 */
+		"<title>a&#233;&#xE9;&#x1F600;b</title>",       /* clean */
+		"<title>a &amp; b &lt;c&gt;</title>",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct feed_parse_opts o;
+		struct feed f, g;
+		char doc[512];
+		json_t *j, *k;
+		int n = snprintf(doc, sizeof(doc), "<rss version=\"2.0\"><channel>"
+		    "%s</channel></rss>", cases[i]);
+		memset(&o, 0, sizeof(o));
+		o.fetch_time = 1700000000;
+		assert_int_equal(feed_parse(A, doc, (size_t)n, &o, &f), RC_OK);
+		o.always_repair = true;
+		assert_int_equal(feed_parse(A, doc, (size_t)n, &o, &g), RC_OK);
+		j = feed_to_json(&f);
+		k = feed_to_json(&g);
+		if (!json_equal(j, k))
+			fail_msg("case %zu differs between the two paths", i);
+		json_decref(j);
+		json_decref(k);
+	}
+}
+
 int
 main(void)
 {
@@ -927,6 +1038,8 @@ main(void)
 		cmocka_unit_test(test_truncated_and_garbage),
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_nomem),
+		cmocka_unit_test(test_unrepaired_same),
+		cmocka_unit_test(test_unrepaired_cases),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

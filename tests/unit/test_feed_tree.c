@@ -1,20 +1,55 @@
-/* test_feed_tree: the SAX2-built arena tree: names and namespaces,
- * attributes, text and CDATA, references, the depth bound, recover mode,
- * broken and truncated input, running out of arena. */
+/* test_feed_tree: the arena tree: names and namespaces, attributes, text
+ * and CDATA, references, the depth bound, recover mode, broken and
+ * truncated input, running out of arena; and the feed_xml reader against
+ * libxml2: what it refuses, and the same tree for everything it accepts
+ * (every case here, and the feedparser corpus). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "tests/unit/tree_diff.h"
 #include "util/arena.h"
+#include "util/fsutil.h"
+#include "widgets/feed_prep.h"
 #include "widgets/feed_tree.h"
+#include "widgets/feed_xml.h"
 
 static struct arena *A;
+
+/* When feed_xml takes xml[0..len), libxml2 must call it well-formed and
+ * build the same tree. Returns whether feed_xml took it. */
+static bool
+check_fast(const char *xml, size_t len, int max_depth)
+{
+	struct arena *b = arena_new(1 << 16, 0);
+	struct feed_tree fast, ref;
+	char why[256];
+	enum rc rc;
+
+	assert_non_null(b);
+	rc = feed_tree_parse_with(b, xml, len, max_depth, FEED_TREE_FAST, &fast);
+	if (rc != RC_OK) {
+		assert_int_equal(rc, RC_INVALID);
+		arena_free(b);
+		return false;
+	}
+	assert_int_equal(feed_tree_parse_with(A, xml, len, max_depth,
+	    FEED_TREE_LIBXML2, &ref), RC_OK);
+	if (ref.recovered)
+		fail_msg("feed_xml took what libxml2 recovers: %.200s", xml);
+	if (!tree_same(&fast, &ref, why, sizeof(why)))
+		fail_msg("feed_xml and libxml2 differ: %s in %.200s", why, xml);
+	arena_free(b);
+	return true;
+}
 
 static int
 setup(void **state)
@@ -37,6 +72,7 @@ parse(const char *xml, struct feed_tree *t)
 {
 	enum rc rc = feed_tree_parse(A, xml, strlen(xml), 0, t);
 
+	check_fast(xml, strlen(xml), 0);
 	if (rc != RC_OK)
 		fail_msg("parse failed (%s): %s", rc_str(rc), xml);
 	return t->root;
@@ -504,6 +540,205 @@ test_many_names(void **state)
 	free(s);
 }
 
+/* Documents feed_xml must hand to libxml2: malformed ones (libxml2
+ * recovers), and well-formed ones outside its subset. */
+static void
+test_fast_refuses(void **state)
+{
+	static const struct { const char *xml; bool malformed; } cases[] = {
+		{ "<!DOCTYPE r><r/>", false },
+		{ "<r>a]]>b</r>", true },
+		{ "<r>&nbsp;</r>", true },
+		{ "<r>&#0;</r>", true },
+		{ "<r>&#X41;</r>", true },
+		{ "<r>&#xD800;</r>", true },
+		{ "<r>&#;</r>", true },
+		{ "<r>&amp</r>", true },
+		{ "<r><a></b></r>", true },
+		{ "<r a='1' a='2'/>", true },
+		{ "<r xmlns:p='u:a' xmlns:q='u:a' p:a='1' q:a='2'/>", true },
+		{ "<p:r/>", true },
+		{ "<r xmlns:p=''/>", true },
+		{ "<r xmlns:p='u:a' xmlns:p='u:b'/>", true },
+		{ "<r xmlns:xml='http://www.w3.org/XML/1998/namespace'/>", false },
+		{ "<r xmlns='http://a b'/>", true },
+		{ "<r xmlns='http://a:b/'/>", true },
+		{ "<r xmlns='//:2222222222'/>", true },
+		{ "<r xmlns='http://a:99999999999/'/>", true },
+		{ "<r xmlns='u:a&amp;b'/>", false },
+		{ "<?xml version='1.1'?><r/>", false },
+		{ "<?xml encoding='utf-8'?><r/>", true },
+		{ " <?xml version='1.0'?><r/>", true },
+		{ "<r><?xml x?></r>", true },
+		{ "<r><?XmL x?></r>", true },
+		{ "<r><?a:b x?></r>", true },
+		{ "<r><?pi?x?></r>", true },
+		{ "<r><!-- a -- b --></r>", true },
+		{ "<r><!-- a ---></r>", true },
+		{ "<r a=1/>", true },
+		{ "<r a='<'/>", true },
+		{ "<r a='1'b='2'/>", true },
+		{ "<r a/>", true },
+		{ "<r/>x", true },
+		{ "<r/><s/>", true },
+		{ "<r>", true },
+		{ "<r><a>", true },
+		{ "x<r/>", true },
+		{ "<r\xc3\xa9/>", false },
+		{ "<\xc3\xa9/>", false },
+		{ "\xef\xbb\xbf<r/>", false },
+		{ "<r>\x01</r>", true },
+		{ "<r>\xc3</r>", true },
+		{ "<r>\xef\xbf\xbe</r>", true },
+		{ "<r a:b:c='1'/>", true },
+		{ "<r :a='1'/>", true },
+		{ "<r><![CDATA[x</r>", true },
+		{ "<![CDATA[x]]><r/>", true },
+		{ "<r><!ELEMENT r ANY></r>", true },
+		{ "", true },
+		{ "   ", true },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char xml[256];
+		struct feed_tree t;
+		size_t n = 0;
+		const char *c;
+		/* \xHH escapes: bytes no C literal may hold next to hex digits. */
+		for (c = cases[i].xml; *c != '\0'; c++) {
+			unsigned int v;
+			if (c[0] == '\\' && c[1] == 'x' && sscanf(c + 2, "%2x", &v) == 1) {
+				xml[n++] = (char)v;
+				c += 3;
+			} else {
+				xml[n++] = *c;
+			}
+		}
+		xml[n] = '\0';
+		if (feed_tree_parse_with(A, xml, n, 0, FEED_TREE_FAST, &t) !=
+		    RC_INVALID)
+			fail_msg("feed_xml took case %zu: %s", i, cases[i].xml);
+		if (cases[i].malformed &&
+		    feed_tree_parse_with(A, xml, n, 0, FEED_TREE_LIBXML2, &t) ==
+		    RC_OK && !t.recovered)
+			fail_msg("case %zu is not malformed to libxml2: %s", i,
+			    cases[i].xml);
+	}
+	/* Deeper than libxml2's own limit: libxml2 decides. */
+	{
+		char deep[256 * 3 + 300 * 4 + 1], *p = deep;
+		struct feed_tree t;
+		int d;
+		for (d = 0; d < 256; d++)
+			p += sprintf(p, "<a>");
+		for (d = 0; d < 256; d++)
+			p += sprintf(p, "</a>");
+		assert_int_equal(feed_tree_parse_with(A, deep, strlen(deep), 0,
+		    FEED_TREE_FAST, &t), RC_INVALID);
+	}
+	/* The document must end in NUL at len (feed_prep_xml writes it). */
+	{
+		struct feed_tree t;
+		assert_int_equal(feed_tree_parse_with(A, "<r/>x", 4, 0,
+		    FEED_TREE_FAST, &t), RC_INVALID);
+	}
+}
+
+/* Well-formed cases feed_xml takes, each compared with libxml2's tree:
+ * line ends, attribute whitespace, references, namespaces in scope. */
+static void
+test_fast_same_as_libxml2(void **state)
+{
+	static const char *const cases[] = {
+		"<?xml version=\"1.0\" encoding=\"utf-8\" standalone='yes' ?>\n<r/>",
+		"<?xml version='1.0'?><r/>",
+		"<r>a\r\nb\rc\n\rd\r</r>",
+		"<r a='x\r\ny\tz\nw\rv' b=\"&#10;&#13;&#9;\"/>",
+		"<r a='&lt;&gt;&amp;&apos;&quot;' b=\"'\" c='\"'/>",
+		"<r>&#65;&#x42;&#x10FFFF;&#xe9;&lt;&amp;&gt;x&quot;&apos;</r>",
+		"<r>a<!-- c -->b<?pi data?>c<![CDATA[<d>\r\n&amp;]]>e</r>",
+		"<r><!----><!-- - --><?pi?></r>",
+		"<r>]] ]>]</r>",
+		"<r xmlns='u:d' xmlns:p='http://e.org/p#x'><p:a p:b='1' b='2'>"
+		    "<c xmlns=''><d xmlns:p='u:q' p:e='3'/></c></p:a></r>",
+		"<r xmlns='u:d'><a xmlns='u:d'/></r>",
+		"<r xml:lang='en' xml:base='http://a/'><xml:x/></r>",
+		"<r xmlns:a='relative/path' xmlns:b='urn:x:y' "
+		    "xmlns:c='https://h.example:8080/p?q=1;r=2#f' a:x='1'/>",
+		"<r  a = '1'\n\tb\r\n=\"2\" ></r >",
+		"<a.b-c_d9 e-f.g='1'><_x/></a.b-c_d9>",
+		"<r>caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80 \xee\x80\x80</r>",
+		"<r a='caf\xc3\xa9'/>",
+		"<!-- before --><?pi?>\n<r/>\n<!-- after --> <?pi x?>\n",
+		"<r><a/><b></b><c> </c></r>",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (!check_fast(cases[i], strlen(cases[i]), 0))
+			fail_msg("feed_xml refused case %zu: %s", i, cases[i]);
+	}
+	/* The depth bound drops the same elements on both readers. */
+	assert_true(check_fast("<a><b><c><d>x</d>y</c></b></a>", 30, 2));
+}
+
+/* Every XML file of the feedparser corpus, as feed_prep_xml hands it on:
+ * whatever feed_xml takes, libxml2 builds the same tree for, and feed_xml
+ * takes most of them (the point of having it). */
+static void
+corpus_walk(const char *dir, size_t *files, size_t *fast)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		char path[1024];
+		struct stat st;
+		struct feed_prep_text t;
+		char *body;
+		size_t len;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		assert_int_equal(stat(path, &st), 0);
+		if (S_ISDIR(st.st_mode)) {
+			corpus_walk(path, files, fast);
+			continue;
+		}
+		if (strstr(e->d_name, ".xml") == NULL)
+			continue;
+		assert_int_equal(fsutil_read(path, 1 << 20, &body, &len), RC_OK);
+		memset(&t, 0, sizeof(t));
+		arena_reset(A);
+		if (feed_prep_decode(body, len, NULL, true, &t) == RC_OK &&
+		    feed_prep_xml(&t, A) == RC_OK) {
+			(*files)++;
+			if (check_fast(t.xml, t.xml_len, 0))
+				(*fast)++;
+		}
+		feed_prep_text_fini(&t);
+		free(body);
+	}
+	closedir(d);
+}
+
+static void
+test_fast_corpus(void **state)
+{
+	size_t files = 0, fast = 0;
+
+	(void)state;
+	corpus_walk(TEST_SRCDIR "/tests/conformance/corpus", &files, &fast);
+	print_message("feed_xml read %zu of %zu corpus documents; libxml2 built "
+	    "the same tree for each\n", fast, files);
+	assert_true(files > 1000);
+	assert_true(fast * 10 >= files * 8);
+}
+
 int
 main(void)
 {
@@ -520,6 +755,9 @@ main(void)
 		cmocka_unit_test(test_no_dtd),
 		cmocka_unit_test(test_nomem),
 		cmocka_unit_test(test_many_names),
+		cmocka_unit_test(test_fast_refuses),
+		cmocka_unit_test(test_fast_same_as_libxml2),
+		cmocka_unit_test(test_fast_corpus),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -111,6 +111,45 @@ test_arena_reuse(void **state)
 	arena_free(l);
 }
 
+/* A rewind gives back what was allocated since the mark (the limit counts
+ * it no more), runs the cleanups registered since, and keeps the rest. */
+static void
+test_arena_rewind(void **state)
+{
+	struct arena *a = arena_new(64, 8000);
+	struct arena_mark m;
+	int one = 1, two = 2;
+	char *keep, *p;
+
+	(void)state;
+	assert_non_null(a);
+	keep = arena_strdup(a, "kept");
+	assert_int_equal(arena_defer(a, record, &one), RC_OK);
+	m = arena_mark(a);
+	norder = 0;
+	assert_int_equal(arena_defer(a, record, &two), RC_OK);
+	assert_non_null(arena_alloc(a, 3000));
+	assert_non_null(arena_alloc(a, 3000));
+	assert_null(arena_alloc(a, 3000));      /* the limit */
+	arena_rewind(a, &m);
+	assert_int_equal(norder, 1);            /* only the later cleanup */
+	assert_int_equal(order[0], 2);
+	assert_int_equal(arena_used(a), m.used);
+	assert_string_equal(keep, "kept");
+	p = arena_alloc(a, 3000);               /* counted from the mark */
+	assert_non_null(p);
+	assert_non_null(arena_alloc(a, 3000));
+	/* Rewinding within the current block. */
+	m = arena_mark(a);
+	assert_non_null(arena_alloc(a, 16));
+	arena_rewind(a, &m);
+	assert_int_equal(arena_used(a), m.used);
+	norder = 0;
+	arena_free(a);
+	assert_int_equal(norder, 1);            /* the earlier cleanup, once */
+	assert_int_equal(order[0], 1);
+}
+
 static void
 test_buf(void **state)
 {
@@ -151,6 +190,41 @@ test_utf8(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_int_equal(utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].ok);
+}
+
+/* The word-at-a-time ASCII path: each case at every offset of two 8-byte
+ * words of ASCII, so sequences start, end and straddle word boundaries,
+ * and a cut-off sequence at the very end of the input. */
+static void
+test_utf8_offsets(void **state)
+{
+	static const struct { const char *s; int ok; } cases[] = {
+		{ "\xc3\xa9", 1 }, { "\xe2\x82\xac", 1 }, { "\xf0\x9f\x98\x80", 1 },
+		{ "\xef\xbf\xbf", 1 }, { "\xf4\x8f\xbf\xbf", 1 }, { "\xed\x9f\xbf", 1 },
+		{ "\x80", 0 }, { "\xc1\xbf", 0 }, { "\xc3", 0 }, { "\xc3\x41", 0 },
+		{ "\xe0\x9f\xbf", 0 }, { "\xed\xbf\xbf", 0 }, { "\xf0\x8f\xbf\xbf", 0 },
+		{ "\xf4\x90\x80\x80", 0 }, { "\xf5\x80\x80\x80", 0 }, { "\xe2\x82", 0 },
+		{ "\xf0\x9f\x98\x41", 0 }, { "\xfe", 0 },
+	};
+	char b[32];
+
+	(void)state;
+	assert_int_equal(utf8_seqlen("A\xc3", 2), 1);
+	assert_int_equal(utf8_seqlen("\xc3\xa9", 2), 2);
+	assert_int_equal(utf8_seqlen("\xc3\xa9", 1), 0);
+	assert_int_equal(utf8_seqlen("\xf0\x9f\x98\x80!", 5), 4);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = strlen(cases[i].s);
+		for (size_t off = 0; off <= 16; off++) {
+			memset(b, 'a', sizeof(b));
+			memcpy(b + off, cases[i].s, n);
+			assert_int_equal(utf8_valid(b, off + n + 8), cases[i].ok);
+			assert_int_equal(utf8_valid(b, off + n), cases[i].ok);
+			/* Cut inside the sequence: only whole ones are valid. */
+			if (n > 1)
+				assert_false(utf8_valid(b, off + n - 1));
+		}
+	}
 }
 
 static void
@@ -439,8 +513,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_arena_reuse),
+		cmocka_unit_test(test_arena_rewind),
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_utf8_offsets),
 		cmocka_unit_test(test_utf8_encode),
 		cmocka_unit_test(test_url_decode),
 		cmocka_unit_test(test_url_encode),
