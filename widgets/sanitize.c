@@ -945,7 +945,6 @@ css_prop_ok(const char *p, size_t n, const char *v, size_t vn)
 	return false;
 }
 
-/* Removes every url(...) (replaced by a space), in place. */
 /* strcasestr(s, "url"), by way of the faster strpbrk. */
 static char *
 css_find_url(char *s)
@@ -957,6 +956,7 @@ css_find_url(char *s)
 	return NULL;
 }
 
+/* Removes every url(...) (replaced by a space), in place. */
 static void
 css_strip_urls(char *s)
 {
