@@ -1197,6 +1197,14 @@ out_run(struct state *st, const char *p, size_t run)
 	out_put(st, p, run);
 }
 
+/* True when s[i] (of n bytes) is the UTF-8 of a C1 control. */
+static bool
+c1_at(const char *s, size_t i, size_t n)
+{
+	return (unsigned char)s[i] == 0xc2 && i + 1 < n &&
+	    (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f;
+}
+
 /* Text content, escaped for HTML text (or raw in text mode); C0 controls
  * other than tab/CR/LF dropped; a C1 control is the windows-1252
  * character a numeric reference (&#146;) meant, as browsers read it. */
@@ -1210,6 +1218,14 @@ out_text(struct state *st, const char *s, size_t n, bool attr)
 	while (i < n && !st->truncated) {
 		start = i;
 		i += text_span(m, (const unsigned char *)s + i, n - i);
+		/* A 0xc2 that leads no C1 control starts a character like
+		 * any other: it stays in the run, so the cap cannot cut it
+		 * from its second byte. */
+		while (i < n && (unsigned char)s[i] == 0xc2 &&
+		    !c1_at(s, i, n)) {
+			i++;
+			i += text_span(m, (const unsigned char *)s + i, n - i);
+		}
 		if (i > start)
 			out_run(st, s + start, i - start);
 		if (i >= n || st->truncated)
@@ -1224,15 +1240,8 @@ out_text(struct state *st, const char *s, size_t n, bool attr)
 			i++;
 			break;
 		default:
-			if (i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-			    (unsigned char)s[i + 1] <= 0x9f) {
-				out_utf8(st, sanitize_cp1252_c1(
-				    (unsigned char)s[i + 1]));
-				i += 2;
-			} else {
-				out_run(st, s + i, 1);
-				i++;
-			}
+			out_utf8(st, sanitize_cp1252_c1((unsigned char)s[i + 1]));
+			i += 2;
 			break;
 		}
 	}

@@ -576,6 +576,16 @@ test_limits(void **state)
 	assert_true(r.truncated);
 	assert_string_equal(r.html, "<p><b>\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 	    "\xc3\xa9\xc3\xa9\xc3\xa9</b></p>");
+	/* Nor half a character whose lead byte is 0xc2 (U+0080..U+00BF:
+	 * the lead of the C1 controls too, which the escaper looks at). */
+	o.max_len = 20;
+	in = "abcdefghijklmnopqrs\xc2\xb9z";
+	assert_int_equal(sanitize_html(S, in, strlen(in), &o, &r), RC_OK);
+	assert_true(r.truncated);
+	assert_string_equal(r.html, "abcdefghijklmnopqrs");
+	in = "abcdefghijklmnopqr\xc2\xb9z";
+	assert_int_equal(sanitize_html(S, in, strlen(in), &o, &r), RC_OK);
+	assert_string_equal(r.html, "abcdefghijklmnopqr\xc2\xb9");
 	/* No half tag at the cap. */
 	o.max_len = 12;
 	in = "<p>abc<a href=\"http://x.example/long\">l</a></p>";
