@@ -54,8 +54,11 @@ buf_reserve(struct buf *b, size_t n)
 	return RC_OK;
 }
 
+/* The one out-of-line copy of the inline buf_append (C99 6.7.4). */
+extern inline enum rc buf_append(struct buf *b, const void *p, size_t n);
+
 enum rc
-buf_append(struct buf *b, const void *p, size_t n)
+buf_append_grow(struct buf *b, const void *p, size_t n)
 {
 	enum rc rc = buf_reserve(b, n);
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "util/rc.h"
 
@@ -25,7 +26,22 @@ void buf_fini(struct buf *b);
 /* Empties the buffer, keeping its storage. */
 void buf_clear(struct buf *b);
 
-enum rc buf_append(struct buf *b, const void *p, size_t n);
+/* buf_append once the storage must grow (or the append fails); callers
+ * use buf_append. */
+enum rc buf_append_grow(struct buf *b, const void *p, size_t n);
+
+/* Inline: most appends fit the storage there is (a call per byte of
+ * tokenizer output would cost more than the copy). */
+inline enum rc
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (b->data == NULL || n >= b->cap - b->len || b->len + n > b->max)
+		return buf_append_grow(b, p, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return RC_OK;
+}
 enum rc buf_appends(struct buf *b, const char *s);
 enum rc buf_appendc(struct buf *b, char c);
 enum rc buf_appendf(struct buf *b, const char *fmt, ...)

@@ -14,10 +14,19 @@ scheme_char(char c, bool first)
 	return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
 }
 
+/* The index of the first c in s[i..n), n when there is none. */
+static size_t
+find(const char *s, size_t i, size_t n, char c)
+{
+	const char *p = memchr(s + i, c, n - i);
+
+	return p != NULL ? (size_t)(p - s) : n;
+}
+
 void
 urlres_split(const char *s, size_t n, struct urlres_parts *p)
 {
-	size_t i = 0, start;
+	size_t i = 0, q, h;
 
 	memset(p, 0, sizeof(*p));
 	/* scheme ":" — only a valid scheme counts (RFC 3986 3.1). */
@@ -31,33 +40,28 @@ urlres_split(const char *s, size_t n, struct urlres_parts *p)
 	} else {
 		i = 0;
 	}
-	if (n - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
-		i += 2;
-		start = i;
-		while (i < n && s[i] != '/' && s[i] != '?' && s[i] != '#')
-			i++;
+	/* The fragment from the first '#', the query from the first '?'
+	 * before it; the path (and authority) end at the first of them. */
+	h = find(s, i, n, '#');
+	q = find(s, i, h, '?');
+	if (q - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
+		size_t start = i + 2;
+		i = find(s, start, q, '/');
 		p->has_authority = true;
 		p->authority = s + start;
 		p->authority_len = i - start;
 	}
-	start = i;
-	while (i < n && s[i] != '?' && s[i] != '#')
-		i++;
-	p->path = s + start;
-	p->path_len = i - start;
-	if (i < n && s[i] == '?') {
-		start = ++i;
-		while (i < n && s[i] != '#')
-			i++;
+	p->path = s + i;
+	p->path_len = q - i;
+	if (q < h) {
 		p->has_query = true;
-		p->query = s + start;
-		p->query_len = i - start;
+		p->query = s + q + 1;
+		p->query_len = h - q - 1;
 	}
-	if (i < n && s[i] == '#') {
-		i++;
+	if (h < n) {
 		p->has_fragment = true;
-		p->fragment = s + i;
-		p->fragment_len = n - i;
+		p->fragment = s + h + 1;
+		p->fragment_len = n - h - 1;
 	}
 }
 
@@ -67,28 +71,65 @@ trim_char(unsigned char c)
 	return c <= 0x20;
 }
 
-char *
-urlres_clean(struct arena *a, const char *s)
+/* Tab, CR and LF: removed from inside a URL. */
+static bool
+strip_char(char c)
 {
-	size_t n, i, j = 0;
+	return c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * The clean-up of urlres_clean as a view of *n bytes: into s when there
+ * is nothing to remove from inside, else an arena copy, also left in
+ * *copy (NULL when none was made). NULL on no memory. Most URLs need no
+ * copy.
+ */
+static const char *
+clean_view(struct arena *a, const char *s, size_t *n, char **copy)
+{
+	size_t len, i, j;
 	char *d;
 
-	if (s == NULL)
-		return NULL;
 	while (*s != '\0' && trim_char((unsigned char)*s))
 		s++;
-	n = strlen(s);
-	while (n > 0 && trim_char((unsigned char)s[n - 1]))
-		n--;
-	d = arena_alloc(a, n + 1);
+	/* One libc scan finds the first tab/CR/LF, or the end. */
+	i = strcspn(s, "\t\n\r");
+	len = s[i] == '\0' ? i : i + strlen(s + i);
+	while (len > 0 && trim_char((unsigned char)s[len - 1]))
+		len--;
+	if (i > len)
+		i = len;
+	*n = len;
+	*copy = NULL;
+	if (i == len)
+		return s;
+	d = arena_alloc(a, len + 1);
 	if (d == NULL)
 		return NULL;
-	for (i = 0; i < n; i++) {
-		if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+	*copy = d;
+	memcpy(d, s, i);
+	for (j = i; i < len; i++) {
+		if (!strip_char(s[i]))
 			d[j++] = s[i];
 	}
 	d[j] = '\0';
+	*n = j;
 	return d;
+}
+
+char *
+urlres_clean(struct arena *a, const char *s)
+{
+	const char *v;
+	char *copy;
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	v = clean_view(a, s, &n, &copy);
+	if (v == NULL)
+		return NULL;
+	return copy != NULL ? copy : arena_strndup(a, v, n);
 }
 
 bool
@@ -134,11 +175,33 @@ pop_segment(char *out, size_t *len)
 		(*len)--;
 }
 
+/* True when a segment of path[0..n) is "." or "..": the only paths
+ * remove_dot_segments changes. */
+static bool
+has_dot_segment(const char *path, size_t n)
+{
+	const char *p = path, *end = path + n;
+
+	while ((p = memchr(p, '.', (size_t)(end - p))) != NULL) {
+		const char *q = p + 1;
+		if (q < end && *q == '.')
+			q++;
+		if ((p == path || p[-1] == '/') && (q == end || *q == '/'))
+			return true;
+		p = q;
+	}
+	return false;
+}
+
 size_t
 urlres_remove_dot_segments(const char *in, size_t n, char *out)
 {
 	size_t i = 0, len = 0;
 
+	if (!has_dot_segment(in, n)) {
+		memcpy(out, in, n);
+		return n;
+	}
 	while (i < n) {
 		size_t rest = n - i;
 		const char *p = in + i;
@@ -199,23 +262,43 @@ is_special(const struct urlres_parts *p)
 	    (p->scheme_len == 5 && strncasecmp(p->scheme, "https", 5) == 0));
 }
 
-/* Browsers read '\' as '/' before the query in http(s) URLs. */
-static void
-backslashes(char *s)
+/*
+ * Browsers read '\' as '/' before the query in http(s) URLs: *s (n bytes,
+ * split into *p) made an arena copy with them turned, and split again;
+ * *copy is that copy (or the copy *s already was). False on no memory.
+ */
+static bool
+backslashes(struct arena *a, const char **s, size_t n, char **copy,
+    struct urlres_parts *p)
 {
-	for (; *s != '\0' && *s != '?' && *s != '#'; s++) {
-		if (*s == '\\')
-			*s = '/';
+	size_t end = (size_t)(p->path + p->path_len - *s), i;
+	char *d;
+
+	if (memchr(*s, '\\', end) == NULL)
+		return true;
+	d = *copy != NULL ? *copy : arena_strndup(a, *s, n);
+	if (d == NULL)
+		return false;
+	for (i = 0; i < end; i++) {
+		if (d[i] == '\\')
+			d[i] = '/';
 	}
+	*s = *copy = d;
+	urlres_split(d, n, p);
+	return true;
 }
 
-/* Writes the merged, dot-free path of base+ref (5.2.3, 5.2.4) at *d. */
-static void
-merge_path(char **d, const struct urlres_parts *b,
-    const struct urlres_parts *r, char *tmp)
+/* Writes the merged, dot-free path of base+ref (5.2.3, 5.2.4) at *d;
+ * false on no memory. */
+static bool
+merge_path(struct arena *a, char **d, const struct urlres_parts *b,
+    const struct urlres_parts *r)
 {
 	size_t n = 0, keep;
+	char *tmp = arena_alloc(a, b->path_len + r->path_len + 2);
 
+	if (tmp == NULL)
+		return false;
 	if (b->has_authority && b->path_len == 0) {
 		tmp[n++] = '/';
 	} else {
@@ -228,6 +311,7 @@ merge_path(char **d, const struct urlres_parts *b,
 	memcpy(tmp + n, r->path, r->path_len);
 	n += r->path_len;
 	*d += urlres_remove_dot_segments(tmp, n, *d);
+	return true;
 }
 
 char *
@@ -235,29 +319,31 @@ urlres_resolve(struct arena *a, const char *base, const char *ref)
 {
 	struct urlres_parts b, r;
 	const struct urlres_parts *q;
-	char *cb, *cr, *out, *d, *tmp;
-	size_t cap;
+	const char *cr, *cb;
+	char *rcopy, *bcopy, *out, *d;
+	size_t rn, bn = 0;
 
-	cr = urlres_clean(a, ref);
+	if (ref == NULL)
+		return NULL;
+	cr = clean_view(a, ref, &rn, &rcopy);
 	if (cr == NULL)
 		return NULL;
-	urlres_split(cr, strlen(cr), &r);
-	cb = base != NULL ? urlres_clean(a, base) : NULL;
-	if (cb != NULL)
-		urlres_split(cb, strlen(cb), &b);
-	else
-		memset(&b, 0, sizeof(b));
-	/* Relative with no usable base: stays as it is. */
-	if (!r.has_scheme && (cb == NULL || !b.has_scheme))
-		return cr;
-	if (is_special(r.has_scheme ? &r : &b)) {
-		backslashes(cr);
-		urlres_split(cr, strlen(cr), &r);
+	urlres_split(cr, rn, &r);
+	memset(&b, 0, sizeof(b));
+	if (base != NULL) {
+		cb = clean_view(a, base, &bn, &bcopy);
+		if (cb == NULL)
+			return NULL;
+		urlres_split(cb, bn, &b);
 	}
-	cap = (cb != NULL ? strlen(cb) : 0) + strlen(cr) + 8;
-	out = arena_alloc(a, cap);
-	tmp = arena_alloc(a, cap);
-	if (out == NULL || tmp == NULL)
+	/* Relative with no usable base: stays as it is. */
+	if (!r.has_scheme && !b.has_scheme)
+		return rcopy != NULL ? rcopy : arena_strndup(a, cr, rn);
+	if (is_special(r.has_scheme ? &r : &b) &&
+	    !backslashes(a, &cr, rn, &rcopy, &r))
+		return NULL;
+	out = arena_alloc(a, bn + rn + 8);
+	if (out == NULL)
 		return NULL;
 	d = out;
 	/* The scheme and authority come from ref when it has them. */
@@ -279,7 +365,8 @@ urlres_resolve(struct arena *a, const char *base, const char *ref)
 		d += urlres_remove_dot_segments(r.path, r.path_len, d);
 		q = &r;
 	} else {
-		merge_path(&d, &b, &r, tmp);
+		if (!merge_path(a, &d, &b, &r))
+			return NULL;
 		q = &r;
 	}
 	if (q->has_query) {

@@ -9,6 +9,7 @@
 #include <libxml/HTMLparser.h>
 
 #include "util/url.h"
+#include "widgets/bytevec.h"
 
 enum { M_DATA, M_RAWTEXT, M_RCDATA, M_PLAINTEXT };
 
@@ -380,19 +381,11 @@ text_token(struct htmltok *t, const char *s, size_t n)
 	return HTMLTOK_TEXT;
 }
 
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-#define HASZERO(v) (((v) - ONES) & ~(v) & HIGHS)
-
-/* True when one of the 8 bytes at p is '<', '&', NUL or non-ASCII. */
-static bool
-block_special(const unsigned char *p)
+/* The bytes text_cls does not pass (bytevec_span). */
+static bytevec_mask
+text_stops(bytevec v)
 {
-	uint64_t x;
-
-	memcpy(&x, p, 8);
-	return (HASZERO(x ^ (ONES * '<')) | HASZERO(x ^ (ONES * '&')) |
-	    HASZERO(x) | (x & HIGHS)) != 0;
+	return (v == '<') | (v == '&') | (v == 0) | bytevec_high(v);
 }
 
 /* Text from t->p: a run of input bytes, or one decoded character. */
@@ -406,15 +399,10 @@ scan_text(struct htmltok *t)
 
 	while (p < end) {
 		unsigned char cls;
-		while (end - p >= 8 && !block_special(p))
-			p += 8;
+		p += bytevec_span(p, (size_t)(end - p), text_cls, text_stops);
 		if (p >= end)
 			break;
 		cls = text_cls[*p];
-		if (cls == 0) {
-			p++;
-			continue;
-		}
 		if (cls == 1) {
 			if (t->mode == M_DATA ? markup_start(t, (const char *)p) :
 			    t->mode != M_PLAINTEXT && raw_end(t, (const char *)p))
@@ -474,8 +462,61 @@ scratch_put(struct htmltok *t, const void *p, size_t n)
 	return true;
 }
 
+/* Copies the character at *pp (p[0] >= 0x80, or NUL) to the scratch:
+ * a valid UTF-8 sequence as it is, NUL or bad bytes as U+FFFD. */
+static void
+scratch_char(struct htmltok *t, const unsigned char **pp,
+    const unsigned char *end)
+{
+	const unsigned char *p = *pp;
+	size_t n = *p == 0 ? 0 : utf8_seq(p, end);
+
+	if (n > 0) {
+		scratch_put(t, p, n);
+		*pp = p + n;
+		return;
+	}
+	scratch_put(t, fffd, 3);
+	*pp = p + (*p == 0 ? 1 : utf8_bad(p, end));
+}
+
+/* Bytes of names: 0 copied, 1 copied lower-cased (A-Z), 2 ends the name
+ * (white space, '/', '>'), 3 '=', 4 NUL or non-ASCII. */
+static const unsigned char name_cls[256] = {
+	[0] = 4, ['\t'] = 2, ['\n'] = 2, ['\f'] = 2, ['\r'] = 2, [' '] = 2,
+	['/'] = 2, ['>'] = 2, ['='] = 3,
+	['A'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1,
+	[0x80] = 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+/* Appends the run p[0..n) of ASCII name bytes, lower-cased when upper
+ * says it holds capitals. */
+static void
+scratch_name_run(struct htmltok *t, const unsigned char *p, size_t n,
+    bool upper)
+{
+	char *d;
+	size_t i;
+
+	if (!scratch_put(t, p, n) || !upper)
+		return;
+	d = t->scratch.data + t->scratch.len - n;
+	for (i = 0; i < n; i++) {
+		if (d[i] >= 'A' && d[i] <= 'Z')
+			d[i] = (char)(d[i] | 0x20);
+	}
+}
+
 /* Reads a tag or attribute name at t->p (ends at white space, '/', '>',
- * and for attributes also '='; the first character is always taken).
+ * and for attributes also at a '=' that is not the first character).
  * Lower-cased into the scratch buffer from its current end; NUL and bad
  * bytes become U+FFFD. Returns the length read into the scratch. */
 static size_t
@@ -483,41 +524,48 @@ scan_name(struct htmltok *t, bool attr)
 {
 	const unsigned char *p = (const unsigned char *)t->p;
 	const unsigned char *end = (const unsigned char *)t->end;
+	const unsigned char *first = p;
 	size_t start = t->scratch.len;
-	bool first = true;
 
 	while (p < end) {
-		unsigned char c = *p;
-		char lc;
-		size_t n;
-		if (tag_ws(c) || c == '/' || c == '>' ||
-		    (attr && c == '=' && !first))
+		const unsigned char *run = p;
+		unsigned cls = 0, upper = 0;
+		/* Most names are runs of plain ASCII: copied in one piece. */
+		while (p < end && (cls = name_cls[*p]) <= 1) {
+			upper |= cls;
+			p++;
+		}
+		if (p > run)
+			scratch_name_run(t, run, (size_t)(p - run), upper != 0);
+		if (p >= end || cls == 2 || (cls == 3 && attr && p != first))
 			break;
-		first = false;
-		if (c >= 'A' && c <= 'Z') {
-			lc = (char)(c | 0x20);
-			scratch_put(t, &lc, 1);
-			p++;
-		} else if (c == 0) {
-			scratch_put(t, fffd, 3);
-			p++;
-		} else if (c >= 0x80) {
-			n = utf8_seq(p, end);
-			if (n == 0) {
-				scratch_put(t, fffd, 3);
-				p += utf8_bad(p, end);
-			} else {
-				scratch_put(t, p, n);
-				p += n;
-			}
-		} else {
+		if (cls == 3) {
 			scratch_put(t, p, 1);
 			p++;
+		} else {
+			scratch_char(t, &p, end);
 		}
 	}
 	t->p = (const char *)p;
 	return t->scratch.len - start;
 }
+
+/* Bytes that end a run of attribute value: V_ALL ('&', NUL, non-ASCII)
+ * in every value, the others by the way it is quoted. */
+enum { V_ALL = 1, V_DQ = 2, V_SQ = 4, V_UNQ = 8 };
+static const unsigned char value_cls[256] = {
+	[0] = V_ALL, ['&'] = V_ALL, ['"'] = V_DQ, ['\''] = V_SQ,
+	['\t'] = V_UNQ, ['\n'] = V_UNQ, ['\f'] = V_UNQ, ['\r'] = V_UNQ,
+	[' '] = V_UNQ, ['>'] = V_UNQ,
+	[0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
 
 /* Reads an attribute value at t->p into the scratch (decoded): quoted by
  * q, or unquoted (q == 0). False at the end of the input. */
@@ -526,18 +574,17 @@ scan_value(struct htmltok *t, char q)
 {
 	const unsigned char *p = (const unsigned char *)t->p;
 	const unsigned char *end = (const unsigned char *)t->end;
+	unsigned stop = V_ALL | (q == '"' ? V_DQ : q == '\'' ? V_SQ : V_UNQ);
 
 	while (p < end) {
 		const unsigned char *run = p;
-		while (p < end && *p != '&' && *p != 0 && *p < 0x80 &&
-		    (q != 0 ? *p != (unsigned char)q :
-		    !tag_ws(*p) && *p != '>'))
+		while (p < end && !(value_cls[*p] & stop))
 			p++;
 		if (p > run)
 			scratch_put(t, run, (size_t)(p - run));
 		if (p >= end)
 			break;
-		if (q != 0 ? *p == (unsigned char)q : (tag_ws(*p) || *p == '>')) {
+		if (!(value_cls[*p] & V_ALL)) {
 			t->p = (const char *)p + (q != 0);
 			return true;
 		}
@@ -553,18 +600,8 @@ scan_value(struct htmltok *t, char q)
 				scratch_put(t, p, 1);
 				p++;
 			}
-		} else if (*p == 0) {
-			scratch_put(t, fffd, 3);
-			p++;
 		} else {
-			size_t n = utf8_seq(p, end);
-			if (n == 0) {
-				scratch_put(t, fffd, 3);
-				p += utf8_bad(p, end);
-			} else {
-				scratch_put(t, p, n);
-				p += n;
-			}
+			scratch_char(t, &p, end);
 		}
 	}
 	t->p = (const char *)p;
@@ -573,14 +610,50 @@ scan_value(struct htmltok *t, char q)
 
 static const struct {
 	const char *name;
+	size_t len;
 	int mode;
 } raw_elems[] = {
-	{ "script", M_RAWTEXT }, { "style", M_RAWTEXT }, { "xmp", M_RAWTEXT },
-	{ "iframe", M_RAWTEXT }, { "noembed", M_RAWTEXT },
-	{ "noframes", M_RAWTEXT }, { "noscript", M_RAWTEXT },
-	{ "textarea", M_RCDATA }, { "title", M_RCDATA },
-	{ "plaintext", M_PLAINTEXT },
+	{ "script", 6, M_RAWTEXT }, { "style", 5, M_RAWTEXT },
+	{ "xmp", 3, M_RAWTEXT }, { "iframe", 6, M_RAWTEXT },
+	{ "noembed", 7, M_RAWTEXT }, { "noframes", 8, M_RAWTEXT },
+	{ "noscript", 8, M_RAWTEXT }, { "textarea", 8, M_RCDATA },
+	{ "title", 5, M_RCDATA }, { "plaintext", 9, M_PLAINTEXT },
 };
+/* Bit n set when a name above is n bytes long (a quick no for most). */
+#define RAW_LENS (1u << 3 | 1u << 5 | 1u << 6 | 1u << 7 | 1u << 8 | 1u << 9)
+
+/* The tag name at t->p into t->name (cut at HTMLTOK_MAX_NAME, name_long
+ * set). Plain ASCII names, nearly all, are copied directly; the others go
+ * through scan_name. False on no memory. */
+static bool
+scan_tag_name(struct htmltok *t)
+{
+	const unsigned char *p = (const unsigned char *)t->p;
+	size_t left = (size_t)(t->end - t->p), n = 0;
+	unsigned cls;
+
+	while (n < left && n < HTMLTOK_MAX_NAME &&
+	    (cls = name_cls[p[n]]) <= 1) {
+		t->name[n] = (char)(cls == 1 ? p[n] | 0x20 : p[n]);
+		n++;
+	}
+	if (n < left && name_cls[p[n]] == 2) {
+		t->p += n;
+	} else {
+		n = scan_name(t, false);
+		if (t->err != RC_OK)
+			return false;
+		if (n > HTMLTOK_MAX_NAME) {
+			t->name_long = true;
+			n = HTMLTOK_MAX_NAME;
+		}
+		memcpy(t->name, t->scratch.data, n);
+		buf_clear(&t->scratch);
+	}
+	t->name[n] = '\0';
+	t->nlen = n;
+	return true;
+}
 
 /*
  * A tag at t->p (just past "<" or "</"). Returns false when the input
@@ -589,7 +662,7 @@ static const struct {
 static bool
 scan_tag(struct htmltok *t, bool end_tag)
 {
-	size_t nl, i;
+	size_t i;
 	/* Offsets into the scratch, made pointers once the tag is read (the
 	 * buffer may move while it grows). */
 	size_t noff[HTMLTOK_MAX_ATTRS], voff[HTMLTOK_MAX_ATTRS];
@@ -598,17 +671,8 @@ scan_tag(struct htmltok *t, bool end_tag)
 	t->nattrs = 0;
 	t->self_closing = false;
 	t->name_long = false;
-	nl = scan_name(t, false);
-	if (t->err != RC_OK)
+	if (!scan_tag_name(t))
 		return false;
-	if (nl > HTMLTOK_MAX_NAME) {
-		t->name_long = true;
-		nl = HTMLTOK_MAX_NAME;
-	}
-	memcpy(t->name, t->scratch.data, nl);
-	t->name[nl] = '\0';
-	t->nlen = nl;
-	buf_clear(&t->scratch);
 
 	for (;;) {
 		size_t mark, an, vn;
@@ -684,10 +748,12 @@ scan_tag(struct htmltok *t, bool end_tag)
 		t->attrs[i].value = t->scratch.data + voff[i];
 	}
 	t->type = end_tag ? HTMLTOK_END : HTMLTOK_START;
-	if (!end_tag && !t->name_long &&
+	if (!end_tag && !t->name_long && t->nlen < 16 &&
+	    (RAW_LENS >> t->nlen & 1) &&
 	    !(t->self_closing && t->xml_selfclose)) {
 		for (i = 0; i < sizeof(raw_elems) / sizeof(raw_elems[0]); i++) {
-			if (strcmp(t->name, raw_elems[i].name) == 0) {
+			if (t->nlen == raw_elems[i].len &&
+			    memcmp(t->name, raw_elems[i].name, t->nlen) == 0) {
 				t->mode = raw_elems[i].mode;
 				memcpy(t->rawname, t->name, t->nlen + 1);
 				t->rawlen = t->nlen;

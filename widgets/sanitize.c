@@ -16,6 +16,7 @@
 #include "util/buf.h"
 #include "util/url.h"
 #include "util/urlres.h"
+#include "widgets/bytevec.h"
 
 static void tables_init(void);
 static void text_tbl_init(void);
@@ -401,14 +402,20 @@ static const struct attr attrs[] = {
 static int16_t elem_slot[HASH_SLOTS];
 static int16_t attr_slot[HASH_SLOTS];
 
+/* From the length and three bytes, not a loop: cheap per tag, and
+ * folded to a constant for a literal name. Any hash is correct here
+ * (lookups compare the names); this one spreads the tables' names. */
 static unsigned
-name_hash(const char *s)
+name_hash(const char *s, size_t n)
 {
-	unsigned h = 2166136261u;
+	unsigned h = (unsigned)n;
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h & (HASH_SLOTS - 1);
+	if (n == 0)
+		return 0;
+	h = h * 31 + (unsigned char)s[0];
+	h = h * 31 + (unsigned char)s[n / 2];
+	h = h * 31 + (unsigned char)s[n - 1];
+	return (h * 2654435761u) >> 23;
 }
 
 static void
@@ -420,13 +427,15 @@ tables_init(void)
 	for (i = 0; i < HASH_SLOTS; i++)
 		elem_slot[i] = attr_slot[i] = -1;
 	for (i = 0; i < sizeof(elems) / sizeof(elems[0]); i++) {
-		for (h = name_hash(elems[i].name); elem_slot[h] >= 0;
+		for (h = name_hash(elems[i].name, strlen(elems[i].name));
+		    elem_slot[h] >= 0;
 		    h = (h + 1) & (HASH_SLOTS - 1))
 			;
 		elem_slot[h] = (int16_t)i;
 	}
 	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
-		for (h = name_hash(attrs[i].name); attr_slot[h] >= 0;
+		for (h = name_hash(attrs[i].name, strlen(attrs[i].name));
+		    attr_slot[h] >= 0;
 		    h = (h + 1) & (HASH_SLOTS - 1))
 			;
 		attr_slot[h] = (int16_t)i;
@@ -434,28 +443,30 @@ tables_init(void)
 	text_tbl_init();
 }
 
+/* The element named name, whose name_hash is h; NULL: not listed. */
 static const struct elem *
-elem_find(const char *name)
+elem_find(const char *name, unsigned h)
 {
-	unsigned h;
-
-	for (h = name_hash(name); elem_slot[h] >= 0; h = (h + 1) & (HASH_SLOTS - 1)) {
-		if (strcmp(elems[elem_slot[h]].name, name) == 0)
+	for (; elem_slot[h] >= 0; h = (h + 1) & (HASH_SLOTS - 1)) {
+		const char *n = elems[elem_slot[h]].name;
+		if (n[0] == name[0] && strcmp(n, name) == 0)
 			return &elems[elem_slot[h]];
 	}
 	return NULL;
 }
 
 static const struct attr *
-attr_find(const char *name, const char *elem)
+attr_find(const char *name, size_t nlen, const char *elem)
 {
 	const struct attr *at = NULL;
 	const char *p;
 	size_t n = strlen(elem);
 	unsigned h;
 
-	for (h = name_hash(name); attr_slot[h] >= 0; h = (h + 1) & (HASH_SLOTS - 1)) {
-		if (strcmp(attrs[attr_slot[h]].name, name) == 0) {
+	for (h = name_hash(name, nlen); attr_slot[h] >= 0;
+	    h = (h + 1) & (HASH_SLOTS - 1)) {
+		const char *an = attrs[attr_slot[h]].name;
+		if (an[0] == name[0] && strcmp(an, name) == 0) {
 			at = &attrs[attr_slot[h]];
 			break;
 		}
@@ -471,6 +482,76 @@ attr_find(const char *name, const char *elem)
 }
 
 /* ---- text helpers ---- */
+
+/* Bytes out_text must look at, per mode: 1 escape, 2 drop, 3 C1 lead;
+ * TBL_CTL: the controls sanitize_url refuses (1). */
+enum { TBL_HTML, TBL_ATTR, TBL_TEXT, TBL_CTL };
+static unsigned char text_tbl[4][256];
+
+static void
+text_tbl_init(void)
+{
+	int m, c;
+
+	for (c = 0; c < 0x20; c++)
+		text_tbl[TBL_CTL][c] = 1;
+	text_tbl[TBL_CTL][0x7f] = 1;
+	for (m = 0; m < 3; m++) {
+		for (c = 0; c < 0x20; c++)
+			text_tbl[m][c] = (c == '\t' || c == '\n' || c == '\r') ? 0 : 2;
+		text_tbl[m][0x7f] = 2;
+		text_tbl[m][0xc2] = 3;
+		if (m != TBL_TEXT) {
+			text_tbl[m]['&'] = 1;
+			text_tbl[m]['<'] = 1;
+			text_tbl[m]['>'] = 1;
+		}
+	}
+	text_tbl[TBL_ATTR]['"'] = 1;
+}
+
+/* The bytes text_tbl[TBL_TEXT], [TBL_HTML] and [TBL_ATTR] do not pass
+ * (bytevec_span): controls, DEL, the C1 lead byte, and what each escapes;
+ * tab, CR and LF are looked up. */
+static bytevec_mask
+text_stops(bytevec v)
+{
+	return (v < 0x20) | (v == 0x7f) | (v == 0xc2);
+}
+
+static bytevec_mask
+html_stops(bytevec v)
+{
+	return text_stops(v) | (v == '&') | (v == '<') | (v == '>');
+}
+
+static bytevec_mask
+attr_stops(bytevec v)
+{
+	return html_stops(v) | (v == '"');
+}
+
+static bytevec_mask
+ctl_stops(bytevec v)
+{
+	return (v < 0x20) | (v == 0x7f);
+}
+
+/* The bytes from s on that text_tbl[m] passes. */
+static size_t
+text_span(int m, const unsigned char *s, size_t n)
+{
+	switch (m) {
+	case TBL_CTL:
+		return bytevec_span(s, n, text_tbl[m], ctl_stops);
+	case TBL_TEXT:
+		return bytevec_span(s, n, text_tbl[m], text_stops);
+	case TBL_HTML:
+		return bytevec_span(s, n, text_tbl[m], html_stops);
+	default:
+		return bytevec_span(s, n, text_tbl[m], attr_stops);
+	}
+}
 
 uint32_t
 sanitize_cp1252_c1(uint32_t cp)
@@ -497,25 +578,69 @@ ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
+/* The white space of ws() (U+00A0 is not: it is content, not layout). */
+static bytevec_mask
+ws_mask(bytevec v)
+{
+	return (v == ' ') | (v == '\t') | (v == '\n') | (v == '\r') |
+	    (v == '\f');
+}
+
+/* The bytes from s on (s[n] is its NUL) that collapsing leaves as they
+ * are: all but white space, and single spaces before a byte of that
+ * kind. 16 at a time while the byte after them is in reach. */
+static size_t
+ws_keep(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (n - i >= 16) {
+		bytevec v = bytevec_load(u + i), next = bytevec_load(u + i + 1);
+		bytevec_mask sp = v == ' ';
+		unsigned bits = bytevec_bits((ws_mask(v) & ~sp) |
+		    (sp & (ws_mask(next) | (next == 0))));
+		if (bits != 0)
+			return i + bytevec_first(bits);
+		i += 16;
+	}
+	for (; i < n; i++) {
+		if (ws(s[i]) &&
+		    (s[i] != ' ' || ws(s[i + 1]) || s[i + 1] == '\0'))
+			break;
+	}
+	return i;
+}
+
 char *
 sanitize_collapse_ws(char *s)
 {
-	size_t i, j = 0;
-	bool space = false;
+	size_t n = strlen(s), i = 0, j = 0, k;
 
-	for (i = 0; s[i] != '\0'; i++) {
-		/* U+00A0 stays: it is content, not layout white space. */
-		if (ws(s[i])) {
-			space = j > 0;
-			continue;
-		}
-		if (space)
+	while (i < n && ws(s[i]))
+		i++;
+	while (i < n) {
+		/* Moved down over the space taken out so far. */
+		k = ws_keep(s + i, n - i);
+		if (j != i)
+			memmove(s + j, s + i, k);
+		i += k;
+		j += k;
+		while (i < n && ws(s[i]))
+			i++;
+		if (i < n)
 			s[j++] = ' ';
-		space = false;
-		s[j++] = s[i];
 	}
 	s[j] = '\0';
 	return s;
+}
+
+static const unsigned char markup_tbl[256] = { ['<'] = 1, ['&'] = 1 };
+
+static bytevec_mask
+markup_stops(bytevec v)
+{
+	return (v == '<') | (v == '&');
 }
 
 bool
@@ -524,6 +649,10 @@ sanitize_looks_like_html(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i + 2 < n; i++) {
+		i += bytevec_span((const unsigned char *)s + i, n - 2 - i,
+		    markup_tbl, markup_stops);
+		if (i + 2 >= n)
+			break;
 		if (s[i] == '<') {
 			char c = s[i + 1];
 			if (c == '/')
@@ -571,8 +700,32 @@ http_scheme(const char *u)
 {
 	char sch[8];
 
+	/* Most URLs here are written so; the rest go the long way. */
+	if (strncmp(u, "http", 4) == 0 &&
+	    (u[4] == ':' || (u[4] == 's' && u[5] == ':')))
+		return true;
 	return urlres_scheme(u, sch, sizeof(sch)) &&
 	    (strcmp(sch, "http") == 0 || strcmp(sch, "https") == 0);
+}
+
+/* True when urlres_resolve(a, NULL, c) would give the clean absolute URL
+ * c[0..n) back as it is: the scheme (sch) written lower-case and followed
+ * by "//", no backslash to turn, no "/." to start a dot segment. */
+static bool
+url_resolved(const char *c, size_t n, const char *sch)
+{
+	size_t k = strlen(sch);
+	const char *p;
+
+	if (strncmp(c, sch, k) != 0 || strncmp(c + k, "://", 3) != 0 ||
+	    memchr(c, '\\', n) != NULL)
+		return false;
+	/* memmem(c, n, "/.", 2), the glibc one is slow on short strings */
+	for (p = c; (p = memchr(p, '.', n - (size_t)(p - c))) != NULL; p++) {
+		if (p > c && p[-1] == '/')
+			return false;
+	}
+	return true;
 }
 
 char *
@@ -580,6 +733,7 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
     unsigned flags)
 {
 	char sch[16], *c, *r;
+	size_t n;
 
 	if (raw == NULL)
 		return NULL;
@@ -588,10 +742,9 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
 		return NULL;
 	/* Controls left inside (the clean-up took tab, CR and LF) would let
 	 * a later writer that drops them spell a different URL: refused. */
-	for (r = c; *r != '\0'; r++) {
-		if ((unsigned char)*r < 0x20 || *r == 0x7f)
-			return NULL;
-	}
+	n = strlen(c);
+	if (text_span(TBL_CTL, (const unsigned char *)c, n) < n)
+		return NULL;
 	if (urlres_scheme(c, sch, sizeof(sch))) {
 		if (strcmp(sch, "mailto") == 0 && (flags & SANITIZE_URL_MAILTO))
 			return strlen(c) <= SANITIZE_MAX_URL ? c : NULL;
@@ -600,7 +753,7 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
 			    strlen(c) <= SANITIZE_MAX_DATA_URL ? c : NULL;
 		if (strcmp(sch, "http") != 0 && strcmp(sch, "https") != 0)
 			return NULL;
-		r = urlres_resolve(a, NULL, c);
+		r = url_resolved(c, n, sch) ? c : urlres_resolve(a, NULL, c);
 		/* "http:/g", "http:g", "http:///g": no host. Browsers read
 		 * one into them (http://g/); refused rather than kept
 		 * ambiguous. */
@@ -777,7 +930,9 @@ css_prop_ok(const char *p, size_t n, const char *v, size_t vn)
 	size_t k, fl;
 
 	for (k = 0; k < sizeof(css_props) / sizeof(css_props[0]); k++) {
-		if (strlen(css_props[k]) == n &&
+		/* The first letter rules out most (names are lower-case). */
+		if (css_props[k][0] == (p[0] | 0x20) &&
+		    strlen(css_props[k]) == n &&
 		    strncasecmp(css_props[k], p, n) == 0)
 			return true;
 	}
@@ -790,13 +945,24 @@ css_prop_ok(const char *p, size_t n, const char *v, size_t vn)
 	return false;
 }
 
+/* strcasestr(s, "url"), by way of the faster strpbrk. */
+static char *
+css_find_url(char *s)
+{
+	for (; (s = strpbrk(s, "uU")) != NULL; s++) {
+		if (strncasecmp(s, "url", 3) == 0)
+			return s;
+	}
+	return NULL;
+}
+
 /* Removes every url(...) (replaced by a space), in place. */
 static void
 css_strip_urls(char *s)
 {
 	char *p;
 
-	while ((p = strcasestr(s, "url")) != NULL) {
+	while ((p = css_find_url(s)) != NULL) {
 		char *q = p + 3, *e;
 		while (ws(*q))
 			q++;
@@ -815,12 +981,12 @@ css_strip_urls(char *s)
 	}
 }
 
-/* The filtered style, or NULL when nothing is left. */
+/* The filtered style, or NULL when nothing is left; built in b (emptied
+ * first, its storage reused). */
 static char *
-css_filter(struct arena *a, const char *in)
+css_filter(struct arena *a, struct buf *b, const char *in)
 {
 	char *s = arena_strdup(a, in), *p;
-	struct buf b;
 	char *res = NULL;
 
 	if (s == NULL)
@@ -828,7 +994,8 @@ css_filter(struct arena *a, const char *in)
 	css_strip_urls(s);
 	if (!css_gauntlet(s))
 		return NULL;
-	buf_init(&b, ATTR_MAX_VALUE);
+	buf_clear(b);
+	b->max = ATTR_MAX_VALUE;
 	p = s;
 	while (*p != '\0') {
 		char *name, *val;
@@ -858,22 +1025,21 @@ css_filter(struct arena *a, const char *in)
 			vn--;
 		if (vn == 0 || !css_prop_ok(name, nn, val, vn))
 			continue;
-		if ((b.len > 0 && buf_appendc(&b, ' ') != RC_OK) ||
-		    buf_append(&b, name, nn) != RC_OK ||
-		    buf_appends(&b, ": ") != RC_OK ||
-		    buf_append(&b, val, vn) != RC_OK ||
-		    buf_appendc(&b, ';') != RC_OK)
+		if ((b->len > 0 && buf_appendc(b, ' ') != RC_OK) ||
+		    buf_append(b, name, nn) != RC_OK ||
+		    buf_appends(b, ": ") != RC_OK ||
+		    buf_append(b, val, vn) != RC_OK ||
+		    buf_appendc(b, ';') != RC_OK)
 			goto out;
 	}
-	if (b.len > 0) {
-		res = arena_strdup(a, buf_cstr(&b));
+	if (b->len > 0) {
+		res = arena_strdup(a, buf_cstr(b));
 		if (res != NULL) {
 			/* "medium  none" -> "medium none": one space per gap. */
 			sanitize_collapse_ws(res);
 		}
 	}
 out:
-	buf_fini(&b);
 	return res;
 }
 
@@ -903,6 +1069,7 @@ struct state {
 	bool space;          /* text mode: a separator is pending */
 	/* Not cleared between runs: */
 	struct htmltok tok;  /* its scratch buffer is reused */
+	struct buf val;      /* a srcset or style being filtered */
 	/* Open frames per name hash (a search for a name that is not open
 	 * costs nothing); all 0 again after every run (pop_to(st, 0)). */
 	uint16_t open[HASH_SLOTS];
@@ -921,6 +1088,7 @@ sanitize_free(void *p)
 
 	if (s->st != NULL) {
 		buf_fini(&s->st->out);
+		buf_fini(&s->st->val);
 		htmltok_fini(&s->st->tok);
 		free(s->st);
 		s->st = NULL;
@@ -944,6 +1112,7 @@ sanitize_new(struct arena *a)
 		return NULL;
 	memset(s->st, 0, offsetof(struct state, stack));
 	buf_init(&s->st->out, 0);
+	buf_init(&s->st->val, 0);
 	htmltok_init(&s->st->tok);
 	/* Feed HTML is often written as XHTML: "<iframe ... />" ends
 	 * there (its content would otherwise be dropped with it). */
@@ -973,22 +1142,9 @@ state_get(struct sanitize *s, const struct sanitize_opts *o, bool text,
 	return st;
 }
 
-/* Appends p[0..n) with no checks but room (the common, hot case). */
-static bool
-out_fast(struct state *st, const char *p, size_t n)
-{
-	struct buf *b = &st->out;
-
-	if (b->data == NULL || b->len + n + 1 > b->cap || b->len + n > b->max)
-		return false;
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return true;
-}
-
-/* Appends unless the soft cap is passed; end tags use out_force. */
-static void
+/* Appends unless the soft cap is passed; end tags use out_force. Inline:
+ * most calls append a few constant bytes. */
+static inline void
 out_put(struct state *st, const char *p, size_t n)
 {
 	if (st->truncated || st->nomem)
@@ -997,42 +1153,18 @@ out_put(struct state *st, const char *p, size_t n)
 		st->truncated = true;
 		return;
 	}
-	if (!out_fast(st, p, n) && buf_append(&st->out, p, n) != RC_OK)
+	if (buf_append(&st->out, p, n) != RC_OK)
 		st->nomem = true;
 }
 
-static void
+static inline void
 out_force(struct state *st, const char *p, size_t n)
 {
-	if (!st->nomem && !out_fast(st, p, n) &&
-	    buf_append(&st->out, p, n) != RC_OK)
+	if (!st->nomem && buf_append(&st->out, p, n) != RC_OK)
 		st->nomem = true;
 }
 
 static void out_utf8(struct state *st, uint32_t cp);
-
-/* Bytes out_text must look at, per mode: 1 escape, 2 drop, 3 C1 lead. */
-enum { TBL_HTML, TBL_ATTR, TBL_TEXT };
-static unsigned char text_tbl[3][256];
-
-static void
-text_tbl_init(void)
-{
-	int m, c;
-
-	for (m = 0; m < 3; m++) {
-		for (c = 0; c < 0x20; c++)
-			text_tbl[m][c] = (c == '\t' || c == '\n' || c == '\r') ? 0 : 2;
-		text_tbl[m][0x7f] = 2;
-		text_tbl[m][0xc2] = 3;
-		if (m != TBL_TEXT) {
-			text_tbl[m]['&'] = 1;
-			text_tbl[m]['<'] = 1;
-			text_tbl[m]['>'] = 1;
-		}
-	}
-	text_tbl[TBL_ATTR]['"'] = 1;
-}
 
 static const char *
 escape_of(unsigned char c)
@@ -1065,20 +1197,35 @@ out_run(struct state *st, const char *p, size_t run)
 	out_put(st, p, run);
 }
 
+/* True when s[i] (of n bytes) is the UTF-8 of a C1 control. */
+static bool
+c1_at(const char *s, size_t i, size_t n)
+{
+	return (unsigned char)s[i] == 0xc2 && i + 1 < n &&
+	    (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f;
+}
+
 /* Text content, escaped for HTML text (or raw in text mode); C0 controls
  * other than tab/CR/LF dropped; a C1 control is the windows-1252
  * character a numeric reference (&#146;) meant, as browsers read it. */
 static void
 out_text(struct state *st, const char *s, size_t n, bool attr)
 {
-	const unsigned char *tbl = text_tbl[st->text ? TBL_TEXT :
-	    attr ? TBL_ATTR : TBL_HTML];
+	int m = st->text ? TBL_TEXT : attr ? TBL_ATTR : TBL_HTML;
+	const unsigned char *tbl = text_tbl[m];
 	size_t i = 0, start;
 
 	while (i < n && !st->truncated) {
 		start = i;
-		while (i < n && tbl[(unsigned char)s[i]] == 0)
+		i += text_span(m, (const unsigned char *)s + i, n - i);
+		/* A 0xc2 that leads no C1 control starts a character like
+		 * any other: it stays in the run, so the cap cannot cut it
+		 * from its second byte. */
+		while (i < n && (unsigned char)s[i] == 0xc2 &&
+		    !c1_at(s, i, n)) {
 			i++;
+			i += text_span(m, (const unsigned char *)s + i, n - i);
+		}
 		if (i > start)
 			out_run(st, s + start, i - start);
 		if (i >= n || st->truncated)
@@ -1093,15 +1240,8 @@ out_text(struct state *st, const char *s, size_t n, bool attr)
 			i++;
 			break;
 		default:
-			if (i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-			    (unsigned char)s[i + 1] <= 0x9f) {
-				out_utf8(st, sanitize_cp1252_c1(
-				    (unsigned char)s[i + 1]));
-				i += 2;
-			} else {
-				out_run(st, s + i, 1);
-				i++;
-			}
+			out_utf8(st, sanitize_cp1252_c1((unsigned char)s[i + 1]));
+			i += 2;
 			break;
 		}
 	}
@@ -1162,11 +1302,11 @@ base_url(const struct state *st)
 static char *
 srcset_filter(struct state *st, const char *v)
 {
-	struct buf b;
+	struct buf *b = &st->val;
 	const char *p = v;
-	char *res = NULL;
 
-	buf_init(&b, SANITIZE_MAX_URL * 4);
+	buf_clear(b);
+	b->max = SANITIZE_MAX_URL * 4;
 	while (*p != '\0') {
 		const char *u, *d;
 		char *raw, *url;
@@ -1206,17 +1346,14 @@ srcset_filter(struct state *st, const char *v)
 		    NULL;
 		if (url == NULL || strchr(url, ',') != NULL)
 			continue;
-		if ((b.len > 0 && buf_appends(&b, ", ") != RC_OK) ||
-		    buf_appends(&b, url) != RC_OK ||
-		    (dn > 0 && (buf_appendc(&b, ' ') != RC_OK ||
-		    buf_append(&b, d, dn) != RC_OK)))
+		if ((b->len > 0 && buf_appends(b, ", ") != RC_OK) ||
+		    buf_appends(b, url) != RC_OK ||
+		    (dn > 0 && (buf_appendc(b, ' ') != RC_OK ||
+		    buf_append(b, d, dn) != RC_OK)))
 			break;
 		image_add(st, url);
 	}
-	if (b.len > 0)
-		res = arena_strdup(st->a, buf_cstr(&b));
-	buf_fini(&b);
-	return res;
+	return b->len > 0 ? arena_strdup(st->a, buf_cstr(b)) : NULL;
 }
 
 /* One attribute through the policy; returns the value to write or NULL. */
@@ -1241,7 +1378,7 @@ attr_value(struct state *st, const char *elem, const struct attr *at,
 	case A_SRCSET:
 		return v != NULL ? srcset_filter(st, v) : NULL;
 	case A_STYLE:
-		return v != NULL ? css_filter(st->a, v) : NULL;
+		return v != NULL ? css_filter(st->a, &st->val, v) : NULL;
 	}
 	return NULL;
 }
@@ -1252,23 +1389,23 @@ attr_value(struct state *st, const char *elem, const struct attr *at,
  * NULL; on no memory the value is refused (NULL) too.
  */
 static const char *
-attr_normalize(struct state *st, const char *v)
+attr_normalize(struct state *st, const char *v, size_t n)
 {
-	size_t i, j = 0, n;
+	const unsigned char *u = (const unsigned char *)v;
+	size_t i = 0, j = 0;
 	char *d;
 
 	if (v == NULL)
 		return NULL;
-	n = strlen(v);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
-		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-		    c == 0x7f || (c == 0xc2 && i + 1 < n &&
-		    (unsigned char)v[i + 1] <= 0x9f))
+	/* Most values have nothing to change: returned as they are. */
+	for (;;) {
+		i += text_span(TBL_TEXT, u + i, n - i);
+		if (i >= n)
+			return v;
+		if (u[i] != 0xc2 || (i + 1 < n && u[i + 1] <= 0x9f))
 			break;
+		i++;
 	}
-	if (i == n)
-		return v;
 	d = arena_alloc(st->a, n * 2 + 1);
 	if (d == NULL) {
 		st->nomem = true;
@@ -1295,7 +1432,8 @@ static bool
 emit_start(struct state *st, const char *name, const struct htmltok *t)
 {
 	size_t mark = st->out.len;
-	bool is_a = strcmp(name, "a") == 0, is_img = strcmp(name, "img") == 0;
+	bool is_a = name[0] == 'a' && name[1] == '\0';
+	bool is_img = name[0] == 'i' && strcmp(name, "img") == 0;
 	bool has_lang = false;
 	size_t i;
 
@@ -1304,7 +1442,7 @@ emit_start(struct state *st, const char *name, const struct htmltok *t)
 	for (i = 0; i < t->nattrs; i++) {
 		const char *an = t->attrs[i].name;
 		const char *av = t->attrs[i].value;
-		const struct attr *at = attr_find(an, name);
+		const struct attr *at = attr_find(an, t->attrs[i].nlen, name);
 		const char *v;
 		if (at == NULL)
 			continue;
@@ -1317,7 +1455,8 @@ emit_start(struct state *st, const char *name, const struct htmltok *t)
 		/* Checked in the form it will be written in: out_text drops
 		 * controls, so "java\x01script:" must be read as what it
 		 * becomes, "javascript:". */
-		v = attr_value(st, name, at, attr_normalize(st, av));
+		v = attr_value(st, name, at,
+		    attr_normalize(st, av, t->attrs[i].vlen));
 		if (v == NULL)
 			continue;
 		if (at->kind == A_SRC && is_img)
@@ -1428,7 +1567,7 @@ search_floor(const struct state *st)
 static bool
 is_open(const struct state *st, const char *name)
 {
-	return st->open[name_hash(name)] > 0;
+	return st->open[name_hash(name, strlen(name))] > 0;
 }
 
 /* The open element named a (or b), from the top, not past a frame with
@@ -1565,10 +1704,10 @@ tree_start(struct state *st, const struct htmltok *t)
 {
 	const struct elem *e;
 	struct frame *f;
-	unsigned fl;
+	unsigned fl, h = name_hash(t->name, t->nlen);
 	bool isvoid;
 
-	e = t->name_long ? NULL : elem_find(t->name);
+	e = t->name_long ? NULL : elem_find(t->name, h);
 	if (ignored_tag(t, e))
 		return;
 	fl = e != NULL ? e->flags : 0;
@@ -1589,7 +1728,7 @@ tree_start(struct state *st, const struct htmltok *t)
 	f = &st->stack[st->depth++];
 	f->e = e;
 	f->flags = fl;
-	f->hash = name_hash(t->name);
+	f->hash = h;
 	st->open[f->hash]++;
 	f->emitted = false;
 	memcpy(f->name, t->name, t->nlen + 1);
@@ -1604,7 +1743,8 @@ tree_end(struct state *st, const struct htmltok *t)
 	const struct elem *e;
 	int i;
 
-	e = t->name_long ? NULL : elem_find(t->name);
+	e = t->name_long ? NULL :
+	    elem_find(t->name, name_hash(t->name, t->nlen));
 	if (ignored_tag(t, e))
 		return;
 	/* "</br>" is ignored as libxml2 did (br is never open): feeds write

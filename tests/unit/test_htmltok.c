@@ -262,6 +262,53 @@ test_bytes(void **state)
 	}
 }
 
+/*
+ * Text longer than the 16-byte blocks the scanner reads at once: one
+ * piece (markup, a reference, NUL, bad or good UTF-8) at every offset of
+ * two blocks and the tail, in '.' filler; the tokens as toks() joins
+ * them (no empty text pieces).
+ */
+static void
+test_long_text(void **state)
+{
+	static const struct {
+		const char *piece;
+		size_t n;
+		const char *want;
+	} c[] = {
+		{ "<b>", 3, "][<b>][t:" },
+		{ "&amp;", 5, "&" },
+		{ "&", 1, "&" },
+		{ "<", 1, "<" },
+		{ "\0", 1, "" },
+		{ "\xff", 1, "\xef\xbf\xbd" },
+		{ "\xe2\x80", 2, "\xef\xbf\xbd" },
+		{ "\xc3\xa9", 2, "\xc3\xa9" },
+		{ "\xe2\x80\x94", 3, "\xe2\x80\x94" },
+		{ "\t\n>\x7f", 4, "\t\n>\x7f" },
+	};
+	char in[64], want[128], dots[41], *p;
+	size_t i, pos;
+
+	(void)state;
+	memset(dots, '.', 40);
+	dots[40] = '\0';
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		for (pos = 0; pos <= 40; pos++) {
+			memset(in, '.', 40);
+			memcpy(in + pos, c[i].piece, c[i].n);
+			memset(in + pos + c[i].n, '.', 40 - pos);
+			snprintf(want, sizeof(want), "[t:%.*s%s%.*s]", (int)pos,
+			    dots, c[i].want, (int)(40 - pos), dots);
+			while ((p = strstr(want, "[t:]")) != NULL)
+				memmove(p, p + 4, strlen(p + 4) + 1);
+			if (strcmp(toks(in, 40 + c[i].n), want) != 0)
+				fail_msg("case %zu at %zu:\n got  %s\n want %s", i,
+				    pos, toks(in, 40 + c[i].n), want);
+		}
+	}
+}
+
 static void
 test_limits(void **state)
 {
@@ -325,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_xml_selfclose),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_long_text),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_charref_api),
 	};

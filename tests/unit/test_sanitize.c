@@ -576,6 +576,16 @@ test_limits(void **state)
 	assert_true(r.truncated);
 	assert_string_equal(r.html, "<p><b>\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 	    "\xc3\xa9\xc3\xa9\xc3\xa9</b></p>");
+	/* Nor half a character whose lead byte is 0xc2 (U+0080..U+00BF:
+	 * the lead of the C1 controls too, which the escaper looks at). */
+	o.max_len = 20;
+	in = "abcdefghijklmnopqrs\xc2\xb9z";
+	assert_int_equal(sanitize_html(S, in, strlen(in), &o, &r), RC_OK);
+	assert_true(r.truncated);
+	assert_string_equal(r.html, "abcdefghijklmnopqrs");
+	in = "abcdefghijklmnopqr\xc2\xb9z";
+	assert_int_equal(sanitize_html(S, in, strlen(in), &o, &r), RC_OK);
+	assert_string_equal(r.html, "abcdefghijklmnopqr\xc2\xb9");
 	/* No half tag at the cap. */
 	o.max_len = 12;
 	in = "<p>abc<a href=\"http://x.example/long\">l</a></p>";
@@ -708,6 +718,23 @@ test_url_policy(void **state)
 		{ "https://b.example/", "a\x01" "b", 0, NULL },
 		{ "https://b.example/d/", "///x", 0, NULL },
 		{ "https://b.example/d/", "\\\\\\\"", 0, NULL },
+		/* Absolute URLs resolution would change (dot segments,
+		 * backslashes, case) and ones it leaves as they are. */
+		{ NULL, "https://x.example/a/./b/../c", 0, "https://x.example/a/c" },
+		{ NULL, "https://x.example/a.b/.c/d..", 0,
+		  "https://x.example/a.b/.c/d.." },
+		{ NULL, "https://x.example/a?q=/./#/../", 0,
+		  "https://x.example/a?q=/./#/../" },
+		{ NULL, "https://x.example\\a\\b?c\\d", 0,
+		  "https://x.example/a/b?c\\d" },
+		{ NULL, "hTTps://x.example/", 0, "https://x.example/" },
+		{ "https://b.example/d/e", "/x/./y?z#w", 0,
+		  "https://b.example/x/y?z#w" },
+		{ "https://b.example/d/e", "?z", 0, "https://b.example/d/e?z" },
+		{ "https://b.example/d/e", "#w", 0, "https://b.example/d/e#w" },
+		{ "https://b.example/d/e", "//c.example?q#f", 0,
+		  "https://c.example?q#f" },
+		{ "https://b.example/d/e", "a#b?c", 0, "https://b.example/d/a#b?c" },
 	};
 	size_t i;
 	char *got, *longurl;
@@ -730,6 +757,110 @@ test_url_policy(void **state)
 	free(longurl);
 }
 
+/*
+ * Text and attribute values longer than the 16-byte blocks the escaper
+ * reads at once: one piece at every offset of two blocks and the tail,
+ * in '.' filler.
+ */
+static void
+test_long_runs(void **state)
+{
+	static const struct { const char *piece, *text, *attr; } c[] = {
+		{ "&", "&amp;", "&amp;" },
+		{ "<", "&lt;", "&lt;" },
+		{ ">", "&gt;", "&gt;" },
+		{ "\"", "\"", "&quot;" },
+		{ "\x01", "", "" },
+		{ "\x7f", "", "" },
+		{ "\xc2\x85", "\xe2\x80\xa6", "\xe2\x80\xa6" },
+		{ "\xc2\xa0", "\xc2\xa0", "\xc2\xa0" },
+		{ "\t\n", "\t\n", "\t\n" },
+		{ "\xe2\x80\x94", "\xe2\x80\x94", "\xe2\x80\x94" },
+	};
+	static const char dots[] = "........................................";
+	char in[128], want[160];
+	size_t i, pos;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		for (pos = 0; pos <= 40; pos++) {
+			snprintf(in, sizeof(in), "%.*s%s%s", (int)pos, dots,
+			    c[i].piece, dots + pos);
+			snprintf(want, sizeof(want), "%.*s%s%s", (int)pos, dots,
+			    c[i].text, dots + pos);
+			if (strcmp(san(in, NULL), want) != 0)
+				fail_msg("text %zu at %zu: %s", i, pos, san(in, NULL));
+			snprintf(in, sizeof(in), "<abbr title='%.*s%s%s'>x</abbr>",
+			    (int)pos, dots, c[i].piece, dots + pos);
+			snprintf(want, sizeof(want),
+			    "<abbr title=\"%.*s%s%s\">x</abbr>", (int)pos, dots,
+			    c[i].attr, dots + pos);
+			if (strcmp(san(in, NULL), want) != 0)
+				fail_msg("attr %zu at %zu: %s", i, pos, san(in, NULL));
+		}
+	}
+}
+
+/* sanitize_collapse_ws as a plain loop, the model for the one that moves
+ * runs. */
+static void
+collapse_model(const char *in, char *out)
+{
+	size_t j = 0;
+	bool space = false;
+
+	for (; *in != '\0'; in++) {
+		if (strchr(" \t\n\r\f", *in) != NULL) {
+			space = j > 0;
+			continue;
+		}
+		if (space)
+			out[j++] = ' ';
+		space = false;
+		out[j++] = *in;
+	}
+	out[j] = '\0';
+}
+
+/* Strings of white space, other bytes and U+00A0 (not white space), up
+ * to three blocks long, against the model. */
+static void
+test_collapse_ws(void **state)
+{
+	static const char *const parts[] = { "a", "bc", " ", " ", "  ", "\t",
+		"\n", "\r\n", "\f", "\v", "\xc2\xa0" };
+	unsigned long seed = 1;
+	char s[128], want[128];
+	size_t i, n;
+
+	(void)state;
+	/* A space at every offset, and one at the end, of every length: the
+	 * ends of the 16-byte blocks. */
+	for (n = 1; n <= 48; n++) {
+		for (i = 0; i < n; i++) {
+			memset(s, 'x', n);
+			s[i] = ' ';
+			s[n] = ' ';
+			s[n + 1] = '\0';
+			collapse_model(s, want);
+			if (strcmp(sanitize_collapse_ws(s), want) != 0)
+				fail_msg("collapse: got \"%s\" want \"%s\"", s, want);
+		}
+	}
+	for (i = 0; i < 20000; i++) {
+		s[0] = '\0';
+		for (n = (seed >> 16) % 24; n > 0; n--) {
+			seed = seed * 1103515245 + 12345;
+			strcat(s, parts[(seed >> 16) % (sizeof(parts) /
+			    sizeof(parts[0]))]);
+		}
+		seed = seed * 1103515245 + 12345;
+		collapse_model(s, want);
+		if (strcmp(sanitize_collapse_ws(s), want) != 0)
+			fail_msg("collapse: got \"%s\" want \"%s\"", s, want);
+	}
+}
+
 static void
 test_helpers(void **state)
 {
@@ -742,6 +873,11 @@ test_helpers(void **state)
 	assert_false(sanitize_looks_like_html("AT&T", 4));
 	assert_false(sanitize_looks_like_html("a < b > c", 9));
 	assert_false(sanitize_looks_like_html("", 0));
+	/* Past the first block; a marker cut by the end does not count. */
+	assert_true(sanitize_looks_like_html("........................<b>", 27));
+	assert_true(sanitize_looks_like_html("..................&amp;...", 27));
+	assert_false(sanitize_looks_like_html("......................... <b", 27));
+	assert_false(sanitize_looks_like_html("................&amp......", 27));
 	strcpy(s, "  a \t b\n\nc  ");
 	assert_string_equal(sanitize_collapse_ws(s), "a b c");
 	strcpy(s, "\xc3\xa9t\xc3\xa9");
@@ -766,6 +902,8 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_url_policy),
+		cmocka_unit_test(test_long_runs),
+		cmocka_unit_test(test_collapse_ws),
 		cmocka_unit_test(test_helpers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util/arena.h"
@@ -138,6 +139,10 @@ test_dot_segments(void **state)
 		{ "..", "" },
 		{ "/..", "/" },
 		{ "a/..", "/" },
+		/* Dots that are no dot segment: left as they are. */
+		{ "/a.b/..c/c../...", "/a.b/..c/c../..." },
+		{ ".a/b.", ".a/b." },
+		{ "/x/.", "/x/" },
 	};
 	char out[64];
 	size_t i, n;
@@ -177,6 +182,58 @@ test_scheme(void **state)
 	assert_false(urlres_is_absolute("//host/x"));
 }
 
+/* The parts of s as "S:scheme A:authority P:path Q:query F:fragment",
+ * the absent ones left out. */
+static const char *
+split_str(const char *s)
+{
+	static char out[256];
+	struct urlres_parts p;
+	int n = 0;
+
+	urlres_split(s, strlen(s), &p);
+	if (p.has_scheme)
+		n += snprintf(out + n, sizeof(out) - (size_t)n, "S:%.*s ",
+		    (int)p.scheme_len, p.scheme);
+	if (p.has_authority)
+		n += snprintf(out + n, sizeof(out) - (size_t)n, "A:%.*s ",
+		    (int)p.authority_len, p.authority);
+	n += snprintf(out + n, sizeof(out) - (size_t)n, "P:%.*s",
+	    (int)p.path_len, p.path);
+	if (p.has_query)
+		n += snprintf(out + n, sizeof(out) - (size_t)n, " Q:%.*s",
+		    (int)p.query_len, p.query);
+	if (p.has_fragment)
+		snprintf(out + n, sizeof(out) - (size_t)n, " F:%.*s",
+		    (int)p.fragment_len, p.fragment);
+	return out;
+}
+
+static void
+split_cases(void)
+{
+	static const struct { const char *in, *want; } c[] = {
+		{ "//?", "A: P: Q:" },
+		{ "a#b?c", "P:a F:b?c" },
+		{ "?#", "P: Q: F:" },
+		{ "//h#f/x?y", "A:h P: F:f/x?y" },
+		{ "x:/?a?b#c#d", "S:x P:/ Q:a?b F:c#d" },
+		{ "http://h", "S:http A:h P:" },
+		{ "http:///p", "S:http A: P:/p" },
+		{ "/#", "P:/ F:" },
+		{ "1a:b", "P:1a:b" },
+		{ "a:", "S:a P:" },
+		{ "/?//x", "P:/ Q://x" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (strcmp(split_str(c[i].in), c[i].want) != 0)
+			fail_msg("\"%s\": got \"%s\", want \"%s\"", c[i].in,
+			    split_str(c[i].in), c[i].want);
+	}
+}
+
 static void
 test_split(void **state)
 {
@@ -196,6 +253,7 @@ test_split(void **state)
 	assert_false(p.has_scheme || p.has_authority || p.has_query ||
 	    p.has_fragment);
 	assert_int_equal(p.path_len, 0);
+	split_cases();
 }
 
 int
