@@ -17,29 +17,13 @@
 
 #include <jansson.h>
 
+#include "tests/unit/arena_fixture.h"
 #include "tests/unit/corpus_walk.h"
 #include "util/arena.h"
 #include "widgets/feed.h"
 
 #define FETCH_TIME 1700000000LL
 
-static struct arena *A;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	A = arena_new(1 << 20, 0);
-	return A != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	arena_free(A);
-	return 0;
-}
 
 static enum rc
 parse_ct(const char *body, size_t len, const char *base, const char *ct,
@@ -1025,5 +1009,5 @@ main(void)
 		cmocka_unit_test(test_unrepaired_same),
 		cmocka_unit_test(test_unrepaired_cases),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -14,29 +14,13 @@
 
 #include <jansson.h>
 
+#include "tests/unit/arena_fixture.h"
 #include "util/arena.h"
 #include "widgets/feed.h"
 #include "widgets/feed_int.h"
 
 #define HEAD "{\"version\":\"https://jsonfeed.org/version/1.1\","
 
-static struct arena *A;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	A = arena_new(1 << 20, 0);
-	return A != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	arena_free(A);
-	return 0;
-}
 
 static enum rc
 parse(const char *doc, size_t len, struct feed *f)
@@ -308,5 +292,5 @@ main(void)
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_depth),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -14,26 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/arena_fixture.h"
 #include "util/arena.h"
 #include "widgets/feed_prep.h"
 
-static struct arena *A;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	A = arena_new(1 << 16, 0);
-	return A != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	arena_free(A);
-	return 0;
-}
 
 /* feed_prep_xml of body[0..n) (an exact-size heap copy), UTF-8 taken as
  * it is; the output in *out (heap, NUL-terminated). */
@@ -313,5 +297,5 @@ main(void)
 		cmocka_unit_test(test_growth_and_bound),
 		cmocka_unit_test(test_decode),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/arena_fixture.h"
 #include "tests/unit/corpus_walk.h"
 #include "tests/unit/tree_diff.h"
 #include "util/arena.h"
@@ -20,7 +21,6 @@
 #include "widgets/feed_tree.h"
 #include "widgets/feed_xml.h"
 
-static struct arena *A;
 
 /* When feed_xml takes xml[0..len), libxml2 must call it well-formed and
  * build the same tree. Returns whether feed_xml took it. */
@@ -47,22 +47,6 @@ check_fast(const char *xml, size_t len, int max_depth)
 		fail_msg("feed_xml and libxml2 differ: %s in %.200s", why, xml);
 	arena_free(b);
 	return true;
-}
-
-static int
-setup(void **state)
-{
-	(void)state;
-	A = arena_new(1 << 16, 0);
-	return A != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	arena_free(A);
-	return 0;
 }
 
 static struct feed_node *
@@ -742,5 +726,5 @@ main(void)
 		cmocka_unit_test(test_fast_same_as_libxml2),
 		cmocka_unit_test(test_fast_corpus),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }
