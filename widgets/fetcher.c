@@ -46,6 +46,7 @@ enum host_proto { PROTO_UNKNOWN, PROTO_H1, PROTO_H2 };
 struct run;
 static bool run_budget_allows(const struct run *r, size_t n);
 static void run_budget_add(struct run *r, size_t n);
+static void run_budget_release(struct run *r, size_t n);
 
 /* One job in flight. */
 struct transfer {
@@ -224,7 +225,13 @@ write_body(char *p, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb;
 
 	if (t->run != NULL && !run_budget_allows(t->run, n)) {
+		/* Give its share back now, not when curl reports the abort:
+		 * other transfers write in the same curl_multi_perform call,
+		 * and would all be cut against bytes no longer wanted. */
 		t->over_budget = true;
+		run_budget_release(t->run, t->counted);
+		t->counted = 0;
+		buf_clear(&t->body);
 		return 0;
 	}
 	if (buf_append(&t->body, p, n) != RC_OK) {
@@ -626,6 +633,12 @@ run_budget_add(struct run *r, size_t n)
 }
 
 static void
+run_budget_release(struct run *r, size_t n)
+{
+	r->buffered -= n;
+}
+
+static void
 host_of(const char *url, char *out)
 {
 	struct arena *a = arena_new(1024, 0);
@@ -739,7 +752,7 @@ complete(struct run *r, size_t i)
 	}
 	r->state[i] = 2;
 	r->done++;
-	r->buffered -= r->tr[i].counted;
+	run_budget_release(r, r->tr[i].counted);
 	r->tr[i].counted = 0;
 	r->cb(j, r->arg);
 	fetch_result_fini(&j->res);
