@@ -141,24 +141,12 @@ sha256_fetch(void)
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
-/* One digest context per thread, reused: EVP_Digest makes and frees one
- * (and the algorithm's state in it) per call, most of what hashing a
- * short item id costs once the implementation is fetched. */
-static __thread EVP_MD_CTX *sha256_ctx;
-
 void
 crypto_sha256(const void *p, size_t n, unsigned char out[CRYPTO_SHA256_LEN])
 {
 	unsigned int len = CRYPTO_SHA256_LEN;
 
 	pthread_once(&sha256_once, sha256_fetch);
-	if (sha256_md != NULL && sha256_ctx == NULL)
-		sha256_ctx = EVP_MD_CTX_new();
-	if (sha256_md != NULL && sha256_ctx != NULL &&
-	    EVP_DigestInit_ex2(sha256_ctx, sha256_md, NULL) == 1 &&
-	    EVP_DigestUpdate(sha256_ctx, p, n) == 1 &&
-	    EVP_DigestFinal_ex(sha256_ctx, out, &len) == 1)
-		return;
 	EVP_Digest(p, n, out, &len,
 	    sha256_md != NULL ? sha256_md : EVP_sha256(), NULL);
 }
