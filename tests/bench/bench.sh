@@ -150,19 +150,22 @@ bench_run() {
 	echo "# round $round $label: $rps req/s, p99 $p99"
 }
 
+# The median of a space-separated list (awk), for the two summaries below.
+AWK_MEDIAN='
+function median(list,    v, n, i, j, t) {
+	n = split(list, v, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
+			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+		}
+	return v[int((n + 1) / 2)]
+}'
+
 # results.tsv from rounds.tsv, one row per label in first-run order: median
 # req/s, p50 and p99; summed non-2xx and socket errors; CPU microseconds per
 # request of nginx and of the app over all rounds.
 bench_summarize() {
-	awk -F'\t' '
-	function median(list,    v, n, i, j, t) {
-		n = split(list, v, " ")
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-			}
-		return v[int((n + 1) / 2)]
-	}
+	awk -F'\t' "$AWK_MEDIAN"'
 	{
 		l = $2
 		if (!(l in seen)) { seen[l] = 1; order[++nl] = l }
@@ -186,15 +189,7 @@ bench_summarize() {
 # rounds of the ratio within each round (A and B ran minutes apart at most,
 # under the same load), with every round's req/s ratio.
 bench_ratio() {
-	awk -F'\t' -v a="$1" -v b="$2" '
-	function median(list,    v, n, i, j, t) {
-		n = split(list, v, " ")
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-			}
-		return v[int((n + 1) / 2)]
-	}
+	awk -F'\t' -v a="$1" -v b="$2" "$AWK_MEDIAN"'
 	$2 == a { ra[$1] = $3; pa[$1] = $5; if (!($1 in seen)) { seen[$1] = 1; r[++n] = $1 } }
 	$2 == b { rb[$1] = $3; pb[$1] = $5; if (!($1 in seen)) { seen[$1] = 1; r[++n] = $1 } }
 	END {
