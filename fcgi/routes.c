@@ -1,7 +1,7 @@
 /* routes: the feature table — the one place fcgi/ meets oauth/ and widgets/. */
 #include "fcgi/feature.h"
 #include "oauth/oauth.h"
-#include "widgets/share.h"
+#include "widgets/share/share.h"
 #include "widgets/widgets.h"
 
 const struct feature routes_features[] = {

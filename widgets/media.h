@@ -8,7 +8,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/rc.h"
-#include "widgets/feed.h"
+#include "widgets/feeds/feed.h"
 
 /*
  * A media id names one upstream image URL:

@@ -10,7 +10,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/rc.h"
-#include "widgets/feed.h"
+#include "widgets/feeds/feed.h"
 #include "widgets/render.h"
 
 /* One account. Strings in arena memory, NULL when unknown. `avatar` is the

@@ -11,10 +11,10 @@
 
 #include "util/arena.h"
 #include "util/rc.h"
-#include "widgets/cache.h"
-#include "widgets/fetcher.h"
+#include "widgets/streams/cache.h"
+#include "widgets/streams/fetcher.h"
 #include "widgets/render.h"
-#include "widgets/stream.h"
+#include "widgets/streams/stream.h"
 
 /*
  * Files under CACHE/streams/NAME/ (framed, written atomically):

@@ -8,9 +8,9 @@
 
 #include "fcgi/router.h"
 #include "util/rc.h"
-#include "widgets/cache.h"
-#include "widgets/fetcher.h"
-#include "widgets/stream.h"
+#include "widgets/streams/cache.h"
+#include "widgets/streams/fetcher.h"
+#include "widgets/streams/stream.h"
 
 struct config;
 struct views;

@@ -20,8 +20,8 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/url.h"
-#include "widgets/cache.h"
-#include "widgets/refresher.h"
+#include "widgets/streams/cache.h"
+#include "widgets/streams/refresher.h"
 #include "widgets/views.h"
 
 #define WIDGETS_CACHE_MAX_DEFAULT (256L * 1024 * 1024)

@@ -9,8 +9,8 @@
 #include <jansson.h>
 
 #include "fcgi/feature.h"
-#include "widgets/feed_cli.h"
-#include "widgets/stream.h"
+#include "widgets/feeds/feed_cli.h"
+#include "widgets/streams/stream.h"
 #include "widgets/views.h"
 
 struct config;

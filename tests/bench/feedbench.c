@@ -9,7 +9,7 @@
 
 #include "util/arena.h"
 #include "util/fsutil.h"
-#include "widgets/feed.h"
+#include "widgets/feeds/feed.h"
 
 static double
 now(clockid_t clk)

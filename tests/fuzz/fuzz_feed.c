@@ -12,8 +12,8 @@
 
 #include "util/arena.h"
 #include "util/url.h"
-#include "widgets/feed.h"
-#include "widgets/sanitize.h"
+#include "widgets/feeds/feed.h"
+#include "widgets/feeds/sanitize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,7 +17,7 @@
 
 #include "util/arena.h"
 #include "util/url.h"
-#include "widgets/sanitize.h"
+#include "widgets/feeds/sanitize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

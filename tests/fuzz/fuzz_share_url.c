@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "util/arena.h"
-#include "widgets/share_url.h"
+#include "widgets/share/share_url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

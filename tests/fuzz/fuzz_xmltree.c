@@ -9,7 +9,7 @@
 
 #include "tests/unit/tree_diff.h"
 #include "util/arena.h"
-#include "widgets/feed_tree.h"
+#include "widgets/feeds/feed_tree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

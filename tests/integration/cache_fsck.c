@@ -20,7 +20,7 @@
 #include <jansson.h>
 
 #include "util/log.h"
-#include "widgets/cache.h"
+#include "widgets/streams/cache.h"
 
 struct fsck {
 	bool rss_bodies;

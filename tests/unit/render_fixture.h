@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "util/arena.h"
-#include "widgets/feed.h"
+#include "widgets/feeds/feed.h"
 #include "widgets/render.h"
 
 #define FIXTURE_NOW 1767225600LL   /* 2026-01-01T00:00:00Z */

@@ -17,7 +17,7 @@
 
 #include "util/fsutil.h"
 #include "util/log.h"
-#include "widgets/cache.h"
+#include "widgets/streams/cache.h"
 
 static char dir[] = "/tmp/sh-cache-XXXXXX";
 

@@ -20,7 +20,7 @@
 #include "tests/unit/arena_fixture.h"
 #include "tests/unit/corpus_walk.h"
 #include "util/arena.h"
-#include "widgets/feed.h"
+#include "widgets/feeds/feed.h"
 
 #define FETCH_TIME 1700000000LL
 

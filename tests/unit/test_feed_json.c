@@ -16,8 +16,8 @@
 
 #include "tests/unit/arena_fixture.h"
 #include "util/arena.h"
-#include "widgets/feed.h"
-#include "widgets/feed_int.h"
+#include "widgets/feeds/feed.h"
+#include "widgets/feeds/feed_int.h"
 
 #define HEAD "{\"version\":\"https://jsonfeed.org/version/1.1\","
 

@@ -16,7 +16,7 @@
 
 #include "tests/unit/arena_fixture.h"
 #include "util/arena.h"
-#include "widgets/feed_prep.h"
+#include "widgets/feeds/feed_prep.h"
 
 
 /* feed_prep_xml of body[0..n) (an exact-size heap copy), UTF-8 taken as

@@ -17,9 +17,9 @@
 #include "tests/unit/corpus_walk.h"
 #include "tests/unit/tree_diff.h"
 #include "util/arena.h"
-#include "widgets/feed_prep.h"
-#include "widgets/feed_tree.h"
-#include "widgets/feed_xml.h"
+#include "widgets/feeds/feed_prep.h"
+#include "widgets/feeds/feed_tree.h"
+#include "widgets/feeds/feed_xml.h"
 
 
 /* When feed_xml takes xml[0..len), libxml2 must call it well-formed and

@@ -18,7 +18,7 @@
 #include <curl/curl.h>
 
 #include "util/log.h"
-#include "widgets/fetcher.h"
+#include "widgets/streams/fetcher.h"
 
 #define NOW 1700000000LL
 #define DATE_NOW "Tue, 14 Nov 2023 22:13:20 GMT"   /* == NOW */

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "util/buf.h"
-#include "widgets/htmltok.h"
+#include "widgets/feeds/htmltok.h"
 
 /*
  * The tokens of in, one per bracket: [<name a="v" b="">] (a trailing /

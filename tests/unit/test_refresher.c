@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
-#include "widgets/refresher.h"
+#include "widgets/streams/refresher.h"
 
 #define URL_A "https://a.example/feed"
 #define URL_B "https://b.example/feed"

@@ -15,7 +15,7 @@
 #include <libxml/HTMLparser.h>
 
 #include "util/arena.h"
-#include "widgets/sanitize.h"
+#include "widgets/feeds/sanitize.h"
 
 #ifndef XSS_VECTORS
 #define XSS_VECTORS "tests/fixtures/xss/vectors.txt"

@@ -11,10 +11,10 @@
 
 #include "fcgi/config.h"
 #include "util/buf.h"
-#include "widgets/share.h"
-#include "widgets/share_config.h"
-#include "widgets/share_networks.h"
-#include "widgets/share_render.h"
+#include "widgets/share/share.h"
+#include "widgets/share/share_config.h"
+#include "widgets/share/share_networks.h"
+#include "widgets/share/share_render.h"
 
 static const struct feature features[] = { SHARE_FEATURE, { .name = NULL } };
 

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "util/buf.h"
-#include "widgets/share_networks.h"
+#include "widgets/share/share_networks.h"
 
 #define URL "https://www.example.com/a?b=1&c=2"
 #define TITLE "Tom & Jerry #1: Caf\xc3\xa9 \xf0\x9f\x8e\x89"   /* Café 🎉 */

@@ -11,7 +11,7 @@
 
 #include <sqlite3.h>
 
-#include "widgets/share_store.h"
+#include "widgets/share/share_store.h"
 
 struct fx {
 	char dir[64];

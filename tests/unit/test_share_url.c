@@ -8,7 +8,7 @@
 
 #include "util/arena.h"
 #include "util/rc.h"
-#include "widgets/share_url.h"
+#include "widgets/share/share_url.h"
 
 static const char *const rules[] = {
 	"www.example.com", ".example.org", "xn--bcher-kva.example",

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
-#include "widgets/stream.h"
+#include "widgets/streams/stream.h"
 
 #define NOW 1700000000LL
 

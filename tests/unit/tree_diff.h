@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "widgets/feed_tree.h"
+#include "widgets/feeds/feed_tree.h"
 
 /* True when a and b hold the same nodes, names, namespaces, attributes and
  * text; else false with the first difference described in why. */

@@ -6,7 +6,7 @@
 
 #include "util/buf.h"
 #include "util/rc.h"
-#include "widgets/share_networks.h"
+#include "widgets/share/share_networks.h"
 
 /* What the share bar shows. */
 struct share_bar {

@@ -1,5 +1,5 @@
 /* refresher: pick due sources, fetch in parallel, parse, store, re-merge. */
-#include "widgets/refresher.h"
+#include "widgets/streams/refresher.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 
 #include "util/crypto.h"
 #include "util/log.h"
-#include "widgets/sanitize.h"
+#include "widgets/feeds/sanitize.h"
 
 #define PARSE_ARENA_LIMIT (512u * 1024 * 1024)
 /*

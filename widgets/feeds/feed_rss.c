@@ -3,7 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "widgets/feed_int.h"
+#include "widgets/feeds/feed_int.h"
 
 enum {
 	P_LOW = 5,

@@ -1,5 +1,5 @@
 /* feed_cli: `socialhub parse`, one feed to JSON Feed 1.1 on stdout. */
-#include "widgets/feed_cli.h"
+#include "widgets/feeds/feed_cli.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
-#include "widgets/feed.h"
+#include "widgets/feeds/feed.h"
 
 #define PARSE_MAX_INPUT (16 * 1024 * 1024)
 

@@ -1,5 +1,5 @@
 /* stream: merge, de-duplicate, filter, pin and store one stream. */
-#include "widgets/stream.h"
+#include "widgets/streams/stream.h"
 
 #include <ctype.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* cache: framed files (length + SHA-256), atomic replace, flock, LRU media. */
-#include "widgets/cache.h"
+#include "widgets/streams/cache.h"
 
 #include <dirent.h>
 #include <errno.h>

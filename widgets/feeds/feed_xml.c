@@ -16,7 +16,7 @@
  * is checked to be an XML Char; line ends are normalised, and attribute
  * values get XML's whitespace normalisation for CDATA attributes.
  */
-#include "widgets/feed_xml.h"
+#include "widgets/feeds/feed_xml.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* share_render: the share bar fragment and the Mastodon instance picker. */
-#include "widgets/share_render.h"
+#include "widgets/share/share_render.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* share_config: the share { } config section, its checks and settings. */
-#include "widgets/share_config.h"
+#include "widgets/share/share_config.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -8,9 +8,9 @@
 #include "fcgi/config.h"
 #include "util/arena.h"
 #include "util/url.h"
-#include "widgets/share.h"
-#include "widgets/share_networks.h"
-#include "widgets/share_url.h"
+#include "widgets/share/share.h"
+#include "widgets/share/share_networks.h"
+#include "widgets/share/share_url.h"
 
 #define DEFAULT_NETWORKS \
 	"{\"x\", \"facebook\", \"linkedin\", \"reddit\", \"bluesky\", \"mastodon\"," \

@@ -7,8 +7,8 @@
 
 #include "util/arena.h"
 #include "util/rc.h"
-#include "widgets/cache.h"
-#include "widgets/feed.h"
+#include "widgets/streams/cache.h"
+#include "widgets/feeds/feed.h"
 
 #define STREAM_NAME_MAX 64
 #define STREAM_MAX_ITEMS_DEFAULT 200

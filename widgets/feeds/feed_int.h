@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "widgets/feed.h"
-#include "widgets/feed_tree.h"
-#include "widgets/sanitize.h"
+#include "widgets/feeds/feed.h"
+#include "widgets/feeds/feed_tree.h"
+#include "widgets/feeds/sanitize.h"
 
 /* Field bounds (bytes). Longer text is cut at a UTF-8 boundary; longer
  * URLs and ids are dropped (an id is hashed instead). */

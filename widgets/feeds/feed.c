@@ -1,7 +1,7 @@
 /* feed: format detection, the parse driver and helpers shared by the format
  * parsers. JSON Feed output is feed_jsonfeed.c, input feed_json.c; the XML
  * tree the parsers walk is feed_tree.c. */
-#include "widgets/feed.h"
+#include "widgets/feeds/feed.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -11,8 +11,8 @@
 #include "util/crypto.h"
 #include "util/time.h"
 #include "util/urlres.h"
-#include "widgets/feed_int.h"
-#include "widgets/feed_prep.h"
+#include "widgets/feeds/feed_int.h"
+#include "widgets/feeds/feed_prep.h"
 
 #define FEED_MAX_BODY (16 * 1024 * 1024)
 #define TEXT_MAX_DEFAULT (1024 * 1024)

@@ -1,5 +1,5 @@
 /* share_store: durable share counters in SQLite, one count per visitor a day. */
-#include "widgets/share_store.h"
+#include "widgets/share/share_store.h"
 
 #include <errno.h>
 #include <sched.h>

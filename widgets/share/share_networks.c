@@ -1,5 +1,5 @@
 /* share_networks: the one table of share networks and their intent URLs. */
-#include "widgets/share_networks.h"
+#include "widgets/share/share_networks.h"
 
 #include <string.h>
 

@@ -8,9 +8,9 @@
 
 #include "util/arena.h"
 #include "util/rc.h"
-#include "widgets/cache.h"
-#include "widgets/fetcher.h"
-#include "widgets/stream.h"
+#include "widgets/streams/cache.h"
+#include "widgets/streams/fetcher.h"
+#include "widgets/streams/stream.h"
 
 #define REFRESH_SOURCE_MAX_ITEMS 1000   /* items kept per source */
 

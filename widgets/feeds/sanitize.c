@@ -1,7 +1,7 @@
 /* sanitize: allow-list HTML sanitizer fed by htmltok (tokenizer) with a
  * small tree builder of its own. */
-#include "widgets/sanitize.h"
-#include "widgets/htmltok.h"
+#include "widgets/feeds/sanitize.h"
+#include "widgets/feeds/htmltok.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -16,7 +16,7 @@
 #include "util/buf.h"
 #include "util/url.h"
 #include "util/urlres.h"
-#include "widgets/bytevec.h"
+#include "widgets/feeds/bytevec.h"
 
 static void tables_init(void);
 static void text_tbl_init(void);

@@ -1,5 +1,5 @@
 /* sanitize: allow-list HTML sanitizer for feed content (own tokenizer,
- * widgets/htmltok.h). */
+ * widgets/feeds/htmltok.h). */
 #ifndef SOCIALHUB_WIDGETS_SANITIZE_H
 #define SOCIALHUB_WIDGETS_SANITIZE_H
 

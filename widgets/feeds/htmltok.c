@@ -1,5 +1,5 @@
 /* htmltok: a small, bounded HTML tokenizer (HTML5 tokenizer rules). */
-#include "widgets/htmltok.h"
+#include "widgets/feeds/htmltok.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 #include <libxml/HTMLparser.h>
 
 #include "util/url.h"
-#include "widgets/bytevec.h"
+#include "widgets/feeds/bytevec.h"
 
 enum { M_DATA, M_RAWTEXT, M_RCDATA, M_PLAINTEXT };
 

@@ -6,7 +6,7 @@
 
 #include "util/time.h"
 #include "util/url.h"
-#include "widgets/feed.h"
+#include "widgets/feeds/feed.h"
 
 #define JSONFEED_VERSION "https://jsonfeed.org/version/1.1"
 #define EXT "_socialhub"

@@ -7,7 +7,7 @@
  * around them is one run. Names and namespace URIs are interned per tree;
  * nothing is freed one by one: the arena goes as a whole.
  */
-#include "widgets/feed_tree.h"
+#include "widgets/feeds/feed_tree.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@
 
 #include "util/buf.h"
 #include "util/url.h"
-#include "widgets/feed_xml.h"
+#include "widgets/feeds/feed_xml.h"
 
 /* Address cache slots: a feed has a few dozen distinct names and URIs;
  * the cache is cleared per document, so it stays small. */

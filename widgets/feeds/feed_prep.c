@@ -2,7 +2,7 @@
  * detection and conversion, invalid characters, HTML entities, bare '&',
  * and the DOCTYPE (its simple entities are applied, the rest is removed so
  * no DTD, external entity or entity expansion ever reaches the parser). */
-#include "widgets/feed_prep.h"
+#include "widgets/feeds/feed_prep.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/url.h"
-#include "widgets/sanitize.h"
+#include "widgets/feeds/sanitize.h"
 
 static uint32_t
 c1_map(uint32_t cp)

@@ -1,5 +1,5 @@
 /* share_url: validation of shared URLs against the host allow-list. */
-#include "widgets/share_url.h"
+#include "widgets/share/share_url.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 #include <strings.h>
 
 #include "util/url.h"
-#include "widgets/feed_int.h"
+#include "widgets/feeds/feed_int.h"
 
 enum {
 	P_LOW = 5,

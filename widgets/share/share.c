@@ -1,5 +1,5 @@
 /* share: the share routes, per-process context and the feature row's hooks. */
-#include "widgets/share.h"
+#include "widgets/share/share.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -16,11 +16,11 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/url.h"
-#include "widgets/share_config.h"
-#include "widgets/share_networks.h"
-#include "widgets/share_render.h"
-#include "widgets/share_store.h"
-#include "widgets/share_url.h"
+#include "widgets/share/share_config.h"
+#include "widgets/share/share_networks.h"
+#include "widgets/share/share_render.h"
+#include "widgets/share/share_store.h"
+#include "widgets/share/share_url.h"
 
 #define SHARE_DB_NAME "share.sqlite"
 #define SHARE_SALT_NAME "share.salt"

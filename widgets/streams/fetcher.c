@@ -1,6 +1,6 @@
 /* fetcher: libcurl multi GETs with hard limits, and next-fetch scheduling. */
 #include "autoconf.h"
-#include "widgets/fetcher.h"
+#include "widgets/streams/fetcher.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
