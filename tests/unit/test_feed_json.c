@@ -17,7 +17,7 @@
 #include "tests/unit/arena_fixture.h"
 #include "util/arena.h"
 #include "widgets/feeds/feed.h"
-#include "widgets/feeds/feed_int.h"
+#include "widgets/feeds/feed_formats.h"
 
 #define HEAD "{\"version\":\"https://jsonfeed.org/version/1.1\","
 

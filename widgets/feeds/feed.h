@@ -1,6 +1,7 @@
-/* feed: the one item model every feed format is parsed into. */
-#ifndef SOCIALHUB_WIDGETS_FEED_H
-#define SOCIALHUB_WIDGETS_FEED_H
+/* feed: the feed parser's API: detect, parse into the item model
+ * (feed_model.h), and the JSON Feed form of the model. */
+#ifndef SOCIALHUB_WIDGETS_FEEDS_FEED_H
+#define SOCIALHUB_WIDGETS_FEEDS_FEED_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -9,97 +10,7 @@
 
 #include "util/arena.h"
 #include "util/rc.h"
-
-enum feed_format {
-	FEED_UNKNOWN,
-	FEED_RSS090,    /* RSS 0.9x and 2.0 */
-	FEED_RSS20,
-	FEED_RSS10,     /* RDF */
-	FEED_ATOM03,
-	FEED_ATOM10,
-	FEED_JSON10,
-	FEED_JSON11,
-};
-
-struct feed_person {
-	char *name;
-	char *url;
-	char *email;
-	char *avatar;
-};
-
-struct feed_attachment {
-	char *url;
-	char *mime_type;
-	char *title;
-	long long size_in_bytes;    /* 0: unknown */
-	long long duration_seconds; /* 0: unknown */
-};
-
-/*
- * One entry. Strings are NUL-terminated UTF-8 in the parse arena, NULL when
- * absent. content_html has been through the sanitizer (sanitize.h). Times
- * are Unix seconds; `published` falls back to the fetch time when the feed
- * gives no date, so every item sorts.
- */
-struct feed_item {
-	char *id;            /* guid/id, else the link, else a hash of the content */
-	char *url;           /* absolute permalink */
-	char *external_url;
-	char *title;         /* plain text */
-	char *content_html;  /* sanitized HTML */
-	char *content_text;  /* plain text, when the feed gives only text */
-	char *summary;       /* plain text */
-	char *image;         /* main image / thumbnail, absolute */
-	char *banner_image;
-	long long published;
-	long long updated;
-	bool date_missing;   /* published is the fetch time */
-	struct feed_person *authors;
-	size_t nauthors;
-	char **tags;
-	size_t ntags;
-	struct feed_attachment *attachments;
-	size_t nattachments;
-	char *language;
-	/* Set by the stream merge, not the parser. */
-	char *source;
-	char *market;
-	/* Added by the parser issue (after the fields above). Every image
-	 * the sanitized content_html refers to (absolute http/https URLs, in
-	 * order), for the media proxy; `image` is usually the first. */
-	char **images;
-	size_t nimages;
-};
-
-struct feed {
-	enum feed_format format;
-	char *title;
-	char *home_page_url;
-	char *feed_url;
-	char *description;
-	char *icon;
-	char *favicon;
-	char *language;
-	struct feed_person *authors;
-	size_t nauthors;
-	long ttl_minutes;    /* RSS <ttl>, 0 when absent */
-	struct feed_item *items;
-	size_t nitems;
-	/* Added by the parser issue (after the fields above). */
-	char *id;            /* Atom feed id / RSS 1.0 channel about, or NULL */
-	const char *encoding;/* the charset the body was read as, or NULL */
-	bool recovered;      /* ill-formed XML, read in recover mode */
-	bool truncated;      /* items beyond max_items were left out */
-};
-
-struct feed_parse_opts {
-	const char *base_url;      /* feed URL, for relative links; may be NULL */
-	const char *content_type;  /* HTTP Content-Type (charset), may be NULL */
-	long long fetch_time;      /* fallback date for undated items */
-	size_t max_items;          /* 0: no cap */
-	bool always_repair;        /* tests: feed_prep_xml even on clean XML */
-};
+#include "widgets/feeds/feed_model.h"
 
 /*
  * Detects the format and parses body[0..len) into `out`, all memory from

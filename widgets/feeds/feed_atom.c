@@ -5,7 +5,8 @@
 #include <strings.h>
 
 #include "util/url.h"
-#include "widgets/feeds/feed_int.h"
+#include "widgets/feeds/feed_ext.h"
+#include "widgets/feeds/feed_formats.h"
 
 enum {
 	P_LOW = 5,

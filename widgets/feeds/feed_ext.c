@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "widgets/feeds/feed_int.h"
+#include "widgets/feeds/feed_ext.h"
 
 /* Priorities: higher wins. The core elements of each format use 30. */
 enum {

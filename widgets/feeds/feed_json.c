@@ -19,7 +19,7 @@
 #include "util/buf.h"
 #include "util/time.h"
 #include "util/url.h"
-#include "widgets/feeds/feed_int.h"
+#include "widgets/feeds/feed_formats.h"
 
 #define JSON_MAX_DEPTH 2048
 

@@ -244,7 +244,8 @@ charset_pin(const char *name)
 	if (i == npins && npins < PIN_MAX) {
 		iconv_t cd = iconv_open("UTF-8", name);
 		if (cd != (iconv_t)-1) {
-			strcpy(pins[npins].name, name);
+			/* length checked above */
+			memcpy(pins[npins].name, name, strlen(name) + 1);
 			pins[npins].cd = cd;
 			npins++;
 		}

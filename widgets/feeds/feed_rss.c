@@ -3,7 +3,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "widgets/feeds/feed_int.h"
+#include "widgets/feeds/feed_ext.h"
+#include "widgets/feeds/feed_formats.h"
 
 enum {
 	P_LOW = 5,

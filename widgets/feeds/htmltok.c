@@ -60,7 +60,7 @@ ent_add(const char *name, uint32_t cp, bool legacy)
 		if (strcmp(ents[i].name, name) == 0)
 			return;
 	}
-	strcpy(ents[nents].name, name);
+	memcpy(ents[nents].name, name, strlen(name) + 1);  /* length checked */
 	ents[nents].cp = cp;
 	ents[nents].legacy = legacy;
 	nents++;

@@ -1,12 +1,14 @@
-/* feed_int: what feed.c shares with the format parsers (feed_rss.c,
- * feed_atom.c, feed_json.c); not for other modules. */
-#ifndef SOCIALHUB_WIDGETS_FEED_INT_H
-#define SOCIALHUB_WIDGETS_FEED_INT_H
+/* feed_build: what the format parsers (feed_rss.c, feed_atom.c,
+ * feed_json.c) and the parse driver (feed.c) share to build items: bounds,
+ * the per-parse context and the helpers of feed_build.c. Not for modules
+ * outside widgets/feeds/. */
+#ifndef SOCIALHUB_WIDGETS_FEEDS_FEED_BUILD_H
+#define SOCIALHUB_WIDGETS_FEEDS_FEED_BUILD_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "widgets/feeds/feed.h"
+#include "widgets/feeds/feed_model.h"
 #include "widgets/feeds/feed_tree.h"
 #include "widgets/feeds/sanitize.h"
 
@@ -23,6 +25,7 @@
 #define FEED_MAX_TAGS 32
 #define FEED_MAX_ATTACHMENTS 16
 #define FEED_MAX_ITEMS_HARD 10000    /* even when opts->max_items is 0 */
+#define FEED_MAX_BODY (16 * 1024 * 1024)  /* a document, after decoding */
 /* URLs are read one byte past the limit, so a long one is dropped by
  * sanitize_url rather than cut into a different URL. */
 #define FEED_URL_READ (SANITIZE_MAX_URL + 1)
@@ -176,18 +179,11 @@ char *feed_clean_text(struct feed_ctx *c, const char *s, size_t max);
 /* "1:02:03", "62:03", "3723" -> seconds; 0 when unreadable. */
 long long feed_duration(const char *s);
 
-/* Extensions shared by RSS and Atom items: Media RSS, iTunes, Dublin
- * Core, content:encoded, feedburner. True when n was one of them. */
-bool feed_ext_item(struct feed_ctx *c, struct feed_ib *b,
-    const struct feed_node *n);
-/* Channel-level extensions (itunes:image, itunes:author, dc:*). */
-bool feed_ext_feed(struct feed_ctx *c, const struct feed_node *n,
-    const char *base);
-
-/* ---- the format parsers ---- */
-
-enum rc feed_rss_parse(struct feed_ctx *c, const struct feed_node *root);
-enum rc feed_atom_parse(struct feed_ctx *c, const struct feed_node *root);
-enum rc feed_json_parse(struct feed_ctx *c, const char *body, size_t len);
+/* XML white space. */
+static inline bool
+feed_is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 #endif
