@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fcgi/config.h"
+#include "fcgi/feature.h"
 #include "fcgi/master.h"
 #include "fcgi/worker.h"
 #include "util/crypto.h"

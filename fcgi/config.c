@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fcgi/feature.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/url.h"
@@ -310,7 +309,7 @@ config_secret(const struct config *cfg, cfg_t *sec, const char *key, char **out)
 
 /* Core options + every feature's options + CFG_END, in one array. */
 static cfg_opt_t *
-build_schema(const struct feature *features)
+build_schema(const struct config_part *parts, size_t nparts)
 {
 	size_t n = 0, max = CONFIG_MAX_OPTS;
 	cfg_opt_t *opts = calloc(max + 1, sizeof(*opts));
@@ -319,8 +318,8 @@ build_schema(const struct feature *features)
 		return NULL;
 	for (size_t i = 0; i < sizeof(core_opts) / sizeof(core_opts[0]); i++)
 		opts[n++] = core_opts[i];
-	for (const struct feature *f = features; f != NULL && f->name != NULL; f++) {
-		for (cfg_opt_t *o = f->opts; o != NULL && o->name != NULL; o++) {
+	for (size_t i = 0; i < nparts; i++) {
+		for (cfg_opt_t *o = parts[i].opts; o != NULL && o->name != NULL; o++) {
 			if (n == max) {
 				free(opts);
 				return NULL;
@@ -568,7 +567,8 @@ prescan_file(const char *path)
 }
 
 enum rc
-config_load(const char *path, const struct feature *features, struct config **out)
+config_load_parts(const char *path, const struct config_part *parts,
+    size_t nparts, struct config **out)
 {
 	struct config *cfg;
 	cfg_opt_t *schema;
@@ -585,7 +585,7 @@ config_load(const char *path, const struct feature *features, struct config **ou
 	}
 	fclose(probe);
 	cfg = calloc(1, sizeof(*cfg));
-	schema = build_schema(features);
+	schema = build_schema(parts, nparts);
 	if (cfg == NULL || schema == NULL) {
 		free(cfg);
 		free(schema);
@@ -600,9 +600,9 @@ config_load(const char *path, const struct feature *features, struct config **ou
 	}
 	cfg_set_error_function(cfg->root, config_errfunc);
 	register_core_checks(cfg->root);
-	for (const struct feature *f = features; f != NULL && f->name != NULL; f++)
-		if (f->checks != NULL)
-			f->checks(cfg->root);
+	for (size_t i = 0; i < nparts; i++)
+		if (parts[i].checks != NULL)
+			parts[i].checks(cfg->root);
 	scan = prescan_file(path);
 	if (scan.paren > 0) {
 		report(path, scan.paren, NULL, 0,
@@ -617,9 +617,9 @@ config_load(const char *path, const struct feature *features, struct config **ou
 		report(path, scan.unclosed_brace, NULL, 0, "section not closed (missing '}')");
 	if (ret == CFG_SUCCESS) {
 		fill_core(cfg);
-		for (const struct feature *f = features; f != NULL && f->name != NULL; f++)
-			if (f->validate != NULL)
-				f->validate(cfg);
+		for (size_t i = 0; i < nparts; i++)
+			if (parts[i].validate != NULL)
+				parts[i].validate(cfg);
 	}
 	if (ret != CFG_SUCCESS || config_errors > 0) {
 		if (ret == CFG_FILE_ERROR)

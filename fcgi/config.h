@@ -9,8 +9,6 @@
 
 #include "util/rc.h"
 
-struct feature;
-
 /* Core settings, read once; never changed after config_load. */
 struct config {
 	char *path;           /* the file it came from */
@@ -29,14 +27,24 @@ struct config {
 	size_t metrics_allow_n;
 };
 
+/* What a feature adds to the schema (fcgi/feature.h has the whole row):
+ * options, libconfuse validate callbacks, post-parse checks; any may be
+ * NULL. */
+struct config_part {
+	cfg_opt_t *opts;
+	void (*checks)(cfg_t *root);
+	enum rc (*validate)(const struct config *cfg);
+};
+
 /*
- * Parses and validates `path` with the core schema plus each feature's
- * options (table ends with a NULL name). Every problem is printed to stderr
- * as "FILE:LINE: KEY: message". Returns RC_CONFIG (with *out NULL) when
- * anything was wrong, RC_IO when the file cannot be read.
+ * Parses and validates `path` with the core schema plus parts[0..n)
+ * (feature_config_load in fcgi/feature.h passes the feature table's).
+ * Every problem is printed to stderr as "FILE:LINE: KEY: message". Returns
+ * RC_CONFIG (with *out NULL) when anything was wrong, RC_IO when the file
+ * cannot be read.
  */
-enum rc config_load(const char *path, const struct feature *features,
-    struct config **out);
+enum rc config_load_parts(const char *path, const struct config_part *parts,
+    size_t n, struct config **out);
 void config_free(struct config *cfg);
 
 /* From now on, report config errors as logfmt events (for `serve`). */

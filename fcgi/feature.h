@@ -10,10 +10,10 @@
 #include <jansson.h>
 
 #include "fcgi/request.h"
-#include "fcgi/router.h"
 #include "util/rc.h"
 
 struct config;
+struct route;      /* fcgi/router.h */
 
 /*
  * One row per feature in fcgi/routes.c. Every member may be NULL.
@@ -46,6 +46,16 @@ struct feature {
 	long (*refresh)(void *ctx, volatile sig_atomic_t *stop);
 	bool (*health)(void *ctx, json_t *report);
 };
+
+/* At most this many rows in a feature table. */
+#define FEATURE_MAX 16
+
+/*
+ * config_load_parts (fcgi/config.h) with the schema parts of every row of
+ * `features` (NULL-name-terminated). RC_CONFIG past FEATURE_MAX rows.
+ */
+enum rc config_load(const char *path, const struct feature *features,
+    struct config **out);
 
 /* The feature table, NULL-name-terminated (fcgi/routes.c). */
 extern const struct feature routes_features[];
