@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh — the whole test suite from a clean clone: installs dependencies,
-# builds with -Werror, runs `make check` (unit, integration, browser and
+# builds with -Werror, runs `make lint` (banned functions, include rules)
+# and `make check` (unit, integration, browser and
 # conformance tests) and prints every test log so the cmocka result lines
 # are visible. Then builds a second copy of the committed tree out of tree
 # with --enable-sanitizers (ASan + UBSan) and runs `make check` there
@@ -18,6 +19,7 @@ if [ ! -f Makefile ]; then
 	./configure --enable-werror || exit 1
 fi
 make -j2 || exit 1
+make lint || exit 1
 make -j2 check
 status=$?
 for log in $(find tests -name '*.log' ! -name 'test-suite.log' | sort); do

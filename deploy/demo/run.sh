@@ -296,8 +296,8 @@ http {
         }
 
         # The share bar alone (share.js/.css are also inside the bundle).
-        location = /social/embed/share.css { alias $widgets/embed/share.css; }
-        location = /social/embed/share.js { alias $widgets/embed/share.js; }
+        location = /social/embed/share.css { alias $widgets/share/embed/share.css; }
+        location = /social/embed/share.js { alias $widgets/share/embed/share.js; }
 
         # The share bar for SSI: a subrequest must pass its own URI, not
         # the page's \$request_uri (doc/share.md).

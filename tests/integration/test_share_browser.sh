@@ -21,7 +21,7 @@ th_start_socialhub "$cfg" || th_bail "socialhub did not start"
 
 html=$TH_DIR/nginx/html
 mkdir -p "$html/static"
-cp "$TH_SRCDIR/widgets/embed/share.css" "$TH_SRCDIR/widgets/embed/share.js" "$html/static/"
+cp "$TH_SRCDIR/widgets/share/embed/share.css" "$TH_SRCDIR/widgets/share/embed/share.js" "$html/static/"
 PAGE_URL='https%3A%2F%2Fwww.example.com%2Fnews%2Fsharing-article'
 PAGE_TITLE='Tom%20%26%20Jerry%20%231%3A%20Caf%C3%A9%20%F0%9F%8E%89'
 cat >"$html/article.html" <<HTML
