@@ -21,7 +21,7 @@
 #   th_wait_file FILE [MS] [PID] / th_wait_port [HOST:]PORT [MS] [PID]
 #   th_nginx_conf PREFIX TEXT    a private nginx prefix, TEXT inside http {}
 #   th_run_nginx PREFIX [HOST:]PORT   nginx -t, start, wait; TH_LAST_PID
-#   th_stop PID / th_children PID / th_on_exit CMD
+#   th_stop PID / th_children PID / th_on_exit 'SHELL TEXT'
 #   th_run_tap LABEL CMD...      a TAP producer's checks in this plan
 #
 # Environment honoured:
@@ -236,12 +236,11 @@ th_spawn() {
 	TH_DIAG_FILES+=("$TH_DIR/$name.out")
 }
 
-# th_on_exit CMD...: run at exit, after the processes are stopped and
-# before the scratch dir is removed (e.g. umount); last registered first.
+# th_on_exit 'SHELL TEXT': evaluated at exit, after the processes are
+# stopped and before the scratch dir is removed (e.g. an umount); the last
+# registered runs first.
 th_on_exit() {
-	local q
-	printf -v q '%q ' "$@"
-	TH_EXIT_CMDS+=("$q")
+	TH_EXIT_CMDS+=("$1")
 }
 
 th_cleanup() {
@@ -363,11 +362,14 @@ th_wait_port() {
 	done
 }
 
-# th_wait_file FILE [TIMEOUT_MS] [PID]: waits until FILE is not empty (a
-# fixture's port or ready file); fails early when PID has died.
+# th_wait_file [-e] FILE [TIMEOUT_MS] [PID]: waits until FILE is not empty
+# (a fixture's port or ready file), with -e until it exists; fails early
+# when PID has died.
 th_wait_file() {
+	local test=-s
+	[ "$1" = -e ] && { test=-e; shift; }
 	local file=$1 ms=${2:-10000} pid=${3:-} waited=0
-	until [ -s "$file" ]; do
+	until [ "$test" "$file" ]; do
 		[ -n "$pid" ] && ! th_alive "$pid" && return 1
 		[ "$waited" -ge "$ms" ] && return 1
 		sleep 0.05
