@@ -10,6 +10,20 @@
 #   th_expect_header Content-Type 'application/json'
 #   th_done                      # summary; exit status of the script
 #
+# Every integration script builds on these; feature files add thin setup
+# over them (streams_lib.sh: the feed fixture, TLS, HTTP/2 nginx;
+# oauth_env.sh: the OpenID providers and the auth_request nginx;
+# widgets_env.sh: the demo feeds).
+#
+#   th_free_port [HOSTS]         a free port (on every address of HOSTS)
+#   th_spawn NAME CMD...         CMD in the background, output in
+#                                $TH_DIR/NAME.out, PID in TH_LAST_PID
+#   th_wait_file FILE [MS] [PID] / th_wait_port [HOST:]PORT [MS] [PID]
+#   th_nginx_conf PREFIX TEXT    a private nginx prefix, TEXT inside http {}
+#   th_run_nginx PREFIX [HOST:]PORT   nginx -t, start, wait; TH_LAST_PID
+#   th_stop PID / th_children PID / th_on_exit 'SHELL TEXT'
+#   th_run_tap LABEL CMD...      a TAP producer's checks in this plan
+#
 # Environment honoured:
 #   SOCIALHUB      the binary (default: $top_builddir/socialhub, else
 #                  ../../socialhub relative to this file, else ./socialhub)
@@ -33,6 +47,9 @@ TH_SRCDIR=${top_srcdir:-$(cd "$TH_LIB_DIR/../.." && pwd)}
 TH_N=0            # assertions run
 TH_FAILED=0       # assertions failed
 TH_PIDS=()        # started PIDs, in start order
+TH_EXIT_CMDS=()   # th_on_exit commands
+TH_DIAG_FILES=()  # th_spawn output files, shown on failure
+TH_LAST_PID=      # the last process th_spawn / th_run_nginx started
 TH_DONE=0         # th_done was called
 TH_DIR=
 TH_NAME=
@@ -89,6 +106,18 @@ th_diag_file() {
 	tail -n "$n" "$file" | sed 's/^/#   /'
 }
 
+# The tails of the logs a failure is explained by: the daemon's, nginx's
+# and every th_spawn process's output.
+th_diag_logs() {
+	local f
+	th_diag_file "$TH_DIR/socialhub.log" 30
+	[ -s "$TH_DIR/nginx/error.log" ] && th_diag_file "$TH_DIR/nginx/error.log" 10
+	for f in "${TH_DIAG_FILES[@]}"; do
+		[ -s "$f" ] && th_diag_file "$f" 10
+	done
+	return 0
+}
+
 th_ok() {
 	TH_N=$((TH_N + 1))
 	printf 'ok %d - %s\n' "$TH_N" "$1"
@@ -124,7 +153,7 @@ th_skip_all() {
 th_bail() {
 	printf 'Bail out! %s\n' "$*"
 	TH_FAILED=$((TH_FAILED + 1))
-	th_diag_file "$TH_DIR/socialhub.log" 30
+	th_diag_logs
 	TH_DONE=1
 	exit 1
 }
@@ -135,8 +164,7 @@ th_done() {
 	printf '1..%d\n' "$TH_N"
 	if [ "$TH_FAILED" -gt 0 ]; then
 		th_diag "$TH_NAME: $TH_FAILED of $TH_N checks FAILED"
-		th_diag_file "$TH_DIR/socialhub.log" 30
-		[ -s "$TH_DIR/nginx/error.log" ] && th_diag_file "$TH_DIR/nginx/error.log" 10
+		th_diag_logs
 		exit 1
 	fi
 	th_diag "$TH_NAME: all $TH_N checks passed"
@@ -153,7 +181,8 @@ th_register_pid() {
 th_alive() {
 	local pid=$1 stat
 	[ -n "$pid" ] || return 1
-	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	# read, not $(cat): tests poll this, a fork per call adds up under load.
+	{ IFS= read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
 	# Field 3, after the parenthesised comm (which may hold spaces).
 	stat=${stat##*) }
 	[ "${stat%% *}" != Z ]
@@ -186,19 +215,32 @@ th_stop() {
 	return 0
 }
 
-# Direct children of PID (by parent PID from /proc, not by name).
+# Direct children of PID (by parent PID, not by name), zombies left out.
 th_children() {
-	local parent=$1 f stat rest ppid pid
-	for f in /proc/[0-9]*/stat; do
-		stat=$(cat "$f" 2>/dev/null) || continue
-		pid=${stat%% *}
-		rest=${stat##*) }      # "S PPID ..."
-		rest=${rest#* }
-		ppid=${rest%% *}
-		[ "$ppid" = "$parent" ] || continue
+	local pid
+	for pid in $(pgrep -P "$1"); do
 		th_alive "$pid" && printf '%s\n' "$pid"
 	done
 	return 0
+}
+
+# th_spawn NAME CMD...: runs CMD in the background (stdin /dev/null, stdout
+# and stderr appended to $TH_DIR/NAME.out, shown when the script fails);
+# registers it for the cleanup and sets TH_LAST_PID.
+th_spawn() {
+	local name=$1
+	shift
+	"$@" </dev/null >>"$TH_DIR/$name.out" 2>&1 &
+	TH_LAST_PID=$!
+	th_register_pid "$TH_LAST_PID"
+	TH_DIAG_FILES+=("$TH_DIR/$name.out")
+}
+
+# th_on_exit 'SHELL TEXT': evaluated at exit, after the processes are
+# stopped and before the scratch dir is removed (e.g. an umount); the last
+# registered runs first.
+th_on_exit() {
+	TH_EXIT_CMDS+=("$1")
 }
 
 th_cleanup() {
@@ -206,11 +248,14 @@ th_cleanup() {
 	trap - EXIT INT TERM
 	if [ "$TH_DONE" != 1 ] && [ -n "$TH_NAME" ]; then
 		printf 'Bail out! %s: script ended before th_done (status %d)\n' "$TH_NAME" "$rc"
-		[ -n "$TH_DIR" ] && th_diag_file "$TH_DIR/socialhub.log" 30
+		[ -n "$TH_DIR" ] && th_diag_logs
 		[ "$rc" -eq 0 ] && rc=1
 	fi
 	for ((i = ${#TH_PIDS[@]} - 1; i >= 0; i--)); do
 		th_stop "${TH_PIDS[i]}"
+	done
+	for ((i = ${#TH_EXIT_CMDS[@]} - 1; i >= 0; i--)); do
+		eval "${TH_EXIT_CMDS[i]}"
 	done
 	if [ -n "$TH_DIR" ] && [ -d "$TH_DIR" ]; then
 		if [ "${KEEP:-0}" = 1 ]; then
@@ -256,25 +301,44 @@ th_require_cmd() {
 
 # ---------------------------------------------------------------- ports
 
-# True when something accepts on 127.0.0.1:PORT.
+# th_port_open [HOST:]PORT: true when something accepts there (HOST
+# defaults to 127.0.0.1).
 th_port_open() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	local port=${1##*:} host=127.0.0.1
+	[ "$port" = "$1" ] || host=${1%:*}
+	(exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
 }
 
-# Prints a free 127.0.0.1 TCP port.
+# th_free_port [HOSTS]: prints a TCP port free on every address of the
+# comma list HOSTS (default 127.0.0.1), bound once on each to be sure.
 th_free_port() {
-	local py port tries=0
-	for py in /usr/bin/python3 python3; do
-		if command -v "$py" >/dev/null 2>&1; then
-			port=$("$py" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' 2>/dev/null) && [ -n "$port" ] && {
-				printf '%s\n' "$port"
-				return 0
-			}
-		fi
-	done
+	local hosts=${1:-127.0.0.1} port tries=0
+	if [ -x /usr/bin/python3 ]; then
+		port=$(/usr/bin/python3 - "$hosts" <<'PY' 2>/dev/null
+import socket, sys
+hosts = sys.argv[1].split(",")
+for _ in range(100):
+    socks = []
+    try:
+        s = socket.socket()
+        socks.append(s)
+        s.bind((hosts[0], 0))
+        port = s.getsockname()[1]
+        for h in hosts[1:]:
+            t = socket.socket()
+            socks.append(t)
+            t.bind((h, port))
+        print(port)
+        break
+    except OSError:
+        pass
+    finally:
+        for s in socks:
+            s.close()
+PY
+		) && [ -n "$port" ] && { printf '%s\n' "$port"; return 0; }
+	fi
+	[ "$hosts" = 127.0.0.1 ] || return 1
 	while [ "$tries" -lt 200 ]; do
 		port=$((20000 + RANDOM % 40000))
 		if ! th_port_open "$port"; then
@@ -286,11 +350,26 @@ print(s.getsockname()[1])' 2>/dev/null) && [ -n "$port" ] && {
 	return 1
 }
 
-# th_wait_port PORT [TIMEOUT_MS] [PID]: waits until the port accepts;
+# th_wait_port [HOST:]PORT [TIMEOUT_MS] [PID]: waits until the port accepts;
 # fails early when PID (the server) has died.
 th_wait_port() {
 	local port=$1 ms=${2:-5000} pid=${3:-} waited=0
 	until th_port_open "$port"; do
+		[ -n "$pid" ] && ! th_alive "$pid" && return 1
+		[ "$waited" -ge "$ms" ] && return 1
+		sleep 0.05
+		waited=$((waited + 50))
+	done
+}
+
+# th_wait_file [-e] FILE [TIMEOUT_MS] [PID]: waits until FILE is not empty
+# (a fixture's port or ready file), with -e until it exists; fails early
+# when PID has died.
+th_wait_file() {
+	local test=-s
+	[ "$1" = -e ] && { test=-e; shift; }
+	local file=$1 ms=${2:-10000} pid=${3:-} waited=0
+	until [ "$test" "$file" ]; do
 		[ -n "$pid" ] && ! th_alive "$pid" && return 1
 		[ "$waited" -ge "$ms" ] && return 1
 		sleep 0.05
@@ -314,7 +393,8 @@ th_wait_socket() {
 # th_write_config [--no-listen] [FILE [EXTRA_TEXT]]: writes a config (default
 # $TH_DIR/socialhub.conf) and prints its path. --no-listen leaves out the
 # listen key (serve then uses the socket on fd 0). TH_WORKERS and
-# TH_LOG_LEVEL override workers and log_level.
+# TH_LOG_LEVEL override workers and log_level, TH_LISTEN (HOST:PORT) the
+# unix socket $TH_SOCK.
 th_write_config() {
 	local listen=1 file extra
 	if [ "${1:-}" = --no-listen ]; then
@@ -326,7 +406,9 @@ th_write_config() {
 	mkdir -p "$TH_DIR/cache" "$TH_DIR/state"
 	{
 		echo "# written by tests/integration/lib.sh"
-		if [ "$listen" = 1 ]; then
+		if [ "$listen" = 1 ] && [ -n "${TH_LISTEN:-}" ]; then
+			echo "listen      = \"$TH_LISTEN\""
+		elif [ "$listen" = 1 ]; then
 			echo "listen      = \"unix:$TH_SOCK\""
 			echo "listen_mode = \"0666\""
 		fi
@@ -385,17 +467,13 @@ th_start_socialhub() {
 
 # ---------------------------------------------------------------- nginx
 
-# th_write_nginx_conf [EXTRA_SERVER_TEXT]: $TH_DIR/nginx/conf/nginx.conf.
-# TH_NGINX_WORKERS (1), TH_NGINX_ACCESS_LOG (on) tune it; EXTRA_SERVER_TEXT
-# adds locations inside the server block.
-th_write_nginx_conf() {
-	local extra=${1:-} p=$TH_DIR/nginx access
+# th_nginx_conf PREFIX HTTP_TEXT: writes PREFIX/conf/nginx.conf for a
+# private nginx: pid, error log and temp folders under PREFIX,
+# TH_NGINX_WORKERS workers (1), HTTP_TEXT inside the http block (its
+# servers listen on 127.0.0.x only).
+th_nginx_conf() {
+	local p=$1 http=$2
 	mkdir -p "$p/conf" "$p/tmp" "$p/html"
-	if [ "${TH_NGINX_ACCESS_LOG:-on}" = off ]; then
-		access="access_log off;"
-	else
-		access="access_log $p/access.log;"
-	fi
 	cat >"$p/conf/nginx.conf" <<EOF
 # written by tests/integration/lib.sh
 worker_processes ${TH_NGINX_WORKERS:-1};
@@ -403,16 +481,55 @@ pid $p/nginx.pid;
 error_log $p/error.log warn;
 events { worker_connections 4096; }
 http {
-    $access
-    sendfile on;
-    tcp_nopush on;
-    default_type application/octet-stream;
-    types { application/json json; text/html html; text/plain txt; }
     client_body_temp_path $p/tmp/body;
     fastcgi_temp_path $p/tmp/fastcgi;
     proxy_temp_path $p/tmp/proxy;
     uwsgi_temp_path $p/tmp/uwsgi;
     scgi_temp_path $p/tmp/scgi;
+$http
+}
+EOF
+}
+
+# th_run_nginx PREFIX [HOST:]PORT: checks PREFIX/conf/nginx.conf (nginx
+# -t), runs it in the foreground in the background, registers its PID
+# (TH_LAST_PID) and waits until HOST:PORT accepts. Returns 1, with the
+# error log shown, when it does not come up.
+th_run_nginx() {
+	local p=$1 addr=$2 nginx
+	nginx=$(th_find_nginx)
+	if ! "$nginx" -t -q -p "$p/" -c "$p/conf/nginx.conf" -e "$p/error.log" 2>"$p/check.log"; then
+		th_diag "nginx -t failed for $p:"
+		th_diag_file "$p/check.log" 20
+		return 1
+	fi
+	"$nginx" -p "$p/" -c "$p/conf/nginx.conf" -e "$p/error.log" -g 'daemon off;' \
+		</dev/null >>"$p/stdout.log" 2>&1 &
+	TH_LAST_PID=$!
+	th_register_pid "$TH_LAST_PID"
+	th_wait_port "$addr" 5000 "$TH_LAST_PID" || {
+		th_diag "nginx (pid $TH_LAST_PID) does not answer on $addr"
+		th_diag_file "$p/error.log" 20
+		return 1
+	}
+}
+
+# th_write_nginx_conf [EXTRA_SERVER_TEXT]: $TH_DIR/nginx/conf/nginx.conf,
+# one server on 127.0.0.1:$TH_PORT passing /social/ to $TH_SOCK.
+# TH_NGINX_WORKERS (1), TH_NGINX_ACCESS_LOG (on) tune it; EXTRA_SERVER_TEXT
+# adds locations inside the server block.
+th_write_nginx_conf() {
+	local extra=${1:-} p=$TH_DIR/nginx access
+	if [ "${TH_NGINX_ACCESS_LOG:-on}" = off ]; then
+		access="access_log off;"
+	else
+		access="access_log $p/access.log;"
+	fi
+	th_nginx_conf "$p" "    $access
+    sendfile on;
+    tcp_nopush on;
+    default_type application/octet-stream;
+    types { application/json json; text/html html; text/plain txt; }
     # Let socialhub, not nginx, enforce the 8 KiB header and 64 KiB body limits.
     large_client_header_buffers 4 32k;
     client_max_body_size 1m;
@@ -425,31 +542,15 @@ http {
             fastcgi_pass unix:$TH_SOCK;
         }
 $extra
-    }
-}
-EOF
+    }"
 }
 
-# th_start_nginx [EXTRA_SERVER_TEXT]: writes the conf, runs nginx in the
-# foreground in the background, waits for $TH_PORT. Sets TH_NGINX_PID.
+# th_start_nginx [EXTRA_SERVER_TEXT]: writes that conf and starts nginx on
+# $TH_PORT (th_run_nginx). Sets TH_NGINX_PID.
 th_start_nginx() {
-	local nginx p=$TH_DIR/nginx
-	nginx=$(th_find_nginx)
 	th_write_nginx_conf "${1:-}"
-	if ! "$nginx" -t -q -p "$p/" -c "$p/conf/nginx.conf" -e "$p/error.log" 2>"$p/check.log"; then
-		th_diag "nginx -t failed:"
-		th_diag_file "$p/check.log" 20
-		return 1
-	fi
-	"$nginx" -p "$p/" -c "$p/conf/nginx.conf" -e "$p/error.log" -g 'daemon off;' \
-		</dev/null >>"$p/stdout.log" 2>&1 &
-	TH_NGINX_PID=$!
-	th_register_pid "$TH_NGINX_PID"
-	th_wait_port "$TH_PORT" 5000 "$TH_NGINX_PID" || {
-		th_diag "nginx (pid $TH_NGINX_PID) does not answer on 127.0.0.1:$TH_PORT"
-		th_diag_file "$p/error.log" 20
-		return 1
-	}
+	th_run_nginx "$TH_DIR/nginx" "$TH_PORT" || return 1
+	TH_NGINX_PID=$TH_LAST_PID
 }
 
 # ---------------------------------------------------------------- requests
@@ -614,9 +715,29 @@ th_expect_json_keys() {
 	fi
 }
 
+# th_run_tap LABEL CMD...: runs CMD, a TAP producer (the node tests), and
+# records each of its "ok"/"not ok" lines as a check of this script, named
+# "LABEL: NAME"; its "#" lines pass through, its stderr goes to
+# $TH_DIR/LABEL.err. A non-zero exit of CMD is a failed check too.
+th_run_tap() {
+	local label=$1 line rc
+	shift
+	"$@" >"$TH_DIR/$label.tap" 2>"$TH_DIR/$label.err"
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) th_ok "$label: ${line#* - }" ;;
+		"not ok "*) th_not_ok "$label: ${line#* - }" ;;
+		"#"* | " "*"#"*) printf '%s\n' "$line" ;;
+		esac
+	done <"$TH_DIR/$label.tap"
+	[ "$rc" = 0 ] || th_not_ok "$label: $1 exited $rc" "$(tail -n 20 "$TH_DIR/$label.err")"
+	return "$rc"
+}
+
 # Monotonic-enough milliseconds.
 th_now_ms() {
-	local ns
-	ns=$(date +%s%N)
-	printf '%s\n' $((ns / 1000000))
+	local us=${EPOCHREALTIME/[.,]/}
+	[ -n "$us" ] || us=$(($(date +%s%N) / 1000))
+	printf '%s\n' $((us / 1000))
 }

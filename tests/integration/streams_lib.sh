@@ -16,18 +16,12 @@ FIX_PORT=
 FIX=
 
 st_start_fixture() {
-	local hosts=${1:-127.0.0.1} pf=$TH_DIR/fixture.port waited=0
+	local hosts=${1:-127.0.0.1} pf=$TH_DIR/fixture.port
 	rm -f "$pf"
-	"$ST_PY" "$ST_DIR/feed_server.py" --port-file "$pf" --hosts "$hosts" \
-		--log "$TH_DIR/fixture.log" </dev/null >>"$TH_DIR/fixture.out" 2>&1 &
-	FIX_PID=$!
-	th_register_pid "$FIX_PID"
-	until [ -s "$pf" ]; do
-		th_alive "$FIX_PID" || { th_diag_file "$TH_DIR/fixture.out"; return 1; }
-		[ "$waited" -ge 10000 ] && return 1
-		sleep 0.05
-		waited=$((waited + 50))
-	done
+	th_spawn fixture "$ST_PY" "$ST_DIR/feed_server.py" --port-file "$pf" --hosts "$hosts" \
+		--log "$TH_DIR/fixture.log"
+	FIX_PID=$TH_LAST_PID
+	th_wait_file "$pf" 10000 "$FIX_PID" || return 1
 	FIX_PORT=$(cat "$pf")
 	FIX=http://127.0.0.1:$FIX_PORT
 	th_diag "fixture feed server pid $FIX_PID on port $FIX_PORT ($hosts)"
@@ -122,59 +116,19 @@ st_make_cert() {
 		>/dev/null 2>&1
 }
 
-# A port free on every address of the comma list.
-st_common_port() {
-	"$ST_PY" - "$1" <<'PY'
-import socket, sys
-hosts = sys.argv[1].split(',')
-for _ in range(100):
-    socks = []
-    try:
-        s = socket.socket()
-        s.bind((hosts[0], 0))
-        socks.append(s)
-        port = s.getsockname()[1]
-        for h in hosts[1:]:
-            t = socket.socket()
-            socks.append(t)
-            t.bind((h, port))
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks:
-            s.close()
-PY
-}
-
 st_start_h2() {
-	local hosts=$1 cert=$2 key=$3 p=$TH_DIR/h2 nginx tries listen h first
-	nginx=$(th_find_nginx)
-	first=${hosts%%,*}
-	mkdir -p "$p/conf" "$p/tmp"
+	local hosts=$1 cert=$2 key=$3 p=$TH_DIR/h2 tries listen h
 	for tries in 1 2 3 4 5; do
-		H2_PORT=$(st_common_port "$hosts")
+		H2_PORT=$(th_free_port "$hosts")
 		[ -n "$H2_PORT" ] || return 1
 		listen=
 		for h in ${hosts//,/ }; do
 			listen+="        listen $h:$H2_PORT ssl http2;"$'\n'
 		done
-		cat >"$p/conf/nginx.conf" <<NGX
-# written by tests/integration/streams_lib.sh: HTTP/2 (TLS) in front of the
-# feed fixture, for the fetcher's multiplexing and connection-limit tests.
-worker_processes 1;
-pid $p/nginx.pid;
-error_log $p/error.log warn;
-events { worker_connections 2048; }
-http {
-    log_format conns '\$connection \$server_addr \$server_protocol \$status \$request_time \$request_uri \$msec';
+		# HTTP/2 (TLS) in front of the feed fixture, for the fetcher's
+		# multiplexing and connection-limit tests.
+		th_nginx_conf "$p" "    log_format conns '\$connection \$server_addr \$server_protocol \$status \$request_time \$request_uri \$msec';
     access_log $p/access.log conns;
-    client_body_temp_path $p/tmp/body;
-    proxy_temp_path $p/tmp/proxy;
-    fastcgi_temp_path $p/tmp/fastcgi;
-    uwsgi_temp_path $p/tmp/uwsgi;
-    scgi_temp_path $p/tmp/scgi;
     server {
 $listen        ssl_certificate $cert;
         ssl_certificate_key $key;
@@ -184,24 +138,14 @@ $listen        ssl_certificate $cert;
             proxy_http_version 1.0;
             proxy_read_timeout 60s;
         }
-    }
-}
-NGX
-		"$nginx" -p "$p/" -c "$p/conf/nginx.conf" -e "$p/error.log" -g 'daemon off;' \
-			</dev/null >>"$p/stdout.log" 2>&1 &
-		H2_PID=$!
-		th_register_pid "$H2_PID"
-		local waited=0
-		while th_alive "$H2_PID" && [ "$waited" -lt 5000 ]; do
-			if (exec 3<>"/dev/tcp/$first/$H2_PORT") 2>/dev/null; then
-				th_diag "h2 nginx pid $H2_PID on port $H2_PORT ($hosts)"
-				return 0
-			fi
-			sleep 0.05
-			waited=$((waited + 50))
-		done
-		th_stop "$H2_PID" 2>/dev/null
-		th_diag_file "$p/error.log" 5
+    }"
+		if th_run_nginx "$p" "${hosts%%,*}:$H2_PORT"; then
+			H2_PID=$TH_LAST_PID
+			th_diag "h2 nginx pid $H2_PID on port $H2_PORT ($hosts)"
+			return 0
+		fi
+		# Another process took the port between the probe and the bind.
+		th_stop "$TH_LAST_PID"
 	done
 	return 1
 }
@@ -215,18 +159,12 @@ st_h2_conns() {
 
 ST_WATCH_PID=
 st_watch_start() {
-	local ready=$TH_DIR/watch.ready waited=0
+	local ready=$TH_DIR/watch.ready
 	rm -f "$ready" "$TH_DIR/watch.json"
-	"$ST_PY" "$ST_DIR/conn_watch.py" --port "$1" --out "$TH_DIR/watch.json" \
-		--ready "$ready" --interval "${2:-0.005}" </dev/null >>"$TH_DIR/watch.out" 2>&1 &
-	ST_WATCH_PID=$!
-	th_register_pid "$ST_WATCH_PID"
-	until [ -e "$ready" ]; do
-		th_alive "$ST_WATCH_PID" || return 1
-		[ "$waited" -ge 5000 ] && return 1
-		sleep 0.02
-		waited=$((waited + 20))
-	done
+	th_spawn watch "$ST_PY" "$ST_DIR/conn_watch.py" --port "$1" --out "$TH_DIR/watch.json" \
+		--ready "$ready" --interval "${2:-0.005}"
+	ST_WATCH_PID=$TH_LAST_PID
+	th_wait_file -e "$ready" 5000 "$ST_WATCH_PID"
 }
 
 st_watch_stop() {

@@ -55,10 +55,8 @@ srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 open(sys.argv[3], "w").write(str(srv.server_address[1]))
 srv.serve_forever()
 PY
-/usr/bin/python3 "$T/server.py" "$T/leaf.pem" "$T/leaf.key" "$T/port" >"$T/out" 2>&1 &
-th_register_pid $!
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-[ -s "$T/port" ] || th_bail "TLS fixture did not start"
+th_spawn tls-fixture /usr/bin/python3 "$T/server.py" "$T/leaf.pem" "$T/leaf.key" "$T/port"
+th_wait_file "$T/port" 10000 "$TH_LAST_PID" || th_bail "TLS fixture did not start"
 TLS_URL="https://127.0.0.1:$(cat "$T/port")/feed.xml"
 # The fixture itself works for a client that trusts its CA.
 if curl -sf --cacert "$T/ca.pem" "$TLS_URL" | grep -q 'tls item'; then
@@ -70,11 +68,9 @@ fi
 OK_URL="$FIX/feed?id=f&n=6&etag=f"
 # ------------------------------------- (d) provider with a broken token endpoint
 OP_PF=$TH_DIR/op.port
-/usr/bin/python3 "$(dirname "$0")/token_fault_op.py" --port-file "$OP_PF" \
-	--closed-port "$(th_free_port)" >"$TH_DIR/op.out" 2>&1 &
-th_register_pid $!
-for _ in $(seq 100); do [ -s "$OP_PF" ] && break; sleep 0.05; done
-[ -s "$OP_PF" ] || th_bail "token fault provider did not start"
+th_spawn op /usr/bin/python3 "$TH_LIB_DIR/token_fault_op.py" --port-file "$OP_PF" \
+	--closed-port "$(th_free_port)"
+th_wait_file "$OP_PF" 10000 "$TH_LAST_PID" || th_bail "token fault provider did not start"
 OP=http://127.0.0.1:$(cat "$OP_PF")
 
 cfg=$(TH_WORKERS=2 th_write_config "$TH_DIR/socialhub.conf" "
@@ -263,16 +259,7 @@ else
 	M=$TH_DIR/mnt
 	mkdir -p "$M"
 	mount -t tmpfs -o size=1m,mode=0755 tmpfs "$M" || th_bail "mount tmpfs"
-	fa_cleanup() {
-		local rc=$? i
-		for ((i = ${#TH_PIDS[@]} - 1; i >= 0; i--)); do
-			th_stop "${TH_PIDS[i]}"
-		done
-		umount -l "$M" 2>/dev/null
-		(exit "$rc")
-		th_cleanup
-	}
-	trap fa_cleanup EXIT
+	th_on_exit 'umount -l "$M" 2>/dev/null'
 	mkdir -p "$M/cache" "$M/state"
 	VARY_URL="$FIX/feed?id=v&n=20&vary=1"
 	cfg2=$TH_DIR/tmpfs.conf

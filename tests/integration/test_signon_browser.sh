@@ -2,20 +2,17 @@
 # test_signon_browser: Debian chromium driven by playwright-core signs in
 # through real nginx at the real oidc-provider, sees its name, opens the
 # auth_request-protected page, signs out and is refused again.
-. "$(dirname "$0")/oauth_env.sh"
-oauth_env_init
-[ -x /usr/bin/chromium ] || { echo "SKIP: /usr/bin/chromium not installed"; exit 77; }
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/oauth_env.sh
+. "$TH_LIB_DIR/oauth_env.sh"
+[ -x /usr/bin/chromium ] || th_skip_all "/usr/bin/chromium not installed"
+oa_init signon-browser
 
-NG=$(free_port) UP=$(free_port) SH=$(free_port)
-start_node op op.mjs --redirect "http://127.0.0.1:$NG/social/auth/callback/demo" \
-	--post-logout "http://127.0.0.1:$NG/"
-ISS=$(json_get "$D/op.ready" issuer)
-cat >"$D/socialhub.conf" <<C
-listen = "127.0.0.1:$SH"
-workers = 2
-site_url = "http://127.0.0.1:$NG"
-cache_dir = "$D/cache"
-state_dir = "$D/state"
+oa_start_node op op.mjs --redirect "$TH_BASE/social/auth/callback/demo" \
+	--post-logout "$TH_BASE/"
+ISS=$(oa_json_get "$TH_DIR/op.ready" issuer)
+oa_start <<C
 session { secret = "$("$SOCIALHUB" keygen)" }
 provider demo {
 	issuer = "$ISS"
@@ -25,9 +22,6 @@ provider demo {
 	rp_logout = true
 }
 C
-start_socialhub "$D/socialhub.conf"
-write_nginx "$NG" "$UP" "$SH"
-start_nginx
-wait_port "$SH" && wait_port "$NG" || exit 1
-mkdir -p "$D/shots"
-node "$JS/browser_signin.mjs" "http://127.0.0.1:$NG" "$ISS" "${SHOTS:-$D/shots}"
+mkdir -p "$TH_DIR/shots"
+th_run_tap browser node "$JS/browser_signin.mjs" "$TH_BASE" "$ISS" "${SHOTS:-$TH_DIR/shots}"
+th_done

@@ -2,18 +2,15 @@
 # test_signon_hostile: socialhub behind real nginx against a hostile OpenID
 # provider (tests/js/hostile_op.mjs): every attack ends without a session,
 # JWKS refetches are rate-limited, return_to never leads off-site.
-. "$(dirname "$0")/oauth_env.sh"
-oauth_env_init
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/oauth_env.sh
+. "$TH_LIB_DIR/oauth_env.sh"
+oa_init signon-hostile
 
-NG=$(free_port) UP=$(free_port) SH=$(free_port)
-start_node hostile hostile_op.mjs
-ISS=$(json_get "$D/hostile.ready" issuer)
-cat >"$D/socialhub.conf" <<C
-listen = "127.0.0.1:$SH"
-workers = 2
-site_url = "http://127.0.0.1:$NG"
-cache_dir = "$D/cache"
-state_dir = "$D/state"
+oa_start_node hostile hostile_op.mjs
+ISS=$(oa_json_get "$TH_DIR/hostile.ready" issuer)
+oa_start <<C
 session { secret = "$("$SOCIALHUB" keygen)" }
 provider hostile {
 	issuer = "$ISS"
@@ -23,12 +20,8 @@ provider hostile {
 	userinfo = false
 }
 C
-start_socialhub "$D/socialhub.conf"
-write_nginx "$NG" "$UP" "$SH"
-start_nginx
-wait_port "$SH" && wait_port "$NG" || exit 1
-node "$JS/hostile_test.mjs" "http://127.0.0.1:$NG" "$ISS" hostile "$SRCDIR/tests/fixtures/open_redirect.txt"
-rc=$?
+th_run_tap hostile_test node "$JS/hostile_test.mjs" "$TH_BASE" "$ISS" hostile \
+	"$TH_SRCDIR/tests/fixtures/open_redirect.txt"
 # Each attack must have been refused for its own reason, not by accident.
 for reason in \
 	"no login attempt matches this state" "state already used (replay)" \
@@ -44,15 +37,15 @@ for reason in \
 	"iss parameter missing but the provider always sends it" \
 	"duplicated callback parameter" "the provider refused the authorization code" \
 	"the provider returned an error"; do
-	if grep -qF "reason=\"$reason\"" "$D/logs/socialhub.log"; then
-		echo "ok - refused for: $reason"
+	if grep -qF "reason=\"$reason\"" "$TH_DIR/socialhub.log"; then
+		th_ok "refused for: $reason"
 	else
-		echo "not ok - no refusal logged for: $reason"
-		rc=1
+		th_not_ok "no refusal logged for: $reason"
 	fi
 done
-if grep -E 'access_token|client_secret=|hostile-client-secret' "$D/logs/socialhub.log"; then
-	echo "not ok - a secret reached the log"
-	rc=1
+if grep -E 'access_token|client_secret=|hostile-client-secret' "$TH_DIR/socialhub.log" "$TH_DIR/socialhub.out"; then
+	th_not_ok "no secret reaches the log"
+else
+	th_ok "no secret reaches the log"
 fi
-exit $rc
+th_done

@@ -2,23 +2,20 @@
 # test_signon_op: socialhub behind real nginx (auth_request) against the real
 # npm oidc-provider: sign-in, /auth/me, /auth/check, protected page,
 # chooser, button, session renewal, logout, access rules.
-. "$(dirname "$0")/oauth_env.sh"
-oauth_env_init
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/oauth_env.sh
+. "$TH_LIB_DIR/oauth_env.sh"
+oa_init signon-op
 
-NG=$(free_port) UP=$(free_port) SH=$(free_port)
-CB="http://127.0.0.1:$NG/social/auth/callback"
-start_node op op.mjs --redirect "$CB/demo" --redirect "$CB/restricted" \
-	--post-logout "http://127.0.0.1:$NG/"
-ISS=$(json_get "$D/op.ready" issuer)
-"$SOCIALHUB" keygen >"$D/session.key"
-chmod 600 "$D/session.key"
-cat >"$D/socialhub.conf" <<C
-listen = "127.0.0.1:$SH"
-workers = 2
-site_url = "http://127.0.0.1:$NG"
-cache_dir = "$D/cache"
-state_dir = "$D/state"
-session { secret_file = "$D/session.key"  lifetime = 8h }
+CB="$TH_BASE/social/auth/callback"
+oa_start_node op op.mjs --redirect "$CB/demo" --redirect "$CB/restricted" \
+	--post-logout "$TH_BASE/"
+ISS=$(oa_json_get "$TH_DIR/op.ready" issuer)
+"$SOCIALHUB" keygen >"$TH_DIR/session.key"
+chmod 600 "$TH_DIR/session.key"
+oa_start <<C
+session { secret_file = "$TH_DIR/session.key"  lifetime = 8h }
 provider demo {
 	issuer = "$ISS"
 	client_id = "demo"
@@ -33,8 +30,5 @@ provider restricted {
 }
 access { providers = {"demo"} }
 C
-start_socialhub "$D/socialhub.conf"
-write_nginx "$NG" "$UP" "$SH"
-start_nginx
-wait_port "$SH" && wait_port "$NG" || exit 1
-node "$JS/op_test.mjs" "http://127.0.0.1:$NG" "$ISS"
+th_run_tap op_test node "$JS/op_test.mjs" "$TH_BASE" "$ISS"
+th_done

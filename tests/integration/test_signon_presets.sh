@@ -2,19 +2,16 @@
 # test_signon_presets: every provider preset against a local fixture that
 # answers as that provider documents (tests/js/presets_fixture.mjs),
 # through real nginx; endpoints pointed at the fixture by config overrides.
-. "$(dirname "$0")/oauth_env.sh"
-oauth_env_init
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/oauth_env.sh
+. "$TH_LIB_DIR/oauth_env.sh"
+oa_init signon-presets
 
-NG=$(free_port) UP=$(free_port) SH=$(free_port)
-start_node fixture presets_fixture.mjs --apple-key-file "$D/apple.p8"
-F=$(json_get "$D/fixture.ready" base)
-TID=$(json_get "$D/fixture.ready" ms_tenant)
-cat >"$D/socialhub.conf" <<C
-listen = "127.0.0.1:$SH"
-workers = 2
-site_url = "http://127.0.0.1:$NG"
-cache_dir = "$D/cache"
-state_dir = "$D/state"
+oa_start_node fixture presets_fixture.mjs --apple-key-file "$TH_DIR/apple.p8"
+F=$(oa_json_get "$TH_DIR/fixture.ready" base)
+TID=$(oa_json_get "$TH_DIR/fixture.ready" ms_tenant)
+oa_start <<C
 session { secret = "$("$SOCIALHUB" keygen)" }
 provider github {
 	preset = "github"  client_id = "gh-client"  client_secret = "gh-secret"
@@ -55,7 +52,7 @@ provider gitlab {
 }
 provider apple {
 	preset = "apple"  client_id = "com.example.web"
-	team_id = "TEAM123456"  key_id = "KEY1234567"  private_key_file = "$D/apple.p8"
+	team_id = "TEAM123456"  key_id = "KEY1234567"  private_key_file = "$TH_DIR/apple.p8"
 	issuer = "$F/apple"
 	authorization_endpoint = "$F/apple/auth/authorize"
 	token_endpoint = "$F/apple/auth/token"
@@ -70,18 +67,12 @@ provider mastodon_old {
 	instances = {"old.example"}
 }
 C
-start_socialhub "$D/socialhub.conf"
-write_nginx "$NG" "$UP" "$SH"
-start_nginx
-wait_port "$SH" && wait_port "$NG" || exit 1
-node "$JS/presets_test.mjs" "http://127.0.0.1:$NG" "$F"
-rc=$?
+th_run_tap presets_test node "$JS/presets_test.mjs" "$TH_BASE" "$F"
 # Mastodon registrations are cached in state_dir, private to us.
-f="$D/state/oauth/mastodon/social.example.json"
+f="$TH_DIR/state/oauth/mastodon/social.example.json"
 if [ -f "$f" ] && [ "$(stat -c %a "$f")" = 600 ] && grep -q '"client_id":"mastodon-client-' "$f"; then
-	echo "ok - Mastodon app registration cached in state_dir (mode 600)"
+	th_ok "Mastodon app registration cached in state_dir (mode 600)"
 else
-	echo "not ok - Mastodon app registration not cached in $f"
-	rc=1
+	th_not_ok "Mastodon app registration cached in $f"
 fi
-exit $rc
+th_done

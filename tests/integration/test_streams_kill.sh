@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# test_streams_kill.sh: SIGKILL `socialhub refresh` at random moments while
-# it writes ~50 MB of cache per pass, many times; after every kill the real
-# reader (cache_fsck) must accept only complete, valid files and reject
-# every partial temp file. Finally an unkilled pass must recover fully.
-# STREAMS_KILL_ITER sets the number of kills (default 40).
+# test_streams_kill.sh: SIGKILL `socialhub refresh` in the middle of its
+# pass, many times; after every kill the real reader (cache_fsck) must
+# accept only complete, valid files and reject every partial temp file.
+# Finally an unkilled pass must recover fully. STREAMS_KILL_ITER sets the
+# number of kills (default 40).
 #
-# Writes to the page cache take about a millisecond, so a random kill
-# rarely lands inside one. With strace installed, every write(2) is delayed
-# by 20 ms (fault injection) to widen that window; the process killed is
+# Kill points are counted in write(2) calls, not in time: kill i lands once
+# the process has made K_i writes (syscw in /proc/PID/io), K_i drawn from
+# the first 90 % of the writes of a complete pass. So every kill lands
+# before the pass ends and in the same places whatever the machine's load.
+# The pass writes its own PID before it execs socialhub, so the test never
+# looks for it in /proc.
+#
+# Writes to the page cache take about a millisecond, so a kill rarely lands
+# inside one. With strace installed, every write(2) is delayed by 20 ms
+# (fault injection) to widen that window: a kill then mostly lands while a
+# writer holds a temp file it has not written yet. The process killed is
 # socialhub itself, never strace.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -19,13 +27,15 @@ th_require_socialhub
 th_require_cmd /usr/bin/python3 "$FSCK"
 th_init streams-kill
 st_start_fixture || th_bail "fixture server did not start"
+t_start=$SECONDS
 
 ITER=${STREAMS_KILL_ITER:-40}
 NSRC=24
 streams="stream big {"
 for i in $(seq 1 $NSRC); do
-	# ~1.3 MB of RSS per source, new items on every request (vary).
-	streams+=$'\n'"  source s$i { url = \"$FIX/feed?id=k$i&n=40&pad=16&vary=1\" }"
+	# 40 items per source, new ones on every request (vary): each pass
+	# rewrites every file. 108 files, about 2 MB.
+	streams+=$'\n'"  source s$i { url = \"$FIX/feed?id=k$i&n=40&vary=1\" }"
 done
 streams+=$'\n  max_items = 1000\n}'
 cfg=$(th_write_config "$TH_DIR/socialhub.conf" "$streams")
@@ -33,54 +43,83 @@ C=$TH_DIR/cache
 
 SLOW=()
 if command -v strace >/dev/null 2>&1; then
-	SLOW=(strace -f -qq -o /dev/null -e trace=write -e inject=write:delay_enter=20000)
+	# seccomp-bpf: only write(2) stops for strace, the rest runs untraced.
+	SLOW=(strace -f --seccomp-bpf -qq -o /dev/null -e trace=write -e inject=write:delay_enter=20000)
+	"${SLOW[@]}" true 2>/dev/null || SLOW=(strace -f -qq -o /dev/null -e trace=write -e inject=write:delay_enter=20000)
 	# LeakSanitizer cannot run under ptrace (sanitizer builds).
 	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 	th_diag "writes slowed by 20 ms each (strace fault injection)"
 fi
 
-# The pid of socialhub: the process itself, or strace's child.
-target_pid() {
-	local pid=$1 c waited=0
-	[ ${#SLOW[@]} -eq 0 ] && { echo "$pid"; return; }
-	while [ "$waited" -lt 2000 ]; do
-		c=$(th_children "$pid" | head -n 1)
-		[ -n "$c" ] && { echo "$c"; return; }
-		sleep 0.01
-		waited=$((waited + 10))
-	done
+# A pipe nobody writes to: `read -t` on it sleeps without a fork.
+exec {NAP}<> <(:)
+nap() { read -r -t "$1" -u "$NAP" _; }
+
+# syscw PID: sets W to the write calls PID has made; false once it is gone.
+syscw() {
+	local k v
+	W=
+	{
+		while read -r k v; do
+			[ "$k" = syscw: ] && { W=$v; break; }
+		done <"/proc/$1/io"
+	} 2>/dev/null
+	[ -n "$W" ]
 }
 
-# One complete pass first, to learn how long a pass takes.
-t0=$(date +%s%N)
-"${SLOW[@]}" "$SOCIALHUB" refresh -c "$cfg" --force >/dev/null 2>>"$TH_DIR/socialhub.log"
-st_expect_eq "a complete pass succeeds" "$?" 0
-pass_ms=$((($(date +%s%N) - t0) / 1000000))
-th_diag "one pass: $pass_ms ms, $(du -sm "$C" | cut -f1) MB in the cache"
-[ "$pass_ms" -lt 100 ] && pass_ms=100
-
-bad=0 partial=0 killed=0 last=
-for i in $(seq 1 "$ITER"); do
-	t0=$(date +%s%N)
-	"${SLOW[@]}" "$SOCIALHUB" refresh -c "$cfg" --force >/dev/null 2>>"$TH_DIR/kill.log" &
+# refresh_pass KILL_AT LOG: one forced refresh, stderr to LOG. KILL_AT > 0:
+# SIGKILL once the process has made KILL_AT writes. Sets RC (its exit
+# status), PEAK (the last write count seen) and KILLED (1 when our SIGKILL
+# ended it).
+refresh_pass() {
+	local at=$1 log=$2 pidf=$TH_DIR/refresh.pid pid target=
+	rm -f "$pidf"
+	"${SLOW[@]}" sh -c 'echo $$ >"$0" && exec "$@"' "$pidf" \
+		"$SOCIALHUB" refresh -c "$cfg" --force >/dev/null 2>>"$log" &
 	pid=$!
-	target=$(target_pid "$pid")
-	# A random moment within the first 90 % of the pass, from its start.
-	delay=$((RANDOM % (pass_ms * 9 / 10) + 20 - ($(date +%s%N) - t0) / 1000000))
-	[ "$delay" -gt 0 ] && sleep "$((delay / 1000)).$(printf '%03d' $((delay % 1000)))"
-	if [ -n "$target" ] && th_alive "$target" && kill -KILL "$target" 2>/dev/null; then
-		killed=$((killed + 1))
-	fi
+	KILLED=0 PEAK=0
+	while [ -z "$target" ] && th_alive "$pid"; do
+		{ read -r target <"$pidf"; } 2>/dev/null || nap 0.005
+	done
+	while [ -n "$target" ] && syscw "$target"; do
+		PEAK=$W
+		if [ "$at" -gt 0 ] && [ "$W" -ge "$at" ]; then
+			kill -KILL "$target" 2>/dev/null && KILLED=1
+			break
+		fi
+		nap 0.01
+	done
 	wait "$pid" 2>/dev/null
+	RC=$?
+	# strace exits with its tracee's signal: 137 is socialhub killed by ours.
+	[ "$RC" = 137 ] || KILLED=0
+}
+
+# One complete pass first: the cache the kills damage, and its write count.
+t0=$(th_now_ms)
+refresh_pass 0 "$TH_DIR/socialhub.log"
+st_expect_eq "a complete pass succeeds" "$RC" 0
+nwrites=$PEAK
+th_diag "one pass: $(($(th_now_ms) - t0)) ms, $nwrites writes, $(du -sk "$C" | cut -f1) KiB in the cache"
+[ "$nwrites" -ge 20 ] || th_bail "a pass made $nwrites writes; too few to kill it in the middle"
+span=$((nwrites * 9 / 10))
+
+bad=0 partial=0 killed=0 last= points=
+for i in $(seq 1 "$ITER"); do
+	at=$((RANDOM % span + 1))
+	refresh_pass "$at" "$TH_DIR/kill.log"
+	points+=" $at"
+	[ "$KILLED" = 1 ] && killed=$((killed + 1))
 	last=$("$FSCK" --rss-bodies "$C" 2>>"$TH_DIR/fsck.err")
 	if [ $? -ne 0 ]; then
 		bad=$((bad + 1))
-		th_diag "after kill $i (at ${delay} ms): $last"
+		th_diag "after kill $i (at write $at, exit $RC): $last"
 	fi
-	p=$(printf '%s\n' "$last" | sed -n 's/.*rejected_partial=\([0-9]*\).*/\1/p')
-	[ "${p:-0}" -gt "$partial" ] && partial=$p
+	[[ $last =~ rejected_partial=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt "$partial" ] &&
+		partial=${BASH_REMATCH[1]}
 done
-th_diag "$ITER runs, $killed killed mid-pass; last fsck: $last"
+th_diag "$ITER runs, $killed killed mid-pass, at writes (of $nwrites):$points"
+th_diag "last fsck: $last"
 st_expect_eq "no accepted file was invalid or corrupt after any of $ITER kills" "$bad" 0
 [ -s "$TH_DIR/fsck.err" ] && th_diag_file "$TH_DIR/fsck.err" 10
 if [ "$partial" -gt 0 ]; then
@@ -98,7 +137,7 @@ st_expect_eq "final fsck clean" "$?" 0
 th_diag "final: $out"
 complete=0
 for i in $(seq 1 $NSRC); do
-	[ "$(st_status "$FIX/feed?id=k$i&n=40&pad=16&vary=1" items)" = 40 ] && complete=$((complete + 1))
+	[ "$(st_status "$FIX/feed?id=k$i&n=40&vary=1" items)" = 40 ] && complete=$((complete + 1))
 done
 st_expect_eq "every source has its 40 items after recovery" "$complete" "$NSRC"
 st_expect_eq "merged stream complete after recovery" \
@@ -110,5 +149,6 @@ if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TH_DIR/socialhub.l
 else
 	th_ok "no sanitizer report"
 fi
+th_diag "streams-kill: $((SECONDS - t_start)) s"
 
 th_done

@@ -15,6 +15,7 @@
 #include "fcgi/response_int.h"
 #include "oauth/oauth.h"
 #include "oauth/oauth_int.h"
+#include "tests/unit/tmpdir_fixture.h"
 
 static time_t tl_clock = 1700000000;
 
@@ -102,7 +103,7 @@ tl_perform(void *arg, struct arena *a, const struct http_request *rq,
 static const struct http_ops tl_http = { tl_perform, NULL };
 
 struct tl_env {
-	char dir[64];
+	struct tmpdir tmp;		/* config, state_dir; made by tl_load */
 	struct config *cfg;
 	struct oauth_ctx *ctx;
 	char errors[4096];
@@ -138,16 +139,13 @@ tl_load(struct tl_env *env, const char *text)
 	size_t n;
 	enum rc rc;
 
-	if (env->dir[0] == '\0') {
-		snprintf(env->dir, sizeof(env->dir), "/tmp/sh-oauth-unit-XXXXXX");
-		if (mkdtemp(env->dir) == NULL)
-			abort();
-	}
-	snprintf(path, sizeof(path), "%s/t.conf", env->dir);
-	snprintf(errpath, sizeof(errpath), "%s/err.txt", env->dir);
+	if (env->tmp.path[0] == '\0' && tmpdir_init(&env->tmp, "oauth-unit") != 0)
+		abort();
+	tmpdir_path(&env->tmp, "t.conf", path, sizeof(path));
+	tmpdir_path(&env->tmp, "err.txt", errpath, sizeof(errpath));
 	snprintf(full, sizeof(full), "%s%s%s\nstate_dir = \"%s/state\"\n",
 	    strstr(text, "site_url") ? "" : "site_url = \"https://www.example.com\"\n",
-	    text, "", env->dir);
+	    text, "", env->tmp.path);
 	tl_write(path, full);
 	fflush(stderr);
 	saved = dup(STDERR_FILENO);
@@ -174,18 +172,11 @@ tl_load(struct tl_env *env, const char *text)
 static __attribute__((unused)) void
 tl_unload(struct tl_env *env)
 {
-	char cmd[160];
-
 	oauth_fini(env->ctx);
 	config_free(env->cfg);
 	env->ctx = NULL;
 	env->cfg = NULL;
-	if (env->dir[0] != '\0') {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", env->dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", env->dir);
-	}
-	env->dir[0] = '\0';
+	tmpdir_fini(&env->tmp);
 }
 
 /* A request built from CGI variables (NULL-terminated name, value pairs). */

@@ -15,18 +15,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/unit/tmpdir_fixture.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "widgets/streams/cache.h"
 
-static char dir[] = "/tmp/sh-cache-XXXXXX";
+static struct tmpdir T;
 
 static char *
 path_in(const char *name)
 {
 	static char p[512];
 
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	tmpdir_path(&T, name, p, sizeof(p));
 	return p;
 }
 
@@ -268,11 +269,11 @@ test_keys_and_paths(void **state)
 	assert_int_equal(strlen(k1), CACHE_KEY_LEN);
 	cache_source_key("https://example.com/feed2", k2);
 	assert_string_not_equal(k1, k2);
-	assert_int_equal(cache_open(dir, 0, &c), RC_OK);
-	assert_string_equal(cache_root(c), dir);
-	assert_string_equal(cache_source_path(a, c, "abc", "status.json") + strlen(dir),
+	assert_int_equal(cache_open(T.path, 0, &c), RC_OK);
+	assert_string_equal(cache_root(c), T.path);
+	assert_string_equal(cache_source_path(a, c, "abc", "status.json") + strlen(T.path),
 	    "/sources/abc/status.json");
-	assert_string_equal(cache_stream_path(a, c, "brand", NULL) + strlen(dir),
+	assert_string_equal(cache_stream_path(a, c, "brand", NULL) + strlen(T.path),
 	    "/streams/brand");
 	assert_int_equal(access(path_in("sources"), W_OK), 0);
 	assert_int_equal(access(path_in("streams"), W_OK), 0);
@@ -305,7 +306,7 @@ test_evict(void **state)
 	struct cache *c;
 
 	(void)state;
-	snprintf(sub, sizeof(sub), "%s/evict", dir);
+	tmpdir_path(&T, "evict", sub, sizeof(sub));
 	/* A fresh cache root below the test folder, bounded at 2 MiB. */
 	assert_int_equal(cache_open(sub, 2 * 1024 * 1024, &c), RC_OK);
 	make_file("evict/media/old.jpg", 1024 * 1024, now - 4000);
@@ -349,7 +350,7 @@ test_sweep_sources(void **state)
 	struct cache *c;
 
 	(void)state;
-	snprintf(sub, sizeof(sub), "%s/sweep", dir);
+	tmpdir_path(&T, "sweep", sub, sizeof(sub));
 	assert_int_equal(cache_open(sub, 0, &c), RC_OK);
 	assert_int_equal(fsutil_mkdirs(path_in("sweep/sources/0123456789abcdef0123456789abcdef"), 0750), RC_OK);
 	assert_int_equal(fsutil_mkdirs(path_in("sweep/sources/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), 0750), RC_OK);
@@ -372,17 +373,14 @@ setup(void **state)
 {
 	(void)state;
 	log_set_level(LOG_ERROR);
-	return mkdtemp(dir) == NULL ? -1 : 0;
+	return tmpdir_init(&T, "cache");
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_fini(&T);
 }
 
 int

@@ -13,8 +13,9 @@
 
 #include "fcgi/config.h"
 #include "fcgi/feature.h"
+#include "tests/unit/tmpdir_fixture.h"
 
-static char dir[] = "/tmp/sh-config-XXXXXX";
+static struct tmpdir T;
 
 static long test_every;
 
@@ -42,7 +43,7 @@ write_file(const char *name, const char *text)
 	static char path[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	tmpdir_path(&T, name, path, sizeof(path));
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -61,7 +62,7 @@ load(const char *text, struct config **cfg, char *err, size_t errlen)
 	enum rc rc;
 	size_t n;
 
-	snprintf(errpath, sizeof(errpath), "%s/err.txt", dir);
+	tmpdir_path(&T, "err.txt", errpath, sizeof(errpath));
 	f = freopen(errpath, "w", stderr);
 	assert_non_null(f);
 	rc = config_load(path, test_features, cfg);
@@ -237,7 +238,7 @@ test_secrets(void **state)
 	snprintf(text, sizeof(text), MINIMAL "thing file { token_file = \"%s\" }\n"
 	    "thing inline { token = \"abc\" }\nthing both { token = \"x\" token_file = \"%s\" }\n"
 	    "thing none { }\nthing missing { token_file = \"%s/nope\" }\n"
-	    "thing empty { token_file = \"%s/empty.txt\" }\n", sfpath, sfpath, dir, dir);
+	    "thing empty { token_file = \"%s/empty.txt\" }\n", sfpath, sfpath, T.path, T.path);
 	assert_int_equal(load(text, &cfg, err, sizeof(err)), RC_OK);
 	sec = cfg_gettsec(cfg->root, "thing", "file");
 	assert_int_equal(config_secret(cfg, sec, "token", &secret), RC_OK);
@@ -271,17 +272,14 @@ static int
 setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
+	return tmpdir_init(&T, "config");
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
+	return tmpdir_fini(&T);
 }
 
 int

@@ -19,6 +19,7 @@
 
 #include "tests/unit/arena_fixture.h"
 #include "tests/unit/corpus_walk.h"
+#include "tests/unit/tmpdir_fixture.h"
 #include "util/arena.h"
 #include "widgets/feeds/feed.h"
 
@@ -674,7 +675,8 @@ marker_in(const struct feed *f, const char *marker)
 static void
 test_xxe(void **state)
 {
-	char dir[] = "/tmp/test_feed.XXXXXX", secret[128], doc[4096];
+	struct tmpdir t;
+	char secret[160], doc[4096];
 	const char *shapes[] = {
 		/* general external entity */
 		"<!DOCTYPE rss [<!ENTITY x SYSTEM \"file://%s\">]>"
@@ -704,8 +706,8 @@ test_xxe(void **state)
 	ssize_t r;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(secret, sizeof(secret), "%s/secret", dir);
+	assert_int_equal(tmpdir_init(&t, "feed"), 0);
+	tmpdir_path(&t, "secret", secret, sizeof(secret));
 	fd = open(secret, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "SECRET-MARKER-4711\n", 19), 19);
@@ -726,8 +728,7 @@ test_xxe(void **state)
 	r = read(in, ev, sizeof(ev));
 	assert_true(r < 0 && errno == EAGAIN);
 	close(in);
-	unlink(secret);
-	rmdir(dir);
+	assert_int_equal(tmpdir_fini(&t), 0);
 }
 
 static void

@@ -78,7 +78,7 @@ test_errors(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct tl_env env = { .dir = "" };
+		struct tl_env env = { .cfg = NULL };
 		enum rc rc = tl_load(&env, bad[i].text);
 		if (rc == RC_OK || strstr(env.errors, bad[i].error) == NULL)
 			fail_msg("case %zu: rc %s, wanted \"%s\" in:\n%s", i, rc_str(rc),
@@ -91,7 +91,7 @@ test_errors(void **state)
 static void
 test_all_errors_at_once(void **state)
 {
-	struct tl_env env = { .dir = "" };
+	struct tl_env env = { .cfg = NULL };
 
 	(void)state;
 	assert_int_equal(tl_load(&env, SECRET
@@ -118,7 +118,7 @@ load_one(struct tl_env *env, const char *block)
 static void
 test_presets(void **state)
 {
-	struct tl_env env = { .dir = "" };
+	struct tl_env env = { .cfg = NULL };
 	struct provider *p;
 
 	(void)state;
@@ -184,7 +184,7 @@ test_presets(void **state)
 static void
 test_session_defaults(void **state)
 {
-	struct tl_env env = { .dir = "" };
+	struct tl_env env = { .cfg = NULL };
 
 	(void)state;
 	assert_int_equal(tl_load(&env, SECRET), RC_OK);

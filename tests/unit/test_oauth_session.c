@@ -25,7 +25,7 @@ static const struct profile alice = {
 static struct tl_env
 load(const char *session_block)
 {
-	struct tl_env env = { .dir = "" };
+	struct tl_env env = { .cfg = NULL };
 	char text[4096];
 
 	snprintf(text, sizeof(text), "%s\n%s", session_block, PROVIDERS);
@@ -182,17 +182,16 @@ static void
 test_old_secrets_file(void **state)
 {
 	struct tl_env old = load("session { secret = \"" SECRET_A "\" }");
-	struct tl_env env = { .dir = "" };
+	struct tl_env env = { .cfg = NULL };
 	struct arena *a = arena_new(65536, 0);
 	char text[1024], keys[128], cur[128];
 	struct identity id;
 	char *v = seal(&old, a, &alice);
 
 	(void)state;
-	snprintf(env.dir, sizeof(env.dir), "/tmp/sh-oauth-unit-XXXXXX");
-	assert_non_null(mkdtemp(env.dir));
-	snprintf(keys, sizeof(keys), "%s/old.keys", env.dir);
-	snprintf(cur, sizeof(cur), "%s/session.key", env.dir);
+	assert_int_equal(tmpdir_init(&env.tmp, "oauth-unit"), 0);
+	tmpdir_path(&env.tmp, "old.keys", keys, sizeof(keys));
+	tmpdir_path(&env.tmp, "session.key", cur, sizeof(cur));
 	tl_write(keys, "# rotated out on Monday\n\n" SECRET_A "\n");
 	tl_write(cur, SECRET_B "\n");
 	snprintf(text, sizeof(text), "session { secret_file = \"%s\" old_secrets_file = \"%s\" }\n%s",
@@ -267,7 +266,7 @@ static void
 test_cookie_attributes(void **state)
 {
 	struct tl_env https = load("session { secret = \"" SECRET_A "\" }");
-	struct tl_env http = { .dir = "" };
+	struct tl_env http = { .cfg = NULL };
 	struct tl_req r;
 	const char *c;
 

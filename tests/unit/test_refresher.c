@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/unit/tmpdir_fixture.h"
 #include "util/log.h"
 #include "widgets/streams/refresher.h"
 
@@ -105,7 +106,7 @@ fake_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 
 static const struct fetch_ops fake_ops = { fake_run, NULL };
 
-static char dir[] = "/tmp/sh-refresher-XXXXXX";
+static struct tmpdir T;
 static struct fake F;
 static struct fetcher FETCHER = { &fake_ops, &F };
 static struct stream_source S1[2], S2[1];
@@ -340,7 +341,7 @@ setup(void **state)
 {
 	(void)state;
 	log_set_level(LOG_ERROR);
-	if (mkdtemp(dir) == NULL || cache_open(dir, 0, &C) != RC_OK)
+	if (tmpdir_init(&T, "refresher") != 0 || cache_open(T.path, 0, &C) != RC_OK)
 		return -1;
 	S1[0] = (struct stream_source){ .name = "a", .url = URL_A, .every = 900 };
 	S1[1] = (struct stream_source){ .name = "b", .url = URL_B, .every = 900, .market = "de" };
@@ -370,14 +371,11 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
 	refresher_free(R);
 	cache_free(C);
 	arena_free(A);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_fini(&T);
 }
 
 int

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include "tests/unit/tmpdir_fixture.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "widgets/render.h"
@@ -156,15 +158,17 @@ static const char feedparser_script[] =
 static json_t *
 feedparser(const struct buf *b)
 {
-	char path[] = "/tmp/test_render_atom.XXXXXX";
-	char cmd[256];
+	struct tmpdir t;
+	char path[160], cmd[256];
 	struct buf out;
 	json_t *j;
 	FILE *p;
-	int fd = mkstemp(path);
+	int fd;
 	char chunk[4096];
 	size_t n;
 
+	assert_int_equal(tmpdir_init(&t, "render-atom"), 0);
+	fd = open(tmpdir_path(&t, "feed.atom", path, sizeof(path)), O_WRONLY | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, b->data, b->len), (ssize_t)b->len);
 	close(fd);
@@ -176,7 +180,7 @@ feedparser(const struct buf *b)
 	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
 		assert_int_equal(buf_append(&out, chunk, n), RC_OK);
 	assert_int_equal(pclose(p), 0);
-	unlink(path);
+	assert_int_equal(tmpdir_fini(&t), 0);
 	j = json_loadb(out.data, out.len, 0, NULL);
 	if (j == NULL)
 		fail_msg("feedparser said: %s", buf_cstr(&out));

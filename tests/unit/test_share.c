@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "fcgi/config.h"
+#include "tests/unit/tmpdir_fixture.h"
 #include "util/buf.h"
 #include "widgets/share/share.h"
 #include "widgets/share/share_config.h"
@@ -18,24 +19,20 @@
 
 static const struct feature features[] = { SHARE_FEATURE, { .name = NULL } };
 
-static char dir[64];
+static struct tmpdir T;
 
 static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/test_share.XXXXXX");
-	return mkdtemp(dir) != NULL ? 0 : -1;
+	return tmpdir_init(&T, "share");
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_fini(&T);
 }
 
 /* Loads text as c.conf; the errors printed go to *errs (caller frees). */
@@ -48,8 +45,8 @@ load(const char *text, struct config **cfg, char **errs)
 	enum rc rc;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/c.conf", dir);
-	snprintf(epath, sizeof(epath), "%s/errors", dir);
+	tmpdir_path(&T, "c.conf", path, sizeof(path));
+	tmpdir_path(&T, "errors", epath, sizeof(epath));
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -175,7 +172,7 @@ test_errors(void **state)
 	assert_null(cfg);
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		const char *hit;
-		snprintf(want, sizeof(want), "%s/%s", dir, lines[i]);
+		tmpdir_path(&T, lines[i], want, sizeof(want));
 		hit = strstr(errs, want);
 		if (hit == NULL)
 			fprintf(stderr, "missing: %s\nin:\n%s", want, errs);
@@ -196,22 +193,22 @@ test_init_and_health(void **state)
 
 	(void)state;
 	snprintf(text, sizeof(text), "site_url = \"https://www.example.com\"\n"
-	    "state_dir = \"%s/state\"\n", dir);
+	    "state_dir = \"%s/state\"\n", T.path);
 	assert_int_equal(load(text, &cfg, &errs), RC_OK);
 	assert_int_equal(share_init(cfg, &ctx), RC_OK);
 	assert_true(share_health(ctx, report));
 	assert_string_equal(json_string_value(json_object_get(
 	    json_object_get(report, "share"), "store")), "ok");
 	share_fini(ctx);
-	snprintf(text, sizeof(text), "%s/state/share.sqlite", dir);
+	tmpdir_path(&T, "state/share.sqlite", text, sizeof(text));
 	assert_int_equal(access(text, F_OK), 0);
-	snprintf(text, sizeof(text), "%s/state/share.salt", dir);
+	tmpdir_path(&T, "state/share.salt", text, sizeof(text));
 	assert_int_equal(access(text, F_OK), 0);
 	config_free(cfg);
 	free(errs);
 	/* An unusable state_dir: init works, counting reports the error. */
 	snprintf(text, sizeof(text), "site_url = \"https://www.example.com\"\n"
-	    "state_dir = \"%s/c.conf/sub\"\n", dir);
+	    "state_dir = \"%s/c.conf/sub\"\n", T.path);
 	assert_int_equal(load(text, &cfg, &errs), RC_OK);
 	assert_int_equal(share_init(cfg, &ctx), RC_OK);
 	assert_false(share_health(ctx, report));

@@ -11,10 +11,11 @@
 
 #include <sqlite3.h>
 
+#include "tests/unit/tmpdir_fixture.h"
 #include "widgets/share/share_store.h"
 
 struct fx {
-	char dir[64];
+	struct tmpdir tmp;
 	char db[128];
 	struct share_store *s;
 };
@@ -24,10 +25,9 @@ setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_share_store.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (f == NULL || tmpdir_init(&f->tmp, "share-store") != 0)
 		return -1;
-	snprintf(f->db, sizeof(f->db), "%s/share.sqlite", f->dir);
+	tmpdir_path(&f->tmp, "share.sqlite", f->db, sizeof(f->db));
 	if (share_store_open(f->db, 1000, &f->s) != RC_OK)
 		return -1;
 	*state = f;
@@ -38,14 +38,12 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
+	int rc;
 
 	share_store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
+	rc = tmpdir_fini(&f->tmp);
 	free(f);
-	return 0;
+	return rc;
 }
 
 static void
@@ -206,7 +204,7 @@ test_salt(void **state)
 	struct stat st;
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/share.salt", f->dir);
+	tmpdir_path(&f->tmp, "share.salt", path, sizeof(path));
 	assert_int_equal(share_salt_load(path, false, s1), RC_IO);
 	assert_int_equal(share_salt_load(path, true, s1), RC_OK);
 	assert_int_equal(stat(path, &st), 0);
@@ -214,7 +212,7 @@ test_salt(void **state)
 	assert_int_equal(st.st_mode & 0077, 0);
 	assert_int_equal(share_salt_load(path, true, s2), RC_OK);
 	assert_memory_equal(s1, s2, SHARE_SALT_LEN);
-	snprintf(shortp, sizeof(shortp), "%s/short.salt", f->dir);
+	tmpdir_path(&f->tmp, "short.salt", shortp, sizeof(shortp));
 	fp = fopen(shortp, "w");
 	assert_non_null(fp);
 	fputs("too short", fp);

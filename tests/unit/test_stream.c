@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/unit/tmpdir_fixture.h"
 #include "util/log.h"
 #include "widgets/streams/stream.h"
 
@@ -376,8 +377,6 @@ test_merge_many(void **state)
 
 /* ---- rebuild on disk ---- */
 
-static char dir[] = "/tmp/sh-stream-XXXXXX";
-
 static void
 put_items(const struct cache *c, const struct stream_source *s, struct feed *f)
 {
@@ -399,13 +398,14 @@ test_rebuild(void **state)
 	struct feed_item b[] = { item("urn:2", "http://b.test/2", "two", NOW - 2) };
 	struct stream_conf sc = conf();
 	const char *ex[] = { "two" };
+	struct tmpdir t;
 	json_t *feed, *meta;
 	struct cache *c;
 	bool changed;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(cache_open(dir, 0, &c), RC_OK);
+	assert_int_equal(tmpdir_init(&t, "stream"), 0);
+	assert_int_equal(cache_open(t.path, 0, &c), RC_OK);
 	cache_source_key(sc.sources[0].url, sc.sources[0].key);
 	cache_source_key(sc.sources[1].url, sc.sources[1].key);
 	assert_int_equal(stream_load(c, "s", &feed, &meta), RC_NOTFOUND);
@@ -451,11 +451,7 @@ test_rebuild(void **state)
 		json_decref(feed);
 	}
 	cache_free(c);
-	{
-		char cmd[600];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		assert_int_equal(system(cmd), 0);
-	}
+	assert_int_equal(tmpdir_fini(&t), 0);
 }
 
 static int

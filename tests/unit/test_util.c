@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/unit/tmpdir_fixture.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/crypto.h"
@@ -465,15 +466,16 @@ test_hash_equal(void **state)
 static void
 test_fsutil(void **state)
 {
-	char dir[] = "/tmp/sh-test-XXXXXX", path[256], *data;
+	struct tmpdir t;
+	char path[256], *data;
 	size_t n;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	assert_int_equal(tmpdir_init(&t, "util"), 0);
+	tmpdir_path(&t, "a/b/c", path, sizeof(path));
 	assert_int_equal(fsutil_mkdirs(path, 0755), RC_OK);
 	assert_true(fsutil_dir_writable(path));
-	snprintf(path, sizeof(path), "%s/a/file", dir);
+	tmpdir_path(&t, "a/file", path, sizeof(path));
 	assert_int_equal(fsutil_read(path, 100, &data, &n), RC_NOTFOUND);
 	assert_int_equal(fsutil_write_atomic(path, "hello", 5, 0640), RC_OK);
 	assert_int_equal(fsutil_write_atomic(path, "world!", 6, 0640), RC_OK);
@@ -483,11 +485,10 @@ test_fsutil(void **state)
 	free(data);
 	assert_int_equal(fsutil_read(path, 3, &data, &n), RC_TOOBIG);
 	/* A folder that does not exist: the write fails, nothing is left. */
-	snprintf(path, sizeof(path), "%s/missing/file", dir);
+	tmpdir_path(&t, "missing/file", path, sizeof(path));
 	assert_int_equal(fsutil_write_atomic(path, "x", 1, 0640), RC_IO);
 	assert_false(fsutil_dir_writable("/nonexistent-dir"));
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	assert_int_equal(system(path), 0);
+	assert_int_equal(tmpdir_fini(&t), 0);
 }
 
 /* log_kv output is captured from stderr through a pipe. */
