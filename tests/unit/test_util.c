@@ -355,6 +355,59 @@ test_url_local_path(void **state)
 	assert_false(url_is_local_path(NULL));
 }
 
+/* Every byte: digits, both cases of a-f, and what the copies it replaced
+ * (url.c, redirect.c with signed char, htmltok.c with c | 0x20) refused:
+ * 'g', '@' and '`' (either side of the letters), bytes of 0x80 and up. */
+static void
+test_url_hexval(void **state)
+{
+	(void)state;
+	for (int c = 0; c < 256; c++) {
+		int want = c >= '0' && c <= '9' ? c - '0' :
+		    c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (url_hexval((unsigned char)c) != want)
+			fail_msg("url_hexval(0x%02x) = %d, want %d", c,
+			    url_hexval((unsigned char)c), want);
+	}
+	assert_int_equal(url_hexval('G'), -1);
+	assert_int_equal(url_hexval('@'), -1);
+	assert_int_equal(url_hexval('`'), -1);
+	assert_int_equal(url_hexval(0xc1), -1); /* 'A' | 0x80 */
+}
+
+/* One lenient level, as url_is_local_path and oauth_return_to_ok use it. */
+static void
+test_url_decode_once(void **state)
+{
+	static const struct { const char *in; const char *out; size_t outlen; } cases[] = {
+		{ "", "", 0 },
+		{ "/a%2F%2fb", "/a//b", 5 },
+		{ "%5C%5c", "\\\\", 2 },
+		{ "%41", "A", 1 },              /* a '%' two bytes before the end */
+		{ "x%41%", "xA%", 3 },          /* a lone '%' at the end is kept */
+		{ "%", "%", 1 }, { "%4", "%4", 2 }, { "a%4", "a%4", 3 },
+		{ "%zz%4g%g4", "%zz%4g%g4", 9 }, /* bad digits: kept as they are */
+		{ "%%41", "%A", 2 },
+		{ "%2541", "%41", 3 },          /* once: the result is not decoded again */
+		{ "a+b", "a+b", 3 },            /* no form decoding */
+		{ "%00%0a%7f", "\0\n\x7f", 3 }, /* any byte, NUL and controls too */
+		{ "%c3%A9", "\xc3\xa9", 2 },
+	};
+	char out[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = url_decode_once(cases[i].in, strlen(cases[i].in), out);
+		if (n != cases[i].outlen || memcmp(out, cases[i].out, n) != 0)
+			fail_msg("case %zu: \"%s\" decoded to %zu bytes", i, cases[i].in, n);
+	}
+	/* In place: out may be the input. */
+	snprintf(out, sizeof(out), "/%%2F%%2Fevil");
+	assert_int_equal(url_decode_once(out, strlen(out), out), 7);
+	assert_memory_equal(out, "///evil", 7);
+}
+
 static void
 test_html(void **state)
 {
@@ -533,6 +586,8 @@ main(void)
 		cmocka_unit_test(test_url_parse),
 		cmocka_unit_test(test_url_host_ip),
 		cmocka_unit_test(test_url_local_path),
+		cmocka_unit_test(test_url_hexval),
+		cmocka_unit_test(test_url_decode_once),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_b64url),
 		cmocka_unit_test(test_seal_open),

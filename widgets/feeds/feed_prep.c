@@ -649,15 +649,12 @@ ref_read(struct prep *p, size_t i, uint32_t *cp, size_t *len,
 			j++;
 		}
 		for (; j < n && digits < 9; j++, digits++) {
-			char c = s[j];
-			if (c >= '0' && c <= '9')
-				v = v * (hex ? 16 : 10) + (uint64_t)(c - '0');
-			else if (hex && c >= 'a' && c <= 'f')
-				v = v * 16 + (uint64_t)(c - 'a' + 10);
-			else if (hex && c >= 'A' && c <= 'F')
-				v = v * 16 + (uint64_t)(c - 'A' + 10);
-			else
+			unsigned char c = (unsigned char)s[j];
+			int d = hex ? url_hexval(c) :
+			    c >= '0' && c <= '9' ? c - '0' : -1;
+			if (d < 0)
 				break;
+			v = v * (hex ? 16 : 10) + (uint64_t)d;
 		}
 		if (digits == 0 || j >= n || s[j] != ';')
 			return 0;
@@ -862,14 +859,12 @@ entity_value(const char *v, size_t n)
 				j++;
 			}
 			for (; j < n && v[j] != ';' && j - i < 12; j++) {
-				char d = v[j];
-				if (d >= '0' && d <= '9')
-					cp = cp * (hex ? 16 : 10) + (uint64_t)(d - '0');
-				else if (hex && ((d >= 'a' && d <= 'f') ||
-				    (d >= 'A' && d <= 'F')))
-					cp = cp * 16 + (uint64_t)((d | 0x20) - 'a' + 10);
-				else
+				unsigned char d = (unsigned char)v[j];
+				int dv = hex ? url_hexval(d) :
+				    d >= '0' && d <= '9' ? d - '0' : -1;
+				if (dv < 0)
 					goto bad;
+				cp = cp * (hex ? 16 : 10) + (uint64_t)dv;
 			}
 			if (j >= n || v[j] != ';' || !xml_char_ok((uint32_t)cp) ||
 			    cp == 0 || cp > 0x10ffff)
