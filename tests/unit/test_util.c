@@ -454,6 +454,67 @@ test_b64url(void **state)
 	arena_free(a);
 }
 
+/*
+ * crypto_b64_decode in its two uses: strict base64url (tokens, cookies,
+ * JWKs: what crypto_b64url_decode did) and lax base64 in either alphabet
+ * (Atom content: what feed_atom.c's own decoder did).
+ */
+static void
+test_b64_decode(void **state)
+{
+	static const struct { const char *in; unsigned flags; const char *out; size_t outlen; } good[] = {
+		{ "", CRYPTO_B64_URL, "", 0 },
+		{ "QQ", CRYPTO_B64_URL, "A", 1 },
+		{ "QUI", CRYPTO_B64_URL, "AB", 2 },
+		{ "QUJD", CRYPTO_B64_URL, "ABC", 3 },
+		{ "-__-", CRYPTO_B64_URL, "\xfb\xff\xfe", 3 },
+		{ "AA", CRYPTO_B64_URL, "\0", 1 },           /* NULs are data here */
+		{ "+//+", CRYPTO_B64_STD, "\xfb\xff\xfe", 3 },
+		/* lax: padding and blanks anywhere, both alphabets, any length */
+		{ "QQ==", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "A", 1 },
+		{ " Q\tQ\r\n=\n=", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "A", 1 },
+		{ "+/-_", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "\xfb\xff\xbf", 3 },
+		{ "QR", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "A", 1 }, /* pad bits set */
+		{ "Q", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "", 0 },   /* 4k+1 long */
+		{ "QQ=QQ", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "A\x04\x10", 3 }, /* "=" inside */
+		{ "====", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "", 0 },
+	};
+	static const struct { const char *in; unsigned flags; } bad[] = {
+		{ "a", CRYPTO_B64_URL }, { "QUJDa", CRYPTO_B64_URL },   /* 4k+1 long */
+		{ "QQ==", CRYPTO_B64_URL }, { "ab=", CRYPTO_B64_URL },  /* padding */
+		{ "a+b/", CRYPTO_B64_URL }, { "-_", CRYPTO_B64_STD },   /* other alphabet */
+		{ "ab c", CRYPTO_B64_URL }, { "QQ\n", CRYPTO_B64_URL }, /* blanks */
+		{ "AB", CRYPTO_B64_URL }, { "QR", CRYPTO_B64_URL },     /* pad bits set */
+		{ "QU\x80", CRYPTO_B64_URL },
+		{ "QQ*", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX },
+		{ "QQ.", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX },
+		{ "QQ\x0b", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX }, /* VT: not a blank */
+		{ "Q\xc3\xa9", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX },
+		{ "QQ-", CRYPTO_B64_STD | CRYPTO_B64_LAX },
+	};
+	struct arena *a = arena_new(1024, 0);
+	unsigned char *out;
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (crypto_b64_decode(a, good[i].in, strlen(good[i].in), good[i].flags,
+		    &out, &n) != RC_OK)
+			fail_msg("good case %zu refused", i);
+		assert_int_equal(n, good[i].outlen);
+		assert_memory_equal(out, good[i].out, n);
+		assert_int_equal(out[n], '\0');
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (crypto_b64_decode(a, bad[i].in, strlen(bad[i].in), bad[i].flags,
+		    &out, &n) != RC_INVALID)
+			fail_msg("bad case %zu accepted", i);
+	/* crypto_b64url_decode is the strict base64url reading. */
+	assert_int_equal(crypto_b64url_decode(a, "QQ==", 4, &out, &n), RC_INVALID);
+	assert_int_equal(crypto_b64url_decode(a, "-__-", 4, &out, &n), RC_OK);
+	arena_free(a);
+}
+
 static void
 test_seal_open(void **state)
 {
@@ -590,6 +651,7 @@ main(void)
 		cmocka_unit_test(test_url_decode_once),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_b64url),
+		cmocka_unit_test(test_b64_decode),
 		cmocka_unit_test(test_seal_open),
 		cmocka_unit_test(test_hash_equal),
 		cmocka_unit_test(test_fsutil),
