@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/jsonutil.h"
 #include "util/log.h"
 
 #define PROFILE_BODY_MAX (256u * 1024)
@@ -14,12 +15,11 @@ typedef enum rc (*profile_reader)(struct oauth_ctx *ctx, struct arena *a,
     struct provider *p, const struct provider_meta *m, const char *instance,
     const char *token, struct profile *out, const char **why);
 
+/* Profile strings: a member that is not a non-empty string is not given. */
 static const char *
 str_of(struct arena *a, const json_t *o, const char *key)
 {
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return v != NULL && *v != '\0' ? arena_strdup(a, v) : NULL;
+	return jsonutil_str(a, o, key, JSONUTIL_NONEMPTY, NULL);
 }
 
 /* Numbers (GitHub, Mastodon ids) and strings both make a subject. */

@@ -11,6 +11,7 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/jsonutil.h"
 #include "util/log.h"
 
 #define STATE_RANDOM_BYTES 32      /* 256 bits each for state, nonce, verifier */
@@ -129,22 +130,6 @@ out:
 	return rc;
 }
 
-static const char *
-member(struct arena *a, const json_t *o, const char *key, bool required, bool *bad)
-{
-	const json_t *v = json_object_get(o, key);
-
-	if (v == NULL) {
-		*bad |= required;
-		return NULL;
-	}
-	if (!json_is_string(v)) {
-		*bad = true;
-		return NULL;
-	}
-	return arena_strdup(a, json_string_value(v));
-}
-
 /*
  * Opens a state cookie sealed under cookie_name. RC_CRYPTO when it does not
  * open or parse, RC_UNAUTH when older than OAUTH_STATE_TTL.
@@ -156,8 +141,7 @@ state_open(const struct oauth_ctx *ctx, struct arena *a, const char *cookie_name
 	const json_t *t;
 	char *plain;
 	json_t *o;
-	bool bad = false;
-	enum rc rc;
+	enum rc rc, err = RC_OK;
 
 	memset(out, 0, sizeof(*out));
 	rc = keyring_open(&ctx->state_keys, a, cookie_name, value, &plain);
@@ -170,13 +154,13 @@ state_open(const struct oauth_ctx *ctx, struct arena *a, const char *cookie_name
 	if (!json_is_integer(t))
 		return RC_CRYPTO;
 	out->created = json_integer_value(t);
-	out->provider = member(a, o, "p", true, &bad);
-	out->state = member(a, o, "s", true, &bad);
-	out->return_to = member(a, o, "r", true, &bad);
-	out->nonce = member(a, o, "n", false, &bad);
-	out->verifier = member(a, o, "v", false, &bad);
-	out->instance = member(a, o, "i", false, &bad);
-	if (bad)
+	out->provider = jsonutil_str(a, o, "p", JSONUTIL_TYPED | JSONUTIL_REQUIRED, &err);
+	out->state = jsonutil_str(a, o, "s", JSONUTIL_TYPED | JSONUTIL_REQUIRED, &err);
+	out->return_to = jsonutil_str(a, o, "r", JSONUTIL_TYPED | JSONUTIL_REQUIRED, &err);
+	out->nonce = jsonutil_str(a, o, "n", JSONUTIL_TYPED, &err);
+	out->verifier = jsonutil_str(a, o, "v", JSONUTIL_TYPED, &err);
+	out->instance = jsonutil_str(a, o, "i", JSONUTIL_TYPED, &err);
+	if (err != RC_OK)
 		return RC_CRYPTO;
 	if (out->created > now + OAUTH_SKEW || now - out->created > OAUTH_STATE_TTL)
 		return RC_UNAUTH;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/html.h"
+#include "util/jsonutil.h"
 #include "widgets/media.h"
 
 static const char *
@@ -88,19 +89,18 @@ profiles_mastodon_lookup(struct arena *a, const char *feed_url)
 	    (int)(path - feed_url), feed_url, (int)n, user);
 }
 
+/* Profile strings: a member that is not a non-empty string is not given. */
 static const char *
 jstr(struct arena *a, const json_t *o, const char *key)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return nonempty(s) != NULL ? arena_strdup(a, s) : NULL;
+	return jsonutil_str(a, o, key, JSONUTIL_NONEMPTY, NULL);
 }
 
 enum rc
 profiles_apply_mastodon(struct arena *a, const char *body, size_t len, struct profile *p)
 {
 	json_t *j = json_loadb(body, len, 0, NULL);
-	const char *url, *acct, *host, *end;
+	const char *url, *acct, *host, *end, *s;
 	json_t *fc;
 
 	if (!json_is_object(j) || !json_is_string(json_object_get(j, "acct"))) {
@@ -109,10 +109,10 @@ profiles_apply_mastodon(struct arena *a, const char *body, size_t len, struct pr
 	}
 	if ((url = jstr(a, j, "url")) != NULL && render_link_ok(url))
 		p->url = url;
-	if (jstr(a, j, "display_name") != NULL)
-		p->name = jstr(a, j, "display_name");
-	if (jstr(a, j, "avatar_static") != NULL)
-		p->avatar = jstr(a, j, "avatar_static");
+	if ((s = jstr(a, j, "display_name")) != NULL)
+		p->name = s;
+	if ((s = jstr(a, j, "avatar_static")) != NULL)
+		p->avatar = s;
 	fc = json_object_get(j, "followers_count");
 	if (json_is_integer(fc) && json_integer_value(fc) >= 0)
 		p->followers = (long long)json_integer_value(fc);

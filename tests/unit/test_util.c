@@ -1,4 +1,4 @@
-/* test_util: arena, buf, url, html, crypto, fsutil, log. */
+/* test_util: arena, buf, url, html, crypto, jsonutil, fsutil, log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +17,7 @@
 #include "util/crypto.h"
 #include "util/fsutil.h"
 #include "util/html.h"
+#include "util/jsonutil.h"
 #include "util/log.h"
 #include "util/url.h"
 
@@ -515,6 +516,113 @@ test_b64_decode(void **state)
 	arena_free(a);
 }
 
+/*
+ * jsonutil_str with the flags of each reader it replaced: session cookies
+ * (TYPED: a string when present), login state (TYPED | REQUIRED), feeds
+ * and provider profiles (NONEMPTY: anything but a non-empty string is not
+ * given), the cache status file (no flags: a string, "" included, or not).
+ */
+static void
+test_jsonutil_str(void **state)
+{
+	static const char *const keys[] = { "s", "e", "n", "i", "r", "b", "a", "o", "absent" };
+	static const struct {
+		unsigned flags;
+		const char *want[9]; /* per key: the copy, or NULL */
+		enum rc err[9];
+	} cases[] = {
+		{ JSONUTIL_TYPED,
+		  { "x", "", NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+		  { RC_OK, RC_OK, RC_INVALID, RC_INVALID, RC_INVALID, RC_INVALID,
+		    RC_INVALID, RC_INVALID, RC_OK } },
+		{ JSONUTIL_TYPED | JSONUTIL_REQUIRED,
+		  { "x", "", NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+		  { RC_OK, RC_OK, RC_INVALID, RC_INVALID, RC_INVALID, RC_INVALID,
+		    RC_INVALID, RC_INVALID, RC_INVALID } },
+		{ JSONUTIL_NONEMPTY,
+		  { "x", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+		  { RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK } },
+		{ 0,
+		  { "x", "", NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+		  { RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK } },
+	};
+	json_t *o = json_loads("{\"s\":\"x\",\"e\":\"\",\"n\":null,\"i\":3,"
+	    "\"r\":1.5,\"b\":true,\"a\":[\"x\"],\"o\":{\"s\":\"x\"}}", 0, NULL);
+	struct arena *a = arena_new(1024, 0), *tiny = arena_new(64, 64);
+	char big[200];
+	json_t *j;
+	enum rc err;
+
+	(void)state;
+	assert_non_null(o);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			char *v;
+			err = RC_OK;
+			v = jsonutil_str(a, o, keys[k], cases[c].flags, &err);
+			if (err != cases[c].err[k] || (v == NULL) != (cases[c].want[k] == NULL) ||
+			    (v != NULL && strcmp(v, cases[c].want[k]) != 0))
+				fail_msg("flags %u key %s: got %s (%s)", cases[c].flags, keys[k],
+				    v != NULL ? v : "NULL", rc_str(err));
+			/* Without err, the same copy and no failure to report. */
+			v = jsonutil_str(a, o, keys[k], cases[c].flags, NULL);
+			assert_true((v == NULL) == (cases[c].want[k] == NULL));
+		}
+	}
+	/* The first failure stays: one err for several members. */
+	err = RC_OK;
+	assert_null(jsonutil_str(a, o, "i", JSONUTIL_TYPED, &err));
+	assert_string_equal(jsonutil_str(a, o, "s", JSONUTIL_TYPED, &err), "x");
+	assert_null(jsonutil_str(a, o, "absent", JSONUTIL_REQUIRED, &err));
+	assert_int_equal(err, RC_INVALID);
+	err = RC_NOMEM;
+	assert_null(jsonutil_str(a, o, "i", JSONUTIL_TYPED, &err));
+	assert_int_equal(err, RC_NOMEM);
+	/* Not an object, or none: no member. */
+	err = RC_OK;
+	assert_null(jsonutil_str(a, NULL, "s", JSONUTIL_TYPED, &err));
+	assert_null(jsonutil_str(a, json_object_get(o, "a"), "s", JSONUTIL_TYPED, &err));
+	assert_int_equal(err, RC_OK);
+	assert_null(jsonutil_str(a, NULL, "s", JSONUTIL_REQUIRED, &err));
+	assert_int_equal(err, RC_INVALID);
+	/* The copy fails: RC_NOMEM, whatever the flags. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	j = json_pack("{s:s}", "k", big);
+	assert_non_null(j);
+	err = RC_OK;
+	assert_null(jsonutil_str(tiny, j, "k", JSONUTIL_NONEMPTY, &err));
+	assert_int_equal(err, RC_NOMEM);
+	json_decref(j);
+	/* Copies are the arena's, not Jansson's. */
+	{
+		char *v = jsonutil_str(a, o, "s", 0, NULL);
+		assert_ptr_not_equal(v, json_string_value(json_object_get(o, "s")));
+	}
+	json_decref(o);
+	arena_free(tiny);
+	arena_free(a);
+}
+
+static void
+test_jsonutil_int(void **state)
+{
+	json_t *o = json_loads("{\"i\":-7,\"big\":9007199254740993,\"r\":1.5,"
+	    "\"s\":\"3\",\"n\":null,\"b\":true}", 0, NULL);
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(jsonutil_int(o, "i"), -7);
+	assert_true(jsonutil_int(o, "big") == 9007199254740993LL);
+	assert_int_equal(jsonutil_int(o, "r"), 0);
+	assert_int_equal(jsonutil_int(o, "s"), 0);
+	assert_int_equal(jsonutil_int(o, "n"), 0);
+	assert_int_equal(jsonutil_int(o, "b"), 0);
+	assert_int_equal(jsonutil_int(o, "absent"), 0);
+	assert_int_equal(jsonutil_int(NULL, "i"), 0);
+	json_decref(o);
+}
+
 static void
 test_seal_open(void **state)
 {
@@ -652,6 +760,8 @@ main(void)
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_b64url),
 		cmocka_unit_test(test_b64_decode),
+		cmocka_unit_test(test_jsonutil_str),
+		cmocka_unit_test(test_jsonutil_int),
 		cmocka_unit_test(test_seal_open),
 		cmocka_unit_test(test_hash_equal),
 		cmocka_unit_test(test_fsutil),
