@@ -186,6 +186,40 @@ test_errors(void **state)
 	free(errs);
 }
 
+/* Each list entry is checked once: also in a list given again and in a
+ * share { } given again (which the old check skipped). */
+static void
+test_list_entries(void **state)
+{
+	static const char *const lines[] = {
+		"c.conf:5: networks: unknown network \"nope\"",
+		"c.conf:8: networks: unknown network \"zilch\"",
+		"c.conf:9: networks: unknown network \"nada\"",
+		"c.conf:10: allowed_hosts: bad host \"a b\"",
+		"c.conf:12: mastodon_instances: bad host \"nodot\"",
+	};
+	struct config *cfg = NULL;
+	char *errs, want[256];
+
+	(void)state;
+	assert_int_equal(load(BASE
+	    "share {\n networks = {\"x\"}\n networks = {\"nope\"}\n}\n"
+	    "share {\n networks += {\"zilch\"}\n market de { networks = {\"xing\"} networks = {\"nada\"} }\n"
+	    " allowed_hosts = {\"a.example\"} allowed_hosts += {\"a b\"}\n"
+	    " mastodon_instances = {\"a.example\"}\n mastodon_instances = {\"nodot\"}\n}\n",
+	    &cfg, &errs), RC_CONFIG);
+	assert_null(cfg);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		const char *hit;
+		snprintf(want, sizeof(want), "%s/%s", dir, lines[i]);
+		hit = strstr(errs, want);
+		if (hit == NULL)
+			fail_msg("missing: %s\nin:\n%s", want, errs);
+		assert_null(strstr(hit + 1, want));
+	}
+	free(errs);
+}
+
 static void
 test_init_and_health(void **state)
 {
@@ -291,6 +325,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_list_entries),
 		cmocka_unit_test(test_init_and_health),
 		cmocka_unit_test(test_render_bar),
 		cmocka_unit_test(test_render_picker),
