@@ -418,20 +418,6 @@ scopes_of(struct oauth_ctx *ctx, cfg_t *sec, const struct preset *pre)
 	return s;
 }
 
-static bool
-has_scope(const char *scopes, const char *want)
-{
-	size_t n = strlen(want);
-
-	for (const char *p = scopes; p != NULL && *p != '\0';) {
-		size_t len = strcspn(p, " ");
-		if (len == n && strncmp(p, want, n) == 0)
-			return true;
-		p += len + (p[len] == ' ');
-	}
-	return false;
-}
-
 static unsigned
 algs_of(cfg_t *sec, const struct preset *pre)
 {
@@ -540,7 +526,7 @@ provider_rules(const struct config *cfg, cfg_t *sec, struct provider *p)
 		return config_error(cfg, sec, "client_id", "missing");
 	if (p->kind == KIND_OIDC && p->issuer == NULL)
 		return config_error(cfg, sec, "issuer", "missing (an OpenID provider needs its issuer)");
-	if (p->kind == KIND_OIDC && !(p->flags & PRESET_APPLE) && !has_scope(p->scopes, "openid"))
+	if (p->kind == KIND_OIDC && !(p->flags & PRESET_APPLE) && !provider_has_scope(p, "openid"))
 		return config_error(cfg, sec, "scopes", "must include \"openid\"");
 	if (p->kind == KIND_OAUTH2 && !(p->flags & PRESET_MASTODON) &&
 	    (p->conf.authorization_endpoint == NULL || p->conf.token_endpoint == NULL ||
@@ -666,14 +652,7 @@ oauth_conf_load(const struct config *cfg, struct oauth_ctx **out)
 static void
 cache_free(struct provider_cache *c)
 {
-	struct provider_meta *m = &c->meta;
-
-	free(m->issuer);
-	free(m->authorization_endpoint);
-	free(m->token_endpoint);
-	free(m->userinfo_endpoint);
-	free(m->jwks_uri);
-	free(m->end_session_endpoint);
+	discovery_meta_clear(&c->meta);
 	json_decref(c->jwks);
 	free(c->apple_secret);
 	memset(c, 0, sizeof(*c));

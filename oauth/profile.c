@@ -224,20 +224,6 @@ read_facebook(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
 	return RC_OK;
 }
 
-static bool
-has_scope(const char *scopes, const char *want)
-{
-	size_t n = strlen(want);
-
-	for (const char *s = scopes; s != NULL && *s != '\0';) {
-		size_t len = strcspn(s, " ");
-		if (len == n && strncmp(s, want, n) == 0)
-			return true;
-		s += len + (s[len] == ' ');
-	}
-	return false;
-}
-
 /* X: /2/users/me; confirmed_email only with the users.email scope. */
 static enum rc
 read_x(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
@@ -249,7 +235,7 @@ read_x(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
 	json_t *u, *d;
 
 	(void)instance;
-	if (has_scope(p->scopes, "users.email"))
+	if (provider_has_scope(p, "users.email"))
 		url = arena_printf(a, "%s%s", url, strstr(url, "user.fields=") != NULL
 		    ? ",confirmed_email" : (strchr(url, '?') ? "&user.fields=confirmed_email"
 		    : "?user.fields=confirmed_email"));

@@ -138,6 +138,29 @@ test_list_entries(void **state)
 	tl_unload(&env);
 }
 
+/* Whole words of the space-separated list only (conf.c's openid check and
+ * profile.c's X email scope both ask). */
+static void
+test_has_scope(void **state)
+{
+	struct provider p = { .scopes = "openid email users.email" };
+
+	(void)state;
+	assert_true(provider_has_scope(&p, "openid"));
+	assert_true(provider_has_scope(&p, "email"));
+	assert_true(provider_has_scope(&p, "users.email"));
+	assert_false(provider_has_scope(&p, "open"));
+	assert_false(provider_has_scope(&p, "users"));
+	assert_false(provider_has_scope(&p, "mail"));
+	assert_false(provider_has_scope(&p, ""));
+	p.scopes = "";
+	assert_false(provider_has_scope(&p, "openid"));
+	p.scopes = NULL;
+	assert_false(provider_has_scope(&p, "openid"));
+	p.scopes = "openid  profile ";
+	assert_true(provider_has_scope(&p, "profile"));
+}
+
 static struct provider *
 load_one(struct tl_env *env, const char *block)
 {
@@ -261,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_all_errors_at_once),
 		cmocka_unit_test(test_list_entries),
+		cmocka_unit_test(test_has_scope),
 		cmocka_unit_test(test_presets),
 		cmocka_unit_test(test_session_defaults),
 		cmocka_unit_test(test_key_ids),
