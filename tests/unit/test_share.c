@@ -2,7 +2,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fcgi/config.h"
+#include "tests/unit/conf_fixture.h"
 #include "util/buf.h"
 #include "widgets/share/share.h"
 #include "widgets/share/share_config.h"
@@ -18,60 +18,11 @@
 
 static const struct feature features[] = { SHARE_FEATURE, { .name = NULL } };
 
-static char dir[64];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/test_share.XXXXXX");
-	return mkdtemp(dir) != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 /* Loads text as c.conf; the errors printed go to *errs (caller frees). */
 static enum rc
 load(const char *text, struct config **cfg, char **errs)
 {
-	char path[128], epath[128];
-	int saved, fd;
-	FILE *f;
-	enum rc rc;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/c.conf", dir);
-	snprintf(epath, sizeof(epath), "%s/errors", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	fflush(stderr);
-	saved = dup(2);
-	fd = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, 2);
-	close(fd);
-	rc = config_load(path, features, cfg);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	f = fopen(epath, "r");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	*errs = calloc(1, (size_t)n + 1);
-	if (fread(*errs, 1, (size_t)n, f) != (size_t)n)
-		fail();
-	fclose(f);
-	return rc;
+	return conf_fixture_load(features, text, cfg, errs);
 }
 
 #define BASE "site_url = \"https://www.example.com\"\nstate_dir = \"/tmp\"\n"
@@ -146,7 +97,7 @@ static void
 test_errors(void **state)
 {
 	struct config *cfg = NULL;
-	char *errs, want[256];
+	char *errs;
 	static const char *const lines[] = {
 		"c.conf:4: allowed_hosts: bad host \"https://www.example.com\"",
 		"c.conf:5: allowed_hosts: bad host \"10.0.0.1\"",
@@ -173,16 +124,8 @@ test_errors(void **state)
 	    "  market eu { networks = {} }\n"
 	    "}\n", &cfg, &errs), RC_CONFIG);
 	assert_null(cfg);
-	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		const char *hit;
-		snprintf(want, sizeof(want), "%s/%s", dir, lines[i]);
-		hit = strstr(errs, want);
-		if (hit == NULL)
-			fprintf(stderr, "missing: %s\nin:\n%s", want, errs);
-		assert_non_null(hit);
-		/* Reported once. */
-		assert_null(strstr(hit + 1, want));
-	}
+	/* Each reported once. */
+	conf_fixture_expect_once(errs, lines, sizeof(lines) / sizeof(lines[0]));
 	free(errs);
 }
 
@@ -199,7 +142,7 @@ test_list_entries(void **state)
 		"c.conf:12: mastodon_instances: bad host \"nodot\"",
 	};
 	struct config *cfg = NULL;
-	char *errs, want[256];
+	char *errs;
 
 	(void)state;
 	assert_int_equal(load(BASE
@@ -209,14 +152,8 @@ test_list_entries(void **state)
 	    " mastodon_instances = {\"a.example\"}\n mastodon_instances = {\"nodot\"}\n}\n",
 	    &cfg, &errs), RC_CONFIG);
 	assert_null(cfg);
-	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		const char *hit;
-		snprintf(want, sizeof(want), "%s/%s", dir, lines[i]);
-		hit = strstr(errs, want);
-		if (hit == NULL)
-			fail_msg("missing: %s\nin:\n%s", want, errs);
-		assert_null(strstr(hit + 1, want));
-	}
+	/* Each reported once. */
+	conf_fixture_expect_once(errs, lines, sizeof(lines) / sizeof(lines[0]));
 	free(errs);
 }
 
@@ -230,22 +167,22 @@ test_init_and_health(void **state)
 
 	(void)state;
 	snprintf(text, sizeof(text), "site_url = \"https://www.example.com\"\n"
-	    "state_dir = \"%s/state\"\n", dir);
+	    "state_dir = \"%s/state\"\n", conf_fixture_dir());
 	assert_int_equal(load(text, &cfg, &errs), RC_OK);
 	assert_int_equal(share_init(cfg, &ctx), RC_OK);
 	assert_true(share_health(ctx, report));
 	assert_string_equal(json_string_value(json_object_get(
 	    json_object_get(report, "share"), "store")), "ok");
 	share_fini(ctx);
-	snprintf(text, sizeof(text), "%s/state/share.sqlite", dir);
+	snprintf(text, sizeof(text), "%s/state/share.sqlite", conf_fixture_dir());
 	assert_int_equal(access(text, F_OK), 0);
-	snprintf(text, sizeof(text), "%s/state/share.salt", dir);
+	snprintf(text, sizeof(text), "%s/state/share.salt", conf_fixture_dir());
 	assert_int_equal(access(text, F_OK), 0);
 	config_free(cfg);
 	free(errs);
 	/* An unusable state_dir: init works, counting reports the error. */
 	snprintf(text, sizeof(text), "site_url = \"https://www.example.com\"\n"
-	    "state_dir = \"%s/c.conf/sub\"\n", dir);
+	    "state_dir = \"%s/c.conf/sub\"\n", conf_fixture_dir());
 	assert_int_equal(load(text, &cfg, &errs), RC_OK);
 	assert_int_equal(share_init(cfg, &ctx), RC_OK);
 	assert_false(share_health(ctx, report));
@@ -331,5 +268,5 @@ main(void)
 		cmocka_unit_test(test_render_picker),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, conf_fixture_setup, conf_fixture_teardown);
 }

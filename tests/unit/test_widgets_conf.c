@@ -6,14 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "fcgi/config.h"
-#include "fcgi/feature.h"
+#include "tests/unit/conf_fixture.h"
 #include "widgets/widgets.h"
 
 static const struct feature features[] = {
@@ -21,78 +18,28 @@ static const struct feature features[] = {
 	{ .name = NULL },
 };
 
-static char dir[64];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/test_widgets_conf.XXXXXX");
-	return mkdtemp(dir) != NULL ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Loads text as c.conf (from dir, so errors name "c.conf"); what was
- * printed goes to err. */
+/* Loads text as c.conf; err gets what was printed. */
 static enum rc
 load(const char *text, char *err, size_t errlen)
 {
 	struct config *cfg = NULL;
-	char cwd[512];
-	int saved, fd;
-	size_t n;
-	FILE *f;
-	enum rc rc;
+	char *errs;
+	enum rc rc = conf_fixture_load(features, text, &cfg, &errs);
 
-	assert_non_null(getcwd(cwd, sizeof(cwd)));
-	assert_int_equal(chdir(dir), 0);
-	f = fopen("c.conf", "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	fflush(stderr);
-	saved = dup(2);
-	fd = open("errors", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, 2);
-	close(fd);
-	rc = config_load("c.conf", features, &cfg);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
 	config_free(cfg);
-	f = fopen("errors", "r");
-	assert_non_null(f);
-	n = fread(err, 1, errlen - 1, f);
-	err[n] = '\0';
-	fclose(f);
-	assert_int_equal(chdir(cwd), 0);
+	snprintf(err, errlen, "%s", errs);
+	free(errs);
 	return rc;
 }
 
-/* Each line of want in err, once; and nothing else. */
+/* Each of want (after "DIR/") in err, once; and no other line. */
 static void
 expect_lines(const char *err, const char *const *want, size_t n)
 {
 	size_t lines = 0;
-	const char *hit;
 
-	for (size_t i = 0; i < n; i++) {
-		hit = strstr(err, want[i]);
-		if (hit == NULL)
-			fail_msg("missing \"%s\" in:\n%s", want[i], err);
-		if (strstr(hit + 1, want[i]) != NULL)
-			fail_msg("\"%s\" twice in:\n%s", want[i], err);
-	}
-	for (hit = err; (hit = strchr(hit, '\n')) != NULL; hit++)
+	conf_fixture_expect_once(err, want, n);
+	for (const char *p = err; (p = strchr(p, '\n')) != NULL; p++)
 		lines++;
 	if (lines != n)
 		fail_msg("%zu lines, wanted %zu:\n%s", lines, n, err);
@@ -158,7 +105,8 @@ test_every_warning(void **state)
 	assert_int_equal(load(SITE "stream s {\n"
 	    "  source a { url = \"https://x.example/feed\" every = 5s }\n"
 	    "}\n", err, sizeof(err)), RC_OK);
-	assert_string_equal(err, "c.conf:3: every: warning: 5s is outside [1m, 24h]; using 60s\n");
+	expect_lines(err, (const char *const[]){
+	    "c.conf:3: every: warning: 5s is outside [1m, 24h]; using 60s\n" }, 1);
 }
 
 static void
@@ -195,5 +143,5 @@ main(void)
 		cmocka_unit_test(test_sections),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, conf_fixture_setup, conf_fixture_teardown);
 }
