@@ -312,6 +312,18 @@ is_utf8_name(const char *name)
 	return strcmp(name, "utf-8") == 0;
 }
 
+/* Takes body as it is when it is valid UTF-8. */
+static bool
+take_utf8(struct feed_prep_text *t, const char *body, size_t len)
+{
+	if (!utf8_valid(body, len))
+		return false;
+	t->s = body;
+	t->len = len;
+	snprintf(t->encoding, sizeof(t->encoding), "utf-8");
+	return true;
+}
+
 enum rc
 feed_prep_decode(const char *body, size_t len, const char *content_type,
     bool xml, struct feed_prep_text *t)
@@ -350,12 +362,8 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	if (strcmp(name, "windows-1252") == 0 && utf8_multibyte(body, len))
 		name = "utf-8";
 	if (is_utf8_name(name)) {
-		if (utf8_valid(body, len)) {
-			t->s = body;
-			t->len = len;
-			snprintf(t->encoding, sizeof(t->encoding), "utf-8");
+		if (take_utf8(t, body, len))
 			return RC_OK;
-		}
 		/* Declared (or assumed) UTF-8 but not: the usual culprit. */
 		name = "windows-1252";
 		t->fallback = true;
@@ -364,12 +372,8 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	if (rc == RC_INVALID) {
 		/* A charset iconv does not know: UTF-8 if it is, else 1252. */
 		t->fallback = true;
-		if (utf8_valid(body, len)) {
-			t->s = body;
-			t->len = len;
-			snprintf(t->encoding, sizeof(t->encoding), "utf-8");
+		if (take_utf8(t, body, len))
 			return RC_OK;
-		}
 		name = "windows-1252";
 		rc = decode_as(name, body, len, &t->owned, &t->len);
 	}
