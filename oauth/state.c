@@ -16,6 +16,7 @@
 
 #define STATE_RANDOM_BYTES 32      /* 256 bits each for state, nonce, verifier */
 #define STATE_ID_LEN 16
+#define SHA256_B64_LEN 43          /* base64url of a SHA-256, unpadded */
 #define STATE_USED_KEEP (OAUTH_STATE_TTL + 300)
 
 static void
@@ -52,19 +53,31 @@ state_new(struct arena *a, struct login_state *st, bool nonce, bool pkce)
 	return RC_OK;
 }
 
-enum rc
-pkce_challenge(struct arena *a, const char *verifier, char **out)
+/* base64url of the SHA-256 of s (43 characters) into out. */
+static enum rc
+sha256_b64url(const char *s, char out[SHA256_B64_LEN + 1])
 {
 	unsigned char sum[CRYPTO_SHA256_LEN];
 	struct buf b;
 	enum rc rc;
 
-	crypto_sha256(verifier, strlen(verifier), sum);
+	crypto_sha256(s, strlen(s), sum);
 	buf_init(&b, 64);
 	rc = crypto_b64url_encode(&b, sum, sizeof(sum));
-	if (rc == RC_OK && (*out = arena_strndup(a, b.data, b.len)) == NULL)
-		rc = RC_NOMEM;
+	if (rc == RC_OK)
+		memcpy(out, b.data, SHA256_B64_LEN + 1);
 	buf_fini(&b);
+	return rc;
+}
+
+enum rc
+pkce_challenge(struct arena *a, const char *verifier, char **out)
+{
+	char d[SHA256_B64_LEN + 1];
+	enum rc rc = sha256_b64url(verifier, d);
+
+	if (rc == RC_OK && (*out = arena_strdup(a, d)) == NULL)
+		rc = RC_NOMEM;
 	return rc;
 }
 
@@ -72,18 +85,13 @@ pkce_challenge(struct arena *a, const char *verifier, char **out)
 static enum rc
 state_digest(const char *state, size_t len, char *out)
 {
-	unsigned char sum[CRYPTO_SHA256_LEN];
-	struct buf b;
-	enum rc rc;
+	char d[SHA256_B64_LEN + 1];
+	enum rc rc = sha256_b64url(state, d);
 
-	crypto_sha256(state, strlen(state), sum);
-	buf_init(&b, 64);
-	rc = crypto_b64url_encode(&b, sum, sizeof(sum));
 	if (rc == RC_OK) {
-		memcpy(out, b.data, len);
+		memcpy(out, d, len);
 		out[len] = '\0';
 	}
-	buf_fini(&b);
 	return rc;
 }
 
