@@ -38,14 +38,6 @@ url_or_null(const char *s)
 	return s != NULL && strlen(s) <= SESSION_URL_MAX ? s : NULL;
 }
 
-static enum rc
-set_str(json_t *o, const char *key, const char *v)
-{
-	if (v == NULL || *v == '\0')
-		return RC_OK;
-	return json_object_set_new(o, key, json_string(v)) == 0 ? RC_OK : RC_INVALID;
-}
-
 /* The session JSON with short keys; NULL when a value is not valid UTF-8. */
 static json_t *
 session_json(const char *provider, const struct profile *p, time_t now, long lifetime)
@@ -56,8 +48,10 @@ session_json(const char *provider, const struct profile *p, time_t now, long lif
 
 	if (o == NULL)
 		return NULL;
-	if (set_str(o, "n", p->name) != RC_OK || set_str(o, "e", p->email) != RC_OK ||
-	    set_str(o, "pi", p->picture) != RC_OK || set_str(o, "pu", p->profile_url) != RC_OK) {
+	if (jsonutil_set_str(o, "n", p->name, JSONUTIL_NONEMPTY) != RC_OK ||
+	    jsonutil_set_str(o, "e", p->email, JSONUTIL_NONEMPTY) != RC_OK ||
+	    jsonutil_set_str(o, "pi", p->picture, JSONUTIL_NONEMPTY) != RC_OK ||
+	    jsonutil_set_str(o, "pu", p->profile_url, JSONUTIL_NONEMPTY) != RC_OK) {
 		json_decref(o);
 		return NULL;
 	}

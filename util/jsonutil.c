@@ -1,4 +1,5 @@
-/* jsonutil: one way to read a string member, whatever a document promises. */
+/* jsonutil: one way to read (and write) a string member, whatever a
+ * document promises. */
 #include "util/jsonutil.h"
 
 char *
@@ -23,6 +24,16 @@ jsonutil_str(struct arena *a, const json_t *o, const char *key, unsigned flags,
 	if (rc != RC_OK && err != NULL && *err == RC_OK)
 		*err = rc;
 	return s;
+}
+
+enum rc
+jsonutil_set_str(json_t *o, const char *key, const char *v, unsigned flags)
+{
+	if ((flags & JSONUTIL_NONEMPTY) && (v == NULL || v[0] == '\0'))
+		return RC_OK;
+	/* json_object_set_new takes the reference, also when it fails. */
+	return json_object_set_new(o, key, v != NULL ? json_string(v) : json_null()) == 0 ?
+	    RC_OK : RC_INVALID;
 }
 
 long long

@@ -1,4 +1,5 @@
-/* jsonutil: typed reads of Jansson object members into an arena. */
+/* jsonutil: typed reads of Jansson object members into an arena, and the
+ * matching writes. */
 #ifndef SOCIALHUB_UTIL_JSONUTIL_H
 #define SOCIALHUB_UTIL_JSONUTIL_H
 
@@ -7,7 +8,8 @@
 #include "util/arena.h"
 #include "util/rc.h"
 
-/* What jsonutil_str makes of a member that is not a non-empty string. */
+/* What jsonutil_str makes of a member that is not a non-empty string (and
+ * JSONUTIL_NONEMPTY, what jsonutil_set_str leaves out). */
 enum {
 	/* "" reads as absent: documents where an empty value means "not
 	 * given" (feeds, provider profiles). */
@@ -31,6 +33,13 @@ enum {
  */
 char *jsonutil_str(struct arena *a, const json_t *o, const char *key,
     unsigned flags, enum rc *err);
+
+/*
+ * Sets member `key` of object o to the string v. NULL is written as JSON
+ * null, or with JSONUTIL_NONEMPTY left out, as "" is then too. RC_INVALID
+ * when v is not UTF-8 or o is not an object (the member is then not set).
+ */
+enum rc jsonutil_set_str(json_t *o, const char *key, const char *v, unsigned flags);
 
 /* The integer member `key` of object o, or 0 when it is absent or of
  * another type (a real included). */

@@ -604,6 +604,32 @@ test_jsonutil_str(void **state)
 	arena_free(a);
 }
 
+/* The writers it replaced: NULL as null (profiles, cache status, http.json)
+ * or, with JSONUTIL_NONEMPTY, NULL and "" left out (session, render). */
+static void
+test_jsonutil_set_str(void **state)
+{
+	json_t *o = json_object(), *arr = json_array();
+	char *text;
+
+	(void)state;
+	assert_int_equal(jsonutil_set_str(o, "s", "x", 0), RC_OK);
+	assert_int_equal(jsonutil_set_str(o, "e", "", 0), RC_OK);
+	assert_int_equal(jsonutil_set_str(o, "n", NULL, 0), RC_OK);
+	assert_int_equal(jsonutil_set_str(o, "s2", "y", JSONUTIL_NONEMPTY), RC_OK);
+	assert_int_equal(jsonutil_set_str(o, "e2", "", JSONUTIL_NONEMPTY), RC_OK);
+	assert_int_equal(jsonutil_set_str(o, "n2", NULL, JSONUTIL_NONEMPTY), RC_OK);
+	/* Not UTF-8, or not an object: refused, nothing set. */
+	assert_int_equal(jsonutil_set_str(o, "bad", "\xff", 0), RC_INVALID);
+	assert_int_equal(jsonutil_set_str(o, "bad", "\xc3", JSONUTIL_NONEMPTY), RC_INVALID);
+	assert_int_equal(jsonutil_set_str(arr, "s", "x", 0), RC_INVALID);
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text, "{\"e\":\"\",\"n\":null,\"s\":\"x\",\"s2\":\"y\"}");
+	free(text);
+	json_decref(arr);
+	json_decref(o);
+}
+
 static void
 test_jsonutil_int(void **state)
 {
@@ -761,6 +787,7 @@ main(void)
 		cmocka_unit_test(test_b64url),
 		cmocka_unit_test(test_b64_decode),
 		cmocka_unit_test(test_jsonutil_str),
+		cmocka_unit_test(test_jsonutil_set_str),
 		cmocka_unit_test(test_jsonutil_int),
 		cmocka_unit_test(test_seal_open),
 		cmocka_unit_test(test_hash_equal),

@@ -354,12 +354,6 @@ cache_status_load(struct arena *a, const char *path, struct cache_status *out)
 	return RC_OK;
 }
 
-static void
-set_opt_str(json_t *o, const char *key, const char *v)
-{
-	json_object_set_new(o, key, v != NULL ? json_string(v) : json_null());
-}
-
 json_t *
 cache_status_json(const struct cache_status *s)
 {
@@ -377,9 +371,9 @@ cache_status_json(const struct cache_status *s)
 
 	if (o == NULL)
 		return NULL;
-	set_opt_str(o, "url", s->url);
-	set_opt_str(o, "last_error", s->last_error);
-	set_opt_str(o, "error_code", s->error_code);
+	jsonutil_set_str(o, "url", s->url, 0);
+	jsonutil_set_str(o, "last_error", s->last_error, 0);
+	jsonutil_set_str(o, "error_code", s->error_code, 0);
 	return o;
 }
 
