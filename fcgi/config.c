@@ -19,14 +19,16 @@
 #define SECRET_MAX (64 * 1024)
 
 /*
- * Errors seen during one config_load. Loading runs in one thread and
- * libconfuse's callbacks have no user pointer, so a file-scope counter is
- * the only way to count errors across them; it is reset by every load.
+ * libconfuse's callbacks get the section and option at hand, never a
+ * pointer of ours, so what one load needs across them lives in its tree:
+ * a section where an error was reported carries this flag (a bit
+ * libconfuse does not use; sections made later copy it from their parent,
+ * which does no harm), and config_load looks for it once parsing is done.
  */
-static unsigned config_errors;
-/* The root being parsed: libconfuse leaves filename NULL in sub-sections. */
-static cfg_t *config_parsing;
-/* Set once by `serve`: errors become logfmt events instead of plain lines. */
+#define CONFIG_F_ERROR (1 << 30)
+
+/* Set once by `serve` (the process model): errors become logfmt events
+ * instead of plain lines, in every later load. */
 static bool config_errors_logfmt;
 
 void
@@ -98,7 +100,6 @@ report(const char *file, int line, const char *key, size_t keylen, const char *m
 {
 	char num[24], k[128];
 
-	config_errors++;
 	snprintf(k, sizeof(k), "%.*s", (int)keylen, key != NULL ? key : "");
 	if (key != NULL)
 		line = key_line(file, line, k);
@@ -143,9 +144,11 @@ config_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	char msg[1024];
 	const char *q1, *q2;
 
-	const char *file = cfg->filename ? cfg->filename
-	    : config_parsing != NULL && config_parsing->filename ? config_parsing->filename : "?";
+	/* Every section has its file name (config_load names those made
+	 * before parsing). */
+	const char *file = cfg->filename != NULL ? cfg->filename : "?";
 
+	cfg->flags |= CONFIG_F_ERROR;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (strncmp(msg, "KEY ", 4) == 0) {
 		/* Our callbacks: "KEY name: message". */
@@ -177,8 +180,16 @@ config_error(const struct config *cfg, cfg_t *sec, const char *key,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cfg->root->flags |= CONFIG_F_ERROR;
 	report(cfg->path, line, key, strlen(key), msg);
 	return RC_CONFIG;
+}
+
+int
+config_list_keep(const char *value, void *result)
+{
+	*(const char **)result = value;
+	return 0;
 }
 
 bool
@@ -566,6 +577,54 @@ prescan_file(const char *path)
 	return p;
 }
 
+/* Calls fn on sec and every section below it until one returns true;
+ * returns whether one did. */
+static bool
+sections_any(cfg_t *sec, bool (*fn)(cfg_t *sec, const char *arg), const char *arg)
+{
+	if (fn(sec, arg))
+		return true;
+	for (cfg_opt_t *o = sec->opts; o->name != NULL; o++)
+		if (o->type == CFGT_SEC)
+			for (unsigned i = 0; i < cfg_opt_size(o); i++)
+				if (sections_any(cfg_opt_getnsec(o, i), fn, arg))
+					return true;
+	return false;
+}
+
+/* Gives a section made before parsing the file's name (true: no memory). */
+static bool
+section_name_file(cfg_t *sec, const char *file)
+{
+	if (sec->filename != NULL)
+		return false;
+	sec->filename = strdup(file);
+	return sec->filename == NULL;
+}
+
+static bool
+section_has_error(cfg_t *sec, const char *arg)
+{
+	(void)arg;
+	return (sec->flags & CONFIG_F_ERROR) != 0;
+}
+
+/*
+ * cfg_init makes the sections of non-MULTI options (share { }) before any
+ * file is known, and libconfuse reuses them when the file opens them, so
+ * they and what is made inside them would have no file name for errors.
+ * They get the name cfg_parse gives the root (which replaces the root's).
+ */
+static enum rc
+name_sections(cfg_t *root, const char *path)
+{
+	char *file = cfg_tilde_expand(path);
+	bool nomem = file == NULL || sections_any(root, section_name_file, file);
+
+	free(file);
+	return nomem ? RC_NOMEM : RC_OK;
+}
+
 enum rc
 config_load_parts(const char *path, const struct config_part *parts,
     size_t nparts, struct config **out)
@@ -573,11 +632,11 @@ config_load_parts(const char *path, const struct config_part *parts,
 	struct config *cfg;
 	cfg_opt_t *schema;
 	struct prescan scan;
+	bool failed = false;
 	FILE *probe;
 	int ret;
 
 	*out = NULL;
-	config_errors = 0;
 	probe = fopen(path, "r");
 	if (probe == NULL) {
 		report(path, 0, NULL, 0, strerror(errno));
@@ -594,7 +653,8 @@ config_load_parts(const char *path, const struct config_part *parts,
 	cfg->path = strdup(path);
 	cfg->root = cfg_init(schema, CFGF_NONE);
 	free(schema); /* cfg_init keeps its own copy */
-	if (cfg->root == NULL || cfg->path == NULL) {
+	if (cfg->root == NULL || cfg->path == NULL ||
+	    name_sections(cfg->root, path) != RC_OK) {
 		config_free(cfg);
 		return RC_NOMEM;
 	}
@@ -609,19 +669,20 @@ config_load_parts(const char *path, const struct config_part *parts,
 		    "function calls such as include() are not supported");
 		ret = CFG_PARSE_ERROR;
 	} else {
-		config_parsing = cfg->root;
 		ret = cfg_parse(cfg->root, path);
-		config_parsing = NULL;
 	}
-	if (ret == CFG_SUCCESS && scan.unclosed_brace > 0)
+	if (ret == CFG_SUCCESS && scan.unclosed_brace > 0) {
 		report(path, scan.unclosed_brace, NULL, 0, "section not closed (missing '}')");
+		failed = true;
+	}
 	if (ret == CFG_SUCCESS) {
 		fill_core(cfg);
 		for (size_t i = 0; i < nparts; i++)
 			if (parts[i].validate != NULL)
 				parts[i].validate(cfg);
+		failed |= sections_any(cfg->root, section_has_error, NULL);
 	}
-	if (ret != CFG_SUCCESS || config_errors > 0) {
+	if (ret != CFG_SUCCESS || failed) {
 		if (ret == CFG_FILE_ERROR)
 			report(path, 0, NULL, 0, "cannot read");
 		config_free(cfg);

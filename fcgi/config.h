@@ -62,6 +62,20 @@ enum rc config_error(const struct config *cfg, cfg_t *sec, const char *key,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
+ * Checks of the entries of a string list: declare the option with
+ * CFG_STR_LIST_CB(name, def, flags, cb), where cb checks the one entry it
+ * is given, reports with cfg_error(cfg, "KEY name: ...") and ends with
+ * `return config_list_keep(value, result);` (keeps the entry, parsing
+ * goes on). libconfuse calls it exactly once per entry, on the entry's
+ * line, also for `+=` and a reassigned list. Not a validate callback
+ * (cfg_set_validate_func): libconfuse runs those after each entry and
+ * again at the closing brace, and telling the entries already checked
+ * from new ones would need state kept between calls, which the callbacks
+ * have no pointer for.
+ */
+int config_list_keep(const char *value, void *result);
+
+/*
  * libconfuse value callbacks for feature option tables:
  * CFG_INT_CB("every", 300, CFGF_NONE, config_cb_duration) accepts "90s",
  * "5m", "8h", "1d" or a plain number of seconds; config_cb_size accepts

@@ -20,6 +20,10 @@
 #define OLD_SECRETS_MAX (64 * 1024)
 
 static int cb_lifetime(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int check_alg(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int check_instance(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int check_domain(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int check_email(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 
 static cfg_opt_t session_opts[] = {
 	CFG_STR("secret", NULL, CFGF_NODEFAULT),
@@ -45,7 +49,7 @@ static cfg_opt_t provider_opts[] = {
 	CFG_STR("client_secret", NULL, CFGF_NODEFAULT),
 	CFG_STR("client_secret_file", NULL, CFGF_NODEFAULT),
 	CFG_STR_LIST("scopes", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("algs", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST_CB("algs", NULL, CFGF_NODEFAULT, check_alg),
 	CFG_STR("token_auth", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("pkce", cfg_true, CFGF_NODEFAULT),
 	CFG_BOOL("nonce", cfg_true, CFGF_NODEFAULT),
@@ -55,7 +59,7 @@ static cfg_opt_t provider_opts[] = {
 	CFG_STR("redirect_uri", NULL, CFGF_NODEFAULT),
 	CFG_STR_LIST("trusted_audiences", NULL, CFGF_NODEFAULT),
 	CFG_STR_LIST("tenants", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("instances", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST_CB("instances", NULL, CFGF_NODEFAULT, check_instance),
 	CFG_STR("api_base", NULL, CFGF_NODEFAULT),
 	CFG_STR("team_id", NULL, CFGF_NODEFAULT),
 	CFG_STR("key_id", NULL, CFGF_NODEFAULT),
@@ -65,8 +69,8 @@ static cfg_opt_t provider_opts[] = {
 
 static cfg_opt_t access_opts[] = {
 	CFG_STR_LIST("providers", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("email_domains", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("emails", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST_CB("email_domains", NULL, CFGF_NODEFAULT, check_domain),
+	CFG_STR_LIST_CB("emails", NULL, CFGF_NODEFAULT, check_email),
 	CFG_END(),
 };
 
@@ -86,57 +90,20 @@ static const char *const url_keys[] = {
 
 /* ---- per-key checks: run while parsing, so errors carry the key's line */
 
-/*
- * Loading is single-threaded and libconfuse's callbacks carry no user
- * pointer, so two pieces of per-load state live here, reset by
- * oauth_checks() before every parse: the root (its file name, for sections
- * libconfuse created before parsing, which have none) and the list options
- * already checked (libconfuse runs a list's validator more than once).
- */
-static cfg_t *checks_root;
-static struct {
-	const cfg_opt_t *opt;
-	unsigned n;
-} checked_lists[64];
-static size_t nchecked_lists;
-
 static void
 report(cfg_t *cfg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* cfg_error, with the format checked. */
 static void
 report(cfg_t *cfg, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
-	char *saved = cfg->filename;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (cfg->filename == NULL && checks_root != NULL)
-		cfg->filename = checks_root->filename;
 	cfg_error(cfg, "%s", msg);
-	cfg->filename = saved;
-}
-
-/* The first value of a list option not checked yet in this load. */
-static unsigned
-list_unchecked(const cfg_opt_t *opt)
-{
-	unsigned from = 0;
-	size_t i;
-
-	for (i = 0; i < nchecked_lists; i++)
-		if (checked_lists[i].opt == opt)
-			break;
-	if (i < nchecked_lists)
-		from = checked_lists[i].n;
-	else if (nchecked_lists < sizeof(checked_lists) / sizeof(checked_lists[0]))
-		checked_lists[nchecked_lists++].opt = opt;
-	else
-		return 0;
-	checked_lists[i].n = cfg_opt_size((cfg_opt_t *)opt);
-	return from;
 }
 
 static int
@@ -171,17 +138,17 @@ check_token_auth(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* List entries: value callbacks, called once per entry (config.h). */
 static int
-check_algs(cfg_t *cfg, cfg_opt_t *opt)
+check_alg(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
-		const char *v = cfg_opt_getnstr(opt, i);
-		enum jwt_alg alg;
-		if (!jwt_alg_parse(v, &alg))
-			report(cfg, "KEY algs: unknown or forbidden algorithm \"%s\" "
-			    "(RS256..512, PS256..512, ES256..512, EdDSA, HS256..512)", v);
-	}
-	return 0;
+	enum jwt_alg alg;
+
+	(void)opt;
+	if (!jwt_alg_parse(value, &alg))
+		report(cfg, "KEY algs: unknown or forbidden algorithm \"%s\" "
+		    "(RS256..512, PS256..512, ES256..512, EdDSA, HS256..512)", value);
+	return config_list_keep(value, result);
 }
 
 static bool
@@ -208,35 +175,31 @@ hostname_valid(const char *h)
 }
 
 static int
-check_domains(cfg_t *cfg, cfg_opt_t *opt)
+check_domain(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
-		const char *v = cfg_opt_getnstr(opt, i);
-		if (!hostname_valid(v[0] == '.' ? v + 1 : v) || strchr(v[0] == '.' ? v + 1 : v, '.') == NULL)
-			report(cfg, "KEY %s: \"%s\" is not a domain name", opt->name, v);
-	}
-	return 0;
+	const char *v = value[0] == '.' ? value + 1 : value;
+
+	if (!hostname_valid(v) || strchr(v, '.') == NULL)
+		report(cfg, "KEY %s: \"%s\" is not a domain name", opt->name, value);
+	return config_list_keep(value, result);
 }
 
 static int
-check_instances(cfg_t *cfg, cfg_opt_t *opt)
+check_instance(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
-		const char *v = cfg_opt_getnstr(opt, i);
-		if (strcmp(v, "*") != 0 && !mastodon_host_valid(v))
-			report(cfg, "KEY instances: \"%s\" is not an instance host name", v);
-	}
-	return 0;
+	(void)opt;
+	if (strcmp(value, "*") != 0 && !mastodon_host_valid(value))
+		report(cfg, "KEY instances: \"%s\" is not an instance host name", value);
+	return config_list_keep(value, result);
 }
 
 static int
-check_emails(cfg_t *cfg, cfg_opt_t *opt)
+check_email(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++)
-		if (!access_email_valid(cfg_opt_getnstr(opt, i)))
-			report(cfg, "KEY emails: \"%s\" is not an email address",
-			    cfg_opt_getnstr(opt, i));
-	return 0;
+	(void)opt;
+	if (!access_email_valid(value))
+		report(cfg, "KEY emails: \"%s\" is not an email address", value);
+	return config_list_keep(value, result);
 }
 
 static int
@@ -287,21 +250,14 @@ oauth_checks(cfg_t *root)
 {
 	char key[64];
 
-	checks_root = root;
-	nchecked_lists = 0;
-
 	cfg_set_validate_func(root, "provider", check_provider_title);
 	cfg_set_validate_func(root, "provider|preset", check_preset);
 	cfg_set_validate_func(root, "provider|token_auth", check_token_auth);
-	cfg_set_validate_func(root, "provider|algs", check_algs);
-	cfg_set_validate_func(root, "provider|instances", check_instances);
 	for (size_t i = 0; url_keys[i] != NULL; i++) {
 		snprintf(key, sizeof(key), "provider|%s", url_keys[i]);
 		cfg_set_validate_func(root, key, check_url);
 	}
 	cfg_set_validate_func(root, "session|cookie_name", check_cookie_name);
-	cfg_set_validate_func(root, "access|email_domains", check_domains);
-	cfg_set_validate_func(root, "access|emails", check_emails);
 }
 
 /* ---- loading: cross-key rules, secrets, the per-process context */
@@ -462,20 +418,6 @@ scopes_of(struct oauth_ctx *ctx, cfg_t *sec, const struct preset *pre)
 	return s;
 }
 
-static bool
-has_scope(const char *scopes, const char *want)
-{
-	size_t n = strlen(want);
-
-	for (const char *p = scopes; p != NULL && *p != '\0';) {
-		size_t len = strcspn(p, " ");
-		if (len == n && strncmp(p, want, n) == 0)
-			return true;
-		p += len + (p[len] == ' ');
-	}
-	return false;
-}
-
 static unsigned
 algs_of(cfg_t *sec, const struct preset *pre)
 {
@@ -584,7 +526,7 @@ provider_rules(const struct config *cfg, cfg_t *sec, struct provider *p)
 		return config_error(cfg, sec, "client_id", "missing");
 	if (p->kind == KIND_OIDC && p->issuer == NULL)
 		return config_error(cfg, sec, "issuer", "missing (an OpenID provider needs its issuer)");
-	if (p->kind == KIND_OIDC && !(p->flags & PRESET_APPLE) && !has_scope(p->scopes, "openid"))
+	if (p->kind == KIND_OIDC && !(p->flags & PRESET_APPLE) && !provider_has_scope(p, "openid"))
 		return config_error(cfg, sec, "scopes", "must include \"openid\"");
 	if (p->kind == KIND_OAUTH2 && !(p->flags & PRESET_MASTODON) &&
 	    (p->conf.authorization_endpoint == NULL || p->conf.token_endpoint == NULL ||
@@ -710,14 +652,7 @@ oauth_conf_load(const struct config *cfg, struct oauth_ctx **out)
 static void
 cache_free(struct provider_cache *c)
 {
-	struct provider_meta *m = &c->meta;
-
-	free(m->issuer);
-	free(m->authorization_endpoint);
-	free(m->token_endpoint);
-	free(m->userinfo_endpoint);
-	free(m->jwks_uri);
-	free(m->end_session_endpoint);
+	discovery_meta_clear(&c->meta);
 	json_decref(c->jwks);
 	free(c->apple_secret);
 	memset(c, 0, sizeof(*c));

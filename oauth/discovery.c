@@ -89,8 +89,8 @@ provider_cache_for(struct provider *p, const char *instance)
 	return &p->cache;
 }
 
-static void
-meta_clear(struct provider_meta *m)
+void
+discovery_meta_clear(struct provider_meta *m)
 {
 	free(m->issuer);
 	free(m->authorization_endpoint);
@@ -167,7 +167,7 @@ meta_build(struct provider *p, const json_t *doc, struct provider_meta *m)
 		rc = pick_url(c->end_session_endpoint, doc, "end_session_endpoint", false,
 		    &m->end_session_endpoint, p->id);
 	if (rc != RC_OK) {
-		meta_clear(m);
+		discovery_meta_clear(m);
 		return rc;
 	}
 	m->iss_param_required = doc != NULL &&
@@ -239,7 +239,7 @@ discovery_meta(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
 		*out = &c->meta;
 		return RC_OK;
 	}
-	meta_clear(&c->meta);
+	discovery_meta_clear(&c->meta);
 	c->meta = fresh;
 	c->meta_loaded = true;
 	c->meta_fetched = now;
@@ -260,7 +260,7 @@ discovery_static(struct provider *p)
 	if (rc != RC_OK)
 		return rc;
 	m.s256_ok = p->pkce;
-	meta_clear(&p->cache.meta);
+	discovery_meta_clear(&p->cache.meta);
 	p->cache.meta = m;
 	p->cache.meta_loaded = true;
 	return RC_OK;

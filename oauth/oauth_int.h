@@ -217,6 +217,8 @@ void oauth_checks(cfg_t *root);
 const struct preset *preset_find(const char *id);
 extern const struct preset preset_table[];
 bool provider_id_valid(const char *id);
+/* True when p's space-separated scopes hold `scope` as a whole word. */
+bool provider_has_scope(const struct provider *p, const char *scope);
 
 /* keys.c */
 enum rc keyring_add(struct keyring *ring, const char *secret, const char *info);
@@ -277,6 +279,8 @@ struct provider_cache *provider_cache_for(struct provider *p, const char *instan
 enum rc discovery_meta(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
     const char *instance, const struct provider_meta **out);
 enum rc discovery_static(struct provider *p);
+/* Frees the endpoint strings of m and zeroes it. */
+void discovery_meta_clear(struct provider_meta *m);
 enum rc discovery_jwks(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
     const struct provider_meta *m, bool force, const json_t **keys);
 bool oauth_url_ok(const char *url);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/jsonutil.h"
 #include "util/log.h"
 
 #define PROFILE_BODY_MAX (256u * 1024)
@@ -14,12 +15,11 @@ typedef enum rc (*profile_reader)(struct oauth_ctx *ctx, struct arena *a,
     struct provider *p, const struct provider_meta *m, const char *instance,
     const char *token, struct profile *out, const char **why);
 
+/* Profile strings: a member that is not a non-empty string is not given. */
 static const char *
 str_of(struct arena *a, const json_t *o, const char *key)
 {
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return v != NULL && *v != '\0' ? arena_strdup(a, v) : NULL;
+	return jsonutil_str(a, o, key, JSONUTIL_NONEMPTY, NULL);
 }
 
 /* Numbers (GitHub, Mastodon ids) and strings both make a subject. */
@@ -224,20 +224,6 @@ read_facebook(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
 	return RC_OK;
 }
 
-static bool
-has_scope(const char *scopes, const char *want)
-{
-	size_t n = strlen(want);
-
-	for (const char *s = scopes; s != NULL && *s != '\0';) {
-		size_t len = strcspn(s, " ");
-		if (len == n && strncmp(s, want, n) == 0)
-			return true;
-		s += len + (s[len] == ' ');
-	}
-	return false;
-}
-
 /* X: /2/users/me; confirmed_email only with the users.email scope. */
 static enum rc
 read_x(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
@@ -249,7 +235,7 @@ read_x(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
 	json_t *u, *d;
 
 	(void)instance;
-	if (has_scope(p->scopes, "users.email"))
+	if (provider_has_scope(p, "users.email"))
 		url = arena_printf(a, "%s%s", url, strstr(url, "user.fields=") != NULL
 		    ? ",confirmed_email" : (strchr(url, '?') ? "&user.fields=confirmed_email"
 		    : "?user.fields=confirmed_email"));

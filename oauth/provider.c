@@ -125,3 +125,17 @@ provider_id_valid(const char *id)
 			return false;
 	return n > 0 && n <= OAUTH_ID_MAX;
 }
+
+bool
+provider_has_scope(const struct provider *p, const char *scope)
+{
+	size_t n = strlen(scope);
+
+	for (const char *s = p->scopes; s != NULL && *s != '\0';) {
+		size_t len = strcspn(s, " ");
+		if (len == n && strncmp(s, scope, n) == 0)
+			return true;
+		s += len + (s[len] == ' ');
+	}
+	return false;
+}

@@ -8,18 +8,6 @@
 #define RETURN_TO_MAX 2000  /* url_is_local_path stops short of 2 KiB */
 #define DECODE_LEVELS 4
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * One level's checks: a leading single '/', never "//" or "/\" (either
  * starts an authority for browsers), no backslash (browsers read it as
@@ -39,25 +27,6 @@ level_ok(const char *s, size_t n, bool first)
 			return false;
 	}
 	return true;
-}
-
-/* Percent-decodes s[0..n) into out (same or shorter); returns the length. */
-static size_t
-decode_once(const char *s, size_t n, char *out)
-{
-	size_t i, j = 0;
-
-	for (i = 0; i < n; i++) {
-		int hi, lo;
-		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
-			out[j++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			out[j++] = s[i];
-		}
-	}
-	return j;
 }
 
 /*
@@ -83,7 +52,7 @@ oauth_return_to_ok(const char *s)
 		size_t m;
 		if (!level_ok(cur, n, level == 0))
 			return false;
-		m = decode_once(cur, n, next);
+		m = url_decode_once(cur, n, next);
 		if (m == n)
 			return true; /* nothing left to decode */
 		memcpy(cur, next, m);

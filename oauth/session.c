@@ -5,6 +5,7 @@
 
 #include "fcgi/config.h"
 #include "util/buf.h"
+#include "util/jsonutil.h"
 #include "util/url.h"
 
 #define SESSION_AAD "socialhub-session-v1"
@@ -37,14 +38,6 @@ url_or_null(const char *s)
 	return s != NULL && strlen(s) <= SESSION_URL_MAX ? s : NULL;
 }
 
-static enum rc
-set_str(json_t *o, const char *key, const char *v)
-{
-	if (v == NULL || *v == '\0')
-		return RC_OK;
-	return json_object_set_new(o, key, json_string(v)) == 0 ? RC_OK : RC_INVALID;
-}
-
 /* The session JSON with short keys; NULL when a value is not valid UTF-8. */
 static json_t *
 session_json(const char *provider, const struct profile *p, time_t now, long lifetime)
@@ -55,8 +48,10 @@ session_json(const char *provider, const struct profile *p, time_t now, long lif
 
 	if (o == NULL)
 		return NULL;
-	if (set_str(o, "n", p->name) != RC_OK || set_str(o, "e", p->email) != RC_OK ||
-	    set_str(o, "pi", p->picture) != RC_OK || set_str(o, "pu", p->profile_url) != RC_OK) {
+	if (jsonutil_set_str(o, "n", p->name, JSONUTIL_NONEMPTY) != RC_OK ||
+	    jsonutil_set_str(o, "e", p->email, JSONUTIL_NONEMPTY) != RC_OK ||
+	    jsonutil_set_str(o, "pi", p->picture, JSONUTIL_NONEMPTY) != RC_OK ||
+	    jsonutil_set_str(o, "pu", p->profile_url, JSONUTIL_NONEMPTY) != RC_OK) {
 		json_decref(o);
 		return NULL;
 	}
@@ -128,20 +123,6 @@ session_seal(const struct oauth_ctx *ctx, struct arena *a, const char *provider,
 	return rc;
 }
 
-static const char *
-opt_str(struct arena *a, const json_t *o, const char *key, bool *bad)
-{
-	const json_t *v = json_object_get(o, key);
-
-	if (v == NULL)
-		return NULL;
-	if (!json_is_string(v)) {
-		*bad = true;
-		return NULL;
-	}
-	return arena_strdup(a, json_string_value(v));
-}
-
 static bool
 provider_known(const struct oauth_ctx *ctx, const char *id)
 {
@@ -151,14 +132,15 @@ provider_known(const struct oauth_ctx *ctx, const char *id)
 	return false;
 }
 
-/* Fills out from the opened JSON; RC_CRYPTO for anything unexpected. */
+/* Fills out from the opened JSON; RC_CRYPTO for anything unexpected,
+ * RC_NOMEM when a copy fails. */
 static enum rc
 session_fields(const struct oauth_ctx *ctx, struct arena *a, const json_t *o,
     time_t now, struct identity *out)
 {
 	const json_t *v = json_object_get(o, "v"), *ev = json_object_get(o, "ev");
 	const json_t *iat = json_object_get(o, "iat"), *exp = json_object_get(o, "exp");
-	bool bad = false;
+	enum rc err = RC_OK;
 
 	if (!json_is_integer(v) || json_integer_value(v) != 1 || !json_is_integer(iat) ||
 	    !json_is_integer(exp) || (ev != NULL && !json_is_boolean(ev)))
@@ -168,14 +150,17 @@ session_fields(const struct oauth_ctx *ctx, struct arena *a, const json_t *o,
 	if (out->expires_at <= now || out->issued_at > now + OAUTH_SKEW ||
 	    now >= out->issued_at + ctx->lifetime)
 		return RC_UNAUTH;
-	out->provider = opt_str(a, o, "p", &bad);
-	out->sub = opt_str(a, o, "s", &bad);
-	out->name = opt_str(a, o, "n", &bad);
-	out->email = opt_str(a, o, "e", &bad);
+	/* Every member is optional here, but a string when present. */
+	out->provider = jsonutil_str(a, o, "p", JSONUTIL_TYPED, &err);
+	out->sub = jsonutil_str(a, o, "s", JSONUTIL_TYPED, &err);
+	out->name = jsonutil_str(a, o, "n", JSONUTIL_TYPED, &err);
+	out->email = jsonutil_str(a, o, "e", JSONUTIL_TYPED, &err);
 	out->email_verified = out->email != NULL && json_is_true(ev);
-	out->picture = opt_str(a, o, "pi", &bad);
-	out->profile_url = opt_str(a, o, "pu", &bad);
-	if (bad || out->provider == NULL || out->sub == NULL || *out->sub == '\0')
+	out->picture = jsonutil_str(a, o, "pi", JSONUTIL_TYPED, &err);
+	out->profile_url = jsonutil_str(a, o, "pu", JSONUTIL_TYPED, &err);
+	if (err == RC_NOMEM)
+		return RC_NOMEM;
+	if (err != RC_OK || out->provider == NULL || out->sub == NULL || *out->sub == '\0')
 		return RC_CRYPTO;
 	/* A session from a provider no longer configured is not honoured. */
 	if (!provider_known(ctx, out->provider))

@@ -11,10 +11,12 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/jsonutil.h"
 #include "util/log.h"
 
 #define STATE_RANDOM_BYTES 32      /* 256 bits each for state, nonce, verifier */
 #define STATE_ID_LEN 16
+#define SHA256_B64_LEN 43          /* base64url of a SHA-256, unpadded */
 #define STATE_USED_KEEP (OAUTH_STATE_TTL + 300)
 
 static void
@@ -51,19 +53,31 @@ state_new(struct arena *a, struct login_state *st, bool nonce, bool pkce)
 	return RC_OK;
 }
 
-enum rc
-pkce_challenge(struct arena *a, const char *verifier, char **out)
+/* base64url of the SHA-256 of s (43 characters) into out. */
+static enum rc
+sha256_b64url(const char *s, char out[SHA256_B64_LEN + 1])
 {
 	unsigned char sum[CRYPTO_SHA256_LEN];
 	struct buf b;
 	enum rc rc;
 
-	crypto_sha256(verifier, strlen(verifier), sum);
+	crypto_sha256(s, strlen(s), sum);
 	buf_init(&b, 64);
 	rc = crypto_b64url_encode(&b, sum, sizeof(sum));
-	if (rc == RC_OK && (*out = arena_strndup(a, b.data, b.len)) == NULL)
-		rc = RC_NOMEM;
+	if (rc == RC_OK)
+		memcpy(out, b.data, SHA256_B64_LEN + 1);
 	buf_fini(&b);
+	return rc;
+}
+
+enum rc
+pkce_challenge(struct arena *a, const char *verifier, char **out)
+{
+	char d[SHA256_B64_LEN + 1];
+	enum rc rc = sha256_b64url(verifier, d);
+
+	if (rc == RC_OK && (*out = arena_strdup(a, d)) == NULL)
+		rc = RC_NOMEM;
 	return rc;
 }
 
@@ -71,18 +85,13 @@ pkce_challenge(struct arena *a, const char *verifier, char **out)
 static enum rc
 state_digest(const char *state, size_t len, char *out)
 {
-	unsigned char sum[CRYPTO_SHA256_LEN];
-	struct buf b;
-	enum rc rc;
+	char d[SHA256_B64_LEN + 1];
+	enum rc rc = sha256_b64url(state, d);
 
-	crypto_sha256(state, strlen(state), sum);
-	buf_init(&b, 64);
-	rc = crypto_b64url_encode(&b, sum, sizeof(sum));
 	if (rc == RC_OK) {
-		memcpy(out, b.data, len);
+		memcpy(out, d, len);
 		out[len] = '\0';
 	}
-	buf_fini(&b);
 	return rc;
 }
 
@@ -129,22 +138,6 @@ out:
 	return rc;
 }
 
-static const char *
-member(struct arena *a, const json_t *o, const char *key, bool required, bool *bad)
-{
-	const json_t *v = json_object_get(o, key);
-
-	if (v == NULL) {
-		*bad |= required;
-		return NULL;
-	}
-	if (!json_is_string(v)) {
-		*bad = true;
-		return NULL;
-	}
-	return arena_strdup(a, json_string_value(v));
-}
-
 /*
  * Opens a state cookie sealed under cookie_name. RC_CRYPTO when it does not
  * open or parse, RC_UNAUTH when older than OAUTH_STATE_TTL.
@@ -156,8 +149,7 @@ state_open(const struct oauth_ctx *ctx, struct arena *a, const char *cookie_name
 	const json_t *t;
 	char *plain;
 	json_t *o;
-	bool bad = false;
-	enum rc rc;
+	enum rc rc, err = RC_OK;
 
 	memset(out, 0, sizeof(*out));
 	rc = keyring_open(&ctx->state_keys, a, cookie_name, value, &plain);
@@ -170,13 +162,13 @@ state_open(const struct oauth_ctx *ctx, struct arena *a, const char *cookie_name
 	if (!json_is_integer(t))
 		return RC_CRYPTO;
 	out->created = json_integer_value(t);
-	out->provider = member(a, o, "p", true, &bad);
-	out->state = member(a, o, "s", true, &bad);
-	out->return_to = member(a, o, "r", true, &bad);
-	out->nonce = member(a, o, "n", false, &bad);
-	out->verifier = member(a, o, "v", false, &bad);
-	out->instance = member(a, o, "i", false, &bad);
-	if (bad)
+	out->provider = jsonutil_str(a, o, "p", JSONUTIL_TYPED | JSONUTIL_REQUIRED, &err);
+	out->state = jsonutil_str(a, o, "s", JSONUTIL_TYPED | JSONUTIL_REQUIRED, &err);
+	out->return_to = jsonutil_str(a, o, "r", JSONUTIL_TYPED | JSONUTIL_REQUIRED, &err);
+	out->nonce = jsonutil_str(a, o, "n", JSONUTIL_TYPED, &err);
+	out->verifier = jsonutil_str(a, o, "v", JSONUTIL_TYPED, &err);
+	out->instance = jsonutil_str(a, o, "i", JSONUTIL_TYPED, &err);
+	if (err != RC_OK)
 		return RC_CRYPTO;
 	if (out->created > now + OAUTH_SKEW || now - out->created > OAUTH_STATE_TTL)
 		return RC_UNAUTH;

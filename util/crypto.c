@@ -73,8 +73,10 @@ crypto_b64_encode(struct buf *b, const void *p, size_t n)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", true);
 }
 
+/* The value of c in base64, or -1: '-' '_' with CRYPTO_B64_URL, '+' '/'
+ * with CRYPTO_B64_STD. */
 static int
-b64url_val(char c)
+b64_val(char c, unsigned flags)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -82,29 +84,47 @@ b64url_val(char c)
 		return c - 'a' + 26;
 	if (c >= '0' && c <= '9')
 		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
+	if (flags & CRYPTO_B64_URL) {
+		if (c == '-')
+			return 62;
+		if (c == '_')
+			return 63;
+	}
+	if (flags & CRYPTO_B64_STD) {
+		if (c == '+')
+			return 62;
+		if (c == '/')
+			return 63;
+	}
 	return -1;
 }
 
+/* True for the bytes CRYPTO_B64_LAX passes over: padding and white space. */
+static bool
+b64_skipped(char c)
+{
+	return c == '=' || c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 enum rc
-crypto_b64url_decode(struct arena *a, const char *s, size_t n,
+crypto_b64_decode(struct arena *a, const char *s, size_t n, unsigned flags,
     unsigned char **out, size_t *outlen)
 {
+	bool lax = (flags & CRYPTO_B64_LAX) != 0;
 	unsigned char *d;
 	uint32_t acc = 0;
 	size_t i, j = 0;
 	int bits = 0;
 
-	if (n % 4 == 1)
+	if (!lax && n % 4 == 1)
 		return RC_INVALID;
-	d = arena_alloc(a, n * 3 / 4 + 1);
+	d = arena_alloc(a, n / 4 * 3 + 3);
 	if (d == NULL)
 		return RC_NOMEM;
 	for (i = 0; i < n; i++) {
-		int v = b64url_val(s[i]);
+		int v = b64_val(s[i], flags);
+		if (v < 0 && lax && b64_skipped(s[i]))
+			continue;
 		if (v < 0)
 			return RC_INVALID;
 		acc = (acc << 6) | (uint32_t)v;
@@ -115,12 +135,19 @@ crypto_b64url_decode(struct arena *a, const char *s, size_t n,
 		}
 	}
 	/* Leftover bits must be zero: one encoding per value. */
-	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
+	if (!lax && bits > 0 && (acc & ((1u << bits) - 1)) != 0)
 		return RC_INVALID;
 	d[j] = '\0';
 	*out = d;
 	*outlen = j;
 	return RC_OK;
+}
+
+enum rc
+crypto_b64url_decode(struct arena *a, const char *s, size_t n,
+    unsigned char **out, size_t *outlen)
+{
+	return crypto_b64_decode(a, s, n, CRYPTO_B64_URL, out, outlen);
 }
 
 bool

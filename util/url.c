@@ -89,17 +89,8 @@ utf8_valid(const char *s, size_t n)
 	return true;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* The one out-of-line copy of the inline url_hexval (C99 6.7.4). */
+extern inline int url_hexval(unsigned char c);
 
 enum rc
 url_decode(struct arena *a, const char *s, size_t n, bool form, char **out,
@@ -116,8 +107,8 @@ url_decode(struct arena *a, const char *s, size_t n, bool form, char **out,
 			int hi, lo;
 			if (n - i < 3)
 				return RC_INVALID;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = url_hexval((unsigned char)s[i + 1]);
+			lo = url_hexval((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return RC_INVALID;
 			c = (unsigned char)(hi * 16 + lo);
@@ -136,6 +127,25 @@ url_decode(struct arena *a, const char *s, size_t n, bool form, char **out,
 	if (outlen != NULL)
 		*outlen = j;
 	return RC_OK;
+}
+
+size_t
+url_decode_once(const char *s, size_t n, char *out)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < n; i++) {
+		int hi, lo;
+		if (s[i] == '%' && i + 2 < n &&
+		    (hi = url_hexval((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = url_hexval((unsigned char)s[i + 2])) >= 0) {
+			out[j++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			out[j++] = s[i];
+		}
+	}
+	return j;
 }
 
 enum rc
@@ -317,7 +327,7 @@ bool
 url_is_local_path(const char *s)
 {
 	char tmp[2048];
-	size_t n, i, j = 0;
+	size_t n;
 
 	if (s == NULL)
 		return false;
@@ -325,15 +335,5 @@ url_is_local_path(const char *s)
 	if (n >= sizeof(tmp) || !local_path_ok(s, n))
 		return false;
 	/* Decode once more: a browser or proxy may decode %2F%2F or %5C. */
-	for (i = 0; i < n; i++) {
-		int hi, lo;
-		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
-			tmp[j++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			tmp[j++] = s[i];
-		}
-	}
-	return local_path_ok(tmp, j);
+	return local_path_ok(tmp, url_decode_once(s, n, tmp));
 }

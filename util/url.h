@@ -14,6 +14,22 @@
  * d, which has room for 4 bytes; returns the number of bytes written. */
 size_t utf8_encode(char *d, uint32_t cp);
 
+/*
+ * The value (0 to 15) of the hexadecimal digit c (either case), or -1.
+ * Inline: the feed readers call it for every digit of a character
+ * reference or \u escape.
+ */
+inline int
+url_hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t n);
 
@@ -29,6 +45,16 @@ size_t utf8_seqlen(const char *s, size_t n);
  */
 enum rc url_decode(struct arena *a, const char *s, size_t n, bool form,
     char **out, size_t *outlen);
+
+/*
+ * Percent-decodes s[0..n) once, leniently, into out (room for n bytes; may
+ * be s itself): each '%' followed by two hex digits becomes that byte,
+ * whatever it is (NUL, controls, '/'); anything else, a lone or short '%'
+ * too, is copied as it is. Returns the length written. For checks that
+ * must see what one more decoding (a browser's, a proxy's) would make of
+ * a value; url_decode is the strict decoder for input.
+ */
+size_t url_decode_once(const char *s, size_t n, char *out);
 
 /* Appends s[0..n) with every byte outside RFC 3986 "unreserved" as %XX. */
 enum rc url_encode(struct buf *b, const char *s, size_t n);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/html.h"
+#include "util/jsonutil.h"
 #include "widgets/media.h"
 
 static const char *
@@ -88,19 +89,18 @@ profiles_mastodon_lookup(struct arena *a, const char *feed_url)
 	    (int)(path - feed_url), feed_url, (int)n, user);
 }
 
+/* Profile strings: a member that is not a non-empty string is not given. */
 static const char *
 jstr(struct arena *a, const json_t *o, const char *key)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return nonempty(s) != NULL ? arena_strdup(a, s) : NULL;
+	return jsonutil_str(a, o, key, JSONUTIL_NONEMPTY, NULL);
 }
 
 enum rc
 profiles_apply_mastodon(struct arena *a, const char *body, size_t len, struct profile *p)
 {
 	json_t *j = json_loadb(body, len, 0, NULL);
-	const char *url, *acct, *host, *end;
+	const char *url, *acct, *host, *end, *s;
 	json_t *fc;
 
 	if (!json_is_object(j) || !json_is_string(json_object_get(j, "acct"))) {
@@ -109,10 +109,10 @@ profiles_apply_mastodon(struct arena *a, const char *body, size_t len, struct pr
 	}
 	if ((url = jstr(a, j, "url")) != NULL && render_link_ok(url))
 		p->url = url;
-	if (jstr(a, j, "display_name") != NULL)
-		p->name = jstr(a, j, "display_name");
-	if (jstr(a, j, "avatar_static") != NULL)
-		p->avatar = jstr(a, j, "avatar_static");
+	if ((s = jstr(a, j, "display_name")) != NULL)
+		p->name = s;
+	if ((s = jstr(a, j, "avatar_static")) != NULL)
+		p->avatar = s;
 	fc = json_object_get(j, "followers_count");
 	if (json_is_integer(fc) && json_integer_value(fc) >= 0)
 		p->followers = (long long)json_integer_value(fc);
@@ -130,12 +130,6 @@ profiles_apply_mastodon(struct arena *a, const char *body, size_t len, struct pr
 	return RC_OK;
 }
 
-static void
-set_str(json_t *o, const char *key, const char *s)
-{
-	json_object_set_new(o, key, s != NULL ? json_string(s) : json_null());
-}
-
 json_t *
 profiles_state_json(const struct profile *p, size_t n)
 {
@@ -145,13 +139,13 @@ profiles_state_json(const struct profile *p, size_t n)
 		json_t *o = json_object();
 		if (o == NULL)
 			break;
-		set_str(o, "source", p[i].source);
-		set_str(o, "network", p[i].network);
-		set_str(o, "network_label", p[i].network_label);
-		set_str(o, "name", p[i].name);
-		set_str(o, "handle", p[i].handle);
-		set_str(o, "url", p[i].url);
-		set_str(o, "avatar", p[i].avatar);
+		jsonutil_set_str(o, "source", p[i].source, 0);
+		jsonutil_set_str(o, "network", p[i].network, 0);
+		jsonutil_set_str(o, "network_label", p[i].network_label, 0);
+		jsonutil_set_str(o, "name", p[i].name, 0);
+		jsonutil_set_str(o, "handle", p[i].handle, 0);
+		jsonutil_set_str(o, "url", p[i].url, 0);
+		jsonutil_set_str(o, "avatar", p[i].avatar, 0);
 		json_object_set_new(o, "followers", json_integer(p[i].followers));
 		json_object_set_new(o, "fetched_at", json_integer(p[i].fetched_at));
 		json_array_append_new(arr, o);
@@ -220,12 +214,12 @@ profiles_json(const struct profile *p, size_t n, const char *stream, const char 
 		json_t *o = json_object();
 		if (o == NULL)
 			break;
-		set_str(o, "source", p[i].source);
-		set_str(o, "network", p[i].network);
-		set_str(o, "name", p[i].name);
-		set_str(o, "handle", p[i].handle);
-		set_str(o, "url", render_link_ok(p[i].url) ? p[i].url : NULL);
-		set_str(o, "avatar", avatar_url(&b, &p[i], site));
+		jsonutil_set_str(o, "source", p[i].source, 0);
+		jsonutil_set_str(o, "network", p[i].network, 0);
+		jsonutil_set_str(o, "name", p[i].name, 0);
+		jsonutil_set_str(o, "handle", p[i].handle, 0);
+		jsonutil_set_str(o, "url", render_link_ok(p[i].url) ? p[i].url : NULL, 0);
+		jsonutil_set_str(o, "avatar", avatar_url(&b, &p[i], site), 0);
 		json_object_set_new(o, "followers", p[i].followers >= 0 ?
 		    json_integer(p[i].followers) : json_null());
 		json_array_append_new(arr, o);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "util/crypto.h"
+#include "util/jsonutil.h"
 #include "util/url.h"
 #include "widgets/media.h"
 #include "widgets/render_int.h"
@@ -484,9 +485,7 @@ render_rfc3339(struct buf *b, long long t)
 bool
 render_json_set_str(json_t *o, const char *key, const char *s)
 {
-	if (s == NULL || s[0] == '\0')
-		return true;
-	return json_object_set_new(o, key, json_string(s)) == 0;
+	return jsonutil_set_str(o, key, s, JSONUTIL_NONEMPTY) == RC_OK;
 }
 
 bool

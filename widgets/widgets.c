@@ -61,13 +61,16 @@ static cfg_opt_t source_opts[] = {
 	CFG_END()
 };
 
+static int check_word(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int check_ref(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+
 static cfg_opt_t stream_opts[] = {
 	CFG_STR("title", NULL, CFGF_NODEFAULT),
 	CFG_SEC("source", source_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
-	CFG_STR_LIST("include", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("exclude", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("pin", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("hide", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST_CB("include", NULL, CFGF_NODEFAULT, check_word),
+	CFG_STR_LIST_CB("exclude", NULL, CFGF_NODEFAULT, check_word),
+	CFG_STR_LIST_CB("pin", NULL, CFGF_NODEFAULT, check_ref),
+	CFG_STR_LIST_CB("hide", NULL, CFGF_NODEFAULT, check_ref),
 	CFG_INT("max_items", STREAM_MAX_ITEMS_DEFAULT, CFGF_NONE),
 	CFG_END()
 };
@@ -128,13 +131,6 @@ check_url(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-/*
- * The root being parsed, for the file name of warnings: libconfuse leaves
- * `filename` NULL in sub-sections and its callbacks take no user pointer.
- * Set by widgets_checks before every parse (one thread).
- */
-static cfg_t *checks_root;
-
 /* Out-of-range intervals are clamped with a warning, not refused. */
 static int
 check_every(cfg_t *cfg, cfg_opt_t *opt)
@@ -142,8 +138,7 @@ check_every(cfg_t *cfg, cfg_opt_t *opt)
 	long v = cfg_opt_getnint(opt, 0);
 	long c = v < FETCH_MIN_INTERVAL ? FETCH_MIN_INTERVAL :
 	    v > FETCH_MAX_INTERVAL ? FETCH_MAX_INTERVAL : v;
-	const char *file = cfg->filename != NULL ? cfg->filename :
-	    checks_root != NULL && checks_root->filename != NULL ? checks_root->filename : "?";
+	const char *file = cfg->filename != NULL ? cfg->filename : "?";
 
 	if (c != v && v != 0)
 		fprintf(stderr, "%s:%d: every: warning: %lds is outside [1m, 24h]; using %lds\n",
@@ -192,43 +187,32 @@ check_source(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-/*
- * Lists: libconfuse calls the check after each element and once more at
- * the end of the list, so only a new last element is checked (the one on
- * the current line). The last (option, size) seen lives here for that.
- */
-static const cfg_opt_t *list_seen_opt;
-static unsigned list_seen_n;
-
-static int
-check_list(cfg_t *cfg, cfg_opt_t *opt, size_t max)
+/* List entries: value callbacks, called once per entry (config.h); the
+ * entry is the list's last, its number the list's size. */
+static void
+check_entry(cfg_t *cfg, cfg_opt_t *opt, const char *value, size_t max)
 {
 	unsigned n = cfg_opt_size(opt);
-	const char *v;
 
-	if (n == 0 || (opt == list_seen_opt && n == list_seen_n))
-		return 0;
-	list_seen_opt = opt;
-	list_seen_n = n;
 	if (n == WIDGETS_LIST_MAX + 1)
 		cfg_error(cfg, "KEY %s: at most %d entries", opt->name, WIDGETS_LIST_MAX);
-	v = cfg_opt_getnstr(opt, n - 1);
-	if (!text_valid(v, max))
+	if (!text_valid(value, max))
 		cfg_error(cfg, "KEY %s: entry %u must be 1-%zu bytes of UTF-8 text",
 		    opt->name, n, max);
-	return 0;
 }
 
 static int
-check_words(cfg_t *cfg, cfg_opt_t *opt)
+check_word(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	return check_list(cfg, opt, WIDGETS_WORD_MAX);
+	check_entry(cfg, opt, value, WIDGETS_WORD_MAX);
+	return config_list_keep(value, result);
 }
 
 static int
-check_refs(cfg_t *cfg, cfg_opt_t *opt)
+check_ref(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	return check_list(cfg, opt, WIDGETS_URL_MAX);
+	check_entry(cfg, opt, value, WIDGETS_URL_MAX);
+	return config_list_keep(value, result);
 }
 
 static int
@@ -314,10 +298,6 @@ widgets_checks(cfg_t *root)
 		{ "stream", check_stream },
 		{ "stream|title", check_title },
 		{ "stream|max_items", check_max_items },
-		{ "stream|include", check_words },
-		{ "stream|exclude", check_words },
-		{ "stream|pin", check_refs },
-		{ "stream|hide", check_refs },
 		{ "stream|source", check_source },
 		{ "stream|source|url", check_url },
 		{ "stream|source|every", check_every },
@@ -329,9 +309,6 @@ widgets_checks(cfg_t *root)
 		{ "fetch_ca_file", check_ca_file },
 	};
 
-	checks_root = root;
-	list_seen_opt = NULL;
-	list_seen_n = 0;
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
 		cfg_set_validate_func(root, checks[i].path, checks[i].fn);
 }

@@ -332,6 +332,35 @@ test_atom03(void **state)
 	assert_string_equal(f.items[0].authors[0].url, "http://x.example/n");
 }
 
+/* Base64 content as feeds write it: wrapped, padded, either alphabet;
+ * refused when it is not base64 or does not decode to UTF-8 text. */
+static void
+test_atom_base64(void **state)
+{
+	struct feed f;
+
+	(void)state;
+	parse_ok("<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"><title>T</title>"
+	    "<entry><title mode=\"base64\">PGI+\n  QjY0\r\n\tPC9iPg==</title></entry>"
+	    "<entry><title mode=\"base64\">PGI-QjY0PC9iPg</title></entry>"
+	    "<entry><title mode=\"base64\">QUJD=RA</title></entry>"
+	    "<entry><title mode=\"base64\">QUJD*</title></entry>"
+	    "<entry><title mode=\"base64\">QQBC</title></entry>"
+	    "<entry><title mode=\"base64\">/w==</title></entry>"
+	    "</feed>", &f);
+	assert_int_equal(f.nitems, 6);
+	assert_string_equal(f.items[0].title, "<b>B64</b>");
+	assert_string_equal(f.items[1].title, "<b>B64</b>");
+	assert_string_equal(f.items[2].title, "ABCD");  /* '=' inside passed over */
+	assert_null(f.items[3].title);                  /* not base64 */
+	assert_null(f.items[4].title);                  /* a NUL */
+	assert_null(f.items[5].title);                  /* not UTF-8 */
+	parse_ok("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>"
+	    "<entry><title>e</title><content type=\"application/octet-stream\">"
+	    "SGVs\nbG8=</content></entry></feed>", &f);
+	assert_string_equal(f.items[0].content_text, "Hello");
+}
+
 static void
 test_json(void **state)
 {
@@ -994,6 +1023,7 @@ main(void)
 		cmocka_unit_test(test_rss09),
 		cmocka_unit_test(test_atom10),
 		cmocka_unit_test(test_atom03),
+		cmocka_unit_test(test_atom_base64),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_extensions),
 		cmocka_unit_test(test_ids_dates),

@@ -104,6 +104,63 @@ test_all_errors_at_once(void **state)
 	tl_unload(&env);
 }
 
+/* Each list entry is checked once, on its line: also after `+=` and in a
+ * list given again (which the old checks skipped: algs = {"none"} loaded). */
+static void
+test_list_entries(void **state)
+{
+	static const char *const want[] = {
+		"t.conf:6: algs: unknown or forbidden algorithm \"none\"",
+		"t.conf:7: algs: unknown or forbidden algorithm \"HS1\"",
+		"t.conf:10: instances: \"10.0.0.1\" is not an instance host name",
+		"t.conf:13: emails: \"bad\" is not an email address",
+		"t.conf:14: email_domains: \"nodot\" is not a domain name",
+	};
+	struct tl_env env = { .cfg = NULL };
+	const char *hit;
+
+	(void)state;
+	assert_int_equal(tl_load(&env, SECRET
+	    "provider x {\n issuer = \"https://idp.example.com\" client_id = \"a\" client_secret = \"b\"\n"
+	    " algs = {\"RS256\"}\n algs = {\"none\"}\n"
+	    " algs += {\"ES256\", \"HS1\"}\n}\n"
+	    "provider m { preset = \"mastodon\" instances = {\"a.example\"}\n"
+	    " instances = {\"10.0.0.1\"} }\n"
+	    "access {\n emails = {\"a@b.example\"}\n"
+	    " emails = {\"bad\"}\n"
+	    " email_domains = {\".example.com\"} email_domains += {\"nodot\"}\n}\n"), RC_CONFIG);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		hit = strstr(env.errors, want[i]);
+		if (hit == NULL)
+			fail_msg("missing \"%s\" in:\n%s", want[i], env.errors);
+		assert_null(strstr(hit + 1, want[i]));
+	}
+	tl_unload(&env);
+}
+
+/* Whole words of the space-separated list only (conf.c's openid check and
+ * profile.c's X email scope both ask). */
+static void
+test_has_scope(void **state)
+{
+	struct provider p = { .scopes = "openid email users.email" };
+
+	(void)state;
+	assert_true(provider_has_scope(&p, "openid"));
+	assert_true(provider_has_scope(&p, "email"));
+	assert_true(provider_has_scope(&p, "users.email"));
+	assert_false(provider_has_scope(&p, "open"));
+	assert_false(provider_has_scope(&p, "users"));
+	assert_false(provider_has_scope(&p, "mail"));
+	assert_false(provider_has_scope(&p, ""));
+	p.scopes = "";
+	assert_false(provider_has_scope(&p, "openid"));
+	p.scopes = NULL;
+	assert_false(provider_has_scope(&p, "openid"));
+	p.scopes = "openid  profile ";
+	assert_true(provider_has_scope(&p, "profile"));
+}
+
 static struct provider *
 load_one(struct tl_env *env, const char *block)
 {
@@ -226,6 +283,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_all_errors_at_once),
+		cmocka_unit_test(test_list_entries),
+		cmocka_unit_test(test_has_scope),
 		cmocka_unit_test(test_presets),
 		cmocka_unit_test(test_session_defaults),
 		cmocka_unit_test(test_key_ids),

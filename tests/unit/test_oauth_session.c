@@ -42,6 +42,51 @@ seal(struct tl_env *env, struct arena *a, const struct profile *p)
 	return v;
 }
 
+/* Member types in a sealed session, as the reader has always taken them:
+ * every member optional but a string when present; p and s must be there
+ * and s not empty. */
+static void
+test_member_types(void **state)
+{
+	static const struct { const char *members; enum rc rc; } cases[] = {
+		{ "\"p\":\"demo\",\"s\":\"alice\"", RC_OK },
+		{ "\"p\":\"demo\",\"s\":\"alice\",\"n\":\"\",\"e\":\"\"", RC_OK },
+		{ "\"s\":\"alice\"", RC_CRYPTO },
+		{ "\"p\":\"demo\",\"s\":\"\"", RC_CRYPTO },
+		{ "\"p\":\"demo\",\"s\":42", RC_CRYPTO },
+		{ "\"p\":\"demo\",\"s\":\"alice\",\"n\":null", RC_CRYPTO },
+		{ "\"p\":\"demo\",\"s\":\"alice\",\"e\":[\"a@b.c\"]", RC_CRYPTO },
+		{ "\"p\":\"demo\",\"s\":\"alice\",\"pi\":{}", RC_CRYPTO },
+		{ "\"p\":\"demo\",\"s\":\"alice\",\"pu\":1.5", RC_CRYPTO },
+	};
+	struct tl_env env = load("session { secret = \"" SECRET_A "\" }");
+	struct arena *a = arena_new(65536, 0);
+	struct identity id;
+	char text[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b;
+		enum rc rc;
+		buf_init(&b, 4096);
+		snprintf(text, sizeof(text), "{\"v\":1,%s,\"iat\":%lld,\"exp\":%lld}",
+		    cases[i].members, (long long)tl_clock, (long long)tl_clock + 3600);
+		assert_int_equal(keyring_seal(&env.ctx->session_keys, "socialhub-session-v1",
+		    text, &b), RC_OK);
+		rc = session_open(env.ctx, a, buf_cstr(&b), tl_clock + 10, &id);
+		if (rc != cases[i].rc)
+			fail_msg("case %zu: %s", i, rc_str(rc));
+		if (i == 1) {
+			assert_string_equal(id.sub, "alice");
+			assert_string_equal(id.name, "");
+			assert_null(id.picture);
+		}
+		buf_fini(&b);
+	}
+	arena_free(a);
+	tl_unload(&env);
+}
+
 static void
 test_roundtrip(void **state)
 {
@@ -372,6 +417,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_member_types),
 		cmocka_unit_test(test_tamper_every_byte),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_rotation),

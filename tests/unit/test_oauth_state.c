@@ -110,6 +110,48 @@ test_seal_open(void **state)
 }
 
 /* A session cookie is not a state cookie and vice versa (separate keys). */
+/* Member types in a sealed state, as the reader has always taken them:
+ * p, s and r required, n, v and i optional, every one a string (""
+ * included) when present. */
+static void
+test_member_types(void **state)
+{
+	static const struct { const char *json; enum rc rc; } cases[] = {
+		{ "{\"t\":%lld,\"p\":\"demo\",\"s\":\"x\",\"r\":\"/a\"}", RC_OK },
+		{ "{\"t\":%lld,\"p\":\"demo\",\"s\":\"x\",\"r\":\"\",\"n\":\"\"}", RC_OK },
+		{ "{\"t\":%lld,\"p\":\"demo\",\"s\":\"x\"}", RC_CRYPTO },
+		{ "{\"t\":%lld,\"p\":null,\"s\":\"x\",\"r\":\"/a\"}", RC_CRYPTO },
+		{ "{\"t\":%lld,\"p\":\"demo\",\"s\":7,\"r\":\"/a\"}", RC_CRYPTO },
+		{ "{\"t\":%lld,\"p\":\"demo\",\"s\":\"x\",\"r\":\"/a\",\"n\":null}", RC_CRYPTO },
+		{ "{\"t\":%lld,\"p\":\"demo\",\"s\":\"x\",\"r\":\"/a\",\"v\":[]}", RC_CRYPTO },
+		{ "{\"t\":%lld,\"p\":\"demo\",\"s\":\"x\",\"r\":\"/a\",\"i\":false}", RC_CRYPTO },
+	};
+	struct arena *a = arena_new(65536, 0);
+	struct login_state out;
+	char *name, text[256];
+
+	(void)state;
+	assert_int_equal(state_cookie_name(env.ctx, a, "x", &name), RC_OK);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b;
+		enum rc rc;
+		buf_init(&b, 4096);
+		snprintf(text, sizeof(text), cases[i].json, (long long)tl_clock);
+		assert_int_equal(keyring_seal(&env.ctx->state_keys, name, text, &b), RC_OK);
+		rc = state_open(env.ctx, a, name, buf_cstr(&b), tl_clock, &out);
+		if (rc != cases[i].rc)
+			fail_msg("case %zu: %s", i, rc_str(rc));
+		if (i == 0) {
+			assert_string_equal(out.provider, "demo");
+			assert_string_equal(out.return_to, "/a");
+			assert_null(out.nonce);
+			assert_null(out.instance);
+		}
+		buf_fini(&b);
+	}
+	arena_free(a);
+}
+
 static void
 test_key_separation(void **state)
 {
@@ -300,6 +342,7 @@ main(void)
 		cmocka_unit_test(test_new),
 		cmocka_unit_test(test_pkce_vector),
 		cmocka_unit_test(test_seal_open),
+		cmocka_unit_test(test_member_types),
 		cmocka_unit_test(test_key_separation),
 		cmocka_unit_test(test_take),
 		cmocka_unit_test(test_mark_used_fail_closed),

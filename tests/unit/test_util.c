@@ -1,4 +1,4 @@
-/* test_util: arena, buf, url, html, crypto, fsutil, log. */
+/* test_util: arena, buf, url, html, crypto, jsonutil, fsutil, log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +18,7 @@
 #include "util/crypto.h"
 #include "util/fsutil.h"
 #include "util/html.h"
+#include "util/jsonutil.h"
 #include "util/log.h"
 #include "util/url.h"
 
@@ -356,6 +357,59 @@ test_url_local_path(void **state)
 	assert_false(url_is_local_path(NULL));
 }
 
+/* Every byte: digits, both cases of a-f, and what the copies it replaced
+ * (url.c, redirect.c with signed char, htmltok.c with c | 0x20) refused:
+ * 'g', '@' and '`' (either side of the letters), bytes of 0x80 and up. */
+static void
+test_url_hexval(void **state)
+{
+	(void)state;
+	for (int c = 0; c < 256; c++) {
+		int want = c >= '0' && c <= '9' ? c - '0' :
+		    c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+		    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (url_hexval((unsigned char)c) != want)
+			fail_msg("url_hexval(0x%02x) = %d, want %d", c,
+			    url_hexval((unsigned char)c), want);
+	}
+	assert_int_equal(url_hexval('G'), -1);
+	assert_int_equal(url_hexval('@'), -1);
+	assert_int_equal(url_hexval('`'), -1);
+	assert_int_equal(url_hexval(0xc1), -1); /* 'A' | 0x80 */
+}
+
+/* One lenient level, as url_is_local_path and oauth_return_to_ok use it. */
+static void
+test_url_decode_once(void **state)
+{
+	static const struct { const char *in; const char *out; size_t outlen; } cases[] = {
+		{ "", "", 0 },
+		{ "/a%2F%2fb", "/a//b", 5 },
+		{ "%5C%5c", "\\\\", 2 },
+		{ "%41", "A", 1 },              /* a '%' two bytes before the end */
+		{ "x%41%", "xA%", 3 },          /* a lone '%' at the end is kept */
+		{ "%", "%", 1 }, { "%4", "%4", 2 }, { "a%4", "a%4", 3 },
+		{ "%zz%4g%g4", "%zz%4g%g4", 9 }, /* bad digits: kept as they are */
+		{ "%%41", "%A", 2 },
+		{ "%2541", "%41", 3 },          /* once: the result is not decoded again */
+		{ "a+b", "a+b", 3 },            /* no form decoding */
+		{ "%00%0a%7f", "\0\n\x7f", 3 }, /* any byte, NUL and controls too */
+		{ "%c3%A9", "\xc3\xa9", 2 },
+	};
+	char out[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = url_decode_once(cases[i].in, strlen(cases[i].in), out);
+		if (n != cases[i].outlen || memcmp(out, cases[i].out, n) != 0)
+			fail_msg("case %zu: \"%s\" decoded to %zu bytes", i, cases[i].in, n);
+	}
+	/* In place: out may be the input. */
+	snprintf(out, sizeof(out), "/%%2F%%2Fevil");
+	assert_int_equal(url_decode_once(out, strlen(out), out), 7);
+	assert_memory_equal(out, "///evil", 7);
+}
+
 static void
 test_html(void **state)
 {
@@ -400,6 +454,200 @@ test_b64url(void **state)
 		assert_int_equal(crypto_b64url_decode(a, bad[i], strlen(bad[i]), &out, &n), RC_INVALID);
 	buf_fini(&b);
 	arena_free(a);
+}
+
+/*
+ * crypto_b64_decode in its two uses: strict base64url (tokens, cookies,
+ * JWKs: what crypto_b64url_decode did) and lax base64 in either alphabet
+ * (Atom content: what feed_atom.c's own decoder did).
+ */
+static void
+test_b64_decode(void **state)
+{
+	static const struct { const char *in; unsigned flags; const char *out; size_t outlen; } good[] = {
+		{ "", CRYPTO_B64_URL, "", 0 },
+		{ "QQ", CRYPTO_B64_URL, "A", 1 },
+		{ "QUI", CRYPTO_B64_URL, "AB", 2 },
+		{ "QUJD", CRYPTO_B64_URL, "ABC", 3 },
+		{ "-__-", CRYPTO_B64_URL, "\xfb\xff\xfe", 3 },
+		{ "AA", CRYPTO_B64_URL, "\0", 1 },           /* NULs are data here */
+		{ "+//+", CRYPTO_B64_STD, "\xfb\xff\xfe", 3 },
+		/* lax: padding and blanks anywhere, both alphabets, any length */
+		{ "QQ==", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "A", 1 },
+		{ " Q\tQ\r\n=\n=", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "A", 1 },
+		{ "+/-_", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "\xfb\xff\xbf", 3 },
+		{ "QR", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "A", 1 }, /* pad bits set */
+		{ "Q", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "", 0 },   /* 4k+1 long */
+		{ "QQ=QQ", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "A\x04\x10", 3 }, /* "=" inside */
+		{ "====", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, "", 0 },
+	};
+	static const struct { const char *in; unsigned flags; } bad[] = {
+		{ "a", CRYPTO_B64_URL }, { "QUJDa", CRYPTO_B64_URL },   /* 4k+1 long */
+		{ "QQ==", CRYPTO_B64_URL }, { "ab=", CRYPTO_B64_URL },  /* padding */
+		{ "a+b/", CRYPTO_B64_URL }, { "-_", CRYPTO_B64_STD },   /* other alphabet */
+		{ "ab c", CRYPTO_B64_URL }, { "QQ\n", CRYPTO_B64_URL }, /* blanks */
+		{ "AB", CRYPTO_B64_URL }, { "QR", CRYPTO_B64_URL },     /* pad bits set */
+		{ "QU\x80", CRYPTO_B64_URL },
+		{ "QQ*", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX },
+		{ "QQ.", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX },
+		{ "QQ\x0b", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX }, /* VT: not a blank */
+		{ "Q\xc3\xa9", CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX },
+		{ "QQ-", CRYPTO_B64_STD | CRYPTO_B64_LAX },
+	};
+	struct arena *a = arena_new(1024, 0);
+	unsigned char *out;
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (crypto_b64_decode(a, good[i].in, strlen(good[i].in), good[i].flags,
+		    &out, &n) != RC_OK)
+			fail_msg("good case %zu refused", i);
+		assert_int_equal(n, good[i].outlen);
+		assert_memory_equal(out, good[i].out, n);
+		assert_int_equal(out[n], '\0');
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (crypto_b64_decode(a, bad[i].in, strlen(bad[i].in), bad[i].flags,
+		    &out, &n) != RC_INVALID)
+			fail_msg("bad case %zu accepted", i);
+	/* crypto_b64url_decode is the strict base64url reading. */
+	assert_int_equal(crypto_b64url_decode(a, "QQ==", 4, &out, &n), RC_INVALID);
+	assert_int_equal(crypto_b64url_decode(a, "-__-", 4, &out, &n), RC_OK);
+	arena_free(a);
+}
+
+/*
+ * jsonutil_str with the flags of each reader it replaced: session cookies
+ * (TYPED: a string when present), login state (TYPED | REQUIRED), feeds
+ * and provider profiles (NONEMPTY: anything but a non-empty string is not
+ * given), the cache status file (no flags: a string, "" included, or not).
+ */
+static void
+test_jsonutil_str(void **state)
+{
+	static const char *const keys[] = { "s", "e", "n", "i", "r", "b", "a", "o", "absent" };
+	static const struct {
+		unsigned flags;
+		const char *want[9]; /* per key: the copy, or NULL */
+		enum rc err[9];
+	} cases[] = {
+		{ JSONUTIL_TYPED,
+		  { "x", "", NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+		  { RC_OK, RC_OK, RC_INVALID, RC_INVALID, RC_INVALID, RC_INVALID,
+		    RC_INVALID, RC_INVALID, RC_OK } },
+		{ JSONUTIL_TYPED | JSONUTIL_REQUIRED,
+		  { "x", "", NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+		  { RC_OK, RC_OK, RC_INVALID, RC_INVALID, RC_INVALID, RC_INVALID,
+		    RC_INVALID, RC_INVALID, RC_INVALID } },
+		{ JSONUTIL_NONEMPTY,
+		  { "x", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+		  { RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK } },
+		{ 0,
+		  { "x", "", NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+		  { RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK, RC_OK } },
+	};
+	json_t *o = json_loads("{\"s\":\"x\",\"e\":\"\",\"n\":null,\"i\":3,"
+	    "\"r\":1.5,\"b\":true,\"a\":[\"x\"],\"o\":{\"s\":\"x\"}}", 0, NULL);
+	struct arena *a = arena_new(1024, 0), *tiny = arena_new(64, 64);
+	char big[200];
+	json_t *j;
+	enum rc err;
+
+	(void)state;
+	assert_non_null(o);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			char *v;
+			err = RC_OK;
+			v = jsonutil_str(a, o, keys[k], cases[c].flags, &err);
+			if (err != cases[c].err[k] || (v == NULL) != (cases[c].want[k] == NULL) ||
+			    (v != NULL && strcmp(v, cases[c].want[k]) != 0))
+				fail_msg("flags %u key %s: got %s (%s)", cases[c].flags, keys[k],
+				    v != NULL ? v : "NULL", rc_str(err));
+			/* Without err, the same copy and no failure to report. */
+			v = jsonutil_str(a, o, keys[k], cases[c].flags, NULL);
+			assert_true((v == NULL) == (cases[c].want[k] == NULL));
+		}
+	}
+	/* The first failure stays: one err for several members. */
+	err = RC_OK;
+	assert_null(jsonutil_str(a, o, "i", JSONUTIL_TYPED, &err));
+	assert_string_equal(jsonutil_str(a, o, "s", JSONUTIL_TYPED, &err), "x");
+	assert_null(jsonutil_str(a, o, "absent", JSONUTIL_REQUIRED, &err));
+	assert_int_equal(err, RC_INVALID);
+	err = RC_NOMEM;
+	assert_null(jsonutil_str(a, o, "i", JSONUTIL_TYPED, &err));
+	assert_int_equal(err, RC_NOMEM);
+	/* Not an object, or none: no member. */
+	err = RC_OK;
+	assert_null(jsonutil_str(a, NULL, "s", JSONUTIL_TYPED, &err));
+	assert_null(jsonutil_str(a, json_object_get(o, "a"), "s", JSONUTIL_TYPED, &err));
+	assert_int_equal(err, RC_OK);
+	assert_null(jsonutil_str(a, NULL, "s", JSONUTIL_REQUIRED, &err));
+	assert_int_equal(err, RC_INVALID);
+	/* The copy fails: RC_NOMEM, whatever the flags. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	j = json_pack("{s:s}", "k", big);
+	assert_non_null(j);
+	err = RC_OK;
+	assert_null(jsonutil_str(tiny, j, "k", JSONUTIL_NONEMPTY, &err));
+	assert_int_equal(err, RC_NOMEM);
+	json_decref(j);
+	/* Copies are the arena's, not Jansson's. */
+	{
+		char *v = jsonutil_str(a, o, "s", 0, NULL);
+		assert_ptr_not_equal(v, json_string_value(json_object_get(o, "s")));
+	}
+	json_decref(o);
+	arena_free(tiny);
+	arena_free(a);
+}
+
+/* The writers it replaced: NULL as null (profiles, cache status, http.json)
+ * or, with JSONUTIL_NONEMPTY, NULL and "" left out (session, render). */
+static void
+test_jsonutil_set_str(void **state)
+{
+	json_t *o = json_object(), *arr = json_array();
+	char *text;
+
+	(void)state;
+	assert_int_equal(jsonutil_set_str(o, "s", "x", 0), RC_OK);
+	assert_int_equal(jsonutil_set_str(o, "e", "", 0), RC_OK);
+	assert_int_equal(jsonutil_set_str(o, "n", NULL, 0), RC_OK);
+	assert_int_equal(jsonutil_set_str(o, "s2", "y", JSONUTIL_NONEMPTY), RC_OK);
+	assert_int_equal(jsonutil_set_str(o, "e2", "", JSONUTIL_NONEMPTY), RC_OK);
+	assert_int_equal(jsonutil_set_str(o, "n2", NULL, JSONUTIL_NONEMPTY), RC_OK);
+	/* Not UTF-8, or not an object: refused, nothing set. */
+	assert_int_equal(jsonutil_set_str(o, "bad", "\xff", 0), RC_INVALID);
+	assert_int_equal(jsonutil_set_str(o, "bad", "\xc3", JSONUTIL_NONEMPTY), RC_INVALID);
+	assert_int_equal(jsonutil_set_str(arr, "s", "x", 0), RC_INVALID);
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text, "{\"e\":\"\",\"n\":null,\"s\":\"x\",\"s2\":\"y\"}");
+	free(text);
+	json_decref(arr);
+	json_decref(o);
+}
+
+static void
+test_jsonutil_int(void **state)
+{
+	json_t *o = json_loads("{\"i\":-7,\"big\":9007199254740993,\"r\":1.5,"
+	    "\"s\":\"3\",\"n\":null,\"b\":true}", 0, NULL);
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(jsonutil_int(o, "i"), -7);
+	assert_true(jsonutil_int(o, "big") == 9007199254740993LL);
+	assert_int_equal(jsonutil_int(o, "r"), 0);
+	assert_int_equal(jsonutil_int(o, "s"), 0);
+	assert_int_equal(jsonutil_int(o, "n"), 0);
+	assert_int_equal(jsonutil_int(o, "b"), 0);
+	assert_int_equal(jsonutil_int(o, "absent"), 0);
+	assert_int_equal(jsonutil_int(NULL, "i"), 0);
+	json_decref(o);
 }
 
 static void
@@ -534,8 +782,14 @@ main(void)
 		cmocka_unit_test(test_url_parse),
 		cmocka_unit_test(test_url_host_ip),
 		cmocka_unit_test(test_url_local_path),
+		cmocka_unit_test(test_url_hexval),
+		cmocka_unit_test(test_url_decode_once),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_b64url),
+		cmocka_unit_test(test_b64_decode),
+		cmocka_unit_test(test_jsonutil_str),
+		cmocka_unit_test(test_jsonutil_set_str),
+		cmocka_unit_test(test_jsonutil_int),
 		cmocka_unit_test(test_seal_open),
 		cmocka_unit_test(test_hash_equal),
 		cmocka_unit_test(test_fsutil),

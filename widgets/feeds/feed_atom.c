@@ -1,9 +1,9 @@
 /* feed_atom: Atom 1.0 (RFC 4287) and Atom 0.3. */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "util/crypto.h"
 #include "util/url.h"
 #include "widgets/feeds/feed_ext.h"
 #include "widgets/feeds/feed_formats.h"
@@ -25,57 +25,21 @@ atom_ns(const struct feed_ctx *c, const struct feed_node *n)
 
 /* ---- text constructs ---- */
 
-static int
-b64val(char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+' || ch == '-')
-		return 62;
-	if (ch == '/' || ch == '_')
-		return 63;
-	return -1;
-}
-
-/* Base64 (white space ignored) decoded to a string, NULL when it is not
- * base64 or not UTF-8 text. */
+/* Base64 in either alphabet, padding and white space anywhere passed over
+ * (CRYPTO_B64_LAX), decoded to a string; NULL when it is not base64, holds
+ * a NUL or is not UTF-8 text. */
 static char *
 b64_text(struct feed_ctx *c, const char *s)
 {
-	size_t n, j = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-	char *out;
+	unsigned char *out;
+	size_t n;
 
-	if (s == NULL)
+	if (s == NULL || crypto_b64_decode(c->a, s, strlen(s),
+	    CRYPTO_B64_STD | CRYPTO_B64_URL | CRYPTO_B64_LAX, &out, &n) != RC_OK)
 		return NULL;
-	n = strlen(s);
-	out = arena_alloc(c->a, n / 4 * 3 + 4);
-	if (out == NULL)
+	if (memchr(out, '\0', n) != NULL || !utf8_valid((const char *)out, n))
 		return NULL;
-	for (; *s != '\0'; s++) {
-		int v;
-		if (*s == '=' || *s == ' ' || *s == '\n' || *s == '\r' ||
-		    *s == '\t')
-			continue;
-		v = b64val(*s);
-		if (v < 0)
-			return NULL;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[j++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	out[j] = '\0';
-	if (memchr(out, '\0', j) != NULL || !utf8_valid(out, j))
-		return NULL;
-	return out;
+	return (char *)out;
 }
 
 static bool

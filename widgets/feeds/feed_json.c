@@ -69,16 +69,10 @@ hex4(const char *p)
 	int v = 0, k;
 
 	for (k = 0; k < 4; k++) {
-		char c = p[k];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
+		int d = url_hexval((unsigned char)p[k]);
+		if (d < 0)
 			return -1;
+		v = (v << 4) | d;
 	}
 	return v;
 }

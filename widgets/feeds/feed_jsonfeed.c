@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "util/jsonutil.h"
 #include "util/time.h"
 #include "util/url.h"
 #include "widgets/feeds/feed.h"
@@ -240,16 +241,14 @@ struct in {
 	bool nomem;
 };
 
+/* Feed strings: a member that is not a non-empty string is not given. */
 static char *
 get_str(struct in *in, const json_t *o, const char *key)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-	char *r;
+	enum rc err = RC_OK;
+	char *r = jsonutil_str(in->a, o, key, JSONUTIL_NONEMPTY, &err);
 
-	if (s == NULL || s[0] == '\0')
-		return NULL;
-	r = arena_strdup(in->a, s);
-	if (r == NULL)
+	if (err == RC_NOMEM)
 		in->nomem = true;
 	return r;
 }
@@ -263,14 +262,6 @@ get_date(const json_t *o, const char *key)
 	if (s != NULL && !time_parse_iso8601(s, &t))
 		t = 0;
 	return t;
-}
-
-static long long
-get_int(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? json_integer_value(v) : 0;
 }
 
 static void
@@ -348,8 +339,8 @@ attachments_in(struct in *in, const json_t *arr, struct feed_item *it)
 			continue;
 		at->mime_type = get_str(in, v, "mime_type");
 		at->title = get_str(in, v, "title");
-		at->size_in_bytes = get_int(v, "size_in_bytes");
-		at->duration_seconds = get_int(v, "duration_in_seconds");
+		at->size_in_bytes = jsonutil_int(v, "size_in_bytes");
+		at->duration_seconds = jsonutil_int(v, "duration_in_seconds");
 		it->nattachments++;
 	}
 }
@@ -426,7 +417,7 @@ feed_from_json(struct arena *a, const json_t *j, struct feed *out)
 		out->format = format_in(json_string_value(json_object_get(ext,
 		    "format")));
 		out->id = get_str(&in, ext, "id");
-		out->ttl_minutes = (long)get_int(ext, "ttl");
+		out->ttl_minutes = (long)jsonutil_int(ext, "ttl");
 		out->encoding = get_str(&in, ext, "encoding");
 		out->recovered = json_is_true(json_object_get(ext, "recovered"));
 		out->truncated = json_is_true(json_object_get(ext, "truncated"));

@@ -313,6 +313,18 @@ is_utf8_name(const char *name)
 	return strcmp(name, "utf-8") == 0;
 }
 
+/* Takes body as it is when it is valid UTF-8. */
+static bool
+take_utf8(struct feed_prep_text *t, const char *body, size_t len)
+{
+	if (!utf8_valid(body, len))
+		return false;
+	t->s = body;
+	t->len = len;
+	snprintf(t->encoding, sizeof(t->encoding), "utf-8");
+	return true;
+}
+
 enum rc
 feed_prep_decode(const char *body, size_t len, const char *content_type,
     bool xml, struct feed_prep_text *t)
@@ -351,12 +363,8 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	if (strcmp(name, "windows-1252") == 0 && utf8_multibyte(body, len))
 		name = "utf-8";
 	if (is_utf8_name(name)) {
-		if (utf8_valid(body, len)) {
-			t->s = body;
-			t->len = len;
-			snprintf(t->encoding, sizeof(t->encoding), "utf-8");
+		if (take_utf8(t, body, len))
 			return RC_OK;
-		}
 		/* Declared (or assumed) UTF-8 but not: the usual culprit. */
 		name = "windows-1252";
 		t->fallback = true;
@@ -365,12 +373,8 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	if (rc == RC_INVALID) {
 		/* A charset iconv does not know: UTF-8 if it is, else 1252. */
 		t->fallback = true;
-		if (utf8_valid(body, len)) {
-			t->s = body;
-			t->len = len;
-			snprintf(t->encoding, sizeof(t->encoding), "utf-8");
+		if (take_utf8(t, body, len))
 			return RC_OK;
-		}
 		name = "windows-1252";
 		rc = decode_as(name, body, len, &t->owned, &t->len);
 	}
@@ -650,15 +654,12 @@ ref_read(struct prep *p, size_t i, uint32_t *cp, size_t *len,
 			j++;
 		}
 		for (; j < n && digits < 9; j++, digits++) {
-			char c = s[j];
-			if (c >= '0' && c <= '9')
-				v = v * (hex ? 16 : 10) + (uint64_t)(c - '0');
-			else if (hex && c >= 'a' && c <= 'f')
-				v = v * 16 + (uint64_t)(c - 'a' + 10);
-			else if (hex && c >= 'A' && c <= 'F')
-				v = v * 16 + (uint64_t)(c - 'A' + 10);
-			else
+			unsigned char c = (unsigned char)s[j];
+			int d = hex ? url_hexval(c) :
+			    c >= '0' && c <= '9' ? c - '0' : -1;
+			if (d < 0)
 				break;
+			v = v * (hex ? 16 : 10) + (uint64_t)d;
 		}
 		if (digits == 0 || j >= n || s[j] != ';')
 			return 0;
@@ -863,14 +864,12 @@ entity_value(const char *v, size_t n)
 				j++;
 			}
 			for (; j < n && v[j] != ';' && j - i < 12; j++) {
-				char d = v[j];
-				if (d >= '0' && d <= '9')
-					cp = cp * (hex ? 16 : 10) + (uint64_t)(d - '0');
-				else if (hex && ((d >= 'a' && d <= 'f') ||
-				    (d >= 'A' && d <= 'F')))
-					cp = cp * 16 + (uint64_t)((d | 0x20) - 'a' + 10);
-				else
+				unsigned char d = (unsigned char)v[j];
+				int dv = hex ? url_hexval(d) :
+				    d >= '0' && d <= '9' ? d - '0' : -1;
+				if (dv < 0)
 					goto bad;
+				cp = cp * (hex ? 16 : 10) + (uint64_t)dv;
 			}
 			if (j >= n || v[j] != ';' || !xml_char_ok((uint32_t)cp) ||
 			    cp == 0 || cp > 0x10ffff)

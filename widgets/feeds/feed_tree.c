@@ -317,9 +317,8 @@ attr_value(struct tb *b, const char *v, const char *end, bool *unreadable)
 			if (hex)
 				d++;
 			for (; d < semi && c <= 0x10ffff; d++) {
-				int v2 = *d >= '0' && *d <= '9' ? *d - '0' :
-				    hex && *d >= 'a' && *d <= 'f' ? *d - 'a' + 10 :
-				    hex && *d >= 'A' && *d <= 'F' ? *d - 'A' + 10 : -1;
+				int v2 = hex ? url_hexval((unsigned char)*d) :
+				    *d >= '0' && *d <= '9' ? *d - '0' : -1;
 				if (v2 < 0)
 					break;
 				c = c * (hex ? 16 : 10) + (unsigned long)v2;

@@ -224,16 +224,13 @@ qname(const unsigned char *p, size_t *colon)
 
 /* ---- references ---- */
 
+/* The value of the decimal (with hex, hexadecimal) digit c, or -1. */
 static int
 digit_value(unsigned char c, bool hex)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (hex && c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (hex && c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	if (hex)
+		return url_hexval(c);
+	return c >= '0' && c <= '9' ? c - '0' : -1;
 }
 
 /*
@@ -526,8 +523,8 @@ uri_plain(const unsigned char *s, size_t n)
 			return false;
 		if (s[i] == '#' && ++hashes > 1)
 			return false;
-		if (s[i] == '%' && (i + 2 >= n || digit_value(s[i + 1], true) < 0 ||
-		    digit_value(s[i + 2], true) < 0))
+		if (s[i] == '%' && (i + 2 >= n || url_hexval(s[i + 1]) < 0 ||
+		    url_hexval(s[i + 2]) < 0))
 			return false;
 	}
 	for (seg = 0; seg < n && s[seg] != '/' && s[seg] != '?' &&

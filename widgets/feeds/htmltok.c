@@ -141,17 +141,6 @@ is_alnum(unsigned char c)
 	return is_alpha(c) || (c >= '0' && c <= '9');
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 size_t
 htmltok_charref(const char *s, size_t n, bool attr, char *out, size_t *olen)
 {
@@ -171,7 +160,7 @@ htmltok_charref(const char *s, size_t n, bool attr, char *out, size_t *olen)
 		}
 		d0 = j;
 		for (; j < n; j++) {
-			int dv = hex ? hexval(u[j]) :
+			int dv = hex ? url_hexval(u[j]) :
 			    (u[j] >= '0' && u[j] <= '9' ? u[j] - '0' : -1);
 			if (dv < 0)
 				break;

@@ -20,20 +20,24 @@
 #define MARKET_NAME_MAX 32
 #define UTM_MAX 100
 
+static int check_network(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int check_host(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int check_instance(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+
 static cfg_opt_t market_opts[] = {
-	CFG_STR_LIST("networks", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST_CB("networks", NULL, CFGF_NODEFAULT, check_network),
 	CFG_END()
 };
 
 static cfg_opt_t section_opts[] = {
-	CFG_STR_LIST("allowed_hosts", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("networks", DEFAULT_NETWORKS, CFGF_NONE),
+	CFG_STR_LIST_CB("allowed_hosts", NULL, CFGF_NODEFAULT, check_host),
+	CFG_STR_LIST_CB("networks", DEFAULT_NETWORKS, CFGF_NONE, check_network),
 	CFG_STR("utm_source", NULL, CFGF_NODEFAULT),
 	CFG_STR("utm_medium", NULL, CFGF_NODEFAULT),
 	CFG_STR("utm_campaign", NULL, CFGF_NODEFAULT),
 	CFG_STR("count_salt_file", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("counting", cfg_true, CFGF_NONE),
-	CFG_STR_LIST("mastodon_instances", DEFAULT_INSTANCES, CFGF_NONE),
+	CFG_STR_LIST_CB("mastodon_instances", DEFAULT_INSTANCES, CFGF_NONE, check_instance),
 	CFG_SEC("market", market_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
@@ -43,73 +47,44 @@ cfg_opt_t share_opts[] = {
 	CFG_END()
 };
 
-/*
- * libconfuse runs a list's check after each value and once more at the
- * closing brace. This remembers how far the list being parsed was checked,
- * so each bad value is reported once. Parsing runs in one thread and the
- * callbacks get no user pointer (as config.c's error counter).
- */
-static const cfg_opt_t *list_opt;
-static unsigned list_done;
-
-static unsigned
-list_unchecked(cfg_opt_t *opt)
+/* List entries: value callbacks, called once per entry (config.h). The
+ * defaults go through them too, when cfg_init parses them. */
+static int
+check_network(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	unsigned n = cfg_opt_size(opt), from;
-
-	if (opt != list_opt || n < list_done) {
-		list_opt = opt;
-		list_done = 0;
-	}
-	from = list_done;
-	list_done = n;
-	return from;
+	if (share_network_find(value) == NULL)
+		cfg_error(cfg, "KEY %s: unknown network \"%s\" (see doc/share.md for the list)",
+		    opt->name, value);
+	return config_list_keep(value, result);
 }
 
 static int
-check_networks(cfg_t *cfg, cfg_opt_t *opt)
+check_host(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
-		const char *v = cfg_opt_getnstr(opt, i);
-		if (share_network_find(v) == NULL)
-			cfg_error(cfg, "KEY %s: unknown network \"%s\" (see doc/share.md for the list)",
-			    opt->name, v);
+	char low[SHARE_HOST_MAX + 2];
+	size_t n = strlen(value);
+
+	if (n >= sizeof(low)) {
+		cfg_error(cfg, "KEY %s: host name too long", opt->name);
+		return config_list_keep(value, result);
 	}
-	return 0;
+	for (size_t k = 0; k <= n; k++)
+		low[k] = (char)tolower((unsigned char)value[k]);
+	if (!share_host_rule_ok(low))
+		cfg_error(cfg, "KEY %s: bad host \"%s\" (an ASCII host name such as"
+		    " \"www.example.com\", or \".example.com\" for it and its subdomains;"
+		    " no scheme, port, path, IP address or trailing dot; IDNs in"
+		    " punycode)", opt->name, value);
+	return config_list_keep(value, result);
 }
 
 static int
-check_hosts(cfg_t *cfg, cfg_opt_t *opt)
+check_instance(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
-		const char *v = cfg_opt_getnstr(opt, i);
-		char low[SHARE_HOST_MAX + 2];
-		size_t n = strlen(v);
-		if (n >= sizeof(low)) {
-			cfg_error(cfg, "KEY %s: host name too long", opt->name);
-			continue;
-		}
-		for (size_t k = 0; k <= n; k++)
-			low[k] = (char)tolower((unsigned char)v[k]);
-		if (!share_host_rule_ok(low))
-			cfg_error(cfg, "KEY %s: bad host \"%s\" (an ASCII host name such as"
-			    " \"www.example.com\", or \".example.com\" for it and its subdomains;"
-			    " no scheme, port, path, IP address or trailing dot; IDNs in"
-			    " punycode)", opt->name, v);
-	}
-	return 0;
-}
-
-static int
-check_instances(cfg_t *cfg, cfg_opt_t *opt)
-{
-	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
-		const char *v = cfg_opt_getnstr(opt, i);
-		if (!share_host_syntax_ok(v) || strchr(v, '.') == NULL)
-			cfg_error(cfg, "KEY %s: bad host \"%s\" (a lower-case server name such"
-			    " as \"mastodon.social\")", opt->name, v);
-	}
-	return 0;
+	if (!share_host_syntax_ok(value) || strchr(value, '.') == NULL)
+		cfg_error(cfg, "KEY %s: bad host \"%s\" (a lower-case server name such"
+		    " as \"mastodon.social\")", opt->name, value);
+	return config_list_keep(value, result);
 }
 
 static int
@@ -143,10 +118,6 @@ check_salt_file(cfg_t *cfg, cfg_opt_t *opt)
 void
 share_config_checks(cfg_t *root)
 {
-	cfg_set_validate_func(root, "share|allowed_hosts", check_hosts);
-	cfg_set_validate_func(root, "share|networks", check_networks);
-	cfg_set_validate_func(root, "share|market|networks", check_networks);
-	cfg_set_validate_func(root, "share|mastodon_instances", check_instances);
 	cfg_set_validate_func(root, "share|utm_source", check_utm);
 	cfg_set_validate_func(root, "share|utm_medium", check_utm);
 	cfg_set_validate_func(root, "share|utm_campaign", check_utm);

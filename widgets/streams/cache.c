@@ -16,6 +16,7 @@
 
 #include "util/crypto.h"
 #include "util/fsutil.h"
+#include "util/jsonutil.h"
 #include "util/log.h"
 
 #define CACHE_HDR_MAX 96          /* "SHC1 " + 20 digits + " " + 64 hex + "\n" */
@@ -320,22 +321,6 @@ cache_unlock(struct cache_lock *l)
 	l->fd = -1;
 }
 
-static long long
-jint(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
-}
-
-static char *
-jstr(struct arena *a, const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? arena_strdup(a, json_string_value(v)) : NULL;
-}
-
 enum rc
 cache_status_load(struct arena *a, const char *path, struct cache_status *out)
 {
@@ -352,27 +337,21 @@ cache_status_load(struct arena *a, const char *path, struct cache_status *out)
 		json_decref(j);
 		return RC_NOTFOUND;
 	}
-	out->url = jstr(a, j, "url");
-	out->last_attempt = jint(j, "last_attempt");
-	out->last_success = jint(j, "last_success");
-	out->last_change = jint(j, "last_change");
-	out->last_error_at = jint(j, "last_error_at");
-	out->next_due = jint(j, "next_due");
-	out->last_error = jstr(a, j, "last_error");
-	out->error_code = jstr(a, j, "error_code");
-	out->http_status = (long)jint(j, "http_status");
-	out->failures = (long)jint(j, "failures");
-	out->bytes = jint(j, "bytes");
-	out->items = (long)jint(j, "items");
-	out->fetch_ms = (long)jint(j, "fetch_ms");
+	out->url = jsonutil_str(a, j, "url", 0, NULL);
+	out->last_attempt = jsonutil_int(j, "last_attempt");
+	out->last_success = jsonutil_int(j, "last_success");
+	out->last_change = jsonutil_int(j, "last_change");
+	out->last_error_at = jsonutil_int(j, "last_error_at");
+	out->next_due = jsonutil_int(j, "next_due");
+	out->last_error = jsonutil_str(a, j, "last_error", 0, NULL);
+	out->error_code = jsonutil_str(a, j, "error_code", 0, NULL);
+	out->http_status = (long)jsonutil_int(j, "http_status");
+	out->failures = (long)jsonutil_int(j, "failures");
+	out->bytes = jsonutil_int(j, "bytes");
+	out->items = (long)jsonutil_int(j, "items");
+	out->fetch_ms = (long)jsonutil_int(j, "fetch_ms");
 	json_decref(j);
 	return RC_OK;
-}
-
-static void
-set_opt_str(json_t *o, const char *key, const char *v)
-{
-	json_object_set_new(o, key, v != NULL ? json_string(v) : json_null());
 }
 
 json_t *
@@ -392,9 +371,9 @@ cache_status_json(const struct cache_status *s)
 
 	if (o == NULL)
 		return NULL;
-	set_opt_str(o, "url", s->url);
-	set_opt_str(o, "last_error", s->last_error);
-	set_opt_str(o, "error_code", s->error_code);
+	jsonutil_set_str(o, "url", s->url, 0);
+	jsonutil_set_str(o, "last_error", s->last_error, 0);
+	jsonutil_set_str(o, "error_code", s->error_code, 0);
 	return o;
 }
 

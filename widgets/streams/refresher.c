@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "util/crypto.h"
+#include "util/jsonutil.h"
 #include "util/log.h"
 #include "widgets/feeds/sanitize.h"
 
@@ -304,12 +305,6 @@ http_str(const struct unit *u, const char *key)
 	return json_string_value(json_object_get(u->http, key));
 }
 
-static void
-jset_str(json_t *o, const char *key, const char *v)
-{
-	json_object_set_new(o, key, v != NULL ? json_string(v) : json_null());
-}
-
 /* http.json: validators and cache headers of the last good response. */
 static enum rc
 store_http(struct unit *u, const struct fetch_result *res, long long now,
@@ -320,18 +315,22 @@ store_http(struct unit *u, const struct fetch_result *res, long long now,
 
 	if (j == NULL)
 		return RC_NOMEM;
-	jset_str(j, "url", u->src->url);
-	jset_str(j, "effective_url", res->effective_url ? res->effective_url : http_str(u, "effective_url"));
+	/* A member we have no value for is written as null. */
+	jsonutil_set_str(j, "url", u->src->url, 0);
+	jsonutil_set_str(j, "effective_url", res->effective_url ? res->effective_url :
+	    http_str(u, "effective_url"), 0);
 	/* A 304 may omit the validators: keep the stored ones. */
-	jset_str(j, "etag", res->etag ? res->etag : res->not_modified ? http_str(u, "etag") : NULL);
-	jset_str(j, "last_modified", res->last_modified ? res->last_modified :
-	    res->not_modified ? http_str(u, "last_modified") : NULL);
-	jset_str(j, "content_type", res->not_modified ? http_str(u, "content_type") : res->content_type);
-	jset_str(j, "cache_control", res->cache_control);
-	jset_str(j, "expires", res->expires);
-	jset_str(j, "date", res->date);
-	jset_str(j, "items_sha256", items_sum);
-	jset_str(j, "body_sha256", body_sum);
+	jsonutil_set_str(j, "etag", res->etag ? res->etag :
+	    res->not_modified ? http_str(u, "etag") : NULL, 0);
+	jsonutil_set_str(j, "last_modified", res->last_modified ? res->last_modified :
+	    res->not_modified ? http_str(u, "last_modified") : NULL, 0);
+	jsonutil_set_str(j, "content_type", res->not_modified ?
+	    http_str(u, "content_type") : res->content_type, 0);
+	jsonutil_set_str(j, "cache_control", res->cache_control, 0);
+	jsonutil_set_str(j, "expires", res->expires, 0);
+	jsonutil_set_str(j, "date", res->date, 0);
+	jsonutil_set_str(j, "items_sha256", items_sum, 0);
+	jsonutil_set_str(j, "body_sha256", body_sum, 0);
 	json_object_set_new(j, "fetched_at", json_integer((json_int_t)now));
 	json_object_set_new(j, "http_status", json_integer(res->http_status));
 	json_object_set_new(j, "ttl_minutes", json_integer(ttl));
