@@ -184,35 +184,13 @@ check_algs(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-static bool
-hostname_valid(const char *h)
-{
-	size_t n = strlen(h), label = 0;
-
-	if (n == 0 || n > 253 || h[0] == '.' || h[0] == '-' || h[n - 1] == '.')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = h[i];
-		if (c == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!isalnum((unsigned char)c) && c != '-')
-			return false;
-		if (++label > 63)
-			return false;
-	}
-	return true;
-}
-
 static int
 check_domains(cfg_t *cfg, cfg_opt_t *opt)
 {
 	for (unsigned i = list_unchecked(opt); i < cfg_opt_size(opt); i++) {
 		const char *v = cfg_opt_getnstr(opt, i);
-		if (!hostname_valid(v[0] == '.' ? v + 1 : v) || strchr(v[0] == '.' ? v + 1 : v, '.') == NULL)
+		const char *d = v[0] == '.' ? v + 1 : v;
+		if (!url_host_name_ok(d, true) || strchr(d, '.') == NULL)
 			report(cfg, "KEY %s: \"%s\" is not a domain name", opt->name, v);
 	}
 	return 0;
