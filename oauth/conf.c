@@ -12,6 +12,7 @@
 #include "fcgi/config.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/netpolicy.h"
 #include "util/url.h"
 
 #define SECRET_MIN 32
@@ -657,7 +658,7 @@ oauth_conf_load(const struct config *cfg, struct oauth_ctx **out)
 		return RC_NOMEM;
 	}
 	ctx->cfg = cfg;
-	ctx->http = &http_curl_ops;
+	ctx->http = &ctx->http_real;   /* oauth_init gives it its policy */
 	ctx->now = clock_now;
 	ctx->secure = cfg->site_https;
 	ctx->oauth_dir = arena_printf(ctx->arena, "%s/oauth", cfg->state_dir);
@@ -730,6 +731,7 @@ oauth_conf_free(struct oauth_ctx *ctx)
 		free(p->instances_cache);
 	}
 	session_cache_free(ctx);
+	netpolicy_free(ctx->net);
 	keyring_wipe(&ctx->session_keys);
 	keyring_wipe(&ctx->state_keys);
 	arena_free(ctx->arena);
