@@ -384,10 +384,9 @@ widgets_init(const struct config *cfg, void **ctx)
 		.streams = w->streams, .nstreams = w->nstreams, .cache = w->cache,
 		.allow_private = cfg_getbool(cfg->root, "fetch_allow_private"),
 		.fetch = {
-			.user_agent = cfg->user_agent,
+			.net = { .user_agent = cfg->user_agent, .ca_file = cfg->ca_file },
 			.max_total = cfg_getint(cfg->root, "fetch_concurrency"),
 			.max_per_host = cfg_getint(cfg->root, "fetch_per_host"),
-			.ca_file = cfg->ca_file,
 		},
 	};
 	if ((rc = views_new(&(struct views_conf){ .cfg = cfg, .streams = w->streams,
