@@ -13,6 +13,7 @@
 
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/netpolicy.h"
 #include "util/url.h"
 
 #define CONFIG_MAX_OPTS 128
@@ -123,6 +124,7 @@ static cfg_opt_t core_opts[] = {
 	CFG_STR("state_dir", "/var/lib/socialhub", CFGF_NONE),
 	CFG_STR("log_level", "info", CFGF_NONE),
 	CFG_STR_LIST("metrics_allow", "{127.0.0.1, ::1}", CFGF_NONE),
+	CFG_STR("fetch_ca_file", NULL, CFGF_NODEFAULT),
 };
 
 const char *
@@ -459,6 +461,18 @@ check_log_level(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* Extra trusted CAs for outbound calls: a readable PEM file holding at
+ * least one certificate. */
+static int
+check_ca_file(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char err[512];
+
+	if (!netpolicy_ca_file_ok(cfg_opt_getnstr(opt, 0), err, sizeof(err)))
+		cfg_error(cfg, "KEY fetch_ca_file: %s", err);
+	return 0;
+}
+
 static void
 register_core_checks(cfg_t *root)
 {
@@ -470,6 +484,7 @@ register_core_checks(cfg_t *root)
 	cfg_set_validate_func(root, "cache_dir", check_abs_path);
 	cfg_set_validate_func(root, "state_dir", check_abs_path);
 	cfg_set_validate_func(root, "log_level", check_log_level);
+	cfg_set_validate_func(root, "fetch_ca_file", check_ca_file);
 }
 
 /* Fills the typed fields; the values were checked while parsing. */
@@ -495,6 +510,10 @@ fill_core(struct config *cfg)
 	cfg->metrics_allow = calloc(cfg->metrics_allow_n + 1, sizeof(char *));
 	for (size_t i = 0; cfg->metrics_allow != NULL && i < cfg->metrics_allow_n; i++)
 		cfg->metrics_allow[i] = cfg_getnstr(r, "metrics_allow", (unsigned)i);
+	if (asprintf(&cfg->user_agent, "%s/%s (+%s)", PACKAGE_NAME, PACKAGE_VERSION,
+	    cfg->site_url != NULL ? cfg->site_url : "") < 0)
+		cfg->user_agent = NULL;
+	cfg->ca_file = cfg_getstr(r, "fetch_ca_file");
 }
 
 /* What a syntax pre-scan of the file found; lines are 0 when not found. */
@@ -700,6 +719,7 @@ config_free(struct config *cfg)
 	if (cfg->root != NULL)
 		cfg_free(cfg->root);
 	free(cfg->metrics_allow);
+	free(cfg->user_agent);
 	free(cfg->path);
 	free(cfg);
 }

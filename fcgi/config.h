@@ -25,6 +25,9 @@ struct config {
 	long drain_timeout_ms;
 	char **metrics_allow; /* address prefixes allowed to GET /metrics */
 	size_t metrics_allow_n;
+	/* Every outbound call (util/netpolicy): */
+	char *user_agent;     /* "socialhub/VERSION (+SITE_URL)" */
+	const char *ca_file;  /* fetch_ca_file: extra trusted CAs, or NULL */
 };
 
 /* What a feature adds to the schema (fcgi/feature.h has the whole row):

@@ -1,6 +1,9 @@
 /* main: the composition root — commands and features joined here. */
+#include <stdio.h>
+
 #include "fcgi/cli.h"
 #include "fcgi/feature.h"
+#include "util/netpolicy.h"
 #include "widgets/widgets.h"
 
 static const struct cli_command commands[] = {
@@ -14,5 +17,11 @@ static const struct cli_command commands[] = {
 int
 main(int argc, char **argv)
 {
+	/* libcurl once per process, before the master forks its children:
+	 * each inherits it and never initialises it again. */
+	if (netpolicy_global_init() != RC_OK) {
+		fprintf(stderr, "socialhub: cannot initialise libcurl\n");
+		return 1;
+	}
 	return cli_main(argc, argv, commands, routes_features);
 }

@@ -12,6 +12,7 @@
 #include "fcgi/config.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/netpolicy.h"
 #include "util/url.h"
 
 #define SECRET_MIN 32
@@ -151,35 +152,12 @@ check_alg(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	return config_list_keep(value, result);
 }
 
-static bool
-hostname_valid(const char *h)
-{
-	size_t n = strlen(h), label = 0;
-
-	if (n == 0 || n > 253 || h[0] == '.' || h[0] == '-' || h[n - 1] == '.')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = h[i];
-		if (c == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!isalnum((unsigned char)c) && c != '-')
-			return false;
-		if (++label > 63)
-			return false;
-	}
-	return true;
-}
-
 static int
 check_domain(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	const char *v = value[0] == '.' ? value + 1 : value;
 
-	if (!hostname_valid(v) || strchr(v, '.') == NULL)
+	if (!url_host_name_ok(v, true) || strchr(v, '.') == NULL)
 		report(cfg, "KEY %s: \"%s\" is not a domain name", opt->name, value);
 	return config_list_keep(value, result);
 }
@@ -621,7 +599,7 @@ oauth_conf_load(const struct config *cfg, struct oauth_ctx **out)
 		return RC_NOMEM;
 	}
 	ctx->cfg = cfg;
-	ctx->http = &http_curl_ops;
+	ctx->http = &ctx->http_real;   /* oauth_init gives it its policy */
 	ctx->now = clock_now;
 	ctx->secure = cfg->site_https;
 	ctx->oauth_dir = arena_printf(ctx->arena, "%s/oauth", cfg->state_dir);
@@ -687,6 +665,7 @@ oauth_conf_free(struct oauth_ctx *ctx)
 		free(p->instances_cache);
 	}
 	session_cache_free(ctx);
+	netpolicy_free(ctx->net);
 	keyring_wipe(&ctx->session_keys);
 	keyring_wipe(&ctx->state_keys);
 	arena_free(ctx->arena);

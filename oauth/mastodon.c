@@ -1,7 +1,6 @@
 /* mastodon: per-instance app registration, cached in state_dir. */
 #include "oauth/oauth_int.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,25 +27,8 @@
 bool
 mastodon_host_valid(const char *h)
 {
-	size_t n = strlen(h), label = 0;
-
-	if (n < 3 || n > 253 || strchr(h, '.') == NULL || url_host_is_ip(h) ||
-	    h[0] == '.' || h[n - 1] == '.' || strcmp(h, "localhost") == 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = h[i];
-		if (c == '.') {
-			if (label == 0 || h[i - 1] == '-')
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!(islower((unsigned char)c) || isdigit((unsigned char)c) || c == '-'))
-			return false;
-		if ((label == 0 && c == '-') || ++label > 63)
-			return false;
-	}
-	return h[n - 1] != '-';
+	return url_host_name_ok(h, false) && strlen(h) >= 3 && strchr(h, '.') != NULL &&
+	    !url_host_is_ip(h);
 }
 
 /*

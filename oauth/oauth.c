@@ -1,8 +1,10 @@
 /* oauth: the sign-on feature row — config, lifecycle, identity, routes. */
 #include "oauth/oauth.h"
 
+#include "fcgi/config.h"
 #include "oauth/oauth_int.h"
 #include "util/log.h"
+#include "util/netpolicy.h"
 
 #define SWEEP_EVERY 600
 
@@ -49,11 +51,12 @@ oauth_init(const struct config *cfg, void **out)
 	enum rc rc;
 
 	*out = NULL;
-	rc = http_global_init();
-	if (rc == RC_OK)
-		rc = oauth_conf_load(cfg, &ctx);
+	rc = oauth_conf_load(cfg, &ctx);
 	if (rc != RC_OK)
 		return rc;
+	rc = netpolicy_new(&(struct netpolicy_conf){ .user_agent = cfg->user_agent,
+	    .ca_file = cfg->ca_file }, &ctx->net);
+	ctx->http_real = http_curl(ctx->net);
 	for (size_t i = 0; i < ctx->nproviders && rc == RC_OK; i++)
 		rc = discovery_static(&ctx->providers[i]);
 	if (rc == RC_OK)

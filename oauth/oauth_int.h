@@ -190,7 +190,9 @@ struct oauth_ctx {
 	struct access_rules access;
 	char *oauth_dir;             /* state_dir/oauth */
 	char *page_csp;              /* CSP of pages holding our forms */
-	const struct http_ops *http;
+	const struct http_ops *http; /* &http_real, or a test's fake */
+	struct http_ops http_real;   /* libcurl under `net` (oauth_init) */
+	struct netpolicy *net;       /* the outbound policy, NULL until oauth_init */
 	time_t (*now)(void);
 	time_t last_sweep;
 	struct session_cache_entry *session_cache;  /* SESSION_CACHE_SIZE, lazily */

@@ -1,17 +1,15 @@
-/* http: libcurl easy handles with timeouts, size caps and scheme limits. */
+/* http: synchronous libcurl easy calls, set up by the outbound policy. */
 #include "util/http.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
 
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/netpolicy.h"
 
 struct http_call {
 	struct arena *a;
@@ -20,6 +18,7 @@ struct http_call {
 	struct buf body;
 	bool too_big;
 	bool nomem;
+	struct netpolicy_xfer x;
 };
 
 bool
@@ -40,75 +39,6 @@ http_is_json(const struct http_response *rs)
 	n = strcspn(ct, "; \t");
 	return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
 	    (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
-}
-
-enum rc
-http_global_init(void)
-{
-	static bool done;
-
-	if (done)
-		return RC_OK;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return RC_INTERNAL;
-	done = true;
-	return RC_OK;
-}
-
-static bool
-v4_public(uint32_t a)
-{
-	static const struct { uint32_t net, mask; } blocked[] = {
-		{ 0x00000000, 0xff000000 },  /* 0/8 */
-		{ 0x0a000000, 0xff000000 },  /* 10/8 */
-		{ 0x64400000, 0xffc00000 },  /* 100.64/10 CGNAT */
-		{ 0x7f000000, 0xff000000 },  /* 127/8 */
-		{ 0xa9fe0000, 0xffff0000 },  /* 169.254/16 */
-		{ 0xac100000, 0xfff00000 },  /* 172.16/12 */
-		{ 0xc0000000, 0xffffff00 },  /* 192.0.0/24 */
-		{ 0xc0a80000, 0xffff0000 },  /* 192.168/16 */
-		{ 0xc6120000, 0xfffe0000 },  /* 198.18/15 */
-		{ 0xe0000000, 0xe0000000 },  /* 224/3: multicast, reserved, broadcast */
-	};
-
-	for (size_t i = 0; i < sizeof(blocked) / sizeof(blocked[0]); i++)
-		if ((a & blocked[i].mask) == blocked[i].net)
-			return false;
-	return true;
-}
-
-bool
-http_addr_public(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return v4_public(ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr));
-	if (sa->sa_family == AF_INET6) {
-		const unsigned char *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
-		static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-		static const unsigned char zero[15] = { 0 };
-		if (memcmp(b, mapped, 12) == 0)
-			return v4_public((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
-			    (uint32_t)b[14] << 8 | b[15]);
-		if (memcmp(b, zero, 15) == 0)
-			return false;                      /* :: and ::1 */
-		return (b[0] & 0xfe) != 0xfc &&            /* fc00::/7 unique local */
-		    !(b[0] == 0xfe && (b[1] & 0xc0) == 0x80) &&  /* fe80::/10 */
-		    b[0] != 0xff &&                        /* multicast */
-		    !(b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8); /* doc */
-	}
-	return false;
-}
-
-/* curl's socket opener for public_only requests: refuse before connecting. */
-static curl_socket_t
-open_public(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
-{
-	(void)arg;
-	if (purpose != CURLSOCKTYPE_IPCXN || !http_addr_public(&addr->addr)) {
-		log_kv(LOG_WARN, "http_peer_refused", NULL);
-		return CURL_SOCKET_BAD;
-	}
-	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
 static size_t
@@ -223,26 +153,22 @@ build_headers(const struct http_request *rq, bool *bad)
 	return list;
 }
 
-static void
-set_options(CURL *h, const struct http_request *rq, struct http_call *c,
-    struct curl_slist *hdrs)
+/* The policy's part (limits, peers, TLS, user agent), then the call's own. */
+static enum rc
+set_options(const struct netpolicy *p, CURL *h, const struct http_request *rq,
+    struct http_call *c, struct curl_slist *hdrs)
 {
-	long connect_ms = rq->connect_ms > 0 ? rq->connect_ms : HTTP_CONNECT_MS_DEFAULT;
-	long total_ms = rq->total_ms > 0 ? rq->total_ms : HTTP_TOTAL_MS_DEFAULT;
-
-	curl_easy_setopt(h, CURLOPT_URL, rq->url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, rq->max_redirects > 0 ? 1L : 0L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, rq->max_redirects);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, total_ms);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body.max);
+	c->x = (struct netpolicy_xfer){
+		.url = rq->url,
+		.trust = rq->public_only ? NETPOLICY_PUBLIC : NETPOLICY_ANY,
+		.connect_ms = rq->connect_ms > 0 ? rq->connect_ms : HTTP_CONNECT_MS_DEFAULT,
+		.total_ms = rq->total_ms > 0 ? rq->total_ms : HTTP_TOTAL_MS_DEFAULT,
+		.max_redirects = rq->max_redirects,
+		.max_body = c->body.max,
+	};
+	if (netpolicy_setup(p, h, &c->x) != RC_OK)
+		return RC_INTERNAL;
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "socialhub");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
@@ -252,16 +178,12 @@ set_options(CURL *h, const struct http_request *rq, struct http_call *c,
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->form);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(rq->form));
 	}
-	if (rq->public_only) {
-		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_public);
-		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, NULL);
-		curl_easy_setopt(h, CURLOPT_NOPROXY, "*"); /* the check is on the real peer */
-	}
 	if (rq->basic_user != NULL) {
 		curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(h, CURLOPT_USERNAME, rq->basic_user);
 		curl_easy_setopt(h, CURLOPT_PASSWORD, rq->basic_pass != NULL ? rq->basic_pass : "");
 	}
+	return RC_OK;
 }
 
 static double
@@ -295,6 +217,7 @@ static enum rc
 curl_perform(void *arg, struct arena *a, const struct http_request *rq,
     struct http_response *rs)
 {
+	const struct netpolicy *p = arg;
 	struct http_call c = { .a = a, .rq = rq, .rs = rs };
 	struct curl_slist *hdrs;
 	double start = mono_ms();
@@ -303,9 +226,6 @@ curl_perform(void *arg, struct arena *a, const struct http_request *rq,
 	bool bad;
 	enum rc rc = RC_OK;
 
-	(void)arg;
-	if (http_global_init() != RC_OK)
-		return RC_INTERNAL;
 	buf_init(&c.body, rq->max_body > 0 ? rq->max_body : HTTP_BODY_MAX_DEFAULT);
 	hdrs = build_headers(rq, &bad);
 	h = curl_easy_init();
@@ -313,8 +233,11 @@ curl_perform(void *arg, struct arena *a, const struct http_request *rq,
 		rc = bad ? RC_INVALID : RC_NOMEM;
 		goto out;
 	}
-	set_options(h, rq, &c, hdrs);
+	if ((rc = set_options(p, h, rq, &c, hdrs)) != RC_OK)
+		goto out;
 	cc = curl_easy_perform(h);
+	if (c.x.refused)
+		log_kv(LOG_WARN, "http_peer_refused", "ip", c.x.refused_ip, NULL);
 	if (cc != CURLE_OK) {
 		rc = map_curl_error(cc, &c);
 		goto out;
@@ -333,7 +256,11 @@ out:
 	return rc;
 }
 
-const struct http_ops http_curl_ops = { curl_perform, NULL };
+struct http_ops
+http_curl(const struct netpolicy *p)
+{
+	return (struct http_ops){ curl_perform, (void *)p };
+}
 
 enum rc
 http_perform(const struct http_ops *ops, struct arena *a,

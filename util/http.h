@@ -1,4 +1,5 @@
-/* http: a synchronous, bounded HTTP client (libcurl easy) behind an ops struct. */
+/* http: a synchronous, bounded HTTP client (libcurl easy) behind an ops
+ * struct; every call goes through the outbound policy (util/netpolicy). */
 #ifndef SOCIALHUB_UTIL_HTTP_H
 #define SOCIALHUB_UTIL_HTTP_H
 
@@ -20,7 +21,8 @@
  * HTTP_HEADERS_MAX). `basic_user`/`basic_pass` send HTTP Basic auth (both
  * already form-encoded as RFC 6749 2.3.1 asks). Zero limits mean the
  * defaults above. Redirects are refused unless max_redirects > 0. Only
- * http and https URLs, TLS peer and host always verified.
+ * http and https URLs, TLS peer and host always verified, the user agent
+ * and CA store of the policy, no proxy.
  * `want_headers` names response headers to keep (e.g. "Retry-After").
  */
 struct http_request {
@@ -35,8 +37,9 @@ struct http_request {
 	long max_redirects;
 	const char *want_headers[HTTP_HEADERS_MAX + 1];
 	const char *log_name;  /* what the request is for, in logs ("token") */
-	bool public_only;      /* refuse loopback/private/link-local peers (SSRF),
-				* checked at connect time, so DNS cannot cheat */
+	bool public_only;      /* refuse loopback/private/link-local peers (SSRF):
+				* checked on the connected peer of every request
+				* and redirect hop, so DNS cannot cheat */
 };
 
 /* The answer; strings live in the arena given to http_perform. */
@@ -60,25 +63,20 @@ struct http_ops {
 	void *arg;
 };
 
-/* The real client over libcurl. */
-extern const struct http_ops http_curl_ops;
+struct netpolicy;
+
+/* The real client over libcurl, under policy p (borrowed: it must outlive
+ * every call). */
+struct http_ops http_curl(const struct netpolicy *p);
 
 /* Calls ops->perform after checking the URL scheme (http, https). */
 enum rc http_perform(const struct http_ops *ops, struct arena *a,
     const struct http_request *rq, struct http_response *rs);
-
-/* True when a peer address is public (not loopback, private, link-local,
- * CGNAT, multicast or reserved; IPv4-mapped IPv6 judged as IPv4). */
-struct sockaddr;
-bool http_addr_public(const struct sockaddr *sa);
 
 /* True when url starts with http:// or https:// (case-insensitive). */
 bool http_url_allowed(const char *url);
 
 /* True when the response's Content-Type is JSON (application/json or +json). */
 bool http_is_json(const struct http_response *rs);
-
-/* Initialises libcurl once per process (not thread-safe); idempotent. */
-enum rc http_global_init(void);
 
 #endif

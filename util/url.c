@@ -308,6 +308,72 @@ url_host_is_ip(const char *host)
 	return parts >= 1 && parts <= 4;
 }
 
+bool
+url_host_name_ok(const char *h, bool any_case)
+{
+	size_t n = h != NULL ? strlen(h) : 0, label = 0;
+
+	if (n == 0 || n > 253)
+		return false;
+	for (size_t i = 0; i <= n; i++) {
+		char c = h[i];
+		if (c == '.' || c == '\0') {
+			if (label == 0 || label > 63 || h[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (any_case && c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-'))
+			return false;
+		if (label == 0 && c == '-')
+			return false;
+		label++;
+	}
+	return true;
+}
+
+bool
+url_host_of(const char *url, char *out, size_t max)
+{
+	struct arena *a = arena_new(1024, 0);
+	struct url u;
+	bool ok = false;
+
+	out[0] = '\0';
+	if (a != NULL && url_parse(a, url, &u) == RC_OK && strlen(u.host) < max) {
+		memcpy(out, u.host, strlen(u.host) + 1);
+		ok = true;
+	}
+	arena_free(a);
+	return ok;
+}
+
+bool
+url_origin_of(const char *url, struct url_origin *o)
+{
+	struct arena *a = arena_new(1024, 0);
+	struct url u;
+	bool ok = false;
+
+	memset(o, 0, sizeof(*o));
+	if (a != NULL && url_parse(a, url, &u) == RC_OK && strlen(u.host) < sizeof(o->host)) {
+		memcpy(o->scheme, u.scheme, strlen(u.scheme) + 1);
+		memcpy(o->host, u.host, strlen(u.host) + 1);
+		o->port = u.port != 0 ? u.port : strcmp(u.scheme, "https") == 0 ? 443 : 80;
+		ok = true;
+	}
+	arena_free(a);
+	return ok;
+}
+
+bool
+url_origin_same(const struct url_origin *a, const struct url_origin *b)
+{
+	return a->port == b->port && strcmp(a->scheme, b->scheme) == 0 &&
+	    strcmp(a->host, b->host) == 0;
+}
+
 static bool
 local_path_ok(const char *s, size_t n)
 {

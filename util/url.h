@@ -1,4 +1,5 @@
-/* url: percent-encoding, UTF-8 checks and strict absolute-URL parsing. */
+/* url: percent-encoding, UTF-8 checks, strict absolute-URL parsing, host
+ * names and origins. */
 #ifndef SOCIALHUB_UTIL_URL_H
 #define SOCIALHUB_UTIL_URL_H
 
@@ -80,6 +81,40 @@ enum rc url_parse(struct arena *a, const char *s, struct url *u);
 /* True when host is an IPv4 or IPv6 literal (incl. bracketed, decimal,
  * octal or hex IPv4 forms that resolvers accept). */
 bool url_host_is_ip(const char *host);
+
+/*
+ * True when h is a DNS host name: 1 to 253 bytes of dot-separated labels,
+ * each 1 to 63 letters, digits or hyphens, not starting or ending with a
+ * hyphen (no empty label, so no leading, trailing or double dot). Letters
+ * are lower-case only unless `any_case`. Says nothing of IP literals:
+ * "10.0.0.1" passes; callers that want names only add url_host_is_ip.
+ */
+bool url_host_name_ok(const char *h, bool any_case);
+
+#define URL_HOST_MAX 255
+
+/*
+ * Copies the host of an absolute http(s) URL (as url_parse gives it:
+ * lower-cased, an IPv6 literal in brackets) into out, which has room for
+ * max bytes with the NUL. False, with out empty, when url does not parse
+ * or the host does not fit.
+ */
+bool url_host_of(const char *url, char *out, size_t max);
+
+/* Scheme, host and port of an absolute http(s) URL: what a browser calls
+ * its origin. The port is the scheme's default (80, 443) when not given. */
+struct url_origin {
+	char scheme[8];
+	char host[URL_HOST_MAX + 1];
+	int port;
+};
+
+/* Fills o from url; false (o zeroed) when url does not parse or its host
+ * is longer than URL_HOST_MAX. */
+bool url_origin_of(const char *url, struct url_origin *o);
+
+/* True when a and b are the same origin. */
+bool url_origin_same(const struct url_origin *a, const struct url_origin *b);
 
 /*
  * True when s is a safe same-origin path for a redirect: starts with one

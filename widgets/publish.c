@@ -13,6 +13,8 @@
 #include "util/crypto.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/netpolicy.h"
+#include "util/url.h"
 #include "widgets/media.h"
 #include "widgets/profiles.h"
 
@@ -283,7 +285,7 @@ have_media(void *arg, const char *id)
 struct want {
 	const char *url;
 	char id[MEDIA_ID_LEN + 1];
-	bool allow_private;
+	enum netpolicy_trust trust;
 };
 
 struct collect {
@@ -316,33 +318,27 @@ remember_failure(struct publisher *p, const char *id, long long now)
 	p->nfailed++;
 }
 
-/* scheme://host[:port] of an URL: its length, 0 if none. */
-static size_t
-origin_len(const char *url)
-{
-	const char *h = strstr(url, "://");
-
-	return h == NULL ? 0 : (size_t)(h + 3 - url) + strcspn(h + 3, "/?#");
-}
-
 /*
  * Loopback and private addresses are refused for media unless the admin
  * allowed them (fetch_allow_private) or configured a source on that very
- * origin (the demo's own nginx): a hostile feed cannot aim us at the LAN.
+ * origin (the demo's own nginx), and then only for that origin, not for
+ * where it redirects: a hostile feed cannot aim us at the LAN.
  */
-static bool
-media_allow_private(const struct publisher *p, const struct stream_conf *sc, const char *url)
+static enum netpolicy_trust
+media_trust(const struct publisher *p, const struct stream_conf *sc, const char *url)
 {
-	size_t n = origin_len(url);
+	struct url_origin img, src;
 
 	if (p->conf.allow_private)
-		return true;
-	for (size_t i = 0; n > 0 && i < sc->nsources; i++) {
+		return NETPOLICY_ANY;
+	if (!url_origin_of(url, &img))
+		return NETPOLICY_PUBLIC;
+	for (size_t i = 0; i < sc->nsources; i++) {
 		const char *s = sc->sources[i].url;
-		if (origin_len(s) == n && strncasecmp(s, url, n) == 0 && fetcher_url_is_private(s))
-			return true;
+		if (url_origin_of(s, &src) && url_origin_same(&img, &src) && netpolicy_url_private(s))
+			return NETPOLICY_ORIGIN;
 	}
-	return false;
+	return NETPOLICY_PUBLIC;
 }
 
 static const char *
@@ -374,7 +370,7 @@ collect_map(void *arg, const char *url)
 	}
 	c->w[c->n].url = arena_strdup(c->a, url);
 	memcpy(c->w[c->n].id, id, sizeof(id));
-	c->w[c->n].allow_private = media_allow_private(c->p, c->sc, url);
+	c->w[c->n].trust = media_trust(c->p, c->sc, url);
 	if (c->w[c->n].url != NULL)
 		c->n++;
 	return url;
@@ -427,7 +423,7 @@ fetch_media(struct publisher *p, struct collect *c, volatile sig_atomic_t *stop)
 		return;
 	for (size_t i = 0; i < c->n; i++) {
 		jobs[i].url = c->w[i].url;
-		jobs[i].allow_private = c->w[i].allow_private;
+		jobs[i].trust = c->w[i].trust;
 		jobs[i].arg = &c->w[i];
 	}
 	fetcher_run(f, jobs, c->n, media_done, &d, stop);
@@ -517,7 +513,7 @@ build_profiles(struct publisher *p, struct arena *a, const struct stream_conf *s
 		}
 		pjs[njobs] = (struct prof_job){ .prof = &prof[i], .a = a, .now = now };
 		jobs[njobs] = (struct fetch_job){ .url = lookup, .arg = &pjs[njobs],
-		    .allow_private = p->conf.allow_private || fetcher_url_is_private(src->url) };
+		    .trust = fetcher_trust(p->conf.allow_private, src->url) };
 		njobs++;
 	}
 	if (njobs > 0 && (f = get_fetcher(p)) != NULL)

@@ -1,17 +1,11 @@
 /* widgets: the streams feature — config, per-process context, hooks, routes. */
-#include "autoconf.h"
 #include "widgets/widgets.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "fcgi/cli.h"
 #include "fcgi/config.h"
@@ -44,7 +38,6 @@ struct widgets {
 	char *cache_sources;          /* probed for /healthz */
 	struct refresher *refresher;  /* made on first use */
 	struct refresher_conf rconf;
-	char *user_agent;
 	long long last_evict;
 	time_t writable_checked;
 	bool writable;
@@ -81,7 +74,6 @@ cfg_opt_t widgets_opts[] = {
 	CFG_BOOL("fetch_allow_private", cfg_false, CFGF_NONE),
 	CFG_INT("fetch_concurrency", FETCH_MAX_TOTAL, CFGF_NONE),
 	CFG_INT("fetch_per_host", FETCH_MAX_PER_HOST, CFGF_NONE),
-	CFG_STR("fetch_ca_file", NULL, CFGF_NODEFAULT),
 	CFG_END()
 };
 
@@ -259,38 +251,6 @@ check_per_host(cfg_t *cfg, cfg_opt_t *opt)
 	return check_range(cfg, opt, 1, 64);
 }
 
-/* Extra trusted CAs: a readable PEM file holding at least one certificate. */
-static int
-check_ca_file(cfg_t *cfg, cfg_opt_t *opt)
-{
-	const char *v = cfg_opt_getnstr(opt, 0);
-	X509 *x;
-	BIO *b;
-	int n = 0;
-
-	if (v == NULL || v[0] == '\0') {
-		cfg_error(cfg, "KEY fetch_ca_file: must name a PEM file of CA certificates");
-		return 0;
-	}
-	errno = 0;
-	b = BIO_new_file(v, "r");
-	if (b == NULL) {
-		cfg_error(cfg, "KEY fetch_ca_file: cannot read \"%.200s\": %s", v,
-		    errno != 0 ? strerror(errno) : "unreadable");
-		ERR_clear_error();
-		return 0;
-	}
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-		X509_free(x);
-		n++;
-	}
-	ERR_clear_error();
-	BIO_free(b);
-	if (n == 0)
-		cfg_error(cfg, "KEY fetch_ca_file: \"%.200s\" holds no PEM certificate", v);
-	return 0;
-}
-
 void
 widgets_checks(cfg_t *root)
 {
@@ -306,7 +266,6 @@ widgets_checks(cfg_t *root)
 		{ "cache_max_size", check_cache_max_size },
 		{ "fetch_concurrency", check_concurrency },
 		{ "fetch_per_host", check_per_host },
-		{ "fetch_ca_file", check_ca_file },
 	};
 
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
@@ -392,10 +351,8 @@ widgets_init(const struct config *cfg, void **ctx)
 	if (w->a == NULL || (rc = build_streams(w)) != RC_OK)
 		goto fail;
 	rc = RC_NOMEM;
-	w->user_agent = arena_printf(w->a, "%s/%s (+%s)", PACKAGE_NAME, PACKAGE_VERSION,
-	    cfg->site_url != NULL ? cfg->site_url : "");
 	w->cache_sources = arena_printf(w->a, "%s/sources", cfg->cache_dir);
-	if (w->user_agent == NULL || w->cache_sources == NULL)
+	if (w->cache_sources == NULL)
 		goto fail;
 	if ((rc = cache_open(cfg->cache_dir, cfg_getint(cfg->root, "cache_max_size"),
 	    &w->cache)) != RC_OK)
@@ -404,10 +361,9 @@ widgets_init(const struct config *cfg, void **ctx)
 		.streams = w->streams, .nstreams = w->nstreams, .cache = w->cache,
 		.allow_private = cfg_getbool(cfg->root, "fetch_allow_private"),
 		.fetch = {
-			.user_agent = w->user_agent,
+			.net = { .user_agent = cfg->user_agent, .ca_file = cfg->ca_file },
 			.max_total = cfg_getint(cfg->root, "fetch_concurrency"),
 			.max_per_host = cfg_getint(cfg->root, "fetch_per_host"),
-			.ca_file = cfg_getstr(cfg->root, "fetch_ca_file"),
 		},
 	};
 	if ((rc = views_new(&(struct views_conf){ .cfg = cfg, .streams = w->streams,

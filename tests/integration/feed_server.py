@@ -10,8 +10,9 @@ addresses, for per-host limits) on one free port, writes "PORT\\n" to
 --port-file when ready, logs every request as a JSON line to --log.
 
 Routes (query parameters in brackets):
-  /feed [id n etag lm maxage expires ttl delay pad gzip key vary]
-        RSS 2.0 with n items "id-0".."id-(n-1)"; `etag` sends ETag and
+  /feed [id n etag lm maxage expires ttl delay pad gzip key vary img]
+        RSS 2.0 with n items "id-0".."id-(n-1)"; `img` an image enclosure
+        (that URL) on every item; `etag` sends ETag and
         answers a matching If-None-Match with 304; `lm` the same with
         Last-Modified; `maxage` Cache-Control; `expires` Expires (now +
         seconds) with Date; `ttl` <ttl>; `delay` milliseconds; `pad` KiB of
@@ -22,6 +23,7 @@ Routes (query parameters in brackets):
   /_mode [key mode retry version]   sets the mode of a key (test control)
   /status [code retry]              any status, with Retry-After
   /redirect [to]                    302 to `to`
+  /img                              a 1x1 PNG
   /loop [n]                         an endless redirect chain
   /big [mb nolen]                   mb MiB of XML (Content-Length unless nolen)
   /gzipbomb                         ~256 MiB of zeros gzip-compressed
@@ -42,6 +44,7 @@ import threading
 import time
 import zlib
 from email.utils import formatdate
+from xml.sax.saxutils import quoteattr
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -60,16 +63,28 @@ def q1(q, name, default=None):
     return v[0] if v else default
 
 
-def rss(items_id, n, ttl=None, pad_kib=0, version=0):
+def png():
+    """A valid 1x1 grey PNG."""
+    def chunk(kind, data):
+        return (struct.pack('>I', len(data)) + kind + data +
+                struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff))
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 1, 1, 8, 0, 0, 0, 0)) +
+            chunk(b'IDAT', zlib.compress(b'\x00\x80')) + chunk(b'IEND', b''))
+
+
+def rss(items_id, n, ttl=None, pad_kib=0, version=0, img=None):
     pad = ("lorem ipsum dolor sit amet " * 40)[:1024] * pad_kib
     out = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
            '<title>Fixture %s</title><link>http://fixture.invalid/%s</link>' % (items_id, items_id),
            '<description>fixture feed</description>']
     if ttl:
         out.append('<ttl>%s</ttl>' % ttl)
+    enclosure = ''
+    if img:
+        enclosure = '<enclosure url=%s type="image/png" length="0"/>' % quoteattr(img)
     for i in range(n):
         t = formatdate(BASE_TIME + version * 60 - i * 3600, usegmt=True)
-        out.append('<item><title>%s item %d v%d</title>'
+        out.append('<item>' + enclosure + '<title>%s item %d v%d</title>'
                    '<link>http://fixture.invalid/%s/%d?utm_source=x</link>'
                    '<guid isPermaLink="false">urn:fixture:%s:%d</guid>'
                    '<pubDate>%s</pubDate><description>&lt;p&gt;Item %d of %s. %s&lt;/p&gt;'
@@ -205,7 +220,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send(304, None, headers)
             return
         body = rss(q1(q, 'id', 'feed'), int(q1(q, 'n', '5')), q1(q, 'ttl'),
-                   int(q1(q, 'pad', '0')), version)
+                   int(q1(q, 'pad', '0')), version, q1(q, 'img'))
         if q1(q, 'gzip') and 'gzip' in (self.headers.get('Accept-Encoding') or ''):
             body = gzip.compress(body)
             headers['Content-Encoding'] = 'gzip'
@@ -267,6 +282,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def r_redirect(self, q):
         self.send(302, b'', {'Location': q1(q, 'to', '/')}, 'text/plain')
+
+    def r_img(self, q):
+        self.send(200, png(), ctype='image/png')
 
     def r_loop(self, q):
         n = int(q1(q, 'n', '0'))

@@ -1,4 +1,6 @@
-/* test_fetcher: next-fetch rules, address checks, the curl fetcher's limits. */
+/* test_fetcher: next-fetch rules, the curl fetcher's limits, and its peer
+ * checks on every request and redirect hop (SSRF through reused
+ * connections and redirects out of a private source's origin). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,75 +106,6 @@ test_next_interval(void **state)
 			    cases[i].want, cases[i].why);
 	}
 	assert_int_equal(fetcher_next_interval(&cases[0].s, NULL), 900);
-}
-
-/* ---- addresses ---- */
-
-static bool
-v4(const char *s)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-
-	assert_int_equal(inet_pton(AF_INET, s, &a.sin_addr), 1);
-	return fetcher_addr_private((struct sockaddr *)&a);
-}
-
-static bool
-v6(const char *s)
-{
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
-
-	assert_int_equal(inet_pton(AF_INET6, s, &a.sin6_addr), 1);
-	return fetcher_addr_private((struct sockaddr *)&a);
-}
-
-static void
-test_addr_private(void **state)
-{
-	static const char *const priv4[] = {
-		"0.0.0.0", "10.1.2.3", "100.64.0.1", "127.0.0.1", "127.9.9.9", "169.254.169.254",
-		"172.16.0.1", "172.31.255.255", "192.168.1.1", "192.0.0.8", "198.18.0.1",
-		"224.0.0.1", "255.255.255.255",
-	};
-	static const char *const pub4[] = {
-		"8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "192.0.2.1", "169.253.1.1",
-	};
-	static const char *const priv6[] = {
-		"::", "::1", "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1", "::ffff:127.0.0.1",
-		"::ffff:10.0.0.1",
-	};
-	static const char *const pub6[] = { "2001:4860:4860::8888", "::ffff:8.8.8.8", "2a00::1" };
-	struct sockaddr other = { .sa_family = AF_UNIX };
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(priv4) / sizeof(priv4[0]); i++)
-		if (!v4(priv4[i]))
-			fail_msg("%s should be private", priv4[i]);
-	for (size_t i = 0; i < sizeof(pub4) / sizeof(pub4[0]); i++)
-		if (v4(pub4[i]))
-			fail_msg("%s should be public", pub4[i]);
-	for (size_t i = 0; i < sizeof(priv6) / sizeof(priv6[0]); i++)
-		if (!v6(priv6[i]))
-			fail_msg("%s should be private", priv6[i]);
-	for (size_t i = 0; i < sizeof(pub6) / sizeof(pub6[0]); i++)
-		if (v6(pub6[i]))
-			fail_msg("%s should be public", pub6[i]);
-	assert_true(fetcher_addr_private(&other));
-}
-
-static void
-test_url_is_private(void **state)
-{
-	(void)state;
-	assert_true(fetcher_url_is_private("http://127.0.0.1:8080/feed"));
-	assert_true(fetcher_url_is_private("http://localhost/feed"));
-	assert_true(fetcher_url_is_private("http://demo.localhost/feed"));
-	assert_true(fetcher_url_is_private("http://[::1]:9/feed"));
-	assert_true(fetcher_url_is_private("https://10.0.0.5/x"));
-	assert_false(fetcher_url_is_private("https://example.com/feed"));
-	assert_false(fetcher_url_is_private("https://8.8.8.8/feed"));
-	assert_false(fetcher_url_is_private("https://localhost.example.com/"));
-	assert_false(fetcher_url_is_private("not a url"));
 }
 
 /* ---- a tiny HTTP server thread for the curl fetcher ---- */
@@ -340,6 +273,280 @@ srv_start(void)
 	return 0;
 }
 
+/*
+ * ---- keep-alive listeners for the peer checks ----
+ *
+ * A and B on 127.0.0.1 stand for two private services (two ports), P on
+ * 127.0.0.2 for a public host: the tests' address seam (pub_loopback)
+ * makes 127.0.0.2 count as public, the real table decides the rest.
+ * Answers are HTTP/1.1 without "Connection: close", so the fetcher keeps
+ * the connection idle for the next transfer. Paths: /k/feed, /k/secret
+ * (counted), /k/redirect?to=URL (302 to URL).
+ */
+
+enum { LA, LB, LP, NLISTEN };
+
+struct listener {
+	const char *ip;
+	int fd, port;
+	int accepts;             /* TCP connections taken, under S.mu */
+};
+
+static struct listener L[NLISTEN] = {
+	[LA] = { .ip = "127.0.0.1" }, [LB] = { .ip = "127.0.0.1" }, [LP] = { .ip = "127.0.0.2" },
+};
+static int secret_hits;      /* under S.mu */
+
+static void
+ka_reply(int c, const char *head, const char *body)
+{
+	char h[1024];
+	int n = snprintf(h, sizeof(h), "HTTP/1.1 %s\r\nContent-Length: %zu\r\n\r\n", head,
+	    strlen(body));
+
+	if (send_all(c, h, (size_t)n))
+		send_all(c, body, strlen(body));
+}
+
+static void *
+ka_conn(void *arg)
+{
+	int c = (int)(intptr_t)arg;
+	char req[4096], path[1024], head[1100];
+
+	for (;;) {
+		size_t got = 0;
+		ssize_t r;
+		while (got < sizeof(req) - 1 && (r = read(c, req + got, sizeof(req) - 1 - got)) > 0) {
+			got += (size_t)r;
+			req[got] = '\0';
+			if (strstr(req, "\r\n\r\n") != NULL)
+				break;
+		}
+		req[got] = '\0';
+		if (got == 0 || sscanf(req, "GET %1023s", path) != 1)
+			break;
+		if (strncmp(path, "/k/redirect?to=", 15) == 0) {
+			snprintf(head, sizeof(head), "302 Found\r\nLocation: %s", path + 15);
+			ka_reply(c, head, "");
+		} else if (strcmp(path, "/k/secret") == 0) {
+			pthread_mutex_lock(&S.mu);
+			secret_hits++;
+			pthread_mutex_unlock(&S.mu);
+			ka_reply(c, "200 OK", "<rss><channel><title>SECRET</title></channel></rss>");
+		} else if (strcmp(path, "/k/feed") == 0) {
+			ka_reply(c, "200 OK", "<rss/>");
+		} else {
+			ka_reply(c, "404 Not Found", "no");
+		}
+	}
+	close(c);
+	return NULL;
+}
+
+static void *
+ka_accept(void *arg)
+{
+	struct listener *l = arg;
+
+	for (;;) {
+		pthread_t t;
+		int c = accept(l->fd, NULL, NULL);
+		if (c < 0)
+			return NULL;
+		pthread_mutex_lock(&S.mu);
+		l->accepts++;
+		pthread_mutex_unlock(&S.mu);
+		pthread_create(&t, NULL, ka_conn, (void *)(intptr_t)c);
+		pthread_detach(t);
+	}
+}
+
+static int
+ka_start(void)
+{
+	for (int i = 0; i < NLISTEN; i++) {
+		struct sockaddr_in a = { .sin_family = AF_INET };
+		socklen_t len = sizeof(a);
+		pthread_t t;
+		inet_pton(AF_INET, L[i].ip, &a.sin_addr);
+		L[i].fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (L[i].fd < 0 || bind(L[i].fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+		    listen(L[i].fd, 16) != 0 ||
+		    getsockname(L[i].fd, (struct sockaddr *)&a, &len) != 0)
+			return -1;
+		L[i].port = ntohs(a.sin_port);
+		pthread_create(&t, NULL, ka_accept, &L[i]);
+		pthread_detach(t);
+	}
+	return 0;
+}
+
+static int
+accepts(int l)
+{
+	int n;
+
+	pthread_mutex_lock(&S.mu);
+	n = L[l].accepts;
+	pthread_mutex_unlock(&S.mu);
+	return n;
+}
+
+static int
+secrets(void)
+{
+	int n;
+
+	pthread_mutex_lock(&S.mu);
+	n = secret_hits;
+	pthread_mutex_unlock(&S.mu);
+	return n;
+}
+
+/* http://IP:PORT of listener l, then path (rotating buffers). */
+static const char *
+lurl(int l, const char *path)
+{
+	static char u[8][700];
+	static int k;
+
+	k = (k + 1) % 8;
+	snprintf(u[k], sizeof(u[k]), "http://%s:%d%.600s", L[l].ip, L[l].port, path);
+	return u[k];
+}
+
+/* A URL on listener `from` that redirects to `target`. */
+static const char *
+redirect(int from, const char *target)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "/k/redirect?to=%.500s", target);
+	return lurl(from, path);
+}
+
+/* The address seam: 127.0.0.2 (listener P) counts as public. */
+static bool
+pub_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+
+	if (sa->sa_family == AF_INET && ntohl(s4->sin_addr.s_addr) == 0x7f000002)
+		return false;
+	return netpolicy_addr_private(sa);
+}
+
+struct one {
+	enum rc rc;
+	long status;
+	char error[256];
+};
+
+static void
+one_done(struct fetch_job *job, void *arg)
+{
+	struct one *o = arg;
+
+	o->rc = job->res.rc;
+	o->status = job->res.http_status;
+	snprintf(o->error, sizeof(o->error), "%s", job->res.error);
+}
+
+/* Fetches one URL with the given trust; returns its rc, *o its outcome. */
+static enum rc
+fetch_one(struct fetcher *f, const char *u, enum netpolicy_trust trust, struct one *o)
+{
+	struct fetch_job job = { .url = u, .trust = trust };
+
+	memset(o, 0, sizeof(*o));
+	assert_int_equal(fetcher_run(f, &job, 1, one_done, o, NULL), RC_OK);
+	return o->rc;
+}
+
+/*
+ * Issue 13 item 1: a public source that redirects to a private service is
+ * refused even while a private source (allowed on that service's origin)
+ * keeps a connection to it idle in the fetcher. The check used to run only
+ * when a socket was opened, so the redirect reused the idle connection
+ * and the private document was fetched.
+ */
+static void
+test_ssrf_public_redirect_reuse(void **state)
+{
+	struct fetcher_opts o = { .net = { .addr_private = pub_loopback }, .connect_timeout = 2 };
+	struct fetcher f;
+	struct one r;
+	int a0, s0;
+
+	(void)state;
+	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
+	/* The seam holds: P is fetched as a public source. */
+	assert_int_equal(fetch_one(&f, lurl(LP, "/k/feed"), NETPOLICY_PUBLIC, &r), RC_OK);
+	/* A private source on A; its connection stays idle (the second fetch
+	 * reuses it: no new connection). */
+	a0 = accepts(LA);
+	assert_int_equal(fetch_one(&f, lurl(LA, "/k/feed"), NETPOLICY_ORIGIN, &r), RC_OK);
+	assert_int_equal(fetch_one(&f, lurl(LA, "/k/feed"), NETPOLICY_ORIGIN, &r), RC_OK);
+	assert_int_equal(accepts(LA), a0 + 1);
+	/* The public source redirects to A: refused, the secret never asked for. */
+	s0 = secrets();
+	assert_int_equal(fetch_one(&f, redirect(LP, lurl(LA, "/k/secret")), NETPOLICY_PUBLIC, &r),
+	    RC_FORBIDDEN);
+	assert_non_null(strstr(r.error, "fetch_allow_private"));
+	assert_int_equal(secrets(), s0);
+	/* Straight to A, as a public job: refused too. */
+	assert_int_equal(fetch_one(&f, lurl(LA, "/k/secret"), NETPOLICY_PUBLIC, &r), RC_FORBIDDEN);
+	assert_int_equal(secrets(), s0);
+	/* The private source itself still works. */
+	assert_int_equal(fetch_one(&f, lurl(LA, "/k/feed"), NETPOLICY_ORIGIN, &r), RC_OK);
+	fetcher_fini(&f);
+}
+
+/*
+ * Issue 13 item 1, related: a private source's allowance covers its own
+ * origin only. Its redirect to another private port (or the cloud metadata
+ * address) is refused, on a new connection and on one left idle by a
+ * source configured on that port; a redirect within its origin is
+ * followed; fetch_allow_private (NETPOLICY_ANY) still covers every hop.
+ */
+static void
+test_ssrf_private_redirect_other_port(void **state)
+{
+	struct fetcher_opts o = { .connect_timeout = 2 };
+	struct fetcher f;
+	struct one r;
+	int b0, s0;
+
+	(void)state;
+	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
+	s0 = secrets();
+	/* A to B, no connection to B yet. */
+	assert_int_equal(fetch_one(&f, redirect(LA, lurl(LB, "/k/secret")), NETPOLICY_ORIGIN, &r),
+	    RC_FORBIDDEN);
+	assert_non_null(strstr(r.error, "fetch_allow_private"));
+	assert_int_equal(secrets(), s0);
+	/* A to B while a source on B keeps a connection idle: the hop would
+	 * reuse it (no new connection to B), and is refused before its request. */
+	assert_int_equal(fetch_one(&f, lurl(LB, "/k/feed"), NETPOLICY_ORIGIN, &r), RC_OK);
+	b0 = accepts(LB);
+	assert_int_equal(fetch_one(&f, redirect(LA, lurl(LB, "/k/secret")), NETPOLICY_ORIGIN, &r),
+	    RC_FORBIDDEN);
+	assert_int_equal(secrets(), s0);
+	assert_int_equal(accepts(LB), b0);
+	/* To the cloud metadata address: refused before connecting. */
+	assert_int_equal(fetch_one(&f, redirect(LA, "http://169.254.169.254/latest/meta-data/"),
+	    NETPOLICY_ORIGIN, &r), RC_FORBIDDEN);
+	/* Within A's own origin: followed. */
+	assert_int_equal(fetch_one(&f, redirect(LA, lurl(LA, "/k/feed")), NETPOLICY_ORIGIN, &r),
+	    RC_OK);
+	/* fetch_allow_private: every hop may be private. */
+	assert_int_equal(fetch_one(&f, redirect(LA, lurl(LB, "/k/secret")), NETPOLICY_ANY, &r),
+	    RC_OK);
+	assert_int_equal(secrets(), s0 + 1);
+	fetcher_fini(&f);
+}
+
 /* ---- curl fetcher ---- */
 
 struct seen {
@@ -377,7 +584,8 @@ url(const char *path)
 static void
 test_curl_fetch(void **state)
 {
-	struct fetcher_opts o = { .user_agent = "socialhub/test (+http://x)", .max_body = 1024 * 1024 };
+	struct fetcher_opts o = { .net = { .user_agent = "socialhub/test (+http://x)" },
+	    .max_body = 1024 * 1024 };
 	struct fetch_job jobs[8];
 	struct seen s = { 0 };
 	struct fetcher f;
@@ -387,7 +595,7 @@ test_curl_fetch(void **state)
 	memset(jobs, 0, sizeof(jobs));
 	for (int i = 0; i < 8; i++) {
 		jobs[i].url = i == 6 ? "relative" : url(paths[i]);
-		jobs[i].allow_private = i != 5;
+		jobs[i].trust = i != 5 ? NETPOLICY_ORIGIN : NETPOLICY_PUBLIC;
 		jobs[i].arg = (void *)(intptr_t)i;
 	}
 	jobs[7].etag = "\"v1\"";
@@ -430,7 +638,7 @@ jobs_at(struct fetch_job *jobs, int n, const char *path)
 	memset(jobs, 0, (size_t)n * sizeof(*jobs));
 	for (int i = 0; i < n; i++) {
 		jobs[i].url = url(path);
-		jobs[i].allow_private = true;
+		jobs[i].trust = NETPOLICY_ORIGIN;
 		jobs[i].arg = (void *)(intptr_t)i;
 	}
 }
@@ -585,7 +793,9 @@ setup(void **state)
 {
 	(void)state;
 	log_set_level(LOG_ERROR);
-	return srv_start();
+	if (netpolicy_global_init() != RC_OK)
+		return -1;
+	return srv_start() == 0 && ka_start() == 0 ? 0 : -1;
 }
 
 int
@@ -593,13 +803,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_next_interval),
-		cmocka_unit_test(test_addr_private),
-		cmocka_unit_test(test_url_is_private),
-		cmocka_unit_test(test_curl_fetch),
+			cmocka_unit_test(test_curl_fetch),
 		cmocka_unit_test(test_per_host_limit),
 		cmocka_unit_test(test_timeout_after_queue),
 		cmocka_unit_test(test_memory_budget),
 		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_ssrf_public_redirect_reuse),
+		cmocka_unit_test(test_ssrf_private_redirect_other_port),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -1,6 +1,7 @@
 /* test_http: the libcurl client against a tiny local server — size cap in
  * the write callback, timeouts, no redirects unless asked, schemes, headers,
- * Basic auth and forms. */
+ * Basic auth and forms, the policy's user agent, and the peers a
+ * public_only call (a visitor-chosen Mastodon instance) refuses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,9 +19,15 @@
 #include <unistd.h>
 
 #include "util/http.h"
+#include "util/netpolicy.h"
 
-static pid_t server_pid;
-static int server_port;
+#define TEST_UA "socialhub-test/1 (+http://127.0.0.1)"
+
+static pid_t server_pid, server2_pid;
+static int server_port;      /* 127.0.0.1 */
+static int server2_port;     /* 127.0.0.2, public under `pub_policy` */
+static struct netpolicy *policy, *pub_policy;
+static struct http_ops http_ops, pub_ops;
 
 static void
 reply(int fd, const char *head, const char *body, size_t n)
@@ -76,6 +83,11 @@ serve_one(int fd)
 		free(big);
 	} else if (strncmp(req, "GET /redirect ", 14) == 0) {
 		reply(fd, "HTTP/1.1 302 Found\r\nLocation: /json\r\n", "", 0);
+	} else if (strncmp(req, "GET /redirect-to?u=", 19) == 0) {
+		char head[512];
+		snprintf(head, sizeof(head), "HTTP/1.1 302 Found\r\nLocation: %.*s\r\n",
+		    (int)strcspn(req + 19, " "), req + 19);
+		reply(fd, head, "", 0);
 	} else if (strncmp(req, "GET /slow ", 10) == 0) {
 		sleep(3);
 		reply(fd, "HTTP/1.1 200 OK\r\n", "late", 4);
@@ -86,22 +98,23 @@ serve_one(int fd)
 	close(fd);
 }
 
-static int
-setup(void **state)
+/* Serves 127.0.0.x on a free port from a child process; returns its pid. */
+static pid_t
+serve_on(const char *ip, int *port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t len = sizeof(sa);
 	int lfd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	pid_t pid;
 
-	(void)state;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	inet_pton(AF_INET, ip, &sa.sin_addr);
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(lfd, 16) != 0)
 		return -1;
 	getsockname(lfd, (struct sockaddr *)&sa, &len);
-	server_port = ntohs(sa.sin_port);
-	server_pid = fork();
-	if (server_pid == 0) {
+	*port = ntohs(sa.sin_port);
+	pid = fork();
+	if (pid == 0) {
 		for (;;) {
 			int fd = accept(lfd, NULL, NULL);
 			if (fd < 0)
@@ -116,7 +129,34 @@ setup(void **state)
 		}
 	}
 	close(lfd);
-	return http_global_init() == RC_OK ? 0 : -1;
+	return pid;
+}
+
+/* The address seam: 127.0.0.2 counts as a public address. */
+static bool
+pub_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+
+	if (sa->sa_family == AF_INET && ntohl(s4->sin_addr.s_addr) == 0x7f000002)
+		return false;
+	return netpolicy_addr_private(sa);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	server_pid = serve_on("127.0.0.1", &server_port);
+	server2_pid = serve_on("127.0.0.2", &server2_port);
+	if (server_pid < 0 || server2_pid < 0 || netpolicy_global_init() != RC_OK ||
+	    netpolicy_new(&(struct netpolicy_conf){ .user_agent = TEST_UA }, &policy) != RC_OK ||
+	    netpolicy_new(&(struct netpolicy_conf){ .user_agent = TEST_UA,
+	    .addr_private = pub_loopback }, &pub_policy) != RC_OK)
+		return -1;
+	http_ops = http_curl(policy);
+	pub_ops = http_curl(pub_policy);
+	return 0;
 }
 
 static int
@@ -125,6 +165,10 @@ teardown(void **state)
 	(void)state;
 	kill(server_pid, SIGTERM);
 	waitpid(server_pid, NULL, 0);
+	kill(server2_pid, SIGTERM);
+	waitpid(server2_pid, NULL, 0);
+	netpolicy_free(policy);
+	netpolicy_free(pub_policy);
 	return 0;
 }
 
@@ -142,7 +186,7 @@ test_json_and_headers(void **state)
 	struct http_response rs;
 
 	(void)state;
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_OK);
+	assert_int_equal(http_perform(&http_ops, a, &rq, &rs), RC_OK);
 	assert_int_equal(rs.status, 200);
 	assert_string_equal(rs.body, "{\"a\":1}");
 	assert_int_equal(rs.body_len, 7);
@@ -160,9 +204,9 @@ test_size_cap(void **state)
 	struct http_response rs;
 
 	(void)state;
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_TOOBIG);
+	assert_int_equal(http_perform(&http_ops, a, &rq, &rs), RC_TOOBIG);
 	rq.max_body = 4u << 20;
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_OK);
+	assert_int_equal(http_perform(&http_ops, a, &rq, &rs), RC_OK);
 	assert_int_equal(rs.body_len, 2u << 20);
 	arena_free(a);
 }
@@ -176,10 +220,10 @@ test_redirects(void **state)
 
 	(void)state;
 	/* Not followed unless asked: the 302 itself comes back. */
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_OK);
+	assert_int_equal(http_perform(&http_ops, a, &rq, &rs), RC_OK);
 	assert_int_equal(rs.status, 302);
 	rq.max_redirects = 2;
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_OK);
+	assert_int_equal(http_perform(&http_ops, a, &rq, &rs), RC_OK);
 	assert_int_equal(rs.status, 200);
 	assert_true(http_is_json(&rs));
 	arena_free(a);
@@ -193,10 +237,10 @@ test_timeouts(void **state)
 	struct http_response rs;
 
 	(void)state;
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_TIMEOUT);
+	assert_int_equal(http_perform(&http_ops, a, &rq, &rs), RC_TIMEOUT);
 	/* Nothing listens on port 1: a connection failure, not a hang. */
 	rq.url = "http://127.0.0.1:1/";
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_UPSTREAM);
+	assert_int_equal(http_perform(&http_ops, a, &rq, &rs), RC_UPSTREAM);
 	arena_free(a);
 }
 
@@ -213,7 +257,7 @@ test_schemes(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct http_request rq = { .url = bad[i] };
-		assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_INVALID);
+		assert_int_equal(http_perform(&http_ops, a, &rq, &rs), RC_INVALID);
 	}
 	assert_true(http_url_allowed("HTTPS://example.com/"));
 	assert_false(http_url_allowed(NULL));
@@ -232,19 +276,21 @@ test_post_form_basic(void **state)
 	struct http_response rs;
 
 	(void)state;
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_OK);
+	assert_int_equal(http_perform(&http_ops, a, &rq, &rs), RC_OK);
 	assert_int_equal(rs.status, 201);
 	assert_non_null(strstr(rs.body, "POST /echo HTTP/1.1"));
 	assert_non_null(strstr(rs.body, "Content-Type: application/x-www-form-urlencoded"));
 	assert_non_null(strstr(rs.body, "Accept: application/json"));
 	/* base64("client%3Aid:s3cret") */
 	assert_non_null(strstr(rs.body, "Authorization: Basic Y2xpZW50JTNBaWQ6czNjcmV0"));
+	/* The policy's user agent. */
+	assert_non_null(strstr(rs.body, "\r\nUser-Agent: " TEST_UA "\r\n"));
 	assert_non_null(strstr(rs.body, "\r\n\r\ngrant_type=authorization_code&code=abc"));
 	assert_null(strstr(rs.body, "Expect:"));
 	assert_false(http_is_json(&rs));
 	/* Header injection through a request header is refused. */
 	rq.headers[0] = "X-Evil: a\r\nInjected: b";
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_INVALID);
+	assert_int_equal(http_perform(&http_ops, a, &rq, &rs), RC_INVALID);
 	arena_free(a);
 }
 
@@ -258,47 +304,102 @@ test_tls_failure(void **state)
 	struct http_response rs;
 
 	(void)state;
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_UPSTREAM);
+	assert_int_equal(http_perform(&http_ops, a, &rq, &rs), RC_UPSTREAM);
 	arena_free(a);
 }
 
-/* SSRF guard: visitor-chosen hosts may not reach private addresses. */
-static void
-test_public_only(void **state)
+/* Runs one call with stderr in a file; returns the rc, the log in log. */
+static enum rc
+perform_logged(const struct http_ops *ops, struct arena *a, const struct http_request *rq,
+    char *log, size_t max)
 {
-	static const struct { const char *ip; bool pub; } rows[] = {
-		{ "127.0.0.1", false }, { "10.1.2.3", false }, { "172.16.0.1", false },
-		{ "172.31.255.255", false }, { "172.32.0.1", true }, { "192.168.1.1", false },
-		{ "169.254.169.254", false }, { "100.64.0.1", false }, { "0.0.0.0", false },
-		{ "224.0.0.1", false }, { "255.255.255.255", false }, { "8.8.8.8", true },
-		{ "93.184.216.34", true }, { "::1", false }, { "::", false }, { "fd00::1", false },
-		{ "fe80::1", false }, { "ff02::1", false }, { "::ffff:127.0.0.1", false },
-		{ "::ffff:8.8.8.8", true }, { "2001:db8::1", false }, { "2a00:1450::1", true },
+	char path[] = "/tmp/test_http_log_XXXXXX";
+	struct http_response rs;
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+	ssize_t n;
+	enum rc rc;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	rc = http_perform(ops, a, rq, &rs);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, log, max - 1, 0);
+	log[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return rc;
+}
+
+/*
+ * SSRF guard: a visitor-chosen host (public_only) reaches no address of the
+ * table. One address inside each range, IPv4 and IPv6, mapped and
+ * compatible forms: each call fails and the log names the refused peer
+ * (the check runs before the socket is even made).
+ */
+static void
+test_public_only_refuses_table(void **state)
+{
+	static const char *const ips[] = {
+		"0.0.0.0", "0.255.255.255", "10.0.0.1", "10.255.255.255", "100.64.0.1",
+		"100.127.255.254", "127.0.0.1", "127.255.255.254", "169.254.169.254", "172.16.0.1",
+		"172.31.255.255", "192.0.0.8", "192.0.2.1", "192.168.1.1", "198.18.0.1",
+		"198.19.255.255", "198.51.100.7", "203.0.113.9", "224.0.0.1", "239.255.255.250",
+		"240.0.0.1", "255.255.255.255",
+		"::", "::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254",
+		"::127.0.0.1", "::10.0.0.1", "64:ff9b::a00:1", "64:ff9b:1::1", "100::1",
+		"2001:db8::1", "3fff::1", "fc00::1", "fd12:3456::1", "fe80::1", "fec0::1", "ff02::1",
 	};
 	struct arena *a = arena_new(4096, 0);
-	struct http_request rq = { .url = url(a, "/json"), .public_only = true };
-	struct http_response rs;
+	char log[8192], want[96], norm[64];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct sockaddr_storage ss = { 0 };
-		if (strchr(rows[i].ip, ':') != NULL) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-			s6->sin6_family = AF_INET6;
-			assert_int_equal(inet_pton(AF_INET6, rows[i].ip, &s6->sin6_addr), 1);
-		} else {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-			s4->sin_family = AF_INET;
-			assert_int_equal(inet_pton(AF_INET, rows[i].ip, &s4->sin_addr), 1);
-		}
-		if (http_addr_public((struct sockaddr *)&ss) != rows[i].pub)
-			fail_msg("%s: expected %s", rows[i].ip, rows[i].pub ? "public" : "not public");
+	for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+		struct http_request rq = { .public_only = true, .connect_ms = 1000, .total_ms = 2000 };
+		unsigned char bin[16];
+		bool v6 = strchr(ips[i], ':') != NULL;
+		assert_int_equal(inet_pton(v6 ? AF_INET6 : AF_INET, ips[i], bin), 1);
+		inet_ntop(v6 ? AF_INET6 : AF_INET, bin, norm, sizeof(norm));
+		rq.url = v6 ? arena_printf(a, "http://[%s]:%d/json", ips[i], server_port) :
+		    arena_printf(a, "http://%s:%d/json", ips[i], server_port);
+		snprintf(want, sizeof(want), "event=http_peer_refused ip=%s\n", norm);
+		if (perform_logged(&http_ops, a, &rq, log, sizeof(log)) != RC_UPSTREAM ||
+		    strstr(log, want) == NULL)
+			fail_msg("%s: not refused as a peer; log: %s", ips[i], log);
 	}
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_UPSTREAM);
+	arena_free(a);
+}
+
+/* A public peer is reached; a redirect from it to a private one is not. */
+static void
+test_public_only_redirect(void **state)
+{
+	struct arena *a = arena_new(4096, 0);
+	struct http_request rq = { .public_only = true, .max_redirects = 2 };
+	struct http_response rs;
+	char log[8192];
+
+	(void)state;
+	rq.url = arena_printf(a, "http://127.0.0.2:%d/json", server2_port);
+	assert_int_equal(http_perform(&pub_ops, a, &rq, &rs), RC_OK);
+	assert_int_equal(rs.status, 200);
+	rq.url = arena_printf(a, "http://127.0.0.2:%d/redirect-to?u=http://127.0.0.1:%d/json",
+	    server2_port, server_port);
+	assert_int_equal(perform_logged(&pub_ops, a, &rq, log, sizeof(log)), RC_UPSTREAM);
+	assert_non_null(strstr(log, "event=http_peer_refused ip=127.0.0.1\n"));
+	/* Loopback itself, by address and by name. */
+	rq.url = url(a, "/json");
+	assert_int_equal(http_perform(&pub_ops, a, &rq, &rs), RC_UPSTREAM);
 	rq.url = arena_printf(a, "http://localhost:%d/json", server_port);
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_UPSTREAM);
+	assert_int_equal(http_perform(&pub_ops, a, &rq, &rs), RC_UPSTREAM);
+	/* A provider the admin configured may be anywhere, redirects too. */
 	rq.public_only = false;
-	assert_int_equal(http_perform(&http_curl_ops, a, &rq, &rs), RC_OK);
+	rq.url = arena_printf(a, "http://127.0.0.2:%d/redirect-to?u=http://127.0.0.1:%d/json",
+	    server2_port, server_port);
+	assert_int_equal(http_perform(&pub_ops, a, &rq, &rs), RC_OK);
+	assert_int_equal(rs.status, 200);
 	arena_free(a);
 }
 
@@ -331,7 +432,8 @@ main(void)
 		cmocka_unit_test(test_schemes),
 		cmocka_unit_test(test_post_form_basic),
 		cmocka_unit_test(test_tls_failure),
-		cmocka_unit_test(test_public_only),
+		cmocka_unit_test(test_public_only_refuses_table),
+		cmocka_unit_test(test_public_only_redirect),
 		cmocka_unit_test(test_is_json),
 	};
 

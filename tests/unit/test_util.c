@@ -340,6 +340,90 @@ test_url_host_ip(void **state)
 }
 
 static void
+test_url_host_name(void **state)
+{
+	static const char *const good[] = {
+		"example.com", "a", "a-b.c", "xn--bcher-kva.example", "0.example", "10.0.0.1",
+		"a.b.c.d.e", "123", "x1-2y.z",
+	};
+	static const char *const bad[] = {
+		"", ".example.com", "example.com.", "a..b", "-a.com", "a-.com", "a.-b.com",
+		"a.b-", "ex ample.com", "ex_ample.com", "[::1]", "a:80", "Example.com",
+		"caf\xc3\xa9.com", "a/b",
+	};
+	char long_label[70], long_name[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!url_host_name_ok(good[i], false))
+			fail_msg("%s should be a host name", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (url_host_name_ok(bad[i], false))
+			fail_msg("%s should not be a host name", bad[i]);
+	assert_true(url_host_name_ok("Example.COM", true));
+	assert_false(url_host_name_ok("Exa_mple.com", true));
+	assert_false(url_host_name_ok(NULL, true));
+	/* 63-byte labels pass, 64 do not; 253 bytes in all pass, 254 do not. */
+	memset(long_label, 'a', 64);
+	long_label[64] = '\0';
+	assert_false(url_host_name_ok(long_label, false));
+	long_label[63] = '\0';
+	assert_true(url_host_name_ok(long_label, false));
+	memset(long_name, 'a', sizeof(long_name));
+	for (size_t i = 50; i < sizeof(long_name); i += 51)
+		long_name[i] = '.';
+	long_name[253] = '\0';
+	assert_true(url_host_name_ok(long_name, false));
+	long_name[253] = 'a';
+	long_name[254] = '\0';
+	assert_false(url_host_name_ok(long_name, false));
+}
+
+static void
+test_url_origin(void **state)
+{
+	static const struct { const char *a, *b; bool same; } rows[] = {
+		{ "http://127.0.0.1:8080/feed", "http://127.0.0.1:8080/other?x#y", true },
+		{ "http://127.0.0.1/feed", "http://127.0.0.1:80/x", true },
+		{ "HTTPS://Example.COM/a", "https://example.com:443/", true },
+		{ "http://user@example.com/", "http://example.com/", true },
+		{ "http://[::1]:9/", "http://[::1]:9/x", true },
+		{ "http://127.0.0.1:8080/", "http://127.0.0.1:8081/", false },
+		{ "http://127.0.0.1/", "https://127.0.0.1/", false },
+		{ "http://127.0.0.1:443/", "https://127.0.0.1/", false },
+		{ "http://localhost/", "http://127.0.0.1/", false },
+		{ "http://localhost/", "http://localhost./", false },
+		{ "http://a.example/", "http://b.example/", false },
+	};
+	struct url_origin a, b;
+	char host[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_true(url_origin_of(rows[i].a, &a));
+		assert_true(url_origin_of(rows[i].b, &b));
+		if (url_origin_same(&a, &b) != rows[i].same)
+			fail_msg("%s vs %s: want %s", rows[i].a, rows[i].b,
+			    rows[i].same ? "same" : "different");
+	}
+	assert_true(url_origin_of("https://Example.com/x", &a));
+	assert_string_equal(a.scheme, "https");
+	assert_string_equal(a.host, "example.com");
+	assert_int_equal(a.port, 443);
+	assert_false(url_origin_of("ftp://example.com/", &a));
+	assert_false(url_origin_of("/relative", &a));
+	assert_false(url_origin_of(NULL, &a));
+	/* Hosts: lower-cased, IPv6 in brackets; none when it does not fit. */
+	assert_true(url_host_of("http://WWW.Example.com:81/x", host, sizeof(host)));
+	assert_string_equal(host, "www.example.com");
+	assert_true(url_host_of("http://[::1]/", host, sizeof(host)));
+	assert_string_equal(host, "[::1]");
+	assert_false(url_host_of("http://www.example.com.invalid/", host, sizeof(host)));
+	assert_string_equal(host, "");
+	assert_false(url_host_of("not a url", host, sizeof(host)));
+}
+
+static void
 test_url_local_path(void **state)
 {
 	static const char *const good[] = { "/", "/a/b?c=d#e", "/social/x%20y" };
@@ -781,6 +865,8 @@ main(void)
 		cmocka_unit_test(test_url_encode),
 		cmocka_unit_test(test_url_parse),
 		cmocka_unit_test(test_url_host_ip),
+		cmocka_unit_test(test_url_host_name),
+		cmocka_unit_test(test_url_origin),
 		cmocka_unit_test(test_url_local_path),
 		cmocka_unit_test(test_url_hexval),
 		cmocka_unit_test(test_url_decode_once),

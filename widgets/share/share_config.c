@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "fcgi/config.h"
-#include "util/arena.h"
 #include "util/url.h"
 #include "widgets/share/share_networks.h"
 #include "widgets/share/share_url.h"
@@ -181,16 +180,9 @@ load_list(cfg_t *sec, const char *key, size_t *out, size_t *n, bool *enabled)
 static char *
 site_host(const char *site_url)
 {
-	struct arena *a = arena_new(1024, 0);
-	struct url u;
-	char *h = NULL;
+	char h[URL_HOST_MAX + 1];
 
-	if (a == NULL)
-		return NULL;
-	if (site_url != NULL && url_parse(a, site_url, &u) == RC_OK)
-		h = strdup(u.host);
-	arena_free(a);
-	return h;
+	return site_url != NULL && url_host_of(site_url, h, sizeof(h)) ? strdup(h) : NULL;
 }
 
 static enum rc

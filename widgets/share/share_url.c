@@ -8,12 +8,6 @@
 #include "util/buf.h"
 #include "util/url.h"
 
-static bool
-label_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-}
-
 /* WHATWG "ends in a number": the last label is decimal or 0x-hex. */
 static bool
 numeric_label(const char *s, size_t n)
@@ -35,28 +29,14 @@ numeric_label(const char *s, size_t n)
 bool
 share_host_syntax_ok(const char *host)
 {
-	size_t total, n = 0;
-	const char *label = host, *p;
+	const char *last;
 
-	if (host == NULL)
+	if (!url_host_name_ok(host, false) || strlen(host) > SHARE_HOST_MAX ||
+	    url_host_is_ip(host))
 		return false;
-	total = strlen(host);
-	if (total == 0 || total > SHARE_HOST_MAX || url_host_is_ip(host))
-		return false;
-	for (p = host;; p++) {
-		if (*p == '.' || *p == '\0') {
-			if (n == 0 || n > 63 || label[0] == '-' || p[-1] == '-')
-				return false;
-			if (*p == '\0')
-				return !numeric_label(label, n);
-			label = p + 1;
-			n = 0;
-			continue;
-		}
-		if (!label_char(*p))
-			return false;
-		n++;
-	}
+	last = strrchr(host, '.');
+	last = last != NULL ? last + 1 : host;
+	return !numeric_label(last, strlen(last));
 }
 
 bool

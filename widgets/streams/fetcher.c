@@ -1,28 +1,22 @@
-/* fetcher: libcurl multi GETs with hard limits, and next-fetch scheduling. */
-#include "autoconf.h"
+/* fetcher: libcurl multi GETs under the outbound policy, with hard limits,
+ * and next-fetch scheduling. */
 #include "widgets/streams/fetcher.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/ssl.h>
 
-#include "util/arena.h"
 #include "util/buf.h"
-#include "util/fsutil.h"
 #include "util/url.h"
 
 #define FETCH_HEADER_MAX 4096     /* bytes kept of one captured header */
@@ -34,10 +28,8 @@
 struct curl_fetcher {
 	CURLM *multi;
 	struct fetcher_opts o;
-	char *user_agent;
-	char *ca_file;           /* extra CAs, or NULL */
-	char *ca_path;           /* the system store kept beside it, or NULL */
-	struct curl_blob ca_blob; /* system bundle + extra, when no ca_path */
+	struct netpolicy *net;
+	CURLSH *pool;            /* connections of transfers allowed private peers */
 };
 
 /* What the run loop knows of a host's connections (see start_more). */
@@ -55,10 +47,10 @@ struct transfer {
 	struct curl_slist *hdrs;
 	struct buf body;
 	char host[FETCH_HOST_MAX];
+	struct netpolicy_xfer nx; /* its trust and what the policy refused */
 	bool too_big;
 	bool over_budget;        /* stopped: the run's memory budget was spent */
 	size_t counted;          /* body bytes counted in the run's budget */
-	bool blocked;
 	bool timed_out;
 	bool began;              /* left libcurl's queue: connecting or sending */
 	bool connected;          /* the first request had its connection */
@@ -67,88 +59,6 @@ struct transfer {
 	struct timespec begin;   /* left the queue: the total timeout counts from here */
 	char errbuf[CURL_ERROR_SIZE];
 };
-
-/* ---- addresses ---- */
-
-static bool
-v4_private(uint32_t a)
-{
-	static const struct { uint32_t net, mask; } nets[] = {
-		{ 0x00000000, 0xff000000 },  /* 0/8 */
-		{ 0x0a000000, 0xff000000 },  /* 10/8 */
-		{ 0x64400000, 0xffc00000 },  /* 100.64/10 */
-		{ 0x7f000000, 0xff000000 },  /* 127/8 */
-		{ 0xa9fe0000, 0xffff0000 },  /* 169.254/16 */
-		{ 0xac100000, 0xfff00000 },  /* 172.16/12 */
-		{ 0xc0000000, 0xffffff00 },  /* 192.0.0/24 */
-		{ 0xc0a80000, 0xffff0000 },  /* 192.168/16 */
-		{ 0xc6120000, 0xfffe0000 },  /* 198.18/15 */
-		{ 0xe0000000, 0xe0000000 },  /* 224/4 and 240/4 */
-	};
-
-	for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
-		if ((a & nets[i].mask) == nets[i].net)
-			return true;
-	return false;
-}
-
-static bool
-v6_private(const unsigned char *b)
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	static const unsigned char zero[15] = { 0 };
-
-	if (memcmp(b, mapped, 12) == 0)
-		return v4_private((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
-		    (uint32_t)b[14] << 8 | b[15]);
-	if (memcmp(b, zero, 15) == 0)            /* :: and ::1 */
-		return b[15] <= 1;
-	return (b[0] & 0xfe) == 0xfc ||           /* fc00::/7 unique local */
-	    (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || /* fe80::/10 */
-	    b[0] == 0xff;                         /* multicast */
-}
-
-bool
-fetcher_addr_private(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
-		return v4_private(ntohl(s4->sin_addr.s_addr));
-	}
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
-		return v6_private(s6->sin6_addr.s6_addr);
-	}
-	return true;
-}
-
-bool
-fetcher_url_is_private(const char *url)
-{
-	struct arena *a = arena_new(1024, 0);
-	struct in6_addr a6;
-	struct in_addr a4;
-	struct url u;
-	bool priv = false;
-
-	if (a == NULL)
-		return false;
-	if (url_parse(a, url, &u) == RC_OK) {
-		size_t n = strlen(u.host);
-		if (strcmp(u.host, "localhost") == 0 ||
-		    (n > 10 && strcmp(u.host + n - 10, ".localhost") == 0))
-			priv = true;
-		else if (inet_pton(AF_INET, u.host, &a4) == 1)
-			priv = v4_private(ntohl(a4.s_addr));
-		else if (n > 2 && u.host[0] == '[' && u.host[n - 1] == ']') {
-			u.host[n - 1] = '\0';
-			priv = inet_pton(AF_INET6, u.host + 1, &a6) == 1 &&
-			    v6_private(a6.s6_addr);
-		}
-	}
-	arena_free(a);
-	return priv;
-}
 
 /* ---- curl callbacks ---- */
 
@@ -162,44 +72,33 @@ mark_begin(struct transfer *t)
 	}
 }
 
-static curl_socket_t
-open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+/* The policy let a new connection be opened. */
+static void
+on_connect(void *arg)
 {
-	struct transfer *t = clientp;
-
-	(void)purpose;
-	mark_begin(t);
-	if (!t->job->allow_private && fetcher_addr_private(&addr->addr)) {
-		t->blocked = true;
-		return CURL_SOCKET_BAD;
-	}
-	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+	mark_begin(arg);
 }
 
 static void note_protocol(struct run *r, struct transfer *t, enum host_proto p);
 
 /*
- * Called with a connection (new or reused), before each request is sent.
- * The first time, notes whether the connection speaks HTTP/2: ALPN "h2" on
- * the TLS session (libcurl only reports the version once a response came).
+ * Called with a connection (new or reused) whose peer the policy accepted,
+ * before each request is sent. The first time, notes whether the
+ * connection speaks HTTP/2: ALPN "h2" on the TLS session (libcurl only
+ * reports the version once a response came).
  */
-static int
-pre_request(void *clientp, char *primary_ip, char *local_ip, int primary_port,
-    int local_port)
+static void
+on_request(void *arg)
 {
-	struct transfer *t = clientp;
+	struct transfer *t = arg;
 	struct curl_tlssessioninfo *tls = NULL;
 	const unsigned char *alpn = NULL;
 	unsigned int alpn_len = 0;
 	enum host_proto proto = PROTO_H1;
 
-	(void)primary_ip;
-	(void)local_ip;
-	(void)primary_port;
-	(void)local_port;
 	mark_begin(t);
 	if (t->connected)
-		return CURL_PREREQFUNC_OK;
+		return;
 	t->connected = true;
 	if (curl_easy_getinfo(t->easy, CURLINFO_TLS_SSL_PTR, &tls) == CURLE_OK &&
 	    tls != NULL && tls->backend == CURLSSLBACKEND_OPENSSL && tls->internals != NULL) {
@@ -209,7 +108,6 @@ pre_request(void *clientp, char *primary_ip, char *local_ip, int primary_port,
 	}
 	if (t->run != NULL)
 		note_protocol(t->run, t, proto);
-	return CURL_PREREQFUNC_OK;
 }
 
 /*
@@ -363,51 +261,37 @@ setup_easy(struct curl_fetcher *cf, struct transfer *t)
 	    (j->last_modified != NULL &&
 	    add_header(t, "If-Modified-Since: %s", j->last_modified) != RC_OK))
 		return RC_NOMEM;
-#define SET(opt, val) if (cc == CURLE_OK) cc = curl_easy_setopt(e, opt, val)
-	SET(CURLOPT_URL, j->url);
-	SET(CURLOPT_PRIVATE, t);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_FOLLOWLOCATION, 1L);
-	SET(CURLOPT_MAXREDIRS, (long)FETCH_MAX_REDIRS);
-	SET(CURLOPT_CONNECTTIMEOUT, cf->o.connect_timeout);
 	/*
-	 * No CURLOPT_TIMEOUT: libcurl counts it from curl_multi_add_handle, so
-	 * a transfer waiting in its queue for a free connection would time out
-	 * without ever being sent. The run loop enforces total_timeout from
-	 * the moment the transfer leaves the queue (see check_deadlines).
+	 * No total_ms (CURLOPT_TIMEOUT): libcurl counts it from
+	 * curl_multi_add_handle, so a transfer waiting in its queue for a free
+	 * connection would time out without ever being sent. The run loop
+	 * enforces total_timeout from the moment the transfer leaves the queue
+	 * (see check_deadlines).
 	 */
-	SET(CURLOPT_PREREQFUNCTION, pre_request);
-	SET(CURLOPT_PREREQDATA, t);
+	t->nx = (struct netpolicy_xfer){
+		.url = j->url, .trust = j->trust,
+		.connect_ms = cf->o.connect_timeout * 1000,
+		.low_speed_bytes = FETCH_LOW_SPEED_BYTES, .low_speed_secs = FETCH_LOW_SPEED_TIME,
+		.max_redirects = FETCH_MAX_REDIRS, .max_body = cf->o.max_body,
+		.on_connect = on_connect, .on_request = on_request, .arg = t,
+		.pool = cf->pool,
+	};
+	if (netpolicy_setup(cf->net, e, &t->nx) != RC_OK)
+		return RC_INTERNAL;
+#define SET(opt, val) if (cc == CURLE_OK) cc = curl_easy_setopt(e, opt, val)
+	SET(CURLOPT_PRIVATE, t);
 	/* h2 over TLS when the server offers it (ALPN), else HTTP/1.1. */
 	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	/* Wait for a connection being set up to learn whether it multiplexes
 	 * rather than open another one. Plain http is HTTP/1.1 here: nothing
 	 * to wait for. */
 	SET(CURLOPT_PIPEWAIT, strncasecmp(j->url, "https:", 6) == 0 ? 1L : 0L);
-	SET(CURLOPT_LOW_SPEED_LIMIT, (long)FETCH_LOW_SPEED_BYTES);
-	SET(CURLOPT_LOW_SPEED_TIME, (long)FETCH_LOW_SPEED_TIME);
-	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cf->o.max_body);
 	SET(CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
-	SET(CURLOPT_SSL_VERIFYPEER, 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, 2L);
-	if (cf->ca_file != NULL) {
-		if (cf->ca_path != NULL) {
-			SET(CURLOPT_CAINFO, cf->ca_file);
-			SET(CURLOPT_CAPATH, cf->ca_path);
-		} else {
-			SET(CURLOPT_CAINFO_BLOB, &cf->ca_blob);
-		}
-	}
-	SET(CURLOPT_USERAGENT, cf->user_agent);
 	SET(CURLOPT_HTTPHEADER, t->hdrs);
 	SET(CURLOPT_WRITEFUNCTION, write_body);
 	SET(CURLOPT_WRITEDATA, t);
 	SET(CURLOPT_HEADERFUNCTION, header_line);
 	SET(CURLOPT_HEADERDATA, t);
-	SET(CURLOPT_OPENSOCKETFUNCTION, open_socket);
-	SET(CURLOPT_OPENSOCKETDATA, t);
 	SET(CURLOPT_ERRORBUFFER, t->errbuf);
 #undef SET
 	return cc == CURLE_OK ? RC_OK : RC_INTERNAL;
@@ -484,7 +368,7 @@ curl_outcome(struct curl_fetcher *cf, struct transfer *t, CURLcode cc)
 		    cf->o.connect_timeout, cf->o.total_timeout, cf->o.total_timeout);
 		return;
 	}
-	if (t->blocked) {
+	if (t->nx.refused) {
 		set_error(r, RC_FORBIDDEN, "refused: the address is loopback, private "
 		    "or reserved (set fetch_allow_private to allow)");
 		return;
@@ -638,24 +522,12 @@ run_budget_release(struct run *r, size_t n)
 	r->buffered -= n;
 }
 
-static void
-host_of(const char *url, char *out)
-{
-	struct arena *a = arena_new(1024, 0);
-	struct url u;
-
-	out[0] = '\0';
-	if (a != NULL && url_parse(a, url, &u) == RC_OK)
-		snprintf(out, FETCH_HOST_MAX, "%s", u.host);
-	arena_free(a);
-}
-
 /* Numbers the jobs' hosts (lower-cased names, port not included). */
 static void
 assign_hosts(struct run *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
-		host_of(r->jobs[i].url, r->tr[i].host);
+		url_host_of(r->jobs[i].url, r->tr[i].host, sizeof(r->tr[i].host));
 		r->host[i] = NO_HOST;
 		if (r->tr[i].host[0] == '\0')
 			continue;
@@ -921,61 +793,9 @@ curl_free_impl(void *impl)
 		return;
 	if (cf->multi != NULL)
 		curl_multi_cleanup(cf->multi);
-	free(cf->user_agent);
-	free(cf->ca_file);
-	free(cf->ca_path);
-	free(cf->ca_blob.data);
+	netpolicy_pool_free(cf->pool);
+	netpolicy_free(cf->net);
 	free(cf);
-	curl_global_cleanup();
-}
-
-/*
- * An extra CA file is trusted besides the system store, never instead of
- * it: CURLOPT_CAINFO names the extra file and CURLOPT_CAPATH keeps
- * libcurl's default certificate directory (Debian: /etc/ssl/certs, the
- * whole system store, hashed). A libcurl built without a default directory
- * gets one in-memory bundle: its default CA file followed by the extra one.
- */
-static enum rc
-setup_ca(struct curl_fetcher *cf, const char *ca_file)
-{
-	CURL *e = curl_easy_init();
-	char *path = NULL, *info = NULL, *sys = NULL, *extra = NULL;
-	size_t nsys = 0, nextra = 0;
-	enum rc rc = RC_NOMEM;
-
-	if (e == NULL)
-		return RC_NOMEM;
-	cf->ca_file = strdup(ca_file);
-	if (cf->ca_file == NULL)
-		goto out;
-	if (curl_easy_getinfo(e, CURLINFO_CAPATH, &path) == CURLE_OK && path != NULL &&
-	    path[0] != '\0') {
-		cf->ca_path = strdup(path);
-		rc = cf->ca_path != NULL ? RC_OK : RC_NOMEM;
-		goto out;
-	}
-	if (curl_easy_getinfo(e, CURLINFO_CAINFO, &info) == CURLE_OK && info != NULL &&
-	    (rc = fsutil_read(info, 4u << 20, &sys, &nsys)) != RC_OK)
-		goto out;
-	if ((rc = fsutil_read(ca_file, 4u << 20, &extra, &nextra)) != RC_OK)
-		goto out;
-	rc = RC_NOMEM;
-	cf->ca_blob.data = malloc(nsys + nextra + 2);
-	if (cf->ca_blob.data == NULL)
-		goto out;
-	if (nsys > 0)
-		memcpy(cf->ca_blob.data, sys, nsys);
-	((char *)cf->ca_blob.data)[nsys] = '\n';
-	memcpy((char *)cf->ca_blob.data + nsys + 1, extra, nextra);
-	cf->ca_blob.len = nsys + 1 + nextra;
-	cf->ca_blob.flags = CURL_BLOB_NOCOPY;
-	rc = RC_OK;
-out:
-	free(sys);
-	free(extra);
-	curl_easy_cleanup(e);
-	return rc;
 }
 
 static const struct fetch_ops curl_ops = { curl_run, curl_free_impl };
@@ -988,15 +808,10 @@ fetcher_curl_new(const struct fetcher_opts *o, struct fetcher *out)
 
 	out->ops = NULL;
 	out->impl = NULL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return RC_INTERNAL;
 	cf = calloc(1, sizeof(*cf));
-	if (cf == NULL) {
-		curl_global_cleanup();
+	if (cf == NULL)
 		return RC_NOMEM;
-	}
 	cf->o = *o;
-	cf->o.user_agent = NULL;
 	if (cf->o.max_body == 0)
 		cf->o.max_body = FETCH_MAX_BODY;
 	if (cf->o.memory_budget == 0)
@@ -1013,16 +828,15 @@ fetcher_curl_new(const struct fetcher_opts *o, struct fetcher *out)
 		cf->o.max_streams = FETCH_MAX_STREAMS;
 	if (cf->o.max_inflight <= 0)
 		cf->o.max_inflight = FETCH_MAX_INFLIGHT;
-	cf->user_agent = strdup(o->user_agent != NULL ? o->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION);
-	cf->multi = curl_multi_init();
-	if (cf->user_agent == NULL || cf->multi == NULL) {
-		curl_free_impl(cf);
-		return RC_NOMEM;
-	}
-	if (o->ca_file != NULL && o->ca_file[0] != '\0' &&
-	    (rc = setup_ca(cf, o->ca_file)) != RC_OK) {
+	if ((rc = netpolicy_new(&o->net, &cf->net)) != RC_OK) {
 		curl_free_impl(cf);
 		return rc;
+	}
+	cf->multi = curl_multi_init();
+	cf->pool = netpolicy_pool_new();
+	if (cf->multi == NULL || cf->pool == NULL) {
+		curl_free_impl(cf);
+		return RC_NOMEM;
 	}
 	/* The limits are on connections; libcurl queues transfers until one
 	 * is free. Over HTTP/2 one connection carries many streams. */
@@ -1044,6 +858,14 @@ fetcher_run(struct fetcher *f, struct fetch_job *jobs, size_t n,
     fetch_done_fn done, void *arg, volatile sig_atomic_t *stop)
 {
 	return f->ops->run(f->impl, jobs, n, done, arg, stop);
+}
+
+enum netpolicy_trust
+fetcher_trust(bool allow_any, const char *url)
+{
+	if (allow_any)
+		return NETPOLICY_ANY;
+	return netpolicy_url_private(url) ? NETPOLICY_ORIGIN : NETPOLICY_PUBLIC;
 }
 
 void

@@ -5,8 +5,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/socket.h>
 
+#include "util/netpolicy.h"
 #include "util/rc.h"
 
 #define FETCH_MAX_BODY (10u * 1024 * 1024)  /* after decompression */
@@ -45,7 +45,9 @@ struct fetch_job {
 	const char *url;
 	const char *etag;            /* If-None-Match, or NULL */
 	const char *last_modified;   /* If-Modified-Since, or NULL */
-	bool allow_private;          /* may connect to loopback/private IPs */
+	enum netpolicy_trust trust;  /* peers besides public ones: none, its
+				      * own origin's (the URL names a private
+				      * address), any (fetch_allow_private) */
 	void *arg;                   /* the caller's */
 	struct fetch_result res;
 };
@@ -86,8 +88,7 @@ struct fetcher {
  * a transfer leaves libcurl's queue, not from when it was queued.
  */
 struct fetcher_opts {
-	const char *user_agent;
-	const char *ca_file;         /* extra trusted CAs (PEM), or NULL */
+	struct netpolicy_conf net;   /* user agent, extra CAs (borrowed) */
 	size_t max_body;
 	long max_total;
 	long max_per_host;
@@ -98,19 +99,26 @@ struct fetcher_opts {
 	long total_timeout;
 };
 
-/* The libcurl multi fetcher. RC_NOMEM / RC_INTERNAL when curl fails. */
+/*
+ * The libcurl multi fetcher; every transfer goes through the outbound
+ * policy made from o->net (util/netpolicy.h), transfers allowed a private
+ * peer in a connection pool of their own. netpolicy_global_init must have
+ * run. RC_NOMEM / RC_INTERNAL when curl fails, the policy's error when the
+ * CA file cannot be read.
+ */
 enum rc fetcher_curl_new(const struct fetcher_opts *o, struct fetcher *out);
 /* Runs jobs through f->ops (see struct fetch_ops). */
 enum rc fetcher_run(struct fetcher *f, struct fetch_job *jobs, size_t n,
     fetch_done_fn done, void *arg, volatile sig_atomic_t *stop);
 void fetcher_fini(struct fetcher *f);
 
-/* True for loopback, private, link-local, CGNAT, multicast, reserved and
- * unspecified addresses (IPv4, IPv6 and v4-mapped IPv6). */
-bool fetcher_addr_private(const struct sockaddr *sa);
-/* True when a configured URL itself names such an address or localhost:
- * the admin asked for it, so its fetches may connect there. */
-bool fetcher_url_is_private(const char *url);
+/*
+ * The trust of a job for a configured URL: NETPOLICY_ANY with
+ * fetch_allow_private (`allow_any`), NETPOLICY_ORIGIN when the URL itself
+ * names a private address or localhost (the admin asked for it; a redirect
+ * elsewhere is public only), else NETPOLICY_PUBLIC.
+ */
+enum netpolicy_trust fetcher_trust(bool allow_any, const char *url);
 
 /* What the next-fetch computation sees of one attempt. */
 struct fetch_sched {

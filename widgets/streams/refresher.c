@@ -712,8 +712,7 @@ fetch_due(struct pass *p, const struct refresh_opts *o, volatile sig_atomic_t *s
 		memset(&jobs[nj], 0, sizeof(jobs[nj]));
 		jobs[nj].url = u->src->url;
 		jobs[nj].arg = u;
-		jobs[nj].allow_private = p->r->conf.allow_private ||
-		    fetcher_url_is_private(u->src->url);
+		jobs[nj].trust = fetcher_trust(p->r->conf.allow_private, u->src->url);
 		load_validators(u, &jobs[nj]);
 		if (++nj == batch) {
 			rc = run_batch(p, jobs, nj, stop);
