@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "fcgi/config.h"
-#include "fcgi/health.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/url.h"
@@ -28,14 +27,7 @@ struct router {
 	size_t nentries;
 	request_identify_fn identify;
 	void *identify_ctx;
-	struct health_cache health;
 };
-
-struct health_cache *
-router_health_cache(struct router *r)
-{
-	return &r->health;
-}
 
 static const struct {
 	enum rc rc;
@@ -111,6 +103,23 @@ add_table(struct router *r, const struct route *t, void *ctx)
 }
 
 enum rc
+router_add_first(struct router *r, const struct route *t, void *ctx)
+{
+	size_t old = r->nentries, n = count_routes(t);
+	enum rc rc = add_table(r, t, ctx);
+
+	if (rc != RC_OK || n == 0)
+		return rc;
+	/* The new rows go to the front, in order: they are matched first. */
+	for (size_t i = 0; i < n; i++) {
+		struct router_entry e = r->entries[old + i];
+		memmove(r->entries + i + 1, r->entries + i, old * sizeof(e));
+		r->entries[i] = e;
+	}
+	return RC_OK;
+}
+
+enum rc
 router_new(const struct config *cfg, const struct feature *features,
     struct router **out)
 {
@@ -121,7 +130,7 @@ router_new(const struct config *cfg, const struct feature *features,
 	if (r == NULL)
 		return RC_NOMEM;
 	r->cfg = cfg;
-	rc = add_table(r, health_routes, r);
+	rc = RC_OK;
 	for (const struct feature *f = features; rc == RC_OK && f->name != NULL; f++) {
 		void *ctx = NULL;
 		if (r->nfeatures == ROUTER_FEATURES_MAX) {
@@ -158,7 +167,6 @@ router_free(struct router *r)
 	for (size_t i = r->nfeatures; i-- > 0;)
 		if (r->features[i]->fini != NULL)
 			r->features[i]->fini(r->ctxs[i]);
-	health_cache_fini(&r->health);
 	free(r->entries);
 	free(r);
 }

@@ -10,7 +10,7 @@
 struct router;
 
 /*
- * Builds the route set: the core routes plus each feature's, after calling
+ * Builds the route set: each feature's routes, after calling
  * every feature's init (in this process). RC_CONFIG if a feature fails to
  * start; the error was logged.
  */
@@ -30,8 +30,11 @@ void router_handle(struct router *r, struct request *req, struct response *res,
 /* Replaces res with the JSON error for rc. */
 void router_error(struct response *res, enum rc rc);
 
-/* The per-process cache of /healthz disk checks. */
-struct health_cache *router_health_cache(struct router *r);
+/*
+ * Puts a core route table (health.c's) ahead of the features' tables; its
+ * handlers get ctx. RC_NOMEM.
+ */
+enum rc router_add_first(struct router *r, const struct route *t, void *ctx);
 
 /* Runs fn over every started feature with its context (health, refresh). */
 void router_each_feature(const struct router *r,
