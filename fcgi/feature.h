@@ -9,11 +9,12 @@
 #include <confuse.h>
 #include <jansson.h>
 
-#include "fcgi/request.h"
-#include "fcgi/router.h"
 #include "util/rc.h"
 
 struct config;
+struct identity;
+struct request;
+struct route;
 
 /*
  * One row per feature in fcgi/routes.c. Every member may be NULL.

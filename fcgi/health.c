@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "fcgi/config.h"
+#include "fcgi/feature.h"
 #include "fcgi/metrics.h"
 #include "fcgi/router_int.h"
 #include "util/buf.h"

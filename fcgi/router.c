@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fcgi/config.h"
+#include "fcgi/feature.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/url.h"

@@ -2,11 +2,11 @@
 #ifndef SOCIALHUB_FCGI_ROUTER_INT_H
 #define SOCIALHUB_FCGI_ROUTER_INT_H
 
-#include "fcgi/feature.h"
 #include "fcgi/request_int.h"
 #include "fcgi/response_int.h"
 #include "fcgi/router.h"
 
+struct feature;
 struct router;
 
 /*

@@ -3,6 +3,7 @@
 #define SOCIALHUB_OAUTH_OAUTH_H
 
 #include "fcgi/feature.h"
+#include "fcgi/router.h"
 
 struct config;
 

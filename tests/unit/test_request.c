@@ -12,6 +12,7 @@
 #include "fcgi/config.h"
 #include "fcgi/request_int.h"
 #include "fcgi/response_int.h"
+#include "fcgi/feature.h"
 #include "fcgi/router_int.h"
 
 static struct config test_cfg = {

@@ -8,9 +8,9 @@
 #include <jansson.h>
 
 #include "fcgi/feature.h"
+#include "fcgi/router.h"
+#include "widgets/share/share_config.h"
 
-/* The `share { ... }` section of the config schema. */
-extern cfg_opt_t share_opts[];
 /* Per-key checks (networks, hosts, instances, UTM values, salt file). */
 void share_checks(cfg_t *root);
 /* Post-parse checks (market names). */

@@ -8,7 +8,6 @@
 #include "fcgi/config.h"
 #include "util/arena.h"
 #include "util/url.h"
-#include "widgets/share/share.h"
 #include "widgets/share/share_networks.h"
 #include "widgets/share/share_url.h"
 

@@ -36,6 +36,8 @@ struct share_settings {
 	size_t ninstances;
 };
 
+/* The `share { ... }` section of the config schema (feature.opts). */
+extern cfg_opt_t share_opts[];
 
 /* Registers the per-key checks on the root cfg (feature.checks). */
 void share_config_checks(cfg_t *root);
