@@ -28,6 +28,8 @@ struct route;
  *   if there was one.
  * - init/fini: per-process context, built after fork in every worker (and
  *   in CGI mode) from the immutable config.
+ * - routes_ctx: the context the route handlers (and parameter parsers)
+ *   get, made from ctx; NULL: ctx itself.
  * - identify: resolves who is signed in (oauth/ only).
  * - refresh: one refresher pass (widgets/), called in the refresher
  *   process; returns seconds until it wants to run again. `stop` becomes
@@ -43,6 +45,7 @@ struct feature {
 	enum rc (*init)(const struct config *cfg, void **ctx);
 	void (*fini)(void *ctx);
 	const struct route *routes;
+	void *(*routes_ctx)(void *ctx);
 	enum rc (*identify)(void *ctx, struct request *req, struct identity *out);
 	long (*refresh)(void *ctx, volatile sig_atomic_t *stop);
 	bool (*health)(void *ctx, json_t *report);

@@ -150,7 +150,7 @@ router_new(const struct config *cfg, const struct feature *features,
 			r->identify = f->identify;
 			r->identify_ctx = ctx;
 		}
-		rc = add_table(r, f->routes, ctx);
+		rc = add_table(r, f->routes, f->routes_ctx != NULL ? f->routes_ctx(ctx) : ctx);
 	}
 	if (rc != RC_OK) {
 		router_free(r);
