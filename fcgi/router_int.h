@@ -27,6 +27,15 @@ void router_free(struct router *r);
 void router_handle(struct router *r, struct request *req, struct response *res,
     const char **route_name);
 
+/*
+ * Checks req's query (a ROUTE_FORM route's form, on POST) against rt's
+ * parameter table and hands the typed values to req (request_value).
+ * RC_INVALID for a value that fails its row, a hard refusal's rc, RC_NOMEM.
+ * router_handle calls it before the handler; tests that call a handler
+ * directly call it first.
+ */
+enum rc router_params(const struct route *rt, void *ctx, struct request *req);
+
 /* Replaces res with the JSON error for rc. */
 void router_error(struct response *res, enum rc rc);
 

@@ -400,19 +400,25 @@ first_page_file(enum render_format f, enum render_layout l)
 	}
 }
 
+/* The rows of stream_params and html_params, in order. */
+enum { SP_LIMIT, SP_BEFORE, SP_SOURCE, SP_TAG, SP_MARKET, SP_LAYOUT };
+
+/* The query as the router checked it; a malformed cursor is a 400. */
 static enum rc
-read_query(struct request *req, enum render_format f, struct render_query *q)
+read_query(struct request *req, struct render_query *q)
 {
-	const char *layout = f == RENDER_HTML ? request_query(req, "layout") : NULL;
+	const struct param_value *before = request_value(req, SP_BEFORE);
 
 	memset(q, 0, sizeof(*q));
-	q->limit = (long)request_query_int(req, "limit", RENDER_LIMIT_DEFAULT);
-	q->before = request_query(req, "before");
-	q->source = request_query(req, "source");
-	q->tag = request_query(req, "tag");
-	q->market = request_query(req, "market");
-	if (layout != NULL && !render_layout_parse(layout, &q->layout))
+	if (request_refused(req, SP_BEFORE) != NULL)
 		return RC_INVALID;
+	q->limit = (long)request_value_int(req, SP_LIMIT, RENDER_LIMIT_DEFAULT);
+	q->before = before != NULL ? before->s : NULL;
+	q->cursor = before != NULL ? before->p : NULL;
+	q->source = request_value_str(req, SP_SOURCE);
+	q->tag = request_value_str(req, SP_TAG);
+	q->market = request_value_str(req, SP_MARKET);
+	q->layout = (enum render_layout)request_value_enum(req, SP_LAYOUT, RENDER_LIST);
 	return RC_OK;
 }
 
@@ -457,7 +463,7 @@ stream_route(struct request *req, struct response *res, void *ctx, enum render_f
 
 	if (vs == NULL)
 		return RC_NOTFOUND;
-	if ((rc = read_query(req, f, &q)) != RC_OK)
+	if ((rc = read_query(req, &q)) != RC_OK)
 		return rc;
 	cgi_freshen(v, vs->sc->name);
 	if ((rc = content_type(res, f)) != RC_OK)
@@ -616,23 +622,37 @@ embed_css_route(struct request *req, struct response *res, void *ctx)
 
 /* ---- the table ---- */
 
+/* `before`: the cursor parsed once, here; a malformed one is answered by
+ * the handler, after the 404 for an unknown stream. */
+static enum rc
+before_param(void *ctx, struct arena *a, const char *v, const void **out)
+{
+	struct render_before *b = arena_alloc(a, sizeof(*b));
+
+	(void)ctx;
+	if (b == NULL)
+		return RC_NOMEM;
+	*out = b;
+	return render_before_parse(a, v, b);
+}
+
+#define STREAM_PARAMS \
+	[SP_LIMIT] = { .name = "limit", .type = PARAM_INT, .min = 1, .max = RENDER_LIMIT_MAX }, \
+	[SP_BEFORE] = { .name = "before", .type = PARAM_TOKEN, .max_len = RENDER_CURSOR_MAX, \
+	    .parse = before_param, .flags = PARAM_SOFT }, \
+	[SP_SOURCE] = { .name = "source", .type = PARAM_TOKEN, .max_len = STREAM_NAME_MAX }, \
+	[SP_TAG] = { .name = "tag", .type = PARAM_STRING, .max_len = 100 }, \
+	[SP_MARKET] = { .name = "market", .type = PARAM_TOKEN, .max_len = 32 }
+
 static const struct param_spec stream_params[] = {
-	{ "limit", PARAM_INT, false, 0, 1, RENDER_LIMIT_MAX, NULL },
-	{ "before", PARAM_TOKEN, false, RENDER_CURSOR_MAX, 0, 0, NULL },
-	{ "source", PARAM_TOKEN, false, STREAM_NAME_MAX, 0, 0, NULL },
-	{ "tag", PARAM_STRING, false, 100, 0, 0, NULL },
-	{ "market", PARAM_TOKEN, false, 32, 0, 0, NULL },
-	{ NULL, 0, false, 0, 0, 0, NULL },
+	STREAM_PARAMS,
+	[SP_LAYOUT] = { .name = NULL },
 };
 
 static const struct param_spec html_params[] = {
-	{ "limit", PARAM_INT, false, 0, 1, RENDER_LIMIT_MAX, NULL },
-	{ "before", PARAM_TOKEN, false, RENDER_CURSOR_MAX, 0, 0, NULL },
-	{ "source", PARAM_TOKEN, false, STREAM_NAME_MAX, 0, 0, NULL },
-	{ "tag", PARAM_STRING, false, 100, 0, 0, NULL },
-	{ "market", PARAM_TOKEN, false, 32, 0, 0, NULL },
-	{ "layout", PARAM_ENUM, false, 0, 0, 0, "list|grid|carousel" },
-	{ NULL, 0, false, 0, 0, 0, NULL },
+	STREAM_PARAMS,
+	[SP_LAYOUT] = { .name = "layout", .type = PARAM_ENUM, .choices = render_layouts },
+	{ .name = NULL },
 };
 
 const struct route views_routes[] = {

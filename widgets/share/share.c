@@ -500,7 +500,7 @@ handle_buttons(struct request *req, struct response *res, void *ctx)
 }
 
 static const struct param_spec share_params[] = {
-	{ .name = "url", .type = PARAM_STRING, .required = true, .max_len = SHARE_URL_MAX },
+	{ .name = "url", .type = PARAM_STRING, .flags = PARAM_REQUIRED, .max_len = SHARE_URL_MAX },
 	{ .name = "title", .type = PARAM_STRING, .max_len = 512 },
 	{ .name = "text", .type = PARAM_STRING, .max_len = 1024 },
 	{ .name = "via", .type = PARAM_STRING, .max_len = 64 },
@@ -511,12 +511,12 @@ static const struct param_spec share_params[] = {
 };
 
 static const struct param_spec counts_params[] = {
-	{ .name = "url", .type = PARAM_STRING, .required = true, .max_len = SHARE_URL_MAX },
+	{ .name = "url", .type = PARAM_STRING, .flags = PARAM_REQUIRED, .max_len = SHARE_URL_MAX },
 	{ .name = NULL },
 };
 
 static const struct param_spec buttons_params[] = {
-	{ .name = "url", .type = PARAM_STRING, .required = true, .max_len = SHARE_URL_MAX },
+	{ .name = "url", .type = PARAM_STRING, .flags = PARAM_REQUIRED, .max_len = SHARE_URL_MAX },
 	{ .name = "title", .type = PARAM_STRING, .max_len = 512 },
 	{ .name = "networks", .type = PARAM_STRING, .max_len = 512 },
 	{ .name = "market", .type = PARAM_TOKEN, .max_len = 32 },
