@@ -1,7 +1,6 @@
 /* flow: the authorization code flow — login start and callback. */
 #include "oauth/oauth_int.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -92,16 +91,6 @@ login_request_ok(struct request *req)
 	    (dest == NULL || strcmp(dest, "document") == 0);
 }
 
-static char *
-lower_dup(struct arena *a, const char *s)
-{
-	char *d = arena_strdup(a, s);
-
-	for (char *p = d; p != NULL && *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return d;
-}
-
 static enum rc
 login_page_error(struct request *req, struct response *res, int status, const char *msg)
 {
@@ -116,6 +105,7 @@ flow_login(struct request *req, struct response *res, void *vctx)
 	struct oauth_ctx *ctx = vctx;
 	struct arena *a = request_arena(req);
 	struct provider *p = oauth_provider_find(ctx, request_capture(req, 0));
+	const struct param_value *iv = request_value(req, OAUTH_P_INSTANCE);
 	const char *client_id, *scopes, *instance = NULL;
 	const struct provider_meta *m;
 	struct instance_cache *ic = NULL;
@@ -125,19 +115,16 @@ flow_login(struct request *req, struct response *res, void *vctx)
 
 	if (p == NULL)
 		return RC_NOTFOUND;
-	st.return_to = request_query(req, "return_to");
-	if (st.return_to == NULL || *st.return_to == '\0')
-		st.return_to = "/";
-	if (request_query_count(req, "return_to") > 1 || !oauth_return_to_ok(st.return_to))
+	st.return_to = oauth_return_to(req, OAUTH_P_RETURN_TO, true);
+	if (st.return_to == NULL)
 		return login_page_error(req, res, 400, "The return address must be a page on this site.");
 	if (!login_request_ok(req))
 		return login_page_error(req, res, 403, "Sign-in must start from a link on this site.");
 	client_id = p->client_id;
 	scopes = p->scopes;
 	if (p->flags & PRESET_MASTODON) {
-		instance = request_query(req, "instance");
-		instance = instance != NULL ? lower_dup(a, instance) : NULL;
-		if (instance == NULL || !mastodon_host_valid(instance))
+		instance = iv != NULL ? iv->p : NULL;
+		if (instance == NULL)
 			return login_page_error(req, res, 400, "Please enter your Mastodon server, e.g. mastodon.social.");
 		rc = mastodon_instance(ctx, a, p, instance, &ic);
 		if (rc == RC_FORBIDDEN)

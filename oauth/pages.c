@@ -116,11 +116,7 @@ pages_providers(struct request *req, struct response *res, void *vctx)
 static const char *
 page_return_to(struct request *req)
 {
-	const char *rt = request_query(req, "return_to");
-
-	if (rt == NULL || *rt == '\0')
-		return "/";
-	return request_query_count(req, "return_to") == 1 && oauth_return_to_ok(rt) ? rt : NULL;
+	return oauth_return_to(req, OAUTH_P_RETURN_TO, false);
 }
 
 static enum rc
@@ -417,7 +413,7 @@ pages_logout(struct request *req, struct response *res, void *vctx)
 {
 	struct oauth_ctx *ctx = vctx;
 	const struct config *cfg = request_config(req);
-	const char *return_to = request_form(req, "return_to");
+	const char *return_to;
 	const struct identity *id;
 	const char *loc = NULL;
 	enum rc rc;
@@ -427,9 +423,7 @@ pages_logout(struct request *req, struct response *res, void *vctx)
 		log_kv(LOG_WARN, "logout_cross_origin", NULL);
 		return response_error(res, 403, "forbidden", "Sign-out must come from this site.");
 	}
-	if (return_to == NULL || *return_to == '\0')
-		return_to = "/";
-	if (request_form_count(req, "return_to") > 1 || !oauth_return_to_ok(return_to))
+	if ((return_to = oauth_return_to(req, OAUTH_P_RETURN_TO, true)) == NULL)
 		return RC_INVALID;
 	id = request_identity(req);
 	if (ctx->session_keys.n > 0)
