@@ -353,7 +353,7 @@ enum rc flow_login(struct request *req, struct response *res, void *vctx);
 enum rc flow_callback(struct request *req, struct response *res, void *vctx);
 
 /* pages.c */
-enum rc page_error(struct response *res, int status, const char *title,
+enum rc page_error(struct response *res, enum rc why, const char *title,
     const char *message, const struct config *cfg);
 enum rc pages_providers(struct request *req, struct response *res, void *vctx);
 enum rc pages_chooser(struct request *req, struct response *res, void *vctx);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fcgi/config.h"
+#include "fcgi/router.h"
 #include "util/buf.h"
 #include "util/html.h"
 #include "util/log.h"
@@ -19,19 +20,19 @@ static const char page_head[] =
 	"<meta name=\"referrer\" content=\"no-referrer\"><title>";
 
 /*
- * A small accessible HTML error page with a way back to the chooser. Keeps
- * headers already set (cookies to delete, no-store). Returns RC_OK so the
- * router sends it as is.
+ * A small accessible HTML error page with a way back to the chooser, with
+ * the status the router maps `why` to. Keeps headers already set (cookies
+ * to delete, no-store). Returns RC_OK so the router sends it as is.
  */
 enum rc
-page_error(struct response *res, int status, const char *title, const char *message,
+page_error(struct response *res, enum rc why, const char *title, const char *message,
     const struct config *cfg)
 {
 	struct buf *b = response_body(res);
 	enum rc rc;
 
 	buf_clear(b);
-	response_status(res, status);
+	response_status(res, router_status(why));
 	rc = buf_appends(b, page_head);
 	if (rc == RC_OK)
 		rc = html_text(b, title);
@@ -255,7 +256,7 @@ pages_chooser(struct request *req, struct response *res, void *vctx)
 	enum rc rc;
 
 	if (return_to == NULL)
-		return page_error(res, 400, "Sign in", "The return address must be a page on this site.", cfg);
+		return page_error(res, RC_INVALID, "Sign in", "The return address must be a page on this site.", cfg);
 	rc = buf_appends(b, page_head);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "Sign in</title></head><body><main><h1>Sign in</h1>");

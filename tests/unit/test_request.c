@@ -569,6 +569,10 @@ test_response(void **state)
 	assert_int_equal(router_status(RC_METHOD), 405);
 	assert_int_equal(router_status(RC_IO), 500);
 	assert_int_equal(router_status(RC_UNAVAILABLE), 503);
+	/* What oauth's error pages rely on (page_error). */
+	assert_int_equal(router_status(RC_FORBIDDEN), 403);
+	assert_int_equal(router_status(RC_UPSTREAM), 502);
+	assert_int_equal(router_status(RC_INTERNAL), 500);
 }
 
 int
