@@ -463,9 +463,10 @@ stream_route(struct request *req, struct response *res, void *ctx, enum render_f
 
 	if (vs == NULL)
 		return RC_NOTFOUND;
+	/* A malformed cursor is refused after the refresh, as it always was. */
+	cgi_freshen(v, vs->sc->name);
 	if ((rc = read_query(req, &q)) != RC_OK)
 		return rc;
-	cgi_freshen(v, vs->sc->name);
 	if ((rc = content_type(res, f)) != RC_OK)
 		return rc;
 	if (is_first_page(&q)) {
