@@ -17,7 +17,7 @@
 typedef enum rc (*route_handler)(struct request *req, struct response *res, void *ctx);
 
 enum param_type {
-	PARAM_STRING,  /* any text up to max_len bytes: v->s */
+	PARAM_STRING,  /* any (decoded, so UTF-8) text up to max_len bytes: v->s */
 	PARAM_INT,     /* decimal integer in [min, max]: v->i */
 	PARAM_TOKEN,   /* [A-Za-z0-9._-]+ up to max_len: v->s */
 	PARAM_ENUM,    /* one of the words of `choices`: v->e, its index */
