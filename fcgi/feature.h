@@ -9,11 +9,12 @@
 #include <confuse.h>
 #include <jansson.h>
 
-#include "fcgi/request.h"
 #include "util/rc.h"
 
 struct config;
-struct route;      /* fcgi/router.h */
+struct identity;
+struct request;
+struct route;
 
 /*
  * One row per feature in fcgi/routes.c. Every member may be NULL.
@@ -29,6 +30,8 @@ struct route;      /* fcgi/router.h */
  *   if there was one.
  * - init/fini: per-process context, built after fork in every worker (and
  *   in CGI mode) from the immutable config.
+ * - routes_ctx: the context the route handlers (and parameter parsers)
+ *   get, made from ctx; NULL: ctx itself.
  * - identify: resolves who is signed in (oauth/ only).
  * - refresh: one refresher pass (widgets/), called in the refresher
  *   process; returns seconds until it wants to run again. `stop` becomes
@@ -44,6 +47,7 @@ struct feature {
 	enum rc (*init)(const struct config *cfg, void **ctx);
 	void (*fini)(void *ctx);
 	const struct route *routes;
+	void *(*routes_ctx)(void *ctx);
 	enum rc (*identify)(void *ctx, struct request *req, struct identity *out);
 	long (*refresh)(void *ctx, volatile sig_atomic_t *stop);
 	bool (*health)(void *ctx, json_t *report);

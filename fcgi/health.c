@@ -3,14 +3,31 @@
 #include "fcgi/health.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "fcgi/config.h"
+#include "fcgi/feature.h"
 #include "fcgi/metrics.h"
 #include "fcgi/router_int.h"
+#include "util/buf.h"
 #include "util/crypto.h"
 #include "util/fsutil.h"
+
+/*
+ * The /healthz report of one worker, rendered at most once a second (disk
+ * probes, feature hooks, JSON) so that the route stays cheap under load;
+ * every request within the same second gets the same bytes and status.
+ */
+struct health {
+	struct router *router;  /* whose features report */
+	time_t rendered;        /* the second body was rendered in; 0: never */
+	int status;             /* 200 or 503 */
+	struct buf body;        /* the JSON report */
+	struct buf version;     /* GET /version, rendered once */
+	char version_etag[64];
+};
 
 struct health_walk {
 	json_t *report;
@@ -26,15 +43,6 @@ feature_health(void *arg, const struct feature *f, void *ctx)
 		w->ok = false;
 }
 
-void
-health_cache_fini(struct health_cache *hc)
-{
-	buf_fini(&hc->body);
-	buf_fini(&hc->version);
-	hc->rendered = 0;
-	hc->version_etag[0] = '\0';
-}
-
 static int
 health_dump(const char *p, size_t n, void *arg)
 {
@@ -43,8 +51,7 @@ health_dump(const char *p, size_t n, void *arg)
 
 /* Runs the checks and renders the report into hc for the second now. */
 static enum rc
-health_render(struct router *r, const struct config *cfg,
-    struct health_cache *hc, time_t now)
+health_render(struct health *hc, const struct config *cfg, time_t now)
 {
 	struct health_walk w = { .report = json_object(), .ok = true };
 	bool cache_ok, state_ok;
@@ -54,7 +61,7 @@ health_render(struct router *r, const struct config *cfg,
 		return RC_NOMEM;
 	cache_ok = fsutil_dir_writable(cfg->cache_dir);
 	state_ok = fsutil_dir_writable(cfg->state_dir);
-	router_each_feature(r, feature_health, &w);
+	router_each_feature(hc->router, feature_health, &w);
 	w.ok = w.ok && cache_ok && state_ok;
 	json_object_set_new(w.report, "cache_writable", json_boolean(cache_ok));
 	json_object_set_new(w.report, "state_writable", json_boolean(state_ok));
@@ -83,12 +90,12 @@ health_render(struct router *r, const struct config *cfg,
 static enum rc
 health_get(struct request *req, struct response *res, void *ctx)
 {
-	struct health_cache *hc = router_health_cache(ctx);
+	struct health *hc = ctx;
 	time_t now = time(NULL);
 	enum rc rc;
 
 	if (hc->rendered != now &&
-	    (rc = health_render(ctx, request_config(req), hc, now)) != RC_OK)
+	    (rc = health_render(hc, request_config(req), now)) != RC_OK)
 		return rc;
 	rc = response_no_store(res);
 	if (rc == RC_OK)
@@ -100,7 +107,7 @@ health_get(struct request *req, struct response *res, void *ctx)
 
 /* The /version body and its strong ETag (as apply_conditional would make it). */
 static enum rc
-version_render(struct health_cache *hc)
+version_render(struct health *hc)
 {
 	json_t *j = json_pack("{s:s, s:s}", "name", PACKAGE_NAME, "version", PACKAGE_VERSION);
 	unsigned char sum[CRYPTO_SHA256_LEN];
@@ -131,7 +138,7 @@ version_render(struct health_cache *hc)
 static enum rc
 version_get(struct request *req, struct response *res, void *ctx)
 {
-	struct health_cache *hc = router_health_cache(ctx);
+	struct health *hc = ctx;
 	enum rc rc = RC_OK;
 
 	(void)req;
@@ -184,9 +191,37 @@ metrics_get(struct request *req, struct response *res, void *ctx)
 	return rc;
 }
 
-const struct route health_routes[] = {
+static const struct route health_routes[] = {
 	{ HTTP_GET, "/healthz", health_get, "healthz", NULL, 0 },
 	{ HTTP_GET, "/version", version_get, "version", NULL, 0 },
 	{ HTTP_GET, "/metrics", metrics_get, "metrics", NULL, 0 },
 	{ 0, NULL, NULL, NULL, NULL, 0 },
 };
+
+enum rc
+health_new(struct router *r, struct health **out)
+{
+	struct health *h = calloc(1, sizeof(*h));
+	enum rc rc;
+
+	*out = NULL;
+	if (h == NULL)
+		return RC_NOMEM;
+	h->router = r;
+	if ((rc = router_add_first(r, health_routes, h)) != RC_OK) {
+		free(h);
+		return rc;
+	}
+	*out = h;
+	return RC_OK;
+}
+
+void
+health_free(struct health *h)
+{
+	if (h == NULL)
+		return;
+	buf_fini(&h->body);
+	buf_fini(&h->version);
+	free(h);
+}

@@ -3,29 +3,20 @@
 #define SOCIALHUB_FCGI_HEALTH_H
 
 #include <stdbool.h>
-#include <time.h>
+#include <stddef.h>
 
-#include "fcgi/router.h"
-#include "util/buf.h"
+#include "util/rc.h"
+
+struct health;
+struct router;
 
 /*
- * The /healthz report of one worker, rendered at most once a second (disk
- * probes, feature hooks, JSON) so that the route stays cheap under load;
- * every request within the same second gets the same bytes and status.
+ * Adds /healthz, /version and /metrics to r, ahead of the features' routes;
+ * the /healthz report asks r's features. The caller frees *out with
+ * health_free after router_free(r). RC_NOMEM.
  */
-struct health_cache {
-	time_t rendered;      /* the second body was rendered in; 0: never */
-	int status;           /* 200 or 503 */
-	struct buf body;      /* the JSON report */
-	struct buf version;   /* GET /version, rendered once */
-	char version_etag[64];
-};
-
-/* Frees the cached bodies (the router calls it). */
-void health_cache_fini(struct health_cache *hc);
-
-/* Core route table; the handlers' ctx is the struct router. */
-extern const struct route health_routes[];
+enum rc health_new(struct router *r, struct health **out);
+void health_free(struct health *h);
 
 /* True when addr is allowed by one of the prefixes ("127.0.0.1", "10.", "::1"). */
 bool health_addr_allowed(const char *addr, char *const *allow, size_t n);

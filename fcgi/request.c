@@ -170,12 +170,44 @@ request_cookies_each(const struct request *req, const char *prefix,
 			fn(arg, req->cookies.items[i].name, req->cookies.items[i].value);
 }
 
-long long
-request_query_int(const struct request *req, const char *name, long long def)
+const struct param_value *
+request_value(const struct request *req, size_t key)
 {
-	const char *v = request_query(req, name);
+	const struct param_value *v = key < req->nvalues ? &req->values[key] : NULL;
 
-	return v != NULL ? strtoll(v, NULL, 10) : def;
+	return v != NULL && v->count > 0 && v->refused == RC_OK ? v : NULL;
+}
+
+const struct param_value *
+request_refused(const struct request *req, size_t key)
+{
+	const struct param_value *v = key < req->nvalues ? &req->values[key] : NULL;
+
+	return v != NULL && v->count > 0 && v->refused != RC_OK ? v : NULL;
+}
+
+long long
+request_value_int(const struct request *req, size_t key, long long def)
+{
+	const struct param_value *v = request_value(req, key);
+
+	return v != NULL ? v->i : def;
+}
+
+size_t
+request_value_enum(const struct request *req, size_t key, size_t def)
+{
+	const struct param_value *v = request_value(req, key);
+
+	return v != NULL ? v->e : def;
+}
+
+const char *
+request_value_str(const struct request *req, size_t key)
+{
+	const struct param_value *v = request_value(req, key);
+
+	return v != NULL ? v->s : NULL;
 }
 
 const struct identity *

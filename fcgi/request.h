@@ -80,9 +80,30 @@ bool request_is_https(const struct request *req);
 const struct identity *request_identity(struct request *req);
 
 /*
- * Typed access to a validated query parameter declared in the route's
- * parameter table (router.h). Returns `def` when absent.
+ * A parameter declared in the route's table (router.h's param_spec), as
+ * the router checked it before the handler ran. Which member holds the
+ * typed value follows the row's type.
  */
-long long request_query_int(const struct request *req, const char *name, long long def);
+struct param_value {
+	const char *s;       /* the first value sent, decoded (every type) */
+	long long i;         /* PARAM_INT */
+	size_t e;            /* PARAM_ENUM: the index of the word in choices */
+	const void *p;       /* what the row's parse made, or NULL */
+	size_t count;        /* how many times the name was sent */
+	enum rc refused;     /* RC_OK, or why the row's parse refused it */
+};
+
+/*
+ * The checked value of the route's parameter `key` (its row's index in the
+ * table); NULL when it was not sent or its parse refused it.
+ */
+const struct param_value *request_value(const struct request *req, size_t key);
+/* A PARAM_SOFT row's value that its parse refused (->refused says why);
+ * NULL otherwise. */
+const struct param_value *request_refused(const struct request *req, size_t key);
+/* The typed value of row `key`, or `def` / NULL when request_value is NULL. */
+long long request_value_int(const struct request *req, size_t key, long long def);
+size_t request_value_enum(const struct request *req, size_t key, size_t def);
+const char *request_value_str(const struct request *req, size_t key);
 
 #endif

@@ -36,6 +36,8 @@ struct request {
 	struct kvset query;
 	struct kvset form;
 	struct kvset cookies;
+	struct param_value *values;   /* one per row of the route's table */
+	size_t nvalues;
 	size_t content_length;
 	request_reader reader;
 	void *reader_arg;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fcgi/config.h"
-#include "fcgi/health.h"
+#include "fcgi/feature.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/url.h"
@@ -28,14 +28,7 @@ struct router {
 	size_t nentries;
 	request_identify_fn identify;
 	void *identify_ctx;
-	struct health_cache health;
 };
-
-struct health_cache *
-router_health_cache(struct router *r)
-{
-	return &r->health;
-}
 
 static const struct {
 	enum rc rc;
@@ -111,6 +104,23 @@ add_table(struct router *r, const struct route *t, void *ctx)
 }
 
 enum rc
+router_add_first(struct router *r, const struct route *t, void *ctx)
+{
+	size_t old = r->nentries, n = count_routes(t);
+	enum rc rc = add_table(r, t, ctx);
+
+	if (rc != RC_OK || n == 0)
+		return rc;
+	/* The new rows go to the front, in order: they are matched first. */
+	for (size_t i = 0; i < n; i++) {
+		struct router_entry e = r->entries[old + i];
+		memmove(r->entries + i + 1, r->entries + i, old * sizeof(e));
+		r->entries[i] = e;
+	}
+	return RC_OK;
+}
+
+enum rc
 router_new(const struct config *cfg, const struct feature *features,
     struct router **out)
 {
@@ -121,7 +131,7 @@ router_new(const struct config *cfg, const struct feature *features,
 	if (r == NULL)
 		return RC_NOMEM;
 	r->cfg = cfg;
-	rc = add_table(r, health_routes, r);
+	rc = RC_OK;
 	for (const struct feature *f = features; rc == RC_OK && f->name != NULL; f++) {
 		void *ctx = NULL;
 		if (r->nfeatures == ROUTER_FEATURES_MAX) {
@@ -140,7 +150,7 @@ router_new(const struct config *cfg, const struct feature *features,
 			r->identify = f->identify;
 			r->identify_ctx = ctx;
 		}
-		rc = add_table(r, f->routes, ctx);
+		rc = add_table(r, f->routes, f->routes_ctx != NULL ? f->routes_ctx(ctx) : ctx);
 	}
 	if (rc != RC_OK) {
 		router_free(r);
@@ -158,7 +168,6 @@ router_free(struct router *r)
 	for (size_t i = r->nfeatures; i-- > 0;)
 		if (r->features[i]->fini != NULL)
 			r->features[i]->fini(r->ctxs[i]);
-	health_cache_fini(&r->health);
 	free(r->entries);
 	free(r);
 }
@@ -263,61 +272,109 @@ is_token(const char *s)
 	return true;
 }
 
+/* The index of v among the NULL-terminated words. */
 static bool
-in_choices(const char *v, const char *choices)
+enum_index(const char *v, const char *const *choices, size_t *out)
 {
-	size_t n = strlen(v);
-
-	while (*choices != '\0') {
-		size_t len = strcspn(choices, "|");
-		if (len == n && strncmp(choices, v, n) == 0)
+	for (size_t i = 0; choices != NULL && choices[i] != NULL; i++)
+		if (strcmp(choices[i], v) == 0) {
+			*out = i;
 			return true;
-		choices += len + (choices[len] == '|');
-	}
+		}
 	return false;
 }
 
+/* A whole decimal integer in [min, max]. */
 static bool
-param_valid(const struct param_spec *p, const char *v)
+int_parse(const char *v, long long min, long long max, long long *out)
 {
-	size_t max = p->max_len != 0 ? p->max_len : REQUEST_QUERY_MAX;
-	long long n;
 	char *end;
 
-	if (strlen(v) > max)
+	if (*v == '\0' || (!isdigit((unsigned char)*v) && *v != '-'))
 		return false;
-	switch (p->type) {
-	case PARAM_STRING:
-		return true;
-	case PARAM_TOKEN:
-		return is_token(v);
-	case PARAM_ENUM:
-		return in_choices(v, p->choices);
-	case PARAM_INT:
-		if (*v == '\0' || (!isdigit((unsigned char)*v) && *v != '-'))
-			return false;
-		errno = 0;
-		n = strtoll(v, &end, 10);
-		return errno == 0 && *end == '\0' && n >= p->min && n <= p->max;
-	}
-	return false;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	return errno == 0 && *end == '\0' && *out >= min && *out <= max;
 }
 
+/* The type's check, then the row's parse; a hard refusal is returned. */
 static enum rc
-validate_params(const struct route *rt, struct request *req)
+param_read(const struct param_spec *p, void *ctx, struct arena *a, const char *v,
+    struct param_value *out)
 {
-	for (const struct param_spec *p = rt->params; p != NULL && p->name != NULL; p++) {
-		const struct kvset *set = (rt->flags & ROUTE_FORM) && req->method == HTTP_POST
-		    ? &req->form : &req->query;
-		const char *v = NULL;
-		for (size_t i = 0; i < set->n && v == NULL; i++)
-			if (strcmp(set->items[i].name, p->name) == 0)
-				v = set->items[i].value;
-		if (v == NULL && p->required)
-			return RC_INVALID;
-		if (v != NULL && !param_valid(p, v))
-			return RC_INVALID;
+	size_t max = p->max_len != 0 ? p->max_len : REQUEST_QUERY_MAX;
+	bool ok = false;
+	enum rc rc;
+
+	out->s = v;
+	if (strlen(v) > max)
+		return RC_INVALID;
+	switch (p->type) {
+	case PARAM_STRING:
+		ok = true;
+		break;
+	case PARAM_TOKEN:
+		ok = is_token(v);
+		break;
+	case PARAM_INT:
+		ok = int_parse(v, p->min, p->max, &out->i);
+		break;
+	case PARAM_ENUM:
+		ok = enum_index(v, p->choices, &out->e);
+		break;
 	}
+	if (!ok)
+		return RC_INVALID;
+	if (p->parse == NULL)
+		return RC_OK;
+	rc = p->parse(ctx, a, v, &out->p);
+	if (rc == RC_OK || rc == RC_NOMEM || !(p->flags & PARAM_SOFT))
+		return rc;
+	out->refused = rc;
+	out->p = NULL;
+	return RC_OK;
+}
+
+/* The first value of name in set; *count says how many were sent. */
+static const char *
+param_find(const struct kvset *set, const char *name, size_t *count)
+{
+	const char *v = NULL;
+
+	*count = 0;
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->items[i].name, name) == 0 && (*count)++ == 0)
+			v = set->items[i].value;
+	return v;
+}
+
+enum rc
+router_params(const struct route *rt, void *ctx, struct request *req)
+{
+	const struct kvset *set = (rt->flags & ROUTE_FORM) && req->method == HTTP_POST
+	    ? &req->form : &req->query;
+	struct param_value *vals;
+	size_t n = 0;
+	enum rc rc;
+
+	req->values = NULL;
+	req->nvalues = 0;
+	while (rt->params != NULL && rt->params[n].name != NULL)
+		n++;
+	if (n == 0)
+		return RC_OK;
+	if ((vals = arena_calloc(req->arena, n, sizeof(*vals))) == NULL)
+		return RC_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct param_spec *p = &rt->params[i];
+		const char *v = param_find(set, p->name, &vals[i].count);
+		if (v == NULL && (p->flags & PARAM_REQUIRED))
+			return RC_INVALID;
+		if (v != NULL && (rc = param_read(p, ctx, req->arena, v, &vals[i])) != RC_OK)
+			return rc;
+	}
+	req->values = vals;
+	req->nvalues = n;
 	return RC_OK;
 }
 
@@ -421,7 +478,7 @@ router_handle(struct router *r, struct request *req, struct response *res,
 			rc = request_read_form(req);
 	}
 	if (rc == RC_OK)
-		rc = validate_params(e->route, req);
+		rc = router_params(e->route, e->ctx, req);
 	if (rc == RC_OK)
 		rc = e->route->handler(req, res, e->ctx);
 	if (rc != RC_OK) {

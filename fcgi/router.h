@@ -17,20 +17,48 @@
 typedef enum rc (*route_handler)(struct request *req, struct response *res, void *ctx);
 
 enum param_type {
-	PARAM_STRING,  /* any valid UTF-8 up to max_len bytes */
-	PARAM_INT,     /* decimal integer in [min, max] */
-	PARAM_TOKEN,   /* [A-Za-z0-9._-]+ up to max_len */
-	PARAM_ENUM,    /* one of the '|'-separated words in `choices` */
+	PARAM_STRING,  /* any (decoded, so UTF-8) text up to max_len bytes: v->s */
+	PARAM_INT,     /* decimal integer in [min, max]: v->i */
+	PARAM_TOKEN,   /* [A-Za-z0-9._-]+ up to max_len: v->s */
+	PARAM_ENUM,    /* one of the words of `choices`: v->e, its index */
 };
 
-/* One declared query (or form) parameter of a route. */
+enum param_flags {
+	PARAM_REQUIRED = 1 << 0,  /* absent: 400 */
+	/*
+	 * A value that the row's parse refuses reaches the handler as refused
+	 * (request_refused) instead of a 400: the handler answers it in its own
+	 * words, at its own point (after a 404 for an unknown name, say). A
+	 * value that fails its type or length is a 400 all the same.
+	 */
+	PARAM_SOFT = 1 << 1,
+};
+
+/*
+ * A row's own check, run after its type's on the first value sent: reads
+ * the text v into a typed value (*out, arena memory; left NULL by a plain
+ * check) or refuses it with an rc (RC_INVALID, RC_FORBIDDEN, ...), which
+ * is the answer unless the row is PARAM_SOFT. ctx is the route's context.
+ * RC_NOMEM always ends the request.
+ */
+typedef enum rc (*param_parse_fn)(void *ctx, struct arena *a, const char *v,
+    const void **out);
+
+/*
+ * One declared query (or form) parameter of a route. Handlers read its
+ * checked value by the row's index in the table (request_value), so the
+ * routes that share a handler share the order of their rows. A name sent
+ * more than once: the first value is checked and counts; v->count says how
+ * many were sent. Names not in the table are ignored.
+ */
 struct param_spec {
 	const char *name;
 	enum param_type type;
-	bool required;
-	size_t max_len;        /* 0: the query limit */
-	long long min, max;    /* PARAM_INT */
-	const char *choices;   /* PARAM_ENUM, e.g. "list|grid|carousel" */
+	unsigned flags;               /* param_flags */
+	size_t max_len;               /* 0: the query limit */
+	long long min, max;           /* PARAM_INT */
+	const char *const *choices;   /* PARAM_ENUM: the words, NULL-terminated */
+	param_parse_fn parse;         /* NULL: the type's check only */
 };
 
 enum route_flags {

@@ -2,15 +2,15 @@
 #ifndef SOCIALHUB_FCGI_ROUTER_INT_H
 #define SOCIALHUB_FCGI_ROUTER_INT_H
 
-#include "fcgi/feature.h"
 #include "fcgi/request_int.h"
 #include "fcgi/response_int.h"
 #include "fcgi/router.h"
 
+struct feature;
 struct router;
 
 /*
- * Builds the route set: the core routes plus each feature's, after calling
+ * Builds the route set: each feature's routes, after calling
  * every feature's init (in this process). RC_CONFIG if a feature fails to
  * start; the error was logged.
  */
@@ -27,11 +27,23 @@ void router_free(struct router *r);
 void router_handle(struct router *r, struct request *req, struct response *res,
     const char **route_name);
 
+/*
+ * Checks req's query (a ROUTE_FORM route's form, on POST) against rt's
+ * parameter table and hands the typed values to req (request_value).
+ * RC_INVALID for a value that fails its row, a hard refusal's rc, RC_NOMEM.
+ * router_handle calls it before the handler; tests that call a handler
+ * directly call it first.
+ */
+enum rc router_params(const struct route *rt, void *ctx, struct request *req);
+
 /* Replaces res with the JSON error for rc. */
 void router_error(struct response *res, enum rc rc);
 
-/* The per-process cache of /healthz disk checks. */
-struct health_cache *router_health_cache(struct router *r);
+/*
+ * Puts a core route table (health.c's) ahead of the features' tables; its
+ * handlers get ctx. RC_NOMEM.
+ */
+enum rc router_add_first(struct router *r, const struct route *t, void *ctx);
 
 /* Runs fn over every started feature with its context (health, refresh). */
 void router_each_feature(const struct router *r,

@@ -13,6 +13,7 @@
 
 #include "fcgi/config.h"
 #include "fcgi/feature.h"
+#include "fcgi/health.h"
 #include "fcgi/metrics.h"
 #include "fcgi/router_int.h"
 #include "util/log.h"
@@ -157,16 +158,32 @@ worker_signals(int listen_fd, volatile sig_atomic_t *stop)
 	sigaction(SIGINT, &sa, NULL);
 }
 
+/* The routes of a serving process: /healthz, /version, /metrics, then
+ * the features'. On failure nothing is left to free. */
+static enum rc
+serving_router(const struct config *cfg, const struct feature *features,
+    struct router **r, struct health **h)
+{
+	enum rc rc = router_new(cfg, features, r);
+
+	if (rc == RC_OK && (rc = health_new(*r, h)) != RC_OK) {
+		router_free(*r);
+		*r = NULL;
+	}
+	return rc;
+}
+
 int
 worker_serve(const struct config *cfg, const struct feature *features,
     int listen_fd, volatile sig_atomic_t *stop)
 {
 	struct router *r = NULL;
+	struct health *h = NULL;
 	struct arena *a = arena_new(ARENA_FIRST_BLOCK, ARENA_LIMIT);
 	struct worker_bufs wb;
 	FCGX_Request fr;
 
-	if (a == NULL || router_new(cfg, features, &r) != RC_OK) {
+	if (a == NULL || serving_router(cfg, features, &r, &h) != RC_OK) {
 		arena_free(a);
 		return 1;
 	}
@@ -200,6 +217,7 @@ worker_serve(const struct config *cfg, const struct feature *features,
 	buf_fini(&wb.head);
 	buf_fini(&wb.body);
 	router_free(r);
+	health_free(h);
 	arena_free(a);
 	return 0;
 }
@@ -222,6 +240,7 @@ int
 worker_cgi(const struct config *cfg, const struct feature *features)
 {
 	struct router *r = NULL;
+	struct health *h = NULL;
 	struct arena *a = arena_new(ARENA_FIRST_BLOCK, ARENA_LIMIT);
 	struct sink out = { stdout_put, NULL };
 	struct worker_bufs wb;
@@ -229,7 +248,7 @@ worker_cgi(const struct config *cfg, const struct feature *features)
 	buf_init(&wb.head, 64 * 1024);
 	buf_init(&wb.body, RESPONSE_BODY_MAX);
 	metrics_init();
-	if (a == NULL || router_new(cfg, features, &r) != RC_OK) {
+	if (a == NULL || serving_router(cfg, features, &r, &h) != RC_OK) {
 		fputs("Status: 500 Internal Server Error\r\nContent-Type: application/json\r\n\r\n"
 		    "{\"error\":\"internal_error\",\"message\":\"socialhub could not start.\"}", stdout);
 		arena_free(a);
@@ -240,6 +259,7 @@ worker_cgi(const struct config *cfg, const struct feature *features)
 	buf_fini(&wb.head);
 	buf_fini(&wb.body);
 	router_free(r);
+	health_free(h);
 	arena_free(a);
 	return 0;
 }

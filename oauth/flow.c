@@ -1,7 +1,6 @@
 /* flow: the authorization code flow — login start and callback. */
 #include "oauth/oauth_int.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -92,21 +91,11 @@ login_request_ok(struct request *req)
 	    (dest == NULL || strcmp(dest, "document") == 0);
 }
 
-static char *
-lower_dup(struct arena *a, const char *s)
-{
-	char *d = arena_strdup(a, s);
-
-	for (char *p = d; p != NULL && *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return d;
-}
-
 static enum rc
-login_page_error(struct request *req, struct response *res, int status, const char *msg)
+login_page_error(struct request *req, struct response *res, enum rc why, const char *msg)
 {
 	response_no_store(res);
-	return page_error(res, status, "Sign-in could not start", msg, request_config(req));
+	return page_error(res, why, "Sign-in could not start", msg, request_config(req));
 }
 
 /* GET /auth/login/{provider}?return_to=PATH[&instance=HOST] */
@@ -116,6 +105,7 @@ flow_login(struct request *req, struct response *res, void *vctx)
 	struct oauth_ctx *ctx = vctx;
 	struct arena *a = request_arena(req);
 	struct provider *p = oauth_provider_find(ctx, request_capture(req, 0));
+	const struct param_value *iv = request_value(req, OAUTH_P_INSTANCE);
 	const char *client_id, *scopes, *instance = NULL;
 	const struct provider_meta *m;
 	struct instance_cache *ic = NULL;
@@ -125,33 +115,30 @@ flow_login(struct request *req, struct response *res, void *vctx)
 
 	if (p == NULL)
 		return RC_NOTFOUND;
-	st.return_to = request_query(req, "return_to");
-	if (st.return_to == NULL || *st.return_to == '\0')
-		st.return_to = "/";
-	if (request_query_count(req, "return_to") > 1 || !oauth_return_to_ok(st.return_to))
-		return login_page_error(req, res, 400, "The return address must be a page on this site.");
+	st.return_to = oauth_return_to(req, OAUTH_P_RETURN_TO, true);
+	if (st.return_to == NULL)
+		return login_page_error(req, res, RC_INVALID, "The return address must be a page on this site.");
 	if (!login_request_ok(req))
-		return login_page_error(req, res, 403, "Sign-in must start from a link on this site.");
+		return login_page_error(req, res, RC_FORBIDDEN, "Sign-in must start from a link on this site.");
 	client_id = p->client_id;
 	scopes = p->scopes;
 	if (p->flags & PRESET_MASTODON) {
-		instance = request_query(req, "instance");
-		instance = instance != NULL ? lower_dup(a, instance) : NULL;
-		if (instance == NULL || !mastodon_host_valid(instance))
-			return login_page_error(req, res, 400, "Please enter your Mastodon server, e.g. mastodon.social.");
+		instance = iv != NULL ? iv->p : NULL;
+		if (instance == NULL)
+			return login_page_error(req, res, RC_INVALID, "Please enter your Mastodon server, e.g. mastodon.social.");
 		rc = mastodon_instance(ctx, a, p, instance, &ic);
 		if (rc == RC_FORBIDDEN)
-			return login_page_error(req, res, 403, "Sign-in with that Mastodon server is not allowed here.");
+			return login_page_error(req, res, RC_FORBIDDEN, "Sign-in with that Mastodon server is not allowed here.");
 		if (rc == RC_LIMIT)
-			return login_page_error(req, res, 503, "Sign-in with new Mastodon servers is paused here.");
+			return login_page_error(req, res, RC_UNAVAILABLE, "Sign-in with new Mastodon servers is paused here.");
 		if (rc != RC_OK)
-			return login_page_error(req, res, 502, "That Mastodon server could not be reached.");
+			return login_page_error(req, res, RC_UPSTREAM, "That Mastodon server could not be reached.");
 		client_id = ic->client_id;
 		scopes = ic->scopes;
 	}
 	rc = discovery_meta(ctx, a, p, instance, &m);
 	if (rc != RC_OK)
-		return login_page_error(req, res, 502, "The sign-in provider is unavailable. Please try again later.");
+		return login_page_error(req, res, RC_UPSTREAM, "The sign-in provider is unavailable. Please try again later.");
 	st.provider = p->id;
 	st.instance = instance;
 	st.created = ctx->now();
@@ -194,14 +181,15 @@ cb_count(const struct callback *cb, const char *name)
 	return cb->post ? request_form_count(cb->req, name) : request_query_count(cb->req, name);
 }
 
-/* Ends a refused callback: an error page, never a session. */
+/* Ends a refused callback: an error page, never a session; `why` sets
+ * its status (page_error). */
 static enum rc
-cb_fail(struct callback *cb, int status, const char *result, const char *message)
+cb_fail(struct callback *cb, enum rc why, const char *result, const char *message)
 {
 	log_kv(LOG_WARN, "login_refused", "provider", cb->p->id, "result", result,
 	    "reason", cb->why != NULL ? cb->why : result, NULL);
 	count_login(cb->p->id, result);
-	return page_error(cb->res, status, "Sign-in failed", message, request_config(cb->req));
+	return page_error(cb->res, why, "Sign-in failed", message, request_config(cb->req));
 }
 
 /* One value per name, and no mixing of query and body parameters. */
@@ -352,7 +340,7 @@ cb_finish(struct callback *cb, const struct profile *pr)
 	rc = session_seal(cb->ctx, cb->a, cb->p->id, pr, cb->ctx->now(), &value);
 	if (rc != RC_OK) {
 		cb->why = "session could not be sealed";
-		return cb_fail(cb, rc == RC_LIMIT ? 400 : 500, "session_error",
+		return cb_fail(cb, rc == RC_LIMIT ? RC_INVALID : RC_INTERNAL, "session_error",
 		    "Your profile could not be stored in a session.");
 	}
 	loc = location_for(cb->a, request_config(cb->req), cb->st.return_to);
@@ -366,10 +354,14 @@ cb_finish(struct callback *cb, const struct profile *pr)
 	return response_redirect(cb->res, 303, loc);
 }
 
-static int
-status_for(enum rc rc)
+/*
+ * Whose fault a failed exchange or profile step is: the provider's (down,
+ * slow, busy: RC_UPSTREAM) or the response's, which we refuse (RC_INVALID).
+ */
+static enum rc
+cb_blame(enum rc rc)
 {
-	return rc == RC_UPSTREAM || rc == RC_TIMEOUT || rc == RC_UNAVAILABLE ? 502 : 400;
+	return rc == RC_UPSTREAM || rc == RC_TIMEOUT || rc == RC_UNAVAILABLE ? RC_UPSTREAM : RC_INVALID;
 }
 
 static enum rc
@@ -381,7 +373,8 @@ cb_provider_error(struct callback *cb, const char *error)
 	cb->why = "the provider returned an error";
 	snprintf(msg, sizeof(msg), "The provider did not sign you in (%.64s)%s%.300s",
 	    error, desc != NULL ? ": " : ".", desc != NULL ? desc : "");
-	return cb_fail(cb, strcmp(error, "access_denied") == 0 ? 403 : 400, "provider_error", msg);
+	return cb_fail(cb, strcmp(error, "access_denied") == 0 ? RC_FORBIDDEN : RC_INVALID,
+	    "provider_error", msg);
 }
 
 static enum rc
@@ -393,10 +386,10 @@ cb_run(struct callback *cb)
 	enum rc rc;
 
 	if (!params_single(cb))
-		return cb_fail(cb, 400, "bad_request", "The sign-in response was malformed.");
+		return cb_fail(cb, RC_INVALID, "bad_request", "The sign-in response was malformed.");
 	rc = state_take(cb->ctx, cb->req, cb->res, cb->p->id, cb_param(cb, "state"), &cb->st, &cb->why);
 	if (rc != RC_OK)
-		return cb_fail(cb, rc == RC_UNAVAILABLE ? 503 : 400, "state",
+		return cb_fail(cb, rc == RC_UNAVAILABLE ? RC_UNAVAILABLE : RC_INVALID, "state",
 		    "This sign-in attempt is unknown, expired or already used. Please sign in again.");
 	error = cb_param(cb, "error");
 	if (error != NULL)
@@ -407,25 +400,25 @@ cb_run(struct callback *cb)
 		rc = mastodon_instance(cb->ctx, cb->a, cb->p, cb->st.instance, &ic);
 		if (rc != RC_OK) {
 			cb->why = "Mastodon app registration unavailable";
-			return cb_fail(cb, 502, "upstream", "That Mastodon server could not be reached.");
+			return cb_fail(cb, RC_UPSTREAM, "upstream", "That Mastodon server could not be reached.");
 		}
 	}
 	rc = discovery_meta(cb->ctx, cb->a, cb->p, cb->st.instance, &cb->m);
 	if (rc != RC_OK) {
 		cb->why = "provider metadata unavailable";
-		return cb_fail(cb, 502, "upstream", "The sign-in provider is unavailable.");
+		return cb_fail(cb, RC_UPSTREAM, "upstream", "The sign-in provider is unavailable.");
 	}
 	if (!iss_param_ok(cb))
-		return cb_fail(cb, 400, "iss", "The sign-in response came from an unexpected issuer.");
+		return cb_fail(cb, RC_INVALID, "iss", "The sign-in response came from an unexpected issuer.");
 	code = cb_param(cb, "code");
 	if (code == NULL || *code == '\0' || strlen(code) > CODE_MAX) {
 		cb->why = "missing or oversize code";
-		return cb_fail(cb, 400, "bad_request", "The sign-in response had no authorization code.");
+		return cb_fail(cb, RC_INVALID, "bad_request", "The sign-in response had no authorization code.");
 	}
 	rc = token_exchange(cb->ctx, cb->a, cb->p, cb->m, cb->st.instance, code, cb->st.verifier,
 	    &tok, &cb->why);
 	if (rc != RC_OK)
-		return cb_fail(cb, status_for(rc), "token", "The provider did not confirm the sign-in.");
+		return cb_fail(cb, cb_blame(rc), "token", "The provider did not confirm the sign-in.");
 	if (cb->p->kind == KIND_OIDC)
 		rc = cb_oidc_profile(cb, &tok, &pr);
 	else
@@ -439,7 +432,7 @@ cb_run(struct callback *cb)
 		}
 	}
 	if (rc != RC_OK)
-		return cb_fail(cb, status_for(rc), rc == RC_CRYPTO ? "id_token" : "profile",
+		return cb_fail(cb, cb_blame(rc), rc == RC_CRYPTO ? "id_token" : "profile",
 		    "The sign-in response could not be verified.");
 	return cb_finish(cb, &pr);
 }
@@ -460,7 +453,7 @@ flow_callback(struct request *req, struct response *res, void *vctx)
 	/* A HEAD (a prefetcher, a link checker) must not burn the attempt. */
 	if (request_method(req) == HTTP_HEAD) {
 		response_no_store(res);
-		return page_error(res, 400, "Sign-in failed", "Use GET or POST.", request_config(req));
+		return page_error(res, RC_INVALID, "Sign-in failed", "Use GET or POST.", request_config(req));
 	}
 	if (cb.ctx->now() - cb.ctx->last_sweep > OAUTH_STATE_TTL)
 		state_sweep(cb.ctx, cb.ctx->now());

@@ -1,6 +1,8 @@
 /* oauth: the sign-on feature row — config, lifecycle, identity, routes. */
 #include "oauth/oauth.h"
 
+#include <ctype.h>
+
 #include "fcgi/config.h"
 #include "oauth/oauth_int.h"
 #include "util/log.h"
@@ -8,14 +10,44 @@
 
 #define SWEEP_EVERY 600
 
+/* return_to: a path on this site; empty stands for "/" (oauth_return_to).
+ * Each route answers a refused one in its own way. */
+static enum rc
+return_to_param(void *ctx, struct arena *a, const char *v, const void **out)
+{
+	(void)ctx;
+	(void)a;
+	(void)out;
+	return *v == '\0' || oauth_return_to_ok(v) ? RC_OK : RC_INVALID;
+}
+
+/* instance: a Mastodon server name, lower-cased (mastodon_host_valid);
+ * only the Mastodon provider asks for it. */
+static enum rc
+instance_param(void *ctx, struct arena *a, const char *v, const void **out)
+{
+	char *h = arena_strdup(a, v);
+
+	(void)ctx;
+	if (h == NULL)
+		return RC_NOMEM;
+	for (char *p = h; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	*out = h;
+	return mastodon_host_valid(h) ? RC_OK : RC_INVALID;
+}
+
 static const struct param_spec return_to_params[] = {
-	{ .name = "return_to", .type = PARAM_STRING, .max_len = 2048 },
+	[OAUTH_P_RETURN_TO] = { .name = "return_to", .type = PARAM_STRING, .max_len = 2048,
+	    .flags = PARAM_SOFT, .parse = return_to_param },
 	{ .name = NULL },
 };
 
 static const struct param_spec login_params[] = {
-	{ .name = "return_to", .type = PARAM_STRING, .max_len = 2048 },
-	{ .name = "instance", .type = PARAM_STRING, .max_len = 253 },
+	[OAUTH_P_RETURN_TO] = { .name = "return_to", .type = PARAM_STRING, .max_len = 2048,
+	    .flags = PARAM_SOFT, .parse = return_to_param },
+	[OAUTH_P_INSTANCE] = { .name = "instance", .type = PARAM_STRING, .max_len = 253,
+	    .flags = PARAM_SOFT, .parse = instance_param },
 	{ .name = NULL },
 };
 

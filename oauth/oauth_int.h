@@ -269,8 +269,20 @@ enum rc state_mark_used(struct oauth_ctx *ctx, const char *state);
 void state_sweep(struct oauth_ctx *ctx, time_t now);
 enum rc pkce_challenge(struct arena *a, const char *verifier, char **out);
 
+/* The rows of oauth.c's parameter tables: each starts with return_to;
+ * the login route's has instance next. */
+enum { OAUTH_P_RETURN_TO, OAUTH_P_INSTANCE };
+
 /* redirect.c */
 bool oauth_return_to_ok(const char *s);
+/*
+ * The return_to of a request, as the router checked it (row `key`): "/"
+ * when absent or empty, NULL when refused: not a path on this site
+ * (oauth_return_to_ok), or sent more than once. `once`: a repeated name
+ * whose first value is empty is refused too (login and logout); otherwise
+ * that empty first value stands for "/" (chooser, button).
+ */
+const char *oauth_return_to(const struct request *req, size_t key, bool once);
 
 /* access.c */
 enum rc access_check(const struct access_rules *r, const struct identity *id);
@@ -347,7 +359,7 @@ enum rc flow_login(struct request *req, struct response *res, void *vctx);
 enum rc flow_callback(struct request *req, struct response *res, void *vctx);
 
 /* pages.c */
-enum rc page_error(struct response *res, int status, const char *title,
+enum rc page_error(struct response *res, enum rc why, const char *title,
     const char *message, const struct config *cfg);
 enum rc pages_providers(struct request *req, struct response *res, void *vctx);
 enum rc pages_chooser(struct request *req, struct response *res, void *vctx);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fcgi/config.h"
+#include "fcgi/router.h"
 #include "util/buf.h"
 #include "util/html.h"
 #include "util/log.h"
@@ -19,19 +20,19 @@ static const char page_head[] =
 	"<meta name=\"referrer\" content=\"no-referrer\"><title>";
 
 /*
- * A small accessible HTML error page with a way back to the chooser. Keeps
- * headers already set (cookies to delete, no-store). Returns RC_OK so the
- * router sends it as is.
+ * A small accessible HTML error page with a way back to the chooser, with
+ * the status the router maps `why` to. Keeps headers already set (cookies
+ * to delete, no-store). Returns RC_OK so the router sends it as is.
  */
 enum rc
-page_error(struct response *res, int status, const char *title, const char *message,
+page_error(struct response *res, enum rc why, const char *title, const char *message,
     const struct config *cfg)
 {
 	struct buf *b = response_body(res);
 	enum rc rc;
 
 	buf_clear(b);
-	response_status(res, status);
+	response_status(res, router_status(why));
 	rc = buf_appends(b, page_head);
 	if (rc == RC_OK)
 		rc = html_text(b, title);
@@ -116,11 +117,7 @@ pages_providers(struct request *req, struct response *res, void *vctx)
 static const char *
 page_return_to(struct request *req)
 {
-	const char *rt = request_query(req, "return_to");
-
-	if (rt == NULL || *rt == '\0')
-		return "/";
-	return request_query_count(req, "return_to") == 1 && oauth_return_to_ok(rt) ? rt : NULL;
+	return oauth_return_to(req, OAUTH_P_RETURN_TO, false);
 }
 
 static enum rc
@@ -259,7 +256,7 @@ pages_chooser(struct request *req, struct response *res, void *vctx)
 	enum rc rc;
 
 	if (return_to == NULL)
-		return page_error(res, 400, "Sign in", "The return address must be a page on this site.", cfg);
+		return page_error(res, RC_INVALID, "Sign in", "The return address must be a page on this site.", cfg);
 	rc = buf_appends(b, page_head);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "Sign in</title></head><body><main><h1>Sign in</h1>");
@@ -417,7 +414,7 @@ pages_logout(struct request *req, struct response *res, void *vctx)
 {
 	struct oauth_ctx *ctx = vctx;
 	const struct config *cfg = request_config(req);
-	const char *return_to = request_form(req, "return_to");
+	const char *return_to;
 	const struct identity *id;
 	const char *loc = NULL;
 	enum rc rc;
@@ -427,9 +424,7 @@ pages_logout(struct request *req, struct response *res, void *vctx)
 		log_kv(LOG_WARN, "logout_cross_origin", NULL);
 		return response_error(res, 403, "forbidden", "Sign-out must come from this site.");
 	}
-	if (return_to == NULL || *return_to == '\0')
-		return_to = "/";
-	if (request_form_count(req, "return_to") > 1 || !oauth_return_to_ok(return_to))
+	if ((return_to = oauth_return_to(req, OAUTH_P_RETURN_TO, true)) == NULL)
 		return RC_INVALID;
 	id = request_identity(req);
 	if (ctx->session_keys.n > 0)

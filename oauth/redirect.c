@@ -60,3 +60,17 @@ oauth_return_to_ok(const char *s)
 	}
 	return false; /* still encoded after that many levels: refuse */
 }
+
+const char *
+oauth_return_to(const struct request *req, size_t key, bool once)
+{
+	const struct param_value *v = request_value(req, key);
+
+	if (request_refused(req, key) != NULL)
+		return NULL;
+	if (v == NULL)
+		return "/";
+	if (v->s[0] == '\0')
+		return once && v->count > 1 ? NULL : "/";
+	return v->count > 1 ? NULL : v->s;
+}

@@ -26,8 +26,9 @@ static const struct {
 	[RENDER_HTML] = { "text/html; charset=utf-8", "html" },
 };
 
-static const char *const layouts[RENDER_LAYOUT_COUNT] = {
+const char *const render_layouts[RENDER_LAYOUT_COUNT + 1] = {
 	[RENDER_LIST] = "list", [RENDER_GRID] = "grid", [RENDER_CAROUSEL] = "carousel",
+	[RENDER_LAYOUT_COUNT] = NULL,
 };
 
 enum rc
@@ -58,7 +59,7 @@ bool
 render_layout_parse(const char *s, enum render_layout *out)
 {
 	for (int i = 0; s != NULL && i < RENDER_LAYOUT_COUNT; i++)
-		if (strcmp(s, layouts[i]) == 0) {
+		if (strcmp(s, render_layouts[i]) == 0) {
 			*out = (enum render_layout)i;
 			return true;
 		}
@@ -68,7 +69,7 @@ render_layout_parse(const char *s, enum render_layout *out)
 const char *
 render_layout_name(enum render_layout l)
 {
-	return l < RENDER_LAYOUT_COUNT ? layouts[l] : layouts[RENDER_LIST];
+	return l < RENDER_LAYOUT_COUNT ? render_layouts[l] : render_layouts[RENDER_LIST];
 }
 
 const char *
@@ -247,12 +248,6 @@ render_prepare_have(struct arena *a, const struct feed *in,
 
 /* ---- cursors and page selection ---- */
 
-struct cursor {
-	long long published;
-	bool hashed;           /* id holds hex SHA-256 of the item id */
-	char *id;
-};
-
 static void
 id_hash(const char *id, char hex[65])
 {
@@ -294,8 +289,8 @@ render_cursor(struct buf *b, const struct feed_item *it)
 	return rc;
 }
 
-static enum rc
-cursor_parse(struct arena *a, const char *s, struct cursor *c)
+enum rc
+render_before_parse(struct arena *a, const char *s, struct render_before *c)
 {
 	unsigned char *raw;
 	size_t n;
@@ -323,7 +318,7 @@ cursor_parse(struct arena *a, const char *s, struct cursor *c)
 }
 
 static bool
-cursor_is(const struct cursor *c, const struct feed_item *it)
+cursor_is(const struct render_before *c, const struct feed_item *it)
 {
 	char hex[65];
 
@@ -365,7 +360,7 @@ item_matches(const struct feed_item *it, const struct render_query *q)
 
 /* Index of the first item after the cursor. */
 static size_t
-cursor_start(const struct feed *f, const struct cursor *c)
+cursor_start(const struct feed *f, const struct render_before *c)
 {
 	size_t last_newer = 0;
 	bool any = false;
@@ -389,20 +384,15 @@ render_select(struct arena *a, const struct feed *f,
     bool *more)
 {
 	const struct feed_item **out;
-	struct cursor c;
 	size_t start = 0, k = 0, limit;
-	enum rc rc;
 
 	*items = NULL;
 	*n = 0;
 	*more = false;
 	limit = q->limit > 0 && q->limit <= RENDER_LIMIT_MAX ? (size_t)q->limit :
 	    RENDER_LIMIT_DEFAULT;
-	if (q->before != NULL) {
-		if ((rc = cursor_parse(a, q->before, &c)) != RC_OK)
-			return rc;
-		start = cursor_start(f, &c);
-	}
+	if (q->cursor != NULL)
+		start = cursor_start(f, q->cursor);
 	out = arena_calloc(a, limit + 1, sizeof(*out));
 	if (out == NULL)
 		return RC_NOMEM;

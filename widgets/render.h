@@ -29,6 +29,13 @@ enum render_layout {
 	RENDER_LAYOUT_COUNT
 };
 
+/* Where a page starts: after the item a `before` cursor names. */
+struct render_before {
+	long long published;
+	bool hashed;           /* id holds hex SHA-256 of the item id */
+	const char *id;
+};
+
 /* Where the public pages live. */
 struct render_site {
 	const char *base;   /* site_url + mount, no trailing '/': media and page URLs */
@@ -38,7 +45,8 @@ struct render_site {
 /* What one request asks for; values already checked by the route table. */
 struct render_query {
 	long limit;                /* 1..RENDER_LIMIT_MAX */
-	const char *before;        /* cursor (render_cursor) or NULL */
+	const char *before;        /* cursor text (render_cursor) or NULL: URLs */
+	const struct render_before *cursor;  /* it parsed, NULL: the first page */
 	const char *source;        /* filters, NULL: any */
 	const char *tag;
 	const char *market;
@@ -91,6 +99,9 @@ enum rc render_page_as(enum render_format f, struct buf *out, const struct rende
 const char *render_format_type(enum render_format f);
 const char *render_format_ext(enum render_format f);   /* "json", ... */
 
+/* The layouts' names by enum render_layout, NULL-terminated (the words of
+ * the `layout` parameter). */
+extern const char *const render_layouts[RENDER_LAYOUT_COUNT + 1];
 /* "list" | "grid" | "carousel" and back; false for anything else. */
 bool render_layout_parse(const char *s, enum render_layout *out);
 const char *render_layout_name(enum render_layout l);
@@ -114,11 +125,10 @@ enum rc render_prepare_have(struct arena *a, const struct feed *in,
 
 /*
  * Selects one page: items matching the query's filters (source, market:
- * exact; tag: case-insensitive), starting after the cursor, at most
+ * exact; tag: case-insensitive), starting after q->cursor, at most
  * q->limit of them. *items is an arena array; *more says whether a next
- * page exists. RC_INVALID for a malformed cursor. A cursor whose item has
- * left the stream continues at the first newer-than-or-equal miss, so a
- * walk never repeats an item.
+ * page exists. A cursor whose item has left the stream continues at the
+ * first newer-than-or-equal miss, so a walk never repeats an item.
  */
 enum rc render_select(struct arena *a, const struct feed *f,
     const struct render_query *q, const struct feed_item ***items, size_t *n,
@@ -126,6 +136,9 @@ enum rc render_select(struct arena *a, const struct feed *f,
 
 /* Appends the opaque cursor that continues after `it` (base64url). */
 enum rc render_cursor(struct buf *b, const struct feed_item *it);
+/* Reads a cursor render_cursor made into *out (strings in a's memory);
+ * RC_INVALID when it is malformed. */
+enum rc render_before_parse(struct arena *a, const char *s, struct render_before *out);
 
 /*
  * Appends the canonical URL of a page: {base}/streams/{stream}.{ext} with

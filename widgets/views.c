@@ -23,7 +23,6 @@
 #include "widgets/profiles.h"
 #include "widgets/publish.h"
 #include "widgets/render.h"
-#include "widgets/widgets.h"
 
 #define VIEWS_FILE_MAX (64u * 1024 * 1024)
 #define VIEWS_CC_STREAM "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400"
@@ -280,12 +279,6 @@ vstream_feed(struct vstream *vs)
 
 /* ---- helpers ---- */
 
-static struct views *
-views_of(void *ctx)
-{
-	return widgets_views(ctx);
-}
-
 static struct vstream *
 find_stream(struct views *v, const char *name)
 {
@@ -297,11 +290,11 @@ find_stream(struct views *v, const char *name)
 
 /* CGI mode has no refresher: refresh and publish inline when stale. */
 static void
-cgi_freshen(struct views *v, void *ctx, const char *name)
+cgi_freshen(struct views *v, const char *name)
 {
 	if (!v->cgi)
 		return;
-	widgets_ensure_fresh(ctx, name);
+	v->conf.ensure_fresh(v->conf.fresh_arg, name);
 	views_publish(v, name, false, NULL);
 }
 
@@ -342,6 +335,57 @@ serve_file(struct response *res, const struct vfile *f, const char *cc)
 	return rc == RC_OK ? response_header_set(res, "Last-Modified", f->modified) : rc;
 }
 
+/* ---- GET /streams ---- */
+
+static json_t *
+stream_entry(const struct views *v, const struct stream_conf *sc, const char *mount)
+{
+	json_t *o, *sources = json_array(), *meta = NULL;
+
+	o = json_pack("{s:s, s:s, s:o}", "name", sc->name,
+	    "title", sc->title != NULL ? sc->title : sc->name,
+	    "url", json_sprintf("%s/streams/%s.json", mount, sc->name));
+	if (o == NULL || sources == NULL) {
+		json_decref(o);
+		json_decref(sources);
+		return NULL;
+	}
+	for (size_t i = 0; i < sc->nsources; i++) {
+		const struct stream_source *s = &sc->sources[i];
+		json_t *so = json_pack("{s:s}", "name", s->name);
+		if (so == NULL)
+			continue;
+		json_object_set_new(so, "title", s->title ? json_string(s->title) : json_null());
+		json_object_set_new(so, "market", s->market ? json_string(s->market) : json_null());
+		json_array_append_new(sources, so);
+	}
+	json_object_set_new(o, "sources", sources);
+	if (stream_load(v->conf.cache, sc->name, NULL, &meta) == RC_OK) {
+		json_object_set(o, "items", json_object_get(meta, "count"));
+		json_object_set(o, "updated", json_object_get(meta, "changed_at"));
+		json_decref(meta);
+	} else {
+		json_object_set_new(o, "items", json_integer(0));
+		json_object_set_new(o, "updated", json_null());
+	}
+	return o;
+}
+
+static enum rc
+streams_list(struct request *req, struct response *res, void *ctx)
+{
+	const struct views *v = ctx;
+	const char *mount = request_config(req)->mount;
+	json_t *arr = json_array();
+
+	if (arr == NULL)
+		return RC_NOMEM;
+	for (size_t i = 0; i < v->conf.nstreams; i++)
+		json_array_append_new(arr, stream_entry(v, &v->conf.streams[i], mount));
+	response_cache_public(res, 60, 300);
+	return response_json(res, 200, json_pack("{s:o}", "streams", arr));
+}
+
 /* ---- /streams/{name}.{json,as2,atom,html} ---- */
 
 static int
@@ -356,19 +400,25 @@ first_page_file(enum render_format f, enum render_layout l)
 	}
 }
 
+/* The rows of stream_params and html_params, in order. */
+enum { SP_LIMIT, SP_BEFORE, SP_SOURCE, SP_TAG, SP_MARKET, SP_LAYOUT };
+
+/* The query as the router checked it; a malformed cursor is a 400. */
 static enum rc
-read_query(struct request *req, enum render_format f, struct render_query *q)
+read_query(struct request *req, struct render_query *q)
 {
-	const char *layout = f == RENDER_HTML ? request_query(req, "layout") : NULL;
+	const struct param_value *before = request_value(req, SP_BEFORE);
 
 	memset(q, 0, sizeof(*q));
-	q->limit = (long)request_query_int(req, "limit", RENDER_LIMIT_DEFAULT);
-	q->before = request_query(req, "before");
-	q->source = request_query(req, "source");
-	q->tag = request_query(req, "tag");
-	q->market = request_query(req, "market");
-	if (layout != NULL && !render_layout_parse(layout, &q->layout))
+	if (request_refused(req, SP_BEFORE) != NULL)
 		return RC_INVALID;
+	q->limit = (long)request_value_int(req, SP_LIMIT, RENDER_LIMIT_DEFAULT);
+	q->before = before != NULL ? before->s : NULL;
+	q->cursor = before != NULL ? before->p : NULL;
+	q->source = request_value_str(req, SP_SOURCE);
+	q->tag = request_value_str(req, SP_TAG);
+	q->market = request_value_str(req, SP_MARKET);
+	q->layout = (enum render_layout)request_value_enum(req, SP_LAYOUT, RENDER_LIST);
 	return RC_OK;
 }
 
@@ -406,16 +456,17 @@ render_request(struct request *req, struct response *res, struct views *v,
 static enum rc
 stream_route(struct request *req, struct response *res, void *ctx, enum render_format f)
 {
-	struct views *v = views_of(ctx);
+	struct views *v = ctx;
 	struct vstream *vs = find_stream(v, request_capture(req, 0));
 	struct render_query q;
 	enum rc rc;
 
 	if (vs == NULL)
 		return RC_NOTFOUND;
-	if ((rc = read_query(req, f, &q)) != RC_OK)
+	/* A malformed cursor is refused after the refresh, as it always was. */
+	cgi_freshen(v, vs->sc->name);
+	if ((rc = read_query(req, &q)) != RC_OK)
 		return rc;
-	cgi_freshen(v, ctx, vs->sc->name);
 	if ((rc = content_type(res, f)) != RC_OK)
 		return rc;
 	if (is_first_page(&q)) {
@@ -455,7 +506,7 @@ stream_html(struct request *req, struct response *res, void *ctx)
 static enum rc
 profiles_route(struct request *req, struct response *res, void *ctx, bool html)
 {
-	struct views *v = views_of(ctx);
+	struct views *v = ctx;
 	struct vstream *vs = find_stream(v, request_capture(req, 0));
 	int k = html ? VF_PROFILES_HTML : VF_PROFILES_JSON;
 	const char *title;
@@ -463,7 +514,7 @@ profiles_route(struct request *req, struct response *res, void *ctx, bool html)
 
 	if (vs == NULL)
 		return RC_NOTFOUND;
-	cgi_freshen(v, ctx, vs->sc->name);
+	cgi_freshen(v, vs->sc->name);
 	rc = html ? response_html_headers(res, NULL) :
 	    response_type(res, "application/json");
 	if (rc != RC_OK)
@@ -510,7 +561,7 @@ free_cb(void *p)
 static enum rc
 media_route(struct request *req, struct response *res, void *ctx)
 {
-	struct views *v = views_of(ctx);
+	struct views *v = ctx;
 	const char *id = request_capture(req, 0);
 	const char *type;
 	char *path, *data = NULL;
@@ -572,27 +623,41 @@ embed_css_route(struct request *req, struct response *res, void *ctx)
 
 /* ---- the table ---- */
 
+/* `before`: the cursor parsed once, here; a malformed one is answered by
+ * the handler, after the 404 for an unknown stream. */
+static enum rc
+before_param(void *ctx, struct arena *a, const char *v, const void **out)
+{
+	struct render_before *b = arena_alloc(a, sizeof(*b));
+
+	(void)ctx;
+	if (b == NULL)
+		return RC_NOMEM;
+	*out = b;
+	return render_before_parse(a, v, b);
+}
+
+#define STREAM_PARAMS \
+	[SP_LIMIT] = { .name = "limit", .type = PARAM_INT, .min = 1, .max = RENDER_LIMIT_MAX }, \
+	[SP_BEFORE] = { .name = "before", .type = PARAM_TOKEN, .max_len = RENDER_CURSOR_MAX, \
+	    .parse = before_param, .flags = PARAM_SOFT }, \
+	[SP_SOURCE] = { .name = "source", .type = PARAM_TOKEN, .max_len = STREAM_NAME_MAX }, \
+	[SP_TAG] = { .name = "tag", .type = PARAM_STRING, .max_len = 100 }, \
+	[SP_MARKET] = { .name = "market", .type = PARAM_TOKEN, .max_len = 32 }
+
 static const struct param_spec stream_params[] = {
-	{ "limit", PARAM_INT, false, 0, 1, RENDER_LIMIT_MAX, NULL },
-	{ "before", PARAM_TOKEN, false, RENDER_CURSOR_MAX, 0, 0, NULL },
-	{ "source", PARAM_TOKEN, false, STREAM_NAME_MAX, 0, 0, NULL },
-	{ "tag", PARAM_STRING, false, 100, 0, 0, NULL },
-	{ "market", PARAM_TOKEN, false, 32, 0, 0, NULL },
-	{ NULL, 0, false, 0, 0, 0, NULL },
+	STREAM_PARAMS,
+	[SP_LAYOUT] = { .name = NULL },
 };
 
 static const struct param_spec html_params[] = {
-	{ "limit", PARAM_INT, false, 0, 1, RENDER_LIMIT_MAX, NULL },
-	{ "before", PARAM_TOKEN, false, RENDER_CURSOR_MAX, 0, 0, NULL },
-	{ "source", PARAM_TOKEN, false, STREAM_NAME_MAX, 0, 0, NULL },
-	{ "tag", PARAM_STRING, false, 100, 0, 0, NULL },
-	{ "market", PARAM_TOKEN, false, 32, 0, 0, NULL },
-	{ "layout", PARAM_ENUM, false, 0, 0, 0, "list|grid|carousel" },
-	{ NULL, 0, false, 0, 0, 0, NULL },
+	STREAM_PARAMS,
+	[SP_LAYOUT] = { .name = "layout", .type = PARAM_ENUM, .choices = render_layouts },
+	{ .name = NULL },
 };
 
 const struct route views_routes[] = {
-	{ HTTP_GET, "/streams", widgets_streams_list, "streams", NULL, 0 },
+	{ HTTP_GET, "/streams", streams_list, "streams", NULL, 0 },
 	{ HTTP_GET, "/streams/{name}.json", stream_json, "stream_json", stream_params, 0 },
 	{ HTTP_GET, "/streams/{name}.as2", stream_as2, "stream_as2", stream_params, 0 },
 	{ HTTP_GET, "/streams/{name}.atom", stream_atom, "stream_atom", stream_params, 0 },

@@ -23,6 +23,9 @@ struct views_conf {
 	struct cache *cache;
 	bool allow_private;
 	struct fetcher_opts fetch;
+	/* CGI mode (no refresher): refreshes a stale stream inline. */
+	enum rc (*ensure_fresh)(void *arg, const char *stream);
+	void *fresh_arg;
 };
 
 /* Per-process state: page caches (workers) and the publisher (refresher). */
@@ -37,8 +40,8 @@ void views_publish(struct views *v, const char *stream, bool force,
     volatile sig_atomic_t *stop);
 
 /*
- * The feature's route table (the /streams list included). Handlers get
- * the feature context, a struct widgets (widgets.h).
+ * The widget routes, the /streams list included. Handlers get the
+ * struct views (the feature's routes_ctx).
  */
 extern const struct route views_routes[];
 

@@ -9,8 +9,6 @@
 
 #include "fcgi/cli.h"
 #include "fcgi/config.h"
-#include "fcgi/request.h"
-#include "fcgi/response.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/url.h"
@@ -337,6 +335,30 @@ build_streams(struct widgets *w)
 	return RC_OK;
 }
 
+static struct refresher *
+get_refresher(struct widgets *w)
+{
+	if (w->refresher == NULL && refresher_new(&w->rconf, &w->refresher) != RC_OK)
+		return NULL;
+	return w->refresher;
+}
+
+/* CGI mode: refreshes stream `name` inline when it is stale (see
+ * refresher_ensure_fresh). The FastCGI workers never call it: there the
+ * refresher process keeps the cache current. */
+static enum rc
+ensure_fresh(void *arg, const char *name)
+{
+	struct widgets *w = arg;
+	struct refresher *r = get_refresher(w);
+
+	if (widgets_stream(w, name) == NULL)
+		return RC_NOTFOUND;
+	if (r == NULL)
+		return RC_NOMEM;
+	return refresher_ensure_fresh(r, name);
+}
+
 enum rc
 widgets_init(const struct config *cfg, void **ctx)
 {
@@ -368,8 +390,8 @@ widgets_init(const struct config *cfg, void **ctx)
 	};
 	if ((rc = views_new(&(struct views_conf){ .cfg = cfg, .streams = w->streams,
 	    .nstreams = w->nstreams, .cache = w->cache,
-	    .allow_private = w->rconf.allow_private, .fetch = w->rconf.fetch },
-	    &w->views)) != RC_OK)
+	    .allow_private = w->rconf.allow_private, .fetch = w->rconf.fetch,
+	    .ensure_fresh = ensure_fresh, .fresh_arg = w }, &w->views)) != RC_OK)
 		goto fail;
 	*ctx = w;
 	return RC_OK;
@@ -414,30 +436,10 @@ widgets_cache(const struct widgets *w)
 	return w->cache;
 }
 
-struct views *
-widgets_views(const struct widgets *w)
+void *
+widgets_routes_ctx(void *ctx)
 {
-	return w->views;
-}
-
-static struct refresher *
-get_refresher(struct widgets *w)
-{
-	if (w->refresher == NULL && refresher_new(&w->rconf, &w->refresher) != RC_OK)
-		return NULL;
-	return w->refresher;
-}
-
-enum rc
-widgets_ensure_fresh(struct widgets *w, const char *name)
-{
-	struct refresher *r = get_refresher(w);
-
-	if (widgets_stream(w, name) == NULL)
-		return RC_NOTFOUND;
-	if (r == NULL)
-		return RC_NOMEM;
-	return refresher_ensure_fresh(r, name);
+	return ((struct widgets *)ctx)->views;
 }
 
 /* ---- refresher process hook ---- */
@@ -590,57 +592,6 @@ widgets_health(void *ctx, json_t *report)
 	json_decref(streams);
 	arena_free(a);
 	return w->writable;
-}
-
-/* ---- GET /streams ---- */
-
-static json_t *
-stream_entry(const struct widgets *w, const struct stream_conf *sc, const char *mount)
-{
-	json_t *o, *sources = json_array(), *meta = NULL;
-
-	o = json_pack("{s:s, s:s, s:o}", "name", sc->name,
-	    "title", sc->title != NULL ? sc->title : sc->name,
-	    "url", json_sprintf("%s/streams/%s.json", mount, sc->name));
-	if (o == NULL || sources == NULL) {
-		json_decref(o);
-		json_decref(sources);
-		return NULL;
-	}
-	for (size_t i = 0; i < sc->nsources; i++) {
-		const struct stream_source *s = &sc->sources[i];
-		json_t *so = json_pack("{s:s}", "name", s->name);
-		if (so == NULL)
-			continue;
-		json_object_set_new(so, "title", s->title ? json_string(s->title) : json_null());
-		json_object_set_new(so, "market", s->market ? json_string(s->market) : json_null());
-		json_array_append_new(sources, so);
-	}
-	json_object_set_new(o, "sources", sources);
-	if (stream_load(w->cache, sc->name, NULL, &meta) == RC_OK) {
-		json_object_set(o, "items", json_object_get(meta, "count"));
-		json_object_set(o, "updated", json_object_get(meta, "changed_at"));
-		json_decref(meta);
-	} else {
-		json_object_set_new(o, "items", json_integer(0));
-		json_object_set_new(o, "updated", json_null());
-	}
-	return o;
-}
-
-enum rc
-widgets_streams_list(struct request *req, struct response *res, void *ctx)
-{
-	const struct widgets *w = ctx;
-	const char *mount = request_config(req)->mount;
-	json_t *arr = json_array();
-
-	if (arr == NULL)
-		return RC_NOMEM;
-	for (size_t i = 0; i < w->nstreams; i++)
-		json_array_append_new(arr, stream_entry(w, &w->streams[i], mount));
-	response_cache_public(res, 60, 300);
-	return response_json(res, 200, json_pack("{s:o}", "streams", arr));
 }
 
 /* ---- socialhub refresh ---- */

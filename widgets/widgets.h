@@ -28,16 +28,8 @@ bool widgets_health(void *ctx, json_t *report);
 const struct stream_conf *widgets_streams(const struct widgets *w, size_t *n);
 const struct stream_conf *widgets_stream(const struct widgets *w, const char *name);
 const struct cache *widgets_cache(const struct widgets *w);
-/* The widget routes' per-process state (views.h). */
-struct views *widgets_views(const struct widgets *w);
-/* GET /streams: the configured streams (a row of views_routes). */
-enum rc widgets_streams_list(struct request *req, struct response *res, void *ctx);
-/*
- * CGI mode: refreshes stream `name` inline when it is stale (see
- * refresher_ensure_fresh). The FastCGI workers never call it: there the
- * refresher process keeps the cache current.
- */
-enum rc widgets_ensure_fresh(struct widgets *w, const char *name);
+/* The widget routes' context: the feature's struct views (views.h). */
+void *widgets_routes_ctx(void *ctx);
 
 /* `socialhub refresh [--stream NAME] [--force] [-c FILE]`. */
 int widgets_cmd_refresh(int argc, char **argv, const struct feature *features);
@@ -45,7 +37,7 @@ int widgets_cmd_refresh(int argc, char **argv, const struct feature *features);
 /* The feature row for fcgi/routes.c. */
 #define WIDGETS_FEATURE { .name = "widgets", .opts = widgets_opts, \
 	.checks = widgets_checks, .init = widgets_init, .fini = widgets_fini, \
-	.routes = views_routes, .refresh = widgets_refresh, \
+	.routes = views_routes, .routes_ctx = widgets_routes_ctx, .refresh = widgets_refresh, \
 	.health = widgets_health }
 
 /* Extra sub-commands (refresh, parse) for fcgi/main.c's table. */

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "oauth_testlib.h"
+#include "fcgi/router_int.h"
 #include "keys_testlib.h"
 
 #define IDP "https://idp.example.com"
@@ -62,6 +63,21 @@ route_req(struct tl_req *r, const char *provider)
 	r->req.identify_ctx = env.ctx;
 }
 
+/* Runs handler h as the router would: its row's parameters first. */
+static enum rc
+call(struct tl_req *r, route_handler h)
+{
+	for (const struct route *rt = oauth_routes; rt->pattern != NULL; rt++) {
+		enum rc rc;
+		if (rt->handler != h)
+			continue;
+		rc = router_params(rt, env.ctx, &r->req);
+		return rc != RC_OK ? rc : h(&r->req, &r->res, env.ctx);
+	}
+	fail_msg("handler not in oauth_routes");
+	return RC_INTERNAL;
+}
+
 static const char *
 header(const struct tl_req *r, const char *name)
 {
@@ -77,7 +93,7 @@ test_login(void **state)
 	(void)state;
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/login/corp?return_to=%2Fnews%3Fp%3D2", NULL, NULL);
 	route_req(&r, "corp");
-	assert_int_equal(flow_login(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_login), RC_OK);
 	assert_int_equal(r.res.status, 302);
 	loc = header(&r, "Location");
 	assert_int_equal(strncmp(loc, IDP "/auth?tenant=1&response_type=code&client_id=rp&redirect_uri="
@@ -90,7 +106,7 @@ test_login(void **state)
 
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/login/corp?return_to=%2F%2Fevil.example", NULL, NULL);
 	route_req(&r, "corp");
-	assert_int_equal(flow_login(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_login), RC_OK);
 	assert_int_equal(r.res.status, 400);
 	assert_null(tl_set_cookie(&r, 0));
 	tl_req_fini(&r);
@@ -99,25 +115,25 @@ test_login(void **state)
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/login/corp", NULL, "HTTP_SEC_FETCH_SITE", "cross-site",
 	    "HTTP_SEC_FETCH_MODE", "no-cors", "HTTP_SEC_FETCH_DEST", "image", NULL);
 	route_req(&r, "corp");
-	assert_int_equal(flow_login(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_login), RC_OK);
 	assert_int_equal(r.res.status, 403);
 	tl_req_fini(&r);
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/login/corp", NULL, "HTTP_SEC_FETCH_SITE", "cross-site",
 	    "HTTP_SEC_FETCH_MODE", "navigate", "HTTP_SEC_FETCH_DEST", "document", NULL);
 	route_req(&r, "corp");
-	assert_int_equal(flow_login(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_login), RC_OK);
 	assert_int_equal(r.res.status, 302);
 	tl_req_fini(&r);
 
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/login/nope", NULL, NULL);
 	route_req(&r, "nope");
-	assert_int_equal(flow_login(&r.req, &r.res, env.ctx), RC_NOTFOUND);
+	assert_int_equal(call(&r, flow_login), RC_NOTFOUND);
 	tl_req_fini(&r);
 
 	/* Discovery fails: a 502 page, no state cookie. */
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/login/disc", NULL, NULL);
 	route_req(&r, "disc");
-	assert_int_equal(flow_login(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_login), RC_OK);
 	assert_int_equal(r.res.status, 502);
 	assert_null(tl_set_cookie(&r, 0));
 	tl_req_fini(&r);
@@ -172,7 +188,7 @@ test_callback_oidc(void **state)
 	    "https%3A%2F%2Fidp.example.com");
 	tl_req_init(&r, env.cfg, "GET", uri, cookie, NULL);
 	route_req(&r, "corp");
-	assert_int_equal(flow_callback(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_callback), RC_OK);
 	assert_int_equal(r.res.status, 303);
 	assert_string_equal(header(&r, "Location"), "https://www.example.com/after");
 	assert_string_equal(header(&r, "Referrer-Policy"), "no-referrer");
@@ -190,7 +206,7 @@ test_callback_oidc(void **state)
 	/* The new session passes /auth/check; the name lost its CR/LF. */
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/check", session, NULL);
 	route_req(&r, NULL);
-	assert_int_equal(pages_check(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, pages_check), RC_OK);
 	assert_int_equal(r.res.status, 204);
 	assert_string_equal(header(&r, "X-Socialhub-User"), "corp:u-1");
 	assert_string_equal(header(&r, "X-Socialhub-Name"), "Eve  X-Injected: 1");
@@ -200,7 +216,7 @@ test_callback_oidc(void **state)
 	/* /auth/me for the same session. */
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/me", session, NULL);
 	route_req(&r, NULL);
-	assert_int_equal(pages_me(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, pages_me), RC_OK);
 	assert_int_equal(r.res.status, 200);
 	assert_non_null(strstr(buf_cstr(r.res.body), "\"sub\":\"u-1\""));
 	tl_req_fini(&r);
@@ -220,7 +236,7 @@ test_callback_post_auth_and_mixing(void **state)
 	uri = arena_printf(a, "/social/auth/callback/post?code=c-2&state=%s", st.state);
 	tl_req_init(&r, env.cfg, "GET", uri, cookie, NULL);
 	route_req(&r, "post");
-	assert_int_equal(flow_callback(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_callback), RC_OK);
 	assert_int_equal(r.res.status, 303);
 	assert_string_equal(tl_last_auth, ":");
 	assert_non_null(strstr(tl_last_form, "&client_id=rp&client_secret=s3cret"));
@@ -232,13 +248,13 @@ test_callback_post_auth_and_mixing(void **state)
 	uri = arena_printf(a, "/social/auth/callback/post?code=c-4&state=%s", st.state);
 	tl_req_init(&r, env.cfg, "HEAD", uri, cookie, NULL);
 	route_req(&r, "post");
-	assert_int_equal(flow_callback(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_callback), RC_OK);
 	assert_int_equal(r.res.status, 400);
 	assert_null(tl_set_cookie(&r, 0));
 	tl_req_fini(&r);
 	tl_req_init(&r, env.cfg, "GET", uri, cookie, NULL);
 	route_req(&r, "post");
-	assert_int_equal(flow_callback(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_callback), RC_OK);
 	assert_int_equal(r.res.status, 303);
 	tl_req_fini(&r);
 
@@ -253,7 +269,7 @@ test_callback_post_auth_and_mixing(void **state)
 	r.req.form.items[1].name = "code";
 	r.req.form.items[1].value = "c-3";
 	r.req.form.n = 2;
-	assert_int_equal(flow_callback(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_callback), RC_OK);
 	assert_int_equal(r.res.status, 400);
 	for (size_t i = 0; tl_set_cookie(&r, i) != NULL; i++)
 		assert_null(strstr(tl_set_cookie(&r, i), "socialhub_session="));
@@ -283,7 +299,7 @@ test_callback_github(void **state)
 	uri = arena_printf(a, "/social/auth/callback/gh?code=x&state=%s", st.state);
 	tl_req_init(&r, env.cfg, "GET", uri, cookie, NULL);
 	route_req(&r, "gh");
-	assert_int_equal(flow_callback(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_callback), RC_OK);
 	assert_int_equal(r.res.status, 502);
 	tl_req_fini(&r);
 
@@ -293,7 +309,7 @@ test_callback_github(void **state)
 	uri = arena_printf(a, "/social/auth/callback/gh?code=y&state=%s", st.state);
 	tl_req_init(&r, env.cfg, "GET", uri, cookie, NULL);
 	route_req(&r, "gh");
-	assert_int_equal(flow_callback(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, flow_callback), RC_OK);
 	assert_int_equal(r.res.status, 303);
 	assert_non_null(strstr(tl_last_form, "client_id=ghc&client_secret=ghs"));
 	{
@@ -325,7 +341,7 @@ test_check_and_logout(void **state)
 	(void)state;
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/check", NULL, NULL);
 	route_req(&r, NULL);
-	assert_int_equal(pages_check(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, pages_check), RC_OK);
 	assert_int_equal(r.res.status, 401);
 	assert_null(header(&r, "Location"));
 	tl_req_fini(&r);
@@ -334,21 +350,21 @@ test_check_and_logout(void **state)
 	cookie = arena_printf(a, "__Host-socialhub_session=%s", value);
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/check", cookie, NULL);
 	route_req(&r, NULL);
-	assert_int_equal(pages_check(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, pages_check), RC_OK);
 	assert_int_equal(r.res.status, 403);
 	assert_null(header(&r, "X-Socialhub-User"));
 	tl_req_fini(&r);
 
 	tl_req_init(&r, env.cfg, "POST", "/social/auth/logout", cookie, "HTTP_ORIGIN", "https://evil.example", NULL);
 	route_req(&r, NULL);
-	assert_int_equal(pages_logout(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, pages_logout), RC_OK);
 	assert_int_equal(r.res.status, 403);
 	assert_null(tl_set_cookie(&r, 0));
 	tl_req_fini(&r);
 
 	tl_req_init(&r, env.cfg, "POST", "/social/auth/logout", cookie, "HTTP_SEC_FETCH_SITE", "same-origin", NULL);
 	route_req(&r, NULL);
-	assert_int_equal(pages_logout(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, pages_logout), RC_OK);
 	assert_int_equal(r.res.status, 303);
 	assert_string_equal(header(&r, "Location"), "https://www.example.com/");
 	assert_non_null(strstr(tl_set_cookie(&r, 0), "__Host-socialhub_session=; Path=/; Max-Age=0"));
@@ -360,7 +376,7 @@ test_check_and_logout(void **state)
 	r.req.form.items[0].name = "return_to";
 	r.req.form.items[0].value = "https://evil.example/";
 	r.req.form.n = 1;
-	assert_int_equal(pages_logout(&r.req, &r.res, env.ctx), RC_INVALID);
+	assert_int_equal(call(&r, pages_logout), RC_INVALID);
 	tl_req_fini(&r);
 	arena_free(a);
 }
@@ -373,13 +389,13 @@ test_pages(void **state)
 	(void)state;
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/providers", NULL, NULL);
 	route_req(&r, NULL);
-	assert_int_equal(pages_providers(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, pages_providers), RC_OK);
 	assert_non_null(strstr(buf_cstr(r.res.body), "{\"id\":\"gh\",\"name\":\"GitHub\",\"login_url\":\"/social/auth/login/gh\""));
 	tl_req_fini(&r);
 
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/login?return_to=%2Fa%22b", NULL, NULL);
 	route_req(&r, NULL);
-	assert_int_equal(pages_chooser(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, pages_chooser), RC_OK);
 	assert_int_equal(r.res.status, 200);
 	assert_non_null(strstr(buf_cstr(r.res.body), "href=\"/social/auth/login/corp?return_to=%2Fa%22b\""));
 	assert_non_null(strstr(header(&r, "Content-Security-Policy"), "form-action 'self' https:"));
@@ -388,15 +404,67 @@ test_pages(void **state)
 
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/button.html", NULL, NULL);
 	route_req(&r, NULL);
-	assert_int_equal(pages_button(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, pages_button), RC_OK);
 	assert_non_null(strstr(buf_cstr(r.res.body), "<social-login data-state=\"signed-out\">"));
 	tl_req_fini(&r);
 
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/icon/gh.svg", NULL, NULL);
 	route_req(&r, "gh");
-	assert_int_equal(pages_icon(&r.req, &r.res, env.ctx), RC_OK);
+	assert_int_equal(call(&r, pages_icon), RC_OK);
 	assert_non_null(strstr(buf_cstr(r.res.body), "fill=\"#24292f\""));
 	tl_req_fini(&r);
+}
+
+/*
+ * return_to as each route reads it: "/" when absent or empty; refused when
+ * not a local path or sent twice; a repeated name whose first value is
+ * empty is refused by login, let stand by the chooser and the button.
+ */
+static void
+test_return_to(void **state)
+{
+	static const struct {
+		const char *qs;
+		int chooser;      /* status of GET /auth/login */
+		enum rc button;   /* rc of GET /auth/button.html */
+		int login;        /* status of GET /auth/login/corp */
+	} cases[] = {
+		{ "", 200, RC_OK, 302 },
+		{ "return_to=", 200, RC_OK, 302 },
+		{ "return_to=%2Fnews", 200, RC_OK, 302 },
+		{ "return_to=%2F%2Fevil.example", 400, RC_INVALID, 400 },
+		{ "return_to=https%3A%2F%2Fevil.example%2F", 400, RC_INVALID, 400 },
+		{ "return_to=%2Fa&return_to=%2Fb", 400, RC_INVALID, 400 },
+		{ "return_to=%2Fa&return_to=", 400, RC_INVALID, 400 },
+		{ "return_to=&return_to=%2Fb", 200, RC_OK, 400 },
+		{ "return_to=%2F%2Fx&return_to=%2Fb", 400, RC_INVALID, 400 },
+	};
+	struct tl_req r;
+	char uri[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(uri, sizeof(uri), "/social/auth/login?%s", cases[i].qs);
+		tl_req_init(&r, env.cfg, "GET", uri, NULL, NULL);
+		route_req(&r, NULL);
+		assert_int_equal(call(&r, pages_chooser), RC_OK);
+		if (r.res.status != cases[i].chooser)
+			fail_msg("chooser %s: %d", cases[i].qs, r.res.status);
+		tl_req_fini(&r);
+		snprintf(uri, sizeof(uri), "/social/auth/button.html?%s", cases[i].qs);
+		tl_req_init(&r, env.cfg, "GET", uri, NULL, NULL);
+		route_req(&r, NULL);
+		if (call(&r, pages_button) != cases[i].button)
+			fail_msg("button %s", cases[i].qs);
+		tl_req_fini(&r);
+		snprintf(uri, sizeof(uri), "/social/auth/login/corp?%s", cases[i].qs);
+		tl_req_init(&r, env.cfg, "GET", uri, NULL, NULL);
+		route_req(&r, "corp");
+		assert_int_equal(call(&r, flow_login), RC_OK);
+		if (r.res.status != cases[i].login)
+			fail_msg("login %s: %d", cases[i].qs, r.res.status);
+		tl_req_fini(&r);
+	}
 }
 
 int
@@ -409,6 +477,7 @@ main(void)
 		cmocka_unit_test(test_callback_github),
 		cmocka_unit_test(test_check_and_logout),
 		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_return_to),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

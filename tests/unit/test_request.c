@@ -12,6 +12,7 @@
 #include "fcgi/config.h"
 #include "fcgi/request_int.h"
 #include "fcgi/response_int.h"
+#include "fcgi/feature.h"
 #include "fcgi/router_int.h"
 
 static struct config test_cfg = {
@@ -104,8 +105,6 @@ test_query_values(void **state)
 	assert_string_equal(request_query(&req, "flag"), "");
 	assert_null(request_query(&req, "missing"));
 	assert_int_equal(request_query_count(&req, "missing"), 0);
-	assert_int_equal(request_query_int(&req, "n", 7), 42);
-	assert_int_equal(request_query_int(&req, "m", 7), 7);
 	assert_int_equal(request_method(&req), HTTP_GET);
 	env_free(&e);
 	arena_free(a);
@@ -346,16 +345,18 @@ h_private(struct request *req, struct response *res, void *ctx)
 	return response_json(res, 200, json_object());
 }
 
+static const char *const layouts[] = { "list", "grid", "carousel", NULL };
+
 static const struct param_spec echo_params[] = {
-	{ "limit", PARAM_INT, false, 0, 1, 100, NULL },
-	{ "layout", PARAM_ENUM, false, 0, 0, 0, "list|grid|carousel" },
-	{ "source", PARAM_TOKEN, false, 16, 0, 0, NULL },
-	{ NULL, 0, false, 0, 0, 0, NULL },
+	{ .name = "limit", .type = PARAM_INT, .min = 1, .max = 100 },
+	{ .name = "layout", .type = PARAM_ENUM, .choices = layouts },
+	{ .name = "source", .type = PARAM_TOKEN, .max_len = 16 },
+	{ .name = NULL },
 };
 
 static const struct param_spec need_params[] = {
-	{ "url", PARAM_STRING, true, 20, 0, 0, NULL },
-	{ NULL, 0, false, 0, 0, 0, NULL },
+	{ .name = "url", .type = PARAM_STRING, .flags = PARAM_REQUIRED, .max_len = 20 },
+	{ .name = NULL },
 };
 
 static const struct route test_routes[] = {
@@ -568,6 +569,10 @@ test_response(void **state)
 	assert_int_equal(router_status(RC_METHOD), 405);
 	assert_int_equal(router_status(RC_IO), 500);
 	assert_int_equal(router_status(RC_UNAVAILABLE), 503);
+	/* What oauth's error pages rely on (page_error). */
+	assert_int_equal(router_status(RC_FORBIDDEN), 403);
+	assert_int_equal(router_status(RC_UPSTREAM), 502);
+	assert_int_equal(router_status(RC_INTERNAL), 500);
 }
 
 int

@@ -147,14 +147,25 @@ fail(struct response *res, int status, const char *code, const char *msg)
 	return rc;
 }
 
-/* Checks the `url` parameter; on refusal the response is already filled. */
-static enum rc
-check_url(struct share_ctx *c, struct request *req, struct response *res,
-    const char *name, struct share_url *u, bool *refused)
-{
-	enum rc rc = share_url_check(request_arena(req), &c->hosts,
-	    request_query(req, name), u);
+/* The rows of share_params; counts_params and buttons_params start with
+ * the same `url`. */
+enum { SP_URL, SP_TITLE, SP_TEXT, SP_VIA, SP_HASHTAGS, SP_MEDIA, SP_INSTANCE };
+/* The rows of buttons_params. */
+enum { BP_URL, BP_TITLE, BP_NETWORKS, BP_MARKET };
 
+/*
+ * The URL of row `key` as the router checked it (url_param), NULL when not
+ * sent; on refusal the response is already filled.
+ */
+static enum rc
+url_of(struct request *req, struct response *res, size_t key,
+    const struct share_url **u, bool *refused)
+{
+	const struct param_value *v = request_value(req, key);
+	const struct param_value *bad = request_refused(req, key);
+	enum rc rc = bad != NULL ? bad->refused : RC_OK;
+
+	*u = v != NULL ? v->p : NULL;
 	*refused = true;
 	if (rc == RC_INVALID)
 		return fail(res, 400, "bad_url",
@@ -267,7 +278,8 @@ mastodon_picker(struct share_ctx *c, struct request *req, struct response *res,
 	const char *cookie = request_cookie(req, SHARE_COOKIE);
 	struct share_picker p = {
 		.mount = c->cfg->mount, .url = u->canon,
-		.title = request_query(req, "title"), .text = request_query(req, "text"),
+		.title = request_value_str(req, SP_TITLE),
+		.text = request_value_str(req, SP_TEXT),
 		.instances = (const char *const *)c->set.instances,
 		.ninstances = c->set.ninstances,
 	};
@@ -306,33 +318,37 @@ remember_instance(struct share_ctx *c, struct response *res, const char *instanc
 	return rc;
 }
 
-/* Reads and checks via, hashtags and media for network n into in. */
+/* Takes via, hashtags and media for network n into in, as checked by
+ * the router; a refused one only matters when n takes it. */
 static enum rc
-optional_inputs(struct share_ctx *c, struct request *req, struct response *res,
+optional_inputs(struct request *req, struct response *res,
     const struct share_network *n, struct share_input *in, bool *refused)
 {
-	const char *via = request_query(req, "via");
-	const char *tags = request_query(req, "hashtags");
-	struct share_url media;
+	const char *via = request_value_str(req, SP_VIA);
+	const char *tags = request_value_str(req, SP_HASHTAGS);
+	const struct share_url *media;
 
 	*refused = false;
-	if ((n->takes & SHARE_TAKES_VIA) && via != NULL && *via != '\0') {
-		if (!share_via_ok(via))
+	if (n->takes & SHARE_TAKES_VIA) {
+		if (request_refused(req, SP_VIA) != NULL)
 			return *refused = true, fail(res, 400, "bad_via",
 			    "via must be an account name of 1 to 15 letters, digits or '_'.");
-		in->via = via;
+		if (via != NULL && *via != '\0')
+			in->via = via;
 	}
-	if ((n->takes & SHARE_TAKES_HASHTAGS) && tags != NULL && *tags != '\0') {
-		if (!share_hashtags_ok(tags))
+	if (n->takes & SHARE_TAKES_HASHTAGS) {
+		if (request_refused(req, SP_HASHTAGS) != NULL)
 			return *refused = true, fail(res, 400, "bad_hashtags",
 			    "hashtags must be up to 10 comma-separated tags without '#' or spaces.");
-		in->hashtags = tags;
+		if (tags != NULL && *tags != '\0')
+			in->hashtags = tags;
 	}
-	if ((n->takes & SHARE_TAKES_MEDIA) && request_query(req, "media") != NULL) {
-		enum rc rc = check_url(c, req, res, "media", &media, refused);
+	if (n->takes & SHARE_TAKES_MEDIA) {
+		enum rc rc = url_of(req, res, SP_MEDIA, &media, refused);
 		if (rc != RC_OK || *refused)
 			return rc;
-		in->media = media.canon;
+		if (media != NULL)
+			in->media = media->canon;
 	}
 	return RC_OK;
 }
@@ -359,7 +375,7 @@ handle_share(struct request *req, struct response *res, void *ctx)
 	int idx = share_network_index(id);
 	const struct share_network *n;
 	struct share_input in = { 0 };
-	struct share_url u;
+	const struct share_url *u;
 	struct buf loc;
 	bool refused;
 	enum rc rc;
@@ -367,24 +383,25 @@ handle_share(struct request *req, struct response *res, void *ctx)
 	if (idx < 0 || !c->set.enabled[idx])
 		return fail(res, 404, "unknown_network", "No such share network here.");
 	n = &share_networks[idx];
-	rc = check_url(c, req, res, "url", &u, &refused);
+	rc = url_of(req, res, SP_URL, &u, &refused);
 	if (rc == RC_OK && !refused)
-		rc = optional_inputs(c, req, res, n, &in, &refused);
+		rc = optional_inputs(req, res, n, &in, &refused);
 	if (rc != RC_OK || refused)
 		return rc;
 	if (n->needs_instance) {
-		const char *raw = request_query(req, "instance");
-		if (raw == NULL || *raw == '\0')
-			return mastodon_picker(c, req, res, &u, NULL);
-		in.instance = instance_normalize(request_arena(req), raw);
-		if (in.instance == NULL)
-			return mastodon_picker(c, req, res, &u, raw);
+		const struct param_value *iv = request_value(req, SP_INSTANCE);
+		const struct param_value *bad = request_refused(req, SP_INSTANCE);
+		if (bad != NULL)
+			return mastodon_picker(c, req, res, u, bad->s);
+		if (iv == NULL || iv->p == NULL)
+			return mastodon_picker(c, req, res, u, NULL);
+		in.instance = iv->p;
 	}
-	count_share(c, req, &u, n->id);
-	in.url = share_url_tag(request_arena(req), u.canon, c->set.utm_source,
+	count_share(c, req, u, n->id);
+	in.url = share_url_tag(request_arena(req), u->canon, c->set.utm_source,
 	    c->set.utm_medium, c->set.utm_campaign, n->id);
-	in.title = request_query(req, "title");
-	in.text = request_query(req, "text");
+	in.title = request_value_str(req, SP_TITLE);
+	in.text = request_value_str(req, SP_TEXT);
 	if (in.url == NULL)
 		return RC_NOMEM;
 	buf_init(&loc, SHARE_INTENT_MAX);
@@ -405,9 +422,9 @@ handle_counts(struct request *req, struct response *res, void *ctx)
 	struct share_ctx *c = ctx;
 	json_t *nets, *body;
 	long long total = 0;
-	struct share_url u;
+	const struct share_url *u;
 	bool refused;
-	enum rc rc = check_url(c, req, res, "url", &u, &refused);
+	enum rc rc = url_of(req, res, SP_URL, &u, &refused);
 
 	if (rc != RC_OK || refused)
 		return rc;
@@ -416,11 +433,11 @@ handle_counts(struct request *req, struct response *res, void *ctx)
 	nets = json_object();
 	if (nets == NULL)
 		return RC_NOMEM;
-	if (c->store != NULL && (rc = share_store_counts(c->store, u.key, nets, &total)) != RC_OK) {
+	if (c->store != NULL && (rc = share_store_counts(c->store, u->key, nets, &total)) != RC_OK) {
 		json_decref(nets);
 		return rc == RC_IO ? RC_UNAVAILABLE : rc;
 	}
-	body = json_pack("{s:s, s:I, s:o}", "url", u.canon, "total", (json_int_t)total,
+	body = json_pack("{s:s, s:I, s:o}", "url", u->canon, "total", (json_int_t)total,
 	    "networks", nets);
 	rc = response_json(res, 200, body);
 	if (rc == RC_OK)
@@ -428,13 +445,20 @@ handle_counts(struct request *req, struct response *res, void *ctx)
 	return rc;
 }
 
+/* ?networks=a,b as indices into share_networks (networks_param). */
+struct net_list {
+	size_t n;
+	size_t idx[SHARE_NETWORKS_MAX];
+};
+
 /* The bar's networks: ?networks=a,b, else the market's, else defaults. */
 static enum rc
 pick_networks(struct share_ctx *c, struct request *req, struct arena *a,
     const struct share_network ***out, size_t *n)
 {
-	const char *list = request_query(req, "networks");
-	const char *mname = request_query(req, "market");
+	const struct param_value *lv = request_value(req, BP_NETWORKS);
+	const struct param_value *mv = request_value(req, BP_MARKET);
+	const struct net_list *list = lv != NULL ? lv->p : NULL;
 	const struct share_network **nets = arena_calloc(a, SHARE_NETWORKS_MAX, sizeof(*nets));
 	const size_t *idx = c->set.defaults;
 	size_t count = c->set.ndefaults;
@@ -443,24 +467,20 @@ pick_networks(struct share_ctx *c, struct request *req, struct arena *a,
 	if (nets == NULL)
 		return RC_NOMEM;
 	*out = nets;
-	if (list != NULL && *list != '\0') {
-		while (*n < SHARE_NETWORKS_MAX) {
-			size_t len = strcspn(list, ",");
-			char *id = arena_strndup(a, list, len);
-			int i = share_network_index(id);
-			if (i < 0 || !c->set.enabled[i])
-				return RC_INVALID;
-			nets[(*n)++] = &share_networks[i];
-			if (list[len] == '\0')
-				return RC_OK;
-			list += len + 1;
-		}
+	if (request_refused(req, BP_NETWORKS) != NULL)
 		return RC_INVALID;
+	if (list != NULL && list->n > 0) {
+		for (size_t i = 0; i < list->n; i++) {
+			if (!c->set.enabled[list->idx[i]])
+				return RC_INVALID;
+			nets[(*n)++] = &share_networks[list->idx[i]];
+		}
+		return RC_OK;
 	}
-	if (mname != NULL) {
-		const struct share_market *m = share_settings_market(&c->set, mname);
-		if (m == NULL)
-			return RC_INVALID;
+	if (request_refused(req, BP_MARKET) != NULL)
+		return RC_INVALID;
+	if (mv != NULL) {
+		const struct share_market *m = mv->p;
 		idx = m->nets;
 		count = m->n;
 	}
@@ -475,9 +495,9 @@ handle_buttons(struct request *req, struct response *res, void *ctx)
 	struct share_ctx *c = ctx;
 	const struct share_network **nets;
 	struct share_bar bar;
-	struct share_url u;
+	const struct share_url *u;
 	bool refused;
-	enum rc rc = check_url(c, req, res, "url", &u, &refused);
+	enum rc rc = url_of(req, res, BP_URL, &u, &refused);
 
 	if (rc != RC_OK || refused)
 		return rc;
@@ -488,8 +508,8 @@ handle_buttons(struct request *req, struct response *res, void *ctx)
 	if (rc != RC_OK)
 		return rc;
 	bar.mount = c->cfg->mount;
-	bar.url = u.canon;
-	bar.title = request_query(req, "title");
+	bar.url = u->canon;
+	bar.title = request_value_str(req, BP_TITLE);
 	bar.networks = nets;
 	rc = share_render_bar(response_body(res), &bar);
 	if (rc == RC_OK)
@@ -499,27 +519,122 @@ handle_buttons(struct request *req, struct response *res, void *ctx)
 	return rc;
 }
 
+/* ---- parameters: each parsed once, by the router ---- */
+
+/* A shared URL (share_url_check): refused as 400 bad_url or 403 by the
+ * handler, after its own 404. */
+static enum rc
+url_param(void *ctx, struct arena *a, const char *v, const void **out)
+{
+	struct share_ctx *c = ctx;
+	struct share_url *u = arena_alloc(a, sizeof(*u));
+
+	if (u == NULL)
+		return RC_NOMEM;
+	*out = u;
+	return share_url_check(a, &c->hosts, v, u);
+}
+
+/* via and hashtags: empty is as good as absent. */
+static enum rc
+via_param(void *ctx, struct arena *a, const char *v, const void **out)
+{
+	(void)ctx;
+	(void)a;
+	(void)out;
+	return *v == '\0' || share_via_ok(v) ? RC_OK : RC_INVALID;
+}
+
+static enum rc
+hashtags_param(void *ctx, struct arena *a, const char *v, const void **out)
+{
+	(void)ctx;
+	(void)a;
+	(void)out;
+	return *v == '\0' || share_hashtags_ok(v) ? RC_OK : RC_INVALID;
+}
+
+/* A typed Mastodon server, normalized; empty (*out NULL): the picker. */
+static enum rc
+instance_param(void *ctx, struct arena *a, const char *v, const void **out)
+{
+	(void)ctx;
+	if (*v == '\0')
+		return RC_OK;
+	*out = instance_normalize(a, v);
+	return *out != NULL ? RC_OK : RC_INVALID;
+}
+
+/* "a,b": known network ids, at most SHARE_NETWORKS_MAX; "" is no list.
+ * Whether each is enabled is the handler's question. */
+static enum rc
+networks_param(void *ctx, struct arena *a, const char *v, const void **out)
+{
+	struct net_list *l = arena_calloc(a, 1, sizeof(*l));
+
+	(void)ctx;
+	if (l == NULL)
+		return RC_NOMEM;
+	*out = l;
+	if (*v == '\0')
+		return RC_OK;
+	while (l->n < SHARE_NETWORKS_MAX) {
+		size_t len = strcspn(v, ",");
+		char *id = arena_strndup(a, v, len);
+		int i;
+		if (id == NULL)
+			return RC_NOMEM;
+		if ((i = share_network_index(id)) < 0)
+			return RC_INVALID;
+		l->idx[l->n++] = (size_t)i;
+		if (v[len] == '\0')
+			return RC_OK;
+		v += len + 1;
+	}
+	return RC_INVALID;
+}
+
+/* A configured market. */
+static enum rc
+market_param(void *ctx, struct arena *a, const char *v, const void **out)
+{
+	struct share_ctx *c = ctx;
+
+	(void)a;
+	*out = share_settings_market(&c->set, v);
+	return *out != NULL ? RC_OK : RC_INVALID;
+}
+
 static const struct param_spec share_params[] = {
-	{ .name = "url", .type = PARAM_STRING, .required = true, .max_len = SHARE_URL_MAX },
-	{ .name = "title", .type = PARAM_STRING, .max_len = 512 },
-	{ .name = "text", .type = PARAM_STRING, .max_len = 1024 },
-	{ .name = "via", .type = PARAM_STRING, .max_len = 64 },
-	{ .name = "hashtags", .type = PARAM_STRING, .max_len = 700 },
-	{ .name = "media", .type = PARAM_STRING, .max_len = SHARE_URL_MAX },
-	{ .name = "instance", .type = PARAM_STRING, .max_len = 300 },
+	[SP_URL] = { .name = "url", .type = PARAM_STRING, .max_len = SHARE_URL_MAX,
+	    .flags = PARAM_REQUIRED | PARAM_SOFT, .parse = url_param },
+	[SP_TITLE] = { .name = "title", .type = PARAM_STRING, .max_len = 512 },
+	[SP_TEXT] = { .name = "text", .type = PARAM_STRING, .max_len = 1024 },
+	[SP_VIA] = { .name = "via", .type = PARAM_STRING, .max_len = 64,
+	    .flags = PARAM_SOFT, .parse = via_param },
+	[SP_HASHTAGS] = { .name = "hashtags", .type = PARAM_STRING, .max_len = 700,
+	    .flags = PARAM_SOFT, .parse = hashtags_param },
+	[SP_MEDIA] = { .name = "media", .type = PARAM_STRING, .max_len = SHARE_URL_MAX,
+	    .flags = PARAM_SOFT, .parse = url_param },
+	[SP_INSTANCE] = { .name = "instance", .type = PARAM_STRING, .max_len = 300,
+	    .flags = PARAM_SOFT, .parse = instance_param },
 	{ .name = NULL },
 };
 
 static const struct param_spec counts_params[] = {
-	{ .name = "url", .type = PARAM_STRING, .required = true, .max_len = SHARE_URL_MAX },
+	[SP_URL] = { .name = "url", .type = PARAM_STRING, .max_len = SHARE_URL_MAX,
+	    .flags = PARAM_REQUIRED | PARAM_SOFT, .parse = url_param },
 	{ .name = NULL },
 };
 
 static const struct param_spec buttons_params[] = {
-	{ .name = "url", .type = PARAM_STRING, .required = true, .max_len = SHARE_URL_MAX },
-	{ .name = "title", .type = PARAM_STRING, .max_len = 512 },
-	{ .name = "networks", .type = PARAM_STRING, .max_len = 512 },
-	{ .name = "market", .type = PARAM_TOKEN, .max_len = 32 },
+	[BP_URL] = { .name = "url", .type = PARAM_STRING, .max_len = SHARE_URL_MAX,
+	    .flags = PARAM_REQUIRED | PARAM_SOFT, .parse = url_param },
+	[BP_TITLE] = { .name = "title", .type = PARAM_STRING, .max_len = 512 },
+	[BP_NETWORKS] = { .name = "networks", .type = PARAM_STRING, .max_len = 512,
+	    .flags = PARAM_SOFT, .parse = networks_param },
+	[BP_MARKET] = { .name = "market", .type = PARAM_TOKEN, .max_len = 32,
+	    .flags = PARAM_SOFT, .parse = market_param },
 	{ .name = NULL },
 };
 
