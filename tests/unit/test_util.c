@@ -490,6 +490,44 @@ test_fsutil(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* fsutil_map: a mapped file (its size not a page multiple) and a read one
+ * (a page multiple, and empty) are the file's bytes and a NUL; the errors
+ * are fsutil_read's. */
+static void
+test_fsutil_map(void **state)
+{
+	static const size_t sizes[] = { 1, 4095, 4096, 8192, 10000, 0 };
+	char dir[] = "/tmp/sh-test-XXXXXX", path[256], *body;
+	struct fsutil_map m;
+	size_t i, k;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	assert_int_equal(fsutil_map(path, 100, &m), RC_NOTFOUND);
+	assert_int_equal(fsutil_map(dir, 100, &m), RC_IO);
+	body = malloc(10000);
+	assert_non_null(body);
+	for (k = 0; k < 10000; k++)
+		body[k] = (char)('a' + k % 26);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		assert_int_equal(fsutil_write_atomic(path, body, sizes[i], 0640),
+		    RC_OK);
+		assert_int_equal(fsutil_map(path, 10000, &m), RC_OK);
+		assert_int_equal(m.len, sizes[i]);
+		assert_memory_equal(m.data, body, sizes[i]);
+		assert_int_equal(m.data[m.len], '\0');
+		assert_int_equal(m.maplen > 0, sizes[i] % 4096 != 0);
+		fsutil_unmap(&m);
+		assert_null(m.data);
+	}
+	assert_int_equal(fsutil_write_atomic(path, body, 10000, 0640), RC_OK);
+	assert_int_equal(fsutil_map(path, 9999, &m), RC_TOOBIG);
+	free(body);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 /* log_kv output is captured from stderr through a pipe. */
 static void
 test_log(void **state)
@@ -538,6 +576,7 @@ main(void)
 		cmocka_unit_test(test_seal_open),
 		cmocka_unit_test(test_hash_equal),
 		cmocka_unit_test(test_fsutil),
+		cmocka_unit_test(test_fsutil_map),
 		cmocka_unit_test(test_log),
 	};
 

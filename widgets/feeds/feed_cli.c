@@ -156,6 +156,7 @@ run(const struct parse_args *pa, const char *body, size_t len)
 	o.content_type = pa->content_type;
 	o.fetch_time = (long long)time(NULL);
 	o.max_items = pa->max_items;
+	o.body_nul = true;
 	a = arena_new(1 << 20, 0);
 	if (a == NULL)
 		return 1;
@@ -189,28 +190,40 @@ run(const struct parse_args *pa, const char *body, size_t len)
 	return status;
 }
 
+/* The input: standard input for "-", else the file mapped (fsutil_map);
+ * NUL-terminated either way. */
+static enum rc
+read_input(const char *file, struct fsutil_map *m)
+{
+	char *body = NULL;
+	enum rc rc;
+
+	if (strcmp(file, "-") != 0)
+		return fsutil_map(file, PARSE_MAX_INPUT, m);
+	memset(m, 0, sizeof(*m));
+	rc = read_stdin(&body, &m->len);
+	m->data = body;
+	return rc;
+}
+
 int
 widgets_cmd_parse(int argc, char **argv, const struct feature *features)
 {
 	struct parse_args pa;
-	char *body = NULL;
-	size_t len = 0;
+	struct fsutil_map in;
 	enum rc rc;
 	int status;
 
 	(void)features;
 	if (!args_read(argc, argv, &pa))
 		return usage();
-	if (strcmp(pa.file, "-") == 0)
-		rc = read_stdin(&body, &len);
-	else
-		rc = fsutil_read(pa.file, PARSE_MAX_INPUT, &body, &len);
+	rc = read_input(pa.file, &in);
 	if (rc != RC_OK) {
 		fprintf(stderr, "socialhub parse: %s: cannot read (%s)\n",
 		    pa.file, rc_str(rc));
 		return 1;
 	}
-	status = run(&pa, body, len);
-	free(body);
+	status = run(&pa, in.data, in.len);
+	fsutil_unmap(&in);
 	return status;
 }
