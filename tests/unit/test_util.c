@@ -111,6 +111,40 @@ test_arena_reuse(void **state)
 	arena_free(l);
 }
 
+/* Blocks of 2 MiB and more (mapped, huge pages asked for): usable to the
+ * last byte, aligned, kept across a reset up to the cap and handed out
+ * again, given back by a rewind. */
+static void
+test_arena_huge(void **state)
+{
+	struct arena *a = arena_new((size_t)3 << 20, 0);
+	struct arena_mark m;
+	unsigned char *p, *q, *r;
+
+	(void)state;
+	assert_non_null(a);
+	p = arena_alloc(a, (size_t)3 << 20);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 16, 0);
+	memset(p, 1, (size_t)3 << 20);
+	m = arena_mark(a);
+	q = arena_alloc(a, (size_t)5 << 20);   /* a second mapped block */
+	assert_non_null(q);
+	assert_int_equal((uintptr_t)q % 16, 0);
+	memset(q, 2, (size_t)5 << 20);
+	assert_int_equal(p[((size_t)3 << 20) - 1], 1);
+	arena_rewind(a, &m);
+	assert_int_equal(arena_used(a), (size_t)3 << 20);
+	r = arena_alloc(a, (size_t)5 << 20);   /* the kept block again */
+	assert_ptr_equal(r, q);
+	memset(r, 3, (size_t)5 << 20);
+	arena_reset(a);
+	assert_ptr_equal(arena_alloc(a, 100), p);
+	assert_non_null(arena_alloc(a, (size_t)20 << 20)); /* over the cap */
+	arena_reset(a);
+	arena_free(a);
+}
+
 /* A rewind gives back what was allocated since the mark (the limit counts
  * it no more), runs the cleanups registered since, and keeps the rest. */
 static void
@@ -561,6 +595,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_arena_reuse),
+		cmocka_unit_test(test_arena_huge),
 		cmocka_unit_test(test_arena_rewind),
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_utf8),

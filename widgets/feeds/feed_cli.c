@@ -157,7 +157,7 @@ run(const struct parse_args *pa, const char *body, size_t len)
 	o.fetch_time = (long long)time(NULL);
 	o.max_items = pa->max_items;
 	o.body_nul = true;
-	a = arena_new(1 << 20, 0);
+	a = arena_new(4 << 20, 0);
 	if (a == NULL)
 		return 1;
 	t0 = now_sec(CLOCK_MONOTONIC);
