@@ -106,73 +106,75 @@ indent(struct jsonw *w, unsigned depth, bool space)
 
 /* ---- strings ---- */
 
+/* Strings up to this long are written in one pass that also checks their
+ * UTF-8, into room kept free in the block (at most 6 bytes of output a
+ * byte of input), so a string that turns out not to be UTF-8 can be taken
+ * back; longer ones are checked first, then written a piece at a time. */
+#define JSONW_CHUNK 8192
+
 static const char hexdig[] = "0123456789ABCDEF";
 
-static void
-put_u(struct jsonw *w, unsigned v)
+static char *
+esc_u(char *o, unsigned v)
 {
-	char seq[6] = { '\\', 'u', hexdig[(v >> 12) & 15], hexdig[(v >> 8) & 15],
-	    hexdig[(v >> 4) & 15], hexdig[v & 15] };
-
-	put(w, seq, sizeof(seq));
+	o[0] = '\\';
+	o[1] = 'u';
+	o[2] = hexdig[(v >> 12) & 15];
+	o[3] = hexdig[(v >> 8) & 15];
+	o[4] = hexdig[(v >> 4) & 15];
+	o[5] = hexdig[v & 15];
+	return o + 6;
 }
 
-/* The escape of the character at s (n bytes, valid UTF-8), as dump_string
- * writes it; returns its length in bytes. */
-static size_t
-put_escape(struct jsonw *w, const unsigned char *s, size_t n)
+/* The escape of the character p[0..len) (valid UTF-8) as dump_string
+ * writes it, at o; returns its end. */
+static char *
+esc_char(char *o, const unsigned char *p, size_t len)
 {
 	static const char short_esc[32] = {
 		['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
 	};
-	size_t len;
 	uint32_t cp;
+	size_t k;
 
-	if (s[0] < 0x20) {
-		if (short_esc[s[0]] != 0) {
-			char e[2] = { '\\', short_esc[s[0]] };
-			put(w, e, 2);
-		} else {
-			put_u(w, s[0]);
-		}
-		return 1;
+	if (p[0] < 0x20 && short_esc[p[0]] != 0) {
+		o[0] = '\\';
+		o[1] = short_esc[p[0]];
+		return o + 2;
 	}
-	if (s[0] < 0x80) { /* " \ / */
-		char e[2] = { '\\', (char)s[0] };
-		put(w, e, 2);
-		return 1;
+	if (p[0] < 0x20)
+		return esc_u(o, p[0]);
+	if (p[0] < 0x80) { /* " \ / */
+		o[0] = '\\';
+		o[1] = (char)p[0];
+		return o + 2;
 	}
-	len = utf8_seqlen((const char *)s, n);
-	cp = s[0] & (0xff >> (len + 1));
-	for (size_t k = 1; k < len; k++)
-		cp = (cp << 6) | (s[k] & 0x3f);
-	if (cp < 0x10000) {
-		put_u(w, cp);
-	} else {
-		cp -= 0x10000;
-		put_u(w, 0xd800 | (cp >> 10));
-		put_u(w, 0xdc00 | (cp & 0x3ff));
-	}
-	return len;
+	cp = p[0] & (0xff >> (len + 1));
+	for (k = 1; k < len; k++)
+		cp = (cp << 6) | (p[k] & 0x3f);
+	if (cp < 0x10000)
+		return esc_u(o, cp);
+	cp -= 0x10000;
+	o = esc_u(o, 0xd800 | (cp >> 10));
+	return esc_u(o, 0xdc00 | (cp & 0x3ff));
 }
 
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
-/* Bit 7 of each byte of x that needs an escape under flags (the lowest
- * one set is exact; bytes above it may be flagged wrongly). */
+/* Bit 7 of each byte of x to look at: one that needs an escape under
+ * flags, or a non-ASCII one (its UTF-8 is checked). The lowest one set is
+ * exact; bytes above it may be flagged wrongly. */
 static uint64_t
 stops(uint64_t x, size_t flags)
 {
 	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\'), m;
 
-	m = ((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((b - ONES) & ~b);
+	m = ((x - ONES * 0x20) & ~x) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | x;
 	if (flags & JSON_ESCAPE_SLASH) {
 		uint64_t s = x ^ (ONES * '/');
 		m |= (s - ONES) & ~s;
 	}
-	if (flags & JSON_ENSURE_ASCII)
-		m |= x;
 	return m & HIGHS;
 }
 
@@ -180,19 +182,22 @@ static bool
 needs_escape(unsigned char c, size_t flags)
 {
 	return c < 0x20 || c == '"' || c == '\\' ||
-	    (c == '/' && (flags & JSON_ESCAPE_SLASH)) ||
-	    (c >= 0x80 && (flags & JSON_ENSURE_ASCII));
+	    (c == '/' && (flags & JSON_ESCAPE_SLASH));
 }
 
-/* dump_string() of s[0..n), which is valid UTF-8: runs without escapes
- * are copied whole, found a word at a time. */
-static void
-put_string(struct jsonw *w, const char *s, size_t n)
+/*
+ * The characters of s[0..n) as dump_string() writes them, at the end of
+ * the block, which has room for 6 * n bytes: runs without escapes found a
+ * word at a time and copied whole. False when s is not UTF-8 (what was
+ * written is the caller's to take back).
+ */
+static bool
+put_chars(struct jsonw *w, const unsigned char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	const unsigned char *run = p;
+	const unsigned char *p = s, *end = s + n, *run = s;
+	char *o = w->block + w->len;
+	size_t len;
 
-	putc1(w, '"');
 	while (p < end) {
 		uint64_t x, m;
 		if (end - p >= 8) {
@@ -203,16 +208,60 @@ put_string(struct jsonw *w, const char *s, size_t n)
 			}
 			p += __builtin_ctzll(m) / 8;
 		}
-		if (!needs_escape(*p, w->flags)) {
+		if (*p >= 0x80) {
+			len = utf8_seqlen((const char *)p, (size_t)(end - p));
+			if (len == 0)
+				return false;
+			if (!(w->flags & JSON_ENSURE_ASCII)) {
+				p += len;
+				continue;
+			}
+		} else if (needs_escape(*p, w->flags)) {
+			len = 1;
+		} else {
 			p++;
 			continue;
 		}
-		put(w, (const char *)run, (size_t)(p - run));
-		p += put_escape(w, p, (size_t)(end - p));
+		memcpy(o, run, (size_t)(p - run));
+		o = esc_char(o + (p - run), p, len);
+		p += len;
 		run = p;
 	}
-	put(w, (const char *)run, (size_t)(p - run));
+	memcpy(o, run, (size_t)(p - run));
+	w->len = (size_t)(o + (p - run) - w->block);
+	return true;
+}
+
+/* Room for n more bytes in the block (n <= JSONW_BLOCK). */
+static void
+reserve(struct jsonw *w, size_t n)
+{
+	if (JSONW_BLOCK - w->len < n)
+		drain(w);
+}
+
+/* dump_string() of s[0..n); false when it is not UTF-8 (checked before
+ * when it is longer than JSONW_CHUNK). */
+static bool
+put_string(struct jsonw *w, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
 	putc1(w, '"');
+	while ((size_t)(end - p) > JSONW_CHUNK) {
+		size_t k = JSONW_CHUNK;
+		while ((p[k] & 0xc0) == 0x80) /* not inside a character */
+			k--;
+		reserve(w, 6 * k);
+		if (!put_chars(w, p, k))
+			return false;
+		p += k;
+	}
+	reserve(w, 6 * (size_t)(end - p) + 1);
+	if (!put_chars(w, p, (size_t)(end - p)))
+		return false;
+	w->block[w->len++] = '"';
+	return true;
 }
 
 /* ---- structure ---- */
@@ -340,25 +389,47 @@ jsonw_key(struct jsonw *w, const char *s, size_t n)
 	w->want_value = true;
 }
 
+/* A string member (key not NULL) or item, or nothing at all when s is not
+ * UTF-8: a short one is written as it is checked, the whole member inside
+ * the block, and taken back with its separator when the check fails. */
+static bool
+str_value(struct jsonw *w, const char *key, const char *s, size_t n)
+{
+	size_t klen = key != NULL ? strlen(key) : 0, mark;
+	uint64_t had = w->has_member;
+
+	if (w->rc != RC_OK)
+		return utf8_valid(s, n);
+	if (n > JSONW_CHUNK || klen > 1024) {
+		if (!utf8_valid(s, n))
+			return false;
+	} else {
+		/* string, key, quotes, separators, indentation (64 levels of
+		 * 31 spaces): at most 6 * 8 KiB + 6 KiB + 2 KiB of the 64 */
+		reserve(w, 6 * n + 6 * klen + 2048);
+	}
+	mark = w->len;
+	if (key != NULL)
+		jsonw_key(w, key, klen);
+	if (!value_start(w, false))
+		return utf8_valid(s, n);
+	if (put_string(w, s, n))
+		return true;
+	w->len = mark;
+	w->has_member = had;
+	return false;
+}
+
 bool
 jsonw_str(struct jsonw *w, const char *s, size_t n)
 {
-	if (!utf8_valid(s, n))
-		return false;
-	if (value_start(w, false))
-		put_string(w, s, n);
-	return true;
+	return str_value(w, NULL, s, n);
 }
 
 bool
 jsonw_key_str(struct jsonw *w, const char *key, const char *s, size_t n)
 {
-	if (!utf8_valid(s, n))
-		return false;
-	jsonw_key(w, key, strlen(key));
-	if (value_start(w, false))
-		put_string(w, s, n);
-	return true;
+	return str_value(w, key, s, n);
 }
 
 void

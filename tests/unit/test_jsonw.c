@@ -208,7 +208,81 @@ test_big(void **state)
 	for (i = 0; i < n; i++)
 		s[i] = (char)('a' + i % 26);
 	all_flags(s, n, "200000 plain bytes");
+	/* Characters across every piece boundary (8 KiB) of the long-string
+	 * path, then strings around that length, UTF-8 or not. */
+	s[0] = 'x';
+	for (i = 1; i + 4 <= n; i += 4)
+		memcpy(s + i, i % 3 ? "\xf0\x9f\x98\x80" : "\xe2\x82\xac\"", 4);
+	all_flags(s, n, "200000 bytes of 3- and 4-byte characters");
+	for (i = 0; i < n; i++)
+		s[i] = (char)('a' + i % 26);
+	for (i = 8190; i <= 8194; i++) {
+		s[i - 1] = '\xff';
+		all_flags(s, i, "not UTF-8 at the end, about 8 KiB");
+		all_flags(s, 20000, "not UTF-8 in the middle, 20000 bytes");
+		s[i - 1] = '"';
+		all_flags(s, i, "an escape at the end, about 8 KiB");
+	}
 	free(s);
+}
+
+/* Many strings that grow sixfold (controls), so the block fills up at
+ * every offset: each goes in whole or after a flush, and one that is not
+ * UTF-8 (every third: a bad last byte) is taken back whole, member and
+ * separator, wherever the block stood (sanitizer builds also catch a
+ * write past the block). */
+static void
+test_block_edges(void **state)
+{
+	char s[700];
+	struct buf want, got;
+	struct jsonw w;
+	json_t *j = json_array(), *o = json_object();
+	size_t i, f;
+
+	(void)state;
+	memset(s, 1, sizeof(s));
+	for (i = 0; i < 400; i++) {
+		char k[16];
+		size_t n = 1 + i % (sizeof(s) - 1);
+		s[n - 1] = i % 3 == 0 ? '\xff' : '\x01';
+		snprintf(k, sizeof(k), "k%zu", i);
+		if (i % 3 != 0) {
+			json_array_append_new(j, json_stringn(s, n));
+			json_object_set_new(o, k, json_stringn(s, n));
+		}
+		s[n - 1] = '\x01';
+	}
+	json_array_append_new(j, o);
+	for (f = 0; f < NFLAGS; f++) {
+		dump(j, flag_sets[f], &want);
+		buf_init(&got, 64 << 20);
+		assert_int_equal(jsonw_init(&w, flag_sets[f], to_buf, &got), RC_OK);
+		jsonw_arr_begin(&w);
+		for (i = 0; i < 400; i++) {
+			size_t n = 1 + i % (sizeof(s) - 1);
+			s[n - 1] = i % 3 == 0 ? '\xff' : '\x01';
+			assert_int_equal(jsonw_str(&w, s, n), i % 3 != 0);
+			s[n - 1] = '\x01';
+		}
+		jsonw_obj_begin(&w);
+		for (i = 0; i < 400; i++) {
+			char k[16];
+			size_t n = 1 + i % (sizeof(s) - 1);
+			s[n - 1] = i % 3 == 0 ? '\xff' : '\x01';
+			snprintf(k, sizeof(k), "k%zu", i);
+			assert_int_equal(jsonw_key_str(&w, k, s, n), i % 3 != 0);
+			s[n - 1] = '\x01';
+		}
+		jsonw_obj_end(&w);
+		jsonw_arr_end(&w);
+		assert_int_equal(jsonw_flush(&w), RC_OK);
+		jsonw_fini(&w);
+		same(&want, &got, "block edges", flag_sets[f]);
+		buf_fini(&want);
+		buf_fini(&got);
+	}
+	json_decref(j);
 }
 
 /* Depths from 1 to JSONW_MAX_DEPTH, alternating objects and arrays. */
@@ -483,6 +557,7 @@ main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_block_edges),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_corpora),
