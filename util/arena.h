@@ -12,7 +12,9 @@ struct arena;
 /*
  * Creates an arena whose first block holds `first_block` bytes. Returns NULL
  * when out of memory. `limit` caps the total bytes it may hand out (0: no
- * cap), so one hostile request cannot take the whole machine.
+ * cap), so one hostile request cannot take the whole machine. Blocks of
+ * 2 MiB and more (the first, or later ones: each is twice the last) are
+ * mapped on their own and marked for transparent huge pages.
  */
 struct arena *arena_new(size_t first_block, size_t limit);
 /* Runs the cleanups, then frees the arena itself. NULL is a no-op. */

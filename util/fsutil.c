@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,44 +92,106 @@ fsutil_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 	return RC_OK;
 }
 
-enum rc
-fsutil_read(const char *path, size_t max, char **out, size_t *len)
+/* The rest of fsutil_read, on an open regular file of st_size bytes. */
+static enum rc
+read_fd(int fd, const struct stat *st, char **out, size_t *len)
 {
-	struct stat st;
 	size_t got = 0;
 	char *data;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? RC_NOTFOUND : RC_IO;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return RC_IO;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		close(fd);
-		return RC_TOOBIG;
-	}
-	data = malloc((size_t)st.st_size + 1);
-	if (data == NULL) {
-		close(fd);
+	data = malloc((size_t)st->st_size + 1);
+	if (data == NULL)
 		return RC_NOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, data + got, (size_t)st.st_size - got);
+	while (got < (size_t)st->st_size) {
+		ssize_t r = read(fd, data + got, (size_t)st->st_size - got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
 		got += (size_t)r;
 	}
-	close(fd);
 	data[got] = '\0';
 	*out = data;
 	if (len != NULL)
 		*len = got;
 	return RC_OK;
+}
+
+/* Opens path, a regular file of at most max bytes. */
+static enum rc
+open_regular(const char *path, size_t max, int *fd, struct stat *st)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == ENOENT ? RC_NOTFOUND : RC_IO;
+	if (fstat(*fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		close(*fd);
+		return RC_IO;
+	}
+	if ((unsigned long long)st->st_size > max) {
+		close(*fd);
+		return RC_TOOBIG;
+	}
+	return RC_OK;
+}
+
+enum rc
+fsutil_read(const char *path, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	enum rc rc;
+	int fd;
+
+	rc = open_regular(path, max, &fd, &st);
+	if (rc != RC_OK)
+		return rc;
+	rc = read_fd(fd, &st, out, len);
+	close(fd);
+	return rc;
+}
+
+enum rc
+fsutil_map(const char *path, size_t max, struct fsutil_map *m)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct stat st;
+	char *data;
+	void *p;
+	enum rc rc;
+	int fd;
+
+	memset(m, 0, sizeof(*m));
+	rc = open_regular(path, max, &fd, &st);
+	if (rc != RC_OK)
+		return rc;
+	/* Private and writable for the one byte after the end: the NUL is
+	 * ours even if the file grows meanwhile (one page copied). */
+	if (page > 0 && st.st_size % page != 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (p != MAP_FAILED) {
+			close(fd);
+			((char *)p)[st.st_size] = '\0';
+			m->data = p;
+			m->len = (size_t)st.st_size;
+			m->maplen = m->len;
+			return RC_OK;
+		}
+	}
+	rc = read_fd(fd, &st, &data, &m->len);
+	close(fd);
+	m->data = data;
+	return rc;
+}
+
+void
+fsutil_unmap(struct fsutil_map *m)
+{
+	if (m->maplen > 0)
+		munmap((void *)m->data, m->maplen);
+	else
+		free((void *)m->data);
+	memset(m, 0, sizeof(*m));
 }
 
 enum rc

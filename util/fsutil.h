@@ -23,6 +23,24 @@ enum rc fsutil_write_atomic(const char *path, const void *p, size_t n, mode_t mo
  */
 enum rc fsutil_read(const char *path, size_t max, char **out, size_t *len);
 
+/*
+ * A whole regular file to read, like fsutil_read but without the copy when
+ * it can: data[len] is '\0' either way. A file whose size is not a
+ * multiple of the page size is mapped privately (the page cache's own
+ * pages, mapped at once; the NUL goes in the rest of the last page), any
+ * other is read into a malloc'd buffer. The file must not shrink while it
+ * is mapped (reading past its new end raises SIGBUS). fsutil_unmap
+ * releases it.
+ * RC_NOTFOUND, RC_TOOBIG over `max` bytes, RC_NOMEM, RC_IO.
+ */
+struct fsutil_map {
+	const char *data;
+	size_t len;
+	size_t maplen;   /* bytes mapped; 0: data is malloc'd */
+};
+enum rc fsutil_map(const char *path, size_t max, struct fsutil_map *m);
+void fsutil_unmap(struct fsutil_map *m);
+
 /* mkdir -p with the given mode for the folders it creates. */
 enum rc fsutil_mkdirs(const char *path, mode_t mode);
 

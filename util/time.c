@@ -119,6 +119,16 @@ time_to_civil(long long t, long long *year, int *month, int *day, int *hour,
 	*year = y + (*month <= 2);
 }
 
+/* v (0 <= v < 10^n) as n decimal digits, zero-padded. */
+static void
+digits(char *out, int v, int n)
+{
+	while (n-- > 0) {
+		out[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void
 time_format_rfc3339(long long t, char out[TIME_RFC3339_LEN])
 {
@@ -131,8 +141,21 @@ time_format_rfc3339(long long t, char out[TIME_RFC3339_LEN])
 	if (t > 253402300799LL)
 		t = 253402300799LL;
 	time_to_civil(t, &y, &mo, &d, &h, &mi, &s);
-	snprintf(out, TIME_RFC3339_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-	    (int)y, mo, d, h, mi, s);
+	/* "%04d-%02d-%02dT%02d:%02d:%02dZ" without snprintf (3,000
+	 * instructions a date; JSON Feed output writes two an item). */
+	digits(out, (int)y, 4);
+	out[4] = '-';
+	digits(out + 5, mo, 2);
+	out[7] = '-';
+	digits(out + 8, d, 2);
+	out[10] = 'T';
+	digits(out + 11, h, 2);
+	out[13] = ':';
+	digits(out + 14, mi, 2);
+	out[16] = ':';
+	digits(out + 17, s, 2);
+	out[19] = 'Z';
+	out[20] = '\0';
 }
 
 static bool

@@ -1,10 +1,12 @@
 #!/bin/sh
-# parse_bench: feed parse throughput of socialhub (in-process, feedbench)
-# next to Debian's python3-feedparser on the same files: the feedparser
-# corpus and large generated real-world-shaped feeds. Standalone:
+# parse_bench: feed parse throughput of socialhub next to Debian's
+# python3-feedparser on the same files: in-process CPU time (feedbench,
+# fpbench.py) on the feedparser corpus and large generated real-world-shaped
+# feeds, then whole processes end to end (clibench.py). Standalone:
 #   tests/bench/parse_bench.sh [BUILDDIR]     (or: make bench-parse)
 # Environment: FEEDPARSER_CORPUS (default <top_srcdir>/../shared/corpus/
-# feedparser), REPEAT (socialhub runs per file set, default 20).
+# feedparser), REPEAT (socialhub runs per file set, default 20), RUNS
+# (end-to-end runs of each process per file, default 5).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -12,6 +14,7 @@ build=${1:-$top}
 bench=$build/tests/bench/feedbench
 corpus=${FEEDPARSER_CORPUS:-$top/../shared/corpus/feedparser}
 repeat=${REPEAT:-20}
+runs=${RUNS:-5}
 py=/usr/bin/python3
 
 if [ ! -x "$bench" ]; then
@@ -51,9 +54,19 @@ for f in wordpress-rss20.xml blog-atom10.xml youtube-atom.xml micro-jsonfeed.jso
 	row "$f" "$work/$f"
 done
 row "all generated" "$work"/*.xml "$work"/*.json
-# With process start-up, one large file through the CLI.
-start=$(date +%s%N)
-"$build/socialhub" parse "$work/wordpress-rss20.xml" > /dev/null
-end=$(date +%s%N)
-size=$(wc -c < "$work/wordpress-rss20.xml")
-echo "$size $start $end" | awk '{ printf "socialhub parse (CLI: start-up, parse, JSON output) wordpress-rss20.xml: %.0f ms, %.1f MB/s\n", ($3 - $2) / 1e6, $1 / (($3 - $2) / 1e9) / 1e6 }'
+# End to end, wall clock: the whole `socialhub parse FILE` process (start,
+# parse, JSON Feed written to /dev/null) next to the whole /usr/bin/python3
+# process that imports feedparser and parses the file; medians of RUNS
+# alternating runs each. Targets (issue 12): socialhub >= 100 MB/s and
+# >= 50x feedparser on every generated file.
+echo
+printf "%-22s %8s %9s %10s %10s %11s %8s\n" "end to end (wall)" "MB" \
+    "socialhub" "MB/s" "feedparser" "MB/s" "ratio"
+printf "%-22s %8s %9s %10s %10s %11s %8s\n" "median of $runs" "" "ms" "" "ms" "" ""
+$py "$here/clibench.py" -n "$runs" "$build/socialhub" \
+    "$work/wordpress-rss20.xml" "$work/blog-atom10.xml" \
+    "$work/youtube-atom.xml" "$work/micro-jsonfeed.json" |
+    awk '{ mb = $2 / 1e6; s = mb / $3; f = mb / $4;
+	printf "%-22s %8.2f %9.1f %10.1f %10.0f %11.2f %7.0fx\n", $1, mb,
+	    $3 * 1e3, s, $4 * 1e3, f, s / f }'
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

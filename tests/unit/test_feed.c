@@ -919,7 +919,8 @@ test_nomem(void **state)
 
 /* Clean XML is read without feed_prep_xml (feed.c's xml_tree): every
  * document of the feedparser corpus gives the same feed either way, with
- * and without a charset from HTTP. */
+ * and without a charset from HTTP, and read in place (body_nul: corpus_walk
+ * reads with fsutil_read) or from a copy. */
 struct same_count {
 	size_t files, differ;
 };
@@ -929,8 +930,8 @@ same_both_ways(const char *path, const char *body, size_t len, void *ctx)
 {
 	struct same_count *c = ctx;
 	struct feed_parse_opts o;
-	struct feed f, g;
-	json_t *j, *k;
+	struct feed f, g, h;
+	json_t *j, *k, *l;
 
 	memset(&o, 0, sizeof(o));
 	o.base_url = "http://example.org/feed/";
@@ -941,16 +942,22 @@ same_both_ways(const char *path, const char *body, size_t len, void *ctx)
 		return;
 	o.always_repair = true;
 	assert_int_equal(feed_parse(A, body, len, &o, &g), RC_OK);
+	o.always_repair = false;
+	o.body_nul = true;
+	assert_int_equal(feed_parse(A, body, len, &o, &h), RC_OK);
 	j = feed_to_json(&f);
 	k = feed_to_json(&g);
+	l = feed_to_json(&h);
 	assert_non_null(j);
 	assert_non_null(k);
-	if (!json_equal(j, k)) {
+	assert_non_null(l);
+	if (!json_equal(j, k) || !json_equal(j, l)) {
 		print_message("differs: %s\n", path);
 		c->differ++;
 	}
 	json_decref(j);
 	json_decref(k);
+	json_decref(l);
 	c->files++;
 }
 

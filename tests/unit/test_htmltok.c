@@ -3,12 +3,16 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include <libxml/HTMLparser.h>
+
 #include "util/buf.h"
+#include "util/url.h"
 #include "widgets/feeds/htmltok.h"
 
 /*
@@ -362,6 +366,60 @@ test_charref_api(void **state)
 	assert_int_equal(htmltok_cp1252_c1(0x81), 0x81);
 }
 
+/* The named references are libxml2's HTML 4 table (walked by value, as
+ * the table in htmltok.c was made from it): each name with ';' gives its
+ * character, without ';' only the legacy ones (ISO-8859-1 and quot, amp,
+ * lt, gt; not apos) up to 6 letters; the HTML5 extras too. */
+static void
+test_entity_table(void **state)
+{
+	static const struct { const char *name; uint32_t cp; } extras[] = {
+		{ "AMP", '&' }, { "QUOT", '"' }, { "Tab", '\t' }, { "NewLine", '\n' },
+		{ "sol", '/' }, { "colon", ':' }, { "lpar", '(' }, { "bsol", '\\' },
+		{ "apos", '\'' },
+	};
+	char doc[64], out[8], want[8];
+	size_t olen, wlen, len, i, found = 0;
+	uint32_t cp;
+
+	(void)state;
+	for (cp = 1; cp < 0x110000; cp++) {
+		const htmlEntityDesc *e = htmlEntityValueLookup(cp);
+		bool legacy = cp <= 0xff && cp != '\'';
+		if (e == NULL || e->value != cp)
+			continue;
+		found++;
+		len = strlen(e->name);
+		wlen = utf8_encode(want, cp);
+		snprintf(doc, sizeof(doc), "&%s;", e->name);
+		assert_int_equal(htmltok_charref(doc, len + 2, false, out, &olen),
+		    len + 2);
+		assert_memory_equal(out, want, wlen);
+		assert_int_equal(olen, wlen);
+		snprintf(doc, sizeof(doc), "&%s ", e->name);
+		if (legacy && len <= 6) {
+			assert_int_equal(htmltok_charref(doc, len + 2, false, out,
+			    &olen), len + 1);
+			assert_memory_equal(out, want, wlen);
+		} else {
+			assert_int_not_equal(htmltok_charref(doc, len + 2, false,
+			    out, &olen), len + 1);
+		}
+	}
+	assert_int_equal(found, 253);
+	for (i = 0; i < sizeof(extras) / sizeof(extras[0]); i++) {
+		len = strlen(extras[i].name);
+		snprintf(doc, sizeof(doc), "&%s;", extras[i].name);
+		assert_int_equal(htmltok_charref(doc, len + 2, false, out, &olen),
+		    len + 2);
+		assert_int_equal(olen, 1);
+		assert_int_equal((unsigned char)out[0], extras[i].cp);
+	}
+	assert_int_equal(htmltok_charref("&apos ", 6, false, out, &olen), 0);
+	assert_int_equal(htmltok_charref("&zzzz;", 6, false, out, &olen), 0);
+	assert_int_equal(htmltok_charref("&Amp;", 5, false, out, &olen), 0);
+}
+
 int
 main(void)
 {
@@ -375,6 +433,7 @@ main(void)
 		cmocka_unit_test(test_long_text),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_charref_api),
+		cmocka_unit_test(test_entity_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/time.h"
 
@@ -213,6 +214,18 @@ test_civil(void **state)
 	for (t = -12219292800LL; t < 253402300799LL; t += 86400LL * 37 + 3671) {
 		time_to_civil(t, &y, &mo, &d, &h, &mi, &s);
 		assert_int_equal(time_from_civil(y, mo, d, h, mi, s), t);
+	}
+	/* The format against gmtime_r and snprintf, from year 0 to 9999. */
+	for (t = -62167219200LL; t <= 253402300799LL; t += 86400LL * 5 + 3607) {
+		char want[64];
+		time_t tt = (time_t)t;
+		struct tm tm;
+		assert_non_null(gmtime_r(&tt, &tm));
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+		time_format_rfc3339(t, out);
+		assert_string_equal(out, want);
 	}
 	time_format_rfc3339(0, out);
 	assert_string_equal(out, "1970-01-01T00:00:00Z");

@@ -113,6 +113,40 @@ test_arena_reuse(void **state)
 	arena_free(l);
 }
 
+/* Blocks of 2 MiB and more (mapped, huge pages asked for): usable to the
+ * last byte, aligned, kept across a reset up to the cap and handed out
+ * again, given back by a rewind. */
+static void
+test_arena_huge(void **state)
+{
+	struct arena *a = arena_new((size_t)3 << 20, 0);
+	struct arena_mark m;
+	unsigned char *p, *q, *r;
+
+	(void)state;
+	assert_non_null(a);
+	p = arena_alloc(a, (size_t)3 << 20);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 16, 0);
+	memset(p, 1, (size_t)3 << 20);
+	m = arena_mark(a);
+	q = arena_alloc(a, (size_t)5 << 20);   /* a second mapped block */
+	assert_non_null(q);
+	assert_int_equal((uintptr_t)q % 16, 0);
+	memset(q, 2, (size_t)5 << 20);
+	assert_int_equal(p[((size_t)3 << 20) - 1], 1);
+	arena_rewind(a, &m);
+	assert_int_equal(arena_used(a), (size_t)3 << 20);
+	r = arena_alloc(a, (size_t)5 << 20);   /* the kept block again */
+	assert_ptr_equal(r, q);
+	memset(r, 3, (size_t)5 << 20);
+	arena_reset(a);
+	assert_ptr_equal(arena_alloc(a, 100), p);
+	assert_non_null(arena_alloc(a, (size_t)20 << 20)); /* over the cap */
+	arena_reset(a);
+	arena_free(a);
+}
+
 /* A rewind gives back what was allocated since the mark (the limit counts
  * it no more), runs the cleanups registered since, and keeps the rest. */
 static void
@@ -823,6 +857,44 @@ test_fsutil(void **state)
 	assert_int_equal(tmpdir_fini(&t), 0);
 }
 
+/* fsutil_map: a mapped file (its size not a page multiple) and a read one
+ * (a page multiple, and empty) are the file's bytes and a NUL; the errors
+ * are fsutil_read's. */
+static void
+test_fsutil_map(void **state)
+{
+	static const size_t sizes[] = { 1, 4095, 4096, 8192, 10000, 0 };
+	char dir[] = "/tmp/sh-test-XXXXXX", path[256], *body;
+	struct fsutil_map m;
+	size_t i, k;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	assert_int_equal(fsutil_map(path, 100, &m), RC_NOTFOUND);
+	assert_int_equal(fsutil_map(dir, 100, &m), RC_IO);
+	body = malloc(10000);
+	assert_non_null(body);
+	for (k = 0; k < 10000; k++)
+		body[k] = (char)('a' + k % 26);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		assert_int_equal(fsutil_write_atomic(path, body, sizes[i], 0640),
+		    RC_OK);
+		assert_int_equal(fsutil_map(path, 10000, &m), RC_OK);
+		assert_int_equal(m.len, sizes[i]);
+		assert_memory_equal(m.data, body, sizes[i]);
+		assert_int_equal(m.data[m.len], '\0');
+		assert_int_equal(m.maplen > 0, sizes[i] % 4096 != 0);
+		fsutil_unmap(&m);
+		assert_null(m.data);
+	}
+	assert_int_equal(fsutil_write_atomic(path, body, 10000, 0640), RC_OK);
+	assert_int_equal(fsutil_map(path, 9999, &m), RC_TOOBIG);
+	free(body);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 /* log_kv output is captured from stderr through a pipe. */
 static void
 test_log(void **state)
@@ -856,6 +928,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_arena_reuse),
+		cmocka_unit_test(test_arena_huge),
 		cmocka_unit_test(test_arena_rewind),
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_utf8),
@@ -879,6 +952,7 @@ main(void)
 		cmocka_unit_test(test_seal_open),
 		cmocka_unit_test(test_hash_equal),
 		cmocka_unit_test(test_fsutil),
+		cmocka_unit_test(test_fsutil_map),
 		cmocka_unit_test(test_log),
 	};
 

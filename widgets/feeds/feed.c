@@ -101,6 +101,28 @@ feed_detect(const char *body, size_t len)
 
 /* ---- the driver ---- */
 
+/* feed_xml reads up to a NUL at len: the body's own when it has one and
+ * t->s is the body (less a BOM), else a copy's. */
+static enum rc
+tree_unrepaired(struct feed_ctx *c, const struct feed_prep_text *t,
+    struct feed_tree *tree)
+{
+	char *s;
+	enum rc rc;
+
+	if (c->opts != NULL && c->opts->body_nul && t->owned == NULL)
+		return feed_tree_parse_with(c->a, t->s, t->len, 0,
+		    FEED_TREE_UNREPAIRED, tree);
+	s = malloc(t->len + 1);
+	if (s == NULL)
+		return RC_NOMEM;
+	memcpy(s, t->s, t->len);
+	s[t->len] = '\0';
+	rc = feed_tree_parse_with(c->a, s, t->len, 0, FEED_TREE_UNREPAIRED, tree);
+	free(s);
+	return rc;
+}
+
 /*
  * The tree of t's text. Most feeds need none of feed_prep_xml's repairs:
  * feed_xml reads their text as it is and refuses any that one would change
@@ -114,15 +136,7 @@ xml_tree(struct feed_ctx *c, struct feed_prep_text *t, struct feed_tree *tree)
 	enum rc rc;
 
 	if (c->opts == NULL || !c->opts->always_repair) {
-		/* feed_xml reads up to a NUL at len; the body may have none. */
-		char *s = malloc(t->len + 1);
-		if (s == NULL)
-			return RC_NOMEM;
-		memcpy(s, t->s, t->len);
-		s[t->len] = '\0';
-		rc = feed_tree_parse_with(c->a, s, t->len, 0, FEED_TREE_UNREPAIRED,
-		    tree);
-		free(s);
+		rc = tree_unrepaired(c, t, tree);
 		if (rc != RC_INVALID)
 			return rc;
 	}

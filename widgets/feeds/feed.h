@@ -12,6 +12,8 @@
 #include "util/rc.h"
 #include "widgets/feeds/feed_model.h"
 
+struct jsonw;
+
 /*
  * Detects the format and parses body[0..len) into `out`, all memory from
  * `a`. RC_INVALID with nothing usable (not a feed, or unparseable);
@@ -30,6 +32,13 @@ const char *feed_format_name(enum feed_format f);
 /* The feed as a JSON Feed 1.1 object (new reference, NULL on no memory).
  * This is also the on-disk form of parsed items in the cache. */
 json_t *feed_to_json(const struct feed *f);
+/*
+ * feed_to_json's document written as it goes, for hot paths (no tree of a
+ * node per value): through w, the bytes json_dump_callback writes for
+ * feed_to_json(f) with the flags w was set up with (util/jsonw.h).
+ * Returns jsonw_flush's result.
+ */
+enum rc feed_write_json(const struct feed *f, struct jsonw *w);
 /* Reads back what feed_to_json wrote (the cache), into arena memory. */
 enum rc feed_from_json(struct arena *a, const json_t *j, struct feed *out);
 

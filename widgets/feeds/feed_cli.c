@@ -7,11 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/jsonw.h"
 #include "widgets/feeds/feed.h"
 
 #define PARSE_MAX_INPUT (16 * 1024 * 1024)
@@ -115,49 +114,28 @@ now_sec(clockid_t clk)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* stdout in 64 KiB blocks: json_dumpf would call fwrite for every token. */
-struct out_block {
-	char data[65536];
-	size_t len;
-};
-
-static bool
-out_flush(struct out_block *ob)
-{
-	bool ok = fwrite(ob->data, 1, ob->len, stdout) == ob->len;
-
-	ob->len = 0;
-	return ok;
-}
-
 static int
 out_cb(const char *p, size_t n, void *arg)
 {
-	struct out_block *ob = arg;
-
-	if (n > sizeof(ob->data) - ob->len && !out_flush(ob))
-		return -1;
-	if (n > sizeof(ob->data))
-		return fwrite(p, 1, n, stdout) == n ? 0 : -1;
-	memcpy(ob->data + ob->len, p, n);
-	ob->len += n;
-	return 0;
+	(void)arg;
+	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
-/* The result as JSON Feed on stdout, indented unless pa->compact. */
+/* The result as JSON Feed on stdout, indented unless pa->compact: written
+ * as it goes (feed_write_json), in 64 KiB blocks, byte for byte what
+ * Jansson's dump of feed_to_json would write. */
 static bool
-print_json(const struct parse_args *pa, const json_t *j)
+print_json(const struct parse_args *pa, const struct feed *f)
 {
-	struct out_block *ob = malloc(sizeof(*ob));
+	struct jsonw w;
 	bool ok;
 
-	if (ob == NULL)
+	if (jsonw_init(&w, pa->compact ? JSON_COMPACT : JSON_INDENT(2), out_cb,
+	    NULL) != RC_OK)
 		return false;
-	ob->len = 0;
-	ok = json_dump_callback(j, out_cb, ob, pa->compact ? JSON_COMPACT :
-	    JSON_INDENT(2)) == 0 && out_cb("\n", 1, ob) == 0 && out_flush(ob) &&
+	ok = feed_write_json(f, &w) == RC_OK && fputc('\n', stdout) != EOF &&
 	    fflush(stdout) == 0;
-	free(ob);
+	jsonw_fini(&w);
 	return ok;
 }
 
@@ -168,7 +146,6 @@ run(const struct parse_args *pa, const char *body, size_t len)
 	struct feed_parse_opts o;
 	struct arena *a;
 	struct feed f;
-	json_t *j;
 	enum rc rc = RC_OK;
 	double t0, c0;
 	long i;
@@ -179,7 +156,8 @@ run(const struct parse_args *pa, const char *body, size_t len)
 	o.content_type = pa->content_type;
 	o.fetch_time = (long long)time(NULL);
 	o.max_items = pa->max_items;
-	a = arena_new(1 << 20, 0);
+	o.body_nul = true;
+	a = arena_new(4 << 20, 0);
 	if (a == NULL)
 		return 1;
 	t0 = now_sec(CLOCK_MONOTONIC);
@@ -204,38 +182,48 @@ run(const struct parse_args *pa, const char *body, size_t len)
 		arena_free(a);
 		return 1;
 	}
-	j = feed_to_json(&f);
-	if (j == NULL || !print_json(pa, j)) {
+	if (!print_json(pa, &f)) {
 		fprintf(stderr, "socialhub parse: cannot write the result\n");
 		status = 1;
 	}
-	json_decref(j);
 	arena_free(a);
 	return status;
+}
+
+/* The input: standard input for "-", else the file mapped (fsutil_map);
+ * NUL-terminated either way. */
+static enum rc
+read_input(const char *file, struct fsutil_map *m)
+{
+	char *body = NULL;
+	enum rc rc;
+
+	if (strcmp(file, "-") != 0)
+		return fsutil_map(file, PARSE_MAX_INPUT, m);
+	memset(m, 0, sizeof(*m));
+	rc = read_stdin(&body, &m->len);
+	m->data = body;
+	return rc;
 }
 
 int
 widgets_cmd_parse(int argc, char **argv, const struct feature *features)
 {
 	struct parse_args pa;
-	char *body = NULL;
-	size_t len = 0;
+	struct fsutil_map in;
 	enum rc rc;
 	int status;
 
 	(void)features;
 	if (!args_read(argc, argv, &pa))
 		return usage();
-	if (strcmp(pa.file, "-") == 0)
-		rc = read_stdin(&body, &len);
-	else
-		rc = fsutil_read(pa.file, PARSE_MAX_INPUT, &body, &len);
+	rc = read_input(pa.file, &in);
 	if (rc != RC_OK) {
 		fprintf(stderr, "socialhub parse: %s: cannot read (%s)\n",
 		    pa.file, rc_str(rc));
 		return 1;
 	}
-	status = run(&pa, body, len);
-	free(body);
+	status = run(&pa, in.data, in.len);
+	fsutil_unmap(&in);
 	return status;
 }

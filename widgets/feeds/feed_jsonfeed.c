@@ -1,10 +1,12 @@
-/* feed_jsonfeed: the item model as JSON Feed 1.1 (output, and the cache's
- * read-back). Parser-only facts go in a "_socialhub" extension object. */
+/* feed_jsonfeed: the item model as JSON Feed 1.1 (output as a Jansson tree
+ * or streamed, and the cache's read-back). Parser-only facts go in a
+ * "_socialhub" extension object. */
 #include <string.h>
 
 #include <jansson.h>
 
 #include "util/jsonutil.h"
+#include "util/jsonw.h"
 #include "util/time.h"
 #include "util/url.h"
 #include "widgets/feeds/feed.h"
@@ -232,6 +234,172 @@ feed_to_json(const struct feed *f)
 		return NULL;
 	}
 	return j;
+}
+
+/* ---- streaming: feed_to_json's document without the tree ---- */
+
+/* Each function below mirrors the one above it: the same members in the
+ * same order under the same conditions (test_jsonw and fuzz_jsonw compare
+ * the bytes with json_dump_callback's). */
+
+static void
+w_str(struct jsonw *w, const char *key, const char *s)
+{
+	if (s != NULL)
+		jsonw_key_str(w, key, s, strlen(s));
+}
+
+static void
+w_date(struct jsonw *w, const char *key, long long t)
+{
+	char buf[TIME_RFC3339_LEN];
+
+	time_format_rfc3339(t, buf);
+	w_str(w, key, buf);
+}
+
+static void
+w_persons(struct jsonw *w, const char *key, const struct feed_person *p,
+    size_t n)
+{
+	size_t i;
+
+	jsonw_key(w, key, strlen(key));
+	jsonw_arr_begin(w);
+	for (i = 0; i < n; i++) {
+		jsonw_obj_begin(w);
+		w_str(w, "name", p[i].name);
+		w_str(w, "url", p[i].url);
+		w_str(w, "avatar", p[i].avatar);
+		w_str(w, "_email", p[i].email);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+}
+
+static void
+w_strings(struct jsonw *w, const char *key, char *const *s, size_t n)
+{
+	size_t i;
+
+	jsonw_key(w, key, strlen(key));
+	jsonw_arr_begin(w);
+	for (i = 0; i < n; i++)
+		jsonw_str(w, s[i], strlen(s[i]));
+	jsonw_arr_end(w);
+}
+
+static void
+w_int(struct jsonw *w, const char *key, long long v)
+{
+	jsonw_key(w, key, strlen(key));
+	jsonw_int(w, v);
+}
+
+static void
+w_true(struct jsonw *w, const char *key)
+{
+	jsonw_key(w, key, strlen(key));
+	jsonw_bool(w, true);
+}
+
+static void
+w_attachments(struct jsonw *w, const struct feed_attachment *at, size_t n)
+{
+	size_t i;
+
+	jsonw_key(w, "attachments", strlen("attachments"));
+	jsonw_arr_begin(w);
+	for (i = 0; i < n; i++) {
+		jsonw_obj_begin(w);
+		w_str(w, "url", at[i].url);
+		w_str(w, "mime_type", at[i].mime_type != NULL ?
+		    at[i].mime_type : "application/octet-stream");
+		w_str(w, "title", at[i].title);
+		if (at[i].size_in_bytes > 0)
+			w_int(w, "size_in_bytes", at[i].size_in_bytes);
+		if (at[i].duration_seconds > 0)
+			w_int(w, "duration_in_seconds", at[i].duration_seconds);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+}
+
+static void
+w_item(struct jsonw *w, const struct feed_item *it)
+{
+	jsonw_obj_begin(w);
+	w_str(w, "id", it->id != NULL ? it->id : "");
+	w_str(w, "url", it->url);
+	w_str(w, "external_url", it->external_url);
+	w_str(w, "title", it->title);
+	w_str(w, "content_html", it->content_html);
+	w_str(w, "content_text", it->content_text);
+	if (it->content_html == NULL && it->content_text == NULL)
+		w_str(w, "content_text", "");
+	w_str(w, "summary", it->summary);
+	w_str(w, "image", it->image);
+	w_str(w, "banner_image", it->banner_image);
+	w_date(w, "date_published", it->published);
+	if (it->updated != 0)
+		w_date(w, "date_modified", it->updated);
+	if (it->nauthors > 0)
+		w_persons(w, "authors", it->authors, it->nauthors);
+	if (it->ntags > 0)
+		w_strings(w, "tags", it->tags, it->ntags);
+	w_str(w, "language", it->language);
+	if (it->nattachments > 0)
+		w_attachments(w, it->attachments, it->nattachments);
+	if (it->date_missing || it->source != NULL || it->market != NULL ||
+	    it->nimages > 0) {
+		jsonw_key(w, EXT, strlen(EXT));
+		jsonw_obj_begin(w);
+		if (it->date_missing)
+			w_true(w, "date_missing");
+		w_str(w, "source", it->source);
+		w_str(w, "market", it->market);
+		if (it->nimages > 0)
+			w_strings(w, "images", it->images, it->nimages);
+		jsonw_obj_end(w);
+	}
+	jsonw_obj_end(w);
+}
+
+enum rc
+feed_write_json(const struct feed *f, struct jsonw *w)
+{
+	size_t i;
+
+	jsonw_obj_begin(w);
+	w_str(w, "version", JSONFEED_VERSION);
+	w_str(w, "title", f->title != NULL ? f->title : "");
+	w_str(w, "home_page_url", f->home_page_url);
+	w_str(w, "feed_url", f->feed_url);
+	w_str(w, "description", f->description);
+	w_str(w, "icon", f->icon);
+	w_str(w, "favicon", f->favicon);
+	w_str(w, "language", f->language);
+	if (f->nauthors > 0)
+		w_persons(w, "authors", f->authors, f->nauthors);
+	jsonw_key(w, EXT, strlen(EXT));
+	jsonw_obj_begin(w);
+	w_str(w, "format", feed_format_name(f->format));
+	w_str(w, "id", f->id);
+	if (f->ttl_minutes > 0)
+		w_int(w, "ttl", f->ttl_minutes);
+	w_str(w, "encoding", f->encoding);
+	if (f->recovered)
+		w_true(w, "recovered");
+	if (f->truncated)
+		w_true(w, "truncated");
+	jsonw_obj_end(w);
+	jsonw_key(w, "items", strlen("items"));
+	jsonw_arr_begin(w);
+	for (i = 0; i < f->nitems; i++)
+		w_item(w, &f->items[i]);
+	jsonw_arr_end(w);
+	jsonw_obj_end(w);
+	return jsonw_flush(w);
 }
 
 /* ---- reading back ---- */

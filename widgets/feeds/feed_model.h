@@ -94,6 +94,9 @@ struct feed_parse_opts {
 	long long fetch_time;      /* fallback date for undated items */
 	size_t max_items;          /* 0: no cap */
 	bool always_repair;        /* tests: feed_prep_xml even on clean XML */
+	bool body_nul;             /* body[len] is '\0' (fsutil_read and
+	                            * fsutil_map give that): the XML reader
+	                            * reads the body in place, not a copy */
 };
 
 #endif

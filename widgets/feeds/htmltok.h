@@ -99,8 +99,4 @@ size_t htmltok_charref(const char *s, size_t n, bool attr, char *out,
 /* windows-1252 for U+0080..U+009F; other code points unchanged. */
 uint32_t htmltok_cp1252_c1(uint32_t cp);
 
-/* Builds the entity table; idempotent, thread-safe (htmltok_reset calls
- * it too). */
-void htmltok_global_init(void);
-
 #endif

@@ -60,7 +60,6 @@ global_init(void)
 	xmlSubstituteEntitiesDefault(0);
 	xmlLoadExtDtdDefaultValue = 0;
 	tables_init();
-	htmltok_global_init();
 }
 
 void

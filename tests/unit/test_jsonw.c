@@ -1,0 +1,568 @@
+/* test_jsonw: the streaming writer and feed_write_json against Jansson (the
+ * oracle): the same bytes as json_dump_callback for every flag set, on a
+ * table of strings, special bytes at every offset of the word-at-a-time
+ * scan, documents past the block size, every corpus feed and a feed with
+ * every field; misuse and a failing sink fail the writer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tests/unit/arena_fixture.h"
+#include "tests/unit/corpus_walk.h"
+#include "util/buf.h"
+#include "util/jsonw.h"
+#include "widgets/feeds/feed.h"
+
+static const size_t flag_sets[] = {
+	0,
+	JSON_INDENT(2),
+	JSON_COMPACT,
+	JSON_COMPACT | JSON_ENSURE_ASCII,
+	JSON_INDENT(3) | JSON_ESCAPE_SLASH | JSON_ENSURE_ASCII,
+	JSON_INDENT(31) | JSON_PRESERVE_ORDER,
+	JSON_INDENT(1) | JSON_COMPACT | JSON_ESCAPE_SLASH,
+	JSON_ESCAPE_SLASH | JSON_ENSURE_ASCII,
+};
+#define NFLAGS (sizeof(flag_sets) / sizeof(flag_sets[0]))
+
+static int
+to_buf(const char *p, size_t n, void *arg)
+{
+	return buf_append(arg, p, n) == RC_OK ? 0 : -1;
+}
+
+/* Jansson's bytes for j (NULL j: the dump fails). */
+static void
+dump(const json_t *j, size_t flags, struct buf *out)
+{
+	buf_init(out, 64 << 20);
+	if (j == NULL || json_dump_callback(j, to_buf, out, flags) != 0)
+		buf_appends(out, "<jansson failed>");
+}
+
+static void
+same(const struct buf *want, const struct buf *got, const char *what,
+    size_t flags)
+{
+	if (want->len != got->len || memcmp(buf_cstr(want), buf_cstr(got),
+	    want->len) != 0)
+		fail_msg("%s, flags %#zx: jansson \"%.300s\"\n  jsonw \"%.300s\"",
+		    what, flags, buf_cstr(want), buf_cstr(got));
+}
+
+/* ---- the writer alone ---- */
+
+/* One document around s, both ways: s as a member, as array items next to
+ * every other kind of value, and in nested empty and full containers. */
+static void
+doc_both(const char *s, size_t n, size_t flags, const char *what)
+{
+	json_t *j = json_object(), *arr = json_array(), *o = json_object();
+	json_t *str = json_stringn(s, n);
+	struct buf want, got;
+	struct jsonw w;
+
+	if (str != NULL)
+		json_object_set(j, "k", str);
+	json_object_set_new(j, "n", json_integer(LLONG_MIN));
+	if (str != NULL)
+		json_array_append(arr, str);
+	json_array_append_new(arr, json_integer(0));
+	json_array_append_new(arr, json_integer(LLONG_MAX));
+	json_array_append_new(arr, json_integer(-42));
+	json_array_append_new(arr, json_true());
+	json_array_append_new(arr, json_false());
+	json_array_append_new(arr, json_null());
+	json_array_append_new(arr, json_object());
+	json_array_append_new(arr, json_array());
+	json_object_set_new(o, "inner", json_array());
+	json_object_set_new(o, "s\xc3\xa9/\"", json_stringn("x", 1));
+	json_array_append_new(arr, o);
+	json_object_set_new(j, "a", arr);
+	json_decref(str);
+	dump(j, flags, &want);
+	json_decref(j);
+
+	buf_init(&got, 64 << 20);
+	assert_int_equal(jsonw_init(&w, flags, to_buf, &got), RC_OK);
+	jsonw_obj_begin(&w);
+	assert_int_equal(jsonw_key_str(&w, "k", s, n), str != NULL);
+	jsonw_key(&w, "n", 1);
+	jsonw_int(&w, LLONG_MIN);
+	jsonw_key(&w, "a", 1);
+	jsonw_arr_begin(&w);
+	assert_int_equal(jsonw_str(&w, s, n), str != NULL);
+	jsonw_int(&w, 0);
+	jsonw_int(&w, LLONG_MAX);
+	jsonw_int(&w, -42);
+	jsonw_bool(&w, true);
+	jsonw_bool(&w, false);
+	jsonw_null(&w);
+	jsonw_obj_begin(&w);
+	jsonw_obj_end(&w);
+	jsonw_arr_begin(&w);
+	jsonw_arr_end(&w);
+	jsonw_obj_begin(&w);
+	jsonw_key(&w, "inner", 5);
+	jsonw_arr_begin(&w);
+	jsonw_arr_end(&w);
+	jsonw_key_str(&w, "s\xc3\xa9/\"", "x", 1);
+	jsonw_obj_end(&w);
+	jsonw_arr_end(&w);
+	jsonw_obj_end(&w);
+	assert_int_equal(jsonw_flush(&w), RC_OK);
+	jsonw_fini(&w);
+	same(&want, &got, what, flags);
+	buf_fini(&want);
+	buf_fini(&got);
+}
+
+static void
+all_flags(const char *s, size_t n, const char *what)
+{
+	size_t f;
+
+	for (f = 0; f < NFLAGS; f++)
+		doc_both(s, n, flag_sets[f], what);
+}
+
+static void
+test_strings(void **state)
+{
+	static const struct { const char *s; size_t n; } cases[] = {
+#define S(x) { x, sizeof(x) - 1 }
+		S(""), S("plain"), S("\"quoted\" \\back\\ /slash/"),
+		S("\b\f\n\r\t"), S("\x01\x02\x1f\x7f"), S("nul \0 inside"),
+		S("caf\xc3\xa9 na\xc3\xafve \xe2\x80\x94 \xe2\x80\x9cq\xe2\x80\x9d"),
+		S("\xef\xbf\xbf \xe0\xa0\x80 \xed\x9f\xbf \xee\x80\x80"),
+		S("\xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf \xf0\x90\x80\x80"),
+		S("\xe2\x80\xa8\xe2\x80\xa9 </script> <!-- &amp;"),
+		S("<p class=\"a\">x</p>\n<img src=\"/i.png\" alt=\"\">"),
+		/* not UTF-8: Jansson refuses these, the writer leaves them out */
+		S("\x80"), S("a\xc0\xaf"), S("\xc1\xbf"), S("\xe0\x80\xaf"),
+		S("\xed\xa0\x80"), S("\xed\xbf\xbf"), S("\xf4\x90\x80\x80"),
+		S("\xf5\x80\x80\x80"), S("\xff"), S("ab\xe2\x82"), S("\xf0\x9f\x98"),
+		S("\xc3"), S("x\xc3(y"),
+#undef S
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char what[32];
+		snprintf(what, sizeof(what), "string case %zu", i);
+		all_flags(cases[i].s, cases[i].n, what);
+	}
+}
+
+/* Every byte that may need an escape, and a multi-byte character, at
+ * every offset of strings up to three words long. */
+static void
+test_offsets(void **state)
+{
+	static const char *const specials[] = {
+		"\"", "\\", "/", "\x01", "\x1f", "\n", "\x7f", "\xc3\xa9",
+		"\xe2\x82\xac", "\xf0\x9f\x98\x80", " ", "\x80",
+	};
+	char s[40], what[64];
+	size_t i, len, off, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(specials) / sizeof(specials[0]); i++) {
+		size_t sl = strlen(specials[i]);
+		for (len = 0; len <= 24; len++) {
+			for (off = 0; off + sl <= len; off++) {
+				for (k = 0; k < len; k++)
+					s[k] = (char)('a' + k % 26);
+				memcpy(s + off, specials[i], sl);
+				snprintf(what, sizeof(what), "special %zu at %zu of %zu",
+				    i, off, len);
+				all_flags(s, len, what);
+			}
+		}
+	}
+}
+
+/* Strings and documents bigger than the 64 KiB block, with escapes on
+ * both sides of each block boundary. */
+static void
+test_big(void **state)
+{
+	size_t n = 200000, i;
+	char *s = malloc(n);
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 0; i < n; i++)
+		s[i] = (char)(i % 7 == 0 ? '"' : i % 11 == 0 ? '\n' : 'a' + i % 26);
+	all_flags(s, n, "200000 bytes with escapes");
+	for (i = 0; i < n; i++)
+		s[i] = (char)('a' + i % 26);
+	all_flags(s, n, "200000 plain bytes");
+	/* Characters across every piece boundary (8 KiB) of the long-string
+	 * path, then strings around that length, UTF-8 or not. */
+	s[0] = 'x';
+	for (i = 1; i + 4 <= n; i += 4)
+		memcpy(s + i, i % 3 ? "\xf0\x9f\x98\x80" : "\xe2\x82\xac\"", 4);
+	all_flags(s, n, "200000 bytes of 3- and 4-byte characters");
+	for (i = 0; i < n; i++)
+		s[i] = (char)('a' + i % 26);
+	for (i = 8190; i <= 8194; i++) {
+		s[i - 1] = '\xff';
+		all_flags(s, i, "not UTF-8 at the end, about 8 KiB");
+		all_flags(s, 20000, "not UTF-8 in the middle, 20000 bytes");
+		s[i - 1] = '"';
+		all_flags(s, i, "an escape at the end, about 8 KiB");
+	}
+	free(s);
+}
+
+/* Many strings that grow sixfold (controls), so the block fills up at
+ * every offset: each goes in whole or after a flush, and one that is not
+ * UTF-8 (every third: a bad last byte) is taken back whole, member and
+ * separator, wherever the block stood (sanitizer builds also catch a
+ * write past the block). */
+static void
+test_block_edges(void **state)
+{
+	char s[700];
+	struct buf want, got;
+	struct jsonw w;
+	json_t *j = json_array(), *o = json_object();
+	size_t i, f;
+
+	(void)state;
+	memset(s, 1, sizeof(s));
+	for (i = 0; i < 400; i++) {
+		char k[16];
+		size_t n = 1 + i % (sizeof(s) - 1);
+		s[n - 1] = i % 3 == 0 ? '\xff' : '\x01';
+		snprintf(k, sizeof(k), "k%zu", i);
+		if (i % 3 != 0) {
+			json_array_append_new(j, json_stringn(s, n));
+			json_object_set_new(o, k, json_stringn(s, n));
+		}
+		s[n - 1] = '\x01';
+	}
+	json_array_append_new(j, o);
+	for (f = 0; f < NFLAGS; f++) {
+		dump(j, flag_sets[f], &want);
+		buf_init(&got, 64 << 20);
+		assert_int_equal(jsonw_init(&w, flag_sets[f], to_buf, &got), RC_OK);
+		jsonw_arr_begin(&w);
+		for (i = 0; i < 400; i++) {
+			size_t n = 1 + i % (sizeof(s) - 1);
+			s[n - 1] = i % 3 == 0 ? '\xff' : '\x01';
+			assert_int_equal(jsonw_str(&w, s, n), i % 3 != 0);
+			s[n - 1] = '\x01';
+		}
+		jsonw_obj_begin(&w);
+		for (i = 0; i < 400; i++) {
+			char k[16];
+			size_t n = 1 + i % (sizeof(s) - 1);
+			s[n - 1] = i % 3 == 0 ? '\xff' : '\x01';
+			snprintf(k, sizeof(k), "k%zu", i);
+			assert_int_equal(jsonw_key_str(&w, k, s, n), i % 3 != 0);
+			s[n - 1] = '\x01';
+		}
+		jsonw_obj_end(&w);
+		jsonw_arr_end(&w);
+		assert_int_equal(jsonw_flush(&w), RC_OK);
+		jsonw_fini(&w);
+		same(&want, &got, "block edges", flag_sets[f]);
+		buf_fini(&want);
+		buf_fini(&got);
+	}
+	json_decref(j);
+}
+
+/* Depths from 1 to JSONW_MAX_DEPTH, alternating objects and arrays. */
+static void
+test_depth(void **state)
+{
+	size_t f;
+	int d, k;
+
+	(void)state;
+	for (f = 0; f < NFLAGS; f++) {
+		for (d = 1; d <= JSONW_MAX_DEPTH; d += 7) {
+			json_t *root = NULL, *cur = NULL;
+			struct buf want, got;
+			struct jsonw w;
+			for (k = 0; k < d; k++) {
+				json_t *c = k % 2 ? json_array() : json_object();
+				if (cur == NULL)
+					root = c;
+				else if (json_is_object(cur))
+					json_object_set_new(cur, "d", c);
+				else
+					json_array_append_new(cur, c);
+				cur = c;
+			}
+			dump(root, flag_sets[f], &want);
+			json_decref(root);
+			buf_init(&got, 1 << 20);
+			jsonw_init(&w, flag_sets[f], to_buf, &got);
+			for (k = 0; k < d; k++) {
+				if (k > 0 && k % 2 == 1)
+					jsonw_key(&w, "d", 1);
+				if (k % 2)
+					jsonw_arr_begin(&w);
+				else
+					jsonw_obj_begin(&w);
+			}
+			for (k = d - 1; k >= 0; k--) {
+				if (k % 2)
+					jsonw_arr_end(&w);
+				else
+					jsonw_obj_end(&w);
+			}
+			assert_int_equal(jsonw_flush(&w), RC_OK);
+			jsonw_fini(&w);
+			same(&want, &got, "depth", flag_sets[f]);
+			buf_fini(&want);
+			buf_fini(&got);
+		}
+	}
+}
+
+static int
+sink_fails(const char *p, size_t n, void *arg)
+{
+	(void)p;
+	(void)n;
+	(void)arg;
+	return -1;
+}
+
+static enum rc
+misuse(int which)
+{
+	struct buf b;
+	struct jsonw w;
+	enum rc rc;
+	int k;
+
+	buf_init(&b, 1 << 20);
+	assert_int_equal(jsonw_init(&w, 0, to_buf, &b), RC_OK);
+	switch (which) {
+	case 0: /* a scalar at the top */
+		jsonw_int(&w, 1);
+		break;
+	case 1: /* a key in an array */
+		jsonw_arr_begin(&w);
+		jsonw_key(&w, "k", 1);
+		break;
+	case 2: /* a value in an object without its key */
+		jsonw_obj_begin(&w);
+		jsonw_str(&w, "v", 1);
+		break;
+	case 3: /* the wrong end */
+		jsonw_obj_begin(&w);
+		jsonw_arr_end(&w);
+		break;
+	case 4: /* a key without its value */
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, "k", 1);
+		jsonw_obj_end(&w);
+		break;
+	case 5: /* a second top value */
+		jsonw_arr_begin(&w);
+		jsonw_arr_end(&w);
+		jsonw_arr_begin(&w);
+		break;
+	case 6: /* an end too many */
+		jsonw_arr_end(&w);
+		break;
+	case 7: /* a key that is not UTF-8 */
+		jsonw_obj_begin(&w);
+		jsonw_key(&w, "\xff", 1);
+		break;
+	case 8: /* too deep */
+		for (k = 0; k <= JSONW_MAX_DEPTH; k++)
+			jsonw_arr_begin(&w);
+		break;
+	}
+	rc = jsonw_flush(&w);
+	jsonw_fini(&w);
+	buf_fini(&b);
+	return rc;
+}
+
+static void
+test_failures(void **state)
+{
+	struct jsonw w;
+	int i;
+
+	(void)state;
+	for (i = 0; i <= 7; i++)
+		assert_int_equal(misuse(i), RC_INVALID);
+	assert_int_equal(misuse(8), RC_LIMIT);
+	assert_int_equal(jsonw_init(&w, JSON_SORT_KEYS, to_buf, NULL),
+	    RC_INVALID);
+	assert_int_equal(jsonw_init(&w, JSON_ENCODE_ANY, to_buf, NULL),
+	    RC_INVALID);
+	assert_int_equal(jsonw_init(&w, JSON_REAL_PRECISION(3), to_buf, NULL),
+	    RC_INVALID);
+	assert_int_equal(jsonw_init(&w, JSON_INDENT(2), sink_fails, NULL), RC_OK);
+	jsonw_arr_begin(&w);
+	jsonw_arr_end(&w);
+	assert_int_equal(jsonw_flush(&w), RC_IO);
+	jsonw_fini(&w);
+}
+
+/* ---- feed_write_json ---- */
+
+struct feed_count {
+	size_t files, feeds, differ;
+};
+
+static void
+feed_both(const struct feed *f, size_t flags, const char *what,
+    struct feed_count *c)
+{
+	json_t *j = feed_to_json(f);
+	struct buf want, got;
+	struct jsonw w;
+
+	dump(j, flags, &want);
+	json_decref(j);
+	buf_init(&got, 64 << 20);
+	assert_int_equal(jsonw_init(&w, flags, to_buf, &got), RC_OK);
+	assert_int_equal(feed_write_json(f, &w), RC_OK);
+	jsonw_fini(&w);
+	if (want.len != got.len || memcmp(want.data, got.data, want.len) != 0) {
+		print_message("differs: %s, flags %#zx\n", what, flags);
+		c->differ++;
+	}
+	buf_fini(&want);
+	buf_fini(&got);
+}
+
+static void
+one_file(const char *path, const char *body, size_t len, void *ctx)
+{
+	struct feed_count *c = ctx;
+	struct feed_parse_opts o;
+	struct feed f;
+	size_t i;
+
+	c->files++;
+	memset(&o, 0, sizeof(o));
+	o.fetch_time = 1700000000;
+	o.base_url = c->files % 2 ? "https://example.org/dir/feed.xml" : NULL;
+	arena_reset(A);
+	if (feed_parse(A, body, len, &o, &f) != RC_OK)
+		return;
+	c->feeds++;
+	for (i = 0; i < NFLAGS; i++)
+		feed_both(&f, flag_sets[i], path, c);
+}
+
+static void
+test_corpora(void **state)
+{
+	struct feed_count c = { 0, 0, 0 };
+
+	(void)state;
+	corpus_walk(TEST_SRCDIR "/tests/conformance/corpus", NULL, one_file, &c);
+	corpus_walk(TEST_SRCDIR "/tests/fixtures", NULL, one_file, &c);
+	corpus_walk(TEST_SRCDIR "/tests/fuzz/corpus/feed", NULL, one_file, &c);
+	corpus_walk(TEST_SRCDIR "/deploy/demo/feeds", NULL, one_file, &c);
+	print_message("%zu files, %zu feeds, %zu flag sets: %zu differ\n",
+	    c.files, c.feeds, NFLAGS, c.differ);
+	assert_true(c.feeds > 1500);
+	assert_int_equal(c.differ, 0);
+}
+
+/* Every field of the model set, unset, empty and not UTF-8 (which
+ * feed_to_json leaves out), and every number zero, one, negative and big,
+ * in turn. */
+static void
+test_every_field(void **state)
+{
+	static const char *const vals[] = { NULL, "", "x \"y\" \xc3\xa9/\n",
+	    "\xff bad" };
+	static const long long nums[] = { 0, 1, -1, 30, LLONG_MIN, LLONG_MAX };
+	struct feed_person p[2] = {
+		{ "Ann", "https://a.example/", "ann@a.example", "https://a/i.png" },
+		{ NULL, NULL, NULL, NULL },
+	};
+	struct feed_attachment at[2] = {
+		{ "https://a/x.mp3", NULL, "t", 123, 45 },
+		{ "\xe0\x80", "audio/mpeg", NULL, 0, 0 },
+	};
+	char *tags[3] = { "a", "\xc3", "c" }, *bad[1] = { "\xc0\x80" };
+	struct feed_count c = { 0, 0, 0 };
+	struct feed_item it[2];
+	struct feed f;
+	size_t v, i;
+
+	(void)state;
+	for (v = 0; v < 24; v++) {
+		char *s = (char *)vals[v % 4];
+		long long n = nums[v % 6];
+		memset(&f, 0, sizeof(f));
+		memset(it, 0, sizeof(it));
+		f.format = (enum feed_format)(v % (FEED_JSON11 + 1));
+		f.title = f.home_page_url = f.feed_url = f.description = s;
+		f.icon = f.favicon = f.language = f.id = s;
+		f.encoding = s;
+		f.ttl_minutes = (long)n;
+		f.recovered = v % 2;
+		f.truncated = v % 3 == 0;
+		f.authors = p;
+		f.nauthors = v % 3;
+		it[0].id = it[0].url = it[0].external_url = it[0].title = s;
+		it[0].content_html = v % 5 == 1 ? NULL : s;
+		it[0].content_text = v % 5 == 2 ? NULL : s;
+		it[0].summary = it[0].image = it[0].banner_image = s;
+		it[0].language = it[0].source = it[0].market = s;
+		it[0].published = n;
+		it[0].updated = nums[(v + 1) % 6];
+		it[0].date_missing = v % 2;
+		it[0].authors = p;
+		it[0].nauthors = 1 + v % 2;
+		it[0].tags = v % 4 == 3 ? bad : tags;
+		it[0].ntags = v % 4 == 3 ? 1 : v % 4;
+		at[0].size_in_bytes = n;
+		at[0].duration_seconds = nums[(v + 2) % 6];
+		it[0].attachments = at;
+		it[0].nattachments = v % 3;
+		it[0].images = tags;
+		it[0].nimages = v % 4;
+		/* the second item: nothing but what is required */
+		f.items = it;
+		f.nitems = 2;
+		for (i = 0; i < NFLAGS; i++)
+			feed_both(&f, flag_sets[i], "every field", &c);
+	}
+	assert_int_equal(c.differ, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_offsets),
+		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_block_edges),
+		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_corpora),
+		cmocka_unit_test(test_every_field),
+	};
+
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
+}
