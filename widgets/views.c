@@ -23,6 +23,7 @@
 #include "widgets/profiles.h"
 #include "widgets/publish.h"
 #include "widgets/render.h"
+#include "widgets/streams/refresher.h"
 #include "widgets/widgets.h"
 
 #define VIEWS_FILE_MAX (64u * 1024 * 1024)
@@ -172,7 +173,8 @@ views_free(struct views *v)
 }
 
 void
-views_publish(struct views *v, const char *stream, bool force, volatile sig_atomic_t *stop)
+views_publish(struct views *v, const char *stream, bool force, volatile sig_atomic_t *stop,
+    const struct refresh_report *rep)
 {
 	struct publish_conf pc = {
 		.cache = v->conf.cache, .streams = v->conf.streams,
@@ -182,7 +184,8 @@ views_publish(struct views *v, const char *stream, bool force, volatile sig_atom
 
 	if (v->pub == NULL && publisher_new(&pc, &v->pub) != RC_OK)
 		return;
-	publisher_run(v->pub, stream, force, (long long)time(NULL), stop, NULL);
+	publisher_run(v->pub, stream, force, (long long)time(NULL), stop,
+	    rep != NULL ? rep->results : NULL, rep != NULL ? rep->nresults : 0, NULL);
 }
 
 /* ---- the per-worker file cache ---- */
@@ -295,14 +298,13 @@ find_stream(struct views *v, const char *name)
 	return NULL;
 }
 
-/* CGI mode has no refresher: refresh and publish inline when stale. */
+/* CGI mode has no refresher: refresh and publish inline when stale
+ * (widgets_ensure_fresh publishes what its pass merged). */
 static void
 cgi_freshen(struct views *v, void *ctx, const char *name)
 {
-	if (!v->cgi)
-		return;
-	widgets_ensure_fresh(ctx, name);
-	views_publish(v, name, false, NULL);
+	if (v->cgi)
+		widgets_ensure_fresh(ctx, name);
 }
 
 static enum rc

@@ -33,9 +33,10 @@ struct views *widgets_views(const struct widgets *w);
 /* GET /streams: the configured streams (a row of views_routes). */
 enum rc widgets_streams_list(struct request *req, struct response *res, void *ctx);
 /*
- * CGI mode: refreshes stream `name` inline when it is stale (see
- * refresher_ensure_fresh). The FastCGI workers never call it: there the
- * refresher process keeps the cache current.
+ * CGI mode: refreshes stream `name` inline when it is stale (one
+ * refresher pass over its sources) and publishes it (views_publish),
+ * handing the pass's merge over in memory. The FastCGI workers never
+ * call it: there the refresher process keeps the cache current.
  */
 enum rc widgets_ensure_fresh(struct widgets *w, const char *name);
 
