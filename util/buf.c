@@ -29,8 +29,7 @@ buf_clear(struct buf *b)
 		b->data[0] = '\0';
 }
 
-/* Makes room for n more bytes plus the terminator. */
-static enum rc
+enum rc
 buf_reserve(struct buf *b, size_t n)
 {
 	size_t need, cap;

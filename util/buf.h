@@ -26,6 +26,10 @@ void buf_fini(struct buf *b);
 /* Empties the buffer, keeping its storage. */
 void buf_clear(struct buf *b);
 
+/* Makes room for n more bytes (and the NUL) in one allocation; RC_LIMIT
+ * past max, RC_NOMEM. */
+enum rc buf_reserve(struct buf *b, size_t n);
+
 /* buf_append once the storage must grow (or the append fails); callers
  * use buf_append. */
 enum rc buf_append_grow(struct buf *b, const void *p, size_t n);

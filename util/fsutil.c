@@ -55,6 +55,13 @@ sync_dir_of(const char *path)
 enum rc
 fsutil_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 {
+	return fsutil_write_atomic2(path, NULL, 0, p, n, mode);
+}
+
+enum rc
+fsutil_write_atomic2(const char *path, const void *head, size_t hn,
+    const void *p, size_t n, mode_t mode)
+{
 	char tmp[PATH_MAX];
 	enum rc rc;
 	int fd, err;
@@ -64,7 +71,9 @@ fsutil_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return RC_IO;
-	rc = write_all(fd, p, n);
+	rc = hn > 0 ? write_all(fd, head, hn) : RC_OK;
+	if (rc == RC_OK)
+		rc = write_all(fd, p, n);
 	err = rc != RC_OK ? errno : 0;
 	if (rc == RC_OK && fchmod(fd, mode) != 0) {
 		rc = RC_IO;

@@ -15,6 +15,10 @@
  * temp file is removed and the old file left as it was).
  */
 enum rc fsutil_write_atomic(const char *path, const void *p, size_t n, mode_t mode);
+/* The same for head[0..hn) followed by p[0..n), without joining them
+ * in memory first (a header before a large payload). */
+enum rc fsutil_write_atomic2(const char *path, const void *head, size_t hn,
+    const void *p, size_t n, mode_t mode);
 
 /*
  * Reads a whole file into a malloc'd, NUL-terminated buffer (caller frees).

@@ -1,14 +1,11 @@
 /* media: media ids, image sniffing, and the rewrite that keeps every image
- * on our own origin. */
+ * on our own origin (the sanitizer's media pass). */
 #include "widgets/media.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
-
-#include <libxml/HTMLparser.h>
-#include <libxml/HTMLtree.h>
 
 #include "util/crypto.h"
 
@@ -164,227 +161,83 @@ media_attachment_is_image(const struct feed_attachment *at)
 	return ext_type(at->url) != NULL;
 }
 
-/* ---- HTML rewrite ---- */
+/* ---- HTML rewrite: the sanitizer's media pass ---- */
 
-/* Elements removed with everything inside: players, frames, resources,
- * scripting and form controls. The sanitizer should have removed most of
- * them; this pass guarantees that nothing here loads from another host. */
-static const char *const drop_elements[] = {
-	"applet", "area", "audio", "base", "button", "canvas", "form",
-	"frame", "frameset", "iframe", "input", "link", "map", "math", "meta",
-	"noscript", "object", "param", "portal", "script", "select",
-	"style", "svg", "template", "textarea", "video",
+struct rewrite {
+	media_map_fn map;
+	void *arg;
 };
 
-/* HTML5 void elements that libxml2's HTML 4 parser does not know: it nests
- * the following siblings inside them. They go, their "children" stay. */
-static const char *const unwrap_elements[] = { "embed", "keygen", "source", "track", "wbr" };
-
-/* Attributes removed from every element. */
-static const char *const drop_attrs[] = {
-	"action", "background", "data", "decoding", "dynsrc", "formaction",
-	"loading", "longdesc", "lowsrc", "ping", "poster", "sizes", "src",
-	"srcset", "style", "usemap", "xmlns",
-};
-
-static bool
-in_list(const char *s, const char *const *list, size_t n)
+/* Only URLs media may fetch reach the caller's map. */
+static const char *
+rewrite_cb(void *ctx, const char *url)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(s, list[i]) == 0)
-			return true;
-	return false;
+	struct rewrite *rw = ctx;
+
+	return media_url_fetchable(url) ? rw->map(rw->arg, url) : NULL;
 }
 
-/* The next node in document order after n's subtree, below `stop`. */
-static xmlNodePtr
-next_after(xmlNodePtr n, xmlNodePtr stop)
+/* Output of the media pass has no cap of its own: the input was capped
+ * by the parser (256 KiB), proxied URLs and alt="" only add a little. */
+#define MEDIA_HTML_MAX (16u * 1024 * 1024)
+
+enum rc
+media_html_prepare(struct arena *a, struct sanitize *san, const char *html,
+    media_map_fn map, void *arg, struct media_html *out)
 {
-	while (n != NULL && n != stop) {
-		if (n->next != NULL)
-			return n->next;
-		n = n->parent;
-	}
-	return NULL;
-}
+	struct rewrite rw = { .map = map, .arg = arg };
+	struct sanitize_media m = { .rewrite = rewrite_cb, .ctx = &rw };
+	struct sanitize_opts o = { .max_len = MEDIA_HTML_MAX, .media = &m };
+	struct sanitize_result r;
+	enum rc rc;
 
-static bool
-href_ok(const char *v)
-{
-	return strncasecmp(v, "https://", 8) == 0 || strncasecmp(v, "http://", 7) == 0 ||
-	    strncasecmp(v, "mailto:", 7) == 0;
-}
-
-/* Drops the listed attributes, event handlers and unsafe hrefs. */
-static void
-clean_attrs(xmlNodePtr n, bool is_img)
-{
-	xmlAttrPtr at = n->properties;
-
-	while (at != NULL) {
-		xmlAttrPtr next = at->next;
-		const char *name = (const char *)at->name;
-		bool drop = strncasecmp(name, "on", 2) == 0 ||
-		    strchr(name, ':') != NULL ||
-		    (in_list(name, drop_attrs, sizeof(drop_attrs) / sizeof(drop_attrs[0])) &&
-		    !(is_img && strcasecmp(name, "src") == 0));
-		if (!drop && strcasecmp(name, "href") == 0) {
-			xmlChar *v = xmlNodeGetContent((xmlNodePtr)at);
-			drop = v == NULL || !href_ok((const char *)v);
-			xmlFree(v);
-		}
-		if (drop)
-			xmlRemoveProp(at);
-		at = next;
-	}
-}
-
-/* Maps an <img>'s src; false when the image must go. */
-static bool
-fix_img(xmlNodePtr n, media_map_fn map, void *arg)
-{
-	xmlChar *src = xmlGetProp(n, (const xmlChar *)"src");
-	const char *to = NULL;
-	bool ok;
-
-	if (src != NULL && media_url_fetchable((const char *)src))
-		to = map(arg, (const char *)src);
-	ok = to != NULL;
-	if (ok)
-		xmlSetProp(n, (const xmlChar *)"src", (const xmlChar *)to);
-	xmlFree(src);
-	if (!ok)
-		return false;
-	if (!xmlHasProp(n, (const xmlChar *)"alt"))
-		xmlSetProp(n, (const xmlChar *)"alt", (const xmlChar *)"");
-	xmlSetProp(n, (const xmlChar *)"loading", (const xmlChar *)"lazy");
-	return true;
-}
-
-/* Moves n's children in front of it and removes n; returns the first
- * moved child (or what followed n). */
-static xmlNodePtr
-unwrap(xmlNodePtr n, xmlNodePtr stop)
-{
-	xmlNodePtr first = n->children, next;
-
-	while (n->children != NULL) {
-		xmlNodePtr c = n->children;
-		xmlUnlinkNode(c);
-		xmlAddPrevSibling(n, c);
-	}
-	next = first != NULL ? first : next_after(n, stop);
-	xmlUnlinkNode(n);
-	xmlFreeNode(n);
-	return next;
-}
-
-static void
-rewrite_tree(xmlNodePtr body, media_map_fn map, void *arg)
-{
-	xmlNodePtr n = body->children;
-
-	while (n != NULL) {
-		xmlNodePtr next;
-		bool drop = false;
-
-		if (n->type == XML_ELEMENT_NODE) {
-			const char *name = (const char *)n->name;
-			bool img = strcasecmp(name, "img") == 0;
-			if (in_list(name, unwrap_elements, sizeof(unwrap_elements) /
-			    sizeof(unwrap_elements[0]))) {
-				n = unwrap(n, body);
-				continue;
-			}
-			drop = in_list(name, drop_elements, sizeof(drop_elements) / sizeof(drop_elements[0]));
-			if (!drop) {
-				clean_attrs(n, img);
-				drop = img && !fix_img(n, map, arg);
-			}
-			if (!drop && n->children != NULL) {
-				n = n->children;
-				continue;
-			}
-		} else if (n->type != XML_TEXT_NODE) {
-			drop = true;   /* comments, PIs, CDATA, entity refs */
-		}
-		next = next_after(n, body);
-		if (drop) {
-			xmlUnlinkNode(n);
-			xmlFreeNode(n);
-		}
-		n = next;
-	}
-}
-
-static xmlNodePtr
-find_body(htmlDocPtr doc)
-{
-	xmlNodePtr root = xmlDocGetRootElement(doc);
-
-	for (xmlNodePtr c = root != NULL ? root->children : NULL; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && strcasecmp((const char *)c->name, "body") == 0)
-			return c;
-	return NULL;
-}
-
-/* Serializes body's children (no formatting) into an arena string. */
-static enum rc
-dump_children(struct arena *a, htmlDocPtr doc, xmlNodePtr body, char **out)
-{
-	xmlOutputBufferPtr o = xmlAllocOutputBuffer(NULL);
-	enum rc rc = RC_NOMEM;
-	const xmlChar *s;
-
-	if (o == NULL)
+	memset(out, 0, sizeof(*out));
+	if (san == NULL && (san = sanitize_new(a)) == NULL)
 		return RC_NOMEM;
-	for (xmlNodePtr c = body->children; c != NULL; c = c->next)
-		htmlNodeDumpFormatOutput(o, doc, c, "UTF-8", 0);
-	if (xmlOutputBufferFlush(o) >= 0 && o->error == 0) {
-		s = xmlOutputBufferGetContent(o);
-		*out = arena_strndup(a, s != NULL ? (const char *)s : "",
-		    s != NULL ? xmlOutputBufferGetSize(o) : 0);
-		rc = *out != NULL ? RC_OK : RC_NOMEM;
-	}
-	xmlOutputBufferClose(o);
-	return rc;
+	if (html == NULL)
+		html = "";
+	if ((rc = sanitize_html(san, html, strlen(html), &o, &r)) != RC_OK)
+		return rc;
+	out->html = r.html;
+	out->len = r.len;
+	out->spans = r.spans;
+	out->nspans = r.nspans;
+	return RC_OK;
+}
+
+struct keep {
+	const struct media_html *m;
+	bool (*keep)(void *arg, const char *url);
+	void *arg;
+};
+
+static bool
+keep_cb(void *arg, size_t i)
+{
+	struct keep *k = arg;
+
+	return k->keep(k->arg, k->m->spans[i].url);
+}
+
+enum rc
+media_html_keep(struct arena *a, const struct media_html *m,
+    bool (*keep)(void *arg, const char *url), void *arg, char **out)
+{
+	struct keep k = { .m = m, .keep = keep, .arg = arg };
+
+	return sanitize_cut(a, m->html, m->len, m->spans, m->nspans, keep_cb, &k, out);
 }
 
 enum rc
 media_rewrite_html(struct arena *a, const char *html, media_map_fn map,
     void *arg, char **out)
 {
-	static const char head[] = "<!DOCTYPE html><html><head>"
-	    "<meta charset=\"utf-8\"></head><body>";
-	static const char tail[] = "</body></html>";
-	struct buf b;
-	htmlDocPtr doc = NULL;
-	xmlNodePtr body;
+	struct media_html m;
 	enum rc rc;
 
 	*out = NULL;
-	buf_init(&b, (size_t)64 * 1024 * 1024);
-	rc = buf_appends(&b, head);
-	if (rc == RC_OK)
-		rc = buf_appends(&b, html != NULL ? html : "");
-	if (rc == RC_OK)
-		rc = buf_appends(&b, tail);
-	if (rc != RC_OK)
-		goto out;
-	doc = htmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
-	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-	body = doc != NULL ? find_body(doc) : NULL;
-	if (body == NULL) {
-		*out = arena_strdup(a, "");
-		rc = *out != NULL ? RC_OK : RC_NOMEM;
-		goto out;
-	}
-	rewrite_tree(body, map, arg);
-	rc = dump_children(a, doc, body, out);
-out:
-	if (doc != NULL)
-		xmlFreeDoc(doc);
-	buf_fini(&b);
+	if ((rc = media_html_prepare(a, NULL, html, map, arg, &m)) == RC_OK)
+		*out = m.html;
 	return rc;
 }
 
@@ -439,9 +292,10 @@ map_attachments(struct arena *a, const struct feed_item *in, media_map_fn map,
 }
 
 enum rc
-media_map_item(struct arena *a, const struct feed_item *in, media_map_fn map,
-    void *arg, struct feed_item *out)
+media_map_item(struct arena *a, struct sanitize *san, const struct feed_item *in,
+    media_map_fn map, void *arg, struct feed_item *out)
 {
+	struct media_html m;
 	enum rc rc;
 
 	*out = *in;
@@ -456,7 +310,10 @@ media_map_item(struct arena *a, const struct feed_item *in, media_map_fn map,
 	}
 	if ((rc = map_attachments(a, in, map, arg, out)) != RC_OK)
 		return rc;
-	if (in->content_html != NULL)
-		return media_rewrite_html(a, in->content_html, map, arg, &out->content_html);
+	if (in->content_html == NULL)
+		return RC_OK;
+	if ((rc = media_html_prepare(a, san, in->content_html, map, arg, &m)) != RC_OK)
+		return rc;
+	out->content_html = m.html;
 	return RC_OK;
 }

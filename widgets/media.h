@@ -9,6 +9,7 @@
 #include "util/buf.h"
 #include "util/rc.h"
 #include "widgets/feeds/feed.h"
+#include "widgets/feeds/sanitize.h"
 
 /*
  * A media id names one upstream image URL:
@@ -59,17 +60,47 @@ enum rc media_proxy_url(struct buf *b, const char *base, const char *url);
 typedef const char *(*media_map_fn)(void *arg, const char *url);
 
 /*
- * Rewrites a sanitized HTML fragment so that it loads nothing from another
- * host: each <img src> goes through `map` (an image mapped to NULL is
- * removed), srcset/sizes are dropped and alt="" added where missing;
- * embedded players and resource elements (iframe, video, audio, source,
- * picture sources, object, embed, link, style, script, svg, math, forms)
- * and style/poster/background attributes are removed. Links stay. The
- * result is a NUL-terminated arena string in *out. RC_NOMEM on failure;
- * unparseable input yields "".
+ * Rewrites a sanitized HTML fragment (content_html) so that it loads
+ * nothing from another host, in one pass of the sanitizer's media mode
+ * (sanitize.h, struct sanitize_media): each <img src> that
+ * media_url_fetchable accepts goes through `map` (an image mapped to
+ * NULL, or with no such source, is removed), srcset/sizes are dropped
+ * and alt="" added where missing; embedded players and resource elements
+ * (iframe, video, audio, object, embed, link, style, script, svg, math,
+ * forms; source and wbr lose their tag) and style/poster/background
+ * attributes are removed, and so are links other than http(s) and
+ * mailto. The output is the one libxml2's HTML parser and serializer gave
+ * when they did this job. The result is a NUL-terminated arena string in
+ * *out. RC_NOMEM on failure.
  */
 enum rc media_rewrite_html(struct arena *a, const char *html, media_map_fn map,
     void *arg, char **out);
+
+/* content_html through the media pass, with spans (sanitize.h) so that
+ * images can still go afterwards without another parse. */
+struct media_html {
+	char *html;     /* arena; every image kept with map's URL */
+	size_t len;
+	struct sanitize_span *spans;
+	size_t nspans;
+};
+
+/*
+ * media_rewrite_html, deciding later: map is called for every image in
+ * document order (it may collect them) and what it returns is written.
+ * san is the sanitizer to run (reused across items), NULL: one is made
+ * from `a`. RC_NOMEM, RC_TOOBIG (input over SANITIZE_MAX_IN).
+ */
+enum rc media_html_prepare(struct arena *a, struct sanitize *san, const char *html,
+    media_map_fn map, void *arg, struct media_html *out);
+
+/*
+ * m->html without the images for which keep(arg, url) is false (url: the
+ * upstream URL map was given), cut out by byte offsets. *out is an arena
+ * string, or m->html itself when every image stays. RC_NOMEM.
+ */
+enum rc media_html_keep(struct arena *a, const struct media_html *m,
+    bool (*keep)(void *arg, const char *url), void *arg, char **out);
 
 /* True when an attachment is an image (an image/ type other than SVG, or no type and an
  * image file extension). */
@@ -77,13 +108,13 @@ bool media_attachment_is_image(const struct feed_attachment *at);
 
 /*
  * Calls map for every image an item references (image, banner_image,
- * author avatars, image attachments, <img> in content_html) and writes the
- * results into *out, a shallow arena copy of `in` with those fields (and
- * content_html) replaced; dropped images become NULL (attachments are
- * removed). The refresher calls it to list what to fetch; the renderers'
- * input is the rewritten item.
+ * author avatars, image attachments, then <img> in content_html) and
+ * writes the results into *out, a shallow arena copy of `in` with those
+ * fields (and content_html, through media_html_prepare with `san`, NULL:
+ * a sanitizer made from `a`) replaced; dropped images become NULL
+ * (attachments are removed). The renderers' input is the rewritten item.
  */
-enum rc media_map_item(struct arena *a, const struct feed_item *in,
+enum rc media_map_item(struct arena *a, struct sanitize *san, const struct feed_item *in,
     media_map_fn map, void *arg, struct feed_item *out);
 
 /* The same for one person (avatar) — profiles and feed authors. */

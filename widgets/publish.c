@@ -15,6 +15,7 @@
 #include "util/log.h"
 #include "util/netpolicy.h"
 #include "util/url.h"
+#include "widgets/feeds/sanitize.h"
 #include "widgets/media.h"
 #include "widgets/profiles.h"
 
@@ -297,6 +298,8 @@ struct collect {
 	size_t n, cap;
 };
 
+static void want(struct collect *c, const char *url, const char *id);
+
 static bool
 recently_failed(const struct publisher *p, const char *id, long long now)
 {
@@ -341,39 +344,52 @@ media_trust(const struct publisher *p, const struct stream_conf *sc, const char 
 	return NETPOLICY_PUBLIC;
 }
 
+/* Notes an image to fetch when the cache lacks it; returns the proxy URL
+ * it will have (written into the media pass's HTML; images that do not
+ * get into the cache are cut from it by render_prepare_media). */
 static const char *
 collect_map(void *arg, const char *url)
 {
 	struct collect *c = arg;
 	char id[MEDIA_ID_LEN + 1];
+	const char *to;
+
+	media_id_for_url(url, id);
+	to = arena_printf(c->a, "%s/media/%s", c->p->conf.site.base, id);
+	want(c, url, id);
+	return to != NULL ? to : url;
+}
+
+/* Adds url to the fetch list unless known, capped or recently failed. */
+static void
+want(struct collect *c, const char *url, const char *id)
+{
 	struct stat st;
 	char *path;
 
-	media_id_for_url(url, id);
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->w[i].id, id) == 0)
-			return url;
+			return;
 	if (c->n >= PUBLISH_MEDIA_PER_PASS || recently_failed(c->p, id, c->now))
-		return url;
+		return;
 	path = publish_media_path(c->a, c->p->conf.cache, id);
 	if (path == NULL || stat(path, &st) == 0)
-		return url;
+		return;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 32;
 		struct want *w = arena_calloc(c->a, cap, sizeof(*w));
 		if (w == NULL)
-			return url;
+			return;
 		if (c->n > 0)
 			memcpy(w, c->w, c->n * sizeof(*w));
 		c->w = w;
 		c->cap = cap;
 	}
 	c->w[c->n].url = arena_strdup(c->a, url);
-	memcpy(c->w[c->n].id, id, sizeof(id));
+	memcpy(c->w[c->n].id, id, sizeof(c->w[c->n].id));
 	c->w[c->n].trust = media_trust(c->p, c->sc, url);
 	if (c->w[c->n].url != NULL)
 		c->n++;
-	return url;
 }
 
 struct media_done {
@@ -463,24 +479,28 @@ previous(const struct profile *prev, size_t nprev, const char *source)
 	return NULL;
 }
 
+/* The source's items: from the merge's inputs when it ran in this
+ * process, else from its items.json. */
 static void
 profile_of_source(struct arena *a, const struct publisher *p, const struct stream_source *src,
-    struct profile *out)
+    const struct feed *mem, struct profile *out)
 {
-	char *path = cache_source_path(a, p->conf.cache, src->key, "items.json");
+	char *path;
 	json_t *j = NULL;
 	struct feed f;
 	bool have = false;
 
-	if (path != NULL && cache_read_json(path, &j) == RC_OK)
+	if (mem == NULL && (path = cache_source_path(a, p->conf.cache, src->key, "items.json")) != NULL &&
+	    cache_read_json(path, &j) == RC_OK)
 		have = feed_from_json(a, j, &f) == RC_OK;
 	json_decref(j);
-	profiles_from_feed(a, src->name, src->title, src->url, have ? &f : NULL, out);
+	profiles_from_feed(a, src->name, src->title, src->url, mem != NULL ? mem : have ? &f : NULL, out);
 }
 
 static enum rc
 build_profiles(struct publisher *p, struct arena *a, const struct stream_conf *sc,
-    long long now, volatile sig_atomic_t *stop, struct profile **out)
+    const struct stream_input *in, long long now, volatile sig_atomic_t *stop,
+    struct profile **out)
 {
 	char *state = cache_stream_path(a, p->conf.cache, sc->name, PUBLISH_PROFILES_STATE);
 	struct profile *prev = NULL, *prof;
@@ -502,7 +522,7 @@ build_profiles(struct publisher *p, struct arena *a, const struct stream_conf *s
 		const struct stream_source *src = &sc->sources[i];
 		const struct profile *old = previous(prev, nprev, src->name);
 		char *lookup = profiles_mastodon_lookup(a, src->url);
-		profile_of_source(a, p, src, &prof[i]);
+		profile_of_source(a, p, src, in != NULL ? in[i].feed : NULL, &prof[i]);
 		if (lookup == NULL)
 			continue;
 		if (old != NULL && old->fetched_at > 0 && now - old->fetched_at < PUBLISH_PROFILE_EVERY) {
@@ -557,39 +577,71 @@ write_profiles(struct arena *a, const struct publisher *p, const struct stream_c
 
 /* ---- one stream ---- */
 
+/* The merged stream from disk: feed.json and its changed_at, when the
+ * merge ran in another process (or before a restart). */
 static enum rc
-publish_stream(struct publisher *p, const struct stream_conf *sc, long long now,
-    volatile sig_atomic_t *stop)
+load_merged(struct arena *a, const struct publisher *p, const struct stream_conf *sc,
+    struct feed *merged, long long *updated)
+{
+	json_t *fj = NULL, *mj = NULL;
+	enum rc rc;
+
+	if ((rc = stream_load(p->conf.cache, sc->name, &fj, &mj)) == RC_OK) {
+		*updated = (long long)json_integer_value(json_object_get(mj, "changed_at"));
+		rc = feed_from_json(a, fj, merged);
+	}
+	json_decref(fj);
+	json_decref(mj);
+	return rc;
+}
+
+static enum rc
+publish_stream(struct publisher *p, const struct stream_conf *sc,
+    const struct stream_result *res, long long now, volatile sig_atomic_t *stop)
 {
 	struct arena *a = arena_new(64 * 1024, 0);
-	json_t *fj = NULL, *mj = NULL;
 	struct collect col = { .p = p, .sc = sc, .now = now };
 	struct feed merged, pub;
 	struct profile *prof = NULL;
 	struct render_source *src;
+	struct media_html *content;
+	struct sanitize *san;
 	struct feed_item scratch;
-	long long updated;
+	long long updated = 0;
 	enum rc rc;
 
 	if (a == NULL)
 		return RC_NOMEM;
 	col.a = a;
-	if ((rc = stream_load(p->conf.cache, sc->name, &fj, &mj)) != RC_OK)
+	if (res != NULL) {
+		merged = res->m.feed;
+		updated = res->changed_at;
+	} else if ((rc = load_merged(a, p, sc, &merged, &updated)) != RC_OK) {
 		goto out;
-	updated = (long long)json_integer_value(json_object_get(mj, "changed_at"));
-	if ((rc = feed_from_json(a, fj, &merged)) != RC_OK)
+	}
+	rc = RC_NOMEM;
+	if ((content = arena_calloc(a, merged.nitems + 1, sizeof(*content))) == NULL ||
+	    (san = sanitize_new(a)) == NULL)
 		goto out;
-	/* What the stream shows that is not in the cache yet. */
-	for (size_t i = 0; i < merged.nitems; i++)
-		media_map_item(a, &merged.items[i], collect_map, &col, &scratch);
-	if ((rc = build_profiles(p, a, sc, now, stop, &prof)) != RC_OK)
+	/* What the stream shows that is not in the cache yet; each item's
+	 * HTML goes through the media pass once, here. */
+	for (size_t i = 0; i < merged.nitems; i++) {
+		struct feed_item bare = merged.items[i];
+		bare.content_html = NULL;
+		media_map_item(a, san, &bare, collect_map, &col, &scratch);
+		if (merged.items[i].content_html != NULL &&
+		    (rc = media_html_prepare(a, san, merged.items[i].content_html, collect_map,
+		    &col, &content[i])) != RC_OK)
+			goto out;
+	}
+	if ((rc = build_profiles(p, a, sc, res != NULL ? res->in : NULL, now, stop, &prof)) != RC_OK)
 		goto out;
 	for (size_t i = 0; i < sc->nsources; i++)
 		if (media_url_fetchable(prof[i].avatar))
 			collect_map(&col, prof[i].avatar);
 	fetch_media(p, &col, stop);
-	if ((rc = render_prepare_have(a, &merged, &p->conf.site, have_media,
-	    &(struct have){ .a = a, .cache = p->conf.cache }, &pub)) != RC_OK)
+	if ((rc = render_prepare_media(a, &merged, &p->conf.site, have_media,
+	    &(struct have){ .a = a, .cache = p->conf.cache }, content, &pub)) != RC_OK)
 		goto out;
 	if ((src = display_sources(a, p, sc, prof)) == NULL) {
 		rc = RC_NOMEM;
@@ -602,8 +654,6 @@ publish_stream(struct publisher *p, const struct stream_conf *sc, long long now,
 	if (rc == RC_OK)
 		rc = write_public(a, p, sc, src, &pub, updated, now);
 out:
-	json_decref(fj);
-	json_decref(mj);
 	arena_free(a);
 	return rc;
 }
@@ -625,9 +675,20 @@ needs_publish(struct arena *a, const struct publisher *p, const struct stream_co
 	    now - (long long)ps.st_mtim.tv_sec >= PUBLISH_MAX_AGE;
 }
 
+/* The merge of sc that ran in this process, or NULL. */
+static const struct stream_result *
+result_of(const struct stream_result *res, size_t nres, const struct stream_conf *sc)
+{
+	for (size_t i = 0; i < nres; i++)
+		if (res[i].merged && strcmp(res[i].sc->name, sc->name) == 0)
+			return &res[i];
+	return NULL;
+}
+
 enum rc
 publisher_run(struct publisher *p, const char *stream, bool force, long long now,
-    volatile sig_atomic_t *stop, size_t *n)
+    volatile sig_atomic_t *stop, const struct stream_result *res, size_t nres,
+    size_t *n)
 {
 	struct arena *a = arena_new(4096, 0);
 	size_t done = 0;
@@ -642,7 +703,7 @@ publisher_run(struct publisher *p, const char *stream, bool force, long long now
 		arena_reset(a);
 		if (!needs_publish(a, p, sc, force, now))
 			continue;
-		rc = publish_stream(p, sc, now, stop);
+		rc = publish_stream(p, sc, result_of(res, nres, sc), now, stop);
 		if (rc == RC_OK)
 			done++;
 		else

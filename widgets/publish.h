@@ -55,11 +55,15 @@ void publisher_free(struct publisher *p);
 /*
  * Publishes every stream (only `stream` when not NULL) whose feed.json is
  * newer than its public.json, whose pages are older than PUBLISH_MAX_AGE,
- * or all of them with `force`. Streams not merged yet are skipped. Errors
- * are logged per stream; returns the number published in *n (may be NULL).
+ * or all of them with `force`. Streams not merged yet are skipped. A
+ * stream merged in this process is published from res[0..nres) (the
+ * refresher's report: the merge and its sources' items, in memory);
+ * others from feed.json and items.json. Errors are logged per stream;
+ * returns the number published in *n (may be NULL).
  */
 enum rc publisher_run(struct publisher *p, const char *stream, bool force,
-    long long now, volatile sig_atomic_t *stop, size_t *n);
+    long long now, volatile sig_atomic_t *stop, const struct stream_result *res,
+    size_t nres, size_t *n);
 
 /* The file name of a pre-rendered first page. */
 const char *publish_page_name(enum render_format f, enum render_layout l);

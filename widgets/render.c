@@ -214,7 +214,7 @@ enum rc
 render_prepare(struct arena *a, const struct feed *in,
     const struct render_site *site, struct feed *out)
 {
-	return render_prepare_have(a, in, site, NULL, NULL, out);
+	return render_prepare_media(a, in, site, NULL, NULL, NULL, out);
 }
 
 enum rc
@@ -222,7 +222,44 @@ render_prepare_have(struct arena *a, const struct feed *in,
     const struct render_site *site, bool (*have)(void *arg, const char *id),
     void *arg, struct feed *out)
 {
+	return render_prepare_media(a, in, site, have, arg, NULL, out);
+}
+
+/* The image of a span stays when the cache has it. */
+static bool
+prep_keep(void *arg, const char *url)
+{
+	struct prep *p = arg;
+	char id[MEDIA_ID_LEN + 1];
+
+	media_id_for_url(url, id);
+	return p->have == NULL || p->have(p->arg, id);
+}
+
+static enum rc
+prep_item(struct prep *p, struct sanitize *san, const struct feed_item *in,
+    const struct media_html *content, struct feed_item *out)
+{
+	struct feed_item bare = *in;
+	enum rc rc;
+
+	if (content == NULL)
+		return media_map_item(p->a, san, in, prep_map, p, out);
+	bare.content_html = NULL;
+	if ((rc = media_map_item(p->a, san, &bare, prep_map, p, out)) != RC_OK)
+		return rc;
+	if (in->content_html != NULL)
+		rc = media_html_keep(p->a, content, prep_keep, p, &out->content_html);
+	return rc;
+}
+
+enum rc
+render_prepare_media(struct arena *a, const struct feed *in,
+    const struct render_site *site, bool (*have)(void *arg, const char *id),
+    void *arg, const struct media_html *content, struct feed *out)
+{
 	struct prep p = { .a = a, .base = site->base, .have = have, .arg = arg };
+	struct sanitize *san = NULL;
 	enum rc rc;
 
 	*out = *in;
@@ -236,10 +273,12 @@ render_prepare_have(struct arena *a, const struct feed *in,
 	if (in->nitems == 0)
 		return RC_OK;
 	out->items = arena_calloc(a, in->nitems, sizeof(*out->items));
-	if (out->items == NULL)
+	if (out->items == NULL || (content == NULL && (san = sanitize_new(a)) == NULL))
 		return RC_NOMEM;
 	for (size_t i = 0; i < in->nitems; i++) {
-		if ((rc = media_map_item(a, &in->items[i], prep_map, &p, &out->items[i])) != RC_OK)
+		rc = prep_item(&p, san, &in->items[i], content != NULL ? &content[i] : NULL,
+		    &out->items[i]);
+		if (rc != RC_OK)
 			return rc;
 		prep_links(&out->items[i]);
 	}

@@ -124,6 +124,18 @@ enum rc render_prepare_have(struct arena *a, const struct feed *in,
     void *arg, struct feed *out);
 
 /*
+ * render_prepare_have for a caller that already ran each item's
+ * content_html through the media pass (media_html_prepare, mapping to
+ * {base}/media/{id}): content[i] is in->items[i]'s, and only the images
+ * have() refuses are cut from it, without another parse. content may be
+ * NULL (the pass is run here).
+ */
+struct media_html;
+enum rc render_prepare_media(struct arena *a, const struct feed *in,
+    const struct render_site *site, bool (*have)(void *arg, const char *id),
+    void *arg, const struct media_html *content, struct feed *out);
+
+/*
  * Selects one page: items matching the query's filters (source, market:
  * exact; tag: case-insensitive), starting after q->cursor, at most
  * q->limit of them. *items is an arena array; *more says whether a next

@@ -23,6 +23,7 @@
 #include "widgets/profiles.h"
 #include "widgets/publish.h"
 #include "widgets/render.h"
+#include "widgets/streams/refresher.h"
 
 #define VIEWS_FILE_MAX (64u * 1024 * 1024)
 #define VIEWS_CC_STREAM "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400"
@@ -171,7 +172,8 @@ views_free(struct views *v)
 }
 
 void
-views_publish(struct views *v, const char *stream, bool force, volatile sig_atomic_t *stop)
+views_publish(struct views *v, const char *stream, bool force, volatile sig_atomic_t *stop,
+    const struct refresh_report *rep)
 {
 	struct publish_conf pc = {
 		.cache = v->conf.cache, .streams = v->conf.streams,
@@ -181,7 +183,8 @@ views_publish(struct views *v, const char *stream, bool force, volatile sig_atom
 
 	if (v->pub == NULL && publisher_new(&pc, &v->pub) != RC_OK)
 		return;
-	publisher_run(v->pub, stream, force, (long long)time(NULL), stop, NULL);
+	publisher_run(v->pub, stream, force, (long long)time(NULL), stop,
+	    rep != NULL ? rep->results : NULL, rep != NULL ? rep->nresults : 0, NULL);
 }
 
 /* ---- the per-worker file cache ---- */
@@ -288,14 +291,13 @@ find_stream(struct views *v, const char *name)
 	return NULL;
 }
 
-/* CGI mode has no refresher: refresh and publish inline when stale. */
+/* CGI mode has no refresher: refresh and publish inline when stale
+ * (widgets_ensure_fresh publishes what its pass merged). */
 static void
 cgi_freshen(struct views *v, const char *name)
 {
-	if (!v->cgi)
-		return;
-	v->conf.ensure_fresh(v->conf.fresh_arg, name);
-	views_publish(v, name, false, NULL);
+	if (v->cgi)
+		v->conf.ensure_fresh(v->conf.fresh_arg, name);
 }
 
 static enum rc

@@ -34,10 +34,13 @@ void views_free(struct views *v);
 
 /*
  * The refresher side: publishes streams whose merge changed (publish.h),
- * only `stream` when not NULL, all with `force`. Logs its own errors.
+ * only `stream` when not NULL, all with `force`; rep (may be NULL) is the
+ * refresher pass that just ran, whose merges are published from memory.
+ * Logs its own errors.
  */
+struct refresh_report;
 void views_publish(struct views *v, const char *stream, bool force,
-    volatile sig_atomic_t *stop);
+    volatile sig_atomic_t *stop, const struct refresh_report *rep);
 
 /*
  * The widget routes, the /streams list included. Handlers get the

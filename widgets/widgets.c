@@ -343,20 +343,28 @@ get_refresher(struct widgets *w)
 	return w->refresher;
 }
 
-/* CGI mode: refreshes stream `name` inline when it is stale (see
- * refresher_ensure_fresh). The FastCGI workers never call it: there the
- * refresher process keeps the cache current. */
+/* CGI mode: refreshes stream `name` inline when it is stale (one refresher
+ * pass over its sources) and publishes it, handing the pass's merge over
+ * in memory. The FastCGI workers never call it: there the refresher
+ * process keeps the cache current. */
 static enum rc
 ensure_fresh(void *arg, const char *name)
 {
+	struct refresh_opts o = { .stream = name, .force = false };
 	struct widgets *w = arg;
 	struct refresher *r = get_refresher(w);
+	struct refresh_report rep;
+	struct arena *a;
+	enum rc rc;
 
 	if (widgets_stream(w, name) == NULL)
 		return RC_NOTFOUND;
-	if (r == NULL)
+	if (r == NULL || (a = arena_new(16 * 1024, 0)) == NULL)
 		return RC_NOMEM;
-	return refresher_ensure_fresh(r, name);
+	rc = refresher_pass(r, &o, a, &rep, NULL);
+	views_publish(w->views, name, false, NULL, rc == RC_OK ? &rep : NULL);
+	arena_free(a);
+	return rc;
 }
 
 enum rc
@@ -477,9 +485,12 @@ widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 		arena_free(a);
 		return next;
 	}
-	if (refresher_pass(r, &o, a, &rep, stop) == RC_OK)
+	if (refresher_pass(r, &o, a, &rep, stop) == RC_OK) {
 		next = rep.next_in;
-	views_publish(w->views, NULL, false, stop);
+		views_publish(w->views, NULL, false, stop, &rep);
+	} else {
+		views_publish(w->views, NULL, false, stop, NULL);
+	}
 	if (now - w->last_evict >= WIDGETS_EVICT_EVERY) {
 		sweep_orphans(w, a, now);
 		cache_evict(w->cache, now, NULL);
@@ -642,17 +653,23 @@ print_report(const struct refresh_report *rep, const struct widgets *w,
 			printf("    error: %s\n", e->error);
 	}
 	for (size_t i = 0; i < w->nstreams; i++) {
+		const struct stream_result *res = NULL;
 		json_t *meta = NULL;
-		bool changed = false;
+		long long count = 0;
 		if (only != NULL && strcmp(only, w->streams[i].name) != 0)
 			continue;
-		for (size_t j = 0; j < rep->nchanged; j++)
-			changed = changed || strcmp(rep->changed_streams[j], w->streams[i].name) == 0;
-		stream_load(w->cache, w->streams[i].name, NULL, &meta);
-		printf("stream %s: %lld items, %s\n", w->streams[i].name,
-		    meta ? (long long)json_integer_value(json_object_get(meta, "count")) : 0LL,
-		    changed ? "changed" : "unchanged");
-		json_decref(meta);
+		for (size_t j = 0; j < rep->nresults; j++)
+			if (rep->results[j].sc == &w->streams[i])
+				res = &rep->results[j];
+		/* The count of a merge of this pass is known; others are read. */
+		if (res != NULL && res->merged) {
+			count = (long long)res->m.feed.nitems;
+		} else if (stream_load(w->cache, w->streams[i].name, NULL, &meta) == RC_OK) {
+			count = (long long)json_integer_value(json_object_get(meta, "count"));
+			json_decref(meta);
+		}
+		printf("stream %s: %lld items, %s\n", w->streams[i].name, count,
+		    res != NULL && res->changed ? "changed" : "unchanged");
 	}
 	printf("%zu fetched, %zu failed\n", rep->nfetched, rep->nfailed);
 }
@@ -721,7 +738,7 @@ widgets_cmd_refresh(int argc, char **argv, const struct feature *features)
 		fprintf(stderr, "socialhub: the refresh pass could not run\n");
 		goto out;
 	}
-	views_publish(w->views, o.stream, o.force, NULL);
+	views_publish(w->views, o.stream, o.force, NULL, &rep);
 	sweep_orphans(w, a, (long long)time(NULL));
 	cache_evict(w->cache, (long long)time(NULL), NULL);
 	print_report(&rep, w, o.stream);

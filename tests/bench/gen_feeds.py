@@ -144,13 +144,18 @@ def jsonfeed(r, n):
                        'items': items}, ensure_ascii=False, indent=1)
 
 
-def main(outdir):
-    r = random.Random(4711)
+def main(outdir, items=None, seed=4711, prefix=''):
+    r = random.Random(seed)
     for name, fn, n in (('wordpress-rss20.xml', rss, 900), ('blog-atom10.xml', atom, 900),
                         ('youtube-atom.xml', youtube, 2500), ('micro-jsonfeed.json', jsonfeed, 900)):
-        with open('%s/%s' % (outdir, name), 'w', encoding='utf-8') as f:
-            f.write(fn(r, n))
+        with open('%s/%s%s' % (outdir, prefix, name), 'w', encoding='utf-8') as f:
+            f.write(fn(r, n if items is None else items))
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    # gen_feeds.py OUTDIR [ITEMS SEED PREFIX]: ITEMS per feed instead of
+    # the parse benchmark's sizes, another seed, a file name prefix.
+    if len(sys.argv) > 2:
+        main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    else:
+        main(sys.argv[1])

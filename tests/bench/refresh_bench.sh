@@ -18,7 +18,20 @@
 #    (conn_watch.py: at most 16 at once, at most 4 per host) and the
 #    distinct connections in nginx's log.
 #
-# Environment: BENCH_RUNS (3) runs per setting, median reported;
+# First, CPU per MB of feed input: 24 sources (tests/bench/gen_feeds.py:
+# six sets of its RSS 2.0, Atom, YouTube and JSON Feed shapes, 200 items
+# each, in four streams of six) served by the same fixture without delay,
+# one `socialhub refresh --force` pass (fetch, parse, store, merge,
+# publish) into an empty cache. CPU is user + sys of that process
+# (/usr/bin/time); it is divided by the MB (10^6 bytes) of the 24 bodies.
+# The baseline binary runs in the same rounds, alternating with this
+# build: both medians and their ratio are printed (target: this build at
+# least 2x lower).
+#
+# Environment: BENCH_CPU_RUNS (5) rounds of the CPU runs;
+#   BENCH_BASELINE (/work/base/socialhub, skipped when missing) the binary
+#   compared; BENCH_CPU_ONLY=1 stops after them;
+#   BENCH_RUNS (3) runs per setting, median reported;
 #   BENCH_SOURCES (200), BENCH_DELAY_MS (300), BENCH_HOSTS (50);
 #   BENCH_LIMITS ("16:4") fetch_concurrency:fetch_per_host pairs for the
 #   HTTP/1.1 runs (e.g. "16:4 64:4 200:4" to see what raising them does);
@@ -52,7 +65,83 @@ hosts=
 for h in $(seq 2 $((NHOSTS + 1))); do
 	hosts+="${hosts:+,}127.0.0.$h"
 done
+ST_FILES=$TH_DIR/feeds
+mkdir -p "$ST_FILES"
 st_start_fixture "127.0.0.1,$hosts" || th_bail "fixture server did not start on $NHOSTS loopback addresses"
+
+# ---------------------------------------------------------------- CPU / MB
+CPU_RUNS=${BENCH_CPU_RUNS:-5}
+BASELINE=${BENCH_BASELINE:-/work/base/socialhub}
+th_require_cmd /usr/bin/time
+
+# cpu_run BIN CONFIG: one forced pass into an empty cache; prints user+sys
+# seconds, or "fail".
+cpu_run() {
+	local bin=$1 cfg=$2 rc updated
+	rm -rf "$TH_DIR/cache" && mkdir -p "$TH_DIR/cache"
+	/usr/bin/time -f '%U %S' -o "$TH_DIR/cpu.time" \
+		"$bin" refresh -c "$cfg" --force >"$TH_DIR/out" 2>"$TH_DIR/err"
+	rc=$?
+	updated=$(grep -c ' updated ' "$TH_DIR/out")
+	if [ "$rc" -ne 0 ] || [ "$updated" -ne 24 ]; then
+		th_diag "$bin: exit $rc, $updated of 24 updated"
+		th_diag_file "$TH_DIR/err" 5
+		echo fail
+		return
+	fi
+	awk '{ printf "%.3f\n", $1 + $2 }' "$TH_DIR/cpu.time"
+}
+
+cpu_bench() {
+	local i f set cfg bytes mb srcs= line base_l= new_l= r b n
+	mkdir -p "$TH_DIR/feeds"
+	for set in 1 2 3 4 5 6; do
+		/usr/bin/python3 "$HERE/gen_feeds.py" "$TH_DIR/feeds" 200 "$set" "s$set-" ||
+			th_bail "gen_feeds.py failed"
+	done
+	# Their image and link hosts are the fixture (404s for the images):
+	# no DNS look-ups, nothing leaves the machine.
+	sed -i -e "s#https://\(blog\.example\.com\|dev\.example\.org\|micro\.example\.net\|i1\.ytimg\.com\|www\.youtube\.com\|twitter\.example\)/#$FIX/#g" \
+		"$TH_DIR"/feeds/*
+	bytes=$(cat "$TH_DIR"/feeds/* | wc -c)
+	mb=$(awk -v b="$bytes" 'BEGIN { printf "%.3f", b / 1e6 }')
+	# Four streams of six sources, each stream with every shape.
+	for i in 0 1 2 3; do
+		srcs+="stream c$i {"$'\n'
+		for set in 1 2 3 4 5 6; do
+			f=$(ls "$TH_DIR/feeds" | grep "^s$set-" | sed -n "$((i + 1))p")
+			srcs+="  source f$set { url = \"$FIX/file?name=$f\" }"$'\n'
+		done
+		srcs+="}"$'\n'
+	done
+	cfg=$(th_write_config "$TH_DIR/cpu.conf" "$srcs")
+	for r in $(seq 1 "$CPU_RUNS"); do
+		if [ -x "$BASELINE" ]; then
+			b=$(cpu_run "$BASELINE" "$cfg")
+			[ "$b" != fail ] && base_l+="$b "
+		fi
+		n=$(cpu_run "$SOCIALHUB" "$cfg")
+		[ "$n" != fail ] && new_l+="$n "
+	done
+	[ -n "$new_l" ] || { th_not_ok "CPU runs of $SOCIALHUB"; return; }
+	n=$(tr ' ' '\n' <<<"$new_l" | grep . | median)
+	line=$(printf 'refresh --force of 24 sources, %s MB of feeds: this build %s s CPU (%s s/MB; runs: %s)' \
+		"$mb" "$n" "$(awk -v c="$n" -v m="$mb" 'BEGIN { printf "%.3f", c / m }')" "$new_l")
+	if [ -n "$base_l" ]; then
+		b=$(tr ' ' '\n' <<<"$base_l" | grep . | median)
+		line+=$(printf '; baseline %s: %s s CPU (%s s/MB; runs: %s); ratio baseline/this %s' \
+			"$BASELINE" "$b" "$(awk -v c="$b" -v m="$mb" 'BEGIN { printf "%.3f", c / m }')" \
+			"$base_l" "$(awk -v b="$b" -v n="$n" 'BEGIN { printf "%.2f", b / n }')")
+	fi
+	th_diag "$line"
+	echo "$line"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" refresh-cpu "$mb" "$n" "${b:-}" >>"$BENCH_OUT/refresh.tsv"
+	if [ -n "$base_l" ] && ! awk -v b="$b" -v n="$n" 'BEGIN { exit !(b >= 2 * n) }'; then
+		th_not_ok "CPU per MB at least 2x lower than the baseline" "$line"
+	else
+		th_ok "CPU per MB of feed input measured"
+	fi
+}
 
 # make_sources SCHEME PORT: the source lines, spread over the hosts.
 make_sources() {
@@ -86,6 +175,9 @@ timed_runs() {
 	MED=$(median <"$TH_DIR/walls")
 	WALLS=$(tr '\n' ' ' <"$TH_DIR/walls" | sed 's/ $//')
 }
+
+cpu_bench
+[ "${BENCH_CPU_ONLY:-0}" = 1 ] && th_done
 
 # ---------------------------------------------------------------- HTTP/1.1
 sources=$(make_sources http "$FIX_PORT")

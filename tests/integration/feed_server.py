@@ -31,6 +31,8 @@ Routes (query parameters in brackets):
   /xxe [file]                       external entity naming a local file
   /slowloris                        headers, then one byte per second
   /reset                            TCP RST right after the request
+  /file [name]                      a file of --files DIR as it is (benchmarks:
+                                    feeds from tests/bench/gen_feeds.py)
 """
 
 import argparse
@@ -55,6 +57,7 @@ state_lock = threading.Lock()
 modes = {}                      # key -> dict(mode, retry, version)
 log_lock = threading.Lock()
 log_file = None
+files_dir = None                # --files: what /file serves
 bomb_cache = {}
 
 
@@ -176,6 +179,20 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     # -- feeds
+
+    def r_file(self, q):
+        name = q1(q, 'name', '')
+        if files_dir is None or not name or '/' in name or name.startswith('.'):
+            self.send(404, b'not found', ctype='text/plain')
+            return
+        try:
+            with open(os.path.join(files_dir, name), 'rb') as f:
+                body = f.read()
+        except OSError:
+            self.send(404, b'not found', ctype='text/plain')
+            return
+        ctype = 'application/feed+json' if name.endswith('.json') else 'application/xml'
+        self.send(200, body, ctype=ctype)
 
     def r_feed(self, q):
         delay = int(q1(q, 'delay', '0'))
@@ -368,13 +385,15 @@ def bind_all(hosts, port):
 
 
 def main():
-    global log_file
+    global log_file, files_dir
     ap = argparse.ArgumentParser()
     ap.add_argument('--port', type=int, default=0)
     ap.add_argument('--port-file', required=True)
     ap.add_argument('--hosts', default='127.0.0.1')
     ap.add_argument('--log')
+    ap.add_argument('--files')
     a = ap.parse_args()
+    files_dir = a.files
     if a.log:
         log_file = open(a.log, 'a')
     servers, port = bind_all(a.hosts.split(','), a.port)

@@ -3,7 +3,8 @@
 #
 #   st_start_fixture [HOSTS]   feed_server.py on a free port; sets FIX_PORT,
 #                              FIX (base URL) and FIX_PID; request log in
-#                              $TH_DIR/fixture.log
+#                              $TH_DIR/fixture.log; with ST_FILES=DIR it
+#                              also serves DIR's files as /file?name=NAME
 #   st_tool ARGS...            tests/integration/cache_tool.py
 #   st_status URL PATH         a field of a source's status.json
 #   st_requests PATTERN        fixture requests whose path matches PATTERN
@@ -19,7 +20,7 @@ st_start_fixture() {
 	local hosts=${1:-127.0.0.1} pf=$TH_DIR/fixture.port
 	rm -f "$pf"
 	th_spawn fixture "$ST_PY" "$ST_DIR/feed_server.py" --port-file "$pf" --hosts "$hosts" \
-		--log "$TH_DIR/fixture.log"
+		--log "$TH_DIR/fixture.log" ${ST_FILES:+--files "$ST_FILES"}
 	FIX_PID=$TH_LAST_PID
 	th_wait_file "$pf" 10000 "$FIX_PID" || return 1
 	FIX_PORT=$(cat "$pf")

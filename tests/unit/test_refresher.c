@@ -378,6 +378,70 @@ teardown(void **state)
 	return tmpdir_fini(&T);
 }
 
+static const struct stream_result *
+result_of(const struct refresh_report *rep, const char *stream)
+{
+	for (size_t i = 0; i < rep->nresults; i++)
+		if (strcmp(rep->results[i].sc->name, stream) == 0)
+			return &rep->results[i];
+	return NULL;
+}
+
+/* The merge is handed on in memory (for the publisher): the items parsed
+ * in this pass, a failing source's last good items from disk, and the
+ * merged stream exactly as feed.json holds it. */
+static void
+test_handover(void **state)
+{
+	static const char rss_a3[] =
+		"<rss version=\"2.0\"><channel><title>A</title>"
+		"<item><guid>urn:a:3</guid><link>https://a.example/3</link><title>a three</title>"
+		"<pubDate>Tue, 14 Nov 2023 23:13:20 GMT</pubDate></item>"
+		"<item><guid>urn:a:1</guid><link>https://a.example/1</link><title>a one</title>"
+		"<pubDate>Tue, 14 Nov 2023 22:13:20 GMT</pubDate></item>"
+		"</channel></rss>";
+	const struct stream_result *r;
+	struct refresh_report rep;
+	json_t *feed, *items;
+
+	(void)state;
+	answer(0, URL_A, RC_OK, 200, rss_a3, NULL, NULL, NULL);
+	answer(1, URL_B, RC_UPSTREAM, 503, NULL, NULL, NULL, "HTTP 503");
+	answer(2, URL_C, RC_OK, 200, rss_b, NULL, NULL, NULL);
+	pass(true, &rep);
+	r = result_of(&rep, "one");
+	assert_non_null(r);
+	assert_true(r->merged);
+	assert_true(r->changed);
+	assert_ptr_equal(r->sc, &STREAMS[0]);
+	assert_true(r->changed_at > 0);
+	/* a: parsed in this pass; b: failed, its last good items. */
+	assert_non_null(r->in[0].feed);
+	assert_int_equal(r->in[0].feed->nitems, 2);
+	assert_string_equal(r->in[0].feed->items[0].id, "urn:a:3");
+	assert_non_null(r->in[1].feed);
+	assert_int_equal(r->in[1].feed->nitems, 1);
+	assert_string_equal(r->in[1].feed->items[0].id, "urn:b:1");
+	/* The merge in memory is the one stored. */
+	assert_int_equal(stream_load(C, "one", &feed, NULL), RC_OK);
+	items = json_object_get(feed, "items");
+	assert_int_equal(r->m.feed.nitems, json_array_size(items));
+	for (size_t i = 0; i < r->m.feed.nitems; i++) {
+		assert_string_equal(r->m.feed.items[i].id,
+		    json_string_value(json_object_get(json_array_get(items, i), "id")));
+		assert_string_equal(r->m.feed.items[i].source, json_string_value(json_object_get(
+		    json_object_get(json_array_get(items, i), "_socialhub"), "source")));
+	}
+	json_decref(feed);
+	/* A pass with nothing new merges nothing: nothing handed on. */
+	answer(0, URL_A, RC_OK, 304, NULL, NULL, NULL, NULL);
+	answer(2, URL_C, RC_OK, 304, NULL, NULL, NULL, NULL);
+	pass(true, &rep);
+	r = result_of(&rep, "one");
+	assert_non_null(r);
+	assert_false(r->merged);
+}
+
 int
 main(void)
 {
@@ -388,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_corrupt_items_refetch),
 		cmocka_unit_test(test_busy),
 		cmocka_unit_test(test_stream_filter),
+		cmocka_unit_test(test_handover),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -173,7 +173,7 @@ static void
 merge2(const struct stream_conf *sc, struct feed *fa, struct feed *fb,
     const struct feed *prev, struct stream_merged *m)
 {
-	struct stream_input in[2] = { { &sc->sources[0], fa }, { &sc->sources[1], fb } };
+	struct stream_input in[2] = { { &sc->sources[0], fa, NULL }, { &sc->sources[1], fb, NULL } };
 
 	assert_int_equal(stream_merge(A, sc, in, 2, prev, NOW, m), RC_OK);
 }

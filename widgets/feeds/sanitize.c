@@ -1049,6 +1049,11 @@ struct frame {
 	unsigned flags;       /* e->flags, 0 when e is NULL */
 	unsigned hash;        /* name_hash(name) */
 	bool emitted;
+	/* Media mode: */
+	unsigned char kind;   /* M_EMIT, M_UNWRAP, M_DROP */
+	bool child;           /* something was written inside */
+	bool only_img;        /* ... and all of it img spans */
+	size_t first_span;    /* spans[] index when it opened */
 	char name[HTMLTOK_MAX_NAME + 1];
 };
 
@@ -1066,6 +1071,9 @@ struct state {
 	char **images;
 	size_t nimages, capimages;
 	bool space;          /* text mode: a separator is pending */
+	struct sanitize_span *spans;   /* media mode */
+	size_t nspans, capspans;
+	bool m_notext;       /* media mode: libxml2 lost the text from here */
 	/* Not cleared between runs: */
 	struct htmltok tok;  /* its scratch buffer is reused */
 	struct buf val;      /* a srcset or style being filtered */
@@ -1777,6 +1785,520 @@ tree_text(struct state *st, const char *s, size_t len)
 	out_text(st, s, len, false);
 }
 
+/* ---- media mode: libxml2's reading of the fragment, rewritten ---- */
+
+/*
+ * Before media mode, the media proxy parsed the sanitized fragment again
+ * with libxml2's HTML parser (2.9), rewrote the tree and serialized it.
+ * This mode keeps that output: the tables below are that parser's rules
+ * for the elements this sanitizer writes (they were read off libxml2
+ * itself by running every pair), applied to the tokens of the fragment.
+ */
+enum { M_EMIT, M_UNWRAP, M_DROP };
+
+/* A start tag of the second element closes an open first one when it is
+ * the current element (libxml2's htmlAutoClose). */
+static const struct {
+	const char *open, *closers;
+} m_autoclose[] = {
+	{ "a", " a fieldset table td th " },
+	{ "address", " dd dl dt li ul " },
+	{ "b", " center p td th " },
+	{ "big", " p " },
+	{ "caption", " col colgroup tbody tfoot thead tr " },
+	{ "colgroup", " colgroup tbody tfoot thead tr " },
+	{ "dd", " dt " },
+	{ "dir", " dd dl dt ul " },
+	{ "dl", " li " },
+	{ "dt", " dd dl " },
+	{ "font", " center td th " },
+	{ "h1", " fieldset li p table " },
+	{ "h2", " fieldset li p table " },
+	{ "h3", " fieldset li p table " },
+	{ "h4", " fieldset li p table " },
+	{ "h5", " fieldset li p table " },
+	{ "h6", " fieldset li p table " },
+	{ "i", " center p td th " },
+	{ "legend", " fieldset " },
+	{ "li", " li " },
+	{ "menu", " dd dl dt ul " },
+	{ "ol", " ul " },
+	{ "p", " address blockquote caption center col colgroup dd dir div dl "
+	    "dt fieldset h1 h2 h3 h4 h5 h6 hr li menu ol p pre table tbody td "
+	    "tfoot th tr ul " },
+	{ "pre", " dd dl dt fieldset li table ul " },
+	{ "s", " p " },
+	{ "small", " p " },
+	{ "span", " td th " },
+	{ "strike", " p " },
+	{ "tbody", " tbody tfoot " },
+	{ "td", " tbody td tfoot th tr " },
+	{ "tfoot", " tbody " },
+	{ "th", " tbody td tfoot th tr " },
+	{ "thead", " tbody tfoot " },
+	{ "tr", " tbody tfoot tr " },
+	{ "tt", " p " },
+	{ "u", " p td th " },
+	{ "ul", " address menu ol pre " },
+};
+
+/* Written without a value (htmlIsBooleanAttr). */
+static const char *const m_boolean =
+    " checked compact declare defer disabled ismap multiple nohref noresize"
+    " noshade nowrap readonly selected ";
+/* Elements with no content in libxml2's HTML 4 table. */
+static const char *const m_void =
+    " area base basefont br col frame hr img input isindex link meta param ";
+/* Removed with everything inside: players, frames, resources, scripting
+ * and form controls. */
+static const char *const m_drop =
+    " applet area audio base button canvas form frame frameset iframe"
+    " input link map math meta noscript object param portal script select"
+    " style svg template textarea video ";
+/* HTML5 void elements libxml2 does not know: the siblings after them
+ * nest inside; their tag goes, that content stays. */
+static const char *const m_unwrap = " embed keygen source track wbr ";
+/* Attributes removed from every element (src stays on img). */
+static const char *const m_drop_attrs =
+    " action background data decoding dynsrc formaction loading longdesc"
+    " lowsrc ping poster sizes src srcset style usemap xmlns ";
+
+/* True when name (n bytes) is a word of the space-framed list. */
+static bool
+m_in(const char *list, const char *name, size_t n)
+{
+	const char *p = list;
+
+	if (n == 0)
+		return false;
+	while ((p = strstr(p, name)) != NULL) {
+		if (p[-1] == ' ' && p[n] == ' ')
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static bool
+m_closes(const char *open, const char *name, size_t n)
+{
+	for (size_t i = 0; i < sizeof(m_autoclose) / sizeof(m_autoclose[0]); i++)
+		if (m_autoclose[i].open[0] == open[0] &&
+		    strcmp(m_autoclose[i].open, open) == 0)
+			return m_in(m_autoclose[i].closers, name, n);
+	return false;
+}
+
+/* libxml2's htmlGetEndPriority: an end tag does not close past an open
+ * element of a higher priority. */
+static int
+m_priority(const char *name)
+{
+	static const struct { const char *name; int pri; } tbl[] = {
+		{ "div", 150 }, { "td", 160 }, { "th", 160 }, { "tr", 170 },
+		{ "thead", 180 }, { "tbody", 180 }, { "tfoot", 180 },
+		{ "table", 190 }, { "head", 200 }, { "body", 200 },
+		{ "html", 220 },
+	};
+
+	for (size_t i = 0; i < sizeof(tbl) / sizeof(tbl[0]); i++)
+		if (strcmp(tbl[i].name, name) == 0)
+			return tbl[i].pri;
+	return 100;
+}
+
+static bool
+m_dropping(const struct state *st)
+{
+	return st->depth > 0 && st->stack[st->depth - 1].kind == M_DROP;
+}
+
+/* Something was written at the current point: the nearest element that
+ * is written has a child now (img: an img span). */
+static void
+m_child(struct state *st, bool img)
+{
+	for (int i = st->depth - 1; i >= 0; i--) {
+		struct frame *f = &st->stack[i];
+		if (f->kind == M_UNWRAP)
+			continue;
+		if (f->kind == M_EMIT) {
+			f->only_img = (f->child ? f->only_img : true) && img;
+			f->child = true;
+		}
+		return;
+	}
+}
+
+static void
+m_span(struct state *st, size_t start, const char *url, size_t dep)
+{
+	struct sanitize_span *n;
+
+	if (st->nspans == st->capspans) {
+		size_t cap = st->capspans ? st->capspans * 2 : 8;
+		n = arena_calloc(st->a, cap, sizeof(*n));
+		if (n == NULL) {
+			st->nomem = true;
+			return;
+		}
+		if (st->nspans > 0)
+			memcpy(n, st->spans, st->nspans * sizeof(*n));
+		st->spans = n;
+		st->capspans = cap;
+	}
+	st->spans[st->nspans++] = (struct sanitize_span){ .start = start,
+	    .end = st->out.len, .url = url, .dep = dep };
+}
+
+/* A value as libxml2 writes an attribute: &, <, > escaped except in an
+ * "&{...}" or "<!--...-->" run (HTML 4 script macros, server-side
+ * includes), then quoted with ' when it holds " but no '. */
+static void
+m_attr_value(struct state *st, const char *v)
+{
+	struct buf *b = &st->val;
+	const char *p;
+
+	buf_clear(b);
+	b->max = SANITIZE_MAX_DATA_URL * 4;
+	for (p = v; *p != '\0'; p++) {
+		const char *end;
+		if (*p == '<' && strncmp(p + 1, "!--", 3) == 0 &&
+		    (end = strstr(p, "-->")) != NULL) {
+			buf_append(b, p, (size_t)(end + 3 - p));
+			p = end + 2;
+		} else if (*p == '&' && p[1] == '{' && (end = strchr(p, '}')) != NULL) {
+			buf_append(b, p, (size_t)(end + 1 - p));
+			p = end;
+		} else if (*p == '&' || *p == '<' || *p == '>') {
+			buf_appends(b, escape_of((unsigned char)*p));
+		} else {
+			buf_appendc(b, *p);
+		}
+	}
+	p = buf_cstr(b);
+	if (strchr(p, '"') == NULL) {
+		out_put(st, "=\"", 2);
+		out_put(st, p, b->len);
+		out_put(st, "\"", 1);
+	} else if (strchr(p, '\'') == NULL) {
+		out_put(st, "='", 2);
+		out_put(st, p, b->len);
+		out_put(st, "'", 1);
+	} else {
+		out_put(st, "=\"", 2);
+		for (; *p != '\0'; p++)
+			out_put(st, *p == '"' ? "&quot;" : p, *p == '"' ? 6 : 1);
+		out_put(st, "\"", 1);
+	}
+}
+
+/* href and src as libxml2 writes them: leading blanks cut, then every
+ * byte but letters, digits and -_.!~*'()#&+,/:;<=>?@% %-escaped (after
+ * the escaping of m_attr_value, whose & and ; stay). */
+static void
+m_attr_url(struct state *st, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf enc;
+	const char *p;
+
+	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
+		v++;
+	buf_init(&enc, SANITIZE_MAX_DATA_URL * 4);
+	for (p = v; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-_.!~*'()#&+,/:;<=>?@%", c) != NULL) {
+			buf_appendc(&enc, (char)c);
+		} else {
+			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+			buf_append(&enc, e, 3);
+		}
+	}
+	m_attr_value(st, buf_cstr(&enc));
+	buf_fini(&enc);
+}
+
+static void
+m_attr(struct state *st, const char *name, const char *v)
+{
+	size_t n = strlen(name);
+
+	out_put(st, " ", 1);
+	out_put(st, name, n);
+	if (m_in(m_boolean, name, n))
+		return;
+	if (v[0] == '\0')
+		out_put(st, "=\"\"", 3);
+	else if (strcmp(name, "href") == 0 || strcmp(name, "src") == 0)
+		m_attr_url(st, v);
+	else
+		m_attr_value(st, v);
+}
+
+static bool
+m_href_ok(const char *v)
+{
+	return strncasecmp(v, "https://", 8) == 0 || strncasecmp(v, "http://", 7) == 0 ||
+	    strncasecmp(v, "mailto:", 7) == 0;
+}
+
+/* The start tag of a kept element, attributes through the allow-list and
+ * the media rules; false when an img has to go (no source, or rewrite
+ * said so). */
+static bool
+m_emit_start(struct state *st, const char *name, const struct htmltok *t)
+{
+	size_t mark = st->out.len, nlen = strlen(name);
+	bool is_img = strcmp(name, "img") == 0, has_alt = false, has_lang = false;
+	const char *src = NULL, *to = NULL;
+	size_t i;
+
+	if (is_img) {
+		for (i = 0; i < t->nattrs && src == NULL; i++) {
+			const struct attr *at = attr_find(t->attrs[i].name, t->attrs[i].nlen, name);
+			if (at != NULL && at->kind == A_SRC)
+				src = attr_value(st, name, at,
+				    attr_normalize(st, t->attrs[i].value, t->attrs[i].vlen));
+		}
+		if (src == NULL || (to = st->o->media->rewrite(st->o->media->ctx, src)) == NULL)
+			return false;
+	}
+	out_put(st, "<", 1);
+	out_put(st, name, nlen);
+	for (i = 0; i < t->nattrs; i++) {
+		const char *an = t->attrs[i].name;
+		const struct attr *at = attr_find(an, t->attrs[i].nlen, name);
+		const char *v;
+		if (at == NULL)
+			continue;
+		if (at->kind == A_LANG) {
+			if (has_lang)
+				continue;
+			has_lang = true;
+		}
+		an = at->kind == A_LANG ? "lang" : at->name;
+		if (m_in(m_drop_attrs, an, strlen(an)) && !(is_img && at->kind == A_SRC))
+			continue;
+		v = attr_value(st, name, at, attr_normalize(st, t->attrs[i].value,
+		    t->attrs[i].vlen));
+		if (v == NULL || (at->kind == A_HREF && !m_href_ok(v)))
+			continue;
+		if (is_img && at->kind == A_SRC)
+			v = to;   /* the tokenizer kept one src, the first */
+		has_alt = has_alt || strcmp(an, "alt") == 0;
+		m_attr(st, an, v);
+	}
+	if (strcmp(name, "a") == 0)
+		m_attr(st, "rel", LINK_REL);
+	if (is_img) {
+		if (!has_alt)
+			m_attr(st, "alt", "");
+		m_attr(st, "loading", "lazy");
+	}
+	out_put(st, ">", 1);
+	if (is_img)
+		m_span(st, mark, src, 0);
+	return true;
+}
+
+/* Closes the top frame as libxml2 would write it. */
+static void
+m_pop(struct state *st)
+{
+	struct frame *f = &st->stack[--st->depth];
+	size_t start = st->out.len;
+
+	st->open[f->hash]--;
+	if (f->kind != M_EMIT)
+		return;
+	/* An empty li is written "<li>" (libxml2's saveEndTag). */
+	if (strcmp(f->name, "li") == 0 && !f->child)
+		return;
+	out_force(st, "</", 2);
+	out_force(st, f->name, strlen(f->name));
+	out_force(st, ">", 1);
+	if (strcmp(f->name, "li") == 0 && f->only_img && f->first_span < st->nspans)
+		m_span(st, start, NULL, f->first_span);
+}
+
+/* True when s[0..n) holds U+FFFE or U+FFFF (not XML characters). */
+static bool
+m_nonchar(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	while ((p = memchr(p, 0xef, (size_t)(end - p))) != NULL) {
+		if (end - p >= 3 && (unsigned char)p[1] == 0xbf &&
+		    ((unsigned char)p[2] == 0xbe || (unsigned char)p[2] == 0xbf))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+static void
+m_start(struct state *st, const struct htmltok *t)
+{
+	const struct elem *e;
+	struct frame *f;
+	bool isvoid, drop;
+	unsigned char kind;
+
+	/* libxml2 2.9 reads no more plain text after an attribute value
+	 * holding U+FFFE or U+FFFF (references still give text). */
+	for (size_t i = 0; i < t->nattrs; i++)
+		st->m_notext = st->m_notext || m_nonchar(t->attrs[i].value, t->attrs[i].vlen);
+	if (t->name_long || strcmp(t->name, "html") == 0 ||
+	    strcmp(t->name, "head") == 0 || strcmp(t->name, "body") == 0)
+		return;
+	while (st->depth > 0 && m_closes(st->stack[st->depth - 1].name, t->name, t->nlen))
+		m_pop(st);
+	e = elem_find(t->name, name_hash(t->name, t->nlen));
+	isvoid = m_in(m_void, t->name, t->nlen);
+	drop = m_dropping(st);
+	if (drop || m_in(m_drop, t->name, t->nlen) || (e != NULL && (e->flags & E_DROP)))
+		kind = M_DROP;
+	else if (e == NULL || !(e->flags & E_ALLOW) || m_in(m_unwrap, t->name, t->nlen))
+		kind = M_UNWRAP;
+	else
+		kind = M_EMIT;
+	if (kind == M_EMIT) {
+		if (!m_emit_start(st, t->name, t))
+			return;
+		m_child(st, strcmp(t->name, "img") == 0);
+	}
+	if (isvoid)
+		return;
+	if (st->depth >= STACK_MAX) {
+		st->truncated = true;   /* deeper than any sanitized fragment */
+		return;
+	}
+	f = &st->stack[st->depth++];
+	f->e = e;
+	f->flags = e != NULL ? e->flags : 0;
+	f->hash = name_hash(t->name, t->nlen);
+	f->kind = kind;
+	f->child = f->only_img = false;
+	f->first_span = st->nspans;
+	memcpy(f->name, t->name, t->nlen + 1);
+	st->open[f->hash]++;
+}
+
+static void
+m_end(struct state *st, const struct htmltok *t)
+{
+	int pri, i;
+
+	if (t->name_long || !is_open(st, t->name))
+		return;
+	pri = m_priority(t->name);
+	for (i = st->depth - 1; i >= 0; i--) {
+		if (strcmp(st->stack[i].name, t->name) == 0)
+			break;
+		if (m_priority(st->stack[i].name) > pri)
+			return;
+	}
+	while (i >= 0 && st->depth > i)
+		m_pop(st);
+}
+
+/* Text; U+FFFE and U+FFFF are dropped, as libxml2 drops them. */
+static void
+m_text(struct state *st, const char *s, size_t len)
+{
+	size_t before = st->out.len, i = 0;
+
+	if (m_dropping(st) || len == 0)
+		return;
+	while (i < len) {
+		const char *nc = memchr(s + i, 0xef, len - i);
+		size_t run = nc != NULL ? (size_t)(nc - s) - i : len - i;
+		out_text(st, s + i, run, false);
+		i += run;
+		if (i >= len)
+			break;
+		if (i + 2 < len && (unsigned char)s[i + 1] == 0xbf &&
+		    ((unsigned char)s[i + 2] == 0xbe || (unsigned char)s[i + 2] == 0xbf))
+			i += 3;
+		else {
+			out_text(st, s + i, 1, false);
+			i++;
+		}
+	}
+	if (st->out.len > before)
+		m_child(st, false);
+}
+
+static enum rc
+m_run(struct state *st, const char *html, size_t len)
+{
+	struct htmltok *t = &st->tok;
+
+	htmltok_reset(t, html, len);
+	while (!st->truncated && !st->nomem) {
+		enum htmltok_type ty = htmltok_next(t);
+		if (ty == HTMLTOK_EOF)
+			break;
+		if (ty == HTMLTOK_TEXT && !t->raw &&
+		    (!st->m_notext || t->text == t->ref))
+			m_text(st, t->text, t->len);
+		else if (ty == HTMLTOK_START)
+			m_start(st, t);
+		else if (ty == HTMLTOK_END)
+			m_end(st, t);
+	}
+	while (st->depth > 0)
+		m_pop(st);
+	if (t->err != RC_OK)
+		return t->err;
+	return st->nomem ? RC_NOMEM : RC_OK;
+}
+
+enum rc
+sanitize_cut(struct arena *a, const char *html, size_t len,
+    const struct sanitize_span *spans, size_t nspans,
+    bool (*keep)(void *arg, size_t i), void *arg, char **out)
+{
+	bool *gone, any = false;
+	struct buf b;
+	size_t at = 0;
+	enum rc rc = RC_OK;
+
+	*out = (char *)html;
+	if (nspans == 0)
+		return RC_OK;
+	if ((gone = arena_calloc(a, nspans, sizeof(*gone))) == NULL)
+		return RC_NOMEM;
+	for (size_t i = 0; i < nspans; i++) {
+		if (spans[i].url != NULL) {
+			gone[i] = !keep(arg, i);
+		} else {
+			gone[i] = spans[i].dep < i;
+			for (size_t k = spans[i].dep; k < i && gone[i]; k++)
+				gone[i] = spans[k].url == NULL || gone[k];
+		}
+		any = any || gone[i];
+	}
+	if (!any)
+		return RC_OK;
+	buf_init(&b, len + 1);
+	for (size_t i = 0; i < nspans && rc == RC_OK; i++) {
+		if (!gone[i])
+			continue;
+		rc = buf_append(&b, html + at, spans[i].start - at);
+		at = spans[i].end;
+	}
+	if (rc == RC_OK)
+		rc = buf_append(&b, html + at, len - at);
+	if (rc == RC_OK && (*out = arena_strndup(a, b.data != NULL ? b.data : "", b.len)) == NULL)
+		rc = RC_NOMEM;
+	buf_fini(&b);
+	return rc;
+}
+
 /* Tokenizes html[0..len) and builds the tree with the policy applied. */
 static enum rc
 state_run(struct state *st, const char *html, size_t len)
@@ -1824,7 +2346,8 @@ sanitize_html(struct sanitize *s, const char *html, size_t len,
 		return RC_TOOBIG;
 	st = state_get(s, o, false, (o != NULL && o->max_len > 0) ?
 	    o->max_len : SANITIZE_MAX_OUT);
-	rc = state_run(st, html, len);
+	rc = o != NULL && o->media != NULL ? m_run(st, html, len) :
+	    state_run(st, html, len);
 	if (rc != RC_OK)
 		return rc;
 	out->html = arena_memdup(s->a, buf_cstr(&st->out), st->out.len + 1);
@@ -1834,6 +2357,8 @@ sanitize_html(struct sanitize *s, const char *html, size_t len,
 	out->images = st->images;
 	out->nimages = st->nimages;
 	out->truncated = st->truncated;
+	out->spans = st->spans;
+	out->nspans = st->nspans;
 	return RC_OK;
 }
 

@@ -28,6 +28,39 @@ struct sanitize;
  * sanitize_global_init). */
 struct sanitize *sanitize_new(struct arena *a);
 
+/*
+ * Media mode: the hook the media proxy sets (sanitize_opts.media). The
+ * pass then also does what the proxy needs, so that a page loads nothing
+ * from another host: every <img src> the policy kept goes through
+ * rewrite (the URL to write instead, arena or static memory, or NULL to
+ * drop the image); srcset, sizes, style, poster and the other resource
+ * attributes go, and so do players and resource elements (video, audio,
+ * iframe, object, ...; source and wbr lose their tag); a kept image gets
+ * alt="" when it has none, and loading="lazy". The input is expected to
+ * be this sanitizer's own output (feed_item.content_html): its tree is
+ * read and written as libxml2's HTML parser and serializer read and wrote
+ * it before this mode existed (their closing rules, attribute quoting,
+ * URL escaping), so the proxied HTML stays byte for byte what it was.
+ * Any other input is still read through the full allow-list.
+ */
+struct sanitize_media {
+	const char *(*rewrite)(void *ctx, const char *url);
+	void *ctx;
+};
+
+/*
+ * Media mode: where each kept <img> tag sits in the output, so a caller
+ * can take an image out later without parsing (sanitize_cut): spans with
+ * a url are img tags, in document order; a span without one (url NULL)
+ * is an end tag that goes only when the img spans [dep, its index) all
+ * go (an <li> left empty is written "<li>").
+ */
+struct sanitize_span {
+	size_t start, end;   /* output bytes [start, end) */
+	const char *url;     /* the image's URL before rewrite; NULL: see dep */
+	size_t dep;
+};
+
 struct sanitize_opts {
 	const char *base_url;   /* relative URLs resolve against it; NULL:
 	                         * they are kept relative */
@@ -37,6 +70,8 @@ struct sanitize_opts {
 	 * may be NULL. The string lives in the arena. */
 	void (*on_image)(void *ctx, const char *url);
 	void *ctx;
+	/* Media mode (above), NULL: off. */
+	const struct sanitize_media *media;
 };
 
 struct sanitize_result {
@@ -47,6 +82,8 @@ struct sanitize_result {
 	                   * SANITIZE_MAX_IMAGES, in document order */
 	size_t nimages;
 	bool truncated;   /* the output cap was hit */
+	struct sanitize_span *spans;   /* media mode: img tags (arena) */
+	size_t nspans;
 };
 
 /*
@@ -62,6 +99,16 @@ struct sanitize_result {
  */
 enum rc sanitize_html(struct sanitize *s, const char *html, size_t len,
     const struct sanitize_opts *o, struct sanitize_result *out);
+
+/*
+ * The media-mode output html[0..len) without the img spans for which
+ * keep(arg, i) is false (i: the span's index), and the end tags that go
+ * with them: a new arena string in *out (html itself when all stay).
+ * Byte copies only, no parsing. RC_NOMEM.
+ */
+enum rc sanitize_cut(struct arena *a, const char *html, size_t len,
+    const struct sanitize_span *spans, size_t nspans,
+    bool (*keep)(void *arg, size_t i), void *arg, char **out);
 
 /*
  * The plain text of an HTML fragment: tags removed, entities decoded,

@@ -153,20 +153,34 @@ cache_unframe(const char *data, size_t len, const char **payload, size_t *plen)
 enum rc
 cache_write(const char *path, const void *p, size_t n)
 {
-	struct buf b;
+	return cache_write_sum(path, p, n, NULL);
+}
+
+enum rc
+cache_write_sum(const char *path, const void *p, size_t n, const char *sum)
+{
+	unsigned char raw[CRYPTO_SHA256_LEN];
+	char hex[2 * CRYPTO_SHA256_LEN + 1], head[CACHE_HDR_MAX];
+	int hn;
 	enum rc rc;
 
-	buf_init(&b, n + CACHE_HDR_MAX + 1);
-	rc = cache_frame(&b, p, n);
-	if (rc == RC_OK)
-		rc = fsutil_write_atomic(path, b.data, b.len, 0640);
+	if (sum == NULL) {
+		crypto_sha256(p, n, raw);
+		hex_encode(raw, sizeof(raw), hex);
+		sum = hex;
+	}
+	hn = snprintf(head, sizeof(head), CACHE_MAGIC " %zu %s\n", n, sum);
+	if (hn < 0 || (size_t)hn >= sizeof(head))
+		return RC_INTERNAL;
+	/* Header and payload written one after the other: the payload (a
+	 * feed body, a stream) is not copied into a frame first. */
+	rc = fsutil_write_atomic2(path, head, (size_t)hn, p, n, 0640);
 	if (rc == RC_IO)
 		log_kv(LOG_ERROR, "cache_write_failed", "path", path, "error",
 		    rc_str(rc), "reason", strerror(errno), NULL);
 	else if (rc != RC_OK)
 		log_kv(LOG_ERROR, "cache_write_failed", "path", path, "error",
 		    rc_str(rc), NULL);
-	buf_fini(&b);
 	return rc;
 }
 
@@ -221,16 +235,39 @@ cache_read_json(const char *path, json_t **out)
 	return RC_OK;
 }
 
+static int
+dump_cb(const char *p, size_t n, void *arg)
+{
+	return buf_append(arg, p, n) == RC_OK ? 0 : -1;
+}
+
+enum rc
+cache_json_dump(const json_t *j, size_t hint, struct buf *out)
+{
+	buf_init(out, CACHE_JSON_MAX);
+	/* One allocation of about the right size, not jansson's doubling
+	 * from 16 bytes (a copy of everything written so far each time). */
+	if (hint > 0 && buf_reserve(out, hint < CACHE_JSON_MAX ? hint : CACHE_JSON_MAX) != RC_OK)
+		return RC_NOMEM;
+	if (json_dump_callback(j, dump_cb, out, JSON_COMPACT | JSON_ENSURE_ASCII) != 0) {
+		buf_fini(out);
+		return RC_NOMEM;
+	}
+	if (out->data == NULL && buf_appends(out, "") != RC_OK)
+		return RC_NOMEM;
+	return RC_OK;
+}
+
 enum rc
 cache_write_json(const char *path, const json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	struct buf b;
 	enum rc rc;
 
-	if (s == NULL)
-		return RC_NOMEM;
-	rc = cache_write(path, s, strlen(s));
-	free(s);
+	if ((rc = cache_json_dump(j, 4096, &b)) != RC_OK)
+		return rc;
+	rc = cache_write(path, b.data, b.len);
+	buf_fini(&b);
 	return rc;
 }
 

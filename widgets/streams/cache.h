@@ -70,6 +70,15 @@ enum rc cache_read(const char *path, size_t max, char **out, size_t *len);
  * when the payload is not JSON. */
 enum rc cache_read_json(const char *path, json_t **out);
 enum rc cache_write_json(const char *path, const json_t *j);
+/* cache_write with the payload's SHA-256 (hex) already known (NULL:
+ * computed here). */
+enum rc cache_write_sum(const char *path, const void *p, size_t n, const char *sum);
+/*
+ * j as the cache stores JSON (compact, ASCII) into *out (buf_init'ed
+ * here, NUL-terminated; the caller buf_fini's it), reserving about hint
+ * bytes up front. RC_NOMEM.
+ */
+enum rc cache_json_dump(const json_t *j, size_t hint, struct buf *out);
 /*
  * The checksum a framed file claims, from its header only (64 hex digits +
  * NUL in hex). For change detection; does not verify the payload.

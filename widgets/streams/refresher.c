@@ -51,6 +51,9 @@ struct unit {
 	struct refresh_entry *entry;
 	long long next_due;
 	struct fetch_result res;           /* taken over from the fetcher */
+	struct arena *fa;                  /* the items parsed in this pass */
+	struct feed *feed;                 /* in fa; NULL: none */
+	char items_sum[65];                /* of their items.json payload */
 	struct unit *next;                 /* in the writers' queue */
 	char errbuf[512];
 };
@@ -384,7 +387,8 @@ store_body(struct unit *u, const struct fetch_result *res, long long now,
 		.max_items = REFRESH_SOURCE_MAX_ITEMS,
 	};
 	struct arena *a = arena_new(256 * 1024, PARSE_ARENA_LIMIT);
-	char items_sum[65], old_sum[65], body_sum[65], *s = NULL;
+	char items_sum[65], old_sum[65], body_sum[65];
+	struct buf s = { 0 };
 	struct feed f;
 	json_t *j = NULL;
 	enum rc rc;
@@ -400,19 +404,20 @@ store_body(struct unit *u, const struct fetch_result *res, long long now,
 	}
 	keep_first_seen(a, u, &f);
 	rc = RC_NOMEM;
+	/* About the body's size: JSON of the items is of that order. */
 	if ((j = feed_to_json(&f)) == NULL ||
-	    (s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL)
+	    (rc = cache_json_dump(j, res->len + res->len / 2 + 4096, &s)) != RC_OK)
 		goto out;
-	sum_hex(s, strlen(s), items_sum);
+	sum_hex(s.data, s.len, items_sum);
 	sum_hex(res->body, res->len, body_sum);
 	*changed = cache_peek_sum(u->items_path, old_sum) != RC_OK ||
 	    strcmp(old_sum, items_sum) != 0;
 	rc = RC_OK;
 	if (*changed || http_str(u, "body_sha256") == NULL ||
 	    strcmp(http_str(u, "body_sha256"), body_sum) != 0)
-		rc = cache_write(u->body_path, res->body, res->len);
+		rc = cache_write_sum(u->body_path, res->body, res->len, body_sum);
 	if (rc == RC_OK && *changed)
-		rc = cache_write(u->items_path, s, strlen(s));
+		rc = cache_write_sum(u->items_path, s.data, s.len, items_sum);
 	*ttl = f.ttl_minutes;
 	if (rc == RC_OK)
 		rc = store_http(u, res, now, items_sum, body_sum, f.ttl_minutes);
@@ -420,8 +425,14 @@ store_body(struct unit *u, const struct fetch_result *res, long long now,
 		u->st.items = (long)f.nitems;
 	if (rc != RC_OK)
 		snprintf(err, errlen, "cannot write the cache: %s", rc_str(rc));
+	/* The merge takes these items from here, not from items.json. */
+	if (rc == RC_OK && (u->feed = arena_memdup(a, &f, sizeof(f))) != NULL) {
+		memcpy(u->items_sum, items_sum, sizeof(items_sum));
+		u->fa = a;
+		a = NULL;
+	}
 out:
-	free(s);
+	buf_fini(&s);
 	json_decref(j);
 	arena_free(a);
 	return rc;
@@ -725,19 +736,64 @@ fetch_due(struct pass *p, const struct refresh_opts *o, volatile sig_atomic_t *s
 }
 
 static void
+free_arena(void *p)
+{
+	arena_free(p);
+}
+
+/* The parsed items of the pass go to the report's arena, to live as long
+ * as the merges that point into them. */
+static void
+keep_feeds(struct pass *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct unit *u = &p->units[i];
+		if (u->fa != NULL && arena_defer(p->a, free_arena, u->fa) != RC_OK) {
+			arena_free(u->fa);
+			u->feed = NULL;
+		}
+		u->fa = NULL;
+	}
+}
+
+/* Each source's items parsed in this pass, for stream_rebuild_with. */
+static struct stream_input *
+fresh_inputs(struct pass *p, const struct stream_conf *sc)
+{
+	struct stream_input *in = arena_calloc(p->a, sc->nsources + 1, sizeof(*in));
+
+	for (size_t i = 0; in != NULL && i < sc->nsources; i++) {
+		struct unit *u = find_unit(p, sc->sources[i].key);
+		in[i].source = &sc->sources[i];
+		if (u != NULL && u->feed != NULL) {
+			in[i].feed = u->feed;
+			in[i].items_sum = u->items_sum;
+		}
+	}
+	return in;
+}
+
+static void
 remerge(struct pass *p, const struct refresh_opts *o)
 {
 	const struct refresher_conf *c = &p->r->conf;
+	struct refresh_report *rep = p->rep;
 	long long now = (long long)time(NULL);
 
-	p->rep->changed_streams = arena_calloc(p->a, c->nstreams + 1, sizeof(char *));
+	rep->changed_streams = arena_calloc(p->a, c->nstreams + 1, sizeof(char *));
+	rep->results = arena_calloc(p->a, c->nstreams + 1, sizeof(*rep->results));
+	if (rep->changed_streams == NULL || rep->results == NULL)
+		return;
 	for (size_t i = 0; i < c->nstreams; i++) {
-		bool changed = false;
+		struct stream_result *res = &rep->results[rep->nresults];
 		if (o->stream != NULL && strcmp(o->stream, c->streams[i].name) != 0)
 			continue;
-		if (stream_rebuild(c->cache, &c->streams[i], now, false, &changed) == RC_OK &&
-		    changed && p->rep->changed_streams != NULL)
-			p->rep->changed_streams[p->rep->nchanged++] = c->streams[i].name;
+		if (stream_rebuild_with(p->a, c->cache, &c->streams[i], fresh_inputs(p, &c->streams[i]),
+		    now, false, res) != RC_OK)
+			continue;
+		rep->nresults++;
+		if (res->changed)
+			rep->changed_streams[rep->nchanged++] = c->streams[i].name;
 	}
 }
 
@@ -772,6 +828,7 @@ refresher_pass(struct refresher *r, const struct refresh_opts *o,
 	rc = fetch_due(&p, o, stop);
 	for (size_t i = 0; i < p.n; i++)
 		json_decref(p.units[i].http);
+	keep_feeds(&p);
 	if (rc != RC_OK)
 		return rc;
 	remerge(&p, o);

@@ -63,6 +63,11 @@ struct refresh_report {
 	size_t nfetched;
 	const char **changed_streams;   /* streams whose feed.json changed */
 	size_t nchanged;
+	/* Per stream of the pass (in config order), what its rebuild left in
+	 * memory: the merge and each source's items, for the publisher, so
+	 * that nothing just written is read back. Lives in the pass's arena. */
+	struct stream_result *results;
+	size_t nresults;
 	long next_in;         /* seconds until the next source is due (>= 1) */
 };
 
@@ -75,7 +80,10 @@ struct refresh_opts {
  * One pass: loads each source's status, fetches the due ones in parallel
  * (single-flight: a source locked by another process is skipped), parses
  * and stores them (a failing source keeps its last good items), re-merges
- * every stream whose inputs changed. The report lives in arena `a`.
+ * every stream whose inputs changed, from the items parsed in this pass
+ * (in memory) and the stored ones of the sources it did not fetch. The
+ * report, and the merges and parsed items it hands on (rep->results),
+ * live in arena `a`.
  * Returns RC_OK even when sources failed (see rep->nfailed); an error
  * means the pass itself could not run.
  */

@@ -592,9 +592,20 @@ fp_list(struct buf *b, const char *tag, const char *const *v, size_t n)
 		fp_add(b, v[i]);
 }
 
+static enum rc
+fingerprint(struct arena *a, const struct cache *c, const struct stream_conf *sc,
+    const struct stream_input *fresh, char hex[65]);
+
 enum rc
 stream_fingerprint(struct arena *a, const struct cache *c,
     const struct stream_conf *sc, char hex[65])
+{
+	return fingerprint(a, c, sc, NULL, hex);
+}
+
+static enum rc
+fingerprint(struct arena *a, const struct cache *c, const struct stream_conf *sc,
+    const struct stream_input *fresh, char hex[65])
 {
 	unsigned char sum[CRYPTO_SHA256_LEN];
 	struct buf b;
@@ -611,14 +622,17 @@ stream_fingerprint(struct arena *a, const struct cache *c,
 	fp_list(&b, "hide", sc->hide, sc->nhide);
 	for (size_t i = 0; i < sc->nsources; i++) {
 		const struct stream_source *s = &sc->sources[i];
-		char *path = cache_source_path(a, c, s->key, "items.json");
+		char *path;
 		char sumhex[65];
 
 		fp_add(&b, s->name);
 		fp_add(&b, s->url);
 		fp_add(&b, s->market);
 		fp_add(&b, s->title);
-		if (path == NULL || cache_peek_sum(path, sumhex) != RC_OK)
+		if (fresh != NULL && fresh[i].items_sum != NULL)
+			snprintf(sumhex, sizeof(sumhex), "%s", fresh[i].items_sum);
+		else if ((path = cache_source_path(a, c, s->key, "items.json")) == NULL ||
+		    cache_peek_sum(path, sumhex) != RC_OK)
 			memcpy(sumhex, "-", 2);
 		fp_add(&b, sumhex);
 	}
@@ -717,10 +731,12 @@ struct rebuild {
 	struct arena *a;
 	const struct cache *c;
 	const struct stream_conf *sc;
+	const struct stream_input *fresh;   /* may be NULL */
 	long long now;
 	char fp[65];
 	char *feed_path, *meta_path;
 	json_t *old_meta;
+	long long changed_at;
 };
 
 /* True when feed.json is intact and holds the payload with checksum hex. */
@@ -745,7 +761,8 @@ store(struct rebuild *rb, const struct stream_merged *m,
     const struct stream_input *in, bool *changed)
 {
 	unsigned char sum[CRYPTO_SHA256_LEN];
-	char hex[65], *s;
+	char hex[65];
+	struct buf sb;
 	const char *old_sum;
 	long long changed_at;
 	json_t *j, *meta;
@@ -753,20 +770,21 @@ store(struct rebuild *rb, const struct stream_merged *m,
 
 	if ((j = merged_json(m)) == NULL)
 		return RC_NOMEM;
-	s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	rc = cache_json_dump(j, 256 * 1024, &sb);
 	json_decref(j);
-	if (s == NULL)
-		return RC_NOMEM;
-	crypto_sha256(s, strlen(s), sum);
+	if (rc != RC_OK)
+		return rc;
+	crypto_sha256(sb.data, sb.len, sum);
 	for (size_t i = 0; i < sizeof(sum); i++)
 		snprintf(hex + 2 * i, 3, "%02x", sum[i]);
 	old_sum = json_string_value(json_object_get(rb->old_meta, "feed_sha256"));
 	*changed = old_sum == NULL || strcmp(old_sum, hex) != 0;
 	changed_at = *changed ? rb->now :
 	    (long long)json_integer_value(json_object_get(rb->old_meta, "changed_at"));
+	rb->changed_at = changed_at;
 	if (*changed || !feed_file_ok(rb->feed_path, hex))
-		rc = cache_write(rb->feed_path, s, strlen(s));
-	free(s);
+		rc = cache_write_sum(rb->feed_path, sb.data, sb.len, hex);
+	buf_fini(&sb);
 	if (rc != RC_OK)
 		return rc;
 	meta = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:i, s:i, s:i, s:i, s:o}",
@@ -784,17 +802,16 @@ store(struct rebuild *rb, const struct stream_merged *m,
 }
 
 static enum rc
-rebuild_locked(struct rebuild *rb, bool force, bool *changed)
+rebuild_locked(struct rebuild *rb, bool force, struct stream_result *out)
 {
 	const struct stream_conf *sc = rb->sc;
 	struct stream_input *in;
-	struct stream_merged m;
 	const struct feed *prev = NULL;
 	const char *old_fp;
 	json_t *old_feed = NULL;
 	enum rc rc;
 
-	if ((rc = stream_fingerprint(rb->a, rb->c, sc, rb->fp)) != RC_OK)
+	if ((rc = fingerprint(rb->a, rb->c, sc, rb->fresh, rb->fp)) != RC_OK)
 		return rc;
 	if (cache_read_json(rb->meta_path, &rb->old_meta) != RC_OK)
 		rb->old_meta = NULL;
@@ -805,19 +822,62 @@ rebuild_locked(struct rebuild *rb, bool force, bool *changed)
 	in = arena_calloc(rb->a, sc->nsources + 1, sizeof(*in));
 	if (in == NULL)
 		return RC_NOMEM;
+	/* Sources parsed in this pass come from memory; the others' last
+	 * good copy from disk (stale-if-error, not due, 304). */
 	for (size_t i = 0; i < sc->nsources; i++) {
 		in[i].source = &sc->sources[i];
-		in[i].feed = load_source(rb->a, rb->c, &sc->sources[i]);
+		in[i].feed = rb->fresh != NULL && rb->fresh[i].feed != NULL ? rb->fresh[i].feed :
+		    load_source(rb->a, rb->c, &sc->sources[i]);
 	}
+	/* The previous merge, for pins that left their source. */
 	if (sc->npin > 0 && cache_read_json(rb->feed_path, &old_feed) == RC_OK) {
 		struct feed *pf = arena_calloc(rb->a, 1, sizeof(*pf));
 		if (pf != NULL && feed_from_json(rb->a, old_feed, pf) == RC_OK)
 			prev = pf;
 	}
-	rc = stream_merge(rb->a, sc, in, sc->nsources, prev, rb->now, &m);
+	rc = stream_merge(rb->a, sc, in, sc->nsources, prev, rb->now, &out->m);
 	if (rc == RC_OK)
-		rc = store(rb, &m, in, changed);
+		rc = store(rb, &out->m, in, &out->changed);
+	if (rc == RC_OK) {
+		out->merged = true;
+		out->in = in;
+		out->changed_at = rb->changed_at;
+	}
 	json_decref(old_feed);
+	return rc;
+}
+
+enum rc
+stream_rebuild_with(struct arena *a, const struct cache *c,
+    const struct stream_conf *sc, const struct stream_input *fresh,
+    long long now, bool force, struct stream_result *out)
+{
+	struct rebuild rb = { .a = a, .c = c, .sc = sc, .fresh = fresh, .now = now };
+	struct cache_lock lock;
+	char *dir, *lockp;
+	enum rc rc;
+
+	memset(out, 0, sizeof(*out));
+	out->sc = sc;
+	dir = cache_stream_path(a, c, sc->name, NULL);
+	lockp = cache_stream_path(a, c, sc->name, "lock");
+	rb.feed_path = cache_stream_path(a, c, sc->name, "feed.json");
+	rb.meta_path = cache_stream_path(a, c, sc->name, "meta.json");
+	if (dir == NULL || lockp == NULL || rb.feed_path == NULL || rb.meta_path == NULL)
+		return RC_NOMEM;
+	rc = cache_mkdir(dir);
+	if (rc == RC_OK)
+		rc = cache_lock(lockp, true, &lock);
+	if (rc == RC_OK) {
+		rc = rebuild_locked(&rb, force, out);
+		cache_unlock(&lock);
+	}
+	if (rc != RC_OK) {
+		out->merged = false;
+		log_kv(LOG_ERROR, "stream_rebuild_failed", "stream", sc->name,
+		    "error", rc_str(rc), NULL);
+	}
+	json_decref(rb.old_meta);
 	return rc;
 }
 
@@ -825,37 +885,18 @@ enum rc
 stream_rebuild(const struct cache *c, const struct stream_conf *sc,
     long long now, bool force, bool *changed)
 {
-	struct rebuild rb = { .c = c, .sc = sc, .now = now };
-	struct cache_lock lock;
-	bool dummy = false;
-	char *dir, *lockp;
+	struct arena *a = arena_new(64 * 1024, 0);
+	struct stream_result res;
 	enum rc rc;
 
-	if (changed == NULL)
-		changed = &dummy;
-	*changed = false;
-	if ((rb.a = arena_new(64 * 1024, 0)) == NULL)
+	if (changed != NULL)
+		*changed = false;
+	if (a == NULL)
 		return RC_NOMEM;
-	dir = cache_stream_path(rb.a, c, sc->name, NULL);
-	lockp = cache_stream_path(rb.a, c, sc->name, "lock");
-	rb.feed_path = cache_stream_path(rb.a, c, sc->name, "feed.json");
-	rb.meta_path = cache_stream_path(rb.a, c, sc->name, "meta.json");
-	if (dir == NULL || lockp == NULL || rb.feed_path == NULL || rb.meta_path == NULL) {
-		arena_free(rb.a);
-		return RC_NOMEM;
-	}
-	rc = cache_mkdir(dir);
-	if (rc == RC_OK)
-		rc = cache_lock(lockp, true, &lock);
-	if (rc == RC_OK) {
-		rc = rebuild_locked(&rb, force, changed);
-		cache_unlock(&lock);
-	}
-	if (rc != RC_OK)
-		log_kv(LOG_ERROR, "stream_rebuild_failed", "stream", sc->name,
-		    "error", rc_str(rc), NULL);
-	json_decref(rb.old_meta);
-	arena_free(rb.a);
+	rc = stream_rebuild_with(a, c, sc, NULL, now, force, &res);
+	if (rc == RC_OK && changed != NULL)
+		*changed = res.changed;
+	arena_free(a);
 	return rc;
 }
 

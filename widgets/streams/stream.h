@@ -40,6 +40,10 @@ struct stream_conf {
 struct stream_input {
 	const struct stream_source *source;
 	const struct feed *feed;   /* NULL when the source has no items yet */
+	/* stream_rebuild_with: the hex SHA-256 of the items.json payload
+	 * that `feed` was written as, when the caller parsed it itself;
+	 * NULL: the feed comes from items.json. */
+	const char *items_sum;
 };
 
 /* The merged stream: pinned items first (in pin order), then newest first. */
@@ -99,6 +103,27 @@ enum rc stream_fingerprint(struct arena *a, const struct cache *c,
  */
 enum rc stream_rebuild(const struct cache *c, const struct stream_conf *sc,
     long long now, bool force, bool *changed);
+
+/* What a rebuild leaves in memory for the publisher (publish.h). */
+struct stream_result {
+	const struct stream_conf *sc;
+	bool merged;                /* the merge ran: the fields below are set */
+	bool changed;               /* feed.json got new content */
+	struct stream_merged m;
+	struct stream_input *in;    /* sc->nsources, each source's last good items */
+	long long changed_at;       /* as meta.json says */
+};
+
+/*
+ * stream_rebuild with items already in memory: fresh[i] (may be NULL,
+ * or have a NULL feed) is sc->sources[i]'s items as the caller just
+ * parsed and stored them, so only the others are read from their
+ * items.json. The merge lives in `a`; *out says what it made (out->merged
+ * is false when the stored merge was current). Logs its own errors.
+ */
+enum rc stream_rebuild_with(struct arena *a, const struct cache *c,
+    const struct stream_conf *sc, const struct stream_input *fresh,
+    long long now, bool force, struct stream_result *out);
 
 /*
  * Reads the merged stream for a route: the feed (JSON Feed 1.1) and its
