@@ -23,6 +23,7 @@
 #   th_run_nginx PREFIX [HOST:]PORT   nginx -t, start, wait; TH_LAST_PID
 #   th_stop PID / th_children PID / th_on_exit 'SHELL TEXT'
 #   th_run_tap LABEL CMD...      a TAP producer's checks in this plan
+#   th_codes URL...              status codes of a burst, one curl
 #
 # Environment honoured:
 #   SOCIALHUB      the binary (default: $top_builddir/socialhub, else
@@ -570,6 +571,19 @@ th_request() {
 	TH_STATUS=$("${TH_CURL[@]}" "${m[@]}" -D "$TH_HDRS" -o "$TH_BODY" \
 		-w '%{http_code}' "$@" "$url" 2>"$TH_DIR/last.curl") || true
 	[ -n "$TH_STATUS" ] || TH_STATUS=000
+}
+
+# th_codes URL...: GETs every URL with one curl (one connection, in order)
+# and prints each one's status code on a line of its own (000: no
+# answer). For request bursts: a curl per request is a fork and a new
+# connection each, slow on a loaded machine.
+th_codes() {
+	local u args=()
+	for u in "$@"; do
+		args+=(-o /dev/null "$u")
+	done
+	"${TH_CURL[@]}" -w '%{http_code}\n' "${args[@]}" 2>/dev/null
+	return 0
 }
 
 # Diagnostics about the last response.

@@ -311,6 +311,8 @@ answered() {
 	done
 }
 for round in 1 2 3; do
+	# Looked up before the writers start, so nothing delays the kill.
+	victims="$TH_SH_PID $(th_children "$TH_SH_PID" | tr '\n' ' ')"
 	# More requests than get answered before the kill: the rest fail
 	# fast (502) and the lanes are stopped right after it.
 	lanes 6 "$TH_DIR/kill$round" < <(for i in $(seq 3000); do echo "killer-r$round-$i $S/share/x?url=$C3"; done)
@@ -321,7 +323,6 @@ for round in 1 2 3; do
 		[ "$SECONDS" -lt "$deadline" ]; do
 		nap 0.005
 	done
-	victims="$TH_SH_PID $(th_children "$TH_SH_PID" | tr '\n' ' ')"
 	# shellcheck disable=SC2086
 	kill -KILL $victims 2>/dev/null
 	for p in $victims; do th_wait_gone "$p" 3000; done
