@@ -7,11 +7,33 @@
 # with --enable-sanitizers (ASan + UBSan) and runs `make check` there
 # (SANITIZER_TESTS selects a subset of TESTS; empty: all); any sanitizer
 # report fails the run. SOCIALHUB_CI_SANITIZERS=0 skips that pass.
-# Exit status is non-zero when either pass fails.
+# Exit status is non-zero when either pass fails. The last line is the
+# wall time, with each step's share.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+run_start=$(date +%s)
+step_start=$run_start
+steps=""
+# step NAME: closes the step that ran since the last call.
+step() {
+	now=$(date +%s)
+	steps="$steps $1 $((now - step_start)) s,"
+	step_start=$now
+}
+# slowest DIR: the ten slowest tests of a pass, from each log's birth to
+# its last write (automake removes the logs before a run).
+slowest() {
+	echo "=== slowest tests ($1)"
+	(cd "$1" && find tests -name '*.log' ! -name 'test-suite.log' -exec stat -c '%W %Y %n' {} +) |
+		awk '$1 > 0 { printf "%6d s  %s\n", $2 - $1, $3 }' | sort -rn | head -n 10
+}
+finish() {
+	echo "=== tests/run.sh: $(($(date +%s) - run_start)) s wall (${steps%,})"
+}
+trap finish EXIT
 "$top/deploy/install-deps.sh" test || exit 1
+step deps
 if [ ! -x ./configure ] || [ configure.ac -nt configure ]; then
 	autoreconf -fi || exit 1
 fi
@@ -19,14 +41,18 @@ if [ ! -f Makefile ]; then
 	./configure --enable-werror || exit 1
 fi
 make -j2 || exit 1
+step build
 make lint || exit 1
+step lint
 make -j2 check
 status=$?
+step check
 for log in $(find tests -name '*.log' ! -name 'test-suite.log' | sort); do
 	echo "=== $log"
 	cat "$log"
 done
 grep -h '^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\)' test-suite.log 2>/dev/null
+slowest "$top"
 [ "${SOCIALHUB_CI_SANITIZERS:-1}" = 0 ] && exit $status
 
 # ---- second pass: ASan + UBSan build of the same tree, out of tree ----
@@ -35,7 +61,7 @@ san_start=$(date +%s)
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/socialhub-asan.XXXXXX") || exit 1
 # nginx workers run unprivileged and serve files from the export.
 chmod 0755 "$scratch"
-trap 'rm -rf "$scratch"' EXIT
+trap 'rm -rf "$scratch"; finish' EXIT
 if git -C "$top" rev-parse --verify -q HEAD >/dev/null 2>&1; then
 	# The committed tree; (uncommitted edits are the first pass's business).
 	git -C "$top" archive --prefix=src/ HEAD | tar -x -C "$scratch" || exit 1
@@ -59,12 +85,14 @@ san_status=0
 	../configure --enable-sanitizers >"$scratch/configure.log" 2>&1 &&
 	make -j2 >"$scratch/make.log" 2>&1
 ) || { echo "sanitizer build failed"; tail -40 "$scratch/make.log" "$scratch/configure.log" 2>/dev/null; exit 1; }
+step sanitizer-build
 if [ -n "${SANITIZER_TESTS:-}" ]; then
 	echo "sanitizer pass runs: $SANITIZER_TESTS"
 	(cd "$scratch/src/b" && make -j2 check TESTS="$SANITIZER_TESTS") >"$scratch/check.log" 2>&1 || san_status=1
 else
 	(cd "$scratch/src/b" && make -j2 check) >"$scratch/check.log" 2>&1 || san_status=1
 fi
+step sanitizer-check
 for log in $(cd "$scratch/src/b" && find tests -name '*.log' ! -name 'test-suite.log' | sort); do
 	if grep -q '^\(FAIL\|ERROR\|not ok\)\|\[  FAILED  \]' "$scratch/src/b/$log"; then
 		echo "=== sanitizer pass: $log"
@@ -80,6 +108,7 @@ if [ -n "$findings" ]; then
 	done
 	san_status=1
 fi
+slowest "$scratch/src/b"
 echo "=== sanitizer pass summary ($(( $(date +%s) - san_start )) s)"
 grep -h '^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\)' "$scratch/src/b/test-suite.log" 2>/dev/null
 echo "sanitizer findings: $(echo "$findings" | grep -c .)"

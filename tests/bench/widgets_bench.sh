@@ -67,24 +67,13 @@ shipped() {
 }
 
 write_nginx() {
-	mkdir -p "$NG/conf" "$NG/tmp" "$NG/html/static" "$NG/cache"
+	mkdir -p "$NG/html/static" "$NG/cache"
 	chmod 0777 "$NG/cache"
-	cat >"$NG/conf/nginx.conf" <<EOF
-worker_processes 1;
-pid $NG/nginx.pid;
-error_log $NG/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
+	th_nginx_conf "$NG" "    access_log off;
     sendfile on;
     tcp_nopush on;
     default_type application/octet-stream;
     types { application/json json; }
-    client_body_temp_path $NG/tmp/body;
-    fastcgi_temp_path $NG/tmp/fastcgi;
-    proxy_temp_path $NG/tmp/proxy;
-    uwsgi_temp_path $NG/tmp/uwsgi;
-    scgi_temp_path $NG/tmp/scgi;
 $(sed "s|/var/cache/nginx/socialhub|$NG/cache|" "$TH_SRCDIR/deploy/nginx/socialhub-cache.conf")
     server {
         listen 127.0.0.1:$TH_PORT;
@@ -103,21 +92,12 @@ $(shipped)
             include /etc/nginx/fastcgi_params;
             fastcgi_pass unix:$TH_DIR/hello.sock;
         }
-    }
-}
-EOF
+    }"
 }
 
 start_nginx() {
-	local nginx
-	nginx=$(th_find_nginx)
-	"$nginx" -t -q -p "$NG/" -c "$NG/conf/nginx.conf" -e "$NG/error.log" 2>"$NG/check.log" ||
-		{ cat "$NG/check.log"; th_bail "nginx -t failed on the shipped snippet"; }
-	"$nginx" -p "$NG/" -c "$NG/conf/nginx.conf" -e "$NG/error.log" -g 'daemon off;' \
-		</dev/null >>"$NG/stdout.log" 2>&1 &
-	TH_NGINX_PID=$!
-	th_register_pid "$TH_NGINX_PID"
-	th_wait_port "$TH_PORT" 5000 "$TH_NGINX_PID" || th_bail "nginx does not answer"
+	th_run_nginx "$NG" "$TH_PORT" || th_bail "nginx did not start with the shipped snippet"
+	TH_NGINX_PID=$TH_LAST_PID
 }
 
 # ---------------------------------------------------------------- wrk

@@ -23,6 +23,7 @@
 #   th_run_nginx PREFIX [HOST:]PORT   nginx -t, start, wait; TH_LAST_PID
 #   th_stop PID / th_children PID / th_on_exit 'SHELL TEXT'
 #   th_run_tap LABEL CMD...      a TAP producer's checks in this plan
+#   th_codes URL...              status codes of a burst, one curl
 #
 # Environment honoured:
 #   SOCIALHUB      the binary (default: $top_builddir/socialhub, else
@@ -572,6 +573,19 @@ th_request() {
 	[ -n "$TH_STATUS" ] || TH_STATUS=000
 }
 
+# th_codes URL...: GETs every URL with one curl (one connection, in order)
+# and prints each one's status code on a line of its own (000: no
+# answer). For request bursts: a curl per request is a fork and a new
+# connection each, slow on a loaded machine.
+th_codes() {
+	local u args=()
+	for u in "$@"; do
+		args+=(-o /dev/null "$u")
+	done
+	"${TH_CURL[@]}" -w '%{http_code}\n' "${args[@]}" 2>/dev/null
+	return 0
+}
+
 # Diagnostics about the last response.
 th_diag_last() {
 	th_diag "status: $TH_STATUS"
@@ -610,26 +624,32 @@ th_expect_status() {
 	fi
 }
 
-# The value of header NAME in the last response (first one), CR stripped.
+# The value of header NAME in the last response (first one in the last
+# header block), CR stripped. Plain bash: assertions call it often.
 th_header() {
-	local name=$1
-	tr -d '\r' <"$TH_HDRS" | awk -v n="$name" '
-		BEGIN { n = tolower(n) }
-		/^HTTP\// { v = ""; found = 0; next }      # keep only the last block
-		{
-			i = index($0, ":")
-			if (i && tolower(substr($0, 1, i - 1)) == n && !found) {
-				v = substr($0, i + 1); sub(/^[ \t]+/, "", v); found = 1
-			}
-		}
-		END { if (found) print v; else exit 1 }'
+	local name=${1,,} line key val= found=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line//$'\r'/}
+		case $line in
+		HTTP/*) val= found=0; continue ;;   # keep only the last block
+		*:*) ;;
+		*) continue ;;
+		esac
+		key=${line%%:*}
+		if [ "$found" = 0 ] && [ "${key,,}" = "$name" ]; then
+			val=${line#*:}
+			val=${val#"${val%%[!$' \t']*}"}
+			found=1
+		fi
+	done <"$TH_HDRS"
+	[ "$found" = 1 ] && printf '%s\n' "$val"
 }
 
 # th_expect_header NAME ERE [NAME_OF_CHECK]: header NAME of the last
 # response matches the extended regex ERE (case-insensitive).
 th_expect_header() {
 	local name=$1 re=$2 desc=${3:-"$TH_LAST_DESC: $1 ~ /$2/"} v
-	if v=$(th_header "$name") && printf '%s\n' "$v" | grep -Eqi -- "$re"; then
+	if v=$(th_header "$name") && grep -Eqi -- "$re" <<<"$v"; then
 		th_ok "$desc"
 	else
 		th_not_ok "$desc" "$name: ${v:-<absent>}"

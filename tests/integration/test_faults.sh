@@ -177,11 +177,14 @@ grep -E 'provider=(down|slow)' "$TH_DIR/socialhub.log" | grep -v 'level=info' | 
 ROUTES=("$S/streams/s.json" "$S/streams/s.html" "$S/healthz" "$S/version")
 LOAD=$TH_DIR/load
 load_loop() { # writes "epoch_ms code" per request until $TH_DIR/stop exists
-	local i=0 code
+	local t code
+	# A burst of the routes per curl: one request in flight at a time, as
+	# with a curl per request, without a fork per request.
 	while [ ! -e "$TH_DIR/stop" ]; do
-		code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "${ROUTES[$((i % ${#ROUTES[@]}))]}")
-		echo "$(th_now_ms) $code"
-		i=$((i + 1))
+		t=$(th_now_ms)
+		while read -r code; do
+			echo "$t $code"
+		done < <(th_codes "${ROUTES[@]}" "${ROUTES[@]}")
 	done
 }
 children_sorted() { th_children "$TH_SH_PID" | sort -n | tr '\n' ' '; }
@@ -225,11 +228,14 @@ for k in $(seq "$KILLS"); do
 		th_diag "kill $k: pid $victim ($vcomm) not replaced within 35 s"
 	fi
 	# After the replacement: a burst of requests, every one must succeed.
-	for r in "${ROUTES[@]}" "${ROUTES[@]}" "${ROUTES[@]}"; do
-		code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$r")
+	burst=("${ROUTES[@]}" "${ROUTES[@]}" "${ROUTES[@]}")
+	r=0
+	while read -r code; do
 		after_total=$((after_total + 1))
-		[ "$code" = 200 ] || { after_fail=$((after_fail + 1)); th_diag "after kill $k: $r -> $code"; }
-	done
+		[ "$code" = 200 ] || { after_fail=$((after_fail + 1)); th_diag "after kill $k: ${burst[r]} -> $code"; }
+		r=$((r + 1))
+	done < <(th_codes "${burst[@]}")
+	[ "$r" = ${#burst[@]} ] || { after_fail=$((after_fail + 1)); th_diag "after kill $k: $r of ${#burst[@]} answers"; }
 done
 touch "$TH_DIR/stop"
 wait_ms=0
@@ -314,10 +320,9 @@ else
 		st_expect_eq "$phase: /healthz says 503" "$code" 503
 		bad=0
 		for r in "$S/streams/s.json" "$S/streams/s.html" "$S/streams/s.atom" "$S/streams/s.as2"; do
-			for _ in 1 2 3 4 5; do
-				c=$(curl -s -o /dev/null -w '%{http_code}' "$r")
+			while read -r c; do
 				case $c in 5*) bad=$((bad + 1)); th_diag "$phase: $r -> $c" ;; esac
-			done
+			done < <(th_codes "$r" "$r" "$r" "$r" "$r")
 		done
 		st_expect_eq "$phase: no 5xx on widget routes with a cached copy" "$bad" 0
 		if cmp -s <(curl -s "$S/streams/s.json" | /usr/bin/python3 -c 'import json,sys;print([i.get("id") for i in json.load(sys.stdin).get("items",[])])') \

@@ -89,14 +89,15 @@ th_expect_status GET "$S/metrics" 200 &&
 
 # --------------------------------------------------------------- reload
 
-# healthz_n N: N sequential GET /healthz, all 200?
+# healthz_n N: N sequential GET /healthz (one curl), all 200?
 healthz_n() {
-	local n=$1 i code bad=0
-	for ((i = 0; i < n; i++)); do
-		code=$("${TH_CURL[@]}" -o /dev/null -w '%{http_code}' "$S/healthz")
+	local n=$1 i=0 code bad=0 urls=()
+	while [ ${#urls[@]} -lt "$n" ]; do urls+=("$S/healthz"); done
+	while read -r code; do
 		[ "$code" = 200 ] || { bad=$((bad + 1)); th_diag "request $i: $code"; }
-	done
-	[ "$bad" -eq 0 ]
+		i=$((i + 1))
+	done < <(th_codes "${urls[@]}")
+	[ "$bad" -eq 0 ] && [ "$i" -eq "$n" ]
 }
 
 log=$TH_DIR/socialhub.log
@@ -158,10 +159,11 @@ else
 	t0=$(th_now_ms)
 	kill -KILL "$victim"
 	ok=0
-	for ((i = 0; i < 50; i++)); do
-		code=$("${TH_CURL[@]}" -o /dev/null -w '%{http_code}' "$S/healthz")
+	urls=()
+	for ((i = 0; i < 50; i++)); do urls+=("$S/healthz"); done
+	while read -r code; do
 		[ "$code" = 200 ] && ok=$((ok + 1))
-	done
+	done < <(th_codes "${urls[@]}")
 	t1=$(th_now_ms)
 	if [ "$ok" -eq 50 ]; then
 		th_ok "after SIGKILL of a worker: 50/50 requests 200 ($((t1 - t0)) ms)"

@@ -181,6 +181,36 @@ th_expect_status -n "buttons.html off-site" GET "$S/share/buttons.html?url=https
 
 # ------------------------------------------------------------ counters
 
+# lanes N OUT <FILE: fetches the "USER_AGENT URL" lines of stdin over N curl
+# processes at once (line j on lane j % N; a lane keeps its connection and
+# takes its lines in order), each printing one status code per request to
+# OUT.LANE; LANE_PIDS holds their PIDs. A process per lane, not per
+# request: forking a curl per request made these checks take minutes on a
+# busy machine. Not in a pipeline: LANE_PIDS must reach the caller (an
+# empty `wait` would wait for the daemon).
+lanes() {
+	local n=$1 out=$2 j=0 l ua url
+	LANE_PIDS=()
+	for ((l = 0; l < n; l++)); do : >"$out.cfg$l"; done
+	while read -r ua url; do
+		l=$((j % n))
+		[ "$j" -ge "$n" ] && echo next >>"$out.cfg$l"
+		printf 'url = "%s"\nuser-agent = "%s"\nnoproxy = "*"\nmax-time = 5\noutput = "/dev/null"\nwrite-out = "%%{stderr}%%{http_code}\\n"\n' \
+			"$url" "$ua" >>"$out.cfg$l"
+		j=$((j + 1))
+	done
+	for ((l = 0; l < n && l < j; l++)); do
+		# The codes go to stderr: unbuffered, so they can be counted live.
+		curl -s -K "$out.cfg$l" 2>"$out.$l" >/dev/null &
+		LANE_PIDS+=($!)
+	done
+}
+
+# lanes_wait: waits for the lanes (never a bare `wait`).
+lanes_wait() {
+	[ ${#LANE_PIDS[@]} -eq 0 ] || wait "${LANE_PIDS[@]}" 2>/dev/null
+}
+
 # total and one network's count for a URL (encoded), via /share/counts.
 counts() {
 	local i
@@ -231,15 +261,16 @@ read -r total xn < <(counts "$C1")
 # Concurrent requests across the workers: one visitor 400 times -> 1;
 # 60 visitors 5 times each -> 60.
 C2='https%3A%2F%2Fwww.example.com%2Fcount-two'
-seq 400 | xargs -P 8 -I{} curl -s --noproxy '*' -o /dev/null -w '%{http_code}\n' \
-	-A 'same-visitor' "$S/share/bluesky?url=$C2" >"$TH_DIR/par1"
+lanes 8 "$TH_DIR/par1" < <(for _ in $(seq 400); do echo "same-visitor $S/share/bluesky?url=$C2"; done)
+lanes_wait
+cat "$TH_DIR"/par1.[0-9]* >"$TH_DIR/par1"
 read -r total bn < <(counts "$C2" bluesky)
 [ "$(grep -c '^302$' "$TH_DIR/par1")" = 400 ] && [ "$bn" = 1 ] &&
 	th_ok "400 concurrent requests, one visitor: counted once" ||
 	th_not_ok "400 concurrent requests, one visitor: counted once" "302s=$(grep -c '^302$' "$TH_DIR/par1") count=$bn"
-for v in $(seq 60); do for _ in 1 2 3 4 5; do echo "$v"; done; done |
-	xargs -P 8 -I{} curl -s --noproxy '*' -o /dev/null -w '%{http_code}\n' \
-		-A 'visitor-{}' "$S/share/x?url=$C2" >"$TH_DIR/par2"
+# A visitor's five requests sit on five lanes, so they arrive together.
+lanes 8 "$TH_DIR/par2" < <(for v in $(seq 60); do for _ in 1 2 3 4 5; do echo "visitor-$v $S/share/x?url=$C2"; done; done)
+lanes_wait
 read -r total xn < <(counts "$C2")
 [ "$xn" = 60 ] && [ "$total" = 61 ] && th_ok "300 concurrent requests from 60 visitors: 60" ||
 	th_not_ok "300 concurrent requests from 60 visitors: 60" "x=$xn total=$total"
@@ -262,23 +293,44 @@ read -r _ bn < <(counts "$C2" bluesky)
 # ------------------------------------------------------------ kill -9
 
 # Writers with distinct visitors; kill -9 the master and every child in the
-# middle; restart; the database is intact and holds at least every count
-# that a client saw answered.
+# middle, once the writers have had 20 to 120 answers (counted, not timed,
+# so the kill lands mid-writes whatever the load); stop the writers;
+# restart; the database is intact and holds at least every count that a
+# client saw answered.
 C3='https%3A%2F%2Fwww.example.com%2Fcount-kill'
 prev=0
+# A pipe nobody writes to: `read -t` on it sleeps without a fork.
+exec {NAP}<> <(:)
+nap() { read -r -t "$1" -u "$NAP" _; }
+# answered FILE...: sets ANSWERED, how many requests were answered (302).
+answered() {
+	local code f
+	ANSWERED=0
+	for f in "$@"; do
+		while read -r code; do [ "$code" = 302 ] && ANSWERED=$((ANSWERED + 1)); done <"$f"
+	done
+}
 for round in 1 2 3; do
-	seq 1 600 | sed "s/^/r$round-/" | xargs -P 6 -I{} curl -s --noproxy '*' --max-time 5 \
-		-o /dev/null -w '%{http_code}\n' -A 'killer-{}' "$S/share/x?url=$C3" \
-		>"$TH_DIR/kill$round" 2>/dev/null &
-	writers=$!
-	disown "$TH_SH_PID" 2>/dev/null
-	sleep "0.$((3 + RANDOM % 5))"
+	# Looked up before the writers start, so nothing delays the kill.
 	victims="$TH_SH_PID $(th_children "$TH_SH_PID" | tr '\n' ' ')"
+	# More requests than get answered before the kill: the rest fail
+	# fast (502) and the lanes are stopped right after it.
+	lanes 6 "$TH_DIR/kill$round" < <(for i in $(seq 3000); do echo "killer-r$round-$i $S/share/x?url=$C3"; done)
+	disown "$TH_SH_PID" 2>/dev/null
+	at=$((20 + RANDOM % 100))
+	deadline=$((SECONDS + 20))
+	while answered "$TH_DIR/kill$round".[0-9]* && [ "$ANSWERED" -lt "$at" ] &&
+		[ "$SECONDS" -lt "$deadline" ]; do
+		nap 0.005
+	done
 	# shellcheck disable=SC2086
 	kill -KILL $victims 2>/dev/null
 	for p in $victims; do th_wait_gone "$p" 3000; done
-	wait "$writers" 2>/dev/null
+	[ ${#LANE_PIDS[@]} -eq 0 ] || kill -TERM "${LANE_PIDS[@]}" 2>/dev/null
+	lanes_wait
+	cat "$TH_DIR/kill$round".[0-9]* >"$TH_DIR/kill$round"
 	seen=$(grep -c '^302$' "$TH_DIR/kill$round")
+	th_diag "kill -9 round $round: after $at answers; $seen answered in all"
 	ic=$(/usr/bin/python3 -c 'import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[0])' "$DB" 2>&1)
 	[ "$ic" = ok ] && th_ok "kill -9 round $round: integrity_check ok" ||

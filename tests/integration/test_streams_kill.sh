@@ -104,14 +104,19 @@ th_diag "one pass: $(($(th_now_ms) - t0)) ms, $nwrites writes, $(du -sk "$C" | c
 [ "$nwrites" -ge 20 ] || th_bail "a pass made $nwrites writes; too few to kill it in the middle"
 span=$((nwrites * 9 / 10))
 
-bad=0 partial=0 killed=0 last= points=
+bad=0 partial=0 killed=0 last= points= pass_ms=0 fsck_ms=0
 for i in $(seq 1 "$ITER"); do
 	at=$((RANDOM % span + 1))
+	t0=${EPOCHREALTIME/[.,]/}
 	refresh_pass "$at" "$TH_DIR/kill.log"
+	t1=${EPOCHREALTIME/[.,]/}
 	points+=" $at"
 	[ "$KILLED" = 1 ] && killed=$((killed + 1))
 	last=$("$FSCK" --rss-bodies "$C" 2>>"$TH_DIR/fsck.err")
-	if [ $? -ne 0 ]; then
+	rc=$?
+	t2=${EPOCHREALTIME/[.,]/}
+	pass_ms=$((pass_ms + (t1 - t0) / 1000)) fsck_ms=$((fsck_ms + (t2 - t1) / 1000))
+	if [ $rc -ne 0 ]; then
 		bad=$((bad + 1))
 		th_diag "after kill $i (at write $at, exit $RC): $last"
 	fi
@@ -119,6 +124,7 @@ for i in $(seq 1 "$ITER"); do
 		partial=${BASH_REMATCH[1]}
 done
 th_diag "$ITER runs, $killed killed mid-pass, at writes (of $nwrites):$points"
+th_diag "time in the killed passes: $pass_ms ms; in cache_fsck: $fsck_ms ms"
 th_diag "last fsck: $last"
 st_expect_eq "no accepted file was invalid or corrupt after any of $ITER kills" "$bad" 0
 [ -s "$TH_DIR/fsck.err" ] && th_diag_file "$TH_DIR/fsck.err" 10

@@ -35,16 +35,9 @@ A=$FIX
 A_LOG=$TH_DIR/fixture.log
 # Fixture B: the same server on another port, its own log.
 pf=$TH_DIR/fixtureB.port
-"$ST_PY" "$HERE/feed_server.py" --port-file "$pf" --log "$TH_DIR/fixtureB.log" \
-	</dev/null >>"$TH_DIR/fixtureB.out" 2>&1 &
-B_PID=$!
-th_register_pid "$B_PID"
-for _ in $(seq 200); do
-	[ -s "$pf" ] && break
-	th_alive "$B_PID" || break
-	sleep 0.05
-done
-[ -s "$pf" ] || th_bail "fixture B did not start"
+th_spawn fixtureB "$ST_PY" "$HERE/feed_server.py" --port-file "$pf" --log "$TH_DIR/fixtureB.log"
+B_PID=$TH_LAST_PID
+th_wait_file "$pf" 10000 "$B_PID" || th_bail "fixture B did not start"
 B=http://127.0.0.1:$(cat "$pf")
 B_LOG=$TH_DIR/fixtureB.log
 th_diag "fixture A $A, fixture B $B (pid $B_PID)"
