@@ -577,6 +577,34 @@ write_profiles(struct arena *a, const struct publisher *p, const struct stream_c
 
 /* ---- one stream ---- */
 
+/* A copy of f whose items and attachment lists feed_normalize may change
+ * without touching the merge's sources (their items share them). */
+static enum rc
+own_items(struct arena *a, const struct feed *f, struct feed *out)
+{
+	*out = *f;
+	if (f->nitems == 0)
+		return RC_OK;
+	if ((out->items = arena_memdup(a, f->items, f->nitems * sizeof(*f->items))) == NULL)
+		return RC_NOMEM;
+	for (size_t i = 0; i < f->nitems; i++) {
+		struct feed_item *it = &out->items[i];
+		if (it->nattachments > 0 && (it->attachments = arena_memdup(a, it->attachments,
+		    it->nattachments * sizeof(*it->attachments))) == NULL)
+			return RC_NOMEM;
+		if (it->ntags > 0 && (it->tags = arena_memdup(a, it->tags,
+		    it->ntags * sizeof(*it->tags))) == NULL)
+			return RC_NOMEM;
+		if (it->nimages > 0 && (it->images = arena_memdup(a, it->images,
+		    it->nimages * sizeof(*it->images))) == NULL)
+			return RC_NOMEM;
+		if (it->nauthors > 0 && (it->authors = arena_memdup(a, it->authors,
+		    it->nauthors * sizeof(*it->authors))) == NULL)
+			return RC_NOMEM;
+	}
+	return RC_OK;
+}
+
 /* The merged stream from disk: feed.json and its changed_at, when the
  * merge ran in another process (or before a restart). */
 static enum rc
@@ -614,7 +642,11 @@ publish_stream(struct publisher *p, const struct stream_conf *sc,
 		return RC_NOMEM;
 	col.a = a;
 	if (res != NULL) {
-		merged = res->m.feed;
+		/* As feed.json would read back (the merge's own strings, pins
+		 * taken from a previous feed.json). */
+		if ((rc = own_items(a, &res->m.feed, &merged)) != RC_OK)
+			goto out;
+		feed_normalize(&merged);
 		updated = res->changed_at;
 	} else if ((rc = load_merged(a, p, sc, &merged, &updated)) != RC_OK) {
 		goto out;

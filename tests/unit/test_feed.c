@@ -843,6 +843,55 @@ test_truncated_and_garbage(void **state)
 
 /* ---- JSON Feed out and back ---- */
 
+/* feed_normalize(f) is the read-back of the cache: the same JSON as
+ * feed_from_json(feed_to_json(f)) gives, for what the in-memory hand-over
+ * and the cache once disagreed on (an attachment without a type or URL,
+ * "" strings, a date that RFC 3339 rounds). */
+static void
+test_normalize_is_readback(void **state)
+{
+	static const char *const docs[] = {
+		"{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"J\","
+		"\"items\":[{\"id\":\"1\",\"url\":\"https://j.example/1\","
+		"\"content_text\":\"t\",\"date_published\":\"2024-01-02T03:04:05.9Z\","
+		"\"attachments\":[{\"url\":\"https://j.example/a.png\"},"
+		"{\"mime_type\":\"image/png\"},"
+		"{\"url\":\"https://j.example/b\",\"mime_type\":\"audio/mpeg\",\"title\":\"\"}],"
+		"\"tags\":[\"x\",\"\"]}]}",
+		"<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\">"
+		"<channel><title>R</title><link>https://r.example/</link>"
+		"<item><title>a</title><link>https://r.example/a</link>"
+		"<media:content url=\"https://r.example/v.mp4\"/>"
+		"<enclosure url=\"https://r.example/e\" length=\"3\"/></item>"
+		"<item><title></title><description></description></item></channel></rss>",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		struct feed f, g;
+		json_t *j, *jn, *jb;
+		char *sn, *sb;
+
+		parse_ok(docs[i], &f);
+		j = feed_to_json(&f);
+		assert_non_null(j);
+		assert_int_equal(feed_from_json(A, j, &g), RC_OK);
+		jb = feed_to_json(&g);
+		feed_normalize(&f);
+		jn = feed_to_json(&f);
+		sb = json_dumps(jb, JSON_SORT_KEYS);
+		sn = json_dumps(jn, JSON_SORT_KEYS);
+		assert_non_null(sb);
+		assert_non_null(sn);
+		assert_string_equal(sn, sb);
+		free(sb);
+		free(sn);
+		json_decref(j);
+		json_decref(jb);
+		json_decref(jn);
+	}
+}
+
 static void
 test_json_roundtrip(void **state)
 {
@@ -1043,6 +1092,7 @@ main(void)
 		cmocka_unit_test(test_deep_and_huge),
 		cmocka_unit_test(test_truncated_and_garbage),
 		cmocka_unit_test(test_json_roundtrip),
+		cmocka_unit_test(test_normalize_is_readback),
 		cmocka_unit_test(test_nomem),
 		cmocka_unit_test(test_unrepaired_same),
 		cmocka_unit_test(test_unrepaired_cases),

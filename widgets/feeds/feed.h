@@ -39,6 +39,16 @@ json_t *feed_to_json(const struct feed *f);
  * Returns jsonw_flush's result.
  */
 enum rc feed_write_json(const struct feed *f, struct jsonw *w);
+/*
+ * Makes f, in place, what feed_from_json(feed_to_json(f)) gives: "" and
+ * strings that are not UTF-8 become NULL (non-UTF-8 tags and images
+ * go), dates round to what RFC 3339 keeps, an attachment without a URL
+ * goes and one without a type gets application/octet-stream. So items
+ * handed on in memory are the ones a reader of the cache would see. Like
+ * a read-back it is not idempotent (a type "" becomes none, then
+ * application/octet-stream): call it once per write it stands for.
+ */
+void feed_normalize(struct feed *f);
 /* Reads back what feed_to_json wrote (the cache), into arena memory. */
 enum rc feed_from_json(struct arena *a, const json_t *j, struct feed *out);
 

@@ -402,6 +402,112 @@ feed_write_json(const struct feed *f, struct jsonw *w)
 	return jsonw_flush(w);
 }
 
+/* ---- the read-back, in memory ---- */
+
+/* get_str of what put_str wrote: NULL, "" and non-UTF-8 come back NULL. */
+static char *
+n_str(char *s)
+{
+	return s == NULL || s[0] == '\0' || !utf8_valid(s, strlen(s)) ? NULL : s;
+}
+
+/* get_date of what put_date wrote. */
+static long long
+n_date(long long t)
+{
+	char buf[TIME_RFC3339_LEN];
+	long long r = 0;
+
+	time_format_rfc3339(t, buf);
+	if (!time_parse_iso8601(buf, &r))
+		r = 0;
+	return r;
+}
+
+/* strings_in of strings_out: non-UTF-8 entries go, "" stays. */
+static char **
+n_strings(char **v, size_t *n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < *n; i++)
+		if (utf8_valid(v[i], strlen(v[i])))
+			v[k++] = v[i];
+	*n = k;
+	return k > 0 ? v : NULL;
+}
+
+static void
+n_persons(struct feed_person *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		p[i].name = n_str(p[i].name);
+		p[i].url = n_str(p[i].url);
+		p[i].avatar = n_str(p[i].avatar);
+		p[i].email = n_str(p[i].email);
+	}
+}
+
+static void
+n_item(struct feed_item *it)
+{
+	size_t k = 0;
+
+	it->id = n_str(it->id);
+	it->url = n_str(it->url);
+	it->external_url = n_str(it->external_url);
+	it->title = n_str(it->title);
+	it->content_html = n_str(it->content_html);
+	it->content_text = n_str(it->content_text);
+	it->summary = n_str(it->summary);
+	it->image = n_str(it->image);
+	it->banner_image = n_str(it->banner_image);
+	it->published = n_date(it->published);
+	it->updated = it->updated != 0 ? n_date(it->updated) : 0;
+	n_persons(it->authors, it->nauthors);
+	if (it->nauthors == 0)
+		it->authors = NULL;
+	it->tags = n_strings(it->tags, &it->ntags);
+	it->language = n_str(it->language);
+	for (size_t i = 0; i < it->nattachments; i++) {
+		struct feed_attachment at = it->attachments[i];
+		if ((at.url = n_str(at.url)) == NULL)
+			continue;
+		at.mime_type = at.mime_type == NULL ? (char *)"application/octet-stream" :
+		    n_str(at.mime_type);
+		at.title = n_str(at.title);
+		at.size_in_bytes = at.size_in_bytes > 0 ? at.size_in_bytes : 0;
+		at.duration_seconds = at.duration_seconds > 0 ? at.duration_seconds : 0;
+		it->attachments[k++] = at;
+	}
+	it->nattachments = k;
+	it->source = n_str(it->source);
+	it->market = n_str(it->market);
+	it->images = n_strings(it->images, &it->nimages);
+}
+
+void
+feed_normalize(struct feed *f)
+{
+	f->title = n_str(f->title);
+	f->home_page_url = n_str(f->home_page_url);
+	f->feed_url = n_str(f->feed_url);
+	f->description = n_str(f->description);
+	f->icon = n_str(f->icon);
+	f->favicon = n_str(f->favicon);
+	f->language = n_str(f->language);
+	n_persons(f->authors, f->nauthors);
+	if (f->nauthors == 0)
+		f->authors = NULL;
+	if (f->format < FEED_UNKNOWN || f->format > FEED_JSON11)
+		f->format = FEED_UNKNOWN;
+	f->id = n_str(f->id);
+	f->ttl_minutes = f->ttl_minutes > 0 ? f->ttl_minutes : 0;
+	f->encoding = n_str((char *)f->encoding);
+	for (size_t i = 0; i < f->nitems; i++)
+		n_item(&f->items[i]);
+}
+
 /* ---- reading back ---- */
 
 struct in {

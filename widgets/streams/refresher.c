@@ -425,7 +425,10 @@ store_body(struct unit *u, const struct fetch_result *res, long long now,
 		u->st.items = (long)f.nitems;
 	if (rc != RC_OK)
 		snprintf(err, errlen, "cannot write the cache: %s", rc_str(rc));
-	/* The merge takes these items from here, not from items.json. */
+	/* The merge takes these items from here, not from items.json: made
+	 * what reading items.json back would give. */
+	if (rc == RC_OK)
+		feed_normalize(&f);
 	if (rc == RC_OK && (u->feed = arena_memdup(a, &f, sizeof(f))) != NULL) {
 		memcpy(u->items_sum, items_sum, sizeof(items_sum));
 		u->fa = a;
