@@ -6,6 +6,10 @@
                                              values at dotted PATHs (a.0.b)
   cache_tool.py status CACHE URL [PATH...]   the same on a source's status.json
   cache_tool.py source CACHE URL NAME [PATH...]  any file of a source
+  cache_tool.py each CACHE PATH URL...       PATH of each URL's status.json,
+                                             one line per URL (empty when
+                                             missing or corrupt): one process
+                                             for many sources
 Exit 1 (message on stderr) when a file is missing or fails its check.
 """
 import hashlib
@@ -53,6 +57,14 @@ def main(argv):
             show(argv[1], argv[2:])
         elif argv[0] == 'status':
             show('%s/sources/%s/status.json' % (argv[1], key(argv[2])), argv[3:])
+        elif argv[0] == 'each':
+            for url in argv[3:]:
+                try:
+                    doc = json.loads(unframe('%s/sources/%s/status.json' % (argv[1], key(url))))
+                    v = walk(doc, argv[2])
+                    print(v if isinstance(v, str) else json.dumps(v))
+                except (OSError, ValueError, KeyError, IndexError):
+                    print('')
         elif argv[0] == 'source':
             show('%s/sources/%s/%s' % (argv[1], key(argv[2]), argv[3]), argv[4:])
         else:

@@ -87,7 +87,7 @@ refresh_pass() {
 			kill -KILL "$target" 2>/dev/null && KILLED=1
 			break
 		fi
-		nap 0.01
+		nap 0.02
 	done
 	wait "$pid" 2>/dev/null
 	RC=$?
@@ -141,10 +141,12 @@ st_expect_eq "a pass after the kills succeeds" "$?" 0
 out=$("$FSCK" --rss-bodies "$C")
 st_expect_eq "final fsck clean" "$?" 0
 th_diag "final: $out"
+urls=()
+for i in $(seq 1 $NSRC); do urls+=("$FIX/feed?id=k$i&n=40&vary=1"); done
 complete=0
-for i in $(seq 1 $NSRC); do
-	[ "$(st_status "$FIX/feed?id=k$i&n=40&vary=1" items)" = 40 ] && complete=$((complete + 1))
-done
+while read -r n; do
+	[ "$n" = 40 ] && complete=$((complete + 1))
+done < <(st_tool each "$C" items "${urls[@]}")
 st_expect_eq "every source has its 40 items after recovery" "$complete" "$NSRC"
 st_expect_eq "merged stream complete after recovery" \
 	"$(st_tool get "$C/streams/big/meta.json" count)" $((NSRC * 40))
