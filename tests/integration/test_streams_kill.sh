@@ -112,8 +112,9 @@ for i in $(seq 1 "$ITER"); do
 	t1=${EPOCHREALTIME/[.,]/}
 	points+=" $at"
 	[ "$KILLED" = 1 ] && killed=$((killed + 1))
-	last=$("$FSCK" --rss-bodies "$C" 2>>"$TH_DIR/fsck.err")
+	"$FSCK" --rss-bodies "$C" >"$TH_DIR/fsck.out" 2>>"$TH_DIR/fsck.err"
 	rc=$?
+	read -r last <"$TH_DIR/fsck.out"
 	t2=${EPOCHREALTIME/[.,]/}
 	pass_ms=$((pass_ms + (t1 - t0) / 1000)) fsck_ms=$((fsck_ms + (t2 - t1) / 1000))
 	if [ $rc -ne 0 ]; then
