@@ -293,6 +293,12 @@ th_require_socialhub() {
 	[ -x "$SOCIALHUB" ] || th_skip_all "socialhub binary not found at $SOCIALHUB (set SOCIALHUB)"
 }
 
+# th_sanitized: true when the socialhub binary is an ASan build, whose
+# shadow memory and free-quarantine make its RSS no measure of ours.
+th_sanitized() {
+	ldd "$SOCIALHUB" 2>/dev/null | grep -q 'libasan'
+}
+
 th_require_cmd() {
 	local c
 	for c in "$@"; do
