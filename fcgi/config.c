@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/cfgval.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/netpolicy.h"
@@ -185,97 +186,6 @@ config_error(const struct config *cfg, cfg_t *sec, const char *key,
 	cfg->root->flags |= CONFIG_F_ERROR;
 	report(cfg->path, line, key, strlen(key), msg);
 	return RC_CONFIG;
-}
-
-int
-config_list_keep(const char *value, void *result)
-{
-	*(const char **)result = value;
-	return 0;
-}
-
-bool
-config_parse_duration(const char *s, long *out)
-{
-	static const struct { char unit; long mult; } units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
-	};
-	char *end;
-	long v;
-
-	if (s == NULL || !isdigit((unsigned char)*s))
-		return false;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || v < 0)
-		return false;
-	if (*end == '\0') {
-		*out = v;
-		return true;
-	}
-	if (end[1] != '\0')
-		return false;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (*end == units[i].unit) {
-			if (v > LONG_MAX / units[i].mult)
-				return false;
-			*out = v * units[i].mult;
-			return true;
-		}
-	}
-	return false;
-}
-
-bool
-config_parse_size(const char *s, long *out)
-{
-	char *end;
-	long v, mult = 1;
-
-	if (s == NULL || !isdigit((unsigned char)*s))
-		return false;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || v < 0)
-		return false;
-	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': mult = 1L << 10; end++; break;
-	case 'm': case 'M': mult = 1L << 20; end++; break;
-	case 'g': case 'G': mult = 1L << 30; end++; break;
-	default: return false;
-	}
-	if (*end == 'i' && end[1] == 'B')
-		end += 2;
-	else if (*end == 'B')
-		end++;
-	if (*end != '\0' || v > LONG_MAX / mult)
-		return false;
-	*out = v * mult;
-	return true;
-}
-
-/* Value callbacks: report and keep going, so one run lists every error. */
-int
-config_cb_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	if (!config_parse_duration(value, result)) {
-		cfg_error(cfg, "KEY %s: bad duration \"%s\" (use e.g. 30s, 5m, 8h, 1d)",
-		    opt->name, value);
-		*(long *)result = 0;
-	}
-	return 0;
-}
-
-int
-config_cb_size(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	if (!config_parse_size(value, result)) {
-		cfg_error(cfg, "KEY %s: bad size \"%s\" (use e.g. 512, 64k, 10M, 1G)",
-		    opt->name, value);
-		*(long *)result = 0;
-	}
-	return 0;
 }
 
 static void

@@ -65,32 +65,6 @@ enum rc config_error(const struct config *cfg, cfg_t *sec, const char *key,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
- * Checks of the entries of a string list: declare the option with
- * CFG_STR_LIST_CB(name, def, flags, cb), where cb checks the one entry it
- * is given, reports with cfg_error(cfg, "KEY name: ...") and ends with
- * `return config_list_keep(value, result);` (keeps the entry, parsing
- * goes on). libconfuse calls it exactly once per entry, on the entry's
- * line, also for `+=` and a reassigned list. Not a validate callback
- * (cfg_set_validate_func): libconfuse runs those after each entry and
- * again at the closing brace, and telling the entries already checked
- * from new ones would need state kept between calls, which the callbacks
- * have no pointer for.
- */
-int config_list_keep(const char *value, void *result);
-
-/*
- * libconfuse value callbacks for feature option tables:
- * CFG_INT_CB("every", 300, CFGF_NONE, config_cb_duration) accepts "90s",
- * "5m", "8h", "1d" or a plain number of seconds; config_cb_size accepts
- * "512", "64k", "10M", "1G" (binary units). Errors name file:line:key.
- */
-int config_cb_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
-int config_cb_size(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
-/* Parses a duration string into seconds; false on bad input. */
-bool config_parse_duration(const char *s, long *out);
-bool config_parse_size(const char *s, long *out);
-
-/*
  * Reads secret `key` of section `sec`: either inline `key` or `key_file`
  * (trailing newline trimmed). Exactly one must be set. Returns a malloc'd
  * string in *out (caller frees, and should wipe it); RC_CONFIG with an

@@ -24,7 +24,7 @@ struct route;
  *   e.g. "stream|source|url") that report with cfg_error(cfg, "KEY k: ...")
  *   and return 0, so each error names its own line and parsing goes on.
  *   The entries of a string list are checked by a value callback in the
- *   option table instead (CFG_STR_LIST_CB, config_list_keep in config.h).
+ *   option table instead (CFG_STR_LIST_CB, cfgval_keep in util/cfgval.h).
  * - validate: called after a successful parse with the root cfg_t; reports
  *   each problem with config_error() (file:line:key) and returns RC_CONFIG
  *   if there was one.

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "fcgi/config.h"
+#include "util/cfgval.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/netpolicy.h"
@@ -149,7 +150,7 @@ check_alg(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	if (!jwt_alg_parse(value, &alg))
 		report(cfg, "KEY algs: unknown or forbidden algorithm \"%s\" "
 		    "(RS256..512, PS256..512, ES256..512, EdDSA, HS256..512)", value);
-	return config_list_keep(value, result);
+	return cfgval_keep(value, result);
 }
 
 static int
@@ -159,7 +160,7 @@ check_domain(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 
 	if (!url_host_name_ok(v, true) || strchr(v, '.') == NULL)
 		report(cfg, "KEY %s: \"%s\" is not a domain name", opt->name, value);
-	return config_list_keep(value, result);
+	return cfgval_keep(value, result);
 }
 
 static int
@@ -168,7 +169,7 @@ check_instance(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	(void)opt;
 	if (strcmp(value, "*") != 0 && !mastodon_host_valid(value))
 		report(cfg, "KEY instances: \"%s\" is not an instance host name", value);
-	return config_list_keep(value, result);
+	return cfgval_keep(value, result);
 }
 
 static int
@@ -177,7 +178,7 @@ check_email(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	(void)opt;
 	if (!access_email_valid(value))
 		report(cfg, "KEY emails: \"%s\" is not an email address", value);
-	return config_list_keep(value, result);
+	return cfgval_keep(value, result);
 }
 
 static int
@@ -202,7 +203,7 @@ cb_lifetime(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	long v;
 
 	(void)opt;
-	if (!config_parse_duration(value, &v) || v < 60 || v > 90L * 86400) {
+	if (!cfgval_parse_duration(value, &v) || v < 60 || v > 90L * 86400) {
 		report(cfg, "KEY lifetime: must be a duration between 1m and 90d, got \"%s\"", value);
 		v = DEFAULT_LIFETIME;
 	}

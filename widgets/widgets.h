@@ -11,23 +11,21 @@
 #include "fcgi/feature.h"
 #include "widgets/feeds/feed_cli.h"
 #include "widgets/streams/stream.h"
+#include "widgets/streams/streams_conf.h"
 #include "widgets/views.h"
 
 struct config;
 struct widgets;
 
-/* The feature's pieces (widgets/widgets.c). */
-extern cfg_opt_t widgets_opts[];
-void widgets_checks(cfg_t *root);
+/* The feature's pieces (widgets/widgets.c; its options and their checks
+ * are the streams', widgets/streams/streams_conf.h). */
 enum rc widgets_init(const struct config *cfg, void **ctx);
 void widgets_fini(void *ctx);
 long widgets_refresh(void *ctx, volatile sig_atomic_t *stop);
 bool widgets_health(void *ctx, json_t *report);
 
 /* The configured streams (immutable) and the cache, for the widget routes. */
-const struct stream_conf *widgets_streams(const struct widgets *w, size_t *n);
 const struct stream_conf *widgets_stream(const struct widgets *w, const char *name);
-const struct cache *widgets_cache(const struct widgets *w);
 /* The widget routes' context: the feature's struct views (views.h). */
 void *widgets_routes_ctx(void *ctx);
 
@@ -35,8 +33,8 @@ void *widgets_routes_ctx(void *ctx);
 int widgets_cmd_refresh(int argc, char **argv, const struct feature *features);
 
 /* The feature row for fcgi/routes.c. */
-#define WIDGETS_FEATURE { .name = "widgets", .opts = widgets_opts, \
-	.checks = widgets_checks, .init = widgets_init, .fini = widgets_fini, \
+#define WIDGETS_FEATURE { .name = "widgets", .opts = streams_opts, \
+	.checks = streams_checks, .init = widgets_init, .fini = widgets_fini, \
 	.routes = views_routes, .routes_ctx = widgets_routes_ctx, .refresh = widgets_refresh, \
 	.health = widgets_health }
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/cfgval.h"
 #include "fcgi/config.h"
 #include "fcgi/feature.h"
 #include "tests/unit/tmpdir_fixture.h"
@@ -20,8 +21,8 @@ static struct tmpdir T;
 static long test_every;
 
 static cfg_opt_t test_section_opts[] = {
-	CFG_INT_CB("every", 300, CFGF_NONE, config_cb_duration),
-	CFG_INT_CB("max_size", 1024, CFGF_NONE, config_cb_size),
+	CFG_INT_CB("every", 300, CFGF_NONE, cfgval_duration),
+	CFG_INT_CB("max_size", 1024, CFGF_NONE, cfgval_size),
 	CFG_STR("token", NULL, CFGF_NODEFAULT),
 	CFG_STR("token_file", NULL, CFGF_NODEFAULT),
 	CFG_END(),
@@ -199,7 +200,7 @@ check_word(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	if (strncmp(value, "bad", 3) == 0)
 		cfg_error(cfg, "KEY %s: bad word \"%s\"", opt->name, value);
-	return config_list_keep(value, result);
+	return cfgval_keep(value, result);
 }
 
 static cfg_opt_t list_inner_opts[] = {
@@ -333,17 +334,17 @@ test_units(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
-		assert_true(config_parse_duration(durations[i].s, &v));
+		assert_true(cfgval_parse_duration(durations[i].s, &v));
 		assert_int_equal(v, durations[i].v);
 	}
 	for (size_t i = 0; i < sizeof(bad_durations) / sizeof(bad_durations[0]); i++)
-		assert_false(config_parse_duration(bad_durations[i], &v));
+		assert_false(cfgval_parse_duration(bad_durations[i], &v));
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		assert_true(config_parse_size(sizes[i].s, &v));
+		assert_true(cfgval_parse_size(sizes[i].s, &v));
 		assert_int_equal(v, sizes[i].v);
 	}
 	for (size_t i = 0; i < sizeof(bad_sizes) / sizeof(bad_sizes[0]); i++)
-		assert_false(config_parse_size(bad_sizes[i], &v));
+		assert_false(cfgval_parse_size(bad_sizes[i], &v));
 }
 
 static void

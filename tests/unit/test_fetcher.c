@@ -21,6 +21,7 @@
 
 #include "util/log.h"
 #include "widgets/streams/fetcher.h"
+#include "widgets/streams/schedule.h"
 
 #define NOW 1700000000LL
 #define DATE_NOW "Tue, 14 Nov 2023 22:13:20 GMT"   /* == NOW */
@@ -29,7 +30,7 @@
 
 struct sched_case {
 	const char *name;
-	struct fetch_sched s;
+	struct schedule_in s;
 	long want;
 	const char *why;
 };
@@ -100,12 +101,12 @@ test_next_interval(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *why = NULL;
-		long got = fetcher_next_interval(&cases[i].s, &why);
+		long got = schedule_next_interval(&cases[i].s, &why);
 		if (got != cases[i].want || strcmp(why, cases[i].why) != 0)
 			fail_msg("%s: got %ld (%s), want %ld (%s)", cases[i].name, got, why,
 			    cases[i].want, cases[i].why);
 	}
-	assert_int_equal(fetcher_next_interval(&cases[0].s, NULL), 900);
+	assert_int_equal(schedule_next_interval(&cases[0].s, NULL), 900);
 }
 
 /* ---- a tiny HTTP server thread for the curl fetcher ---- */

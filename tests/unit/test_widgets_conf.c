@@ -14,7 +14,7 @@
 #include "widgets/widgets.h"
 
 static const struct feature features[] = {
-	{ .name = "widgets", .opts = widgets_opts, .checks = widgets_checks },
+	{ .name = "widgets", .opts = streams_opts, .checks = streams_checks },
 	{ .name = NULL },
 };
 

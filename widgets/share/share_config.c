@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fcgi/config.h"
+#include "util/cfgval.h"
 #include "util/url.h"
 #include "widgets/share/share_networks.h"
 #include "widgets/share/share_url.h"
@@ -54,7 +55,7 @@ check_network(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	if (share_network_find(value) == NULL)
 		cfg_error(cfg, "KEY %s: unknown network \"%s\" (see doc/share.md for the list)",
 		    opt->name, value);
-	return config_list_keep(value, result);
+	return cfgval_keep(value, result);
 }
 
 static int
@@ -65,7 +66,7 @@ check_host(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 
 	if (n >= sizeof(low)) {
 		cfg_error(cfg, "KEY %s: host name too long", opt->name);
-		return config_list_keep(value, result);
+		return cfgval_keep(value, result);
 	}
 	for (size_t k = 0; k <= n; k++)
 		low[k] = (char)tolower((unsigned char)value[k]);
@@ -74,7 +75,7 @@ check_host(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 		    " \"www.example.com\", or \".example.com\" for it and its subdomains;"
 		    " no scheme, port, path, IP address or trailing dot; IDNs in"
 		    " punycode)", opt->name, value);
-	return config_list_keep(value, result);
+	return cfgval_keep(value, result);
 }
 
 static int
@@ -83,7 +84,7 @@ check_instance(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	if (!share_host_syntax_ok(value) || strchr(value, '.') == NULL)
 		cfg_error(cfg, "KEY %s: bad host \"%s\" (a lower-case server name such"
 		    " as \"mastodon.social\")", opt->name, value);
-	return config_list_keep(value, result);
+	return cfgval_keep(value, result);
 }
 
 static int

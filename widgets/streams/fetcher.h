@@ -1,4 +1,4 @@
-/* fetcher: bounded, polite parallel GETs of feed sources, and scheduling. */
+/* fetcher: bounded, polite parallel GETs of feed sources and media. */
 #ifndef SOCIALHUB_WIDGETS_FETCHER_H
 #define SOCIALHUB_WIDGETS_FETCHER_H
 
@@ -20,8 +20,6 @@
 #define FETCH_MAX_STREAMS 100               /* HTTP/2 streams per connection */
 #define FETCH_MAX_INFLIGHT 256              /* transfers handed to libcurl */
 #define FETCH_MEMORY_BUDGET (64u << 20)     /* unfinished bodies of one run */
-#define FETCH_MIN_INTERVAL 60               /* next fetch clamp */
-#define FETCH_MAX_INTERVAL 86400
 
 /*
  * The outcome of one GET. Strings are malloc'd and owned by the fetcher
@@ -119,26 +117,5 @@ void fetcher_fini(struct fetcher *f);
  * elsewhere is public only), else NETPOLICY_PUBLIC.
  */
 enum netpolicy_trust fetcher_trust(bool allow_any, const char *url);
-
-/* What the next-fetch computation sees of one attempt. */
-struct fetch_sched {
-	long long now;
-	long every;              /* configured interval, seconds */
-	bool ok;                 /* 200 or 304 */
-	long http_status;
-	long failures;           /* consecutive failures including this one */
-	const char *cache_control, *expires, *date, *age, *retry_after;
-	long ttl_minutes;        /* RSS <ttl>, 0: none */
-};
-
-/*
- * Seconds until the next fetch, clamped to [FETCH_MIN_INTERVAL,
- * FETCH_MAX_INTERVAL]. Success: the largest of `every`, Cache-Control
- * max-age (minus Age; else Expires minus Date) and <ttl>. Failure: `every`
- * doubled per consecutive failure, or Retry-After on 429/503 when that is
- * later. *why (may be NULL) names the rule that won: "every", "max-age",
- * "expires", "ttl", "backoff" or "retry-after".
- */
-long fetcher_next_interval(const struct fetch_sched *s, const char **why);
 
 #endif

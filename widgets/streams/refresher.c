@@ -480,7 +480,7 @@ log_result(const struct unit *u, const struct fetch_result *res, const char *err
 static void
 schedule(struct unit *u, const struct fetch_result *res, long long now, long ttl)
 {
-	struct fetch_sched s = {
+	struct schedule_in s = {
 		.now = now, .every = u->every, .ok = res->rc == RC_OK,
 		.http_status = res->http_status, .failures = u->st.failures,
 		.cache_control = res->cache_control, .expires = res->expires,
@@ -489,7 +489,7 @@ schedule(struct unit *u, const struct fetch_result *res, long long now, long ttl
 	};
 	const char *why;
 
-	u->st.next_due = now + fetcher_next_interval(&s, &why);
+	u->st.next_due = now + schedule_next_interval(&s, &why);
 	u->entry->why = why;
 	u->entry->next_due = u->st.next_due;
 	u->next_due = u->st.next_due;
@@ -803,7 +803,7 @@ remerge(struct pass *p, const struct refresh_opts *o)
 static long
 next_in(const struct pass *p)
 {
-	long long now = (long long)time(NULL), best = FETCH_MAX_INTERVAL;
+	long long now = (long long)time(NULL), best = SCHEDULE_MAX_INTERVAL;
 
 	for (size_t i = 0; i < p->n; i++) {
 		long long d = p->units[i].next_due - now;
@@ -822,7 +822,7 @@ refresher_pass(struct refresher *r, const struct refresh_opts *o,
 	enum rc rc;
 
 	memset(rep, 0, sizeof(*rep));
-	rep->next_in = FETCH_MIN_INTERVAL;
+	rep->next_in = SCHEDULE_MIN_INTERVAL;
 	if ((rc = gather(&p, o)) != RC_OK)
 		return rc;
 	rep->entries = arena_calloc(a, p.n + 1, sizeof(*rep->entries));

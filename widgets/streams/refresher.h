@@ -10,6 +10,7 @@
 #include "util/rc.h"
 #include "widgets/streams/cache.h"
 #include "widgets/streams/fetcher.h"
+#include "widgets/streams/schedule.h"
 #include "widgets/streams/stream.h"
 
 #define REFRESH_SOURCE_MAX_ITEMS 1000   /* items kept per source */
@@ -52,7 +53,7 @@ struct refresh_entry {
 	long long bytes;
 	long ms;
 	long long next_due;
-	const char *why;      /* scheduling rule (fetcher_next_interval) */
+	const char *why;      /* scheduling rule (schedule_next_interval) */
 	const char *error;    /* NULL unless FAILED */
 };
 

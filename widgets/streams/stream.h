@@ -13,7 +13,6 @@
 #define STREAM_NAME_MAX 64
 #define STREAM_MAX_ITEMS_DEFAULT 200
 #define STREAM_MAX_ITEMS_LIMIT 10000
-#define STREAM_EVERY_DEFAULT (15 * 60)
 
 /* One `source NAME { ... }` block, immutable once the config is loaded. */
 struct stream_source {
