@@ -132,3 +132,9 @@ buf_take(struct buf *b, size_t *len)
 	buf_init(b, b->max);
 	return p;
 }
+
+int
+buf_sink(const char *p, size_t n, void *b)
+{
+	return buf_append(b, p, n) == RC_OK ? 0 : -1;
+}

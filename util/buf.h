@@ -53,6 +53,10 @@ enum rc buf_appendf(struct buf *b, const char *fmt, ...)
 enum rc buf_vappendf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* A json_dump_callback_t (and jsonw sink) appending to the struct buf
+ * `b`: 0, or -1 when the append fails (past max, no memory). */
+int buf_sink(const char *p, size_t n, void *b);
+
 /* The NUL-terminated contents ("" for an empty buffer, never NULL). */
 const char *buf_cstr(const struct buf *b);
 /* Hands the heap storage to the caller (free() it); the buf is emptied. */

@@ -218,26 +218,54 @@ write_pages(struct arena *a, const struct publisher *p, const struct stream_conf
 	return rc;
 }
 
+/* A string member, null when s is NULL (json_pack's "s?"). */
+static void
+w_str_or_null(struct jsonw *w, const char *key, const char *s)
+{
+	if (s == NULL || !jsonw_key_str(w, key, s, strlen(s))) {
+		jsonw_key(w, key, strlen(key));
+		jsonw_null(w);
+	}
+}
+
+/* public.json: the prepared stream and, last, "_published": when it
+ * changed, when it was written and the sources' display names. */
 static enum rc
 write_public(struct arena *a, const struct publisher *p, const struct stream_conf *sc,
     const struct render_source *src, const struct feed *pub, long long updated,
     long long now)
 {
-	json_t *j = feed_to_json(pub), *sources = json_array();
 	char *path = cache_stream_path(a, p->conf.cache, sc->name, PUBLISH_PUBLIC);
-	enum rc rc = RC_NOMEM;
+	struct jsonw w;
+	struct buf b;
+	enum rc rc;
 
-	for (size_t i = 0; sources != NULL && i < sc->nsources; i++)
-		json_array_append_new(sources, json_pack("{s:s, s:s?, s:s?}", "name", src[i].name,
-		    "title", src[i].title, "avatar", src[i].avatar));
-	if (j != NULL && path != NULL && sources != NULL) {
-		json_object_set_new(j, "_published", json_pack("{s:I, s:I, s:O}",
-		    "changed_at", (json_int_t)updated, "generated_at", (json_int_t)now,
-		    "sources", sources));
-		rc = cache_write_json(path, j);
+	if (path == NULL)
+		return RC_NOMEM;
+	if ((rc = cache_jsonw_begin(&w, 256 * 1024, &b)) != RC_OK)
+		return rc;
+	feed_write_json_begin(pub, 0, &w);
+	jsonw_key(&w, "_published", strlen("_published"));
+	jsonw_obj_begin(&w);
+	jsonw_key(&w, "changed_at", strlen("changed_at"));
+	jsonw_int(&w, updated);
+	jsonw_key(&w, "generated_at", strlen("generated_at"));
+	jsonw_int(&w, now);
+	jsonw_key(&w, "sources", strlen("sources"));
+	jsonw_arr_begin(&w);
+	for (size_t i = 0; i < sc->nsources; i++) {
+		jsonw_obj_begin(&w);
+		w_str_or_null(&w, "name", src[i].name);
+		w_str_or_null(&w, "title", src[i].title);
+		w_str_or_null(&w, "avatar", src[i].avatar);
+		jsonw_obj_end(&w);
 	}
-	json_decref(sources);
-	json_decref(j);
+	jsonw_arr_end(&w);
+	jsonw_obj_end(&w);
+	jsonw_obj_end(&w);
+	if ((rc = cache_jsonw_end(&w, &b)) == RC_OK)
+		rc = cache_write(path, b.data, b.len);
+	buf_fini(&b);
 	return rc;
 }
 

@@ -427,19 +427,54 @@ struct feed_count {
 	size_t files, feeds, differ;
 };
 
+/* What the merge stored before feed_write_json_begin: feed_to_json's tree
+ * with source, market and, on the first npinned items, pinned set in each
+ * item's "_socialhub" object (created last in the item when missing). */
 static void
-feed_both(const struct feed *f, size_t flags, const char *what,
+pin_tree(json_t *j, const struct feed *f, size_t npinned)
+{
+	json_t *items = json_object_get(j, "items");
+
+	for (size_t i = 0; i < f->nitems && i < json_array_size(items); i++) {
+		json_t *it = json_array_get(items, i), *ext = json_object_get(it, "_socialhub");
+		const struct feed_item *fi = &f->items[i];
+		if (fi->source == NULL && fi->market == NULL && i >= npinned)
+			continue;
+		if (!json_is_object(ext)) {
+			ext = json_object();
+			json_object_set_new(it, "_socialhub", ext);
+		}
+		if (fi->source != NULL)
+			json_object_set_new(ext, "source", json_string(fi->source));
+		if (fi->market != NULL)
+			json_object_set_new(ext, "market", json_string(fi->market));
+		if (i < npinned)
+			json_object_set_new(ext, "pinned", json_true());
+	}
+}
+
+/* feed_write_json (npinned 0) or feed_write_json_begin against Jansson. */
+static void
+feed_both_pinned(const struct feed *f, size_t npinned, size_t flags, const char *what,
     struct feed_count *c)
 {
 	json_t *j = feed_to_json(f);
 	struct buf want, got;
 	struct jsonw w;
 
+	if (npinned > 0)
+		pin_tree(j, f, npinned);
 	dump(j, flags, &want);
 	json_decref(j);
 	buf_init(&got, 64 << 20);
 	assert_int_equal(jsonw_init(&w, flags, to_buf, &got), RC_OK);
-	assert_int_equal(feed_write_json(f, &w), RC_OK);
+	if (npinned == 0) {
+		assert_int_equal(feed_write_json(f, &w), RC_OK);
+	} else {
+		feed_write_json_begin(f, npinned, &w);
+		jsonw_obj_end(&w);
+		assert_int_equal(jsonw_flush(&w), RC_OK);
+	}
 	jsonw_fini(&w);
 	if (want.len != got.len || memcmp(want.data, got.data, want.len) != 0) {
 		print_message("differs: %s, flags %#zx\n", what, flags);
@@ -447,6 +482,12 @@ feed_both(const struct feed *f, size_t flags, const char *what,
 	}
 	buf_fini(&want);
 	buf_fini(&got);
+}
+
+static void
+feed_both(const struct feed *f, size_t flags, const char *what, struct feed_count *c)
+{
+	feed_both_pinned(f, 0, flags, what, c);
 }
 
 static void
@@ -467,6 +508,8 @@ one_file(const char *path, const char *body, size_t len, void *ctx)
 	c->feeds++;
 	for (i = 0; i < NFLAGS; i++)
 		feed_both(&f, flag_sets[i], path, c);
+	/* As the merge writes it: the first half pinned. */
+	feed_both_pinned(&f, (f.nitems + 1) / 2, JSON_COMPACT | JSON_ENSURE_ASCII, path, c);
 }
 
 static void
@@ -546,6 +589,7 @@ test_every_field(void **state)
 		f.nitems = 2;
 		for (i = 0; i < NFLAGS; i++)
 			feed_both(&f, flag_sets[i], "every field", &c);
+		feed_both_pinned(&f, 1 + v % 2, flag_sets[v % NFLAGS], "every field, pinned", &c);
 	}
 	assert_int_equal(c.differ, 0);
 }

@@ -40,6 +40,13 @@ json_t *feed_to_json(const struct feed *f);
  */
 enum rc feed_write_json(const struct feed *f, struct jsonw *w);
 /*
+ * feed_write_json's document up to "items", its top object left open for
+ * the caller's own members after them (then jsonw_obj_end, jsonw_flush).
+ * The first `npinned` items carry "pinned": true, last in their
+ * "_socialhub" object: a merged stream as the cache stores it.
+ */
+void feed_write_json_begin(const struct feed *f, size_t npinned, struct jsonw *w);
+/*
  * Makes f, in place, what feed_from_json(feed_to_json(f)) gives: "" and
  * strings that are not UTF-8 become NULL (non-UTF-8 tags and images
  * go), dates round to what RFC 3339 keeps, an attachment without a URL

@@ -326,7 +326,7 @@ w_attachments(struct jsonw *w, const struct feed_attachment *at, size_t n)
 }
 
 static void
-w_item(struct jsonw *w, const struct feed_item *it)
+w_item(struct jsonw *w, const struct feed_item *it, bool pinned)
 {
 	jsonw_obj_begin(w);
 	w_str(w, "id", it->id != NULL ? it->id : "");
@@ -351,7 +351,7 @@ w_item(struct jsonw *w, const struct feed_item *it)
 	if (it->nattachments > 0)
 		w_attachments(w, it->attachments, it->nattachments);
 	if (it->date_missing || it->source != NULL || it->market != NULL ||
-	    it->nimages > 0) {
+	    it->nimages > 0 || pinned) {
 		jsonw_key(w, EXT, strlen(EXT));
 		jsonw_obj_begin(w);
 		if (it->date_missing)
@@ -360,13 +360,15 @@ w_item(struct jsonw *w, const struct feed_item *it)
 		w_str(w, "market", it->market);
 		if (it->nimages > 0)
 			w_strings(w, "images", it->images, it->nimages);
+		if (pinned)
+			w_true(w, "pinned");
 		jsonw_obj_end(w);
 	}
 	jsonw_obj_end(w);
 }
 
-enum rc
-feed_write_json(const struct feed *f, struct jsonw *w)
+void
+feed_write_json_begin(const struct feed *f, size_t npinned, struct jsonw *w)
 {
 	size_t i;
 
@@ -396,8 +398,14 @@ feed_write_json(const struct feed *f, struct jsonw *w)
 	jsonw_key(w, "items", strlen("items"));
 	jsonw_arr_begin(w);
 	for (i = 0; i < f->nitems; i++)
-		w_item(w, &f->items[i]);
+		w_item(w, &f->items[i], i < npinned);
 	jsonw_arr_end(w);
+}
+
+enum rc
+feed_write_json(const struct feed *f, struct jsonw *w)
+{
+	feed_write_json_begin(f, 0, w);
 	jsonw_obj_end(w);
 	return jsonw_flush(w);
 }

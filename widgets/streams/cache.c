@@ -235,27 +235,57 @@ cache_read_json(const char *path, json_t **out)
 	return RC_OK;
 }
 
-static int
-dump_cb(const char *p, size_t n, void *arg)
+/* One allocation of about the right size, not jansson's doubling from 16
+ * bytes (a copy of everything written so far each time). */
+static enum rc
+dump_buf_init(size_t hint, struct buf *out)
 {
-	return buf_append(arg, p, n) == RC_OK ? 0 : -1;
+	buf_init(out, CACHE_JSON_MAX);
+	if (hint > 0 && buf_reserve(out, hint < CACHE_JSON_MAX ? hint : CACHE_JSON_MAX) != RC_OK)
+		return RC_NOMEM;
+	return RC_OK;
 }
 
 enum rc
 cache_json_dump(const json_t *j, size_t hint, struct buf *out)
 {
-	buf_init(out, CACHE_JSON_MAX);
-	/* One allocation of about the right size, not jansson's doubling
-	 * from 16 bytes (a copy of everything written so far each time). */
-	if (hint > 0 && buf_reserve(out, hint < CACHE_JSON_MAX ? hint : CACHE_JSON_MAX) != RC_OK)
+	if (dump_buf_init(hint, out) != RC_OK)
 		return RC_NOMEM;
-	if (json_dump_callback(j, dump_cb, out, JSON_COMPACT | JSON_ENSURE_ASCII) != 0) {
+	if (json_dump_callback(j, buf_sink, out, CACHE_JSON_FLAGS) != 0) {
 		buf_fini(out);
 		return RC_NOMEM;
 	}
 	if (out->data == NULL && buf_appends(out, "") != RC_OK)
 		return RC_NOMEM;
 	return RC_OK;
+}
+
+enum rc
+cache_jsonw_begin(struct jsonw *w, size_t hint, struct buf *out)
+{
+	enum rc rc;
+
+	if ((rc = dump_buf_init(hint, out)) == RC_OK &&
+	    (rc = jsonw_init(w, CACHE_JSON_FLAGS, buf_sink, out)) != RC_OK)
+		buf_fini(out);
+	return rc;
+}
+
+enum rc
+cache_jsonw_end(struct jsonw *w, struct buf *out)
+{
+	enum rc rc = jsonw_flush(w);
+
+	jsonw_fini(w);
+	/* The sink fails only when out is full (a block of up to 64 KiB did
+	 * not fit) or out of memory. */
+	if (rc == RC_IO)
+		rc = out->len + (64u << 10) > out->max ? RC_LIMIT : RC_NOMEM;
+	if (rc == RC_OK && out->data == NULL && buf_appends(out, "") != RC_OK)
+		rc = RC_NOMEM;
+	if (rc != RC_OK)
+		buf_fini(out);
+	return rc;
 }
 
 enum rc

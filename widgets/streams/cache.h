@@ -9,6 +9,7 @@
 
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/jsonw.h"
 #include "util/rc.h"
 
 /*
@@ -35,6 +36,7 @@
 #define CACHE_MAGIC "SHC1"
 #define CACHE_KEY_LEN 32          /* hex digits of a source key */
 #define CACHE_JSON_MAX (64u * 1024 * 1024)
+#define CACHE_JSON_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII) /* how JSON is stored */
 #define CACHE_MEDIA_DIR "media"
 
 struct cache;
@@ -79,6 +81,14 @@ enum rc cache_write_sum(const char *path, const void *p, size_t n, const char *s
  * bytes up front. RC_NOMEM.
  */
 enum rc cache_json_dump(const json_t *j, size_t hint, struct buf *out);
+/*
+ * The same bytes written value by value (util/jsonw.h), for the refresh
+ * path's large documents: cache_jsonw_begin sets w up to write into *out
+ * (reserved to about `hint`); cache_jsonw_end flushes, frees w and, on
+ * failure, *out (RC_LIMIT past CACHE_JSON_MAX, RC_NOMEM, RC_INVALID).
+ */
+enum rc cache_jsonw_begin(struct jsonw *w, size_t hint, struct buf *out);
+enum rc cache_jsonw_end(struct jsonw *w, struct buf *out);
 /*
  * The checksum a framed file claims, from its header only (64 hex digits +
  * NUL in hex). For change detection; does not verify the payload.

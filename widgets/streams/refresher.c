@@ -389,8 +389,8 @@ store_body(struct unit *u, const struct fetch_result *res, long long now,
 	struct arena *a = arena_new(256 * 1024, PARSE_ARENA_LIMIT);
 	char items_sum[65], old_sum[65], body_sum[65];
 	struct buf s = { 0 };
+	struct jsonw w;
 	struct feed f;
-	json_t *j = NULL;
 	enum rc rc;
 
 	if (a == NULL)
@@ -403,10 +403,12 @@ store_body(struct unit *u, const struct fetch_result *res, long long now,
 		goto out;
 	}
 	keep_first_seen(a, u, &f);
-	rc = RC_NOMEM;
 	/* About the body's size: JSON of the items is of that order. */
-	if ((j = feed_to_json(&f)) == NULL ||
-	    (rc = cache_json_dump(j, res->len + res->len / 2 + 4096, &s)) != RC_OK)
+	if ((rc = cache_jsonw_begin(&w, res->len + res->len / 2 + 4096, &s)) != RC_OK)
+		goto out;
+	feed_write_json_begin(&f, 0, &w);
+	jsonw_obj_end(&w);
+	if ((rc = cache_jsonw_end(&w, &s)) != RC_OK)
 		goto out;
 	sum_hex(s.data, s.len, items_sum);
 	sum_hex(res->body, res->len, body_sum);
@@ -436,7 +438,6 @@ store_body(struct unit *u, const struct fetch_result *res, long long now,
 	}
 out:
 	buf_fini(&s);
-	json_decref(j);
 	arena_free(a);
 	return rc;
 }

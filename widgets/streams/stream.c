@@ -12,7 +12,6 @@
 #include "util/url.h"
 
 #define STREAM_FORMAT_VERSION "streams-1"
-#define STREAM_EXT "_socialhub"
 
 /* ---- a string set in arena memory (open addressing, FNV-1a) ---- */
 
@@ -667,41 +666,6 @@ load_source(struct arena *a, const struct cache *c, const struct stream_source *
 	return f;
 }
 
-/* Sets a key of the item's "_socialhub" extension object. */
-static void
-item_ext_set(json_t *item, const char *key, json_t *v)
-{
-	json_t *ext = json_object_get(item, STREAM_EXT);
-
-	if (!json_is_object(ext)) {
-		ext = json_object();
-		json_object_set_new(item, STREAM_EXT, ext);
-	}
-	json_object_set_new(ext, key, v);
-}
-
-/* feed_to_json plus what the widgets need per item: source, market, pin. */
-static json_t *
-merged_json(const struct stream_merged *m)
-{
-	json_t *j = feed_to_json(&m->feed);
-	json_t *items = json_object_get(j, "items");
-
-	if (j == NULL)
-		return NULL;
-	for (size_t i = 0; i < m->feed.nitems && i < json_array_size(items); i++) {
-		json_t *it = json_array_get(items, i);
-		const struct feed_item *fi = &m->feed.items[i];
-		if (fi->source != NULL)
-			item_ext_set(it, "source", json_string(fi->source));
-		if (fi->market != NULL)
-			item_ext_set(it, "market", json_string(fi->market));
-		if (i < m->npinned)
-			item_ext_set(it, "pinned", json_true());
-	}
-	return j;
-}
-
 static json_t *
 meta_sources(const struct stream_conf *sc, const struct stream_input *in)
 {
@@ -763,16 +727,19 @@ store(struct rebuild *rb, const struct stream_merged *m,
 	unsigned char sum[CRYPTO_SHA256_LEN];
 	char hex[65];
 	struct buf sb;
+	struct jsonw w;
 	const char *old_sum;
 	long long changed_at;
-	json_t *j, *meta;
+	json_t *meta;
 	enum rc rc = RC_OK;
 
-	if ((j = merged_json(m)) == NULL)
-		return RC_NOMEM;
-	rc = cache_json_dump(j, 256 * 1024, &sb);
-	json_decref(j);
-	if (rc != RC_OK)
+	/* feed_to_json's document with what the widgets need per item:
+	 * source, market, pin. */
+	if ((rc = cache_jsonw_begin(&w, 256 * 1024, &sb)) != RC_OK)
+		return rc;
+	feed_write_json_begin(&m->feed, m->npinned, &w);
+	jsonw_obj_end(&w);
+	if ((rc = cache_jsonw_end(&w, &sb)) != RC_OK)
 		return rc;
 	crypto_sha256(sb.data, sb.len, sum);
 	for (size_t i = 0; i < sizeof(sum); i++)
