@@ -1,6 +1,7 @@
 /* refresher: pick due sources, fetch in parallel, parse, store, re-merge. */
 #include "widgets/streams/refresher.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -109,6 +110,11 @@ refresher_new(const struct refresher_conf *conf, struct refresher **out)
 	 * tables) must happen once, in this thread, before any of them
 	 * starts. */
 	sanitize_global_init();
+	/* Each feed's body, parse arena and items.json buffer are freed before
+	 * the next feed needs the same again: keep that memory in the heap
+	 * rather than mapping it anew (and faulting every page in) per feed. */
+	mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	r->conf = *conf;
 	*out = r;
 	return RC_OK;
