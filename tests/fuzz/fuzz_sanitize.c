@@ -130,6 +130,75 @@ check_tree(xmlNodePtr n)
 	}
 }
 
+/* Media mode's output: what check_tree checks, and nothing that loads
+ * from elsewhere: no player or resource element, no srcset, sizes,
+ * style or poster, every img src what the hook returned. */
+static void
+check_media_tree(xmlNodePtr n)
+{
+	static const char *const bad[] = { "video", "audio", "source", "wbr", "track" };
+	static const char *const bad_attrs[] = { "srcset", "sizes", "style", "poster",
+		"background", "ping" };
+
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE) {
+			const char *name = (const char *)n->name;
+			for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+				if (strcasecmp(name, bad[i]) == 0)
+					abort();
+			for (xmlAttrPtr at = n->properties; at != NULL; at = at->next) {
+				const char *an = (const char *)at->name;
+				xmlChar *v = xmlNodeGetContent((xmlNodePtr)at);
+				for (size_t i = 0; i < sizeof(bad_attrs) / sizeof(*bad_attrs); i++)
+					if (strcasecmp(an, bad_attrs[i]) == 0)
+						abort();
+				if (strcasecmp(an, "src") == 0 &&
+				    (strcasecmp(name, "img") != 0 || v == NULL ||
+				    strcmp((const char *)v, "/media/x") != 0))
+					abort();
+				xmlFree(v);
+			}
+		}
+		check_media_tree(n->children);
+	}
+}
+
+static const char *
+media_hook(void *ctx, const char *url)
+{
+	(void)ctx;
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		return NULL;
+	return strlen(url) % 3 == 0 ? NULL : "/media/x";
+}
+
+/* The media pass over the sanitizer's output (as the publisher runs it). */
+static void
+check_media(struct sanitize *s, const char *html, size_t len)
+{
+	struct sanitize_media m = { .rewrite = media_hook };
+	struct sanitize_opts o = { .max_len = 16u << 20, .media = &m };
+	struct sanitize_result r;
+	htmlDocPtr doc;
+
+	if (sanitize_html(s, html, len, &o, &r) != RC_OK)
+		return;
+	for (size_t i = 0; i < r.nspans; i++)
+		if (r.spans[i].start > r.spans[i].end || r.spans[i].end > r.len ||
+		    (r.spans[i].url != NULL && strncmp(r.html + r.spans[i].start, "<img ", 5) != 0))
+			abort();
+	if (r.len == 0)
+		return;
+	doc = htmlReadMemory(r.html, (int)r.len, NULL, "UTF-8",
+	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+	    HTML_PARSE_NOIMPLIED);
+	if (doc != NULL) {
+		check_tree(xmlDocGetRootElement(doc));
+		check_media_tree(xmlDocGetRootElement(doc));
+		xmlFreeDoc(doc);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -179,6 +248,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (strncmp(r.images[i], "http://", 7) != 0 &&
 			    strncmp(r.images[i], "https://", 8) != 0)
 				abort();
+		check_media(s, r.html, r.len);
 		if (r.len > 0) {
 			doc = htmlReadMemory(r.html, (int)r.len, NULL, "UTF-8",
 			    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
