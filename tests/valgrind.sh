@@ -16,7 +16,8 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 export top_srcdir top_builddir
-real=$top_builddir/socialhub
+# The program behind the launcher: valgrind does not follow its exec.
+real=$top_builddir/socialhub-core
 command -v valgrind >/dev/null || { echo "valgrind.sh: valgrind not installed" >&2; exit 77; }
 [ -x "$real" ] || { echo "valgrind.sh: build $real first" >&2; exit 1; }
 

@@ -77,6 +77,24 @@ got=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); prin
 run "parse to a full disk: cannot write" 1 err 'cannot write the result' sh -c '"$0" parse "$1" >/dev/full' "$S" "$TH_DIR/big.json"
 head -c 4096 /dev/urandom >"$TH_DIR/noise.bin"
 run "parse of random bytes: not a feed" 1 err 'noise\.bin: not a feed we can read' "$S" parse "$TH_DIR/noise.bin"
+
+# The launcher: `parse` runs socialhub-parse, every other command
+# socialhub-core, both found next to the launcher. A copy of the launcher
+# with only socialhub-parse beside it still parses, and names what is
+# missing for the rest (exit 127). Skipped when SOCIALHUB is a wrapper
+# (make valgrind runs socialhub-core itself).
+bindir=$(dirname "$S")
+if [ -x "$bindir/socialhub-parse" ] && [ -x "$bindir/socialhub-core" ]; then
+	mkdir -p "$TH_DIR/lone"
+	cp "$S" "$bindir/socialhub-parse" "$TH_DIR/lone/"
+	run "launcher: parse runs socialhub-parse alone" 0 out '"version": "https://jsonfeed.org/version/1.1"' \
+		"$TH_DIR/lone/socialhub" parse "$TH_DIR/big.json"
+	run "launcher: other commands name the missing socialhub-core" 127 err \
+		"cannot run .*socialhub-core: No such file or directory" "$TH_DIR/lone/socialhub" keygen
+	run "launcher: the environment and arguments reach the core" 1 err \
+		'none\.conf' env SOCIALHUB_CONFIG="$TH_DIR/none.conf" "$S" check-config
+fi
+
 head -c $((17 * 1024 * 1024)) /dev/zero | "$S" parse - >/dev/null 2>"$TH_DIR/err"
 rc=$?
 [ "$rc" = 1 ] && grep -q 'cannot read' "$TH_DIR/err" &&
