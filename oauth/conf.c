@@ -11,6 +11,7 @@
 
 #include "fcgi/config.h"
 #include "util/cfgval.h"
+#include "util/domain.h"
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/netpolicy.h"
@@ -666,6 +667,7 @@ oauth_conf_free(struct oauth_ctx *ctx)
 		free(p->instances_cache);
 	}
 	session_cache_free(ctx);
+	domain_psl_free(ctx->psl);
 	netpolicy_free(ctx->net);
 	keyring_wipe(&ctx->session_keys);
 	keyring_wipe(&ctx->state_keys);

@@ -98,6 +98,42 @@ login_page_error(struct request *req, struct response *res, enum rc why, const c
 	return page_error(res, why, "Sign-in could not start", msg, request_config(req));
 }
 
+/* What a visitor is told when the instance's app is not to be had. */
+static const struct {
+	enum rc rc;
+	enum rc status;
+	const char *msg;
+} mastodon_refusals[] = {
+	{ RC_FORBIDDEN, RC_FORBIDDEN, "Sign-in with that Mastodon server is not allowed here." },
+	{ RC_UNAVAILABLE, RC_UNAVAILABLE, "Another new Mastodon server is being set up right now. "
+	    "Please try again in a few seconds." },
+	{ RC_RATELIMIT, RC_RATELIMIT, "Too many new Mastodon servers were set up from your network. "
+	    "Please try again later." },
+	{ RC_LIMIT, RC_UNAVAILABLE, "Sign-in with new Mastodon servers is paused here. "
+	    "Please try again later." },
+};
+
+/* The error page for a failed mastodon_instance, with Retry-After when
+ * waiting helps. */
+static enum rc
+login_mastodon_error(struct request *req, struct response *res, enum rc rc, long retry_after)
+{
+	char secs[24];
+	enum rc out;
+
+	for (size_t i = 0; i < sizeof(mastodon_refusals) / sizeof(mastodon_refusals[0]); i++) {
+		if (mastodon_refusals[i].rc != rc)
+			continue;
+		out = login_page_error(req, res, mastodon_refusals[i].status, mastodon_refusals[i].msg);
+		if (out == RC_OK && retry_after > 0) {
+			snprintf(secs, sizeof(secs), "%ld", retry_after);
+			response_header_set(res, "Retry-After", secs);
+		}
+		return out;
+	}
+	return login_page_error(req, res, RC_UPSTREAM, "That Mastodon server could not be reached.");
+}
+
 /* GET /auth/login/{provider}?return_to=PATH[&instance=HOST] */
 enum rc
 flow_login(struct request *req, struct response *res, void *vctx)
@@ -126,13 +162,10 @@ flow_login(struct request *req, struct response *res, void *vctx)
 		instance = iv != NULL ? iv->p : NULL;
 		if (instance == NULL)
 			return login_page_error(req, res, RC_INVALID, "Please enter your Mastodon server, e.g. mastodon.social.");
-		rc = mastodon_instance(ctx, a, p, instance, &ic);
-		if (rc == RC_FORBIDDEN)
-			return login_page_error(req, res, RC_FORBIDDEN, "Sign-in with that Mastodon server is not allowed here.");
-		if (rc == RC_LIMIT)
-			return login_page_error(req, res, RC_UNAVAILABLE, "Sign-in with new Mastodon servers is paused here.");
+		struct mastodon_query q = { .host = instance, .client = request_remote_addr(req) };
+		rc = mastodon_instance(ctx, a, p, &q, &ic);
 		if (rc != RC_OK)
-			return login_page_error(req, res, RC_UPSTREAM, "That Mastodon server could not be reached.");
+			return login_mastodon_error(req, res, rc, q.retry_after);
 		client_id = ic->client_id;
 		scopes = ic->scopes;
 	}
@@ -166,6 +199,7 @@ struct callback {
 	bool post;
 	struct login_state st;
 	const struct provider_meta *m;
+	struct instance_cache *ic;   /* Mastodon: the instance's app */
 	const char *why;
 };
 
@@ -395,9 +429,10 @@ cb_run(struct callback *cb)
 	if (error != NULL)
 		return cb_provider_error(cb, error);
 	if (cb->st.instance != NULL) {
-		struct instance_cache *ic;
+		struct mastodon_query q = { .host = cb->st.instance,
+			.client = request_remote_addr(cb->req) };
 		/* Another worker may have started this login: load the app. */
-		rc = mastodon_instance(cb->ctx, cb->a, cb->p, cb->st.instance, &ic);
+		rc = mastodon_instance(cb->ctx, cb->a, cb->p, &q, &cb->ic);
 		if (rc != RC_OK) {
 			cb->why = "Mastodon app registration unavailable";
 			return cb_fail(cb, RC_UPSTREAM, "upstream", "That Mastodon server could not be reached.");
@@ -434,6 +469,8 @@ cb_run(struct callback *cb)
 	if (rc != RC_OK)
 		return cb_fail(cb, cb_blame(rc), rc == RC_CRYPTO ? "id_token" : "profile",
 		    "The sign-in response could not be verified.");
+	if (cb->ic != NULL)
+		mastodon_app_used(cb->ctx, cb->a, cb->p, cb->ic);
 	return cb_finish(cb, &pr);
 }
 

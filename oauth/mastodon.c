@@ -1,14 +1,12 @@
 /* mastodon: per-instance app registration, cached in state_dir. */
 #include "oauth/oauth_int.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "fcgi/config.h"
 #include "util/buf.h"
@@ -17,7 +15,6 @@
 #include "util/url.h"
 
 #define INSTANCES_MAX 64
-#define APPS_MAX 1000                /* registrations kept in state_dir */
 #define APP_FILE_MAX (16u * 1024)
 
 /*
@@ -60,15 +57,29 @@ join(const char *base, const char *path)
 	return s;
 }
 
-/* RFC 8414 metadata (Mastodon 4.3+): PKCE S256 and the "profile" scope. */
+/* Milliseconds left of a registration's budget (monotonic clock). */
+static long
+budget_left(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* RFC 8414 metadata (Mastodon 4.3+): PKCE S256 and the "profile" scope.
+ * At most MASTODON_PROBE_MS of the budget: a silent instance is an old one. */
 static void
 probe_metadata(struct oauth_ctx *ctx, struct arena *a, const struct provider *p,
-    const char *base, bool *s256, bool *profile)
+    const char *base, const struct timespec *deadline, bool *s256, bool *profile)
 {
+	long left = budget_left(deadline);
 	struct http_request rq = {
 		.url = arena_printf(a, "%s/.well-known/oauth-authorization-server", base),
 		.headers = { "Accept: application/json" }, .max_body = 256 * 1024,
 		.log_name = "mastodon_metadata", .public_only = mastodon_public_only(p),
+		.total_ms = left < MASTODON_PROBE_MS ? left : MASTODON_PROBE_MS,
 	};
 	json_t *doc, *v;
 	long status;
@@ -76,7 +87,9 @@ probe_metadata(struct oauth_ctx *ctx, struct arena *a, const struct provider *p,
 
 	*s256 = false;
 	*profile = false;
-	if (rq.url == NULL || oauth_fetch_json(ctx, a, &rq, &status, &doc) != RC_OK ||
+	rq.connect_ms = rq.total_ms;
+	if (rq.url == NULL || rq.total_ms <= 0 ||
+	    oauth_fetch_json(ctx, a, &rq, &status, &doc) != RC_OK ||
 	    status != 200 || !json_is_object(doc))
 		return; /* older instances: 404, fall back to read:accounts */
 	json_array_foreach(json_object_get(doc, "code_challenge_methods_supported"), i, v)
@@ -86,14 +99,14 @@ probe_metadata(struct oauth_ctx *ctx, struct arena *a, const struct provider *p,
 }
 
 static char *
-app_path(struct oauth_ctx *ctx, struct arena *a, const char *host, const char *ext)
+app_path(struct oauth_ctx *ctx, struct arena *a, const char *host)
 {
-	return arena_printf(a, "%s/mastodon/%s.%s", ctx->oauth_dir, host, ext);
+	return arena_printf(a, "%s/mastodon/%s.json", ctx->oauth_dir, host);
 }
 
 /* The registered app from state_dir, if it matches our redirect and scopes. */
 static enum rc
-app_read(struct arena *a, const char *path, const char *redirect, json_t **out)
+app_read(const char *path, const char *redirect, json_t **out)
 {
 	char *data;
 	size_t len;
@@ -114,9 +127,36 @@ app_read(struct arena *a, const char *path, const char *redirect, json_t **out)
 		json_decref(j);
 		return RC_NOTFOUND;
 	}
-	(void)a;
 	*out = j;
 	return RC_OK;
+}
+
+/* Writes an app record to path atomically (0600); the secret is wiped
+ * from the serialized copy. */
+static enum rc
+app_write(const char *path, const json_t *rec)
+{
+	char *text = json_dumps(rec, JSON_COMPACT);
+	enum rc rc;
+
+	rc = text != NULL ? fsutil_write_atomic(path, text, strlen(text), 0600) : RC_NOMEM;
+	if (text != NULL) {
+		OPENSSL_cleanse(text, strlen(text));
+		free(text);
+	}
+	if (rc != RC_OK)
+		log_kv(LOG_ERROR, "mastodon_app_write_failed", "path", path, NULL);
+	return rc;
+}
+
+/* Marks the app in use: a login is starting with it, so the sweep of
+ * unused registrations (mastodon_reg.c, by mtime) leaves it alone. */
+static void
+app_touch(struct oauth_ctx *ctx, const char *path)
+{
+	struct timespec ts[2] = { { .tv_sec = ctx->now() }, { .tv_sec = ctx->now() } };
+
+	utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
 }
 
 static enum rc
@@ -127,28 +167,42 @@ form_add(struct buf *b, const char *name, const char *value)
 	return rc == RC_OK ? url_encode(b, value, strlen(value)) : rc;
 }
 
-/* POST /api/v1/apps; writes the answer to path atomically (0600). */
+/* What one registration sends and stores. */
+struct app_reg {
+	const char *base;
+	const char *scopes;
+	bool s256;
+	const char *path;
+	const struct timespec *deadline;
+};
+
+/* POST /api/v1/apps within what is left of the budget; stores the answer. */
 static enum rc
-app_register(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const char *base,
-    const char *scopes, bool s256, const char *path, json_t **out)
+app_register(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
+    const struct app_reg *r, json_t **out)
 {
 	struct http_request rq = {
-		.url = arena_printf(a, "%s/api/v1/apps", base),
+		.url = arena_printf(a, "%s/api/v1/apps", r->base),
 		.headers = { "Accept: application/json" }, .max_body = 64 * 1024,
 		.log_name = "mastodon_register", .public_only = mastodon_public_only(p),
+		.total_ms = budget_left(r->deadline),
 	};
 	json_t *j, *rec;
 	struct buf form;
-	char *text;
 	long status;
 	enum rc rc;
 
+	if (rq.total_ms <= 0) {
+		log_kv(LOG_WARN, "mastodon_register_failed", "base", r->base, "error", "budget spent", NULL);
+		return RC_TIMEOUT;
+	}
+	rq.connect_ms = rq.total_ms;
 	buf_init(&form, 8192);
 	rc = form_add(&form, "client_name", p->display_name);
 	if (rc == RC_OK)
 		rc = form_add(&form, "redirect_uris", p->redirect_uri);
 	if (rc == RC_OK)
-		rc = form_add(&form, "scopes", scopes);
+		rc = form_add(&form, "scopes", r->scopes);
 	if (rc == RC_OK)
 		rc = form_add(&form, "website", ctx->cfg->site_url);
 	rq.form = arena_strdup(a, buf_cstr(&form));
@@ -159,98 +213,108 @@ app_register(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const c
 	if (rc != RC_OK || status != 200 || !json_is_object(j) ||
 	    json_string_value(json_object_get(j, "client_id")) == NULL ||
 	    json_string_value(json_object_get(j, "client_secret")) == NULL) {
-		log_kv(LOG_WARN, "mastodon_register_failed", "base", base, NULL);
-		return RC_UPSTREAM;
+		log_kv(LOG_WARN, "mastodon_register_failed", "base", r->base, "error", rc_str(rc), NULL);
+		return rc == RC_TIMEOUT ? RC_TIMEOUT : RC_UPSTREAM;
 	}
 	rec = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "client_id",
 	    json_string_value(json_object_get(j, "client_id")), "client_secret",
 	    json_string_value(json_object_get(j, "client_secret")), "redirect_uri",
-	    p->redirect_uri, "scopes", scopes, "pkce", s256, "registered_at", (json_int_t)ctx->now());
-	text = rec != NULL ? json_dumps(rec, JSON_COMPACT) : NULL;
-	rc = text != NULL ? fsutil_write_atomic(path, text, strlen(text), 0600) : RC_NOMEM;
-	if (text != NULL) {
-		OPENSSL_cleanse(text, strlen(text));
-		free(text);
-	}
+	    p->redirect_uri, "scopes", r->scopes, "pkce", r->s256, "registered_at",
+	    (json_int_t)ctx->now());
+	rc = rec != NULL ? app_write(r->path, rec) : RC_NOMEM;
 	if (rc != RC_OK) {
 		json_decref(rec);
-		log_kv(LOG_ERROR, "mastodon_app_write_failed", "path", path, NULL);
 		return rc;
 	}
 	*out = rec;
 	return RC_OK;
 }
 
-/* How many apps are registered already (a bound on visitor-typed hosts). */
-static size_t
-apps_count(const char *dir)
+/* Probe and register under one budget of MASTODON_REG_BUDGET_MS. */
+static enum rc
+app_new(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const char *base,
+    const char *path, json_t **out)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	size_t n = 0;
+	struct timespec deadline;
+	struct app_reg r = { .base = base, .scopes = p->scopes, .path = path, .deadline = &deadline };
+	bool profile;
 
-	if (d == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		n += len > 5 && strcmp(de->d_name + len - 5, ".json") == 0;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += MASTODON_REG_BUDGET_MS / 1000;
+	deadline.tv_nsec += (MASTODON_REG_BUDGET_MS % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
 	}
-	closedir(d);
-	return n;
+	/* What the instance supports decides the scope we register for. */
+	probe_metadata(ctx, a, p, base, &deadline, &r.s256, &profile);
+	if (profile && strcmp(p->scopes, p->preset->scopes) == 0)
+		r.scopes = "profile";
+	return app_register(ctx, a, p, &r, out);
 }
 
 /*
- * Finds or makes the app for host: the state_dir file, else a registration
- * under an exclusive lock so that two workers never register twice.
+ * Finds or makes the app for q->host: the state_dir file, else a new
+ * registration. A registration never waits for another: it needs the one
+ * slot of the pool (RC_UNAVAILABLE when taken), passes the caps and the
+ * client limit (mastodon_reg_admit), and runs under a total budget, so a
+ * silent instance holds one worker for a few seconds and no more.
  */
 static enum rc
 app_for(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const char *base,
-    const char *host, json_t **out)
+    struct mastodon_query *q, json_t **out)
 {
-	const char *scopes = p->scopes;
-	bool s256, profile;
-	char *path = app_path(ctx, a, host, "json"), *lock = app_path(ctx, a, host, "lock");
-	char *dir = arena_printf(a, "%s/mastodon", ctx->oauth_dir);
+	char *path = app_path(ctx, a, q->host);
 	enum rc rc;
-	int fd;
+	int slot;
 
-	if (path == NULL || lock == NULL || dir == NULL)
+	if (path == NULL)
 		return RC_NOMEM;
-	if (app_read(a, path, p->redirect_uri, out) == RC_OK)
+	if (app_read(path, p->redirect_uri, out) == RC_OK) {
+		app_touch(ctx, path);
 		return RC_OK;
-	if (fsutil_mkdirs(dir, 0700) != RC_OK)
-		return RC_UNAVAILABLE;
-	fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		if (fd >= 0)
-			close(fd);
-		return RC_UNAVAILABLE;
 	}
-	rc = app_read(a, path, p->redirect_uri, out);
-	if (rc != RC_OK && apps_count(dir) >= APPS_MAX) {
-		log_kv(LOG_WARN, "mastodon_apps_full", "max", "1000", NULL);
-		rc = RC_LIMIT;
-	} else if (rc != RC_OK) {
-		/* What the instance supports decides the scope we register for. */
-		probe_metadata(ctx, a, p, base, &s256, &profile);
-		if (profile && strcmp(p->scopes, p->preset->scopes) == 0)
-			scopes = "profile";
-		rc = app_register(ctx, a, p, base, scopes, s256, path, out);
+	rc = mastodon_reg_begin(ctx, a, q, &slot);
+	if (rc != RC_OK)
+		return rc;
+	/* Another worker may have registered it while we looked. */
+	rc = app_read(path, p->redirect_uri, out);
+	if (rc != RC_OK) {
+		rc = mastodon_reg_admit(ctx, a, p, q);
+		if (rc == RC_OK)
+			rc = app_new(ctx, a, p, base, path, out);
 	}
-	flock(fd, LOCK_UN);
-	close(fd);
+	mastodon_reg_end(slot);
 	return rc;
 }
 
 static bool
 instance_allowed(const struct provider *p, const char *host)
 {
-	if (p->any_instance)
-		return true;
+	return p->any_instance || mastodon_listed(p, host);
+}
+
+bool
+mastodon_listed(const struct provider *p, const char *host)
+{
 	for (size_t i = 0; i < p->ninstances; i++)
 		if (strcmp(p->instances[i], host) == 0)
 			return true;
 	return false;
+}
+
+static void
+instance_clear(struct instance_cache *ic)
+{
+	json_decref(ic->cache.jwks);
+	free(ic->host);
+	free(ic->client_id);
+	if (ic->client_secret != NULL)
+		OPENSSL_cleanse(ic->client_secret, strlen(ic->client_secret));
+	free(ic->client_secret);
+	free(ic->scopes);
+	discovery_meta_clear(&ic->cache.meta);
+	memset(ic, 0, sizeof(*ic));
 }
 
 static enum rc
@@ -276,58 +340,131 @@ instance_fill(struct instance_cache *ic, const char *host, const char *base,
 	return RC_OK;
 }
 
+/* Drops entry i of this process's instance cache, keeping it dense. */
+static void
+instance_drop(struct provider *p, size_t i)
+{
+	size_t last = p->ninstances_cache - 1;
+
+	instance_clear(&p->instances_cache[i]);
+	if (i != last) {
+		p->instances_cache[i] = p->instances_cache[last];
+		memset(&p->instances_cache[last], 0, sizeof(p->instances_cache[last]));
+	}
+	p->ninstances_cache--;
+}
+
 /*
- * The registered app for a Mastodon instance, from this process's cache,
- * state_dir, or a new registration. RC_FORBIDDEN when host is not a valid
- * or allowed instance, RC_UPSTREAM when registration fails.
+ * This process's entry for host, (re)filled from app when it holds
+ * another app or none (the registration expired and was made again):
+ * the disk is the truth every worker shares.
+ */
+static enum rc
+instance_put(struct provider *p, const char *host, const char *base, const json_t *app,
+    struct instance_cache **out)
+{
+	const char *id = json_string_value(json_object_get(app, "client_id"));
+	struct instance_cache *ic;
+	enum rc rc;
+
+	for (size_t i = 0; i < p->ninstances_cache; i++) {
+		if (strcmp(p->instances_cache[i].host, host) != 0)
+			continue;
+		if (strcmp(p->instances_cache[i].client_id, id) == 0) {
+			*out = &p->instances_cache[i];
+			return RC_OK;
+		}
+		instance_drop(p, i);
+		break;
+	}
+	if (p->instances_cache == NULL) {
+		p->instances_cache = calloc(INSTANCES_MAX, sizeof(*p->instances_cache));
+		if (p->instances_cache == NULL)
+			return RC_NOMEM;
+	}
+	/* Bounded: the oldest entry makes room (it is on disk anyway). */
+	if (p->ninstances_cache == INSTANCES_MAX)
+		instance_drop(p, 0);
+	ic = &p->instances_cache[p->ninstances_cache++];
+	rc = instance_fill(ic, host, base, app, json_is_true(json_object_get(app, "pkce")));
+	if (rc != RC_OK) {
+		instance_drop(p, p->ninstances_cache - 1);
+		return rc;
+	}
+	*out = ic;
+	return RC_OK;
+}
+
+/* This process's entry for host, NULL when it has none (no I/O). */
+struct instance_cache *
+mastodon_cached(struct provider *p, const char *host)
+{
+	for (size_t i = 0; i < p->ninstances_cache; i++)
+		if (strcmp(p->instances_cache[i].host, host) == 0)
+			return &p->instances_cache[i];
+	return NULL;
+}
+
+/*
+ * The registered app for a Mastodon instance, from state_dir or a new
+ * registration, kept in this process's cache. RC_FORBIDDEN when q->host
+ * is not a valid or allowed instance; RC_UNAVAILABLE (another registration
+ * is in flight), RC_RATELIMIT (this client network registered enough),
+ * RC_LIMIT (the caps), each with q->retry_after; RC_UPSTREAM or RC_TIMEOUT
+ * when registration fails.
  */
 enum rc
 mastodon_instance(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
-    const char *host, struct instance_cache **out)
+    struct mastodon_query *q, struct instance_cache **out)
 {
-	struct instance_cache *ic;
 	const char *base;
 	json_t *app = NULL;
 	enum rc rc;
 
-	if (!mastodon_host_valid(host) || !instance_allowed(p, host))
+	q->retry_after = 0;
+	if (!mastodon_host_valid(q->host) || !instance_allowed(p, q->host))
 		return RC_FORBIDDEN;
-	for (size_t i = 0; i < p->ninstances_cache; i++) {
-		if (strcmp(p->instances_cache[i].host, host) == 0) {
-			*out = &p->instances_cache[i];
-			return RC_OK;
-		}
-	}
-	base = mastodon_base(a, p, host);
+	base = mastodon_base(a, p, q->host);
 	if (base == NULL)
 		return RC_NOMEM;
-	rc = app_for(ctx, a, p, base, host, &app);
+	rc = app_for(ctx, a, p, base, q, &app);
 	if (rc != RC_OK)
 		return rc;
-	if (p->ninstances_cache == 0) {
-		p->instances_cache = calloc(INSTANCES_MAX, sizeof(*p->instances_cache));
-		if (p->instances_cache == NULL) {
-			json_decref(app);
-			return RC_NOMEM;
-		}
-	}
-	if (p->ninstances_cache == INSTANCES_MAX) {
-		/* Bounded: the oldest entry makes room (it is on disk anyway). */
-		ic = &p->instances_cache[0];
-		free(ic->host);
-		free(ic->client_id);
-		free(ic->client_secret);
-		free(ic->scopes);
-		free(ic->cache.meta.authorization_endpoint);
-		free(ic->cache.meta.token_endpoint);
-		free(ic->cache.meta.userinfo_endpoint);
-		memset(ic, 0, sizeof(*ic));
-	} else {
-		ic = &p->instances_cache[p->ninstances_cache++];
-	}
-	rc = instance_fill(ic, host, base, app, json_is_true(json_object_get(app, "pkce")));
+	rc = instance_put(p, q->host, base, app, out);
 	json_decref(app);
-	if (rc == RC_OK)
-		*out = ic;
 	return rc;
+}
+
+/*
+ * After a sign-in through ic: records last_login (at most daily), which
+ * keeps the registration past MASTODON_APP_PENDING_TTL. When the file is
+ * gone (expired meanwhile) this process's copy is written back, since the
+ * app works; when it holds another app, it is left alone.
+ */
+void
+mastodon_app_used(struct oauth_ctx *ctx, struct arena *a, const struct provider *p,
+    const struct instance_cache *ic)
+{
+	char *path = app_path(ctx, a, ic->host);
+	time_t now = ctx->now();
+	json_t *rec = NULL;
+
+	if (path == NULL)
+		return;
+	if (app_read(path, p->redirect_uri, &rec) == RC_OK) {
+		if (strcmp(json_string_value(json_object_get(rec, "client_id")), ic->client_id) != 0 ||
+		    now - json_integer_value(json_object_get(rec, "last_login")) < MASTODON_APP_TOUCH_MIN) {
+			json_decref(rec);
+			return;
+		}
+	} else {
+		rec = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "client_id", ic->client_id,
+		    "client_secret", ic->client_secret, "redirect_uri", p->redirect_uri,
+		    "scopes", ic->scopes, "pkce", ic->cache.meta.s256_ok,
+		    "registered_at", (json_int_t)now);
+	}
+	if (rec != NULL && json_object_set_new(rec, "last_login", json_integer(now)) == 0 &&
+	    fsutil_mkdirs(mastodon_reg_dir(ctx, a), 0700) == RC_OK)
+		app_write(path, rec);
+	json_decref(rec);
 }

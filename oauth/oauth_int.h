@@ -150,6 +150,8 @@ struct instance_cache {
 	struct provider_cache cache;
 };
 
+struct domain_psl;
+
 struct keyring {
 	unsigned char keys[OAUTH_KEYS_MAX][CRYPTO_KEY_LEN];
 	char kids[OAUTH_KEYS_MAX][OAUTH_KID_LEN + 1];
@@ -196,6 +198,7 @@ struct oauth_ctx {
 	time_t (*now)(void);
 	time_t last_sweep;
 	struct session_cache_entry *session_cache;  /* SESSION_CACHE_SIZE, lazily */
+	struct domain_psl *psl;      /* the public suffix list, lazily (Mastodon) */
 };
 
 /* A profile on its way into a session (strings in the request arena). */
@@ -348,11 +351,37 @@ enum rc apple_client_secret(struct oauth_ctx *ctx, struct arena *a, struct provi
 enum rc apple_user_name(struct arena *a, const char *user_json, const char **name);
 
 /* mastodon.c */
+#define MASTODON_REG_BUDGET_MS 3000    /* probe + register, connect to last byte */
+#define MASTODON_PROBE_MS 1500         /* ... of which the metadata probe */
+#define MASTODON_APP_PENDING_TTL (30 * 60)   /* never signed in with: expires */
+#define MASTODON_APP_IDLE_TTL (180L * 24 * 3600) /* not used for half a year */
+#define MASTODON_APP_TOUCH_MIN (24 * 3600)   /* last_login rewritten at most daily */
+
+/* One look-up of an instance's app: in, the instance and the client; out,
+ * the seconds a refused visitor should wait. */
+struct mastodon_query {
+	const char *host;            /* valid and allowed (mastodon_instance checks) */
+	const char *client;          /* REMOTE_ADDR: the per-client limit's key */
+	long retry_after;            /* set with RC_RATELIMIT, RC_UNAVAILABLE, RC_LIMIT */
+};
 bool mastodon_host_valid(const char *host);
+/* True when the admin names host in `instances` (not through "*"). */
+bool mastodon_listed(const struct provider *p, const char *host);
 enum rc mastodon_instance(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
-    const char *host, struct instance_cache **out);
+    struct mastodon_query *q, struct instance_cache **out);
+struct instance_cache *mastodon_cached(struct provider *p, const char *host);
+void mastodon_app_used(struct oauth_ctx *ctx, struct arena *a, const struct provider *p,
+    const struct instance_cache *ic);
 const char *mastodon_base(struct arena *a, const struct provider *p, const char *host);
 bool mastodon_public_only(const struct provider *p);
+
+/* mastodon_reg.c */
+const char *mastodon_reg_dir(struct oauth_ctx *ctx, struct arena *a);
+enum rc mastodon_reg_begin(struct oauth_ctx *ctx, struct arena *a, struct mastodon_query *q,
+    int *slot);
+void mastodon_reg_end(int slot);
+enum rc mastodon_reg_admit(struct oauth_ctx *ctx, struct arena *a, const struct provider *p,
+    struct mastodon_query *q);
 
 /* flow.c */
 enum rc flow_login(struct request *req, struct response *res, void *vctx);

@@ -48,16 +48,17 @@ client_credentials(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
     const char *instance, const char **id, const char **secret)
 {
 	struct instance_cache *inst;
-	enum rc rc;
 
 	*id = p->client_id;
 	*secret = p->client_secret;
 	if (p->flags & PRESET_APPLE)
 		return apple_client_secret(ctx, a, p, secret);
 	if (instance != NULL) {
-		rc = mastodon_instance(ctx, a, p, instance, &inst);
-		if (rc != RC_OK)
-			return rc;
+		/* The callback looked the app up just before (mastodon_instance):
+		 * never a registration from here. */
+		inst = mastodon_cached(p, instance);
+		if (inst == NULL)
+			return RC_UNAVAILABLE;
 		*id = inst->client_id;
 		*secret = inst->client_secret;
 	}

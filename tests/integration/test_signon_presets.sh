@@ -75,4 +75,11 @@ if [ -f "$f" ] && [ "$(stat -c %a "$f")" = 600 ] && grep -q '"client_id":"mastod
 else
 	th_not_ok "Mastodon app registration cached in $f"
 fi
+# A sign-in marks the registration used, so it outlives the unused ones'
+# expiry (oauth/mastodon.c, mastodon_app_used).
+if grep -q '"last_login":[1-9]' "$f" 2>/dev/null; then
+	th_ok "a Mastodon sign-in records last_login in the registration"
+else
+	th_not_ok "a Mastodon sign-in records last_login in the registration" "$(cat "$f" 2>/dev/null | sed 's/"client_secret":"[^"]*"/"client_secret":"…"/')"
+fi
 th_done

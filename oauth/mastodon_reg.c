@@ -1,0 +1,224 @@
+/* mastodon_reg: who may register a new Mastodon app, and when (the slot,
+ * the per-client limit, the caps, the expiry of unused registrations). */
+#include "oauth/oauth_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/attempts.h"
+#include "util/domain.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/netprefix.h"
+#include "util/url.h"
+
+#define APPS_MAX 1000     /* registrations kept in state_dir */
+#define APPS_PER_DOMAIN 5 /* ... under one registrable domain */
+#define CLIENT_WINDOW 600 /* a client network may start */
+#define CLIENT_MAX 5      /* ... 5 registrations in 10 minutes */
+#define BUSY_RETRY 5      /* Retry-After while the slot is taken */
+#define FULL_RETRY 600    /* ... while a cap is reached */
+#define APP_FILE_MAX (16u * 1024)
+
+/* What a sweep of the registrations folder found. */
+struct reg_census {
+	size_t total;
+	size_t same_domain;
+};
+
+/* The folder of the registrations (state_dir/oauth/mastodon). */
+const char *
+mastodon_reg_dir(struct oauth_ctx *ctx, struct arena *a)
+{
+	return arena_printf(a, "%s/mastodon", ctx->oauth_dir);
+}
+
+/*
+ * Takes the one registration slot of the whole pool (every worker, every
+ * generation): an exclusive, non-blocking flock on a fixed file. The kernel
+ * drops it when the holder exits, so a killed worker cannot wedge it, and
+ * no file is left per attempt. RC_UNAVAILABLE when another worker holds it.
+ */
+enum rc
+mastodon_reg_begin(struct oauth_ctx *ctx, struct arena *a, struct mastodon_query *q, int *slot)
+{
+	const char *dir = mastodon_reg_dir(ctx, a);
+	const char *path = arena_printf(a, "%s/register.slot", dir);
+	int fd;
+
+	*slot = -1;
+	if (dir == NULL || path == NULL)
+		return RC_NOMEM;
+	if (fsutil_mkdirs(dir, 0700) != RC_OK)
+		return RC_UNAVAILABLE;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		log_kv(LOG_ERROR, "mastodon_slot_open_failed", "path", path, "error", strerror(errno), NULL);
+		return RC_UNAVAILABLE;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		q->retry_after = BUSY_RETRY;
+		return RC_UNAVAILABLE;
+	}
+	*slot = fd;
+	return RC_OK;
+}
+
+/* Gives the slot back (closing the descriptor drops the flock). */
+void
+mastodon_reg_end(int slot)
+{
+	if (slot >= 0)
+		close(slot);
+}
+
+static bool
+has_suffix(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len > n && strcmp(s + len - n, suffix) == 0;
+}
+
+/* A registration nobody has signed in with yet: no last_login. */
+static bool
+app_unused(const char *path)
+{
+	char *data;
+	size_t len;
+	json_t *j;
+	bool unused;
+
+	if (fsutil_read(path, APP_FILE_MAX, &data, &len) != RC_OK)
+		return true;
+	j = json_loadb(data, len, 0, NULL);
+	OPENSSL_cleanse(data, len);
+	free(data);
+	unused = json_integer_value(json_object_get(j, "last_login")) <= 0;
+	json_decref(j);
+	return unused;
+}
+
+/*
+ * True when the registration in `path` (last touched at mtime) has expired:
+ * never used for a sign-in and idle past MASTODON_APP_PENDING_TTL (longer
+ * than a login attempt lives, so a login in progress keeps it), or idle
+ * past MASTODON_APP_IDLE_TTL even though used. An expired app costs a new
+ * registration on the next login, nothing more.
+ */
+static bool
+app_expired(const char *path, time_t mtime, time_t now)
+{
+	time_t idle = now - mtime;
+
+	if (idle > MASTODON_APP_IDLE_TTL)
+		return true;
+	return idle > MASTODON_APP_PENDING_TTL && app_unused(path);
+}
+
+/* Removes expired registrations and leftover per-host lock files (older
+ * releases made one per attempt); counts the rest. */
+static void
+reg_sweep(struct oauth_ctx *ctx, struct arena *a, const char *dir, const char *domain,
+    struct reg_census *c)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	time_t now = ctx->now();
+	char host[URL_HOST_MAX + 8];
+
+	c->total = c->same_domain = 0;
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char *path;
+		struct stat st;
+
+		if (!has_suffix(de->d_name, len, ".json") && !has_suffix(de->d_name, len, ".lock"))
+			continue;
+		path = arena_printf(a, "%s/%s", dir, de->d_name);
+		if (path == NULL || lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (has_suffix(de->d_name, len, ".lock") || app_expired(path, st.st_mtime, now)) {
+			if (unlink(path) == 0 && has_suffix(de->d_name, len, ".json"))
+				log_kv(LOG_INFO, "mastodon_app_expired", "file", de->d_name, NULL);
+			continue;
+		}
+		c->total++;
+		if (len - 5 < sizeof(host)) {
+			memcpy(host, de->d_name, len - 5);
+			host[len - 5] = '\0';
+			c->same_domain += strcmp(domain_registrable(ctx->psl, host), domain) == 0;
+		}
+	}
+	closedir(d);
+}
+
+/* The per-client-network limit, in a log shared by the workers (under the
+ * slot, so its read-modify-write is serialized). */
+static enum rc
+client_take(struct oauth_ctx *ctx, struct arena *a, struct mastodon_query *q)
+{
+	struct attempts_rule rule = {
+		.path = arena_printf(a, "%s/mastodon/clients.attempts", ctx->oauth_dir),
+		.window = CLIENT_WINDOW,
+		.max = CLIENT_MAX,
+	};
+	unsigned char key[NETPREFIX_LEN];
+	enum rc rc;
+
+	if (rule.path == NULL)
+		return RC_NOMEM;
+	/* No usable address (CGI by hand): one shared key, still limited. */
+	netprefix_client(q->client, key);
+	rc = attempts_take(&rule, key, ctx->now(), &q->retry_after);
+	if (rc == RC_RATELIMIT)
+		log_kv(LOG_WARN, "mastodon_register_rate_limited", "client", q->client,
+		    "instance", q->host, NULL);
+	else if (rc != RC_OK)
+		log_kv(LOG_ERROR, "mastodon_attempts_write_failed", "path", rule.path, NULL);
+	return rc == RC_RATELIMIT ? rc : RC_OK; /* a disk error does not lock out */
+}
+
+/*
+ * Whether the new registration q->host may go (the caller holds the slot):
+ * expired registrations are swept first; then at most APPS_PER_DOMAIN per
+ * registrable domain and APPS_MAX in all (RC_LIMIT), and CLIENT_MAX per
+ * client network in CLIENT_WINDOW (RC_RATELIMIT). Instances the admin
+ * lists by name skip the caps and the client limit. q->retry_after is set
+ * on refusals.
+ */
+enum rc
+mastodon_reg_admit(struct oauth_ctx *ctx, struct arena *a, const struct provider *p,
+    struct mastodon_query *q)
+{
+	const char *dir = mastodon_reg_dir(ctx, a);
+	struct reg_census c;
+	const char *domain;
+	char nbuf[24];
+
+	if (dir == NULL)
+		return RC_NOMEM;
+	if (ctx->psl == NULL)
+		ctx->psl = domain_psl_new(); /* once per process, on first use */
+	domain = domain_registrable(ctx->psl, q->host);
+	reg_sweep(ctx, a, dir, domain, &c);
+	if (mastodon_listed(p, q->host))
+		return RC_OK;
+	if (c.same_domain >= APPS_PER_DOMAIN || c.total >= APPS_MAX) {
+		log_kv(LOG_WARN, "mastodon_apps_full", "instance", q->host, "domain", domain,
+		    "count", log_int(nbuf, (long long)(c.total >= APPS_MAX ? c.total : c.same_domain)),
+		    NULL);
+		q->retry_after = FULL_RETRY;
+		return RC_LIMIT;
+	}
+	return client_take(ctx, a, q);
+}
