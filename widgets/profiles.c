@@ -9,6 +9,7 @@
 #include "util/html.h"
 #include "util/jsonutil.h"
 #include "widgets/media.h"
+#include "widgets/render_common.h"
 
 static const char *
 nonempty(const char *s)

@@ -1,7 +1,6 @@
 /* render_as2: one stream page as an ActivityStreams 2.0 OrderedCollectionPage
  * of Create activities (https://www.w3.org/TR/activitystreams-core/). */
-#include "widgets/render.h"
-#include "widgets/render_int.h"
+#include "widgets/render_formats.h"
 
 #include <string.h>
 #include <strings.h>
@@ -9,6 +8,7 @@
 #include <jansson.h>
 
 #include "widgets/media.h"
+#include "widgets/render_common.h"
 
 #define AS2_CONTEXT "https://www.w3.org/ns/activitystreams"
 

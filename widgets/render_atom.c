@@ -1,11 +1,12 @@
 /* render_atom: one stream page as an Atom 1.0 feed (RFC 4287), paged with
  * RFC 5005 rel="next" links. */
-#include "widgets/render.h"
+#include "widgets/render_formats.h"
 
 #include <string.h>
 
 #include "util/crypto.h"
 #include "widgets/media.h"
+#include "widgets/render_common.h"
 
 #define ATOM_TITLE_MAX 120   /* bytes of a title made from the text */
 

@@ -1,12 +1,13 @@
 /* render_html: one stream page as a semantic HTML fragment with
  * microformats2 (h-feed, h-entry, h-card); readable without JS and CSS. */
-#include "widgets/render.h"
+#include "widgets/render_formats.h"
 
 #include <ctype.h>
 #include <string.h>
 
 #include "util/html.h"
 #include "widgets/media.h"
+#include "widgets/render_common.h"
 
 #define HTML_ALT_MAX 160     /* bytes of alt text made from the post */
 

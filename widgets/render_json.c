@@ -1,6 +1,6 @@
 /* render_json: one stream page as JSON Feed 1.1 (https://jsonfeed.org/version/1.1). */
-#include "widgets/render.h"
-#include "widgets/render_int.h"
+#include "widgets/render_formats.h"
+#include "widgets/render_common.h"
 
 #include <jansson.h>
 

@@ -23,6 +23,7 @@
 #include "widgets/profiles.h"
 #include "widgets/publish.h"
 #include "widgets/render.h"
+#include "widgets/render_common.h"
 #include "widgets/streams/refresher.h"
 
 #define VIEWS_FILE_MAX (64u * 1024 * 1024)

@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "widgets/media.h"
 #include "widgets/render.h"
+#include "widgets/render_common.h"
 #include "render_fixture.h"
 
 /* True when s is NULL or our own media URL. */

@@ -12,6 +12,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "widgets/render.h"
+#include "widgets/render_formats.h"
 #include "render_fixture.h"
 
 static json_t *

@@ -20,7 +20,9 @@
 #include "tests/unit/tmpdir_fixture.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "widgets/render_common.h"
 #include "widgets/render.h"
+#include "widgets/render_formats.h"
 #include "render_fixture.h"
 
 #define PYTHON "/usr/bin/python3"

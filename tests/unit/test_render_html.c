@@ -15,7 +15,9 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "widgets/media.h"
+#include "widgets/render_common.h"
 #include "widgets/render.h"
+#include "widgets/render_formats.h"
 #include "render_fixture.h"
 
 static void

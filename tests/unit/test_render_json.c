@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "widgets/media.h"
 #include "widgets/render.h"
+#include "widgets/render_formats.h"
 #include "render_fixture.h"
 
 /* ---- a JSON Feed 1.1 validator (https://www.jsonfeed.org/version/1.1/) ---- */
