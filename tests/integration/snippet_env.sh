@@ -37,6 +37,7 @@ se_setup() {
 	mkdir -p /run/socialhub "$SE_CACHE_DIR"
 	# nginx workers run as nobody (master is root): the cache is theirs.
 	chown nobody "$SE_CACHE_DIR" 2>/dev/null || chmod 0777 "$SE_CACHE_DIR"
+	# shellcheck disable=SC2034 # read by lib.sh (th_write_config)
 	TH_SOCK=$SE_SOCK
 }
 
@@ -54,5 +55,6 @@ $extra
 	# The snippet says "include fastcgi_params": relative to the conf dir.
 	ln -sf /etc/nginx/fastcgi_params "$p/conf/fastcgi_params"
 	th_run_nginx "$p" "$TH_PORT" || return 1
+	# shellcheck disable=SC2034 # lib.sh's name for the test's nginx
 	TH_NGINX_PID=$TH_LAST_PID
 }
