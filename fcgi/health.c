@@ -83,25 +83,40 @@ health_render(struct health *hc, const struct config *cfg, time_t now)
 	return RC_OK;
 }
 
+/* The /healthz body for addresses outside metrics_allow. */
+static const char health_brief_ok[] = "{\"status\":\"ok\"}";
+static const char health_brief_degraded[] = "{\"status\":\"degraded\"}";
+
 /*
  * GET /healthz: 200 when every check passes, 503 otherwise. The report is
  * rendered at most once a second per worker; other requests reuse it.
+ * Only metrics_allow addresses get the full report: it names feeds, their
+ * fetch errors and the addresses behind them, which the public must not
+ * map. Everyone else gets the same status with {"status": ...} alone.
  */
 static enum rc
 health_get(struct request *req, struct response *res, void *ctx)
 {
+	const struct config *cfg = request_config(req);
 	struct health *hc = ctx;
 	time_t now = time(NULL);
+	bool full;
 	enum rc rc;
 
-	if (hc->rendered != now &&
-	    (rc = health_render(hc, request_config(req), now)) != RC_OK)
+	if (hc->rendered != now && (rc = health_render(hc, cfg, now)) != RC_OK)
 		return rc;
+	full = health_addr_allowed(request_remote_addr(req), cfg->metrics_allow,
+	    cfg->metrics_allow_n);
 	rc = response_no_store(res);
 	if (rc == RC_OK)
 		rc = response_type(res, "application/json");
 	response_status(res, hc->status);
-	response_body_ref(res, buf_cstr(&hc->body), hc->body.len);
+	if (full)
+		response_body_ref(res, buf_cstr(&hc->body), hc->body.len);
+	else if (hc->status == 200)
+		response_body_ref(res, health_brief_ok, sizeof(health_brief_ok) - 1);
+	else
+		response_body_ref(res, health_brief_degraded, sizeof(health_brief_degraded) - 1);
 	return rc;
 }
 

@@ -460,6 +460,22 @@ apply_conditional(struct request *req, struct response *res)
 	}
 }
 
+/*
+ * A HEAD answer announces the GET's Content-Length but carries no body
+ * (RFC 3875 4.3.2). A shared cache that keys HEAD and GET alike (nginx's
+ * fastcgi_cache with the method left out of fastcgi_cache_key) would store
+ * that empty body and serve it to every later GET: clients then wait for
+ * bytes that never come. "X-Accel-Expires: 0" tells nginx never to store
+ * this answer (nginx hides the header from clients), so the other headers
+ * stay those of the GET.
+ */
+static void
+head_not_stored(const struct request *req, struct response *res)
+{
+	if (req->method == HTTP_HEAD)
+		(void)response_header_set(res, "X-Accel-Expires", "0");
+}
+
 void
 router_handle(struct router *r, struct request *req, struct response *res,
     const char **route_name)
@@ -485,7 +501,9 @@ router_handle(struct router *r, struct request *req, struct response *res,
 		router_error(res, rc);
 		if (rc == RC_METHOD)
 			allow_header(res, allow);
+		head_not_stored(req, res);
 		return;
 	}
 	apply_conditional(req, res);
+	head_not_stored(req, res);
 }

@@ -35,6 +35,7 @@ static cfg_opt_t session_opts[] = {
 	CFG_STR("old_secrets_file", NULL, CFGF_NODEFAULT),
 	CFG_INT_CB("lifetime", DEFAULT_LIFETIME, CFGF_NONE, cb_lifetime),
 	CFG_STR("cookie_name", DEFAULT_COOKIE, CFGF_NONE),
+	CFG_STR("identity_encoding", "utf-8", CFGF_NONE),
 	CFG_END(),
 };
 
@@ -197,6 +198,29 @@ check_cookie_name(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* The identity_encoding names, by enum identity_encoding. */
+static const char *const identity_encodings[] = { "utf-8", "rfc8187", "base64", NULL };
+
+static int
+identity_encoding_of(const char *v)
+{
+	for (int i = 0; identity_encodings[i] != NULL; i++)
+		if (strcmp(v, identity_encodings[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int
+check_identity_encoding(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	if (identity_encoding_of(v) < 0)
+		report(cfg, "KEY identity_encoding: use \"utf-8\", \"rfc8187\" or \"base64\", "
+		    "not \"%s\"", v);
+	return 0;
+}
+
 /* A duration between a minute and 90 days. */
 static int
 cb_lifetime(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
@@ -238,6 +262,7 @@ oauth_checks(cfg_t *root)
 		cfg_set_validate_func(root, key, check_url);
 	}
 	cfg_set_validate_func(root, "session|cookie_name", check_cookie_name);
+	cfg_set_validate_func(root, "session|identity_encoding", check_identity_encoding);
 }
 
 /* ---- loading: cross-key rules, secrets, the per-process context */
@@ -325,6 +350,7 @@ load_session(const struct config *cfg, struct oauth_ctx *ctx, bool need)
 	cfg_t *sec = cfg_size(cfg->root, "session") > 0 ? cfg_getnsec(cfg->root, "session", 0) : NULL;
 	char *secret = NULL;
 	enum rc rc;
+	int enc;
 
 	if (cfg_size(cfg->root, "session") > 1)
 		return config_error(cfg, cfg_getnsec(cfg->root, "session", 1), "session",
@@ -335,6 +361,8 @@ load_session(const struct config *cfg, struct oauth_ctx *ctx, bool need)
 	ctx->state_prefix = arena_printf(ctx->arena, "%s_st_", ctx->cookie_name);
 	if (ctx->cookie_name == NULL || ctx->state_prefix == NULL)
 		return RC_NOMEM;
+	enc = sec != NULL ? identity_encoding_of(cfg_getstr(sec, "identity_encoding")) : 0;
+	ctx->identity_encoding = enc > 0 ? (enum identity_encoding)enc : IDENTITY_UTF8;
 	if (sec == NULL)
 		return need ? config_error(cfg, NULL, "session", "missing: sign-in needs "
 		    "session { secret_file = \"...\" } (see `socialhub keygen`)") : RC_OK;

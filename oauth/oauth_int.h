@@ -178,6 +178,13 @@ struct session_cache_entry {
 };
 
 /* The per-process context of the feature; immutable after init but for caches. */
+/* How /auth/check writes the identity headers (session identity_encoding). */
+enum identity_encoding {
+	IDENTITY_UTF8,      /* raw UTF-8 (default) */
+	IDENTITY_RFC8187,   /* UTF-8''percent-encoded, RFC 8187 ext-value */
+	IDENTITY_BASE64,    /* base64 (RFC 4648 section 4) of the UTF-8 */
+};
+
 struct oauth_ctx {
 	const struct config *cfg;
 	struct arena *arena;         /* config-lifetime strings */
@@ -186,6 +193,7 @@ struct oauth_ctx {
 	long lifetime;
 	char *cookie_name;           /* with __Host- when https */
 	char *state_prefix;          /* state cookie name prefix */
+	enum identity_encoding identity_encoding;
 	bool secure;
 	struct provider *providers;
 	size_t nproviders;

@@ -8,6 +8,7 @@
 #include "fcgi/config.h"
 #include "fcgi/router.h"
 #include "util/buf.h"
+#include "util/crypto.h"
 #include "util/html.h"
 #include "util/log.h"
 #include "util/url.h"
@@ -325,16 +326,38 @@ pages_me(struct request *req, struct response *res, void *vctx)
 	return rc;
 }
 
-/* Header-safe copy: control characters become '?'. */
-static const char *
-header_value(struct arena *a, const char *s)
+/*
+ * Adds identity header `name`: s as display-safe UTF-8 (no controls, line
+ * separators or bidi overrides: an application must not show, nor log, a
+ * name that splits or reorders text), then in the configured encoding.
+ * Applications commonly read header bytes as Latin-1 (WSGI, many
+ * frameworks), so rfc8187 and base64 carry non-ASCII names intact. An
+ * empty value stays empty (nginx's proxy_set_header then drops it).
+ */
+static enum rc
+identity_header(const struct oauth_ctx *ctx, struct response *res, const char *name,
+    const char *s)
 {
-	char *d = arena_strdup(a, s != NULL ? s : "");
+	struct buf clean, out;
+	enum rc rc;
 
-	for (char *p = d; p != NULL && *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return d;
+	buf_init(&clean, REQUEST_HEADER_MAX);
+	buf_init(&out, 2 * REQUEST_HEADER_MAX);
+	rc = utf8_append_display(&clean, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+	if (rc == RC_OK && clean.len > 0 && ctx->identity_encoding == IDENTITY_RFC8187) {
+		rc = buf_appends(&out, "UTF-8''");
+		if (rc == RC_OK)
+			rc = url_encode(&out, buf_cstr(&clean), clean.len);
+	} else if (rc == RC_OK && clean.len > 0 && ctx->identity_encoding == IDENTITY_BASE64) {
+		rc = crypto_b64_encode(&out, clean.data, clean.len);
+	} else if (rc == RC_OK) {
+		rc = buf_append(&out, clean.data, clean.len);
+	}
+	if (rc == RC_OK)
+		rc = response_header(res, name, buf_cstr(&out));
+	buf_fini(&clean);
+	buf_fini(&out);
+	return rc;
 }
 
 /*
@@ -355,15 +378,15 @@ pages_check(struct request *req, struct response *res, void *vctx)
 	if (access_check(&ctx->access, id) != RC_OK)
 		return response_error(res, 403, "forbidden", "Access denied.");
 	response_status(res, 204);
-	rc = response_header(res, "X-Socialhub-User",
-	    header_value(a, arena_printf(a, "%s:%s", id->provider, id->sub)));
+	rc = identity_header(ctx, res, "X-Socialhub-User",
+	    arena_printf(a, "%s:%s", id->provider, id->sub));
 	if (rc == RC_OK)
-		rc = response_header(res, "X-Socialhub-Provider", header_value(a, id->provider));
+		rc = identity_header(ctx, res, "X-Socialhub-Provider", id->provider);
 	if (rc == RC_OK)
-		rc = response_header(res, "X-Socialhub-Name", header_value(a, id->name));
+		rc = identity_header(ctx, res, "X-Socialhub-Name", id->name);
 	if (rc == RC_OK)
-		rc = response_header(res, "X-Socialhub-Email",
-		    header_value(a, id->email_verified ? id->email : ""));
+		rc = identity_header(ctx, res, "X-Socialhub-Email",
+		    id->email_verified ? id->email : "");
 	return rc;
 }
 

@@ -89,6 +89,48 @@ utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+/* The code point of the well-formed sequence s[0..len). */
+static uint32_t
+utf8_decode_one(const unsigned char *s, size_t len)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	uint32_t cp = s[0] & lead_mask[len];
+
+	for (size_t k = 1; k < len; k++)
+		cp = (cp << 6) | (s[k] & 0x3f);
+	return cp;
+}
+
+/* Invisible or reordering: controls, separators, bidi formatting. */
+static bool
+display_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x61c ||
+	    cp == 0x200e || cp == 0x200f || cp == 0x2028 || cp == 0x2029 ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0xfeff;
+}
+
+enum rc
+utf8_append_display(struct buf *b, const char *s, size_t n)
+{
+	enum rc rc = RC_OK;
+	size_t i = 0, k;
+
+	while (i < n && rc == RC_OK) {
+		k = utf8_seqlen(s + i, n - i);
+		if (k == 0) {
+			rc = buf_appendc(b, '?');
+			i++;
+			continue;
+		}
+		if (!display_unsafe(utf8_decode_one((const unsigned char *)s + i, k)))
+			rc = buf_append(b, s + i, k);
+		i += k;
+	}
+	return rc;
+}
+
 /* The one out-of-line copy of the inline url_hexval (C99 6.7.4). */
 extern inline int url_hexval(unsigned char c);
 

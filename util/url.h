@@ -39,6 +39,17 @@ bool utf8_valid(const char *s, size_t n);
 size_t utf8_seqlen(const char *s, size_t n);
 
 /*
+ * Appends s[0..n) as display text safe for an HTTP header or a log line:
+ * C0 controls, DEL, C1 controls (U+0080-U+009F), the line and paragraph
+ * separators (U+2028, U+2029), the bidirectional marks, embeddings,
+ * overrides and isolates (U+061C, U+200E, U+200F, U+202A-U+202E,
+ * U+2066-U+2069) and U+FEFF are dropped; a byte that does not start
+ * well-formed UTF-8 becomes '?'. What is left is printable UTF-8 that
+ * cannot split a header, nor reorder what a reader sees.
+ */
+enum rc utf8_append_display(struct buf *b, const char *s, size_t n);
+
+/*
  * Decodes s[0..n) into a NUL-terminated arena copy. `form` also turns '+'
  * into a space (application/x-www-form-urlencoded). RC_INVALID for a bad
  * or truncated %XX, a decoded NUL or control byte other than tab/CR/LF, or

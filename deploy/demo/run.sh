@@ -6,7 +6,9 @@
 #   BUILD_DIR   where the socialhub binary was built (default: repo top)
 #
 # Environment:
-#   DEMO_PORT=8080   nginx listens on 127.0.0.1:DEMO_PORT
+#   DEMO_PORT=8080   nginx listens on 127.0.0.1:DEMO_PORT (the demo provider on
+#                    DEMO_OP_PORT, default +1; the members application on
+#                    DEMO_APP_PORT, default +2)
 #   DEMO_DIR=...     scratch dir (default: a new /tmp/socialhub-demo.XXXX)
 #   DEMO_KEEP=1      keep the scratch dir (configs, logs) on exit
 #
@@ -219,6 +221,32 @@ EOF
 # ---------------------------------------------------------------------------
 # nginx config: private prefix, every path inside the scratch dir.
 
+# The shipped nginx files (deploy/nginx), not a copy of them: their EDIT
+# points filled in for the scratch dir, the one provider and the members
+# application. A substitution that no longer matches stops the demo, so
+# the snippet and the demo cannot drift apart.
+render_snippet() {
+	local src=$top/deploy/nginx out=$dir/nginx
+	sed -e "s|unix:/run/socialhub/socialhub.sock|unix:$dir/run/socialhub.sock|" \
+	    -e "s|alias /usr/share/socialhub/embed/|alias $embed/|" \
+	    -e "s|proxy_pass http://127.0.0.1:8000;|proxy_pass http://127.0.0.1:$app_port;|" \
+	    -e "s|return 302 /social/auth/login?return_to=|return 302 /social/auth/login/demo?return_to=|" \
+	    "$src/socialhub.conf" >"$out/socialhub.conf" || die "cannot render $src/socialhub.conf"
+	sed -e "s|/var/cache/nginx/socialhub|$dir/nginx/cache|" \
+	    "$src/socialhub-cache.conf" >"$out/socialhub-cache.conf" ||
+	    die "cannot render $src/socialhub-cache.conf"
+	grep -q "unix:$dir/run/socialhub.sock" "$out/socialhub.conf" &&
+	    grep -q "alias $embed/embed.js" "$out/socialhub.conf" &&
+	    grep -q "proxy_pass http://127.0.0.1:$app_port;" "$out/socialhub.conf" &&
+	    grep -q 'return 302 /social/auth/login/demo?return_to=$request_uri;' "$out/socialhub.conf" &&
+	    ! grep -v '^[[:space:]]*#' "$out/socialhub.conf" | grep -q '/run/socialhub/\|/usr/share/socialhub/' &&
+	    grep -q "$dir/nginx/cache" "$out/socialhub-cache.conf" ||
+	    die "deploy/nginx changed: update render_snippet in $0"
+	mkdir -p "$dir/nginx/cache" && chmod 0777 "$dir/nginx/cache"
+	ln -sf /etc/nginx/fastcgi_params "$out/fastcgi_params"
+}
+
+
 write_nginx_conf() {
 	cat >"$dir/nginx/nginx.conf" <<EOF
 # nginx for the socialhub demo (written by deploy/demo/run.sh)
@@ -251,6 +279,9 @@ http {
     charset_types text/css application/javascript application/json;
     server_tokens off;
 
+    # The widget cache zone: deploy/nginx/socialhub-cache.conf, rendered.
+    include $dir/nginx/socialhub-cache.conf;
+
     server {
         listen 127.0.0.1:$port;
         server_name 127.0.0.1;
@@ -274,13 +305,10 @@ http {
             alias $dir/feeds/mastodon-account.json;
         }
 
-        # The widget bundle (embed + share elements, built by make), served
-        # from disk as in deploy/nginx/socialhub.conf.
-        location = /social/embed.js { alias $embed/embed.js; }
-        location = /social/embed.css { alias $embed/embed.css; }
-
         # Stream and profile fragments for SSI: subrequests pass their own
-        # URI (see the share bar below).
+        # URI (see the share bar below). Before the snippet's include: regex
+        # locations are tried in order, and this one must win over its
+        # cached /social/(streams|profiles|media) location.
         location ~ ^/social/(streams|profiles)/[A-Za-z0-9_-]+\.html\$ {
             fastcgi_param REQUEST_METHOD \$request_method;
             fastcgi_param QUERY_STRING \$query_string;
@@ -315,48 +343,26 @@ http {
             fastcgi_pass unix:$dir/run/socialhub.sock;
         }
 
-        # A members-only page guarded by auth_request, as in
-        # deploy/nginx/socialhub.conf: 401 sends the visitor to sign in,
-        # and the page shows the identity socialhub passed to nginx.
+        # The rest of socialhub is the shipped deploy/nginx/socialhub.conf
+        # (render_snippet fills in its EDIT points): /social/, the widget
+        # bundle, the widget cache, /social/auth/check, and /members/
+        # behind auth_request, whose login redirect carries \$request_uri
+        # (as sent, still percent-encoded), never the decoded \$uri.
+        include $dir/nginx/socialhub.conf;
+    }
+
+    # The application behind the snippet's /members/ example: the members
+    # page, showing the identity socialhub passed through nginx (X-User,
+    # X-Name, X-Email; SSI escapes them for HTML).
+    server {
+        listen 127.0.0.1:$app_port;
+        server_name 127.0.0.1;
+        root $site;
         location /members/ {
             ssi on;
-            auth_request /social/auth/check;
-            auth_request_set \$sh_user  \$upstream_http_x_socialhub_user;
-            auth_request_set \$sh_name  \$upstream_http_x_socialhub_name;
-            auth_request_set \$sh_email \$upstream_http_x_socialhub_email;
-            error_page 401 = @socialhub_login;
             add_header Cache-Control "no-store" always;
         }
-        location = /social/auth/check {
-            internal;
-            # No fastcgi_params include: in a subrequest it would pass the
-            # protected page's URI and method first (first value wins).
-            fastcgi_param REQUEST_METHOD GET;
-            fastcgi_param REQUEST_URI /social/auth/check;
-            fastcgi_param SCRIPT_NAME /social/auth/check;
-            fastcgi_param QUERY_STRING "";
-            fastcgi_param CONTENT_LENGTH "";
-            fastcgi_param CONTENT_TYPE "";
-            fastcgi_param REMOTE_ADDR \$remote_addr;
-            fastcgi_param SERVER_NAME \$server_name;
-            fastcgi_param SERVER_PORT \$server_port;
-            fastcgi_param SERVER_PROTOCOL \$server_protocol;
-            fastcgi_param REQUEST_SCHEME \$scheme;
-            fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-            fastcgi_param HTTP_X_ORIGINAL_URI \$request_uri;
-            fastcgi_pass_request_body off;
-            fastcgi_pass unix:$dir/run/socialhub.sock;
-        }
-        location @socialhub_login {
-            return 302 /social/auth/login/demo?return_to=\$uri;
-        }
-
-        # socialhub, as in deploy/nginx/socialhub.conf.
-        location /social/ {
-            include /etc/nginx/fastcgi_params;
-            fastcgi_pass unix:$dir/run/socialhub.sock;
-            client_max_body_size 128k;
-        }
+        location / { return 404; }
     }
 }
 EOF
@@ -369,7 +375,12 @@ esac
 command -v node >/dev/null 2>&1 || die "node is not installed (deploy/install-deps.sh demo)"
 [ -d "$top/tests/js/node_modules/oidc-provider" ] ||
     die "oidc-provider is missing (run deploy/install-deps.sh demo)"
+app_port=${DEMO_APP_PORT:-$((port + 2))}
+case $app_port in
+'' | *[!0-9]*) die "DEMO_APP_PORT must be a number, got '$app_port'" ;;
+esac
 write_socialhub_conf
+render_snippet
 write_nginx_conf
 
 nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" -t \

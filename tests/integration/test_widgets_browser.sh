@@ -15,7 +15,7 @@ th_init widgets-browser
 
 build=$(cd "$(dirname "$SOCIALHUB")" && pwd)
 OP_PORT=$(th_free_port)
-DEMO_PORT=$TH_PORT DEMO_OP_PORT=$OP_PORT DEMO_DIR=$TH_DIR/demo \
+DEMO_PORT=$TH_PORT DEMO_OP_PORT=$OP_PORT DEMO_APP_PORT=$(th_free_port) DEMO_DIR=$TH_DIR/demo \
 	bash "$TH_SRCDIR/deploy/demo/run.sh" "$build" >"$TH_DIR/demo.log" 2>&1 &
 demo_pid=$!
 th_register_pid "$demo_pid"

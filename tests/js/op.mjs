@@ -2,7 +2,7 @@
 //
 //   node tests/js/op.mjs --port 0 --redirect http://127.0.0.1:8080/social/auth/callback/demo \
 //        [--client-id demo] [--client-secret S] [--post-logout URL]... \
-//        [--apache-redirect URL] [--ready-file FILE]
+//        [--apache-redirect URL] [--ready-file FILE] [--names JSON]
 //
 // Prints one line `op ready {"issuer":...,"port":N}` on stdout when it
 // listens (and writes the same JSON to --ready-file). Log in at its dev
@@ -15,6 +15,7 @@ function parseArgs(argv) {
   const opts = {
     port: 0, redirect: [], clientId: 'demo', clientSecret: 'demo-secret-change-me',
     postLogout: [], apacheRedirect: null, readyFile: null, host: '127.0.0.1',
+    names: {},
   };
   for (let i = 2; i < argv.length; i++) {
     const v = argv[i + 1];
@@ -26,6 +27,9 @@ function parseArgs(argv) {
       case '--post-logout': opts.postLogout.push(v); i++; break;
       case '--apache-redirect': opts.apacheRedirect = v; i++; break;
       case '--ready-file': opts.readyFile = v; i++; break;
+      // A JSON object {login: display name}: names no login form can type
+      // (controls, bidi overrides) for the identity-header tests.
+      case '--names': opts.names = JSON.parse(v); i++; break;
       default:
         console.error(`op.mjs: unknown argument ${argv[i]}`);
         process.exit(2);
@@ -98,7 +102,7 @@ async function start() {
         sub,
         email: `${sub}@example.test`,
         email_verified: true,
-        name: displayName(sub),
+        name: opts.names[sub] ?? displayName(sub),
         preferred_username: sub,
       }),
     }),

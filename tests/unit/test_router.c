@@ -453,10 +453,11 @@ struct served {
 	int status;
 	char body[256];
 	char cc[64];
+	char accel[16];  /* X-Accel-Expires, "" when absent */
 };
 
 static void
-serve(const char *path, const char *qs, struct served *out)
+serve_method(unsigned method, const char *path, const char *qs, struct served *out)
 {
 	struct router *r = NULL;
 	struct response res;
@@ -468,6 +469,7 @@ serve(const char *path, const char *qs, struct served *out)
 	assert_int_equal(router_new(&test_cfg, router_features, &r), RC_OK);
 	treq_init(&t, qs, NULL);
 	t.req.path = path;
+	t.req.method = method;
 	response_init(&res, t.a);
 	router_handle(r, &t.req, &res, &route);
 	out->status = res.status;
@@ -475,9 +477,36 @@ serve(const char *path, const char *qs, struct served *out)
 	snprintf(out->body, sizeof(out->body), "%.*s", (int)n, (const char *)p);
 	cc = response_header_get(&res, "Cache-Control");
 	snprintf(out->cc, sizeof(out->cc), "%s", cc != NULL ? cc : "");
+	cc = response_header_get(&res, "X-Accel-Expires");
+	snprintf(out->accel, sizeof(out->accel), "%s", cc != NULL ? cc : "");
 	response_fini(&res);
 	treq_fini(&t);
 	router_free(r);
+}
+
+static void
+serve(const char *path, const char *qs, struct served *out)
+{
+	serve_method(HTTP_GET, path, qs, out);
+}
+
+/* A HEAD answer (no body) is marked so that nginx never stores it in
+ * place of the GET's; a GET is not. */
+static void
+test_head_not_stored(void **state)
+{
+	struct served s;
+
+	(void)state;
+	serve_method(HTTP_HEAD, "/x", "limit=100", &s);
+	assert_int_equal(s.status, 200);
+	assert_string_equal(s.accel, "0");
+	serve_method(HTTP_HEAD, "/x", "limit=0", &s);
+	assert_int_equal(s.status, 400);
+	assert_string_equal(s.accel, "0");
+	serve("/x", "limit=100", &s);
+	assert_int_equal(s.status, 200);
+	assert_string_equal(s.accel, "");
 }
 
 static void
@@ -529,6 +558,7 @@ main(void)
 		cmocka_unit_test(test_soft_hard),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_router_400),
+		cmocka_unit_test(test_head_not_stored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -263,6 +263,34 @@ test_utf8_offsets(void **state)
 	}
 }
 
+/* Display-safe text: controls, separators and bidi formatting dropped,
+ * letters kept, broken UTF-8 as '?'. */
+static void
+test_utf8_display(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "Zo\xc3\xab", "Zo\xc3\xab" },
+		{ "a\r\nb\tc\x7f", "abc" },
+		{ "x\xc2\x85y\xc2\x9fz", "xyz" },                        /* C1 */
+		{ "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c", "abc" },                 /* U+2028/9 */
+		{ "\xe2\x80\xaegnp.exe\xe2\x80\xac", "gnp.exe" },          /* RLO, PDF */
+		{ "\xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c", "x" }, /* isolates, RLM, ALM */
+		{ "\xef\xbb\xbfok", "ok" },                                /* U+FEFF */
+		{ "\xe2\x80\x8d\xf0\x9f\x98\x80", "\xe2\x80\x8d\xf0\x9f\x98\x80" }, /* ZWJ, emoji */
+		{ "bad\xc3", "bad?" },
+		{ "\xc0\xaf", "??" },                                       /* overlong */
+	};
+	struct buf b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_init(&b, 256);
+		assert_int_equal(utf8_append_display(&b, cases[i].in, strlen(cases[i].in)), RC_OK);
+		assert_string_equal(buf_cstr(&b), cases[i].out);
+		buf_fini(&b);
+	}
+}
+
 static void
 test_utf8_encode(void **state)
 {
@@ -934,6 +962,7 @@ main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_utf8_offsets),
 		cmocka_unit_test(test_utf8_encode),
+		cmocka_unit_test(test_utf8_display),
 		cmocka_unit_test(test_url_decode),
 		cmocka_unit_test(test_url_encode),
 		cmocka_unit_test(test_url_parse),
