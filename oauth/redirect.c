@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/url.h"
 
 #define RETURN_TO_MAX 2000  /* url_is_local_path stops short of 2 KiB */
@@ -11,18 +12,26 @@
 /*
  * One level's checks: a leading single '/', never "//" or "/\" (either
  * starts an authority for browsers), no backslash (browsers read it as
- * '/'), no control or blank characters (browsers strip tabs and newlines,
- * turning "/\t/evil" into "//evil"), no NUL.
+ * '/'), no control characters (browsers strip tabs and newlines, turning
+ * "/\t/evil" into "//evil"), no NUL. A space only in the query: there it
+ * is an encoded space of the page asked for ("?q=a%20b", or "a+b" as the
+ * nginx snippet passes $request_uri unescaped), which cannot move the
+ * origin; in the path ("/%20/evil") it stays refused.
  */
 static bool
 level_ok(const char *s, size_t n, bool first)
 {
+	bool query = false;
+
 	if (first && (n == 0 || s[0] != '/'))
 		return false;
 	if (n >= 2 && (s[0] == '/' || s[0] == '\\') && (s[1] == '/' || s[1] == '\\'))
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		query = query || c == '?';
+		if (c == ' ' && query)
+			continue;
 		if (c < 0x21 || c == 0x7f || c == '\\')
 			return false;
 	}
@@ -61,6 +70,25 @@ oauth_return_to_ok(const char *s)
 	return false; /* still encoded after that many levels: refuse */
 }
 
+char *
+oauth_return_to_clean(struct arena *a, const char *s)
+{
+	struct buf b;
+	char *out = NULL;
+	enum rc rc = RC_OK;
+
+	if (!oauth_return_to_ok(s))
+		return NULL;
+	buf_init(&b, RETURN_TO_MAX + 1);
+	for (const char *p = s; *p != '\0' && rc == RC_OK; p++)
+		rc = *p == ' ' ? buf_appends(&b, "%20") : buf_appendc(&b, *p);
+	/* The clean form goes into the state cookie: it keeps the size cap. */
+	if (rc == RC_OK && oauth_return_to_ok(buf_cstr(&b)))
+		out = arena_strndup(a, b.data, b.len);
+	buf_fini(&b);
+	return out;
+}
+
 const char *
 oauth_return_to(const struct request *req, size_t key, bool once)
 {
@@ -72,5 +100,8 @@ oauth_return_to(const struct request *req, size_t key, bool once)
 		return "/";
 	if (v->s[0] == '\0')
 		return once && v->count > 1 ? NULL : "/";
-	return v->count > 1 ? NULL : v->s;
+	if (v->count > 1)
+		return NULL;
+	/* return_to_param left the clean form; a plain value has no blank. */
+	return v->p != NULL ? v->p : v->s;
 }

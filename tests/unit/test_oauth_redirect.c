@@ -59,6 +59,12 @@ test_table(void **state)
 		{ "/a\\b", false }, { "/a\tb", false }, { "/a\nb", false }, { "/a b", false },
 		{ "/%2F/a", false }, { "/%5Ca", false }, { "/%252F%252Fa", false },
 		{ "/\xc3\x28", false }, { "https://a", false }, { NULL, false },
+		/* A blank in the query is an encoded space of the page (the nginx
+		 * snippet's unescaped $request_uri); in the path it is not. */
+		{ "/a?q=x y", true }, { "/a?q=x%20y", true }, { "/a?q=x%2520y", true },
+		{ "/a?q=x\ty", false }, { "/a?q=x%09y", false }, { "/a%20b", false },
+		{ "/%20/evil.example", false }, { "/ /evil.example", false },
+		{ " //evil.example", false }, { "/?x= //evil.example", true },
 	};
 	char *big = malloc(3000);
 
@@ -76,6 +82,33 @@ test_table(void **state)
 	big[2000] = '\0';
 	assert_true(oauth_return_to_ok(big));
 	free(big);
+}
+
+static void
+test_clean(void **state)
+{
+	struct arena *a = arena_new(1 << 14, 0);
+	char *big = malloc(2100);
+
+	(void)state;
+	assert_string_equal(oauth_return_to_clean(a, "/m/p?q=annual report"),
+	    "/m/p?q=annual%20report");
+	assert_string_equal(oauth_return_to_clean(a, "/m/p?q=a%20b"), "/m/p?q=a%20b");
+	assert_string_equal(oauth_return_to_clean(a, "/m/p"), "/m/p");
+	assert_null(oauth_return_to_clean(a, "/m p"));
+	assert_null(oauth_return_to_clean(a, "//evil.example/?q= "));
+	/* 496 blanks fit either way; 1,986 fit as input but not once each
+	 * is three bytes. */
+	memset(big, ' ', 2099);
+	memcpy(big, "/?q=", 4);
+	big[500] = '\0';
+	assert_non_null(oauth_return_to_clean(a, big));
+	big[500] = ' ';
+	big[1990] = '\0';
+	assert_true(oauth_return_to_ok(big));
+	assert_null(oauth_return_to_clean(a, big));
+	free(big);
+	arena_free(a);
 }
 
 static void
@@ -123,6 +156,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_corpus),
 	};
 
