@@ -278,10 +278,11 @@ bool oauth_return_to_ok(const char *s);
 /*
  * s (oauth_return_to_ok) with each blank of its query written "%20", the
  * form every later step (chooser links, state cookie, Location) carries;
- * arena memory. NULL when s is refused, or when that form is over the
- * size cap, or on RC_NOMEM.
+ * arena memory. NULL when s is refused, when its path lies in `mount`
+ * (socialhub's own routes, however encoded or dotted), when that form is
+ * over the size cap, or on RC_NOMEM.
  */
-char *oauth_return_to_clean(struct arena *a, const char *s);
+char *oauth_return_to_clean(struct arena *a, const char *s, const char *mount);
 /*
  * The return_to of a request, as the router checked it (row `key`): "/"
  * when absent or empty, NULL when refused: not a path on this site

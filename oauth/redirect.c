@@ -1,7 +1,9 @@
-/* redirect: return_to must stay on this site, whatever the encoding tricks. */
+/* redirect: return_to must stay on this site, outside socialhub's own mount,
+ * whatever the encoding tricks. */
 #include "oauth/oauth_int.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "util/buf.h"
 #include "util/url.h"
@@ -70,14 +72,67 @@ oauth_return_to_ok(const char *s)
 	return false; /* still encoded after that many levels: refuse */
 }
 
+/* Appends segment seg (n bytes) of a path to out (cap bytes, length *len),
+ * resolving "." and ".." as nginx does before it picks a location. */
+static bool
+path_push(char *out, size_t cap, size_t *len, const char *seg, size_t n)
+{
+	if (n == 0 || (n == 1 && seg[0] == '.'))
+		return true;
+	if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+		while (*len > 0 && out[--*len] != '/')
+			;
+		return true;
+	}
+	if (*len + 1 + n >= cap)
+		return false;
+	out[(*len)++] = '/';
+	memcpy(out + *len, seg, n);
+	*len += n;
+	return true;
+}
+
+/*
+ * True when the path of s (up to '?' or '#') names the mount or anything
+ * under it once nginx has read it: every %XX decoded (nginx decodes once;
+ * we go on while anything decodes, for an application that decodes
+ * again), slashes merged, dot segments resolved, compared without case.
+ * socialhub's own routes are never a place to send a visitor back to: the
+ * share redirects would make them a trampoline off-site.
+ */
+static bool
+in_mount(const char *s, const char *mount)
+{
+	char cur[RETURN_TO_MAX + 1], next[RETURN_TO_MAX + 1], norm[RETURN_TO_MAX + 2];
+	size_t n = strcspn(s, "?#"), m, len = 0, ml = strlen(mount);
+
+	if (n > RETURN_TO_MAX)
+		return true;
+	memcpy(cur, s, n);
+	while ((m = url_decode_once(cur, n, next)) != n) {
+		memcpy(cur, next, m);
+		n = m;
+	}
+	for (size_t i = 0; i < n;) {
+		size_t k = i;
+		while (k < n && cur[k] != '/')
+			k++;
+		if (!path_push(norm, sizeof(norm), &len, cur + i, k - i))
+			return true;
+		i = k + 1;
+	}
+	return len >= ml && strncasecmp(norm, mount, ml) == 0 &&
+	    (len == ml || norm[ml] == '/');
+}
+
 char *
-oauth_return_to_clean(struct arena *a, const char *s)
+oauth_return_to_clean(struct arena *a, const char *s, const char *mount)
 {
 	struct buf b;
 	char *out = NULL;
 	enum rc rc = RC_OK;
 
-	if (!oauth_return_to_ok(s))
+	if (!oauth_return_to_ok(s) || in_mount(s, mount))
 		return NULL;
 	buf_init(&b, RETURN_TO_MAX + 1);
 	for (const char *p = s; *p != '\0' && rc == RC_OK; p++)

@@ -133,7 +133,8 @@ if th_expect_status -n "mastodon picker" GET "$M" 200; then
 	th_expect_header Content-Type '^text/html'
 	th_expect_header Content-Security-Policy "script-src 'self'"
 	th_expect_header Content-Security-Policy "default-src 'none'"
-	th_expect_body_contains '<form method="get" action="/social/share/mastodon">'
+	th_expect_body_contains '<form method="post" action="/social/share/mastodon">'
+	th_expect_body_contains '<input type="hidden" name="token" value="'
 	th_expect_body_contains '<label for="instance">'
 	th_expect_body_contains 'instance=mastodon.social"'
 	if grep -Eq '<script|style=' "$TH_BODY"; then
