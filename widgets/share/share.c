@@ -39,6 +39,7 @@ struct share_ctx {
 	struct share_store *store;     /* NULL when counting is off or failed */
 	time_t store_retry;            /* when to try opening it again */
 	bool have_salt;                /* salt loaded: counting and picker tokens */
+	time_t full_logged;            /* last share_count_refused table-full log */
 	unsigned char salt[SHARE_SALT_LEN];
 };
 
@@ -95,8 +96,15 @@ open_counting(struct share_ctx *c)
 		db = state_path(c->cfg, SHARE_DB_NAME);
 		rc = db == NULL ? RC_NOMEM : RC_OK;
 	}
-	if (rc == RC_OK)
-		rc = share_store_open(db, SHARE_BUSY_MS, &c->store);
+	if (rc == RC_OK) {
+		struct share_limits lim = {
+			.per_url_daily = c->set.per_url_daily,
+			.new_urls_daily = c->set.new_urls_daily,
+			.max_counters = c->set.max_counters,
+			.max_daily = c->set.max_daily_keys,
+		};
+		rc = share_store_open(db, SHARE_BUSY_MS, &lim, &c->store);
+	}
 	if (rc != RC_OK) {
 		log_kv(LOG_ERROR, "share_counting_unavailable", "state_dir",
 		    c->cfg->state_dir, "error", rc_str(rc), NULL);
@@ -236,27 +244,56 @@ store_get(struct share_ctx *c)
 	return c->store;
 }
 
+/* A refused count is a metric each time; a full table is also a warning,
+ * once a minute per worker (the operator must raise a limit or prune). */
 static void
-count_share(struct share_ctx *c, struct request *req, const struct share_url *u,
-    const char *network)
+count_refused(struct share_ctx *c, enum share_outcome o)
 {
-	unsigned char visitor[SHARE_VISITOR_LEN];
-	long day = (long)(time(NULL) / 86400);
-	bool counted = false;
 	char labels[64];
+	time_t now = time(NULL);
 
-	if (!should_count(req) || store_get(c) == NULL)
-		return;
-	if (share_visitor_hash(c->salt, sizeof(c->salt), day, request_remote_addr(req),
-	    request_header(req, "User-Agent"), u->key, network, visitor) != RC_OK)
-		return;
-	/* A counter failure is logged by the store; the visitor still shares. */
-	if (share_store_count(c->store, u->key, network, visitor, day, &counted) != RC_OK)
-		return;
-	if (counted) {
-		snprintf(labels, sizeof(labels), "network=\"%s\"", network);
-		metrics_add("socialhub_shares_total", labels, 1);
+	snprintf(labels, sizeof(labels), "reason=\"%s\"", share_outcome_str(o));
+	metrics_add("socialhub_share_refused_total", labels, 1);
+	if (o == SHARE_FULL && now - c->full_logged >= 60) {
+		c->full_logged = now;
+		log_kv(LOG_WARN, "share_count_refused", "reason", share_outcome_str(o), NULL);
 	}
+}
+
+/*
+ * Counts the share for the visitor's network (share_visitor_net: the
+ * User-Agent is no part of it, so changing it does not make a new
+ * visitor) and says what happened in X-Socialhub-Count: counted, seen,
+ * capped, new-url-limit, table-full, skipped (not a person clicking) or
+ * unavailable. The visitor is redirected whatever it says.
+ */
+static void
+count_share(struct share_ctx *c, struct request *req, struct response *res,
+    const struct share_url *u, const char *network)
+{
+	struct share_visitor v;
+	long day = (long)(time(NULL) / 86400);
+	enum share_outcome o;
+	char net[SHARE_NET_MAX], labels[64];
+	const char *what = "unavailable";
+
+	if (!should_count(req))
+		what = "skipped";
+	else if (store_get(c) != NULL &&
+	    share_visitor_net(request_remote_addr(req), net, sizeof(net)) &&
+	    share_visitor_keys(c->salt, sizeof(c->salt), day, net, u->key, network, &v) == RC_OK &&
+	    share_store_count(c->store, u->key, network, &v, day, &o) == RC_OK) {
+		/* A store failure above is logged by the store. */
+		what = share_outcome_str(o);
+		if (o == SHARE_COUNTED) {
+			snprintf(labels, sizeof(labels), "network=\"%s\"", network);
+			metrics_add("socialhub_shares_total", labels, 1);
+		} else if (o != SHARE_SEEN) {
+			count_refused(c, o);
+		}
+	}
+	if (c->set.counting)
+		response_header_set(res, "X-Socialhub-Count", what);
 }
 
 /* "https://mastodon.social/", "@me@mastodon.social", "Mastodon.Social"
@@ -549,7 +586,7 @@ share_to(struct share_ctx *c, struct request *req, struct response *res,
 	struct buf loc;
 	enum rc rc;
 
-	count_share(c, req, u, n->id);
+	count_share(c, req, res, u, n->id);
 	in->url = share_url_tag(request_arena(req), u->canon, c->set.utm_source,
 	    c->set.utm_medium, c->set.utm_campaign, n->id);
 	in->title = request_value_str(req, SP_TITLE);
