@@ -10,15 +10,19 @@
 
 #define SWEEP_EVERY 600
 
-/* return_to: a path on this site; empty stands for "/" (oauth_return_to).
- * Each route answers a refused one in its own way. */
+/* return_to: a path on this site outside the mount; empty stands for "/"
+ * (oauth_return_to),
+ * else *out is its clean form (oauth_return_to_clean). Each route answers
+ * a refused one in its own way. */
 static enum rc
 return_to_param(void *ctx, struct arena *a, const char *v, const void **out)
 {
-	(void)ctx;
-	(void)a;
-	(void)out;
-	return *v == '\0' || oauth_return_to_ok(v) ? RC_OK : RC_INVALID;
+	const struct oauth_ctx *c = ctx;
+
+	if (*v == '\0')
+		return RC_OK;
+	*out = oauth_return_to_clean(a, v, c->cfg->mount);
+	return *out != NULL ? RC_OK : RC_INVALID;
 }
 
 /* instance: a Mastodon server name, lower-cased (mastodon_host_valid);

@@ -287,6 +287,14 @@ enum { OAUTH_P_RETURN_TO, OAUTH_P_INSTANCE };
 /* redirect.c */
 bool oauth_return_to_ok(const char *s);
 /*
+ * s (oauth_return_to_ok) with each blank of its query written "%20", the
+ * form every later step (chooser links, state cookie, Location) carries;
+ * arena memory. NULL when s is refused, when its path lies in `mount`
+ * (socialhub's own routes, however encoded or dotted), when that form is
+ * over the size cap, or on RC_NOMEM.
+ */
+char *oauth_return_to_clean(struct arena *a, const char *s, const char *mount);
+/*
  * The return_to of a request, as the router checked it (row `key`): "/"
  * when absent or empty, NULL when refused: not a path on this site
  * (oauth_return_to_ok), or sent more than once. `once`: a repeated name

@@ -1,8 +1,11 @@
-/* redirect: return_to must stay on this site, whatever the encoding tricks. */
+/* redirect: return_to must stay on this site, outside socialhub's own mount,
+ * whatever the encoding tricks. */
 #include "oauth/oauth_int.h"
 
 #include <string.h>
+#include <strings.h>
 
+#include "util/buf.h"
 #include "util/url.h"
 
 #define RETURN_TO_MAX 2000  /* url_is_local_path stops short of 2 KiB */
@@ -11,18 +14,26 @@
 /*
  * One level's checks: a leading single '/', never "//" or "/\" (either
  * starts an authority for browsers), no backslash (browsers read it as
- * '/'), no control or blank characters (browsers strip tabs and newlines,
- * turning "/\t/evil" into "//evil"), no NUL.
+ * '/'), no control characters (browsers strip tabs and newlines, turning
+ * "/\t/evil" into "//evil"), no NUL. A space only in the query: there it
+ * is an encoded space of the page asked for ("?q=a%20b", or "a+b" as the
+ * nginx snippet passes $request_uri unescaped), which cannot move the
+ * origin; in the path ("/%20/evil") it stays refused.
  */
 static bool
 level_ok(const char *s, size_t n, bool first)
 {
+	bool query = false;
+
 	if (first && (n == 0 || s[0] != '/'))
 		return false;
 	if (n >= 2 && (s[0] == '/' || s[0] == '\\') && (s[1] == '/' || s[1] == '\\'))
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		query = query || c == '?';
+		if (c == ' ' && query)
+			continue;
 		if (c < 0x21 || c == 0x7f || c == '\\')
 			return false;
 	}
@@ -61,6 +72,78 @@ oauth_return_to_ok(const char *s)
 	return false; /* still encoded after that many levels: refuse */
 }
 
+/* Appends segment seg (n bytes) of a path to out (cap bytes, length *len),
+ * resolving "." and ".." as nginx does before it picks a location. */
+static bool
+path_push(char *out, size_t cap, size_t *len, const char *seg, size_t n)
+{
+	if (n == 0 || (n == 1 && seg[0] == '.'))
+		return true;
+	if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+		while (*len > 0 && out[--*len] != '/')
+			;
+		return true;
+	}
+	if (*len + 1 + n >= cap)
+		return false;
+	out[(*len)++] = '/';
+	memcpy(out + *len, seg, n);
+	*len += n;
+	return true;
+}
+
+/*
+ * True when the path of s (up to '?' or '#') names the mount or anything
+ * under it once nginx has read it: every %XX decoded (nginx decodes once;
+ * we go on while anything decodes, for an application that decodes
+ * again), slashes merged, dot segments resolved, compared without case.
+ * socialhub's own routes are never a place to send a visitor back to: the
+ * share redirects would make them a trampoline off-site.
+ */
+static bool
+in_mount(const char *s, const char *mount)
+{
+	char cur[RETURN_TO_MAX + 1], next[RETURN_TO_MAX + 1], norm[RETURN_TO_MAX + 2];
+	size_t n = strcspn(s, "?#"), m, len = 0, ml = strlen(mount);
+
+	if (n > RETURN_TO_MAX)
+		return true;
+	memcpy(cur, s, n);
+	while ((m = url_decode_once(cur, n, next)) != n) {
+		memcpy(cur, next, m);
+		n = m;
+	}
+	for (size_t i = 0; i < n;) {
+		size_t k = i;
+		while (k < n && cur[k] != '/')
+			k++;
+		if (!path_push(norm, sizeof(norm), &len, cur + i, k - i))
+			return true;
+		i = k + 1;
+	}
+	return len >= ml && strncasecmp(norm, mount, ml) == 0 &&
+	    (len == ml || norm[ml] == '/');
+}
+
+char *
+oauth_return_to_clean(struct arena *a, const char *s, const char *mount)
+{
+	struct buf b;
+	char *out = NULL;
+	enum rc rc = RC_OK;
+
+	if (!oauth_return_to_ok(s) || in_mount(s, mount))
+		return NULL;
+	buf_init(&b, RETURN_TO_MAX + 1);
+	for (const char *p = s; *p != '\0' && rc == RC_OK; p++)
+		rc = *p == ' ' ? buf_appends(&b, "%20") : buf_appendc(&b, *p);
+	/* The clean form goes into the state cookie: it keeps the size cap. */
+	if (rc == RC_OK && oauth_return_to_ok(buf_cstr(&b)))
+		out = arena_strndup(a, b.data, b.len);
+	buf_fini(&b);
+	return out;
+}
+
 const char *
 oauth_return_to(const struct request *req, size_t key, bool once)
 {
@@ -72,5 +155,8 @@ oauth_return_to(const struct request *req, size_t key, bool once)
 		return "/";
 	if (v->s[0] == '\0')
 		return once && v->count > 1 ? NULL : "/";
-	return v->count > 1 ? NULL : v->s;
+	if (v->count > 1)
+		return NULL;
+	/* return_to_param left the clean form; a plain value has no blank. */
+	return v->p != NULL ? v->p : v->s;
 }

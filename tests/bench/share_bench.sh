@@ -79,6 +79,9 @@ th_start_nginx "
         }" || { echo "Bail out! nginx did not start"; exit 1; }
 
 # Every request a new visitor: a fresh User-Agent per request and run.
+# NOTE: since visitors are counted by network (IPv4 /24), a new User-Agent
+# from 127.0.0.1 is the same visitor, so this now measures the repeat path;
+# a write-path bench needs a source address per request.
 cat >"$TH_DIR/unique.lua" <<'EOF'
 local counter = 1
 function setup(thread)

@@ -133,7 +133,8 @@ if th_expect_status -n "mastodon picker" GET "$M" 200; then
 	th_expect_header Content-Type '^text/html'
 	th_expect_header Content-Security-Policy "script-src 'self'"
 	th_expect_header Content-Security-Policy "default-src 'none'"
-	th_expect_body_contains '<form method="get" action="/social/share/mastodon">'
+	th_expect_body_contains '<form method="post" action="/social/share/mastodon">'
+	th_expect_body_contains '<input type="hidden" name="token" value="'
 	th_expect_body_contains '<label for="instance">'
 	th_expect_body_contains 'instance=mastodon.social"'
 	if grep -Eq '<script|style=' "$TH_BODY"; then
@@ -181,7 +182,10 @@ th_expect_status -n "buttons.html off-site" GET "$S/share/buttons.html?url=https
 
 # ------------------------------------------------------------ counters
 
-# lanes N OUT <FILE: fetches the "USER_AGENT URL" lines of stdin over N curl
+# A visitor is its network (IPv4 /24), so distinct visitors here are
+# distinct 127.A.B.0/24 source addresses (all of 127/8 is loopback).
+#
+# lanes N OUT <FILE: fetches the "ADDRESS USER_AGENT URL" lines of stdin over N curl
 # processes at once (line j on lane j % N; a lane keeps its connection and
 # takes its lines in order), each printing one status code per request to
 # OUT.LANE; LANE_PIDS holds their PIDs. A process per lane, not per
@@ -192,11 +196,11 @@ lanes() {
 	local n=$1 out=$2 j=0 l ua url
 	LANE_PIDS=()
 	for ((l = 0; l < n; l++)); do : >"$out.cfg$l"; done
-	while read -r ua url; do
+	while read -r addr ua url; do
 		l=$((j % n))
 		[ "$j" -ge "$n" ] && echo next >>"$out.cfg$l"
-		printf 'url = "%s"\nuser-agent = "%s"\nnoproxy = "*"\nmax-time = 5\noutput = "/dev/null"\nwrite-out = "%%{stderr}%%{http_code}\\n"\n' \
-			"$url" "$ua" >>"$out.cfg$l"
+		printf 'url = "%s"\ninterface = "%s"\nuser-agent = "%s"\nnoproxy = "*"\nmax-time = 5\noutput = "/dev/null"\nwrite-out = "%%{stderr}%%{http_code}\\n"\n' \
+			"$url" "$addr" "$ua" >>"$out.cfg$l"
 		j=$((j + 1))
 	done
 	for ((l = 0; l < n && l < j; l++)); do
@@ -242,26 +246,26 @@ read -r total xn < <(counts "$C1")
 	th_not_ok "1000 repeated requests: counted once" "total=$total x=$xn"
 
 # A second network and a second visitor count; HEAD, prefetch and
-# sub-resource loads do not.
+# sub-resource loads do not, each from a network of its own.
 curl -s --noproxy '*' -o /dev/null -A 'visitor-one' "$S/share/email?url=$C1"
-curl -s --noproxy '*' -o /dev/null -A 'visitor-two' "$S/share/x?url=$C1"
-curl -s --noproxy '*' -o /dev/null -I -A 'visitor-three' "$S/share/x?url=$C1"
-curl -s --noproxy '*' -o /dev/null -A 'visitor-four' -H 'Sec-Purpose: prefetch' "$S/share/x?url=$C1"
-curl -s --noproxy '*' -o /dev/null -A 'visitor-five' -H 'Sec-Fetch-Dest: image' "$S/share/x?url=$C1"
-curl -s --noproxy '*' -o /dev/null -A 'Mozilla/5.0 (compatible; Googlebot/2.1)' "$S/share/x?url=$C1"
+curl -s --noproxy '*' -o /dev/null --interface 127.0.2.1 -A 'visitor-two' "$S/share/x?url=$C1"
+curl -s --noproxy '*' -o /dev/null --interface 127.0.3.1 -I -A 'visitor-three' "$S/share/x?url=$C1"
+curl -s --noproxy '*' -o /dev/null --interface 127.0.4.1 -A 'visitor-four' -H 'Sec-Purpose: prefetch' "$S/share/x?url=$C1"
+curl -s --noproxy '*' -o /dev/null --interface 127.0.5.1 -A 'visitor-five' -H 'Sec-Fetch-Dest: image' "$S/share/x?url=$C1"
+curl -s --noproxy '*' -o /dev/null --interface 127.0.7.1 -A 'Mozilla/5.0 (compatible; Googlebot/2.1)' "$S/share/x?url=$C1"
 read -r total xn < <(counts "$C1")
 [ "$total" = 3 ] && [ "$xn" = 2 ] && th_ok "second network and visitor count; HEAD, prefetch, img, bot do not" ||
 	th_not_ok "second network and visitor count; HEAD, prefetch, img, bot do not" "total=$total x=$xn"
 # http and https, utm_* and fragments count as the same page.
-curl -s --noproxy '*' -o /dev/null -A 'visitor-six' \
+curl -s --noproxy '*' -o /dev/null --interface 127.0.6.1 -A 'visitor-six' \
 	"$S/share/x?url=http%3A%2F%2Fwww.example.com%2Fcount-one%3Futm_source%3Dz%23top"
 read -r total xn < <(counts "$C1")
 [ "$xn" = 3 ] && th_ok "http, utm_* and fragment fold into one counter" || th_not_ok "utm folding" "x=$xn"
 
 # Concurrent requests across the workers: one visitor 400 times -> 1;
-# 60 visitors 5 times each -> 60.
+# 60 visitors (60 /24s) 5 times each -> 60.
 C2='https%3A%2F%2Fwww.example.com%2Fcount-two'
-lanes 8 "$TH_DIR/par1" < <(for _ in $(seq 400); do echo "same-visitor $S/share/bluesky?url=$C2"; done)
+lanes 8 "$TH_DIR/par1" < <(for _ in $(seq 400); do echo "127.0.0.1 same-visitor $S/share/bluesky?url=$C2"; done)
 lanes_wait
 cat "$TH_DIR"/par1.[0-9]* >"$TH_DIR/par1"
 read -r total bn < <(counts "$C2" bluesky)
@@ -269,7 +273,7 @@ read -r total bn < <(counts "$C2" bluesky)
 	th_ok "400 concurrent requests, one visitor: counted once" ||
 	th_not_ok "400 concurrent requests, one visitor: counted once" "302s=$(grep -c '^302$' "$TH_DIR/par1") count=$bn"
 # A visitor's five requests sit on five lanes, so they arrive together.
-lanes 8 "$TH_DIR/par2" < <(for v in $(seq 60); do for _ in 1 2 3 4 5; do echo "visitor-$v $S/share/x?url=$C2"; done; done)
+lanes 8 "$TH_DIR/par2" < <(for v in $(seq 60); do for _ in 1 2 3 4 5; do echo "127.10.$v.1 visitor-$v $S/share/x?url=$C2"; done; done)
 lanes_wait
 read -r total xn < <(counts "$C2")
 [ "$xn" = 60 ] && [ "$total" = 61 ] && th_ok "300 concurrent requests from 60 visitors: 60" ||
@@ -315,7 +319,9 @@ for round in 1 2 3; do
 	victims="$TH_SH_PID $(th_children "$TH_SH_PID" | tr '\n' ' ')"
 	# More requests than get answered before the kill: the rest fail
 	# fast (502) and the lanes are stopped right after it.
-	lanes 6 "$TH_DIR/kill$round" < <(for i in $(seq 3000); do echo "killer-r$round-$i $S/share/x?url=$C3"; done)
+	lanes 6 "$TH_DIR/kill$round" < <(for i in $(seq 3000); do
+		echo "127.$((30 + round * 13 + i / 250)).$((i % 250)).1 killer-r$round-$i $S/share/x?url=$C3"
+	done)
 	disown "$TH_SH_PID" 2>/dev/null
 	at=$((20 + RANDOM % 100))
 	deadline=$((SECONDS + 20))

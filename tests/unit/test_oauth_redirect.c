@@ -14,6 +14,7 @@
 #include "util/url.h"
 
 #define SITE "https://www.example.com"
+#define MOUNT "/social"
 
 /* What the callback puts in Location: the site origin + the path, with
  * bytes a header must not carry raw re-encoded (as flow.c does). */
@@ -59,6 +60,12 @@ test_table(void **state)
 		{ "/a\\b", false }, { "/a\tb", false }, { "/a\nb", false }, { "/a b", false },
 		{ "/%2F/a", false }, { "/%5Ca", false }, { "/%252F%252Fa", false },
 		{ "/\xc3\x28", false }, { "https://a", false }, { NULL, false },
+		/* A blank in the query is an encoded space of the page (the nginx
+		 * snippet's unescaped $request_uri); in the path it is not. */
+		{ "/a?q=x y", true }, { "/a?q=x%20y", true }, { "/a?q=x%2520y", true },
+		{ "/a?q=x\ty", false }, { "/a?q=x%09y", false }, { "/a%20b", false },
+		{ "/%20/evil.example", false }, { "/ /evil.example", false },
+		{ " //evil.example", false }, { "/?x= //evil.example", true },
 	};
 	char *big = malloc(3000);
 
@@ -76,6 +83,57 @@ test_table(void **state)
 	big[2000] = '\0';
 	assert_true(oauth_return_to_ok(big));
 	free(big);
+}
+
+static char *
+clean(struct arena *a, const char *s)
+{
+	return oauth_return_to_clean(a, s, MOUNT);
+}
+
+static void
+test_clean(void **state)
+{
+	struct arena *a = arena_new(1 << 14, 0);
+	char *big = malloc(2100);
+
+	(void)state;
+	assert_string_equal(clean(a, "/m/p?q=annual report"),
+	    "/m/p?q=annual%20report");
+	assert_string_equal(clean(a, "/m/p?q=a%20b"), "/m/p?q=a%20b");
+	assert_string_equal(clean(a, "/m/p"), "/m/p");
+	assert_null(clean(a, "/m p"));
+	assert_null(clean(a, "//evil.example/?q= "));
+	/* Never into socialhub's own routes, however nginx would read it. */
+	static const char *const inside[] = {
+		"/social", "/social/", "/social/share/mastodon?url=x&instance=evil.example",
+		"/SOCIAL/share/x", "/%73ocial/share/x", "/%2573ocial/share/x",
+		"/social%2Fshare%2Fx", "/a/../social/share/x", "/./social/share/x",
+		"/a/%2E%2E/social/share/x", "/social/./auth/login", "/x/..//social/y",
+		"/social?x=1", "/social#top",
+	};
+	for (size_t i = 0; i < sizeof(inside) / sizeof(inside[0]); i++)
+		if (clean(a, inside[i]) != NULL)
+			fail_msg("\"%s\" is in the mount but was accepted", inside[i]);
+	static const char *const outside[] = {
+		"/socialx/share", "/social-media/", "/blog/social/share/x", "/?next=/social/share/x",
+		"/a/b/../c", "/social.html",
+	};
+	for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++)
+		if (clean(a, outside[i]) == NULL)
+			fail_msg("\"%s\" is outside the mount but was refused", outside[i]);
+	/* 496 blanks fit either way; 1,986 fit as input but not once each
+	 * is three bytes. */
+	memset(big, ' ', 2099);
+	memcpy(big, "/?q=", 4);
+	big[500] = '\0';
+	assert_non_null(clean(a, big));
+	big[500] = ' ';
+	big[1990] = '\0';
+	assert_true(oauth_return_to_ok(big));
+	assert_null(clean(a, big));
+	free(big);
+	arena_free(a);
 }
 
 static void
@@ -123,6 +181,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_corpus),
 	};
 

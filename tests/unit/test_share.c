@@ -240,7 +240,7 @@ test_render_picker(void **state)
 	assert_null(strstr(s, "<img"));
 	assert_null(strstr(s, "<script"));
 	assert_null(strstr(s, "style="));
-	assert_non_null(strstr(s, "<form method=\"get\" action=\"/social/share/mastodon\">"));
+	assert_non_null(strstr(s, "<form method=\"post\" action=\"/social/share/mastodon\">"));
 	assert_non_null(strstr(s, "<label for=\"instance\">"));
 	assert_non_null(strstr(s, "aria-invalid=\"true\""));
 	assert_non_null(strstr(s, "value=\"&quot;&gt;&lt;img src=x&gt;\""));
@@ -252,6 +252,21 @@ test_render_picker(void **state)
 	assert_int_equal(strncmp(first, "&amp;instance=fosstodon.org\"", 28), 0);
 	assert_null(strstr(first + 28, "instance=fosstodon.org"));
 	assert_non_null(strstr(s, "instance=mastodon.social\""));
+	buf_fini(&b);
+
+	/* A server named by a link: named, escaped, pre-filled, with the token. */
+	memset(&p, 0, sizeof(p));
+	p.mount = "/social";
+	p.url = "https://www.example.com/";
+	p.confirm = "evil<x>.example";
+	p.token = "tok_-1";
+	buf_init(&b, 64 * 1024);
+	assert_int_equal(share_render_picker(&b, &p), RC_OK);
+	s = buf_cstr(&b);
+	assert_non_null(strstr(s, "<strong>evil&lt;x&gt;.example</strong>"));
+	assert_non_null(strstr(s, "value=\"evil&lt;x&gt;.example\""));
+	assert_non_null(strstr(s, "<input type=\"hidden\" name=\"token\" value=\"tok_-1\">"));
+	assert_null(strstr(s, "aria-invalid"));
 	buf_fini(&b);
 }
 

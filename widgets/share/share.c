@@ -30,6 +30,7 @@
 #define SHARE_COUNTS_MAX_AGE 60
 #define SHARE_BUTTONS_MAX_AGE 300
 #define SHARE_RETRY_S 10
+#define SHARE_TOKEN_LEN 16      /* bytes of the picker token's MAC */
 
 struct share_ctx {
 	const struct config *cfg;
@@ -37,6 +38,8 @@ struct share_ctx {
 	struct share_hosts hosts;
 	struct share_store *store;     /* NULL when counting is off or failed */
 	time_t store_retry;            /* when to try opening it again */
+	bool have_salt;                /* salt loaded: counting and picker tokens */
+	time_t full_logged;            /* last share_count_refused table-full log */
 	unsigned char salt[SHARE_SALT_LEN];
 };
 
@@ -63,22 +66,45 @@ state_path(const struct config *cfg, const char *name)
 	return p;
 }
 
+/* The salt keys the visitor hashes and the picker tokens; shared by the
+ * workers through its file, so a token one issues another accepts. */
+static enum rc
+load_salt(struct share_ctx *c)
+{
+	char *salt = NULL;
+	enum rc rc = fsutil_mkdirs(c->cfg->state_dir, 0750);
+
+	if (c->have_salt || rc != RC_OK)
+		return rc;
+	salt = c->set.salt_file != NULL ? strdup(c->set.salt_file)
+	    : state_path(c->cfg, SHARE_SALT_NAME);
+	rc = salt == NULL ? RC_NOMEM
+	    : share_salt_load(salt, c->set.salt_file == NULL, c->salt);
+	c->have_salt = rc == RC_OK;
+	free(salt);
+	return rc;
+}
+
 /* Salt and database; on failure counting is off and /healthz says so. */
 static void
 open_counting(struct share_ctx *c)
 {
 	char *salt = NULL, *db = NULL;
-	enum rc rc = fsutil_mkdirs(c->cfg->state_dir, 0750);
+	enum rc rc = load_salt(c);
 
 	if (rc == RC_OK) {
-		salt = c->set.salt_file != NULL ? strdup(c->set.salt_file)
-		    : state_path(c->cfg, SHARE_SALT_NAME);
 		db = state_path(c->cfg, SHARE_DB_NAME);
-		rc = salt == NULL || db == NULL ? RC_NOMEM
-		    : share_salt_load(salt, c->set.salt_file == NULL, c->salt);
+		rc = db == NULL ? RC_NOMEM : RC_OK;
 	}
-	if (rc == RC_OK)
-		rc = share_store_open(db, SHARE_BUSY_MS, &c->store);
+	if (rc == RC_OK) {
+		struct share_limits lim = {
+			.per_url_daily = c->set.per_url_daily,
+			.new_urls_daily = c->set.new_urls_daily,
+			.max_counters = c->set.max_counters,
+			.max_daily = c->set.max_daily_keys,
+		};
+		rc = share_store_open(db, SHARE_BUSY_MS, &lim, &c->store);
+	}
 	if (rc != RC_OK) {
 		log_kv(LOG_ERROR, "share_counting_unavailable", "state_dir",
 		    c->cfg->state_dir, "error", rc_str(rc), NULL);
@@ -107,6 +133,8 @@ share_init(const struct config *cfg, void **ctx)
 	c->hosts.n = c->set.nhosts;
 	if (c->set.counting)
 		open_counting(c);
+	else
+		load_salt(c); /* picker tokens only; a failure is logged there */
 	*ctx = c;
 	return RC_OK;
 }
@@ -147,9 +175,9 @@ fail(struct response *res, int status, const char *code, const char *msg)
 	return rc;
 }
 
-/* The rows of share_params; counts_params and buttons_params start with
- * the same `url`. */
-enum { SP_URL, SP_TITLE, SP_TEXT, SP_VIA, SP_HASHTAGS, SP_MEDIA, SP_INSTANCE };
+/* The rows of share_params (picker_params adds the token); counts_params
+ * and buttons_params start with the same `url`. */
+enum { SP_URL, SP_TITLE, SP_TEXT, SP_VIA, SP_HASHTAGS, SP_MEDIA, SP_INSTANCE, SP_TOKEN };
 /* The rows of buttons_params. */
 enum { BP_URL, BP_TITLE, BP_NETWORKS, BP_MARKET };
 
@@ -190,7 +218,8 @@ should_count(struct request *req)
 	const char *dest = request_header(req, "Sec-Fetch-Dest");
 	const char *ua = request_header(req, "User-Agent");
 
-	if (request_method(req) != HTTP_GET)
+	/* POST: the picker's own form (handle_picker_post). */
+	if (request_method(req) != HTTP_GET && request_method(req) != HTTP_POST)
 		return false;
 	if ((purpose != NULL && strcasestr(purpose, "prefetch") != NULL) ||
 	    (purpose2 != NULL && strcasestr(purpose2, "prefetch") != NULL) ||
@@ -215,27 +244,56 @@ store_get(struct share_ctx *c)
 	return c->store;
 }
 
+/* A refused count is a metric each time; a full table is also a warning,
+ * once a minute per worker (the operator must raise a limit or prune). */
 static void
-count_share(struct share_ctx *c, struct request *req, const struct share_url *u,
-    const char *network)
+count_refused(struct share_ctx *c, enum share_outcome o)
 {
-	unsigned char visitor[SHARE_VISITOR_LEN];
-	long day = (long)(time(NULL) / 86400);
-	bool counted = false;
 	char labels[64];
+	time_t now = time(NULL);
 
-	if (!should_count(req) || store_get(c) == NULL)
-		return;
-	if (share_visitor_hash(c->salt, sizeof(c->salt), day, request_remote_addr(req),
-	    request_header(req, "User-Agent"), u->key, network, visitor) != RC_OK)
-		return;
-	/* A counter failure is logged by the store; the visitor still shares. */
-	if (share_store_count(c->store, u->key, network, visitor, day, &counted) != RC_OK)
-		return;
-	if (counted) {
-		snprintf(labels, sizeof(labels), "network=\"%s\"", network);
-		metrics_add("socialhub_shares_total", labels, 1);
+	snprintf(labels, sizeof(labels), "reason=\"%s\"", share_outcome_str(o));
+	metrics_add("socialhub_share_refused_total", labels, 1);
+	if (o == SHARE_FULL && now - c->full_logged >= 60) {
+		c->full_logged = now;
+		log_kv(LOG_WARN, "share_count_refused", "reason", share_outcome_str(o), NULL);
 	}
+}
+
+/*
+ * Counts the share for the visitor's network (share_visitor_net: the
+ * User-Agent is no part of it, so changing it does not make a new
+ * visitor) and says what happened in X-Socialhub-Count: counted, seen,
+ * capped, new-url-limit, table-full, skipped (not a person clicking) or
+ * unavailable. The visitor is redirected whatever it says.
+ */
+static void
+count_share(struct share_ctx *c, struct request *req, struct response *res,
+    const struct share_url *u, const char *network)
+{
+	struct share_visitor v;
+	long day = (long)(time(NULL) / 86400);
+	enum share_outcome o;
+	char net[SHARE_NET_MAX], labels[64];
+	const char *what = "unavailable";
+
+	if (!should_count(req))
+		what = "skipped";
+	else if (store_get(c) != NULL &&
+	    share_visitor_net(request_remote_addr(req), net, sizeof(net)) &&
+	    share_visitor_keys(c->salt, sizeof(c->salt), day, net, u->key, network, &v) == RC_OK &&
+	    share_store_count(c->store, u->key, network, &v, day, &o) == RC_OK) {
+		/* A store failure above is logged by the store. */
+		what = share_outcome_str(o);
+		if (o == SHARE_COUNTED) {
+			snprintf(labels, sizeof(labels), "network=\"%s\"", network);
+			metrics_add("socialhub_shares_total", labels, 1);
+		} else if (o != SHARE_SEEN) {
+			count_refused(c, o);
+		}
+	}
+	if (c->set.counting)
+		response_header_set(res, "X-Socialhub-Count", what);
 }
 
 /* "https://mastodon.social/", "@me@mastodon.social", "Mastodon.Social"
@@ -271,22 +329,88 @@ instance_normalize(struct arena *a, const char *in)
 	return h;
 }
 
-static enum rc
-mastodon_picker(struct share_ctx *c, struct request *req, struct response *res,
-    const struct share_url *u, const char *entered)
+/*
+ * The picker token: base64url of HMAC(salt, "picker" 0 day 0 key), cut to
+ * SHARE_TOKEN_LEN bytes. It is in every picker page's form and proves that
+ * the POST comes from a picker this site rendered for that URL (today or
+ * yesterday); the Origin check (same_origin) proves it came from this site.
+ */
+static const char *
+picker_token(struct share_ctx *c, struct arena *a, long day, const char *key)
+{
+	unsigned char mac[CRYPTO_SHA256_LEN];
+	const char *out = NULL;
+	struct buf msg, tok;
+
+	if (!c->have_salt)
+		return NULL;
+	buf_init(&msg, SHARE_URL_MAX + 64);
+	buf_init(&tok, 64);
+	if (buf_appendf(&msg, "picker%c%ld%c%s", '\0', day, '\0', key) == RC_OK &&
+	    crypto_hmac_sha256(c->salt, sizeof(c->salt), msg.data, msg.len, mac) == RC_OK &&
+	    crypto_b64url_encode(&tok, mac, SHARE_TOKEN_LEN) == RC_OK)
+		out = arena_strndup(a, tok.data, tok.len);
+	buf_fini(&msg);
+	buf_fini(&tok);
+	return out;
+}
+
+static bool
+picker_token_ok(struct share_ctx *c, struct request *req, const struct share_url *u)
+{
+	const char *got = request_value_str(req, SP_TOKEN);
+	long day = (long)(time(NULL) / 86400);
+
+	if (got == NULL)
+		return false;
+	for (long d = day; d >= day - 1; d--) {
+		const char *want = picker_token(c, request_arena(req), d, u->key);
+		if (want != NULL && crypto_equal(want, strlen(want), got, strlen(got)))
+			return true;
+	}
+	return false;
+}
+
+/* The last instance this browser shared to (the cookie we set), or NULL. */
+static const char *
+remembered_instance(struct request *req)
 {
 	const char *cookie = request_cookie(req, SHARE_COOKIE);
+
+	return cookie != NULL ? instance_normalize(request_arena(req), cookie) : NULL;
+}
+
+/* A server a GET link may send the visitor to: one the operator lists,
+ * or the one this visitor picked before. Any other needs the picker. */
+static bool
+instance_known(struct share_ctx *c, struct request *req, const char *instance)
+{
+	const char *mine = remembered_instance(req);
+
+	for (size_t i = 0; i < c->set.ninstances; i++)
+		if (strcmp(c->set.instances[i], instance) == 0)
+			return true;
+	return mine != NULL && strcmp(mine, instance) == 0;
+}
+
+/* The picker page: entered is a refused free entry (400), confirm a valid
+ * server named by a link or an unconfirmed POST, to confirm (200). */
+static enum rc
+mastodon_picker(struct share_ctx *c, struct request *req, struct response *res,
+    const struct share_url *u, const char *entered, const char *confirm)
+{
 	struct share_picker p = {
 		.mount = c->cfg->mount, .url = u->canon,
 		.title = request_value_str(req, SP_TITLE),
 		.text = request_value_str(req, SP_TEXT),
 		.instances = (const char *const *)c->set.instances,
 		.ninstances = c->set.ninstances,
+		.confirm = confirm,
+		.token = picker_token(c, request_arena(req), (long)(time(NULL) / 86400), u->key),
 	};
 	enum rc rc;
 
-	if (cookie != NULL)
-		p.remembered = instance_normalize(request_arena(req), cookie);
+	p.remembered = remembered_instance(req);
 	if (entered != NULL) {
 		p.entered = entered;
 		p.error = "That is not a server name. Type just the name, for example mastodon.social.";
@@ -354,9 +478,9 @@ optional_inputs(struct request *req, struct response *res,
 }
 
 static enum rc
-redirect(struct response *res, const char *location)
+redirect(struct response *res, int status, const char *location)
 {
-	enum rc rc = response_redirect(res, 302, location);
+	enum rc rc = response_redirect(res, status, location);
 
 	if (rc == RC_OK)
 		rc = response_no_store(res);
@@ -367,6 +491,10 @@ redirect(struct response *res, const char *location)
 	return rc;
 }
 
+static enum rc share_to(struct share_ctx *c, struct request *req, struct response *res,
+    const struct share_network *n, const struct share_url *u,
+    struct share_input *in, int status);
+
 static enum rc
 handle_share(struct request *req, struct response *res, void *ctx)
 {
@@ -376,7 +504,6 @@ handle_share(struct request *req, struct response *res, void *ctx)
 	const struct share_network *n;
 	struct share_input in = { 0 };
 	const struct share_url *u;
-	struct buf loc;
 	bool refused;
 	enum rc rc;
 
@@ -392,26 +519,88 @@ handle_share(struct request *req, struct response *res, void *ctx)
 		const struct param_value *iv = request_value(req, SP_INSTANCE);
 		const struct param_value *bad = request_refused(req, SP_INSTANCE);
 		if (bad != NULL)
-			return mastodon_picker(c, req, res, u, bad->s);
+			return mastodon_picker(c, req, res, u, bad->s, NULL);
 		if (iv == NULL || iv->p == NULL)
-			return mastodon_picker(c, req, res, u, NULL);
+			return mastodon_picker(c, req, res, u, NULL, NULL);
+		/* A link (or a sign-in's return_to) may name any server: only
+		 * the listed and the remembered go straight through. */
+		if (!instance_known(c, req, iv->p))
+			return mastodon_picker(c, req, res, u, NULL, iv->p);
 		in.instance = iv->p;
 	}
-	count_share(c, req, u, n->id);
-	in.url = share_url_tag(request_arena(req), u->canon, c->set.utm_source,
+	return share_to(c, req, res, n, u, &in, 302);
+}
+
+/* Same-origin POST: Origin equals site_url, or else Sec-Fetch-Site says so
+ * (the rule of /auth/logout). */
+static bool
+same_origin(struct share_ctx *c, struct request *req)
+{
+	const char *origin = request_header(req, "Origin");
+	const char *site = request_header(req, "Sec-Fetch-Site");
+
+	if (origin != NULL)
+		return strcmp(origin, c->cfg->site_url) == 0;
+	return site != NULL && strcmp(site, "same-origin") == 0;
+}
+
+/* POST /share/mastodon: the picker's form. Redirects (303) to the server
+ * the visitor typed or confirmed when the form is this site's (Origin,
+ * token); else the picker again, pre-filled, to confirm. */
+static enum rc
+handle_picker_post(struct request *req, struct response *res, void *ctx)
+{
+	struct share_ctx *c = ctx;
+	int idx = share_network_index("mastodon");
+	const struct param_value *iv = request_value(req, SP_INSTANCE);
+	const struct param_value *bad = request_refused(req, SP_INSTANCE);
+	struct share_input in = { 0 };
+	const struct share_url *u;
+	bool refused;
+	enum rc rc;
+
+	if (idx < 0 || !c->set.enabled[idx])
+		return fail(res, 404, "unknown_network", "No such share network here.");
+	if (!same_origin(c, req))
+		return fail(res, 403, "cross_site",
+		    "The Mastodon picker only accepts its own form, sent from this site.");
+	rc = url_of(req, res, SP_URL, &u, &refused);
+	if (rc != RC_OK || refused)
+		return rc;
+	if (bad != NULL)
+		return mastodon_picker(c, req, res, u, bad->s, NULL);
+	if (iv == NULL || iv->p == NULL)
+		return mastodon_picker(c, req, res, u, NULL, NULL);
+	if (!picker_token_ok(c, req, u))
+		return mastodon_picker(c, req, res, u, NULL, iv->p);
+	in.instance = iv->p;
+	return share_to(c, req, res, &share_networks[idx], u, &in, 303);
+}
+
+/* Counts the share and redirects to network n's intent for u. */
+static enum rc
+share_to(struct share_ctx *c, struct request *req, struct response *res,
+    const struct share_network *n, const struct share_url *u,
+    struct share_input *in, int status)
+{
+	struct buf loc;
+	enum rc rc;
+
+	count_share(c, req, res, u, n->id);
+	in->url = share_url_tag(request_arena(req), u->canon, c->set.utm_source,
 	    c->set.utm_medium, c->set.utm_campaign, n->id);
-	in.title = request_value_str(req, SP_TITLE);
-	in.text = request_value_str(req, SP_TEXT);
-	if (in.url == NULL)
+	in->title = request_value_str(req, SP_TITLE);
+	in->text = request_value_str(req, SP_TEXT);
+	if (in->url == NULL)
 		return RC_NOMEM;
 	buf_init(&loc, SHARE_INTENT_MAX);
-	rc = share_intent(&loc, n, &in);
+	rc = share_intent(&loc, n, in);
 	if (rc == RC_LIMIT)
 		rc = RC_INVALID;
 	if (rc == RC_OK)
-		rc = redirect(res, buf_cstr(&loc));
-	if (rc == RC_OK && in.instance != NULL)
-		rc = remember_instance(c, res, in.instance);
+		rc = redirect(res, status, buf_cstr(&loc));
+	if (rc == RC_OK && in->instance != NULL)
+		rc = remember_instance(c, res, in->instance);
 	buf_fini(&loc);
 	return rc;
 }
@@ -621,6 +810,24 @@ static const struct param_spec share_params[] = {
 	{ .name = NULL },
 };
 
+/* share_params and the picker token: the rows of the picker's POST form. */
+static const struct param_spec picker_params[] = {
+	[SP_URL] = { .name = "url", .type = PARAM_STRING, .max_len = SHARE_URL_MAX,
+	    .flags = PARAM_REQUIRED | PARAM_SOFT, .parse = url_param },
+	[SP_TITLE] = { .name = "title", .type = PARAM_STRING, .max_len = 512 },
+	[SP_TEXT] = { .name = "text", .type = PARAM_STRING, .max_len = 1024 },
+	[SP_VIA] = { .name = "via", .type = PARAM_STRING, .max_len = 64,
+	    .flags = PARAM_SOFT, .parse = via_param },
+	[SP_HASHTAGS] = { .name = "hashtags", .type = PARAM_STRING, .max_len = 700,
+	    .flags = PARAM_SOFT, .parse = hashtags_param },
+	[SP_MEDIA] = { .name = "media", .type = PARAM_STRING, .max_len = SHARE_URL_MAX,
+	    .flags = PARAM_SOFT, .parse = url_param },
+	[SP_INSTANCE] = { .name = "instance", .type = PARAM_STRING, .max_len = 300,
+	    .flags = PARAM_SOFT, .parse = instance_param },
+	[SP_TOKEN] = { .name = "token", .type = PARAM_TOKEN, .max_len = 64 },
+	{ .name = NULL },
+};
+
 static const struct param_spec counts_params[] = {
 	[SP_URL] = { .name = "url", .type = PARAM_STRING, .max_len = SHARE_URL_MAX,
 	    .flags = PARAM_REQUIRED | PARAM_SOFT, .parse = url_param },
@@ -642,6 +849,8 @@ static const struct param_spec buttons_params[] = {
 const struct route share_routes[] = {
 	{ HTTP_GET, "/share/counts", handle_counts, "share_counts", counts_params, 0 },
 	{ HTTP_GET, "/share/buttons.html", handle_buttons, "share_buttons", buttons_params, 0 },
+	{ HTTP_POST, "/share/mastodon", handle_picker_post, "share_picker", picker_params,
+	    ROUTE_FORM },
 	{ HTTP_GET, "/share/{network}", handle_share, "share", share_params, 0 },
 	{ 0, NULL, NULL, NULL, NULL, 0 },
 };

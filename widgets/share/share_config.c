@@ -37,6 +37,10 @@ static cfg_opt_t section_opts[] = {
 	CFG_STR("utm_campaign", NULL, CFGF_NODEFAULT),
 	CFG_STR("count_salt_file", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("counting", cfg_true, CFGF_NONE),
+	CFG_INT("count_per_url_daily", 3, CFGF_NONE),
+	CFG_INT("count_new_urls_daily", 20, CFGF_NONE),
+	CFG_INT("count_max_counters", 100000, CFGF_NONE),
+	CFG_INT("count_max_daily_keys", 1000000, CFGF_NONE),
 	CFG_STR_LIST_CB("mastodon_instances", DEFAULT_INSTANCES, CFGF_NONE, check_instance),
 	CFG_SEC("market", market_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
@@ -115,9 +119,25 @@ check_salt_file(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* The counting limits: at least 1 (0 would stop counting; counting =
+ * false says that), at most a billion. */
+static int
+check_limit(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+
+	if (v < 1 || v > 1000000000L)
+		cfg_error(cfg, "KEY %s: must be 1..1000000000", opt->name);
+	return 0;
+}
+
 void
 share_config_checks(cfg_t *root)
 {
+	cfg_set_validate_func(root, "share|count_per_url_daily", check_limit);
+	cfg_set_validate_func(root, "share|count_new_urls_daily", check_limit);
+	cfg_set_validate_func(root, "share|count_max_counters", check_limit);
+	cfg_set_validate_func(root, "share|count_max_daily_keys", check_limit);
 	cfg_set_validate_func(root, "share|utm_source", check_utm);
 	cfg_set_validate_func(root, "share|utm_medium", check_utm);
 	cfg_set_validate_func(root, "share|utm_campaign", check_utm);
@@ -255,6 +275,10 @@ share_settings_load(const struct config *cfg, struct share_settings *s)
 	s->utm_campaign = cfg_getstr(sec, "utm_campaign");
 	s->salt_file = cfg_getstr(sec, "count_salt_file");
 	s->counting = cfg_getbool(sec, "counting");
+	s->per_url_daily = cfg_getint(sec, "count_per_url_daily");
+	s->new_urls_daily = cfg_getint(sec, "count_new_urls_daily");
+	s->max_counters = cfg_getint(sec, "count_max_counters");
+	s->max_daily_keys = cfg_getint(sec, "count_max_daily_keys");
 	rc = load_hosts(sec, cfg->site_url, s);
 	if (rc == RC_OK)
 		rc = load_markets(sec, s);

@@ -32,6 +32,10 @@ struct share_settings {
 	const char *utm_source, *utm_medium, *utm_campaign;
 	const char *salt_file;     /* NULL: state_dir/share.salt, generated */
 	bool counting;
+	long per_url_daily;        /* count limits (share_store.h share_limits) */
+	long new_urls_daily;
+	long max_counters;
+	long max_daily_keys;
 	const char **instances;    /* well-known Mastodon servers (owned array) */
 	size_t ninstances;
 };

@@ -167,16 +167,38 @@ picker_head(struct buf *b, const struct share_picker *p)
 	return rc == RC_OK ? buf_appends(b, "</a>.</p>\n") : rc;
 }
 
+/* The line above the form when a link named a server the visitor has not
+ * picked here: a link alone never sends anyone to a server it names. */
+static enum rc
+picker_confirm(struct buf *b, const struct share_picker *p)
+{
+	enum rc rc;
+
+	if (!present(p->confirm))
+		return RC_OK;
+	rc = buf_appends(b, "<p class=\"social-share-picker__confirm\" role=\"status\">"
+	    "The link you followed wants to share this on <strong>");
+	if (rc == RC_OK)
+		rc = html_text(b, p->confirm);
+	return rc == RC_OK ? buf_appends(b, "</strong>. Share there only if it is your"
+	    " server: check the name, then press Share.</p>") : rc;
+}
+
 static enum rc
 picker_form(struct buf *b, const struct share_picker *p)
 {
-	const char *value = present(p->entered) ? p->entered : p->remembered;
-	enum rc rc = buf_appends(b, "<form method=\"get\" action=\"");
+	const char *value = present(p->entered) ? p->entered
+	    : present(p->confirm) ? p->confirm : p->remembered;
+	enum rc rc = picker_confirm(b, p);
 
+	if (rc == RC_OK)
+		rc = buf_appends(b, "<form method=\"post\" action=\"");
 	if (rc == RC_OK)
 		rc = html_attr(b, p->mount);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "/share/mastodon\">");
+	if (rc == RC_OK)
+		rc = hidden(b, "token", p->token);
 	if (rc == RC_OK)
 		rc = hidden(b, "url", p->url);
 	if (rc == RC_OK)

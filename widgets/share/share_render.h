@@ -34,15 +34,19 @@ struct share_picker {
 	const char *remembered;   /* last used instance (validated) or NULL */
 	const char *entered;      /* the rejected free entry, or NULL */
 	const char *error;        /* message for `entered`, or NULL */
+	const char *confirm;      /* a server a link named, to confirm, or NULL */
+	const char *token;        /* picker token for the form (share.c) */
 	const char *const *instances; /* well-known instances */
 	size_t ninstances;
 };
 
 /*
- * Appends a whole HTML page: a GET form back to {mount}/share/mastodon with
- * url, title and text as hidden fields and a labelled `instance` field,
- * then links for the remembered and the well-known instances. No inline
- * script or style (strict CSP).
+ * Appends a whole HTML page: a POST form back to {mount}/share/mastodon
+ * with url, title, text and the picker token as hidden fields and a
+ * labelled `instance` field (pre-filled with `confirm`, under a line that
+ * asks the visitor to confirm that server, when set), then GET links for
+ * the remembered and the well-known instances. No inline script or style
+ * (strict CSP).
  */
 enum rc share_render_picker(struct buf *b, const struct share_picker *p);
 

@@ -1,4 +1,4 @@
-/* share_store: durable share counters in SQLite, one count per visitor a day. */
+/* share_store: durable share counters in SQLite, bounded per visitor network a day. */
 #include "widgets/share/share_store.h"
 
 #include <errno.h>
@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <sqlite3.h>
 
 #include "util/crypto.h"
@@ -19,16 +22,26 @@
 
 /*
  * share_counts: one row per (counter key, network).
- * share_seen:   one row per visitor hash (which covers day, URL and
- *               network); `day` only serves pruning.
+ * share_daily:  one row per visitor key of the day (struct share_visitor:
+ *               seen, url and net keys), n how often it counted; `day`
+ *               serves pruning. It replaces share_seen (keys of address
+ *               and User-Agent), whose keys can never match again.
+ * share_meta:   row counts of the two, kept in the counting transaction so
+ *               a full table is known without a scan; recounted at open.
  */
 static const char share_schema[] =
 	"BEGIN IMMEDIATE;"
 	"CREATE TABLE IF NOT EXISTS share_counts ("
 	"  url TEXT NOT NULL, network TEXT NOT NULL, n INTEGER NOT NULL,"
 	"  PRIMARY KEY (url, network)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS share_seen ("
-	"  visitor BLOB PRIMARY KEY, day INTEGER NOT NULL) WITHOUT ROWID;"
+	"DROP TABLE IF EXISTS share_seen;"
+	"CREATE TABLE IF NOT EXISTS share_daily ("
+	"  k BLOB PRIMARY KEY, day INTEGER NOT NULL, n INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS share_meta ("
+	"  name TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT OR REPLACE INTO share_meta VALUES"
+	"  ('counters', (SELECT count(*) FROM share_counts)),"
+	"  ('daily', (SELECT count(*) FROM share_daily));"
 	"COMMIT;";
 
 /*
@@ -44,7 +57,8 @@ static const char share_tuning[] =
 	"PRAGMA cache_size=-8192;";
 
 enum stmt {
-	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_PROBE, ST_SEEN, ST_BUMP, ST_PRUNE,
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_DAILY_GET, ST_DAILY_ADD, ST_HAS_COUNTER,
+	ST_HAS_URL, ST_BUMP, ST_META_GET, ST_META_ADD, ST_PRUNE, ST_PRUNE_META,
 	ST_READ, ST__COUNT
 };
 
@@ -52,11 +66,18 @@ static const char *const share_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_PROBE] = "SELECT 1 FROM share_seen WHERE visitor = ?1",
-	[ST_SEEN] = "INSERT OR IGNORE INTO share_seen (visitor, day) VALUES (?1, ?2)",
+	[ST_DAILY_GET] = "SELECT n FROM share_daily WHERE k = ?1",
+	[ST_DAILY_ADD] = "INSERT INTO share_daily (k, day, n) VALUES (?1, ?2, 1)"
+	    " ON CONFLICT (k) DO UPDATE SET n = n + 1",
+	[ST_HAS_COUNTER] = "SELECT 1 FROM share_counts WHERE url = ?1 AND network = ?2",
+	[ST_HAS_URL] = "SELECT 1 FROM share_counts WHERE url = ?1 LIMIT 1",
 	[ST_BUMP] = "INSERT INTO share_counts (url, network, n) VALUES (?1, ?2, 1)"
 	    " ON CONFLICT (url, network) DO UPDATE SET n = n + 1",
-	[ST_PRUNE] = "DELETE FROM share_seen WHERE day < ?1",
+	[ST_META_GET] = "SELECT v FROM share_meta WHERE name = ?1",
+	[ST_META_ADD] = "UPDATE share_meta SET v = v + 1 WHERE name = ?1",
+	[ST_PRUNE] = "DELETE FROM share_daily WHERE day < ?1",
+	[ST_PRUNE_META] = "UPDATE share_meta SET v = (SELECT count(*) FROM share_daily)"
+	    " WHERE name = 'daily'",
 	[ST_READ] = "SELECT network, n FROM share_counts WHERE url = ?1 ORDER BY network",
 };
 
@@ -65,6 +86,7 @@ struct share_store {
 	int busy_ms;
 	struct timespec busy_since;
 	sqlite3_stmt *st[ST__COUNT];
+	struct share_limits lim;
 	long pruned_day;
 	bool healthy;
 };
@@ -165,7 +187,8 @@ store_setup(struct share_store *s, int busy_ms)
 }
 
 enum rc
-share_store_open(const char *path, int busy_ms, struct share_store **out)
+share_store_open(const char *path, int busy_ms, const struct share_limits *lim,
+    struct share_store **out)
 {
 	struct share_store *s = calloc(1, sizeof(*s));
 	int rc;
@@ -173,6 +196,7 @@ share_store_open(const char *path, int busy_ms, struct share_store **out)
 	*out = NULL;
 	if (s == NULL)
 		return RC_NOMEM;
+	s->lim = *lim;
 	s->pruned_day = -1;
 	s->healthy = true;
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -198,59 +222,181 @@ share_store_close(struct share_store *s)
 	free(s);
 }
 
+/* Steps a one-row SELECT of an integer: *v its value (0 and *found false
+ * when there is no row). */
+static int
+select_int(sqlite3_stmt *st, long long *v, bool *found)
+{
+	int rc = sqlite3_step(st);
+
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (found != NULL)
+		*found = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? SQLITE_DONE : rc;
+}
+
+static int
+daily_get(struct share_store *s, const unsigned char *k, long long *n, bool *found)
+{
+	sqlite3_bind_blob(s->st[ST_DAILY_GET], 1, k, SHARE_VISITOR_LEN, SQLITE_STATIC);
+	return select_int(s->st[ST_DAILY_GET], n, found);
+}
+
+/* n + 1 for key k of today; a new row counts against max_daily. */
+static int
+daily_add(struct share_store *s, const unsigned char *k, long day, bool is_new)
+{
+	int rc;
+
+	sqlite3_bind_blob(s->st[ST_DAILY_ADD], 1, k, SHARE_VISITOR_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s->st[ST_DAILY_ADD], 2, day);
+	rc = step_reset(s->st[ST_DAILY_ADD]);
+	if (rc == SQLITE_DONE && is_new) {
+		sqlite3_bind_text(s->st[ST_META_ADD], 1, "daily", -1, SQLITE_STATIC);
+		rc = step_reset(s->st[ST_META_ADD]);
+	}
+	return rc;
+}
+
+static int
+meta_get(struct share_store *s, const char *name, long long *v)
+{
+	sqlite3_bind_text(s->st[ST_META_GET], 1, name, -1, SQLITE_STATIC);
+	return select_int(s->st[ST_META_GET], v, NULL);
+}
+
+static int
+has_row(sqlite3_stmt *st, const char *key, const char *network, bool *found)
+{
+	long long one;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (network != NULL)
+		sqlite3_bind_text(st, 2, network, -1, SQLITE_STATIC);
+	return select_int(st, &one, found);
+}
+
+static int
+prune(struct share_store *s, long day)
+{
+	int rc;
+
+	sqlite3_bind_int64(s->st[ST_PRUNE], 1, day - 1);
+	rc = step_reset(s->st[ST_PRUNE]);
+	return rc == SQLITE_DONE ? step_reset(s->st[ST_PRUNE_META]) : rc;
+}
+
+/*
+ * A counter row (url, network) that does not exist yet: refused when the
+ * table is full, or when the URL is new and this network has started its
+ * new_urls_daily URLs today. *ok says whether it may be created.
+ */
+static int
+new_counter_ok(struct share_store *s, const char *key, const struct share_visitor *v,
+    long day, enum share_outcome *out, bool *ok)
+{
+	long long counters, started;
+	bool url_known, found;
+	int rc = meta_get(s, "counters", &counters);
+
+	*ok = false;
+	if (rc != SQLITE_DONE)
+		return rc;
+	if (counters >= s->lim.max_counters) {
+		*out = SHARE_FULL;
+		return SQLITE_DONE;
+	}
+	rc = has_row(s->st[ST_HAS_URL], key, NULL, &url_known);
+	if (rc != SQLITE_DONE || url_known) {
+		*ok = rc == SQLITE_DONE;
+		return rc;
+	}
+	rc = daily_get(s, v->net, &started, &found);
+	if (rc != SQLITE_DONE)
+		return rc;
+	if (started >= s->lim.new_urls_daily) {
+		*out = SHARE_NEW_URL_LIMIT;
+		return SQLITE_DONE;
+	}
+	*ok = true;
+	return daily_add(s, v->net, day, !found);
+}
+
 /* The body of the transaction; the caller commits or rolls back. */
 static int
 count_txn(struct share_store *s, const char *key, const char *network,
-    const unsigned char *visitor, long day, bool *counted)
+    const struct share_visitor *v, long day, enum share_outcome *out)
 {
-	int rc = SQLITE_DONE;
+	long long n, daily;
+	bool found, url_found, exists, ok;
+	int rc = s->pruned_day != day ? prune(s, day) : SQLITE_DONE;
 
-	if (s->pruned_day != day) {
-		sqlite3_bind_int64(s->st[ST_PRUNE], 1, day - 1);
-		rc = step_reset(s->st[ST_PRUNE]);
+	if (rc == SQLITE_DONE)
+		rc = daily_get(s, v->seen, &n, &found);
+	*out = SHARE_SEEN;
+	if (rc != SQLITE_DONE || found)
+		return rc;
+	/* Up to three new keys below: refuse before the table passes its cap. */
+	if ((rc = meta_get(s, "daily", &daily)) != SQLITE_DONE)
+		return rc;
+	if (daily + 3 > s->lim.max_daily)
+		return *out = SHARE_FULL, SQLITE_DONE;
+	if ((rc = daily_get(s, v->url, &n, &url_found)) != SQLITE_DONE)
+		return rc;
+	/* A refused visitor's seen key makes its repeats a read. */
+	if (n >= s->lim.per_url_daily)
+		return *out = SHARE_CAPPED, daily_add(s, v->seen, day, true);
+	if ((rc = has_row(s->st[ST_HAS_COUNTER], key, network, &exists)) != SQLITE_DONE)
+		return rc;
+	if (!exists) {
+		rc = new_counter_ok(s, key, v, day, out, &ok);
+		if (rc != SQLITE_DONE || !ok)
+			return rc == SQLITE_DONE && *out == SHARE_NEW_URL_LIMIT
+			    ? daily_add(s, v->seen, day, true) : rc;
+		sqlite3_bind_text(s->st[ST_META_ADD], 1, "counters", -1, SQLITE_STATIC);
+		if ((rc = step_reset(s->st[ST_META_ADD])) != SQLITE_DONE)
+			return rc;
 	}
-	if (rc != SQLITE_DONE)
-		return rc;
-	sqlite3_bind_blob(s->st[ST_SEEN], 1, visitor, SHARE_VISITOR_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s->st[ST_SEEN], 2, day);
-	rc = step_reset(s->st[ST_SEEN]);
-	if (rc != SQLITE_DONE || sqlite3_changes(s->db) == 0)
-		return rc;
 	sqlite3_bind_text(s->st[ST_BUMP], 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s->st[ST_BUMP], 2, network, -1, SQLITE_STATIC);
 	rc = step_reset(s->st[ST_BUMP]);
 	if (rc == SQLITE_DONE)
-		*counted = true;
+		rc = daily_add(s, v->url, day, !url_found);
+	if (rc == SQLITE_DONE)
+		rc = daily_add(s, v->seen, day, true);
+	if (rc == SQLITE_DONE)
+		*out = SHARE_COUNTED;
 	return rc;
 }
 
 enum rc
 share_store_count(struct share_store *s, const char *key, const char *network,
-    const unsigned char visitor[SHARE_VISITOR_LEN], long day, bool *counted)
+    const struct share_visitor *v, long day, enum share_outcome *out)
 {
-	bool moved = false;
+	enum share_outcome what = SHARE_SEEN;
+	long long n;
+	bool found;
 	int rc;
 
-	if (counted != NULL)
-		*counted = false;
-	/* A visitor seen before (the common case of repeated clicks) costs a
-	 * read in WAL snapshot isolation and never takes the write lock. */
+	if (out != NULL)
+		*out = SHARE_SEEN;
+	/* A key seen before (the common case of repeated clicks) costs a read
+	 * in WAL snapshot isolation and never takes the write lock. */
 	if (s->pruned_day == day) {
-		sqlite3_bind_blob(s->st[ST_PROBE], 1, visitor, SHARE_VISITOR_LEN, SQLITE_STATIC);
-		rc = sqlite3_step(s->st[ST_PROBE]);
-		sqlite3_reset(s->st[ST_PROBE]);
-		sqlite3_clear_bindings(s->st[ST_PROBE]);
-		if (rc == SQLITE_ROW) {
+		rc = daily_get(s, v->seen, &n, &found);
+		if (rc != SQLITE_DONE)
+			return store_fail(s, "probe", rc);
+		if (found) {
 			s->healthy = true;
 			return RC_OK;
 		}
-		if (rc != SQLITE_DONE)
-			return store_fail(s, "probe", rc);
 	}
 	rc = step_reset(s->st[ST_BEGIN]);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "begin", rc);
-	rc = count_txn(s, key, network, visitor, day, &moved);
+	rc = count_txn(s, key, network, v, day, &what);
 	if (rc == SQLITE_DONE)
 		rc = step_reset(s->st[ST_COMMIT]);
 	if (rc != SQLITE_DONE) {
@@ -261,9 +407,21 @@ share_store_count(struct share_store *s, const char *key, const char *network,
 	}
 	s->pruned_day = day;
 	s->healthy = true;
-	if (counted != NULL)
-		*counted = moved;
+	if (out != NULL)
+		*out = what;
 	return RC_OK;
+}
+
+const char *
+share_outcome_str(enum share_outcome o)
+{
+	static const char *const names[] = {
+		[SHARE_COUNTED] = "counted", [SHARE_SEEN] = "seen",
+		[SHARE_CAPPED] = "capped", [SHARE_NEW_URL_LIMIT] = "new-url-limit",
+		[SHARE_FULL] = "table-full",
+	};
+
+	return (size_t)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
 }
 
 enum rc
@@ -298,19 +456,49 @@ share_store_healthy(const struct share_store *s)
 	return s != NULL && s->healthy;
 }
 
-enum rc
-share_visitor_hash(const unsigned char *salt, size_t saltlen, long day,
-    const char *addr, const char *ua, const char *key, const char *network,
-    unsigned char out[SHARE_VISITOR_LEN])
+bool
+share_visitor_net(const char *addr, char *out, size_t n)
+{
+	struct in_addr v4;
+	struct in6_addr v6;
+	char txt[INET6_ADDRSTRLEN];
+	const unsigned char *b = NULL;
+	int len;
+
+	if (addr == NULL)
+		addr = "";
+	if (inet_pton(AF_INET, addr, &v4) == 1) {
+		b = (const unsigned char *)&v4.s_addr;
+	} else if (inet_pton(AF_INET6, addr, &v6) == 1) {
+		if (IN6_IS_ADDR_V4MAPPED(&v6))
+			b = v6.s6_addr + 12;
+	} else {
+		len = snprintf(out, n, "%s", addr);
+		return len >= 0 && (size_t)len < n;
+	}
+	if (b != NULL) {
+		len = snprintf(out, n, "%u.%u.%u.0/24", b[0], b[1], b[2]);
+		return len >= 0 && (size_t)len < n;
+	}
+	memset(v6.s6_addr + 7, 0, 9);   /* keep the /56 */
+	if (inet_ntop(AF_INET6, &v6, txt, sizeof(txt)) == NULL)
+		return false;
+	len = snprintf(out, n, "%s/56", txt);
+	return len >= 0 && (size_t)len < n;
+}
+
+/* The first SHARE_VISITOR_LEN bytes of HMAC(salt, "v2" 0 parts...). */
+static enum rc
+visitor_mac(const unsigned char *salt, size_t saltlen, const char *const *parts,
+    size_t nparts, unsigned char out[SHARE_VISITOR_LEN])
 {
 	unsigned char mac[CRYPTO_SHA256_LEN];
-	const char *parts[] = { addr, ua, key, network };
 	struct buf b;
 	enum rc rc;
 
 	buf_init(&b, 32 * 1024);
-	rc = buf_appendf(&b, "v1%c%ld", '\0', day);
-	for (size_t i = 0; i < 4 && rc == RC_OK; i++) {
+	rc = buf_appends(&b, "v2");
+	for (size_t i = 0; i < nparts && rc == RC_OK; i++) {
 		rc = buf_appendc(&b, '\0');
 		if (rc == RC_OK)
 			rc = buf_appends(&b, parts[i] != NULL ? parts[i] : "");
@@ -320,6 +508,26 @@ share_visitor_hash(const unsigned char *salt, size_t saltlen, long day,
 	if (rc == RC_OK)
 		memcpy(out, mac, SHARE_VISITOR_LEN);
 	buf_fini(&b);
+	return rc;
+}
+
+enum rc
+share_visitor_keys(const unsigned char *salt, size_t saltlen, long day,
+    const char *net, const char *key, const char *network,
+    struct share_visitor *out)
+{
+	char d[24];
+	const char *seen[] = { "seen", d, net, key, network };
+	const char *url[] = { "url", d, net, key };
+	const char *nets[] = { "net", d, net };
+	enum rc rc;
+
+	snprintf(d, sizeof(d), "%ld", day);
+	rc = visitor_mac(salt, saltlen, seen, 5, out->seen);
+	if (rc == RC_OK)
+		rc = visitor_mac(salt, saltlen, url, 4, out->url);
+	if (rc == RC_OK)
+		rc = visitor_mac(salt, saltlen, nets, 3, out->net);
 	return rc;
 }
 
