@@ -15,6 +15,7 @@ struct config {
 	cfg_t *root;          /* the whole parse tree, for feature init */
 	const char *listen;   /* "unix:PATH", "HOST:PORT" or "stdin" */
 	long listen_mode;     /* unix socket permissions */
+	bool listen_public;   /* TCP on a non-loopback address allowed */
 	long workers;
 	const char *site_url;
 	bool site_https;
