@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/crypto.h>
+
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/netpolicy.h"
@@ -317,15 +319,52 @@ trim_newline(char *s, size_t *len)
 		s[--*len] = '\0';
 }
 
+/* Group or others may read or write it: the secret may have leaked or
+ * been replaced. */
+#define SECRET_MODE_OPEN (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)
+
 enum rc
-config_secret(const struct config *cfg, cfg_t *sec, const char *key, char **out)
+config_secret_read(const struct config *cfg, cfg_t *sec, const char *file_key,
+    const char *path, bool keygen, char **out, size_t *len)
+{
+	mode_t mode;
+	enum rc rc;
+
+	rc = fsutil_read_mode(path, SECRET_MAX, out, len, &mode);
+	if (rc != RC_OK)
+		return config_error(cfg, sec, file_key, "cannot read %s: %s", path, rc_str(rc));
+	if ((mode & SECRET_MODE_OPEN) == 0)
+		return RC_OK;
+	config_secret_wipe(*out, *len);
+	*out = NULL;
+	if (keygen)
+		return config_error(cfg, sec, file_key, "%s is open to other users (mode %04o): "
+		    "a secret file must be readable only by socialhub's user, and one that "
+		    "others could read may have leaked; make a new one: socialhub keygen > %s; "
+		    "chmod 600 %s", path, (unsigned)mode, path, path);
+	return config_error(cfg, sec, file_key, "%s is open to other users (mode %04o): "
+	    "a secret file must be readable only by socialhub's user; fix: chmod 600 %s "
+	    "(and have the provider issue a new secret if others may have read it)",
+	    path, (unsigned)mode, path);
+}
+
+void
+config_secret_wipe(char *s, size_t len)
+{
+	if (s == NULL)
+		return;
+	OPENSSL_cleanse(s, len);
+	free(s);
+}
+
+enum rc
+config_secret(const struct config *cfg, cfg_t *sec, const char *key, bool keygen,
+    char **out)
 {
 	char file_key[128];
 	const char *inline_v, *file;
-	struct stat st;
 	size_t len;
 	char *data;
-	enum rc rc;
 
 	snprintf(file_key, sizeof(file_key), "%s_file", key);
 	inline_v = cfg_getstr(sec, key);
@@ -338,11 +377,8 @@ config_secret(const struct config *cfg, cfg_t *sec, const char *key, char **out)
 	}
 	if (file == NULL)
 		return config_error(cfg, sec, key, "missing (set %s or %s)", key, file_key);
-	rc = fsutil_read(file, SECRET_MAX, &data, &len);
-	if (rc != RC_OK)
-		return config_error(cfg, sec, file_key, "cannot read %s: %s", file, rc_str(rc));
-	if (stat(file, &st) == 0 && (st.st_mode & S_IROTH) != 0)
-		log_kv(LOG_WARN, "secret_world_readable", "file", file, NULL);
+	if (config_secret_read(cfg, sec, file_key, file, keygen, &data, &len) != RC_OK)
+		return RC_CONFIG;
 	trim_newline(data, &len);
 	if (len == 0) {
 		free(data);

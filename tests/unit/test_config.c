@@ -391,24 +391,36 @@ test_secrets(void **state)
 
 	(void)state;
 	snprintf(sfpath, sizeof(sfpath), "%s", sf);
-	write_file("empty.txt", "\n");
+	assert_int_equal(chmod(sfpath, 0600), 0);
+	assert_int_equal(chmod(write_file("empty.txt", "\n"), 0400), 0);
+	assert_int_equal(chmod(write_file("group.txt", "s3cret\n"), 0640), 0);
+	assert_int_equal(chmod(write_file("world.txt", "s3cret\n"), 0604), 0);
+	assert_int_equal(chmod(write_file("gw.txt", "s3cret\n"), 0620), 0);
 	snprintf(text, sizeof(text), MINIMAL "thing file { token_file = \"%s\" }\n"
 	    "thing inline { token = \"abc\" }\nthing both { token = \"x\" token_file = \"%s\" }\n"
 	    "thing none { }\nthing missing { token_file = \"%s/nope\" }\n"
-	    "thing empty { token_file = \"%s/empty.txt\" }\n", sfpath, sfpath, T.path, T.path);
+	    "thing empty { token_file = \"%s/empty.txt\" }\n"
+	    "thing group { token_file = \"%s/group.txt\" }\n"
+	    "thing world { token_file = \"%s/world.txt\" }\n"
+	    "thing gw { token_file = \"%s/gw.txt\" }\n",
+	    sfpath, sfpath, T.path, T.path, T.path, T.path, T.path);
 	assert_int_equal(load(text, &cfg, err, sizeof(err)), RC_OK);
 	sec = cfg_gettsec(cfg->root, "thing", "file");
-	assert_int_equal(config_secret(cfg, sec, "token", &secret), RC_OK);
+	assert_int_equal(config_secret(cfg, sec, "token", false, &secret), RC_OK);
 	assert_string_equal(secret, "s3cret");
 	free(secret);
-	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "inline"), "token", &secret), RC_OK);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "inline"), "token", false, &secret), RC_OK);
 	assert_string_equal(secret, "abc");
 	free(secret);
 	fflush(stderr);
-	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "both"), "token", &secret), RC_CONFIG);
-	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "none"), "token", &secret), RC_CONFIG);
-	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "missing"), "token", &secret), RC_CONFIG);
-	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "empty"), "token", &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "both"), "token", false, &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "none"), "token", false, &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "missing"), "token", false, &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "empty"), "token", false, &secret), RC_CONFIG);
+	/* Open to group or others: an error, not a warning (issue 13, item 8). */
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "group"), "token", false, &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "world"), "token", true, &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "gw"), "token", false, &secret), RC_CONFIG);
 	config_free(cfg);
 }
 
