@@ -222,6 +222,27 @@ config_error(const struct config *cfg, cfg_t *sec, const char *key,
 }
 
 int
+config_key_line(const struct config *cfg, const char *key)
+{
+	return last_key_line(cfg->path, key);
+}
+
+enum rc
+config_error_line(const struct config *cfg, int line, const char *key,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cfg->root->flags |= CONFIG_F_ERROR;
+	report(cfg->path, line > 0 ? line : cfg->root->line, key, strlen(key), msg);
+	return RC_CONFIG;
+}
+
+int
 config_list_keep(const char *value, void *result)
 {
 	*(const char **)result = value;

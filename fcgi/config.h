@@ -66,6 +66,16 @@ enum rc config_error(const struct config *cfg, cfg_t *sec, const char *key,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
+ * The last line of the file that sets `key`, or that opens a section with
+ * its title ("provider corp"); 0 when there is none. With
+ * config_error_line, for a problem whose section line libconfuse does not
+ * give (it is the lexer's, past the section).
+ */
+int config_key_line(const struct config *cfg, const char *key);
+enum rc config_error_line(const struct config *cfg, int line, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
  * Checks of the entries of a string list: declare the option with
  * CFG_STR_LIST_CB(name, def, flags, cb), where cb checks the one entry it
  * is given, reports with cfg_error(cfg, "KEY name: ...") and ends with

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -416,6 +417,18 @@ load_session(const struct config *cfg, struct oauth_ctx *ctx, bool need)
 	return rc;
 }
 
+/* The name among the first n providers that equals id but for case (and
+ * is not id itself), or NULL. */
+static const char *
+provider_case_twin(const struct oauth_ctx *ctx, const char *id, size_t n)
+{
+	for (size_t i = 0; id != NULL && i < n; i++)
+		if (ctx->providers[i].id != NULL && strcasecmp(ctx->providers[i].id, id) == 0 &&
+		    !provider_id_equal(ctx->providers[i].id, id))
+			return ctx->providers[i].id;
+	return NULL;
+}
+
 static enum rc
 load_access(const struct config *cfg, struct oauth_ctx *ctx)
 {
@@ -430,11 +443,43 @@ load_access(const struct config *cfg, struct oauth_ctx *ctx)
 	r->providers = alist(ctx, sec, "providers", &r->nproviders);
 	r->email_domains = alist(ctx, sec, "email_domains", &r->nemail_domains);
 	r->emails = alist(ctx, sec, "emails", &r->nemails);
-	for (size_t i = 0; i < r->nproviders; i++)
-		if (oauth_provider_find(ctx, r->providers[i]) == NULL)
-			return config_error(cfg, sec, "providers", "no provider named \"%s\"",
-			    r->providers[i]);
+	for (size_t i = 0; i < r->nproviders; i++) {
+		const char *near;
+		if (oauth_provider_find(ctx, r->providers[i]) != NULL)
+			continue;
+		near = provider_case_twin(ctx, r->providers[i], ctx->nproviders);
+		if (near != NULL)
+			return config_error(cfg, sec, "providers", "no provider named \"%s\"; "
+			    "provider names match exactly, case included: write \"%s\"",
+			    r->providers[i], near);
+		return config_error(cfg, sec, "providers", "no provider named \"%s\"",
+		    r->providers[i]);
+	}
 	return RC_OK;
+}
+
+/*
+ * Provider names are matched exactly (provider_id_equal); two that differ
+ * only in case would look like one name to people and to any tool that
+ * folds case, so they are refused.
+ */
+static enum rc
+providers_distinct(const struct config *cfg, const struct oauth_ctx *ctx)
+{
+	enum rc rc = RC_OK;
+
+	for (size_t i = 1; i < ctx->nproviders; i++) {
+		const char *twin = provider_case_twin(ctx, ctx->providers[i].id, i);
+		char title[OAUTH_ID_MAX + 16];
+		if (twin == NULL)
+			continue;
+		snprintf(title, sizeof(title), "provider %s", ctx->providers[i].id);
+		rc = config_error_line(cfg, config_key_line(cfg, title), "provider",
+		    "\"%s\" and \"%s\" differ only in case; provider names match exactly "
+		    "(in URLs, sessions and access rules), so use names that differ in more "
+		    "than case", twin, ctx->providers[i].id);
+	}
+	return rc;
 }
 
 /* "a b c" from the scopes list, or the preset's default. */
@@ -627,7 +672,7 @@ struct provider *
 oauth_provider_find(struct oauth_ctx *ctx, const char *id)
 {
 	for (size_t i = 0; id != NULL && i < ctx->nproviders; i++)
-		if (strcmp(ctx->providers[i].id, id) == 0)
+		if (provider_id_equal(ctx->providers[i].id, id))
 			return &ctx->providers[i];
 	return NULL;
 }
@@ -673,6 +718,9 @@ oauth_conf_load(const struct config *cfg, struct oauth_ctx **out)
 		if (prc != RC_OK)
 			rc = prc;
 	}
+	prc = providers_distinct(cfg, ctx);
+	if (rc == RC_OK)
+		rc = prc;
 	prc = load_access(cfg, ctx);
 	if (rc == RC_OK)
 		rc = prc;

@@ -67,6 +67,13 @@ static const struct {
 	    "old_secrets: the inline secret is not key material" },
 	{ SECRET "access {\n providers = {\"nope\"}\n}\n",
 	    "providers: no provider named \"nope\"" },
+	/* One rule for provider names: exact; case-only twins refused (item 9). */
+	{ SECRET "provider staff { preset = \"github\" client_id = \"a\" client_secret = \"b\" }\n"
+	    "provider STAFF { preset = \"gitlab\" client_id = \"a\" client_secret = \"b\" }\n",
+	    "t.conf:4: provider: \"staff\" and \"STAFF\" differ only in case" },
+	{ SECRET "provider staff { preset = \"github\" client_id = \"a\" client_secret = \"b\" }\n"
+	    "access { providers = {\"Staff\"} }\n",
+	    "providers: no provider named \"Staff\"; provider names match exactly, case included: write \"staff\"" },
 	{ SECRET "access {\n emails = {\"a@@b.com\"}\n}\n",
 	    "t.conf:4: emails: \"a@@b.com\" is not an email address" },
 	{ SECRET "access {\n email_domains = {\"exa mple.com\"}\n}\n",
