@@ -115,7 +115,8 @@ oa_start() {
 #                                the session and providers; prints FILE
 #   oa_start_nginx               oa_start's nginx alone
 #   oa_serve_refused NAME CFG    ok when `serve -c CFG` exits 1 within 5 s
-#                                and nothing accepts on OA_SH
+#                                and nothing accepts on OA_SH (one that
+#                                starts anyway serves until the next call)
 #   oa_auth_check NAME COOKIE CODE   GET /social/auth/check and /protected/
 #                                through nginx with that session cookie:
 #                                CODE 204 wants both served (200), any
@@ -135,13 +136,19 @@ oa_start_nginx() {
 	TH_NGINX_PID=$TH_LAST_PID
 }
 
+OA_LEFT_PID=
 oa_serve_refused() {
 	local name=$1 cfg=$2 pid rc
+	# A daemon that wrongly started on the previous refused config stayed
+	# up for the checks after it (what a forged cookie gets); it goes now.
+	[ -n "$OA_LEFT_PID" ] && th_stop "$OA_LEFT_PID"
+	OA_LEFT_PID=
 	"$SOCIALHUB" serve -c "$cfg" </dev/null >>"$TH_DIR/socialhub.out" 2>>"$TH_DIR/socialhub.log" &
 	pid=$!
 	th_register_pid "$pid"
 	if ! th_wait_gone "$pid" 5000; then
 		th_not_ok "$name: serve refuses the config" "still running after 5 s (pid $pid)"
+		OA_LEFT_PID=$pid
 		return 1
 	fi
 	wait "$pid"
