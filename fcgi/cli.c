@@ -84,15 +84,20 @@ int
 cli_keygen(int argc, char **argv, const struct feature *features)
 {
 	unsigned char key[CRYPTO_KEY_LEN];
+	const char *why;
 	struct buf b;
 
 	(void)argc;
 	(void)argv;
 	(void)features;
-	if (crypto_random(key, sizeof(key)) != RC_OK) {
-		fprintf(stderr, "socialhub: no random bytes available\n");
-		return 1;
-	}
+	/* What config load refuses as not random, keygen never prints (a
+	 * draw fails the check with a probability under 1e-10). */
+	do {
+		if (crypto_random(key, sizeof(key)) != RC_OK) {
+			fprintf(stderr, "socialhub: no random bytes available\n");
+			return 1;
+		}
+	} while (!crypto_key_plausible(key, sizeof(key), &why));
 	buf_init(&b, 128);
 	crypto_b64url_encode(&b, key, sizeof(key));
 	printf("%s\n", buf_cstr(&b));

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include "util/cfgval.h"
+#include <openssl/crypto.h>
+
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/netpolicy.h"
@@ -96,28 +98,60 @@ key_line(const char *file, int line, const char *key)
 	return found > 0 && !content_after ? found : line;
 }
 
-/* One error: "FILE:LINE: KEY: message" for people, or a logfmt event. */
-static void
-report(const char *file, int line, const char *key, size_t keylen, const char *msg)
+/* The line of the last setting of a top-level key (the one that counts),
+ * or 0. */
+static int
+last_key_line(const char *file, const char *key)
 {
+	char text[1024];
+	int n = 0, found = 0;
+	FILE *f = fopen(file, "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(text, sizeof(text), f) != NULL) {
+		n++;
+		if (line_sets_key(text, key, strlen(key)))
+			found = n;
+		while (strchr(text, '\n') == NULL && fgets(text, sizeof(text), f) != NULL)
+			;  /* the rest of a long line */
+	}
+	fclose(f);
+	return found;
+}
+
+/* One problem: "FILE:LINE: KEY: message" for people (warnings say so), or
+ * a logfmt event. */
+static void
+report_at(enum log_level lvl, const char *file, int line, const char *key,
+    size_t keylen, const char *msg)
+{
+	const char *warn = lvl == LOG_WARN ? "warning: " : "";
 	char num[24], k[128];
 
 	snprintf(k, sizeof(k), "%.*s", (int)keylen, key != NULL ? key : "");
 	if (key != NULL)
 		line = key_line(file, line, k);
 	if (config_errors_logfmt) {
-		log_kv(LOG_ERROR, "config_error", "file", file, "line", log_int(num, line),
-		    "key", k, "message", msg, NULL);
+		log_kv(lvl, lvl == LOG_WARN ? "config_warning" : "config_error", "file", file,
+		    "line", log_int(num, line), "key", k, "message", msg, NULL);
 	} else if (key != NULL) {
-		fprintf(stderr, "%s:%d: %s: %s\n", file, line, k, msg);
+		fprintf(stderr, "%s:%d: %s: %s%s\n", file, line, k, warn, msg);
 	} else {
-		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
+		fprintf(stderr, "%s:%d: %s%s\n", file, line, warn, msg);
 	}
+}
+
+static void
+report(const char *file, int line, const char *key, size_t keylen, const char *msg)
+{
+	report_at(LOG_ERROR, file, line, key, keylen, msg);
 }
 
 static cfg_opt_t core_opts[] = {
 	CFG_STR("listen", NULL, CFGF_NODEFAULT),
 	CFG_STR("listen_mode", "0660", CFGF_NONE),
+	CFG_BOOL("listen_public", cfg_false, CFGF_NONE),
 	CFG_INT("workers", 2, CFGF_NONE),
 	CFG_STR("site_url", NULL, CFGF_NODEFAULT),
 	CFG_STR("mount", "/social", CFGF_NONE),
@@ -188,6 +222,27 @@ config_error(const struct config *cfg, cfg_t *sec, const char *key,
 	return RC_CONFIG;
 }
 
+int
+config_key_line(const struct config *cfg, const char *key)
+{
+	return last_key_line(cfg->path, key);
+}
+
+enum rc
+config_error_line(const struct config *cfg, int line, const char *key,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cfg->root->flags |= CONFIG_F_ERROR;
+	report(cfg->path, line > 0 ? line : cfg->root->line, key, strlen(key), msg);
+	return RC_CONFIG;
+}
+
 static void
 trim_newline(char *s, size_t *len)
 {
@@ -195,15 +250,52 @@ trim_newline(char *s, size_t *len)
 		s[--*len] = '\0';
 }
 
+/* Group or others may read or write it: the secret may have leaked or
+ * been replaced. */
+#define SECRET_MODE_OPEN (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)
+
 enum rc
-config_secret(const struct config *cfg, cfg_t *sec, const char *key, char **out)
+config_secret_read(const struct config *cfg, cfg_t *sec, const char *file_key,
+    const char *path, bool keygen, char **out, size_t *len)
+{
+	mode_t mode;
+	enum rc rc;
+
+	rc = fsutil_read_mode(path, SECRET_MAX, out, len, &mode);
+	if (rc != RC_OK)
+		return config_error(cfg, sec, file_key, "cannot read %s: %s", path, rc_str(rc));
+	if ((mode & SECRET_MODE_OPEN) == 0)
+		return RC_OK;
+	config_secret_wipe(*out, *len);
+	*out = NULL;
+	if (keygen)
+		return config_error(cfg, sec, file_key, "%s is open to other users (mode %04o): "
+		    "a secret file must be readable only by socialhub's user, and one that "
+		    "others could read may have leaked; make a new one: socialhub keygen > %s; "
+		    "chmod 600 %s", path, (unsigned)mode, path, path);
+	return config_error(cfg, sec, file_key, "%s is open to other users (mode %04o): "
+	    "a secret file must be readable only by socialhub's user; fix: chmod 600 %s "
+	    "(and have the provider issue a new secret if others may have read it)",
+	    path, (unsigned)mode, path);
+}
+
+void
+config_secret_wipe(char *s, size_t len)
+{
+	if (s == NULL)
+		return;
+	OPENSSL_cleanse(s, len);
+	free(s);
+}
+
+enum rc
+config_secret(const struct config *cfg, cfg_t *sec, const char *key, bool keygen,
+    char **out)
 {
 	char file_key[128];
 	const char *inline_v, *file;
-	struct stat st;
 	size_t len;
 	char *data;
-	enum rc rc;
 
 	snprintf(file_key, sizeof(file_key), "%s_file", key);
 	inline_v = cfg_getstr(sec, key);
@@ -216,11 +308,8 @@ config_secret(const struct config *cfg, cfg_t *sec, const char *key, char **out)
 	}
 	if (file == NULL)
 		return config_error(cfg, sec, key, "missing (set %s or %s)", key, file_key);
-	rc = fsutil_read(file, SECRET_MAX, &data, &len);
-	if (rc != RC_OK)
-		return config_error(cfg, sec, file_key, "cannot read %s: %s", file, rc_str(rc));
-	if (stat(file, &st) == 0 && (st.st_mode & S_IROTH) != 0)
-		log_kv(LOG_WARN, "secret_world_readable", "file", file, NULL);
+	if (config_secret_read(cfg, sec, file_key, file, keygen, &data, &len) != RC_OK)
+		return RC_CONFIG;
 	trim_newline(data, &len);
 	if (len == 0) {
 		free(data);
@@ -397,6 +486,47 @@ register_core_checks(cfg_t *root)
 	cfg_set_validate_func(root, "fetch_ca_file", check_ca_file);
 }
 
+/*
+ * A FastCGI peer is trusted with the whole request, REMOTE_ADDR included
+ * (the /metrics allow-list, rate limits and logs rest on it), so only
+ * nginx may reach the socket: a unix socket, or TCP on loopback. Any
+ * other address needs listen_public = true, and even then check-config
+ * warns. Host names other than localhost are refused: what they resolve
+ * to can change; the master checks the bound address again.
+ */
+static void
+check_listen_scope(struct config *cfg)
+{
+	const char *spec = cfg->listen, *colon;
+	char host[256], msg[1024];
+	int line = last_key_line(cfg->path, "listen");
+	size_t hlen;
+
+	if (spec == NULL || strncmp(spec, "unix:", 5) == 0 || strcmp(spec, "fd:0") == 0)
+		return;
+	colon = strrchr(spec, ':');
+	hlen = colon != NULL ? (size_t)(colon - spec) : 0;
+	if (hlen == 0 || hlen >= sizeof(host))
+		return; /* reported by check_listen */
+	memcpy(host, spec, hlen);
+	host[hlen] = '\0';
+	if (netpolicy_ip_loopback(host) || strcmp(host, "localhost") == 0)
+		return;
+	if (cfg->listen_public) {
+		snprintf(msg, sizeof(msg), "\"%s\" is not loopback (listen_public = true): any "
+		    "host that reaches it can send FastCGI requests with any REMOTE_ADDR; only "
+		    "a firewall or private network keeps it from speaking for nginx", spec);
+		report_at(LOG_WARN, cfg->path, line, "listen", 6, msg);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "\"%s\" is not a loopback address: any host that reaches "
+	    "it could send FastCGI requests with a forged REMOTE_ADDR (e.g. 127.0.0.1 for "
+	    "/metrics); listen on \"unix:/PATH\" or \"127.0.0.1:PORT\", or set "
+	    "listen_public = true if a firewall keeps everyone but nginx out", spec);
+	cfg->root->flags |= CONFIG_F_ERROR;
+	report_at(LOG_ERROR, cfg->path, line, "listen", 6, msg);
+}
+
 /* Fills the typed fields; the values were checked while parsing. */
 static void
 fill_core(struct config *cfg)
@@ -405,6 +535,8 @@ fill_core(struct config *cfg)
 
 	cfg->listen = cfg_getstr(r, "listen");
 	cfg->listen_mode = strtol(cfg_getstr(r, "listen_mode"), NULL, 8);
+	cfg->listen_public = cfg_getbool(r, "listen_public") != cfg_false;
+	check_listen_scope(cfg);
 	cfg->workers = cfg_getint(r, "workers");
 	cfg->site_url = cfg_getstr(r, "site_url");
 	if (cfg->site_url == NULL)

@@ -15,6 +15,7 @@ struct config {
 	cfg_t *root;          /* the whole parse tree, for feature init */
 	const char *listen;   /* "unix:PATH", "HOST:PORT" or "stdin" */
 	long listen_mode;     /* unix socket permissions */
+	bool listen_public;   /* TCP on a non-loopback address allowed */
 	long workers;
 	const char *site_url;
 	bool site_https;
@@ -65,12 +66,36 @@ enum rc config_error(const struct config *cfg, cfg_t *sec, const char *key,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
+ * The last line of the file that sets `key`, or that opens a section with
+ * its title ("provider corp"); 0 when there is none. With
+ * config_error_line, for a problem whose section line libconfuse does not
+ * give (it is the lexer's, past the section).
+ */
+int config_key_line(const struct config *cfg, const char *key);
+enum rc config_error_line(const struct config *cfg, int line, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
  * Reads secret `key` of section `sec`: either inline `key` or `key_file`
- * (trailing newline trimmed). Exactly one must be set. Returns a malloc'd
- * string in *out (caller frees, and should wipe it); RC_CONFIG with an
- * error printed when missing, both set, or unreadable.
+ * (trailing newline trimmed, through config_secret_read). Exactly one must
+ * be set. Returns a malloc'd string in *out (caller frees, and should wipe
+ * it: config_secret_wipe); RC_CONFIG with an error printed when missing,
+ * both set, unreadable or open to other users. `keygen`: the admin makes
+ * this secret with `socialhub keygen` (which the fix in a message says).
  */
 enum rc config_secret(const struct config *cfg, cfg_t *sec, const char *key,
-    char **out);
+    bool keygen, char **out);
+
+/*
+ * Reads the secret file `path` (set by `file_key` of `sec`) whole into a
+ * malloc'd, NUL-terminated *out of *len bytes. A file that group or others
+ * may read or write is refused (RC_CONFIG) with the path, the cause and
+ * the fix in the message, as is one that cannot be read.
+ */
+enum rc config_secret_read(const struct config *cfg, cfg_t *sec, const char *file_key,
+    const char *path, bool keygen, char **out, size_t *len);
+
+/* Wipes s[0..len) and frees it; NULL is fine. */
+void config_secret_wipe(char *s, size_t len);
 
 #endif

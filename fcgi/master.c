@@ -24,6 +24,7 @@
 #include "fcgi/metrics.h"
 #include "fcgi/worker.h"
 #include "util/log.h"
+#include "util/netpolicy.h"
 
 #define MASTER_KIDS_MAX 130       /* current + retiring generation */
 #define BACKOFF_MIN 0.1
@@ -145,6 +146,30 @@ open_tcp(const char *spec)
 	}
 	freeaddrinfo(ai);
 	return fd;
+}
+
+/*
+ * The address check of config.c, on the socket itself: a host name
+ * resolved at bind time, or a socket inherited on fd 0 (systemd's
+ * ListenStream=9000 binds every address), is judged by where it is bound.
+ */
+static bool
+listen_scope_ok(const struct master *m, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return false;
+	if ((ss.ss_family != AF_INET && ss.ss_family != AF_INET6) || m->cfg->listen_public ||
+	    netpolicy_addr_loopback((struct sockaddr *)&ss))
+		return true;
+	getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
+	log_kv(LOG_ERROR, "listen_not_loopback", "address", host, "fix",
+	    "listen on a unix socket or 127.0.0.1, or set listen_public = true behind a firewall",
+	    NULL);
+	return false;
 }
 
 /* The listening socket: configured, inherited on fd 0, or the default. */
@@ -409,6 +434,11 @@ master_run(const char *config_path, const struct feature *features)
 		return 1;
 	}
 	m.listen_fd = open_listen(&m);
+	if (m.listen_fd >= 0 && !listen_scope_ok(&m, m.listen_fd)) {
+		if (m.listen_fd != STDIN_FILENO)
+			close(m.listen_fd);
+		m.listen_fd = -1;
+	}
 	if (m.listen_fd < 0) {
 		config_free(m.cfg);
 		return 1;

@@ -5,11 +5,23 @@
 #include <string.h>
 #include <strings.h>
 
+/* Provider names match exactly (provider_id_equal): a rule for "staff"
+ * must not admit a provider named "STAFF". */
 static bool
-in_list(char *const *list, size_t n, const char *v)
+provider_listed(char *const *list, size_t n, const char *id)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(list[i], v) == 0)
+		if (provider_id_equal(list[i], id))
+			return true;
+	return false;
+}
+
+/* Email addresses match whatever their case, as mail systems treat them. */
+static bool
+email_listed(char *const *list, size_t n, const char *email)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(list[i], email) == 0)
 			return true;
 	return false;
 }
@@ -73,13 +85,13 @@ access_check(const struct access_rules *r, const struct identity *id)
 {
 	const char *at;
 
-	if (r->nproviders > 0 && !in_list(r->providers, r->nproviders, id->provider))
+	if (r->nproviders > 0 && !provider_listed(r->providers, r->nproviders, id->provider))
 		return RC_FORBIDDEN;
 	if (r->nemails == 0 && r->nemail_domains == 0)
 		return RC_OK;
 	if (!id->email_verified || !access_email_valid(id->email))
 		return RC_FORBIDDEN;
-	if (in_list(r->emails, r->nemails, id->email))
+	if (email_listed(r->emails, r->nemails, id->email))
 		return RC_OK;
 	at = strchr(id->email, '@');
 	return domain_allowed(r->email_domains, r->nemail_domains, at + 1)

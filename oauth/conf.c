@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -20,7 +21,6 @@
 #define SECRET_MIN 32
 #define DEFAULT_LIFETIME (8 * 3600)
 #define DEFAULT_COOKIE "socialhub_session"
-#define OLD_SECRETS_MAX (64 * 1024)
 
 static int cb_lifetime(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int check_alg(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
@@ -298,13 +298,68 @@ bool_or(cfg_t *sec, const char *key, bool def)
 	return opt_set(sec, key) ? cfg_getbool(sec, key) != cfg_false : def;
 }
 
-static enum rc
-secret_strength(const struct config *cfg, cfg_t *sec, const char *key, const char *secret)
+/*
+ * Why a session secret is not key material as `socialhub keygen` writes
+ * it (base64url of 32 or more bytes that look random), or NULL when it
+ * is. A password, 32 x "a" or spaces would let whoever guesses them seal
+ * a session for anybody. cause[] holds the words when they need a number.
+ */
+static const char *
+secret_weakness(const char *secret, char *cause, size_t causelen, enum rc *rc)
 {
-	if (strlen(secret) < SECRET_MIN)
-		return config_error(cfg, sec, key, "too short: use at least %d characters "
-		    "(`socialhub keygen` prints a good one)", SECRET_MIN);
-	return RC_OK;
+	struct arena *a = arena_new(256, 0);
+	const char *why = NULL;
+	unsigned char *raw = NULL;
+	size_t rawlen = 0;
+
+	*rc = RC_OK;
+	if (a == NULL) {
+		*rc = RC_NOMEM;
+		return NULL;
+	}
+	if (crypto_b64url_decode(a, secret, strlen(secret), &raw, &rawlen) != RC_OK) {
+		why = "it is not base64url";
+	} else if (rawlen < SECRET_MIN) {
+		snprintf(cause, causelen, "it decodes to %zu bytes, not %d or more", rawlen,
+		    SECRET_MIN);
+		why = cause;
+	} else if (!crypto_key_plausible(raw, rawlen, &why)) {
+		snprintf(cause, causelen, "its bytes are not random: it %s", why);
+		why = cause;
+	}
+	if (raw != NULL)
+		OPENSSL_cleanse(raw, rawlen);
+	arena_free(a);
+	return why;
+}
+
+/*
+ * Refuses a weak session secret: the message names where it is (`path`,
+ * with `line` for old_secrets_file, or the inline `key`), the cause and
+ * the fix; the secret itself is never printed.
+ */
+static enum rc
+secret_check(const struct config *cfg, cfg_t *sec, const char *key, const char *path,
+    int line, const char *secret)
+{
+	char cause[128];
+	enum rc rc;
+	const char *why = secret_weakness(secret, cause, sizeof(cause), &rc);
+
+	if (why == NULL)
+		return rc;
+	if (path == NULL)
+		return config_error(cfg, sec, key, "the inline secret is not key material as "
+		    "`socialhub keygen` writes it (base64url of %d random bytes): %s; fix: "
+		    "socialhub keygen > FILE; chmod 600 FILE, and set secret_file = \"FILE\" "
+		    "instead", SECRET_MIN, why);
+	if (line > 0)
+		return config_error(cfg, sec, key, "line %d of %s is not key material as "
+		    "`socialhub keygen` writes it (base64url of %d random bytes): %s; fix: "
+		    "delete that line (sessions sealed with it end)", line, path, SECRET_MIN, why);
+	return config_error(cfg, sec, key, "%s is not key material as `socialhub keygen` "
+	    "writes it (base64url of %d random bytes): %s; fix: socialhub keygen > %s; "
+	    "chmod 600 %s", path, SECRET_MIN, why, path, path);
 }
 
 static enum rc
@@ -317,30 +372,35 @@ add_secret(struct oauth_ctx *ctx, const char *secret)
 	return rc;
 }
 
-/* old_secrets_file: one secret per line, blank lines and '#' comments skipped. */
+/* old_secrets_file: one secret per line, blank lines and '#' comments
+ * skipped; private to socialhub's user like the current secret. */
 static enum rc
 load_old_secrets_file(const struct config *cfg, struct oauth_ctx *ctx, cfg_t *sec)
 {
 	const char *path = cfg_getstr(sec, "old_secrets_file");
-	char *data, *line, *save = NULL;
+	char *data, *line, *next;
 	size_t len;
+	int lineno = 0;
 	enum rc rc = RC_OK;
 
 	if (path == NULL)
 		return RC_OK;
-	if (fsutil_read(path, OLD_SECRETS_MAX, &data, &len) != RC_OK)
-		return config_error(cfg, sec, "old_secrets_file", "cannot read %s", path);
-	for (line = strtok_r(data, "\r\n", &save); line != NULL && rc == RC_OK;
-	    line = strtok_r(NULL, "\r\n", &save)) {
+	if (config_secret_read(cfg, sec, "old_secrets_file", path, true, &data, &len) != RC_OK)
+		return RC_CONFIG;
+	for (line = data; line != NULL && rc == RC_OK; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		line[strcspn(line, "\r")] = '\0';
 		if (*line == '\0' || *line == '#')
 			continue;
-		rc = secret_strength(cfg, sec, "old_secrets_file", line);
+		rc = secret_check(cfg, sec, "old_secrets_file", path, lineno, line);
 		if (rc == RC_OK && (rc = add_secret(ctx, line)) == RC_LIMIT)
 			rc = config_error(cfg, sec, "old_secrets_file", "at most %d old secrets",
 			    OAUTH_KEYS_MAX - 1);
 	}
-	OPENSSL_cleanse(data, len);
-	free(data);
+	config_secret_wipe(data, len);
 	return rc;
 }
 
@@ -368,17 +428,17 @@ load_session(const struct config *cfg, struct oauth_ctx *ctx, bool need)
 		    "session { secret_file = \"...\" } (see `socialhub keygen`)") : RC_OK;
 	if (!need && cfg_getstr(sec, "secret") == NULL && cfg_getstr(sec, "secret_file") == NULL)
 		return RC_OK;
-	rc = config_secret(cfg, sec, "secret", &secret);
+	rc = config_secret(cfg, sec, "secret", true, &secret);
 	if (rc != RC_OK)
 		return rc;
-	rc = secret_strength(cfg, sec, cfg_getstr(sec, "secret") ? "secret" : "secret_file", secret);
+	rc = cfg_getstr(sec, "secret") != NULL ? secret_check(cfg, sec, "secret", NULL, 0, secret)
+	    : secret_check(cfg, sec, "secret_file", cfg_getstr(sec, "secret_file"), 0, secret);
 	if (rc == RC_OK)
 		rc = add_secret(ctx, secret);
-	OPENSSL_cleanse(secret, strlen(secret));
-	free(secret);
+	config_secret_wipe(secret, strlen(secret));
 	for (unsigned i = 0; rc == RC_OK && i < cfg_size(sec, "old_secrets"); i++) {
 		const char *old = cfg_getnstr(sec, "old_secrets", i);
-		rc = secret_strength(cfg, sec, "old_secrets", old);
+		rc = secret_check(cfg, sec, "old_secrets", NULL, 0, old);
 		if (rc == RC_OK && (rc = add_secret(ctx, old)) == RC_LIMIT)
 			rc = config_error(cfg, sec, "old_secrets", "at most %d old secrets",
 			    OAUTH_KEYS_MAX - 1);
@@ -386,6 +446,18 @@ load_session(const struct config *cfg, struct oauth_ctx *ctx, bool need)
 	if (rc == RC_OK)
 		rc = load_old_secrets_file(cfg, ctx, sec);
 	return rc;
+}
+
+/* The name among the first n providers that equals id but for case (and
+ * is not id itself), or NULL. */
+static const char *
+provider_case_twin(const struct oauth_ctx *ctx, const char *id, size_t n)
+{
+	for (size_t i = 0; id != NULL && i < n; i++)
+		if (ctx->providers[i].id != NULL && strcasecmp(ctx->providers[i].id, id) == 0 &&
+		    !provider_id_equal(ctx->providers[i].id, id))
+			return ctx->providers[i].id;
+	return NULL;
 }
 
 static enum rc
@@ -402,11 +474,43 @@ load_access(const struct config *cfg, struct oauth_ctx *ctx)
 	r->providers = alist(ctx, sec, "providers", &r->nproviders);
 	r->email_domains = alist(ctx, sec, "email_domains", &r->nemail_domains);
 	r->emails = alist(ctx, sec, "emails", &r->nemails);
-	for (size_t i = 0; i < r->nproviders; i++)
-		if (oauth_provider_find(ctx, r->providers[i]) == NULL)
-			return config_error(cfg, sec, "providers", "no provider named \"%s\"",
-			    r->providers[i]);
+	for (size_t i = 0; i < r->nproviders; i++) {
+		const char *near;
+		if (oauth_provider_find(ctx, r->providers[i]) != NULL)
+			continue;
+		near = provider_case_twin(ctx, r->providers[i], ctx->nproviders);
+		if (near != NULL)
+			return config_error(cfg, sec, "providers", "no provider named \"%s\"; "
+			    "provider names match exactly, case included: write \"%s\"",
+			    r->providers[i], near);
+		return config_error(cfg, sec, "providers", "no provider named \"%s\"",
+		    r->providers[i]);
+	}
 	return RC_OK;
+}
+
+/*
+ * Provider names are matched exactly (provider_id_equal); two that differ
+ * only in case would look like one name to people and to any tool that
+ * folds case, so they are refused.
+ */
+static enum rc
+providers_distinct(const struct config *cfg, const struct oauth_ctx *ctx)
+{
+	enum rc rc = RC_OK;
+
+	for (size_t i = 1; i < ctx->nproviders; i++) {
+		const char *twin = provider_case_twin(ctx, ctx->providers[i].id, i);
+		char title[OAUTH_ID_MAX + 16];
+		if (twin == NULL)
+			continue;
+		snprintf(title, sizeof(title), "provider %s", ctx->providers[i].id);
+		rc = config_error_line(cfg, config_key_line(cfg, title), "provider",
+		    "\"%s\" and \"%s\" differ only in case; provider names match exactly "
+		    "(in URLs, sessions and access rules), so use names that differ in more "
+		    "than case", twin, ctx->providers[i].id);
+	}
+	return rc;
 }
 
 /* "a b c" from the scopes list, or the preset's default. */
@@ -492,7 +596,7 @@ load_client_secret(const struct config *cfg, cfg_t *sec, struct provider *p)
 	if ((p->flags & PRESET_APPLE) && has)
 		return config_error(cfg, sec, "client_secret", "Apple's client secret is made "
 		    "from private_key_file; do not set client_secret");
-	if (config_secret(cfg, sec, "client_secret", &p->client_secret) != RC_OK)
+	if (config_secret(cfg, sec, "client_secret", false, &p->client_secret) != RC_OK)
 		return RC_CONFIG;
 	if (*p->client_secret == '\0')
 		return config_error(cfg, sec, "client_secret", "is empty");
@@ -515,11 +619,10 @@ load_apple(const struct config *cfg, cfg_t *sec, struct provider *p, struct oaut
 		return config_error(cfg, sec, "key_id", "missing (the Key ID of the .p8 key)");
 	if (path == NULL)
 		return config_error(cfg, sec, "private_key_file", "missing (the .p8 key file)");
-	if (fsutil_read(path, 64 * 1024, &pem, &len) != RC_OK)
-		return config_error(cfg, sec, "private_key_file", "cannot read %s", path);
+	if (config_secret_read(cfg, sec, "private_key_file", path, false, &pem, &len) != RC_OK)
+		return RC_CONFIG;
 	rc = jwt_pem_private(pem, len, &p->apple_key);
-	OPENSSL_cleanse(pem, len);
-	free(pem);
+	config_secret_wipe(pem, len);
 	if (rc != RC_OK || !EVP_PKEY_is_a(p->apple_key, "EC"))
 		return config_error(cfg, sec, "private_key_file", "%s is not an EC private key "
 		    "in PEM (PKCS#8) form", path);
@@ -600,7 +703,7 @@ struct provider *
 oauth_provider_find(struct oauth_ctx *ctx, const char *id)
 {
 	for (size_t i = 0; id != NULL && i < ctx->nproviders; i++)
-		if (strcmp(ctx->providers[i].id, id) == 0)
+		if (provider_id_equal(ctx->providers[i].id, id))
 			return &ctx->providers[i];
 	return NULL;
 }
@@ -646,6 +749,9 @@ oauth_conf_load(const struct config *cfg, struct oauth_ctx **out)
 		if (prc != RC_OK)
 			rc = prc;
 	}
+	prc = providers_distinct(cfg, ctx);
+	if (rc == RC_OK)
+		rc = prc;
 	prc = load_access(cfg, ctx);
 	if (rc == RC_OK)
 		rc = prc;

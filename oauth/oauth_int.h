@@ -230,6 +230,12 @@ void oauth_checks(cfg_t *root);
 const struct preset *preset_find(const char *id);
 extern const struct preset preset_table[];
 bool provider_id_valid(const char *id);
+/*
+ * The one rule for provider names: byte for byte, case included, in URLs,
+ * sessions and access rules alike. Config load refuses two names that
+ * differ only in case, so no name can pass for another.
+ */
+bool provider_id_equal(const char *a, const char *b);
 /* True when p's space-separated scopes hold `scope` as a whole word. */
 bool provider_has_scope(const struct provider *p, const char *scope);
 

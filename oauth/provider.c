@@ -127,6 +127,12 @@ provider_id_valid(const char *id)
 }
 
 bool
+provider_id_equal(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+bool
 provider_has_scope(const struct provider *p, const char *scope)
 {
 	size_t n = strlen(scope);

@@ -127,7 +127,7 @@ static bool
 provider_known(const struct oauth_ctx *ctx, const char *id)
 {
 	for (size_t i = 0; i < ctx->nproviders; i++)
-		if (strcmp(ctx->providers[i].id, id) == 0)
+		if (provider_id_equal(ctx->providers[i].id, id))
 			return true;
 	return false;
 }

@@ -150,6 +150,53 @@ crypto_b64url_decode(struct arena *a, const char *s, size_t n,
 	return crypto_b64_decode(a, s, n, CRYPTO_B64_URL, out, outlen);
 }
 
+#define KEY_RUN_MAX 5
+
+/* How many distinct values a[0..n) holds. */
+static size_t
+distinct_bytes(const unsigned char *a, size_t n)
+{
+	bool seen[256] = { false };
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		count += !seen[a[i]];
+		seen[a[i]] = true;
+	}
+	return count;
+}
+
+bool
+crypto_key_plausible(const unsigned char *p, size_t n, const char **why)
+{
+	unsigned char steps[256];
+	size_t run = 1, want, nsteps = 0;
+
+	*why = "is empty";
+	if (n == 0)
+		return false;
+	want = n / 2 < 128 ? n / 2 : 128;
+	*why = "has only a few distinct byte values";
+	if (distinct_bytes(p, n) < want)
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		run = p[i] == p[i - 1] ? run + 1 : 1;
+		*why = "repeats one byte value many times in a row";
+		if (run > KEY_RUN_MAX)
+			return false;
+	}
+	/* The steps of a counter or a repeated pattern take few values; only
+	 * the first 256 are looked at, plenty to tell. */
+	for (size_t i = 1; i < n && nsteps < sizeof(steps); i++)
+		steps[nsteps++] = (unsigned char)(p[i] - p[i - 1]);
+	want = nsteps / 2 < 128 ? nsteps / 2 : 128;
+	*why = "follows a simple pattern (a counter or a repeated sequence)";
+	if (distinct_bytes(steps, nsteps) < want)
+		return false;
+	*why = NULL;
+	return true;
+}
+
 bool
 crypto_equal(const void *a, size_t alen, const void *b, size_t blen)
 {

@@ -47,6 +47,16 @@ enum rc crypto_b64_decode(struct arena *a, const char *s, size_t n, unsigned fla
 /* Standard base64 with padding (for HTTP Basic). */
 enum rc crypto_b64_encode(struct buf *b, const void *p, size_t n);
 
+/*
+ * A sanity check of key material, not a measure of entropy: false (with
+ * *why, a static phrase such as "has only a few distinct byte values")
+ * for bytes that cannot have come from a CSPRNG: under n/2 distinct
+ * values (capped at 128), a run of 6 equal bytes, or under (n-1)/2
+ * distinct steps between neighbours (counters, repeated patterns). 32
+ * random bytes fail it with a probability under 1e-10.
+ */
+bool crypto_key_plausible(const unsigned char *p, size_t n, const char **why);
+
 /* Constant-time equality of two byte strings (length is not secret). */
 bool crypto_equal(const void *a, size_t alen, const void *b, size_t blen);
 

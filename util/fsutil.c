@@ -147,6 +147,14 @@ open_regular(const char *path, size_t max, int *fd, struct stat *st)
 enum rc
 fsutil_read(const char *path, size_t max, char **out, size_t *len)
 {
+	mode_t mode;
+
+	return fsutil_read_mode(path, max, out, len, &mode);
+}
+
+enum rc
+fsutil_read_mode(const char *path, size_t max, char **out, size_t *len, mode_t *mode)
+{
 	struct stat st;
 	enum rc rc;
 	int fd;
@@ -154,6 +162,7 @@ fsutil_read(const char *path, size_t max, char **out, size_t *len)
 	rc = open_regular(path, max, &fd, &st);
 	if (rc != RC_OK)
 		return rc;
+	*mode = st.st_mode & 07777;
 	rc = read_fd(fd, &st, out, len);
 	close(fd);
 	return rc;

@@ -26,6 +26,11 @@ enum rc fsutil_write_atomic2(const char *path, const void *head, size_t hn,
  * RC_IO otherwise.
  */
 enum rc fsutil_read(const char *path, size_t max, char **out, size_t *len);
+/* The same, and the permission bits of the file read (fstat of the open
+ * file, so what is checked is what was read, whatever is renamed over
+ * path meanwhile). */
+enum rc fsutil_read_mode(const char *path, size_t max, char **out, size_t *len,
+    mode_t *mode);
 
 /*
  * A whole regular file to read, like fsutil_read but without the copy when

@@ -159,6 +159,42 @@ netpolicy_ip_private(const char *ip)
 }
 
 bool
+netpolicy_addr_loopback(const struct sockaddr *sa)
+{
+	static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+		return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+		const unsigned char *b = s6->sin6_addr.s6_addr;
+		return IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
+		    (memcmp(b, v4mapped, sizeof(v4mapped)) == 0 && b[12] == 127);
+	}
+	return false;
+}
+
+bool
+netpolicy_ip_loopback(const char *ip)
+{
+	char inner[INET6_ADDRSTRLEN + 1];
+	struct sockaddr_storage ss;
+	size_t n = ip != NULL ? strlen(ip) : 0;
+
+	if (n > 2 && ip[0] == '[' && ip[n - 1] == ']') {
+		if (n - 2 >= sizeof(inner))
+			return false;
+		memcpy(inner, ip + 1, n - 2);
+		inner[n - 2] = '\0';
+		ip = inner;
+	}
+	sockaddr_of(ip, &ss);
+	return netpolicy_addr_loopback((struct sockaddr *)&ss);
+}
+
+bool
 netpolicy_url_private(const char *url)
 {
 	char host[URL_HOST_MAX + 1];

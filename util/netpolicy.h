@@ -39,6 +39,18 @@ bool netpolicy_addr_private(const struct sockaddr *sa);
 bool netpolicy_ip_private(const char *ip);
 
 /*
+ * True only for loopback: 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104.
+ * For what socialhub listens on (fcgi/config.c, fcgi/master.c): a
+ * FastCGI peer sets REMOTE_ADDR itself, so any other address, private
+ * ones included, lets another host speak for nginx. The unspecified
+ * address (0.0.0.0, ::) is every address, so not loopback.
+ */
+bool netpolicy_addr_loopback(const struct sockaddr *sa);
+/* The same for a numeric address as text, brackets allowed ("[::1]");
+ * anything else (a host name, "*", "") is false. */
+bool netpolicy_ip_loopback(const char *ip);
+
+/*
  * True when a configured URL itself names such an address as a literal
  * (http://10.0.0.5/, http://[::1]:8080/) or localhost (also *.localhost):
  * the admin asked for it, so fetches may connect there (NETPOLICY_ORIGIN).

@@ -170,8 +170,10 @@ chmod -R a+rX "$dir/feeds"
 # share) are appended here as the demo grows.
 
 write_socialhub_conf() {
-	local secret
-	secret=$("$bin" keygen) || fail "socialhub keygen failed"
+	# The session secret as an admin makes it: keygen, in a file only we
+	# may read (socialhub refuses a weak or group/world-readable one).
+	( umask 077 && "$bin" keygen >"$dir/session.key" ) || fail "socialhub keygen failed"
+	chmod 600 "$dir/session.key"
 	cat >"$dir/socialhub.conf" <<EOF
 # socialhub demo configuration (written by deploy/demo/run.sh)
 listen      = "unix:$dir/run/socialhub.sock"
@@ -184,7 +186,7 @@ state_dir   = "$dir/state"
 log_level   = "info"
 
 # Sign-on: "Demo ID" is npm's oidc-provider on loopback (tests/js/op.mjs).
-session { secret = "$secret" }
+session { secret_file = "$dir/session.key" }
 provider demo {
   issuer        = "http://127.0.0.1:$op_port"
   client_id     = "demo"

@@ -34,7 +34,7 @@ init(void)
 	if (f == NULL)
 		abort();
 	fputs("site_url = \"https://www.example.com\"\nstate_dir = \"/tmp\"\n"
-	    "session { secret = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\" }\n"
+	    "session { secret = \"MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\" }\n"
 	    "provider demo { issuer = \"https://id.example.com\" client_id = \"c\" client_secret = \"s\" }\n", f);
 	fclose(f);
 	if (config_load(path, features, &cfg) != RC_OK || oauth_conf_load(cfg, &ctx) != RC_OK)

@@ -104,3 +104,79 @@ oa_start() {
 	th_run_nginx "$TH_DIR/nginx" "$TH_PORT" || th_bail "nginx did not start"
 	TH_NGINX_PID=$TH_LAST_PID
 }
+
+# ---- configs socialhub must refuse (issue 13): forged sessions, and the
+# daemon that never starts on a refused config.
+#
+#   oa_forge SECRET PROVIDER SUB [EMAIL]  a session cookie value sealed
+#                                with SECRET (tests/js/forge_session.mjs),
+#                                as anyone who knows the secret can
+#   oa_write_config FILE <<EOF   oa_start's config (TCP on OA_SH), stdin as
+#                                the session and providers; prints FILE
+#   oa_start_nginx               oa_start's nginx alone
+#   oa_serve_refused NAME CFG    ok when `serve -c CFG` exits 1 within 5 s
+#                                and nothing accepts on OA_SH (one that
+#                                starts anyway serves until the next call)
+#   oa_auth_check NAME COOKIE CODE   GET /social/auth/check and /protected/
+#                                through nginx with that session cookie:
+#                                CODE 204 wants both served (200), any
+#                                other wants neither
+
+oa_forge() {
+	node "$JS/forge_session.mjs" "$@"
+}
+
+oa_write_config() {
+	TH_LISTEN=127.0.0.1:$OA_SH th_write_config "$1" "$(cat)"
+}
+
+oa_start_nginx() {
+	th_nginx_conf "$TH_DIR/nginx" "$(oa_nginx_http)"
+	th_run_nginx "$TH_DIR/nginx" "$TH_PORT" || th_bail "nginx did not start"
+	TH_NGINX_PID=$TH_LAST_PID
+}
+
+OA_LEFT_PID=
+oa_serve_refused() {
+	local name=$1 cfg=$2 pid rc
+	# A daemon that wrongly started on the previous refused config stayed
+	# up for the checks after it (what a forged cookie gets); it goes now.
+	[ -n "$OA_LEFT_PID" ] && th_stop "$OA_LEFT_PID"
+	OA_LEFT_PID=
+	"$SOCIALHUB" serve -c "$cfg" </dev/null >>"$TH_DIR/socialhub.out" 2>>"$TH_DIR/socialhub.log" &
+	pid=$!
+	th_register_pid "$pid"
+	if ! th_wait_gone "$pid" 5000; then
+		th_not_ok "$name: serve refuses the config" "still running after 5 s (pid $pid)"
+		OA_LEFT_PID=$pid
+		return 1
+	fi
+	wait "$pid"
+	rc=$?
+	if [ "$rc" = 1 ] && ! th_port_open "$OA_SH"; then
+		th_ok "$name: serve refuses the config (exit 1, nothing on $OA_SH)"
+	else
+		th_not_ok "$name: serve refuses the config" "exit $rc"
+	fi
+}
+
+oa_auth_check() {
+	local name=$1 cookie=$2 code=$3
+	th_request GET "$TH_BASE/social/auth/check" -H "Cookie: socialhub_session=$cookie"
+	local check=$TH_STATUS user
+	user=$(th_header X-Socialhub-User)
+	th_request GET "$TH_BASE/protected/page" -H "Cookie: socialhub_session=$cookie"
+	if [ "$code" = 204 ]; then
+		if [ "$check" = 204 ] && [ "$TH_STATUS" = 200 ]; then
+			th_ok "$name: /auth/check 204 ($user), /protected/ served"
+		else
+			th_not_ok "$name: /auth/check 204, /protected/ served" \
+				"/auth/check $check, /protected/ $TH_STATUS: $(head -c 200 "$TH_BODY")"
+		fi
+	elif [ "$check" = "$code" ] && [ "$TH_STATUS" != 200 ]; then
+		th_ok "$name: /auth/check $check, /protected/ $TH_STATUS (not served)"
+	else
+		th_not_ok "$name: /auth/check $code, /protected/ not served" \
+			"/auth/check $check${user:+ (X-Socialhub-User: $user)}, /protected/ $TH_STATUS: $(head -c 200 "$TH_BODY")"
+	fi
+}

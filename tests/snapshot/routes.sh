@@ -105,7 +105,7 @@ state_dir     = "$dir/state"
 log_level     = "info"
 metrics_allow = {"127.0.0.1"}
 
-session { secret = "snapshot-fixed-session-secret-0123456789abcdef" }
+session { secret = "MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c" }
 provider github   { preset = "github"  client_id = "snap-gh"  client_secret = "snap-gh-secret" }
 provider google   { preset = "google"  client_id = "snap-go"  client_secret = "snap-go-secret" }
 provider mastodon { preset = "mastodon"  instances = {"mastodon.example", "fosstodon.example"} }

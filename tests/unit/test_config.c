@@ -149,6 +149,12 @@ test_errors(void **state)
 		{ MINIMAL "listen = \"nowhere\"\n", "c.conf:2: listen:" },
 		{ MINIMAL "listen = \"unix:relative\"\n", "c.conf:2: listen:" },
 		{ MINIMAL "listen = \"127.0.0.1:99999\"\n", "c.conf:2: listen:" },
+		/* Only loopback TCP without listen_public (issue 13, item 11). */
+		{ MINIMAL "listen = \"0.0.0.0:9191\"\n", "c.conf:2: listen: \"0.0.0.0:9191\" is not a loopback address" },
+		{ MINIMAL "listen = \"[::]:9191\"\n", "c.conf:2: listen: \"[::]:9191\" is not a loopback" },
+		{ MINIMAL "listen = \"192.168.1.5:9191\"\n# later\nworkers = 2\n", "c.conf:2: listen: \"192.168.1.5:9191\" is not" },
+		{ MINIMAL "listen = \"www.example.com:9191\"\n", "set listen_public = true" },
+		{ MINIMAL "listen_public = false\nlisten = \"10.0.0.1:9191\"\n", "c.conf:3: listen:" },
 		{ MINIMAL "listen_mode = \"999\"\n", "c.conf:2: listen_mode:" },
 		{ MINIMAL "mount = \"social\"\n", "c.conf:2: mount:" },
 		{ MINIMAL "mount = \"/social/\"\n", "c.conf:2: mount:" },
@@ -177,6 +183,34 @@ test_errors(void **state)
 		if (strstr(err, cases[i].expect) == NULL)
 			fail_msg("case %zu: expected \"%s\" in \"%s\"", i, cases[i].expect, err);
 	}
+}
+
+/* TCP on loopback needs no opt-in; elsewhere listen_public = true lets it
+ * load, with a warning. */
+static void
+test_listen_scope(void **state)
+{
+	static const char *const loopback[] = {
+		"127.0.0.1:9191", "127.9.9.9:9191", "[::1]:9191", "localhost:9191",
+		"[::ffff:127.0.0.1]:9191",
+	};
+	struct config *cfg;
+	char err[2048], text[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL "listen = \"%s\"\n", loopback[i]);
+		if (load(text, &cfg, err, sizeof(err)) != RC_OK)
+			fail_msg("refused %s: %s", loopback[i], err);
+		assert_false(cfg->listen_public);
+		assert_null(strstr(err, "warning"));
+		config_free(cfg);
+	}
+	assert_int_equal(load(MINIMAL "listen = \"0.0.0.0:9191\"\nlisten_public = true\n",
+	    &cfg, err, sizeof(err)), RC_OK);
+	assert_true(cfg->listen_public);
+	assert_non_null(strstr(err, "c.conf:2: listen: warning: \"0.0.0.0:9191\" is not loopback"));
+	config_free(cfg);
 }
 
 static void
@@ -358,24 +392,36 @@ test_secrets(void **state)
 
 	(void)state;
 	snprintf(sfpath, sizeof(sfpath), "%s", sf);
-	write_file("empty.txt", "\n");
+	assert_int_equal(chmod(sfpath, 0600), 0);
+	assert_int_equal(chmod(write_file("empty.txt", "\n"), 0400), 0);
+	assert_int_equal(chmod(write_file("group.txt", "s3cret\n"), 0640), 0);
+	assert_int_equal(chmod(write_file("world.txt", "s3cret\n"), 0604), 0);
+	assert_int_equal(chmod(write_file("gw.txt", "s3cret\n"), 0620), 0);
 	snprintf(text, sizeof(text), MINIMAL "thing file { token_file = \"%s\" }\n"
 	    "thing inline { token = \"abc\" }\nthing both { token = \"x\" token_file = \"%s\" }\n"
 	    "thing none { }\nthing missing { token_file = \"%s/nope\" }\n"
-	    "thing empty { token_file = \"%s/empty.txt\" }\n", sfpath, sfpath, T.path, T.path);
+	    "thing empty { token_file = \"%s/empty.txt\" }\n"
+	    "thing group { token_file = \"%s/group.txt\" }\n"
+	    "thing world { token_file = \"%s/world.txt\" }\n"
+	    "thing gw { token_file = \"%s/gw.txt\" }\n",
+	    sfpath, sfpath, T.path, T.path, T.path, T.path, T.path);
 	assert_int_equal(load(text, &cfg, err, sizeof(err)), RC_OK);
 	sec = cfg_gettsec(cfg->root, "thing", "file");
-	assert_int_equal(config_secret(cfg, sec, "token", &secret), RC_OK);
+	assert_int_equal(config_secret(cfg, sec, "token", false, &secret), RC_OK);
 	assert_string_equal(secret, "s3cret");
 	free(secret);
-	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "inline"), "token", &secret), RC_OK);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "inline"), "token", false, &secret), RC_OK);
 	assert_string_equal(secret, "abc");
 	free(secret);
 	fflush(stderr);
-	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "both"), "token", &secret), RC_CONFIG);
-	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "none"), "token", &secret), RC_CONFIG);
-	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "missing"), "token", &secret), RC_CONFIG);
-	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "empty"), "token", &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "both"), "token", false, &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "none"), "token", false, &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "missing"), "token", false, &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "empty"), "token", false, &secret), RC_CONFIG);
+	/* Open to group or others: an error, not a warning (issue 13, item 8). */
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "group"), "token", false, &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "world"), "token", true, &secret), RC_CONFIG);
+	assert_int_equal(config_secret(cfg, cfg_gettsec(cfg->root, "thing", "gw"), "token", false, &secret), RC_CONFIG);
 	config_free(cfg);
 }
 
@@ -419,6 +465,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_secrets),
+		cmocka_unit_test(test_listen_scope),
 		cmocka_unit_test(test_default_path),
 	};
 

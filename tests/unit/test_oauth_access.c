@@ -36,6 +36,9 @@ test_table(void **state)
 		{ "google", "a@EXAMPLE.COM", true, RC_OK },
 		{ "google", "a@example.com", false, RC_FORBIDDEN },
 		{ "github", "a@example.com", true, RC_FORBIDDEN },
+		/* Provider names match exactly, as everywhere (issue 13, item 9). */
+		{ "GOOGLE", "a@example.com", true, RC_FORBIDDEN },
+		{ "Corp", "x@corp.example", true, RC_FORBIDDEN },
 		{ "google", "a@sub.example.com", true, RC_FORBIDDEN },
 		{ "google", "a@example.com.evil.org", true, RC_FORBIDDEN },
 		{ "google", "a@evilexample.com", true, RC_FORBIDDEN },

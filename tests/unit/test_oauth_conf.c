@@ -6,9 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
 #include "oauth_testlib.h"
 
-#define SECRET "session { secret = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\" }\n"
+#define SECRET "session { secret = \"MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\" }\n"
 
 /* Line numbers below count from 2: tl_load puts site_url on line 1. */
 static const struct {
@@ -48,23 +50,30 @@ static const struct {
 	{ SECRET "provider ap { preset = \"apple\" client_id = \"a\" team_id = \"T\" key_id = \"K\" }\n",
 	    "private_key_file: missing (the .p8 key file)" },
 	{ SECRET "provider ap { preset = \"apple\" client_id = \"a\" team_id = \"T\" key_id = \"K\" private_key_file = \"/etc/hostname\" }\n",
-	    "private_key_file: /etc/hostname is not an EC private key" },
+	    "private_key_file: /etc/hostname is open to other users" },
 	{ SECRET "provider ap { preset = \"apple\" client_id = \"a\" client_secret = \"s\" team_id = \"T\" key_id = \"K\" }\n",
 	    "client_secret: Apple's client secret is made from private_key_file" },
 	{ "provider gh { preset = \"github\" client_id = \"a\" client_secret = \"b\" }\n",
 	    "session: missing: sign-in needs session { secret_file" },
 	{ "session { secret = \"short\" }\nprovider gh { preset = \"github\" client_id = \"a\" client_secret = \"b\" }\n",
-	    "secret: too short: use at least 32 characters" },
-	{ "session {\n secret = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"\n cookie_name = \"__Host-x\"\n}\n",
+	    "secret: the inline secret is not key material as `socialhub keygen` writes it" },
+	{ "session {\n secret = \"MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\"\n cookie_name = \"__Host-x\"\n}\n",
 	    "t.conf:4: cookie_name: use 1-64 of [A-Za-z0-9_-]" },
-	{ "session {\n secret = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"\n lifetime = 30s\n}\n",
+	{ "session {\n secret = \"MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\"\n lifetime = 30s\n}\n",
 	    "t.conf:4: lifetime: must be a duration between 1m and 90d, got \"30s\"" },
-	{ "session {\n secret = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"\n lifetime = 8x\n}\n",
+	{ "session {\n secret = \"MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\"\n lifetime = 8x\n}\n",
 	    "t.conf:4: lifetime: must be a duration between 1m and 90d, got \"8x\"" },
-	{ "session {\n secret = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"\n old_secrets = {\"tiny\"}\n}\n",
-	    "old_secrets: too short" },
+	{ "session {\n secret = \"MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\"\n old_secrets = {\"tiny\"}\n}\n",
+	    "old_secrets: the inline secret is not key material" },
 	{ SECRET "access {\n providers = {\"nope\"}\n}\n",
 	    "providers: no provider named \"nope\"" },
+	/* One rule for provider names: exact; case-only twins refused (item 9). */
+	{ SECRET "provider staff { preset = \"github\" client_id = \"a\" client_secret = \"b\" }\n"
+	    "provider STAFF { preset = \"gitlab\" client_id = \"a\" client_secret = \"b\" }\n",
+	    "t.conf:4: provider: \"staff\" and \"STAFF\" differ only in case" },
+	{ SECRET "provider staff { preset = \"github\" client_id = \"a\" client_secret = \"b\" }\n"
+	    "access { providers = {\"Staff\"} }\n",
+	    "providers: no provider named \"Staff\"; provider names match exactly, case included: write \"staff\"" },
 	{ SECRET "access {\n emails = {\"a@@b.com\"}\n}\n",
 	    "t.conf:4: emails: \"a@@b.com\" is not an email address" },
 	{ SECRET "access {\n email_domains = {\"exa mple.com\"}\n}\n",
@@ -85,6 +94,107 @@ test_errors(void **state)
 			    bad[i].error, env.errors);
 		tl_unload(&env);
 	}
+}
+
+/*
+ * Session secrets must be key material as `socialhub keygen` writes it,
+ * in files only socialhub's user can open (issue 13, item 8): each weak
+ * or exposed secret is refused with its path, the cause and the fix.
+ */
+static void
+test_secret_material(void **state)
+{
+	static const struct { const char *name, *content; unsigned mode; const char *want; } files[] = {
+		{ "a32.key", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 0600, "it decodes to 24 bytes, not 32 or more" },
+		{ "sp32.key", "                                \n", 0600, "it is not base64url" },
+		{ "a44.key", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 0600, "has only a few distinct byte values" },
+		{ "zero.key", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", 0600, "has only a few distinct byte values" },
+		/* bytes 0, 1, 2, ... 31: all distinct, a counter */
+		{ "count.key", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n", 0600, "follows a simple pattern" },
+		{ "pw.key", "correct horse battery staple, but longer\n", 0600, "it is not base64url" },
+		{ "group.key", "MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\n", 0640, "is open to other users (mode 0640)" },
+		{ "world.key", "MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\n", 0644, "is open to other users (mode 0644)" },
+	};
+	char path[256], text[1024], want[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct tl_env env = { .cfg = NULL };
+		assert_int_equal(tmpdir_init(&env.tmp, "oauth-unit"), 0);
+		tmpdir_path(&env.tmp, files[i].name, path, sizeof(path));
+		tl_write(path, files[i].content);
+		assert_int_equal(chmod(path, files[i].mode), 0);
+		snprintf(text, sizeof(text), "session { secret_file = \"%s\" }\n"
+		    "provider gh { preset = \"github\" client_id = \"a\" client_secret = \"b\" }\n", path);
+		if (tl_load(&env, text) != RC_CONFIG || strstr(env.errors, files[i].want) == NULL)
+			fail_msg("%s: wanted \"%s\" in:\n%s", files[i].name, files[i].want, env.errors);
+		snprintf(want, sizeof(want), "t.conf:2: secret_file: %s ", path);
+		assert_non_null(strstr(env.errors, want));
+		snprintf(want, sizeof(want), "socialhub keygen > %s; chmod 600 %s", path, path);
+		assert_non_null(strstr(env.errors, want));
+		/* Never the secret itself. */
+		assert_null(strstr(env.errors, "MY01LYI8"));
+		tl_unload(&env);
+	}
+}
+
+/* old_secrets_file and client_secret_file are private too; a weak old
+ * secret is named by its line. */
+static void
+test_secret_files(void **state)
+{
+	struct tl_env env = { .cfg = NULL };
+	char cur[256], old[256], cs[256], text[2048];
+
+	(void)state;
+	assert_int_equal(tmpdir_init(&env.tmp, "oauth-unit"), 0);
+	tmpdir_path(&env.tmp, "session.key", cur, sizeof(cur));
+	tmpdir_path(&env.tmp, "session.old", old, sizeof(old));
+	tmpdir_path(&env.tmp, "gh.secret", cs, sizeof(cs));
+	tl_write(cur, "MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\n");
+	tl_write(old, "# last month\naQY3-FvIMOGAHTrdS5nQNb3rlnWD2h0YswNOhkq000A\n");
+	tl_write(cs, "gh-client-secret\n");
+	assert_int_equal(chmod(cur, 0600), 0);
+	assert_int_equal(chmod(old, 0640), 0);
+	assert_int_equal(chmod(cs, 0604), 0);
+	snprintf(text, sizeof(text), "session { secret_file = \"%s\" old_secrets_file = \"%s\" }\n"
+	    "provider gh { preset = \"github\" client_id = \"a\" client_secret_file = \"%s\" }\n",
+	    cur, old, cs);
+	assert_int_equal(tl_load(&env, text), RC_CONFIG);
+	assert_non_null(strstr(env.errors, "old_secrets_file: "));
+	assert_non_null(strstr(env.errors, "session.old is open to other users (mode 0640)"));
+	assert_non_null(strstr(env.errors, "client_secret_file: "));
+	assert_non_null(strstr(env.errors, "gh.secret is open to other users (mode 0604)"));
+	assert_non_null(strstr(env.errors, "chmod 600 "));
+	tl_unload(&env);
+
+	env = (struct tl_env){ .cfg = NULL };
+	assert_int_equal(tmpdir_init(&env.tmp, "oauth-unit"), 0);
+	tmpdir_path(&env.tmp, "session.key", cur, sizeof(cur));
+	tmpdir_path(&env.tmp, "session.old", old, sizeof(old));
+	tl_write(cur, "MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\n");
+	tl_write(old, "# last month\naQY3-FvIMOGAHTrdS5nQNb3rlnWD2h0YswNOhkq000A\n\n"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
+	assert_int_equal(chmod(cur, 0600), 0);
+	assert_int_equal(chmod(old, 0400), 0);
+	snprintf(text, sizeof(text), "session { secret_file = \"%s\" old_secrets_file = \"%s\" }\n"
+	    "provider gh { preset = \"github\" client_id = \"a\" client_secret = \"b\" }\n", cur, old);
+	assert_int_equal(tl_load(&env, text), RC_CONFIG);
+	assert_non_null(strstr(env.errors, "line 4 of "));
+	assert_non_null(strstr(env.errors, "session.old is not key material"));
+	tl_unload(&env);
+
+	/* A private Apple key file is read, then judged as a key. */
+	env = (struct tl_env){ .cfg = NULL };
+	assert_int_equal(tmpdir_init(&env.tmp, "oauth-unit"), 0);
+	tmpdir_path(&env.tmp, "apple.p8", cs, sizeof(cs));
+	tl_write(cs, "not a key\n");
+	assert_int_equal(chmod(cs, 0600), 0);
+	snprintf(text, sizeof(text), SECRET "provider ap { preset = \"apple\" client_id = \"a\" "
+	    "team_id = \"T\" key_id = \"K\" private_key_file = \"%s\" }\n", cs);
+	assert_int_equal(tl_load(&env, text), RC_CONFIG);
+	assert_non_null(strstr(env.errors, "apple.p8 is not an EC private key"));
+	tl_unload(&env);
 }
 
 /* One run reports every problem, not just the first. */
@@ -282,6 +392,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_secret_material),
+		cmocka_unit_test(test_secret_files),
 		cmocka_unit_test(test_all_errors_at_once),
 		cmocka_unit_test(test_list_entries),
 		cmocka_unit_test(test_has_scope),

@@ -11,7 +11,7 @@
 #include "keys_testlib.h"
 
 #define IDP "https://idp.example.com"
-#define CONF "session { secret = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\" }\n" \
+#define CONF "session { secret = \"MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\" }\n" \
 	"provider corp { issuer = \"" IDP "\" client_id = \"rp\" client_secret = \"s3cret/+\"\n" \
 	"  authorization_endpoint = \"" IDP "/auth?tenant=1\" token_endpoint = \"" IDP "/token\"\n" \
 	"  jwks_uri = \"" IDP "/jwks\" userinfo = false }\n" \

@@ -15,7 +15,7 @@
 #define ISS "https://id.example.com"
 #define HS_SECRET "a-client-secret-of-at-least-32-bytes"
 #define JWKS_URL "https://id.example.com/jwks"
-#define CONF "session { secret = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\" }\n" \
+#define CONF "session { secret = \"MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\" }\n" \
 	"provider demo { issuer = \"" ISS "\" client_id = \"rp\" client_secret = \"client-secret\"\n" \
 	"  authorization_endpoint = \"https://id.example.com/auth\" token_endpoint = \"https://id.example.com/token\"\n" \
 	"  jwks_uri = \"" JWKS_URL "\" algs = {\"RS256\", \"ES256\"} trusted_audiences = {\"api.example.com\"} }\n" \

@@ -8,11 +8,13 @@
 
 #include <strings.h>
 
+#include <sys/stat.h>
+
 #include "oauth_testlib.h"
 #include "util/url.h"
 
-#define SECRET_A "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-#define SECRET_B "this is a long text secret, not base64url, but fine"
+#define SECRET_A "MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c" /* socialhub keygen */
+#define SECRET_B "aQY3-FvIMOGAHTrdS5nQNb3rlnWD2h0YswNOhkq000A"
 #define PROVIDERS "provider demo { issuer = \"https://id.example.com\" client_id = \"c\" client_secret = \"s\" }\n" \
 	"provider gh { preset = \"github\" client_id = \"c\" client_secret = \"s\" }\n"
 
@@ -192,7 +194,7 @@ test_rotation(void **state)
 	struct tl_env old = load("session { secret = \"" SECRET_A "\" }");
 	struct tl_env rotated = load("session { secret = \"" SECRET_B "\" old_secrets = {\"" SECRET_A "\"} }");
 	struct tl_env dropped = load("session { secret = \"" SECRET_B "\" }");
-	struct tl_env other = load("session { secret = \"ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ\" }");
+	struct tl_env other = load("session { secret = \"7fX1-2AE3QVUjYLunjad2nsWHiITaBlOG69MiB5lH60\" }");
 	struct arena *a = arena_new(65536, 0);
 	struct identity id;
 	char *v_old = seal(&old, a, &alice);
@@ -239,6 +241,8 @@ test_old_secrets_file(void **state)
 	tmpdir_path(&env.tmp, "session.key", cur, sizeof(cur));
 	tl_write(keys, "# rotated out on Monday\n\n" SECRET_A "\n");
 	tl_write(cur, SECRET_B "\n");
+	assert_int_equal(chmod(keys, 0600), 0);
+	assert_int_equal(chmod(cur, 0600), 0);
 	snprintf(text, sizeof(text), "session { secret_file = \"%s\" old_secrets_file = \"%s\" }\n%s",
 	    cur, keys, PROVIDERS);
 	assert_int_equal(tl_load(&env, text), RC_OK);

@@ -12,7 +12,7 @@
 
 #include "oauth_testlib.h"
 
-#define CONF "session { secret = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\" }\n" \
+#define CONF "session { secret = \"MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\" }\n" \
 	"provider demo { issuer = \"https://id.example.com\" client_id = \"c\" client_secret = \"s\" }\n" \
 	"provider other { issuer = \"https://id2.example.com\" client_id = \"c\" client_secret = \"s\" }\n"
 
