@@ -14,6 +14,7 @@ struct tm_parts {
 	int ampm;          /* 0 none, 1 am, 2 pm */
 	int yearlen;       /* digits of the year as written */
 	bool have_year, have_mon, have_day, have_time, have_zone;
+	bool mon_weak;      /* the month word may be a weekday ("mar") */
 };
 
 static bool
@@ -26,6 +27,13 @@ static bool
 is_alpha(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Letters of a word: ASCII, and any byte of a UTF-8 sequence ("mié"). */
+static bool
+word_char(char c)
+{
+	return is_alpha(c) || (unsigned char)c >= 0x80;
 }
 
 static bool
@@ -454,29 +462,190 @@ time_parse_iso8601(const char *s, long long *out)
 
 /* ---- RFC 822 and friends: a token scanner ---- */
 
-static const char *const months[] = { "january", "february", "march",
-	"april", "may", "june", "july", "august", "september", "october",
-	"november", "december" };
-static const char *const wdays[] = { "monday", "tuesday", "wednesday",
-	"thursday", "friday", "saturday", "sunday" };
+/*
+ * Month and weekday names, lower-case UTF-8: English, German, French,
+ * Spanish, Italian, Portuguese and Dutch (what WordPress, Blogger and CMS
+ * locales write). `min`: the bytes a word needs to be read as an
+ * abbreviation of `name` (0: the whole name only). `val`: the month, or 1
+ * for a weekday.
+ */
+struct date_name {
+	const char *name;
+	unsigned char val;
+	unsigned char min;
+};
 
-/* Index+1 in `names` of a word that abbreviates one of them (at least three
- * letters, or the whole name), else 0. */
-static int
-name_match(const char *const *names, int count, const char *w, size_t n)
+static const struct date_name months[] = {
+	/* en */
+	{ "january", 1, 3 }, { "february", 2, 3 }, { "march", 3, 3 },
+	{ "april", 4, 3 }, { "may", 5, 3 }, { "june", 6, 3 }, { "july", 7, 3 },
+	{ "august", 8, 3 }, { "september", 9, 3 }, { "october", 10, 3 },
+	{ "november", 11, 3 }, { "december", 12, 3 },
+	/* de (and Austrian Jänner) */
+	{ "januar", 1, 3 }, { "j\xc3\xa4nner", 1, 4 }, { "februar", 2, 3 },
+	{ "m\xc3\xa4rz", 3, 4 }, { "maerz", 3, 0 }, { "mrz", 3, 0 },
+	{ "mai", 5, 0 }, { "juni", 6, 3 }, { "juli", 7, 3 },
+	{ "oktober", 10, 3 }, { "dezember", 12, 3 },
+	/* fr */
+	{ "janvier", 1, 4 }, { "f\xc3\xa9vrier", 2, 4 }, { "fevrier", 2, 4 },
+	{ "mars", 3, 0 }, { "avril", 4, 3 }, { "juin", 6, 0 },
+	{ "juillet", 7, 4 }, { "ao\xc3\xbbt", 8, 0 }, { "aout", 8, 0 },
+	{ "septembre", 9, 3 }, { "octobre", 10, 3 }, { "novembre", 11, 3 },
+	{ "d\xc3\xa9" "cembre", 12, 4 }, { "decembre", 12, 3 },
+	/* es */
+	{ "enero", 1, 3 }, { "febrero", 2, 3 }, { "marzo", 3, 3 },
+	{ "abril", 4, 3 }, { "mayo", 5, 3 }, { "junio", 6, 3 },
+	{ "julio", 7, 3 }, { "agosto", 8, 3 }, { "septiembre", 9, 3 },
+	{ "setiembre", 9, 3 }, { "octubre", 10, 3 }, { "noviembre", 11, 3 },
+	{ "diciembre", 12, 3 },
+	/* it */
+	{ "gennaio", 1, 3 }, { "febbraio", 2, 3 }, { "aprile", 4, 3 },
+	{ "maggio", 5, 3 }, { "giugno", 6, 3 }, { "luglio", 7, 3 },
+	{ "settembre", 9, 3 }, { "ottobre", 10, 3 }, { "dicembre", 12, 3 },
+	/* pt */
+	{ "janeiro", 1, 3 }, { "fevereiro", 2, 3 }, { "mar\xc3\xa7o", 3, 3 },
+	{ "marco", 3, 0 }, { "maio", 5, 3 }, { "junho", 6, 3 },
+	{ "julho", 7, 3 }, { "setembro", 9, 3 }, { "outubro", 10, 3 },
+	{ "novembro", 11, 3 }, { "dezembro", 12, 3 },
+	/* nl */
+	{ "januari", 1, 3 }, { "februari", 2, 3 }, { "maart", 3, 3 },
+	{ "mrt", 3, 0 }, { "mei", 5, 0 }, { "augustus", 8, 3 },
+};
+
+static const struct date_name wdays[] = {
+	/* en */
+	{ "monday", 1, 3 }, { "tuesday", 1, 3 }, { "wednesday", 1, 3 },
+	{ "thursday", 1, 3 }, { "friday", 1, 3 }, { "saturday", 1, 3 },
+	{ "sunday", 1, 3 },
+	/* de */
+	{ "montag", 1, 3 }, { "dienstag", 1, 3 }, { "mittwoch", 1, 3 },
+	{ "donnerstag", 1, 3 }, { "freitag", 1, 3 }, { "samstag", 1, 3 },
+	{ "sonnabend", 1, 0 }, { "sonntag", 1, 3 }, { "mo", 1, 0 },
+	{ "di", 1, 0 }, { "mi", 1, 0 }, { "do", 1, 0 }, { "fr", 1, 0 },
+	{ "sa", 1, 0 }, { "so", 1, 0 },
+	/* fr */
+	{ "lundi", 1, 3 }, { "mardi", 1, 3 }, { "mercredi", 1, 3 },
+	{ "jeudi", 1, 3 }, { "vendredi", 1, 3 }, { "samedi", 1, 3 },
+	{ "dimanche", 1, 3 },
+	/* es */
+	{ "lunes", 1, 3 }, { "martes", 1, 3 }, { "mi\xc3\xa9rcoles", 1, 3 },
+	{ "miercoles", 1, 3 }, { "jueves", 1, 3 }, { "viernes", 1, 3 },
+	{ "s\xc3\xa1" "bado", 1, 3 }, { "sabado", 1, 3 }, { "domingo", 1, 3 },
+	/* it */
+	{ "luned\xc3\xac", 1, 3 }, { "lunedi", 1, 3 },
+	{ "marted\xc3\xac", 1, 3 }, { "martedi", 1, 3 },
+	{ "mercoled\xc3\xac", 1, 3 }, { "mercoledi", 1, 3 },
+	{ "gioved\xc3\xac", 1, 3 }, { "giovedi", 1, 3 },
+	{ "venerd\xc3\xac", 1, 3 }, { "venerdi", 1, 3 }, { "sabato", 1, 3 },
+	{ "domenica", 1, 3 },
+	/* pt ("segunda-feira": the dash parts the words) */
+	{ "segunda", 1, 3 }, { "ter\xc3\xa7" "a", 1, 3 }, { "terca", 1, 3 },
+	{ "quarta", 1, 3 }, { "quinta", 1, 3 }, { "sexta", 1, 3 },
+	{ "feira", 1, 0 },
+	/* nl: whole names and two letters (three would read as months) */
+	{ "maandag", 1, 0 }, { "dinsdag", 1, 0 }, { "woensdag", 1, 0 },
+	{ "donderdag", 1, 0 }, { "vrijdag", 1, 0 }, { "zaterdag", 1, 0 },
+	{ "zondag", 1, 0 }, { "ma", 1, 0 }, { "wo", 1, 0 }, { "vr", 1, 0 },
+	{ "za", 1, 0 }, { "zo", 1, 0 },
+};
+
+/* Words that join the parts of a date: "3 de junio de 2025", "um 18:00
+ * Uhr", "à 10:00", "alle 10:00". */
+static const char *const fillers[] = { "de", "del", "um", "uhr", "om",
+	"\xc3\xa0", "\xc3\xa0s", "alle", "le", "el" };
+
+#define DATE_WORD_MAX 24
+
+/*
+ * w[0..n) lower-cased into out (NUL-terminated): ASCII, and the Latin-1
+ * capitals of UTF-8 (U+00C0..U+00DE but U+00D7); false when the word is
+ * longer than a name can be.
+ */
+static bool
+word_fold(const char *w, size_t n, char out[DATE_WORD_MAX + 1])
 {
-	int i;
+	size_t i;
 
-	if (n < 3)
-		return 0;
-	/* Names are lower-case: the first letter rules out most at once. */
-	for (i = 0; i < count; i++) {
-		if (names[i][0] == lower(w[0]) && n <= strlen(names[i]) &&
-		    strncasecmp(names[i], w, n) == 0)
-			return i + 1;
+	if (n == 0 || n > DATE_WORD_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)w[i];
+		if (i > 0 && (unsigned char)w[i - 1] == 0xc3 && b >= 0x80 &&
+		    b <= 0x9e && b != 0x97)
+			b = (unsigned char)(b + 0x20);
+		out[i] = lower((char)b);
 	}
-	/* "Sept", "Tues", "Thur", "Thurs" are covered; "Sept." by the caller. */
+	out[n] = '\0';
+	return true;
+}
+
+/* The val of the name in `names` that the folded word w (n bytes) is, or
+ * abbreviates by at least its `min` bytes; 0 for none. */
+static int
+name_match(const struct date_name *names, size_t count, const char *w,
+    size_t n)
+{
+	size_t i, len;
+
+	for (i = 0; i < count; i++) {
+		if (names[i].name[0] != w[0])
+			continue;
+		len = strlen(names[i].name);
+		if (n == len ? memcmp(names[i].name, w, n) == 0 :
+		    names[i].min > 0 && n >= names[i].min && n < len &&
+		    memcmp(names[i].name, w, n) == 0)
+			return names[i].val;
+	}
 	return 0;
+}
+
+static bool
+filler(const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fillers) / sizeof(fillers[0]); i++) {
+		if (strcmp(fillers[i], w) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A month or weekday name: true when w is one (and it was taken). "mar" is
+ * March and the Spanish, French and Italian Tuesday: read as a month that
+ * a later month name replaces ("mar, 15 nov 2022").
+ */
+static bool
+name_word(const char *w, size_t n, struct tm_parts *t, bool *ok)
+{
+	char f[DATE_WORD_MAX + 1];
+	int mon, wday;
+
+	if (!word_fold(w, n, f))
+		return false;
+	mon = name_match(months, sizeof(months) / sizeof(months[0]), f, n);
+	wday = name_match(wdays, sizeof(wdays) / sizeof(wdays[0]), f, n);
+	*ok = true;
+	if (mon != 0 && (!t->have_mon || t->mon_weak)) {
+		t->mon = mon;
+		t->mon_weak = wday != 0 && !t->have_mon;
+		t->have_mon = true;
+		return true;
+	}
+	if (wday != 0)
+		return true; /* weekdays are often wrong: ignored */
+	if (mon != 0) {
+		*ok = false; /* a second month */
+		return true;
+	}
+	if (filler(f))
+		return true;
+	if (n == 2 && strcmp(f, "er") == 0) {
+		*ok = t->have_day; /* French "1er" */
+		return true;
+	}
+	return false;
 }
 
 /* A word token: month, weekday, am/pm, zone; false for an unknown word. */
@@ -484,18 +653,12 @@ static bool
 loose_word(const char *w, size_t n, struct tm_parts *t, const char **pp)
 {
 	int v;
+	bool ok;
 
 	if (n > 0 && w[n - 1] == '.')
 		n--;
-	if ((v = name_match(months, 12, w, n)) != 0) {
-		if (t->have_mon)
-			return false;
-		t->mon = v;
-		t->have_mon = true;
-		return true;
-	}
-	if (name_match(wdays, 7, w, n) != 0)
-		return true; /* weekdays are often wrong: ignored */
+	if (name_word(w, n, t, &ok))
+		return ok;
 	if ((n == 2 || n == 4) && t->have_time &&
 	    (lower(w[0]) == 'a' || lower(w[0]) == 'p') &&
 	    (strncasecmp(w, "am", 2) == 0 || strncasecmp(w, "pm", 2) == 0 ||
@@ -525,7 +688,8 @@ loose_word(const char *w, size_t n, struct tm_parts *t, const char **pp)
 		return true;
 	}
 	/* A zone name we do not know, where a zone goes: read as UTC. */
-	if (t->have_time && !t->have_zone && n >= 2 && n <= 5) {
+	if (t->have_time && !t->have_zone && n >= 2 && n <= 5 &&
+	    is_alpha(w[0]) && is_alpha(w[1]) && is_alpha(w[n - 1])) {
 		t->have_zone = true;
 		return true;
 	}
@@ -650,13 +814,16 @@ loose_scan(const char *p, struct tm_parts *t)
 			t->have_zone = true;
 		} else if (*p == '-' || *p == '.') {
 			p++; /* RFC 850 "01-Jan-04", "Jan. 1" */
-		} else if (is_alpha(*p)) {
+		} else if (word_char(*p)) {
 			const char *w = p;
-			while (is_alpha(*p) || (*p == '.' && is_alpha(p[1])))
+			while (word_char(*p) || (*p == '.' && word_char(p[1])))
 				p++;
 			if (*p == '.')
 				p++;
-			if (!loose_word(w, (size_t)(p - w), t, &p))
+			/* An unknown first word is a weekday in a language we
+			 * do not know ("Pon, 03 Jun 2025"): the rest decides. */
+			if (!loose_word(w, (size_t)(p - w), t, &p) &&
+			    (tokens > 1 || p - w < 2))
 				return false;
 		} else if (is_digit(*p)) {
 			long long v;

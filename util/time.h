@@ -7,7 +7,8 @@
 
 /*
  * Parses any date a feed may carry into Unix seconds (UTC): RFC 822/1123
- * and their broken variants (missing or wrong weekday, missing seconds,
+ * and their broken variants (missing, wrong or unknown weekday, month and
+ * weekday names in en/de/fr/es/it/pt/nl, missing seconds,
  * two-digit years, RFC 850 dashes, named and military zones, "GMT+0100"),
  * asctime, RFC 3339 / W3CDTF / ISO 8601 (missing T, missing zone = UTC,
  * fractional seconds, basic format, date only, year-month, year) and

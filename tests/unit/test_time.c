@@ -180,6 +180,79 @@ test_iso8601(void **state)
 	run_cases(iso_cases, sizeof(iso_cases) / sizeof(iso_cases[0]));
 }
 
+/* Issue 14 item 4: weekday and month names in the common European
+ * languages, as captured from real feeds (WordPress, Blogger and CMS
+ * locales); an unknown weekday is passed over when the rest reads. */
+static const struct date_case localized_cases[] = {
+	/* fr, it */
+	{ "mer, 16 nov 2022 00:38:15 +0100", "2022-11-15T23:38:15Z" },
+	{ "jeu., 12 d\xc3\xa9" "c. 2019 14:00:00 +0100", "2019-12-12T13:00:00Z" },
+	{ "ven, 7 f\xc3\xa9vr. 2020 08:00:00 GMT", "2020-02-07T08:00:00Z" },
+	{ "sam., 15 ao\xc3\xbbt 2020 06:30:00 +0200", "2020-08-15T04:30:00Z" },
+	{ "dim., 1 juil. 2018 12:00:00 +0200", "2018-07-01T10:00:00Z" },
+	{ "lun., 2 juin 2025 12:00:00 +0200", "2025-06-02T10:00:00Z" },
+	{ "mardi 3 juin 2025 10:00", "2025-06-03T10:00:00Z" },
+	{ "1er janvier 2023 00:00:00 GMT", "2023-01-01T00:00:00Z" },
+	{ "mar., 04 mars 2025 09:00:00 +0100", "2025-03-04T08:00:00Z" },
+	{ "JEU, 12 D\xc3\x89" "C 2019 14:00:00 +0100", "2019-12-12T13:00:00Z" },
+	{ "lun, 02 giu 2025 12:00:00 +0200", "2025-06-02T10:00:00Z" },
+	{ "gio, 10 dic 2020 18:00:00 +0100", "2020-12-10T17:00:00Z" },
+	{ "ven, 02 ott 2020 08:00:00 +0200", "2020-10-02T06:00:00Z" },
+	{ "sab, 02 mag 2020 08:00:00 +0200", "2020-05-02T06:00:00Z" },
+	{ "mer, 01 lug 2020 08:00:00 +0200", "2020-07-01T06:00:00Z" },
+	{ "dom, 01 set 2019 08:00:00 +0200", "2019-09-01T06:00:00Z" },
+	{ "luned\xc3\xac, 13 gennaio 2020 10:00:00 +0100", "2020-01-13T09:00:00Z" },
+	/* de */
+	{ "Di, 03 Jun 2025 10:00:00 +0200", "2025-06-03T08:00:00Z" },
+	{ "Mi, 14 M\xc3\xa4r 2018 09:30:00 +0100", "2018-03-14T08:30:00Z" },
+	{ "Mi, 13 M\xc3\x84RZ 2024 10:00:00 +0100", "2024-03-13T09:00:00Z" },
+	{ "Fr, 15 Mrz 2024 10:00:00 +0100", "2024-03-15T09:00:00Z" },
+	{ "Mo, 05 Okt 2020 08:00:00 GMT", "2020-10-05T08:00:00Z" },
+	{ "Do, 24 Dez 2020 18:00:00 MEZ", "2020-12-24T17:00:00Z" },
+	{ "Sa, 01 Mai 2021 00:00:00 +0200", "2021-04-30T22:00:00Z" },
+	{ "So, 07 J\xc3\xa4n 2018 10:00:00 +0100", "2018-01-07T09:00:00Z" },
+	{ "Montag, 4. M\xc3\xa4rz 2024 10:15", "2024-03-04T10:15:00Z" },
+	{ "Donnerstag, 24. Dezember 2020 um 18:00 Uhr", "2020-12-24T18:00:00Z" },
+	/* es, pt */
+	{ "mi\xc3\xa9, 16 nov 2022 00:38:15 +0100", "2022-11-15T23:38:15Z" },
+	{ "s\xc3\xa1" "b, 04 ene 2020 10:00:00 -0300", "2020-01-04T13:00:00Z" },
+	{ "dom., 02 ago. 2020 10:00:00 +0200", "2020-08-02T08:00:00Z" },
+	{ "jue, 10 dic 2020 10:00:00 +0100", "2020-12-10T09:00:00Z" },
+	{ "vie, 11 sept 2020 10:00:00 +0200", "2020-09-11T08:00:00Z" },
+	{ "mar, 15 nov 2022 10:00:00 +0100", "2022-11-15T09:00:00Z" },
+	{ "martes, 3 de junio de 2025 10:00", "2025-06-03T10:00:00Z" },
+	{ "qua, 16 nov 2022 00:38:15 -0300", "2022-11-16T03:38:15Z" },
+	{ "seg, 03 fev 2020 10:00:00 -0300", "2020-02-03T13:00:00Z" },
+	{ "s\xc3\xa1" "b, 10 out 2020 10:00:00 -0300", "2020-10-10T13:00:00Z" },
+	{ "ter\xc3\xa7" "a-feira, 3 de junho de 2025 10:00", "2025-06-03T10:00:00Z" },
+	{ "qui, 05 mar\xc3\xa7o 2020 10:00:00 +0000", "2020-03-05T10:00:00Z" },
+	/* nl */
+	{ "wo, 16 nov 2022 00:38:15 +0100", "2022-11-15T23:38:15Z" },
+	{ "vr, 01 mrt 2019 10:00:00 +0100", "2019-03-01T09:00:00Z" },
+	{ "za, 25 mei 2019 10:00:00 +0200", "2019-05-25T08:00:00Z" },
+	{ "zo, 13 okt 2019 10:00:00 +0200", "2019-10-13T08:00:00Z" },
+	{ "maandag 1 maart 2021 10:00", "2021-03-01T10:00:00Z" },
+	/* en abbreviations stay */
+	{ "Tues, 03 Jun 2025 10:00:00 GMT", "2025-06-03T10:00:00Z" },
+	/* An unknown weekday, the rest readable. */
+	{ "Pon, 03 Jun 2025 10:00:00 GMT", "2025-06-03T10:00:00Z" },
+	{ "Xyz, 01 Jan 2004 19:48:21 GMT", "2004-01-01T19:48:21Z" },
+	/* Still refused. */
+	{ "mer, 16 xyz 2022 00:38:15 +0100", NULL },
+	{ "Pon, 03 Foo 2025 10:00:00 GMT", NULL },
+	{ "mer, 16 nov 2022 foo 00:38:15", NULL },
+	{ "lundi", NULL },
+	{ "16 nov giu 2022", NULL },
+};
+
+static void
+test_localized(void **state)
+{
+	(void)state;
+	run_cases(localized_cases,
+	    sizeof(localized_cases) / sizeof(localized_cases[0]));
+}
+
 /* The narrow entry points keep to their family. */
 static void
 test_families(void **state)
@@ -279,6 +352,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc822),
 		cmocka_unit_test(test_iso8601),
+		cmocka_unit_test(test_localized),
 		cmocka_unit_test(test_families),
 		cmocka_unit_test(test_civil),
 		cmocka_unit_test(test_garbage),
