@@ -1067,6 +1067,115 @@ test_unrepaired_cases(void **state)
 	}
 }
 
+/* ---- captured-style regressions (tests/fixtures/feeds/wild) ---- */
+
+/*
+ * True when `got` holds what `want` states: objects by the members want
+ * names (null: absent), arrays element by element and of the same length,
+ * everything else equal. `path` names the place for the message.
+ */
+static bool
+json_subset(const json_t *want, const json_t *got, char *path, size_t cap)
+{
+	size_t len = strlen(path);
+	const char *k;
+	json_t *v;
+	size_t i;
+	bool ok = true;
+
+	if (json_is_object(want)) {
+		if (!json_is_object(got))
+			return false;
+		json_object_foreach((json_t *)want, k, v) {
+			json_t *g = json_object_get(got, k);
+			snprintf(path + len, cap - len, ".%s", k);
+			if (json_is_null(v) ? g != NULL && !json_is_null(g) :
+			    g == NULL || !json_subset(v, g, path, cap))
+				return false;
+			path[len] = '\0';
+		}
+		return true;
+	}
+	if (json_is_array(want)) {
+		if (!json_is_array(got) || json_array_size(got) !=
+		    json_array_size(want))
+			return false;
+		for (i = 0; ok && i < json_array_size(want); i++) {
+			snprintf(path + len, cap - len, "[%zu]", i);
+			ok = json_subset(json_array_get(want, i),
+			    json_array_get(got, i), path, cap);
+			if (ok)
+				path[len] = '\0';
+		}
+		return ok;
+	}
+	return json_equal(want, got);
+}
+
+struct wild_count {
+	size_t files, failed;
+};
+
+/* One fixture: FILE.xml (or .json) parsed as fetched from
+ * http://example.org/feed at FETCH_TIME, against FILE.expect.json. */
+static void
+wild_one(const char *path, const char *body, size_t len, void *ctx)
+{
+	struct wild_count *c = ctx;
+	struct feed_parse_opts o;
+	struct feed f;
+	json_error_t err;
+	json_t *want, *got;
+	char xpath[1024], where[512] = "";
+	size_t n = strlen(path);
+
+	if ((n > 12 && strcmp(path + n - 12, ".expect.json") == 0) ||
+	    !((n > 4 && strcmp(path + n - 4, ".xml") == 0) ||
+	    (n > 5 && strcmp(path + n - 5, ".json") == 0)))
+		return;
+	snprintf(xpath, sizeof(xpath), "%.*s.expect.json",
+	    (int)(n - (strrchr(path, '.') != NULL ?
+	    strlen(strrchr(path, '.')) : 0)), path);
+	want = json_load_file(xpath, 0, &err);
+	if (want == NULL)
+		fail_msg("%s: %s", xpath, err.text);
+	memset(&o, 0, sizeof(o));
+	o.base_url = "http://example.org/feed";
+	o.fetch_time = FETCH_TIME;
+	arena_reset(A);
+	c->files++;
+	if (feed_parse(A, body, len, &o, &f) != RC_OK) {
+		print_message("FAIL %s: not parsed\n", path);
+		c->failed++;
+		json_decref(want);
+		return;
+	}
+	got = feed_to_json(&f);
+	assert_non_null(got);
+	if (!json_subset(want, got, where, sizeof(where))) {
+		char *dump = json_dumps(got, JSON_INDENT(1));
+		print_message("FAIL %s at %s\n%s\n", path, where,
+		    dump != NULL ? dump : "");
+		free(dump);
+		c->failed++;
+	}
+	json_decref(got);
+	json_decref(want);
+}
+
+static void
+test_wild_fixtures(void **state)
+{
+	struct wild_count c = { 0, 0 };
+
+	(void)state;
+	corpus_walk(TEST_SRCDIR "/tests/fixtures/feeds/wild", NULL, wild_one,
+	    &c);
+	print_message("%zu wild fixtures, %zu failed\n", c.files, c.failed);
+	assert_true(c.files > 0);
+	assert_int_equal(c.failed, 0);
+}
+
 int
 main(void)
 {
@@ -1096,6 +1205,7 @@ main(void)
 		cmocka_unit_test(test_nomem),
 		cmocka_unit_test(test_unrepaired_same),
 		cmocka_unit_test(test_unrepaired_cases),
+		cmocka_unit_test(test_wild_fixtures),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

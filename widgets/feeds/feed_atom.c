@@ -139,12 +139,12 @@ atom_tc(struct feed_ctx *c, struct feed_tc *tc, const struct feed_node *n,
 
 static void
 atom_person(struct feed_ctx *c, const struct feed_node *n, const char *base,
-    struct feed_person **list, size_t *count, int *cur)
+    struct feed_person **list, size_t *count, int *cur, int prio)
 {
 	struct feed_person tmp, *p;
 	const struct feed_node *k;
 
-	if (*cur > P_CORE)
+	if (*cur > prio)
 		return;
 	memset(&tmp, 0, sizeof(tmp));
 	base = feed_base(c, n, base);
@@ -166,9 +166,9 @@ atom_person(struct feed_ctx *c, const struct feed_node *n, const char *base,
 	}
 	if (tmp.name == NULL && tmp.url == NULL && tmp.email == NULL)
 		return;
-	if (*cur < P_CORE) {
+	if (*cur < prio) {
 		*count = 0;
-		*cur = P_CORE;
+		*cur = prio;
 	}
 	p = feed_person_add(c, list, count);
 	if (p != NULL)
@@ -195,7 +195,8 @@ alt_prio(const char *type)
 }
 
 static void
-entry_link(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
+entry_link(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n,
+    int prio)
 {
 	const char *rel = feed_attr(n, "rel");
 	const char *type = feed_attr(n, "type");
@@ -208,7 +209,7 @@ entry_link(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 		return;
 	if (rel == NULL || strcmp(rel, "alternate") == 0 ||
 	    strcmp(rel, "http://www.iana.org/assignments/relation/alternate") == 0) {
-		int p = alt_prio(type);
+		int p = alt_prio(type) - (P_CORE - prio);
 		u = feed_url(c, base, href);
 		if (u != NULL && p > b->link_prio) {
 			b->link = u;
@@ -243,46 +244,57 @@ entry_link(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 
 /* ---- entry ---- */
 
+/*
+ * An Atom element of an entry: in an Atom entry at P_CORE; in an RSS item
+ * (atom:link, .NET's a10:link, ...) at P_CORE - 1, so the RSS element of
+ * the same meaning wins there.
+ */
 static void
-entry_child(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *k)
+entry_child(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *k,
+    int p)
 {
 	const char *name = feed_local(k);
 	struct feed_item *it = b->it;
 
 	if (strcmp(name, "id") == 0) {
-		if (b->guid == NULL)
+		if (b->guid == NULL && p == P_CORE)
 			b->guid = feed_text(c, k, 0);
 	} else if (strcmp(name, "title") == 0) {
-		atom_tc(c, &b->title, k, b->base, P_CORE);
+		atom_tc(c, &b->title, k, b->base, p);
 	} else if (strcmp(name, "link") == 0) {
-		entry_link(c, b, k);
+		entry_link(c, b, k, p);
 	} else if (strcmp(name, "content") == 0) {
 		const char *src = feed_attr(k, "src");
 		if (src != NULL && it->external_url == NULL)
 			it->external_url = feed_url(c, feed_base(c, k, b->base),
 			    src);
 		else
-			atom_tc(c, &b->content, k, b->base, P_CORE);
+			atom_tc(c, &b->content, k, b->base, p);
 	} else if (strcmp(name, "summary") == 0) {
-		atom_tc(c, &b->summary, k, b->base, P_CORE);
+		atom_tc(c, &b->summary, k, b->base, p);
 	} else if (strcmp(name, "published") == 0 ||
 	    strcmp(name, "issued") == 0) {
-		feed_date(feed_text(c, k, 256), &it->published, &b->pub_prio,
-		    P_CORE);
+		feed_date(feed_text(c, k, 256), &it->published, &b->pub_prio, p);
 	} else if (strcmp(name, "created") == 0) {
 		feed_date(feed_text(c, k, 256), &it->published, &b->pub_prio,
-		    P_CORE - 1);
+		    p - 1);
 	} else if (strcmp(name, "updated") == 0 ||
 	    strcmp(name, "modified") == 0) {
-		feed_date(feed_text(c, k, 256), &it->updated, &b->upd_prio,
-		    P_CORE);
+		feed_date(feed_text(c, k, 256), &it->updated, &b->upd_prio, p);
 	} else if (strcmp(name, "author") == 0) {
 		atom_person(c, k, b->base, &it->authors, &it->nauthors,
-		    &b->author_prio);
+		    &b->author_prio, p);
 	} else if (strcmp(name, "category") == 0) {
 		const char *t = feed_attr(k, "term");
 		feed_tag_add(c, it, t != NULL ? t : feed_attr(k, "label"));
 	}
+}
+
+void
+feed_atom_rss_child(struct feed_ctx *c, struct feed_ib *b,
+    const struct feed_node *k)
+{
+	entry_child(c, b, k, P_CORE - 1);
 }
 
 static void
@@ -306,7 +318,7 @@ atom_entry(struct feed_ctx *c, const struct feed_node *n, const char *base)
 		if (k->type != FEED_NODE_ELEM)
 			continue;
 		if (atom_ns(c, k))
-			entry_child(c, &b, k);
+			entry_child(c, &b, k, P_CORE);
 		else
 			feed_ext_item(c, &b, k);
 	}
@@ -370,7 +382,7 @@ feed_child(struct feed_ctx *c, const struct feed_node *k, const char *base)
 		    feed_base(c, k, base), feed_text(c, k, FEED_URL_READ));
 	} else if (strcmp(name, "author") == 0) {
 		atom_person(c, k, base, &f->authors, &f->nauthors,
-		    &c->fauthor_prio);
+		    &c->fauthor_prio, P_CORE);
 	}
 }
 

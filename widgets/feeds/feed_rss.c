@@ -209,10 +209,9 @@ rss_item(struct feed_ctx *c, const struct feed_node *n, const char *base)
 		if (k->type != FEED_NODE_ELEM)
 			continue;
 		if (!rss_core(c, k)) {
-			if (feed_ns_of(k) == NS_ATOM10 &&
-			    strcmp(feed_local(k), "updated") == 0)
-				feed_date(feed_text(c, k, 256), &it->updated,
-				    &b.upd_prio, P_CORE);
+			enum feed_ns ns = feed_ns_of(k);
+			if (ns == NS_ATOM10 || ns == NS_ATOM03)
+				feed_atom_rss_child(c, &b, k);
 			else
 				feed_ext_item(c, &b, k);
 			continue;
