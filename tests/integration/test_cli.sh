@@ -58,6 +58,9 @@ run "parse FILE: JSON Feed 1.1" 0 out '"version": *"https://jsonfeed.org/version
 "$S" parse - <"$TH_DIR/feed.xml" >"$TH_DIR/stdin.json" 2>"$TH_DIR/err"
 [ "$(items "$TH_DIR/stdin.json" | cut -d' ' -f1)" = 2 ] &&
 	th_ok "parse - reads standard input" || th_not_ok "parse - reads standard input" "$(cat "$TH_DIR/err")"
+"$S" parse <(cat "$TH_DIR/feed.xml") >"$TH_DIR/fifo.json" 2>"$TH_DIR/err"
+[ "$(items "$TH_DIR/fifo.json" | cut -d' ' -f1)" = 2 ] &&
+	th_ok "parse <(cmd) reads a FIFO" || th_not_ok "parse <(cmd) reads a FIFO" "$(cat "$TH_DIR/err")"
 run "parse --repeat 3 reports its timing" 0 err '^parse: 3 runs' "$S" parse --repeat 3 "$TH_DIR/feed.xml"
 run "parse without a file: usage" 2 err '^usage: socialhub parse' "$S" parse
 run "parse --max-items 0: usage" 2 err '^usage: socialhub parse' "$S" parse --max-items 0 "$TH_DIR/feed.xml"

@@ -116,8 +116,10 @@ atom_tc(struct feed_ctx *c, struct feed_tc *tc, const struct feed_node *n,
 		feed_tc_set(tc, feed_text(c, n, 0), NULL, CT_HTML, base, prio);
 		return;
 	}
+	/* A value that is no media type ("plaintext", "TEXT", "string"):
+	 * text, rather than the title lost as base64. */
 	if (type == NULL || type[0] == '\0' || type_is(type, "text", NULL) ||
-	    strncasecmp(type, "text/", 5) == 0) {
+	    strncasecmp(type, "text/", 5) == 0 || strchr(type, '/') == NULL) {
 		feed_tc_set(tc, feed_text(c, n, 0), NULL, CT_TEXT, base, prio);
 		return;
 	}
@@ -141,7 +143,7 @@ static void
 atom_person(struct feed_ctx *c, const struct feed_node *n, const char *base,
     struct feed_person **list, size_t *count, int *cur, int prio)
 {
-	struct feed_person tmp, *p;
+	struct feed_person tmp;
 	const struct feed_node *k;
 
 	if (*cur > prio)
@@ -170,9 +172,7 @@ atom_person(struct feed_ctx *c, const struct feed_node *n, const char *base,
 		*count = 0;
 		*cur = prio;
 	}
-	p = feed_person_add(c, list, count);
-	if (p != NULL)
-		*p = tmp;
+	feed_person_put(c, list, count, &tmp);
 }
 
 /* The target of a link: href, or (broken feeds) the element's text. */
@@ -220,6 +220,10 @@ entry_link(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n,
 		at = feed_attachment_add(c, b->it, u);
 		if (at == NULL)
 			return;
+		if (b->enclosure_at == 0)
+			b->enclosure_at = (size_t)(at - b->it->attachments) + 1;
+		if (type == NULL)
+			type = feed_mime_guess(u, NULL);
 		if (at->mime_type == NULL && type != NULL)
 			at->mime_type = feed_clean_text(c, type, FEED_MAX_NAME);
 		if (at->title == NULL)

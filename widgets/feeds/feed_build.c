@@ -351,12 +351,17 @@ esc(struct buf *b, const char *s, bool attr)
 	buf_append(b, run, (size_t)(s - run));
 }
 
-/* esc() of a text node, CDATA markers expanded first. */
+/* esc() of a text node, CDATA markers expanded first; as it is (HTML
+ * source) when `raw`. */
 static void
-esc_text(const struct feed_ctx *c, struct buf *b, const char *s)
+esc_text(const struct feed_ctx *c, struct buf *b, const char *s, bool raw)
 {
 	struct buf t;
 
+	if (raw) {
+		text_expand(c, s, b);
+		return;
+	}
 	if (!has_marker(s)) {
 		esc(b, s, false);
 		return;
@@ -378,7 +383,7 @@ url_attr(const char *name)
  * xml:base in force there (the sanitizer only knows the outer base). */
 static void
 html_node(struct feed_ctx *c, const struct feed_node *e, const char *base,
-    struct buf *b, int depth)
+    struct buf *b, int depth, bool raw)
 {
 	const struct feed_attr *at;
 	const struct feed_node *k;
@@ -425,18 +430,20 @@ html_node(struct feed_ctx *c, const struct feed_node *e, const char *base,
 	buf_appendc(b, '>');
 	for (k = e->children; k != NULL; k = k->next) {
 		if (k->type == FEED_NODE_ELEM)
-			html_node(c, k, base, b, depth + 1);
+			html_node(c, k, base, b, depth + 1, raw);
 		else if ((k->type == FEED_NODE_TEXT ||
 		    k->type == FEED_NODE_TEXT) && k->text != NULL)
-			esc_text(c, b, k->text);
+			esc_text(c, b, k->text, raw);
 	}
 	buf_appends(b, "</");
 	buf_appends(b, name);
 	buf_appendc(b, '>');
 }
 
-char *
-feed_inner_html(struct feed_ctx *c, const struct feed_node *n, bool skip_div)
+/* feed_inner_html, text nodes escaped unless `raw`. */
+static char *
+inner_html(struct feed_ctx *c, const struct feed_node *n, bool skip_div,
+    bool raw)
 {
 	struct buf b;
 	const struct feed_node *k, *only = NULL;
@@ -464,14 +471,20 @@ feed_inner_html(struct feed_ctx *c, const struct feed_node *n, bool skip_div)
 	buf_init(&b, INNER_HTML_MAX);
 	for (k = n->children; k != NULL; k = k->next) {
 		if (k->type == FEED_NODE_ELEM)
-			html_node(c, k, base, &b, 0);
+			html_node(c, k, base, &b, 0, raw);
 		else if ((k->type == FEED_NODE_TEXT ||
 		    k->type == FEED_NODE_TEXT) && k->text != NULL)
-			esc_text(c, &b, k->text);
+			esc_text(c, &b, k->text, raw);
 	}
 	r = b.len > 0 ? arena_strdup(c->a, buf_cstr(&b)) : NULL;
 	buf_fini(&b);
 	return r;
+}
+
+char *
+feed_inner_html(struct feed_ctx *c, const struct feed_node *n, bool skip_div)
+{
+	return inner_html(c, n, skip_div, false);
 }
 
 const char *
@@ -544,7 +557,8 @@ static const char *
 tc_source(struct feed_ctx *c, const struct feed_tc *tc)
 {
 	if (tc->node != NULL)
-		return feed_inner_html(c, tc->node, tc->type == CT_XHTML);
+		return inner_html(c, tc->node, tc->type == CT_XHTML,
+		    tc->type == CT_MIXED);
 	return tc->s;
 }
 
@@ -734,6 +748,41 @@ feed_person_add(struct feed_ctx *c, struct feed_person **list, size_t *n)
 }
 
 static bool
+person_same(const struct feed_person *a, const struct feed_person *b)
+{
+	if (a->name != NULL && b->name != NULL)
+		return strcasecmp(a->name, b->name) == 0;
+	if (a->email != NULL && b->email != NULL)
+		return strcasecmp(a->email, b->email) == 0;
+	return a->name == NULL && b->name == NULL && a->url != NULL &&
+	    b->url != NULL && strcmp(a->url, b->url) == 0;
+}
+
+void
+feed_person_put(struct feed_ctx *c, struct feed_person **list, size_t *n,
+    const struct feed_person *p)
+{
+	struct feed_person *q;
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		q = &(*list)[i];
+		if (!person_same(q, p))
+			continue;
+		if (q->url == NULL)
+			q->url = p->url;
+		if (q->email == NULL)
+			q->email = p->email;
+		if (q->avatar == NULL)
+			q->avatar = p->avatar;
+		return;
+	}
+	q = feed_person_add(c, list, n);
+	if (q != NULL)
+		*q = *p;
+}
+
+static bool
 email_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -851,7 +900,84 @@ feed_image(struct feed_ctx *c, char **slot, int *cur, int prio,
 	*cur = prio;
 }
 
+struct mime_ext {
+	const char *ext;
+	const char *type;
+};
+
+static const struct mime_ext mime_exts[] = {
+	{ "jpg", "image/jpeg" }, { "jpeg", "image/jpeg" }, { "png", "image/png" },
+	{ "gif", "image/gif" }, { "webp", "image/webp" }, { "avif", "image/avif" },
+	{ "svg", "image/svg+xml" }, { "mp4", "video/mp4" }, { "m4v", "video/mp4" },
+	{ "webm", "video/webm" }, { "mov", "video/quicktime" },
+	{ "mp3", "audio/mpeg" }, { "m4a", "audio/mp4" }, { "ogg", "audio/ogg" },
+	{ "opus", "audio/ogg" }, { "wav", "audio/wav" }, { "pdf", "application/pdf" },
+};
+
+const char *
+feed_mime_guess(const char *url, const char *medium)
+{
+	const char *end, *dot = NULL, *p;
+	size_t i, n;
+
+	if (url != NULL) {
+		end = url + strcspn(url, "?#");
+		for (p = url; p < end; p++) {
+			if (*p == '.')
+				dot = p + 1;
+			else if (*p == '/')
+				dot = NULL;
+		}
+		n = dot != NULL ? (size_t)(end - dot) : 0;
+		for (i = 0; n > 0 && i < sizeof(mime_exts) / sizeof(mime_exts[0]);
+		    i++) {
+			if (strlen(mime_exts[i].ext) == n &&
+			    strncasecmp(mime_exts[i].ext, dot, n) == 0)
+				return mime_exts[i].type;
+		}
+	}
+	if (medium == NULL)
+		return NULL;
+	if (strcasecmp(medium, "image") == 0)
+		return "image/*";
+	if (strcasecmp(medium, "video") == 0)
+		return "video/*";
+	if (strcasecmp(medium, "audio") == 0)
+		return "audio/*";
+	return NULL;
+}
+
 /* ---- items ---- */
+
+/* feedburner:origEnclosureLink: the publisher's URL of the enclosure
+ * feedburner rewrote (the first one), else an attachment of its own. */
+static void
+orig_enclosure(struct feed_ctx *c, struct feed_ib *b)
+{
+	struct feed_item *it = b->it;
+	struct feed_attachment *at;
+	char *u = feed_url(c, b->base, b->orig_enclosure);
+	size_t i;
+
+	if (u == NULL)
+		return;
+	for (i = 0; i < it->nattachments; i++) {
+		if (strcmp(it->attachments[i].url, u) == 0)
+			return;
+	}
+	if (b->enclosure_at == 0 || b->enclosure_at > it->nattachments) {
+		at = feed_attachment_add(c, it, u);
+		if (at != NULL && at->mime_type == NULL &&
+		    feed_mime_guess(u, NULL) != NULL)
+			at->mime_type = arena_strdup(c->a,
+			    feed_mime_guess(u, NULL));
+		return;
+	}
+	at = &it->attachments[b->enclosure_at - 1];
+	if (it->image != NULL && strcmp(it->image, at->url) == 0)
+		it->image = u;
+	at->url = u;
+}
 
 void
 feed_ib_init(struct feed_ctx *c, struct feed_ib *b, struct feed_item *it,
@@ -955,6 +1081,8 @@ feed_item_finish(struct feed_ctx *c, struct feed_ib *b)
 		it->content_html = feed_tc_html(c, body, it);
 	if (body != &b->summary && b->summary.prio != 0)
 		it->summary = feed_tc_text(c, &b->summary, FEED_MAX_SUMMARY);
+	if (b->orig_enclosure != NULL)
+		orig_enclosure(c, b);
 	if (b->link != NULL)
 		it->url = feed_url(c, b->base, b->link);
 	if (it->url == NULL && b->guid != NULL && b->guid_permalink) {

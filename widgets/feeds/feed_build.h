@@ -53,6 +53,8 @@ enum feed_ctype {
 	CT_TEXT,      /* plain text */
 	CT_HTML,      /* escaped HTML */
 	CT_XHTML,     /* inline XHTML elements */
+	CT_MIXED,     /* naked markup whose text is HTML source too (old
+	               * Reddit: elements beside escaped markup) */
 	CT_BINARY,    /* something we do not render (base64 media) */
 };
 
@@ -80,6 +82,10 @@ struct feed_ib {
 	int image_prio;
 	int author_prio;        /* authors from a better source replace */
 	long long duration;     /* itunes:duration, for the enclosures */
+	long long thumb_area;   /* width x height of the media:thumbnail
+	                         * taken (the largest wins) */
+	const char *orig_enclosure; /* feedburner:origEnclosureLink */
+	size_t enclosure_at;    /* 1 + index of the first enclosure, or 0 */
 	bool inherit_authors;   /* Atom: no author, take the feed's */
 	bool summary_elem;      /* RSS: a <summary> element holds summary */
 };
@@ -160,6 +166,15 @@ void feed_ib_init(struct feed_ctx *c, struct feed_ib *b,
     struct feed_item *it, const char *base);
 struct feed_person *feed_person_add(struct feed_ctx *c,
     struct feed_person **list, size_t *n);
+/* Adds *p to the list, or merges it into the person already there with
+ * the same name (ASCII case ignored), else the same email, else (no
+ * names) the same url: fields that one lacks are filled in. */
+void feed_person_put(struct feed_ctx *c, struct feed_person **list,
+    size_t *n, const struct feed_person *p);
+/* The media type an attachment URL's extension names ("image/jpeg" for
+ * ".JPG?w=800"), else the wildcard of a Media RSS medium (image, video,
+ * audio: "image/" then "*"); NULL when neither tells. A static string. */
+const char *feed_mime_guess(const char *url, const char *medium);
 /* "me@example.com (Name)", "Name <me@example.com>", "Name", "me@x": into
  * a person. */
 void feed_person_parse(struct feed_ctx *c, struct feed_person *p,

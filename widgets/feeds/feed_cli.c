@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "util/arena.h"
@@ -83,21 +84,23 @@ args_read(int argc, char **argv, struct parse_args *pa)
 	return pa->file != NULL;
 }
 
+/* A stream read to its end (standard input, a FIFO such as bash's
+ * <(cmd), a character device), at most PARSE_MAX_INPUT bytes. */
 static enum rc
-read_stdin(char **out, size_t *len)
+read_stream(FILE *fp, char **out, size_t *len)
 {
 	struct buf b;
 	char chunk[65536];
 	size_t n;
 
 	buf_init(&b, PARSE_MAX_INPUT);
-	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
 		if (buf_append(&b, chunk, n) != RC_OK) {
 			buf_fini(&b);
 			return RC_TOOBIG;
 		}
 	}
-	if (ferror(stdin)) {
+	if (ferror(fp)) {
 		buf_fini(&b);
 		return RC_IO;
 	}
@@ -190,18 +193,30 @@ run(const struct parse_args *pa, const char *body, size_t len)
 	return status;
 }
 
-/* The input: standard input for "-", else the file mapped (fsutil_map);
- * NUL-terminated either way. */
+/* The input: standard input for "-", a regular file mapped
+ * (fsutil_map), anything else that opens (a FIFO: `parse <(cmd)`) read as
+ * a stream; NUL-terminated either way. */
 static enum rc
 read_input(const char *file, struct fsutil_map *m)
 {
 	char *body = NULL;
+	struct stat st;
+	FILE *fp;
 	enum rc rc;
 
-	if (strcmp(file, "-") != 0)
-		return fsutil_map(file, PARSE_MAX_INPUT, m);
 	memset(m, 0, sizeof(*m));
-	rc = read_stdin(&body, &m->len);
+	if (strcmp(file, "-") == 0) {
+		rc = read_stream(stdin, &body, &m->len);
+		m->data = body;
+		return rc;
+	}
+	if (stat(file, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return fsutil_map(file, PARSE_MAX_INPUT, m);
+	fp = fopen(file, "rbe");
+	if (fp == NULL)
+		return RC_IO;
+	rc = read_stream(fp, &body, &m->len);
+	fclose(fp);
 	m->data = body;
 	return rc;
 }

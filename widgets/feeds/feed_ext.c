@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/urlres.h"
 #include "widgets/feeds/feed_ext.h"
 
 /* Priorities: higher wins. The core elements of each format use 30. */
@@ -33,8 +34,7 @@ void
 feed_author(struct feed_ctx *c, struct feed_person **list, size_t *n,
     int *cur, int prio, const char *s)
 {
-	struct feed_person tmp, *p;
-	size_t i;
+	struct feed_person tmp;
 
 	if (s == NULL || prio < *cur)
 		return;
@@ -46,14 +46,21 @@ feed_author(struct feed_ctx *c, struct feed_person **list, size_t *n,
 		*n = 0;
 		*cur = prio;
 	}
-	for (i = 0; i < *n; i++) {
-		if ((*list)[i].name != NULL && tmp.name != NULL &&
-		    strcmp((*list)[i].name, tmp.name) == 0)
-			return;
-	}
-	p = feed_person_add(c, list, n);
-	if (p != NULL)
-		*p = tmp;
+	feed_person_put(c, list, n, &tmp);
+}
+
+/* itunes:image: its href; the element's text (a non-standard form) only
+ * when it is an absolute URL, so "cover" never beats <image><url>. */
+static const char *
+itunes_image(struct feed_ctx *c, const struct feed_node *n)
+{
+	const char *h = feed_attr(n, "href");
+	const char *t;
+
+	if (h != NULL)
+		return h;
+	t = feed_text(c, n, FEED_URL_READ);
+	return t != NULL && urlres_is_absolute(t) ? t : NULL;
 }
 
 /* Media RSS content/thumbnail, and what sits inside them. */
@@ -67,14 +74,43 @@ mime_image(const char *type, const char *medium)
 	    (type != NULL && strncasecmp(type, "image/", 6) == 0);
 }
 
+/* The media type of a media:content: its type, else what its URL's
+ * extension or its medium says (NULL when nothing does). */
+static const char *
+media_type(const struct feed_node *n, const char *u)
+{
+	const char *type = feed_attr(n, "type");
+
+	return type != NULL ? type : feed_mime_guess(u, feed_attr(n, "medium"));
+}
+
+/* The largest media:thumbnail (width x height) is the item image; the
+ * first of equal ones, and any over none. */
+static void
+media_thumbnail(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
+{
+	long long area = num(feed_attr(n, "width")) * num(feed_attr(n, "height"));
+	char *u;
+
+	if (b->image_prio > P_BEST ||
+	    (b->image_prio == P_BEST && area <= b->thumb_area))
+		return;
+	u = feed_url(c, b->base, feed_attr(n, "url"));
+	if (u == NULL)
+		return;
+	b->it->image = u;
+	b->image_prio = P_BEST;
+	b->thumb_area = area;
+}
+
 static void
 media_content(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n,
     int depth)
 {
 	const char *url = feed_attr(n, "url");
-	const char *type = feed_attr(n, "type");
 	const char *medium = feed_attr(n, "medium");
 	char *u = feed_url(c, b->base, url);
+	const char *type = media_type(n, u);
 	struct feed_attachment *at;
 
 	if (u != NULL) {
@@ -105,8 +141,7 @@ media_one(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *k,
 	if (strcmp(name, "content") == 0) {
 		media_content(c, b, k, depth);
 	} else if (strcmp(name, "thumbnail") == 0) {
-		feed_image(c, &b->it->image, &b->image_prio, P_BEST, b->base,
-		    feed_attr(k, "url"));
+		media_thumbnail(c, b, k);
 	} else if (strcmp(name, "group") == 0) {
 		media_children(c, b, k, depth + 1);
 	} else if (strcmp(name, "title") == 0) {
@@ -197,9 +232,8 @@ ext_itunes(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 	struct feed_item *it = b->it;
 
 	if (strcmp(name, "image") == 0) {
-		const char *h = feed_attr(n, "href");
 		feed_image(c, &it->image, &b->image_prio, P_EXT, b->base,
-		    h != NULL ? h : feed_text(c, n, 0));
+		    itunes_image(c, n));
 	} else if (strcmp(name, "author") == 0) {
 		feed_author(c, &it->authors, &it->nauthors, &b->author_prio,
 		    P_LOW, feed_text(c, n, FEED_MAX_NAME * 2));
@@ -253,6 +287,9 @@ feed_ext_item(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 				b->link = l;
 				b->link_prio = P_BEST;
 			}
+		} else if (strcmp(feed_local(n), "origEnclosureLink") == 0 &&
+		    b->orig_enclosure == NULL) {
+			b->orig_enclosure = feed_text(c, n, FEED_URL_READ);
 		}
 		return true;
 	default:
@@ -269,9 +306,8 @@ feed_ext_feed(struct feed_ctx *c, const struct feed_node *n, const char *base)
 
 	if (ns == NS_ITUNES) {
 		if (strcmp(name, "image") == 0) {
-			const char *h = feed_attr(n, "href");
 			feed_image(c, &f->icon, &c->fimage_prio, P_EXT, base,
-			    h != NULL ? h : feed_text(c, n, 0));
+			    itunes_image(c, n));
 		} else if (strcmp(name, "author") == 0) {
 			feed_author(c, &f->authors, &f->nauthors,
 			    &c->fauthor_prio, P_LOW, feed_text(c, n, 512));
@@ -300,9 +336,16 @@ feed_ext_feed(struct feed_ctx *c, const struct feed_node *n, const char *base)
 		return true;
 	}
 	if (ns == NS_MEDIA) {
-		if (strcmp(name, "thumbnail") == 0)
-			feed_image(c, &f->icon, &c->fimage_prio, P_LOW, base,
+		/* A channel's thumbnail or image content: its logo. */
+		if (strcmp(name, "thumbnail") == 0) {
+			feed_image(c, &f->icon, &c->fimage_prio, P_LOW + 1, base,
 			    feed_attr(n, "url"));
+		} else if (strcmp(name, "content") == 0) {
+			const char *u = feed_attr(n, "url");
+			if (mime_image(media_type(n, u), NULL))
+				feed_image(c, &f->icon, &c->fimage_prio, P_LOW,
+				    base, u);
+		}
 		return true;
 	}
 	if (ns == NS_ATOM10 || ns == NS_ATOM03) {

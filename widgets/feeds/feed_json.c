@@ -577,7 +577,7 @@ static void
 person(struct feed_ctx *c, const struct jv *o, const char *base,
     struct feed_person **list, size_t *n)
 {
-	struct feed_person *p;
+	struct feed_person p;
 	char *name, *url, *avatar;
 
 	if (!jis(o, J_OBJ))
@@ -587,21 +587,21 @@ person(struct feed_ctx *c, const struct jv *o, const char *base,
 	avatar = jurl(c, o, "avatar", base);
 	if (name == NULL && url == NULL && avatar == NULL)
 		return;
-	p = feed_person_add(c, list, n);
-	if (p == NULL)
-		return;
-	p->name = name;
-	p->url = url;
-	p->avatar = avatar;
+	memset(&p, 0, sizeof(p));
+	p.name = name;
+	p.url = url;
+	p.avatar = avatar;
 	/* mailto: URLs are how JSON Feed gives an address. */
 	if (url == NULL) {
 		char *u = jstr(c, o, "url", FEED_MAX_NAME);
 		if (u != NULL && strncasecmp(u, "mailto:", 7) == 0)
-			p->email = u + 7;
+			p.email = u + 7;
 	}
+	feed_person_put(c, list, n, &p);
 }
 
-/* "authors" (1.1) or "author" (1.0). */
+/* "authors" (1.1; an object instead of an array is one author) or
+ * "author" (1.0). */
 static void
 persons(struct feed_ctx *c, const struct jv *o, const char *base,
     struct feed_person **list, size_t *n)
@@ -612,6 +612,8 @@ persons(struct feed_ctx *c, const struct jv *o, const char *base,
 	if (jis(a, J_ARR)) {
 		for (i = 0; i < a->n; i++)
 			person(c, &a->u.a[i], base, list, n);
+	} else {
+		person(c, a, base, list, n);
 	}
 	if (*n == 0)
 		person(c, jget(o, "author"), base, list, n);
@@ -697,6 +699,31 @@ json_item(struct feed_ctx *c, const struct jv *o, const char *base)
 	feed_item_finish(c, &b);
 }
 
+/* The version: the URL (https://jsonfeed.org/version/1.1), or what
+ * publishers write instead ("1.1", "1", "1.0"). */
+static bool
+json_version(const struct jv *ver, enum feed_format *fmt)
+{
+	if (!jis(ver, J_STR))
+		return false;
+	/* Strings hold no NUL: memmem finds what strstr would. */
+	if (memmem(ver->u.s, ver->n, "jsonfeed.org/version/1", 22) != NULL) {
+		*fmt = memmem(ver->u.s, ver->n, "version/1.1", 11) != NULL ?
+		    FEED_JSON11 : FEED_JSON10;
+		return true;
+	}
+	if ((ver->n == 1 && ver->u.s[0] == '1') ||
+	    (ver->n == 3 && memcmp(ver->u.s, "1.0", 3) == 0)) {
+		*fmt = FEED_JSON10;
+		return true;
+	}
+	if (ver->n == 3 && memcmp(ver->u.s, "1.1", 3) == 0) {
+		*fmt = FEED_JSON11;
+		return true;
+	}
+	return false;
+}
+
 enum rc
 feed_json_parse(struct feed_ctx *c, const char *body, size_t len)
 {
@@ -713,12 +740,8 @@ feed_json_parse(struct feed_ctx *c, const char *body, size_t len)
 		return RC_INVALID;
 	ver = jget(root, "version");
 	items = jget(root, "items");
-	/* Strings hold no NUL: memmem finds what strstr would. */
-	if (!jis(ver, J_STR) || memmem(ver->u.s, ver->n,
-	    "jsonfeed.org/version/1", 22) == NULL || !jis(items, J_ARR))
+	if (!json_version(ver, &f->format) || !jis(items, J_ARR))
 		return RC_INVALID;
-	f->format = memmem(ver->u.s, ver->n, "version/1.1", 11) != NULL ?
-	    FEED_JSON11 : FEED_JSON10;
 	f->home_page_url = jurl(c, root, "home_page_url", c->base);
 	f->feed_url = jurl(c, root, "feed_url", c->base);
 	/* Relative item URLs: against the document, else its home page. */

@@ -41,6 +41,42 @@ rss_core(const struct feed_ctx *c, const struct feed_node *n)
 	return ns == NS_NONE || ns == NS_RSS10 || feed_in_root_ns(c, n);
 }
 
+/* True when s, read as HTML, holds a tag or a reference: "<b>", "</a>",
+ * "&amp;", "&#32;". */
+static bool
+html_source(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '<' && (s[1] == '/' || s[1] == '!' ||
+		    ((s[1] | 0x20) >= 'a' && (s[1] | 0x20) <= 'z')))
+			return true;
+		if (*s == '&' && (s[1] == '#' || ((s[1] | 0x20) >= 'a' &&
+		    (s[1] | 0x20) <= 'z'))) {
+			size_t n = strspn(s + 2, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+			if (n < 32 && s[2 + n] == ';')
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Naked markup beside escaped markup (old Reddit, some CMS templates):
+ * the text between the elements is HTML source too, as readers that take
+ * the element's inner XML as HTML show it. */
+static bool
+mixed_markup(const struct feed_node *n)
+{
+	const struct feed_node *k;
+
+	for (k = n->children; k != NULL; k = k->next) {
+		if (k->type == FEED_NODE_TEXT && k->text != NULL &&
+		    html_source(k->text))
+			return true;
+	}
+	return false;
+}
+
 /* A text element that may hold escaped or naked markup. */
 static void
 tc_from(struct feed_ctx *c, struct feed_tc *tc, const struct feed_node *n,
@@ -48,7 +84,8 @@ tc_from(struct feed_ctx *c, struct feed_tc *tc, const struct feed_node *n,
 {
 	base = feed_base(c, n, base);
 	if (feed_has_elements(n))
-		feed_tc_set(tc, NULL, n, CT_HTML, base, prio);
+		feed_tc_set(tc, NULL, n, mixed_markup(n) ? CT_MIXED : CT_HTML,
+		    base, prio);
 	else
 		feed_tc_set(tc, feed_text(c, n, 0), NULL, CT_HTML, base, prio);
 }
@@ -152,6 +189,10 @@ it_enclosure(struct feed_ctx *c, struct feed_ib *b, const struct feed_node *n)
 	at = feed_attachment_add(c, b->it, u);
 	if (at == NULL)
 		return;
+	if (b->enclosure_at == 0)
+		b->enclosure_at = (size_t)(at - b->it->attachments) + 1;
+	if (type == NULL)
+		type = feed_mime_guess(u, NULL);
 	if (at->mime_type == NULL && type != NULL)
 		at->mime_type = feed_clean_text(c, type, FEED_MAX_NAME);
 	if (at->size_in_bytes == 0) {
