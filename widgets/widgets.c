@@ -13,6 +13,7 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "widgets/streams/cache.h"
+#include "widgets/streams/discover_cmd.h"
 #include "widgets/streams/refresh_cmd.h"
 #include "widgets/streams/refresher.h"
 #include "widgets/streams/streams_conf.h"
@@ -194,6 +195,18 @@ widgets_health(void *ctx, json_t *report)
 }
 
 /* ---- socialhub refresh ---- */
+
+int
+widgets_cmd_discover(int argc, char **argv, const struct feature *features)
+{
+	struct fetcher_opts fo;
+
+	(void)features;
+	/* The default outbound policy: public addresses, and the URL's own
+	 * origin when it names a private one (util/netpolicy.c). */
+	memset(&fo, 0, sizeof(fo));
+	return discover_cmd(argc, argv, &fo);
+}
 
 int
 widgets_cmd_refresh(int argc, char **argv, const struct feature *features)

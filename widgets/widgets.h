@@ -31,6 +31,8 @@ void *widgets_routes_ctx(void *ctx);
 
 /* `socialhub refresh [--stream NAME] [--force] [-c FILE]`. */
 int widgets_cmd_refresh(int argc, char **argv, const struct feature *features);
+/* `socialhub discover URL`: the feeds a page names, each fetched. */
+int widgets_cmd_discover(int argc, char **argv, const struct feature *features);
 
 /* The feature row for fcgi/routes.c. */
 #define WIDGETS_FEATURE { .name = "widgets", .opts = streams_opts, \
@@ -41,6 +43,7 @@ int widgets_cmd_refresh(int argc, char **argv, const struct feature *features);
 /* Extra sub-commands (refresh, parse) for fcgi/main.c's table. */
 #define WIDGETS_COMMANDS \
 	{ "refresh", "refresh [--stream NAME] [--force] [-c FILE]  one refresh pass now", widgets_cmd_refresh }, \
-	{ "parse", "parse [--base URL] FILE|-    parse one feed, print JSON Feed 1.1", widgets_cmd_parse },
+	{ "parse", "parse [--base URL] FILE|-    parse one feed, print JSON Feed 1.1", widgets_cmd_parse }, \
+	{ "discover", "discover URL                the feeds a web page names", widgets_cmd_discover },
 
 #endif

@@ -31,6 +31,12 @@ Routes (query parameters in brackets):
   /xxe [file]                       external entity naming a local file
   /slowloris                        headers, then one byte per second
   /reset                            TCP RST right after the request
+  /blog                             an HTML home page whose <link rel=alternate>
+                                    names /feed?id=blog&n=2 (discovery)
+  /channel/UC...                    a YouTube-channel-shaped page (no feed link)
+  /feeds/videos.xml [channel_id]    its Atom feed, 2 entries
+  /@NAME, /@NAME.rss                a Mastodon profile page (no feed link)
+                                    and its RSS, 2 items
   /file [name]                      a file of --files DIR as it is (benchmarks:
                                     feeds from tests/bench/gen_feeds.py)
 """
@@ -169,6 +175,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         u = urlsplit(self.path)
         q = parse_qs(u.query)
+        if self.discovery(u.path, q):
+            return
         route = getattr(self, 'r_' + u.path.strip('/').replace('-', '_'), None)
         if route is None:
             self.send(404, b'not found', ctype='text/plain')
@@ -177,6 +185,43 @@ class Handler(BaseHTTPRequestHandler):
             route(q)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    # -- discovery: web pages that name (or imply) their feed
+
+    def html(self, head):
+        self.send(200, ('<!DOCTYPE html><html><head><meta charset="utf-8">'
+                        + head + '</head><body><p>Hello</p></body></html>').encode(),
+                  ctype='text/html; charset=utf-8')
+
+    def discovery(self, path, q):
+        if path == '/blog':
+            self.html('<title>Blog</title><link rel="stylesheet" href="/s.css">'
+                      '<link rel="alternate" type="application/rss+xml" '
+                      'title="Blog &raquo; Feed" href="/feed?id=blog&amp;n=2">')
+        elif path.startswith('/channel/UC'):
+            self.html('<title>Channel - YouTube</title>'
+                      '<link rel="canonical" href="%s">' % path)
+        elif path == '/feeds/videos.xml':
+            cid = q1(q, 'channel_id', '')
+            entries = ''.join(
+                '<entry><id>yt:video:v%d</id><title>Video %d</title>'
+                '<link rel="alternate" href="https://www.youtube.com/watch?v=v%d"/>'
+                '<published>2024-05-0%dT10:00:00+00:00</published>'
+                '<media:group><media:thumbnail url="https://i.ytimg.com/vi/v%d/hqdefault.jpg" '
+                'width="480" height="360"/></media:group></entry>' % (i, i, i, i + 1, i)
+                for i in range(2))
+            self.send(200, ('<?xml version="1.0" encoding="UTF-8"?><feed '
+                            'xmlns:yt="http://www.youtube.com/xml/schemas/2015" '
+                            'xmlns:media="http://search.yahoo.com/mrss/" '
+                            'xmlns="http://www.w3.org/2005/Atom"><title>%s</title>%s</feed>'
+                            % (cid, entries)).encode(), ctype='text/xml; charset=UTF-8')
+        elif path.startswith('/@') and path.endswith('.rss'):
+            self.send(200, rss('toot', 2), ctype='application/rss+xml; charset=utf-8')
+        elif path.startswith('/@') and '/' not in path[1:]:
+            self.html('<title>%s - Mastodon</title>' % path[2:])
+        else:
+            return False
+        return True
 
     # -- feeds
 

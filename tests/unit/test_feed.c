@@ -22,6 +22,7 @@
 #include "tests/unit/tmpdir_fixture.h"
 #include "util/arena.h"
 #include "widgets/feeds/feed.h"
+#include "widgets/feeds/feed_discover.h"
 
 #define FETCH_TIME 1700000000LL
 
@@ -1067,6 +1068,46 @@ test_unrepaired_cases(void **state)
 	}
 }
 
+/* Discovery (issue 14 item 7): <link rel=alternate> feeds in order, the
+ * URL forms of YouTube, Mastodon and Bluesky, no stylesheets or JSON APIs. */
+static void
+test_discover(void **state)
+{
+	static const char page[] = "<!doctype html><html><head>"
+	    "<link rel=stylesheet href=/s.css>"
+	    "<link rel=\"alternate\" type=\"application/json\" href=\"/wp-json/wp/v2/pages/1\">"
+	    "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Feed\" href=\"/feed/\">"
+	    "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"https://b.example/atom\">"
+	    "<link rel=\"canonical\" href=\"https://www.youtube.com/channel/UCabcdefghijklmnopqrstuv\">"
+	    "</head><body></body></html>";
+	struct feed_candidate c[FEED_DISCOVER_MAX];
+	size_t n;
+
+	(void)state;
+	assert_true(feed_discover_is_html(page, strlen(page), NULL));
+	assert_false(feed_discover_is_html("<rss version=\"2.0\"/>", 20,
+	    "text/html"));
+	n = feed_discover(A, "https://a.example/blog/", page, strlen(page), c,
+	    FEED_DISCOVER_MAX);
+	assert_int_equal(n, 3);
+	assert_string_equal(c[0].url, "https://a.example/feed/");
+	assert_string_equal(c[0].how, "link");
+	assert_string_equal(c[0].title, "Feed");
+	assert_string_equal(c[1].url, "https://b.example/atom");
+	assert_string_equal(c[2].url, "https://www.youtube.com/feeds/videos.xml"
+	    "?channel_id=UCabcdefghijklmnopqrstuv");
+	n = feed_discover(A, "https://mastodon.example/@alice", NULL, 0, c, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0].url, "https://mastodon.example/@alice.rss");
+	n = feed_discover(A, "https://bsky.app/profile/alice.bsky.social", NULL,
+	    0, c, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0].url,
+	    "https://bsky.app/profile/alice.bsky.social/rss");
+	assert_int_equal(feed_discover(A, "https://a.example/about", NULL, 0, c,
+	    8), 0);
+}
+
 /* ---- captured-style regressions (tests/fixtures/feeds/wild) ---- */
 
 /*
@@ -1206,6 +1247,7 @@ main(void)
 		cmocka_unit_test(test_unrepaired_same),
 		cmocka_unit_test(test_unrepaired_cases),
 		cmocka_unit_test(test_wild_fixtures),
+		cmocka_unit_test(test_discover),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -49,6 +49,8 @@ refresh_cmd_report(const struct refresh_report *rep, const struct stream_conf *s
 		    refresh_outcome_str(e->outcome), e->http_status, e->items, e->bytes,
 		    fetched ? e->ms : 0L, human_secs(next, sizeof(next), e->next_due - now),
 		    e->why ? " (" : "", e->why ? e->why : "", e->why ? ")" : "");
+		if (e->via != NULL)
+			printf("    via: %s\n", e->via);
 		if (e->error != NULL)
 			printf("    error: %s\n", e->error);
 	}

@@ -12,6 +12,7 @@
 #include "util/crypto.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
+#include "widgets/feeds/feed_discover.h"
 #include "widgets/feeds/sanitize.h"
 
 #define PARSE_ARENA_LIMIT (512u * 1024 * 1024)
@@ -56,6 +57,9 @@ struct unit {
 	struct feed *feed;                 /* in fa; NULL: none */
 	char items_sum[65];                /* of their items.json payload */
 	struct unit *next;                 /* in the writers' queue */
+	enum netpolicy_trust trust;        /* of the source's own fetch */
+	char *follow;                      /* the feed its page names (malloc) */
+	bool followed;                     /* this result is that feed's */
 	char errbuf[512];
 };
 
@@ -78,6 +82,8 @@ struct pass {
 	size_t n;
 	struct refresh_report *rep;
 	struct writers w;
+	struct unit **follows;             /* pages whose feed is fetched next */
+	size_t nfollow;
 };
 
 static const char *const outcome_names[] = {
@@ -633,6 +639,36 @@ writers_finish(struct pass *p)
 }
 
 /* The fetcher's callback: takes the result over and queues it. */
+/*
+ * A source that answered an HTML page: the first feed the page names
+ * (<link rel=alternate>, or its URL form) is fetched after the batch, in
+ * place of the page (one hop). True when the unit waits for that.
+ */
+static bool
+discover(struct pass *p, struct unit *u)
+{
+	const struct fetch_result *res = &u->res;
+	struct feed_candidate c[FEED_DISCOVER_MAX];
+	struct arena *a;
+	size_t n;
+
+	if (u->followed || res->rc != RC_OK || res->not_modified ||
+	    p->follows == NULL ||
+	    !feed_discover_is_html(res->body, res->len, res->content_type))
+		return false;
+	if ((a = arena_new(64 * 1024, 0)) == NULL)
+		return false;
+	n = feed_discover(a, res->effective_url ? res->effective_url :
+	    u->src->url, res->body, res->len, c, FEED_DISCOVER_MAX);
+	if (n > 0)
+		u->follow = strdup(c[0].url);
+	arena_free(a);
+	if (u->follow == NULL)
+		return false;
+	p->follows[p->nfollow++] = u;
+	return true;
+}
+
 static void
 on_done(struct fetch_job *job, void *arg)
 {
@@ -643,6 +679,10 @@ on_done(struct fetch_job *job, void *arg)
 
 	u->res = job->res;
 	memset(&job->res, 0, sizeof(job->res));
+	if (discover(p, u)) {
+		fetch_result_fini(&u->res);
+		return;
+	}
 	pthread_mutex_lock(&p->w.mu);
 	inline_store = p->w.n == 0 || p->w.queued >= REFRESH_QUEUE_MAX ||
 	    p->w.queued_bytes + u->res.len > REFRESH_QUEUE_BYTES;
@@ -693,6 +733,58 @@ batch_size(size_t want)
 	    (size_t)(rl.rlim_cur - REFRESH_FD_RESERVE) : 64;
 }
 
+/*
+ * The trust of a feed a page named: any with fetch_allow_private; the
+ * page's own origin's when the admin named a private page and the feed is
+ * on that origin; else public only (a page never opens other private
+ * addresses).
+ */
+static enum netpolicy_trust
+follow_trust(const struct pass *p, const struct unit *u)
+{
+	const char *a = u->src->url, *b = u->follow;
+	const char *h = strstr(a, "://");
+	size_t n;
+
+	if (p->r->conf.allow_private)
+		return NETPOLICY_ANY;
+	if (u->trust != NETPOLICY_ORIGIN || h == NULL)
+		return NETPOLICY_PUBLIC;
+	n = (size_t)(h + 3 - a) + strcspn(h + 3, "/?#");
+	return strncasecmp(a, b, n) == 0 && strchr("/?#", b[n]) != NULL ?
+	    NETPOLICY_ORIGIN : NETPOLICY_PUBLIC;
+}
+
+/* The feeds that pages of this batch named, through the same fetcher. */
+static enum rc
+run_follows(struct pass *p, struct fetcher *f, volatile sig_atomic_t *stop)
+{
+	size_t nf = p->nfollow;
+	struct fetch_job *jobs = arena_calloc(p->a, nf + 1, sizeof(*jobs));
+	enum rc rc;
+
+	p->nfollow = 0;
+	if (jobs == NULL)
+		return RC_NOMEM;
+	for (size_t i = 0; i < nf; i++) {
+		struct unit *u = p->follows[i];
+		char *url = arena_strdup(p->a, u->follow);
+		free(u->follow);
+		u->follow = url;
+		if (url == NULL)
+			return RC_NOMEM;
+		jobs[i].url = u->follow;
+		jobs[i].arg = u;
+		jobs[i].trust = follow_trust(p, u);
+		u->followed = true;
+		u->entry->via = u->follow;
+	}
+	writers_start(p, nf);
+	rc = fetcher_run(f, jobs, nf, on_done, p, stop);
+	writers_finish(p);
+	return rc;
+}
+
 static enum rc
 run_batch(struct pass *p, struct fetch_job *jobs, size_t nj,
     volatile sig_atomic_t *stop)
@@ -700,10 +792,13 @@ run_batch(struct pass *p, struct fetch_job *jobs, size_t nj,
 	struct fetcher *f = get_fetcher(p->r);
 	enum rc rc = RC_INTERNAL;
 
+	p->nfollow = 0;
 	if (f != NULL) {
 		writers_start(p, nj);
 		rc = fetcher_run(f, jobs, nj, on_done, p, stop);
 		writers_finish(p);
+		if (rc == RC_OK && p->nfollow > 0)
+			rc = run_follows(p, f, stop);
 	}
 	for (size_t i = 0; i < nj; i++)
 		cache_unlock(&((struct unit *)jobs[i].arg)->lock);
@@ -719,7 +814,8 @@ fetch_due(struct pass *p, const struct refresh_opts *o, volatile sig_atomic_t *s
 	enum rc rc = RC_OK;
 
 	jobs = arena_calloc(p->a, batch + 1, sizeof(*jobs));
-	if (jobs == NULL)
+	p->follows = arena_calloc(p->a, batch + 1, sizeof(*p->follows));
+	if (jobs == NULL || p->follows == NULL)
 		return RC_NOMEM;
 	for (size_t i = 0; i < p->n && rc == RC_OK; i++) {
 		struct unit *u = &p->units[i];
@@ -734,6 +830,7 @@ fetch_due(struct pass *p, const struct refresh_opts *o, volatile sig_atomic_t *s
 		jobs[nj].url = u->src->url;
 		jobs[nj].arg = u;
 		jobs[nj].trust = fetcher_trust(p->r->conf.allow_private, u->src->url);
+		u->trust = jobs[nj].trust;
 		load_validators(u, &jobs[nj]);
 		if (++nj == batch) {
 			rc = run_batch(p, jobs, nj, stop);

@@ -54,6 +54,7 @@ struct refresh_entry {
 	long ms;
 	long long next_due;
 	const char *why;      /* scheduling rule (schedule_next_interval) */
+	const char *via;      /* the feed a page named (discovery), or NULL */
 	const char *error;    /* NULL unless FAILED */
 };
 
