@@ -8,16 +8,19 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define METRICS_SLOTS 2048
-#define METRICS_KEY_MAX 152
+/* Room for the request series and ~10 series per configured feed source
+ * for a few hundred sources; a full table drops new series silently. */
+#define METRICS_SLOTS 8192
+#define METRICS_KEY_MAX 232
 
 enum slot_state { SLOT_EMPTY, SLOT_CLAIMED, SLOT_READY };
-enum slot_kind { KIND_COUNTER, KIND_HISTOGRAM, KIND_SUM_US };
+enum slot_kind { KIND_COUNTER, KIND_HISTOGRAM, KIND_SUM_US, KIND_GAUGE };
 
 struct slot {
 	_Atomic uint32_t state;
 	uint32_t kind;
-	_Atomic uint64_t value;
+	_Atomic uint32_t hidden;   /* metrics_hide: not rendered until set again */
+	_Atomic uint64_t value;    /* counts; a gauge's double, bit for bit */
 	char key[METRICS_KEY_MAX];
 };
 
@@ -26,6 +29,51 @@ static struct slot *metrics_slots;
 
 static const double latency_buckets[] = {
 	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+};
+/* Feed fetches are bounded by the fetch timeout (20 s). */
+static const double fetch_buckets[] = {
+	0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20,
+};
+
+/* The histograms: unlabelled, fixed buckets. */
+static const struct histogram {
+	const char *name;
+	const double *le;
+	size_t n;
+} histograms[] = {
+	{ "socialhub_request_duration_seconds", latency_buckets,
+	  sizeof(latency_buckets) / sizeof(latency_buckets[0]) },
+	{ "socialhub_feed_fetch_duration_seconds", fetch_buckets,
+	  sizeof(fetch_buckets) / sizeof(fetch_buckets[0]) },
+};
+
+/* HELP text by family; rendering falls back to a generic line. */
+static const struct family_help {
+	const char *name;
+	const char *help;
+} family_help[] = {
+	{ "socialhub_requests_total", "Requests answered, by route and status class." },
+	{ "socialhub_request_duration_seconds", "Time to answer a request." },
+	{ "socialhub_logins_total", "Sign-on callbacks, by provider and result." },
+	{ "socialhub_shares_total", "Shares counted, by network." },
+	{ "socialhub_share_refused_total", "Share counts refused, by reason." },
+	{ "socialhub_feed_fetches_total",
+	  "Feed source fetches, by stream, source and result "
+	  "(updated, unchanged, not-modified, failed, busy)." },
+	{ "socialhub_feed_up", "1 when the source's last fetch succeeded, else 0." },
+	{ "socialhub_feed_consecutive_failures", "Failed fetches of the source since its last success." },
+	{ "socialhub_feed_last_success_timestamp_seconds",
+	  "Unix time of the source's last successful fetch (0: never)." },
+	{ "socialhub_feed_last_attempt_timestamp_seconds",
+	  "Unix time of the source's last fetch attempt (0: never)." },
+	{ "socialhub_feed_items", "Items the source holds (its last good fetch)." },
+	{ "socialhub_feed_bytes", "Body bytes of the source's last 200 answer, decompressed." },
+	{ "socialhub_feed_fetch_duration_seconds", "Time of a feed fetch, connect to last byte." },
+	{ "socialhub_refresh_passes_total", "Refresher passes run." },
+	{ "socialhub_refresh_pass_duration_seconds", "Wall time of the last refresher pass." },
+	{ "socialhub_refresh_last_pass_timestamp_seconds", "Unix time the last refresher pass ended." },
+	{ "socialhub_cache_bytes", "Bytes the cache directory holds (at the last eviction)." },
+	{ "socialhub_cache_max_bytes", "The cache_max_size bound, in bytes." },
 };
 
 enum rc
@@ -83,8 +131,9 @@ slot_for(const char *key, enum slot_kind kind)
 	return NULL;
 }
 
-static void
-add_kind(const char *name, const char *labels, uint64_t v, enum slot_kind kind)
+/* The slot of `name{labels}`, shown again if metrics_hide hid it. */
+static struct slot *
+series(const char *name, const char *labels, enum slot_kind kind)
 {
 	char key[METRICS_KEY_MAX];
 	struct slot *s;
@@ -95,16 +144,81 @@ add_kind(const char *name, const char *labels, uint64_t v, enum slot_kind kind)
 	else
 		n = snprintf(key, sizeof(key), "%s", name);
 	if (n < 0 || (size_t)n >= sizeof(key))
-		return;
+		return NULL;
 	s = slot_for(key, kind);
 	if (s != NULL)
-		atomic_fetch_add(&s->value, v);
+		atomic_store(&s->hidden, 0);
+	return s;
 }
 
 void
 metrics_add(const char *name, const char *labels, uint64_t v)
 {
-	add_kind(name, labels, v, KIND_COUNTER);
+	struct slot *s = series(name, labels, KIND_COUNTER);
+
+	if (s != NULL)
+		atomic_fetch_add(&s->value, v);
+}
+
+void
+metrics_set(const char *name, const char *labels, double v)
+{
+	struct slot *s = series(name, labels, KIND_GAUGE);
+	uint64_t bits;
+
+	if (s == NULL)
+		return;
+	memcpy(&bits, &v, sizeof(bits));
+	atomic_store(&s->value, bits);
+}
+
+static const struct histogram *
+histogram_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(histograms) / sizeof(histograms[0]); i++)
+		if (strcmp(histograms[i].name, name) == 0)
+			return &histograms[i];
+	return NULL;
+}
+
+void
+metrics_observe(const char *name, double seconds)
+{
+	const struct histogram *h = histogram_find(name);
+	char key[METRICS_KEY_MAX];
+	struct slot *s;
+
+	if (h == NULL || metrics_slots == NULL)
+		return;
+	for (size_t i = 0; i < h->n; i++) {
+		if (seconds <= h->le[i]) {
+			/* Stored per bucket; made cumulative when rendered. */
+			snprintf(key, sizeof(key), "%s_bucket{le=\"%g\"}", name, h->le[i]);
+			if ((s = slot_for(key, KIND_HISTOGRAM)) != NULL)
+				atomic_fetch_add(&s->value, 1);
+			break;
+		}
+	}
+	snprintf(key, sizeof(key), "%s_count", name);
+	if ((s = slot_for(key, KIND_HISTOGRAM)) != NULL)
+		atomic_fetch_add(&s->value, 1);
+	snprintf(key, sizeof(key), "%s_sum", name);
+	if ((s = slot_for(key, KIND_SUM_US)) != NULL)
+		atomic_fetch_add(&s->value, (uint64_t)(seconds * 1e6));
+}
+
+void
+metrics_hide(const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (metrics_slots == NULL)
+		return;
+	for (uint32_t i = 0; i < METRICS_SLOTS; i++) {
+		struct slot *s = &metrics_slots[i];
+		if (atomic_load(&s->state) == SLOT_READY && strncmp(s->key, prefix, n) == 0)
+			atomic_store(&s->hidden, 1);
+	}
 }
 
 #define NBUCKETS (sizeof(latency_buckets) / sizeof(latency_buckets[0]))
@@ -189,44 +303,69 @@ cmp_slot(const void *a, const void *b)
 	return strcmp((*(const struct slot *const *)a)->key, (*(const struct slot *const *)b)->key);
 }
 
-static enum rc
-render_histogram(struct buf *out)
-{
-	const char *name = "socialhub_request_duration_seconds";
-	uint64_t cum = 0, count = 0, sum_us = 0;
-	enum rc rc;
-	char key[METRICS_KEY_MAX];
-
-	rc = buf_appendf(out, "# TYPE %s histogram\n", name);
-	for (size_t i = 0; rc == RC_OK && i < sizeof(latency_buckets) / sizeof(latency_buckets[0]); i++) {
-		struct slot *s;
-		snprintf(key, sizeof(key), "%s_bucket{le=\"%g\"}", name, latency_buckets[i]);
-		s = slot_for(key, KIND_HISTOGRAM);
-		cum += s != NULL ? atomic_load(&s->value) : 0;
-		rc = buf_appendf(out, "%s_bucket{le=\"%g\"} %llu\n", name,
-		    latency_buckets[i], (unsigned long long)cum);
-	}
-	for (uint32_t i = 0; i < METRICS_SLOTS; i++) {
-		struct slot *s = &metrics_slots[i];
-		if (atomic_load(&s->state) != SLOT_READY)
-			continue;
-		if (strcmp(s->key, "socialhub_request_duration_seconds_count") == 0)
-			count = atomic_load(&s->value);
-		else if (strcmp(s->key, "socialhub_request_duration_seconds_sum") == 0)
-			sum_us = atomic_load(&s->value);
-	}
-	if (rc == RC_OK)
-		rc = buf_appendf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n%s_count %llu\n",
-		    name, (unsigned long long)count, name, (double)sum_us / 1e6, name,
-		    (unsigned long long)count);
-	return rc;
-}
-
 /* Family name: the key up to '{'. */
 static size_t
 family_len(const char *key)
 {
 	return strcspn(key, "{");
+}
+
+/* The # HELP and # TYPE lines of the family name[0..len). */
+static enum rc
+render_family(struct buf *out, const char *name, size_t len, const char *type)
+{
+	const char *help = NULL;
+
+	for (size_t i = 0; i < sizeof(family_help) / sizeof(family_help[0]); i++)
+		if (strlen(family_help[i].name) == len && strncmp(family_help[i].name, name, len) == 0)
+			help = family_help[i].help;
+	return buf_appendf(out, "# HELP %.*s %s\n# TYPE %.*s %s\n", (int)len, name,
+	    help != NULL ? help : "socialhub metric.", (int)len, name, type);
+}
+
+static uint64_t
+slot_value(const char *key, enum slot_kind kind)
+{
+	struct slot *s = slot_for(key, kind);
+
+	return s != NULL ? atomic_load(&s->value) : 0;
+}
+
+/* One histogram: cumulative buckets from the per-bucket slots. */
+static enum rc
+render_histogram(struct buf *out, const struct histogram *h)
+{
+	char key[METRICS_KEY_MAX];
+	uint64_t cum = 0, count, sum_us;
+	enum rc rc;
+
+	rc = render_family(out, h->name, strlen(h->name), "histogram");
+	for (size_t i = 0; rc == RC_OK && i < h->n; i++) {
+		snprintf(key, sizeof(key), "%s_bucket{le=\"%g\"}", h->name, h->le[i]);
+		cum += slot_value(key, KIND_HISTOGRAM);
+		rc = buf_appendf(out, "%s %llu\n", key, (unsigned long long)cum);
+	}
+	snprintf(key, sizeof(key), "%s_count", h->name);
+	count = slot_value(key, KIND_HISTOGRAM);
+	snprintf(key, sizeof(key), "%s_sum", h->name);
+	sum_us = slot_value(key, KIND_SUM_US);
+	if (rc == RC_OK)
+		rc = buf_appendf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n%s_count %llu\n",
+		    h->name, (unsigned long long)count, h->name, (double)sum_us / 1e6, h->name,
+		    (unsigned long long)count);
+	return rc;
+}
+
+static enum rc
+render_sample(struct buf *out, const struct slot *s)
+{
+	uint64_t bits = atomic_load(&s->value);
+	double d;
+
+	if (s->kind == KIND_COUNTER)
+		return buf_appendf(out, "%s %llu\n", s->key, (unsigned long long)bits);
+	memcpy(&d, &bits, sizeof(d));
+	return buf_appendf(out, "%s %.15g\n", s->key, d);
 }
 
 enum rc
@@ -243,23 +382,25 @@ metrics_render(struct buf *out)
 	list = calloc(METRICS_SLOTS, sizeof(*list));
 	if (list == NULL)
 		return RC_NOMEM;
-	for (uint32_t i = 0; i < METRICS_SLOTS; i++)
-		if (atomic_load(&metrics_slots[i].state) == SLOT_READY &&
-		    metrics_slots[i].kind == KIND_COUNTER)
-			list[n++] = &metrics_slots[i];
+	for (uint32_t i = 0; i < METRICS_SLOTS; i++) {
+		struct slot *s = &metrics_slots[i];
+		if (atomic_load(&s->state) == SLOT_READY && atomic_load(&s->hidden) == 0 &&
+		    (s->kind == KIND_COUNTER || s->kind == KIND_GAUGE))
+			list[n++] = s;
+	}
 	qsort(list, n, sizeof(*list), cmp_slot);
 	for (size_t i = 0; i < n && rc == RC_OK; i++) {
 		size_t flen = family_len(list[i]->key);
 		if (prev == NULL || flen != prev_len || strncmp(prev, list[i]->key, flen) != 0)
-			rc = buf_appendf(out, "# TYPE %.*s counter\n", (int)flen, list[i]->key);
+			rc = render_family(out, list[i]->key, flen,
+			    list[i]->kind == KIND_COUNTER ? "counter" : "gauge");
 		prev = list[i]->key;
 		prev_len = flen;
 		if (rc == RC_OK)
-			rc = buf_appendf(out, "%s %llu\n", list[i]->key,
-			    (unsigned long long)atomic_load(&list[i]->value));
+			rc = render_sample(out, list[i]);
 	}
 	free(list);
-	if (rc == RC_OK)
-		rc = render_histogram(out);
+	for (size_t i = 0; rc == RC_OK && i < sizeof(histograms) / sizeof(histograms[0]); i++)
+		rc = render_histogram(out, &histograms[i]);
 	return rc;
 }

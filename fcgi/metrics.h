@@ -20,6 +20,26 @@ enum rc metrics_init(void);
  */
 void metrics_add(const char *name, const char *labels, uint64_t v);
 
+/*
+ * Sets gauge `name{labels}` to v (same label rules as metrics_add).
+ * Silently does nothing when the table is full.
+ */
+void metrics_set(const char *name, const char *labels, double v);
+
+/*
+ * Adds one observation of `seconds` to histogram `name`, one of the
+ * fixed, unlabelled histograms metrics.c defines (their buckets are
+ * there); an unknown name is ignored.
+ */
+void metrics_observe(const char *name, double seconds);
+
+/*
+ * Hides every counter and gauge whose series key starts with `prefix`
+ * until it is added to or set again: how series of sources a reload
+ * removed leave /metrics. Values are kept (counters stay monotonic).
+ */
+void metrics_hide(const char *prefix);
+
 /* Records a request: count by route and status class, latency histogram. */
 void metrics_request(const char *route, int status, double seconds);
 

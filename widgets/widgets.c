@@ -12,6 +12,7 @@
 #include "fcgi/config.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "widgets/refresh_metrics.h"
 #include "widgets/streams/cache.h"
 #include "widgets/streams/discover_cmd.h"
 #include "widgets/streams/refresh_cmd.h"
@@ -32,6 +33,8 @@ struct widgets {
 	struct refresher *refresher;  /* made on first use */
 	struct refresher_conf rconf;
 	long long last_evict;
+	long long cache_max;          /* cache_max_size, bytes */
+	unsigned long passes;         /* refresher passes of this process */
 	time_t writable_checked;
 	bool writable;
 	struct views *views;          /* widget routes and publishing (views.h) */
@@ -86,8 +89,8 @@ widgets_init(const struct config *cfg, void **ctx)
 	w->cache_sources = arena_printf(w->a, "%s/sources", cfg->cache_dir);
 	if (w->cache_sources == NULL)
 		goto fail;
-	if ((rc = cache_open(cfg->cache_dir, cfg_getint(cfg->root, "cache_max_size"),
-	    &w->cache)) != RC_OK)
+	w->cache_max = cfg_getint(cfg->root, "cache_max_size");
+	if ((rc = cache_open(cfg->cache_dir, w->cache_max, &w->cache)) != RC_OK)
 		goto fail;
 	w->rconf = (struct refresher_conf){
 		.streams = w->streams, .nstreams = w->nstreams, .cache = w->cache,
@@ -138,6 +141,15 @@ widgets_routes_ctx(void *ctx)
 
 /* ---- refresher process hook ---- */
 
+static double
+mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 long
 widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 {
@@ -146,8 +158,9 @@ widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 	struct refresh_report rep;
 	struct refresher *r = get_refresher(w);
 	struct arena *a = arena_new(64 * 1024, 0);
-	long long now = (long long)time(NULL);
+	long long now = (long long)time(NULL), used;
 	long next = SCHEDULE_MIN_INTERVAL;
+	double start = mono_seconds();
 
 	if (r == NULL || a == NULL) {
 		arena_free(a);
@@ -155,13 +168,19 @@ widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 	}
 	if (refresher_pass(r, &o, a, &rep, stop) == RC_OK) {
 		next = rep.next_in;
+		/* Figures first: publishing is no part of the pass's time. A
+		 * stopping refresher (a reload) leaves them to its successor. */
+		if (!*stop)
+			refresh_metrics_pass(&rep, w->cache, a, mono_seconds() - start,
+			    w->passes++ == 0);
 		views_publish(w->views, NULL, false, stop, &rep);
 	} else {
 		views_publish(w->views, NULL, false, stop, NULL);
 	}
 	if (now - w->last_evict >= WIDGETS_EVICT_EVERY) {
 		streams_conf_sweep(w->streams, w->nstreams, w->cache, a, now);
-		cache_evict(w->cache, now, NULL);
+		if (cache_evict(w->cache, now, &used) == RC_OK)
+			refresh_metrics_cache(used, w->cache_max);
 		w->last_evict = now;
 	}
 	arena_free(a);
