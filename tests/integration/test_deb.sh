@@ -16,6 +16,9 @@ B=${top_builddir:-$TH_SRCDIR}
 th_require_cmd make dpkg-buildpackage dh dpkg-deb lintian
 # distcheck's read-only source copy: one package build per tree is enough.
 [ -w "$TH_SRCDIR" ] || th_skip_all "read-only source tree (distcheck)"
+# The package is built from the plain sources with their own flags: the
+# sanitizer pass (tests/run.sh) would build the same package again.
+th_sanitized && th_skip_all "the package build does not change under the sanitizer pass"
 th_init deb
 
 OUT=$TH_DIR/out
