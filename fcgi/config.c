@@ -160,6 +160,12 @@ static cfg_opt_t core_opts[] = {
 	CFG_STR("log_level", "info", CFGF_NONE),
 	CFG_STR_LIST("metrics_allow", "{127.0.0.1, ::1}", CFGF_NONE),
 	CFG_STR("fetch_ca_file", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST("embed_origins", "{}", CFGF_NONE),
+	CFG_STR("page_stylesheet", NULL, CFGF_NODEFAULT),
+	CFG_STR("page_logo", NULL, CFGF_NODEFAULT),
+	CFG_STR("page_logo_alt", "Home", CFGF_NONE),
+	CFG_STR("page_header_file", NULL, CFGF_NODEFAULT),
+	CFG_STR("page_footer_file", NULL, CFGF_NODEFAULT),
 };
 
 const char *
@@ -527,6 +533,64 @@ check_listen_scope(struct config *cfg)
 	report_at(LOG_ERROR, cfg->path, line, "listen", 6, msg);
 }
 
+#define CONFIG_PAGE_PART_MAX (64 * 1024)
+
+/* embed_origins: each an http(s) origin without path, like site_url. */
+static void
+fill_embed_origins(struct config *cfg)
+{
+	cfg_t *r = cfg->root;
+	bool https;
+
+	cfg->embed_origins_n = cfg_size(r, "embed_origins");
+	cfg->embed_origins = calloc(cfg->embed_origins_n + 1, sizeof(char *));
+	for (size_t i = 0; cfg->embed_origins != NULL && i < cfg->embed_origins_n; i++) {
+		char *o = cfg_getnstr(r, "embed_origins", (unsigned)i);
+		if (!site_url_valid(o, &https) || o[strlen(o) - 1] == '/')
+			config_error(cfg, NULL, "embed_origins", "\"%s\" must be an http(s) origin "
+			    "without path or trailing '/', e.g. \"https://www.example.de\"", o);
+		cfg->embed_origins[i] = o;
+	}
+}
+
+/* page_header_file / page_footer_file: HTML read once, here. */
+static char *
+read_page_part(struct config *cfg, const char *key)
+{
+	const char *path = cfg_getstr(cfg->root, key);
+	char *data = NULL;
+	size_t len;
+
+	if (path == NULL)
+		return NULL;
+	if (fsutil_read(path, CONFIG_PAGE_PART_MAX, &data, &len) != RC_OK) {
+		config_error(cfg, NULL, key, "cannot read \"%s\" (at most 64 KiB of HTML)", path);
+		return NULL;
+	}
+	return data;
+}
+
+bool
+config_embed_origin(const struct config *cfg, const char *origin)
+{
+	for (size_t i = 0; origin != NULL && i < cfg->embed_origins_n; i++)
+		if (strcmp(cfg->embed_origins[i], origin) == 0)
+			return true;
+	return false;
+}
+
+static void
+fill_pages(struct config *cfg)
+{
+	cfg_t *r = cfg->root;
+
+	cfg->page_stylesheet = cfg_getstr(r, "page_stylesheet");
+	cfg->page_logo = cfg_getstr(r, "page_logo");
+	cfg->page_logo_alt = cfg_getstr(r, "page_logo_alt");
+	cfg->page_header = read_page_part(cfg, "page_header_file");
+	cfg->page_footer = read_page_part(cfg, "page_footer_file");
+}
+
 /* Fills the typed fields; the values were checked while parsing. */
 static void
 fill_core(struct config *cfg)
@@ -556,6 +620,8 @@ fill_core(struct config *cfg)
 	    cfg->site_url != NULL ? cfg->site_url : "") < 0)
 		cfg->user_agent = NULL;
 	cfg->ca_file = cfg_getstr(r, "fetch_ca_file");
+	fill_embed_origins(cfg);
+	fill_pages(cfg);
 }
 
 /* What a syntax pre-scan of the file found; lines are 0 when not found. */
@@ -761,6 +827,9 @@ config_free(struct config *cfg)
 	if (cfg->root != NULL)
 		cfg_free(cfg->root);
 	free(cfg->metrics_allow);
+	free(cfg->embed_origins);
+	free(cfg->page_header);
+	free(cfg->page_footer);
 	free(cfg->user_agent);
 	free(cfg->path);
 	free(cfg);

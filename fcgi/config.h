@@ -29,6 +29,15 @@ struct config {
 	/* Every outbound call (util/netpolicy): */
 	char *user_agent;     /* "socialhub/VERSION (+SITE_URL)" */
 	const char *ca_file;  /* fetch_ca_file: extra trusted CAs, or NULL */
+	/* Other sites that may read widget fragments and JSON (CORS): */
+	char **embed_origins; /* "https://host[:port]", no path */
+	size_t embed_origins_n;
+	/* socialhub's own pages (sign-in, errors, no-JS streams), fcgi/page.h: */
+	const char *page_stylesheet; /* URL, default mount + "/embed.css" */
+	const char *page_logo;       /* URL of an image, or NULL */
+	const char *page_logo_alt;   /* its text, default "Home" */
+	char *page_header;           /* page_header_file's HTML, or NULL */
+	char *page_footer;           /* page_footer_file's HTML, or NULL */
 };
 
 /* What a feature adds to the schema (fcgi/feature.h has the whole row):
@@ -50,6 +59,10 @@ struct config_part {
 enum rc config_load_parts(const char *path, const struct config_part *parts,
     size_t n, struct config **out);
 void config_free(struct config *cfg);
+
+/* True when `origin` (an Origin header, may be NULL) is one of
+ * embed_origins. */
+bool config_embed_origin(const struct config *cfg, const char *origin);
 
 /* From now on, report config errors as logfmt events (for `serve`). */
 void config_errors_as_log(bool on);

@@ -96,6 +96,12 @@ request_remote_addr(const struct request *req)
 }
 
 bool
+request_is_subrequest(const struct request *req)
+{
+	return req->subrequest;
+}
+
+bool
 request_is_https(const struct request *req)
 {
 	const char *https = env_get(req->env, "HTTPS");
@@ -335,6 +341,7 @@ struct env_vars {
 	const char *query;
 	const char *content_length;
 	const char *uri;
+	const char *doc_uri;
 	const char *script;
 	const char *path_info;
 	const char *cookie;
@@ -359,6 +366,7 @@ env_scan(char **env, struct env_vars *v)
 		ENV_VAR("QUERY_STRING", query),
 		ENV_VAR("CONTENT_LENGTH", content_length),
 		ENV_VAR("REQUEST_URI", uri),
+		ENV_VAR("DOCUMENT_URI", doc_uri),
 		ENV_VAR("SCRIPT_NAME", script),
 		ENV_VAR("PATH_INFO", path_info),
 	};
@@ -403,12 +411,34 @@ parse_method(struct request *req, const char *m)
 			req->method = methods[i].method;
 }
 
-/* The raw path: REQUEST_URI up to '?', else SCRIPT_NAME + PATH_INFO. */
+static bool
+under_mount(const char *path, const char *mount, size_t n)
+{
+	size_t mlen = strlen(mount);
+
+	return n >= mlen && strncmp(path, mount, mlen) == 0 && (n == mlen || path[mlen] == '/');
+}
+
+/*
+ * The raw path: REQUEST_URI up to '?', else SCRIPT_NAME + PATH_INFO. In an
+ * nginx subrequest (SSI include) REQUEST_URI is still the including page's,
+ * outside the mount, and DOCUMENT_URI ($uri) is the included one's: then
+ * that is the path (and QUERY_STRING is already the subrequest's).
+ */
 static const char *
 raw_path(struct request *req, const struct env_vars *v)
 {
-	if (v->uri != NULL && *v->uri == '/')
-		return arena_strndup(req->arena, v->uri, strcspn(v->uri, "?#"));
+	const char *mount = req->cfg->mount;
+
+	if (v->uri != NULL && *v->uri == '/') {
+		size_t n = strcspn(v->uri, "?#");
+		if (!under_mount(v->uri, mount, n) && v->doc_uri != NULL &&
+		    under_mount(v->doc_uri, mount, strlen(v->doc_uri))) {
+			req->subrequest = true;
+			return arena_strdup(req->arena, v->doc_uri);
+		}
+		return arena_strndup(req->arena, v->uri, n);
+	}
 	return arena_printf(req->arena, "%s%s", v->script ? v->script : "",
 	    v->path_info ? v->path_info : "");
 }

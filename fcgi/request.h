@@ -76,6 +76,11 @@ const char *request_remote_addr(const struct request *req);
 /* True when the request reached nginx over HTTPS. */
 bool request_is_https(const struct request *req);
 
+/* True for an nginx subrequest (an SSI include): REQUEST_URI, which nginx
+ * keeps as the including page's, is outside the mount while DOCUMENT_URI
+ * (the subrequest's own) is inside; the path then comes from DOCUMENT_URI. */
+bool request_is_subrequest(const struct request *req);
+
 /* The signed-in visitor or NULL, resolved once per request. */
 const struct identity *request_identity(struct request *req);
 

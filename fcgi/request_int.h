@@ -31,6 +31,7 @@ struct request {
 	enum http_method method;
 	const char *method_name;
 	const char *path;
+	bool subrequest;              /* an nginx subrequest (SSI): see raw_path */
 	const char *captures[REQUEST_CAPTURES_MAX];
 	size_t ncaptures;
 	struct kvset query;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fcgi/config.h"
+#include "fcgi/page.h"
 #include "fcgi/router.h"
 #include "util/buf.h"
 #include "util/crypto.h"
@@ -15,10 +16,17 @@
 
 #define ICON_CSP "default-src 'none'; style-src 'unsafe-inline'"
 
-static const char page_head[] =
-	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	"<meta name=\"referrer\" content=\"no-referrer\"><title>";
+/* Every visible word of these pages, in one table (catalogs come later). */
+static const struct {
+	const char *sign_in;
+	const char *choose;
+	const char *bad_return;
+	const char *none;
+} pages_words = {
+	"Sign in", "Choose a way to sign in",
+	"The return address must be a page on this site.",
+	"No sign-in providers are configured.",
+};
 
 /*
  * A small accessible HTML error page with a way back to the chooser, with
@@ -30,27 +38,26 @@ page_error(struct response *res, enum rc why, const char *title, const char *mes
     const struct config *cfg)
 {
 	struct buf *b = response_body(res);
+	struct page_info pi = { .title = title, .back_text = pages_words.choose };
+	struct buf back;
 	enum rc rc;
 
 	buf_clear(b);
 	response_status(res, router_status(why));
-	rc = buf_appends(b, page_head);
+	buf_init(&back, 4096);
+	rc = buf_appendf(&back, "%s/auth/login", cfg->mount);
+	pi.back_href = buf_cstr(&back);
 	if (rc == RC_OK)
-		rc = html_text(b, title);
+		rc = page_open(b, cfg, &pi);
 	if (rc == RC_OK)
-		rc = buf_appends(b, "</title></head><body><main><h1>");
-	if (rc == RC_OK)
-		rc = html_text(b, title);
-	if (rc == RC_OK)
-		rc = buf_appends(b, "</h1><p role=\"alert\">");
+		rc = buf_appends(b, "<p class=\"social-page__error\">");
 	if (rc == RC_OK)
 		rc = html_text(b, message);
 	if (rc == RC_OK)
-		rc = buf_appendf(b, "</p><p><a href=\"");
+		rc = buf_appends(b, "</p>\n");
 	if (rc == RC_OK)
-		rc = html_attr(b, cfg->mount);
-	if (rc == RC_OK)
-		rc = buf_appends(b, "/auth/login\">Choose a way to sign in</a></p></main></body></html>\n");
+		rc = page_close(b, cfg, &pi);
+	buf_fini(&back);
 	if (rc == RC_OK)
 		rc = response_html_headers(res, NULL);
 	return rc;
@@ -254,21 +261,21 @@ pages_chooser(struct request *req, struct response *res, void *vctx)
 	const char *return_to = page_return_to(req);
 	const struct identity *id = request_identity(req);
 	struct buf *b = response_body(res);
+	struct page_info pi = { .title = pages_words.sign_in };
 	enum rc rc;
 
 	if (return_to == NULL)
-		return page_error(res, RC_INVALID, "Sign in", "The return address must be a page on this site.", cfg);
-	rc = buf_appends(b, page_head);
-	if (rc == RC_OK)
-		rc = buf_appends(b, "Sign in</title></head><body><main><h1>Sign in</h1>");
+		return page_error(res, RC_INVALID, pages_words.sign_in, pages_words.bad_return, cfg);
+	pi.back_href = arena_printf(request_arena(req), "%s%s", cfg->site_url, return_to);
+	rc = page_open(b, cfg, &pi);
 	if (rc == RC_OK && id != NULL)
 		rc = append_signed_in(b, cfg, id, return_to);
 	if (rc == RC_OK && ctx->nproviders == 0)
-		rc = buf_appends(b, "<p>No sign-in providers are configured.</p>");
+		rc = buf_appendf(b, "<p>%s</p>", pages_words.none);
 	else if (rc == RC_OK)
 		rc = append_providers(b, ctx, cfg, return_to);
 	if (rc == RC_OK)
-		rc = buf_appends(b, "</main></body></html>\n");
+		rc = page_close(b, cfg, &pi);
 	if (rc == RC_OK)
 		rc = private_html(ctx, res);
 	return rc;

@@ -308,12 +308,14 @@ profiles_html(struct buf *b, const struct profile *p, size_t n, const char *stre
 
 	if (rc == RC_OK)
 		rc = html_attr(b, stream);
+	/* Not a landmark (the list carries the name): <social-profiles
+	 * label="..."> makes it one. */
 	if (rc == RC_OK)
-		rc = buf_appends(b, "\" aria-label=\"");
+		rc = buf_appends(b, "\">\n<ul class=\"social-profiles__list\" role=\"list\" aria-label=\"");
 	if (rc == RC_OK)
 		rc = html_attr(b, title != NULL ? title : stream);
 	if (rc == RC_OK)
-		rc = buf_appends(b, "\">\n<ul class=\"social-profiles__list\" role=\"list\">\n");
+		rc = buf_appends(b, "\">\n");
 	buf_init(&tmp, 4096);
 	for (size_t i = 0; rc == RC_OK && i < n; i++)
 		rc = card(b, &p[i], site, &tmp);

@@ -11,6 +11,20 @@
 
 #define HTML_ALT_MAX 160     /* bytes of alt text made from the post */
 
+/* Every visible word of the fragment, in one table (catalogs come later). */
+static const struct {
+	const char *empty;
+	const char *more;
+} html_words = { "No posts yet.", "Load more" };
+
+/*
+ * One tab stop per post: the permalink (the date) is the post's link for
+ * the keyboard; the author, title, image and links inside the text stay
+ * links for the mouse and for screen readers' link lists, but out of the
+ * tab order (tabindex="-1"), so crossing a widget takes one Tab per post.
+ */
+#define HTML_NO_TAB " tabindex=\"-1\""
+
 /* A class-safe copy of s ([a-z0-9-], others become '-'), at most 40 bytes. */
 static enum rc
 class_token(struct buf *b, const char *s)
@@ -75,16 +89,17 @@ img(struct buf *b, const struct render_page *p, const char *cls, const char *src
 	return rc == RC_OK ? buf_appends(b, " loading=\"lazy\" decoding=\"async\">") : rc;
 }
 
-/* <a class=.. href=..> when url is a safe link, else <span class=..>. */
+/* <a class=.. href=..> when url is a safe link, else <span class=..>;
+ * `tab`: the link is the post's one tab stop. */
 static enum rc
-open_link(struct buf *b, const char *cls, const char *url, bool *is_link)
+open_link(struct buf *b, const char *cls, const char *url, bool tab, bool *is_link)
 {
 	enum rc rc;
 
 	*is_link = render_link_ok(url);
 	if (!*is_link)
 		return buf_appendf(b, "<span class=\"%s\">", cls);
-	rc = buf_appendf(b, "<a class=\"%s\"", cls);
+	rc = buf_appendf(b, "<a class=\"%s\"%s", cls, tab ? "" : HTML_NO_TAB);
 	if (rc == RC_OK)
 		rc = attr(b, "href", url);
 	return rc == RC_OK ? buf_appendc(b, '>') : rc;
@@ -107,7 +122,7 @@ item_author(struct buf *b, const struct render_page *p, const struct feed_item *
 
 	if (name == NULL)
 		return RC_OK;
-	rc = open_link(b, "social-stream__author p-author h-card", a != NULL ? a->url : NULL, &link);
+	rc = open_link(b, "social-stream__author p-author h-card", a != NULL ? a->url : NULL, false, &link);
 	if (rc == RC_OK && a != NULL && media_ok(p, a->avatar))
 		rc = img(b, p, "social-stream__avatar u-photo", a->avatar, "", 48);
 	else if (rc == RC_OK && media_ok(p, render_source_avatar(p, it)))
@@ -141,7 +156,7 @@ item_title(struct buf *b, const struct feed_item *it)
 	enum rc rc = buf_appends(b, "<h3 class=\"social-stream__title p-name\">");
 
 	if (rc == RC_OK)
-		rc = open_link(b, "u-url", it->url, &link);
+		rc = open_link(b, "u-url", it->url, false, &link);
 	if (rc == RC_OK)
 		rc = html_text(b, it->title);
 	if (rc == RC_OK)
@@ -174,6 +189,14 @@ main_image(const struct render_page *p, const struct feed_item *it)
 	return NULL;
 }
 
+/* True when the post's text already shows image src (an RSS description
+ * with its <img>): the picture is shown once, in the text. */
+static bool
+image_in_content(const struct feed_item *it, const char *src)
+{
+	return src != NULL && it->content_html != NULL && strstr(it->content_html, src) != NULL;
+}
+
 static enum rc
 item_media(struct buf *b, const struct render_page *p, const struct feed_item *it,
     enum render_kind kind)
@@ -183,7 +206,7 @@ item_media(struct buf *b, const struct render_page *p, const struct feed_item *i
 	bool link;
 	enum rc rc;
 
-	if (src == NULL)
+	if (src == NULL || image_in_content(it, src))
 		return RC_OK;
 	buf_init(&alt, 4096);
 	rc = image_alt(&alt, it, src);
@@ -191,7 +214,7 @@ item_media(struct buf *b, const struct render_page *p, const struct feed_item *i
 		rc = buf_appendf(b, "<figure class=\"social-stream__media%s\">",
 		    kind == RENDER_VIDEO ? " social-stream__media--video" : "");
 	if (rc == RC_OK)
-		rc = open_link(b, "social-stream__media-link", it->url, &link);
+		rc = open_link(b, "social-stream__media-link", it->url, false, &link);
 	if (rc == RC_OK)
 		rc = img(b, p, "social-stream__image u-photo", src, alt.len > 0 ? alt.data : "", 0);
 	if (rc == RC_OK)
@@ -202,6 +225,25 @@ item_media(struct buf *b, const struct render_page *p, const struct feed_item *i
 	return rc;
 }
 
+/* The sanitizer's HTML with its links out of the tab order: it writes
+ * every link as "<a " (widgets/feeds/sanitize.c), never another way. */
+static enum rc
+content_links(struct buf *b, const char *html)
+{
+	enum rc rc = RC_OK;
+	const char *p = html, *a;
+
+	while (rc == RC_OK && (a = strstr(p, "<a ")) != NULL) {
+		rc = buf_append(b, p, (size_t)(a - p) + 3);
+		if (rc == RC_OK)
+			rc = buf_appends(b, HTML_NO_TAB + 1);
+		if (rc == RC_OK)
+			rc = buf_appendc(b, ' ');
+		p = a + 3;
+	}
+	return rc == RC_OK ? buf_appends(b, p) : rc;
+}
+
 static enum rc
 item_content(struct buf *b, const struct feed_item *it)
 {
@@ -210,7 +252,7 @@ item_content(struct buf *b, const struct feed_item *it)
 	if (it->content_html != NULL && it->content_html[0] != '\0') {
 		rc = buf_appends(b, "<div class=\"social-stream__content e-content\">");
 		if (rc == RC_OK)
-			rc = buf_appends(b, it->content_html);   /* render_prepare's output */
+			rc = content_links(b, it->content_html);   /* render_prepare's output */
 		return rc == RC_OK ? buf_appends(b, "</div>") : rc;
 	}
 	if (it->content_text == NULL && it->summary == NULL)
@@ -249,7 +291,7 @@ item_foot(struct buf *b, const struct render_page *p, const struct feed_item *it
 	enum rc rc = buf_appends(b, "<footer class=\"social-stream__foot\">");
 
 	if (rc == RC_OK)
-		rc = open_link(b, "social-stream__permalink u-url", it->url, &link);
+		rc = open_link(b, "social-stream__permalink u-url", it->url, true, &link);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "<time class=\"dt-published\" datetime=\"");
 	if (rc == RC_OK)
@@ -317,15 +359,17 @@ page_head(struct buf *b, const struct render_page *p)
 	    "data-layout=\"%s\"", layout, layout);
 	if (rc == RC_OK)
 		rc = attr(b, "data-stream", p->stream);
-	if (rc == RC_OK)
-		rc = attr(b, "aria-label", title);
+	/* Not a landmark: a page shows a stream several times under one title
+	 * (<social-stream label="..."> names one). The list carries the name. */
 	if (rc == RC_OK)
 		rc = buf_appends(b, "><data class=\"p-name\"");
 	if (rc == RC_OK)
 		rc = attr(b, "value", title);
 	if (rc == RC_OK)
-		rc = buf_appends(b, "></data>\n<ol class=\"social-stream__list\" role=\"list\">\n");
-	return rc;
+		rc = buf_appends(b, "></data>\n<ol class=\"social-stream__list\" role=\"list\"");
+	if (rc == RC_OK)
+		rc = attr(b, "aria-label", title);
+	return rc == RC_OK ? buf_appends(b, ">\n") : rc;
 }
 
 static enum rc
@@ -334,14 +378,14 @@ page_tail(struct buf *b, const struct render_page *p)
 	enum rc rc = buf_appends(b, "</ol>\n");
 
 	if (rc == RC_OK && p->nitems == 0)
-		rc = buf_appends(b, "<p class=\"social-stream__empty\">No posts yet.</p>\n");
+		rc = buf_appendf(b, "<p class=\"social-stream__empty\">%s</p>\n", html_words.empty);
 	if (rc == RC_OK && p->next_url != NULL) {
-		rc = buf_appends(b, "<nav class=\"social-stream__more\" aria-label=\"More posts\">"
+		rc = buf_appends(b, "<div class=\"social-stream__more\">"
 		    "<a class=\"social-stream__next\" rel=\"next\"");
 		if (rc == RC_OK)
 			rc = attr(b, "href", p->next_url);
 		if (rc == RC_OK)
-			rc = buf_appends(b, ">Load more</a></nav>\n");
+			rc = buf_appendf(b, ">%s</a></div>\n", html_words.more);
 	}
 	return rc == RC_OK ? buf_appends(b, "</section>\n") : rc;
 }

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "fcgi/config.h"
+#include "fcgi/page.h"
 #include "fcgi/request.h"
 #include "fcgi/response.h"
 #include "util/crypto.h"
@@ -301,18 +302,53 @@ cgi_freshen(struct views *v, const char *name)
 		v->conf.ensure_fresh(v->conf.fresh_arg, name);
 }
 
+/* HTML: fragment or page by the request (fcgi/page.h), so it varies. */
 static enum rc
-content_type(struct response *res, enum render_format f)
+html_headers(struct request *req, struct response *res)
+{
+	enum rc rc = response_html_headers(res, NULL);
+
+	if (rc == RC_OK)
+		rc = page_allow_origin(req, res, false);
+	return rc == RC_OK ? response_header_set(res, "Vary", PAGE_VARY) : rc;
+}
+
+static enum rc
+content_type(struct request *req, struct response *res, enum render_format f)
 {
 	enum rc rc;
 
 	if (f == RENDER_HTML)
-		return response_html_headers(res, NULL);
+		return html_headers(req, res);
 	rc = response_type(res, render_format_type(f));
-	/* Public data, no credentials: any site may read the feeds. */
+	/* Public data, no credentials: any site may read the feeds (or the
+	 * embed_origins only, when set). */
 	if (rc == RC_OK)
-		rc = response_header_set(res, "Access-Control-Allow-Origin", "*");
+		rc = page_allow_origin(req, res, true);
 	return rc;
+}
+
+/* The back link of a page: where the visitor came from on this site,
+ * else the site's home. */
+static const char *
+back_href(struct request *req)
+{
+	const char *ref = request_header(req, "Referer");
+	const char *site = request_config(req)->site_url;
+	size_t n = site != NULL ? strlen(site) : 0;
+
+	if (ref != NULL && n > 0 && strncmp(ref, site, n) == 0 && ref[n] == '/')
+		return ref;
+	return n > 0 ? arena_printf(request_arena(req), "%s/", site) : "/";
+}
+
+static enum rc
+page_begin(struct request *req, struct response *res, const char *title, struct page_info *pi)
+{
+	pi->title = title;
+	pi->back_href = back_href(req);
+	pi->back_text = NULL;
+	return page_open(response_body(res), request_config(req), pi);
 }
 
 static enum rc
@@ -456,6 +492,28 @@ render_request(struct request *req, struct response *res, struct views *v,
 	    ready ? (time_t)vs->public.mtime.tv_sec : 0);
 }
 
+/* A stream page opened without JS ("Load more" followed as a link): the
+ * fragment inside the site's template. */
+static enum rc
+stream_page(struct request *req, struct response *res, struct views *v,
+    struct vstream *vs, const struct render_query *q)
+{
+	const char *title = vs->sc->title != NULL ? vs->sc->title : vs->sc->name;
+	struct page_info pi;
+	enum rc rc = page_begin(req, res, title, &pi);
+	int k = first_page_file(RENDER_HTML, q->layout);
+
+	if (rc == RC_OK && is_first_page(q) && vfile_get(&vs->files[k], vs->paths[k]) == RC_OK) {
+		rc = buf_append(response_body(res), vs->files[k].data, vs->files[k].len);
+		response_status(res, 200);
+		if (rc == RC_OK)
+			rc = cache_headers(res, VIEWS_CC_STREAM, NULL, 0);
+	} else if (rc == RC_OK) {
+		rc = render_request(req, res, v, vs, RENDER_HTML, q);
+	}
+	return rc == RC_OK ? page_close(response_body(res), request_config(req), &pi) : rc;
+}
+
 static enum rc
 stream_route(struct request *req, struct response *res, void *ctx, enum render_format f)
 {
@@ -470,8 +528,10 @@ stream_route(struct request *req, struct response *res, void *ctx, enum render_f
 	cgi_freshen(v, vs->sc->name);
 	if ((rc = read_query(req, &q)) != RC_OK)
 		return rc;
-	if ((rc = content_type(res, f)) != RC_OK)
+	if ((rc = content_type(req, res, f)) != RC_OK)
 		return rc;
+	if (f == RENDER_HTML && page_wanted(req))
+		return stream_page(req, res, v, vs, &q);
 	if (is_first_page(&q)) {
 		int k = first_page_file(f, q.layout);
 		if (vfile_get(&vs->files[k], vs->paths[k]) == RC_OK)
@@ -507,6 +567,25 @@ stream_html(struct request *req, struct response *res, void *ctx)
 /* ---- /profiles/{name}.{json,html} ---- */
 
 static enum rc
+profiles_page(struct request *req, struct response *res, struct views *v,
+    struct vstream *vs, const char *title)
+{
+	struct vfile *f = &vs->files[VF_PROFILES_HTML];
+	struct page_info pi;
+	bool ready = vfile_get(f, vs->paths[VF_PROFILES_HTML]) == RC_OK;
+	enum rc rc = page_begin(req, res, title, &pi);
+
+	if (rc == RC_OK && ready)
+		rc = buf_append(response_body(res), f->data, f->len);
+	else if (rc == RC_OK)
+		rc = profiles_html(response_body(res), NULL, 0, vs->sc->name, title, &v->site);
+	if (rc == RC_OK)
+		rc = page_close(response_body(res), request_config(req), &pi);
+	response_status(res, 200);
+	return rc == RC_OK ? cache_headers(res, ready ? VIEWS_CC_PROFILES : VIEWS_CC_EMPTY, NULL, 0) : rc;
+}
+
+static enum rc
 profiles_route(struct request *req, struct response *res, void *ctx, bool html)
 {
 	struct views *v = ctx;
@@ -518,14 +597,17 @@ profiles_route(struct request *req, struct response *res, void *ctx, bool html)
 	if (vs == NULL)
 		return RC_NOTFOUND;
 	cgi_freshen(v, vs->sc->name);
-	rc = html ? response_html_headers(res, NULL) :
-	    response_type(res, "application/json");
+	rc = html ? html_headers(req, res) : response_type(res, "application/json");
+	if (rc == RC_OK && !html)
+		rc = page_allow_origin(req, res, true);
 	if (rc != RC_OK)
 		return rc;
+	title = vs->sc->title != NULL ? vs->sc->title : vs->sc->name;
+	if (html && page_wanted(req))
+		return profiles_page(req, res, v, vs, title);
 	if (vfile_get(&vs->files[k], vs->paths[k]) == RC_OK)
 		return serve_file(res, &vs->files[k], VIEWS_CC_PROFILES);
 	/* Not published yet: an empty box. */
-	title = vs->sc->title != NULL ? vs->sc->title : vs->sc->name;
 	response_status(res, 200);
 	if (html) {
 		if ((rc = profiles_html(response_body(res), NULL, 0, vs->sc->name, title, &v->site)) != RC_OK)

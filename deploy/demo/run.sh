@@ -307,43 +307,13 @@ http {
             alias $dir/feeds/mastodon-account.json;
         }
 
-        # Stream and profile fragments for SSI: subrequests pass their own
-        # URI (see the share bar below). Before the snippet's include: regex
-        # locations are tried in order, and this one must win over its
-        # cached /social/(streams|profiles|media) location.
-        location ~ ^/social/(streams|profiles)/[A-Za-z0-9_-]+\.html\$ {
-            fastcgi_param REQUEST_METHOD \$request_method;
-            fastcgi_param QUERY_STRING \$query_string;
-            fastcgi_param REQUEST_URI \$uri\$is_args\$args;
-            fastcgi_param DOCUMENT_URI \$document_uri;
-            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
-            fastcgi_param REMOTE_ADDR \$remote_addr;
-            fastcgi_param SERVER_NAME \$server_name;
-            fastcgi_param SERVER_PORT \$server_port;
-            fastcgi_param SERVER_PROTOCOL \$server_protocol;
-            fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-            fastcgi_pass unix:$dir/run/socialhub.sock;
-        }
+        # SSI includes of stream, profile and share fragments go through
+        # the shipped snippet below, unchanged (deploy/nginx/socialhub.conf
+        # says how socialhub tells an SSI subrequest from a page request).
 
         # The share bar alone (share.js/.css are also inside the bundle).
         location = /social/embed/share.css { alias $widgets/share/embed/share.css; }
         location = /social/embed/share.js { alias $widgets/share/embed/share.js; }
-
-        # The share bar for SSI: a subrequest must pass its own URI, not
-        # the page's \$request_uri (doc/share.md).
-        location = /social/share/buttons.html {
-            fastcgi_param REQUEST_METHOD \$request_method;
-            fastcgi_param QUERY_STRING \$query_string;
-            fastcgi_param REQUEST_URI \$uri\$is_args\$args;
-            fastcgi_param DOCUMENT_URI \$document_uri;
-            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
-            fastcgi_param REMOTE_ADDR \$remote_addr;
-            fastcgi_param SERVER_NAME \$server_name;
-            fastcgi_param SERVER_PORT \$server_port;
-            fastcgi_param SERVER_PROTOCOL \$server_protocol;
-            fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-            fastcgi_pass unix:$dir/run/socialhub.sock;
-        }
 
         # The rest of socialhub is the shipped deploy/nginx/socialhub.conf
         # (render_snippet fills in its EDIT points): /social/, the widget

@@ -46,23 +46,10 @@ cat >"$html/article.html" <<HTML
 </body>
 </html>
 HTML
-# An SSI include is a subrequest: nginx's \$request_uri still names the page,
-# so the fragment's location passes the subrequest's own URI (doc/share.md).
+# An SSI include is a subrequest: socialhub routes it by DOCUMENT_URI
+# (nginx's \$request_uri still names the page), with plain fastcgi_params.
 th_start_nginx "        location = /article.html { ssi on; }
-        location /static/ { }
-        location = /social/share/buttons.html {
-            fastcgi_param REQUEST_METHOD \$request_method;
-            fastcgi_param QUERY_STRING \$query_string;
-            fastcgi_param REQUEST_URI \$uri\$is_args\$args;
-            fastcgi_param DOCUMENT_URI \$document_uri;
-            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
-            fastcgi_param REMOTE_ADDR \$remote_addr;
-            fastcgi_param SERVER_NAME \$server_name;
-            fastcgi_param SERVER_PORT \$server_port;
-            fastcgi_param SERVER_PROTOCOL \$server_protocol;
-            fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-            fastcgi_pass unix:$TH_SOCK;
-        }" || th_bail "nginx did not start"
+        location /static/ { }" || th_bail "nginx did not start"
 
 # One share by someone else first, so the live count shows 1.
 curl -s --noproxy '*' -o /dev/null -A 'earlier-visitor' "$TH_BASE/social/share/x?url=$PAGE_URL"

@@ -13,7 +13,11 @@
 //
 // Usage: BASE=http://127.0.0.1:PORT node tests/js/browser_widgets.mjs
 // Prints TAP; exit 0 when every check passed.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { done, isLocal, launchChromium, ok } from './tap.mjs';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const BASE = process.env.BASE;
 if (!BASE) {
@@ -91,10 +95,12 @@ async function demoPage(context) {
   const ids = await page.$$eval('#stream-list .social-stream__permalink', (a) => a.map((x) => x.href));
   ok(new Set(ids).size === ids.length, 'no post twice after loading more');
 
-  // 3. Keyboard: Tab from the first new post visits its links in document order, then Load more.
+  // 3. Keyboard: Tab from the first new post visits one stop per post (its
+  // permalink; other links are tabindex=-1), in document order, then Load more.
   const expected = await page.evaluate(() => {
     const items = [...document.querySelectorAll('#stream-list .social-stream__item')].slice(4);
-    const f = items.flatMap((it) => [...it.querySelectorAll('a[href], button')]);
+    const f = items.flatMap((it) => [...it.querySelectorAll('a[href], button')]
+      .filter((e) => e.tabIndex >= 0));
     f.push(document.querySelector('#stream-list button.social-stream__next'));
     f.forEach((e, i) => { e.dataset.tabTest = String(i); });
     return f.length;
@@ -152,6 +158,22 @@ async function demoPage(context) {
   ok(outside.length === 0, `no request outside 127.0.0.1 (${w.requests.length} requests)`, outside.join('\n'));
   ok(w.requests.some((u) => u.includes('/social/streams/brand.html?')), 'embed.js fetched a stream fragment');
   ok(w.errors.length === 0, 'no console errors on the demo page', w.errors.join('\n'));
+  // axe-core on the demo page, light and dark: no serious or critical issue
+  // (its own context: the demo's CSP refuses axe's inline script).
+  const axeCtx = await browser.newContext({ bypassCSP: true });
+  const axePage = await axeCtx.newPage();
+  await axePage.goto(`${BASE}/`, { waitUntil: 'networkidle' });
+  await axePage.waitForSelector('#stream-carousel .social-stream__item', { timeout: 5000 }).catch(() => {});
+  for (const scheme of ['light', 'dark']) {
+    await axePage.emulateMedia({ colorScheme: scheme });
+    await axePage.addScriptTag({ content: AXE });
+    const res = await axePage.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    console.log(`# axe demo (${scheme}): ${res.violations.length} violations, ${bad.length} serious or critical`);
+    ok(bad.length === 0, `axe on the demo (${scheme}): 0 serious or critical violations`,
+      bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} nodes, e.g. ${v.nodes[0].target}`).join('\n'));
+  }
+  await axeCtx.close();
   await page.close();
 }
 

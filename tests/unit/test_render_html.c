@@ -168,11 +168,15 @@ test_microformats(void **state)
 	assert_non_null(strstr(b.data, "social-stream__item--video"));
 	assert_non_null(strstr(b.data, "data-network=\"bluesky\""));
 	assert_non_null(strstr(b.data, "alt=\"A red square on white\""));
-	/* Notes have no title heading; articles and videos do. */
+	/* Notes have no title heading; articles and videos do. The title
+	 * link is out of the tab order: the permalink is the post's stop. */
 	assert_non_null(strstr(b.data, "<h3 class=\"social-stream__title p-name\"><a class=\"u-url\" "
-	    "href=\"https://blog.example/posts/1\">Our new product</a></h3>"));
+	    "tabindex=\"-1\" href=\"https://blog.example/posts/1\">Our new product</a></h3>"));
 	assert_null(strstr(b.data, "<h3 class=\"social-stream__title p-name\"><a class=\"u-url\" "
-	    "href=\"https://mastodon.example"));
+	    "tabindex=\"-1\" href=\"https://mastodon.example"));
+	assert_non_null(strstr(b.data, "<a class=\"social-stream__permalink u-url\" href="));
+	assert_null(strstr(b.data, "<a class=\"social-stream__permalink u-url\" tabindex"));
+	assert_null(strstr(b.data, "<nav"));
 	assert_non_null(strstr(b.data, "lang=\"en\""));
 	assert_non_null(strstr(b.data, "title=\"31 Dec 2025, 23:55 UTC\">5 minutes ago"));
 	/* Without an author the source speaks, by its configured title. */

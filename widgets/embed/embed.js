@@ -2,7 +2,10 @@
  * elements that enhance socialhub's server-rendered HTML (load more,
  * carousel controls, lightbox, live relative dates). No framework, no
  * third-party request, no inline script or style, no eval, no innerHTML:
- * markup comes only from our own origin, through DOMParser. */
+ * markup comes only from the page's origin or the origin this script was
+ * loaded from (socialhub's, which allows the page by embed_origins),
+ * through DOMParser. One <script src=".../social/embed.js"> is enough: it
+ * links embed.css from beside itself when the page has not. */
 (function () {
 	'use strict';
 
@@ -11,6 +14,22 @@
 	}
 
 	var doc = document;
+	/* Every visible string, in one table (for the catalogs to come). */
+	var T = {
+		image: 'Image', open: 'Open the post', close: 'Close', closeImage: 'Close image',
+		prev: 'Previous posts', next: 'Next posts', more1: ' more post loaded',
+		moreN: ' more posts loaded', moreFailed: 'Could not load more posts.',
+		justNow: 'just now', yesterday: 'yesterday'
+	};
+	var me = doc.currentScript && doc.currentScript.src ? new URL(doc.currentScript.src) : null;
+	var home = me ? me.origin : location.origin;
+	var root = me ? me.href.replace(/\/[^/]*$/, '') : '/social';
+	if (me && !doc.querySelector('link[rel~="stylesheet"][href*="embed.css"]')) {
+		var css = doc.createElement('link');
+		css.rel = 'stylesheet';
+		css.href = root + '/embed.css';
+		doc.head.appendChild(css);
+	}
 	var reduced = window.matchMedia && matchMedia('(prefers-reduced-motion: reduce)');
 	var seq = 0;
 
@@ -34,11 +53,12 @@
 		return b;
 	}
 
-	/* A same-origin URL or null: we never ask another host for anything. */
+	/* A URL on this page's origin or on socialhub's (where this script came
+	 * from), else null: we never ask another host for anything. */
 	function own(href) {
 		try {
 			var u = new URL(href, doc.baseURI);
-			return u.origin === location.origin ? u.href : null;
+			return u.origin === location.origin || u.origin === home ? u.href : null;
 		} catch (e) {
 			return null;
 		}
@@ -67,7 +87,7 @@
 	}
 
 	function base(host) {
-		return (host.getAttribute('base') || '/social').replace(/\/+$/, '');
+		return (host.getAttribute('base') || root).replace(/\/+$/, '');
 	}
 
 	function query(host, names) {
@@ -89,15 +109,15 @@
 	function relative(t) {
 		var d = (Date.now() - t) / 1000;
 		if (!(d >= 0)) {
-			return d < 0 ? 'just now' : null;
+			return d < 0 ? T.justNow : null;
 		}
 		if (d < 60) {
-			return 'just now';
+			return T.justNow;
 		}
 		for (var i = 0; i < steps.length; i++) {
 			if (d < steps[i][0]) {
 				var n = Math.floor(d / steps[i][1]);
-				return n === 1 && i === 2 ? 'yesterday' : rtf.format(-n, steps[i][2]);
+				return n === 1 && i === 2 ? T.yesterday : rtf.format(-n, steps[i][2]);
 			}
 		}
 		return null; /* older: the server's date stays */
@@ -152,13 +172,13 @@
 
 	function makeBox() {
 		box = el('dialog', 'social-lightbox');
-		box.setAttribute('aria-label', 'Image');
+		box.setAttribute('aria-label', T.image);
 		var fig = el('figure', 'social-lightbox__figure');
 		fig.appendChild(el('img', 'social-lightbox__img'));
 		fig.appendChild(el('figcaption', 'social-lightbox__caption'));
 		var bar = el('p', 'social-lightbox__bar');
-		var link = el('a', 'social-lightbox__link', 'Open the post');
-		var close = button('social-lightbox__close', 'Close', 'Close image');
+		var link = el('a', 'social-lightbox__link', T.open);
+		var close = button('social-lightbox__close', T.close, T.closeImage);
 		bar.appendChild(link);
 		bar.appendChild(close);
 		box.appendChild(fig);
@@ -223,8 +243,8 @@
 			list.id = 'social-stream-list-' + (++seq);
 		}
 		var nav = el('div', 'social-stream__controls');
-		var prev = button('social-stream__prev', '\u2039', 'Previous posts');
-		var next = button('social-stream__next-slide', '\u203a', 'Next posts');
+		var prev = button('social-stream__prev', '\u2039', T.prev);
+		var next = button('social-stream__next-slide', '\u203a', T.next);
 		[prev, next].forEach(function (b) {
 			b.setAttribute('aria-controls', list.id);
 			nav.appendChild(b);
@@ -281,10 +301,10 @@
 				b.dataset.href = nextA.href;
 				b.disabled = false;
 			} else {
-				b.closest('nav').remove();
+				b.closest('.social-stream__more').remove();
 			}
 			section.removeAttribute('aria-busy');
-			announce(host, cells.length + (cells.length === 1 ? ' more post loaded' : ' more posts loaded'));
+			announce(host, cells.length + (cells.length === 1 ? T.more1 : T.moreN));
 			if (first) {
 				first.tabIndex = -1;
 				first.focus();
@@ -295,7 +315,23 @@
 		}).catch(function () {
 			section.removeAttribute('aria-busy');
 			b.disabled = false;
-			announce(host, 'Could not load more posts.');
+			announce(host, T.moreFailed);
+		});
+	}
+
+	/* label="...": the widget becomes a landmark (region) of that name. */
+	function label(host, section) {
+		var l = host.getAttribute('label');
+		if (l && section) {
+			section.setAttribute('aria-label', l);
+		}
+	}
+
+	/* The element's own no-JS content (a link to the full page) goes once
+	 * the widget is in. */
+	function dropFallback(host) {
+		host.querySelectorAll(':scope > [data-fallback]').forEach(function (n) {
+			n.remove();
 		});
 	}
 
@@ -305,6 +341,8 @@
 			return;
 		}
 		section.dataset.enhanced = '1';
+		label(host, section);
+		dropFallback(host);
 		var list = section.querySelector('.social-stream__list');
 		refreshDates(section);
 		if (list && section.classList.contains('social-stream--carousel')) {
@@ -366,7 +404,11 @@
 		connectedCallback() {
 			var self = this;
 			var name = this.getAttribute('stream');
-			if (this.querySelector('.social-profiles') || !name || this.loading) {
+			if (this.querySelector('.social-profiles')) {
+				label(this, this.querySelector('.social-profiles'));
+				return;
+			}
+			if (!name || this.loading) {
 				return;
 			}
 			this.loading = true;
@@ -374,6 +416,8 @@
 				.then(function (frag) {
 					if (frag) {
 						self.appendChild(doc.adoptNode(frag));
+						label(self, frag);
+						dropFallback(self);
 					}
 				});
 		}
@@ -403,8 +447,7 @@
 				while (frag.firstChild) {
 					self.appendChild(doc.adoptNode(frag.firstChild));
 				}
-				var state = self.dataset.state === 'signed-in' ? 'Signed in' : 'Sign-in options';
-				announce(self, state + ' loaded');
+				/* Nothing is announced: a page load is no news. */
 			});
 		}
 	}

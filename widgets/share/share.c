@@ -10,6 +10,7 @@
 
 #include "fcgi/config.h"
 #include "fcgi/metrics.h"
+#include "fcgi/page.h"
 #include "fcgi/response.h"
 #include "util/buf.h"
 #include "util/crypto.h"
@@ -631,6 +632,8 @@ handle_counts(struct request *req, struct response *res, void *ctx)
 	rc = response_json(res, 200, body);
 	if (rc == RC_OK)
 		rc = response_cache_public(res, SHARE_COUNTS_MAX_AGE, SHARE_COUNTS_MAX_AGE);
+	if (rc == RC_OK)
+		rc = page_allow_origin(req, res, false);
 	return rc;
 }
 
@@ -678,6 +681,32 @@ pick_networks(struct share_ctx *c, struct request *req, struct arena *a,
 	return RC_OK;
 }
 
+/* The bar as a fragment (SSI, embed.js), or as a page when a browser
+ * opens the address itself (fcgi/page.h). */
+static enum rc
+buttons_send(struct request *req, struct response *res, struct share_ctx *c,
+    const struct share_bar *bar)
+{
+	struct page_info pi = { .title = share_render_words.buttons_title,
+		.back_href = bar->url };
+	bool page = page_wanted(req);
+	enum rc rc = page ? page_open(response_body(res), c->cfg, &pi) : RC_OK;
+
+	if (rc == RC_OK)
+		rc = share_render_bar(response_body(res), bar);
+	if (rc == RC_OK && page)
+		rc = page_close(response_body(res), c->cfg, &pi);
+	if (rc == RC_OK)
+		rc = response_html_headers(res, NULL);
+	if (rc == RC_OK)
+		rc = page_allow_origin(req, res, false);
+	if (rc == RC_OK)
+		rc = response_header_set(res, "Vary", PAGE_VARY);
+	if (rc == RC_OK)
+		rc = response_cache_public(res, SHARE_BUTTONS_MAX_AGE, SHARE_BUTTONS_MAX_AGE);
+	return rc;
+}
+
 static enum rc
 handle_buttons(struct request *req, struct response *res, void *ctx)
 {
@@ -696,16 +725,16 @@ handle_buttons(struct request *req, struct response *res, void *ctx)
 		    "networks or market names something that is not configured.");
 	if (rc != RC_OK)
 		return rc;
+	/* Read by another site (embed_origins): its links must lead here. */
 	bar.mount = c->cfg->mount;
+	if (config_embed_origin(c->cfg, request_header(req, "Origin")) &&
+	    (bar.mount = arena_printf(request_arena(req), "%s%s", c->cfg->site_url,
+	    c->cfg->mount)) == NULL)
+		return RC_NOMEM;
 	bar.url = u->canon;
 	bar.title = request_value_str(req, BP_TITLE);
 	bar.networks = nets;
-	rc = share_render_bar(response_body(res), &bar);
-	if (rc == RC_OK)
-		rc = response_html_headers(res, NULL);
-	if (rc == RC_OK)
-		rc = response_cache_public(res, SHARE_BUTTONS_MAX_AGE, SHARE_BUTTONS_MAX_AGE);
-	return rc;
+	return buttons_send(req, res, c, &bar);
 }
 
 /* ---- parameters: each parsed once, by the router ---- */

@@ -6,6 +6,10 @@
 #include "util/html.h"
 #include "util/url.h"
 
+const struct share_render_words share_render_words = {
+	.buttons_title = "Share this page",
+};
+
 static bool
 present(const char *s)
 {
@@ -68,8 +72,8 @@ share_render_bar(struct buf *b, const struct share_bar *bar)
 	buf_init(&q, 16 * 1024);
 	rc = share_query(&q, bar->url, bar->title, NULL);
 	if (rc == RC_OK)
-		rc = buf_appends(b, "<social-share class=\"social-share\" role=\"group\""
-		    " aria-label=\"Share this page\" data-url=\"");
+		rc = buf_appendf(b, "<social-share class=\"social-share\" role=\"group\""
+		    " aria-label=\"%s\" data-url=\"", share_render_words.buttons_title);
 	if (rc == RC_OK)
 		rc = html_attr(b, bar->url);
 	if (rc == RC_OK && present(bar->title)) {

@@ -50,4 +50,10 @@ struct share_picker {
  */
 enum rc share_render_picker(struct buf *b, const struct share_picker *p);
 
+/* The share bar's visible words, in one table (catalogs come later). */
+struct share_render_words {
+	const char *buttons_title;   /* the bar's name and its page's title */
+};
+extern const struct share_render_words share_render_words;
+
 #endif

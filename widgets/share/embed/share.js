@@ -9,6 +9,12 @@
 		return;
 	}
 
+	/* Counts come from the page's origin or socialhub's (this script's). */
+	var me = document.currentScript && document.currentScript.src;
+	var home = me ? new URL(me).origin : location.origin;
+	/* Every visible string, in one table (for the catalogs to come). */
+	var T = { share: 'Share\u2026', one: ' share)', many: ' shares)' };
+
 	function formatCount(n) {
 		if (n >= 1e6) {
 			return (n / 1e6).toFixed(n >= 1e7 ? 0 : 1) + 'M';
@@ -54,7 +60,7 @@
 			item.className = 'social-share__item';
 			button.type = 'button';
 			button.className = 'social-share__native';
-			button.textContent = this.dataset.nativeLabel || 'Share\u2026';
+			button.textContent = this.dataset.nativeLabel || T.share;
 			button.addEventListener('click', function () {
 				navigator.share(data).catch(function () {
 					/* AbortError: the visitor closed the sheet. */
@@ -72,8 +78,8 @@
 			} catch (e) {
 				return;
 			}
-			/* Same origin only: never a third-party request. */
-			if (!this.dataset.counts || src.origin !== location.origin) {
+			/* Ours only: never a third-party request. */
+			if (!this.dataset.counts || (src.origin !== location.origin && src.origin !== home)) {
 				return;
 			}
 			fetch(src.href, { credentials: 'omit', headers: { Accept: 'application/json' } })
@@ -108,7 +114,7 @@
 				badge.textContent = formatCount(n);
 				var label = a.dataset.label || a.getAttribute('aria-label') || '';
 				a.dataset.label = label;
-				a.setAttribute('aria-label', label + ' (' + n + (n === 1 ? ' share)' : ' shares)'));
+				a.setAttribute('aria-label', label + ' (' + n + (n === 1 ? T.one : T.many));
 			}
 			if (typeof d.total === 'number') {
 				this.dataset.total = String(d.total);
