@@ -873,22 +873,23 @@ fetch_more(struct pass *p, struct fetch_job *jobs, size_t batch, volatile sig_at
 	enum rc rc = RC_OK;
 
 	for (int round = 0; round < SRC_MAX_REQUESTS && rc == RC_OK; round++) {
-		size_t nj = 0;
+		size_t nj = 0, sent = 0;
 		for (size_t i = 0; i < p->n && rc == RC_OK; i++) {
 			struct unit *u = &p->units[i];
 			if (!u->more)
 				continue;
 			u->more = false;
 			add_job(p, u, &jobs[nj]);
+			sent++;
 			if (++nj == batch) {
 				rc = run_batch(p, jobs, nj, stop);
 				nj = 0;
 			}
 		}
-		if (nj == 0)
-			break;
-		if (rc == RC_OK)
+		if (nj > 0 && rc == RC_OK)
 			rc = run_batch(p, jobs, nj, stop);
+		if (sent == 0)
+			break;
 	}
 	/* Runs the pass could not finish: nothing stored, locks let go. */
 	for (size_t i = 0; i < p->n; i++) {
