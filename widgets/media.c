@@ -291,6 +291,38 @@ map_attachments(struct arena *a, const struct feed_item *in, media_map_fn map,
 	return RC_OK;
 }
 
+/* The gallery: an image whose picture is not mapped goes; a video keeps
+ * its link with or without its poster. */
+static enum rc
+map_gallery(struct arena *a, const struct feed_item *in, media_map_fn map, void *arg,
+    struct feed_item *out)
+{
+	size_t k = 0;
+
+	out->media = NULL;
+	out->nmedia = 0;
+	if (in->nmedia == 0)
+		return RC_OK;
+	if ((out->media = arena_calloc(a, in->nmedia, sizeof(*out->media))) == NULL)
+		return RC_NOMEM;
+	for (size_t i = 0; i < in->nmedia; i++) {
+		struct feed_media m = in->media[i];
+		m.poster = (char *)map_url(m.poster, map, arg);
+		if (m.type == FEED_MEDIA_IMAGE) {
+			m.url = (char *)map_url(m.url, map, arg);
+			if (m.url == NULL)
+				continue;
+		} else {
+			m.url = NULL;      /* never the file: no player here */
+			if (m.link == NULL)
+				continue;
+		}
+		out->media[k++] = m;
+	}
+	out->nmedia = k;
+	return RC_OK;
+}
+
 enum rc
 media_map_item(struct arena *a, struct sanitize *san, const struct feed_item *in,
     media_map_fn map, void *arg, struct feed_item *out)
@@ -309,6 +341,8 @@ media_map_item(struct arena *a, struct sanitize *san, const struct feed_item *in
 			media_map_person(a, &in->authors[i], map, arg, &out->authors[i]);
 	}
 	if ((rc = map_attachments(a, in, map, arg, out)) != RC_OK)
+		return rc;
+	if ((rc = map_gallery(a, in, map, arg, out)) != RC_OK)
 		return rc;
 	if (in->content_html == NULL)
 		return RC_OK;

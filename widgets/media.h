@@ -108,11 +108,13 @@ bool media_attachment_is_image(const struct feed_attachment *at);
 
 /*
  * Calls map for every image an item references (image, banner_image,
- * author avatars, image attachments, then <img> in content_html) and
+ * author avatars, image attachments, gallery pictures and video posters,
+ * then <img> in content_html) and
  * writes the results into *out, a shallow arena copy of `in` with those
  * fields (and content_html, through media_html_prepare with `san`, NULL:
  * a sanitizer made from `a`) replaced; dropped images become NULL
- * (attachments are removed). The renderers' input is the rewritten item.
+ * (attachments and gallery images are removed; a video keeps its link,
+ * never its file). The renderers' input is the rewritten item.
  */
 enum rc media_map_item(struct arena *a, struct sanitize *san, const struct feed_item *in,
     media_map_fn map, void *arg, struct feed_item *out);

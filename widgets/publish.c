@@ -172,6 +172,7 @@ publish_page(struct arena *a, const struct render_site *site,
 	out->updated = updated;
 	out->now = now;
 	out->layout = q->layout;
+	out->show_counts = sc->show_counts;
 	out->sources = src != NULL ? src : sources_of(a, sc);
 	out->nsources = sc->nsources;
 	out->self_url = page_url(a, site, sc->name, f, q, q->before);

@@ -95,6 +95,13 @@ prep_links(struct feed_item *it)
 		if (render_link_ok(it->attachments[i].url))
 			it->attachments[k++] = it->attachments[i];
 	it->nattachments = k;
+	k = 0;
+	for (size_t i = 0; i < it->nmedia; i++) {
+		it->media[i].link = link_or_null(it->media[i].link);
+		if (it->media[i].type == FEED_MEDIA_IMAGE || it->media[i].link != NULL)
+			it->media[k++] = it->media[i];
+	}
+	it->nmedia = k;
 }
 
 static enum rc

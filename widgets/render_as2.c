@@ -2,6 +2,7 @@
  * of Create activities (https://www.w3.org/TR/activitystreams-core/). */
 #include "widgets/render_formats.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -51,6 +52,33 @@ actor_json(const struct feed_item *it, const struct render_page *p)
 	return json_pack("{s:s, s:s}", "type", "Service", "name", name);
 }
 
+/* A gallery entry as Mastodon federates one: an Image with name = alt
+ * text, or a Video whose url is the page it plays on, its poster the icon. */
+static void
+media_json(json_t *arr, const struct feed_media *m)
+{
+	bool video = m->type == FEED_MEDIA_VIDEO;
+	json_t *o = json_pack("{s:s, s:s}", "type", video ? "Video" : "Image",
+	    "url", video ? m->link : m->url);
+	char dur[32];
+
+	if (o == NULL)
+		return;
+	render_json_set_str(o, "name", m->alt);
+	render_json_set_str(o, "blurhash", m->blurhash);
+	if (m->width > 0 && m->height > 0) {
+		json_object_set_new(o, "width", json_integer(m->width));
+		json_object_set_new(o, "height", json_integer(m->height));
+	}
+	if (video && m->duration_seconds > 0) {
+		snprintf(dur, sizeof(dur), "PT%lldS", m->duration_seconds);
+		render_json_set_str(o, "duration", dur);
+	}
+	if (video && m->poster != NULL)
+		json_object_set_new(o, "icon", json_pack("{s:s, s:s}", "type", "Image", "url", m->poster));
+	json_array_append_new(arr, o);
+}
+
 static json_t *
 attachments_json(const struct feed_item *it)
 {
@@ -74,6 +102,8 @@ attachments_json(const struct feed_item *it)
 		render_json_set_str(o, "name", at->title);
 		json_array_append_new(arr, o);
 	}
+	for (size_t i = 0; arr != NULL && i < it->nmedia; i++)
+		media_json(arr, &it->media[i]);
 	return arr;
 }
 
@@ -132,8 +162,12 @@ object_json(const struct feed_item *it, json_t *actor)
 	    json_object_set(o, "attributedTo", actor) == 0;
 	if (ok && it->image != NULL)
 		ok = json_object_set_new(o, "image", image_json(it->image, NULL, NULL)) == 0;
-	if (ok && it->nattachments > 0)
+	if (ok && (it->nattachments > 0 || it->nmedia > 0))
 		ok = json_object_set_new(o, "attachment", attachments_json(it)) == 0;
+	/* A content warning is what Mastodon calls summary + sensitive. */
+	if (ok && it->content_warning != NULL && it->summary == NULL)
+		ok = render_json_set_str(o, "summary", it->content_warning) &&
+		    json_object_set_new(o, "sensitive", json_true()) == 0;
 	if (ok && it->ntags > 0)
 		ok = json_object_set_new(o, "tag", tags_json(it)) == 0;
 	if (!ok) {

@@ -171,6 +171,42 @@ entry_content(struct buf *b, const struct feed_item *it)
 	return rc == RC_OK ? buf_appends(b, "</content>") : rc;
 }
 
+/* Media RSS for a gallery entry: the picture (or, for a video, the page
+ * it plays on) with its alt text as media:description and the poster as
+ * media:thumbnail. */
+static enum rc
+media_content(struct buf *b, const struct feed_media *m)
+{
+	bool video = m->type == FEED_MEDIA_VIDEO;
+	enum rc rc = buf_appends(b, "<media:content url=\"");
+
+	if (rc == RC_OK)
+		rc = xml_esc(b, video ? m->link : m->url);
+	if (rc == RC_OK)
+		rc = buf_appendf(b, "\" medium=\"%s\"", video ? "video" : "image");
+	if (rc == RC_OK && m->width > 0 && m->height > 0)
+		rc = buf_appendf(b, " width=\"%ld\" height=\"%ld\"", m->width, m->height);
+	if (rc == RC_OK && video && m->duration_seconds > 0)
+		rc = buf_appendf(b, " duration=\"%lld\"", m->duration_seconds);
+	if (rc == RC_OK)
+		rc = buf_appendc(b, '>');
+	if (rc == RC_OK && m->alt != NULL) {
+		rc = buf_appends(b, "<media:description type=\"plain\">");
+		if (rc == RC_OK)
+			rc = xml_esc(b, m->alt);
+		if (rc == RC_OK)
+			rc = buf_appends(b, "</media:description>");
+	}
+	if (rc == RC_OK && m->poster != NULL) {
+		rc = buf_appends(b, "<media:thumbnail url=\"");
+		if (rc == RC_OK)
+			rc = xml_esc(b, m->poster);
+		if (rc == RC_OK)
+			rc = buf_appends(b, "\"/>");
+	}
+	return rc == RC_OK ? buf_appends(b, "</media:content>") : rc;
+}
+
 static enum rc
 entry_extras(struct buf *b, const struct feed_item *it)
 {
@@ -204,6 +240,8 @@ entry_extras(struct buf *b, const struct feed_item *it)
 		if (rc == RC_OK)
 			rc = buf_appends(b, "\"/>");
 	}
+	for (size_t i = 0; rc == RC_OK && i < it->nmedia; i++)
+		rc = media_content(b, &it->media[i]);
 	if (rc == RC_OK && it->image != NULL) {
 		rc = buf_appends(b, "<media:thumbnail url=\"");
 		if (rc == RC_OK)

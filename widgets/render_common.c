@@ -321,6 +321,14 @@ render_item_kind(const struct feed_item *it)
 	struct buf b;
 	const char *text;
 
+	/* What the network said, when an API source gave it. */
+	switch (it->kind) {
+	case FEED_KIND_NOTE: return RENDER_NOTE;
+	case FEED_KIND_PHOTO: return RENDER_IMAGE;
+	case FEED_KIND_VIDEO: case FEED_KIND_REEL: return RENDER_VIDEO;
+	case FEED_KIND_ARTICLE: return RENDER_ARTICLE;
+	default: break;
+	}
 	for (size_t i = 0; i < it->nattachments; i++) {
 		const char *t = it->attachments[i].mime_type;
 		if (t != NULL && strncasecmp(t, "video/", 6) == 0)

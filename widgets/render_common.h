@@ -32,7 +32,8 @@ enum rc render_relative(struct buf *b, long long t, long long now);
 
 enum render_kind { RENDER_NOTE, RENDER_ARTICLE, RENDER_VIDEO, RENDER_IMAGE };
 /*
- * What an item is: Video (a video attachment or a YouTube/Vimeo/PeerTube
+ * What an item is: the kind an API source gave (photo: Image, reel:
+ * Video), else Video (a video attachment or a YouTube/Vimeo/PeerTube
  * link), Article (a title that is not just the start of the text), Image
  * (an image and next to no text), else Note.
  */

@@ -245,6 +245,100 @@ content_links(struct buf *b, const char *html)
 }
 
 static enum rc
+gallery_image(struct buf *b, const struct render_page *p, const struct feed_media *m)
+{
+	enum rc rc = buf_appends(b, "<img class=\"social-stream__image u-photo\"");
+
+	if (rc == RC_OK)
+		rc = attr(b, "src", m->url);
+	if (rc == RC_OK)
+		rc = attr(b, "alt", m->alt != NULL ? m->alt : "");
+	if (rc == RC_OK && m->width > 0 && m->height > 0)
+		rc = buf_appendf(b, " width=\"%ld\" height=\"%ld\"", m->width, m->height);
+	(void)p;
+	return rc == RC_OK ? buf_appends(b, " loading=\"lazy\" decoding=\"async\">") : rc;
+}
+
+/* A video is its poster linking to where it plays: no player, nothing
+ * loaded from the network until the visitor follows the link. */
+static enum rc
+gallery_video(struct buf *b, const struct render_page *p, const struct feed_media *m,
+    struct render_network net)
+{
+	enum rc rc = buf_appends(b, "<a class=\"social-stream__video u-video\"");
+
+	if (rc == RC_OK)
+		rc = attr(b, "href", m->link);
+	if (rc == RC_OK)
+		rc = buf_appendc(b, '>');
+	if (rc == RC_OK && media_ok(p, m->poster)) {
+		rc = buf_appends(b, "<img class=\"social-stream__poster\"");
+		if (rc == RC_OK)
+			rc = attr(b, "src", m->poster);
+		if (rc == RC_OK)
+			rc = attr(b, "alt", m->alt != NULL ? m->alt : "");
+		if (rc == RC_OK && m->width > 0 && m->height > 0)
+			rc = buf_appendf(b, " width=\"%ld\" height=\"%ld\"", m->width, m->height);
+		if (rc == RC_OK)
+			rc = buf_appends(b, " loading=\"lazy\" decoding=\"async\">");
+	}
+	if (rc == RC_OK && m->duration_seconds > 0)
+		rc = buf_appendf(b, "<span class=\"social-stream__duration\">%lld:%02lld</span>",
+		    m->duration_seconds / 60, m->duration_seconds % 60);
+	if (rc == RC_OK)
+		rc = buf_appendf(b, "<span class=\"social-stream__play\">Watch on %s</span>", net.label);
+	return rc == RC_OK ? buf_appends(b, "</a>") : rc;
+}
+
+/* The gallery of an API source's post (images with their alt text). */
+static enum rc
+item_gallery(struct buf *b, const struct render_page *p, const struct feed_item *it,
+    struct render_network net)
+{
+	enum rc rc = buf_appendf(b, "<ul class=\"social-stream__gallery\" data-count=\"%zu\">",
+	    it->nmedia);
+
+	for (size_t i = 0; rc == RC_OK && i < it->nmedia; i++) {
+		const struct feed_media *m = &it->media[i];
+		if (m->type == FEED_MEDIA_IMAGE && !media_ok(p, m->url))
+			continue;
+		rc = buf_appends(b, "<li>");
+		if (rc == RC_OK)
+			rc = m->type == FEED_MEDIA_VIDEO ? gallery_video(b, p, m, net) :
+			    gallery_image(b, p, m);
+		if (rc == RC_OK)
+			rc = buf_appends(b, "</li>");
+	}
+	return rc == RC_OK ? buf_appends(b, "</ul>") : rc;
+}
+
+/* Likes, comments, shares, views as the network counted them (with the
+ * stream's show_counts). */
+static enum rc
+item_counts(struct buf *b, const struct feed_item *it)
+{
+	static const struct { unsigned bit; const char *cls, *one, *many; } names[] = {
+		{ FEED_COUNT_LIKES, "likes", "like", "likes" },
+		{ FEED_COUNT_COMMENTS, "comments", "comment", "comments" },
+		{ FEED_COUNT_SHARES, "shares", "share", "shares" },
+		{ FEED_COUNT_VIEWS, "views", "view", "views" },
+	};
+	const long long vals[] = { it->counts.likes, it->counts.comments, it->counts.shares,
+		it->counts.views };
+	enum rc rc;
+
+	if (it->counts.have == 0)
+		return RC_OK;
+	rc = buf_appends(b, "<ul class=\"social-stream__counts\">");
+	for (size_t i = 0; rc == RC_OK && i < sizeof(names) / sizeof(names[0]); i++)
+		if (it->counts.have & names[i].bit)
+			rc = buf_appendf(b, "<li class=\"social-stream__count--%s\"><data value=\"%lld\">"
+			    "%lld</data> %s</li>", names[i].cls, vals[i], vals[i],
+			    vals[i] == 1 ? names[i].one : names[i].many);
+	return rc == RC_OK ? buf_appends(b, "</ul>") : rc;
+}
+
+static enum rc
 item_content(struct buf *b, const struct feed_item *it)
 {
 	enum rc rc;
@@ -337,12 +431,24 @@ item(struct buf *b, const struct render_page *p, const struct feed_item *it)
 		rc = item_head(b, p, it, net);
 	if (rc == RC_OK && kind != RENDER_NOTE && it->title != NULL && it->title[0] != '\0')
 		rc = item_title(b, it);
+	/* A content warning hides the post until the visitor opens it. */
+	if (rc == RC_OK && it->content_warning != NULL) {
+		rc = buf_appends(b, "<details class=\"social-stream__cw\"><summary>");
+		if (rc == RC_OK)
+			rc = html_text(b, it->content_warning);
+		if (rc == RC_OK)
+			rc = buf_appends(b, "</summary>");
+	}
 	if (rc == RC_OK)
-		rc = item_media(b, p, it, kind);
+		rc = it->nmedia > 0 ? item_gallery(b, p, it, net) : item_media(b, p, it, kind);
 	if (rc == RC_OK)
 		rc = item_content(b, it);
+	if (rc == RC_OK && it->content_warning != NULL)
+		rc = buf_appends(b, "</details>");
 	if (rc == RC_OK)
 		rc = item_tags(b, it);
+	if (rc == RC_OK && p->show_counts)
+		rc = item_counts(b, it);
 	if (rc == RC_OK)
 		rc = item_foot(b, p, it);
 	return rc == RC_OK ? buf_appends(b, "</article></li>\n") : rc;

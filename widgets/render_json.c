@@ -102,6 +102,54 @@ add_content(json_t *o, const struct feed_item *it)
 	return json_object_set_new(o, "content_text", json_string(text != NULL ? text : "")) == 0;
 }
 
+/* The API sources' extras in "_socialhub", as the cache has them. */
+static bool
+add_extras(json_t *ext, const struct feed_item *it)
+{
+	static const struct { const char *name; unsigned bit; } counts[] = {
+		{ "likes", FEED_COUNT_LIKES }, { "comments", FEED_COUNT_COMMENTS },
+		{ "shares", FEED_COUNT_SHARES }, { "views", FEED_COUNT_VIEWS },
+	};
+	const long long vals[] = { it->counts.likes, it->counts.comments, it->counts.shares,
+		it->counts.views };
+	bool ok = render_json_set_str(ext, "kind", feed_kind_name(it->kind)) &&
+	    render_json_set_str(ext, "content_warning", it->content_warning);
+	json_t *arr, *c;
+
+	if (ok && it->is_reply)
+		ok = json_object_set_new(ext, "reply", json_true()) == 0;
+	if (ok && it->is_repost)
+		ok = json_object_set_new(ext, "repost", json_true()) == 0;
+	if (ok && it->nmedia > 0 && (ok = (arr = json_array()) != NULL)) {
+		for (size_t i = 0; i < it->nmedia; i++) {
+			const struct feed_media *m = &it->media[i];
+			json_t *o = json_pack("{s:s}", "type", m->type == FEED_MEDIA_VIDEO ? "video" : "image");
+			if (o == NULL)
+				continue;
+			render_json_set_str(o, "url", m->url);
+			render_json_set_str(o, "alt", m->alt);
+			render_json_set_str(o, "poster", m->poster);
+			render_json_set_str(o, "link", m->link);
+			render_json_set_str(o, "blurhash", m->blurhash);
+			if (m->width > 0 && m->height > 0) {
+				json_object_set_new(o, "width", json_integer(m->width));
+				json_object_set_new(o, "height", json_integer(m->height));
+			}
+			if (m->duration_seconds > 0)
+				json_object_set_new(o, "duration_in_seconds", json_integer(m->duration_seconds));
+			json_array_append_new(arr, o);
+		}
+		ok = json_object_set_new(ext, "media", arr) == 0;
+	}
+	if (ok && it->counts.have != 0 && (ok = (c = json_object()) != NULL)) {
+		for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+			if (it->counts.have & counts[i].bit)
+				json_object_set_new(c, counts[i].name, json_integer(vals[i]));
+		ok = json_object_set_new(ext, "counts", c) == 0;
+	}
+	return ok;
+}
+
 static json_t *
 item_json(const struct feed_item *it)
 {
@@ -125,6 +173,8 @@ item_json(const struct feed_item *it)
 	    "network", render_network_of(it->url).id,
 	    "source", it->source, "market", it->market,
 	    "date_missing", it->date_missing);
+	if (ext != NULL && !add_extras(ext, it))
+		ok = false;
 	if (!ok || ext == NULL || json_object_set_new(o, "_socialhub", ext) != 0) {
 		json_decref(o);
 		return NULL;

@@ -72,6 +72,7 @@ struct render_page {
 	long long updated;         /* when the stream last changed, Unix s */
 	long long now;             /* for relative dates (HTML) */
 	enum render_layout layout; /* HTML only */
+	bool show_counts;          /* HTML shows items' counts (stream show_counts) */
 	const struct render_source *sources;   /* may be NULL */
 	size_t nsources;
 };

@@ -546,6 +546,13 @@ test_every_field(void **state)
 		{ "\xe0\x80", "audio/mpeg", NULL, 0, 0 },
 	};
 	char *tags[3] = { "a", "\xc3", "c" }, *bad[1] = { "\xc0\x80" };
+	struct feed_media md[3] = {
+		{ FEED_MEDIA_IMAGE, "https://a/p.jpg", "alt \"text\"", NULL, NULL, "LKO2?U%2Tw=w",
+		  640, 480, 0 },
+		{ FEED_MEDIA_VIDEO, NULL, NULL, "https://a/poster.jpg", "https://a/watch", NULL,
+		  0, 0, 61 },
+		{ FEED_MEDIA_IMAGE, "\xff", "\xe0\x80", NULL, NULL, NULL, -1, LONG_MAX, -5 },
+	};
 	struct feed_count c = { 0, 0, 0 };
 	struct feed_item it[2];
 	struct feed f;
@@ -584,6 +591,15 @@ test_every_field(void **state)
 		it[0].nattachments = v % 3;
 		it[0].images = tags;
 		it[0].nimages = v % 4;
+		/* the API sources' extras */
+		it[0].kind = (enum feed_kind)(v % (FEED_KIND_ARTICLE + 2));
+		it[0].is_reply = v % 2;
+		it[0].is_repost = v % 3 == 1;
+		it[0].content_warning = s;
+		it[0].media = md;
+		it[0].nmedia = v % 4;
+		it[0].counts = (struct feed_counts){ n, nums[(v + 2) % 6], 0, nums[(v + 3) % 6],
+		    (unsigned)(v * 5) % 17 };
 		/* the second item: nothing but what is required */
 		f.items = it;
 		f.nitems = 2;

@@ -28,6 +28,10 @@ enum rc feed_parse(struct arena *a, const char *body, size_t len,
 enum feed_format feed_detect(const char *body, size_t len);
 /* "rss20", "rss10", "atom10", "json11", ... ("unknown"); never NULL. */
 const char *feed_format_name(enum feed_format f);
+/* "note", "photo", "video", "reel", "article"; NULL for FEED_KIND_UNSET. */
+const char *feed_kind_name(enum feed_kind k);
+/* The kind of such a name; FEED_KIND_UNSET for NULL or any other word. */
+enum feed_kind feed_kind_parse(const char *s);
 
 /* The feed as a JSON Feed 1.1 object (new reference, NULL on no memory).
  * This is also the on-disk form of parsed items in the cache. */

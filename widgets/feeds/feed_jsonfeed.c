@@ -1,6 +1,7 @@
 /* feed_jsonfeed: the item model as JSON Feed 1.1 (output as a Jansson tree
  * or streamed, and the cache's read-back). Parser-only facts go in a
  * "_socialhub" extension object. */
+#include <stddef.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -17,6 +18,59 @@
 struct out {
 	bool nomem;
 };
+
+static const char *const kind_names[] = {
+	[FEED_KIND_UNSET] = NULL, [FEED_KIND_NOTE] = "note", [FEED_KIND_PHOTO] = "photo",
+	[FEED_KIND_VIDEO] = "video", [FEED_KIND_REEL] = "reel", [FEED_KIND_ARTICLE] = "article",
+};
+
+const char *
+feed_kind_name(enum feed_kind k)
+{
+	return (unsigned)k < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[k] : NULL;
+}
+
+enum feed_kind
+feed_kind_parse(const char *s)
+{
+	for (size_t i = 1; s != NULL && i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (strcmp(kind_names[i], s) == 0)
+			return (enum feed_kind)i;
+	return FEED_KIND_UNSET;
+}
+
+/* The counts by bit, in the order they are written. */
+static const struct {
+	const char *name;
+	unsigned bit;
+	size_t off;
+} count_names[] = {
+	{ "likes", FEED_COUNT_LIKES, offsetof(struct feed_counts, likes) },
+	{ "comments", FEED_COUNT_COMMENTS, offsetof(struct feed_counts, comments) },
+	{ "shares", FEED_COUNT_SHARES, offsetof(struct feed_counts, shares) },
+	{ "views", FEED_COUNT_VIEWS, offsetof(struct feed_counts, views) },
+};
+#define NCOUNTS (sizeof(count_names) / sizeof(count_names[0]))
+
+static long long *
+count_at(struct feed_counts *c, size_t i)
+{
+	return (long long *)((char *)c + count_names[i].off);
+}
+
+static long long
+count_of(const struct feed_counts *c, size_t i)
+{
+	return *(const long long *)((const char *)c + count_names[i].off);
+}
+
+/* The API-source extras go into "_socialhub" when any is set. */
+static bool
+has_extras(const struct feed_item *it)
+{
+	return it->kind != FEED_KIND_UNSET || it->is_reply || it->is_repost ||
+	    it->content_warning != NULL || it->nmedia > 0 || it->counts.have != 0;
+}
 
 /* Keys are the literals below: nothing for Jansson to check. */
 static void
@@ -135,6 +189,69 @@ attachments_out(struct out *o, const struct feed_attachment *at, size_t n)
 }
 
 static json_t *
+media_out(struct out *o, const struct feed_media *m, size_t n)
+{
+	json_t *arr = json_array();
+
+	if (arr == NULL) {
+		o->nomem = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *a = json_object();
+		if (a == NULL) {
+			o->nomem = true;
+			break;
+		}
+		put_str(o, a, "type", m[i].type == FEED_MEDIA_VIDEO ? "video" : "image");
+		put_str(o, a, "url", m[i].url);
+		put_str(o, a, "alt", m[i].alt);
+		put_str(o, a, "poster", m[i].poster);
+		put_str(o, a, "link", m[i].link);
+		put_str(o, a, "blurhash", m[i].blurhash);
+		if (m[i].width > 0)
+			put(o, a, "width", json_integer(m[i].width));
+		if (m[i].height > 0)
+			put(o, a, "height", json_integer(m[i].height));
+		if (m[i].duration_seconds > 0)
+			put(o, a, "duration_in_seconds", json_integer(m[i].duration_seconds));
+		if (json_array_append_new(arr, a) != 0)
+			o->nomem = true;
+	}
+	return arr;
+}
+
+static json_t *
+counts_out(struct out *o, const struct feed_counts *c)
+{
+	json_t *j = json_object();
+
+	if (j == NULL) {
+		o->nomem = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < NCOUNTS; i++)
+		if (c->have & count_names[i].bit)
+			put(o, j, count_names[i].name, json_integer(count_of(c, i)));
+	return j;
+}
+
+static void
+extras_out(struct out *o, json_t *ext, const struct feed_item *it)
+{
+	put_str(o, ext, "kind", feed_kind_name(it->kind));
+	if (it->is_reply)
+		put(o, ext, "reply", json_true());
+	if (it->is_repost)
+		put(o, ext, "repost", json_true());
+	put_str(o, ext, "content_warning", it->content_warning);
+	if (it->nmedia > 0)
+		put(o, ext, "media", media_out(o, it->media, it->nmedia));
+	if (it->counts.have != 0)
+		put(o, ext, "counts", counts_out(o, &it->counts));
+}
+
+static json_t *
 item_out(struct out *o, const struct feed_item *it)
 {
 	json_t *j = json_object(), *ext;
@@ -166,7 +283,7 @@ item_out(struct out *o, const struct feed_item *it)
 		put(o, j, "attachments", attachments_out(o, it->attachments,
 		    it->nattachments));
 	if (it->date_missing || it->source != NULL || it->market != NULL ||
-	    it->nimages > 0) {
+	    it->nimages > 0 || has_extras(it)) {
 		ext = json_object();
 		if (ext == NULL) {
 			o->nomem = true;
@@ -179,6 +296,7 @@ item_out(struct out *o, const struct feed_item *it)
 		if (it->nimages > 0)
 			put(o, ext, "images", strings_out(o, it->images,
 			    it->nimages));
+		extras_out(o, ext, it);
 		put(o, j, EXT, ext);
 	}
 	return j;
@@ -326,6 +444,51 @@ w_attachments(struct jsonw *w, const struct feed_attachment *at, size_t n)
 }
 
 static void
+w_media(struct jsonw *w, const struct feed_media *m, size_t n)
+{
+	jsonw_key(w, "media", strlen("media"));
+	jsonw_arr_begin(w);
+	for (size_t i = 0; i < n; i++) {
+		jsonw_obj_begin(w);
+		w_str(w, "type", m[i].type == FEED_MEDIA_VIDEO ? "video" : "image");
+		w_str(w, "url", m[i].url);
+		w_str(w, "alt", m[i].alt);
+		w_str(w, "poster", m[i].poster);
+		w_str(w, "link", m[i].link);
+		w_str(w, "blurhash", m[i].blurhash);
+		if (m[i].width > 0)
+			w_int(w, "width", m[i].width);
+		if (m[i].height > 0)
+			w_int(w, "height", m[i].height);
+		if (m[i].duration_seconds > 0)
+			w_int(w, "duration_in_seconds", m[i].duration_seconds);
+		jsonw_obj_end(w);
+	}
+	jsonw_arr_end(w);
+}
+
+static void
+w_extras(struct jsonw *w, const struct feed_item *it)
+{
+	w_str(w, "kind", feed_kind_name(it->kind));
+	if (it->is_reply)
+		w_true(w, "reply");
+	if (it->is_repost)
+		w_true(w, "repost");
+	w_str(w, "content_warning", it->content_warning);
+	if (it->nmedia > 0)
+		w_media(w, it->media, it->nmedia);
+	if (it->counts.have != 0) {
+		jsonw_key(w, "counts", strlen("counts"));
+		jsonw_obj_begin(w);
+		for (size_t i = 0; i < NCOUNTS; i++)
+			if (it->counts.have & count_names[i].bit)
+				w_int(w, count_names[i].name, count_of(&it->counts, i));
+		jsonw_obj_end(w);
+	}
+}
+
+static void
 w_item(struct jsonw *w, const struct feed_item *it, bool pinned)
 {
 	jsonw_obj_begin(w);
@@ -351,7 +514,7 @@ w_item(struct jsonw *w, const struct feed_item *it, bool pinned)
 	if (it->nattachments > 0)
 		w_attachments(w, it->attachments, it->nattachments);
 	if (it->date_missing || it->source != NULL || it->market != NULL ||
-	    it->nimages > 0 || pinned) {
+	    it->nimages > 0 || has_extras(it) || pinned) {
 		jsonw_key(w, EXT, strlen(EXT));
 		jsonw_obj_begin(w);
 		if (it->date_missing)
@@ -360,6 +523,7 @@ w_item(struct jsonw *w, const struct feed_item *it, bool pinned)
 		w_str(w, "market", it->market);
 		if (it->nimages > 0)
 			w_strings(w, "images", it->images, it->nimages);
+		w_extras(w, it);
 		if (pinned)
 			w_true(w, "pinned");
 		jsonw_obj_end(w);
@@ -456,6 +620,31 @@ n_persons(struct feed_person *p, size_t n)
 	}
 }
 
+/* media_in of media_out: an entry with neither url nor link goes. */
+static void
+n_media(struct feed_item *it)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < it->nmedia; i++) {
+		struct feed_media m = it->media[i];
+		m.type = m.type == FEED_MEDIA_VIDEO ? FEED_MEDIA_VIDEO : FEED_MEDIA_IMAGE;
+		m.url = n_str(m.url);
+		m.alt = n_str(m.alt);
+		m.poster = n_str(m.poster);
+		m.link = n_str(m.link);
+		m.blurhash = n_str(m.blurhash);
+		m.width = m.width > 0 ? m.width : 0;
+		m.height = m.height > 0 ? m.height : 0;
+		m.duration_seconds = m.duration_seconds > 0 ? m.duration_seconds : 0;
+		if (m.url != NULL || m.link != NULL)
+			it->media[k++] = m;
+	}
+	it->nmedia = k;
+	if (k == 0)
+		it->media = NULL;
+}
+
 static void
 n_item(struct feed_item *it)
 {
@@ -492,6 +681,15 @@ n_item(struct feed_item *it)
 	it->source = n_str(it->source);
 	it->market = n_str(it->market);
 	it->images = n_strings(it->images, &it->nimages);
+	if (feed_kind_name(it->kind) == NULL)
+		it->kind = FEED_KIND_UNSET;
+	it->content_warning = n_str(it->content_warning);
+	n_media(it);
+	it->counts.have &= FEED_COUNT_LIKES | FEED_COUNT_COMMENTS | FEED_COUNT_SHARES |
+	    FEED_COUNT_VIEWS;
+	for (size_t i = 0; i < NCOUNTS; i++)
+		if (!(it->counts.have & count_names[i].bit))
+			*count_at(&it->counts, i) = 0;
 }
 
 void
@@ -628,6 +826,64 @@ attachments_in(struct in *in, const json_t *arr, struct feed_item *it)
 }
 
 static void
+media_in(struct in *in, const json_t *arr, struct feed_item *it)
+{
+	size_t i, cnt = json_array_size(arr);
+	const json_t *v;
+
+	if (cnt == 0)
+		return;
+	it->media = arena_calloc(in->a, cnt, sizeof(*it->media));
+	if (it->media == NULL) {
+		in->nomem = true;
+		return;
+	}
+	json_array_foreach(arr, i, v) {
+		struct feed_media *m = &it->media[it->nmedia];
+		const char *type = json_string_value(json_object_get(v, "type"));
+		if (!json_is_object(v))
+			continue;
+		m->type = type != NULL && strcmp(type, "video") == 0 ? FEED_MEDIA_VIDEO :
+		    FEED_MEDIA_IMAGE;
+		m->url = get_str(in, v, "url");
+		m->alt = get_str(in, v, "alt");
+		m->poster = get_str(in, v, "poster");
+		m->link = get_str(in, v, "link");
+		m->blurhash = get_str(in, v, "blurhash");
+		m->width = (long)jsonutil_int(v, "width");
+		m->height = (long)jsonutil_int(v, "height");
+		m->duration_seconds = jsonutil_int(v, "duration_in_seconds");
+		if (m->width < 0)
+			m->width = 0;
+		if (m->height < 0)
+			m->height = 0;
+		if (m->duration_seconds < 0)
+			m->duration_seconds = 0;
+		if (m->url != NULL || m->link != NULL)
+			it->nmedia++;
+	}
+}
+
+static void
+extras_in(struct in *in, const json_t *ext, struct feed_item *it)
+{
+	const json_t *counts = json_object_get(ext, "counts");
+
+	it->kind = feed_kind_parse(json_string_value(json_object_get(ext, "kind")));
+	it->is_reply = json_is_true(json_object_get(ext, "reply"));
+	it->is_repost = json_is_true(json_object_get(ext, "repost"));
+	it->content_warning = get_str(in, ext, "content_warning");
+	media_in(in, json_object_get(ext, "media"), it);
+	for (size_t i = 0; json_is_object(counts) && i < NCOUNTS; i++) {
+		const json_t *c = json_object_get(counts, count_names[i].name);
+		if (!json_is_integer(c))
+			continue;
+		*count_at(&it->counts, i) = (long long)json_integer_value(c);
+		it->counts.have |= count_names[i].bit;
+	}
+}
+
+static void
 item_in(struct in *in, const json_t *j, struct feed_item *it)
 {
 	const json_t *ext = json_object_get(j, EXT);
@@ -655,6 +911,7 @@ item_in(struct in *in, const json_t *j, struct feed_item *it)
 		it->market = get_str(in, ext, "market");
 		it->images = strings_in(in, json_object_get(ext, "images"),
 		    &it->nimages);
+		extras_in(in, ext, it);
 	}
 }
 

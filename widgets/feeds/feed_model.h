@@ -31,6 +31,50 @@ struct feed_attachment {
 	long long duration_seconds; /* 0: unknown */
 };
 
+/* What a post is, when its network says (API sources); UNSET for feeds. */
+enum feed_kind {
+	FEED_KIND_UNSET,
+	FEED_KIND_NOTE,
+	FEED_KIND_PHOTO,
+	FEED_KIND_VIDEO,
+	FEED_KIND_REEL,
+	FEED_KIND_ARTICLE,
+};
+
+enum feed_media_type {
+	FEED_MEDIA_IMAGE,
+	FEED_MEDIA_VIDEO,
+};
+
+/*
+ * One picture or video of a post's gallery (API sources). A video is never
+ * played from its network: it shows as its poster linking to `link`.
+ */
+struct feed_media {
+	enum feed_media_type type;
+	char *url;          /* image: the picture (absolute); video: the file, may be NULL */
+	char *alt;          /* the author's description, NULL: none given */
+	char *poster;       /* video: a still image, may be NULL */
+	char *link;         /* video: the page it plays on, may be NULL */
+	char *blurhash;     /* placeholder (blurha.sh), may be NULL */
+	long width, height; /* pixels, 0: unknown */
+	long long duration_seconds;  /* video, 0: unknown */
+};
+
+/* Counts as the network reported them at fetch time; a bit in `have`
+ * per count the API gave (a real 0 differs from unknown). */
+enum {
+	FEED_COUNT_LIKES = 1u << 0,
+	FEED_COUNT_COMMENTS = 1u << 1,
+	FEED_COUNT_SHARES = 1u << 2,   /* shares, boosts, reposts */
+	FEED_COUNT_VIEWS = 1u << 3,
+};
+
+struct feed_counts {
+	long long likes, comments, shares, views;
+	unsigned have;
+};
+
 /*
  * One entry. Strings are NUL-terminated UTF-8 in the parse arena, NULL when
  * absent. content_html has been through the sanitizer (sanitize.h). Times
@@ -65,6 +109,14 @@ struct feed_item {
 	 * order), for the media proxy; `image` is usually the first. */
 	char **images;
 	size_t nimages;
+	/* Added by the API sources issue (zero for feeds). */
+	enum feed_kind kind;
+	bool is_reply;          /* an answer to another post */
+	bool is_repost;         /* a boost / repost of someone else's post */
+	char *content_warning;  /* plain text shown before the content */
+	struct feed_media *media;
+	size_t nmedia;
+	struct feed_counts counts;
 };
 
 struct feed {

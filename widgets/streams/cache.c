@@ -412,6 +412,7 @@ cache_status_load(struct arena *a, const char *path, struct cache_status *out)
 	out->next_due = jsonutil_int(j, "next_due");
 	out->last_error = jsonutil_str(a, j, "last_error", 0, NULL);
 	out->error_code = jsonutil_str(a, j, "error_code", 0, NULL);
+	out->warning = jsonutil_str(a, j, "warning", 0, NULL);
 	out->http_status = (long)jsonutil_int(j, "http_status");
 	out->failures = (long)jsonutil_int(j, "failures");
 	out->bytes = jsonutil_int(j, "bytes");
@@ -441,6 +442,8 @@ cache_status_json(const struct cache_status *s)
 	jsonutil_set_str(o, "url", s->url, 0);
 	jsonutil_set_str(o, "last_error", s->last_error, 0);
 	jsonutil_set_str(o, "error_code", s->error_code, 0);
+	if (s->warning != NULL)
+		jsonutil_set_str(o, "warning", s->warning, 0);
 	return o;
 }
 

@@ -128,6 +128,8 @@ struct cache_status {
 	long long next_due;
 	char *last_error;         /* human text, NULL after a success */
 	char *error_code;         /* rc_str() of the last error */
+	char *warning;            /* the last success left something out
+				   * (an API source's refused media), or NULL */
 	long http_status;         /* of the last attempt, 0: no response */
 	long failures;            /* consecutive */
 	long long bytes;          /* decompressed body bytes of the last 200 */

@@ -145,7 +145,7 @@ static void
 clear_headers(struct fetch_result *r)
 {
 	char **fields[] = { &r->etag, &r->last_modified, &r->content_type,
-	    &r->cache_control, &r->expires, &r->date, &r->age, &r->retry_after };
+	    &r->cache_control, &r->expires, &r->date, &r->age, &r->retry_after, &r->link };
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		free(*fields[i]);
@@ -195,6 +195,7 @@ header_line(char *p, size_t size, size_t nmemb, void *arg)
 		{ "date", offsetof(struct fetch_result, date), false },
 		{ "age", offsetof(struct fetch_result, age), false },
 		{ "retry-after", offsetof(struct fetch_result, retry_after), false },
+		{ "link", offsetof(struct fetch_result, link), true },
 	};
 	struct transfer *t = arg;
 	size_t n = size * nmemb, name;
@@ -258,7 +259,8 @@ setup_easy(struct curl_fetcher *cf, struct transfer *t)
 	if (add_header(t, "%s", FETCH_ACCEPT) != RC_OK ||
 	    (j->etag != NULL && add_header(t, "If-None-Match: %s", j->etag) != RC_OK) ||
 	    (j->last_modified != NULL &&
-	    add_header(t, "If-Modified-Since: %s", j->last_modified) != RC_OK))
+	    add_header(t, "If-Modified-Since: %s", j->last_modified) != RC_OK) ||
+	    (j->header != NULL && add_header(t, "%s", j->header) != RC_OK))
 		return RC_NOMEM;
 	/*
 	 * No total_ms (CURLOPT_TIMEOUT): libcurl counts it from
@@ -334,6 +336,13 @@ http_outcome(struct curl_fetcher *cf, struct transfer *t)
 	} else if (st == 304) {
 		r->rc = RC_OK;
 		r->not_modified = true;
+	} else if (st >= 400 && t->body.len > 0 && t->body.len <= FETCH_ERROR_BODY_MAX) {
+		/* Kept for the message: an API says why it refused. */
+		r->error_body = buf_take(&t->body, &len);
+		r->error_len = r->error_body != NULL ? len : 0;
+	}
+	if (st == 200 || st == 304) {
+		return;
 	} else if (st == 429) {
 		set_error(r, RC_RATELIMIT, "HTTP 429 Too Many Requests%s%s",
 		    r->retry_after ? ", Retry-After: " : "", r->retry_after ? r->retry_after : "");
@@ -443,8 +452,11 @@ fetch_result_fini(struct fetch_result *r)
 	clear_headers(r);
 	free(r->body);
 	free(r->effective_url);
+	free(r->error_body);
 	r->body = NULL;
 	r->effective_url = NULL;
+	r->error_body = NULL;
+	r->error_len = 0;
 }
 
 static void

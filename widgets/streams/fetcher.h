@@ -20,6 +20,7 @@
 #define FETCH_MAX_STREAMS 100               /* HTTP/2 streams per connection */
 #define FETCH_MAX_INFLIGHT 256              /* transfers handed to libcurl */
 #define FETCH_MEMORY_BUDGET (64u << 20)     /* unfinished bodies of one run */
+#define FETCH_ERROR_BODY_MAX 4096           /* error bodies kept for messages */
 
 /*
  * The outcome of one GET. Strings are malloc'd and owned by the fetcher
@@ -33,6 +34,10 @@ struct fetch_result {
 	size_t len;
 	char *etag, *last_modified, *content_type;
 	char *cache_control, *expires, *date, *age, *retry_after;
+	char *link;              /* Link header(s), joined: API paging */
+	char *error_body;        /* a 4xx/5xx body up to FETCH_ERROR_BODY_MAX
+				  * bytes (the API's own words), else NULL */
+	size_t error_len;
 	char *effective_url;     /* after redirects */
 	char error[256];         /* human text when rc != RC_OK */
 	long elapsed_ms;
@@ -43,6 +48,8 @@ struct fetch_job {
 	const char *url;
 	const char *etag;            /* If-None-Match, or NULL */
 	const char *last_modified;   /* If-Modified-Since, or NULL */
+	const char *header;          /* one more request header line
+				      * ("Name: value"), or NULL */
 	enum netpolicy_trust trust;  /* peers besides public ones: none, its
 				      * own origin's (the URL names a private
 				      * address), any (fetch_allow_private) */

@@ -14,6 +14,7 @@
 #include "util/log.h"
 #include "widgets/feeds/feed_discover.h"
 #include "widgets/feeds/sanitize.h"
+#include "widgets/streams/src.h"
 
 #define PARSE_ARENA_LIMIT (512u * 1024 * 1024)
 /*
@@ -60,7 +61,11 @@ struct unit {
 	enum netpolicy_trust trust;        /* of the source's own fetch */
 	char *follow;                      /* the feed its page names (malloc) */
 	bool followed;                     /* this result is that feed's */
+	struct src_run *api;               /* an API source's run (its arena
+					    * holds it and its items), or NULL */
+	bool more;                         /* the run has another request */
 	char errbuf[512];
+	char warnbuf[SRC_MSG_MAX];
 };
 
 /* Finished fetches waiting for a writer thread. */
@@ -388,37 +393,25 @@ keep_first_seen(struct arena *a, const struct unit *u, struct feed *f)
 	json_decref(j);
 }
 
-/* Parses a 200 body and replaces items.json (and body) when they changed. */
+/*
+ * Replaces items.json (and body) when the items of f (parsed from res, in
+ * arena a, which this takes) changed; on success the items stay in
+ * memory for the merge (u->feed, u->fa).
+ */
 static enum rc
-store_body(struct unit *u, const struct fetch_result *res, long long now,
-    long *ttl, bool *changed, char *err, size_t errlen)
+store_items(struct unit *u, const struct fetch_result *res, long long now,
+    struct arena *a, struct feed *f, long *ttl, bool *changed, char *err, size_t errlen)
 {
-	struct feed_parse_opts po = {
-		.base_url = res->effective_url ? res->effective_url : u->src->url,
-		.content_type = res->content_type, .fetch_time = now,
-		.max_items = REFRESH_SOURCE_MAX_ITEMS,
-	};
-	struct arena *a = arena_new(256 * 1024, PARSE_ARENA_LIMIT);
 	char items_sum[65], old_sum[65], body_sum[65];
 	struct buf s = { 0 };
 	struct jsonw w;
-	struct feed f;
 	enum rc rc;
 
-	if (a == NULL)
-		return RC_NOMEM;
-	memset(&f, 0, sizeof(f));
-	rc = feed_parse(a, res->body, res->len, &po, &f);
-	if (rc != RC_OK) {
-		snprintf(err, errlen, "not a feed: %s (%zu bytes, %s)", rc_str(rc), res->len,
-		    res->content_type ? res->content_type : "no Content-Type");
-		goto out;
-	}
-	keep_first_seen(a, u, &f);
+	keep_first_seen(a, u, f);
 	/* About the body's size: JSON of the items is of that order. */
 	if ((rc = cache_jsonw_begin(&w, res->len + res->len / 2 + 4096, &s)) != RC_OK)
 		goto out;
-	feed_write_json_begin(&f, 0, &w);
+	feed_write_json_begin(f, 0, &w);
 	jsonw_obj_end(&w);
 	if ((rc = cache_jsonw_end(&w, &s)) != RC_OK)
 		goto out;
@@ -432,18 +425,18 @@ store_body(struct unit *u, const struct fetch_result *res, long long now,
 		rc = cache_write_sum(u->body_path, res->body, res->len, body_sum);
 	if (rc == RC_OK && *changed)
 		rc = cache_write_sum(u->items_path, s.data, s.len, items_sum);
-	*ttl = f.ttl_minutes;
+	*ttl = f->ttl_minutes;
 	if (rc == RC_OK)
-		rc = store_http(u, res, now, items_sum, body_sum, f.ttl_minutes);
+		rc = store_http(u, res, now, items_sum, body_sum, f->ttl_minutes);
 	if (rc == RC_OK)
-		u->st.items = (long)f.nitems;
+		u->st.items = (long)f->nitems;
 	if (rc != RC_OK)
 		snprintf(err, errlen, "cannot write the cache: %s", rc_str(rc));
 	/* The merge takes these items from here, not from items.json: made
 	 * what reading items.json back would give. */
 	if (rc == RC_OK)
-		feed_normalize(&f);
-	if (rc == RC_OK && (u->feed = arena_memdup(a, &f, sizeof(f))) != NULL) {
+		feed_normalize(f);
+	if (rc == RC_OK && (u->feed = arena_memdup(a, f, sizeof(*f))) != NULL) {
 		memcpy(u->items_sum, items_sum, sizeof(items_sum));
 		u->fa = a;
 		a = NULL;
@@ -452,6 +445,139 @@ out:
 	buf_fini(&s);
 	arena_free(a);
 	return rc;
+}
+
+/* Parses a 200 body and stores its items. */
+static enum rc
+store_body(struct unit *u, const struct fetch_result *res, long long now,
+    long *ttl, bool *changed, char *err, size_t errlen)
+{
+	struct feed_parse_opts po = {
+		.base_url = res->effective_url ? res->effective_url : u->src->url,
+		.content_type = res->content_type, .fetch_time = now,
+		.max_items = REFRESH_SOURCE_MAX_ITEMS,
+	};
+	struct arena *a = arena_new(256 * 1024, PARSE_ARENA_LIMIT);
+	struct feed f;
+	enum rc rc;
+
+	if (a == NULL)
+		return RC_NOMEM;
+	memset(&f, 0, sizeof(f));
+	rc = feed_parse(a, res->body, res->len, &po, &f);
+	if (rc != RC_OK) {
+		snprintf(err, errlen, "not a feed: %s (%zu bytes, %s)", rc_str(rc), res->len,
+		    res->content_type ? res->content_type : "no Content-Type");
+		arena_free(a);
+		return rc;
+	}
+	return store_items(u, res, now, a, &f, ttl, changed, err, errlen);
+}
+
+/* ---- API sources (src.h): a run of requests, then one store ---- */
+
+static void
+api_end(struct unit *u)
+{
+	if (u->api != NULL)
+		arena_free(u->api->a);
+	u->api = NULL;
+	u->more = false;
+}
+
+/* Makes the run of an API source; false (u->res holds the error) when
+ * it cannot start. */
+static bool
+api_begin(struct pass *p, struct unit *u, long long now)
+{
+	struct arena *a = arena_new(64 * 1024, PARSE_ARENA_LIMIT);
+	struct src_run *r = a != NULL ? arena_calloc(a, 1, sizeof(*r)) : NULL;
+	enum rc rc = RC_NOMEM;
+
+	memset(&u->res, 0, sizeof(u->res));
+	if (r == NULL) {
+		arena_free(a);
+		snprintf(u->res.error, sizeof(u->res.error), "out of memory");
+		u->res.rc = RC_NOMEM;
+		return false;
+	}
+	r->a = a;
+	r->conf = &u->src->api;
+	r->allow_private = p->r->conf.allow_private;
+	r->now = now;
+	u->api = r;
+	if (r->conf->token_file != NULL &&
+	    (rc = src_read_token(a, r->conf->token_file, (char **)&r->token)) != RC_OK) {
+		snprintf(u->res.error, sizeof(u->res.error), "token_file: cannot read it (%s)",
+		    rc_str(rc));
+		u->res.rc = RC_CONFIG;
+		return false;
+	}
+	if ((rc = src_start(r)) != RC_OK) {
+		snprintf(u->res.error, sizeof(u->res.error), "%s", r->err);
+		u->res.rc = rc;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A response to a run's request: a page is read, and either the run goes
+ * on (u->more; nothing to store yet) or its result is what gets stored.
+ * Returns true when the run goes on.
+ */
+static bool
+api_response(struct unit *u, struct fetch_result *res)
+{
+	struct src_run *r = u->api;
+	struct src_response resp = {
+		.body = res->body, .len = res->len, .content_type = res->content_type,
+		.link = res->link,
+	};
+	char msg[sizeof(res->error)];
+	enum rc rc;
+
+	if (res->rc != RC_OK) {
+		if (res->http_status == 0 && res->rc == RC_UNAVAILABLE)
+			return false;    /* cut short by a stop */
+		src_http_error(r->conf, res->http_status, res->error, res->error_body,
+		    res->error_len, msg, sizeof(msg));
+		memcpy(res->error, msg, sizeof(msg));
+		return false;
+	}
+	if (res->not_modified) {
+		res->rc = RC_UPSTREAM;
+		snprintf(res->error, sizeof(res->error), "HTTP 304 to a request without validators");
+		return false;
+	}
+	if ((rc = src_page(r, &resp)) != RC_OK) {
+		res->rc = rc;
+		snprintf(res->error, sizeof(res->error), "%s", r->err);
+		return false;
+	}
+	u->more = r->url != NULL;
+	return u->more;
+}
+
+static enum rc
+store_api(struct unit *u, const struct fetch_result *res, long long now,
+    long *ttl, bool *changed, char *err, size_t errlen)
+{
+	struct src_run *r = u->api;
+	struct arena *a = r->a;
+	struct feed f = r->feed;
+
+	u->api = NULL;       /* store_items takes the arena */
+	u->st.warning = NULL;
+	if (r->media_refused > 0) {
+		snprintf(u->warnbuf, sizeof(u->warnbuf), "%s", r->warning);
+		u->st.warning = u->warnbuf;
+		log_kv(LOG_WARN, "source_warning", "stream", u->stream, "source", u->src->name,
+		    "warning", r->warning, NULL);
+	}
+	f.format = FEED_UNKNOWN;
+	f.feed_url = NULL;
+	return store_items(u, res, now, a, &f, ttl, changed, err, errlen);
 }
 
 /*
@@ -536,10 +662,15 @@ process(struct pass *p, struct unit *u)
 	if (rc == RC_UNAVAILABLE && res->http_status == 0) {
 		/* Cut short by a stop: not the source's fault, nothing to record. */
 		e->outcome = REFRESH_BUSY;
+		api_end(u);
 		cache_unlock(&u->lock);
 		return;
 	}
-	if (rc == RC_OK && !res->not_modified) {
+	if (rc == RC_OK && u->api != NULL) {
+		rc = store_api(u, res, now, &ttl, &changed, err, errlen);
+		if (rc == RC_OK)
+			u->st.bytes = (long long)res->len;
+	} else if (rc == RC_OK && !res->not_modified) {
 		rc = store_body(u, res, now, &ttl, &changed, err, errlen);
 		if (rc == RC_OK)
 			u->st.bytes = (long long)res->len;
@@ -571,6 +702,7 @@ process(struct pass *p, struct unit *u)
 		e->outcome = REFRESH_FAILED;
 		e->error = u->st.last_error;
 	}
+	api_end(u);          /* a failed run's items go: the last good stay */
 	res->rc = rc;     /* a parse or store failure schedules as a failure */
 	schedule(u, res, now, ttl);
 	e->http_status = res->http_status;
@@ -652,7 +784,8 @@ discover(struct pass *p, struct unit *u)
 	struct arena *a;
 	size_t n;
 
-	if (u->followed || res->rc != RC_OK || res->not_modified ||
+	/* An API answering HTML is an error page, not a page naming a feed. */
+	if (u->api != NULL || u->followed || res->rc != RC_OK || res->not_modified ||
 	    p->follows == NULL ||
 	    !feed_discover_is_html(res->body, res->len, res->content_type))
 		return false;
@@ -674,9 +807,10 @@ on_done(struct fetch_job *job, void *arg)
 {
 	struct pass *p = arg;
 	struct unit *u = job->arg;
-
 	bool inline_store;
 
+	if (u->api != NULL && api_response(u, &job->res))
+		return;          /* the next request follows; the fetcher frees this one */
 	u->res = job->res;
 	memset(&job->res, 0, sizeof(job->res));
 	if (discover(p, u)) {
@@ -800,8 +934,65 @@ run_batch(struct pass *p, struct fetch_job *jobs, size_t nj,
 		if (rc == RC_OK && p->nfollow > 0)
 			rc = run_follows(p, f, stop);
 	}
+	/* A run with another request keeps its source locked. */
 	for (size_t i = 0; i < nj; i++)
-		cache_unlock(&((struct unit *)jobs[i].arg)->lock);
+		if (!((struct unit *)jobs[i].arg)->more)
+			cache_unlock(&((struct unit *)jobs[i].arg)->lock);
+	return rc;
+}
+
+/* The job of a unit: its feed URL (with validators) or its run's request. */
+static void
+add_job(struct pass *p, struct unit *u, struct fetch_job *job)
+{
+	memset(job, 0, sizeof(*job));
+	job->arg = u;
+	if (u->api != NULL) {
+		job->url = u->api->url;
+		job->header = u->api->header;
+	} else {
+		job->url = u->src->url;
+		load_validators(u, job);
+	}
+	job->trust = fetcher_trust(p->r->conf.allow_private, job->url);
+}
+
+/*
+ * API runs that want another request (the account's posts after its
+ * lookup, the next page) get it in rounds, each a fetcher run of its own;
+ * src.c bounds a run to SRC_MAX_REQUESTS, and so do the rounds.
+ */
+static enum rc
+fetch_more(struct pass *p, struct fetch_job *jobs, size_t batch, volatile sig_atomic_t *stop)
+{
+	enum rc rc = RC_OK;
+
+	for (int round = 0; round < SRC_MAX_REQUESTS && rc == RC_OK; round++) {
+		size_t nj = 0, sent = 0;
+		for (size_t i = 0; i < p->n && rc == RC_OK; i++) {
+			struct unit *u = &p->units[i];
+			if (!u->more)
+				continue;
+			u->more = false;
+			add_job(p, u, &jobs[nj]);
+			sent++;
+			if (++nj == batch) {
+				rc = run_batch(p, jobs, nj, stop);
+				nj = 0;
+			}
+		}
+		if (nj > 0 && rc == RC_OK)
+			rc = run_batch(p, jobs, nj, stop);
+		if (sent == 0)
+			break;
+	}
+	/* Runs the pass could not finish: nothing stored, locks let go. */
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->units[i].more) {
+			api_end(&p->units[i]);
+			cache_unlock(&p->units[i].lock);
+		}
+	}
 	return rc;
 }
 
@@ -826,12 +1017,12 @@ fetch_due(struct pass *p, const struct refresh_opts *o, volatile sig_atomic_t *s
 		}
 		if (!prepare(p, u, now, o->force))
 			continue;
-		memset(&jobs[nj], 0, sizeof(jobs[nj]));
-		jobs[nj].url = u->src->url;
-		jobs[nj].arg = u;
-		jobs[nj].trust = fetcher_trust(p->r->conf.allow_private, u->src->url);
+		if (src_is_api(&u->src->api) && !api_begin(p, u, now)) {
+			process(p, u);      /* records why it could not start */
+			continue;
+		}
+		add_job(p, u, &jobs[nj]);
 		u->trust = jobs[nj].trust;
-		load_validators(u, &jobs[nj]);
 		if (++nj == batch) {
 			rc = run_batch(p, jobs, nj, stop);
 			nj = 0;
@@ -839,6 +1030,8 @@ fetch_due(struct pass *p, const struct refresh_opts *o, volatile sig_atomic_t *s
 	}
 	if (nj > 0 && rc == RC_OK)
 		rc = run_batch(p, jobs, nj, stop);
+	if (rc == RC_OK)
+		rc = fetch_more(p, jobs, batch, stop);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "util/arena.h"
 #include "util/rc.h"
 #include "widgets/streams/cache.h"
+#include "widgets/streams/src.h"
 #include "widgets/feeds/feed.h"
 
 #define STREAM_NAME_MAX 64
@@ -22,6 +23,9 @@ struct stream_source {
 	const char *title;    /* display name; NULL: the feed's own title */
 	long every;           /* seconds, already clamped to [1 min, 24 h] */
 	char key[CACHE_KEY_LEN + 1];  /* cache key of the URL */
+	/* type and API keys; for an API source (src_is_api) `url` is the
+	 * first request, as src_identity_url makes it. */
+	struct src_conf api;
 };
 
 /* One `stream NAME { ... }` block. */
@@ -33,6 +37,7 @@ struct stream_conf {
 	const char **include, **exclude, **pin, **hide;
 	size_t ninclude, nexclude, npin, nhide;
 	long max_items;
+	bool show_counts;     /* HTML shows likes, comments, shares, views */
 };
 
 /* What the merge gets per source: its config and last good items. */

@@ -11,6 +11,7 @@
 #include "util/url.h"
 #include "widgets/streams/fetcher.h"
 #include "widgets/streams/schedule.h"
+#include "widgets/streams/src.h"
 
 #define STREAMS_URL_MAX 2048
 #define STREAMS_WORD_MAX 200
@@ -23,6 +24,11 @@
 
 static cfg_opt_t source_opts[] = {
 	CFG_STR("url", NULL, CFGF_NODEFAULT),
+	CFG_STR("type", "feed", CFGF_NONE),
+	CFG_STR("account", NULL, CFGF_NODEFAULT),
+	CFG_STR("api_url", NULL, CFGF_NODEFAULT),
+	CFG_STR("connection", NULL, CFGF_NODEFAULT),
+	CFG_STR("token_file", NULL, CFGF_NODEFAULT),
 	CFG_INT_CB("every", SCHEDULE_EVERY_DEFAULT, CFGF_NONE, cfgval_duration),
 	CFG_STR("market", NULL, CFGF_NODEFAULT),
 	CFG_STR("title", NULL, CFGF_NODEFAULT),
@@ -40,6 +46,7 @@ static cfg_opt_t stream_opts[] = {
 	CFG_STR_LIST_CB("pin", NULL, CFGF_NODEFAULT, check_ref),
 	CFG_STR_LIST_CB("hide", NULL, CFGF_NODEFAULT, check_ref),
 	CFG_INT("max_items", STREAM_MAX_ITEMS_DEFAULT, CFGF_NONE),
+	CFG_BOOL("show_counts", cfg_false, CFGF_NONE),
 	CFG_END()
 };
 
@@ -140,6 +147,33 @@ check_max_items(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* The `type` and the keys each type takes (src.h). */
+static void
+check_source_type(cfg_t *cfg, cfg_t *s)
+{
+	struct arena *a = arena_new(1024, 0);
+	struct src_conf c = { 0 };
+	const char *type = cfg_getstr(s, "type"), *e;
+
+	if (a == NULL)
+		return;
+	if (!src_type_parse(type, &c.type)) {
+		cfg_error(cfg, "KEY type: unknown \"%.40s\" in source %s; one of feed, mastodon, "
+		    "bluesky, youtube, instagram, facebook, threads, linkedin, x, tiktok",
+		    type, cfg_title(s));
+	} else {
+		c.account = cfg_getstr(s, "account");
+		c.api_url = cfg_getstr(s, "api_url");
+		c.connection = cfg_getstr(s, "connection");
+		c.token_file = cfg_getstr(s, "token_file");
+		if (c.type == SRC_FEED && cfg_getstr(s, "url") == NULL)
+			cfg_error(cfg, "KEY url: missing in source %s", cfg_title(s));
+		else if ((e = src_check(a, &c, cfg_getstr(s, "url"))) != NULL)
+			cfg_error(cfg, "KEY %s (source %s, type %s)", e, cfg_title(s), type);
+	}
+	arena_free(a);
+}
+
 static int
 check_source(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -148,8 +182,7 @@ check_source(cfg_t *cfg, cfg_opt_t *opt)
 	if (!name_valid(cfg_title(s), STREAM_NAME_MAX))
 		cfg_error(cfg, "KEY source: name \"%s\" must be 1-%d of [A-Za-z0-9_-]",
 		    cfg_title(s), STREAM_NAME_MAX);
-	if (cfg_getstr(s, "url") == NULL)
-		cfg_error(cfg, "KEY url: missing in source %s", cfg_title(s));
+	check_source_type(cfg, s);
 	return 0;
 }
 
@@ -266,6 +299,7 @@ build_stream(struct arena *a, cfg_t *sec, struct stream_conf *sc)
 	sc->name = cfg_title(sec);
 	sc->title = cfg_getstr(sec, "title");
 	sc->max_items = cfg_getint(sec, "max_items");
+	sc->show_counts = cfg_getbool(sec, "show_counts");
 	sc->include = list_of(a, sec, "include", &sc->ninclude);
 	sc->exclude = list_of(a, sec, "exclude", &sc->nexclude);
 	sc->pin = list_of(a, sec, "pin", &sc->npin);
@@ -278,7 +312,16 @@ build_stream(struct arena *a, cfg_t *sec, struct stream_conf *sc)
 		cfg_t *s = cfg_getnsec(sec, "source", (unsigned)i);
 		struct stream_source *src = &sc->sources[i];
 		src->name = cfg_title(s);
-		src->url = cfg_getstr(s, "url");
+		if (!src_type_parse(cfg_getstr(s, "type"), &src->api.type))
+			return RC_CONFIG;
+		src->api.account = cfg_getstr(s, "account");
+		src->api.api_url = cfg_getstr(s, "api_url");
+		src->api.connection = cfg_getstr(s, "connection");
+		src->api.token_file = cfg_getstr(s, "token_file");
+		/* An API source is known by its first request (no credential). */
+		src->url = src_identity_url(a, &src->api, cfg_getstr(s, "url"));
+		if (src->url == NULL)
+			return RC_CONFIG;
 		src->market = cfg_getstr(s, "market");
 		src->title = cfg_getstr(s, "title");
 		src->every = schedule_clamp(cfg_getint(s, "every"));

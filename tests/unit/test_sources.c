@@ -1,0 +1,533 @@
+/* test_sources: the source types and their checks, and each connector's
+ * parser (Mastodon, Bluesky, YouTube) on documented response shapes
+ * (tests/fixtures/api/), with paging, loops, bad bodies and private media;
+ * what they make survives the cache's read-back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/arena_fixture.h"
+#include "util/fsutil.h"
+#include "widgets/streams/src.h"
+
+#define NOW 1765000000LL
+#define FIX TEST_SRCDIR "/tests/fixtures/api/"
+
+static char *
+fixture(const char *name, size_t *len)
+{
+	char path[512], *data = NULL, *copy;
+
+	snprintf(path, sizeof(path), FIX "%s", name);
+	assert_int_equal(fsutil_read(path, 1 << 20, &data, len), RC_OK);
+	copy = arena_strndup(A, data, *len);
+	free(data);
+	return copy;
+}
+
+static void
+run_init(struct src_run *r, const struct src_conf *c)
+{
+	memset(r, 0, sizeof(*r));
+	r->a = A;
+	r->conf = c;
+	r->now = NOW;
+	assert_int_equal(src_start(r), RC_OK);
+}
+
+/* Feeds one response (a fixture file or literal text) to the run. */
+static enum rc
+feed_page(struct src_run *r, const char *file, const char *text, const char *link)
+{
+	struct src_response resp = { .link = link, .content_type = "application/json" };
+
+	if (file != NULL) {
+		resp.body = fixture(file, &resp.len);
+	} else {
+		resp.body = text;
+		resp.len = strlen(text);
+	}
+	return src_page(r, &resp);
+}
+
+/* ---- types and checks ---- */
+
+static void
+test_types(void **state)
+{
+	static const char *const names[] = { "feed", "instagram", "facebook", "threads",
+	    "linkedin", "x", "tiktok", "youtube", "mastodon", "bluesky" };
+	enum src_type t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_true(src_type_parse(names[i], &t));
+		assert_string_equal(src_type_name(t), names[i]);
+	}
+	assert_false(src_type_parse("Mastodon", &t));
+	assert_false(src_type_parse("rss", &t));
+	assert_false(src_type_parse(NULL, &t));
+}
+
+static void
+test_checks(void **state)
+{
+	static const struct {
+		struct src_conf c;
+		const char *url;
+		const char *err;    /* NULL: accepted; else a word of the message */
+	} cases[] = {
+		{ { SRC_FEED, NULL, NULL, NULL, NULL }, "https://e.example/f.xml", NULL },
+		{ { SRC_FEED, NULL, NULL, NULL, NULL }, NULL, "url: missing" },
+		{ { SRC_FEED, "brand", NULL, NULL, NULL }, "https://e.example/f", "API sources" },
+		{ { SRC_MASTODON, "@brand@mastodon.social", NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "brand@mastodon.social", NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "brand", "http://127.0.0.1:8080", NULL, NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "brand", NULL, NULL, NULL }, NULL, "api_url" },
+		{ { SRC_MASTODON, "@bad name@m.example", NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_MASTODON, "@brand@10.0.0.1", NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_MASTODON, NULL, NULL, NULL, NULL }, NULL, "account: missing" },
+		{ { SRC_MASTODON, "@b@m.example", NULL, NULL, NULL }, "https://m.example/@b.rss",
+		  "url: not for an API" },
+		{ { SRC_MASTODON, "@b@m.example", "ftp://m.example", NULL, NULL }, NULL, "api_url" },
+		{ { SRC_MASTODON, "@b@m.example", "https://m.example/?x=1", NULL, NULL }, NULL,
+		  "api_url" },
+		{ { SRC_MASTODON, "@b@m.example", NULL, "ig-brand", NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "@b@m.example", NULL, "bad name!", NULL }, NULL, "connection" },
+		{ { SRC_MASTODON, "@b@m.example", NULL, NULL, "/nonexistent/token" }, NULL,
+		  "token_file" },
+		{ { SRC_BLUESKY, "brand.bsky.social", NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_BLUESKY, "@brand.bsky.social", NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_BLUESKY, "did:plc:abcdefghijklmnopqrstuvwx", NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_BLUESKY, "did:plc:short", NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_BLUESKY, "nodot", NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_YOUTUBE, "@brand", NULL, NULL, NULL }, NULL, "channel id" },
+		{ { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, "yt", NULL }, NULL, "connection" },
+		{ { SRC_INSTAGRAM, "17841400000000001", NULL, "ig-brand", NULL }, NULL,
+		  "not supported yet" },
+		{ { SRC_FACEBOOK, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_THREADS, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_LINKEDIN, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_X, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_TIKTOK, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *e = src_check(A, &cases[i].c, cases[i].url);
+		if (cases[i].err == NULL && e != NULL)
+			fail_msg("case %zu: refused: %s", i, e);
+		if (cases[i].err != NULL && (e == NULL || strstr(e, cases[i].err) == NULL))
+			fail_msg("case %zu: want \"%s\", got %s", i, cases[i].err, e ? e : "(accepted)");
+	}
+}
+
+static void
+test_identity(void **state)
+{
+	struct src_conf m = { SRC_MASTODON, "@brand@Mastodon.Example", NULL, NULL, NULL };
+	struct src_conf b = { SRC_BLUESKY, "@brand.example.com", NULL, NULL, NULL };
+	struct src_conf y = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, NULL };
+	struct src_conf yk = { SRC_YOUTUBE, "@brand", "http://127.0.0.1:9/yt/", NULL, "/k" };
+
+	(void)state;
+	assert_string_equal(src_identity_url(A, &m, NULL),
+	    "https://mastodon.example/api/v1/accounts/lookup?acct=brand");
+	assert_string_equal(src_identity_url(A, &b, NULL),
+	    "https://public.api.bsky.app/xrpc/app.bsky.feed.getAuthorFeed?actor=brand.example.com"
+	    "&filter=posts_no_replies&limit=50");
+	assert_false(src_is_api(&y));
+	assert_string_equal(src_identity_url(A, &y, NULL),
+	    "https://www.youtube.com/feeds/videos.xml?channel_id=UCabcdefghijklmnopqrstuv");
+	assert_true(src_is_api(&yk));
+	/* No key in the URL: it travels in a header. */
+	assert_string_equal(src_identity_url(A, &yk, NULL),
+	    "http://127.0.0.1:9/yt/channels?part=contentDetails,snippet&forHandle=%40brand");
+}
+
+/* ---- Mastodon ---- */
+
+static const struct feed_item *
+find(const struct src_run *r, const char *id)
+{
+	for (size_t i = 0; i < r->feed.nitems; i++)
+		if (strcmp(r->feed.items[i].id, id) == 0)
+			return &r->feed.items[i];
+	fail_msg("no item %s", id);
+	return NULL;
+}
+
+static void
+test_mastodon(void **state)
+{
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+	const char *next = "https://mastodon.example/api/v1/accounts/109302/statuses?max_id=113500000000000002";
+	char *link = arena_printf(A, "<%s>; rel=\"next\", <https://mastodon.example/api/v1/"
+	    "accounts/109302/statuses?min_id=113500000000000003>; rel=\"prev\"", next);
+	const struct feed_item *it;
+	struct src_run r;
+
+	(void)state;
+	run_init(&r, &c);
+	assert_int_equal(feed_page(&r, "mastodon_account.json", NULL, NULL), RC_OK);
+	assert_string_equal(r.url, "https://mastodon.example/api/v1/accounts/109302/statuses?"
+	    "exclude_replies=true&exclude_reblogs=true&limit=40");
+	assert_string_equal(r.feed.title, "Example Brand");
+	assert_int_equal(feed_page(&r, "mastodon_statuses_1.json", NULL, link), RC_OK);
+	assert_string_equal(r.url, next);
+	assert_int_equal(feed_page(&r, "mastodon_statuses_2.json", NULL, NULL), RC_OK);
+	assert_null(r.url);
+	assert_int_equal(r.feed.nitems, 3);    /* the followers-only post is left out */
+
+	it = find(&r, "https://mastodon.example/users/brand/statuses/113500000000000003");
+	assert_string_equal(it->url, "https://mastodon.example/@brand/113500000000000003");
+	assert_int_equal(it->kind, FEED_KIND_PHOTO);
+	assert_null(strstr(it->content_html, "script"));
+	assert_int_equal(it->nmedia, 2);
+	assert_int_equal(it->media[0].type, FEED_MEDIA_IMAGE);
+	assert_string_equal(it->media[0].alt, "The shop front with a red door");
+	assert_string_equal(it->media[0].blurhash, "UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH");
+	assert_int_equal(it->media[0].width, 1600);
+	assert_int_equal(it->media[0].height, 1200);
+	assert_null(it->media[1].alt);
+	assert_int_equal(it->counts.have, FEED_COUNT_LIKES | FEED_COUNT_COMMENTS | FEED_COUNT_SHARES);
+	assert_int_equal(it->counts.likes, 57);
+	assert_int_equal(it->counts.comments, 4);
+	assert_int_equal(it->counts.shares, 12);
+	assert_null(it->content_warning);
+	assert_int_equal(it->ntags, 1);
+	assert_string_equal(it->authors[0].name, "Example Brand");
+
+	it = find(&r, "https://mastodon.example/users/brand/statuses/113500000000000002");
+	assert_int_equal(it->kind, FEED_KIND_VIDEO);
+	assert_string_equal(it->content_warning, "Flashing lights");
+	assert_int_equal(it->media[0].type, FEED_MEDIA_VIDEO);
+	assert_string_equal(it->media[0].poster,
+	    "https://files.mastodon.example/media_attachments/files/2203/small/shoot.png");
+	assert_string_equal(it->media[0].link, it->url);
+	assert_int_equal(it->media[0].duration_seconds, 63);
+	assert_true(it->updated > it->published);
+
+	it = find(&r, "https://mastodon.example/users/brand/statuses/113500000000000001");
+	assert_int_equal(it->kind, FEED_KIND_NOTE);
+	assert_string_equal(it->external_url, "https://www.example.com/blog/hello");
+	assert_non_null(it->image);
+	assert_string_equal(it->language, "de");
+}
+
+static void
+test_mastodon_api_url(void **state)
+{
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", "http://127.0.0.1:8080/", NULL, NULL };
+	struct src_run r;
+
+	(void)state;
+	run_init(&r, &c);
+	assert_string_equal(r.url, "http://127.0.0.1:8080/api/v1/accounts/lookup?acct=brand%40mastodon.example");
+}
+
+/* ---- paging and bad bodies (through Mastodon's statuses) ---- */
+
+static void
+statuses_run(struct src_run *r, const struct src_conf *c)
+{
+	run_init(r, c);
+	assert_int_equal(feed_page(r, "mastodon_account.json", NULL, NULL), RC_OK);
+}
+
+static void
+test_bad_bodies(void **state)
+{
+	static const struct { const char *body, *want; } cases[] = {
+		{ "<!DOCTYPE html><html><body>Maintenance</body></html>", "an HTML page instead of JSON" },
+		{ "\n  <html>", "HTML page" },
+		{ "[{\"id\": \"1\",", "malformed JSON" },
+		{ "{\"a\":1,\"a\":2}", "malformed JSON" },
+		{ "", "empty response" },
+		{ "{\"error\":\"Record not found\"}", "no array of statuses" },
+		{ "[{\"id\":\"1\",\"created_at\":\"2026-12-01T00:00:00Z\"}]", "has no \"uri\"" },
+		{ "[{\"id\":\"1\",\"uri\":\"https://m.example/1\"}]", "has no \"created_at\"" },
+		{ "[{\"id\":\"1\",\"uri\":\"https://m.example/1\",\"created_at\":\"yesterday\"}]",
+		  "created_at" },
+		{ "[7]", "has no" },
+	};
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct src_run r;
+		statuses_run(&r, &c);
+		assert_int_not_equal(feed_page(&r, NULL, cases[i].body, NULL), RC_OK);
+		if (strstr(r.err, cases[i].want) == NULL)
+			fail_msg("case %zu: want \"%s\" in \"%s\"", i, cases[i].want, r.err);
+	}
+}
+
+static void
+test_pagination_loops(void **state)
+{
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+	struct src_run r;
+	char *self;
+
+	(void)state;
+	statuses_run(&r, &c);
+	self = arena_printf(A, "<%s>; rel=\"next\"", r.url);
+	assert_int_equal(feed_page(&r, "mastodon_statuses_1.json", NULL, self), RC_INVALID);
+	assert_non_null(strstr(r.err, "pagination loops"));
+	assert_non_null(strstr(r.err, "the current one"));
+
+	/* next page on another origin */
+	statuses_run(&r, &c);
+	assert_int_equal(feed_page(&r, "mastodon_statuses_1.json", NULL,
+	    "<http://169.254.169.254/latest/meta-data>; rel=\"next\""), RC_INVALID);
+	assert_non_null(strstr(r.err, "origin"));
+}
+
+static void
+test_link_header(void **state)
+{
+	(void)state;
+	assert_string_equal(src_link_next(A, "<https://a/x?max_id=1>; rel=\"next\""),
+	    "https://a/x?max_id=1");
+	assert_string_equal(src_link_next(A, "<https://a/p>; rel=\"prev\", <https://a/n>; rel=\"next\""),
+	    "https://a/n");
+	assert_null(src_link_next(A, "<https://a/p>; rel=\"prev\""));
+	assert_null(src_link_next(A, "garbage"));
+	assert_null(src_link_next(A, "<https://a/p; rel=\"next\""));
+}
+
+static void
+test_private_media(void **state)
+{
+	static const char page[] = "[{\"id\":\"1\",\"uri\":\"https://m.example/1\","
+	    "\"created_at\":\"2026-12-01T00:00:00Z\",\"visibility\":\"public\",\"content\":\"<p>x</p>\","
+	    "\"account\":{\"display_name\":\"B\",\"avatar\":\"http://127.0.0.1/a.png\"},"
+	    "\"media_attachments\":[{\"type\":\"image\",\"url\":\"http://10.1.2.3/secret.png\","
+	    "\"description\":\"d\"},{\"type\":\"image\",\"url\":\"https://files.example/ok.png\"},"
+	    "{\"type\":\"image\",\"url\":\"javascript:alert(1)\"}]}]";
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+	struct src_run r;
+
+	(void)state;
+	statuses_run(&r, &c);
+	assert_int_equal(feed_page(&r, NULL, page, NULL), RC_OK);
+	assert_int_equal(r.feed.nitems, 1);
+	assert_int_equal(r.feed.items[0].nmedia, 1);
+	assert_string_equal(r.feed.items[0].media[0].url, "https://files.example/ok.png");
+	assert_null(r.feed.items[0].authors[0].avatar);
+	assert_int_equal(r.media_refused, 2);   /* javascript: is no link at all */
+	assert_non_null(strstr(r.warning, "private"));
+
+	/* fetch_allow_private keeps them */
+	statuses_run(&r, &c);
+	r.allow_private = true;
+	assert_int_equal(feed_page(&r, NULL, page, NULL), RC_OK);
+	assert_int_equal(r.feed.items[0].nmedia, 2);
+}
+
+/* ---- Bluesky ---- */
+
+static void
+test_bluesky(void **state)
+{
+	struct src_conf c = { SRC_BLUESKY, "brand.example.com", NULL, NULL, NULL };
+	const struct feed_item *it;
+	struct src_run r;
+
+	(void)state;
+	run_init(&r, &c);
+	assert_int_equal(feed_page(&r, "bluesky_feed_1.json", NULL, NULL), RC_OK);
+	assert_string_equal(r.url, "https://public.api.bsky.app/xrpc/app.bsky.feed.getAuthorFeed?"
+	    "actor=brand.example.com&filter=posts_no_replies&limit=50&cursor=2026-12-04T08%3A00%3A00.000Z");
+	assert_string_equal(r.feed.title, "Example Brand");
+	assert_int_equal(feed_page(&r, "bluesky_feed_2.json", NULL, NULL), RC_OK);
+	assert_null(r.url);
+	assert_int_equal(r.feed.nitems, 4);   /* the !no-unauthenticated author is left out */
+
+	it = find(&r, "at://did:plc:abcdefghijklmnopqrstuvwx/app.bsky.feed.post/3lbrandpost3");
+	assert_string_equal(it->url, "https://bsky.app/profile/brand.example.com/post/3lbrandpost3");
+	assert_int_equal(it->kind, FEED_KIND_PHOTO);
+	assert_int_equal(it->nmedia, 2);
+	assert_string_equal(it->media[0].alt, "Crowd in front of the stage");
+	assert_int_equal(it->media[0].width, 2000);
+	assert_int_equal(it->media[0].height, 1500);
+	assert_null(it->media[1].alt);
+	assert_int_equal(it->counts.likes, 31);
+	assert_int_equal(it->counts.shares, 5);
+	assert_int_equal(it->counts.comments, 2);
+	assert_non_null(strstr(it->content_html, "launch<br>See you"));
+	assert_string_equal(it->language, "en");
+
+	it = find(&r, "at://did:plc:abcdefghijklmnopqrstuvwx/app.bsky.feed.post/3lbrandpost2");
+	assert_int_equal(it->kind, FEED_KIND_NOTE);
+	assert_string_equal(it->external_url, "https://www.example.com/review");
+	assert_non_null(strstr(it->content_html, "&lt;b&gt;this&lt;/b&gt;"));
+	assert_non_null(strstr(it->content_html, "<blockquote"));
+	assert_non_null(strstr(it->content_html, "Our review of the new shop"));
+	assert_non_null(strstr(it->content_html,
+	    "https://bsky.app/profile/friend.bsky.social/post/3lquoted"));
+
+	it = find(&r, "at://did:plc:abcdefghijklmnopqrstuvwx/app.bsky.feed.post/3lbrandpost1");
+	assert_int_equal(it->kind, FEED_KIND_VIDEO);
+	assert_true(it->is_reply);
+	assert_int_equal(it->media[0].type, FEED_MEDIA_VIDEO);
+	assert_null(it->media[0].url);    /* never the HLS playlist */
+	assert_string_equal(it->media[0].link, it->url);
+	assert_string_equal(it->media[0].alt, "Hands shaping clay");
+
+	it = find(&r, "at://did:plc:zyxwvutsrqponmlkjihgfedc/app.bsky.feed.post/3lother");
+	assert_true(it->is_repost);
+}
+
+/* ---- YouTube ---- */
+
+static void
+test_youtube(void **state)
+{
+	struct src_conf c = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, "/k" };
+	const struct feed_item *it;
+	struct src_run r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.a = A;
+	r.conf = &c;
+	r.token = "AIzaTESTKEY";
+	assert_int_equal(src_start(&r), RC_OK);
+	assert_string_equal(r.header, "X-Goog-Api-Key: AIzaTESTKEY");
+	assert_null(strstr(r.url, "AIza"));
+	assert_int_equal(feed_page(&r, "youtube_channels.json", NULL, NULL), RC_OK);
+	assert_string_equal(r.url, "https://www.googleapis.com/youtube/v3/playlistItems?"
+	    "part=snippet,contentDetails,status&maxResults=50&playlistId=UUabcdefghijklmnopqrstuv");
+	assert_int_equal(feed_page(&r, "youtube_playlistitems.json", NULL, NULL), RC_OK);
+	assert_string_equal(r.url, "https://www.googleapis.com/youtube/v3/videos?"
+	    "part=contentDetails,statistics&id=vidAAAAAAA1%2CvidAAAAAAA3");
+	assert_int_equal(feed_page(&r, "youtube_videos.json", NULL, NULL), RC_OK);
+	assert_null(r.url);
+	assert_int_equal(r.feed.nitems, 2);     /* the private video is left out */
+	assert_string_equal(r.feed.title, "Example Brand TV");
+
+	it = find(&r, "yt:video:vidAAAAAAA1");
+	assert_string_equal(it->url, "https://www.youtube.com/watch?v=vidAAAAAAA1");
+	assert_string_equal(it->title, "Shop tour");
+	assert_int_equal(it->kind, FEED_KIND_VIDEO);
+	assert_int_equal(it->media[0].duration_seconds, 253);
+	assert_string_equal(it->media[0].poster, "https://i.ytimg.example/vi/vidAAAAAAA1/maxresdefault.jpg");
+	assert_int_equal(it->media[0].width, 1280);
+	assert_int_equal(it->counts.views, 10234);
+	assert_int_equal(it->counts.likes, 321);
+	assert_int_equal(it->counts.comments, 17);
+
+	it = find(&r, "yt:video:vidAAAAAAA3");
+	assert_int_equal(it->media[0].duration_seconds, 30);
+	/* likes hidden: absent, not zero */
+	assert_int_equal(it->counts.have, FEED_COUNT_VIEWS | FEED_COUNT_COMMENTS);
+}
+
+static void
+test_youtube_no_channel(void **state)
+{
+	struct src_conf c = { SRC_YOUTUBE, "@nobody", NULL, NULL, "/k" };
+	struct src_run r;
+
+	(void)state;
+	run_init(&r, &c);
+	assert_int_equal(feed_page(&r, NULL, "{\"kind\":\"youtube#channelListResponse\","
+	    "\"pageInfo\":{\"totalResults\":0},\"items\":[]}", NULL), RC_NOTFOUND);
+	assert_non_null(strstr(r.err, "no channel"));
+}
+
+/* ---- messages for HTTP errors ---- */
+
+static void
+test_http_errors(void **state)
+{
+	struct src_conf m = { SRC_MASTODON, "@b@m.example", NULL, NULL, NULL };
+	struct src_conf y = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, "/k" };
+	static const char gbody[] = "{\"error\":{\"code\":403,\"message\":\"The request cannot be "
+	    "completed because you have exceeded your quota.\",\"errors\":[{\"reason\":\"quotaExceeded\"}]}}";
+	static const char mbody[] = "{\"error\":\"This API requires an authenticated user\"}";
+	char out[512];
+
+	(void)state;
+	src_http_error(&m, 401, "HTTP 401", mbody, strlen(mbody), out, sizeof(out));
+	assert_non_null(strstr(out, "Mastodon API: access refused"));
+	assert_non_null(strstr(out, "This API requires an authenticated user"));
+	src_http_error(&y, 403, "HTTP 403", gbody, strlen(gbody), out, sizeof(out));
+	assert_non_null(strstr(out, "YouTube API: forbidden"));
+	assert_non_null(strstr(out, "exceeded your quota"));
+	src_http_error(&m, 429, "HTTP 429 Too Many Requests, Retry-After: 120", NULL, 0, out,
+	    sizeof(out));
+	assert_non_null(strstr(out, "rate limited"));
+	assert_non_null(strstr(out, "Retry-After: 120"));
+	src_http_error(&m, 0, "connect timeout", "<html>", 6, out, sizeof(out));
+	assert_string_equal(out, "Mastodon API: connect timeout");
+}
+
+/* ---- the items survive the cache ---- */
+
+static void
+test_roundtrip(void **state)
+{
+	struct src_conf c = { SRC_BLUESKY, "brand.example.com", NULL, NULL, NULL };
+	struct src_run r;
+	struct feed g;
+	json_t *j, *jb, *jn;
+	char *sb, *sn;
+
+	(void)state;
+	run_init(&r, &c);
+	assert_int_equal(feed_page(&r, "bluesky_feed_1.json", NULL, NULL), RC_OK);
+	assert_int_equal(feed_page(&r, "bluesky_feed_2.json", NULL, NULL), RC_OK);
+	j = feed_to_json(&r.feed);
+	assert_non_null(j);
+	assert_int_equal(feed_from_json(A, j, &g), RC_OK);
+	jb = feed_to_json(&g);
+	feed_normalize(&r.feed);
+	jn = feed_to_json(&r.feed);
+	sb = json_dumps(jb, JSON_SORT_KEYS);
+	sn = json_dumps(jn, JSON_SORT_KEYS);
+	assert_string_equal(sn, sb);
+	assert_non_null(strstr(sb, "\"alt\": \"Crowd in front of the stage\""));
+	assert_non_null(strstr(sb, "\"kind\": \"video\""));
+	assert_non_null(strstr(sb, "\"likes\": 31"));
+	assert_non_null(strstr(sb, "\"repost\": true"));
+	assert_int_equal(g.items[0].nmedia, 2);
+	assert_int_equal(g.items[0].counts.likes, 31);
+	free(sb);
+	free(sn);
+	json_decref(j);
+	json_decref(jb);
+	json_decref(jn);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_checks),
+		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_mastodon),
+		cmocka_unit_test(test_mastodon_api_url),
+		cmocka_unit_test(test_bad_bodies),
+		cmocka_unit_test(test_pagination_loops),
+		cmocka_unit_test(test_link_header),
+		cmocka_unit_test(test_private_media),
+		cmocka_unit_test(test_bluesky),
+		cmocka_unit_test(test_youtube),
+		cmocka_unit_test(test_youtube_no_channel),
+		cmocka_unit_test(test_http_errors),
+		cmocka_unit_test(test_roundtrip),
+	};
+
+	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
+}

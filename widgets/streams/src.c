@@ -1,0 +1,597 @@
+/* src: the source types and their checks, the run of an API source
+ * (request by request, with its limits) and what the connectors share. */
+#include "widgets/streams/src.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/html.h"
+#include "util/netpolicy.h"
+#include "util/time.h"
+#include "util/url.h"
+
+#define SRC_NAME_MAX 64
+#define SRC_URL_MAX 2048
+#define SRC_HTML_MAX (256u * 1024)
+#define SRC_YOUTUBE_WEB "https://www.youtube.com"  /* the channel feeds' host */
+
+static char *base_of(struct arena *a, const char *s);
+
+/* The type table: name, and the connector when one is built. */
+static const struct {
+	const char *name;
+	const struct src_ops *ops;
+} types[SRC_TYPE_COUNT] = {
+	[SRC_FEED] = { "feed", NULL },
+	[SRC_INSTAGRAM] = { "instagram", NULL },
+	[SRC_FACEBOOK] = { "facebook", NULL },
+	[SRC_THREADS] = { "threads", NULL },
+	[SRC_LINKEDIN] = { "linkedin", NULL },
+	[SRC_X] = { "x", NULL },
+	[SRC_TIKTOK] = { "tiktok", NULL },
+	[SRC_YOUTUBE] = { "youtube", &src_youtube_ops },
+	[SRC_MASTODON] = { "mastodon", &src_mastodon_ops },
+	[SRC_BLUESKY] = { "bluesky", &src_bluesky_ops },
+};
+
+const char *
+src_type_name(enum src_type t)
+{
+	return (unsigned)t < SRC_TYPE_COUNT ? types[t].name : "unknown";
+}
+
+bool
+src_type_parse(const char *s, enum src_type *out)
+{
+	for (size_t i = 0; s != NULL && i < SRC_TYPE_COUNT; i++) {
+		if (strcmp(types[i].name, s) == 0) {
+			*out = (enum src_type)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const struct src_ops *
+ops_of(const struct src_conf *c)
+{
+	return (unsigned)c->type < SRC_TYPE_COUNT ? types[c->type].ops : NULL;
+}
+
+bool
+src_is_api(const struct src_conf *c)
+{
+	if (ops_of(c) == NULL)
+		return false;
+	/* YouTube without a key reads the channel's Atom feed. */
+	return c->type != SRC_YOUTUBE || c->token_file != NULL;
+}
+
+/* ---- config checks ---- */
+
+static bool
+name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > SRC_NAME_MAX)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return false;
+	return true;
+}
+
+/* An API base: absolute http(s), no credentials, query or fragment. */
+static const char *
+check_api_url(struct arena *a, const char *v)
+{
+	struct url u;
+
+	if (strlen(v) > SRC_URL_MAX || url_parse(a, v, &u) != RC_OK)
+		return "api_url: must be an absolute http:// or https:// URL";
+	if (u.userinfo != NULL || u.query != NULL || u.fragment != NULL)
+		return "api_url: must be a base URL without user name, query or fragment";
+	return NULL;
+}
+
+static const char *
+check_token_file(struct arena *a, const char *path)
+{
+	char *tok = NULL;
+	enum rc rc = src_read_token(a, path, &tok);
+
+	if (rc == RC_NOTFOUND)
+		return arena_printf(a, "token_file: cannot read \"%.200s\"", path);
+	if (rc == RC_TOOBIG)
+		return "token_file: over 4 KiB: not a token";
+	if (rc != RC_OK || tok == NULL || tok[0] == '\0')
+		return arena_printf(a, "token_file: \"%.200s\" is empty or unreadable", path);
+	return NULL;
+}
+
+/* Keys of API sources on a feed, and a feed's url on an API source. */
+static const char *
+check_feed_keys(const struct src_conf *c, const char *url)
+{
+	bool api = c->type != SRC_FEED;
+
+	if (!api && url == NULL)
+		return "url: missing (a feed source needs the feed's URL)";
+	if (!api && (c->account || c->api_url || c->connection || c->token_file))
+		return "account, api_url, connection and token_file are for API sources: "
+		    "set type = \"mastodon\", \"bluesky\", \"youtube\", ...";
+	if (api && url != NULL)
+		return "url: not for an API source (use account, and api_url for a proxy)";
+	return NULL;
+}
+
+const char *
+src_check(struct arena *a, const struct src_conf *c, const char *url)
+{
+	const struct src_ops *ops = ops_of(c);
+	const char *e;
+
+	if ((e = check_feed_keys(c, url)) != NULL || c->type == SRC_FEED)
+		return e;
+	if (ops == NULL)
+		return arena_printf(a, "type \"%s\": not supported yet (its connector needs "
+		    "the OAuth connection flow still to come); use the account's feed as a "
+		    "feed source meanwhile", src_type_name(c->type));
+	if (c->account == NULL || c->account[0] == '\0')
+		return arena_printf(a, "account: missing (the %s account to show)", ops->label);
+	if (c->connection != NULL && !name_ok(c->connection))
+		return "connection: must be 1-64 of [A-Za-z0-9_-] (a stored connection's name)";
+	if (c->connection != NULL && c->token_file != NULL)
+		return "connection and token_file: give one, not both";
+	if (c->api_url != NULL && (e = check_api_url(a, c->api_url)) != NULL)
+		return e;
+	if (c->token_file != NULL && (e = check_token_file(a, c->token_file)) != NULL)
+		return e;
+	return ops->check(a, c);
+}
+
+/* ---- identity ---- */
+
+char *
+src_identity_url(struct arena *a, const struct src_conf *c, const char *url)
+{
+	struct src_run r;
+
+	if (c->type == SRC_FEED)
+		return url != NULL ? arena_strdup(a, url) : NULL;
+	if (ops_of(c) == NULL || c->account == NULL)
+		return NULL;
+	if (c->type == SRC_YOUTUBE && !src_is_api(c))
+		return arena_printf(a, "%s/feeds/videos.xml?channel_id=%s",
+		    c->api_url != NULL ? base_of(a, c->api_url) : SRC_YOUTUBE_WEB, c->account);
+	memset(&r, 0, sizeof(r));
+	r.a = a;
+	r.conf = c;
+	if (src_start(&r) != RC_OK)
+		return NULL;
+	return r.url;
+}
+
+/* ---- the run ---- */
+
+enum rc
+src_fail(struct src_run *r, enum rc rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static char *
+base_of(struct arena *a, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == '/')
+		n--;
+	return arena_strndup(a, s, n);
+}
+
+enum rc
+src_start(struct src_run *r)
+{
+	const struct src_ops *ops = ops_of(r->conf);
+	enum rc rc;
+
+	if (ops == NULL || !src_is_api(r->conf))
+		return src_fail(r, RC_CONFIG, "type \"%s\" has no API connector",
+		    src_type_name(r->conf->type));
+	/* Without api_url the network's own (Mastodon: the account's server,
+	 * which its connector names). */
+	if (r->conf->api_url != NULL || ops->default_api != NULL) {
+		r->base = base_of(r->a, r->conf->api_url != NULL ? r->conf->api_url :
+		    ops->default_api);
+		if (r->base == NULL)
+			return RC_NOMEM;
+	}
+	if ((rc = ops->start(r)) != RC_OK)
+		return rc;
+	if (r->url == NULL)
+		return src_fail(r, RC_CONFIG, "no request to make");
+	r->seen[r->nreq++] = r->url;
+	return RC_OK;
+}
+
+static bool
+starts_html(const char *p, size_t n)
+{
+	while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' ||
+	    (unsigned char)*p == 0xef || (unsigned char)*p == 0xbb || (unsigned char)*p == 0xbf)) {
+		p++;
+		n--;
+	}
+	return n > 0 && *p == '<';
+}
+
+/* Parses the body as JSON, naming what it is when it is not. */
+static enum rc
+load_json(struct src_run *r, const struct src_response *resp, json_t **out)
+{
+	const char *label = ops_of(r->conf)->label;
+	json_error_t e;
+
+	*out = NULL;
+	if (resp->len == 0)
+		return src_fail(r, RC_INVALID, "empty response from the %s API", label);
+	if (starts_html(resp->body, resp->len))
+		return src_fail(r, RC_INVALID, "an HTML page instead of JSON from the %s API "
+		    "(%zu bytes, %s): a wrong api_url, a login wall or an error page", label,
+		    resp->len, resp->content_type ? resp->content_type : "no Content-Type");
+	*out = json_loadb(resp->body, resp->len, JSON_REJECT_DUPLICATES, &e);
+	if (*out == NULL)
+		return src_fail(r, RC_INVALID, "malformed JSON from the %s API at line %d: %.120s",
+		    label, e.line, e.text);
+	return RC_OK;
+}
+
+/* The next request must be new and stay on the API's origin: a page that
+ * names itself or an earlier one would loop, another origin would let an
+ * API aim our fetcher elsewhere with the trust its own URL has. */
+static enum rc
+check_next(struct src_run *r)
+{
+	struct url_origin want, got;
+
+	for (size_t i = 0; i < r->nreq; i++)
+		if (strcmp(r->seen[i], r->url) == 0)
+			return src_fail(r, RC_INVALID, "pagination loops: the next page is a page "
+			    "already read (%s)", i + 1 == r->nreq ? "the current one" : "an earlier one");
+	if (!url_origin_of(r->seen[0], &want) || !url_origin_of(r->url, &got) ||
+	    !url_origin_same(&want, &got))
+		return src_fail(r, RC_INVALID, "the next page leaves the API's origin: refused");
+	if (r->nreq >= SRC_MAX_REQUESTS)
+		return src_fail(r, RC_LIMIT, "more than %d requests in one refresh", SRC_MAX_REQUESTS);
+	r->seen[r->nreq++] = r->url;
+	return RC_OK;
+}
+
+enum rc
+src_page(struct src_run *r, const struct src_response *resp)
+{
+	json_t *doc;
+	enum rc rc;
+
+	if ((rc = load_json(r, resp, &doc)) != RC_OK)
+		return rc;
+	r->url = NULL;     /* the header stays: it is the source's credential */
+	rc = ops_of(r->conf)->page(r, doc, resp);
+	json_decref(doc);
+	if (rc == RC_OK && r->url != NULL)
+		rc = check_next(r);
+	return rc;
+}
+
+/* The API's own words from an error body: Mastodon {"error"}, Bluesky
+ * {"error","message"}, Google {"error":{"message"}}. */
+static void
+body_message(const char *body, size_t len, char *out, size_t n)
+{
+	json_t *j, *e;
+	const char *msg = NULL, *code = NULL;
+
+	out[0] = '\0';
+	if (body == NULL || len == 0 || (j = json_loadb(body, len, 0, NULL)) == NULL)
+		return;
+	e = json_object_get(j, "error");
+	if (json_is_object(e))
+		msg = json_string_value(json_object_get(e, "message"));
+	else {
+		code = json_string_value(e);
+		msg = json_string_value(json_object_get(j, "message"));
+	}
+	if (msg != NULL || code != NULL)
+		snprintf(out, n, ": \"%.120s%s%.120s\"", code ? code : "", code && msg ? ": " : "",
+		    msg ? msg : "");
+	for (char *p = out; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	json_decref(j);
+}
+
+void
+src_http_error(const struct src_conf *c, long status, const char *fetch_error,
+    const char *body, size_t len, char *out, size_t n)
+{
+	const struct src_ops *ops = ops_of(c);
+	const char *label = ops != NULL ? ops->label : "the";
+	const char *why;
+	char said[300];
+
+	body_message(body, len, said, sizeof(said));
+	switch (status) {
+	case 401: why = "access refused: the API wants credentials it did not get or accept"; break;
+	case 403: why = "forbidden: the account is private, the key is not allowed this API, "
+	    "or its quota is used up"; break;
+	case 404: why = "not found: check account (and api_url)"; break;
+	case 410: why = "gone: the account was deleted"; break;
+	case 429: why = "rate limited: the next try waits for Retry-After"; break;
+	default: why = NULL; break;
+	}
+	if (why != NULL)
+		snprintf(out, n, "%s API: %s (%s)%s", label, why, fetch_error, said);
+	else
+		snprintf(out, n, "%s API: %s%s", label, fetch_error, said);
+}
+
+enum rc
+src_read_token(struct arena *a, const char *path, char **out)
+{
+	char *data = NULL;
+	size_t len = 0, i = 0;
+	enum rc rc;
+
+	*out = NULL;
+	if ((rc = fsutil_read(path, SRC_TOKEN_MAX, &data, &len)) != RC_OK)
+		return rc == RC_IO ? RC_NOTFOUND : rc;
+	while (i < len && isspace((unsigned char)data[i]))
+		i++;
+	while (len > i && isspace((unsigned char)data[len - 1]))
+		len--;
+	/* A token goes into a header: nothing that could split it. */
+	for (size_t k = i; k < len; k++)
+		if ((unsigned char)data[k] < 0x21 || data[k] == 0x7f)
+			rc = RC_INVALID;
+	if (rc == RC_OK && (*out = arena_strndup(a, data + i, len - i)) == NULL)
+		rc = RC_NOMEM;
+	free(data);
+	return rc;
+}
+
+/* ---- helpers for the connectors ---- */
+
+bool
+src_want_more(const struct src_run *r)
+{
+	return r->feed.nitems < SRC_MAX_ITEMS && r->pages < SRC_MAX_PAGES;
+}
+
+struct feed_item *
+src_item_add(struct src_run *r)
+{
+	struct feed *f = &r->feed;
+
+	if (f->nitems >= SRC_MAX_ITEMS)
+		return NULL;
+	if (f->nitems == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 32;
+		struct feed_item *v = arena_calloc(r->a, cap, sizeof(*v));
+		if (v == NULL)
+			return NULL;
+		if (f->nitems > 0)
+			memcpy(v, f->items, f->nitems * sizeof(*v));
+		f->items = v;
+		r->cap = cap;
+	}
+	return &f->items[f->nitems++];
+}
+
+char *
+src_str(struct src_run *r, const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n == 0 || !utf8_valid(s, n))
+		return NULL;
+	return arena_strndup(r->a, s, n);
+}
+
+static bool
+http_url(struct arena *a, const char *s)
+{
+	struct url u;
+
+	return s != NULL && strlen(s) <= SRC_URL_MAX && url_parse(a, s, &u) == RC_OK &&
+	    u.userinfo == NULL;
+}
+
+char *
+src_link(struct src_run *r, const json_t *o, const char *key)
+{
+	char *s = src_str(r, o, key);
+
+	return http_url(r->a, s) ? s : NULL;
+}
+
+static void
+warn_media(struct src_run *r, const char *url, const char *why)
+{
+	char host[URL_HOST_MAX + 1];
+
+	if (r->media_refused++ > 0)
+		return;
+	if (!url_host_of(url, host, sizeof(host)))
+		snprintf(host, sizeof(host), "?");
+	snprintf(r->warning, sizeof(r->warning), "media left out: %s (%.120s)", why, host);
+}
+
+/* Media on a private address are refused, as the media proxy would, unless
+ * the admin allowed them or they share the API's own (configured) origin. */
+char *
+src_media_url(struct src_run *r, const char *url)
+{
+	struct url_origin api, m;
+
+	if (url == NULL)
+		return NULL;
+	if (!http_url(r->a, url)) {
+		warn_media(r, url, "not an http(s) URL");
+		return NULL;
+	}
+	if (r->allow_private || !netpolicy_url_private(url))
+		return (char *)url;
+	if (r->nreq > 0 && netpolicy_url_private(r->seen[0]) && url_origin_of(r->seen[0], &api) &&
+	    url_origin_of(url, &m) && url_origin_same(&api, &m))
+		return (char *)url;
+	warn_media(r, url, "a private or loopback address");
+	return NULL;
+}
+
+char *
+src_text_html(struct src_run *r, const char *text)
+{
+	struct buf b;
+	char *out = NULL;
+	enum rc rc;
+
+	if (text == NULL)
+		return NULL;
+	buf_init(&b, SRC_HTML_MAX);
+	rc = buf_appends(&b, "<p>");
+	for (const char *p = text; rc == RC_OK && *p != '\0';) {
+		size_t n = strcspn(p, "\n");
+		char *line = arena_strndup(r->a, p, n);
+		rc = line != NULL ? html_text(&b, line) : RC_NOMEM;
+		p += n;
+		if (*p == '\n') {
+			p++;
+			if (rc == RC_OK)
+				rc = buf_appends(&b, *p == '\n' ? "</p><p>" : "<br>");
+			while (*p == '\n')
+				p++;
+		}
+	}
+	if (rc == RC_OK)
+		rc = buf_appends(&b, "</p>");
+	if (rc == RC_OK)
+		out = arena_strndup(r->a, b.data, b.len);
+	buf_fini(&b);
+	return out;
+}
+
+char *
+src_clean_html(struct src_run *r, const char *html, const char *base)
+{
+	struct sanitize_opts o = { .base_url = base };
+	struct sanitize_result res;
+
+	if (html == NULL)
+		return NULL;
+	if (r->san == NULL && (r->san = sanitize_new(r->a)) == NULL)
+		return NULL;
+	if (sanitize_html(r->san, html, strlen(html), &o, &res) != RC_OK || res.len == 0)
+		return NULL;
+	return res.html;
+}
+
+long long
+src_date(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	long long t = 0;
+
+	if (s == NULL || !time_parse_iso8601(s, &t))
+		return 0;
+	return t;
+}
+
+void
+src_count(struct feed_item *it, unsigned bit, const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	long long n = -1;
+	char *end;
+
+	if (json_is_integer(v))
+		n = (long long)json_integer_value(v);
+	else if (json_is_string(v) && json_string_value(v)[0] != '\0') {
+		n = strtoll(json_string_value(v), &end, 10);
+		if (*end != '\0')
+			n = -1;
+	}
+	if (n < 0)
+		return;
+	switch (bit) {
+	case FEED_COUNT_LIKES: it->counts.likes = n; break;
+	case FEED_COUNT_COMMENTS: it->counts.comments = n; break;
+	case FEED_COUNT_SHARES: it->counts.shares = n; break;
+	case FEED_COUNT_VIEWS: it->counts.views = n; break;
+	default: return;
+	}
+	it->counts.have |= bit;
+}
+
+struct feed_media *
+src_media_alloc(struct src_run *r, struct feed_item *it, size_t n)
+{
+	struct feed_media *m;
+
+	if (n == 0)
+		return NULL;
+	m = arena_calloc(r->a, it->nmedia + n, sizeof(*m));
+	if (m == NULL)
+		return NULL;
+	if (it->nmedia > 0)
+		memcpy(m, it->media, it->nmedia * sizeof(*m));
+	it->media = m;
+	return m + it->nmedia;
+}
+
+/* Link: <URL>; rel="next", <URL>; rel="prev" (RFC 8288). */
+char *
+src_link_next(struct arena *a, const char *link)
+{
+	const char *p = link;
+
+	while (p != NULL && (p = strchr(p, '<')) != NULL) {
+		const char *end = strchr(p, '>');
+		const char *stop;
+		if (end == NULL)
+			return NULL;
+		stop = strchr(end, '<');
+		for (const char *q = end; q != NULL && (stop == NULL || q < stop);
+		    q = strstr(q + 1, "rel=")) {
+			if (strncmp(q, "rel=\"next\"", 10) == 0 || strncmp(q, "rel=next", 8) == 0)
+				return arena_strndup(a, p + 1, (size_t)(end - p - 1));
+		}
+		p = end;
+	}
+	return NULL;
+}
+
+char *
+src_qs(struct arena *a, const char *s)
+{
+	struct buf b;
+	char *out = NULL;
+
+	buf_init(&b, SRC_URL_MAX);
+	if (url_encode(&b, s, strlen(s)) == RC_OK)
+		out = arena_strndup(a, b.data != NULL ? b.data : "", b.len);
+	buf_fini(&b);
+	return out;
+}

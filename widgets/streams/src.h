@@ -1,0 +1,177 @@
+/* src: sources read from a network's API instead of a feed — the source
+ * types, their config checks, and the connector interface (build the
+ * request URLs, read one page of JSON into feed items, say the next page).
+ * The refresher drives a run through the one fetcher. */
+#ifndef SOCIALHUB_WIDGETS_STREAMS_SRC_H
+#define SOCIALHUB_WIDGETS_STREAMS_SRC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "util/arena.h"
+#include "util/rc.h"
+#include "widgets/feeds/feed.h"
+#include "widgets/feeds/sanitize.h"
+
+#define SRC_MAX_ITEMS 100       /* items one refresh reads from an API */
+#define SRC_MAX_PAGES 4         /* pages of the post list per refresh */
+#define SRC_MAX_REQUESTS 8      /* requests per refresh, every step counted */
+#define SRC_MSG_MAX 256
+#define SRC_TOKEN_MAX 4096      /* bytes of a token_file */
+
+enum src_type {
+	SRC_FEED,        /* RSS/Atom/JSON Feed at `url` (the default) */
+	SRC_INSTAGRAM,
+	SRC_FACEBOOK,
+	SRC_THREADS,
+	SRC_LINKEDIN,
+	SRC_X,
+	SRC_TIKTOK,
+	SRC_YOUTUBE,
+	SRC_MASTODON,
+	SRC_BLUESKY,
+	SRC_TYPE_COUNT
+};
+
+/* What a `source` block says beyond url/every/market/title. */
+struct src_conf {
+	enum src_type type;
+	const char *account;      /* the network's account id or handle */
+	const char *api_url;      /* base URL override, NULL: the network's */
+	const char *connection;   /* a stored connection's name (not used yet) */
+	const char *token_file;   /* path; YouTube: an API key */
+};
+
+/* "feed", "mastodon", ...; "unknown" past the table. */
+const char *src_type_name(enum src_type t);
+/* The type of a name; false for an unknown one. */
+bool src_type_parse(const char *s, enum src_type *out);
+
+/*
+ * Checks one source's keys for its type: NULL when they are fine, else a
+ * message naming the key (static or in `a`). `url` is the block's url
+ * key (NULL when absent).
+ */
+const char *src_check(struct arena *a, const struct src_conf *c, const char *url);
+
+/* True when the source is read through a connector here (not a feed):
+ * Mastodon, Bluesky, and YouTube with a token_file. */
+bool src_is_api(const struct src_conf *c);
+
+/*
+ * The URL a source is known by (cache key, status, logs): the feed URL of
+ * a feed (`url`) or of a YouTube channel without a key, else the first
+ * API request (never a credential). Arena string; NULL when the config
+ * does not make one (src_check refuses it).
+ */
+char *src_identity_url(struct arena *a, const struct src_conf *c, const char *url);
+
+/* One 200 response to the run's current request. */
+struct src_response {
+	const char *body;
+	size_t len;
+	const char *content_type;   /* may be NULL */
+	const char *link;           /* the Link header(s), may be NULL */
+};
+
+/* One refresh of an API source, request by request. */
+struct src_run {
+	/* Set by the caller before src_start. */
+	struct arena *a;             /* everything below lives here */
+	const struct src_conf *conf;
+	const char *token;           /* token_file's contents, or NULL */
+	bool allow_private;          /* fetch_allow_private: media anywhere */
+	long long now;
+	/* The request to make next (NULL: the run is over) and an extra
+	 * request header line for it (NULL: none). */
+	char *url;
+	const char *header;
+	/* The items so far. */
+	struct feed feed;
+	size_t cap;
+	/* Non-fatal: media left out, with the first reason. */
+	size_t media_refused;
+	char warning[SRC_MSG_MAX];
+	/* Why the run failed (src_start/src_page returned an error). */
+	char err[SRC_MSG_MAX];
+	/* The connector's and src.c's own. */
+	int step;
+	char *ctx;
+	char *base;                  /* the API's base URL, no trailing '/' */
+	char *seen[SRC_MAX_REQUESTS];
+	size_t nreq, pages;
+	struct sanitize *san;
+};
+
+/* Starts a run: r->url is the first request. RC_CONFIG (r->err) when the
+ * config cannot make one. */
+enum rc src_start(struct src_run *r);
+
+/*
+ * Reads the response to r->url: on RC_OK, its items are added and r->url
+ * is the next request or NULL. Refuses (RC_INVALID, r->err naming the
+ * cause) an HTML page or anything that is not the JSON the API documents,
+ * a next request that was already made (pagination loop) or that leaves
+ * the API's origin, and more than SRC_MAX_REQUESTS requests.
+ */
+enum rc src_page(struct src_run *r, const struct src_response *resp);
+
+/*
+ * A clear message for a failed request of this source's API: `status`
+ * (0: none arrived), `fetch_error` (the fetcher's text) and the error body
+ * (may be NULL: JSON `error`/`message` members are quoted from it).
+ */
+void src_http_error(const struct src_conf *c, long status, const char *fetch_error,
+    const char *body, size_t len, char *out, size_t n);
+
+/* Reads a token file (trimmed; at most SRC_TOKEN_MAX bytes) into `a`. */
+enum rc src_read_token(struct arena *a, const char *path, char **out);
+
+/* ---- for the connectors (src_*.c) ---- */
+
+struct src_ops {
+	const char *label;           /* "Mastodon" */
+	const char *default_api;     /* base URL */
+	/* Keys beyond those src.c checks; NULL when fine. */
+	const char *(*check)(struct arena *a, const struct src_conf *c);
+	/* Sets r->url (and r->header) for the first request. */
+	enum rc (*start)(struct src_run *r);
+	/* Reads one parsed response; sets r->url to the next or NULL. */
+	enum rc (*page)(struct src_run *r, const json_t *doc, const struct src_response *resp);
+};
+
+extern const struct src_ops src_mastodon_ops;
+extern const struct src_ops src_bluesky_ops;
+extern const struct src_ops src_youtube_ops;
+
+/* Helpers the connectors share (src.c). */
+enum rc src_fail(struct src_run *r, enum rc rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct feed_item *src_item_add(struct src_run *r);
+bool src_want_more(const struct src_run *r);
+/* A non-empty UTF-8 string member copied into the run's arena, or NULL. */
+char *src_str(struct src_run *r, const json_t *o, const char *key);
+/* An absolute http(s) link member, or NULL. */
+char *src_link(struct src_run *r, const json_t *o, const char *key);
+/* The same for a picture or video file: NULL (counted, with a warning)
+ * when it names a private address the policy would refuse. */
+char *src_media_url(struct src_run *r, const char *url);
+/* Plain text as an HTML paragraph (escaped, line breaks kept). */
+char *src_text_html(struct src_run *r, const char *text);
+/* HTML from the API through the sanitizer. */
+char *src_clean_html(struct src_run *r, const char *html, const char *base);
+/* ISO 8601 date member as Unix seconds, 0 when absent or bad. */
+long long src_date(const json_t *o, const char *key);
+/* A count member (integer, or a decimal string as YouTube sends them)
+ * into it->counts when present. */
+void src_count(struct feed_item *it, unsigned bit, const json_t *o, const char *key);
+/* Room for n gallery entries on an item. */
+struct feed_media *src_media_alloc(struct src_run *r, struct feed_item *it, size_t n);
+/* The value of rel="next" in a Link header, or NULL. */
+char *src_link_next(struct arena *a, const char *link);
+/* Percent-encodes a query value into the arena. */
+char *src_qs(struct arena *a, const char *s);
+
+#endif
