@@ -63,12 +63,20 @@ cli_serve(int argc, char **argv, const struct feature *features)
 int
 cli_check_config(int argc, char **argv, const struct feature *features)
 {
-	bool bad;
-	const char *path = config_only(argc, argv, &bad);
+	bool bad, list = false;
+	const char *path = cli_config_path(argc, argv, &bad);
 	struct config *cfg = NULL;
 
+	for (int i = 1; i < argc && !bad; i++) {
+		if (strcmp(argv[i], "-c") == 0)
+			i++;
+		else if (strcmp(argv[i], "--list") == 0)
+			list = true;
+		else
+			bad = true;
+	}
 	if (bad) {
-		fprintf(stderr, "usage: socialhub check-config [-c FILE]\n");
+		fprintf(stderr, "usage: socialhub check-config [--list] [-c FILE]\n");
 		return 2;
 	}
 	if (config_load(path, features, &cfg) != RC_OK) {
@@ -76,6 +84,9 @@ cli_check_config(int argc, char **argv, const struct feature *features)
 		return 1;
 	}
 	printf("%s: ok\n", path);
+	for (const struct feature *f = features; list && f->name != NULL; f++)
+		if (f->describe != NULL)
+			f->describe(cfg, stdout);
 	config_free(cfg);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #define SOCIALHUB_FCGI_FEATURE_H
 
 #include <signal.h>
+#include <stdio.h>
 
 #include <stdbool.h>
 
@@ -36,6 +37,8 @@ struct route;
  * - refresh: one refresher pass (widgets/), called in the refresher
  *   process; returns seconds until it wants to run again. `stop` becomes
  *   non-zero when the process must exit soon.
+ * - describe: prints what the feature will do with the config, one line
+ *   per thing, to out (`check-config --list`); must not fetch or write.
  * - health: adds the feature's part to the /healthz JSON object `report`
  *   (e.g. "streams"); returns false when the service is degraded (503).
  */
@@ -51,6 +54,7 @@ struct feature {
 	enum rc (*identify)(void *ctx, struct request *req, struct identity *out);
 	long (*refresh)(void *ctx, volatile sig_atomic_t *stop);
 	bool (*health)(void *ctx, json_t *report);
+	void (*describe)(const struct config *cfg, FILE *out);
 };
 
 /* At most this many rows in a feature table. */

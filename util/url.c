@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -444,4 +445,28 @@ url_is_local_path(const char *s)
 		return false;
 	/* Decode once more: a browser or proxy may decode %2F%2F or %5C. */
 	return local_path_ok(tmp, url_decode_once(s, n, tmp));
+}
+
+void
+url_redact(const char *url, char *out, size_t n)
+{
+	size_t len = strcspn(url, "?#"), pre;
+	const char *sep = strstr(url, "://"), *host, *at;
+	const char *rest = url[len] != '\0' ? "?..." : "";
+
+	if (n == 0)
+		return;
+	if (sep == NULL || (size_t)(sep - url) >= len) {
+		snprintf(out, n, "%.*s%s", (int)len, url, rest);
+		return;
+	}
+	host = sep + 3;
+	at = memrchr(host, '@', strcspn(host, "/?#"));
+	if (at == NULL) {
+		snprintf(out, n, "%.*s%s", (int)len, url, rest);
+		return;
+	}
+	pre = (size_t)(host - url);
+	snprintf(out, n, "%.*s...%.*s%s", (int)pre, url,
+	    (int)(len - (size_t)(at - url)), at, rest);
 }

@@ -134,4 +134,11 @@ bool url_origin_same(const struct url_origin *a, const struct url_origin *b);
  */
 bool url_is_local_path(const char *s);
 
+/*
+ * url as it may be printed or logged: a query or fragment becomes "?..."
+ * and a user:password@ becomes "...@" (feed URLs may carry private tokens
+ * there). Writes at most n bytes to out, NUL-terminated (truncated).
+ */
+void url_redact(const char *url, char *out, size_t n);
+
 #endif

@@ -12,6 +12,7 @@
 #include "fcgi/config.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/url.h"
 #include "widgets/refresh_metrics.h"
 #include "widgets/streams/cache.h"
 #include "widgets/streams/discover_cmd.h"
@@ -185,6 +186,50 @@ widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 	}
 	arena_free(a);
 	return next;
+}
+
+/* ---- check-config --list ---- */
+
+/* A duration in the largest whole unit the config syntax has. */
+static void
+duration_str(long s, char *out, size_t n)
+{
+	if (s > 0 && s % 86400 == 0)
+		snprintf(out, n, "%ldd", s / 86400);
+	else if (s > 0 && s % 3600 == 0)
+		snprintf(out, n, "%ldh", s / 3600);
+	else if (s > 0 && s % 60 == 0)
+		snprintf(out, n, "%ldm", s / 60);
+	else
+		snprintf(out, n, "%lds", s);
+}
+
+/* Whether a URL is a feed or a page is only known once fetched (the
+ * refresher discovers a page's feed), so the type printed says so. */
+void
+widgets_describe(const struct config *cfg, FILE *out)
+{
+	struct arena *a = arena_new(16 * 1024, 0);
+	struct stream_conf *v;
+	size_t n;
+	char url[512], every[32];
+
+	if (a == NULL || streams_conf_build(a, cfg->root, &v, &n) != RC_OK) {
+		fprintf(out, "streams: cannot list (out of memory)\n");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "stream %s: %zu source(s)\n", v[i].name, v[i].nsources);
+		for (size_t j = 0; j < v[i].nsources; j++) {
+			const struct stream_source *s = &v[i].sources[j];
+			url_redact(s->url, url, sizeof(url));
+			duration_str(s->every, every, sizeof(every));
+			fprintf(out, "  source %s: %s  type: feed or page "
+			    "(discovered at fetch)  every %s\n", s->name, url, every);
+		}
+	}
+out:
+	arena_free(a);
 }
 
 /* ---- /healthz ---- */

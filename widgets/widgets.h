@@ -23,6 +23,9 @@ enum rc widgets_init(const struct config *cfg, void **ctx);
 void widgets_fini(void *ctx);
 long widgets_refresh(void *ctx, volatile sig_atomic_t *stop);
 bool widgets_health(void *ctx, json_t *report);
+/* check-config --list: per stream and source, what the refresher will
+ * fetch (URL without its query) and how often. */
+void widgets_describe(const struct config *cfg, FILE *out);
 
 /* The configured streams (immutable) and the cache, for the widget routes. */
 const struct stream_conf *widgets_stream(const struct widgets *w, const char *name);
@@ -38,7 +41,7 @@ int widgets_cmd_discover(int argc, char **argv, const struct feature *features);
 #define WIDGETS_FEATURE { .name = "widgets", .opts = streams_opts, \
 	.checks = streams_checks, .init = widgets_init, .fini = widgets_fini, \
 	.routes = views_routes, .routes_ctx = widgets_routes_ctx, .refresh = widgets_refresh, \
-	.health = widgets_health }
+	.health = widgets_health, .describe = widgets_describe }
 
 /* Extra sub-commands (refresh, parse) for fcgi/main.c's table. */
 #define WIDGETS_COMMANDS \

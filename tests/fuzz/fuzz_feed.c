@@ -140,8 +140,10 @@ json_oracle(const uint8_t *data, size_t size, enum rc rc)
 		return;
 	j = json_loadb(s, size, 0, NULL);
 	v = json_string_value(json_object_get(j, "version"));
+	/* The version URL, or the bare numbers publishers write instead. */
 	feed = json_is_object(j) && v != NULL &&
-	    strstr(v, "jsonfeed.org/version/1") != NULL &&
+	    (strstr(v, "jsonfeed.org/version/1") != NULL || strcmp(v, "1") == 0 ||
+	    strcmp(v, "1.0") == 0 || strcmp(v, "1.1") == 0) &&
 	    json_is_array(json_object_get(j, "items"));
 	json_decref(j);
 	if (feed != (rc == RC_OK))

@@ -2,8 +2,8 @@
 # test_cli.sh: the command line an admin meets first — usage and exit
 # codes (0 ok, 1 failed, 2 usage), `socialhub parse` from a file and from
 # standard input, its options and every way it can refuse (missing file,
-# not a feed, over 16 MiB on stdin, bad numbers, unknown options), and
-# `keygen`.
+# not a feed, over 16 MiB on stdin, bad numbers, unknown options),
+# `keygen`, and `check-config --list`.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -37,6 +37,33 @@ run "check-config -c without a file: usage" 2 err 'usage: socialhub check-config
 run "serve -c FILE with a stray argument: usage" 2 err 'usage: socialhub serve' "$S" serve -c "$TH_DIR/x.conf" extra
 run "check-config of a missing file" 1 err 'nope\.conf' "$S" check-config -c "$TH_DIR/nope.conf"
 run "keygen: a 256-bit base64url secret" 0 out '^[A-Za-z0-9_-]{43}$' "$S" keygen
+
+# check-config --list: per stream and source, the URL without its query
+# (feed URLs carry tokens), "feed or page (discovered at fetch)" and the
+# schedule; the plain check stays one line.
+cfg=$(th_write_config "$TH_DIR/list.conf" 'stream brand {
+  title = "Brand"
+  source blog { url = "https://blog.example.com/feed.xml?token=s3cr3t&x=1" every = 30m }
+  source tube { url = "https://www.youtube.com/@brand" }
+}
+stream news {
+  source wire { url = "https://wire.example.net/rss#top" every = 2h }
+}')
+run "check-config: one line" 0 out ': ok$' "$S" check-config -c "$cfg"
+[ "$(wc -l <"$TH_DIR/out")" = 1 ] && th_ok "check-config without --list prints no sources" ||
+	th_not_ok "check-config without --list prints no sources" "$(cat "$TH_DIR/out")"
+run "check-config --list: a source's URL, type and schedule" 0 out \
+	'^  source blog: https://blog\.example\.com/feed\.xml\?\.\.\.  type: feed or page \(discovered at fetch\)  every 30m$' \
+	"$S" check-config --list -c "$cfg"
+grep -q '^stream brand: 2 source(s)$' "$TH_DIR/out" && grep -q '^stream news: 1 source(s)$' "$TH_DIR/out" &&
+	grep -Eq '^  source tube: https://www\.youtube\.com/@brand  type: feed or page \(discovered at fetch\)  every [0-9]+[smhd]$' "$TH_DIR/out" &&
+	grep -q '^  source wire: https://wire\.example\.net/rss?\.\.\.  .*every 2h$' "$TH_DIR/out" &&
+	th_ok "check-config --list: every stream and source, default schedule" ||
+	th_not_ok "check-config --list: every stream and source, default schedule" "$(cat "$TH_DIR/out")"
+! grep -Eq 's3cr3t|token|#top' "$TH_DIR/out" &&
+	th_ok "check-config --list: no query or fragment printed" ||
+	th_not_ok "check-config --list: no query or fragment printed" "$(cat "$TH_DIR/out")"
+run "check-config --list of a missing file" 1 err 'nope\.conf' "$S" check-config --list -c "$TH_DIR/nope.conf"
 
 cat >"$TH_DIR/feed.xml" <<'XML'
 <?xml version="1.0"?>

@@ -80,6 +80,15 @@ test_detect(void **state)
 		{ "", FEED_UNKNOWN },
 		{ "<", FEED_UNKNOWN },
 		{ "<!-- never closed", FEED_UNKNOWN },
+		/* Junk before the XML declaration (a PHP notice) is passed
+		 * over; a feed root before a later declaration is not junk. */
+		{ "<br />\n<b>Notice</b>: x in <b>/a.php</b><br />\n"
+		  "<?xml version=\"1.0\"?><rss version=\"2.0\">", FEED_RSS20 },
+		{ "\n\n<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">",
+		  FEED_ATOM10 },
+		{ "<html><p>x</p><?xml-stylesheet href=\"a\"?><rss>", FEED_UNKNOWN },
+		{ "<rss version=\"2.0\"><channel><description><![CDATA["
+		  "<?xml version=\"1.0\"?><feed>", FEED_RSS20 },
 	};
 	size_t i;
 

@@ -503,6 +503,30 @@ test_url_local_path(void **state)
 	assert_false(url_is_local_path(NULL));
 }
 
+/* What may be printed of a URL: no query, fragment or user info. */
+static void
+test_url_redact(void **state)
+{
+	static const struct { const char *in, *want; } c[] = {
+		{ "https://a.test/feed.xml", "https://a.test/feed.xml" },
+		{ "https://a.test/feed?token=s3&x=1", "https://a.test/feed?..." },
+		{ "https://a.test/rss#top", "https://a.test/rss?..." },
+		{ "https://u:pw@a.test/p?k=v", "https://...@a.test/p?..." },
+		{ "https://a.test/p?next=http://u:pw@b.test/", "https://a.test/p?..." },
+		{ "https://a.test/x@y", "https://a.test/x@y" },
+		{ "not a url?q", "not a url?..." },
+	};
+	char out[64], tiny[8];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		url_redact(c[i].in, out, sizeof(out));
+		assert_string_equal(out, c[i].want);
+	}
+	url_redact("https://a.test/long/path", tiny, sizeof(tiny));
+	assert_string_equal(tiny, "https:/");
+}
+
 /* Every byte: digits, both cases of a-f, and what the copies it replaced
  * (url.c, redirect.c with signed char, htmltok.c with c | 0x20) refused:
  * 'g', '@' and '`' (either side of the letters), bytes of 0x80 and up. */
@@ -970,6 +994,7 @@ main(void)
 		cmocka_unit_test(test_url_host_name),
 		cmocka_unit_test(test_url_origin),
 		cmocka_unit_test(test_url_local_path),
+		cmocka_unit_test(test_url_redact),
 		cmocka_unit_test(test_url_hexval),
 		cmocka_unit_test(test_url_decode_once),
 		cmocka_unit_test(test_html),

@@ -50,25 +50,14 @@ skip_prolog(const char *p, const char *end)
 	return p;
 }
 
-enum feed_format
-feed_detect(const char *body, size_t len)
+/* The XML format whose root starts at or after p (prolog skipped). */
+static enum feed_format
+detect_xml(const char *p, const char *end)
 {
-	const char *p = body, *end = body + (len > 65536 ? 65536 : len);
 	const char *tag_end, *name;
 	size_t nl;
 	char tag[512];
 
-	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
-	while (p < end && feed_is_ws(*p))
-		p++;
-	if (p < end && *p == '{') {
-		if (memmem(p, (size_t)(end - p), "jsonfeed.org/version/1.1", 24))
-			return FEED_JSON11;
-		if (memmem(p, (size_t)(end - p), "jsonfeed.org/version/1", 22))
-			return FEED_JSON10;
-		return FEED_UNKNOWN;
-	}
 	p = skip_prolog(p, end);
 	if (p >= end || *p != '<')
 		return FEED_UNKNOWN;
@@ -97,6 +86,55 @@ feed_detect(const char *body, size_t len)
 		return FEED_ATOM10;
 	}
 	return FEED_UNKNOWN;
+}
+
+/* How far into a body an XML declaration behind junk may be looked for. */
+#define FEED_JUNK_MAX 4096
+
+/*
+ * Where the document starts in s[0..n): at an XML declaration that bytes
+ * precede (white space, a PHP notice a CMS printed before the feed) when
+ * it lies in the first FEED_JUNK_MAX bytes and what precedes it holds no
+ * feed root; else s. XML allows the declaration only at the very start:
+ * left in place, the junk makes libxml2 recover or take the notice's
+ * `<br />` for the root.
+ */
+static const char *
+after_junk(const char *s, size_t n)
+{
+	size_t scan = n < FEED_JUNK_MAX ? n : FEED_JUNK_MAX;
+	const char *d = s, *end = s + scan;
+
+	for (;;) {
+		d = memmem(d, (size_t)(end - d), "<?xml", 5);
+		if (d == NULL || d == s)
+			return s;
+		if (end - d > 5 && feed_is_ws(d[5]))
+			break;
+		d += 5;
+	}
+	if (detect_xml(s, d) != FEED_UNKNOWN)
+		return s;
+	return d;
+}
+
+enum feed_format
+feed_detect(const char *body, size_t len)
+{
+	const char *p = body, *end = body + (len > 65536 ? 65536 : len);
+
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	while (p < end && feed_is_ws(*p))
+		p++;
+	if (p < end && *p == '{') {
+		if (memmem(p, (size_t)(end - p), "jsonfeed.org/version/1.1", 24))
+			return FEED_JSON11;
+		if (memmem(p, (size_t)(end - p), "jsonfeed.org/version/1", 22))
+			return FEED_JSON10;
+		return FEED_UNKNOWN;
+	}
+	return detect_xml(after_junk(p, (size_t)(end - p)), end);
 }
 
 /* ---- the driver ---- */
@@ -216,10 +254,15 @@ feed_parse(struct arena *a, const char *body, size_t len,
 	if (rc != RC_OK)
 		return rc;
 	out->encoding = arena_strdup(a, t.encoding);
-	if (json || looks_json(t.s, t.len))
+	if (json || looks_json(t.s, t.len)) {
 		rc = feed_json_parse(&c, t.s, t.len);
-	else
+	} else {
+		/* The text keeps its NUL at t.len: only its start moves. */
+		const char *x = after_junk(t.s, t.len);
+		t.len -= (size_t)(x - t.s);
+		t.s = x;
 		rc = parse_xml(&c, &t);
+	}
 	feed_prep_text_fini(&t);
 	if (rc != RC_OK) {
 		memset(out, 0, sizeof(*out));

@@ -12,6 +12,7 @@
 #include "util/crypto.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
+#include "util/url.h"
 #include "widgets/feeds/feed_discover.h"
 #include "widgets/feeds/sanitize.h"
 #include "widgets/streams/src.h"
@@ -585,14 +586,6 @@ store_api(struct unit *u, const struct fetch_result *res, long long now,
  * private tokens (Reddit's feed=...&user=...). The source name says which.
  */
 static void
-log_url(const char *url, char *out, size_t n)
-{
-	size_t len = strcspn(url, "?#");
-
-	snprintf(out, n, "%.*s%s", (int)len, url, url[len] != '\0' ? "?..." : "");
-}
-
-static void
 log_result(const struct unit *u, const struct fetch_result *res, const char *error)
 {
 	const struct refresh_entry *e = u->entry;
@@ -603,7 +596,7 @@ log_result(const struct unit *u, const struct fetch_result *res, const char *err
 	log_int(bytes, e->bytes);
 	log_int(ms, e->ms);
 	log_int(next, e->next_due - (long long)time(NULL));
-	log_url(u->src->url, url, sizeof(url));
+	url_redact(u->src->url, url, sizeof(url));
 	if (error != NULL)
 		log_kv(LOG_WARN, "fetch_failed", "stream", u->stream, "source", u->src->name,
 		    "url", url, "http", http, "code", u->st.error_code,
