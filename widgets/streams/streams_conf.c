@@ -98,7 +98,8 @@ check_url(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-/* Out-of-range intervals are clamped with a warning, not refused. */
+/* Out-of-range intervals, 0 included, are clamped with a warning, not
+ * refused (a bad duration was reported and replaced by the default). */
 static int
 check_every(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -106,7 +107,7 @@ check_every(cfg_t *cfg, cfg_opt_t *opt)
 	long c = schedule_clamp(v);
 	const char *file = cfg->filename != NULL ? cfg->filename : "?";
 
-	if (c != v && v != 0)
+	if (c != v)
 		fprintf(stderr, "%s:%d: every: warning: %lds is outside [1m, 24h]; using %lds\n",
 		    file, cfg->line, v, c);
 	return 0;
