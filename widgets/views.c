@@ -414,7 +414,7 @@ read_query(struct request *req, struct render_query *q)
 
 	memset(q, 0, sizeof(*q));
 	if (request_refused(req, SP_BEFORE) != NULL)
-		return RC_INVALID;
+		return request_refuse(req, SP_BEFORE) == RC_NOMEM ? RC_NOMEM : RC_INVALID;
 	q->limit = (long)request_value_int(req, SP_LIMIT, RENDER_LIMIT_DEFAULT);
 	q->before = before != NULL ? before->s : NULL;
 	q->cursor = before != NULL ? before->p : NULL;

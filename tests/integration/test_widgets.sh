@@ -111,6 +111,9 @@ for q in 'limit=0' 'limit=101' 'limit=x' 'before=%21%21' 'before=MTIz' 'source=a
 	'layout=masonry' 'market=%3Cx%3E' 'tag=%FF'; do
 	th_expect_status -n "400 for ?$q" GET "$S/streams/brand.html?$q" 400
 	th_expect_header Content-Type 'application/json'
+	# The body names the parameter, as doc/widgets.md says (a query
+	# that is not UTF-8 fails as a whole, before any parameter).
+	[ "$q" = 'tag=%FF' ] || th_expect_body_contains "\"param\":\"${q%%=*}\""
 done
 th_expect_status -n "unknown stream" GET "$S/streams/nope.json" 404 &&
 	th_expect_body_contains '"error":"not_found"'
