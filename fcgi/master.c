@@ -364,7 +364,7 @@ reap(struct master *m, bool stopping)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (size_t i = 0; i < MASTER_KIDS_MAX; i++) {
 			struct kid *k = &m->kids[i];
-			char code[24], sig[24];
+			char code[24], sig[24], cpid[24];
 			double lived;
 			if (k->pid != pid)
 				continue;
@@ -376,8 +376,10 @@ reap(struct master *m, bool stopping)
 			}
 			log_kv(LOG_WARN, "child_exited", "role",
 			    k->role == ROLE_WORKER ? "worker" : "refresher",
+			    "child_pid", log_int(cpid, pid),
 			    "status", log_int(code, WIFEXITED(st) ? WEXITSTATUS(st) : -1),
-			    "signal", log_int(sig, WIFSIGNALED(st) ? WTERMSIG(st) : 0), NULL);
+			    "signal", log_int(sig, WIFSIGNALED(st) ? WTERMSIG(st) : 0),
+			    "how", WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "exited", NULL);
 			/* Respawn at once after a long life; back off on a crash loop. */
 			k->backoff = lived > STABLE_AFTER ? BACKOFF_MIN
 			    : (k->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : k->backoff * 2);
