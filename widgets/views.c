@@ -364,8 +364,11 @@ stream_entry(const struct views *v, const struct stream_conf *sc, const char *mo
 	}
 	json_object_set_new(o, "sources", sources);
 	if (stream_load(v->conf.cache, sc->name, NULL, &meta) == RC_OK) {
+		long long changed = (long long)json_integer_value(json_object_get(meta, "changed_at"));
 		json_object_set(o, "items", json_object_get(meta, "count"));
-		json_object_set(o, "updated", json_object_get(meta, "changed_at"));
+		/* RFC 3339, as the feeds' dates (doc/widgets.md). */
+		if (changed <= 0 || !render_json_set_date(o, "updated", changed))
+			json_object_set_new(o, "updated", json_null());
 		json_decref(meta);
 	} else {
 		json_object_set_new(o, "items", json_integer(0));

@@ -23,6 +23,13 @@ conf_sock=$(sed -n 's/^listen *= *"unix:\(.*\)"/\1/p' "$EXAMPLE")
 	th_ok "example listen = socket unit ListenStream ($unit_sock)" ||
 	th_not_ok "example listen = socket unit ListenStream" "unit '$unit_sock', example '$conf_sock'"
 
+# The nginx snippet names it once (one line to edit), the same path.
+snip=$TH_SRCDIR/deploy/nginx/socialhub.conf
+n=$(grep -v '^[[:space:]]*#' "$snip" | grep -c 'unix:/')
+grep -Eq "^set \\\$socialhub_socket unix:$unit_sock;" "$snip" && [ "$n" = 1 ] &&
+	th_ok "nginx snippet: the socket path once, the unit's" ||
+	th_not_ok "nginx snippet: the socket path once, the unit's" "$n socket lines: $(grep -n 'unix:/' "$snip")"
+
 # Both moved under the scratch folder, nothing else changed.
 SOCK=$TH_DIR/run/socialhub.sock
 mkdir -p "$TH_DIR/run" "$TH_DIR/cache" "$TH_DIR/state"

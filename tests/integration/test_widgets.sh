@@ -47,6 +47,12 @@ fetch() {
 # ---- the list and the first pages
 th_expect_status GET "$S/streams" 200 &&
 	th_expect_body_contains '"name":"brand"'
+# Dates in RFC 3339, as in the feeds (issue 16, item 8).
+if grep -Eq '"updated":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})"' "$TH_BODY"; then
+	th_ok "/streams: updated is RFC 3339"
+else
+	th_not_ok "/streams: updated is RFC 3339" "$(head -c 300 "$TH_BODY")"
+fi
 
 fetch "brand.json" "$S/streams/brand.json" "$OUT/brand.json"
 th_expect_header Content-Type 'application/feed\+json'
