@@ -60,15 +60,66 @@ cli_serve(int argc, char **argv, const struct feature *features)
 	return master_run(path, features);
 }
 
+/* check-config's options: -c FILE, --against RUNNING. */
+static bool
+check_args(int argc, char **argv, const char **path, const char **against)
+{
+	bool bad;
+
+	*path = cli_config_path(argc, argv, &bad);
+	*against = NULL;
+	for (int i = 1; i < argc && !bad; i++) {
+		if (strcmp(argv[i], "-c") == 0)
+			i++;
+		else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc)
+			*against = argv[++i];
+		else
+			bad = true;
+	}
+	return !bad;
+}
+
+/*
+ * What a reload would change: against the file given, else the copy of
+ * what the running master loaded (state_dir/running.conf), when there is
+ * one. Only for a valid cfg.
+ */
+static void
+check_reload(const struct config *cfg, const char *against, const struct feature *features)
+{
+	char *running = against == NULL ? config_running_path(cfg) : NULL;
+	const char *old_path = against != NULL ? against : running;
+	struct config *old = NULL;
+	size_t n;
+
+	if (old_path == NULL || (against == NULL && access(old_path, F_OK) != 0)) {
+		printf("no copy of a running configuration (%s): start the daemon, or "
+		    "compare with --against FILE\n", old_path != NULL ? old_path : "?");
+		free(running);
+		return;
+	}
+	if (config_load(old_path, features, &old) != RC_OK) {
+		printf("cannot say what a reload would change: %s does not load\n", old_path);
+		free(running);
+		return;
+	}
+	printf("a reload, compared with %s%s:\n", old_path,
+	    against == NULL ? " (what the running daemon loaded)" : "");
+	n = config_diff(old, cfg, stdout);
+	if (n == 0)
+		printf("  changes nothing\n");
+	config_free(old);
+	free(running);
+}
+
 int
 cli_check_config(int argc, char **argv, const struct feature *features)
 {
-	bool bad;
-	const char *path = config_only(argc, argv, &bad);
+	const char *path, *against;
 	struct config *cfg = NULL;
 
-	if (bad) {
-		fprintf(stderr, "usage: socialhub check-config [-c FILE]\n");
+	if (!check_args(argc, argv, &path, &against) || path == NULL) {
+		fprintf(stderr, "usage: socialhub check-config [-c FILE] [--against RUNNING_FILE]\n");
 		return 2;
 	}
 	if (config_load(path, features, &cfg) != RC_OK) {
@@ -76,6 +127,7 @@ cli_check_config(int argc, char **argv, const struct feature *features)
 		return 1;
 	}
 	printf("%s: ok\n", path);
+	check_reload(cfg, against, features);
 	config_free(cfg);
 	return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <confuse.h>
 
@@ -107,6 +108,23 @@ enum rc config_secret_read(const struct config *cfg, cfg_t *sec, const char *fil
  * permission error the user socialhub runs as, who needs the access.
  */
 void config_io_message(int err, char *msg, size_t n);
+
+/*
+ * What a reload from `old` to `cur` would change, printed to out one line
+ * each ("  adds provider gitlab", "  removes source blog in stream brand",
+ * "  changes workers"; never a value, which may be a secret). Returns the
+ * number of changes (fcgi/config_diff.c).
+ */
+size_t config_diff(const struct config *old, const struct config *cur, FILE *out);
+
+/*
+ * The copy of the file the master last loaded: STATE_DIR/running.conf
+ * (malloc'd path), written by config_save_running (mode 0600: the file may
+ * hold inline secrets) after each load that took effect, and read by
+ * `check-config` to say what a reload would change.
+ */
+char *config_running_path(const struct config *cfg);
+enum rc config_save_running(const struct config *cfg);
 
 /* Wipes s[0..len) and frees it; NULL is fine. */
 void config_secret_wipe(char *s, size_t len);

@@ -403,6 +403,18 @@ tick(struct master *m)
 	}
 }
 
+/* The copy of what took effect, for `check-config` (config.h). */
+static void
+save_running(const struct config *cfg)
+{
+	char *path = config_running_path(cfg);
+
+	if (config_save_running(cfg) != RC_OK)
+		log_kv(LOG_WARN, "running_config_not_saved", "path", path != NULL ? path : "?",
+		    "effect", "check-config cannot say what a reload would change", NULL);
+	free(path);
+}
+
 static void
 reload(struct master *m)
 {
@@ -432,6 +444,7 @@ reload(struct master *m)
 	 * only in the master's copy, theirs is their own after fork. */
 	config_free(m->cfg);
 	m->cfg = next;
+	save_running(m->cfg);
 	m->gen++;
 	{
 		enum log_level lvl;
@@ -507,6 +520,7 @@ master_run(const char *config_path, const struct feature *features)
 	config_errors_as_log(true);
 	if (config_load(config_path, features, &m.cfg) != RC_OK)
 		return 1;
+	save_running(m.cfg);
 	if (log_level_parse(m.cfg->log_level, &lvl))
 		log_set_level(lvl);
 	/* Signals wait in the mask for sigtimedwait; children unblock them. */

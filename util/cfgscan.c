@@ -282,14 +282,17 @@ cfgscan_text(const char *text, size_t len, struct cfgscan **out)
 	if (s == NULL)
 		return RC_NOMEM;
 	s->text = malloc(len + 1);
+	s->raw = malloc(len + 1);
 	s->secs = calloc(8, sizeof(*s->secs));
-	if (s->text == NULL || s->secs == NULL || (s->secs[0].path = strdup("")) == NULL) {
+	if (s->text == NULL || s->raw == NULL || s->secs == NULL || (s->secs[0].path = strdup("")) == NULL) {
 		cfgscan_free(s);
 		return RC_NOMEM;
 	}
 	s->nsecs = 1;
 	memcpy(s->text, text, len);
 	s->text[len] = '\0';
+	memcpy(s->raw, text, len);
+	s->raw[len] = '\0';
 	s->len = len;
 	lx = (struct lex){ .t = s->text, .len = len, .pos = 0, .line = 1 };
 	if (!parse(s, &lx)) {
@@ -342,6 +345,7 @@ cfgscan_free(struct cfgscan *s)
 	free(s->keys);
 	free(s->secs);
 	free(s->text);
+	free(s->raw);
 	free(s);
 }
 

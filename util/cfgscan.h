@@ -19,6 +19,7 @@
  */
 struct cfgscan {
 	char *text;
+	char *raw;          /* the file as read, comments and all (len bytes) */
 	size_t len;
 	int paren;          /* line of the first '(' outside strings and comments */
 	int unclosed;       /* line of the innermost '{' never closed */
