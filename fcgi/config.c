@@ -195,8 +195,18 @@ config_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	 * before parsing). */
 	const char *file = cfg->filename != NULL ? cfg->filename : "?";
 
-	cfg->flags |= CONFIG_F_ERROR;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (strncmp(msg, "WARN KEY ", 9) == 0) {
+		/* A warning from our callbacks: "WARN KEY name: message". */
+		const char *colon = strchr(msg + 9, ':');
+		if (colon != NULL && colon[1] == ' ') {
+			klen = (size_t)(colon - msg - 9);
+			report_at(LOG_WARN, file, errfunc_line(cfg, msg + 9, klen), msg + 9, klen,
+			    colon + 2);
+			return;
+		}
+	}
+	cfg->flags |= CONFIG_F_ERROR;
 	if (strncmp(msg, "KEY ", 4) == 0) {
 		/* Our callbacks: "KEY name: message". */
 		const char *colon = strchr(msg + 4, ':');

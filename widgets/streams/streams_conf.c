@@ -105,11 +105,10 @@ check_every(cfg_t *cfg, cfg_opt_t *opt)
 {
 	long v = cfg_opt_getnint(opt, 0);
 	long c = schedule_clamp(v);
-	const char *file = cfg->filename != NULL ? cfg->filename : "?";
 
+	/* A warning, in the loader's format (a logfmt event under serve). */
 	if (c != v)
-		fprintf(stderr, "%s:%d: every: warning: %lds is outside [1m, 24h]; using %lds\n",
-		    file, cfg->line, v, c);
+		cfg_error(cfg, "WARN KEY every: %lds is outside [1m, 24h]; using %lds", v, c);
 	return 0;
 }
 
