@@ -97,6 +97,17 @@ sleep 0.5
 [ "$(get_status /social/streams/one.json)" = 404 ] && th_ok "after SIGHUP: /streams/one.json is 404" ||
 	th_not_ok "after SIGHUP: /streams/one.json is 404" "$(head -c 300 "$TH_DIR/answer")"
 
+# A reload refused: the log names the line of the bad key (after comments).
+cp "$TH_DIR/socialhub.conf" "$TH_DIR/good.conf"
+printf '# one\n# two\n# three\nworkers = 99\n' >>"$TH_DIR/socialhub.conf"
+n=$(grep -n '^workers = 99' "$TH_DIR/socialhub.conf" | cut -d: -f1)
+kill -HUP "$master"
+for i in $(seq 50); do grep -q 'event=reload_refused' "$TH_DIR/socialhub.log" && break; sleep 0.1; done
+grep -q "event=config_error .*line=$n key=workers" "$TH_DIR/socialhub.log" &&
+	th_ok "refused reload: the log names line $n of the bad key" ||
+	th_not_ok "refused reload: the log names line $n" "$(grep config_error "$TH_DIR/socialhub.log")"
+cp "$TH_DIR/good.conf" "$TH_DIR/socialhub.conf"
+
 # --against: any two files.
 "$S" check-config -c "$TH_DIR/socialhub.conf" --against "$TH_DIR/before.conf" >"$TH_DIR/out" 2>&1
 grep -q "compared with $TH_DIR/before.conf:" "$TH_DIR/out" && grep -q '^  removes provider github$' "$TH_DIR/out" &&
