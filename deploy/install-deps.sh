@@ -12,7 +12,7 @@ build="build-essential autoconf automake libtool pkg-config libfcgi-dev libfcgi-
 case $mode in
 demo) pkgs="$build" ;;
 test) pkgs="$build spawn-fcgi chromium python3 python3-feedparser valgrind clang strace openssl
- libclang-rt-14-dev lcov wrk procps psmisc prometheus systemd debhelper lintian" ;;
+ libclang-rt-14-dev lcov wrk procps psmisc prometheus systemd debhelper lintian util-linux" ;;
 bench) pkgs="$build spawn-fcgi wrk python3-feedparser apache2 libapache2-mod-auth-openidc procps" ;;
 *) echo "usage: $0 demo|test|bench" >&2; exit 2 ;;
 esac

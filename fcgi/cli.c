@@ -60,23 +60,71 @@ cli_serve(int argc, char **argv, const struct feature *features)
 	return master_run(path, features);
 }
 
-int
-cli_check_config(int argc, char **argv, const struct feature *features)
+/* check-config's options: -c FILE, --against RUNNING. */
+static bool
+check_args(int argc, char **argv, const char **path, const char **against,
+    bool *list)
 {
-	bool bad, list = false;
-	const char *path = cli_config_path(argc, argv, &bad);
-	struct config *cfg = NULL;
+	bool bad;
 
+	*path = cli_config_path(argc, argv, &bad);
+	*against = NULL;
+	*list = false;
 	for (int i = 1; i < argc && !bad; i++) {
 		if (strcmp(argv[i], "-c") == 0)
 			i++;
+		else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc)
+			*against = argv[++i];
 		else if (strcmp(argv[i], "--list") == 0)
-			list = true;
+			*list = true;
 		else
 			bad = true;
 	}
-	if (bad) {
-		fprintf(stderr, "usage: socialhub check-config [--list] [-c FILE]\n");
+	return !bad;
+}
+
+/*
+ * What a reload would change: against the file given, else the copy of
+ * what the running master loaded (state_dir/running.conf), when there is
+ * one. Only for a valid cfg.
+ */
+static void
+check_reload(const struct config *cfg, const char *against, const struct feature *features)
+{
+	char *running = against == NULL ? config_running_path(cfg) : NULL;
+	const char *old_path = against != NULL ? against : running;
+	struct config *old = NULL;
+	size_t n;
+
+	if (old_path == NULL || (against == NULL && access(old_path, F_OK) != 0)) {
+		printf("no copy of a running configuration (%s): start the daemon, or "
+		    "compare with --against FILE\n", old_path != NULL ? old_path : "?");
+		free(running);
+		return;
+	}
+	if (config_load(old_path, features, &old) != RC_OK) {
+		printf("cannot say what a reload would change: %s does not load\n", old_path);
+		free(running);
+		return;
+	}
+	printf("a reload, compared with %s%s:\n", old_path,
+	    against == NULL ? " (what the running daemon loaded)" : "");
+	n = config_diff(old, cfg, stdout);
+	if (n == 0)
+		printf("  changes nothing\n");
+	config_free(old);
+	free(running);
+}
+
+int
+cli_check_config(int argc, char **argv, const struct feature *features)
+{
+	const char *path, *against;
+	struct config *cfg = NULL;
+	bool list;
+
+	if (!check_args(argc, argv, &path, &against, &list) || path == NULL) {
+		fprintf(stderr, "usage: socialhub check-config [--list] [-c FILE] [--against RUNNING_FILE]\n");
 		return 2;
 	}
 	if (config_load(path, features, &cfg) != RC_OK) {
@@ -87,6 +135,7 @@ cli_check_config(int argc, char **argv, const struct feature *features)
 	for (const struct feature *f = features; list && f->name != NULL; f++)
 		if (f->describe != NULL)
 			f->describe(cfg, stdout);
+	check_reload(cfg, against, features);
 	config_free(cfg);
 	return 0;
 }

@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "util/cfgscan.h"
 #include "util/cfgval.h"
 #include <openssl/crypto.h>
 
@@ -20,6 +23,7 @@
 #include "util/url.h"
 
 #define CONFIG_MAX_OPTS 128
+#define CONFIG_MAX_BYTES (1024 * 1024)
 #define SECRET_MAX (64 * 1024)
 
 /*
@@ -41,83 +45,61 @@ config_errors_as_log(bool on)
 	config_errors_logfmt = on;
 }
 
-/* True when text names key as a setting or section: the key as a whole
- * word (after a line start, blank, '{' or ';') followed by a blank, '=' or
- * '{'. */
+/*
+ * The configuration being parsed: libconfuse's callbacks get the section
+ * and option at hand, never a pointer of ours, and config_errfunc needs the
+ * scan of the file and the root to name lines. Set only for the length of
+ * one cfg_parse (loads are not concurrent: the master, or a command).
+ */
+static const struct config *config_parsing;
+
+/* Appends "name[ title]" of every section from root down to sec to p;
+ * true when sec was found under root. */
 static bool
-line_sets_key(const char *text, const char *key, size_t klen)
+section_path_in(cfg_t *cur, cfg_t *sec, char *p, size_t n)
 {
-	for (const char *p = strstr(text, key); p != NULL; p = strstr(p + 1, key)) {
-		char before = p == text ? ' ' : p[-1];
-		if (strchr(" \t{;", before) != NULL && p[klen] != '\0' &&
-		    strchr(" \t={", p[klen]) != NULL)
-			return true;
+	size_t len = strlen(p);
+
+	if (cur == sec)
+		return true;
+	for (cfg_opt_t *o = cur->opts; o->name != NULL; o++) {
+		if (o->type != CFGT_SEC)
+			continue;
+		for (unsigned i = 0; i < cfg_opt_size(o); i++) {
+			cfg_t *child = cfg_opt_getnsec(o, i);
+			const char *title = cfg_title(child);
+			snprintf(p + len, n - len, "%s%s%s%s", len > 0 ? "/" : "", o->name,
+			    title != NULL ? " " : "", title != NULL ? title : "");
+			if (section_path_in(child, sec, p, n))
+				return true;
+			p[len] = '\0';
+		}
 	}
 	return false;
 }
 
-/* True for a line with nothing but blanks or a comment. */
-static bool
-line_is_blank(const char *text)
+/* The scan's name of section sec ("" for the root or one not found). */
+static void
+section_path(cfg_t *root, cfg_t *sec, char *p, size_t n)
 {
-	const char *p = text + strspn(text, " \t\r\n");
-
-	return *p == '\0' || *p == '#' || (p[0] == '/' && p[1] == '/');
+	p[0] = '\0';
+	if (sec != NULL && !section_path_in(root, sec, p, n))
+		p[0] = '\0';
 }
 
-/*
- * libconfuse gives the line its lexer has reached, which for a value
- * followed by comments or blank lines is past the key. Returns the last
- * line at or before `line` that sets `key` when only blank or comment lines
- * follow it up to `line`; else line (a list item on a later line keeps the
- * line of the item).
- */
+/* The line of `key` in section sec: where it is set, else the section's
+ * own line (a key that is missing), else 0. */
 static int
-key_line(const char *file, int line, const char *key)
+key_line(const struct config *cfg, cfg_t *sec, const char *key)
 {
-	char text[1024];
-	size_t klen = strlen(key);
-	int n = 0, found = 0;
-	bool content_after = false;
-	FILE *f;
+	char path[1024];
+	int line;
 
-	if (klen == 0 || line <= 0 || (f = fopen(file, "r")) == NULL)
-		return line;
-	while (n < line && fgets(text, sizeof(text), f) != NULL) {
-		n++;
-		if (line_sets_key(text, key, klen)) {
-			found = n;
-			content_after = false;
-		} else if (found > 0 && !line_is_blank(text)) {
-			content_after = true;
-		}
-		while (strchr(text, '\n') == NULL && fgets(text, sizeof(text), f) != NULL)
-			;  /* the rest of a long line */
-	}
-	fclose(f);
-	return found > 0 && !content_after ? found : line;
-}
-
-/* The line of the last setting of a top-level key (the one that counts),
- * or 0. */
-static int
-last_key_line(const char *file, const char *key)
-{
-	char text[1024];
-	int n = 0, found = 0;
-	FILE *f = fopen(file, "r");
-
-	if (f == NULL)
+	if (cfg->scan == NULL)
 		return 0;
-	while (fgets(text, sizeof(text), f) != NULL) {
-		n++;
-		if (line_sets_key(text, key, strlen(key)))
-			found = n;
-		while (strchr(text, '\n') == NULL && fgets(text, sizeof(text), f) != NULL)
-			;  /* the rest of a long line */
-	}
-	fclose(f);
-	return found;
+	section_path(cfg->root, sec, path, sizeof(path));
+	line = cfgscan_key_line(cfg->scan, path, key);
+	return line > 0 ? line : cfgscan_section_line(cfg->scan, path);
 }
 
 /* One problem: "FILE:LINE: KEY: message" for people (warnings say so), or
@@ -129,16 +111,18 @@ report_at(enum log_level lvl, const char *file, int line, const char *key,
 	const char *warn = lvl == LOG_WARN ? "warning: " : "";
 	char num[24], k[128];
 
+	char at[32] = "";
+
 	snprintf(k, sizeof(k), "%.*s", (int)keylen, key != NULL ? key : "");
-	if (key != NULL)
-		line = key_line(file, line, k);
+	if (line > 0)
+		snprintf(at, sizeof(at), ":%d", line);
 	if (config_errors_logfmt) {
 		log_kv(lvl, lvl == LOG_WARN ? "config_warning" : "config_error", "file", file,
 		    "line", log_int(num, line), "key", k, "message", msg, NULL);
 	} else if (key != NULL) {
-		fprintf(stderr, "%s:%d: %s: %s%s\n", file, line, k, warn, msg);
+		fprintf(stderr, "%s%s: %s: %s%s\n", file, at, k, warn, msg);
 	} else {
-		fprintf(stderr, "%s:%d: %s%s\n", file, line, warn, msg);
+		fprintf(stderr, "%s%s: %s%s\n", file, at, warn, msg);
 	}
 }
 
@@ -180,24 +164,61 @@ config_default_path(const char *arg)
 	return SYSCONFDIR "/socialhub/socialhub.conf";
 }
 
+/*
+ * The line for an error libconfuse's parse reports in section cfg about
+ * key: the lexer's line (the token at hand, as the scan's text has no
+ * comments), but for a section's own check, run at its closing brace, the
+ * line of the section's name.
+ */
+static int
+errfunc_line(cfg_t *cfg, const char *key, size_t keylen)
+{
+	const struct config *c = config_parsing;
+	char name[128], path[1024];
+	cfg_opt_t *opt;
+	int line;
+
+	snprintf(name, sizeof(name), "%.*s", (int)keylen, key);
+	for (opt = cfg->opts; opt->name != NULL && strcmp(opt->name, name) != 0; opt++)
+		;  /* not cfg_getopt: it reports a name it does not know */
+	if (c == NULL || c->scan == NULL || opt->name == NULL || opt->type != CFGT_SEC ||
+	    cfg_opt_size(opt) == 0)
+		return cfg->line;
+	section_path(c->root, cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1), path, sizeof(path));
+	line = cfgscan_section_line(c->scan, path);
+	return line > 0 ? line : cfg->line;
+}
+
 /* Prints "FILE:LINE: KEY: message", taking KEY from libconfuse's quotes. */
 static void
 config_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	const char *q1, *q2;
+	size_t klen;
 
 	/* Every section has its file name (config_load names those made
 	 * before parsing). */
 	const char *file = cfg->filename != NULL ? cfg->filename : "?";
 
-	cfg->flags |= CONFIG_F_ERROR;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (strncmp(msg, "WARN KEY ", 9) == 0) {
+		/* A warning from our callbacks: "WARN KEY name: message". */
+		const char *colon = strchr(msg + 9, ':');
+		if (colon != NULL && colon[1] == ' ') {
+			klen = (size_t)(colon - msg - 9);
+			report_at(LOG_WARN, file, errfunc_line(cfg, msg + 9, klen), msg + 9, klen,
+			    colon + 2);
+			return;
+		}
+	}
+	cfg->flags |= CONFIG_F_ERROR;
 	if (strncmp(msg, "KEY ", 4) == 0) {
 		/* Our callbacks: "KEY name: message". */
 		const char *colon = strchr(msg + 4, ':');
 		if (colon != NULL && colon[1] == ' ') {
-			report(file, cfg->line, msg + 4, (size_t)(colon - msg - 4), colon + 2);
+			klen = (size_t)(colon - msg - 4);
+			report(file, errfunc_line(cfg, msg + 4, klen), msg + 4, klen, colon + 2);
 			return;
 		}
 		report(file, cfg->line, NULL, 0, msg + 4);
@@ -207,7 +228,8 @@ config_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	q1 = strchr(msg, '\'');
 	q2 = q1 != NULL ? strchr(q1 + 1, '\'') : NULL;
 	if (q1 != NULL && q2 != NULL)
-		report(file, cfg->line, q1 + 1, (size_t)(q2 - q1 - 1), msg);
+		report(file, errfunc_line(cfg, q1 + 1, (size_t)(q2 - q1 - 1)), q1 + 1,
+		    (size_t)(q2 - q1 - 1), msg);
 	else
 		report(file, cfg->line, NULL, 0, msg);
 }
@@ -218,7 +240,7 @@ config_error(const struct config *cfg, cfg_t *sec, const char *key,
 {
 	char msg[1024];
 	va_list ap;
-	int line = sec != NULL ? sec->line : cfg->root->line;
+	int line = key_line(cfg, sec, key);
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -231,7 +253,11 @@ config_error(const struct config *cfg, cfg_t *sec, const char *key,
 int
 config_key_line(const struct config *cfg, const char *key)
 {
-	return last_key_line(cfg->path, key);
+	if (cfg->scan == NULL)
+		return 0;
+	if (strchr(key, ' ') != NULL)
+		return cfgscan_section_line(cfg->scan, key);
+	return cfgscan_key_line(cfg->scan, "", key);
 }
 
 enum rc
@@ -245,7 +271,7 @@ config_error_line(const struct config *cfg, int line, const char *key,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cfg->root->flags |= CONFIG_F_ERROR;
-	report(cfg->path, line > 0 ? line : cfg->root->line, key, strlen(key), msg);
+	report(cfg->path, line, key, strlen(key), msg);
 	return RC_CONFIG;
 }
 
@@ -260,16 +286,39 @@ trim_newline(char *s, size_t *len)
  * been replaced. */
 #define SECRET_MODE_OPEN (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)
 
+void
+config_io_message(int err, char *msg, size_t n)
+{
+	struct passwd *pw;
+
+	if (err != EACCES && err != EPERM) {
+		snprintf(msg, n, "%s", strerror(err != 0 ? err : EIO));
+		return;
+	}
+	pw = getpwuid(geteuid());
+	if (pw != NULL)
+		snprintf(msg, n, "%s (socialhub runs as user %s)", strerror(err), pw->pw_name);
+	else
+		snprintf(msg, n, "%s (socialhub runs as uid %lu)", strerror(err),
+		    (unsigned long)geteuid());
+}
+
 enum rc
 config_secret_read(const struct config *cfg, cfg_t *sec, const char *file_key,
     const char *path, bool keygen, char **out, size_t *len)
 {
+	char why[256];
 	mode_t mode;
 	enum rc rc;
 
 	rc = fsutil_read_mode(path, SECRET_MAX, out, len, &mode);
-	if (rc != RC_OK)
-		return config_error(cfg, sec, file_key, "cannot read %s: %s", path, rc_str(rc));
+	if (rc == RC_TOOBIG)
+		return config_error(cfg, sec, file_key, "cannot read %s: larger than %d bytes",
+		    path, SECRET_MAX);
+	if (rc != RC_OK) {
+		config_io_message(rc == RC_NOTFOUND ? ENOENT : errno, why, sizeof(why));
+		return config_error(cfg, sec, file_key, "cannot read %s: %s", path, why);
+	}
 	if ((mode & SECRET_MODE_OPEN) == 0)
 		return RC_OK;
 	config_secret_wipe(*out, *len);
@@ -505,7 +554,7 @@ check_listen_scope(struct config *cfg)
 {
 	const char *spec = cfg->listen, *colon;
 	char host[256], msg[1024];
-	int line = last_key_line(cfg->path, "listen");
+	int line = config_key_line(cfg, "listen");
 	size_t hlen;
 
 	if (spec == NULL || strncmp(spec, "unix:", 5) == 0 || strcmp(spec, "fd:0") == 0)
@@ -624,86 +673,6 @@ fill_core(struct config *cfg)
 	fill_pages(cfg);
 }
 
-/* What a syntax pre-scan of the file found; lines are 0 when not found. */
-struct prescan {
-	int unclosed_brace; /* line of the first '{' never closed */
-	int paren;          /* line of the first '(' outside strings/comments */
-};
-
-/* Skips a comment that starts at c ('#', or '/' followed by '/' or '*'),
- * counting newlines. Returns false when c does not start a comment. */
-static bool
-skip_comment(FILE *f, int c, int *line)
-{
-	int next;
-
-	if (c == '/') {
-		next = getc(f);
-		if (next == '*') {
-			int prev = 0;
-			while ((c = getc(f)) != EOF && !(prev == '*' && c == '/')) {
-				*line += c == '\n';
-				prev = c;
-			}
-			return true;
-		}
-		if (next != '/') {
-			if (next != EOF)
-				ungetc(next, f);
-			return false;
-		}
-	} else if (c != '#') {
-		return false;
-	}
-	while ((c = getc(f)) != EOF && c != '\n')
-		;
-	*line += c == '\n';
-	return true;
-}
-
-/*
- * Two things libconfuse gets wrong, found before it parses: it accepts a
- * section left open at the end of the file (an admin who forgot a '}' wants
- * to hear about it), and its function-call syntax (include() and friends,
- * none of which socialhub registers) has error paths that leak and, for
- * include, read out of bounds (libconfuse #163). '(' cannot appear in an
- * unquoted value, so any '(' outside a string or comment is such a call.
- */
-static struct prescan
-prescan_file(const char *path)
-{
-	struct prescan p = { 0, 0 };
-	int stack[64], depth = 0, line = 1, c, quote = 0;
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL)
-		return p;
-	while ((c = getc(f)) != EOF) {
-		if (quote != 0) {
-			line += c == '\n';
-			if (c == '\\')
-				line += getc(f) == '\n';
-			else if (c == quote)
-				quote = 0;
-		} else if (c == '"' || c == '\'') {
-			quote = c;
-		} else if (skip_comment(f, c, &line)) {
-			continue;
-		} else if (c == '\n') {
-			line++;
-		} else if (c == '(' && p.paren == 0) {
-			p.paren = line;
-		} else if (c == '{' && depth < 64) {
-			stack[depth++] = line;
-		} else if (c == '}' && depth > 0) {
-			depth--;
-		}
-	}
-	fclose(f);
-	p.unclosed_brace = depth > 0 ? stack[depth - 1] : 0;
-	return p;
-}
-
 /* Calls fn on sec and every section below it until one returns true;
  * returns whether one did. */
 static bool
@@ -752,71 +721,104 @@ name_sections(cfg_t *root, const char *path)
 	return nomem ? RC_NOMEM : RC_OK;
 }
 
+/* Parses the scan's text (the file without comments) into cfg->root. */
+static int
+parse_scanned(struct config *cfg)
+{
+	char *file = cfg_tilde_expand(cfg->path);
+	FILE *f;
+	int ret;
+
+	if (file == NULL)
+		return CFG_PARSE_ERROR;
+	free(cfg->root->filename); /* cfg_parse_fp keeps a name it is given */
+	cfg->root->filename = file;
+	f = fmemopen(cfg->scan->text, cfg->scan->len, "r");
+	if (f == NULL)
+		return CFG_PARSE_ERROR;
+	config_parsing = cfg;
+	ret = cfg_parse_fp(cfg->root, f);
+	config_parsing = NULL;
+	fclose(f);
+	return ret;
+}
+
+/* Scans the file: RC_OK, or an error reported. */
+static enum rc
+scan_file(struct config *cfg)
+{
+	enum rc rc = cfgscan_file(cfg->path, CONFIG_MAX_BYTES, &cfg->scan);
+	char msg[512];
+
+	if (rc == RC_OK || rc == RC_NOMEM)
+		return rc;
+	if (rc == RC_TOOBIG)
+		snprintf(msg, sizeof(msg), "larger than %d bytes", CONFIG_MAX_BYTES);
+	else
+		config_io_message(errno, msg, sizeof(msg));
+	report(cfg->path, 0, NULL, 0, msg);
+	return rc;
+}
+
+/* Everything after a parse: core fields, the features' checks; true when
+ * anything was wrong. */
+static bool
+validate_all(struct config *cfg, const struct config_part *parts, size_t nparts)
+{
+	bool failed = false;
+
+	if (cfg->scan->unclosed > 0) {
+		report(cfg->path, cfg->scan->unclosed, NULL, 0, "section not closed (missing '}')");
+		failed = true;
+	}
+	fill_core(cfg);
+	for (size_t i = 0; i < nparts; i++)
+		if (parts[i].validate != NULL)
+			parts[i].validate(cfg);
+	return failed || sections_any(cfg->root, section_has_error, NULL);
+}
+
 enum rc
 config_load_parts(const char *path, const struct config_part *parts,
     size_t nparts, struct config **out)
 {
-	struct config *cfg;
-	cfg_opt_t *schema;
-	struct prescan scan;
-	bool failed = false;
-	FILE *probe;
+	struct config *cfg = calloc(1, sizeof(*cfg));
+	cfg_opt_t *schema = build_schema(parts, nparts);
+	enum rc rc = RC_NOMEM;
 	int ret;
 
 	*out = NULL;
-	probe = fopen(path, "r");
-	if (probe == NULL) {
-		report(path, 0, NULL, 0, strerror(errno));
-		return RC_IO;
+	if (cfg == NULL || schema == NULL || (cfg->path = strdup(path)) == NULL)
+		goto out;
+	if ((rc = scan_file(cfg)) != RC_OK) {
+		rc = rc == RC_NOMEM ? rc : RC_IO;
+		goto out;
 	}
-	fclose(probe);
-	cfg = calloc(1, sizeof(*cfg));
-	schema = build_schema(parts, nparts);
-	if (cfg == NULL || schema == NULL) {
-		free(cfg);
-		free(schema);
-		return RC_NOMEM;
-	}
-	cfg->path = strdup(path);
+	rc = RC_NOMEM;
 	cfg->root = cfg_init(schema, CFGF_NONE);
-	free(schema); /* cfg_init keeps its own copy */
-	if (cfg->root == NULL || cfg->path == NULL ||
-	    name_sections(cfg->root, path) != RC_OK) {
-		config_free(cfg);
-		return RC_NOMEM;
-	}
+	if (cfg->root == NULL || name_sections(cfg->root, path) != RC_OK)
+		goto out;
 	cfg_set_error_function(cfg->root, config_errfunc);
 	register_core_checks(cfg->root);
 	for (size_t i = 0; i < nparts; i++)
 		if (parts[i].checks != NULL)
 			parts[i].checks(cfg->root);
-	scan = prescan_file(path);
-	if (scan.paren > 0) {
-		report(path, scan.paren, NULL, 0,
+	rc = RC_CONFIG;
+	if (cfg->scan->paren > 0) {
+		report(path, cfg->scan->paren, NULL, 0,
 		    "function calls such as include() are not supported");
-		ret = CFG_PARSE_ERROR;
-	} else {
-		ret = cfg_parse(cfg->root, path);
+		goto out;
 	}
-	if (ret == CFG_SUCCESS && scan.unclosed_brace > 0) {
-		report(path, scan.unclosed_brace, NULL, 0, "section not closed (missing '}')");
-		failed = true;
-	}
-	if (ret == CFG_SUCCESS) {
-		fill_core(cfg);
-		for (size_t i = 0; i < nparts; i++)
-			if (parts[i].validate != NULL)
-				parts[i].validate(cfg);
-		failed |= sections_any(cfg->root, section_has_error, NULL);
-	}
-	if (ret != CFG_SUCCESS || failed) {
-		if (ret == CFG_FILE_ERROR)
-			report(path, 0, NULL, 0, "cannot read");
-		config_free(cfg);
-		return RC_CONFIG;
-	}
+	ret = parse_scanned(cfg);
+	if (ret != CFG_SUCCESS || validate_all(cfg, parts, nparts))
+		goto out;
 	*out = cfg;
-	return RC_OK;
+	cfg = NULL;
+	rc = RC_OK;
+out:
+	free(schema); /* cfg_init keeps its own copy */
+	config_free(cfg);
+	return rc;
 }
 
 void
@@ -832,5 +834,6 @@ config_free(struct config *cfg)
 	free(cfg->page_footer);
 	free(cfg->user_agent);
 	free(cfg->path);
+	cfgscan_free(cfg->scan);
 	free(cfg);
 }

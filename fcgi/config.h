@@ -4,10 +4,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <confuse.h>
 
 #include "util/rc.h"
+
+struct cfgscan;
 
 /* Core settings, read once; never changed after config_load. */
 struct config {
@@ -38,6 +41,7 @@ struct config {
 	const char *page_logo_alt;   /* its text, default "Home" */
 	char *page_header;           /* page_header_file's HTML, or NULL */
 	char *page_footer;           /* page_footer_file's HTML, or NULL */
+	struct cfgscan *scan; /* where each key is in the file (error lines) */
 };
 
 /* What a feature adds to the schema (fcgi/feature.h has the whole row):
@@ -72,17 +76,20 @@ const char *config_default_path(const char *arg);
 
 /*
  * Reports one problem in the file: "FILE:LINE: KEY: message" on stderr.
- * `sec` is the section the key belongs to (for its line), or NULL.
+ * `sec` is the section the key belongs to, or NULL for the top level; the
+ * line is that of the key in it, else (a key not set) the section's own,
+ * else none ("FILE: KEY: message").
  * For feature validators; always returns RC_CONFIG.
  */
 enum rc config_error(const struct config *cfg, cfg_t *sec, const char *key,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
- * The last line of the file that sets `key`, or that opens a section with
- * its title ("provider corp"); 0 when there is none. With
- * config_error_line, for a problem whose section line libconfuse does not
- * give (it is the lexer's, past the section).
+ * The line of the last top-level `key = ...` of the file, or of the last
+ * section "name title" when key holds a blank ("provider corp"); 0 when
+ * there is none. With config_error_line, for a problem found after the
+ * parse that belongs to no one section's key. (config_error finds the line
+ * of a section's key by itself.)
  */
 int config_key_line(const struct config *cfg, const char *key);
 enum rc config_error_line(const struct config *cfg, int line, const char *key,
@@ -107,6 +114,30 @@ enum rc config_secret(const struct config *cfg, cfg_t *sec, const char *key,
  */
 enum rc config_secret_read(const struct config *cfg, cfg_t *sec, const char *file_key,
     const char *path, bool keygen, char **out, size_t *len);
+
+/*
+ * Why a file could not be read, for a message after its path: errno's
+ * text ("No such file or directory", "Permission denied"), and for a
+ * permission error the user socialhub runs as, who needs the access.
+ */
+void config_io_message(int err, char *msg, size_t n);
+
+/*
+ * What a reload from `old` to `cur` would change, printed to out one line
+ * each ("  adds provider gitlab", "  removes source blog in stream brand",
+ * "  changes workers"; never a value, which may be a secret). Returns the
+ * number of changes (fcgi/config_diff.c).
+ */
+size_t config_diff(const struct config *old, const struct config *cur, FILE *out);
+
+/*
+ * The copy of the file the master last loaded: STATE_DIR/running.conf
+ * (malloc'd path), written by config_save_running (mode 0600: the file may
+ * hold inline secrets) after each load that took effect, and read by
+ * `check-config` to say what a reload would change.
+ */
+char *config_running_path(const struct config *cfg);
+enum rc config_save_running(const struct config *cfg);
 
 /* Wipes s[0..len) and frees it; NULL is fine. */
 void config_secret_wipe(char *s, size_t len);

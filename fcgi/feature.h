@@ -23,7 +23,8 @@ struct route;
  *   merged into the schema so unknown keys stay errors.
  * - checks: registers libconfuse validate callbacks (cfg_set_validate_func,
  *   e.g. "stream|source|url") that report with cfg_error(cfg, "KEY k: ...")
- *   and return 0, so each error names its own line and parsing goes on.
+ *   and return 0, so each error names its own line and parsing goes on;
+ *   "WARN KEY k: ..." reports a warning, which does not fail the load.
  *   The entries of a string list are checked by a value callback in the
  *   option table instead (CFG_STR_LIST_CB, cfgval_keep in util/cfgval.h).
  * - validate: called after a successful parse with the root cfg_t; reports

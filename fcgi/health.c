@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/crypto.h"
 #include "util/fsutil.h"
+#include "util/time.h"
 
 /*
  * The /healthz report of one worker, rendered at most once a second (disk
@@ -66,7 +67,11 @@ health_render(struct health *hc, const struct config *cfg, time_t now)
 	json_object_set_new(w.report, "cache_writable", json_boolean(cache_ok));
 	json_object_set_new(w.report, "state_writable", json_boolean(state_ok));
 	json_object_set_new(w.report, "version", json_string(PACKAGE_VERSION));
-	json_object_set_new(w.report, "time", json_integer((json_int_t)now));
+	{
+		char t[TIME_RFC3339_LEN];
+		time_format_rfc3339((long long)now, t);
+		json_object_set_new(w.report, "time", json_string(t));
+	}
 	json_object_set_new(w.report, "status", json_string(w.ok ? "ok" : "degraded"));
 	if (hc->body.max == 0)
 		buf_init(&hc->body, RESPONSE_BODY_MAX);

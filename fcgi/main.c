@@ -8,7 +8,10 @@
 
 static const struct cli_command commands[] = {
 	{ "serve", "serve [-c FILE]            run the FastCGI master", cli_serve },
-	{ "check-config", "check-config [--list] [-c FILE]  validate the configuration (--list: what it will fetch)", cli_check_config },
+	{ "check-config", "check-config [--list] [-c FILE] [--against RUNNING_FILE]\n"
+	    "                             validate the configuration, say what a reload changes\n"
+	    "                             (--list: what it will fetch)",
+	    cli_check_config },
 	{ "keygen", "keygen                     print a new random session secret", cli_keygen },
 	WIDGETS_COMMANDS
 	{ NULL, NULL, NULL },

@@ -59,6 +59,9 @@ struct master {
 /* Set by SIGTERM in a child; the only mutable global of a child process. */
 static volatile sig_atomic_t child_stop;
 
+/* sd_listen_fds(3): the first socket systemd passes. */
+#define SD_LISTEN_FDS_START 3
+
 static double
 now_mono(void)
 {
@@ -98,7 +101,12 @@ open_unix(struct master *m, const char *path, long mode)
 		return -1;
 	/* A live socket belongs to another instance; a dead one is stale. */
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		log_kv(LOG_ERROR, "listen_in_use", "path", path, NULL);
+		log_kv(LOG_ERROR, "listen_in_use", "path", path, "cause",
+		    "another process accepts on this socket: a running socialhub, or systemd's "
+		    "socialhub.socket when socialhub was started without it (no LISTEN_FDS, "
+		    "fd 0 not a socket)", "fix", "stop the other process; under systemd start "
+		    "socialhub.service through socialhub.socket (it passes the socket), or set "
+		    "listen to a path no one else uses", NULL);
 		close(fd);
 		return -1;
 	}
@@ -172,14 +180,92 @@ listen_scope_ok(const struct master *m, int fd)
 	return false;
 }
 
-/* The listening socket: configured, inherited on fd 0, or the default. */
+/*
+ * The socket systemd passed by its protocol (sd_listen_fds(3)): LISTEN_PID
+ * is this process (the launcher execs the core in the same one) and
+ * LISTEN_FDS at least 1; the first, fd 3, is taken. The variables are
+ * removed so that no child takes them for its own. -1 when none.
+ */
+static int
+listen_fds_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	char *end;
+	long p, n;
+
+	if (pid == NULL || fds == NULL)
+		return -1;
+	p = strtol(pid, &end, 10);
+	if (*end != '\0' || p != (long)getpid())
+		return -1;
+	n = strtol(fds, &end, 10);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (*end != '\0' || n < 1 || !fd_is_socket(SD_LISTEN_FDS_START))
+		return -1;
+	if (n > 1)
+		log_kv(LOG_WARN, "listen_fds_extra", "count", fds, "using", "fd 3", NULL);
+	fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC);
+	return SD_LISTEN_FDS_START;
+}
+
+/* Where an inherited socket is bound, for the log: "unix:PATH" or
+ * "HOST:PORT" (numeric). */
+static void
+socket_name(int fd, char *out, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?", port[16] = "?";
+
+	snprintf(out, n, "?");
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_UNIX) {
+		snprintf(out, n, "unix:%s", ((struct sockaddr_un *)&ss)->sun_path);
+		return;
+	}
+	getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), port, sizeof(port),
+	    NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(out, n, strchr(host, ':') != NULL ? "[%s]:%s" : "%s:%s", host, port);
+}
+
+/*
+ * A socket handed over by whoever started us comes first, whatever
+ * `listen` says: systemd's (LISTEN_FDS), then one on fd 0 (systemd's
+ * StandardInput=socket, spawn-fcgi). `listen` then only names where it is
+ * (the shipped example and socialhub.socket name the same path); binding
+ * it again would find the socket live and fail. -1 when none.
+ */
+static int
+inherited_socket(struct master *m)
+{
+	const char *how = "LISTEN_FDS";
+	char where[160];
+	int fd = listen_fds_socket();
+
+	if (fd < 0 && fd_is_socket(STDIN_FILENO)) {
+		fd = STDIN_FILENO;
+		how = "fd 0";
+	}
+	if (fd < 0)
+		return -1;
+	socket_name(fd, where, sizeof(where));
+	log_kv(LOG_INFO, "listen", "address", where, "inherited", how, "config_listen",
+	    m->cfg->listen != NULL ? m->cfg->listen : "(unset)", NULL);
+	return fd;
+}
+
+/* The listening socket: inherited, configured, or the default. */
 static int
 open_listen(struct master *m)
 {
 	const char *spec = m->cfg->listen;
+	int fd = inherited_socket(m);
 
-	if (spec == NULL && fd_is_socket(STDIN_FILENO))
-		spec = "fd:0";
+	if (fd >= 0)
+		return fd;
 	if (spec == NULL)
 		spec = DEFAULT_LISTEN;
 	log_kv(LOG_INFO, "listen", "address", spec, NULL);
@@ -278,7 +364,7 @@ reap(struct master *m, bool stopping)
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (size_t i = 0; i < MASTER_KIDS_MAX; i++) {
 			struct kid *k = &m->kids[i];
-			char code[24], sig[24];
+			char code[24], sig[24], cpid[24];
 			double lived;
 			if (k->pid != pid)
 				continue;
@@ -290,8 +376,10 @@ reap(struct master *m, bool stopping)
 			}
 			log_kv(LOG_WARN, "child_exited", "role",
 			    k->role == ROLE_WORKER ? "worker" : "refresher",
+			    "child_pid", log_int(cpid, pid),
 			    "status", log_int(code, WIFEXITED(st) ? WEXITSTATUS(st) : -1),
-			    "signal", log_int(sig, WIFSIGNALED(st) ? WTERMSIG(st) : 0), NULL);
+			    "signal", log_int(sig, WIFSIGNALED(st) ? WTERMSIG(st) : 0),
+			    "how", WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "exited", NULL);
 			/* Respawn at once after a long life; back off on a crash loop. */
 			k->backoff = lived > STABLE_AFTER ? BACKOFF_MIN
 			    : (k->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : k->backoff * 2);
@@ -313,6 +401,18 @@ tick(struct master *m)
 		if (k->pid != 0 && k->retiring && now >= k->kill_at)
 			kill(k->pid, SIGKILL);
 	}
+}
+
+/* The copy of what took effect, for `check-config` (config.h). */
+static void
+save_running(const struct config *cfg)
+{
+	char *path = config_running_path(cfg);
+
+	if (config_save_running(cfg) != RC_OK)
+		log_kv(LOG_WARN, "running_config_not_saved", "path", path != NULL ? path : "?",
+		    "effect", "check-config cannot say what a reload would change", NULL);
+	free(path);
 }
 
 static void
@@ -344,6 +444,7 @@ reload(struct master *m)
 	 * only in the master's copy, theirs is their own after fork. */
 	config_free(m->cfg);
 	m->cfg = next;
+	save_running(m->cfg);
 	m->gen++;
 	{
 		enum log_level lvl;
@@ -419,6 +520,7 @@ master_run(const char *config_path, const struct feature *features)
 	config_errors_as_log(true);
 	if (config_load(config_path, features, &m.cfg) != RC_OK)
 		return 1;
+	save_running(m.cfg);
 	if (log_level_parse(m.cfg->log_level, &lvl))
 		log_set_level(lvl);
 	/* Signals wait in the mask for sigtimedwait; children unblock them. */

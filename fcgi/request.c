@@ -192,6 +192,18 @@ request_refused(const struct request *req, size_t key)
 	return v != NULL && v->count > 0 && v->refused != RC_OK ? v : NULL;
 }
 
+enum rc
+request_refuse(struct request *req, size_t key)
+{
+	const struct param_value *v = request_refused(req, key);
+
+	if (key < req->nvalues) {
+		req->bad_param = req->values[key].name;
+		req->bad_why = "not valid";
+	}
+	return v != NULL ? v->refused : RC_INVALID;
+}
+
 long long
 request_value_int(const struct request *req, size_t key, long long def)
 {

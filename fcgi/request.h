@@ -96,6 +96,7 @@ struct param_value {
 	const void *p;       /* what the row's parse made, or NULL */
 	size_t count;        /* how many times the name was sent */
 	enum rc refused;     /* RC_OK, or why the row's parse refused it */
+	const char *name;    /* the row's name */
 };
 
 /*
@@ -106,6 +107,13 @@ const struct param_value *request_value(const struct request *req, size_t key);
 /* A PARAM_SOFT row's value that its parse refused (->refused says why);
  * NULL otherwise. */
 const struct param_value *request_refused(const struct request *req, size_t key);
+/*
+ * For a handler that answers a refused PARAM_SOFT row with an error: the
+ * row's refusal (v->refused), and the router's error body names the
+ * parameter as for one it refused itself. RC_INVALID when the row was not
+ * refused.
+ */
+enum rc request_refuse(struct request *req, size_t key);
 /* The typed value of row `key`, or `def` / NULL when request_value is NULL. */
 long long request_value_int(const struct request *req, size_t key, long long def);
 size_t request_value_enum(const struct request *req, size_t key, size_t def);

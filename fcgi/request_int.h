@@ -39,6 +39,9 @@ struct request {
 	struct kvset cookies;
 	struct param_value *values;   /* one per row of the route's table */
 	size_t nvalues;
+	/* The declared parameter that router_params refused, and why ("missing",
+	 * "not valid", "too long"), for the 400's body; NULL otherwise. */
+	const char *bad_param, *bad_why;
 	size_t content_length;
 	request_reader reader;
 	void *reader_arg;

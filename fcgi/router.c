@@ -73,6 +73,22 @@ router_error(struct response *res, enum rc rc)
 	response_no_store(res);
 }
 
+/* A refused parameter's 400: {"error", "param", "message"}, the param
+ * named as in the route's table (doc/widgets.md). */
+static void
+router_error_param(struct response *res, enum rc rc, const char *name, const char *why)
+{
+	char msg[256];
+	json_t *j;
+
+	snprintf(msg, sizeof(msg), "The parameter %s is %s.", name, why);
+	response_reset(res);
+	j = json_pack("{s:s, s:s, s:s}", "error", rc_str(rc), "param", name, "message", msg);
+	if (j == NULL || response_json(res, router_status(rc), j) != RC_OK)
+		response_status(res, 500);
+	response_no_store(res);
+}
+
 static size_t
 count_routes(const struct route *t)
 {
@@ -359,6 +375,7 @@ router_params(const struct route *rt, void *ctx, struct request *req)
 
 	req->values = NULL;
 	req->nvalues = 0;
+	req->bad_param = req->bad_why = NULL;
 	while (rt->params != NULL && rt->params[n].name != NULL)
 		n++;
 	if (n == 0)
@@ -368,11 +385,18 @@ router_params(const struct route *rt, void *ctx, struct request *req)
 	for (size_t i = 0; i < n; i++) {
 		const struct param_spec *p = &rt->params[i];
 		const char *v = param_find(set, p->name, &vals[i].count);
-		if (v == NULL && (p->flags & PARAM_REQUIRED))
+		vals[i].name = p->name;
+		req->bad_param = p->name;
+		if (v == NULL && (p->flags & PARAM_REQUIRED)) {
+			req->bad_why = "missing";
 			return RC_INVALID;
+		}
+		req->bad_why = v != NULL && strlen(v) > (p->max_len != 0 ? p->max_len :
+		    REQUEST_QUERY_MAX) ? "too long" : "not valid";
 		if (v != NULL && (rc = param_read(p, ctx, req->arena, v, &vals[i])) != RC_OK)
 			return rc;
 	}
+	req->bad_param = req->bad_why = NULL;
 	req->values = vals;
 	req->nvalues = n;
 	return RC_OK;
@@ -485,6 +509,7 @@ router_handle(struct router *r, struct request *req, struct response *res,
 	enum rc rc;
 
 	*route_name = "unmatched";
+	req->bad_param = NULL;
 	req->identify = r->identify;
 	req->identify_ctx = r->identify_ctx;
 	rc = find_route(r, req, &e, &allow);
@@ -495,8 +520,18 @@ router_handle(struct router *r, struct request *req, struct response *res,
 	}
 	if (rc == RC_OK)
 		rc = router_params(e->route, e->ctx, req);
+	if (rc != RC_OK && rc != RC_NOMEM && req->bad_param != NULL) {
+		router_error_param(res, rc, req->bad_param, req->bad_why);
+		head_not_stored(req, res);
+		return;
+	}
 	if (rc == RC_OK)
 		rc = e->route->handler(req, res, e->ctx);
+	if (rc != RC_OK && rc != RC_NOMEM && req->bad_param != NULL) {
+		router_error_param(res, rc, req->bad_param, req->bad_why);
+		head_not_stored(req, res);
+		return;
+	}
 	if (rc != RC_OK) {
 		router_error(res, rc);
 		if (rc == RC_METHOD)

@@ -383,7 +383,7 @@ cb_finish(struct callback *cb, const struct profile *pr)
 	rc = oauth_set_cookie(cb->ctx, cb->res, cb->ctx->cookie_name, value, cb->ctx->lifetime, "Lax");
 	if (rc != RC_OK)
 		return rc;
-	log_kv(LOG_INFO, "login_ok", "provider", cb->p->id, NULL);
+	log_kv(LOG_INFO, "login_ok", "provider", cb->p->id, "subject", pr->sub, NULL);
 	count_login(cb->p->id, "ok");
 	return response_redirect(cb->res, 303, loc);
 }

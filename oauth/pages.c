@@ -12,6 +12,7 @@
 #include "util/crypto.h"
 #include "util/html.h"
 #include "util/log.h"
+#include "util/time.h"
 #include "util/url.h"
 
 #define ICON_CSP "default-src 'none'; style-src 'unsafe-inline'"
@@ -317,6 +318,7 @@ enum rc
 pages_me(struct request *req, struct response *res, void *vctx)
 {
 	const struct identity *id = request_identity(req);
+	char expires[TIME_RFC3339_LEN];
 	json_t *o;
 	enum rc rc;
 
@@ -325,10 +327,12 @@ pages_me(struct request *req, struct response *res, void *vctx)
 	response_header_set(res, "Vary", "Cookie");
 	if (id == NULL)
 		return response_error(res, 401, "unauthorized", "Not signed in.");
-	o = json_pack("{s:s, s:s, s:o, s:o, s:b, s:o, s:o, s:I}", "provider", id->provider,
+	/* RFC 3339, as every date in the JSON answers. */
+	time_format_rfc3339((long long)id->expires_at, expires);
+	o = json_pack("{s:s, s:s, s:o, s:o, s:b, s:o, s:o, s:s}", "provider", id->provider,
 	    "sub", id->sub, "name", str_or_null(id->name), "email", str_or_null(id->email),
 	    "email_verified", id->email_verified, "picture", str_or_null(id->picture),
-	    "profile_url", str_or_null(id->profile_url), "expires_at", (json_int_t)id->expires_at);
+	    "profile_url", str_or_null(id->profile_url), "expires_at", expires);
 	rc = response_json(res, 200, o);
 	return rc;
 }

@@ -49,6 +49,9 @@ cfgval_parse_duration(const char *s, long *out)
 bool
 cfgval_parse_size(const char *s, long *out)
 {
+	static const struct { char unit; long mult; } units[] = {
+		{ 'k', 1L << 10 }, { 'M', 1L << 20 }, { 'G', 1L << 30 },
+	};
 	char *end;
 	long v, mult = 1;
 
@@ -58,31 +61,32 @@ cfgval_parse_size(const char *s, long *out)
 	v = strtol(s, &end, 10);
 	if (errno != 0 || v < 0)
 		return false;
-	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': mult = 1L << 10; end++; break;
-	case 'm': case 'M': mult = 1L << 20; end++; break;
-	case 'g': case 'G': mult = 1L << 30; end++; break;
-	default: return false;
+	if (*end != '\0') {
+		/* Only the units the man page lists: "10m" may mean minutes,
+		 * "10MB" a decimal megabyte; neither is guessed at. */
+		size_t i;
+		for (i = 0; i < sizeof(units) / sizeof(units[0]) && *end != units[i].unit; i++)
+			;
+		if (i == sizeof(units) / sizeof(units[0]) || end[1] != '\0')
+			return false;
+		mult = units[i].mult;
 	}
-	if (*end == 'i' && end[1] == 'B')
-		end += 2;
-	else if (*end == 'B')
-		end++;
-	if (*end != '\0' || v > LONG_MAX / mult)
+	if (v > LONG_MAX / mult)
 		return false;
 	*out = v * mult;
 	return true;
 }
 
-/* Value callbacks: report and keep going, so one run lists every error. */
+/* Value callbacks: report and keep going, so one run lists every error.
+ * A bad value is replaced by the option's default, which the option's
+ * own checks pass: one mistake, one message. */
 int
 cfgval_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	if (!cfgval_parse_duration(value, result)) {
 		cfg_error(cfg, "KEY %s: bad duration \"%s\" (use e.g. 30s, 5m, 8h, 1d)",
 		    opt->name, value);
-		*(long *)result = 0;
+		*(long *)result = opt->def.number;
 	}
 	return 0;
 }
@@ -91,9 +95,9 @@ int
 cfgval_size(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	if (!cfgval_parse_size(value, result)) {
-		cfg_error(cfg, "KEY %s: bad size \"%s\" (use e.g. 512, 64k, 10M, 1G)",
-		    opt->name, value);
-		*(long *)result = 0;
+		cfg_error(cfg, "KEY %s: bad size \"%s\" (bytes, or with k, M or G: e.g. 512, "
+		    "64k, 10M, 1G)", opt->name, value);
+		*(long *)result = opt->def.number;
 	}
 	return 0;
 }

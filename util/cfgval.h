@@ -24,7 +24,10 @@ int cfgval_keep(const char *value, void *result);
  * libconfuse value callbacks for feature option tables:
  * CFG_INT_CB("every", 300, CFGF_NONE, cfgval_duration) accepts "90s",
  * "5m", "8h", "1d" or a plain number of seconds; cfgval_size accepts
- * "512", "64k", "10M", "1G" (binary units). Errors name file:line:key.
+ * "512", "64k", "10M", "1G" (binary units; exactly k, M and G, so "10m",
+ * "10MB" and "10KiB" are refused). Errors name file:line:key; a bad value
+ * is replaced by the option's default, so the option's own checks do not
+ * report it a second time.
  */
 int cfgval_duration(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 int cfgval_size(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);

@@ -133,8 +133,15 @@ open_regular(const char *path, size_t max, int *fd, struct stat *st)
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (*fd < 0)
 		return errno == ENOENT ? RC_NOTFOUND : RC_IO;
-	if (fstat(*fd, st) != 0 || !S_ISREG(st->st_mode)) {
+	if (fstat(*fd, st) != 0) {
+		int err = errno;
 		close(*fd);
+		errno = err;
+		return RC_IO;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(*fd);
+		errno = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
 		return RC_IO;
 	}
 	if ((unsigned long long)st->st_size > max) {

@@ -400,8 +400,11 @@ stream_entry(const struct views *v, const struct stream_conf *sc, const char *mo
 	}
 	json_object_set_new(o, "sources", sources);
 	if (stream_load(v->conf.cache, sc->name, NULL, &meta) == RC_OK) {
+		long long changed = (long long)json_integer_value(json_object_get(meta, "changed_at"));
 		json_object_set(o, "items", json_object_get(meta, "count"));
-		json_object_set(o, "updated", json_object_get(meta, "changed_at"));
+		/* RFC 3339, as the feeds' dates (doc/widgets.md). */
+		if (changed <= 0 || !render_json_set_date(o, "updated", changed))
+			json_object_set_new(o, "updated", json_null());
 		json_decref(meta);
 	} else {
 		json_object_set_new(o, "items", json_integer(0));
@@ -450,7 +453,7 @@ read_query(struct request *req, struct render_query *q)
 
 	memset(q, 0, sizeof(*q));
 	if (request_refused(req, SP_BEFORE) != NULL)
-		return RC_INVALID;
+		return request_refuse(req, SP_BEFORE) == RC_NOMEM ? RC_NOMEM : RC_INVALID;
 	q->limit = (long)request_value_int(req, SP_LIMIT, RENDER_LIMIT_DEFAULT);
 	q->before = before != NULL ? before->s : NULL;
 	q->cursor = before != NULL ? before->p : NULL;

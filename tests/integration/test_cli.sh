@@ -29,6 +29,13 @@ run() {
 S=$SOCIALHUB
 run "no command: usage on stderr" 2 err '^usage: socialhub COMMAND' "$S"
 run "--help: usage on stdout" 0 out '^usage: socialhub COMMAND' "$S" --help
+run "--help lists parse --content-type and --max-items" 0 out \
+	'parse \[--base URL\] \[--content-type TYPE\] \[--max-items N\] FILE\|-' "$S" --help
+if man_out=$(MANWIDTH=200 man -l "$TH_SRCDIR/doc/socialhub.8" 2>/dev/null) || man_out=$(cat "$TH_SRCDIR/doc/socialhub.8"); then
+	grep -q -- 'content-type' <<<"$man_out" && grep -q -- 'max-items' <<<"$man_out" &&
+		th_ok "socialhub(8) documents parse --content-type and --max-items" ||
+		th_not_ok "socialhub(8) documents parse --content-type and --max-items"
+fi
 run "unknown command named" 2 err "unknown command 'frobnicate'" "$S" frobnicate
 run "--version" 0 out '^socialhub [0-9]' "$S" --version
 run "serve with a stray argument: usage" 2 err 'usage: socialhub serve' "$S" serve --bogus

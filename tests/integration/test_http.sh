@@ -186,8 +186,8 @@ else
 		th_not_ok "killed worker replaced within 3 s" "children before: $before; now: $now"
 	fi
 	th_check "killed worker $victim is gone" th_wait_gone "$victim" 1000
-	if tail -c +$((off + 1)) "$log" | grep -Eq 'role=worker.*(exit|died|signal)|(exit|died|signal).*role=worker'; then
-		th_ok "master logged the death of a worker (not the refresher)"
+	if tail -c +$((off + 1)) "$log" | grep -Eq "event=child_exited role=worker child_pid=$victim status=-1 signal=9 how=Killed"; then
+		th_ok "master logged the death of a worker: its pid and how it ended"
 	else
 		th_not_ok "master logged the death of a worker (not the refresher)" "log after SIGKILL:"
 		tail -c +$((off + 1)) "$log" | head -n 10 | sed 's/^/#   /'

@@ -31,4 +31,10 @@ provider restricted {
 access { providers = {"demo"} }
 C
 th_run_tap op_test node "$JS/op_test.mjs" "$TH_BASE" "$ISS"
+# Who signed in, in the log: the provider and the subject (issue 16, item 7).
+if grep -Eq 'event=login_ok provider=demo subject=[^ ]+' "$TH_DIR/socialhub.log"; then
+	th_ok "login_ok names the provider and the subject"
+else
+	th_not_ok "login_ok names the provider and the subject" "$(grep login_ok "$TH_DIR/socialhub.log" | head -n 3)"
+fi
 th_done

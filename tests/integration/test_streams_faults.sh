@@ -29,6 +29,7 @@ declare -A U=(
 	[r429]="$FIX/status?code=429&retry=5400"
 	[r503]="$FIX/status?code=503&retry_in=3600"
 	[e500]="$FIX/status?code=500"
+	[r404]="$FIX/status?code=404"
 	[gopher]="$FIX/redirect?to=gopher://127.0.0.1:$FIX_PORT/x"
 	[loop]="$FIX/loop"
 	[big]="$FIX/big?mb=50"
@@ -109,6 +110,10 @@ expect_fail() { # NAME CODE ERROR_REGEX
 expect_fail r429 rate_limited 'HTTP 429'
 expect_fail r503 bad_gateway 'HTTP 503'
 expect_fail e500 bad_gateway 'HTTP 500'
+# The feed's URL is wrong: said so, not blamed on a gateway (issue 16, item 7).
+expect_fail r404 http_not_found 'HTTP 404'
+st_expect_log "r404: logged with code=http_not_found" \
+	'event=fetch_failed stream=faults source=r404 .*http=404 code=http_not_found'
 expect_fail gopher forbidden 'refused: only http and https'
 expect_fail loop bad_gateway 'too many redirects'
 expect_fail big too_large 'too large'

@@ -83,9 +83,12 @@ print(v if isinstance(v, str) else json.dumps(v))' "$h" "$1"; }
 	else
 		th_ok "healthz: no feed URL (they may carry tokens)"
 	fi
-	nd=$(q streams.live.sources.ok.next_due)
-	la=$(q streams.live.sources.ok.last_success)
+	# Dates in RFC 3339, as in every JSON answer (issue 16, item 8).
+	nd=$(date -d "$(q streams.live.sources.ok.next_due)" +%s)
+	la=$(date -d "$(q streams.live.sources.ok.last_success)" +%s)
 	st_expect_range "healthz: live/ok next due after every = 5m" "$((nd - la))" 299 301
+	q streams.live.changed_at | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' &&
+		th_ok "healthz: changed_at in RFC 3339" || th_not_ok "healthz: changed_at in RFC 3339" "$(q streams.live.changed_at)"
 fi
 
 # GET /streams

@@ -47,6 +47,12 @@ fetch() {
 # ---- the list and the first pages
 th_expect_status GET "$S/streams" 200 &&
 	th_expect_body_contains '"name":"brand"'
+# Dates in RFC 3339, as in the feeds (issue 16, item 8).
+if grep -Eq '"updated":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})"' "$TH_BODY"; then
+	th_ok "/streams: updated is RFC 3339"
+else
+	th_not_ok "/streams: updated is RFC 3339" "$(head -c 300 "$TH_BODY")"
+fi
 
 fetch "brand.json" "$S/streams/brand.json" "$OUT/brand.json"
 th_expect_header Content-Type 'application/feed\+json'
@@ -111,6 +117,9 @@ for q in 'limit=0' 'limit=101' 'limit=x' 'before=%21%21' 'before=MTIz' 'source=a
 	'layout=masonry' 'market=%3Cx%3E' 'tag=%FF'; do
 	th_expect_status -n "400 for ?$q" GET "$S/streams/brand.html?$q" 400
 	th_expect_header Content-Type 'application/json'
+	# The body names the parameter, as doc/widgets.md says (a query
+	# that is not UTF-8 fails as a whole, before any parameter).
+	[ "$q" = 'tag=%FF' ] || th_expect_body_contains "\"param\":\"${q%%=*}\""
 done
 th_expect_status -n "unknown stream" GET "$S/streams/nope.json" 404 &&
 	th_expect_body_contains '"error":"not_found"'

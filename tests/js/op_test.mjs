@@ -58,7 +58,9 @@ await test('GET /auth/me: the profile from the ID token and userinfo', async () 
   assert(me.provider === 'demo' && me.sub === 'alice', `identity ${r.text_}`);
   assert(me.name === 'Alice Demo', `name ${me.name}`);
   assert(me.email === 'alice@example.test' && me.email_verified === true, 'verified email');
-  assert(me.expires_at > Date.now() / 1000 + 3600, 'expires_at');
+  // RFC 3339, as every date in the JSON answers (issue 16, item 8).
+  assert(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(me.expires_at) &&
+    Date.parse(me.expires_at) > Date.now() + 3600 * 1000, `expires_at ${me.expires_at}`);
   assert(/no-store/.test(r.headers.get('cache-control')), 'no-store');
 });
 

@@ -530,12 +530,14 @@ test_router_400(void **state)
 	serve("/x", "limit=0", &s);
 	assert_int_equal(s.status, 400);
 	assert_int_equal(want.status, 400);
-	assert_string_equal(s.body, want.body);
+	/* The body names the parameter (issue 16, item 3). */
+	assert_string_equal(s.body, "{\"error\":\"invalid_request\",\"param\":\"limit\","
+	    "\"message\":\"The parameter limit is not valid.\"}");
 	assert_non_null(strstr(s.cc, "no-store"));
 	serve("/x", "layout=masonry", &s);
-	assert_string_equal(s.body, want.body);
+	assert_non_null(strstr(s.body, "\"param\":\"layout\""));
 	serve("/h", "hard=bad", &s);
-	assert_string_equal(s.body, want.body);
+	assert_non_null(strstr(s.body, "\"param\":\"hard\""));
 	serve("/h", "hard=no", &s);
 	assert_int_equal(s.status, 403);
 	/* A soft refusal is the handler's: here it ignores it. */

@@ -107,6 +107,14 @@ test_every_warning(void **state)
 	    "}\n", err, sizeof(err)), RC_OK);
 	expect_lines(err, (const char *const[]){
 	    "c.conf:3: every: warning: 5s is outside [1m, 24h]; using 60s\n" }, 1);
+	/* Under serve (a reload), a logfmt warning on the same line. */
+	config_errors_as_log(true);
+	assert_int_equal(load(SITE "stream s {\n"
+	    "  source a { url = \"https://x.example/feed\" every = 0 }\n"
+	    "}\n", err, sizeof(err)), RC_OK);
+	config_errors_as_log(false);
+	if (strstr(err, "event=config_warning") == NULL || strstr(err, "line=3 key=every") == NULL)
+		fail_msg("expected a logfmt warning on line 3 in \"%s\"", err);
 }
 
 static void

@@ -571,7 +571,10 @@ share_salt_load(const char *path, bool create, unsigned char out[SHARE_SALT_LEN]
 			rc = fsutil_read(path, 64 * 1024, &data, &len);
 	}
 	if (rc != RC_OK) {
-		log_kv(LOG_ERROR, "share_salt_failed", "path", path, "error", rc_str(rc), NULL);
+		/* errno's words ("Permission denied"), not only the rc's. */
+		log_kv(LOG_ERROR, "share_salt_failed", "path", path, "error", rc_str(rc),
+		    "reason", rc == RC_NOTFOUND ? strerror(ENOENT) : rc == RC_TOOBIG ?
+		    "larger than 64 KiB" : strerror(errno != 0 ? errno : EIO), NULL);
 		return RC_IO;
 	}
 	if (len < SHARE_SALT_LEN) {

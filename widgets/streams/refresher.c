@@ -582,9 +582,29 @@ store_api(struct unit *u, const struct fetch_result *res, long long now,
 }
 
 /*
- * The URL for logs: query and fragment cut, since feed URLs can carry
- * private tokens (Reddit's feed=...&user=...). The source name says which.
+ * The error code of a failed fetch, for the log and status.json: a feed
+ * server's 4xx says what it said (a 404 is the feed's URL gone wrong, not
+ * a bad gateway); a 5xx, a broken connection and the rest are rc_str's.
  */
+static const char *
+fetch_error_code(enum rc rc, long http_status)
+{
+	static const struct { long status; const char *code; } codes[] = {
+		{ 400, "http_bad_request" }, { 401, "http_unauthorized" },
+		{ 403, "http_forbidden" }, { 404, "http_not_found" }, { 410, "http_gone" },
+		{ 429, "http_too_many_requests" },
+	};
+
+	if (rc != RC_UPSTREAM || http_status < 400 || http_status > 499)
+		return rc_str(rc);
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (codes[i].status == http_status)
+			return codes[i].code;
+	return "http_client_error";
+}
+
+/* One line per fetched source; the URL without its query and fragment,
+ * since feed URLs can carry private tokens (url_redact). */
 static void
 log_result(const struct unit *u, const struct fetch_result *res, const char *error)
 {
@@ -690,7 +710,7 @@ process(struct pass *p, struct unit *u)
 	} else {
 		u->st.failures++;
 		u->st.last_error = err;
-		u->st.error_code = (char *)rc_str(rc);
+		u->st.error_code = (char *)fetch_error_code(rc, res->http_status);
 		u->st.last_error_at = now;
 		e->outcome = REFRESH_FAILED;
 		e->error = u->st.last_error;

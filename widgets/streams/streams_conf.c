@@ -105,17 +105,17 @@ check_url(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-/* Out-of-range intervals are clamped with a warning, not refused. */
+/* Out-of-range intervals, 0 included, are clamped with a warning, not
+ * refused (a bad duration was reported and replaced by the default). */
 static int
 check_every(cfg_t *cfg, cfg_opt_t *opt)
 {
 	long v = cfg_opt_getnint(opt, 0);
 	long c = schedule_clamp(v);
-	const char *file = cfg->filename != NULL ? cfg->filename : "?";
 
-	if (c != v && v != 0)
-		fprintf(stderr, "%s:%d: every: warning: %lds is outside [1m, 24h]; using %lds\n",
-		    file, cfg->line, v, c);
+	/* A warning, in the loader's format (a logfmt event under serve). */
+	if (c != v)
+		cfg_error(cfg, "WARN KEY every: %lds is outside [1m, 24h]; using %lds", v, c);
 	return 0;
 }
 

@@ -4,7 +4,24 @@
 
 #include <string.h>
 
+#include "util/time.h"
+
 #define STREAMS_LATE_GRACE 300      /* seconds: a source this late is not fresh */
+
+/* Sets key to t in RFC 3339, as every date in the JSON answers; null for
+ * 0 (never). */
+static void
+set_date(json_t *o, const char *key, long long t)
+{
+	char s[TIME_RFC3339_LEN];
+
+	if (t <= 0) {
+		json_object_set_new(o, key, json_null());
+		return;
+	}
+	time_format_rfc3339(t, s);
+	json_object_set_new(o, key, json_string(s));
+}
 
 /* The stream-level summary of its sources' errors. */
 struct stream_errors {
@@ -39,6 +56,12 @@ source_health(struct arena *a, const struct cache *c,
 	if (o != NULL) {
 		json_object_set_new(o, "status", json_string(state));
 		json_object_del(o, "url");
+		/* status.json keeps Unix seconds; the report says dates. */
+		set_date(o, "last_attempt", st.last_attempt);
+		set_date(o, "last_success", st.last_success);
+		set_date(o, "last_change", st.last_change);
+		set_date(o, "last_error_at", st.last_error_at);
+		set_date(o, "next_due", st.next_due);
 		if (st.failures > 0) {
 			errs->failing++;
 			if (st.last_error_at >= errs->last_at) {
@@ -69,9 +92,10 @@ streams_health(struct arena *a, const struct cache *c, const struct stream_conf 
 		    source_health(a, c, &sc->sources[i], now, &fresh, &errs));
 	if (stream_load(c, sc->name, NULL, &meta) == RC_OK) {
 		json_object_set(o, "items", json_object_get(meta, "count"));
-		json_object_set(o, "generated_at", json_object_get(meta, "generated_at"));
+		set_date(o, "generated_at",
+		    (long long)json_integer_value(json_object_get(meta, "generated_at")));
 		changed = (long long)json_integer_value(json_object_get(meta, "changed_at"));
-		json_object_set_new(o, "changed_at", json_integer((json_int_t)changed));
+		set_date(o, "changed_at", changed);
 		json_decref(meta);
 	} else {
 		fresh = false;
