@@ -228,22 +228,14 @@ EOF
 # application. A substitution that no longer matches stops the demo, so
 # the snippet and the demo cannot drift apart.
 render_snippet() {
-	local src=$top/deploy/nginx out=$dir/nginx
-	sed -e "s|unix:/run/socialhub/socialhub.sock|unix:$dir/run/socialhub.sock|" \
-	    -e "s|alias /usr/share/socialhub/embed/|alias $embed/|" \
-	    -e "s|proxy_pass http://127.0.0.1:8000;|proxy_pass http://127.0.0.1:$app_port;|" \
-	    -e "s|return 302 /social/auth/login?return_to=|return 302 /social/auth/login/demo?return_to=|" \
-	    "$src/socialhub.conf" >"$out/socialhub.conf" || die "cannot render $src/socialhub.conf"
-	sed -e "s|/var/cache/nginx/socialhub|$dir/nginx/cache|" \
-	    "$src/socialhub-cache.conf" >"$out/socialhub-cache.conf" ||
-	    die "cannot render $src/socialhub-cache.conf"
-	grep -q "unix:$dir/run/socialhub.sock" "$out/socialhub.conf" &&
-	    grep -q "alias $embed/embed.js" "$out/socialhub.conf" &&
-	    grep -q "proxy_pass http://127.0.0.1:$app_port;" "$out/socialhub.conf" &&
-	    grep -q 'return 302 /social/auth/login/demo?return_to=$request_uri;' "$out/socialhub.conf" &&
-	    ! grep -v '^[[:space:]]*#' "$out/socialhub.conf" | grep -q '/run/socialhub/\|/usr/share/socialhub/' &&
-	    grep -q "$dir/nginx/cache" "$out/socialhub-cache.conf" ||
+	local out=$dir/nginx
+	"$top/deploy/nginx/render-snippet.sh" "$out" socket="$dir/run/socialhub.sock" \
+	    embed="$embed" app="127.0.0.1:$app_port" login=/social/auth/login/demo \
+	    cache="$dir/nginx/cache" ||
 	    die "deploy/nginx changed: update render_snippet in $0"
+	# Nothing of the packaged paths may be left outside comments.
+	! grep -v '^[[:space:]]*#' "$out/socialhub.conf" | grep -q '/run/socialhub/\|/usr/share/socialhub/' ||
+	    die "deploy/nginx has a packaged path render-snippet.sh does not fill in"
 	mkdir -p "$dir/nginx/cache" && chmod 0777 "$dir/nginx/cache"
 	ln -sf /etc/nginx/fastcgi_params "$out/fastcgi_params"
 }

@@ -12,24 +12,23 @@ SN_ISS=
 
 # The shipped snippet with this scratch dir's paths.
 sn_snippet() {
-	sed -e "s|unix:/run/socialhub/socialhub.sock|unix:$TH_SOCK|" \
-	    -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
-	    -e "s|/usr/share/socialhub/embed/|$TH_SRCDIR/widgets/embed/|" \
-	    -e "s|proxy_pass http://127.0.0.1:8000;|proxy_pass http://127.0.0.1:$OA_UP;|" \
-	    "$TH_SRCDIR/deploy/nginx/socialhub.conf"
+	"$TH_SRCDIR/deploy/nginx/render-snippet.sh" "$TH_DIR/nginx/snippet" \
+		socket="$TH_SOCK" params=/etc/nginx/fastcgi_params \
+		embed="$TH_SRCDIR/widgets/embed" app="127.0.0.1:$OA_UP" \
+		cache="$TH_DIR/nginx/cache" || th_bail "cannot render the shipped snippet"
 }
 
 sn_nginx_http() {
 	cat <<NGX
     access_log $TH_DIR/nginx/access.log;
-$(sed "s|/var/cache/nginx/socialhub|$TH_DIR/nginx/cache|" "$TH_SRCDIR/deploy/nginx/socialhub-cache.conf")
+    include $TH_DIR/nginx/snippet/socialhub-cache.conf;
     server {
         listen 127.0.0.1:$TH_PORT;
         location = / {
             default_type text/html;
             return 200 "<!DOCTYPE html><title>home</title><h1>home</h1>";
         }
-$(sn_snippet)
+        include $TH_DIR/nginx/snippet/socialhub.conf;
     }
     server {
         listen 127.0.0.1:$OA_UP;
@@ -62,6 +61,7 @@ $extra")
 	th_start_socialhub "$cfg" || th_bail "socialhub did not start"
 	mkdir -p "$TH_DIR/nginx/cache"
 	chmod 0777 "$TH_DIR/nginx/cache"
+	sn_snippet
 	th_nginx_conf "$TH_DIR/nginx" "$(sn_nginx_http)"
 	th_run_nginx "$TH_DIR/nginx" "$TH_PORT" || th_bail "nginx did not start with the shipped snippet"
 	TH_NGINX_PID=$TH_LAST_PID
