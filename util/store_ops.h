@@ -20,6 +20,7 @@ struct store_conf {
 	long timeout_ms;          /* connect and each call */
 	long breaker_failures;    /* failures in a row that open the breaker */
 	long breaker_cooldown_ms; /* how long Redis is then skipped */
+	long queue_max;           /* for callers that queue writes while down */
 };
 
 /* Callbacks of store_range and store_hgetall; a non-zero return stops. */

@@ -218,12 +218,35 @@ fail:
 	return RC_UNAVAILABLE;
 }
 
+static enum rc pipeline_retry(struct store_backend *b, const char *op,
+    const struct redis_cmd *cmds, int n, redisReply **out);
+
 /* One command, one reply (caller frees). */
 static enum rc
 command(struct store_backend *b, const char *op, const struct redis_cmd *cmd,
     redisReply **out)
 {
-	return pipeline(b, op, cmd, 1, out);
+	return pipeline_retry(b, op, cmd, 1, out);
+}
+
+/*
+ * pipeline, tried once more on a new connection when it failed on one
+ * that had been idle: a restarted server (or a proxy that timed the
+ * connection out) closes it without our knowing, and the first call after
+ * would fail although Redis is fine. A command the old server never read
+ * cannot have run; one that ran but lost its reply runs twice (a counter
+ * one too high), which a restart makes rare.
+ */
+static enum rc
+pipeline_retry(struct store_backend *b, const char *op, const struct redis_cmd *cmds,
+    int n, redisReply **out)
+{
+	bool reused = b->c != NULL;
+	enum rc rc = pipeline(b, op, cmds, n, out);
+
+	if (rc == RC_UNAVAILABLE && reused && b->c == NULL)
+		rc = pipeline(b, op, cmds, n, out);
+	return rc;
 }
 
 static enum rc
@@ -292,7 +315,7 @@ redis_incr(struct store_backend *b, const char *key, long long by, long ttl_s,
 
 	c[0].len[2] = (size_t)snprintf(nb, sizeof(nb), "%lld", by);
 	c[1].len[2] = (size_t)snprintf(tb, sizeof(tb), "%ld", ttl_s);
-	rc = pipeline(b, "incr", c, ttl_s > 0 ? 2 : 1, r);
+	rc = pipeline_retry(b, "incr", c, ttl_s > 0 ? 2 : 1, r);
 	if (rc != RC_OK)
 		return rc;
 	*out = r[0]->integer;
@@ -421,7 +444,7 @@ redis_push(struct store_backend *b, const char *key, const char *v, size_t max, 
 
 	c[1].len[3] = (size_t)snprintf(mb, sizeof(mb), "%zu", max > 0 ? max - 1 : 0);
 	c[2].len[2] = (size_t)snprintf(tb, sizeof(tb), "%ld", ttl_s);
-	rc = pipeline(b, "push", c, n, r);
+	rc = pipeline_retry(b, "push", c, n, r);
 	if (rc == RC_OK)
 		for (int i = 0; i < n; i++)
 			freeReplyObject(r[i]);

@@ -240,6 +240,41 @@ test_mark_used_fail_closed(void **state)
 	assert_int_equal(state_mark_used(env.ctx, "some-state"), RC_FORBIDDEN);
 }
 
+/* With a store, the record is a single-use value there: a second handle
+ * on the same store (another node) refuses the replay; a store that is
+ * down fails closed unless fallback = local. */
+static void
+test_mark_used_shared(void **state)
+{
+	struct store_conf conf = { .local_dir = env.ctx->oauth_dir, .prefix = "t:" };
+	struct store *node1, *node2, *down;
+
+	(void)state;
+	assert_int_equal(store_open(&conf, &node1), RC_OK);
+	assert_int_equal(store_open(&conf, &node2), RC_OK);
+	env.ctx->store = node1;
+	assert_int_equal(state_mark_used(env.ctx, "shared-state"), RC_OK);
+	env.ctx->store = node2;
+	assert_int_equal(state_mark_used(env.ctx, "shared-state"), RC_FORBIDDEN);
+	assert_int_equal(state_mark_used(env.ctx, "other-state"), RC_OK);
+	/* Port 1 on loopback: nothing listens, refused at once. */
+	conf.url = "redis://127.0.0.1:1/0";
+	conf.timeout_ms = 20;
+	assert_int_equal(store_open(&conf, &down), RC_OK);
+	env.ctx->store = down;
+	assert_int_equal(state_mark_used(env.ctx, "third-state"), RC_UNAVAILABLE);
+	store_close(down);
+	conf.fallback_local = true;
+	assert_int_equal(store_open(&conf, &down), RC_OK);
+	env.ctx->store = down;
+	assert_int_equal(state_mark_used(env.ctx, "third-state"), RC_OK);
+	assert_int_equal(state_mark_used(env.ctx, "third-state"), RC_FORBIDDEN);
+	env.ctx->store = NULL;
+	store_close(down);
+	store_close(node1);
+	store_close(node2);
+}
+
 static int
 count_used(void)
 {
@@ -346,6 +381,7 @@ main(void)
 		cmocka_unit_test(test_key_separation),
 		cmocka_unit_test(test_take),
 		cmocka_unit_test(test_mark_used_fail_closed),
+		cmocka_unit_test(test_mark_used_shared),
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_cap),
 	};
