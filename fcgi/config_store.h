@@ -17,8 +17,8 @@ enum rc config_store_validate(const struct config *cfg);
 /* Per process: a store handle of its own, for /healthz. */
 enum rc config_store_init(const struct config *cfg, void **ctx);
 void config_store_fini(void *ctx);
-/* Adds "store" to the report (state, backend, failures; "off" without a
- * section). Always true: a store outage must not take every node out of
+/* Adds "store" to the report (state, backend, failures; nothing without
+ * a section). Always true: a store outage must not take every node out of
  * the load balancer at once (widgets and /auth/check serve without it). */
 bool config_store_health(void *ctx, json_t *report);
 
