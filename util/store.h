@@ -64,8 +64,8 @@ enum rc store_incr(struct store *s, const char *key, long long by, long ttl_s,
     long long *out);
 
 /*
- * Claims key for ttl_s seconds: RC_OK the first time, RC_FORBIDDEN while it
- * is claimed (a replay). Falls back to the local backend (per node) when
+ * Claims key for ttl_s seconds (0: for good): RC_OK the first time,
+ * RC_FORBIDDEN while it is claimed (a replay). Falls back to the local backend (per node) when
  * Redis is down and conf->fallback_local.
  */
 enum rc store_once(struct store *s, const char *key, long ttl_s);

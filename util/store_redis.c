@@ -334,7 +334,9 @@ redis_once(struct store_backend *b, const char *key, long ttl_s)
 	redisReply *r;
 	enum rc rc;
 
-	c.len[5] = (size_t)snprintf(tb, sizeof(tb), "%ld", ttl_s > 0 ? ttl_s : 1);
+	c.len[5] = (size_t)snprintf(tb, sizeof(tb), "%ld", ttl_s);
+	if (ttl_s <= 0)
+		c.argc = 4; /* no EX: claimed for good */
 	rc = command(b, "once", &c, &r);
 	if (rc != RC_OK)
 		return rc;

@@ -176,6 +176,8 @@ t_once(void **state)
 	assert_int_equal(store_once(s, "state:a", 60), RC_OK);
 	assert_int_equal(store_once(s, "state:a", 60), RC_FORBIDDEN);
 	assert_int_equal(store_once(s, "state:b", 60), RC_OK);
+	assert_int_equal(store_once(s, "state:forever", 0), RC_OK);
+	assert_int_equal(store_once(s, "state:forever", 0), RC_FORBIDDEN);
 	assert_int_equal(store_once(s, "state:t", 1), RC_OK);
 	sleep_ms(1100);
 	assert_int_equal(store_once(s, "state:t", 1), RC_OK);
