@@ -8,10 +8,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 build="build-essential autoconf automake libtool pkg-config libfcgi-dev libfcgi-bin
  libcurl4-openssl-dev libjansson-dev libssl-dev libconfuse-dev libxml2-dev libsqlite3-dev
- libcmocka-dev libpsl-dev publicsuffix nginx curl ca-certificates nodejs"
+ libcmocka-dev libpsl-dev libhiredis-dev publicsuffix nginx curl ca-certificates nodejs"
 case $mode in
 demo) pkgs="$build" ;;
-test) pkgs="$build spawn-fcgi chromium python3 python3-feedparser valgrind clang strace openssl
+test) pkgs="$build redis-server spawn-fcgi chromium python3 python3-feedparser valgrind clang strace openssl
  libclang-rt-14-dev lcov wrk procps psmisc prometheus systemd debhelper lintian util-linux" ;;
 bench) pkgs="$build spawn-fcgi wrk python3-feedparser apache2 libapache2-mod-auth-openidc procps" ;;
 *) echo "usage: $0 demo|test|bench" >&2; exit 2 ;;

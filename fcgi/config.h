@@ -142,4 +142,23 @@ enum rc config_save_running(const struct config *cfg);
 /* Wipes s[0..len) and frees it; NULL is fine. */
 void config_secret_wipe(char *s, size_t len);
 
+struct store;
+struct store_conf;
+
+/*
+ * The `store { }` section (fcgi/config_store.c) as *out, its strings in
+ * the config; local_dir is state_dir. *password: the password_file's
+ * contents (caller wipes with config_secret_wipe), or NULL. RC_NOTFOUND
+ * without a section (single node: local storage).
+ */
+enum rc config_store(const struct config *cfg, struct store_conf *out, char **password);
+/* Whether the file has a `store { }` section. */
+bool config_has_store(const struct config *cfg);
+
+/*
+ * Opens this process's handle on the configured store (util/store.h),
+ * *out NULL when the file has no `store` section. Call after fork.
+ */
+enum rc config_store_open(const struct config *cfg, struct store **out);
+
 #endif

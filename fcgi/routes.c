@@ -1,4 +1,5 @@
 /* routes: the feature table — the one place fcgi/ meets oauth/ and widgets/. */
+#include "fcgi/config_store.h"
 #include "fcgi/feature.h"
 #include "oauth/oauth.h"
 #include "widgets/share/share.h"
@@ -8,5 +9,6 @@ const struct feature routes_features[] = {
 	OAUTH_FEATURE,
 	WIDGETS_FEATURE,
 	SHARE_FEATURE,
+	STORE_FEATURE,
 	{ .name = NULL },
 };

@@ -802,6 +802,7 @@ oauth_conf_free(struct oauth_ctx *ctx)
 	}
 	session_cache_free(ctx);
 	domain_psl_free(ctx->psl);
+	store_close(ctx->store);
 	netpolicy_free(ctx->net);
 	keyring_wipe(&ctx->session_keys);
 	keyring_wipe(&ctx->state_keys);

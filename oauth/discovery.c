@@ -267,16 +267,39 @@ discovery_static(struct provider *p)
 }
 
 /*
+ * With a store, the limit holds for every node: one single-use value per
+ * provider and minute (a fixed window, so two fetches may come a few
+ * seconds apart across its edge). When the store is down this node's own
+ * limit below still bounds the fetches.
+ */
+static enum rc
+forced_fetch_shared(struct oauth_ctx *ctx, const struct provider *p, time_t now)
+{
+	char key[160];
+
+	snprintf(key, sizeof(key), "oauth:jwks:%s:%lld", p->id,
+	    (long long)(now / OAUTH_JWKS_REFETCH_MIN));
+	return store_once(ctx->store, key, 2 * OAUTH_JWKS_REFETCH_MIN);
+}
+
+/*
  * A cross-process rate limit for forced JWKS fetches: the mtime of a stamp
- * file in state_dir. True (and the stamp renewed) when a fetch may go.
+ * file in state_dir (or the shared store). True (and the stamp renewed)
+ * when a fetch may go.
  */
 static bool
 forced_fetch_allowed(struct oauth_ctx *ctx, const struct provider *p, time_t now)
 {
 	char path[4096];
 	struct stat st;
+	enum rc rc;
 	int fd;
 
+	if (ctx->store != NULL) {
+		rc = forced_fetch_shared(ctx, p, now);
+		if (rc == RC_OK || rc == RC_FORBIDDEN)
+			return rc == RC_OK;
+	}
 	snprintf(path, sizeof(path), "%s/jwks-%s.stamp", ctx->oauth_dir, p->id);
 	if (stat(path, &st) == 0 && now - st.st_mtime < OAUTH_JWKS_REFETCH_MIN &&
 	    st.st_mtime <= now)

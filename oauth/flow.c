@@ -156,6 +156,13 @@ flow_login(struct request *req, struct response *res, void *vctx)
 		return login_page_error(req, res, RC_INVALID, "The return address must be a page on this site.");
 	if (!login_request_ok(req))
 		return login_page_error(req, res, RC_FORBIDDEN, "Sign-in must start from a link on this site.");
+	/* The callback will need the shared store to consume the state:
+	 * refuse now rather than after the visitor met the provider. */
+	if (ctx->store != NULL && store_ping(ctx->store) != RC_OK) {
+		response_header_set(res, "Retry-After", "30");
+		return login_page_error(req, res, RC_UNAVAILABLE,
+		    "Sign-in is briefly unavailable here. Please try again in a minute.");
+	}
 	client_id = p->client_id;
 	scopes = p->scopes;
 	if (p->flags & PRESET_MASTODON) {
@@ -422,8 +429,15 @@ cb_run(struct callback *cb)
 	if (!params_single(cb))
 		return cb_fail(cb, RC_INVALID, "bad_request", "The sign-in response was malformed.");
 	rc = state_take(cb->ctx, cb->req, cb->res, cb->p->id, cb_param(cb, "state"), &cb->st, &cb->why);
+	if (rc == RC_UNAVAILABLE) {
+		/* The used-state record (disk, or the shared store) is down:
+		 * fail closed, and say it is ours and passing. */
+		response_header_set(cb->res, "Retry-After", "30");
+		return cb_fail(cb, RC_UNAVAILABLE, "state",
+		    "Sign-in is briefly unavailable here. Please try again in a minute.");
+	}
 	if (rc != RC_OK)
-		return cb_fail(cb, rc == RC_UNAVAILABLE ? RC_UNAVAILABLE : RC_INVALID, "state",
+		return cb_fail(cb, RC_INVALID, "state",
 		    "This sign-in attempt is unknown, expired or already used. Please sign in again.");
 	error = cb_param(cb, "error");
 	if (error != NULL)

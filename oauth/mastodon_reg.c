@@ -162,6 +162,56 @@ reg_sweep(struct oauth_ctx *ctx, struct arena *a, const char *dir, const char *d
 	closedir(d);
 }
 
+/* The newest CLIENT_MAX attempt times of one client network. */
+struct client_log {
+	long long when[CLIENT_MAX];
+	size_t n;
+};
+
+static int
+client_log_add(void *arg, const char *value, size_t len)
+{
+	struct client_log *l = arg;
+
+	(void)len;
+	l->when[l->n++] = strtoll(value, NULL, 10);
+	return l->n == CLIENT_MAX;
+}
+
+/*
+ * The per-client-network limit in the shared store: a list of the
+ * network's last CLIENT_MAX attempt times (the attempts log of util/
+ * attempts.c, for every node). Read and push are two calls, so two nodes
+ * at the same instant may both admit the last attempt: the limit is off
+ * by at most one per node. A store outage does not lock anyone out.
+ */
+static enum rc
+client_take_shared(struct oauth_ctx *ctx, struct mastodon_query *q,
+    const unsigned char key[NETPREFIX_LEN])
+{
+	static const char hx[] = "0123456789abcdef";
+	struct client_log l = { .n = 0 };
+	char k[64], now_s[24];
+	time_t now = ctx->now();
+	size_t at = (size_t)snprintf(k, sizeof(k), "oauth:mastodon:client:");
+	enum rc rc;
+
+	for (size_t i = 0; i < NETPREFIX_LEN && at + 2 < sizeof(k); i++) {
+		k[at++] = hx[key[i] >> 4];
+		k[at++] = hx[key[i] & 15];
+	}
+	k[at] = '\0';
+	rc = store_range(ctx->store, k, CLIENT_MAX, client_log_add, &l);
+	if (rc == RC_OK && l.n == CLIENT_MAX && l.when[CLIENT_MAX - 1] > now - CLIENT_WINDOW) {
+		q->retry_after = (long)(l.when[CLIENT_MAX - 1] + CLIENT_WINDOW - now);
+		return RC_RATELIMIT;
+	}
+	snprintf(now_s, sizeof(now_s), "%lld", (long long)now);
+	if (rc == RC_OK)
+		rc = store_push(ctx->store, k, now_s, CLIENT_MAX, CLIENT_WINDOW);
+	return rc == RC_OK ? RC_OK : RC_IO;
+}
+
 /* The per-client-network limit, in a log shared by the workers (under the
  * slot, so its read-modify-write is serialized). */
 static enum rc
@@ -179,7 +229,8 @@ client_take(struct oauth_ctx *ctx, struct arena *a, struct mastodon_query *q)
 		return RC_NOMEM;
 	/* No usable address (CGI by hand): one shared key, still limited. */
 	netprefix_client(q->client, key);
-	rc = attempts_take(&rule, key, ctx->now(), &q->retry_after);
+	rc = ctx->store != NULL ? client_take_shared(ctx, q, key)
+	    : attempts_take(&rule, key, ctx->now(), &q->retry_after);
 	if (rc == RC_RATELIMIT)
 		log_kv(LOG_WARN, "mastodon_register_rate_limited", "client", q->client,
 		    "instance", q->host, NULL);

@@ -97,6 +97,8 @@ oauth_init(const struct config *cfg, void **out)
 		rc = discovery_static(&ctx->providers[i]);
 	if (rc == RC_OK)
 		rc = pages_csp_build(ctx);
+	if (rc == RC_OK)
+		rc = config_store_open(cfg, &ctx->store);
 	if (rc != RC_OK) {
 		log_kv(LOG_ERROR, "oauth_init_failed", "error", rc_str(rc), NULL);
 		oauth_conf_free(ctx);

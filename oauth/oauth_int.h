@@ -17,6 +17,7 @@
 #include "util/http.h"
 #include "util/jwt.h"
 #include "util/rc.h"
+#include "util/store.h"
 
 #define OAUTH_SKEW 60                  /* seconds of clock skew allowed */
 #define OAUTH_STATE_TTL 600            /* a login attempt lives 10 minutes */
@@ -207,6 +208,7 @@ struct oauth_ctx {
 	time_t last_sweep;
 	struct session_cache_entry *session_cache;  /* SESSION_CACHE_SIZE, lazily */
 	struct domain_psl *psl;      /* the public suffix list, lazily (Mastodon) */
+	struct store *store;         /* the `store` section's (several nodes), or NULL */
 };
 
 /* A profile on its way into a session (strings in the request arena). */

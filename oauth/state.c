@@ -308,17 +308,42 @@ used_path(struct oauth_ctx *ctx, const char *state, char *path, size_t len)
 }
 
 /*
+ * With a `store` section the record is a single-use value there, so a
+ * callback replayed on another node is refused too; when Redis is down
+ * the store answers RC_UNAVAILABLE (fail closed) or, with fallback =
+ * local, decides on this node alone (and logs it).
+ */
+static enum rc
+state_mark_shared(struct oauth_ctx *ctx, const char *state)
+{
+	char id[33], key[64];
+	enum rc rc = state_digest(state, 32, id);
+
+	if (rc != RC_OK)
+		return rc;
+	snprintf(key, sizeof(key), "oauth:state:%s", id);
+	rc = store_once(ctx->store, key, STATE_USED_KEEP);
+	if (rc == RC_UNAVAILABLE)
+		log_kv(LOG_ERROR, "state_record_failed", "store", "unavailable", NULL);
+	return rc == RC_OK || rc == RC_FORBIDDEN ? rc : RC_UNAVAILABLE;
+}
+
+/*
  * Records that a state was used, atomically across every worker process
- * (O_EXCL). RC_FORBIDDEN when it was used before; RC_UNAVAILABLE when the
- * record cannot be written (fail closed).
+ * (O_EXCL), or across every node (state_mark_shared). RC_FORBIDDEN when it
+ * was used before; RC_UNAVAILABLE when the record cannot be written (fail
+ * closed).
  */
 enum rc
 state_mark_used(struct oauth_ctx *ctx, const char *state)
 {
 	char path[4096], dir[4096];
-	enum rc rc = used_path(ctx, state, path, sizeof(path));
+	enum rc rc;
 	int fd;
 
+	if (ctx->store != NULL)
+		return state_mark_shared(ctx, state);
+	rc = used_path(ctx, state, path, sizeof(path));
 	if (rc != RC_OK)
 		return rc;
 	for (int attempt = 0; attempt < 2; attempt++) {

@@ -462,6 +462,46 @@ test_unknown_kid_rate_limit(void **state)
 	arena_free(a);
 }
 
+/* With a store the limit holds across nodes: a forced fetch that another
+ * node made in this minute stops this one; the next minute may fetch. */
+static void
+test_unknown_kid_rate_limit_shared(void **state)
+{
+	EVP_PKEY *keys[] = { rsa };
+	const char *kids[] = { "r1" };
+	struct arena *a = arena_new(1 << 20, 0);
+	struct store_conf conf = { .local_dir = env.ctx->oauth_dir, .prefix = "jwks-test:" };
+	struct store *other;
+	char key[64];
+	const char *why;
+	long long window;
+	int base;
+
+	(void)state;
+	fresh_provider_cache();
+	assert_int_equal(store_open(&conf, &env.ctx->store), RC_OK);
+	assert_int_equal(store_open(&conf, &other), RC_OK);
+	tl_clock = NOW;
+	publish(keys, kids, 1);
+	base = tl_hits(JWKS_URL);
+	assert_int_equal(verify(a, "demo", token(a, JWT_RS256, rsa, "r1", NULL), &why), RC_OK);
+	assert_int_equal(tl_hits(JWKS_URL), base + 1);
+	tl_clock = NOW + 70;
+	window = (long long)tl_clock / OAUTH_JWKS_REFETCH_MIN;
+	snprintf(key, sizeof(key), "oauth:jwks:demo:%lld", window);
+	assert_int_equal(store_once(other, key, 120), RC_OK); /* the other node's fetch */
+	assert_int_equal(verify(a, "demo", token(a, JWT_RS256, rsa, "made-up", NULL), &why), RC_CRYPTO);
+	assert_int_equal(tl_hits(JWKS_URL), base + 1);
+	tl_clock = (time_t)((window + 1) * OAUTH_JWKS_REFETCH_MIN);
+	assert_int_equal(verify(a, "demo", token(a, JWT_RS256, rsa, "made-up", NULL), &why), RC_CRYPTO);
+	assert_int_equal(tl_hits(JWKS_URL), base + 2);
+	store_close(other);
+	store_close(env.ctx->store);
+	env.ctx->store = NULL;
+	tl_clock = NOW;
+	arena_free(a);
+}
+
 static void
 test_jwks_unavailable(void **state)
 {
@@ -496,6 +536,7 @@ main(void)
 		cmocka_unit_test(test_signature_paths),
 		cmocka_unit_test(test_none_and_hmac),
 		cmocka_unit_test(test_unknown_kid_rate_limit),
+		cmocka_unit_test(test_unknown_kid_rate_limit_shared),
 		cmocka_unit_test(test_jwks_unavailable),
 	};
 

@@ -240,6 +240,78 @@ test_mark_used_fail_closed(void **state)
 	assert_int_equal(state_mark_used(env.ctx, "some-state"), RC_FORBIDDEN);
 }
 
+/* With a store, the record is a single-use value there: a second handle
+ * on the same store (another node) refuses the replay; a store that is
+ * down fails closed unless fallback = local. */
+static void
+test_mark_used_shared(void **state)
+{
+	struct store_conf conf = { .local_dir = env.ctx->oauth_dir, .prefix = "t:" };
+	struct store *node1, *node2, *down;
+
+	(void)state;
+	assert_int_equal(store_open(&conf, &node1), RC_OK);
+	assert_int_equal(store_open(&conf, &node2), RC_OK);
+	env.ctx->store = node1;
+	assert_int_equal(state_mark_used(env.ctx, "shared-state"), RC_OK);
+	env.ctx->store = node2;
+	assert_int_equal(state_mark_used(env.ctx, "shared-state"), RC_FORBIDDEN);
+	assert_int_equal(state_mark_used(env.ctx, "other-state"), RC_OK);
+	/* Port 1 on loopback: nothing listens, refused at once. */
+	conf.url = "redis://127.0.0.1:1/0";
+	conf.timeout_ms = 20;
+	assert_int_equal(store_open(&conf, &down), RC_OK);
+	env.ctx->store = down;
+	assert_int_equal(state_mark_used(env.ctx, "third-state"), RC_UNAVAILABLE);
+	store_close(down);
+	conf.fallback_local = true;
+	assert_int_equal(store_open(&conf, &down), RC_OK);
+	env.ctx->store = down;
+	assert_int_equal(state_mark_used(env.ctx, "third-state"), RC_OK);
+	assert_int_equal(state_mark_used(env.ctx, "third-state"), RC_FORBIDDEN);
+	env.ctx->store = NULL;
+	store_close(down);
+	store_close(node1);
+	store_close(node2);
+}
+
+/* With a store, the Mastodon per-client registration log is one for every
+ * node: five attempts from one network spread over two nodes, then the
+ * sixth is refused on either; another network still may. */
+static void
+test_mastodon_client_log_shared(void **state)
+{
+	struct store_conf conf = { .local_dir = env.ctx->oauth_dir, .prefix = "mc:" };
+	struct mastodon_query q = { .host = "social.example", .client = "198.51.100.7" };
+	struct arena *a = arena_new(1 << 16, 0);
+	struct store *node1, *node2;
+
+	(void)state;
+	assert_int_equal(store_open(&conf, &node1), RC_OK);
+	assert_int_equal(store_open(&conf, &node2), RC_OK);
+	for (int i = 0; i < 5; i++) {
+		env.ctx->store = i % 2 ? node1 : node2;
+		assert_int_equal(mastodon_reg_admit(env.ctx, a, &env.ctx->providers[0], &q), RC_OK);
+	}
+	env.ctx->store = node1;
+	assert_int_equal(mastodon_reg_admit(env.ctx, a, &env.ctx->providers[0], &q), RC_RATELIMIT);
+	assert_true(q.retry_after > 0 && q.retry_after <= 600);
+	env.ctx->store = node2;
+	assert_int_equal(mastodon_reg_admit(env.ctx, a, &env.ctx->providers[0], &q), RC_RATELIMIT);
+	q.client = "203.0.113.9";
+	assert_int_equal(mastodon_reg_admit(env.ctx, a, &env.ctx->providers[0], &q), RC_OK);
+	{
+		/* The log was the store's, not the node's file. */
+		char path[512];
+		snprintf(path, sizeof(path), "%s/mastodon/clients.attempts", env.ctx->oauth_dir);
+		assert_int_equal(access(path, F_OK), -1);
+	}
+	env.ctx->store = NULL;
+	store_close(node1);
+	store_close(node2);
+	arena_free(a);
+}
+
 static int
 count_used(void)
 {
@@ -346,6 +418,8 @@ main(void)
 		cmocka_unit_test(test_key_separation),
 		cmocka_unit_test(test_take),
 		cmocka_unit_test(test_mark_used_fail_closed),
+		cmocka_unit_test(test_mark_used_shared),
+		cmocka_unit_test(test_mastodon_client_log_shared),
 		cmocka_unit_test(test_sweep),
 		cmocka_unit_test(test_cap),
 	};

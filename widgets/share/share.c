@@ -19,6 +19,7 @@
 #include "util/url.h"
 #include "widgets/share/share_config.h"
 #include "widgets/share/share_networks.h"
+#include "widgets/share/share_remote.h"
 #include "widgets/share/share_render.h"
 #include "widgets/share/share_store.h"
 #include "widgets/share/share_url.h"
@@ -38,7 +39,10 @@ struct share_ctx {
 	struct share_settings set;
 	struct share_hosts hosts;
 	struct share_store *store;     /* NULL when counting is off or failed */
+	struct store *shared;          /* the `store` section's, or NULL */
+	struct share_remote *remote;   /* counting in `shared` (several nodes) */
 	time_t store_retry;            /* when to try opening it again */
+	long queue_max;                /* counts that may wait for `shared` */
 	bool have_salt;                /* salt loaded: counting and picker tokens */
 	time_t full_logged;            /* last share_count_refused table-full log */
 	unsigned char salt[SHARE_SALT_LEN];
@@ -50,10 +54,34 @@ share_checks(cfg_t *root)
 	share_config_checks(root);
 }
 
+/*
+ * With a `store` section every node must key visitors (and picker tokens)
+ * with the same salt, or one visitor counts once per node: the salt that
+ * each node would generate in its own state_dir will not do.
+ */
+static enum rc
+shared_salt_check(const struct config *cfg)
+{
+	cfg_t *sec = cfg_getsec(cfg->root, "share");
+
+	if (!config_has_store(cfg) || sec == NULL ||
+	    !cfg_getbool(sec, "counting") || cfg_getstr(sec, "count_salt_file") != NULL)
+		return RC_OK;
+	/* Reported at the store section: the share section may not be in
+	 * the file at all (counting is on by default). */
+	return config_error(cfg, cfg_getsec(cfg->root, "store"), "store",
+	    "needs share { count_salt_file = FILE } (or share { counting = false }): "
+	    "every node must key visitors with the same salt (make one: socialhub keygen > FILE; "
+	    "chmod 600 FILE; copy it to every node)");
+}
+
 enum rc
 share_validate(const struct config *cfg)
 {
-	return share_config_validate(cfg);
+	enum rc rc = share_config_validate(cfg);
+	enum rc salt = shared_salt_check(cfg);
+
+	return rc != RC_OK ? rc : salt;
 }
 
 static char *
@@ -104,7 +132,11 @@ open_counting(struct share_ctx *c)
 			.max_counters = c->set.max_counters,
 			.max_daily = c->set.max_daily_keys,
 		};
-		rc = share_store_open(db, SHARE_BUSY_MS, &lim, &c->store);
+		if (c->shared != NULL)
+			rc = c->remote != NULL ? RC_OK : share_remote_new(c->shared, &lim,
+			    (size_t)c->queue_max, &c->remote);
+		else
+			rc = share_store_open(db, SHARE_BUSY_MS, &lim, &c->store);
 	}
 	if (rc != RC_OK) {
 		log_kv(LOG_ERROR, "share_counting_unavailable", "state_dir",
@@ -113,6 +145,24 @@ open_counting(struct share_ctx *c)
 	}
 	free(salt);
 	free(db);
+}
+
+/* With a `store` section, the counters live there (every node counts
+ * into one place); its queue size comes with it. */
+static enum rc
+shared_open(struct share_ctx *c)
+{
+	struct store_conf conf;
+	char *password = NULL;
+	enum rc rc = config_store(c->cfg, &conf, &password);
+
+	if (rc == RC_OK) {
+		c->queue_max = conf.queue_max;
+		rc = store_open(&conf, &c->shared);
+	}
+	if (password != NULL)
+		config_secret_wipe(password, strlen(password));
+	return rc == RC_NOTFOUND ? RC_OK : rc;
 }
 
 enum rc
@@ -132,6 +182,10 @@ share_init(const struct config *cfg, void **ctx)
 	}
 	c->hosts.rules = (const char *const *)c->set.hosts;
 	c->hosts.n = c->set.nhosts;
+	if (c->set.counting && shared_open(c) != RC_OK) {
+		share_fini(c);
+		return RC_CONFIG;
+	}
 	if (c->set.counting)
 		open_counting(c);
 	else
@@ -148,6 +202,8 @@ share_fini(void *ctx)
 	if (c == NULL)
 		return;
 	share_store_close(c->store);
+	share_remote_free(c->remote);
+	store_close(c->shared);
 	share_settings_fini(&c->set);
 	explicit_bzero(c->salt, sizeof(c->salt));
 	free(c);
@@ -159,6 +215,15 @@ share_health(void *ctx, json_t *report)
 	struct share_ctx *c = ctx;
 	bool ok = !c->set.counting || (c->store != NULL && share_store_healthy(c->store));
 
+	/* The shared store's outage is the store row's to report: the
+	 * clicks still redirect and their counts wait in the queue. */
+	if (c->remote != NULL) {
+		json_object_set_new(report, "share", json_pack("{s:b, s:s, s:I}",
+		    "counting", c->set.counting,
+		    "store", store_state_str(store_state(c->shared)),
+		    "queued", (json_int_t)share_remote_queued(c->remote)));
+		return true;
+	}
 	json_object_set_new(report, "share", json_pack("{s:b, s:s}",
 	    "counting", c->set.counting,
 	    "store", !c->set.counting ? "off" : ok ? "ok" : "error"));
@@ -237,12 +302,25 @@ should_count(struct request *req)
 }
 
 /* The store, opened again when an earlier attempt failed a while ago. */
-static struct share_store *
-store_get(struct share_ctx *c)
+static bool
+counting_ready(struct share_ctx *c)
 {
-	if (c->store == NULL && c->set.counting && time(NULL) >= c->store_retry)
+	if (c->store == NULL && c->remote == NULL && c->set.counting &&
+	    time(NULL) >= c->store_retry)
 		open_counting(c);
-	return c->store;
+	return c->store != NULL || c->remote != NULL;
+}
+
+/* One count, in SQLite or in the shared store (where it may wait:
+ * *queued). */
+static enum rc
+count_in(struct share_ctx *c, const char *key, const char *network,
+    const struct share_visitor *v, long day, enum share_outcome *o, bool *queued)
+{
+	*queued = false;
+	if (c->remote != NULL)
+		return share_remote_count(c->remote, key, network, v, day, o, queued);
+	return share_store_count(c->store, key, network, v, day, o);
 }
 
 /* A refused count is a metric each time; a full table is also a warning,
@@ -277,19 +355,22 @@ count_share(struct share_ctx *c, struct request *req, struct response *res,
 	enum share_outcome o;
 	char net[SHARE_NET_MAX], labels[64];
 	const char *what = "unavailable";
+	bool queued = false;
 
 	if (!should_count(req))
 		what = "skipped";
-	else if (store_get(c) != NULL &&
+	else if (counting_ready(c) &&
 	    share_visitor_net(request_remote_addr(req), net, sizeof(net)) &&
 	    share_visitor_keys(c->salt, sizeof(c->salt), day, net, u->key, network, &v) == RC_OK &&
-	    share_store_count(c->store, u->key, network, &v, day, &o) == RC_OK) {
-		/* A store failure above is logged by the store. */
-		what = share_outcome_str(o);
-		if (o == SHARE_COUNTED) {
+	    count_in(c, u->key, network, &v, day, &o, &queued) == RC_OK) {
+		/* A store failure above is logged by the store; the shared
+		 * store's outcomes are counted in metrics by share_remote. */
+		what = queued ? "queued" : share_outcome_str(o);
+		/* share_remote counts its outcomes itself (queued ones too). */
+		if (c->remote == NULL && o == SHARE_COUNTED) {
 			snprintf(labels, sizeof(labels), "network=\"%s\"", network);
 			metrics_add("socialhub_shares_total", labels, 1);
-		} else if (o != SHARE_SEEN) {
+		} else if (c->remote == NULL && o != SHARE_SEEN) {
 			count_refused(c, o);
 		}
 	}
@@ -618,12 +699,16 @@ handle_counts(struct request *req, struct response *res, void *ctx)
 
 	if (rc != RC_OK || refused)
 		return rc;
-	if (c->set.counting && store_get(c) == NULL)
+	if (c->set.counting && !counting_ready(c))
 		return RC_UNAVAILABLE;
 	nets = json_object();
 	if (nets == NULL)
 		return RC_NOMEM;
-	if (c->store != NULL && (rc = share_store_counts(c->store, u->key, nets, &total)) != RC_OK) {
+	if (c->remote != NULL)
+		rc = share_remote_counts(c->remote, u->key, nets, &total);
+	else if (c->store != NULL)
+		rc = share_store_counts(c->store, u->key, nets, &total);
+	if (rc != RC_OK) {
 		json_decref(nets);
 		return rc == RC_IO ? RC_UNAVAILABLE : rc;
 	}
