@@ -30,6 +30,11 @@ else
 	th_not_ok "make install DESTDIR=..." "$(tail -n 20 "$TH_DIR/install.log")"
 fi
 if_check "$R" "$prefix" "$sysconfdir" "$units" "make install"
+# The unit starts the socialhub this install put in place, on its config.
+want="ExecStart=$prefix/bin/socialhub serve -c $sysconfdir/socialhub/socialhub.conf"
+got=$(grep '^ExecStart=' "$R$units/socialhub.service")
+[ "$got" = "$want" ] && th_ok "the installed unit's ExecStart names this prefix" ||
+	th_not_ok "the installed unit's ExecStart names this prefix" "got '$got', want '$want'"
 if make -s -C "$B" uninstall DESTDIR="$R" >"$TH_DIR/uninstall.log" 2>&1; then
 	left=$(find "$R" -type f | sed "s|^$R||")
 	st=$([ -z "$left" ] && echo ok)
