@@ -94,6 +94,7 @@ check_reload(const struct config *cfg, const char *against, const struct feature
 	char *running = against == NULL ? config_running_path(cfg) : NULL;
 	const char *old_path = against != NULL ? against : running;
 	struct config *old = NULL;
+	enum rc rc;
 	size_t n;
 
 	if (old_path == NULL || (against == NULL && access(old_path, F_OK) != 0)) {
@@ -102,7 +103,12 @@ check_reload(const struct config *cfg, const char *against, const struct feature
 		free(running);
 		return;
 	}
-	if (config_load(old_path, features, &old) != RC_OK) {
+	/* Its problems are the running copy's, not the file being checked:
+	 * only whether it loads matters here. */
+	config_errors_quiet_set(true);
+	rc = config_load(old_path, features, &old);
+	config_errors_quiet_set(false);
+	if (rc != RC_OK) {
 		printf("cannot say what a reload would change: %s does not load\n", old_path);
 		free(running);
 		return;

@@ -38,11 +38,20 @@
 /* Set once by `serve` (the process model): errors become logfmt events
  * instead of plain lines, in every later load. */
 static bool config_errors_logfmt;
+/* Set around a load whose problems are not the caller's to show (the
+ * running copy check-config compares with). */
+static bool config_errors_quiet;
 
 void
 config_errors_as_log(bool on)
 {
 	config_errors_logfmt = on;
+}
+
+void
+config_errors_quiet_set(bool on)
+{
+	config_errors_quiet = on;
 }
 
 /*
@@ -109,10 +118,10 @@ report_at(enum log_level lvl, const char *file, int line, const char *key,
     size_t keylen, const char *msg)
 {
 	const char *warn = lvl == LOG_WARN ? "warning: " : "";
-	char num[24], k[128];
+	char num[24], k[128], at[32] = "";
 
-	char at[32] = "";
-
+	if (config_errors_quiet)
+		return;
 	snprintf(k, sizeof(k), "%.*s", (int)keylen, key != NULL ? key : "");
 	if (line > 0)
 		snprintf(at, sizeof(at), ":%d", line);

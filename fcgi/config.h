@@ -70,6 +70,9 @@ bool config_embed_origin(const struct config *cfg, const char *origin);
 
 /* From now on, report config errors as logfmt events (for `serve`). */
 void config_errors_as_log(bool on);
+/* While on, loads report nothing (their result still says whether the
+ * file loaded): for a file the user did not ask to check. */
+void config_errors_quiet_set(bool on);
 
 /* The path to use: -c FILE, else $SOCIALHUB_CONFIG, else the default. */
 const char *config_default_path(const char *arg);
