@@ -255,6 +255,10 @@ test_decode(void **state)
 	/* Invalid UTF-8: windows-1252. */
 	expect_decode("<a>\xe9\x80</a>", 9, NULL, "<a>\xc3\xa9\xe2\x82\xac</a>",
 	    "windows-1252", true);
+	/* UTF-8 with a stray windows-1252 byte: the valid sequences stay,
+	 * each bad byte is read as windows-1252. */
+	expect_decode("<a>\xc3\xa9\x92\xe2\x82</a>", 12, NULL,
+	    "<a>\xc3\xa9\xe2\x80\x99\xc3\xa2\xe2\x80\x9a</a>", "utf-8", true);
 	/* Valid UTF-8 labelled Latin-1 is UTF-8; real Latin-1 is not. */
 	expect_decode("<a>\xc3\xa9</a>", 9, "text/xml; charset=ISO-8859-1",
 	    "<a>\xc3\xa9</a>", "utf-8", false);

@@ -76,14 +76,26 @@ http_charset(const char *ct, char *out, size_t outsz)
 	return false;
 }
 
-/* encoding="..." from an XML declaration in ASCII-compatible bytes. */
+/* How far junk before an XML declaration is looked through. */
+#define DECL_SEARCH 1024
+
+/* encoding="..." from an XML declaration in ASCII-compatible bytes; one
+ * after white space or junk (a PHP notice) still counts. */
 static bool
 decl_charset(const char *s, size_t n, char *out, size_t outsz)
 {
 	const char *end, *p;
-	size_t lim = n < 512 ? n : 512;
+	size_t lim;
 
-	if (lim < 6 || memcmp(s, "<?xml", 5) != 0)
+	if (n < 5 || memcmp(s, "<?xml", 5) != 0) {
+		p = memmem(s, n < DECL_SEARCH ? n : DECL_SEARCH, "<?xml", 5);
+		if (p == NULL)
+			return false;
+		n -= (size_t)(p - s);
+		s = p;
+	}
+	lim = n < 512 ? n : 512;
+	if (lim < 6)
 		return false;
 	end = memchr(s, '>', lim);
 	if (end == NULL)
@@ -159,6 +171,41 @@ from_cp1252(const unsigned char *s, size_t n, char **out, size_t *outlen)
 		return RC_NOMEM;
 	for (i = 0; i < n; i++)
 		j += utf8_encode(d + j, c1_map(s[i]));
+	d[j] = '\0';
+	*out = d;
+	*outlen = j;
+	return RC_OK;
+}
+
+/* UTF-8 with some bytes that are not: every valid sequence kept, each
+ * byte of an invalid one read as windows-1252 (the usual culprit: a
+ * Word quote pasted into a UTF-8 page). *kept: a valid multi-byte
+ * sequence was kept; without one, this is the windows-1252 reading. */
+static enum rc
+from_utf8_repair(const char *s, size_t n, char **out, size_t *outlen,
+    bool *kept)
+{
+	char *d = malloc(n * 3 + 1);
+	size_t i = 0, j = 0, k;
+
+	*kept = false;
+	if (d == NULL)
+		return RC_NOMEM;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			d[j++] = (char)c;
+			i++;
+		} else if ((k = utf8_seqlen(s + i, n - i)) > 0) {
+			memcpy(d + j, s + i, k);
+			i += k;
+			j += k;
+			*kept = true;
+		} else {
+			j += utf8_encode(d + j, c1_map(c));
+			i++;
+		}
+	}
 	d[j] = '\0';
 	*out = d;
 	*outlen = j;
@@ -332,7 +379,7 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	char label[48];
 	const char *fam, *name = NULL;
 	size_t bom;
-	bool declared = false;
+	bool declared = false, kept;
 	enum rc rc;
 
 	memset(t, 0, sizeof(*t));
@@ -365,9 +412,15 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	if (is_utf8_name(name)) {
 		if (take_utf8(t, body, len))
 			return RC_OK;
-		/* Declared (or assumed) UTF-8 but not: the usual culprit. */
-		name = "windows-1252";
+		/* Declared (or assumed) UTF-8 but not: repaired byte by byte. */
 		t->fallback = true;
+		rc = from_utf8_repair(body, len, &t->owned, &t->len, &kept);
+		if (rc != RC_OK)
+			return rc;
+		t->s = t->owned;
+		snprintf(t->encoding, sizeof(t->encoding), "%s", kept ? "utf-8" :
+		    "windows-1252");
+		return RC_OK;
 	}
 	rc = decode_as(name, body, len, &t->owned, &t->len);
 	if (rc == RC_INVALID) {

@@ -32,8 +32,10 @@ struct feed_prep_text {
  * Finds the charset (BOM, then the HTTP Content-Type charset, then the XML
  * declaration when `xml`, else UTF-8) and converts body[0..len) to UTF-8.
  * Valid UTF-8 labelled Latin-1/ASCII/windows-1252 is taken as UTF-8;
- * invalid UTF-8 (declared or assumed) and unknown charsets fall back to
- * windows-1252, so this only fails on no memory.
+ * in text declared (or assumed) to be UTF-8 that is not quite, valid
+ * sequences are kept and each other byte is read as windows-1252
+ * (`fallback` set); unknown charsets fall back to windows-1252, so this
+ * only fails on no memory.
  */
 enum rc feed_prep_decode(const char *body, size_t len,
     const char *content_type, bool xml, struct feed_prep_text *t);
