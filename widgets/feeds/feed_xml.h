@@ -59,6 +59,11 @@ bool feed_xml_is_char(uint32_t c);
  * way gives what feed_prep_xml + feed_xml give. */
 #define FEED_XML_UNREPAIRED 1u
 
+/* Read a document that is not well-formed the way a browser-like reader
+ * would instead of refusing it (feed_xml.c, "lenient reading"): never
+ * RC_INVALID when there is a document element; no size bound. */
+#define FEED_XML_LENIENT 2u
+
 /*
  * Reads xml[0..len) (xml[len] must be '\0') and reports it to `sink`.
  * RC_OK: the whole document was read and reported. RC_INVALID: it is not
