@@ -101,56 +101,6 @@ feed_detect(const char *body, size_t len)
 
 /* ---- the driver ---- */
 
-/* How far into a body junk before the XML is looked through. */
-#define JUNK_SEARCH 65536
-
-/* True when p (at '<') opens an element a feed reader takes as its root. */
-static bool
-feed_root_at(const char *p, const char *end)
-{
-	static const char *const roots[] = { "rss", "feed", "rdf:RDF", "RDF",
-	    "channel" };
-	size_t i, n;
-
-	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		n = strlen(roots[i]);
-		if ((size_t)(end - p) > n + 1 && strncasecmp(p + 1, roots[i], n) == 0 &&
-		    (feed_is_ws(p[n + 1]) || p[n + 1] == '>' || p[n + 1] == '/'))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Where the XML of t starts, past what a server printed before it: white
- * space before the XML declaration (which must come first), a PHP notice
- * or warning before the declaration, or, with no declaration, anything
- * before the first feed root element when the document starts with
- * neither one nor a prolog. 0 when there is nothing to skip.
- */
-static size_t
-xml_start(const char *s, size_t n)
-{
-	const char *end = s + (n < JUNK_SEARCH ? n : JUNK_SEARCH), *p = s, *q;
-
-	while (p < end && feed_is_ws(*p))
-		p++;
-	if (end - p >= 5 && memcmp(p, "<?xml", 5) == 0)
-		return (size_t)(p - s);
-	/* A prolog (comment, DOCTYPE, PI) or a feed root: nothing to skip. */
-	if (end - p >= 2 && *p == '<' && (p[1] == '!' || p[1] == '?' ||
-	    feed_root_at(p, end)))
-		return 0;
-	q = memmem(p, (size_t)(end - p), "<?xml", 5);
-	if (q != NULL && q + 5 < end && (feed_is_ws(q[5]) || q[5] == '?'))
-		return (size_t)(q - s);
-	for (q = p; (q = memchr(q, '<', (size_t)(end - q))) != NULL; q++) {
-		if (feed_root_at(q, end))
-			return (size_t)(q - s);
-	}
-	return 0;
-}
-
 /* feed_xml reads up to a NUL at len: the body's own when it has one and
  * t->s is the body (less a BOM), else a copy's. */
 static enum rc
@@ -205,7 +155,7 @@ parse_xml(struct feed_ctx *c, struct feed_prep_text *t)
 	struct feed_tree tree;
 	const struct feed_node *root;
 	const char *name;
-	size_t skip = xml_start(t->s, t->len);
+	size_t skip = feed_prep_xml_start(t->s, t->len);
 	enum rc rc;
 
 	/* The text stays owned by t (t->owned); only the view moves. */

@@ -76,24 +76,67 @@ http_charset(const char *ct, char *out, size_t outsz)
 	return false;
 }
 
-/* How far junk before an XML declaration is looked through. */
-#define DECL_SEARCH 1024
+/* How far into a body junk before the XML is looked through. */
+#define JUNK_SEARCH 65536
 
-/* encoding="..." from an XML declaration in ASCII-compatible bytes; one
- * after white space or junk (a PHP notice) still counts. */
+static bool
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* True when p (at '<') opens an element a feed reader takes as its root. */
+static bool
+feed_root_at(const char *p, const char *end)
+{
+	static const char *const roots[] = { "rss", "feed", "rdf:RDF", "RDF",
+	    "channel" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		n = strlen(roots[i]);
+		if ((size_t)(end - p) > n + 1 && strncasecmp(p + 1, roots[i], n) == 0 &&
+		    (blank(p[n + 1]) || p[n + 1] == '>' || p[n + 1] == '/'))
+			return true;
+	}
+	return false;
+}
+
+size_t
+feed_prep_xml_start(const char *s, size_t n)
+{
+	const char *end = s + (n < JUNK_SEARCH ? n : JUNK_SEARCH), *p = s, *q;
+
+	while (p < end && blank(*p))
+		p++;
+	if (end - p >= 5 && memcmp(p, "<?xml", 5) == 0)
+		return (size_t)(p - s);
+	/* A prolog (comment, DOCTYPE, PI) or a feed root: nothing to skip. */
+	if (end - p >= 2 && *p == '<' && (p[1] == '!' || p[1] == '?' ||
+	    feed_root_at(p, end)))
+		return 0;
+	q = memmem(p, (size_t)(end - p), "<?xml", 5);
+	if (q != NULL && q + 5 < end && (blank(q[5]) || q[5] == '?'))
+		return (size_t)(q - s);
+	for (q = p; (q = memchr(q, '<', (size_t)(end - q))) != NULL; q++) {
+		if (feed_root_at(q, end))
+			return (size_t)(q - s);
+	}
+	return 0;
+}
+
+/* encoding="..." from an XML declaration in ASCII-compatible bytes, after
+ * any junk feed_prep_xml_start skips. */
 static bool
 decl_charset(const char *s, size_t n, char *out, size_t outsz)
 {
 	const char *end, *p;
-	size_t lim;
+	size_t lim, skip = feed_prep_xml_start(s, n);
 
-	if (n < 5 || memcmp(s, "<?xml", 5) != 0) {
-		p = memmem(s, n < DECL_SEARCH ? n : DECL_SEARCH, "<?xml", 5);
-		if (p == NULL)
-			return false;
-		n -= (size_t)(p - s);
-		s = p;
-	}
+	s += skip;
+	n -= skip;
+	if (n < 5 || memcmp(s, "<?xml", 5) != 0)
+		return false;
 	lim = n < 512 ? n : 512;
 	if (lim < 6)
 		return false;

@@ -56,6 +56,15 @@ enum rc feed_prep_decode(const char *body, size_t len,
  */
 enum rc feed_prep_xml(struct feed_prep_text *t, struct arena *a);
 
+/*
+ * Where the XML of s[0..n) starts, past what a server printed before it:
+ * white space before the XML declaration (which must come first), a PHP
+ * notice or warning before the declaration (within 64 KiB), or, with no
+ * declaration, anything before the first rss/feed/rdf:RDF/channel element
+ * when the text starts with neither one nor a prolog. 0: nothing to skip.
+ */
+size_t feed_prep_xml_start(const char *s, size_t n);
+
 void feed_prep_text_fini(struct feed_prep_text *t);
 
 #endif

@@ -1010,7 +1010,10 @@ lenient_clean(struct fx *x, const unsigned char *p, const unsigned char *e,
 			p += c == '\r' && p + 1 < e && p[1] == '\n' ? 2 : 1;
 		} else if (c < 0x80) {
 			p++;                    /* a control XML forbids */
-		} else if ((n = utf8_char(p, e)) > 0) {
+		} else if ((n = doc_char(x, p)) > 0) {
+			/* (bounded by x->end, not e: no sequence holds the
+			 * ASCII byte at e, and keeping utf8_char's one caller
+			 * keeps it inlined in the strict reader) */
 			if (!put(x, p, n))
 				return false;
 			p += n;
