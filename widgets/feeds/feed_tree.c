@@ -582,7 +582,8 @@ parse_fast(struct tb *b, const char *xml, size_t len, unsigned flags)
 {
 	if (flags & FEED_XML_LENIENT)
 		b->t->recovered = true;
-	const struct feed_xml_sink sink = { b, fast_open, fast_text, fast_close };
+	const struct feed_xml_sink sink = { b, fast_open, fast_text, fast_close,
+	    &b->t->moved };
 	struct buf scratch;
 	enum rc rc;
 

@@ -60,6 +60,8 @@ struct feed_tree {
 	struct feed_node *root;   /* the document element */
 	bool recovered;           /* not well-formed (or namespace-well-formed) */
 	bool flattened;           /* elements past max_depth were dropped */
+	bool moved;               /* lenient: an item or entry closed
+	                           * elements left open (feed_xml.h) */
 	size_t nodes;
 };
 

@@ -924,11 +924,12 @@ read_document(struct fx *x)
  * text, an unknown reference stays as written, invalid bytes are U+FFFD,
  * controls are dropped; attributes may be unquoted or have no value (""),
  * repeated ones keep the first; an end tag closes its nearest open element
- * and everything inside it, one with no open element is ignored; unprefixed
- * br, img, hr, wbr, embed, param, area and col are empty (HTML void
- * elements no feed vocabulary gives content); an <item> closes what is
- * open inside its channel (or rss, rdf:RDF) and an <entry> what is open
- * inside its feed, so an unclosed tag cannot swallow the items after it.
+ * and everything inside it, one with no open element is ignored; an <item>
+ * closes what is open inside its channel (or rss, rdf:RDF) and an <entry>
+ * what is open inside its feed, so an unclosed tag cannot swallow the
+ * items after it (sink->moved is set then). On a well-formed document
+ * where no item or entry is moved that way, the reading reports what the
+ * strict one does.
  * Reading stops at the end of the document element, at a NUL, or past
  * FEED_XML_MAX_DEPTH levels (where libxml2 stops too); what is open then
  * is closed. */
@@ -952,25 +953,6 @@ static bool
 name_is(const char *s, size_t n, const char *lit)
 {
 	return n == strlen(lit) && memcmp(s, lit, n) == 0;
-}
-
-/* Elements HTML calls void, when a feed writes them unclosed: those no
- * feed vocabulary gives content (RSS and Atom have a <source>). */
-static bool
-html_void(const char *q, size_t n)
-{
-	static const char *const v[] = {
-		"area", "br", "col", "embed", "hr", "img", "param", "wbr",
-	};
-	size_t i;
-
-	if (n > 6 || memchr(q, ':', n) != NULL)
-		return false;
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		if (n == strlen(v[i]) && strncasecmp(q, v[i], n) == 0)
-			return true;
-	}
-	return false;
 }
 
 /* Appends [p, e) to scratch as clean text: references decoded (an unknown
@@ -1274,7 +1256,11 @@ lenient_implied_end(struct fx *x, const char *q, size_t qlen)
 		d = lenient_open_named(x, rss);
 	else if (name_is(l, llen, "entry"))
 		d = lenient_open_named(x, atom);
-	return d < 0 || lenient_close_to(x, d + 1);
+	if (d < 0 || d + 1 == x->depth)
+		return true;
+	if (x->sink->moved != NULL)
+		*x->sink->moved = true;
+	return lenient_close_to(x, d + 1);
 }
 
 /* A start tag at x->p ("<" and a name). */
@@ -1311,7 +1297,7 @@ lenient_start_tag(struct fx *x)
 	x->open[x->depth].qlen = qlen;
 	x->open[x->depth].ns_mark = mark;
 	x->depth++;
-	return !(empty || html_void(q, qlen)) || close_element(x);
+	return !empty || close_element(x);
 }
 
 /* An end tag at x->p: closes its nearest open element (same name, else

@@ -48,6 +48,9 @@ struct feed_xml_sink {
 	    const struct feed_xml_attr *attrs, size_t nattrs);
 	bool (*text)(void *ctx, const char *s, size_t n);
 	bool (*close)(void *ctx);
+	/* FEED_XML_LENIENT: set when an <item> or <entry> closed elements
+	 * left open inside its channel or feed (NULL: not wanted). */
+	bool *moved;
 };
 
 /* The XML 1.0 Char production. */
