@@ -452,6 +452,16 @@ tb_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		tb_fail(b);
 }
 
+/* Without recover mode, the first fatal error ends the parse: libxml2
+ * would read on to the end with its SAX calls off, and the caller reads
+ * such a document again (the lenient reading) anyway. */
+static void
+tb_serror(void *ctx, xmlErrorPtr e)
+{
+	if (e != NULL && e->level == XML_ERR_FATAL)
+		xmlStopParser(ctx);
+}
+
 /* libxml2 over the whole document; with `recover`, its recover mode (the
  * tree of a document that is not well-formed is whatever it made of it),
  * else b->t->recovered tells the caller to read it another way. */
@@ -489,6 +499,8 @@ parse_libxml2(struct tb *b, const char *xml, size_t len, bool recover)
 	sax->notationDecl = NULL;
 	sax->unparsedEntityDecl = NULL;
 	sax->resolveEntity = NULL;
+	if (!recover)
+		sax->serror = tb_serror;
 	/* No NOENT (no entity substitution), no DTDLOAD, no HUGE; NONET and
 	 * the deny-all entity loader (sanitize.c) besides. */
 	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,
