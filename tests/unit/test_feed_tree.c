@@ -459,9 +459,11 @@ test_lenient(void **state)
 	assert_null(r->next);
 	r = parse("<a>x<!-- never closed", &t);
 	assert_string_equal(text_of(r), "x");
-	/* Invalid bytes become U+FFFD, controls go. */
+	/* Invalid bytes become U+FFFD, controls go; the text grows. */
 	r = parse("<a>\xff\x01x</b></a>", &t);
 	assert_string_equal(text_of(r), "\xef\xbf\xbdx");
+	r = parse("<a>\xd7\xd7\xd7\xd7\xd7\xd7\xd7\xd7</a>", &t);
+	assert_int_equal(r->children->len, 24);
 }
 
 static void

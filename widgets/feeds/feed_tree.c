@@ -21,6 +21,10 @@
 #include "util/url.h"
 #include "widgets/feeds/feed_xml.h"
 
+/* The most text a document of n bytes can give: the lenient reading
+ * writes each byte that is not UTF-8 as U+FFFD (3 bytes). */
+#define TEXT_CAP(n) (3 * (n) + 4)
+
 /* Address cache slots: a feed has a few dozen distinct names and URIs;
  * the cache is cleared per document, so it stays small. */
 #define PC_SLOTS 64
@@ -599,7 +603,7 @@ parse_fast(struct tb *b, const char *xml, size_t len, unsigned flags)
 	struct buf scratch;
 	enum rc rc;
 
-	buf_init(&scratch, len + 1);
+	buf_init(&scratch, TEXT_CAP(len));
 	rc = feed_xml_read(xml, len, flags, &sink, &scratch);
 	buf_fini(&scratch);
 	return rc;
@@ -643,7 +647,7 @@ feed_tree_parse_with(struct arena *a, const char *xml, size_t len,
 	memset(out, 0, sizeof(*out));
 	if (len > INT32_MAX)
 		return RC_TOOBIG;
-	buf_init(&b.text, len + 1);
+	buf_init(&b.text, TEXT_CAP(len));
 	if (reader != FEED_TREE_LIBXML2) {
 		tb_init(&b, a, out, last, max_depth);
 		rc = parse_fast(&b, xml, len, reader == FEED_TREE_UNREPAIRED ?
