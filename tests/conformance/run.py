@@ -735,7 +735,7 @@ KNOWN = [
     (r'not_a_doctype2|xml_declaration_unexpected', 'browser semantics: `<!DOCTYPE` in a fragment is markup, not text'),
     (r'item_description_not_a_doctype\.xml', 'policy: relative links are made absolute (and the unclosed `<a>` is closed)'),
     (r'base/http_(entry|feed)_id_base', 'ids are compared as strings, never resolved as URLs (RFC 4287 4.2.6); feedparser resolves them'),
-    (r'bozo_linenoise', 'undecodable bytes: ours is the windows-1252 reading of the CDATA, feedparser\'s is its own lossy recovery'),
+    (r'bozo_linenoise', 'undecodable bytes: ours keeps the valid UTF-8 and reads each stray byte as windows-1252, feedparser\'s is its own lossy recovery'),
 ]
 
 

@@ -1,6 +1,9 @@
 /* fuzz_xmltree: the feed_xml reader against libxml2. Whatever feed_xml
- * takes, libxml2 must call well-formed and build the same tree for, at the
- * default depth bound and at a small one (the first byte picks it). Raw
+ * takes, libxml2 must call well-formed and build the same tree for, and
+ * the lenient reading must build that tree too (unless it moved an item
+ * or entry up to its channel or feed), at the default depth
+ * bound and at a small one (the first byte picks it). The lenient reading
+ * runs on every input (it refuses only a document with no element). Raw
  * bytes, not feed_prep output: feed_xml must hold without that clean-up. */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,7 +22,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct arena *a, *b;
 	struct feed_tree fast, ref;
 	int max_depth;
-	char why[256], *xml;
+	char why[256] = "", *xml;
+	enum rc rc;
 
 	if (size < 1 || size > 1 << 16)
 		return 0;
@@ -41,6 +45,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	arena_reset(a);
 	arena_reset(b);
+	rc = feed_tree_parse_with(a, xml, size - 1, max_depth, FEED_TREE_LENIENT,
+	    &fast);
+	if (rc != RC_OK && rc != RC_INVALID) {
+		fprintf(stderr, "lenient reading failed: %s\n", rc_str(rc));
+		abort();
+	}
+	if (rc == RC_OK && !fast.recovered) {
+		fprintf(stderr, "lenient reading not marked recovered\n");
+		abort();
+	}
+	arena_reset(a);
 	if (feed_tree_parse_with(a, xml, size - 1, max_depth, FEED_TREE_FAST,
 	    &fast) == RC_OK) {
 		if (feed_tree_parse_with(b, xml, size - 1, max_depth,
@@ -54,6 +69,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (!tree_same(&fast, &ref, why, sizeof(why))) {
 			fprintf(stderr, "trees differ: %s\n", why);
+			abort();
+		}
+		arena_reset(a);
+		if (feed_tree_parse_with(a, xml, size - 1, max_depth,
+		    FEED_TREE_LENIENT, &fast) != RC_OK ||
+		    (!fast.moved && !tree_same(&fast, &ref, why, sizeof(why)))) {
+			fprintf(stderr, "lenient reading differs: %s\n", why);
 			abort();
 		}
 	}

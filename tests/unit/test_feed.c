@@ -1037,6 +1037,120 @@ test_unrepaired_same(void **state)
 /* What feed_prep_xml changes must keep a document from being read without
  * it: each case gives the same feed both ways (each of these differed
  * when its refusal in feed_xml.c was taken out). */
+/* ---- ill-formed feeds as they arrive (issue 14 items 1-3) ---- */
+
+/* Text after the first error keeps its references: libxml2's recover
+ * mode dropped every later &amp; &lt; &gt; &quot; &apos;. */
+static void
+test_wild_references_kept(void **state)
+{
+	struct feed f;
+
+	(void)state;
+	/* A newline and spaces before the XML declaration. */
+	parse_ok("\n  <?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+	    "<title>Red, Whine, &amp; Blue</title><item><title>Q&amp;A "
+	    "&quot;x&quot; &apos;y&apos;</title><description>Russia&apos;s "
+	    "&lt;a href=\"https://s.example/\"&gt;Star City&lt;/a&gt;"
+	    "</description></item></channel></rss>", &f);
+	assert_true(f.recovered);
+	assert_string_equal(f.title, "Red, Whine, & Blue");
+	assert_string_equal(f.items[0].title, "Q&A \"x\" 'y'");
+	assert_non_null(strstr(f.items[0].content_html, "Russia's <a href="
+	    "\"https://s.example/\""));
+	assert_non_null(strstr(f.items[0].content_html, ">Star City</a>"));
+	/* A stray unclosed tag, then an Atom type="html" title. */
+	parse_ok("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T<i>"
+	    "</title><entry><id>e1</id><title type=\"html\">&lt;b&gt;Q&amp;amp;"
+	    "A&lt;/b&gt;</title></entry></feed>", &f);
+	assert_true(f.recovered);
+	assert_int_equal(f.nitems, 1);
+	assert_string_equal(f.items[0].title, "Q&A");
+	/* A PHP notice printed before the XML. */
+	parse_ok("<br />\n<b>Notice</b>: Undefined index: q in <b>/x.php</b> "
+	    "on line <b>3</b><br />\n<?xml version=\"1.0\"?>" RSS(
+	    "<item><title>A &amp; B</title></item>"), &f);
+	assert_true(f.recovered);
+	assert_int_equal(f.nitems, 1);
+	assert_string_equal(f.items[0].title, "A & B");
+	/* A plain-text warning and no declaration. */
+	parse_ok("Warning: session_start(): headers already sent\n"
+	    RSS("<item><title>ok</title></item>"), &f);
+	assert_true(f.recovered);
+	assert_string_equal(f.items[0].title, "ok");
+	/* White space before the root alone is well-formed. */
+	parse_ok("\n\n" RSS("<item><title>ok</title></item>"), &f);
+	assert_false(f.recovered);
+}
+
+/* Unclosed inline HTML in a description, or an unclosed header tag,
+ * keeps every later item. */
+static void
+test_wild_unclosed_tags(void **state)
+{
+	static const char *const bodies[] = {
+		"line<br>two", "<img src=\"https://i.example/a.png\" alt=x>pic",
+		"<p>one<p>two", "<b>bold", "a</p>b",
+	};
+	struct feed f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		char doc[1024];
+		snprintf(doc, sizeof(doc), RSS("<item><title>1</title>"
+		    "<description>%s</description><guid>g1</guid></item>"
+		    "<item><title>2 &amp; 2</title><guid>g2</guid></item>"
+		    "<item><title>3</title><guid>g3</guid></item>"), bodies[i]);
+		parse_ok(doc, &f);
+		if (f.nitems != 3)
+			fail_msg("%s: %zu items", bodies[i], f.nitems);
+		assert_string_equal(f.items[0].id, "g1");
+		assert_string_equal(f.items[1].title, "2 & 2");
+		assert_string_equal(f.items[2].id, "g3");
+	}
+	parse_ok(RSS("<item><description>line<br>two</description></item>"),
+	    &f);
+	assert_string_equal(f.items[0].content_html, "line<br>two");
+	/* An unclosed itunes:category in the channel header. */
+	parse_ok("<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/"
+	    "dtds/podcast-1.0.dtd\"><channel><title>P</title>"
+	    "<itunes:category text='Technology'>"
+	    "<item><title>1</title></item><item><title>2</title></item>"
+	    "<item><title>3</title></item></channel></rss>", &f);
+	assert_true(f.recovered);
+	assert_int_equal(f.nitems, 3);
+	assert_string_equal(f.items[2].title, "3");
+	/* An unclosed item, and an unclosed Atom entry. */
+	parse_ok(RSS("<item><title>1</title><item><title>2</title></item>"), &f);
+	assert_int_equal(f.nitems, 2);
+	parse_ok("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>"
+	    "<entry><id>1</id><summary>x<br>y</summary><entry><id>2</id>"
+	    "</entry></feed>", &f);
+	assert_int_equal(f.nitems, 2);
+	assert_string_equal(f.items[1].id, "2");
+}
+
+/* One bad byte in UTF-8: the valid sequences stay, the bad byte reads as
+ * windows-1252. */
+static void
+test_wild_bad_byte(void **state)
+{
+	struct feed f;
+
+	(void)state;
+	parse_ok("<?xml version=\"1.0\" encoding=\"utf-8\"?>" RSS(
+	    "<item><title>Caf\xc3\xa9 \x93" "Chef\x92s\x94 \xc3</title></item>"),
+	    &f);
+	assert_string_equal(f.encoding, "utf-8");
+	assert_string_equal(f.items[0].title, "Caf\xc3\xa9 \xe2\x80\x9c" "Chef"
+	    "\xe2\x80\x99s\xe2\x80\x9d \xc3\x83");
+	/* No valid multi-byte sequence at all: windows-1252, as before. */
+	parse_ok(RSS("<item><title>caf\xe9</title></item>"), &f);
+	assert_string_equal(f.encoding, "windows-1252");
+	assert_string_equal(f.items[0].title, "caf\xc3\xa9");
+}
+
 static void
 test_unrepaired_cases(void **state)
 {
@@ -1257,6 +1371,9 @@ main(void)
 		cmocka_unit_test(test_unrepaired_cases),
 		cmocka_unit_test(test_wild_fixtures),
 		cmocka_unit_test(test_discover),
+		cmocka_unit_test(test_wild_references_kept),
+		cmocka_unit_test(test_wild_unclosed_tags),
+		cmocka_unit_test(test_wild_bad_byte),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -255,6 +255,10 @@ test_decode(void **state)
 	/* Invalid UTF-8: windows-1252. */
 	expect_decode("<a>\xe9\x80</a>", 9, NULL, "<a>\xc3\xa9\xe2\x82\xac</a>",
 	    "windows-1252", true);
+	/* UTF-8 with a stray windows-1252 byte: the valid sequences stay,
+	 * each bad byte is read as windows-1252. */
+	expect_decode("<a>\xc3\xa9\x92\xe2\x82</a>", 12, NULL,
+	    "<a>\xc3\xa9\xe2\x80\x99\xc3\xa2\xe2\x80\x9a</a>", "utf-8", true);
 	/* Valid UTF-8 labelled Latin-1 is UTF-8; real Latin-1 is not. */
 	expect_decode("<a>\xc3\xa9</a>", 9, "text/xml; charset=ISO-8859-1",
 	    "<a>\xc3\xa9</a>", "utf-8", false);
@@ -285,6 +289,42 @@ test_decode(void **state)
 	}
 }
 
+static void
+test_xml_start(void **state)
+{
+	static const struct {
+		const char *s;
+		const char *at;      /* where the XML starts, NULL: at 0 */
+	} c[] = {
+		{ "<?xml version='1.0'?><rss/>", NULL },
+		{ "<rss version='2.0'/>", NULL },
+		{ "\n\n<rss/>", NULL },
+		{ "<!-- c --><?xml version='1.0'?><rss/>", NULL },
+		{ "<!DOCTYPE rss [<!ENTITY a 'b'>]><rss/>", NULL },
+		{ "\n  <?xml version='1.0'?><rss/>", "<?xml" },
+		{ "<br />\n<b>Notice</b>: x<br />\n<?xml version='1.0'?><rss/>",
+		    "<?xml" },
+		{ "Warning: x\n<?xml version='1.0'?><feed/>", "<?xml" },
+		{ "Warning: x\n<feed xmlns='a'/>", "<feed" },
+		{ "<b>Notice</b><rdf:RDF/>", "<rdf:RDF" },
+		{ "<html><body>not a feed</body></html>", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		size_t want = c[i].at == NULL ? 0 :
+		    (size_t)(strstr(c[i].s, c[i].at) - c[i].s);
+		size_t got = feed_prep_xml_start(c[i].s, strlen(c[i].s));
+		if (got != want)
+			fail_msg("case %zu: %zu, want %zu", i, got, want);
+	}
+	/* The declaration's charset counts after junk too. */
+	expect_decode("\n <?xml version='1.0' encoding='iso-8859-1'?><a>\xe9</a>",
+	    53, NULL, "\n <?xml version='1.0' encoding='iso-8859-1'?><a>\xc3\xa9</a>",
+	    "windows-1252", false);
+}
+
 int
 main(void)
 {
@@ -296,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_growth_and_bound),
 		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_xml_start),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

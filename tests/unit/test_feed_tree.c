@@ -45,6 +45,13 @@ check_fast(const char *xml, size_t len, int max_depth)
 		fail_msg("feed_xml took what libxml2 recovers: %.200s", xml);
 	if (!tree_same(&fast, &ref, why, sizeof(why)))
 		fail_msg("feed_xml and libxml2 differ: %s in %.200s", why, xml);
+	/* The lenient reading differs only where the document is wrong. */
+	arena_reset(b);
+	assert_int_equal(feed_tree_parse_with(b, xml, len, max_depth,
+	    FEED_TREE_LENIENT, &fast), RC_OK);
+	if (!fast.moved && !tree_same(&fast, &ref, why, sizeof(why)))
+		fail_msg("lenient reading and libxml2 differ: %s in %.200s", why,
+		    xml);
 	arena_free(b);
 	return true;
 }
@@ -237,10 +244,10 @@ test_attributes(void **state)
 	}
 	/* Document order. */
 	assert_string_equal(root->attrs->name, "href");
-	/* An undefined entity in a value is dropped (libxml2 recovers). */
+	/* An undefined entity in a value is kept as written (lenient). */
 	root = parse("<a v=\"x&nosuch;y\" w=\"&#0;\"/>", &t);
 	assert_true(t.recovered);
-	assert_string_equal(attr(root, "v")->value, "xy");
+	assert_string_equal(attr(root, "v")->value, "x&nosuch;y");
 }
 
 /* ---- text ---- */
@@ -261,7 +268,9 @@ test_text_cdata(void **state)
 		{ "<a>  \n\t </a>", "  \n\t " },
 		{ "<a>caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac</a>",
 		    "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac" },
-		{ "<a>x&undefined;y</a>", "xy" },
+		/* Not well-formed: read leniently, the reference kept as
+		 * written (libxml2's recover mode dropped it). */
+		{ "<a>x&undefined;y</a>", "x&undefined;y" },
 	};
 	struct feed_tree t;
 	size_t i;
@@ -404,6 +413,59 @@ test_recover(void **state)
 	assert_null(r->children);
 }
 
+/* Documents that are not well-formed, read leniently (feed_xml.c). */
+static void
+test_lenient(void **state)
+{
+	struct feed_tree t;
+	const struct feed_node *r, *n;
+
+	(void)state;
+	/* An unclosed tag before the items: an item closes what is open in
+	 * its channel. */
+	r = parse("<rss><channel><x:cat t='1'><item>1</item><item>2</item>"
+	    "</channel></rss>", &t);
+	assert_true(t.recovered);
+	n = elem(r, 0);
+	assert_string_equal(n->name, "channel");
+	assert_string_equal(elem(n, 0)->name, "cat");
+	assert_string_equal(elem(n, 0)->ns->s, "x");
+	assert_string_equal(elem(n, 1)->name, "item");
+	assert_string_equal(text_of(elem(n, 2)), "2");
+	assert_true(t.moved);
+	/* A well-formed nesting the rule does not touch. */
+	r = parse("<rss><channel><item>1</item></channel></rss>", &t);
+	assert_false(t.moved);
+	/* Unquoted and bare attributes; an end tag closes what is open
+	 * inside it; one with nothing open goes. */
+	r = parse("<a><d><img src=x.png alt>t<b>u</i></d>v</a>", &t);
+	n = elem(r, 0);
+	assert_string_equal(elem(n, 0)->name, "img");
+	assert_string_equal(attr(elem(n, 0), "src")->value, "x.png");
+	assert_string_equal(attr(elem(n, 0), "alt")->value, "");
+	assert_string_equal(text_of(elem(elem(n, 0), 0)), "u");
+	assert_int_equal(n->next->type, FEED_NODE_TEXT);
+	assert_string_equal(n->next->text, "v");
+	/* References after the first error survive; a bare '&' is text. */
+	r = parse("<a><b></c>&lt;&amp;&gt;&quot;&apos; & &#38;</a>", &t);
+	assert_string_equal(text_of(elem(r, 0)), "<&>\"' & &");
+	/* A case-insensitive match closes, a missing '>' ends the tag. */
+	r = parse("<a><Title>x</title><b c='1'<i>y</i></b></a>", &t);
+	assert_string_equal(text_of(elem(r, 0)), "x");
+	assert_string_equal(elem(elem(r, 1), 0)->name, "i");
+	/* Junk outside the root, an unterminated comment. */
+	r = parse("junk<a>x</a>tail<b/>", &t);
+	assert_string_equal(r->name, "a");
+	assert_null(r->next);
+	r = parse("<a>x<!-- never closed", &t);
+	assert_string_equal(text_of(r), "x");
+	/* Invalid bytes become U+FFFD, controls go; the text grows. */
+	r = parse("<a>\xff\x01x</b></a>", &t);
+	assert_string_equal(text_of(r), "\xef\xbf\xbdx");
+	r = parse("<a>\xd7\xd7\xd7\xd7\xd7\xd7\xd7\xd7</a>", &t);
+	assert_int_equal(r->children->len, 24);
+}
+
 static void
 test_invalid(void **state)
 {
@@ -456,11 +518,12 @@ test_no_dtd(void **state)
 	const struct feed_node *r;
 
 	(void)state;
-	/* Neither internal nor external entities are ever defined. */
+	/* Neither internal nor external entities are ever defined: the
+	 * references stay as written. */
 	r = parse("<!DOCTYPE a [<!ENTITY e \"EXPANDED\">"
 	    "<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
 	    "<a>[&e;][&x;]</a>", &t);
-	assert_string_equal(text_of(r), "[][]");
+	assert_string_equal(text_of(r), "[&e;][&x;]");
 	r = parse("<!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a>ok</a>", &t);
 	assert_string_equal(text_of(r), "ok");
 }
@@ -712,6 +775,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_namespaces),
 		cmocka_unit_test(test_undeclared_prefix_recovered),
+		cmocka_unit_test(test_lenient),
 		cmocka_unit_test(test_attributes),
 		cmocka_unit_test(test_text_cdata),
 		cmocka_unit_test(test_mixed_content),

@@ -88,36 +88,6 @@ detect_xml(const char *p, const char *end)
 	return FEED_UNKNOWN;
 }
 
-/* How far into a body an XML declaration behind junk may be looked for. */
-#define FEED_JUNK_MAX 4096
-
-/*
- * Where the document starts in s[0..n): at an XML declaration that bytes
- * precede (white space, a PHP notice a CMS printed before the feed) when
- * it lies in the first FEED_JUNK_MAX bytes and what precedes it holds no
- * feed root; else s. XML allows the declaration only at the very start:
- * left in place, the junk makes libxml2 recover or take the notice's
- * `<br />` for the root.
- */
-static const char *
-after_junk(const char *s, size_t n)
-{
-	size_t scan = n < FEED_JUNK_MAX ? n : FEED_JUNK_MAX;
-	const char *d = s, *end = s + scan;
-
-	for (;;) {
-		d = memmem(d, (size_t)(end - d), "<?xml", 5);
-		if (d == NULL || d == s)
-			return s;
-		if (end - d > 5 && feed_is_ws(d[5]))
-			break;
-		d += 5;
-	}
-	if (detect_xml(s, d) != FEED_UNKNOWN)
-		return s;
-	return d;
-}
-
 enum feed_format
 feed_detect(const char *body, size_t len)
 {
@@ -134,7 +104,8 @@ feed_detect(const char *body, size_t len)
 			return FEED_JSON10;
 		return FEED_UNKNOWN;
 	}
-	return detect_xml(after_junk(p, (size_t)(end - p)), end);
+	/* Past junk a server printed before the XML (feed_prep.h). */
+	return detect_xml(p + feed_prep_xml_start(p, (size_t)(end - p)), end);
 }
 
 /* ---- the driver ---- */
@@ -193,12 +164,16 @@ parse_xml(struct feed_ctx *c, struct feed_prep_text *t)
 	struct feed_tree tree;
 	const struct feed_node *root;
 	const char *name;
+	size_t skip = feed_prep_xml_start(t->s, t->len);
 	enum rc rc;
 
+	/* The text stays owned by t (t->owned); only the view moves. */
+	t->s += skip;
+	t->len -= skip;
 	rc = xml_tree(c, t, &tree);
 	if (rc != RC_OK)
 		return rc;
-	c->f->recovered = tree.recovered;
+	c->f->recovered = tree.recovered || skip > 0;
 	root = tree.root;
 	name = feed_local(root);
 	c->root_ns = root->ns != NULL && root->ns->kind == FEED_SYM_URI ?
@@ -257,10 +232,6 @@ feed_parse(struct arena *a, const char *body, size_t len,
 	if (json || looks_json(t.s, t.len)) {
 		rc = feed_json_parse(&c, t.s, t.len);
 	} else {
-		/* The text keeps its NUL at t.len: only its start moves. */
-		const char *x = after_junk(t.s, t.len);
-		t.len -= (size_t)(x - t.s);
-		t.s = x;
 		rc = parse_xml(&c, &t);
 	}
 	feed_prep_text_fini(&t);

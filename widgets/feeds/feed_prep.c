@@ -76,14 +76,73 @@ http_charset(const char *ct, char *out, size_t outsz)
 	return false;
 }
 
-/* encoding="..." from an XML declaration in ASCII-compatible bytes. */
+/* How far into a body junk before the XML is looked through. */
+#define JUNK_SEARCH 65536
+
+static bool
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* True when p (at '<') opens an element a feed reader takes as its root. */
+static bool
+feed_root_at(const char *p, const char *end)
+{
+	static const char *const roots[] = { "rss", "feed", "rdf:RDF", "RDF",
+	    "channel" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		n = strlen(roots[i]);
+		if ((size_t)(end - p) > n + 1 && strncasecmp(p + 1, roots[i], n) == 0 &&
+		    (blank(p[n + 1]) || p[n + 1] == '>' || p[n + 1] == '/'))
+			return true;
+	}
+	return false;
+}
+
+size_t
+feed_prep_xml_start(const char *s, size_t n)
+{
+	const char *end = s + (n < JUNK_SEARCH ? n : JUNK_SEARCH), *p = s, *q;
+
+	while (p < end && blank(*p))
+		p++;
+	if (end - p >= 5 && memcmp(p, "<?xml", 5) == 0)
+		return (size_t)(p - s);
+	/* A prolog (comment, DOCTYPE, PI) or a feed root: nothing to skip;
+	 * nor in a web page (<html>), which is no junk before a feed but a
+	 * page (feed_discover.h finds its feed). */
+	if (end - p >= 2 && *p == '<' && (p[1] == '!' || p[1] == '?' ||
+	    feed_root_at(p, end)))
+		return 0;
+	if (end - p >= 5 && strncasecmp(p, "<html", 5) == 0)
+		return 0;
+	q = memmem(p, (size_t)(end - p), "<?xml", 5);
+	if (q != NULL && q + 5 < end && (blank(q[5]) || q[5] == '?'))
+		return (size_t)(q - s);
+	for (q = p; (q = memchr(q, '<', (size_t)(end - q))) != NULL; q++) {
+		if (feed_root_at(q, end))
+			return (size_t)(q - s);
+	}
+	return 0;
+}
+
+/* encoding="..." from an XML declaration in ASCII-compatible bytes, after
+ * any junk feed_prep_xml_start skips. */
 static bool
 decl_charset(const char *s, size_t n, char *out, size_t outsz)
 {
 	const char *end, *p;
-	size_t lim = n < 512 ? n : 512;
+	size_t lim, skip = feed_prep_xml_start(s, n);
 
-	if (lim < 6 || memcmp(s, "<?xml", 5) != 0)
+	s += skip;
+	n -= skip;
+	if (n < 5 || memcmp(s, "<?xml", 5) != 0)
+		return false;
+	lim = n < 512 ? n : 512;
+	if (lim < 6)
 		return false;
 	end = memchr(s, '>', lim);
 	if (end == NULL)
@@ -159,6 +218,41 @@ from_cp1252(const unsigned char *s, size_t n, char **out, size_t *outlen)
 		return RC_NOMEM;
 	for (i = 0; i < n; i++)
 		j += utf8_encode(d + j, c1_map(s[i]));
+	d[j] = '\0';
+	*out = d;
+	*outlen = j;
+	return RC_OK;
+}
+
+/* UTF-8 with some bytes that are not: every valid sequence kept, each
+ * byte of an invalid one read as windows-1252 (the usual culprit: a
+ * Word quote pasted into a UTF-8 page). *kept: a valid multi-byte
+ * sequence was kept; without one, this is the windows-1252 reading. */
+static enum rc
+from_utf8_repair(const char *s, size_t n, char **out, size_t *outlen,
+    bool *kept)
+{
+	char *d = malloc(n * 3 + 1);
+	size_t i = 0, j = 0, k;
+
+	*kept = false;
+	if (d == NULL)
+		return RC_NOMEM;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) {
+			d[j++] = (char)c;
+			i++;
+		} else if ((k = utf8_seqlen(s + i, n - i)) > 0) {
+			memcpy(d + j, s + i, k);
+			i += k;
+			j += k;
+			*kept = true;
+		} else {
+			j += utf8_encode(d + j, c1_map(c));
+			i++;
+		}
+	}
 	d[j] = '\0';
 	*out = d;
 	*outlen = j;
@@ -332,7 +426,7 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	char label[48];
 	const char *fam, *name = NULL;
 	size_t bom;
-	bool declared = false;
+	bool declared = false, kept;
 	enum rc rc;
 
 	memset(t, 0, sizeof(*t));
@@ -365,9 +459,15 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 	if (is_utf8_name(name)) {
 		if (take_utf8(t, body, len))
 			return RC_OK;
-		/* Declared (or assumed) UTF-8 but not: the usual culprit. */
-		name = "windows-1252";
+		/* Declared (or assumed) UTF-8 but not: repaired byte by byte. */
 		t->fallback = true;
+		rc = from_utf8_repair(body, len, &t->owned, &t->len, &kept);
+		if (rc != RC_OK)
+			return rc;
+		t->s = t->owned;
+		snprintf(t->encoding, sizeof(t->encoding), "%s", kept ? "utf-8" :
+		    "windows-1252");
+		return RC_OK;
 	}
 	rc = decode_as(name, body, len, &t->owned, &t->len);
 	if (rc == RC_INVALID) {

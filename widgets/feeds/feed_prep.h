@@ -32,8 +32,10 @@ struct feed_prep_text {
  * Finds the charset (BOM, then the HTTP Content-Type charset, then the XML
  * declaration when `xml`, else UTF-8) and converts body[0..len) to UTF-8.
  * Valid UTF-8 labelled Latin-1/ASCII/windows-1252 is taken as UTF-8;
- * invalid UTF-8 (declared or assumed) and unknown charsets fall back to
- * windows-1252, so this only fails on no memory.
+ * in text declared (or assumed) to be UTF-8 that is not quite, valid
+ * sequences are kept and each other byte is read as windows-1252
+ * (`fallback` set); unknown charsets fall back to windows-1252, so this
+ * only fails on no memory.
  */
 enum rc feed_prep_decode(const char *body, size_t len,
     const char *content_type, bool xml, struct feed_prep_text *t);
@@ -53,6 +55,15 @@ enum rc feed_prep_decode(const char *body, size_t len,
  * output would exceed 1.5 * len + 1 MiB + 64 KiB (a body of bare '&').
  */
 enum rc feed_prep_xml(struct feed_prep_text *t, struct arena *a);
+
+/*
+ * Where the XML of s[0..n) starts, past what a server printed before it:
+ * white space before the XML declaration (which must come first), a PHP
+ * notice or warning before the declaration (within 64 KiB), or, with no
+ * declaration, anything before the first rss/feed/rdf:RDF/channel element
+ * when the text starts with neither one nor a prolog. 0: nothing to skip.
+ */
+size_t feed_prep_xml_start(const char *s, size_t n);
 
 void feed_prep_text_fini(struct feed_prep_text *t);
 

@@ -21,6 +21,10 @@
 #include "util/url.h"
 #include "widgets/feeds/feed_xml.h"
 
+/* The most text a document of n bytes can give: the lenient reading
+ * writes each byte that is not UTF-8 as U+FFFD (3 bytes). */
+#define TEXT_CAP(n) (3 * (n) + 4)
+
 /* Address cache slots: a feed has a few dozen distinct names and URIs;
  * the cache is cleared per document, so it stays small. */
 #define PC_SLOTS 64
@@ -45,6 +49,7 @@ struct tb {
 		struct feed_sym *y;
 	} pc[PC_SLOTS];
 	bool failed;                /* out of memory: parse stopped */
+	bool malformed;             /* libxml2 found it not well-formed */
 };
 
 /* ---- interning ---- */
@@ -451,8 +456,21 @@ tb_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		tb_fail(b);
 }
 
+/* Without recover mode, the first fatal error ends the parse: libxml2
+ * would read on to the end with its SAX calls off, and the caller reads
+ * such a document again (the lenient reading) anyway. */
+static void
+tb_serror(void *ctx, xmlErrorPtr e)
+{
+	if (e != NULL && e->level == XML_ERR_FATAL)
+		xmlStopParser(ctx);
+}
+
+/* libxml2 over the whole document; with `recover`, its recover mode (the
+ * tree of a document that is not well-formed is whatever it made of it),
+ * else b->t->recovered tells the caller to read it another way. */
 static enum rc
-parse_libxml2(struct tb *b, const char *xml, size_t len)
+parse_libxml2(struct tb *b, const char *xml, size_t len, bool recover)
 {
 	xmlParserCtxtPtr ctxt;
 	xmlSAXHandlerPtr sax;
@@ -485,15 +503,18 @@ parse_libxml2(struct tb *b, const char *xml, size_t len)
 	sax->notationDecl = NULL;
 	sax->unparsedEntityDecl = NULL;
 	sax->resolveEntity = NULL;
+	if (!recover)
+		sax->serror = tb_serror;
 	/* No NOENT (no entity substitution), no DTDLOAD, no HUGE; NONET and
 	 * the deny-all entity loader (sanitize.c) besides. */
 	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOCDATA |
-	    XML_PARSE_IGNORE_ENC | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	    XML_PARSE_COMPACT);
+	    XML_PARSE_NONET | (recover ? XML_PARSE_RECOVER : 0) |
+	    XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
 	if (!b->failed && !tb_flush(b))   /* a truncated document: its last text */
 		b->failed = true;
 	b->t->recovered = !ctxt->wellFormed || !ctxt->nsWellFormed;
+	b->malformed = !ctxt->wellFormed;
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctxt);
 	b->ctxt = NULL;
@@ -503,7 +524,8 @@ parse_libxml2(struct tb *b, const char *xml, size_t len)
 /* ---- feed_xml ---- */
 
 /* A name from feed_xml: its parts interned (URIs by address: they stay in
- * the document). feed_xml only reports names whose prefix is bound. */
+ * the document). A prefix no declaration binds (only the lenient reading
+ * reports one) is the namespace record, as in name_split. */
 static bool
 fast_name(struct tb *b, const struct feed_xml_name *x, const char **name,
     const char **pfx, struct feed_sym **ns)
@@ -517,9 +539,12 @@ fast_name(struct tb *b, const struct feed_xml_name *x, const char **name,
 			return false;
 		*pfx = y->s;
 	}
-	if (x->uri != NULL &&
-	    (*ns = intern_stable(b, FEED_SYM_URI, x->uri, x->uri_len)) == NULL)
-		return false;
+	if (x->uri != NULL) {
+		if ((*ns = intern_stable(b, FEED_SYM_URI, x->uri, x->uri_len)) == NULL)
+			return false;
+	} else if (x->prefix != NULL) {
+		*ns = y;                /* unbound (lenient reading only) */
+	}
 	if ((y = intern(b, FEED_SYM_NAME, x->local, x->local_len)) == NULL)
 		return false;
 	*name = y->s;
@@ -571,11 +596,14 @@ fast_close(void *ctx)
 static enum rc
 parse_fast(struct tb *b, const char *xml, size_t len, unsigned flags)
 {
-	const struct feed_xml_sink sink = { b, fast_open, fast_text, fast_close };
+	if (flags & FEED_XML_LENIENT)
+		b->t->recovered = true;
+	const struct feed_xml_sink sink = { b, fast_open, fast_text, fast_close,
+	    &b->t->moved };
 	struct buf scratch;
 	enum rc rc;
 
-	buf_init(&scratch, len + 1);
+	buf_init(&scratch, TEXT_CAP(len));
 	rc = feed_xml_read(xml, len, flags, &sink, &scratch);
 	buf_fini(&scratch);
 	return rc;
@@ -603,6 +631,7 @@ tb_init(struct tb *b, struct arena *a, struct feed_tree *out,
 	b->tab_n = 0;
 	memset(b->pc, 0, sizeof(b->pc));
 	b->failed = false;
+	b->malformed = false;
 	last[0] = NULL;
 }
 
@@ -618,7 +647,7 @@ feed_tree_parse_with(struct arena *a, const char *xml, size_t len,
 	memset(out, 0, sizeof(*out));
 	if (len > INT32_MAX)
 		return RC_TOOBIG;
-	buf_init(&b.text, len + 1);
+	buf_init(&b.text, TEXT_CAP(len));
 	if (reader != FEED_TREE_LIBXML2) {
 		tb_init(&b, a, out, last, max_depth);
 		rc = parse_fast(&b, xml, len, reader == FEED_TREE_UNREPAIRED ?
@@ -629,7 +658,16 @@ feed_tree_parse_with(struct arena *a, const char *xml, size_t len,
 		/* Not feed_xml's kind of document: libxml2 from the start. */
 		arena_rewind(a, &mark);
 		tb_init(&b, a, out, last, max_depth);
-		rc = parse_libxml2(&b, xml, len);
+		rc = parse_libxml2(&b, xml, len, reader == FEED_TREE_LIBXML2);
+	}
+	if ((rc == RC_OK && b.malformed && reader == FEED_TREE_ANY) ||
+	    reader == FEED_TREE_LENIENT) {
+		/* Not well-formed: libxml2's recover mode would lose text after
+		 * the first error (every later &amp; &lt; ...) and nest what
+		 * follows an unclosed tag inside it; read it leniently. */
+		arena_rewind(a, &mark);
+		tb_init(&b, a, out, last, max_depth);
+		rc = parse_fast(&b, xml, len, FEED_XML_LENIENT);
 	}
 	buf_fini(&b.text);
 	if (rc != RC_OK) {

@@ -60,15 +60,20 @@ struct feed_tree {
 	struct feed_node *root;   /* the document element */
 	bool recovered;           /* not well-formed (or namespace-well-formed) */
 	bool flattened;           /* elements past max_depth were dropped */
+	bool moved;               /* lenient: an item or entry closed
+	                           * elements left open (feed_xml.h) */
 	size_t nodes;
 };
 
 /*
  * Parses xml[0..len) (NUL-terminated at len, as feed_prep_xml writes it)
  * with feed_xml when the document is plain well-formed XML, else with
- * libxml2's SAX2 parser: recover mode, XML_PARSE_NONET, no DTD
- * loading, no entity substitution, never XML_PARSE_HUGE, so libxml2's
- * default depth and amplification limits hold. Elements nested deeper than
+ * libxml2's SAX2 parser: XML_PARSE_NONET, no DTD loading, no entity
+ * substitution, never XML_PARSE_HUGE, so libxml2's default depth and
+ * amplification limits hold. A document libxml2 finds not well-formed is
+ * read again with feed_xml's lenient reading (FEED_XML_LENIENT), never
+ * with libxml2's recover mode, which loses text after the first error;
+ * `recovered` is set then. Elements nested deeper than
  * `max_depth` (0: FEED_TREE_MAX_DEPTH) are dropped, their text kept in the
  * deepest kept element. Every node, name and value lives in `a`.
  * RC_INVALID when there is no document element, RC_TOOBIG past 2 GiB,
@@ -78,8 +83,11 @@ enum rc feed_tree_parse(struct arena *a, const char *xml, size_t len,
     int max_depth, struct feed_tree *out);
 
 /* Which reader builds the tree: feed_tree_parse tries feed_xml (a strict,
- * fast reader of plain well-formed XML) and falls back on libxml2 for any
- * other document; tests and the differential fuzz target pick one. With
+ * fast reader of plain well-formed XML), falls back on libxml2 for any
+ * other document and on the lenient reading for one that is not
+ * well-formed; tests and the differential fuzz target pick one
+ * (FEED_TREE_LIBXML2 alone runs in recover mode, FEED_TREE_LENIENT is the
+ * lenient reading alone). With
  * FEED_TREE_FAST and FEED_TREE_UNREPAIRED, RC_INVALID also means "not
  * feed_xml's kind". FEED_TREE_UNREPAIRED reads text feed_prep_xml has not
  * seen, and refuses it when feed_prep_xml would have changed anything
@@ -89,6 +97,7 @@ enum feed_tree_reader {
 	FEED_TREE_LIBXML2,
 	FEED_TREE_FAST,
 	FEED_TREE_UNREPAIRED,
+	FEED_TREE_LENIENT,
 };
 
 enum rc feed_tree_parse_with(struct arena *a, const char *xml, size_t len,

@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/url.h"
 
@@ -79,6 +80,7 @@ struct fx {
 	const struct feed_xml_sink *sink;
 	struct buf *scratch;
 	bool unrepaired;          /* FEED_XML_UNREPAIRED */
+	bool lenient;             /* FEED_XML_LENIENT */
 	bool stopped;             /* the sink said no */
 	int depth;
 	struct {
@@ -913,23 +915,530 @@ read_document(struct fx *x)
 	}
 }
 
+/* ---- lenient reading (FEED_XML_LENIENT) ----
+ *
+ * For documents that are not well-formed: what a browser-like reader makes
+ * of them instead of libxml2's recover mode, which after the first error
+ * drops every later predefined entity reference and nests the rest of a
+ * feed inside an unclosed <br>. Nothing is refused: a bare '<' or '&' is
+ * text, an unknown reference stays as written, invalid bytes are U+FFFD,
+ * controls are dropped; attributes may be unquoted or have no value (""),
+ * repeated ones keep the first; an end tag closes its nearest open element
+ * and everything inside it, one with no open element is ignored; an <item>
+ * closes what is open inside its channel (or rss, rdf:RDF) and an <entry>
+ * what is open inside its feed, so an unclosed tag cannot swallow the
+ * items after it (sink->moved is set then). On a well-formed document
+ * where no item or entry is moved that way, the reading reports what the
+ * strict one does.
+ * Reading stops at the end of the document element, at a NUL, or past
+ * FEED_XML_MAX_DEPTH levels (where libxml2 stops too); what is open then
+ * is closed. */
+
+/* The local part of a qualified name. */
+static void
+local_part(const char *q, size_t qlen, const char **l, size_t *llen)
+{
+	const char *c = memchr(q, ':', qlen);
+
+	if (c != NULL && c > q && c + 1 < q + qlen) {
+		*l = c + 1;
+		*llen = qlen - (size_t)(c + 1 - q);
+	} else {
+		*l = q;
+		*llen = qlen;
+	}
+}
+
+static bool
+name_is(const char *s, size_t n, const char *lit)
+{
+	return n == strlen(lit) && memcmp(s, lit, n) == 0;
+}
+
+/* Appends [p, e) to scratch as clean text: references decoded (an unknown
+ * or bare one kept as written), CR LF and CR one LF (with `attr`, each of
+ * tab, LF, CR, CR LF one space), controls dropped, bytes that are not a
+ * UTF-8 XML Char U+FFFD. */
+static bool
+lenient_clean(struct fx *x, const unsigned char *p, const unsigned char *e,
+    bool refs, bool attr)
+{
+	const unsigned char *run = p;
+	char ch[4];
+	size_t n;
+
+	while (p < e) {
+		unsigned char c = *p;
+		if (c >= 0x20 && c < 0x80 && c != '&') {
+			p++;
+			continue;
+		}
+		if (!put(x, run, (size_t)(p - run)))
+			return false;
+		if (c == '&') {
+			const unsigned char *q = p;
+			if (refs && (n = reference(&q, ch, false)) > 0 && q <= e) {
+				if (!put(x, ch, n))
+					return false;
+				p = q;
+			} else {
+				if (!put(x, "&", 1))
+					return false;
+				p++;
+			}
+		} else if (c == '\r' || c == '\n' || c == '\t') {
+			if (!put(x, attr ? " " : c == '\t' ? "\t" : "\n", 1))
+				return false;
+			p += c == '\r' && p + 1 < e && p[1] == '\n' ? 2 : 1;
+		} else if (c < 0x80) {
+			p++;                    /* a control XML forbids */
+		} else if ((n = doc_char(x, p)) > 0) {
+			/* (bounded by x->end, not e: no sequence holds the
+			 * ASCII byte at e, and keeping utf8_char's one caller
+			 * keeps it inlined in the strict reader) */
+			if (!put(x, p, n))
+				return false;
+			p += n;
+		} else {
+			if (!put(x, "\xef\xbf\xbd", 3))
+				return false;
+			p++;
+		}
+		run = p;
+	}
+	return put(x, run, (size_t)(p - run));
+}
+
+/* Text from x->p to the next '<': reported clean. */
+static bool
+lenient_text(struct fx *x, const unsigned char *e, bool refs)
+{
+	buf_clear(x->scratch);
+	if (!lenient_clean(x, x->p, e, refs, false))
+		return false;
+	x->p = e;
+	return emit(x, x->scratch->data, x->scratch->len);
+}
+
+/* Past the first lit at or after p, else the end. */
+static const unsigned char *
+past(const struct fx *x, const unsigned char *p, const char *lit, size_t n)
+{
+	const unsigned char *e = find(p, x->end, lit, n);
+
+	return e == NULL ? x->end : e + n;
+}
+
+/* A name in a tag: bytes up to white space, '/', '>', '<', '=' or the
+ * end. */
+static const unsigned char *
+lenient_name(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end && !(cls[*p] & C_SPACE) && *p != '/' && *p != '>' &&
+	    *p != '<' && *p != '=')
+		p++;
+	return p;
+}
+
+/* An attribute value at p (after '='): quoted (to its quote, else to the
+ * next '>') or bare (to white space or '>'), appended to scratch. */
+static const unsigned char *
+lenient_value(struct fx *x, const unsigned char *p, struct raw_attr *r,
+    const unsigned char **raw, size_t *rawlen)
+{
+	const unsigned char *s, *e, *next;
+
+	if (*p == '"' || *p == '\'') {
+		s = p + 1;
+		e = memchr(s, *p, (size_t)(x->end - s));
+		if (e == NULL) {
+			e = memchr(s, '>', (size_t)(x->end - s));
+			if (e == NULL)
+				e = x->end;
+			next = e;
+		} else {
+			next = e + 1;
+		}
+	} else {
+		s = p;
+		for (e = p; e < x->end && !(cls[*e] & C_SPACE) && *e != '>'; e++)
+			;
+		next = e;
+	}
+	r->v = NULL;
+	r->off = x->scratch->len;
+	if (!lenient_clean(x, s, e, true, true))
+		return NULL;
+	r->vlen = x->scratch->len - r->off;
+	*raw = s;
+	*rawlen = (size_t)(e - s);
+	return next;
+}
+
+static bool
+raw_seen(const struct fx *x, size_t nraw, const struct raw_attr *r)
+{
+	size_t i;
+
+	for (i = 0; i < nraw; i++) {
+		if (same(x->raw[i].q, x->raw[i].qlen, r->q, r->qlen))
+			return true;
+	}
+	return false;
+}
+
+/* A namespace declaration whose value the document holds as it is (one
+ * with references or line ends is ignored: the binding must point into
+ * the document, which outlives it); one libxml2 would refuse to bind, or a
+ * second for the same prefix on one element, is ignored too. */
+static void
+lenient_declare(struct fx *x, size_t mark, const struct raw_attr *r,
+    const unsigned char *raw, size_t rawlen)
+{
+	struct ns_binding b;
+	size_t i;
+
+	if (rawlen != r->vlen || (rawlen > 0 &&
+	    memcmp(raw, x->scratch->data + r->off, rawlen) != 0))
+		return;
+	b.prefix = r->colon != 0 ? r->q + r->colon + 1 : NULL;
+	b.plen = r->colon != 0 ? r->qlen - r->colon - 1 : 0;
+	b.uri = (const char *)raw;
+	b.ulen = rawlen;
+	if (b.prefix != NULL && (b.ulen == 0 || same(b.prefix, b.plen, "xml", 3) ||
+	    same(b.prefix, b.plen, "xmlns", 5)))
+		return;
+	if (same(b.uri, b.ulen, XML_NS, sizeof(XML_NS) - 1) ||
+	    same(b.uri, b.ulen, XMLNS_NS, sizeof(XMLNS_NS) - 1))
+		return;
+	for (i = mark; i < x->nns; i++) {
+		if ((x->ns[i].prefix == NULL) == (b.prefix == NULL) &&
+		    same(x->ns[i].prefix, x->ns[i].plen, b.prefix, b.plen))
+			return;
+	}
+	if (x->nns < FEED_XML_MAX_NS)
+		x->ns[x->nns++] = b;
+}
+
+/* The attributes of a start tag, from *pp to its end; *empty for "/>". */
+static bool
+lenient_attrs(struct fx *x, const unsigned char **pp, size_t mark,
+    size_t *nraw, bool *empty)
+{
+	const unsigned char *p = *pp;
+
+	*nraw = 0;
+	*empty = false;
+	for (;;) {
+		struct raw_attr r;
+		const unsigned char *e, *raw;
+		size_t keep, rawlen;
+		p = skip_space(p);
+		if (p >= x->end || *p == '<')
+			break;
+		if (*p == '>') {
+			p++;
+			break;
+		}
+		if (*p == '/') {
+			if (p + 1 < x->end && p[1] == '>') {
+				*empty = true;
+				p += 2;
+				break;
+			}
+			p++;
+			continue;
+		}
+		e = lenient_name(p, x->end);
+		if (e == p) {
+			p++;                    /* a stray '=' */
+			continue;
+		}
+		r.q = (const char *)p;
+		r.qlen = (size_t)(e - p);
+		local_part(r.q, r.qlen, &r.q, &keep);
+		r.colon = keep == r.qlen ? 0 : r.qlen - keep - 1;
+		r.q = (const char *)p;
+		p = skip_space(e);
+		keep = x->scratch->len;
+		raw = p;
+		rawlen = 0;
+		if (p < x->end && *p == '=') {
+			p = lenient_value(x, skip_space(p + 1), &r, &raw, &rawlen);
+			if (p == NULL)
+				return false;
+		} else {
+			r.v = NULL;
+			r.off = x->scratch->len;
+			r.vlen = 0;
+		}
+		if (is_xmlns(&r)) {
+			lenient_declare(x, mark, &r, raw, rawlen);
+			x->scratch->len = keep;
+		} else if (*nraw < FEED_XML_MAX_ATTRS && !raw_seen(x, *nraw, &r)) {
+			x->raw[(*nraw)++] = r;
+		} else {
+			x->scratch->len = keep;
+		}
+	}
+	*pp = p;
+	return true;
+}
+
+/* The element's name and attributes with the namespaces in scope; an
+ * unbound prefix stays, with no namespace. */
+static void
+lenient_names(struct fx *x, struct feed_xml_name *el, const char *q,
+    size_t qlen, size_t nraw)
+{
+	const char *l;
+	size_t i, llen;
+
+	local_part(q, qlen, &l, &llen);
+	split_name(el, q, qlen, llen == qlen ? 0 : qlen - llen - 1);
+	(void)ns_resolve(x, el);
+	for (i = 0; i < nraw; i++) {
+		const struct raw_attr *r = &x->raw[i];
+		struct feed_xml_attr *a = &x->at[i];
+		split_name(&a->name, r->q, r->qlen, r->colon);
+		a->name.uri = NULL;
+		a->name.uri_len = 0;
+		if (a->name.prefix != NULL)
+			(void)ns_resolve(x, &a->name);
+		/* The scratch may have no storage yet when every value is "". */
+		a->value = r->vlen > 0 ? x->scratch->data + r->off : "";
+		a->value_len = r->vlen;
+	}
+}
+
+/* Closes the open elements above depth `keep`. */
+static bool
+lenient_close_to(struct fx *x, int keep)
+{
+	while (x->depth > keep) {
+		if (!close_element(x))
+			return false;
+	}
+	return true;
+}
+
+/* The depth of the nearest open element one of whose local names is in
+ * `names` (NULL-terminated), or -1. */
+static int
+lenient_open_named(const struct fx *x, const char *const *names)
+{
+	int d;
+
+	for (d = x->depth - 1; d >= 0; d--) {
+		const char *l;
+		size_t llen, i;
+		local_part(x->open[d].q, x->open[d].qlen, &l, &llen);
+		for (i = 0; names[i] != NULL; i++) {
+			if (name_is(l, llen, names[i]))
+				return d;
+		}
+	}
+	return -1;
+}
+
+/* An <item> or <entry> closes what is open inside its container. */
+static bool
+lenient_implied_end(struct fx *x, const char *q, size_t qlen)
+{
+	static const char *const rss[] = { "channel", "rss", "RDF", NULL };
+	static const char *const atom[] = { "feed", NULL };
+	const char *l;
+	size_t llen;
+	int d = -1;
+
+	local_part(q, qlen, &l, &llen);
+	if (name_is(l, llen, "item"))
+		d = lenient_open_named(x, rss);
+	else if (name_is(l, llen, "entry"))
+		d = lenient_open_named(x, atom);
+	if (d < 0 || d + 1 == x->depth)
+		return true;
+	if (x->sink->moved != NULL)
+		*x->sink->moved = true;
+	return lenient_close_to(x, d + 1);
+}
+
+/* A start tag at x->p ("<" and a name). */
+static bool
+lenient_start_tag(struct fx *x)
+{
+	const unsigned char *p = x->p + 1, *e;
+	struct feed_xml_name el;
+	size_t qlen, nraw, mark;
+	const char *q = (const char *)p;
+	bool empty;
+
+	e = lenient_name(p, x->end);
+	qlen = (size_t)(e - p);
+	if (!lenient_implied_end(x, q, qlen))
+		return false;
+	mark = x->nns;
+	buf_clear(x->scratch);
+	p = e;
+	if (!lenient_attrs(x, &p, mark, &nraw, &empty))
+		return false;
+	x->p = p;
+	if (x->depth == FEED_XML_MAX_DEPTH) {
+		x->nns = mark;
+		x->p = x->end;          /* libxml2 stops there too */
+		return true;
+	}
+	lenient_names(x, &el, q, qlen, nraw);
+	if (!x->sink->open(x->sink->ctx, &el, x->at, nraw)) {
+		x->stopped = true;
+		return false;
+	}
+	x->open[x->depth].q = q;
+	x->open[x->depth].qlen = qlen;
+	x->open[x->depth].ns_mark = mark;
+	x->depth++;
+	return !empty || close_element(x);
+}
+
+/* An end tag at x->p: closes its nearest open element (same name, else
+ * the same name in another case) and all inside it; else ignored. */
+static bool
+lenient_end_tag(struct fx *x)
+{
+	const unsigned char *p = x->p + 2, *e = lenient_name(p, x->end);
+	size_t n = (size_t)(e - p);
+	int d;
+
+	x->p = past(x, e, ">", 1);
+	for (d = x->depth - 1; d >= 0; d--) {
+		if (same(x->open[d].q, x->open[d].qlen, (const char *)p, n))
+			return lenient_close_to(x, d);
+	}
+	for (d = x->depth - 1; d >= 0; d--) {
+		if (x->open[d].qlen == n &&
+		    strncasecmp(x->open[d].q, (const char *)p, n) == 0)
+			return lenient_close_to(x, d);
+	}
+	return true;
+}
+
+/* A "<!" declaration outside CDATA: a DOCTYPE with its internal subset,
+ * or anything else up to its '>'. */
+static const unsigned char *
+lenient_decl(const struct fx *x)
+{
+	const unsigned char *p = x->p + 2, *gt, *lb;
+
+	gt = memchr(p, '>', (size_t)(x->end - p));
+	if (gt == NULL)
+		return x->end;
+	lb = memchr(p, '[', (size_t)(gt - p));
+	if (lb == NULL)
+		return gt + 1;
+	return past(x, lb, "]>", 2);
+}
+
+/* What starts with '<' at x->p; *root_done once the document element has
+ * closed. */
+static bool
+lenient_markup(struct fx *x, bool *root_done)
+{
+	const unsigned char *p = x->p;
+	unsigned char c = p + 1 < x->end ? p[1] : '\0';
+
+	if (c == '/') {
+		bool open = x->depth > 0;
+		if (!lenient_end_tag(x))
+			return false;
+		if (open && x->depth == 0)
+			*root_done = true;
+		return true;
+	}
+	if (c == '?') {
+		x->p = past(x, p + 2, "?>", 2);
+		return true;
+	}
+	if (at(x, p, "<!--", 4)) {
+		x->p = past(x, p + 4, "-->", 3);
+		return true;
+	}
+	if (at(x, p, "<![CDATA[", 9)) {
+		const unsigned char *e = find(p + 9, x->end, "]]>", 3);
+		if (e == NULL)
+			e = x->end;
+		x->p = p + 9;
+		if (x->depth > 0 && !lenient_text(x, e, false))
+			return false;
+		x->p = e == x->end ? e : e + 3;
+		return true;
+	}
+	if (c == '!') {
+		x->p = lenient_decl(x);
+		return true;
+	}
+	if ((cls[c] & C_NAME_START) || c == ':' || c >= 0x80) {
+		if (*root_done) {
+			x->p = x->end;          /* content after the document */
+			return true;
+		}
+		if (!lenient_start_tag(x))
+			return false;
+		*root_done = x->depth == 0;
+		return true;
+	}
+	/* A '<' that starts no markup is text. */
+	if (x->depth > 0 && !emit(x, "<", 1))
+		return false;
+	x->p = p + 1;
+	return true;
+}
+
+static bool
+lenient_document(struct fx *x)
+{
+	const unsigned char *nul;
+	bool root_done = false, root_seen = false;
+
+	/* A NUL inside ends the document, as it ends libxml2's reading. */
+	nul = memchr(x->p, '\0', (size_t)(x->end - x->p));
+	if (nul != NULL)
+		x->end = nul;
+	while (x->p < x->end) {
+		const unsigned char *lt = memchr(x->p, '<', (size_t)(x->end - x->p));
+		if (lt == NULL)
+			lt = x->end;
+		if (lt > x->p) {
+			if (x->depth > 0 && !lenient_text(x, lt, true))
+				return false;
+			x->p = lt;
+			continue;
+		}
+		if (!lenient_markup(x, &root_done))
+			return false;
+		root_seen = root_seen || x->depth > 0 || root_done;
+	}
+	return lenient_close_to(x, 0) && root_seen;
+}
+
 enum rc
 feed_xml_read(const char *xml, size_t len, unsigned flags,
     const struct feed_xml_sink *sink, struct buf *scratch)
 {
 	struct fx x;
+	bool lenient = (flags & FEED_XML_LENIENT) != 0;
 
-	if (len > FEED_XML_MAX_INPUT || xml[len] != '\0')
+	if ((len > FEED_XML_MAX_INPUT && !lenient) || xml[len] != '\0')
 		return RC_INVALID;
 	x.p = (const unsigned char *)xml;
 	x.end = x.p + len;
 	x.sink = sink;
 	x.scratch = scratch;
 	x.unrepaired = (flags & FEED_XML_UNREPAIRED) != 0;
+	x.lenient = lenient;
 	x.stopped = false;
 	x.depth = 0;
 	x.nns = 0;
-	if (read_document(&x))
+	if (lenient ? lenient_document(&x) : read_document(&x))
 		return RC_OK;
 	return x.stopped ? RC_NOMEM : RC_INVALID;
 }

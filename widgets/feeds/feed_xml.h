@@ -48,6 +48,9 @@ struct feed_xml_sink {
 	    const struct feed_xml_attr *attrs, size_t nattrs);
 	bool (*text)(void *ctx, const char *s, size_t n);
 	bool (*close)(void *ctx);
+	/* FEED_XML_LENIENT: set when an <item> or <entry> closed elements
+	 * left open inside its channel or feed (NULL: not wanted). */
+	bool *moved;
 };
 
 /* The XML 1.0 Char production. */
@@ -58,6 +61,11 @@ bool feed_xml_is_char(uint32_t c);
  * references, long references, CRs in CDATA), so that a document read this
  * way gives what feed_prep_xml + feed_xml give. */
 #define FEED_XML_UNREPAIRED 1u
+
+/* Read a document that is not well-formed the way a browser-like reader
+ * would instead of refusing it (feed_xml.c, "lenient reading"): never
+ * RC_INVALID when there is a document element; no size bound. */
+#define FEED_XML_LENIENT 2u
 
 /*
  * Reads xml[0..len) (xml[len] must be '\0') and reports it to `sink`.
