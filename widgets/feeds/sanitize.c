@@ -727,6 +727,21 @@ url_resolved(const char *c, size_t n, const char *sch)
 	return true;
 }
 
+/* True when an http(s) URL has an authority right after its scheme
+ * ("http://host..."), not merely "://" somewhere later in its path. */
+static bool
+url_has_host(const char *r)
+{
+	char sch[16];
+	size_t k;
+
+	if (!urlres_scheme(r, sch, sizeof(sch)))
+		return false;
+	k = strlen(sch);
+	return strncmp(r + k, "://", 3) == 0 && r[k + 3] != '/' && r[k + 3] != '\\' &&
+	    r[k + 3] != '\0';
+}
+
 char *
 sanitize_url(struct arena *a, const char *base, const char *raw,
     unsigned flags)
@@ -756,21 +771,18 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
 		/* "http:/g", "http:g", "http:///g": no host. Browsers read
 		 * one into them (http://g/); refused rather than kept
 		 * ambiguous. */
-		if (r != NULL && (strncmp(r + strlen(sch), "://", 3) != 0 ||
-		    r[strlen(sch) + 3] == '/' || r[strlen(sch) + 3] == '\0'))
+		if (r != NULL && !url_has_host(r))
 			return NULL;
 	} else if (base != NULL && http_scheme(base)) {
 		r = urlres_resolve(a, base, c);
 		if (r != NULL && !http_scheme(r))
 			return NULL;
-		/* A reference like "///x" resolves to no host ("https:///x"):
+		/* A reference like "///x" resolves to no host ("https:///x"),
+		 * and against a base without one ("http:x/") to none either:
 		 * refused as the absolute form is, so a second pass keeps
 		 * what the first one wrote. */
-		if (r != NULL) {
-			const char *h = strstr(r, "://");
-			if (h == NULL || h[3] == '/' || h[3] == '\\' || h[3] == '\0')
-				return NULL;
-		}
+		if (r != NULL && !url_has_host(r))
+			return NULL;
 	} else {
 		/* No usable base: a scheme-less reference cannot run script. */
 		r = c;
