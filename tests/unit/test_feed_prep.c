@@ -308,6 +308,9 @@ test_xml_start(void **state)
 		{ "Warning: x\n<feed xmlns='a'/>", "<feed" },
 		{ "<b>Notice</b><rdf:RDF/>", "<rdf:RDF" },
 		{ "<html><body>not a feed</body></html>", NULL },
+		/* Binary bytes are a broken body, not junk before a feed. */
+		{ "\x8b\x01\x02garbage\x1b<rss><channel>", NULL },
+		{ "PK\x03\x04<?xml version='1.0'?><rss/>", NULL },
 	};
 	size_t i;
 

@@ -102,6 +102,21 @@ feed_root_at(const char *p, const char *end)
 	return false;
 }
 
+/* What a server prints before a feed is text (a PHP notice, a warning):
+ * binary bytes before a "<rss" are a broken body, not junk to skip, and
+ * reading the feed after them would publish an empty stream over the
+ * last good one. */
+static bool
+junk_is_text(const char *p, const char *end)
+{
+	for (; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c < 0x20 && !blank((char)c)) || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
 size_t
 feed_prep_xml_start(const char *s, size_t n)
 {
@@ -121,10 +136,10 @@ feed_prep_xml_start(const char *s, size_t n)
 		return 0;
 	q = memmem(p, (size_t)(end - p), "<?xml", 5);
 	if (q != NULL && q + 5 < end && (blank(q[5]) || q[5] == '?'))
-		return (size_t)(q - s);
+		return junk_is_text(p, q) ? (size_t)(q - s) : 0;
 	for (q = p; (q = memchr(q, '<', (size_t)(end - q))) != NULL; q++) {
 		if (feed_root_at(q, end))
-			return (size_t)(q - s);
+			return junk_is_text(p, q) ? (size_t)(q - s) : 0;
 	}
 	return 0;
 }
