@@ -908,36 +908,29 @@ market_param(void *ctx, struct arena *a, const char *v, const void **out)
 	return *out != NULL ? RC_OK : RC_INVALID;
 }
 
-static const struct param_spec share_params[] = {
-	[SP_URL] = { .name = "url", .type = PARAM_STRING, .max_len = SHARE_URL_MAX,
-	    .flags = PARAM_REQUIRED | PARAM_SOFT, .parse = url_param },
-	[SP_TITLE] = { .name = "title", .type = PARAM_STRING, .max_len = 512 },
-	[SP_TEXT] = { .name = "text", .type = PARAM_STRING, .max_len = 1024 },
-	[SP_VIA] = { .name = "via", .type = PARAM_STRING, .max_len = 64,
-	    .flags = PARAM_SOFT, .parse = via_param },
-	[SP_HASHTAGS] = { .name = "hashtags", .type = PARAM_STRING, .max_len = 700,
-	    .flags = PARAM_SOFT, .parse = hashtags_param },
-	[SP_MEDIA] = { .name = "media", .type = PARAM_STRING, .max_len = SHARE_URL_MAX,
-	    .flags = PARAM_SOFT, .parse = url_param },
-	[SP_INSTANCE] = { .name = "instance", .type = PARAM_STRING, .max_len = 300,
+/* The rows a share link takes, in the share routes and the picker form. */
+#define SHARE_LINK_PARAMS \
+	[SP_URL] = { .name = "url", .type = PARAM_STRING, .max_len = SHARE_URL_MAX, \
+	    .flags = PARAM_REQUIRED | PARAM_SOFT, .parse = url_param }, \
+	[SP_TITLE] = { .name = "title", .type = PARAM_STRING, .max_len = 512 }, \
+	[SP_TEXT] = { .name = "text", .type = PARAM_STRING, .max_len = 1024 }, \
+	[SP_VIA] = { .name = "via", .type = PARAM_STRING, .max_len = 64, \
+	    .flags = PARAM_SOFT, .parse = via_param }, \
+	[SP_HASHTAGS] = { .name = "hashtags", .type = PARAM_STRING, .max_len = 700, \
+	    .flags = PARAM_SOFT, .parse = hashtags_param }, \
+	[SP_MEDIA] = { .name = "media", .type = PARAM_STRING, .max_len = SHARE_URL_MAX, \
+	    .flags = PARAM_SOFT, .parse = url_param }, \
+	[SP_INSTANCE] = { .name = "instance", .type = PARAM_STRING, .max_len = 300, \
 	    .flags = PARAM_SOFT, .parse = instance_param },
+
+static const struct param_spec share_params[] = {
+	SHARE_LINK_PARAMS
 	{ .name = NULL },
 };
 
 /* share_params and the picker token: the rows of the picker's POST form. */
 static const struct param_spec picker_params[] = {
-	[SP_URL] = { .name = "url", .type = PARAM_STRING, .max_len = SHARE_URL_MAX,
-	    .flags = PARAM_REQUIRED | PARAM_SOFT, .parse = url_param },
-	[SP_TITLE] = { .name = "title", .type = PARAM_STRING, .max_len = 512 },
-	[SP_TEXT] = { .name = "text", .type = PARAM_STRING, .max_len = 1024 },
-	[SP_VIA] = { .name = "via", .type = PARAM_STRING, .max_len = 64,
-	    .flags = PARAM_SOFT, .parse = via_param },
-	[SP_HASHTAGS] = { .name = "hashtags", .type = PARAM_STRING, .max_len = 700,
-	    .flags = PARAM_SOFT, .parse = hashtags_param },
-	[SP_MEDIA] = { .name = "media", .type = PARAM_STRING, .max_len = SHARE_URL_MAX,
-	    .flags = PARAM_SOFT, .parse = url_param },
-	[SP_INSTANCE] = { .name = "instance", .type = PARAM_STRING, .max_len = 300,
-	    .flags = PARAM_SOFT, .parse = instance_param },
+	SHARE_LINK_PARAMS
 	[SP_TOKEN] = { .name = "token", .type = PARAM_TOKEN, .max_len = 64 },
 	{ .name = NULL },
 };

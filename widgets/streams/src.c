@@ -595,3 +595,12 @@ src_qs(struct arena *a, const char *s)
 	buf_fini(&b);
 	return out;
 }
+
+enum feed_kind
+src_kind_of(const struct feed_item *it)
+{
+	for (size_t i = 0; i < it->nmedia; i++)
+		if (it->media[i].type == FEED_MEDIA_VIDEO)
+			return FEED_KIND_VIDEO;
+	return it->nmedia > 0 ? FEED_KIND_PHOTO : FEED_KIND_NOTE;
+}

@@ -158,6 +158,9 @@ char *src_link(struct src_run *r, const json_t *o, const char *key);
 /* The same for a picture or video file: NULL (counted, with a warning)
  * when it names a private address the policy would refuse. */
 char *src_media_url(struct src_run *r, const char *url);
+/* A post's kind from its gallery: video when it holds one, photo when it
+ * holds images, else note. */
+enum feed_kind src_kind_of(const struct feed_item *it);
 /* Plain text as an HTML paragraph (escaped, line breaks kept). */
 char *src_text_html(struct src_run *r, const char *text);
 /* HTML from the API through the sanitizer. */

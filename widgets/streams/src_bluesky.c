@@ -276,15 +276,6 @@ read_author(struct src_run *r, const json_t *author, struct feed_item *it)
 	it->nauthors = 1;
 }
 
-static enum feed_kind
-kind_of(const struct feed_item *it)
-{
-	for (size_t i = 0; i < it->nmedia; i++)
-		if (it->media[i].type == FEED_MEDIA_VIDEO)
-			return FEED_KIND_VIDEO;
-	return it->nmedia > 0 ? FEED_KIND_PHOTO : FEED_KIND_NOTE;
-}
-
 static enum rc
 read_post(struct src_run *r, const json_t *entry, size_t idx)
 {
@@ -328,7 +319,7 @@ read_post(struct src_run *r, const json_t *entry, size_t idx)
 	src_count(it, FEED_COUNT_LIKES, post, "likeCount");
 	src_count(it, FEED_COUNT_COMMENTS, post, "replyCount");
 	src_count(it, FEED_COUNT_SHARES, post, "repostCount");
-	it->kind = kind_of(it);
+	it->kind = src_kind_of(it);
 	return RC_OK;
 }
 

@@ -179,15 +179,6 @@ read_author(struct src_run *r, const json_t *acct, struct feed_item *it)
 	it->nauthors = 1;
 }
 
-static enum feed_kind
-kind_of(const struct feed_item *it)
-{
-	for (size_t i = 0; i < it->nmedia; i++)
-		if (it->media[i].type == FEED_MEDIA_VIDEO)
-			return FEED_KIND_VIDEO;
-	return it->nmedia > 0 ? FEED_KIND_PHOTO : FEED_KIND_NOTE;
-}
-
 static enum rc
 read_status(struct src_run *r, const json_t *st, size_t idx)
 {
@@ -229,7 +220,7 @@ read_status(struct src_run *r, const json_t *st, size_t idx)
 	src_count(it, FEED_COUNT_LIKES, st, "favourites_count");
 	src_count(it, FEED_COUNT_COMMENTS, st, "replies_count");
 	src_count(it, FEED_COUNT_SHARES, st, "reblogs_count");
-	it->kind = kind_of(it);
+	it->kind = src_kind_of(it);
 	return RC_OK;
 }
 
