@@ -19,7 +19,7 @@ enum slot_kind { KIND_COUNTER, KIND_HISTOGRAM, KIND_SUM_US, KIND_GAUGE };
 struct slot {
 	_Atomic uint32_t state;
 	uint32_t kind;
-	_Atomic uint32_t hidden;   /* metrics_hide: not rendered until set again */
+	_Atomic uint32_t hidden;   /* metrics_hide_unless: not rendered until set again */
 	_Atomic uint64_t value;    /* counts; a gauge's double, bit for bit */
 	char key[METRICS_KEY_MAX];
 };
@@ -131,7 +131,7 @@ slot_for(const char *key, enum slot_kind kind)
 	return NULL;
 }
 
-/* The slot of `name{labels}`, shown again if metrics_hide hid it. */
+/* The slot of `name{labels}`, shown again if metrics_hide_unless hid it. */
 static struct slot *
 series(const char *name, const char *labels, enum slot_kind kind)
 {
@@ -208,7 +208,7 @@ metrics_observe(const char *name, double seconds)
 }
 
 void
-metrics_hide(const char *prefix)
+metrics_hide_unless(const char *prefix, bool (*keep)(const char *key, void *ctx), void *ctx)
 {
 	size_t n = strlen(prefix);
 
@@ -216,7 +216,8 @@ metrics_hide(const char *prefix)
 		return;
 	for (uint32_t i = 0; i < METRICS_SLOTS; i++) {
 		struct slot *s = &metrics_slots[i];
-		if (atomic_load(&s->state) == SLOT_READY && strncmp(s->key, prefix, n) == 0)
+		if (atomic_load(&s->state) == SLOT_READY && strncmp(s->key, prefix, n) == 0 &&
+		    !keep(s->key, ctx))
 			atomic_store(&s->hidden, 1);
 	}
 }

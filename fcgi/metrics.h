@@ -2,6 +2,7 @@
 #ifndef SOCIALHUB_FCGI_METRICS_H
 #define SOCIALHUB_FCGI_METRICS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "util/buf.h"
@@ -34,11 +35,14 @@ void metrics_set(const char *name, const char *labels, double v);
 void metrics_observe(const char *name, double seconds);
 
 /*
- * Hides every counter and gauge whose series key starts with `prefix`
- * until it is added to or set again: how series of sources a reload
- * removed leave /metrics. Values are kept (counters stay monotonic).
+ * Hides every series whose key starts with `prefix` and for which
+ * keep(key, ctx) is false, until it is added to or set again: how series
+ * of sources a reload removed leave /metrics. Values are kept (counters
+ * stay monotonic). Call it after the kept series were written, so that a
+ * concurrent /metrics never misses one of them.
  */
-void metrics_hide(const char *prefix);
+void metrics_hide_unless(const char *prefix, bool (*keep)(const char *key, void *ctx),
+    void *ctx);
 
 /* Records a request: count by route and status class, latency histogram. */
 void metrics_request(const char *route, int status, double seconds);

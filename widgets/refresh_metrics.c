@@ -4,6 +4,7 @@
 #include "widgets/refresh_metrics.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "fcgi/metrics.h"
@@ -60,25 +61,51 @@ source_counts(const struct refresh_entry *e, const char *labels)
 		metrics_observe("socialhub_feed_fetch_duration_seconds", (double)e->ms / 1000.0);
 }
 
+/* Labels of entry i, `stream="S",source="N"`; false when too long. */
+static bool
+entry_labels(const struct refresh_entry *e, char *out, size_t n)
+{
+	int len = snprintf(out, n, "stream=\"%s\",source=\"%s\"", e->stream, e->source);
+
+	return len >= 0 && (size_t)len < n;
+}
+
+/* Keeps a series of a source in this pass's report, and the unlabelled
+ * ones (the fetch-time histogram): the rest belong to removed sources. */
+static bool
+in_report(const char *key, void *ctx)
+{
+	const struct refresh_report *rep = ctx;
+	const char *open = strchr(key, '{');
+	char labels[LABELS_MAX];
+
+	if (open == NULL || strstr(open, "stream=\"") == NULL)
+		return true;
+	for (size_t i = 0; i < rep->n; i++)
+		if (entry_labels(&rep->entries[i], labels, sizeof(labels)) &&
+		    strncmp(open + 1, labels, strlen(labels)) == 0 &&
+		    (open[1 + strlen(labels)] == '}' || open[1 + strlen(labels)] == ','))
+			return true;
+	return false;
+}
+
 void
 refresh_metrics_pass(const struct refresh_report *rep, const struct cache *c,
     struct arena *a, double seconds, bool first)
 {
 	char labels[LABELS_MAX];
 
-	if (first) {
-		metrics_hide("socialhub_feed_");
-		metrics_add("socialhub_refresh_passes_total", NULL, 0);
-	}
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct refresh_entry *e = &rep->entries[i];
-		int n = snprintf(labels, sizeof(labels), "stream=\"%s\",source=\"%s\"",
-		    e->stream, e->source);
-		if (n < 0 || (size_t)n >= sizeof(labels))
+		if (!entry_labels(e, labels, sizeof(labels)))
 			continue;
 		source_counts(e, labels);
 		source_gauges(e, labels, c, a);
 	}
+	/* A new refresher (start or reload) retires the series of sources
+	 * no longer configured, after writing the kept ones. */
+	if (first)
+		metrics_hide_unless("socialhub_feed_", in_report, (void *)rep);
 	metrics_set("socialhub_refresh_pass_duration_seconds", NULL, seconds);
 	metrics_set("socialhub_refresh_last_pass_timestamp_seconds", NULL, (double)time(NULL));
 	metrics_add("socialhub_refresh_passes_total", NULL, 1);
