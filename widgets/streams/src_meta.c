@@ -1,0 +1,298 @@
+/* src_meta: the Graph API conventions Instagram, Facebook and Threads
+ * share: token header, {"data","paging"} lists, error bodies, usage
+ * headers. */
+#include "widgets/streams/src_meta.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/time.h"
+
+#define META_ID_MAX 32
+#define META_SAID_MAX 160     /* bytes of the API's message quoted */
+
+bool
+meta_id_ok(const char *s, bool me_ok)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (me_ok && n == 2 && strcmp(s, "me") == 0)
+		return true;
+	if (n == 0 || n > META_ID_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+enum rc
+meta_auth(struct src_run *r)
+{
+	if (r->token == NULL)
+		return RC_OK;     /* naming the source only (src_identity_url) */
+	r->header = arena_printf(r->a, "Authorization: Bearer %s", r->token);
+	return r->header != NULL ? RC_OK : RC_NOMEM;
+}
+
+/* The error object's fields, NULL/0 when absent. */
+struct meta_err {
+	const char *message, *type, *trace;
+	long long code, subcode;
+};
+
+static bool
+meta_err_of(const json_t *doc, struct meta_err *e)
+{
+	const json_t *o = json_object_get(doc, "error");
+
+	memset(e, 0, sizeof(*e));
+	if (!json_is_object(o))
+		return false;
+	e->message = json_string_value(json_object_get(o, "message"));
+	e->type = json_string_value(json_object_get(o, "type"));
+	e->trace = json_string_value(json_object_get(o, "fbtrace_id"));
+	e->code = json_integer_value(json_object_get(o, "code"));
+	e->subcode = json_integer_value(json_object_get(o, "error_subcode"));
+	return e->code != 0 || e->message != NULL;
+}
+
+static bool
+rate_code(long long c)
+{
+	return c == 4 || c == 17 || c == 32 || c == 613 || (c >= 80001 && c <= 80014);
+}
+
+static const char *
+token_why(long long subcode)
+{
+	switch (subcode) {
+	case 463: return "expired";
+	case 460: return "invalidated (the password changed)";
+	case 458: return "revoked (the app was removed from the account)";
+	case 459: return "refused (the account is checkpointed: log in on the network)";
+	case 464: return "refused (the account is not confirmed)";
+	default: return "expired or revoked";
+	}
+}
+
+/* The API's own words, made safe for a log line and JSON: no controls,
+ * cut at a byte budget. */
+static void
+quote(const struct meta_err *e, char *out, size_t n)
+{
+	snprintf(out, n, "%.*s%s%s%s", META_SAID_MAX, e->message ? e->message : "",
+	    e->trace ? " (fbtrace_id " : "", e->trace ? e->trace : "", e->trace ? ")" : "");
+	for (char *p = out; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\')
+			*p = ' ';
+}
+
+static void
+describe(const struct meta_net *net, long status, const struct meta_err *e, char *out, size_t n)
+{
+	char said[META_SAID_MAX + 80];
+	const char *label = net->label, *perms = net->perms;
+	long long c = e->code;
+
+	quote(e, said, sizeof(said));
+	if (c == 190 || c == 102 || c == 2500)
+		snprintf(out, n, "%s API: the access token was %s (OAuthException %lld%s%lld, "
+		    "HTTP %ld): reconnect the account: \"%s\"", label, token_why(e->subcode), c,
+		    e->subcode ? " subcode " : "", e->subcode ? e->subcode : 0LL, status, said);
+	else if (c == 10 || (c >= 200 && c <= 299))
+		snprintf(out, n, "%s API: missing permission: the token needs %s (code %lld, HTTP "
+		    "%ld): \"%s\"", label, perms, c, status, said);
+	else if (rate_code(c))
+		snprintf(out, n, "%s API: rate limited (code %lld, HTTP %ld): the next try waits "
+		    "an hour: \"%s\"", label, c, status, said);
+	else if (c == 100 && e->subcode == 33)
+		snprintf(out, n, "%s API: not found: no such object, or the token may not see it "
+		    "(check account; code 100/33, HTTP %ld): \"%s\"", label, status, said);
+	else
+		snprintf(out, n, "%s API: %s %lld (HTTP %ld): \"%s\"", label,
+		    e->type ? e->type : "error", c, status, said);
+	for (char *p = out; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+}
+
+bool
+meta_http_error(const struct meta_net *net, long status, const char *body, size_t len,
+    char *out, size_t n)
+{
+	struct meta_err e;
+	json_t *doc;
+	bool ok;
+
+	if (body == NULL || len == 0 || (doc = json_loadb(body, len, 0, NULL)) == NULL)
+		return false;
+	ok = meta_err_of(doc, &e);
+	if (ok)
+		describe(net, status, &e, out, n);
+	json_decref(doc);
+	return ok;
+}
+
+enum rc
+meta_data(struct src_run *r, const struct meta_net *net, const json_t *doc, const char *what,
+    const json_t **out)
+{
+	const json_t *data = json_object_get(doc, "data");
+	struct meta_err e;
+	char msg[SRC_MSG_MAX];
+
+	*out = NULL;
+	if (meta_err_of(doc, &e)) {
+		describe(net, 200, &e, msg, sizeof(msg));
+		return src_fail(r, RC_UPSTREAM, "%s", msg);
+	}
+	if (!json_is_object(doc) || !json_is_array(data))
+		return src_fail(r, RC_INVALID, "unexpected JSON from the %s API: %s gave no "
+		    "\"data\" array", net->label, what);
+	*out = data;
+	return RC_OK;
+}
+
+/* Removes access_token=... from a URL's query: a next page must carry no
+ * credential into logs and cache keys, whatever the API put there. */
+static char *
+strip_token(struct arena *a, const char *url)
+{
+	const char *q = strchr(url, '?'), *p;
+	char *out;
+
+	if (q == NULL || (out = arena_strdup(a, url)) == NULL)
+		return q == NULL ? arena_strdup(a, url) : NULL;
+	for (char *s = out + (q - url) + 1; (p = strstr(s, "access_token=")) != NULL;) {
+		char *at = (char *)p;
+		size_t tail;
+		if (at[-1] != '?' && at[-1] != '&') {
+			s = at + 1;
+			continue;
+		}
+		tail = strcspn(at, "&#");
+		if (at[tail] == '&')
+			tail++;
+		memmove(at, at + tail, strlen(at + tail) + 1);
+		s = at;
+	}
+	/* A trailing '?' or '&' left behind. */
+	for (size_t n = strlen(out); n > 0 && (out[n - 1] == '&' || out[n - 1] == '?'); n--)
+		out[n - 1] = '\0';
+	return out;
+}
+
+char *
+meta_next(struct src_run *r, const json_t *doc)
+{
+	char *next = src_link(r, json_object_get(doc, "paging"), "next");
+
+	return next != NULL ? strip_token(r->a, next) : NULL;
+}
+
+void
+meta_media_add(struct src_run *r, struct feed_item *it, bool video, const char *url,
+    const char *alt, long w, long h, const char *link)
+{
+	struct feed_media *m;
+	char *pic = src_media_url(r, (char *)url);
+
+	if (video ? link == NULL : pic == NULL)
+		return;
+	if ((m = src_media_alloc(r, it, 1)) == NULL)
+		return;
+	memset(m, 0, sizeof(*m));
+	m->type = video ? FEED_MEDIA_VIDEO : FEED_MEDIA_IMAGE;
+	if (video) {
+		/* Never the file: a poster linking to the post. */
+		m->poster = pic;
+		m->link = (char *)link;
+	} else {
+		m->url = pic;
+	}
+	m->alt = (char *)alt;
+	m->width = w > 0 && w < 100000 ? w : 0;
+	m->height = h > 0 && h < 100000 ? h : 0;
+	it->nmedia++;
+}
+
+void
+meta_author(struct src_run *r, struct feed_item *it, char *name, char *url)
+{
+	struct feed_person *p;
+
+	if (name == NULL || (p = arena_calloc(r->a, 1, sizeof(*p))) == NULL)
+		return;
+	p->name = name;
+	p->url = url;
+	it->authors = p;
+	it->nauthors = 1;
+	if (r->feed.title == NULL && r->conf->type != SRC_INSTAGRAM_HASHTAG) {
+		r->feed.title = name;
+		r->feed.home_page_url = url;
+	}
+}
+
+long long
+meta_time(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	long long t = 0;
+
+	if (s == NULL || !time_parse_iso8601(s, &t))
+		return 0;
+	return t;
+}
+
+/* Every number after "key": in s (the usage headers are JSON objects,
+ * joined; scanning for the figures reads them all without parsing each). */
+static double
+max_figure(const char *s, const char *key)
+{
+	size_t klen = strlen(key);
+	double best = 0;
+
+	for (const char *p = s; (p = strstr(p, key)) != NULL; p += klen) {
+		const char *v = p + klen;
+		char *end;
+		double x;
+		if (p == s || p[-1] != '"' || *v != '"')
+			continue;
+		for (v++; *v == ' ' || *v == ':'; v++)
+			;
+		x = strtod(v, &end);
+		if (end != v && x > best && x < 1e9)
+			best = x;
+	}
+	return best;
+}
+
+long
+meta_backoff(const char *usage, const char *body, size_t len)
+{
+	static const char *const figures[] = { "call_count", "total_cputime", "total_time",
+	    "acc_id_util_pct" };
+	long wait = 0;
+	json_t *doc;
+	struct meta_err e;
+
+	if (body != NULL && len > 0 && (doc = json_loadb(body, len, 0, NULL)) != NULL) {
+		if (meta_err_of(doc, &e) && rate_code(e.code))
+			wait = META_WAIT;
+		json_decref(doc);
+	}
+	if (usage == NULL)
+		return wait;
+	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+		if (max_figure(usage, figures[i]) >= META_USAGE_HIGH && wait < META_WAIT)
+			wait = META_WAIT;
+	if (wait > 0) {
+		double est = max_figure(usage, "estimated_time_to_regain_access") * 60;
+		if (est > wait && est < 86400)
+			wait = (long)est;
+	}
+	return wait;
+}
