@@ -161,6 +161,41 @@ n_noalt=$(grep -o '<img [^>]*>' "$h" | grep -vc ' alt="')
 st_expect_eq "html: every image has an alt attribute" "$n_noalt" 0
 grep -q '<data value="1204">' "$h" && th_ok "html: counts with show_counts" || th_not_ok "html: counts with show_counts"
 
+# ------------------------------------------- 2b. galleries in every layout
+
+# A plain host page: each layout filled by <social-stream>, in chromium
+# (tests/js/browser_gallery.mjs).
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+JS=$TH_SRCDIR/tests/js
+if [ -x "$CHROMIUM" ] && [ -d "$JS/node_modules/playwright-core" ] && command -v node >/dev/null; then
+	cat >"$TH_DIR/nginx/html/gallery.html" <<HTML
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,"><title>Galleries</title>
+<link rel="stylesheet" href="/social/embed.css">
+<script src="/social/embed.js" defer></script>
+</head><body><main><h1>Galleries</h1>
+<h2>List</h2><social-stream stream="meta" layout="list" limit="20"></social-stream>
+<h2>Grid</h2><social-stream stream="meta" layout="grid" limit="20"></social-stream>
+<h2>Carousel</h2><social-stream stream="meta" layout="carousel" limit="20"></social-stream>
+</main></body></html>
+HTML
+	BASE=$TH_BASE SHOTS=$TH_DIR/shots CHROMIUM=$CHROMIUM node "$JS/browser_gallery.mjs" \
+		>"$TH_DIR/browser.tap" 2>"$TH_DIR/browser.err"
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) th_ok "browser: ${line#* - }" ;;
+		"not ok "*) th_not_ok "browser: ${line#* - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$TH_DIR/browser.tap"
+	[ "$rc" = 0 ] || th_not_ok "browser_gallery.mjs exited $rc" "$(tail -n 20 "$TH_DIR/browser.err")"
+else
+	th_ok "# SKIP browser galleries: no chromium or playwright-core"
+fi
+
 # ------------------------------------------------------- 3. CDN URLs expire
 
 img=$(grep -o '/social/media/[0-9a-f]\{32\}' "$h" | head -1)
