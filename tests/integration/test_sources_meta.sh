@@ -181,17 +181,8 @@ if [ -x "$CHROMIUM" ] && [ -d "$JS/node_modules/playwright-core" ] && command -v
 <h2>Carousel</h2><social-stream stream="meta" layout="carousel" limit="20"></social-stream>
 </main></body></html>
 HTML
-	BASE=$TH_BASE SHOTS=$TH_DIR/shots CHROMIUM=$CHROMIUM node "$JS/browser_gallery.mjs" \
-		>"$TH_DIR/browser.tap" 2>"$TH_DIR/browser.err"
-	rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) th_ok "browser: ${line#* - }" ;;
-		"not ok "*) th_not_ok "browser: ${line#* - }" ;;
-		"#"*) echo "$line" ;;
-		esac
-	done <"$TH_DIR/browser.tap"
-	[ "$rc" = 0 ] || th_not_ok "browser_gallery.mjs exited $rc" "$(tail -n 20 "$TH_DIR/browser.err")"
+	th_run_tap browser env BASE="$TH_BASE" SHOTS="$TH_DIR/shots" CHROMIUM="$CHROMIUM" \
+		node "$JS/browser_gallery.mjs"
 else
 	th_ok "# SKIP browser galleries: no chromium or playwright-core"
 fi

@@ -14,64 +14,29 @@
 #include <string.h>
 
 #include "tests/unit/arena_fixture.h"
+#include "tests/unit/src_fixture.h"
 #include "util/fsutil.h"
 #include "widgets/streams/src.h"
 
-#define NOW 1765000000LL
-#define FIX TEST_SRCDIR "/tests/fixtures/api/"
 #define IG_ACCT "17841400000000001"
-
-static char *
-fixture(const char *name, size_t *len)
-{
-	char path[512], *data = NULL, *copy;
-
-	snprintf(path, sizeof(path), FIX "%s", name);
-	assert_int_equal(fsutil_read(path, 1 << 20, &data, len), RC_OK);
-	copy = arena_strndup(A, data, *len);
-	free(data);
-	return copy;
-}
 
 static void
 run_init(struct src_run *r, const struct src_conf *c)
 {
-	memset(r, 0, sizeof(*r));
-	r->a = A;
-	r->conf = c;
-	r->now = NOW;
-	r->token = "EAAtestTOKEN";
-	assert_int_equal(src_start(r), RC_OK);
+	run_start(r, c, "EAAtestTOKEN");
 }
 
 static enum rc
 feed_usage(struct src_run *r, const char *file, const char *text, const char *usage)
 {
-	struct src_response resp = { .content_type = "application/json", .usage = usage };
-
-	if (file != NULL) {
-		resp.body = fixture(file, &resp.len);
-	} else {
-		resp.body = text;
-		resp.len = strlen(text);
-	}
-	return src_page(r, &resp);
+	return feed_body(r, file, text, (struct src_response){ .usage = usage,
+	    .content_type = "application/json" });
 }
 
 static enum rc
 feed_page(struct src_run *r, const char *file, const char *text)
 {
 	return feed_usage(r, file, text, NULL);
-}
-
-static const struct feed_item *
-find(const struct src_run *r, const char *id)
-{
-	for (size_t i = 0; i < r->feed.nitems; i++)
-		if (strcmp(r->feed.items[i].id, id) == 0)
-			return &r->feed.items[i];
-	fail_msg("no item %s", id);
-	return NULL;
 }
 
 /* ---- config ---- */

@@ -90,7 +90,7 @@ static enum rc
 read_post(struct src_run *r, const json_t *p, size_t idx)
 {
 	char *id = src_str(r, p, "id");
-	long long published = meta_time(p, "created_time");
+	long long published = src_date(p, "created_time");
 	const json_t *from = json_object_get(p, "from");
 	const json_t *atts = json_object_get(json_object_get(p, "attachments"), "data"), *at;
 	struct feed_item *it;
@@ -116,23 +116,11 @@ read_post(struct src_run *r, const json_t *p, size_t idx)
 static enum rc
 fb_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 {
-	const json_t *data, *p;
-	size_t i;
-	enum rc rc;
-
 	(void)resp;
-	if ((rc = meta_data(r, &fb_net, doc, "posts", &data)) != RC_OK)
-		return rc;
-	json_array_foreach(data, i, p)
-		if ((rc = read_post(r, p, i)) != RC_OK)
-			return rc;
-	r->pages++;
 	if (r->feed.home_page_url == NULL)
 		r->feed.home_page_url = arena_printf(r->a, "https://www.facebook.com/%s",
 		    r->conf->account);
-	if (json_array_size(data) > 0 && src_want_more(r))
-		r->url = meta_next(r, doc);
-	return RC_OK;
+	return meta_list(r, &fb_net, doc, "posts", read_post);
 }
 
 static bool

@@ -93,7 +93,7 @@ read_media(struct src_run *r, const json_t *m, size_t idx)
 {
 	char *id = src_str(r, m, "id");
 	const char *product = json_string_value(json_object_get(m, "media_product_type"));
-	long long published = meta_time(m, "timestamp");
+	long long published = src_date(m, "timestamp");
 	struct feed_item *it;
 
 	if (!json_is_object(m) || id == NULL || published == 0)
@@ -117,28 +117,10 @@ read_media(struct src_run *r, const json_t *m, size_t idx)
 }
 
 static enum rc
-read_list(struct src_run *r, const struct meta_net *net, const json_t *doc, const char *what)
-{
-	const json_t *data, *m;
-	size_t i;
-	enum rc rc;
-
-	if ((rc = meta_data(r, net, doc, what, &data)) != RC_OK)
-		return rc;
-	json_array_foreach(data, i, m)
-		if ((rc = read_media(r, m, i)) != RC_OK)
-			return rc;
-	r->pages++;
-	if (json_array_size(data) > 0 && src_want_more(r))
-		r->url = meta_next(r, doc);
-	return RC_OK;
-}
-
-static enum rc
 ig_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 {
 	(void)resp;
-	return read_list(r, &ig_net, doc, "media");
+	return meta_list(r, &ig_net, doc, "media", read_media);
 }
 
 static bool
@@ -237,7 +219,7 @@ static enum rc
 tag_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 {
 	(void)resp;
-	return r->step == 0 ? read_tag_id(r, doc) : read_list(r, &tag_net, doc, "recent_media");
+	return r->step == 0 ? read_tag_id(r, doc) : meta_list(r, &tag_net, doc, "recent_media", read_media);
 }
 
 const struct src_ops src_instagram_hashtag_ops = {

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/time.h"
 
 #define META_ID_MAX 32
 #define META_SAID_MAX 160     /* bytes of the API's message quoted */
@@ -236,15 +235,23 @@ meta_author(struct src_run *r, struct feed_item *it, char *name, char *url)
 	}
 }
 
-long long
-meta_time(const json_t *o, const char *key)
+enum rc
+meta_list(struct src_run *r, const struct meta_net *net, const json_t *doc, const char *what,
+    enum rc (*read)(struct src_run *r, const json_t *o, size_t idx))
 {
-	const char *s = json_string_value(json_object_get(o, key));
-	long long t = 0;
+	const json_t *data, *o;
+	size_t i;
+	enum rc rc;
 
-	if (s == NULL || !time_parse_iso8601(s, &t))
-		return 0;
-	return t;
+	if ((rc = meta_data(r, net, doc, what, &data)) != RC_OK)
+		return rc;
+	json_array_foreach(data, i, o)
+		if ((rc = read(r, o, i)) != RC_OK)
+			return rc;
+	r->pages++;
+	if (json_array_size(data) > 0 && src_want_more(r))
+		r->url = meta_next(r, doc);
+	return RC_OK;
 }
 
 /* Every number after "key": in s (the usage headers are JSON objects,

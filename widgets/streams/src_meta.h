@@ -42,8 +42,10 @@ void meta_media_add(struct src_run *r, struct feed_item *it, bool video, const c
  * first one. */
 void meta_author(struct src_run *r, struct feed_item *it, char *name, char *url);
 
-/* "2026-12-05T14:00:00+0000" (Meta's form) as Unix seconds, 0: bad. */
-long long meta_time(const json_t *o, const char *key);
+/* The items of a Graph list ("data", meta_data) read one by one with
+ * `read` (index for messages), then paging.next while more are wanted. */
+enum rc meta_list(struct src_run *r, const struct meta_net *net, const json_t *doc,
+    const char *what, enum rc (*read)(struct src_run *r, const json_t *o, size_t idx));
 
 /*
  * The message of a failed Graph request from its error body

@@ -64,7 +64,7 @@ read_post(struct src_run *r, const json_t *p, size_t idx)
 	char *id = src_str(r, p, "id");
 	char *user = src_str(r, p, "username");
 	const char *t = json_string_value(json_object_get(p, "media_type"));
-	long long published = meta_time(p, "timestamp");
+	long long published = src_date(p, "timestamp");
 	struct feed_item *it;
 
 	if (!json_is_object(p) || id == NULL || published == 0)
@@ -88,20 +88,8 @@ read_post(struct src_run *r, const json_t *p, size_t idx)
 static enum rc
 threads_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 {
-	const json_t *data, *p;
-	size_t i;
-	enum rc rc;
-
 	(void)resp;
-	if ((rc = meta_data(r, &threads_net, doc, "threads", &data)) != RC_OK)
-		return rc;
-	json_array_foreach(data, i, p)
-		if ((rc = read_post(r, p, i)) != RC_OK)
-			return rc;
-	r->pages++;
-	if (json_array_size(data) > 0 && src_want_more(r))
-		r->url = meta_next(r, doc);
-	return RC_OK;
+	return meta_list(r, &threads_net, doc, "threads", read_post);
 }
 
 static bool
