@@ -9,11 +9,6 @@
 	"attachments%7Bmedia,type,url,title,description,subattachments%7D," \
 	"reactions.summary(true).limit(0),comments.summary(true).limit(0)"
 
-static const struct meta_net fb_net = {
-	"Facebook", "pages_read_engagement (and pages_read_user_content for visitor posts; "
-	"Page Public Content Access for a Page you do not manage)",
-};
-
 static const char *
 fb_check(struct arena *a, const struct src_conf *c)
 {
@@ -120,15 +115,7 @@ fb_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 	if (r->feed.home_page_url == NULL)
 		r->feed.home_page_url = arena_printf(r->a, "https://www.facebook.com/%s",
 		    r->conf->account);
-	return meta_list(r, &fb_net, doc, "posts", read_post);
-}
-
-static bool
-fb_http_error(const struct src_conf *c, long status, const char *body, size_t len, char *out,
-    size_t n)
-{
-	(void)c;
-	return meta_http_error(&fb_net, status, body, len, out, n);
+	return meta_list(r, meta_net_of(SRC_FACEBOOK), doc, "posts", read_post);
 }
 
 const struct src_ops src_facebook_ops = {
@@ -137,7 +124,7 @@ const struct src_ops src_facebook_ops = {
 	.check = fb_check,
 	.start = fb_start,
 	.page = fb_page,
-	.http_error = fb_http_error,
+	.http_error = meta_src_http_error,
 	.backoff = meta_backoff,
 	.needs_token = true,
 };

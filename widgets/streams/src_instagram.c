@@ -17,15 +17,6 @@
 #define IG_TAG_FIELDS "id,caption,media_type,media_url,permalink,timestamp,like_count," \
 	"comments_count,children%7Bmedia_type,media_url%7D"
 
-static const struct meta_net ig_net = {
-	"Instagram", "instagram_business_basic (Instagram Login), or instagram_basic and "
-	"pages_read_engagement (Facebook Login)",
-};
-static const struct meta_net tag_net = {
-	"Instagram", "instagram_basic, pages_read_engagement and the Instagram Public Content "
-	"Access feature (app review)",
-};
-
 static const char *
 ig_check(struct arena *a, const struct src_conf *c)
 {
@@ -120,15 +111,7 @@ static enum rc
 ig_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 {
 	(void)resp;
-	return meta_list(r, &ig_net, doc, "media", read_media);
-}
-
-static bool
-ig_http_error(const struct src_conf *c, long status, const char *body, size_t len, char *out,
-    size_t n)
-{
-	return meta_http_error(c->type == SRC_INSTAGRAM ? &ig_net : &tag_net, status, body, len,
-	    out, n);
+	return meta_list(r, meta_net_of(SRC_INSTAGRAM), doc, "media", read_media);
 }
 
 const struct src_ops src_instagram_ops = {
@@ -137,7 +120,7 @@ const struct src_ops src_instagram_ops = {
 	.check = ig_check,
 	.start = ig_start,
 	.page = ig_page,
-	.http_error = ig_http_error,
+	.http_error = meta_src_http_error,
 	.backoff = meta_backoff,
 	.needs_token = true,
 };
@@ -199,7 +182,8 @@ read_tag_id(struct src_run *r, const json_t *doc)
 	const char *id;
 	enum rc rc;
 
-	if ((rc = meta_data(r, &tag_net, doc, "ig_hashtag_search", &data)) != RC_OK)
+	rc = meta_data(r, meta_net_of(SRC_INSTAGRAM_HASHTAG), doc, "ig_hashtag_search", &data);
+	if (rc != RC_OK)
 		return rc;
 	id = json_string_value(json_object_get(json_array_get(data, 0), "id"));
 	if (id == NULL)
@@ -219,7 +203,9 @@ static enum rc
 tag_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 {
 	(void)resp;
-	return r->step == 0 ? read_tag_id(r, doc) : meta_list(r, &tag_net, doc, "recent_media", read_media);
+	if (r->step == 0)
+		return read_tag_id(r, doc);
+	return meta_list(r, meta_net_of(SRC_INSTAGRAM_HASHTAG), doc, "recent_media", read_media);
 }
 
 const struct src_ops src_instagram_hashtag_ops = {
@@ -229,7 +215,7 @@ const struct src_ops src_instagram_hashtag_ops = {
 	.check = tag_check,
 	.start = tag_start,
 	.page = tag_page,
-	.http_error = ig_http_error,
+	.http_error = meta_src_http_error,
 	.backoff = meta_backoff,
 	.needs_token = true,
 };

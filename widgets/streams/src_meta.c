@@ -12,6 +12,27 @@
 #define META_ID_MAX 32
 #define META_SAID_MAX 160     /* bytes of the API's message quoted */
 
+static const struct meta_net nets[] = {
+	{ SRC_INSTAGRAM, "Instagram", "instagram_business_basic (Instagram Login), or "
+	    "instagram_basic and pages_read_engagement (Facebook Login)" },
+	{ SRC_INSTAGRAM_HASHTAG, "Instagram", "instagram_basic, pages_read_engagement and the "
+	    "Instagram Public Content Access feature (app review)" },
+	{ SRC_FACEBOOK, "Facebook", "pages_read_engagement (and pages_read_user_content for "
+	    "visitor posts; Page Public Content Access for a Page you do not manage)" },
+	{ SRC_THREADS, "Threads", "threads_basic" },
+};
+
+const struct meta_net *
+meta_net_of(enum src_type t)
+{
+	static const struct meta_net other = { SRC_FEED, "Meta", "the permissions of its API" };
+
+	for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
+		if (nets[i].type == t)
+			return &nets[i];
+	return &other;
+}
+
 bool
 meta_id_ok(const char *s, bool me_ok)
 {
@@ -133,6 +154,13 @@ meta_http_error(const struct meta_net *net, long status, const char *body, size_
 		describe(net, status, &e, out, n);
 	json_decref(doc);
 	return ok;
+}
+
+bool
+meta_src_http_error(const struct src_conf *c, long status, const char *body, size_t len,
+    char *out, size_t n)
+{
+	return meta_http_error(meta_net_of(c->type), status, body, len, out, n);
 }
 
 enum rc

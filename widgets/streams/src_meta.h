@@ -12,9 +12,18 @@
 
 /* One Meta network as its messages name it. */
 struct meta_net {
+	enum src_type type;
 	const char *label;     /* "Instagram" */
 	const char *perms;     /* the permissions a token needs, in words */
 };
+
+/* The network of a Meta source type (a generic "Meta" one for others). */
+const struct meta_net *meta_net_of(enum src_type t);
+
+/* src_ops.http_error of every Meta connector: meta_http_error for the
+ * source's network. */
+bool meta_src_http_error(const struct src_conf *c, long status, const char *body, size_t len,
+    char *out, size_t n);
 
 /* True for a numeric Graph id (1-32 digits), or "me" when me_ok. */
 bool meta_id_ok(const char *s, bool me_ok);

@@ -11,8 +11,6 @@
 	"timestamp,thumbnail_url,is_quote_post,alt_text,link_attachment_url," \
 	"children%7Bid,media_type,media_url,thumbnail_url,alt_text%7D"
 
-static const struct meta_net threads_net = { "Threads", "threads_basic" };
-
 static const char *
 threads_check(struct arena *a, const struct src_conf *c)
 {
@@ -89,15 +87,7 @@ static enum rc
 threads_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 {
 	(void)resp;
-	return meta_list(r, &threads_net, doc, "threads", read_post);
-}
-
-static bool
-threads_http_error(const struct src_conf *c, long status, const char *body, size_t len,
-    char *out, size_t n)
-{
-	(void)c;
-	return meta_http_error(&threads_net, status, body, len, out, n);
+	return meta_list(r, meta_net_of(SRC_THREADS), doc, "threads", read_post);
 }
 
 const struct src_ops src_threads_ops = {
@@ -106,7 +96,7 @@ const struct src_ops src_threads_ops = {
 	.check = threads_check,
 	.start = threads_start,
 	.page = threads_page,
-	.http_error = threads_http_error,
+	.http_error = meta_src_http_error,
 	.backoff = meta_backoff,
 	.needs_token = true,
 };
