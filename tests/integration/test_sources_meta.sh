@@ -159,6 +159,9 @@ grep -Eq '<video|<iframe|autoplay|\.mp4' "$h" && th_not_ok "html: no player, no 
 grep -Eq '<img(\s+[a-z-]+="[^"]*")*\s*>' "$h" >/dev/null
 n_noalt=$(grep -o '<img [^>]*>' "$h" | grep -vc ' alt="')
 st_expect_eq "html: every image has an alt attribute" "$n_noalt" 0
+grep -q '<a [^>]*href="https://www.instagram.com/explore/tags/brand/"[^>]*>#brand</a>' "$h" &&
+	th_ok "html: a caption's #hashtag links to the network's tag page" ||
+	th_not_ok "html: a caption's #hashtag links to the network's tag page"
 grep -q '<data value="1204">' "$h" && th_ok "html: counts with show_counts" || th_not_ok "html: counts with show_counts"
 
 # ------------------------------------------- 2b. galleries in every layout

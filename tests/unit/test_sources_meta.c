@@ -17,6 +17,7 @@
 #include "tests/unit/src_fixture.h"
 #include "util/fsutil.h"
 #include "widgets/streams/src.h"
+#include "widgets/streams/src_meta.h"
 
 #define IG_ACCT "17841400000000001"
 
@@ -451,6 +452,43 @@ test_backoff(void **state)
 	assert_non_null(r.url);
 }
 
+/* Captions: links, #tags and @names become links; nothing else does, and
+ * everything is escaped. */
+static void
+test_text_links(void **state)
+{
+	static const struct meta_links l = { "https://t.example/tags/", "/", "https://t.example/",
+	    NULL };
+	static const struct meta_links fb = { "https://fb.example/hashtag/", NULL, NULL, NULL };
+	static const struct { const char *in, *want; const struct meta_links *l; } cases[] = {
+		{ "New shop! #brand", "<p>New shop! <a href=\"https://t.example/tags/brand/\">#brand</a></p>", &l },
+		{ "@shop.team. hi", "<p><a href=\"https://t.example/shop.team\">@shop.team</a>. hi</p>", &l },
+		{ "mail@example.com a#b", "<p>mail@example.com a#b</p>", &l },
+		{ "# @ #. @.", "<p># @ #. @.</p>", &l },
+		{ "#straße", "<p><a href=\"https://t.example/tags/stra%C3%9Fe/\">#straße</a></p>", &l },
+		{ "See https://www.example.com/a?b=1&c=2.",
+		  "<p>See <a href=\"https://www.example.com/a?b=1&amp;c=2\">https://www.example.com/a?b=1&amp;c=2</a>.</p>", &l },
+		{ "\"https://a.example/\"onmouseover=\"x\"",
+		  "<p>\"<a href=\"https://a.example/\">https://a.example/</a>\"onmouseover=\"x\"</p>", &l },
+		{ "javascript:alert(1) http:// https://u:p@h.example/",
+		  "<p>javascript:alert(1) http:// https://u:p@h.example/</p>", &l },
+		{ "<b>#x</b>", "<p>&lt;b&gt;<a href=\"https://t.example/tags/x/\">#x</a>&lt;/b&gt;</p>", &l },
+		{ "#tag @name", "<p><a href=\"https://fb.example/hashtag/tag\">#tag</a> @name</p>", &fb },
+		{ "one\n#two", "<p>one<br><a href=\"https://t.example/tags/two/\">#two</a></p>", &l },
+	};
+	struct src_conf c = { SRC_INSTAGRAM, IG_ACCT, NULL, "ig", NULL, NULL };
+	struct src_run r;
+
+	(void)state;
+	run_init(&r, &c);
+	assert_null(meta_text(&r, NULL, &l));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = meta_text(&r, cases[i].in, cases[i].l);
+		if (got == NULL || strcmp(got, cases[i].want) != 0)
+			fail_msg("case %zu: want %s, got %s", i, cases[i].want, got ? got : "(null)");
+	}
+}
+
 int
 main(void)
 {
@@ -466,6 +504,7 @@ main(void)
 		cmocka_unit_test(test_private_media),
 		cmocka_unit_test(test_http_errors),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_text_links),
 	};
 
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);

@@ -503,8 +503,22 @@ src_media_url(struct src_run *r, const char *url)
 	return NULL;
 }
 
+static enum rc
+plain_line(struct buf *b, struct arena *a, const char *line, void *arg)
+{
+	(void)a;
+	(void)arg;
+	return html_text(b, line);
+}
+
 char *
 src_text_html(struct src_run *r, const char *text)
+{
+	return src_text_html_with(r, text, plain_line, NULL);
+}
+
+char *
+src_text_html_with(struct src_run *r, const char *text, src_line_fn write, void *arg)
 {
 	struct buf b;
 	char *out = NULL;
@@ -517,7 +531,7 @@ src_text_html(struct src_run *r, const char *text)
 	for (const char *p = text; rc == RC_OK && *p != '\0';) {
 		size_t n = strcspn(p, "\n");
 		char *line = arena_strndup(r->a, p, n);
-		rc = line != NULL ? html_text(&b, line) : RC_NOMEM;
+		rc = line != NULL ? write(&b, r->a, line, arg) : RC_NOMEM;
 		p += n;
 		if (*p == '\n') {
 			p++;

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/rc.h"
 #include "widgets/feeds/feed.h"
 #include "widgets/feeds/sanitize.h"
@@ -191,6 +192,10 @@ char *src_media_url(struct src_run *r, const char *url);
 enum feed_kind src_kind_of(const struct feed_item *it);
 /* Plain text as an HTML paragraph (escaped, line breaks kept). */
 char *src_text_html(struct src_run *r, const char *text);
+/* The same, each line written by `line` (which escapes it, and may make
+ * links of what it knows) instead of plain escaping. */
+typedef enum rc (*src_line_fn)(struct buf *b, struct arena *a, const char *line, void *arg);
+char *src_text_html_with(struct src_run *r, const char *text, src_line_fn line, void *arg);
 /* HTML from the API through the sanitizer. */
 char *src_clean_html(struct src_run *r, const char *html, const char *base);
 /* ISO 8601 date member as Unix seconds, 0 when absent or bad. */

@@ -9,6 +9,11 @@
 	"attachments%7Bmedia,type,url,title,description,subattachments%7D," \
 	"reactions.summary(true).limit(0),comments.summary(true).limit(0)"
 
+/* Mentions on Facebook are message_tags, not @names in the text. */
+static const struct meta_links fb_links = {
+	"https://www.facebook.com/hashtag/", NULL, NULL, NULL,
+};
+
 static const char *
 fb_check(struct arena *a, const struct src_conf *c)
 {
@@ -99,7 +104,7 @@ read_post(struct src_run *r, const json_t *p, size_t idx)
 	it->url = src_link(r, p, "permalink_url");
 	it->id = it->url != NULL ? it->url : arena_printf(r->a, "urn:facebook:post:%s", id);
 	it->published = published;
-	it->content_html = src_text_html(r, src_str(r, p, "message"));
+	it->content_html = meta_text(r, src_str(r, p, "message"), &fb_links);
 	meta_author(r, it, src_str(r, from, "name"), NULL);
 	json_array_foreach(atts, i, at)
 		read_attachment(r, at, it, true);

@@ -17,6 +17,10 @@
 #define IG_TAG_FIELDS "id,caption,media_type,media_url,permalink,timestamp,like_count," \
 	"comments_count,children%7Bmedia_type,media_url%7D"
 
+static const struct meta_links ig_links = {
+	IG_WEB "explore/tags/", "/", IG_WEB, "/",
+};
+
 static const char *
 ig_check(struct arena *a, const struct src_conf *c)
 {
@@ -97,7 +101,7 @@ read_media(struct src_run *r, const json_t *m, size_t idx)
 	it->url = src_link(r, m, "permalink");
 	it->id = it->url != NULL ? it->url : arena_printf(r->a, "urn:instagram:media:%s", id);
 	it->published = published;
-	it->content_html = src_text_html(r, src_str(r, m, "caption"));
+	it->content_html = meta_text(r, src_str(r, m, "caption"), &ig_links);
 	read_author(r, m, it);
 	read_gallery(r, m, it);
 	src_count(it, FEED_COUNT_LIKES, m, "like_count");

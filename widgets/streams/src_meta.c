@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/html.h"
+#include "util/url.h"
+
 
 #define META_ID_MAX 32
 #define META_SAID_MAX 160     /* bytes of the API's message quoted */
@@ -244,6 +247,120 @@ meta_media_add(struct src_run *r, struct feed_item *it, bool video, const char *
 	m->width = w > 0 && w < 100000 ? w : 0;
 	m->height = h > 0 && h < 100000 ? h : 0;
 	it->nmedia++;
+}
+
+/* ---- text with links ---- */
+
+static bool
+word_byte(unsigned char c, bool tag)
+{
+	return isalnum(c) || c == '_' || (tag && c >= 0x80) || (!tag && c == '.');
+}
+
+/* The length of a tag (any script) or a user name (no trailing dot). */
+static size_t
+token_len(const char *s, bool tag)
+{
+	size_t n = 0;
+
+	while (s[n] != '\0' && word_byte((unsigned char)s[n], tag))
+		n++;
+	while (!tag && n > 0 && s[n - 1] == '.')
+		n--;
+	return n;
+}
+
+/* A web address up to a space or quote, without the punctuation that
+ * usually ends the sentence around it. */
+static size_t
+url_len(const char *s)
+{
+	size_t n = strcspn(s, " \t\r\"'<>");
+
+	while (n > 0 && strchr(".,;:!?)]", s[n - 1]) != NULL)
+		n--;
+	return n;
+}
+
+static enum rc
+put_link(struct buf *b, struct arena *a, const char *href, const char *text, size_t n)
+{
+	char *shown = arena_strndup(a, text, n);
+	enum rc rc = shown != NULL ? buf_appends(b, "<a href=\"") : RC_NOMEM;
+
+	if (rc == RC_OK)
+		rc = html_attr(b, href);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "\">");
+	if (rc == RC_OK)
+		rc = html_text(b, shown);
+	return rc == RC_OK ? buf_appends(b, "</a>") : rc;
+}
+
+/* The link a token at p makes, with its length in *n; NULL: none. */
+static char *
+token_link(struct arena *a, const char *p, const struct meta_links *l, size_t *n)
+{
+	bool tag = *p == '#';
+	const char *pre = tag ? l->tag_pre : l->user_pre;
+	struct url u;
+	char *s, *q;
+
+	*n = 0;
+	if ((*p == '#' || *p == '@') && pre != NULL && (*n = token_len(p + 1, tag)) > 0) {
+		q = (s = arena_strndup(a, p + 1, *n)) != NULL ? src_qs(a, s) : NULL;
+		*n += 1;
+		return q != NULL ? arena_printf(a, "%s%s%s", pre, q,
+		    tag ? (l->tag_post ? l->tag_post : "") : (l->user_post ? l->user_post : "")) : NULL;
+	}
+	if (strncmp(p, "https://", 8) != 0 && strncmp(p, "http://", 7) != 0)
+		return NULL;
+	*n = url_len(p);
+	s = arena_strndup(a, p, *n);
+	if (*n <= 8 || *n > 2048 || s == NULL || url_parse(a, s, &u) != RC_OK || u.userinfo != NULL)
+		return NULL;
+	return s;
+}
+
+static enum rc
+plain(struct buf *b, struct arena *a, const char *from, const char *to)
+{
+	char *s;
+
+	if (to == from)
+		return RC_OK;
+	s = arena_strndup(a, from, (size_t)(to - from));
+	return s != NULL ? html_text(b, s) : RC_NOMEM;
+}
+
+static enum rc
+link_line(struct buf *b, struct arena *a, const char *line, void *arg)
+{
+	const char *p = line, *from = line;
+	enum rc rc = RC_OK;
+
+	while (rc == RC_OK && *p != '\0') {
+		size_t n = 0;
+		char *href = NULL;
+		if (p == line || !word_byte((unsigned char)p[-1], true))
+			href = token_link(a, p, arg, &n);
+		if (href == NULL) {
+			p += n > 0 ? n : 1;
+			continue;
+		}
+		rc = plain(b, a, from, p);
+		if (rc == RC_OK)
+			rc = put_link(b, a, href, p, n);
+		p += n;
+		from = p;
+	}
+	return rc == RC_OK ? plain(b, a, from, p) : rc;
+}
+
+char *
+meta_text(struct src_run *r, const char *text, const struct meta_links *l)
+{
+	return src_text_html_with(r, text, link_line, (void *)l);
 }
 
 void

@@ -46,6 +46,17 @@ char *meta_next(struct src_run *r, const json_t *doc);
 void meta_media_add(struct src_run *r, struct feed_item *it, bool video, const char *url,
     const char *alt, long w, long h, const char *link);
 
+/* Where a network's hashtags and mentions lead: prefix + the
+ * percent-encoded tag or name + suffix; a NULL prefix links none. */
+struct meta_links {
+	const char *tag_pre, *tag_post;
+	const char *user_pre, *user_post;
+};
+
+/* A post's text as HTML (escaped, line breaks kept) with its web links,
+ * #hashtags and @mentions as links (`l`); NULL for NULL. */
+char *meta_text(struct src_run *r, const char *text, const struct meta_links *l);
+
 /* Sets the item's author (name, profile URL: either may be NULL) and,
  * for an account's own posts, the feed's title and home page from the
  * first one. */

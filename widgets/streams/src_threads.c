@@ -11,6 +11,10 @@
 	"timestamp,thumbnail_url,is_quote_post,alt_text,link_attachment_url," \
 	"children%7Bid,media_type,media_url,thumbnail_url,alt_text%7D"
 
+static const struct meta_links threads_links = {
+	"https://www.threads.com/search?serp_type=tags&q=", NULL, THREADS_WEB, NULL,
+};
+
 static const char *
 threads_check(struct arena *a, const struct src_conf *c)
 {
@@ -73,7 +77,7 @@ read_post(struct src_run *r, const json_t *p, size_t idx)
 	it->url = src_link(r, p, "permalink");
 	it->id = it->url != NULL ? it->url : arena_printf(r->a, "urn:threads:media:%s", id);
 	it->published = published;
-	it->content_html = src_text_html(r, src_str(r, p, "text"));
+	it->content_html = meta_text(r, src_str(r, p, "text"), &threads_links);
 	it->external_url = src_link(r, p, "link_attachment_url");
 	it->is_repost = t != NULL && strcmp(t, "REPOST_FACADE") == 0;
 	if (user != NULL && strpbrk(user, "/?#%\\ ") == NULL)
