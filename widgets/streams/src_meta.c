@@ -13,7 +13,7 @@
 
 
 #define META_ID_MAX 32
-#define META_SAID_MAX 160     /* bytes of the API's message quoted */
+#define META_SAID_MAX 100     /* bytes of the API's message quoted: the fbtrace_id must fit too */
 
 static const struct meta_net nets[] = {
 	{ SRC_INSTAGRAM, "Instagram", "instagram_business_basic (Instagram Login), or "
