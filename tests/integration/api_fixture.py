@@ -32,6 +32,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import api_fixture_meta
+
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 MEDIA_HOSTS = ["https://files.mastodon.example", "https://cdn.bsky.app", "https://video.bsky.app",
@@ -260,6 +262,9 @@ class Handler(BaseHTTPRequestHandler):
                 '<media:thumbnail url="%s/media/i.ytimg.example/vi/vidAAAAAAA1/hqdefault.jpg" width="480" height="360"/>'
                 '<media:description>A walk through the new shop.</media:description></media:group></entry>'
                 '</feed>\n') % (cid, cid, origin)
+
+
+api_fixture_meta.install(Handler, globals())  # Instagram, Facebook, Threads (api_fixture_meta.py)
 
 
 def main():

@@ -96,6 +96,12 @@ test_next_interval(void **state)
 		    .failures = 1, .retry_after = "999999" }, 86400, "retry-after" },
 		{ "Cache headers ignored on errors", { .now = NOW, .every = 900, .http_status = 500,
 		    .failures = 1, .cache_control = "max-age=7200" }, 900, "every" },
+		{ "API usage near its limit, success", { .now = NOW, .every = 900, .ok = true,
+		    .http_status = 200, .min_wait = 3600 }, 3600, "api-usage" },
+		{ "API rate-limit error (HTTP 400)", { .now = NOW, .every = 900, .http_status = 400,
+		    .failures = 1, .min_wait = 3600 }, 3600, "api-usage" },
+		{ "API usage shorter than the backoff", { .now = NOW, .every = 900, .http_status = 400,
+		    .failures = 4, .min_wait = 3600 }, 7200, "backoff" },
 	};
 
 	(void)state;

@@ -13,47 +13,22 @@
 #include <string.h>
 
 #include "tests/unit/arena_fixture.h"
+#include "tests/unit/src_fixture.h"
 #include "util/fsutil.h"
 #include "widgets/streams/src.h"
-
-#define NOW 1765000000LL
-#define FIX TEST_SRCDIR "/tests/fixtures/api/"
-
-static char *
-fixture(const char *name, size_t *len)
-{
-	char path[512], *data = NULL, *copy;
-
-	snprintf(path, sizeof(path), FIX "%s", name);
-	assert_int_equal(fsutil_read(path, 1 << 20, &data, len), RC_OK);
-	copy = arena_strndup(A, data, *len);
-	free(data);
-	return copy;
-}
 
 static void
 run_init(struct src_run *r, const struct src_conf *c)
 {
-	memset(r, 0, sizeof(*r));
-	r->a = A;
-	r->conf = c;
-	r->now = NOW;
-	assert_int_equal(src_start(r), RC_OK);
+	run_start(r, c, NULL);
 }
 
 /* Feeds one response (a fixture file or literal text) to the run. */
 static enum rc
 feed_page(struct src_run *r, const char *file, const char *text, const char *link)
 {
-	struct src_response resp = { .link = link, .content_type = "application/json" };
-
-	if (file != NULL) {
-		resp.body = fixture(file, &resp.len);
-	} else {
-		resp.body = text;
-		resp.len = strlen(text);
-	}
-	return src_page(r, &resp);
+	return feed_body(r, file, text, (struct src_response){ .link = link,
+	    .content_type = "application/json" });
 }
 
 /* ---- types and checks ---- */
@@ -83,40 +58,39 @@ test_checks(void **state)
 		const char *url;
 		const char *err;    /* NULL: accepted; else a word of the message */
 	} cases[] = {
-		{ { SRC_FEED, NULL, NULL, NULL, NULL }, "https://e.example/f.xml", NULL },
-		{ { SRC_FEED, NULL, NULL, NULL, NULL }, NULL, "url: missing" },
-		{ { SRC_FEED, "brand", NULL, NULL, NULL }, "https://e.example/f", "API sources" },
-		{ { SRC_MASTODON, "@brand@mastodon.social", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_MASTODON, "brand@mastodon.social", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_MASTODON, "brand", "http://127.0.0.1:8080", NULL, NULL }, NULL, NULL },
-		{ { SRC_MASTODON, "brand", NULL, NULL, NULL }, NULL, "api_url" },
-		{ { SRC_MASTODON, "@bad name@m.example", NULL, NULL, NULL }, NULL, "account" },
-		{ { SRC_MASTODON, "@brand@10.0.0.1", NULL, NULL, NULL }, NULL, "account" },
-		{ { SRC_MASTODON, NULL, NULL, NULL, NULL }, NULL, "account: missing" },
-		{ { SRC_MASTODON, "@b@m.example", NULL, NULL, NULL }, "https://m.example/@b.rss",
+		{ { SRC_FEED, NULL, NULL, NULL, NULL, NULL }, "https://e.example/f.xml", NULL },
+		{ { SRC_FEED, NULL, NULL, NULL, NULL, NULL }, NULL, "url: missing" },
+		{ { SRC_FEED, "brand", NULL, NULL, NULL, NULL }, "https://e.example/f", "API sources" },
+		{ { SRC_MASTODON, "@brand@mastodon.social", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "brand@mastodon.social", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "brand", "http://127.0.0.1:8080", NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "brand", NULL, NULL, NULL, NULL }, NULL, "api_url" },
+		{ { SRC_MASTODON, "@bad name@m.example", NULL, NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_MASTODON, "@brand@10.0.0.1", NULL, NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_MASTODON, NULL, NULL, NULL, NULL, NULL }, NULL, "account: missing" },
+		{ { SRC_MASTODON, "@b@m.example", NULL, NULL, NULL, NULL }, "https://m.example/@b.rss",
 		  "url: not for an API" },
-		{ { SRC_MASTODON, "@b@m.example", "ftp://m.example", NULL, NULL }, NULL, "api_url" },
-		{ { SRC_MASTODON, "@b@m.example", "https://m.example/?x=1", NULL, NULL }, NULL,
+		{ { SRC_MASTODON, "@b@m.example", "ftp://m.example", NULL, NULL, NULL }, NULL, "api_url" },
+		{ { SRC_MASTODON, "@b@m.example", "https://m.example/?x=1", NULL, NULL, NULL }, NULL,
 		  "api_url" },
-		{ { SRC_MASTODON, "@b@m.example", NULL, "ig-brand", NULL }, NULL, NULL },
-		{ { SRC_MASTODON, "@b@m.example", NULL, "bad name!", NULL }, NULL, "connection" },
-		{ { SRC_MASTODON, "@b@m.example", NULL, NULL, "/nonexistent/token" }, NULL,
+		{ { SRC_MASTODON, "@b@m.example", NULL, "ig-brand", NULL, NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "@b@m.example", NULL, "bad name!", NULL, NULL }, NULL, "connection" },
+		{ { SRC_MASTODON, "@b@m.example", NULL, NULL, "/nonexistent/token", NULL }, NULL,
 		  "token_file" },
-		{ { SRC_BLUESKY, "brand.bsky.social", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_BLUESKY, "@brand.bsky.social", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_BLUESKY, "did:plc:abcdefghijklmnopqrstuvwx", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_BLUESKY, "did:plc:short", NULL, NULL, NULL }, NULL, "account" },
-		{ { SRC_BLUESKY, "nodot", NULL, NULL, NULL }, NULL, "account" },
-		{ { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_YOUTUBE, "@brand", NULL, NULL, NULL }, NULL, "channel id" },
-		{ { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, "yt", NULL }, NULL, "connection" },
-		{ { SRC_INSTAGRAM, "17841400000000001", NULL, "ig-brand", NULL }, NULL,
-		  "not supported yet" },
-		{ { SRC_FACEBOOK, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
-		{ { SRC_THREADS, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
-		{ { SRC_LINKEDIN, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
-		{ { SRC_X, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
-		{ { SRC_TIKTOK, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_BLUESKY, "brand.bsky.social", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_BLUESKY, "@brand.bsky.social", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_BLUESKY, "did:plc:abcdefghijklmnopqrstuvwx", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_BLUESKY, "did:plc:short", NULL, NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_BLUESKY, "nodot", NULL, NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_YOUTUBE, "@brand", NULL, NULL, NULL, NULL }, NULL, "channel id" },
+		{ { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, "yt", NULL, NULL }, NULL, "connection" },
+		{ { SRC_INSTAGRAM, "17841400000000001", NULL, "ig-brand", NULL, NULL }, NULL, NULL },
+		{ { SRC_FACEBOOK, "brand", NULL, "fb", NULL, NULL }, NULL, "account" },
+		{ { SRC_THREADS, "brand", NULL, "th", NULL, NULL }, NULL, "account" },
+		{ { SRC_LINKEDIN, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_X, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_TIKTOK, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
 	};
 
 	(void)state;
@@ -132,10 +106,10 @@ test_checks(void **state)
 static void
 test_identity(void **state)
 {
-	struct src_conf m = { SRC_MASTODON, "@brand@Mastodon.Example", NULL, NULL, NULL };
-	struct src_conf b = { SRC_BLUESKY, "@brand.example.com", NULL, NULL, NULL };
-	struct src_conf y = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, NULL };
-	struct src_conf yk = { SRC_YOUTUBE, "@brand", "http://127.0.0.1:9/yt/", NULL, "/k" };
+	struct src_conf m = { SRC_MASTODON, "@brand@Mastodon.Example", NULL, NULL, NULL, NULL };
+	struct src_conf b = { SRC_BLUESKY, "@brand.example.com", NULL, NULL, NULL, NULL };
+	struct src_conf y = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, NULL, NULL };
+	struct src_conf yk = { SRC_YOUTUBE, "@brand", "http://127.0.0.1:9/yt/", NULL, "/k", NULL };
 
 	(void)state;
 	assert_string_equal(src_identity_url(A, &m, NULL),
@@ -154,20 +128,10 @@ test_identity(void **state)
 
 /* ---- Mastodon ---- */
 
-static const struct feed_item *
-find(const struct src_run *r, const char *id)
-{
-	for (size_t i = 0; i < r->feed.nitems; i++)
-		if (strcmp(r->feed.items[i].id, id) == 0)
-			return &r->feed.items[i];
-	fail_msg("no item %s", id);
-	return NULL;
-}
-
 static void
 test_mastodon(void **state)
 {
-	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL, NULL };
 	const char *next = "https://mastodon.example/api/v1/accounts/109302/statuses?max_id=113500000000000002";
 	char *link = arena_printf(A, "<%s>; rel=\"next\", <https://mastodon.example/api/v1/"
 	    "accounts/109302/statuses?min_id=113500000000000003>; rel=\"prev\"", next);
@@ -225,7 +189,7 @@ test_mastodon(void **state)
 static void
 test_mastodon_api_url(void **state)
 {
-	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", "http://127.0.0.1:8080/", NULL, NULL };
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", "http://127.0.0.1:8080/", NULL, NULL, NULL };
 	struct src_run r;
 
 	(void)state;
@@ -258,7 +222,7 @@ test_bad_bodies(void **state)
 		  "created_at" },
 		{ "[7]", "has no" },
 	};
-	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL, NULL };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -273,7 +237,7 @@ test_bad_bodies(void **state)
 static void
 test_pagination_loops(void **state)
 {
-	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL, NULL };
 	struct src_run r;
 	char *self;
 
@@ -313,7 +277,7 @@ test_private_media(void **state)
 	    "\"media_attachments\":[{\"type\":\"image\",\"url\":\"http://10.1.2.3/secret.png\","
 	    "\"description\":\"d\"},{\"type\":\"image\",\"url\":\"https://files.example/ok.png\"},"
 	    "{\"type\":\"image\",\"url\":\"javascript:alert(1)\"}]}]";
-	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL, NULL };
 	struct src_run r;
 
 	(void)state;
@@ -338,7 +302,7 @@ test_private_media(void **state)
 static void
 test_bluesky(void **state)
 {
-	struct src_conf c = { SRC_BLUESKY, "brand.example.com", NULL, NULL, NULL };
+	struct src_conf c = { SRC_BLUESKY, "brand.example.com", NULL, NULL, NULL, NULL };
 	const struct feed_item *it;
 	struct src_run r;
 
@@ -392,7 +356,7 @@ test_bluesky(void **state)
 static void
 test_youtube(void **state)
 {
-	struct src_conf c = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, "/k" };
+	struct src_conf c = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, "/k", NULL };
 	const struct feed_item *it;
 	struct src_run r;
 
@@ -435,7 +399,7 @@ test_youtube(void **state)
 static void
 test_youtube_no_channel(void **state)
 {
-	struct src_conf c = { SRC_YOUTUBE, "@nobody", NULL, NULL, "/k" };
+	struct src_conf c = { SRC_YOUTUBE, "@nobody", NULL, NULL, "/k", NULL };
 	struct src_run r;
 
 	(void)state;
@@ -450,8 +414,8 @@ test_youtube_no_channel(void **state)
 static void
 test_http_errors(void **state)
 {
-	struct src_conf m = { SRC_MASTODON, "@b@m.example", NULL, NULL, NULL };
-	struct src_conf y = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, "/k" };
+	struct src_conf m = { SRC_MASTODON, "@b@m.example", NULL, NULL, NULL, NULL };
+	struct src_conf y = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, "/k", NULL };
 	static const char gbody[] = "{\"error\":{\"code\":403,\"message\":\"The request cannot be "
 	    "completed because you have exceeded your quota.\",\"errors\":[{\"reason\":\"quotaExceeded\"}]}}";
 	static const char mbody[] = "{\"error\":\"This API requires an authenticated user\"}";
@@ -477,7 +441,7 @@ test_http_errors(void **state)
 static void
 test_roundtrip(void **state)
 {
-	struct src_conf c = { SRC_BLUESKY, "brand.example.com", NULL, NULL, NULL };
+	struct src_conf c = { SRC_BLUESKY, "brand.example.com", NULL, NULL, NULL, NULL };
 	struct src_run r;
 	struct feed g;
 	json_t *j, *jb, *jn;

@@ -145,7 +145,8 @@ static void
 clear_headers(struct fetch_result *r)
 {
 	char **fields[] = { &r->etag, &r->last_modified, &r->content_type,
-	    &r->cache_control, &r->expires, &r->date, &r->age, &r->retry_after, &r->link };
+	    &r->cache_control, &r->expires, &r->date, &r->age, &r->retry_after, &r->link,
+	    &r->usage };
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		free(*fields[i]);
@@ -196,6 +197,8 @@ header_line(char *p, size_t size, size_t nmemb, void *arg)
 		{ "age", offsetof(struct fetch_result, age), false },
 		{ "retry-after", offsetof(struct fetch_result, retry_after), false },
 		{ "link", offsetof(struct fetch_result, link), true },
+		{ "x-app-usage", offsetof(struct fetch_result, usage), true },
+		{ "x-business-use-case-usage", offsetof(struct fetch_result, usage), true },
 	};
 	struct transfer *t = arg;
 	size_t n = size * nmemb, name;

@@ -35,6 +35,8 @@ struct fetch_result {
 	char *etag, *last_modified, *content_type;
 	char *cache_control, *expires, *date, *age, *retry_after;
 	char *link;              /* Link header(s), joined: API paging */
+	char *usage;             /* X-App-Usage and X-Business-Use-Case-Usage,
+				  * joined: an API's rate-limit usage */
 	char *error_body;        /* a 4xx/5xx body up to FETCH_ERROR_BODY_MAX
 				  * bytes (the API's own words), else NULL */
 	size_t error_len;

@@ -65,6 +65,7 @@ struct unit {
 	struct src_run *api;               /* an API source's run (its arena
 					    * holds it and its items), or NULL */
 	bool more;                         /* the run has another request */
+	long backoff;                      /* seconds the API asked to wait */
 	char errbuf[512];
 	char warnbuf[SRC_MSG_MAX];
 };
@@ -533,7 +534,7 @@ api_response(struct unit *u, struct fetch_result *res)
 	struct src_run *r = u->api;
 	struct src_response resp = {
 		.body = res->body, .len = res->len, .content_type = res->content_type,
-		.link = res->link,
+		.link = res->link, .usage = res->usage,
 	};
 	char msg[sizeof(res->error)];
 	enum rc rc;
@@ -541,6 +542,7 @@ api_response(struct unit *u, struct fetch_result *res)
 	if (res->rc != RC_OK) {
 		if (res->http_status == 0 && res->rc == RC_UNAVAILABLE)
 			return false;    /* cut short by a stop */
+		u->backoff = src_backoff(r->conf, res->usage, res->error_body, res->error_len);
 		src_http_error(r->conf, res->http_status, res->error, res->error_body,
 		    res->error_len, msg, sizeof(msg));
 		memcpy(res->error, msg, sizeof(msg));
@@ -551,7 +553,10 @@ api_response(struct unit *u, struct fetch_result *res)
 		snprintf(res->error, sizeof(res->error), "HTTP 304 to a request without validators");
 		return false;
 	}
-	if ((rc = src_page(r, &resp)) != RC_OK) {
+	rc = src_page(r, &resp);
+	if (r->backoff > u->backoff)
+		u->backoff = r->backoff;
+	if (rc != RC_OK) {
 		res->rc = rc;
 		snprintf(res->error, sizeof(res->error), "%s", r->err);
 		return false;
@@ -637,7 +642,7 @@ schedule(struct unit *u, const struct fetch_result *res, long long now, long ttl
 		.http_status = res->http_status, .failures = u->st.failures,
 		.cache_control = res->cache_control, .expires = res->expires,
 		.date = res->date, .age = res->age, .retry_after = res->retry_after,
-		.ttl_minutes = ttl,
+		.ttl_minutes = ttl, .min_wait = u->backoff,
 	};
 	const char *why;
 

@@ -138,6 +138,10 @@ schedule_next_interval(const struct schedule_in *s, const char **why)
 			rule = "retry-after";
 		}
 	}
+	if (s->min_wait > v) {
+		v = s->min_wait;
+		rule = "api-usage";
+	}
 	*why = rule;
 	return schedule_clamp(v);
 }

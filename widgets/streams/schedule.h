@@ -17,6 +17,8 @@ struct schedule_in {
 	long failures;           /* consecutive failures including this one */
 	const char *cache_control, *expires, *date, *age, *retry_after;
 	long ttl_minutes;        /* RSS <ttl>, 0: none */
+	long min_wait;           /* seconds an API asked for (its usage near
+				  * or over a rate limit), 0: none */
 };
 
 /*
@@ -24,8 +26,9 @@ struct schedule_in {
  * SCHEDULE_MAX_INTERVAL]. Success: the largest of `every`, Cache-Control
  * max-age (minus Age; else Expires minus Date) and <ttl>. Failure: `every`
  * doubled per consecutive failure, or Retry-After on 429/503 when that is
- * later. *why (may be NULL) names the rule that won: "every", "max-age",
- * "expires", "ttl", "backoff" or "retry-after".
+ * later. Either way at least min_wait. *why (may be NULL) names the rule
+ * that won: "every", "max-age", "expires", "ttl", "backoff", "retry-after"
+ * or "api-usage".
  */
 long schedule_next_interval(const struct schedule_in *s, const char **why);
 

@@ -22,21 +22,24 @@
 
 static char *base_of(struct arena *a, const char *s);
 
-/* The type table: name, and the connector when one is built. */
+/* The type table: name, the connector when one is built, and whether it
+ * is an earned source (a search: `query`, not an account's own posts). */
 static const struct {
 	const char *name;
 	const struct src_ops *ops;
+	bool earned;
 } types[SRC_TYPE_COUNT] = {
-	[SRC_FEED] = { "feed", NULL },
-	[SRC_INSTAGRAM] = { "instagram", NULL },
-	[SRC_FACEBOOK] = { "facebook", NULL },
-	[SRC_THREADS] = { "threads", NULL },
+	[SRC_FEED] = { "feed", NULL, false },
+	[SRC_INSTAGRAM] = { "instagram", &src_instagram_ops, false },
+	[SRC_FACEBOOK] = { "facebook", &src_facebook_ops, false },
+	[SRC_THREADS] = { "threads", &src_threads_ops, false },
 	[SRC_LINKEDIN] = { "linkedin", NULL },
 	[SRC_X] = { "x", NULL },
 	[SRC_TIKTOK] = { "tiktok", NULL },
 	[SRC_YOUTUBE] = { "youtube", &src_youtube_ops },
 	[SRC_MASTODON] = { "mastodon", &src_mastodon_ops },
 	[SRC_BLUESKY] = { "bluesky", &src_bluesky_ops },
+	[SRC_INSTAGRAM_HASHTAG] = { "instagram-hashtag", &src_instagram_hashtag_ops, true },
 };
 
 const char *
@@ -128,7 +131,21 @@ check_feed_keys(const struct src_conf *c, const char *url)
 		    "set type = \"mastodon\", \"bluesky\", \"youtube\", ...";
 	if (api && url != NULL)
 		return "url: not for an API source (use account, and api_url for a proxy)";
+	if (c->query != NULL && (!api || !types[c->type].earned))
+		return "query: only for earned sources (type = \"instagram-hashtag\")";
+	if (api && types[c->type].earned && (c->query == NULL || c->query[0] == '\0'))
+		return "query: missing (what the earned source searches)";
 	return NULL;
+}
+
+/* An API that wants a token gets one from a connection or a token_file. */
+static const char *
+check_token(struct arena *a, const struct src_conf *c, const struct src_ops *ops)
+{
+	if (!ops->needs_token || c->connection != NULL || c->token_file != NULL)
+		return NULL;
+	return arena_printf(a, "connection or token_file: missing (the %s API reads nothing "
+	    "without an access token)", ops->label);
 }
 
 const char *
@@ -153,6 +170,8 @@ src_check(struct arena *a, const struct src_conf *c, const char *url)
 		return e;
 	if (c->token_file != NULL && (e = check_token_file(a, c->token_file)) != NULL)
 		return e;
+	if ((e = check_token(a, c, ops)) != NULL)
+		return e;
 	return ops->check(a, c);
 }
 
@@ -173,6 +192,7 @@ src_identity_url(struct arena *a, const struct src_conf *c, const char *url)
 	memset(&r, 0, sizeof(r));
 	r.a = a;
 	r.conf = c;
+	r.identity = true;
 	if (src_start(&r) != RC_OK)
 		return NULL;
 	return r.url;
@@ -218,6 +238,10 @@ src_start(struct src_run *r)
 		if (r->base == NULL)
 			return RC_NOMEM;
 	}
+	if (ops->needs_token && r->token == NULL && !r->identity)
+		return src_fail(r, RC_CONFIG, "no access token for the %s API: %s", ops->label,
+		    r->conf->connection != NULL ? "the connection holds none yet (connect the "
+		    "account, or give token_file)" : "token_file is empty");
 	if ((rc = ops->start(r)) != RC_OK)
 		return rc;
 	if (r->url == NULL)
@@ -290,6 +314,12 @@ src_page(struct src_run *r, const struct src_response *resp)
 	r->url = NULL;     /* the header stays: it is the source's credential */
 	rc = ops_of(r->conf)->page(r, doc, resp);
 	json_decref(doc);
+	/* Near a rate limit: keep the posts that came, ask for no more pages
+	 * now (a lookup step still leads to its posts), and let the schedule
+	 * wait. */
+	r->backoff = src_backoff(r->conf, resp->usage, NULL, 0);
+	if (r->backoff > 0 && r->pages > 0)
+		r->url = NULL;
 	if (rc == RC_OK && r->url != NULL)
 		rc = check_next(r);
 	return rc;
@@ -331,6 +361,8 @@ src_http_error(const struct src_conf *c, long status, const char *fetch_error,
 	const char *why;
 	char said[300];
 
+	if (ops != NULL && ops->http_error != NULL && ops->http_error(c, status, body, len, out, n))
+		return;
 	body_message(body, len, said, sizeof(said));
 	switch (status) {
 	case 401: why = "access refused: the API wants credentials it did not get or accept"; break;
@@ -345,6 +377,16 @@ src_http_error(const struct src_conf *c, long status, const char *fetch_error,
 		snprintf(out, n, "%s API: %s (%s)%s", label, why, fetch_error, said);
 	else
 		snprintf(out, n, "%s API: %s%s", label, fetch_error, said);
+}
+
+long
+src_backoff(const struct src_conf *c, const char *usage, const char *body, size_t len)
+{
+	const struct src_ops *ops = ops_of(c);
+
+	if (ops == NULL || ops->backoff == NULL)
+		return 0;
+	return ops->backoff(usage, body, len);
 }
 
 enum rc
@@ -461,8 +503,22 @@ src_media_url(struct src_run *r, const char *url)
 	return NULL;
 }
 
+static enum rc
+plain_line(struct buf *b, struct arena *a, const char *line, void *arg)
+{
+	(void)a;
+	(void)arg;
+	return html_text(b, line);
+}
+
 char *
 src_text_html(struct src_run *r, const char *text)
+{
+	return src_text_html_with(r, text, plain_line, NULL);
+}
+
+char *
+src_text_html_with(struct src_run *r, const char *text, src_line_fn write, void *arg)
 {
 	struct buf b;
 	char *out = NULL;
@@ -475,7 +531,7 @@ src_text_html(struct src_run *r, const char *text)
 	for (const char *p = text; rc == RC_OK && *p != '\0';) {
 		size_t n = strcspn(p, "\n");
 		char *line = arena_strndup(r->a, p, n);
-		rc = line != NULL ? html_text(&b, line) : RC_NOMEM;
+		rc = line != NULL ? write(&b, r->a, line, arg) : RC_NOMEM;
 		p += n;
 		if (*p == '\n') {
 			p++;

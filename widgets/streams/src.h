@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/rc.h"
 #include "widgets/feeds/feed.h"
 #include "widgets/feeds/sanitize.h"
@@ -32,6 +33,7 @@ enum src_type {
 	SRC_YOUTUBE,
 	SRC_MASTODON,
 	SRC_BLUESKY,
+	SRC_INSTAGRAM_HASHTAG,   /* earned: recent media of a hashtag (`query`) */
 	SRC_TYPE_COUNT
 };
 
@@ -42,6 +44,7 @@ struct src_conf {
 	const char *api_url;      /* base URL override, NULL: the network's */
 	const char *connection;   /* a stored connection's name (not used yet) */
 	const char *token_file;   /* path; YouTube: an API key */
+	const char *query;        /* earned sources: what to search (a hashtag) */
 };
 
 /* "feed", "mastodon", ...; "unknown" past the table. */
@@ -74,6 +77,9 @@ struct src_response {
 	size_t len;
 	const char *content_type;   /* may be NULL */
 	const char *link;           /* the Link header(s), may be NULL */
+	const char *usage;          /* rate-limit usage headers (Meta's
+				     * X-App-Usage, X-Business-Use-Case-Usage),
+				     * joined; may be NULL */
 };
 
 /* One refresh of an API source, request by request. */
@@ -83,6 +89,7 @@ struct src_run {
 	const struct src_conf *conf;
 	const char *token;           /* token_file's contents, or NULL */
 	bool allow_private;          /* fetch_allow_private: media anywhere */
+	bool identity;               /* only naming the source: no token needed */
 	long long now;
 	/* The request to make next (NULL: the run is over) and an extra
 	 * request header line for it (NULL: none). */
@@ -91,6 +98,9 @@ struct src_run {
 	/* The items so far. */
 	struct feed feed;
 	size_t cap;
+	/* Seconds the API asked us to wait before the next refresh (its
+	 * usage is near a limit), 0: none. Set by src_page and src_usage. */
+	long backoff;
 	/* Non-fatal: media left out, with the first reason. */
 	size_t media_refused;
 	char warning[SRC_MSG_MAX];
@@ -126,6 +136,13 @@ enum rc src_page(struct src_run *r, const struct src_response *resp);
 void src_http_error(const struct src_conf *c, long status, const char *fetch_error,
     const char *body, size_t len, char *out, size_t n);
 
+/*
+ * Seconds to wait before this source's next request as its API's usage
+ * headers (`usage`, may be NULL) and, for a failed request, its error
+ * body (may be NULL) say: near or over a rate limit. 0: no reason to wait.
+ */
+long src_backoff(const struct src_conf *c, const char *usage, const char *body, size_t len);
+
 /* Reads a token file (trimmed; at most SRC_TOKEN_MAX bytes) into `a`. */
 enum rc src_read_token(struct arena *a, const char *path, char **out);
 
@@ -140,11 +157,23 @@ struct src_ops {
 	enum rc (*start)(struct src_run *r);
 	/* Reads one parsed response; sets r->url to the next or NULL. */
 	enum rc (*page)(struct src_run *r, const json_t *doc, const struct src_response *resp);
+	/* Optional: the message of a failed request from the API's error
+	 * body; false leaves it to the generic one. */
+	bool (*http_error)(const struct src_conf *c, long status, const char *body, size_t len,
+	    char *out, size_t n);
+	/* Optional: seconds to wait from usage headers and an error body. */
+	long (*backoff)(const char *usage, const char *body, size_t len);
+	/* The API refuses every request without an access token. */
+	bool needs_token;
 };
 
 extern const struct src_ops src_mastodon_ops;
 extern const struct src_ops src_bluesky_ops;
 extern const struct src_ops src_youtube_ops;
+extern const struct src_ops src_instagram_ops;
+extern const struct src_ops src_instagram_hashtag_ops;
+extern const struct src_ops src_facebook_ops;
+extern const struct src_ops src_threads_ops;
 
 /* Helpers the connectors share (src.c). */
 enum rc src_fail(struct src_run *r, enum rc rc, const char *fmt, ...)
@@ -163,6 +192,10 @@ char *src_media_url(struct src_run *r, const char *url);
 enum feed_kind src_kind_of(const struct feed_item *it);
 /* Plain text as an HTML paragraph (escaped, line breaks kept). */
 char *src_text_html(struct src_run *r, const char *text);
+/* The same, each line written by `line` (which escapes it, and may make
+ * links of what it knows) instead of plain escaping. */
+typedef enum rc (*src_line_fn)(struct buf *b, struct arena *a, const char *line, void *arg);
+char *src_text_html_with(struct src_run *r, const char *text, src_line_fn line, void *arg);
 /* HTML from the API through the sanitizer. */
 char *src_clean_html(struct src_run *r, const char *html, const char *base);
 /* ISO 8601 date member as Unix seconds, 0 when absent or bad. */
