@@ -1145,10 +1145,16 @@ test_wild_bad_byte(void **state)
 	assert_string_equal(f.encoding, "utf-8");
 	assert_string_equal(f.items[0].title, "Caf\xc3\xa9 \xe2\x80\x9c" "Chef"
 	    "\xe2\x80\x99s\xe2\x80\x9d \xc3\x83");
-	/* No valid multi-byte sequence at all: windows-1252, as before. */
+	/* Said: the four bytes read as windows-1252. */
+	assert_int_equal(f.repaired_bytes, 4);
+	/* No valid multi-byte sequence at all: windows-1252, as before, and
+	 * nothing repaired (the encoding says it all). */
 	parse_ok(RSS("<item><title>caf\xe9</title></item>"), &f);
 	assert_string_equal(f.encoding, "windows-1252");
+	assert_int_equal(f.repaired_bytes, 0);
 	assert_string_equal(f.items[0].title, "caf\xc3\xa9");
+	parse_ok(RSS("<item><title>Caf\xc3\xa9</title></item>"), &f);
+	assert_int_equal(f.repaired_bytes, 0);
 }
 
 static void

@@ -442,6 +442,37 @@ test_handover(void **state)
 	assert_false(r->merged);
 }
 
+/* A body repaired byte by byte: a warning in status.json, which goes
+ * with the next clean body. */
+static void
+test_repair_warning(void **state)
+{
+	static const char rss_bad[] =
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+		"<rss version=\"2.0\"><channel><title>A</title>"
+		"<item><guid>urn:a:1</guid><title>Caf\xc3\xa9 \x93" "Chef\x94</title>"
+		"</item></channel></rss>";
+	struct refresh_report rep;
+	struct cache_status st;
+
+	(void)state;
+	answer(0, URL_A, RC_OK, 200, rss_bad, NULL, NULL, NULL);
+	answer(1, URL_B, RC_OK, 304, NULL, NULL, NULL, NULL);
+	answer(2, URL_C, RC_OK, 304, NULL, NULL, NULL, NULL);
+	pass(true, &rep);
+	assert_int_equal(entry(&rep, "a")->outcome, REFRESH_UPDATED);
+	st = status_of(URL_A);
+	assert_non_null(st.warning);
+	assert_non_null(strstr(st.warning, "charset repaired: 2 bytes"));
+	/* A 304 keeps it: the stored items are still the repaired ones. */
+	answer(0, URL_A, RC_OK, 304, NULL, NULL, NULL, NULL);
+	pass(true, &rep);
+	assert_non_null(status_of(URL_A).warning);
+	answer(0, URL_A, RC_OK, 200, rss_a, NULL, NULL, NULL);
+	pass(true, &rep);
+	assert_null(status_of(URL_A).warning);
+}
+
 int
 main(void)
 {
@@ -453,6 +484,7 @@ main(void)
 		cmocka_unit_test(test_busy),
 		cmocka_unit_test(test_stream_filter),
 		cmocka_unit_test(test_handover),
+		cmocka_unit_test(test_repair_warning),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

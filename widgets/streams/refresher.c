@@ -448,6 +448,21 @@ out:
 	return rc;
 }
 
+/* A feed whose charset was repaired byte by byte reads right but is
+ * broken at its source: said in status.json (and so /healthz). */
+static void
+note_repair(struct unit *u, const struct feed *f)
+{
+	u->st.warning = NULL;
+	if (f->repaired_bytes == 0)
+		return;
+	snprintf(u->warnbuf, sizeof(u->warnbuf), "charset repaired: %zu bytes "
+	    "were not UTF-8, each read as windows-1252", f->repaired_bytes);
+	u->st.warning = u->warnbuf;
+	log_kv(LOG_WARN, "source_warning", "stream", u->stream, "source",
+	    u->src->name, "warning", u->warnbuf, NULL);
+}
+
 /* Parses a 200 body and stores its items. */
 static enum rc
 store_body(struct unit *u, const struct fetch_result *res, long long now,
@@ -472,6 +487,7 @@ store_body(struct unit *u, const struct fetch_result *res, long long now,
 		arena_free(a);
 		return rc;
 	}
+	note_repair(u, &f);
 	return store_items(u, res, now, a, &f, ttl, changed, err, errlen);
 }
 
