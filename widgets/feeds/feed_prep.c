@@ -14,11 +14,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/HTMLparser.h>
-
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/url.h"
+#include "widgets/feeds/feed_entities.h"
 #include "widgets/feeds/sanitize.h"
 
 static uint32_t
@@ -808,13 +807,7 @@ ref_read(struct prep *p, size_t i, uint32_t *cp, size_t *len,
 			return 3;
 		}
 	}
-	{
-		const htmlEntityDesc *h = htmlEntityLookup((const xmlChar *)name);
-		if (h == NULL)
-			return 0;
-		*cp = h->value;
-	}
-	return 1;
+	return feed_entity_html4(name, cp) ? 1 : 0;
 }
 
 static int
