@@ -237,6 +237,44 @@ host_is(const char *host, const char *domain)
 	    h > d && host[h - d - 1] == '.' && strcmp(host + h - d, domain) == 0;
 }
 
+/* s starts with a name of [A-Za-z0-9_.-] ended by end; the length, or 0. */
+static size_t
+name_then(const char *s, char end)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_.-");
+
+	return n > 0 && s[n] == end ? n : 0;
+}
+
+/* A digits-only last segment (then nothing, or a query or fragment). */
+static bool
+digits_end(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && (s[n] == '\0' || s[n] == '?' || s[n] == '#');
+}
+
+/*
+ * Mastodon runs on any host, so it is known by the form of a post's URL,
+ * not by a path prefix: /@user/ID or /users/user/statuses/ID with a
+ * numeric ID. /@user alone is left out: other sites (Medium, TikTok,
+ * YouTube handles) use the same shape for their own profiles.
+ */
+static bool
+mastodon_status_path(const char *path)
+{
+	size_t n;
+
+	if (strncmp(path, "/@", 2) == 0 && (n = name_then(path + 2, '/')) > 0)
+		return digits_end(path + 2 + n + 1);
+	if (strncmp(path, "/users/", 7) == 0 && (n = name_then(path + 7, '/')) > 0 &&
+	    strncmp(path + 7 + n, "/statuses/", 10) == 0)
+		return digits_end(path + 7 + n + 10);
+	return false;
+}
+
 struct render_network
 render_network_of(const char *url)
 {
@@ -270,7 +308,7 @@ render_network_of(const char *url)
 			return hosts[i].n;
 	path = strstr(url, "://");
 	path = path != NULL ? strchr(path + 3, '/') : NULL;
-	if (path != NULL && (strncmp(path, "/@", 2) == 0 || strncmp(path, "/users/", 7) == 0))
+	if (path != NULL && mastodon_status_path(path))
 		return (struct render_network){ "mastodon", "Mastodon" };
 	return (struct render_network){ "web", "Web" };
 }

@@ -73,6 +73,18 @@ ensure_fresh(void *arg, const char *name)
 	return rc;
 }
 
+/* The outbound policy and limits of the config: one place for the
+ * refresher, the views and `discover -c`. */
+static struct fetcher_opts
+fetch_opts(const struct config *cfg)
+{
+	return (struct fetcher_opts){
+		.net = { .user_agent = cfg->user_agent, .ca_file = cfg->ca_file },
+		.max_total = cfg_getint(cfg->root, "fetch_concurrency"),
+		.max_per_host = cfg_getint(cfg->root, "fetch_per_host"),
+	};
+}
+
 enum rc
 widgets_init(const struct config *cfg, void **ctx)
 {
@@ -96,11 +108,7 @@ widgets_init(const struct config *cfg, void **ctx)
 	w->rconf = (struct refresher_conf){
 		.streams = w->streams, .nstreams = w->nstreams, .cache = w->cache,
 		.allow_private = cfg_getbool(cfg->root, "fetch_allow_private"),
-		.fetch = {
-			.net = { .user_agent = cfg->user_agent, .ca_file = cfg->ca_file },
-			.max_total = cfg_getint(cfg->root, "fetch_concurrency"),
-			.max_per_host = cfg_getint(cfg->root, "fetch_per_host"),
-		},
+		.fetch = fetch_opts(cfg),
 	};
 	if ((rc = views_new(&(struct views_conf){ .cfg = cfg, .streams = w->streams,
 	    .nstreams = w->nstreams, .cache = w->cache,
@@ -264,12 +272,33 @@ int
 widgets_cmd_discover(int argc, char **argv, const struct feature *features)
 {
 	struct fetcher_opts fo;
+	struct config *cfg = NULL;
+	const char *path;
+	bool bad, given = false;
+	int status;
 
-	(void)features;
-	/* The default outbound policy: public addresses, and the URL's own
-	 * origin when it names a private one (util/netpolicy.c). */
+	for (int i = 1; i < argc; i++)
+		given = given || strcmp(argv[i], "-c") == 0;
+	path = cli_config_path(argc, argv, &bad);
+	if (bad) {
+		fprintf(stderr, "usage: socialhub discover [-c FILE] URL\n");
+		return 2;
+	}
+	/* Without -c, the default outbound policy: public addresses, and the
+	 * URL's own origin when it names a private one (util/netpolicy.c);
+	 * with it, the config's, as serve and refresh use it. */
 	memset(&fo, 0, sizeof(fo));
-	return discover_cmd(argc, argv, &fo);
+	if (given) {
+		if (config_load(path, features, &cfg) != RC_OK) {
+			fprintf(stderr, "%s: configuration is not valid\n", path);
+			return 1;
+		}
+		fo = fetch_opts(cfg);
+	}
+	status = discover_cmd(argc, argv, &fo, cfg != NULL &&
+	    cfg_getbool(cfg->root, "fetch_allow_private"));
+	config_free(cfg);
+	return status;
 }
 
 int

@@ -48,6 +48,6 @@ int widgets_cmd_discover(int argc, char **argv, const struct feature *features);
 	{ "refresh", "refresh [--stream NAME] [--force] [-c FILE]  one refresh pass now", widgets_cmd_refresh }, \
 	{ "parse", "parse [--base URL] [--content-type TYPE] [--max-items N] FILE|-\n"         \
 	    "                             parse one feed, print JSON Feed 1.1", widgets_cmd_parse }, \
-	{ "discover", "discover URL                the feeds a web page names", widgets_cmd_discover },
+	{ "discover", "discover [-c FILE] URL      the feeds a web page names", widgets_cmd_discover },
 
 #endif

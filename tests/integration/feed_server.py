@@ -35,8 +35,12 @@ Routes (query parameters in brackets):
                                     names /feed?id=blog&n=2 (discovery)
   /channel/UC...                    a YouTube-channel-shaped page (no feed link)
   /feeds/videos.xml [channel_id]    its Atom feed, 2 entries
-  /@NAME, /@NAME.rss                a Mastodon profile page (no feed link)
-                                    and its RSS, 2 items
+  /@NAME [plain], /@NAME.rss        a Mastodon profile page (no feed link;
+                                    marked as Mastodon's web app unless
+                                    `plain`) and its RSS, 2 items
+  /page [l]                         an HTML page naming each `l` (KIND:URL,
+                                    KIND rss, atom or json) as a feed, in
+                                    order
   /file [name]                      a file of --files DIR as it is (benchmarks:
                                     feeds from tests/bench/gen_feeds.py)
 """
@@ -218,7 +222,20 @@ class Handler(BaseHTTPRequestHandler):
         elif path.startswith('/@') and path.endswith('.rss'):
             self.send(200, rss('toot', 2), ctype='application/rss+xml; charset=utf-8')
         elif path.startswith('/@') and '/' not in path[1:]:
-            self.html('<title>%s - Mastodon</title>' % path[2:])
+            # Mastodon's web app root marks the page as Mastodon's, unless
+            # `plain` (the same path shape on some other site).
+            self.html('<title>%s - Mastodon</title>' % path[2:] +
+                      ('' if q1(q, 'plain') else
+                       '</head><body><div id="mastodon" data-props="{}"></div>'))
+        elif path == '/page':
+            types = {'rss': 'application/rss+xml', 'atom': 'application/atom+xml',
+                     'json': 'application/feed+json'}
+            links = ''
+            for spec in q.get('l', []):
+                kind, _, href = spec.partition(':')
+                links += '<link rel="alternate" type="%s" href=%s>' % (
+                    types.get(kind, 'text/plain'), quoteattr(href))
+            self.html('<title>Page</title>' + links)
         else:
             return False
         return True

@@ -1145,10 +1145,16 @@ test_wild_bad_byte(void **state)
 	assert_string_equal(f.encoding, "utf-8");
 	assert_string_equal(f.items[0].title, "Caf\xc3\xa9 \xe2\x80\x9c" "Chef"
 	    "\xe2\x80\x99s\xe2\x80\x9d \xc3\x83");
-	/* No valid multi-byte sequence at all: windows-1252, as before. */
+	/* Said: the four bytes read as windows-1252. */
+	assert_int_equal(f.repaired_bytes, 4);
+	/* No valid multi-byte sequence at all: windows-1252, as before, and
+	 * nothing repaired (the encoding says it all). */
 	parse_ok(RSS("<item><title>caf\xe9</title></item>"), &f);
 	assert_string_equal(f.encoding, "windows-1252");
+	assert_int_equal(f.repaired_bytes, 0);
 	assert_string_equal(f.items[0].title, "caf\xc3\xa9");
+	parse_ok(RSS("<item><title>Caf\xc3\xa9</title></item>"), &f);
+	assert_int_equal(f.repaired_bytes, 0);
 }
 
 static void
@@ -1203,6 +1209,9 @@ test_discover(void **state)
 	    "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"https://b.example/atom\">"
 	    "<link rel=\"canonical\" href=\"https://www.youtube.com/channel/UCabcdefghijklmnopqrstuv\">"
 	    "</head><body></body></html>";
+	static const char mpage[] = "<!DOCTYPE html><html><body>"
+	    "<div class='app-holder' id='mastodon' data-props='{}'></div>"
+	    "</body></html>";
 	struct feed_candidate c[FEED_DISCOVER_MAX];
 	size_t n;
 
@@ -1219,9 +1228,32 @@ test_discover(void **state)
 	assert_string_equal(c[1].url, "https://b.example/atom");
 	assert_string_equal(c[2].url, "https://www.youtube.com/feeds/videos.xml"
 	    "?channel_id=UCabcdefghijklmnopqrstuv");
-	n = feed_discover(A, "https://mastodon.example/@alice", NULL, 0, c, 8);
+	/* A Mastodon instance: listed, or its page is Mastodon's web app. */
+	n = feed_discover(A, "https://mastodon.social/@alice", NULL, 0, c, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0].url, "https://mastodon.social/@alice.rss");
+	n = feed_discover(A, "https://mastodon.example/@alice", mpage,
+	    strlen(mpage), c, 8);
 	assert_int_equal(n, 1);
 	assert_string_equal(c[0].url, "https://mastodon.example/@alice.rss");
+	/* The same path shapes on any other site are that site's own. */
+	assert_int_equal(feed_discover(A, "https://mastodon.example/@alice",
+	    NULL, 0, c, 8), 0);
+	assert_int_equal(feed_discover(A, "https://medium.example/@alice",
+	    "<html><div id=app></div></html>", 31, c, 8), 0);
+	assert_int_equal(feed_discover(A, "https://a.example/channel/"
+	    "UCabcdefghijklmnopqrstuv", NULL, 0, c, 8), 0);
+	assert_int_equal(feed_discover(A, "https://a.example/profile/alice",
+	    NULL, 0, c, 8), 0);
+	assert_int_equal(feed_discover(A, "https://notyoutube.com/channel/"
+	    "UCabcdefghijklmnopqrstuv", NULL, 0, c, 8), 0);
+	assert_int_equal(feed_discover(A, "https://youtube.com.a.example/"
+	    "channel/UCabcdefghijklmnopqrstuv", NULL, 0, c, 8), 0);
+	n = feed_discover(A, "https://m.youtube.com/channel/"
+	    "UCabcdefghijklmnopqrstuv/", NULL, 0, c, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0].url, "https://www.youtube.com/feeds/videos.xml"
+	    "?channel_id=UCabcdefghijklmnopqrstuv");
 	n = feed_discover(A, "https://bsky.app/profile/alice.bsky.social", NULL,
 	    0, c, 8);
 	assert_int_equal(n, 1);

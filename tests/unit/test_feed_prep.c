@@ -16,7 +16,11 @@
 
 #include "tests/unit/arena_fixture.h"
 #include "util/arena.h"
+#include "widgets/feeds/feed_entities.h"
+#include "widgets/feeds/feed_libxml.h"
 #include "widgets/feeds/feed_prep.h"
+
+#include <libxml/HTMLparser.h>
 
 
 /* feed_prep_xml of body[0..n) (an exact-size heap copy), UTF-8 taken as
@@ -328,6 +332,59 @@ test_xml_start(void **state)
 	    "windows-1252", false);
 }
 
+/* The HTML 4 table is libxml2's: every code point libxml2 names, by the
+ * same name, and nothing more (libxml2 is linked into the tests only). */
+static void
+test_entities_html4(void **state)
+{
+	static const char *const none[] = { "", "AMP", "Nbsp", "nbsp;", "zz",
+		"hellip2", "ap", "NotAnEntity", "\xc3\xa9" };
+	size_t seen = 0;
+	uint32_t cp;
+
+	(void)state;
+	for (uint32_t v = 0; v < 0x10000; v++) {
+		const htmlEntityDesc *d = htmlEntityValueLookup(v);
+		if (d == NULL || d->value != v)
+			continue;
+		seen++;
+		assert_true(feed_entity_html4(d->name, &cp));
+		assert_int_equal(cp, v);
+	}
+	assert_int_equal(seen, 253);
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		assert_false(feed_entity_html4(none[i], &cp));
+		assert_null(htmlEntityLookup((const xmlChar *)none[i]));
+	}
+	assert_true(feed_entity_html4("eacute", &cp));
+	assert_int_equal(cp, 0xe9);
+}
+
+/* libxml2 on demand: a library that is not there, or is not libxml2,
+ * is refused (the parser then reads no document that needs it); the
+ * real one loads and parses. */
+static void
+test_libxml_on_demand(void **state)
+{
+	struct feed_libxml x;
+	const struct feed_libxml *lx;
+	xmlParserCtxtPtr c;
+	xmlDocPtr d;
+
+	(void)state;
+	assert_false(feed_libxml_open("libsocialhub-no-such-library.so.9", &x));
+	assert_false(feed_libxml_open("libc.so.6", &x));
+	lx = feed_libxml();
+	assert_non_null(lx);
+	assert_ptr_equal(feed_libxml(), lx);
+	c = lx->new_parser_ctxt();
+	assert_non_null(c);
+	d = lx->ctxt_read_memory(c, "<a>x</a>", 8, NULL, NULL, XML_PARSE_NONET);
+	assert_non_null(d);
+	lx->free_doc(d);
+	lx->free_parser_ctxt(c);
+}
+
 int
 main(void)
 {
@@ -340,6 +397,8 @@ main(void)
 		cmocka_unit_test(test_growth_and_bound),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_xml_start),
+		cmocka_unit_test(test_entities_html4),
+		cmocka_unit_test(test_libxml_on_demand),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

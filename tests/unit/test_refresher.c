@@ -41,6 +41,7 @@ struct canned {
 	const char *body;
 	const char *etag, *cache_control, *retry_after;
 	const char *error;
+	const char *ctype;          /* NULL: application/rss+xml */
 };
 
 struct fake {
@@ -94,7 +95,7 @@ fake_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 		r->etag = xdup(c->etag);
 		r->cache_control = xdup(c->cache_control);
 		r->retry_after = xdup(c->retry_after);
-		r->content_type = xdup("application/rss+xml");
+		r->content_type = xdup(c->ctype ? c->ctype : "application/rss+xml");
 		r->effective_url = xdup(jobs[i].url);
 		snprintf(r->error, sizeof(r->error), "%s", c->error ? c->error : "");
 		r->elapsed_ms = 7;
@@ -119,7 +120,8 @@ static void
 answer(int i, const char *url, enum rc rc, long status, const char *body,
     const char *etag, const char *cc, const char *error)
 {
-	F.answers[i] = (struct canned){ url, rc, status, body, etag, cc, NULL, error };
+	F.answers[i] = (struct canned){ url, rc, status, body, etag, cc, NULL, error,
+	    NULL };
 	if ((size_t)i >= F.nanswers)
 		F.nanswers = (size_t)i + 1;
 }
@@ -442,6 +444,86 @@ test_handover(void **state)
 	assert_false(r->merged);
 }
 
+/* A body repaired byte by byte: a warning in status.json, which goes
+ * with the next clean body. */
+static void
+test_repair_warning(void **state)
+{
+	static const char rss_bad[] =
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+		"<rss version=\"2.0\"><channel><title>A</title>"
+		"<item><guid>urn:a:1</guid><title>Caf\xc3\xa9 \x93" "Chef\x94</title>"
+		"</item></channel></rss>";
+	struct refresh_report rep;
+	struct cache_status st;
+
+	(void)state;
+	answer(0, URL_A, RC_OK, 200, rss_bad, NULL, NULL, NULL);
+	answer(1, URL_B, RC_OK, 304, NULL, NULL, NULL, NULL);
+	answer(2, URL_C, RC_OK, 304, NULL, NULL, NULL, NULL);
+	pass(true, &rep);
+	assert_int_equal(entry(&rep, "a")->outcome, REFRESH_UPDATED);
+	st = status_of(URL_A);
+	assert_non_null(st.warning);
+	assert_non_null(strstr(st.warning, "charset repaired: 2 bytes"));
+	/* A 304 keeps it: the stored items are still the repaired ones. */
+	answer(0, URL_A, RC_OK, 304, NULL, NULL, NULL, NULL);
+	pass(true, &rep);
+	assert_non_null(status_of(URL_A).warning);
+	answer(0, URL_A, RC_OK, 200, rss_a, NULL, NULL, NULL);
+	pass(true, &rep);
+	assert_null(status_of(URL_A).warning);
+}
+
+/* A source that is a web page: its feed is remembered and fetched in its
+ * place; after a day the page is read again (a changed feed is found). */
+static void
+test_page_feed_remembered(void **state)
+{
+	static const char page[] = "<!DOCTYPE html><html><head><link rel=alternate "
+	    "type=application/rss+xml href=\"https://d.example/feed\"></head></html>";
+	char key[CACHE_KEY_LEN + 1];
+	struct refresh_report rep;
+	struct cache_status st;
+	const char *path;
+
+	(void)state;
+	answer(0, URL_A, RC_OK, 304, NULL, NULL, NULL, NULL);
+	answer(1, URL_B, RC_OK, 304, NULL, NULL, NULL, NULL);
+	answer(2, URL_C, RC_OK, 200, page, NULL, NULL, NULL);
+	F.answers[2].ctype = "text/html; charset=utf-8";
+	answer(3, "https://d.example/feed", RC_OK, 200, rss_b, NULL, NULL, NULL);
+	pass(true, &rep);
+	assert_true(F.seen[2] && F.seen[3]);
+	assert_string_equal(entry(&rep, "c")->via, "https://d.example/feed");
+	st = status_of(URL_C);
+	assert_string_equal(st.feed_url, "https://d.example/feed");
+	assert_true(st.discovered_at > 0);
+	/* Remembered: the page is not read again. */
+	pass(true, &rep);
+	assert_false(F.seen[2]);
+	assert_true(F.seen[3]);
+	assert_string_equal(entry(&rep, "c")->via, "https://d.example/feed");
+	/* A day on, it is. */
+	st = status_of(URL_C);
+	st.discovered_at -= 86400;
+	cache_source_key(URL_C, key);
+	path = cache_source_path(A, C, key, "status.json");
+	assert_int_equal(cache_status_store(path, &st), RC_OK);
+	pass(true, &rep);
+	assert_true(F.seen[2] && F.seen[3]);
+	assert_true(status_of(URL_C).discovered_at >= st.discovered_at + 86400);
+	/* The page's URL answers a feed itself now: nothing remembered. */
+	answer(2, URL_C, RC_OK, 200, rss_b, NULL, NULL, NULL);
+	st = status_of(URL_C);
+	st.discovered_at -= 86400;
+	assert_int_equal(cache_status_store(path, &st), RC_OK);
+	pass(true, &rep);
+	assert_true(F.seen[2]);
+	assert_false(F.seen[3]);
+	assert_null(status_of(URL_C).feed_url);
+}
+
 int
 main(void)
 {
@@ -453,6 +535,8 @@ main(void)
 		cmocka_unit_test(test_busy),
 		cmocka_unit_test(test_stream_filter),
 		cmocka_unit_test(test_handover),
+		cmocka_unit_test(test_repair_warning),
+		cmocka_unit_test(test_page_feed_remembered),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -352,6 +352,13 @@ test_network(void **state)
 		{ "https://bsky.app/profile/a/post/1", "bluesky" },
 		{ "https://mastodon.social/@brand/1", "mastodon" },
 		{ "https://social.example/users/brand/statuses/1", "mastodon" },
+		{ "https://social.example/@brand/110201?x=1", "mastodon" },
+		/* The same path shapes on other sites are theirs. */
+		{ "https://medium.example/@brand/my-post-3f2a1b", "web" },
+		{ "https://medium.example/@brand", "web" },
+		{ "https://blog.example/users/brand", "web" },
+		{ "https://blog.example/users/brand/statuses/x1", "web" },
+		{ "https://blog.example/@/1", "web" },
 		{ "https://github.com/a/b/releases", "github" },
 		{ "https://old.reddit.com/r/x", "reddit" },
 		{ "https://evil-youtube.com/watch", "web" },

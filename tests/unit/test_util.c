@@ -20,6 +20,7 @@
 #include "util/html.h"
 #include "util/jsonutil.h"
 #include "util/log.h"
+#include "util/sha256.h"
 #include "util/url.h"
 
 static int order[4];
@@ -851,6 +852,37 @@ test_seal_open(void **state)
 	arena_free(a);
 }
 
+/* The portable SHA-256 gives OpenSSL's digest at every length around
+ * the block and padding boundaries, and on random data up to 4 KiB. */
+static void
+test_sha256_portable(void **state)
+{
+	unsigned char buf[4096], a[SHA256_LEN], b[CRYPTO_SHA256_LEN];
+	uint32_t x = 12345;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	for (size_t n = 0; n <= sizeof(buf); n = n < 300 ? n + 1 : n * 2 + 7) {
+		sha256_digest(buf, n, a);
+		crypto_sha256(buf, n, b);
+		assert_memory_equal(a, b, SHA256_LEN);
+	}
+	sha256_digest(buf, sizeof(buf), a);
+	crypto_sha256(buf, sizeof(buf), b);
+	assert_memory_equal(a, b, SHA256_LEN);
+	/* FIPS 180-4's "abc" and its two-block message. */
+	sha256_digest("abc", 3, a);
+	assert_int_equal(a[0], 0xba);
+	assert_int_equal(a[31], 0xad);
+	sha256_digest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	    56, a);
+	assert_int_equal(a[0], 0x24);
+	assert_int_equal(a[31], 0xc1);
+}
+
 static void
 test_hash_equal(void **state)
 {
@@ -979,6 +1011,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_sha256_portable),
 		cmocka_unit_test(test_arena_reuse),
 		cmocka_unit_test(test_arena_huge),
 		cmocka_unit_test(test_arena_rewind),

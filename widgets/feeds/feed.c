@@ -229,6 +229,7 @@ feed_parse(struct arena *a, const char *body, size_t len,
 	if (rc != RC_OK)
 		return rc;
 	out->encoding = arena_strdup(a, t.encoding);
+	out->repaired_bytes = t.repaired;
 	if (json || looks_json(t.s, t.len)) {
 		rc = feed_json_parse(&c, t.s, t.len);
 	} else {

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util/crypto.h"
+#include "util/crypto_b64.h"
 #include "util/url.h"
 #include "widgets/feeds/feed_ext.h"
 #include "widgets/feeds/feed_formats.h"

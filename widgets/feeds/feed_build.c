@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "util/buf.h"
-#include "util/crypto.h"
+#include "util/sha256.h"
 #include "util/time.h"
 #include "util/urlres.h"
 
@@ -993,7 +993,7 @@ feed_ib_init(struct feed_ctx *c, struct feed_ib *b, struct feed_item *it,
 static char *
 hash_id(struct feed_ctx *c, const struct feed_item *it)
 {
-	unsigned char h[CRYPTO_SHA256_LEN];
+	unsigned char h[SHA256_LEN];
 	struct buf b;
 	char *r;
 	size_t i;
@@ -1007,7 +1007,7 @@ hash_id(struct feed_ctx *c, const struct feed_item *it)
 	buf_appends(&b, it->summary ? it->summary : "");
 	if (!it->date_missing)
 		buf_appendf(&b, "\n%lld", it->published);
-	crypto_sha256(b.data ? b.data : "", b.len, h);
+	sha256_digest(b.data ? b.data : "", b.len, h);
 	buf_fini(&b);
 	r = arena_alloc(c->a, 5 + 32 + 1);
 	if (r == NULL)

@@ -185,6 +185,11 @@ run(const struct parse_args *pa, const char *body, size_t len)
 		arena_free(a);
 		return 1;
 	}
+	/* Said on stderr too: the JSON's repaired_bytes is easy to miss. */
+	if (f.repaired_bytes > 0)
+		fprintf(stderr, "socialhub parse: %s: warning: %zu bytes were not "
+		    "UTF-8, each read as windows-1252\n", pa->file,
+		    f.repaired_bytes);
 	if (!print_json(pa, &f)) {
 		fprintf(stderr, "socialhub parse: cannot write the result\n");
 		status = 1;

@@ -15,6 +15,7 @@ struct found {
 	struct arena *a;
 	struct feed_candidate *out;
 	size_t n, max;
+	bool mastodon;      /* the page is Mastodon's web app */
 };
 
 static void
@@ -131,6 +132,8 @@ scan_links(struct found *f, const char *page_url, const char *html,
 				base = b;
 			continue;
 		}
+		if ((href = attr(&t, "id")) != NULL && strcmp(href, "mastodon") == 0)
+			f->mastodon = true;
 		if (strcmp(t.name, "link") != 0)
 			continue;
 		rel = attr(&t, "rel");
@@ -179,41 +182,107 @@ all_of(const char *s, size_t n, size_t min, const char *set)
 #define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 	"0123456789_-"
 
-/* The feed a URL form implies: YouTube channel, Mastodon or Bluesky
- * profile (on any host: the fixture servers, instances). */
-static void
-url_forms(struct found *f, const char *url)
+/*
+ * The URL forms of networks that publish a feed per page, each on its own
+ * hosts only: /channel/UC…, /@user or /profile/x on any other site is
+ * that site's own path, not a feed address. Mastodon runs on any host: a
+ * host listed here, or a page that shows itself as Mastodon's web app
+ * (its root element, id="mastodon").
+ */
+struct url_form {
+	const char *how;
+	const char *prefix;          /* path prefix before the id */
+	size_t min, max;             /* id length bounds */
+	const char *chars;           /* what the id is made of */
+	const char *const *hosts;    /* the network's hosts (and subdomains) */
+	bool any_marked_host;        /* also on a page marked as the network's */
+	const char *base;            /* the feed's origin; NULL: the page's */
+	const char *before, *after;  /* the feed's path around the id */
+	const char *type;
+};
+
+static const char *const youtube_hosts[] = { "youtube.com", NULL };
+static const char *const bluesky_hosts[] = { "bsky.app", NULL };
+static const char *const mastodon_hosts[] = { "mastodon.social",
+	"mastodon.online", "mastodon.world", "mstdn.social", "mas.to",
+	"fosstodon.org", "hachyderm.io", "infosec.exchange", "chaos.social",
+	"social.vivaldi.net", "techhub.social", "mastodon.art", NULL };
+
+static const struct url_form url_forms_table[] = {
+	{ "youtube", "/channel/UC", 10, 62, ID_CHARS, youtube_hosts, false,
+	  "https://www.youtube.com", "/feeds/videos.xml?channel_id=UC", "",
+	  "application/atom+xml" },
+	{ "mastodon", "/@", 1, 63, ID_CHARS, mastodon_hosts, true,
+	  NULL, "/@", ".rss", "application/rss+xml" },
+	{ "bluesky", "/profile/", 1, 255, ID_CHARS ".:", bluesky_hosts, false,
+	  "https://bsky.app", "/profile/", "/rss", "application/rss+xml" },
+};
+
+/* host (of length n) is domain or one of its subdomains. */
+static bool
+host_in(const char *host, size_t n, const char *const *domains)
 {
-	const char *path, *seg;
-	size_t origin, plen, n;
+	for (; *domains != NULL; domains++) {
+		size_t d = strlen(*domains);
+		if (n == d ? strncasecmp(host, *domains, d) == 0 :
+		    n > d && host[n - d - 1] == '.' &&
+		    strncasecmp(host + n - d, *domains, d) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The host of an absolute URL: after "://" and any userinfo, up to a
+ * port, path, query or fragment. */
+static const char *
+url_host_span(const char *u, size_t origin, size_t *n)
+{
+	const char *h = strstr(u, "://") + 3, *at;
+	const char *end = u + origin;
+
+	if ((at = memchr(h, '@', (size_t)(end - h))) != NULL)
+		h = at + 1;
+	*n = strcspn(h, ":/?#");
+	if (h + *n > end)
+		*n = (size_t)(end - h);
+	return h;
+}
+
+static void
+url_form_apply(struct found *f, const struct url_form *r, const char *url,
+    size_t origin, const char *path, size_t plen, bool marked)
+{
+	size_t k = strlen(r->prefix), hn, n;
+	const char *host = url_host_span(url, origin, &hn), *id;
+
+	if (plen <= k || strncmp(path, r->prefix, k) != 0)
+		return;
+	if (!host_in(host, hn, r->hosts) && !(r->any_marked_host && marked))
+		return;
+	id = path + k;
+	n = plen - k;
+	if (n < r->min || n > r->max || !all_of(id, n, r->min, r->chars))
+		return;
+	/* The feed lives on the network's own host, or on the instance. */
+	add(f, arena_printf(f->a, "%.*s%s%.*s%s", r->base != NULL ? (int)strlen(
+	    r->base) : (int)origin, r->base != NULL ? r->base : url, r->before,
+	    (int)n, id, r->after), r->how, r->type, NULL);
+}
+
+/* The feed a URL form implies (url_forms_table). */
+static void
+url_forms(struct found *f, const char *url, bool marked)
+{
+	const char *path;
+	size_t origin, plen, i;
 
 	if (url == NULL || !url_parts(url, &origin, &path, &plen))
 		return;
 	while (plen > 1 && path[plen - 1] == '/')
 		plen--;
-	if (plen > 9 && strncmp(path, "/channel/", 9) == 0) {
-		seg = path + 9;
-		n = plen - 9;
-		if (n > 2 && strncmp(seg, "UC", 2) == 0 &&
-		    all_of(seg, n, 12, ID_CHARS) && n < 64)
-			add(f, arena_printf(f->a, "%.*s/feeds/videos.xml?channel_id="
-			    "%.*s", (int)origin, url, (int)n, seg), "youtube",
-			    "application/atom+xml", NULL);
-	} else if (plen > 2 && path[1] == '@') {
-		seg = path + 2;
-		n = plen - 2;
-		if (all_of(seg, n, 1, ID_CHARS) && n < 64)
-			add(f, arena_printf(f->a, "%.*s/@%.*s.rss", (int)origin,
-			    url, (int)n, seg), "mastodon", "application/rss+xml",
-			    NULL);
-	} else if (plen > 9 && strncmp(path, "/profile/", 9) == 0) {
-		seg = path + 9;
-		n = plen - 9;
-		if (all_of(seg, n, 1, ID_CHARS ".:") && n < 256)
-			add(f, arena_printf(f->a, "%.*s/profile/%.*s/rss",
-			    (int)origin, url, (int)n, seg), "bluesky",
-			    "application/rss+xml", NULL);
-	}
+	for (i = 0; i < sizeof(url_forms_table) / sizeof(url_forms_table[0]); i++)
+		url_form_apply(f, &url_forms_table[i], url, origin, path, plen,
+		    marked);
 }
 
 size_t
@@ -221,15 +290,15 @@ feed_discover(struct arena *a, const char *page_url, const char *html,
     size_t len, struct feed_candidate *out, size_t max)
 {
 	struct found f = { a, out, 0, max < FEED_DISCOVER_MAX ? max :
-	    FEED_DISCOVER_MAX };
+	    FEED_DISCOVER_MAX, false };
 	char *canonical = NULL;
 
 	if (page_url == NULL)
 		return 0;
 	if (html != NULL && len > 0)
 		scan_links(&f, page_url, html, len, &canonical);
-	url_forms(&f, page_url);
+	url_forms(&f, page_url, f.mastodon);
 	if (canonical != NULL)
-		url_forms(&f, canonical);
+		url_forms(&f, canonical, f.mastodon);
 	return f.n;
 }

@@ -30,9 +30,12 @@ bool feed_discover_is_html(const char *body, size_t len,
  * The feed candidates of the page at page_url whose HTML is
  * html[0..len) (NULL, 0: the URL alone): <link rel="alternate"> with an
  * RSS, Atom or JSON Feed type, in document order, then the feed the URL
- * form implies (…/channel/UC… → …/feeds/videos.xml?channel_id=UC…, also
- * through the page's canonical link; …/@user → …/@user.rss;
- * …/profile/HANDLE → …/profile/HANDLE/rss), duplicates left out. At most
+ * form implies, each on its network's hosts only (youtube.com
+ * …/channel/UC… → www.youtube.com/feeds/videos.xml?channel_id=UC…, also
+ * through the page's canonical link; bsky.app/profile/HANDLE →
+ * …/profile/HANDLE/rss; …/@user → …/@user.rss on a known Mastodon
+ * instance or a page that is Mastodon's web app, id="mastodon"),
+ * duplicates left out. At most
  * max (≤ FEED_DISCOVER_MAX) into out; returns how many. Arena memory.
  */
 size_t feed_discover(struct arena *a, const char *page_url, const char *html,

@@ -332,6 +332,9 @@ feed_to_json(const struct feed *f)
 			put(&o, ext, "recovered", json_true());
 		if (f->truncated)
 			put(&o, ext, "truncated", json_true());
+		if (f->repaired_bytes > 0)
+			put(&o, ext, "repaired_bytes",
+			    json_integer((json_int_t)f->repaired_bytes));
 		put(&o, j, EXT, ext);
 	} else {
 		o.nomem = true;
@@ -558,6 +561,8 @@ feed_write_json_begin(const struct feed *f, size_t npinned, struct jsonw *w)
 		w_true(w, "recovered");
 	if (f->truncated)
 		w_true(w, "truncated");
+	if (f->repaired_bytes > 0)
+		w_int(w, "repaired_bytes", (long long)f->repaired_bytes);
 	jsonw_obj_end(w);
 	jsonw_key(w, "items", strlen("items"));
 	jsonw_arr_begin(w);
@@ -960,6 +965,8 @@ feed_from_json(struct arena *a, const json_t *j, struct feed *out)
 		out->encoding = get_str(&in, ext, "encoding");
 		out->recovered = json_is_true(json_object_get(ext, "recovered"));
 		out->truncated = json_is_true(json_object_get(ext, "truncated"));
+		out->repaired_bytes = jsonutil_int(ext, "repaired_bytes") > 0 ?
+		    (size_t)jsonutil_int(ext, "repaired_bytes") : 0;
 	} else {
 		out->format = strstr(version, "1.1") != NULL ? FEED_JSON11 :
 		    FEED_JSON10;

@@ -138,6 +138,9 @@ struct feed {
 	const char *encoding;/* the charset the body was read as, or NULL */
 	bool recovered;      /* ill-formed XML, read in recover mode */
 	bool truncated;      /* items beyond max_items were left out */
+	size_t repaired_bytes;/* bytes of UTF-8 text that were not UTF-8,
+	                       * read one by one as windows-1252 (the rest
+	                       * kept as UTF-8); 0: none */
 };
 
 struct feed_parse_opts {

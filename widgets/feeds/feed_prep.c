@@ -14,11 +14,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/HTMLparser.h>
-
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/url.h"
+#include "widgets/feeds/feed_entities.h"
 #include "widgets/feeds/sanitize.h"
 
 static uint32_t
@@ -242,15 +241,17 @@ from_cp1252(const unsigned char *s, size_t n, char **out, size_t *outlen)
 /* UTF-8 with some bytes that are not: every valid sequence kept, each
  * byte of an invalid one read as windows-1252 (the usual culprit: a
  * Word quote pasted into a UTF-8 page). *kept: a valid multi-byte
- * sequence was kept; without one, this is the windows-1252 reading. */
+ * sequence was kept; without one, this is the windows-1252 reading.
+ * *bad: how many bytes were read as windows-1252. */
 static enum rc
 from_utf8_repair(const char *s, size_t n, char **out, size_t *outlen,
-    bool *kept)
+    bool *kept, size_t *bad)
 {
 	char *d = malloc(n * 3 + 1);
 	size_t i = 0, j = 0, k;
 
 	*kept = false;
+	*bad = 0;
 	if (d == NULL)
 		return RC_NOMEM;
 	while (i < n) {
@@ -266,6 +267,7 @@ from_utf8_repair(const char *s, size_t n, char **out, size_t *outlen,
 		} else {
 			j += utf8_encode(d + j, c1_map(c));
 			i++;
+			(*bad)++;
 		}
 	}
 	d[j] = '\0';
@@ -440,7 +442,7 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 {
 	char label[48];
 	const char *fam, *name = NULL;
-	size_t bom;
+	size_t bom, bad;
 	bool declared = false, kept;
 	enum rc rc;
 
@@ -476,10 +478,14 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 			return RC_OK;
 		/* Declared (or assumed) UTF-8 but not: repaired byte by byte. */
 		t->fallback = true;
-		rc = from_utf8_repair(body, len, &t->owned, &t->len, &kept);
+		rc = from_utf8_repair(body, len, &t->owned, &t->len, &kept,
+		    &bad);
 		if (rc != RC_OK)
 			return rc;
 		t->s = t->owned;
+		/* Without a kept sequence the whole text is windows-1252, which
+		 * the encoding says; only a mixed reading is a repair. */
+		t->repaired = kept ? bad : 0;
 		snprintf(t->encoding, sizeof(t->encoding), "%s", kept ? "utf-8" :
 		    "windows-1252");
 		return RC_OK;
@@ -801,13 +807,7 @@ ref_read(struct prep *p, size_t i, uint32_t *cp, size_t *len,
 			return 3;
 		}
 	}
-	{
-		const htmlEntityDesc *h = htmlEntityLookup((const xmlChar *)name);
-		if (h == NULL)
-			return 0;
-		*cp = h->value;
-	}
-	return 1;
+	return feed_entity_html4(name, cp) ? 1 : 0;
 }
 
 static int

@@ -19,6 +19,8 @@ struct feed_prep_text {
 	size_t len;
 	char encoding[48];    /* what it was read as ("utf-8", "GB18030") */
 	bool fallback;        /* the declared charset was wrong or unknown */
+	size_t repaired;      /* bytes of UTF-8 text that were not UTF-8,
+	                       * each read as windows-1252 */
 	char *owned;          /* converted copy, or NULL */
 	char *xml;            /* feed_prep_xml output (NUL-terminated) */
 	size_t xml_len;

@@ -15,10 +15,10 @@
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
-#include <libxml/SAX2.h>
 
 #include "util/buf.h"
 #include "util/url.h"
+#include "widgets/feeds/feed_libxml.h"
 #include "widgets/feeds/feed_xml.h"
 
 /* The most text a document of n bytes can give: the lenient reading
@@ -32,6 +32,7 @@
 struct tb {
 	struct arena *a;
 	struct feed_tree *t;
+	const struct feed_libxml *lx;   /* while libxml2 reads (feed_libxml) */
 	xmlParserCtxtPtr ctxt;
 	struct feed_node *cur;      /* innermost kept open element */
 	struct feed_node **last;    /* last child at each depth; [0]: top */
@@ -142,7 +143,7 @@ intern_cstr(struct tb *b, unsigned char kind, const xmlChar *s)
 {
 	size_t n = strlen((const char *)s);
 
-	if (b->ctxt->dict != NULL && xmlDictOwns(b->ctxt->dict, s) == 1)
+	if (b->ctxt->dict != NULL && b->lx->dict_owns(b->ctxt->dict, s) == 1)
 		return intern_stable(b, kind, (const char *)s, n);
 	return intern(b, kind, (const char *)s, n);
 }
@@ -248,7 +249,7 @@ static void
 tb_fail(struct tb *b)
 {
 	b->failed = true;
-	xmlStopParser(b->ctxt);
+	b->lx->stop_parser(b->ctxt);
 }
 
 /* The document is in memory, whole (xmlCtxtReadMemory copies it into the
@@ -261,8 +262,9 @@ static void
 tb_start_doc(void *ctx)
 {
 	xmlParserCtxtPtr ctxt = ctx;
+	struct tb *b = ctxt->_private;
 
-	xmlSAX2StartDocument(ctx);
+	b->lx->sax2_start_document(ctx);
 	if (ctxt->input != NULL && ctxt->input->buf != NULL &&
 	    ctxt->input->buf->encoder == NULL &&
 	    ctxt->input->end - ctxt->input->base <= XML_MAX_LOOKUP_LIMIT &&
@@ -462,8 +464,10 @@ tb_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 static void
 tb_serror(void *ctx, xmlErrorPtr e)
 {
+	xmlParserCtxtPtr ctxt = ctx;
+
 	if (e != NULL && e->level == XML_ERR_FATAL)
-		xmlStopParser(ctx);
+		((struct tb *)ctxt->_private)->lx->stop_parser(ctxt);
 }
 
 /* libxml2 over the whole document; with `recover`, its recover mode (the
@@ -472,11 +476,15 @@ tb_serror(void *ctx, xmlErrorPtr e)
 static enum rc
 parse_libxml2(struct tb *b, const char *xml, size_t len, bool recover)
 {
+	const struct feed_libxml *lx = feed_libxml();
 	xmlParserCtxtPtr ctxt;
 	xmlSAXHandlerPtr sax;
 	xmlDocPtr doc;
 
-	ctxt = xmlNewParserCtxt();
+	if (lx == NULL)
+		return RC_INVALID;    /* not loadable: a document we cannot read */
+	b->lx = lx;
+	ctxt = lx->new_parser_ctxt();
 	if (ctxt == NULL)
 		return RC_NOMEM;
 	b->ctxt = ctxt;
@@ -507,7 +515,7 @@ parse_libxml2(struct tb *b, const char *xml, size_t len, bool recover)
 		sax->serror = tb_serror;
 	/* No NOENT (no entity substitution), no DTDLOAD, no HUGE; NONET and
 	 * the deny-all entity loader (sanitize.c) besides. */
-	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,
+	doc = lx->ctxt_read_memory(ctxt, xml, (int)len, NULL, NULL,
 	    XML_PARSE_NONET | (recover ? XML_PARSE_RECOVER : 0) |
 	    XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
@@ -515,8 +523,8 @@ parse_libxml2(struct tb *b, const char *xml, size_t len, bool recover)
 		b->failed = true;
 	b->t->recovered = !ctxt->wellFormed || !ctxt->nsWellFormed;
 	b->malformed = !ctxt->wellFormed;
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
+	lx->free_doc(doc);
+	lx->free_parser_ctxt(ctxt);
 	b->ctxt = NULL;
 	return b->failed ? RC_NOMEM : RC_OK;
 }
@@ -619,6 +627,7 @@ tb_init(struct tb *b, struct arena *a, struct feed_tree *out,
 	buf_clear(&b->text);
 	b->a = a;
 	b->t = out;
+	b->lx = NULL;
 	b->ctxt = NULL;
 	b->cur = NULL;
 	b->last = last;

@@ -11,8 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/parser.h>
-
 #include "util/buf.h"
 #include "util/url.h"
 #include "util/urlres.h"
@@ -21,44 +19,13 @@
 static void tables_init(void);
 static void text_tbl_init(void);
 
-/* ---- process-wide libxml2 set-up ---- */
-
-static void
-silent_error(void *ctx, const char *msg, ...)
-{
-	(void)ctx;
-	(void)msg;
-}
-
-static void
-silent_structured(void *ctx, xmlErrorPtr err)
-{
-	(void)ctx;
-	(void)err;
-}
-
-/* Every external entity, DTD or XInclude load is refused. */
-static xmlParserInputPtr
-deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
-{
-	(void)url;
-	(void)id;
-	(void)ctxt;
-	return NULL;
-}
+/* ---- process-wide set-up ---- */
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static void
 global_init(void)
 {
-	xmlInitParser();
-	xmlSetGenericErrorFunc(NULL, silent_error);
-	xmlSetStructuredErrorFunc(NULL, silent_structured);
-	xmlSetExternalEntityLoader(deny_loader);
-	/* Entity substitution stays off (the default); never XML_PARSE_HUGE. */
-	xmlSubstituteEntitiesDefault(0);
-	xmlLoadExtDtdDefaultValue = 0;
 	tables_init();
 }
 

@@ -24,8 +24,7 @@
  */
 struct sanitize;
 
-/* NULL on no memory. Also initializes libxml2 once per process (see
- * sanitize_global_init). */
+/* NULL on no memory. Also runs sanitize_global_init. */
 struct sanitize *sanitize_new(struct arena *a);
 
 /*
@@ -154,9 +153,9 @@ bool sanitize_truncate_utf8(char *s, size_t max);
  * windows-1252; other code points unchanged. */
 uint32_t sanitize_cp1252_c1(uint32_t cp);
 
-/* Process set-up: the entity table of htmltok; for libxml2 (which the
- * feed parser uses) parser init, errors silenced, external entity loading
- * refused for the whole process. Idempotent and thread-safe. */
+/* Process set-up: the sanitizer's tables and the entity table of
+ * htmltok (libxml2, which the feed parser uses for some documents, is set
+ * up when it is loaded: feed_libxml.h). Idempotent and thread-safe. */
 void sanitize_global_init(void);
 
 #endif

@@ -418,6 +418,8 @@ cache_status_load(struct arena *a, const char *path, struct cache_status *out)
 	out->bytes = jsonutil_int(j, "bytes");
 	out->items = (long)jsonutil_int(j, "items");
 	out->fetch_ms = (long)jsonutil_int(j, "fetch_ms");
+	out->feed_url = jsonutil_str(a, j, "feed_url", 0, NULL);
+	out->discovered_at = jsonutil_int(j, "discovered_at");
 	json_decref(j);
 	return RC_OK;
 }
@@ -444,6 +446,11 @@ cache_status_json(const struct cache_status *s)
 	jsonutil_set_str(o, "error_code", s->error_code, 0);
 	if (s->warning != NULL)
 		jsonutil_set_str(o, "warning", s->warning, 0);
+	if (s->feed_url != NULL) {
+		jsonutil_set_str(o, "feed_url", s->feed_url, 0);
+		json_object_set_new(o, "discovered_at",
+		    json_integer((json_int_t)s->discovered_at));
+	}
 	return o;
 }
 

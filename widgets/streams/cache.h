@@ -135,6 +135,11 @@ struct cache_status {
 	long long bytes;          /* decompressed body bytes of the last 200 */
 	long items;               /* items in items.json */
 	long fetch_ms;
+	/* A source that is a web page: the feed it named, fetched in its
+	 * place until it fails or discovered_at is a day old, then the page
+	 * is read again (refresher.c). NULL, 0: none. */
+	char *feed_url;
+	long long discovered_at;
 };
 
 /* Loads status.json of a source into arena memory. RC_NOTFOUND when absent

@@ -70,21 +70,39 @@ cand_trust(enum netpolicy_trust page, const char *page_url, const char *u)
 	    NETPOLICY_ORIGIN : NETPOLICY_PUBLIC;
 }
 
+/* The URL argument: alone, or with -c FILE before or after it. */
+static const char *
+url_arg(int argc, char **argv)
+{
+	const char *url = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			i++;
+		else if (url != NULL || argv[i][0] == '-')
+			return NULL;
+		else
+			url = argv[i];
+	}
+	return url;
+}
+
 int
-discover_cmd(int argc, char **argv, const struct fetcher_opts *fo)
+discover_cmd(int argc, char **argv, const struct fetcher_opts *fo,
+    bool allow_private)
 {
 	struct feed_candidate c[FEED_DISCOVER_MAX];
 	struct fetch_job jobs[FEED_DISCOVER_MAX];
 	struct disc d;
 	struct fetcher f;
 	struct arena *a = NULL;
-	const char *url = argc == 2 ? argv[1] : NULL;
+	const char *url = url_arg(argc, argv);
 	char what[300];
 	size_t n = 0, i;
 	int status = 1;
 
 	if (url == NULL || url[0] == '-') {
-		fprintf(stderr, "usage: socialhub discover URL\n");
+		fprintf(stderr, "usage: socialhub discover [-c FILE] URL\n");
 		return 2;
 	}
 	memset(&d, 0, sizeof(d));
@@ -94,7 +112,7 @@ discover_cmd(int argc, char **argv, const struct fetcher_opts *fo)
 		return 1;
 	}
 	jobs[0].url = url;
-	jobs[0].trust = fetcher_trust(false, url);
+	jobs[0].trust = fetcher_trust(allow_private, url);
 	jobs[0].arg = (void *)(uintptr_t)FEED_DISCOVER_MAX;
 	if (fetcher_run(&f, jobs, 1, took, &d, NULL) != RC_OK ||
 	    (a = arena_new(64 * 1024, 0)) == NULL)
@@ -120,7 +138,8 @@ discover_cmd(int argc, char **argv, const struct fetcher_opts *fo)
 	memset(jobs, 0, sizeof(jobs));
 	for (i = 0; i < n; i++) {
 		jobs[i].url = c[i].url;
-		jobs[i].trust = cand_trust(fetcher_trust(false, url), url, c[i].url);
+		jobs[i].trust = cand_trust(fetcher_trust(allow_private, url), url,
+		    c[i].url);
 		jobs[i].arg = (void *)(uintptr_t)i;
 	}
 	if (fetcher_run(&f, jobs, n, took, &d, NULL) != RC_OK)

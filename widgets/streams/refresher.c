@@ -60,8 +60,19 @@ struct unit {
 	char items_sum[65];                /* of their items.json payload */
 	struct unit *next;                 /* in the writers' queue */
 	enum netpolicy_trust trust;        /* of the source's own fetch */
-	char *follow;                      /* the feed its page names (malloc) */
-	bool followed;                     /* this result is that feed's */
+	/* A source that is a web page (discovery): the feeds it names, in
+	 * the order tried (in da, made by the fetch loop's thread), and the
+	 * one being fetched (follow: in the pass arena once queued). */
+	struct arena *da;
+	const char *cand[FEED_DISCOVER_MAX];
+	size_t ncand, icand;
+	const char *follow;                /* the feed fetched in the page's
+					    * place, or NULL: the page itself */
+	bool followed;                     /* this result is follow's */
+	bool remembered;                   /* follow came from status.json */
+	bool rediscovered;                 /* the page was read again in this
+					    * pass: no third try */
+	bool queued;                       /* in p->follows */
 	struct src_run *api;               /* an API source's run (its arena
 					    * holds it and its items), or NULL */
 	bool more;                         /* the run has another request */
@@ -449,6 +460,21 @@ out:
 	return rc;
 }
 
+/* A feed whose charset was repaired byte by byte reads right but is
+ * broken at its source: said in status.json (and so /healthz). */
+static void
+note_repair(struct unit *u, const struct feed *f)
+{
+	u->st.warning = NULL;
+	if (f->repaired_bytes == 0)
+		return;
+	snprintf(u->warnbuf, sizeof(u->warnbuf), "charset repaired: %zu bytes "
+	    "were not UTF-8, each read as windows-1252", f->repaired_bytes);
+	u->st.warning = u->warnbuf;
+	log_kv(LOG_WARN, "source_warning", "stream", u->stream, "source",
+	    u->src->name, "warning", u->warnbuf, NULL);
+}
+
 /* Parses a 200 body and stores its items. */
 static enum rc
 store_body(struct unit *u, const struct fetch_result *res, long long now,
@@ -473,6 +499,7 @@ store_body(struct unit *u, const struct fetch_result *res, long long now,
 		arena_free(a);
 		return rc;
 	}
+	note_repair(u, &f);
 	return store_items(u, res, now, a, &f, ttl, changed, err, errlen);
 }
 
@@ -663,6 +690,151 @@ count(struct pass *p, bool failed)
 	pthread_mutex_unlock(&p->w.mu);
 }
 
+/* ---- web pages as sources (discovery) ---- */
+
+/* How long a page's feed is fetched in its place before the page is read
+ * again (a page that changed its feed is followed within a day). */
+#define DISCOVER_TTL 86400
+
+/* The kind of feed a candidate's type names: "rss", "atom", "json". */
+static const char *
+cand_kind(const char *type)
+{
+	if (type == NULL)
+		return "";
+	if (strstr(type, "atom") != NULL)
+		return "atom";
+	if (strstr(type, "json") != NULL)
+		return "json";
+	return "rss";
+}
+
+/* The candidates of c[0..n) into u->cand: those of the kind the source
+ * asks for first, each group in page order. */
+static void
+order_candidates(struct unit *u, const struct feed_candidate *c, size_t n)
+{
+	const char *want = u->src->feed_type;
+
+	u->ncand = 0;
+	u->icand = 0;
+	for (size_t i = 0; i < n; i++)       /* the kind asked for */
+		if (want != NULL && strcmp(cand_kind(c[i].type), want) == 0)
+			u->cand[u->ncand++] = c[i].url;
+	for (size_t i = 0; i < n; i++)       /* then the others */
+		if (want == NULL || strcmp(cand_kind(c[i].type), want) != 0)
+			u->cand[u->ncand++] = c[i].url;
+}
+
+/* Queues u for the follow-up fetch after the batch: u->follow, or the
+ * page itself when that is NULL. */
+static bool
+queue_follow(struct pass *p, struct unit *u)
+{
+	if (u->queued || p->follows == NULL)
+		return false;
+	u->queued = true;
+	p->follows[p->nfollow++] = u;
+	return true;
+}
+
+/*
+ * A source that answered an HTML page: the feeds the page names
+ * (<link rel=alternate>, or its URL form), tried in order after the
+ * batch, in place of the page. True when the unit waits for that.
+ */
+static bool
+discover(struct pass *p, struct unit *u)
+{
+	const struct fetch_result *res = &u->res;
+	struct feed_candidate c[FEED_DISCOVER_MAX];
+	size_t n;
+
+	/* An API answering HTML is an error page, not a page naming a feed. */
+	if (u->api != NULL || u->followed || res->rc != RC_OK || res->not_modified ||
+	    p->follows == NULL ||
+	    !feed_discover_is_html(res->body, res->len, res->content_type))
+		return false;
+	arena_free(u->da);
+	if ((u->da = arena_new(16 * 1024, 0)) == NULL)
+		return false;
+	n = feed_discover(u->da, res->effective_url ? res->effective_url :
+	    u->src->url, res->body, res->len, c, FEED_DISCOVER_MAX);
+	order_candidates(u, c, n);
+	if (u->ncand == 0)
+		return false;
+	u->follow = u->cand[0];
+	u->followed = true;
+	u->remembered = false;
+	return queue_follow(p, u);
+}
+
+/* A feed fetched in a page's place that did not give a feed: an error
+ * (a stop aside) or an HTML page. */
+static bool
+follow_failed(const struct fetch_result *res)
+{
+	if (res->rc == RC_UNAVAILABLE && res->http_status == 0)
+		return false;
+	if (res->rc != RC_OK)
+		return true;
+	return !res->not_modified &&
+	    feed_discover_is_html(res->body, res->len, res->content_type);
+}
+
+/*
+ * The feed fetched in a page's place failed: the page's next candidate,
+ * or, when the feed was the one remembered, the page read again (once a
+ * pass). True when the unit waits for that.
+ */
+static bool
+retry_discovery(struct pass *p, struct unit *u)
+{
+	if (u->api != NULL || !u->followed || !follow_failed(&u->res))
+		return false;
+	if (!u->remembered && u->icand + 1 < u->ncand) {
+		u->follow = u->cand[++u->icand];
+		return queue_follow(p, u);
+	}
+	if (u->remembered && !u->rediscovered) {
+		u->rediscovered = true;
+		u->remembered = false;
+		u->followed = false;
+		u->follow = NULL;
+		return queue_follow(p, u);
+	}
+	return false;
+}
+
+/* What status.json remembers of discovery after the source's fetch. */
+static void
+note_feed_url(struct unit *u, bool ok, long long now)
+{
+	if (u->api != NULL || (ok && u->remembered))
+		return;
+	if (ok && u->followed) {
+		u->st.feed_url = (char *)u->follow;
+		u->st.discovered_at = now;
+		return;
+	}
+	/* The URL is a feed itself, or nothing worked: read it anew. */
+	u->st.feed_url = NULL;
+	u->st.discovered_at = 0;
+}
+
+/* The remembered feed of a page source, while it is fresh. */
+static const char *
+remembered_feed(const struct unit *u, long long now)
+{
+	const struct cache_status *st = &u->st;
+
+	if (u->api != NULL || st->feed_url == NULL || st->url == NULL ||
+	    strcmp(st->url, u->src->url) != 0 || st->discovered_at > now ||
+	    now - st->discovered_at >= DISCOVER_TTL)
+		return NULL;
+	return st->feed_url;
+}
+
 /* Parses and stores one finished fetch; runs in a writer thread. */
 static void
 process(struct pass *p, struct unit *u)
@@ -699,6 +871,7 @@ process(struct pass *p, struct unit *u)
 		if (rc != RC_OK)
 			snprintf(err, errlen, "cannot write the cache: %s", rc_str(rc));
 	}
+	note_feed_url(u, rc == RC_OK, now);
 	u->st.url = (char *)u->src->url;
 	u->st.last_attempt = now;
 	u->st.http_status = res->http_status;
@@ -789,37 +962,6 @@ writers_finish(struct pass *p)
 }
 
 /* The fetcher's callback: takes the result over and queues it. */
-/*
- * A source that answered an HTML page: the first feed the page names
- * (<link rel=alternate>, or its URL form) is fetched after the batch, in
- * place of the page (one hop). True when the unit waits for that.
- */
-static bool
-discover(struct pass *p, struct unit *u)
-{
-	const struct fetch_result *res = &u->res;
-	struct feed_candidate c[FEED_DISCOVER_MAX];
-	struct arena *a;
-	size_t n;
-
-	/* An API answering HTML is an error page, not a page naming a feed. */
-	if (u->api != NULL || u->followed || res->rc != RC_OK || res->not_modified ||
-	    p->follows == NULL ||
-	    !feed_discover_is_html(res->body, res->len, res->content_type))
-		return false;
-	if ((a = arena_new(64 * 1024, 0)) == NULL)
-		return false;
-	n = feed_discover(a, res->effective_url ? res->effective_url :
-	    u->src->url, res->body, res->len, c, FEED_DISCOVER_MAX);
-	if (n > 0)
-		u->follow = strdup(c[0].url);
-	arena_free(a);
-	if (u->follow == NULL)
-		return false;
-	p->follows[p->nfollow++] = u;
-	return true;
-}
-
 static void
 on_done(struct fetch_job *job, void *arg)
 {
@@ -831,7 +973,7 @@ on_done(struct fetch_job *job, void *arg)
 		return;          /* the next request follows; the fetcher frees this one */
 	u->res = job->res;
 	memset(&job->res, 0, sizeof(job->res));
-	if (discover(p, u)) {
+	if (retry_discovery(p, u) || discover(p, u)) {
 		fetch_result_fini(&u->res);
 		return;
 	}
@@ -895,6 +1037,9 @@ static enum netpolicy_trust
 follow_trust(const struct pass *p, const struct unit *u)
 {
 	const char *a = u->src->url, *b = u->follow;
+
+	if (b == NULL)
+		return u->trust;       /* the page itself */
 	const char *h = strstr(a, "://");
 	size_t n;
 
@@ -907,33 +1052,39 @@ follow_trust(const struct pass *p, const struct unit *u)
 	    NETPOLICY_ORIGIN : NETPOLICY_PUBLIC;
 }
 
-/* The feeds that pages of this batch named, through the same fetcher. */
+/*
+ * The feeds that pages of this batch named (or the pages again, after a
+ * remembered feed failed), through the same fetcher; a failed candidate
+ * queues the next, so this goes round until nothing is queued (at most
+ * FEED_DISCOVER_MAX + 2 rounds: candidates, the page, its candidates).
+ */
 static enum rc
 run_follows(struct pass *p, struct fetcher *f, volatile sig_atomic_t *stop)
 {
-	size_t nf = p->nfollow;
-	struct fetch_job *jobs = arena_calloc(p->a, nf + 1, sizeof(*jobs));
-	enum rc rc;
+	enum rc rc = RC_OK;
 
-	p->nfollow = 0;
-	if (jobs == NULL)
-		return RC_NOMEM;
-	for (size_t i = 0; i < nf; i++) {
-		struct unit *u = p->follows[i];
-		char *url = arena_strdup(p->a, u->follow);
-		free(u->follow);
-		u->follow = url;
-		if (url == NULL)
+	for (int round = 0; rc == RC_OK && p->nfollow > 0 &&
+	    round < 2 * FEED_DISCOVER_MAX + 2; round++) {
+		size_t nf = p->nfollow;
+		struct fetch_job *jobs = arena_calloc(p->a, nf + 1, sizeof(*jobs));
+		if (jobs == NULL)
 			return RC_NOMEM;
-		jobs[i].url = u->follow;
-		jobs[i].arg = u;
-		jobs[i].trust = follow_trust(p, u);
-		u->followed = true;
-		u->entry->via = u->follow;
+		p->nfollow = 0;
+		for (size_t i = 0; i < nf; i++) {
+			struct unit *u = p->follows[i];
+			u->queued = false;
+			if (u->follow != NULL && (u->follow = arena_strdup(p->a,
+			    u->follow)) == NULL)
+				return RC_NOMEM;
+			jobs[i].url = u->follow != NULL ? u->follow : u->src->url;
+			jobs[i].arg = u;
+			jobs[i].trust = follow_trust(p, u);
+			u->entry->via = u->follow;
+		}
+		writers_start(p, nf);
+		rc = fetcher_run(f, jobs, nf, on_done, p, stop);
+		writers_finish(p);
 	}
-	writers_start(p, nf);
-	rc = fetcher_run(f, jobs, nf, on_done, p, stop);
-	writers_finish(p);
 	return rc;
 }
 
@@ -968,11 +1119,23 @@ add_job(struct pass *p, struct unit *u, struct fetch_job *job)
 	if (u->api != NULL) {
 		job->url = u->api->url;
 		job->header = u->api->header;
-	} else {
-		job->url = u->src->url;
-		load_validators(u, job);
+		job->trust = fetcher_trust(p->r->conf.allow_private, job->url);
+		u->trust = job->trust;
+		return;
 	}
-	job->trust = fetcher_trust(p->r->conf.allow_private, job->url);
+	job->url = u->src->url;
+	u->trust = fetcher_trust(p->r->conf.allow_private, u->src->url);
+	/* A page's feed, remembered: fetched in its place, no page read. */
+	if ((u->follow = remembered_feed(u, (long long)time(NULL))) != NULL) {
+		job->url = u->follow;
+		u->followed = true;
+		u->remembered = true;
+		u->entry->via = u->follow;
+	}
+	/* Validators are the feed's: never sent for the page. */
+	if (u->followed || u->st.feed_url == NULL)
+		load_validators(u, job);
+	job->trust = follow_trust(p, u);
 }
 
 /*
@@ -1040,7 +1203,6 @@ fetch_due(struct pass *p, const struct refresh_opts *o, volatile sig_atomic_t *s
 			continue;
 		}
 		add_job(p, u, &jobs[nj]);
-		u->trust = jobs[nj].trust;
 		if (++nj == batch) {
 			rc = run_batch(p, jobs, nj, stop);
 			nj = 0;
@@ -1144,8 +1306,10 @@ refresher_pass(struct refresher *r, const struct refresh_opts *o,
 	if (rep->entries == NULL)
 		return RC_NOMEM;
 	rc = fetch_due(&p, o, stop);
-	for (size_t i = 0; i < p.n; i++)
+	for (size_t i = 0; i < p.n; i++) {
 		json_decref(p.units[i].http);
+		arena_free(p.units[i].da);
+	}
 	keep_feeds(&p);
 	if (rc != RC_OK)
 		return rc;

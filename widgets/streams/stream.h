@@ -22,6 +22,8 @@ struct stream_source {
 	const char *market;   /* NULL: none */
 	const char *title;    /* display name; NULL: the feed's own title */
 	long every;           /* seconds, already clamped to [1 min, 24 h] */
+	const char *feed_type;/* "rss", "atom" or "json": of the feeds a
+	                       * page names, tried first; NULL: page order */
 	char key[CACHE_KEY_LEN + 1];  /* cache key of the URL */
 	/* type and API keys; for an API source (src_is_api) `url` is the
 	 * first request, as src_identity_url makes it. */

@@ -33,6 +33,7 @@ static cfg_opt_t source_opts[] = {
 	CFG_INT_CB("every", SCHEDULE_EVERY_DEFAULT, CFGF_NONE, cfgval_duration),
 	CFG_STR("market", NULL, CFGF_NODEFAULT),
 	CFG_STR("title", NULL, CFGF_NODEFAULT),
+	CFG_STR("feed_type", NULL, CFGF_NODEFAULT),
 	CFG_END()
 };
 
@@ -126,6 +127,18 @@ check_market(cfg_t *cfg, cfg_opt_t *opt)
 	if (!name_valid(cfg_opt_getnstr(opt, 0), STREAMS_MARKET_MAX))
 		cfg_error(cfg, "KEY market: use 1-%d of [A-Za-z0-9_-], e.g. \"de\" or \"global\"",
 		    STREAMS_MARKET_MAX);
+	return 0;
+}
+
+static int
+check_feed_type(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	if (strcmp(v, "rss") != 0 && strcmp(v, "atom") != 0 &&
+	    strcmp(v, "json") != 0)
+		cfg_error(cfg, "KEY feed_type: one of rss, atom, json, got \"%.40s\"",
+		    v);
 	return 0;
 }
 
@@ -272,6 +285,7 @@ streams_checks(cfg_t *root)
 		{ "stream|source|every", check_every },
 		{ "stream|source|market", check_market },
 		{ "stream|source|title", check_title },
+		{ "stream|source|feed_type", check_feed_type },
 		{ "cache_max_size", check_cache_max_size },
 		{ "fetch_concurrency", check_concurrency },
 		{ "fetch_per_host", check_per_host },
@@ -327,6 +341,7 @@ build_stream(struct arena *a, cfg_t *sec, struct stream_conf *sc)
 			return RC_CONFIG;
 		src->market = cfg_getstr(s, "market");
 		src->title = cfg_getstr(s, "title");
+		src->feed_type = cfg_getstr(s, "feed_type");
 		src->every = schedule_clamp(cfg_getint(s, "every"));
 		cache_source_key(src->url, src->key);
 	}
