@@ -58,6 +58,6 @@ bool page_wanted(struct request *req);
 enum rc page_allow_origin(struct request *req, struct response *res, bool open);
 
 /* The Vary header value for a route that answers page_wanted. */
-#define PAGE_VARY "Sec-Fetch-Dest, Upgrade-Insecure-Requests, Origin"
+#define PAGE_VARY "Sec-Fetch-Dest, Upgrade-Insecure-Requests, Origin, Accept-Language"
 
 #endif

@@ -244,7 +244,17 @@ test_catalog_missing(void **state)
 static const struct { const char *lang; long long ago; const char *want; } rel_cases[] = {
 	{ "en", 10, "now" },
 	{ "en", -500, "now" },             /* the future counts as now */
+	{ "en", 59, "now" },
 	{ "en", 60, "1 minute ago" },
+	{ "en", 119, "1 minute ago" },
+	{ "en", 3599, "59 minutes ago" },
+	{ "en", 3600, "1 hour ago" },
+	{ "en", 86399, "23 hours ago" },
+	{ "en", 86400, "yesterday" },
+	{ "en", 6 * 86400, "6 days ago" },
+	{ "en", 34 * 86400, "4 weeks ago" },
+	{ "en", 35 * 86400, "Nov 27, 2025" },
+	{ "en", 400 * 86400, "Nov 27, 2024" },
 	{ "en", 3 * 3600, "3 hours ago" },
 	{ "en", 86400 + 5, "yesterday" },
 	{ "en", 3 * 86400, "3 days ago" },
