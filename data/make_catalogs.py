@@ -10,7 +10,7 @@ KEYS = ["stream.empty", "stream.more", "stream.watch", "stream.likes", "stream.c
         "auth.choose", "auth.sign_in_with", "auth.bad_return", "auth.none",
         "auth.signed_out", "auth.signed_out_text", "share.title", "share.on",
         "js.image", "js.open", "js.close", "js.closeImage", "js.prev", "js.next",
-        "js.loaded", "js.moreFailed"]
+        "js.loaded", "js.moreFailed", "auth.server", "auth.signed_in_as", "auth.sign_out"]
 
 C = {
 "en": ["No posts yet.", "Load more", "Watch on {network}",
@@ -162,6 +162,10 @@ C = {
        "分享此頁面", "分享到 {network}", "圖片", "開啟貼文", "關閉", "關閉圖片", "上一組貼文", "下一組貼文",
        P(other="又載入了 {n} 則貼文"), "無法載入更多貼文。"],
 }
+
+ADD = {'en': ['Your Mastodon server', 'Signed in as {name}', 'Sign out'], 'de': ['Ihr Mastodon-Server', 'Angemeldet als {name}', 'Abmelden'], 'fr': ['Votre serveur Mastodon', 'Connecté en tant que {name}', 'Se déconnecter'], 'es': ['Tu servidor de Mastodon', 'Sesión iniciada como {name}', 'Cerrar sesión'], 'it': ['Il tuo server Mastodon', 'Accesso effettuato come {name}', 'Esci'], 'pt': ['Seu servidor Mastodon', 'Conectado como {name}', 'Sair'], 'nl': ['Je Mastodon-server', 'Ingelogd als {name}', 'Uitloggen'], 'pl': ['Twój serwer Mastodon', 'Zalogowano jako {name}', 'Wyloguj się'], 'ru': ['Ваш сервер Mastodon', 'Вы вошли как {name}', 'Выйти'], 'tr': ['Mastodon sunucunuz', '{name} olarak oturum açıldı', 'Oturumu kapat'], 'ar': ['خادم Mastodon الخاص بك', 'تم تسجيل الدخول باسم {name}', 'تسجيل الخروج'], 'hi': ['आपका Mastodon सर्वर', '{name} के रूप में साइन इन', 'साइन आउट करें'], 'ja': ['あなたの Mastodon サーバー', '{name} としてログイン中', 'ログアウト'], 'ko': ['내 Mastodon 서버', '{name}(으)로 로그인됨', '로그아웃'], 'zh-Hans': ['您的 Mastodon 服务器', '已以 {name} 身份登录', '退出登录'], 'zh-Hant': ['您的 Mastodon 伺服器', '已以 {name} 身分登入', '登出']}
+for k, v in ADD.items():
+    C[k] = C[k] + v
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalogs")
 for lang, vals in C.items():

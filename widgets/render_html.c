@@ -22,30 +22,6 @@ word(const struct render_page *p, const char *key)
 }
 
 /*
- * Appends a catalog message with its one placeholder ("{network}", "{n}")
- * replaced: `val` HTML-escaped, or, for "{n}", the raw HTML `val` (the
- * caller's <data> element). The message's own text is escaped.
- */
-static enum rc
-html_message(struct buf *b, const char *msg, const char *name, const char *val, bool raw)
-{
-	const char *at = strstr(msg, name);
-	struct buf head;
-	enum rc rc;
-
-	if (at == NULL)
-		return html_text(b, msg);
-	buf_init(&head, 4096);
-	rc = buf_append(&head, msg, (size_t)(at - msg));
-	if (rc == RC_OK)
-		rc = html_text(b, buf_cstr(&head));
-	buf_fini(&head);
-	if (rc == RC_OK)
-		rc = raw ? buf_appends(b, val) : html_text(b, val);
-	return rc == RC_OK ? html_text(b, at + strlen(name)) : rc;
-}
-
-/*
  * One tab stop per post: the permalink (the date) is the post's link for
  * the keyboard; the author, title, image and links inside the text stay
  * links for the mouse and for screen readers' link lists, but out of the
@@ -302,7 +278,7 @@ gallery_video(struct buf *b, const struct render_page *p, const struct feed_medi
 	if (rc == RC_OK)
 		rc = buf_appends(b, "<span class=\"social-stream__play\">");
 	if (rc == RC_OK)
-		rc = html_message(b, word(p, "stream.watch"), "{network}", net.label, false);
+		rc = html_fill_text(b, word(p, "stream.watch"), "{network}", net.label);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "</span>");
 	return rc == RC_OK ? buf_appends(b, "</a>") : rc;
@@ -353,8 +329,8 @@ item_count(struct buf *b, const struct render_page *p, struct icufmt *fmt,
 	if (rc == RC_OK)
 		rc = buf_appendf(b, "<li class=\"social-stream__count--%s\">", cls);
 	if (rc == RC_OK)
-		rc = html_message(b, catalog_plural(p->site->catalog, p->lang, key, cat), "{n}",
-		    buf_cstr(&num), true);
+		rc = html_fill(b, catalog_plural(p->site->catalog, p->lang, key, cat), "{n}",
+		    buf_cstr(&num));
 	buf_fini(&num);
 	return rc == RC_OK ? buf_appends(b, "</li>") : rc;
 }

@@ -405,7 +405,7 @@ test_pages(void **state)
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/button.html", NULL, NULL);
 	route_req(&r, NULL);
 	assert_int_equal(call(&r, pages_button), RC_OK);
-	assert_non_null(strstr(buf_cstr(r.res.body), "<social-login data-state=\"signed-out\">"));
+	assert_non_null(strstr(buf_cstr(r.res.body), "<social-login data-state=\"signed-out\" lang=\"en\" dir=\"ltr\">"));
 	tl_req_fini(&r);
 
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/icon/gh.svg", NULL, NULL);

@@ -13,6 +13,7 @@
 #include "fcgi/page.h"
 #include "fcgi/response.h"
 #include "util/buf.h"
+#include "util/catalog.h"
 #include "util/crypto.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -772,8 +773,7 @@ static enum rc
 buttons_send(struct request *req, struct response *res, struct share_ctx *c,
     const struct share_bar *bar)
 {
-	struct page_info pi = { .title = share_render_words.buttons_title,
-		.back_href = bar->url };
+	struct page_info pi = { .title = bar->name, .back_href = bar->url, .lang = bar->lang };
 	bool page = page_wanted(req);
 	enum rc rc = page ? page_open(response_body(res), c->cfg, &pi) : RC_OK;
 
@@ -797,7 +797,7 @@ handle_buttons(struct request *req, struct response *res, void *ctx)
 {
 	struct share_ctx *c = ctx;
 	const struct share_network **nets;
-	struct share_bar bar;
+	struct share_bar bar = { 0 };
 	const struct share_url *u;
 	bool refused;
 	enum rc rc = url_of(req, res, BP_URL, &u, &refused);
@@ -819,6 +819,11 @@ handle_buttons(struct request *req, struct response *res, void *ctx)
 	bar.url = u->canon;
 	bar.title = request_value_str(req, BP_TITLE);
 	bar.networks = nets;
+	bar.lang = page_lang(req, NULL, NULL);
+	bar.name = page_word(c->cfg, bar.lang, "share.title");
+	/* English keeps each network's own phrase ("Share by email"). */
+	if (strcmp(bar.lang, CATALOG_DEFAULT) != 0)
+		bar.share_on = page_word(c->cfg, bar.lang, "share.on");
 	return buttons_send(req, res, c, &bar);
 }
 
