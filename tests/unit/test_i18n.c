@@ -145,14 +145,37 @@ test_catalog_shipped(void **state)
 	assert_string_equal(catalog_plural(c, "ar", "stream.likes", "two"), "إعجابان");
 	/* ja has only "other": every category gets it. */
 	assert_string_equal(catalog_plural(c, "ja", "stream.likes", "one"), "いいね {n}件");
-	for (size_t i = 0; i < n; i++) {
-		json_t *all = catalog_export(c, langs[i], "");
-		json_t *en = catalog_export(c, "en", "");
-		assert_int_equal(json_object_size(all), json_object_size(en));
-		json_decref(all);
+	catalog_free(c);
+	/* Each file itself has every English key, with the same placeholder. */
+	{
+		char path[1200];
+		json_t *en, *v;
+		const char *k;
+		snprintf(path, sizeof(path), "%s/en.json", shipped());
+		assert_non_null(en = json_load_file(path, 0, NULL));
+		for (size_t i = 0; i < n; i++) {
+			json_t *o;
+			snprintf(path, sizeof(path), "%s/%s.json", shipped(), want[i]);
+			assert_non_null(o = json_load_file(path, 0, NULL));
+			json_object_foreach(en, k, v) {
+				json_t *mine = json_object_get(o, k);
+				const char *s = json_is_object(mine) ?
+				    json_string_value(json_object_get(mine, "other")) : json_string_value(mine);
+				const char *e = json_is_object(v) ?
+				    json_string_value(json_object_get(v, "other")) : json_string_value(v);
+				const char *ph = e != NULL ? strchr(e, '{') : NULL;
+				char tok[32] = "";
+				if (s == NULL)
+					fail_msg("%s.json lacks %s", want[i], k);
+				if (ph != NULL)
+					snprintf(tok, sizeof(tok), "%.*s", (int)strcspn(ph, "}") + 1, ph);
+				if (tok[0] != '\0' && strstr(s, tok) == NULL)
+					fail_msg("%s.json: %s lacks %s", want[i], k, tok);
+			}
+			json_decref(o);
+		}
 		json_decref(en);
 	}
-	catalog_free(c);
 }
 
 static void
