@@ -476,6 +476,37 @@ rp_logout_url(struct oauth_ctx *ctx, struct request *req, const struct identity 
 	return rc;
 }
 
+enum rc
+pages_signed_out(struct request *req, struct response *res, void *vctx)
+{
+	const struct config *cfg = request_config(req);
+	const char *return_to = page_return_to(req);
+	struct pages_out o = { cfg, page_lang(req, NULL, NULL), return_to };
+	struct page_info pi = { .title = word(&o, "auth.signed_out"), .lang = o.lang };
+	struct buf *b = response_body(res);
+	enum rc rc;
+
+	if (return_to == NULL)
+		return page_error(res, RC_INVALID, "Signed out",
+		    "The return address must be a page on this site.", cfg);
+	pi.back_href = arena_printf(request_arena(req), "%s%s", cfg->site_url, return_to);
+	if (pi.back_href == NULL)
+		return RC_NOMEM;
+	rc = page_open(b, cfg, &pi);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "<p>");
+	if (rc == RC_OK)
+		rc = html_text(b, word(&o, "auth.signed_out_text"));
+	if (rc == RC_OK)
+		rc = buf_appends(b, "</p>\n");
+	if (rc == RC_OK)
+		rc = page_close(b, cfg, &pi);
+	if (rc == RC_OK)
+		rc = private_html(vctx, res);
+	response_status(res, 200);
+	return rc;
+}
+
 /* POST /auth/logout: clears the session; RP-initiated logout when configured. */
 enum rc
 pages_logout(struct request *req, struct response *res, void *vctx)

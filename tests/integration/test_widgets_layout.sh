@@ -39,7 +39,15 @@ mount -t overlay overlay -o lowerdir=/usr/share,upperdir=/run/ovl/upper,workdir=
 HOST_PORT=$(th_free_port)
 HOST=http://127.0.0.1:$HOST_PORT
 we_setup_feeds
-we_config "embed_origins = {\"$HOST\"}"
+we_config "embed_origins = {\"$HOST\"}
+stream jp {
+  lang = \"ja\"
+  source blog { url = \"$TH_BASE/feeds/blog.rss\" }
+}
+stream markets {
+  source youtube { url = \"$TH_BASE/feeds/youtube.atom\" market = \"fr\" lang = \"fr\" }
+  source bluesky { url = \"$TH_BASE/feeds/bluesky.rss\" market = \"ar\" lang = \"ar\" }
+}"
 ART='https%3A%2F%2Fwww.example.com%2Fnews%2Fa'
 printf '%s\n' "share { allowed_hosts = {\"www.example.com\"}
   networks = {\"x\", \"mastodon\", \"bluesky\", \"linkedin\", \"whatsapp\", \"email\"} }" >>"$WE_CFG"
@@ -157,6 +165,24 @@ th_expect_status -n "an unknown language: English" GET "$S/streams/brand.html?li
 	-H 'Accept-Language: xx-YY'
 th_expect_body_contains 'lang="en" dir="ltr"'
 th_expect_body_contains '>Load more</a>'
+th_expect_status -n "a stream's lang beats Accept-Language" GET "$S/streams/jp.html?limit=2" 200 \
+	-H 'Accept-Language: de'
+th_expect_body_contains 'lang="ja" dir="ltr"'
+th_expect_status -n "... and lang= beats the stream's" GET "$S/streams/jp.html?limit=2&lang=de" 200
+th_expect_body_contains '>Mehr laden</a>'
+th_expect_status -n "a market's lang" GET "$S/streams/markets.html?market=ar&limit=1" 200 \
+	-H 'Accept-Language: de'
+th_expect_body_contains 'lang="ar" dir="rtl" data-now'
+th_expect_body_contains 'data-source="bluesky" lang="ar" dir="rtl"'
+th_expect_status -n "posts in JSON Feed and Atom carry their language" GET "$S/streams/markets.json?market=fr" 200
+th_expect_body_contains '"language":"fr"'
+th_expect_status -n "... Atom" GET "$S/streams/markets.atom?market=ar" 200
+th_expect_body_contains '<entry xml:lang="ar">'
+th_expect_status -n "the signed-out page in German" GET "$S/auth/signed-out?return_to=%2Fnews" 200 \
+	-H 'Accept-Language: de-DE,de;q=0.9'
+th_check "... in the site's template, with a way back" bash -c \
+	"grep -q '<html lang=\"de\" dir=\"ltr\">' '$TH_BODY' && grep -q 'Sie sind abgemeldet.' '$TH_BODY' &&
+	 grep -q 'social-page__back' '$TH_BODY' && grep -q 'embed.css' '$TH_BODY'"
 th_expect_status -n "a hostile lang is never echoed" GET "$S/streams/brand.html?limit=2&lang=%22%3E%3Cx" 200
 th_check "... (English, no markup)" bash -c "grep -q 'lang=\"en\"' '$TH_BODY' && ! grep -q '\"><x' '$TH_BODY'"
 th_expect_status -n "the element's words for pt-BR" GET "$S/i18n/pt-BR.json" 200
