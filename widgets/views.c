@@ -724,6 +724,31 @@ embed_css_route(struct request *req, struct response *res, void *ctx)
 	return asset(res, "text/css; charset=utf-8", embed_css, embed_css_len);
 }
 
+/* GET /i18n/{lang}.json: embed.js's words (the catalogs' js.* keys) in
+ * the catalog language that serves {lang} best, English under it. */
+static enum rc
+i18n_route(struct request *req, struct response *res, void *ctx)
+{
+	const struct config *cfg = request_config(req);
+	const char *lang = catalog_lang(cfg->catalog, request_capture(req, 0));
+	json_t *j;
+	enum rc rc;
+
+	(void)ctx;
+	if (lang == NULL)
+		return RC_NOTFOUND;
+	if ((j = catalog_export(cfg->catalog, lang, "js.")) == NULL)
+		return RC_NOMEM;
+	if (json_object_set_new(j, "lang", json_string(lang)) != 0) {
+		json_decref(j);
+		return RC_NOMEM;
+	}
+	rc = response_json(res, 200, j);   /* takes j */
+	if (rc == RC_OK)
+		rc = page_allow_origin(req, res, true);
+	return rc == RC_OK ? response_cache_public(res, 86400, 3600) : rc;
+}
+
 /* ---- the table ---- */
 
 /* `before`: the cursor parsed once, here; a malformed one is answered by
@@ -770,5 +795,6 @@ const struct route views_routes[] = {
 	{ HTTP_GET, "/media/{id}", media_route, "media", NULL, 0 },
 	{ HTTP_GET, "/embed.js", embed_js_route, "embed_js", NULL, 0 },
 	{ HTTP_GET, "/embed.css", embed_css_route, "embed_css", NULL, 0 },
+	{ HTTP_GET, "/i18n/{lang}.json", i18n_route, "i18n", NULL, 0 },
 	{ 0, NULL, NULL, NULL, NULL, 0 },
 };
