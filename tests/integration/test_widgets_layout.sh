@@ -36,10 +36,22 @@ cp "$dist/embed.js" "$dist/embed.css" /run/ovl/upper/socialhub/embed/
 mount -t overlay overlay -o lowerdir=/usr/share,upperdir=/run/ovl/upper,workdir=/run/ovl/work \
 	/usr/share || th_bail "cannot overlay /usr/share in the namespace"
 
+# A Mastodon API (tests/integration/api_fixture.py) for posts with counts.
+pf=$TH_DIR/api.port
+th_spawn api /usr/bin/python3 "$TH_LIB_DIR/api_fixture.py" --port-file "$pf" --log "$TH_DIR/api.log" \
+	--fixtures "$TH_SRCDIR/tests/fixtures/api"
+th_wait_file "$pf" 10000 "$TH_LAST_PID" || th_bail "api fixture did not start"
+API=http://127.0.0.1:$(cat "$pf")
+
 HOST_PORT=$(th_free_port)
 HOST=http://127.0.0.1:$HOST_PORT
 we_setup_feeds
 we_config "embed_origins = {\"$HOST\"}
+stream counted {
+  show_counts = true
+  source masto { type = \"mastodon\" account = \"@brand@mastodon.example\" api_url = \"$API/m\" }
+  source blog { url = \"$TH_BASE/feeds/blog.rss\" }
+}
 stream jp {
   lang = \"ja\"
   source blog { url = \"$TH_BASE/feeds/blog.rss\" }
@@ -94,14 +106,14 @@ for lang in de ja; do
 	cat >"$WE_HTML/ssi-$lang.html" <<HTML
 <!DOCTYPE html>
 <html lang="$lang"><head><meta charset="utf-8"><title>SSI</title></head><body><main>
-<social-stream stream="brand" limit="8"><!--# include virtual="/social/streams/brand.html?limit=8&lang=$lang" --></social-stream>
+<social-stream stream="counted" limit="16"><!--# include virtual="/social/streams/counted.html?limit=16&lang=$lang" --></social-stream>
 </main></body></html>
 HTML
 	cat >"$WE_HTML/element-$lang.html" <<HTML
 <!DOCTYPE html>
 <html lang="$lang"><head><meta charset="utf-8"><title>Element</title>
 <script src="/social/embed.js" defer></script></head><body><main>
-<social-stream stream="brand" limit="8"></social-stream>
+<social-stream stream="counted" limit="16"></social-stream>
 </main></body></html>
 HTML
 done
