@@ -10,7 +10,8 @@ KEYS = ["stream.empty", "stream.more", "stream.watch", "stream.likes", "stream.c
         "auth.choose", "auth.sign_in_with", "auth.bad_return", "auth.none",
         "auth.signed_out", "auth.signed_out_text", "share.title", "share.on",
         "js.image", "js.open", "js.close", "js.closeImage", "js.prev", "js.next",
-        "js.loaded", "js.moreFailed", "auth.server", "auth.signed_in_as", "auth.sign_out"]
+        "js.loaded", "js.moreFailed", "auth.server", "auth.signed_in_as", "auth.sign_out",
+        "share.native", "share.count"]
 
 C = {
 "en": ["No posts yet.", "Load more", "Watch on {network}",
@@ -164,8 +165,9 @@ C = {
 }
 
 ADD = {'en': ['Your Mastodon server', 'Signed in as {name}', 'Sign out'], 'de': ['Ihr Mastodon-Server', 'Angemeldet als {name}', 'Abmelden'], 'fr': ['Votre serveur Mastodon', 'Connecté en tant que {name}', 'Se déconnecter'], 'es': ['Tu servidor de Mastodon', 'Sesión iniciada como {name}', 'Cerrar sesión'], 'it': ['Il tuo server Mastodon', 'Accesso effettuato come {name}', 'Esci'], 'pt': ['Seu servidor Mastodon', 'Conectado como {name}', 'Sair'], 'nl': ['Je Mastodon-server', 'Ingelogd als {name}', 'Uitloggen'], 'pl': ['Twój serwer Mastodon', 'Zalogowano jako {name}', 'Wyloguj się'], 'ru': ['Ваш сервер Mastodon', 'Вы вошли как {name}', 'Выйти'], 'tr': ['Mastodon sunucunuz', '{name} olarak oturum açıldı', 'Oturumu kapat'], 'ar': ['خادم Mastodon الخاص بك', 'تم تسجيل الدخول باسم {name}', 'تسجيل الخروج'], 'hi': ['आपका Mastodon सर्वर', '{name} के रूप में साइन इन', 'साइन आउट करें'], 'ja': ['あなたの Mastodon サーバー', '{name} としてログイン中', 'ログアウト'], 'ko': ['내 Mastodon 서버', '{name}(으)로 로그인됨', '로그아웃'], 'zh-Hans': ['您的 Mastodon 服务器', '已以 {name} 身份登录', '退出登录'], 'zh-Hant': ['您的 Mastodon 伺服器', '已以 {name} 身分登入', '登出']}
+ADD2 = {'en': ['Share…', {'one': '{n} share', 'other': '{n} shares'}], 'de': ['Teilen…', {'one': '{n} Mal geteilt', 'other': '{n} Mal geteilt'}], 'fr': ['Partager…', {'one': '{n} partage', 'many': '{n} de partages', 'other': '{n} partages'}], 'es': ['Compartir…', {'one': '{n} vez compartido', 'other': '{n} veces compartido'}], 'it': ['Condividi…', {'one': '{n} condivisione', 'other': '{n} condivisioni'}], 'pt': ['Compartilhar…', {'one': '{n} compartilhamento', 'other': '{n} compartilhamentos'}], 'nl': ['Delen…', {'one': '{n} keer gedeeld', 'other': '{n} keer gedeeld'}], 'pl': ['Udostępnij…', {'one': '{n} udostępnienie', 'few': '{n} udostępnienia', 'many': '{n} udostępnień', 'other': '{n} udostępnienia'}], 'ru': ['Поделиться…', {'one': '{n} репост', 'few': '{n} репоста', 'many': '{n} репостов', 'other': '{n} репоста'}], 'tr': ['Paylaş…', {'one': '{n} paylaşım', 'other': '{n} paylaşım'}], 'ar': ['مشاركة…', {'zero': '{n} مشاركة', 'one': 'مشاركة واحدة', 'two': 'مشاركتان', 'few': '{n} مشاركات', 'many': '{n} مشاركة', 'other': '{n} مشاركة'}], 'hi': ['शेयर करें…', {'one': '{n} शेयर', 'other': '{n} शेयर'}], 'ja': ['共有…', {'other': 'シェア {n}件'}], 'ko': ['공유…', {'other': '공유 {n}회'}], 'zh-Hans': ['分享…', {'other': '{n} 次分享'}], 'zh-Hant': ['分享…', {'other': '{n} 次分享'}]}
 for k, v in ADD.items():
-    C[k] = C[k] + v
+    C[k] = C[k] + v + ADD2[k]
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalogs")
 for lang, vals in C.items():

@@ -767,6 +767,20 @@ pick_networks(struct share_ctx *c, struct request *req, struct arena *a,
 	return RC_OK;
 }
 
+/* share.js's plural forms of a count in lang, as compact JSON (arena
+ * memory), or NULL. */
+static const char *
+count_words(struct arena *a, const struct config *cfg, const char *lang)
+{
+	json_t *w = catalog_export(cfg->catalog, lang, "share.count");
+	char *s = w != NULL ? json_dumps(json_object_get(w, "share.count"), JSON_COMPACT) : NULL;
+	const char *out = s != NULL ? arena_strdup(a, s) : NULL;
+
+	free(s);
+	json_decref(w);
+	return out;
+}
+
 /* The bar as a fragment (SSI, embed.js), or as a page when a browser
  * opens the address itself (fcgi/page.h). */
 static enum rc
@@ -821,6 +835,8 @@ handle_buttons(struct request *req, struct response *res, void *ctx)
 	bar.networks = nets;
 	bar.lang = page_lang(req, NULL, NULL);
 	bar.name = page_word(c->cfg, bar.lang, "share.title");
+	bar.native = page_word(c->cfg, bar.lang, "share.native");
+	bar.count_words = count_words(request_arena(req), c->cfg, bar.lang);
 	/* English keeps each network's own phrase ("Share by email"). */
 	if (strcmp(bar.lang, CATALOG_DEFAULT) != 0)
 		bar.share_on = page_word(c->cfg, bar.lang, "share.on");

@@ -114,6 +114,16 @@ share_render_bar(struct buf *b, const struct share_bar *bar)
 		if (rc == RC_OK)
 			rc = html_attr(b, bar->title);
 	}
+	if (rc == RC_OK && bar->native != NULL) {
+		rc = buf_appends(b, "\" data-native-label=\"");
+		if (rc == RC_OK)
+			rc = html_attr(b, bar->native);
+	}
+	if (rc == RC_OK && bar->count_words != NULL) {
+		rc = buf_appends(b, "\" data-count-words=\"");
+		if (rc == RC_OK)
+			rc = html_attr(b, bar->count_words);
+	}
 	if (rc == RC_OK)
 		rc = buf_appends(b, "\" data-counts=\"");
 	if (rc == RC_OK)

@@ -21,6 +21,8 @@ struct share_bar {
 	const char *name;       /* the bar's accessible name */
 	const char *share_on;   /* each link's, "Share on {network}"; NULL: the
 	                         * network's own English phrase */
+	const char *native;     /* share.js's native share button, or NULL */
+	const char *count_words;/* share.js's count words: JSON {"one":, "other":}, or NULL */
 };
 
 /*
