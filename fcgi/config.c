@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/catalog.h"
 #include "util/cfgscan.h"
 #include "util/cfgval.h"
 #include <openssl/crypto.h>
@@ -156,9 +157,10 @@ static cfg_opt_t core_opts[] = {
 	CFG_STR_LIST("embed_origins", "{}", CFGF_NONE),
 	CFG_STR("page_stylesheet", NULL, CFGF_NODEFAULT),
 	CFG_STR("page_logo", NULL, CFGF_NODEFAULT),
-	CFG_STR("page_logo_alt", "Home", CFGF_NONE),
+	CFG_STR("page_logo_alt", NULL, CFGF_NODEFAULT),
 	CFG_STR("page_header_file", NULL, CFGF_NODEFAULT),
 	CFG_STR("page_footer_file", NULL, CFGF_NODEFAULT),
+	CFG_STR("catalog_dir", NULL, CFGF_NODEFAULT),
 };
 
 const char *
@@ -649,6 +651,22 @@ fill_pages(struct config *cfg)
 	cfg->page_footer = read_page_part(cfg, "page_footer_file");
 }
 
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/share/socialhub"
+#endif
+
+/* The shipped catalogs, then catalog_dir's (which must exist when set). */
+static void
+fill_catalog(struct config *cfg)
+{
+	char err[1024];
+
+	cfg->catalog_dir = cfg_getstr(cfg->root, "catalog_dir");
+	if (catalog_load(PKGDATADIR "/catalogs", cfg->catalog_dir, err, sizeof(err),
+	    &cfg->catalog) != RC_OK)
+		config_error(cfg, NULL, "catalog_dir", "%s", err);
+}
+
 /* Fills the typed fields; the values were checked while parsing. */
 static void
 fill_core(struct config *cfg)
@@ -680,6 +698,7 @@ fill_core(struct config *cfg)
 	cfg->ca_file = cfg_getstr(r, "fetch_ca_file");
 	fill_embed_origins(cfg);
 	fill_pages(cfg);
+	fill_catalog(cfg);
 }
 
 /* Calls fn on sec and every section below it until one returns true;
@@ -840,6 +859,7 @@ config_free(struct config *cfg)
 	free(cfg->metrics_allow);
 	free(cfg->embed_origins);
 	free(cfg->page_header);
+	catalog_free(cfg->catalog);
 	free(cfg->page_footer);
 	free(cfg->user_agent);
 	free(cfg->path);

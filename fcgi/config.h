@@ -38,9 +38,12 @@ struct config {
 	/* socialhub's own pages (sign-in, errors, no-JS streams), fcgi/page.h: */
 	const char *page_stylesheet; /* URL, default mount + "/embed.css" */
 	const char *page_logo;       /* URL of an image, or NULL */
-	const char *page_logo_alt;   /* its text, default "Home" */
+	const char *page_logo_alt;   /* its text, NULL: the catalog's page.home */
 	char *page_header;           /* page_header_file's HTML, or NULL */
 	char *page_footer;           /* page_footer_file's HTML, or NULL */
+	/* The message catalogs (util/catalog.h): shipped, then catalog_dir's. */
+	const char *catalog_dir;     /* the site's own catalogs, or NULL */
+	struct catalog *catalog;
 	struct cfgscan *scan; /* where each key is in the file (error lines) */
 };
 

@@ -3,21 +3,43 @@
 
 #include <string.h>
 
+#include "util/catalog.h"
 #include "util/html.h"
+#include "util/locale.h"
 
-/* Every visible word of the shell, in one table (catalogs come later). */
-static const struct {
-	const char *lang;
-	const char *back;
-	const char *home;
-} page_words = { "en", "Back to the site", "Home" };
+const char *
+page_lang(struct request *req, const char *asked, const char *configured)
+{
+	const struct config *cfg = request_config(req);
+	const char *const *avail;
+	const char *hit;
+	size_t n;
+
+	if (asked == NULL)
+		asked = request_query(req, "lang");
+	if ((hit = catalog_lang(cfg->catalog, asked)) != NULL)
+		return hit;
+	if ((hit = catalog_lang(cfg->catalog, configured)) != NULL)
+		return hit;
+	avail = catalog_langs(cfg->catalog, &n);
+	hit = locale_negotiate(request_header(req, "Accept-Language"), avail, n);
+	return hit != NULL ? hit : CATALOG_DEFAULT;
+}
+
+const char *
+page_word(const struct config *cfg, const char *lang, const char *key)
+{
+	return catalog_get(cfg->catalog, lang, key);
+}
 
 static enum rc
 page_head(struct buf *b, const struct config *cfg, const struct page_info *pi)
 {
-	enum rc rc = buf_appendf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	const char *lang = pi->lang != NULL ? pi->lang : CATALOG_DEFAULT;
+	enum rc rc = buf_appendf(b, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\"><head>"
+	    "<meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	    "<meta name=\"referrer\" content=\"no-referrer\"><title>", page_words.lang);
+	    "<meta name=\"referrer\" content=\"no-referrer\"><title>", lang, locale_dir(lang));
 
 	if (rc == RC_OK)
 		rc = html_text(b, pi->title);
@@ -32,8 +54,9 @@ page_head(struct buf *b, const struct config *cfg, const struct page_info *pi)
 
 /* The default header: the logo (or the word "Home") linking to the site. */
 static enum rc
-page_header(struct buf *b, const struct config *cfg)
+page_header(struct buf *b, const struct config *cfg, const char *lang)
 {
+	const char *home = page_word(cfg, lang, "page.home");
 	enum rc rc;
 
 	if (cfg->page_header != NULL)
@@ -50,11 +73,11 @@ page_header(struct buf *b, const struct config *cfg)
 		if (rc == RC_OK)
 			rc = buf_appends(b, "\" alt=\"");
 		if (rc == RC_OK)
-			rc = html_attr(b, cfg->page_logo_alt != NULL ? cfg->page_logo_alt : page_words.home);
+			rc = html_attr(b, cfg->page_logo_alt != NULL ? cfg->page_logo_alt : home);
 		if (rc == RC_OK)
 			rc = buf_appends(b, "\">");
 	} else if (rc == RC_OK) {
-		rc = html_text(b, cfg->page_logo_alt != NULL ? cfg->page_logo_alt : page_words.home);
+		rc = html_text(b, cfg->page_logo_alt != NULL ? cfg->page_logo_alt : home);
 	}
 	return rc == RC_OK ? buf_appends(b, "</a></header>\n") : rc;
 }
@@ -67,7 +90,7 @@ page_open(struct buf *b, const struct config *cfg, const struct page_info *pi)
 	if (rc == RC_OK)
 		rc = buf_appends(b, "<body class=\"social-page\">\n");
 	if (rc == RC_OK)
-		rc = page_header(b, cfg);
+		rc = page_header(b, cfg, pi->lang);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "<main class=\"social-page__main\" id=\"main\"><h1>");
 	if (rc == RC_OK)
@@ -78,6 +101,7 @@ page_open(struct buf *b, const struct config *cfg, const struct page_info *pi)
 enum rc
 page_close(struct buf *b, const struct config *cfg, const struct page_info *pi)
 {
+	const char *back = page_word(cfg, pi->lang, "page.back");
 	enum rc rc = RC_OK;
 
 	if (pi->back_href != NULL) {
@@ -87,7 +111,7 @@ page_close(struct buf *b, const struct config *cfg, const struct page_info *pi)
 		if (rc == RC_OK)
 			rc = buf_appends(b, "\">");
 		if (rc == RC_OK)
-			rc = html_text(b, pi->back_text != NULL ? pi->back_text : page_words.back);
+			rc = html_text(b, pi->back_text != NULL ? pi->back_text : back);
 		if (rc == RC_OK)
 			rc = buf_appends(b, "</a></p>\n");
 	}
@@ -100,7 +124,11 @@ page_close(struct buf *b, const struct config *cfg, const struct page_info *pi)
 		if (rc == RC_OK)
 			rc = html_attr(b, cfg->site_url != NULL ? cfg->site_url : "");
 		if (rc == RC_OK)
-			rc = buf_appendf(b, "/\">%s</a></p></footer>\n", page_words.back);
+			rc = buf_appends(b, "/\">");
+		if (rc == RC_OK)
+			rc = html_text(b, back);
+		if (rc == RC_OK)
+			rc = buf_appends(b, "</a></p></footer>\n");
 	}
 	return rc == RC_OK ? buf_appends(b, "</body></html>\n") : rc;
 }

@@ -14,8 +14,21 @@
 struct page_info {
 	const char *title;      /* <title> and <h1>, HTML-escaped here */
 	const char *back_href;  /* a link under the content */
-	const char *back_text;  /* its words; default "Back to the site" */
+	const char *back_text;  /* its words; default the catalog's page.back */
+	const char *lang;       /* page_lang's answer; NULL: English */
 };
+
+/*
+ * The language of a request's words, always one the catalogs have: the
+ * `lang` query parameter (or what the route passes as `asked`, NULL: the
+ * query's), else `configured` (a stream's lang, may be NULL), else the
+ * best Accept-Language match, else English. Tags are matched with
+ * locale_match's fallbacks (pt-BR -> pt, zh-TW -> zh-Hant).
+ */
+const char *page_lang(struct request *req, const char *asked, const char *configured);
+
+/* A word of the catalogs in lang (catalog_get). */
+const char *page_word(const struct config *cfg, const char *lang, const char *key);
 
 /*
  * Appends the page up to and including <h1>: doctype, head with the site's
@@ -45,6 +58,6 @@ bool page_wanted(struct request *req);
 enum rc page_allow_origin(struct request *req, struct response *res, bool open);
 
 /* The Vary header value for a route that answers page_wanted. */
-#define PAGE_VARY "Sec-Fetch-Dest, Upgrade-Insecure-Requests, Origin"
+#define PAGE_VARY "Sec-Fetch-Dest, Upgrade-Insecure-Requests, Origin, Accept-Language"
 
 #endif

@@ -64,6 +64,7 @@ const struct route oauth_routes[] = {
 	{ HTTP_POST, "/auth/logout", pages_logout, "auth_logout", return_to_params, ROUTE_FORM },
 	{ HTTP_GET, "/auth/me", pages_me, "auth_me", NULL, 0 },
 	{ HTTP_GET, "/auth/check", pages_check, "auth_check", NULL, 0 },
+	{ HTTP_GET, "/auth/signed-out", pages_signed_out, "auth_signed_out", return_to_params, 0 },
 	{ HTTP_GET, "/auth/button.html", pages_button, "auth_button", return_to_params, 0 },
 	{ HTTP_GET, "/auth/icon/{provider}.svg", pages_icon, "auth_icon", NULL, 0 },
 	{ 0, NULL, NULL, NULL, NULL, 0 },

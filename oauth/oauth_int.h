@@ -420,6 +420,10 @@ enum rc pages_button(struct request *req, struct response *res, void *vctx);
 enum rc pages_me(struct request *req, struct response *res, void *vctx);
 enum rc pages_check(struct request *req, struct response *res, void *vctx);
 enum rc pages_logout(struct request *req, struct response *res, void *vctx);
+/* GET /auth/signed-out: "You are signed out" in the site's template, a
+ * link back to return_to (a provider's post_logout_redirect_uri may lead
+ * here). */
+enum rc pages_signed_out(struct request *req, struct response *res, void *vctx);
 enum rc pages_icon(struct request *req, struct response *res, void *vctx);
 enum rc pages_csp_build(struct oauth_ctx *ctx);
 

@@ -11,23 +11,33 @@
 #include "util/buf.h"
 #include "util/crypto.h"
 #include "util/html.h"
+#include "util/locale.h"
 #include "util/log.h"
 #include "util/time.h"
 #include "util/url.h"
 
 #define ICON_CSP "default-src 'none'; style-src 'unsafe-inline'"
 
-/* Every visible word of these pages, in one table (catalogs come later). */
+/* The error page's words, which are English like the messages callers
+ * pass (the chooser and button are in the visitor's language). */
 static const struct {
-	const char *sign_in;
 	const char *choose;
-	const char *bad_return;
-	const char *none;
 } pages_words = {
-	"Sign in", "Choose a way to sign in",
-	"The return address must be a page on this site.",
-	"No sign-in providers are configured.",
+	"Choose a way to sign in",
 };
+
+/* What the chooser and the button need to write a page's words. */
+struct pages_out {
+	const struct config *cfg;
+	const char *lang;       /* page_lang's */
+	const char *return_to;
+};
+
+static const char *
+word(const struct pages_out *o, const char *key)
+{
+	return page_word(o->cfg, o->lang, key);
+}
 
 /*
  * A small accessible HTML error page with a way back to the chooser, with
@@ -130,9 +140,10 @@ page_return_to(struct request *req)
 }
 
 static enum rc
-append_provider_item(struct buf *b, const struct config *cfg, const struct provider *p,
-    const char *return_to)
+append_provider_item(struct buf *b, const struct pages_out *o, const struct provider *p)
 {
+	const struct config *cfg = o->cfg;
+	const char *return_to = o->return_to;
 	char path[128];
 	enum rc rc;
 
@@ -142,17 +153,21 @@ append_provider_item(struct buf *b, const struct config *cfg, const struct provi
 		if (rc == RC_OK)
 			rc = append_href(b, cfg, path, NULL);
 		if (rc == RC_OK)
-			rc = buf_appendf(b, "\"><label for=\"sh-instance-%s\">Your Mastodon server</label> "
+			rc = buf_appendf(b, "\"><label for=\"sh-instance-%s\">", p->id);
+		if (rc == RC_OK)
+			rc = html_text(b, word(o, "auth.server"));
+		if (rc == RC_OK)
+			rc = buf_appendf(b, "</label> "
 			    "<input id=\"sh-instance-%s\" name=\"instance\" type=\"text\" required "
 			    "autocomplete=\"url\" spellcheck=\"false\" placeholder=\"%s\">"
-			    "<input type=\"hidden\" name=\"return_to\" value=\"", p->id, p->id,
+			    "<input type=\"hidden\" name=\"return_to\" value=\"", p->id,
 			    p->ninstances > 0 && strcmp(p->instances[0], "*") != 0 ? p->instances[0] : "mastodon.social");
 		if (rc == RC_OK)
 			rc = html_attr(b, return_to);
 		if (rc == RC_OK)
-			rc = buf_appends(b, "\"> <button type=\"submit\">Sign in with ");
+			rc = buf_appends(b, "\"> <button type=\"submit\">");
 		if (rc == RC_OK)
-			rc = html_text(b, p->display_name);
+			rc = html_fill_text(b, word(o, "auth.sign_in_with"), "{provider}", p->display_name);
 		return rc == RC_OK ? buf_appends(b, "</button></form></li>") : rc;
 	}
 	rc = buf_appends(b, "<li><a href=\"");
@@ -165,41 +180,51 @@ append_provider_item(struct buf *b, const struct config *cfg, const struct provi
 		rc = append_href(b, cfg, path, NULL);
 	}
 	if (rc == RC_OK)
-		rc = buf_appends(b, "\" alt=\"\" width=\"20\" height=\"20\"> Sign in with ");
+		rc = buf_appends(b, "\" alt=\"\" width=\"20\" height=\"20\"> ");
 	if (rc == RC_OK)
-		rc = html_text(b, p->display_name);
+		rc = html_fill_text(b, word(o, "auth.sign_in_with"), "{provider}", p->display_name);
 	return rc == RC_OK ? buf_appends(b, "</a></li>") : rc;
 }
 
 static enum rc
-append_signed_in(struct buf *b, const struct config *cfg, const struct identity *id,
-    const char *return_to)
+append_signed_in(struct buf *b, const struct pages_out *o, const struct identity *id)
 {
-	enum rc rc = buf_appends(b, "<p>Signed in as <span class=\"social-login-name\">");
+	struct buf name;
+	enum rc rc;
 
+	buf_init(&name, 64 * 1024);
+	rc = buf_appends(&name, "<span class=\"social-login-name\">");
 	if (rc == RC_OK)
-		rc = html_text(b, id->name != NULL ? id->name : id->sub);
+		rc = html_text(&name, id->name != NULL ? id->name : id->sub);
 	if (rc == RC_OK)
-		rc = buf_appends(b, "</span></p><form method=\"post\" action=\"");
+		rc = buf_appends(&name, "</span>");
 	if (rc == RC_OK)
-		rc = append_href(b, cfg, "/auth/logout", NULL);
+		rc = buf_appends(b, "<p>");
+	if (rc == RC_OK)
+		rc = html_fill(b, word(o, "auth.signed_in_as"), "{name}", buf_cstr(&name));
+	buf_fini(&name);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "</p><form method=\"post\" action=\"");
+	if (rc == RC_OK)
+		rc = append_href(b, o->cfg, "/auth/logout", NULL);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "\"><input type=\"hidden\" name=\"return_to\" value=\"");
 	if (rc == RC_OK)
-		rc = html_attr(b, return_to);
+		rc = html_attr(b, o->return_to);
 	if (rc == RC_OK)
-		rc = buf_appends(b, "\"><button type=\"submit\">Sign out</button></form>");
-	return rc;
+		rc = buf_appends(b, "\"><button type=\"submit\">");
+	if (rc == RC_OK)
+		rc = html_text(b, word(o, "auth.sign_out"));
+	return rc == RC_OK ? buf_appends(b, "</button></form>") : rc;
 }
 
 static enum rc
-append_providers(struct buf *b, struct oauth_ctx *ctx, const struct config *cfg,
-    const char *return_to)
+append_providers(struct buf *b, struct oauth_ctx *ctx, const struct pages_out *o)
 {
 	enum rc rc = buf_appends(b, "<ul class=\"social-login-providers\">");
 
 	for (size_t i = 0; rc == RC_OK && i < ctx->nproviders; i++)
-		rc = append_provider_item(b, cfg, &ctx->providers[i], return_to);
+		rc = append_provider_item(b, o, &ctx->providers[i]);
 	return rc == RC_OK ? buf_appends(b, "</ul>") : rc;
 }
 
@@ -249,7 +274,7 @@ private_html(struct oauth_ctx *ctx, struct response *res)
 	if (rc == RC_OK)
 		rc = response_header_set(res, "Cache-Control", "private, no-store");
 	if (rc == RC_OK)
-		rc = response_header_set(res, "Vary", "Cookie");
+		rc = response_header_set(res, "Vary", "Cookie, Accept-Language");
 	return rc;
 }
 
@@ -262,19 +287,26 @@ pages_chooser(struct request *req, struct response *res, void *vctx)
 	const char *return_to = page_return_to(req);
 	const struct identity *id = request_identity(req);
 	struct buf *b = response_body(res);
-	struct page_info pi = { .title = pages_words.sign_in };
+	struct pages_out o = { cfg, page_lang(req, NULL, NULL), return_to };
+	struct page_info pi = { .title = word(&o, "auth.sign_in"), .lang = o.lang };
 	enum rc rc;
 
 	if (return_to == NULL)
-		return page_error(res, RC_INVALID, pages_words.sign_in, pages_words.bad_return, cfg);
+		return page_error(res, RC_INVALID, "Sign in",
+		    "The return address must be a page on this site.", cfg);
 	pi.back_href = arena_printf(request_arena(req), "%s%s", cfg->site_url, return_to);
 	rc = page_open(b, cfg, &pi);
 	if (rc == RC_OK && id != NULL)
-		rc = append_signed_in(b, cfg, id, return_to);
-	if (rc == RC_OK && ctx->nproviders == 0)
-		rc = buf_appendf(b, "<p>%s</p>", pages_words.none);
-	else if (rc == RC_OK)
-		rc = append_providers(b, ctx, cfg, return_to);
+		rc = append_signed_in(b, &o, id);
+	if (rc == RC_OK && ctx->nproviders == 0) {
+		rc = buf_appends(b, "<p>");
+		if (rc == RC_OK)
+			rc = html_text(b, word(&o, "auth.none"));
+		if (rc == RC_OK)
+			rc = buf_appends(b, "</p>");
+	} else if (rc == RC_OK) {
+		rc = append_providers(b, ctx, &o);
+	}
 	if (rc == RC_OK)
 		rc = page_close(b, cfg, &pi);
 	if (rc == RC_OK)
@@ -291,15 +323,17 @@ pages_button(struct request *req, struct response *res, void *vctx)
 	const char *return_to = page_return_to(req);
 	const struct identity *id = request_identity(req);
 	struct buf *b = response_body(res);
+	struct pages_out o = { cfg, page_lang(req, NULL, NULL), return_to };
 	enum rc rc;
 
 	if (return_to == NULL)
 		return RC_INVALID;
-	rc = buf_appendf(b, "<social-login data-state=\"%s\">", id != NULL ? "signed-in" : "signed-out");
+	rc = buf_appendf(b, "<social-login data-state=\"%s\" lang=\"%s\" dir=\"%s\">",
+	    id != NULL ? "signed-in" : "signed-out", o.lang, locale_dir(o.lang));
 	if (rc == RC_OK && id != NULL)
-		rc = append_signed_in(b, cfg, id, return_to);
+		rc = append_signed_in(b, &o, id);
 	else if (rc == RC_OK)
-		rc = append_providers(b, ctx, cfg, return_to);
+		rc = append_providers(b, ctx, &o);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "</social-login>\n");
 	if (rc == RC_OK)
@@ -427,6 +461,37 @@ rp_logout_url(struct oauth_ctx *ctx, struct request *req, const struct identity 
 	if (rc == RC_OK && (*out = arena_strndup(request_arena(req), b.data, b.len)) == NULL)
 		rc = RC_NOMEM;
 	buf_fini(&b);
+	return rc;
+}
+
+enum rc
+pages_signed_out(struct request *req, struct response *res, void *vctx)
+{
+	const struct config *cfg = request_config(req);
+	const char *return_to = page_return_to(req);
+	struct pages_out o = { cfg, page_lang(req, NULL, NULL), return_to };
+	struct page_info pi = { .title = word(&o, "auth.signed_out"), .lang = o.lang };
+	struct buf *b = response_body(res);
+	enum rc rc;
+
+	if (return_to == NULL)
+		return page_error(res, RC_INVALID, "Signed out",
+		    "The return address must be a page on this site.", cfg);
+	pi.back_href = arena_printf(request_arena(req), "%s%s", cfg->site_url, return_to);
+	if (pi.back_href == NULL)
+		return RC_NOMEM;
+	rc = page_open(b, cfg, &pi);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "<p>");
+	if (rc == RC_OK)
+		rc = html_text(b, word(&o, "auth.signed_out_text"));
+	if (rc == RC_OK)
+		rc = buf_appends(b, "</p>\n");
+	if (rc == RC_OK)
+		rc = page_close(b, cfg, &pi);
+	if (rc == RC_OK)
+		rc = private_html(vctx, res);
+	response_status(res, 200);
 	return rc;
 }
 

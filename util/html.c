@@ -58,3 +58,44 @@ html_js_string(struct buf *b, const char *s)
 	}
 	return rc;
 }
+
+enum rc
+html_fill(struct buf *b, const char *msg, const char *placeholder, const char *html)
+{
+	const char *at = strstr(msg, placeholder);
+	size_t before = b->len;
+	struct buf head;
+	enum rc rc;
+
+	if (at == NULL)
+		return html_text(b, msg);
+	buf_init(&head, b->max);
+	rc = buf_append(&head, msg, (size_t)(at - msg));
+	if (rc == RC_OK)
+		rc = html_text(b, buf_cstr(&head));
+	buf_fini(&head);
+	if (rc == RC_OK)
+		rc = buf_appends(b, html);
+	if (rc == RC_OK)
+		rc = html_text(b, at + strlen(placeholder));
+	if (rc != RC_OK) {
+		b->len = before;
+		if (b->data != NULL)
+			b->data[before] = '\0';
+	}
+	return rc;
+}
+
+enum rc
+html_fill_text(struct buf *b, const char *msg, const char *placeholder, const char *text)
+{
+	struct buf t;
+	enum rc rc;
+
+	buf_init(&t, b->max);
+	rc = html_text(&t, text);
+	if (rc == RC_OK)
+		rc = html_fill(b, msg, placeholder, buf_cstr(&t));
+	buf_fini(&t);
+	return rc;
+}

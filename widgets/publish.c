@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "util/catalog.h"
 #include "util/crypto.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -147,6 +148,19 @@ publish_sources(struct arena *a, const struct stream_conf *sc, const json_t *pub
 	return s;
 }
 
+const char *
+publish_lang(const struct render_site *site, const struct stream_conf *sc,
+    const char *market)
+{
+	if (sc->lang != NULL)
+		return catalog_lang(site->catalog, sc->lang);
+	for (size_t i = 0; market != NULL && i < sc->nsources; i++)
+		if (sc->sources[i].market != NULL && strcmp(sc->sources[i].market, market) == 0 &&
+		    sc->sources[i].lang != NULL)
+			return catalog_lang(site->catalog, sc->sources[i].lang);
+	return NULL;
+}
+
 enum rc
 publish_page(struct arena *a, const struct render_site *site,
     const struct stream_conf *sc, const struct render_source *src,
@@ -172,6 +186,9 @@ publish_page(struct arena *a, const struct render_site *site,
 	out->updated = updated;
 	out->now = now;
 	out->layout = q->layout;
+	out->lang = q->lang != NULL ? q->lang : publish_lang(site, sc, q->market);
+	if (out->lang == NULL)
+		out->lang = CATALOG_DEFAULT;
 	out->show_counts = sc->show_counts;
 	out->sources = src != NULL ? src : sources_of(a, sc);
 	out->nsources = sc->nsources;

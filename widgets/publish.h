@@ -68,6 +68,16 @@ enum rc publisher_run(struct publisher *p, const char *stream, bool force,
 /* The file name of a pre-rendered first page. */
 const char *publish_page_name(enum render_format f, enum render_layout l);
 
+/*
+ * The language a stream's words are in when the request names none
+ * (catalog_lang of site->catalog): the stream's `lang`, else, for a
+ * market filter, the `lang` of the first source of that market, else
+ * NULL (the visitor's browser decides). Published pages use it, or
+ * English.
+ */
+const char *publish_lang(const struct render_site *site, const struct stream_conf *sc,
+    const char *market);
+
 /* "CACHE/media/XX/ID" in arena memory (NULL on no memory). */
 char *publish_media_path(struct arena *a, const struct cache *c, const char *id);
 

@@ -396,6 +396,8 @@ render_page_url(struct buf *b, const struct render_site *s, const char *stream,
 		rc = add_param(b, &first, "tag", q->tag);
 	if (rc == RC_OK)
 		rc = add_param(b, &first, "market", q->market);
+	if (rc == RC_OK && f == RENDER_HTML)
+		rc = add_param(b, &first, "lang", q->lang);
 	if (rc == RC_OK)
 		rc = add_param(b, &first, "before", before);
 	return rc;

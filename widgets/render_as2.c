@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "util/locale.h"
 #include "widgets/media.h"
 #include "widgets/render_common.h"
 
@@ -135,7 +136,7 @@ add_content(json_t *o, const struct feed_item *it)
 
 	if (it->content_html != NULL && it->content_html[0] != '\0')
 		return render_json_set_str(o, "content", it->content_html) &&
-		    (it->language == NULL || json_object_set_new(o, "contentMap",
+		    (!locale_tag_ok(it->language) || json_object_set_new(o, "contentMap",
 		    json_pack("{s:s}", it->language, it->content_html)) == 0);
 	buf_init(&b, (size_t)16 * 1024 * 1024);
 	ok = render_text_excerpt(&b, it, (size_t)1024 * 1024) == RC_OK;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/crypto.h"
+#include "util/locale.h"
 #include "widgets/media.h"
 #include "widgets/render_common.h"
 
@@ -255,7 +256,10 @@ entry_extras(struct buf *b, const struct feed_item *it)
 static enum rc
 entry(struct buf *b, const struct feed_item *it)
 {
-	enum rc rc = buf_appends(b, "<entry><id>");
+	/* The entry's language (RFC 4287 2: xml:lang), a checked tag only. */
+	enum rc rc = locale_tag_ok(it->language) ?
+	    buf_appendf(b, "<entry xml:lang=\"%s\"><id>", it->language) :
+	    buf_appends(b, "<entry><id>");
 
 	if (rc == RC_OK)
 		rc = entry_id(b, it);

@@ -154,48 +154,6 @@ render_json_set_date(json_t *o, const char *key, long long t)
 	return ok;
 }
 
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May",
-    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-enum rc
-render_human_date(struct buf *b, long long t)
-{
-	struct tm tm;
-
-	utc(t, &tm);
-	return buf_appendf(b, "%d %s %04d, %02d:%02d UTC", tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
-}
-
-enum rc
-render_relative(struct buf *b, long long t, long long now)
-{
-	static const struct {
-		long long below, unit;
-		const char *one, *many;
-	} steps[] = {
-		{ 3600, 60, "1 minute ago", "%lld minutes ago" },
-		{ 86400, 3600, "1 hour ago", "%lld hours ago" },
-		{ 2 * 86400, 86400, "yesterday", "yesterday" },
-		{ 7 * 86400, 86400, "", "%lld days ago" },
-		{ 35 * 86400, 7 * 86400, "1 week ago", "%lld weeks ago" },
-	};
-	long long d = now - t;
-	struct tm tm;
-
-	if (d < 60)
-		return buf_appends(b, "just now");
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if (d >= steps[i].below)
-			continue;
-		if (d / steps[i].unit == 1)
-			return buf_appends(b, steps[i].one);
-		return buf_appendf(b, steps[i].many, d / steps[i].unit);
-	}
-	utc(t, &tm);
-	return buf_appendf(b, "%d %s %04d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
-}
-
 /* ---- kinds and networks ---- */
 
 /* The host of an absolute URL without "www." / "m.", into out. */

@@ -25,10 +25,7 @@ const char *render_source_avatar(const struct render_page *p, const struct feed_
 
 /* "2026-03-01T12:00:00Z". */
 enum rc render_rfc3339(struct buf *b, long long t);
-/* "31 Dec 2025, 23:55 UTC". */
-enum rc render_human_date(struct buf *b, long long t);
-/* "just now", "5 minutes ago", "yesterday", "3 weeks ago", "12 Mar 2025". */
-enum rc render_relative(struct buf *b, long long t, long long now);
+/* (Dates for people are util/icufmt.h's, in the page's language.) */
 
 enum render_kind { RENDER_NOTE, RENDER_ARTICLE, RENDER_VIDEO, RENDER_IMAGE };
 /*

@@ -3,19 +3,23 @@
 #include "widgets/render_formats.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "util/catalog.h"
 #include "util/html.h"
+#include "util/icufmt.h"
+#include "util/locale.h"
 #include "widgets/media.h"
 #include "widgets/render_common.h"
 
 #define HTML_ALT_MAX 160     /* bytes of alt text made from the post */
 
-/* Every visible word of the fragment, in one table (catalogs come later). */
-static const struct {
-	const char *empty;
-	const char *more;
-} html_words = { "No posts yet.", "Load more" };
+static const char *
+word(const struct render_page *p, const char *key)
+{
+	return catalog_get(p->site->catalog, p->lang, key);
+}
 
 /*
  * One tab stop per post: the permalink (the date) is the post's link for
@@ -36,20 +40,6 @@ class_token(struct buf *b, const char *s)
 		rc = buf_appendc(b, isalnum(c) ? (char)tolower(c) : '-');
 	}
 	return rc;
-}
-
-/* True for a language tag we may put into lang="": [A-Za-z0-9-]{1,35}. */
-static bool
-lang_ok(const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n == 0 || n > 35)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
-			return false;
-	return true;
 }
 
 /* name="escaped value" (leading space included). */
@@ -286,7 +276,11 @@ gallery_video(struct buf *b, const struct render_page *p, const struct feed_medi
 		rc = buf_appendf(b, "<span class=\"social-stream__duration\">%lld:%02lld</span>",
 		    m->duration_seconds / 60, m->duration_seconds % 60);
 	if (rc == RC_OK)
-		rc = buf_appendf(b, "<span class=\"social-stream__play\">Watch on %s</span>", net.label);
+		rc = buf_appends(b, "<span class=\"social-stream__play\">");
+	if (rc == RC_OK)
+		rc = html_fill_text(b, word(p, "stream.watch"), "{network}", net.label);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "</span>");
 	return rc == RC_OK ? buf_appends(b, "</a>") : rc;
 }
 
@@ -314,14 +308,42 @@ item_gallery(struct buf *b, const struct render_page *p, const struct feed_item 
 
 /* Likes, comments, shares, views as the network counted them (with the
  * stream's show_counts). */
+/* One count: the catalog's plural form for n, with n in compact notation
+ * ("1.2K likes", "いいね 1万件") inside <data value="n">. */
 static enum rc
-item_counts(struct buf *b, const struct feed_item *it)
+item_count(struct buf *b, const struct render_page *p, struct icufmt *fmt,
+    const char *cls, long long n)
 {
-	static const struct { unsigned bit; const char *cls, *one, *many; } names[] = {
-		{ FEED_COUNT_LIKES, "likes", "like", "likes" },
-		{ FEED_COUNT_COMMENTS, "comments", "comment", "comments" },
-		{ FEED_COUNT_SHARES, "shares", "share", "shares" },
-		{ FEED_COUNT_VIEWS, "views", "view", "views" },
+	char cat[ICUFMT_PLURAL_MAX], key[32];
+	struct buf num;
+	enum rc rc;
+
+	icufmt_plural(fmt, n, cat);
+	snprintf(key, sizeof(key), "stream.%s", cls);
+	buf_init(&num, 256);
+	rc = buf_appendf(&num, "<data value=\"%lld\">", n);
+	if (rc == RC_OK)
+		rc = icufmt_compact(fmt, &num, n);
+	if (rc == RC_OK)
+		rc = buf_appends(&num, "</data>");
+	if (rc == RC_OK)
+		rc = buf_appendf(b, "<li class=\"social-stream__count--%s\">", cls);
+	if (rc == RC_OK)
+		rc = html_fill(b, catalog_plural(p->site->catalog, p->lang, key, cat), "{n}",
+		    buf_cstr(&num));
+	buf_fini(&num);
+	return rc == RC_OK ? buf_appends(b, "</li>") : rc;
+}
+
+static enum rc
+item_counts(struct buf *b, const struct render_page *p, struct icufmt *fmt,
+    const struct feed_item *it)
+{
+	static const struct { unsigned bit; const char *cls; } names[] = {
+		{ FEED_COUNT_LIKES, "likes" },
+		{ FEED_COUNT_COMMENTS, "comments" },
+		{ FEED_COUNT_SHARES, "shares" },
+		{ FEED_COUNT_VIEWS, "views" },
 	};
 	const long long vals[] = { it->counts.likes, it->counts.comments, it->counts.shares,
 		it->counts.views };
@@ -332,9 +354,7 @@ item_counts(struct buf *b, const struct feed_item *it)
 	rc = buf_appends(b, "<ul class=\"social-stream__counts\">");
 	for (size_t i = 0; rc == RC_OK && i < sizeof(names) / sizeof(names[0]); i++)
 		if (it->counts.have & names[i].bit)
-			rc = buf_appendf(b, "<li class=\"social-stream__count--%s\"><data value=\"%lld\">"
-			    "%lld</data> %s</li>", names[i].cls, vals[i], vals[i],
-			    vals[i] == 1 ? names[i].one : names[i].many);
+			rc = item_count(b, p, fmt, names[i].cls, vals[i]);
 	return rc == RC_OK ? buf_appends(b, "</ul>") : rc;
 }
 
@@ -379,7 +399,8 @@ item_tags(struct buf *b, const struct feed_item *it)
 }
 
 static enum rc
-item_foot(struct buf *b, const struct render_page *p, const struct feed_item *it)
+item_foot(struct buf *b, const struct render_page *p, struct icufmt *fmt,
+    const struct feed_item *it)
 {
 	bool link;
 	enum rc rc = buf_appends(b, "<footer class=\"social-stream__foot\">");
@@ -393,11 +414,11 @@ item_foot(struct buf *b, const struct render_page *p, const struct feed_item *it
 	if (rc == RC_OK)
 		rc = buf_appends(b, "\" title=\"");
 	if (rc == RC_OK)
-		rc = render_human_date(b, it->published);
+		rc = icufmt_datetime(fmt, b, it->published);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "\">");
 	if (rc == RC_OK)
-		rc = render_relative(b, it->published, p->now);
+		rc = icufmt_relative(fmt, b, it->published, p->now);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "</time>");
 	if (rc == RC_OK)
@@ -406,7 +427,7 @@ item_foot(struct buf *b, const struct render_page *p, const struct feed_item *it
 }
 
 static enum rc
-item(struct buf *b, const struct render_page *p, const struct feed_item *it)
+item(struct buf *b, const struct render_page *p, struct icufmt *fmt, const struct feed_item *it)
 {
 	enum render_kind kind = render_item_kind(it);
 	struct render_network net = render_network_of(it->url);
@@ -423,8 +444,11 @@ item(struct buf *b, const struct render_page *p, const struct feed_item *it)
 		if (rc == RC_OK)
 			rc = buf_appendc(b, '"');
 	}
-	if (rc == RC_OK && lang_ok(it->language))
-		rc = attr(b, "lang", it->language);
+	/* The post's own language and direction: a screen reader reads it in
+	 * its language, Arabic runs right to left inside an English page. */
+	if (rc == RC_OK && locale_tag_ok(it->language))
+		rc = buf_appendf(b, " lang=\"%s\" dir=\"%s\"", it->language,
+		    locale_dir(it->language));
 	if (rc == RC_OK)
 		rc = buf_appendc(b, '>');
 	if (rc == RC_OK)
@@ -448,9 +472,9 @@ item(struct buf *b, const struct render_page *p, const struct feed_item *it)
 	if (rc == RC_OK)
 		rc = item_tags(b, it);
 	if (rc == RC_OK && p->show_counts)
-		rc = item_counts(b, it);
+		rc = item_counts(b, p, fmt, it);
 	if (rc == RC_OK)
-		rc = item_foot(b, p, it);
+		rc = item_foot(b, p, fmt, it);
 	return rc == RC_OK ? buf_appends(b, "</article></li>\n") : rc;
 }
 
@@ -461,8 +485,11 @@ page_head(struct buf *b, const struct render_page *p)
 	const char *layout = render_layout_name(p->layout);
 	enum rc rc;
 
+	/* lang and dir of the words; data-now: the instant the relative times
+	 * are counted from, so embed.js writes the very same ones. */
 	rc = buf_appendf(b, "<section class=\"social-stream social-stream--%s h-feed\" "
-	    "data-layout=\"%s\"", layout, layout);
+	    "data-layout=\"%s\" lang=\"%s\" dir=\"%s\" data-now=\"%lld\"", layout, layout,
+	    p->lang, locale_dir(p->lang), p->now);
 	if (rc == RC_OK)
 		rc = attr(b, "data-stream", p->stream);
 	/* Not a landmark: a page shows a stream several times under one title
@@ -484,14 +511,22 @@ page_tail(struct buf *b, const struct render_page *p)
 	enum rc rc = buf_appends(b, "</ol>\n");
 
 	if (rc == RC_OK && p->nitems == 0)
-		rc = buf_appendf(b, "<p class=\"social-stream__empty\">%s</p>\n", html_words.empty);
+		rc = buf_appends(b, "<p class=\"social-stream__empty\">");
+	if (rc == RC_OK && p->nitems == 0)
+		rc = html_text(b, word(p, "stream.empty"));
+	if (rc == RC_OK && p->nitems == 0)
+		rc = buf_appends(b, "</p>\n");
 	if (rc == RC_OK && p->next_url != NULL) {
 		rc = buf_appends(b, "<div class=\"social-stream__more\">"
 		    "<a class=\"social-stream__next\" rel=\"next\"");
 		if (rc == RC_OK)
 			rc = attr(b, "href", p->next_url);
 		if (rc == RC_OK)
-			rc = buf_appendf(b, ">%s</a></div>\n", html_words.more);
+			rc = buf_appendc(b, '>');
+		if (rc == RC_OK)
+			rc = html_text(b, word(p, "stream.more"));
+		if (rc == RC_OK)
+			rc = buf_appends(b, "</a></div>\n");
 	}
 	return rc == RC_OK ? buf_appends(b, "</section>\n") : rc;
 }
@@ -500,12 +535,20 @@ enum rc
 render_html(struct buf *out, const struct render_page *p)
 {
 	size_t before = out->len;
-	enum rc rc = page_head(out, p);
+	struct render_page lp = *p;
+	struct icufmt *fmt;
+	enum rc rc;
 
-	for (size_t i = 0; rc == RC_OK && i < p->nitems; i++)
-		rc = item(out, p, p->items[i]);
+	if (!locale_tag_ok(lp.lang))
+		lp.lang = CATALOG_DEFAULT;
+	if ((fmt = icufmt_new(lp.lang)) == NULL)
+		return RC_NOMEM;
+	rc = page_head(out, &lp);
+	for (size_t i = 0; rc == RC_OK && i < lp.nitems; i++)
+		rc = item(out, &lp, fmt, lp.items[i]);
 	if (rc == RC_OK)
-		rc = page_tail(out, p);
+		rc = page_tail(out, &lp);
+	icufmt_free(fmt);
 	if (rc != RC_OK) {
 		out->len = before;
 		if (out->data != NULL)

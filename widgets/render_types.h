@@ -8,6 +8,8 @@
 
 #include "widgets/feeds/feed.h"
 
+struct catalog;
+
 #define RENDER_LIMIT_DEFAULT 20
 #define RENDER_LIMIT_MAX 100
 #define RENDER_CURSOR_MAX 1500   /* bytes of a `before` cursor */
@@ -38,6 +40,7 @@ struct render_before {
 struct render_site {
 	const char *base;   /* site_url + mount, no trailing '/': media and page URLs */
 	const char *home;   /* site_url: the brand's home page */
+	const struct catalog *catalog;  /* the words (util/catalog.h) */
 };
 
 /* What one request asks for; values already checked by the route table. */
@@ -49,6 +52,7 @@ struct render_query {
 	const char *tag;
 	const char *market;
 	enum render_layout layout; /* HTML only */
+	const char *lang;          /* HTML: the words' language (a catalog's), NULL: default */
 };
 
 /* A configured source, for display names of items without an author. */
@@ -70,7 +74,8 @@ struct render_page {
 	const char *feed_url;      /* the first page with the same filters */
 	const char *next_url;      /* the next page, NULL on the last one */
 	long long updated;         /* when the stream last changed, Unix s */
-	long long now;             /* for relative dates (HTML) */
+	long long now;             /* for relative dates (HTML), written as data-now */
+	const char *lang;          /* HTML: the words' language (a catalog's) */
 	enum render_layout layout; /* HTML only */
 	bool show_counts;          /* HTML shows items' counts (stream show_counts) */
 	const struct render_source *sources;   /* may be NULL */

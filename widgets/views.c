@@ -16,6 +16,7 @@
 #include "fcgi/page.h"
 #include "fcgi/request.h"
 #include "fcgi/response.h"
+#include "util/catalog.h"
 #include "util/crypto.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -135,6 +136,7 @@ views_new(const struct views_conf *conf, struct views **out)
 	/* site_url may end in '/' and mount may be empty: one slash between. */
 	v->site.base = v->base;
 	v->site.home = cfg->site_url != NULL ? cfg->site_url : "";
+	v->site.catalog = cfg->catalog;
 	v->s = calloc(conf->nstreams + 1, sizeof(*v->s));
 	if (v->s == NULL)
 		goto fail;
@@ -343,9 +345,11 @@ back_href(struct request *req)
 }
 
 static enum rc
-page_begin(struct request *req, struct response *res, const char *title, struct page_info *pi)
+page_begin(struct request *req, struct response *res, const char *title,
+    const char *lang, struct page_info *pi)
 {
 	pi->title = title;
+	pi->lang = lang;
 	pi->back_href = back_href(req);
 	pi->back_text = NULL;
 	return page_open(response_body(res), request_config(req), pi);
@@ -464,9 +468,15 @@ read_query(struct request *req, struct render_query *q)
 	return RC_OK;
 }
 
+/* The page the publisher wrote: the first one, in the stream's own
+ * language (or English). */
 static bool
-is_first_page(const struct render_query *q)
+is_first_page(const struct views *v, const struct vstream *vs, const struct render_query *q)
 {
+	const char *def = publish_lang(&v->site, vs->sc, NULL);
+
+	if (q->lang != NULL && strcmp(q->lang, def != NULL ? def : CATALOG_DEFAULT) != 0)
+		return false;
 	return q->before == NULL && q->source == NULL && q->tag == NULL &&
 	    q->market == NULL && q->limit == RENDER_LIMIT_DEFAULT;
 }
@@ -503,10 +513,10 @@ stream_page(struct request *req, struct response *res, struct views *v,
 {
 	const char *title = vs->sc->title != NULL ? vs->sc->title : vs->sc->name;
 	struct page_info pi;
-	enum rc rc = page_begin(req, res, title, &pi);
+	enum rc rc = page_begin(req, res, title, q->lang, &pi);
 	int k = first_page_file(RENDER_HTML, q->layout);
 
-	if (rc == RC_OK && is_first_page(q) && vfile_get(&vs->files[k], vs->paths[k]) == RC_OK) {
+	if (rc == RC_OK && is_first_page(v, vs, q) && vfile_get(&vs->files[k], vs->paths[k]) == RC_OK) {
 		rc = buf_append(response_body(res), vs->files[k].data, vs->files[k].len);
 		response_status(res, 200);
 		if (rc == RC_OK)
@@ -531,11 +541,15 @@ stream_route(struct request *req, struct response *res, void *ctx, enum render_f
 	cgi_freshen(v, vs->sc->name);
 	if ((rc = read_query(req, &q)) != RC_OK)
 		return rc;
+	/* HTML has words: in the `lang` asked for, the stream's, or the
+	 * browser's (fcgi/page.h). The feeds have none. */
+	if (f == RENDER_HTML)
+		q.lang = page_lang(req, NULL, publish_lang(&v->site, vs->sc, q.market));
 	if ((rc = content_type(req, res, f)) != RC_OK)
 		return rc;
 	if (f == RENDER_HTML && page_wanted(req))
 		return stream_page(req, res, v, vs, &q);
-	if (is_first_page(&q)) {
+	if (is_first_page(v, vs, &q)) {
 		int k = first_page_file(f, q.layout);
 		if (vfile_get(&vs->files[k], vs->paths[k]) == RC_OK)
 			return serve_file(res, &vs->files[k], VIEWS_CC_STREAM);
@@ -576,7 +590,8 @@ profiles_page(struct request *req, struct response *res, struct views *v,
 	struct vfile *f = &vs->files[VF_PROFILES_HTML];
 	struct page_info pi;
 	bool ready = vfile_get(f, vs->paths[VF_PROFILES_HTML]) == RC_OK;
-	enum rc rc = page_begin(req, res, title, &pi);
+	const char *lang = page_lang(req, NULL, publish_lang(&v->site, vs->sc, NULL));
+	enum rc rc = page_begin(req, res, title, lang, &pi);
 
 	if (rc == RC_OK && ready)
 		rc = buf_append(response_body(res), f->data, f->len);
@@ -709,6 +724,31 @@ embed_css_route(struct request *req, struct response *res, void *ctx)
 	return asset(res, "text/css; charset=utf-8", embed_css, embed_css_len);
 }
 
+/* GET /i18n/{lang}.json: embed.js's words (the catalogs' js.* keys) in
+ * the catalog language that serves {lang} best, English under it. */
+static enum rc
+i18n_route(struct request *req, struct response *res, void *ctx)
+{
+	const struct config *cfg = request_config(req);
+	const char *lang = catalog_lang(cfg->catalog, request_capture(req, 0));
+	json_t *j;
+	enum rc rc;
+
+	(void)ctx;
+	if (lang == NULL)
+		return RC_NOTFOUND;
+	if ((j = catalog_export(cfg->catalog, lang, "js.")) == NULL)
+		return RC_NOMEM;
+	if (json_object_set_new(j, "lang", json_string(lang)) != 0) {
+		json_decref(j);
+		return RC_NOMEM;
+	}
+	rc = response_json(res, 200, j);   /* takes j */
+	if (rc == RC_OK)
+		rc = page_allow_origin(req, res, true);
+	return rc == RC_OK ? response_cache_public(res, 86400, 3600) : rc;
+}
+
 /* ---- the table ---- */
 
 /* `before`: the cursor parsed once, here; a malformed one is answered by
@@ -755,5 +795,6 @@ const struct route views_routes[] = {
 	{ HTTP_GET, "/media/{id}", media_route, "media", NULL, 0 },
 	{ HTTP_GET, "/embed.js", embed_js_route, "embed_js", NULL, 0 },
 	{ HTTP_GET, "/embed.css", embed_css_route, "embed_css", NULL, 0 },
+	{ HTTP_GET, "/i18n/{lang}.json", i18n_route, "i18n", NULL, 0 },
 	{ 0, NULL, NULL, NULL, NULL, 0 },
 };

@@ -4,7 +4,8 @@
 #
 #   if_check ROOT PREFIX SYSCONFDIR UNITDIR LABEL
 #       one check per file: programs, man pages, example config, systemd
-#       units, nginx snippets, Prometheus rules, Grafana dashboard, docs
+#       units, nginx snippets, Prometheus rules, Grafana dashboard, message
+#       catalogs, docs
 #       (a doc may be gzipped, as dh_compress leaves it)
 
 IF_DOCS="README.md feeds.md outbound.md security.md share.md signon.md streams.md testing.md widgets.md"
@@ -21,7 +22,9 @@ if_check() {
 		"$prefix/share/socialhub/nginx/socialhub-cache.conf" \
 		"$prefix/share/socialhub/prometheus/socialhub.rules.yml" \
 		"$prefix/share/socialhub/grafana/socialhub.json" \
-		"$prefix/share/socialhub/embed/embed.js"; do
+		"$prefix/share/socialhub/embed/embed.js" \
+		"$prefix/share/socialhub/catalogs/en.json" "$prefix/share/socialhub/catalogs/de.json" \
+		"$prefix/share/socialhub/catalogs/ar.json" "$prefix/share/socialhub/catalogs/zh-Hant.json"; do
 		[ -s "$root$f" ] && th_ok "$label: $f" || th_not_ok "$label: $f" "missing or empty"
 	done
 	for f in "$prefix/share/man/man8/socialhub.8" "$prefix/share/man/man5/socialhub.conf.5"; do

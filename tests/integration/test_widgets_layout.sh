@@ -36,10 +36,30 @@ cp "$dist/embed.js" "$dist/embed.css" /run/ovl/upper/socialhub/embed/
 mount -t overlay overlay -o lowerdir=/usr/share,upperdir=/run/ovl/upper,workdir=/run/ovl/work \
 	/usr/share || th_bail "cannot overlay /usr/share in the namespace"
 
+# A Mastodon API (tests/integration/api_fixture.py) for posts with counts.
+pf=$TH_DIR/api.port
+th_spawn api /usr/bin/python3 "$TH_LIB_DIR/api_fixture.py" --port-file "$pf" --log "$TH_DIR/api.log" \
+	--fixtures "$TH_SRCDIR/tests/fixtures/api"
+th_wait_file "$pf" 10000 "$TH_LAST_PID" || th_bail "api fixture did not start"
+API=http://127.0.0.1:$(cat "$pf")
+
 HOST_PORT=$(th_free_port)
 HOST=http://127.0.0.1:$HOST_PORT
 we_setup_feeds
-we_config "embed_origins = {\"$HOST\"}"
+we_config "embed_origins = {\"$HOST\"}
+stream counted {
+  show_counts = true
+  source masto { type = \"mastodon\" account = \"@brand@mastodon.example\" api_url = \"$API/m\" }
+  source blog { url = \"$TH_BASE/feeds/blog.rss\" }
+}
+stream jp {
+  lang = \"ja\"
+  source blog { url = \"$TH_BASE/feeds/blog.rss\" }
+}
+stream markets {
+  source youtube { url = \"$TH_BASE/feeds/youtube.atom\" market = \"fr\" lang = \"fr\" }
+  source bluesky { url = \"$TH_BASE/feeds/bluesky.rss\" market = \"ar\" lang = \"ar\" }
+}"
 ART='https%3A%2F%2Fwww.example.com%2Fnews%2Fa'
 printf '%s\n' "share { allowed_hosts = {\"www.example.com\"}
   networks = {\"x\", \"mastodon\", \"bluesky\", \"linkedin\", \"whatsapp\", \"email\"} }" >>"$WE_CFG"
@@ -70,6 +90,33 @@ cat >"$WE_HTML/host.html" <<HTML
 </main>
 </body></html>
 HTML
+# The same page in German, Japanese and Arabic (right to left): the SSI
+# includes ask for the page's language, the elements take it from <html>.
+for lang in de ja ar; do
+	dir=ltr
+	[ "$lang" = ar ] && dir=rtl
+	sed -e "s|<html lang=\"en\">|<html lang=\"$lang\" dir=\"$dir\">|" \
+		-e "s|\(include virtual=\"/social/[^\"]*\)\" -->|\1\&lang=$lang\" -->|" \
+		-e "s|profiles/brand.html&lang=|profiles/brand.html?lang=|" \
+		"$WE_HTML/host.html" >"$WE_HTML/host-$lang.html"
+done
+# SSI against the element, per language: the same stream rendered by the
+# server into the page, and fetched and rendered by embed.js.
+for lang in de ja; do
+	cat >"$WE_HTML/ssi-$lang.html" <<HTML
+<!DOCTYPE html>
+<html lang="$lang"><head><meta charset="utf-8"><title>SSI</title></head><body><main>
+<social-stream stream="counted" limit="16"><!--# include virtual="/social/streams/counted.html?limit=16&lang=$lang" --></social-stream>
+</main></body></html>
+HTML
+	cat >"$WE_HTML/element-$lang.html" <<HTML
+<!DOCTYPE html>
+<html lang="$lang"><head><meta charset="utf-8"><title>Element</title>
+<script src="/social/embed.js" defer></script></head><body><main>
+<social-stream stream="counted" limit="16"></social-stream>
+</main></body></html>
+HTML
+done
 cat >"$WE_HTML/cross.html" <<HTML
 <!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -88,7 +135,7 @@ HTML
 chmod -R a+rX "$WE_HTML"
 
 se_start_nginx "$(we_nginx_extra)
-        location = /host.html { ssi on; }
+        location ~ ^/(host|host-..|ssi-..)\.html\$ { ssi on; }
     }
     server {
         listen 127.0.0.1:$HOST_PORT;
@@ -114,7 +161,46 @@ th_expect_status -n "a stream opened directly is a page" GET "$S/streams/brand.h
 th_expect_status -n "fetched by the element: a fragment" GET "$S/streams/brand.html?limit=2" 200 \
 	-H 'Sec-Fetch-Dest: empty' &&
 	th_check "... without <html>" bash -c "! grep -q '<html' '$TH_BODY'"
-th_expect_header Vary 'Sec-Fetch-Dest, Upgrade-Insecure-Requests, Origin'
+th_expect_header Vary 'Sec-Fetch-Dest, Upgrade-Insecure-Requests, Origin, Accept-Language'
+# The words' language: lang, else Accept-Language (q-values, script and
+# region fallbacks), else English; the element's catalog is a small route.
+th_expect_status -n "lang=de" GET "$S/streams/brand.html?limit=2&lang=de" 200
+th_expect_body_contains 'lang="de" dir="ltr" data-now="'
+th_expect_body_contains '>Mehr laden</a>'
+th_expect_status -n "Accept-Language: zh-TW" GET "$S/streams/brand.html?limit=2" 200 \
+	-H 'Accept-Language: fr;q=0.1, zh-TW, en;q=0.5'
+th_expect_body_contains 'lang="zh-Hant"'
+th_expect_body_contains '>載入更多</a>'
+th_expect_status -n "lang=ar: right to left" GET "$S/streams/brand.html?limit=2&lang=ar" 200
+th_expect_body_contains 'lang="ar" dir="rtl"'
+th_expect_status -n "an unknown language: English" GET "$S/streams/brand.html?limit=2&lang=xx" 200 \
+	-H 'Accept-Language: xx-YY'
+th_expect_body_contains 'lang="en" dir="ltr"'
+th_expect_body_contains '>Load more</a>'
+th_expect_status -n "a stream's lang beats Accept-Language" GET "$S/streams/jp.html?limit=2" 200 \
+	-H 'Accept-Language: de'
+th_expect_body_contains 'lang="ja" dir="ltr"'
+th_expect_status -n "... and lang= beats the stream's" GET "$S/streams/jp.html?limit=2&lang=de" 200
+th_expect_body_contains '>Mehr laden</a>'
+th_expect_status -n "a market's lang" GET "$S/streams/markets.html?market=ar&limit=1" 200 \
+	-H 'Accept-Language: de'
+th_expect_body_contains 'lang="ar" dir="rtl" data-now'
+th_expect_body_contains 'data-source="bluesky" lang="ar" dir="rtl"'
+th_expect_status -n "posts in JSON Feed and Atom carry their language" GET "$S/streams/markets.json?market=fr" 200
+th_expect_body_contains '"language":"fr"'
+th_expect_status -n "... Atom" GET "$S/streams/markets.atom?market=ar" 200
+th_expect_body_contains '<entry xml:lang="ar">'
+th_expect_status -n "the signed-out page in German" GET "$S/auth/signed-out?return_to=%2Fnews" 200 \
+	-H 'Accept-Language: de-DE,de;q=0.9'
+th_check "... in the site's template, with a way back" bash -c \
+	"grep -q '<html lang=\"de\" dir=\"ltr\">' '$TH_BODY' && grep -q 'Sie sind abgemeldet.' '$TH_BODY' &&
+	 grep -q 'social-page__back' '$TH_BODY' && grep -q 'embed.css' '$TH_BODY'"
+th_expect_status -n "a hostile lang is never echoed" GET "$S/streams/brand.html?limit=2&lang=%22%3E%3Cx" 200
+th_check "... (English, no markup)" bash -c "grep -q 'lang=\"en\"' '$TH_BODY' && ! grep -q '\"><x' '$TH_BODY'"
+th_expect_status -n "the element's words for pt-BR" GET "$S/i18n/pt-BR.json" 200
+th_check "... in pt" bash -c "grep -Eq '\"lang\": *\"pt\"' '$TH_BODY'"
+th_expect_body_contains '"js.prev":"Publica\u00E7\u00F5es anteriores"'
+th_expect_status -n "no catalog for xx" GET "$S/i18n/xx.json" 404
 # CORS: exactly the embed origins, never credentials.
 th_expect_status -n "fragment for an embed origin" GET "$S/streams/brand.html" 200 -H "Origin: $HOST"
 th_expect_header Access-Control-Allow-Origin "^$HOST\$"

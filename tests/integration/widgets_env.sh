@@ -39,7 +39,7 @@ NGINX
 we_config() {
 	th_write_config "$WE_CFG" "stream brand {
   title = \"Example Co. everywhere\"
-  source mastodon { url = \"$TH_BASE/@brand.rss\" }
+  source mastodon { url = \"$TH_BASE/@brand.rss\" lang = \"en\" }
   source youtube  { url = \"$TH_BASE/feeds/youtube.atom\" }
   source bluesky  { url = \"$TH_BASE/feeds/bluesky.rss\" title = \"Example Co. on Bluesky\" }
   source blog     { url = \"$TH_BASE/feeds/blog.rss\" market = \"de\" }
@@ -48,6 +48,7 @@ stream hostile {
   title = \"Hostile <script>window.__xss='title'</script>\"
   source hostile { url = \"$TH_BASE/feeds/hostile.rss\" }
 }
+catalog_dir = \"$TH_SRCDIR/data/catalogs\"
 ${1:-}" >/dev/null
 }
 

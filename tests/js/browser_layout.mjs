@@ -8,6 +8,10 @@
 // load), the no-JS path (Load more opens a whole page) and the same widgets
 // on another origin from one <script> tag.
 //
+// Every host-page check runs in en, de, ja and ar (right to left); then,
+// for de and ja, the stream the server wrote into the page (SSI) against
+// the one embed.js fetched and rendered: the same times, counts and words.
+//
 // Usage: BASE=http://127.0.0.1:P HOST=http://127.0.0.1:Q SHOTS=DIR
 //        [KEEP_SHOTS=DIR] node tests/js/browser_layout.mjs
 // Prints TAP; exit 0 when every check passed.
@@ -37,7 +41,7 @@ async function settle(page, streams) {
 
 // The geometry checks, in the page: overlaps, overflow, covered controls.
 async function geometry() {
-  const out = { cards: 0, overlaps: [], overflow: [], covered: [] };
+  const out = { cards: 0, overlaps: [], overflow: [], covered: [], blank: [] };
   const r = (e) => e.getBoundingClientRect();
   const eps = 0.5;
   const widgets = [...document.querySelectorAll('social-stream, social-profiles, social-share')];
@@ -70,6 +74,13 @@ async function geometry() {
         }
       }
     }
+  }
+  // A card without a picture in a grid or carousel is as tall as its text.
+  for (const c of document.querySelectorAll('.social-stream--grid .social-stream__item, .social-stream--carousel .social-stream__item')) {
+    if (c.querySelector('.social-stream__media, .social-stream__gallery')) continue;
+    const last = [...c.children].filter((k) => r(k).height > 0).pop();
+    const gap = last ? r(c).bottom - r(last).bottom : 0;
+    if (gap > 32) out.blank.push(`${c.className.split(' ')[2] || 'card'}: ${Math.round(gap)} px blank`);
   }
   // Any two cards, and every card against the widgets' controls.
   const controls = [...document.querySelectorAll('social-stream button, .social-stream__more, social-share a, social-share button')];
@@ -141,18 +152,42 @@ async function tabStops(page) {
     other: w.filter((s) => s.kind === 'other').map((s) => s.what) };
 }
 
-// 1. The host page: 3 widths x light/dark.
+// The host page of each language and the words it must show.
+const LANGS = {
+  en: { page: 'host.html', dir: 'ltr', more: 'Load more', prev: 'Previous posts' },
+  de: { page: 'host-de.html', dir: 'ltr', more: 'Mehr laden', prev: 'Vorherige Beiträge' },
+  ja: { page: 'host-ja.html', dir: 'ltr', more: 'さらに読み込む', prev: '前の投稿' },
+  ar: { page: 'host-ar.html', dir: 'rtl', more: 'تحميل المزيد', prev: 'المنشورات السابقة' },
+};
+
+// The words of the page's widgets, for the language checks.
+function pageWords() {
+  const s = [...document.querySelectorAll('social-stream .social-stream')];
+  return {
+    langs: [...new Set(s.map((e) => `${e.lang}/${e.dir}`))],
+    more: [...document.querySelectorAll('social-stream button.social-stream__next')].map((b) => b.textContent),
+    prev: document.querySelector('.social-stream__prev')?.getAttribute('aria-label'),
+    items: document.querySelectorAll('social-stream article').length,
+    itemLang: document.querySelectorAll('social-stream article[lang][dir]').length,
+    share: document.querySelector('social-share')?.getAttribute('aria-label'),
+  };
+}
+
+// 1. The host page: 4 languages x 3 widths x light/dark.
 const sizes = [390, 768, 1280];
-let totals = { overlaps: 0, overflow: 0, covered: 0 };
+let totals = { overlaps: 0, overflow: 0, covered: 0, blank: 0 };
+for (const [lang, L] of Object.entries(LANGS)) {
 for (const scheme of ['light', 'dark']) {
   for (const width of sizes) {
     const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const resp = await page.goto(`${BASE}/host.html`, { waitUntil: 'networkidle' });
+    const resp = await page.goto(`${BASE}/${L.page}`, { waitUntil: 'networkidle' });
     await settle(page, 4);
-    const tag = `${width}px ${scheme}`;
+    await page.waitForFunction(() => !!document.querySelector('.social-stream__prev'), null, { timeout: 5000 })
+      .catch(() => {});
+    const tag = `${lang} ${width}px ${scheme}`;
     ok(resp.status() === 200 && errors.length === 0, `${tag}: host page loads without errors`, errors.join('\n'));
     const g = await page.evaluate(geometry);
     totals.overlaps += g.overlaps.length;
@@ -162,6 +197,15 @@ for (const scheme of ['light', 'dark']) {
       g.overlaps.slice(0, 10).join('\n'));
     ok(g.overflow.length === 0, `${tag}: no text leaves its card`, g.overflow.slice(0, 10).join('\n'));
     ok(g.covered.length === 0, `${tag}: nothing sits on top of a control`, g.covered.slice(0, 10).join('\n'));
+    totals.blank += g.blank.length;
+    ok(g.blank.length === 0, `${tag}: text-only cards in grid and carousel fit their text`, g.blank.join('\n'));
+    if (width === 1280 && scheme === 'light') {
+      const w = await page.evaluate(pageWords);
+      ok(w.langs.length === 1 && w.langs[0] === `${lang}/${L.dir}` && w.more.length >= 1
+        && w.more.every((m) => m === L.more) && w.prev === L.prev,
+      `${lang}: the widgets speak ${lang} (${L.dir}): "${L.more}", "${L.prev}"`, JSON.stringify(w));
+      ok(w.itemLang > 0, `${lang}: posts carry their own lang and dir (${w.itemLang} of ${w.items})`);
+    }
     const want = await page.evaluate(expectedStops);
     const got = await tabStops(page);
     // Carousel buttons are disabled at the ends, and Tab scrolls the
@@ -171,12 +215,12 @@ for (const scheme of ['light', 'dark']) {
     `${tag}: ${got.total} tab stops = ${got.post} posts + ${got.profile} profiles + ${got.control} controls`,
     `expected ${want.posts} posts, ${want.profiles} profiles, ${want.controls}..${want.all} controls; `
       + `other stops: ${got.other.join(', ')}`);
-    await page.screenshot({ path: `${SHOTS}/host-${width}-${scheme}.png`, fullPage: true });
-    if (scheme === 'light' && width === 1280) {
+    await page.screenshot({ path: `${SHOTS}/host-${lang}-${width}-${scheme}.png`, fullPage: true });
+    if (lang === 'en' && scheme === 'light' && width === 1280) {
       const bg = await page.$eval('.social-stream__item', (e) => getComputedStyle(e).backgroundColor);
       ok(bg === 'rgb(255, 255, 255)', 'light: cards are light', bg);
     }
-    if (scheme === 'dark' && width === 1280) {
+    if (lang === 'en' && scheme === 'dark' && width === 1280) {
       // The host sets a theme colour: dark mode must stay on.
       await page.addStyleTag({ content: 'body { --social-card-bg: #fffbe6; --social-fg: #222; }' });
       const bg = await page.$eval('.social-stream__item', (e) => getComputedStyle(e).backgroundColor);
@@ -192,13 +236,34 @@ for (const scheme of ['light', 'dark']) {
     await context.close();
   }
 }
-console.log(`# totals: overlaps ${totals.overlaps}, text overflows ${totals.overflow}, covered controls ${totals.covered}`);
+}
+console.log(`# totals: overlaps ${totals.overlaps}, text overflows ${totals.overflow}, covered controls ${totals.covered}, `
+  + `blank cards ${totals.blank}`);
 if (KEEP_SHOTS) {
   mkdirSync(KEEP_SHOTS, { recursive: true });
   for (const f of readdirSync(SHOTS)) copyFileSync(`${SHOTS}/${f}`, `${KEEP_SHOTS}/${f}`);
 }
 
-// 2. axe-core, keyboard and screen reader details (1280 px, light).
+// 2. axe-core on the host page of every language, light and dark.
+for (const [lang, L] of Object.entries(LANGS)) {
+  if (lang === 'en') continue;   /* below, with the other checks */
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/${L.page}`, { waitUntil: 'networkidle' });
+  await settle(page, 4);
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.addScriptTag({ content: AXE });
+    const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    console.log(`# axe host page ${lang} (${scheme}): ${res.violations.length} violations, ${bad.length} serious or critical`);
+    ok(bad.length === 0, `axe on the ${lang} host page (${scheme}): 0 serious or critical violations`,
+      bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} nodes, e.g. ${v.nodes[0].target}`).join('\n'));
+  }
+  await context.close();
+}
+
+// 3. axe-core, keyboard and screen reader details (en, 1280 px, light).
 {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
   const page = await context.newPage();
@@ -240,7 +305,7 @@ if (KEEP_SHOTS) {
   await context.close();
 }
 
-// 3. Without JavaScript: "Load more" opens a whole page.
+// 4. Without JavaScript: "Load more" opens a whole page.
 {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 768, height: 900 } });
   const page = await context.newPage();
@@ -260,7 +325,7 @@ if (KEEP_SHOTS) {
   await context.close();
 }
 
-// 4. Another origin, one <script> tag.
+// 5. Another origin, one <script> tag.
 {
   const context = await browser.newContext({ viewport: { width: 768, height: 900 } });
   const page = await context.newPage();
@@ -284,6 +349,68 @@ if (KEEP_SHOTS) {
     g.overlaps.concat(g.overflow).join('\n'));
   await page.screenshot({ path: `${SHOTS}/cross-origin-768.png`, fullPage: true });
   await context.close();
+}
+
+// 6. SSI against the element, in de and ja: the page nginx assembled
+// (read without JS: the server's ICU words) and the page embed.js filled
+// (its Intl words, counted from the server's data-now) show the same.
+function streamText() {
+  const s = document.querySelector('social-stream .social-stream');
+  return s && {
+    lang: s.lang,
+    times: [...s.querySelectorAll('time.dt-published')].map((t) => `${t.getAttribute('datetime')} ${t.textContent} | ${t.title}`),
+    counts: [...s.querySelectorAll('.social-stream__counts li')].map((e) => e.textContent),
+    labels: [...s.querySelectorAll('.social-stream__network, .social-stream__play, .social-stream__empty, .social-stream__next')]
+      .map((e) => e.textContent),
+  };
+}
+// The two pages are two requests, each counted from its own "now": a
+// minute may turn between them, so a mismatch is looked at once more.
+async function ssiAndElement(lang) {
+  const ssiCtx = await browser.newContext({ javaScriptEnabled: false });
+  const ssiPage = await ssiCtx.newPage();
+  await ssiPage.goto(`${BASE}/ssi-${lang}.html`);
+  const ssi = await ssiPage.evaluate(streamText);
+  await ssiCtx.close();
+  const elCtx = await browser.newContext({ locale: 'en-US' });
+  const elPage = await elCtx.newPage();
+  // What the server sent the element (its ICU words), before embed.js
+  // rewrote the times and counts with Intl.
+  let sent = null;
+  elPage.on('response', async (r) => {
+    if (r.url().includes('/social/streams/counted.html')) sent = await r.text().catch(() => null);
+  });
+  await elPage.goto(`${BASE}/element-${lang}.html`, { waitUntil: 'networkidle' });
+  await settle(elPage, 1);
+  const el = await elPage.evaluate(streamText);
+  const raw = sent && await elPage.evaluate((html) => {
+    const d = new DOMParser().parseFromString(html, 'text/html');
+    return [...d.querySelectorAll('time.dt-published')].map((t) => t.textContent);
+  }, sent);
+  // Intl on its own, for the words the server's ICU wrote (test_i18n).
+  const intl = await elPage.evaluate((l) => ({
+    compact: [950, 1234, 10000, 1500000].map((n) => new Intl.NumberFormat(l, { notation: 'compact' }).format(n)),
+    rel: new Intl.RelativeTimeFormat(l, { numeric: 'auto' }).format(-3, 'hour'),
+  }), lang);
+  await elCtx.close();
+  return { ssi, el, raw, intl };
+}
+for (const lang of ['de', 'ja']) {
+  let { ssi, el, raw, intl } = await ssiAndElement(lang);
+  if (JSON.stringify(ssi) !== JSON.stringify(el)) ({ ssi, el, raw, intl } = await ssiAndElement(lang));
+  const mine = el ? el.times.map((t) => t.replace(/^\S+ /, '').replace(/ \| .*$/, '')) : [];
+  ok(raw && raw.length >= 12 && JSON.stringify(raw) === JSON.stringify(mine),
+    `${lang}: embed.js (Intl) rewrote the element's ${mine.length} times into the server's (ICU) very words`,
+    `server ${JSON.stringify(raw)}\nIntl ${JSON.stringify(mine)}`);
+  const same = ssi && el && JSON.stringify(ssi) === JSON.stringify(el);
+  ok(same && ssi.lang === lang && ssi.times.length >= 12 && ssi.counts.length >= 3 && ssi.labels.length > 0,
+    `${lang}: SSI and element show the same ${ssi ? ssi.times.length : 0} times, `
+    + `${ssi ? ssi.counts.length : 0} counts and ${ssi ? ssi.labels.length : 0} labels`,
+    `SSI ${JSON.stringify(ssi)}\nelement ${JSON.stringify(el)}`);
+  const want = { de: { compact: ['950', '1234', '10.000', '1,5\u00a0Mio.'], rel: 'vor 3 Stunden' },
+    ja: { compact: ['950', '1234', '1万', '150万'], rel: '3 時間前' } }[lang];
+  ok(JSON.stringify(intl) === JSON.stringify(want), `${lang}: Intl writes what ICU writes (compact numbers, relative time)`,
+    `${JSON.stringify(intl)} != ${JSON.stringify(want)}`);
 }
 
 await browser.close();

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/catalog.h"
 #include "util/cfgval.h"
 #include "fcgi/config.h"
 #include "fcgi/feature.h"
@@ -184,6 +185,34 @@ test_errors(void **state)
 		if (strstr(err, cases[i].expect) == NULL)
 			fail_msg("case %zu: expected \"%s\" in \"%s\"", i, cases[i].expect, err);
 	}
+}
+
+/* catalog_dir: a site's catalogs over the shipped ones; a directory that
+ * is not there, or a bad file in it, stops the load naming file and key. */
+static void
+test_catalog_dir(void **state)
+{
+	struct config *cfg = NULL;
+	char err[2048], text[512], dir[256];
+	(void)state;
+
+	tmpdir_path(&T, "cat", dir, sizeof(dir));
+	assert_int_equal(mkdir(dir, 0700), 0);
+	write_file("cat/de.json", "{\"stream.more\": \"Weitere\"}");
+	snprintf(text, sizeof(text), MINIMAL "catalog_dir = \"%s\"\n", dir);
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), RC_OK);
+	assert_string_equal(catalog_get(cfg->catalog, catalog_lang(cfg->catalog, "de-AT"),
+	    "stream.more"), "Weitere");
+	assert_string_equal(catalog_get(cfg->catalog, "de", "stream.empty"), "No posts yet.");
+	config_free(cfg);
+	write_file("cat/fr.json", "{\"stream.more\": [1]}");
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), RC_CONFIG);
+	assert_null(cfg);
+	assert_non_null(strstr(err, "c.conf:2: catalog_dir:"));
+	assert_non_null(strstr(err, "fr.json: key \"stream.more\""));
+	snprintf(text, sizeof(text), MINIMAL "catalog_dir = \"%s/none\"\n", dir);
+	assert_int_equal(load(text, &cfg, err, sizeof(err)), RC_CONFIG);
+	assert_non_null(strstr(err, "none: No such file or directory"));
 }
 
 /* TCP on loopback needs no opt-in; elsewhere listen_public = true lets it
@@ -597,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_catalog_dir),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_list_entries),
 		cmocka_unit_test(test_loads_independent),

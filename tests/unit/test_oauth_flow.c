@@ -405,7 +405,26 @@ test_pages(void **state)
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/button.html", NULL, NULL);
 	route_req(&r, NULL);
 	assert_int_equal(call(&r, pages_button), RC_OK);
-	assert_non_null(strstr(buf_cstr(r.res.body), "<social-login data-state=\"signed-out\">"));
+	assert_non_null(strstr(buf_cstr(r.res.body), "<social-login data-state=\"signed-out\" lang=\"en\" dir=\"ltr\">"));
+	tl_req_fini(&r);
+
+	/* The signed-out page: the site's template, a way back, never cached. */
+	tl_req_init(&r, env.cfg, "GET", "/social/auth/signed-out?return_to=%2Fnews", NULL, NULL);
+	route_req(&r, NULL);
+	assert_int_equal(call(&r, pages_signed_out), RC_OK);
+	assert_int_equal(r.res.status, 200);
+	assert_non_null(strstr(buf_cstr(r.res.body), "<html lang=\"en\" dir=\"ltr\">"));
+	assert_non_null(strstr(buf_cstr(r.res.body), "<title>Signed out</title>"));
+	assert_non_null(strstr(buf_cstr(r.res.body), "<p>You are signed out.</p>"));
+	assert_non_null(strstr(buf_cstr(r.res.body), "class=\"social-page__back\"><a href=\""));
+	assert_non_null(strstr(buf_cstr(r.res.body), "/news\">"));
+	assert_string_equal(header(&r, "Cache-Control"), "private, no-store");
+	tl_req_fini(&r);
+	tl_req_init(&r, env.cfg, "GET", "/social/auth/signed-out?return_to=%2F%2Fevil.example", NULL, NULL);
+	route_req(&r, NULL);
+	assert_int_equal(call(&r, pages_signed_out), RC_OK);
+	assert_int_equal(r.res.status, 400);
+	assert_null(strstr(buf_cstr(r.res.body), "evil.example"));
 	tl_req_fini(&r);
 
 	tl_req_init(&r, env.cfg, "GET", "/social/auth/icon/gh.svg", NULL, NULL);

@@ -115,6 +115,12 @@ test_structure(void **state)
 	s = value(x, "string(/a:feed/a:entry[1]/a:content)");
 	assert_non_null(strstr(s, "<p>Hello from the fediverse"));
 	free(s);
+	/* The post's language as xml:lang; a malformed one (the hostile
+	 * item's) is left out, never echoed. */
+	s = value(x, "string(/a:feed/a:entry[1]/@xml:lang)");
+	assert_string_equal(s, "en");
+	free(s);
+	assert_int_equal(count(x, "/a:feed/a:entry[@xml:lang]"), 1);
 	/* Non-IRI ids become urn:uuid. */
 	s = value(x, "string(/a:feed/a:entry[5]/a:id)");
 	assert_int_equal(strncmp(s, "urn:uuid:", 9), 0);

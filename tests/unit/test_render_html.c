@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,15 +15,20 @@
 
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/catalog.h"
 #include "widgets/media.h"
 #include "widgets/render_common.h"
 #include "widgets/render.h"
 #include "widgets/render_formats.h"
 #include "render_fixture.h"
 
+/* fixture_site with the shipped catalogs (set up by main). */
+static struct render_site site;
+
 static void
 render(struct render_page *p, struct buf *b)
 {
+	p->site = &site;
 	buf_init(b, 1u << 22);
 	assert_int_equal(render_html(b, p), RC_OK);
 }
@@ -178,7 +184,8 @@ test_microformats(void **state)
 	assert_null(strstr(b.data, "<a class=\"social-stream__permalink u-url\" tabindex"));
 	assert_null(strstr(b.data, "<nav"));
 	assert_non_null(strstr(b.data, "lang=\"en\""));
-	assert_non_null(strstr(b.data, "title=\"31 Dec 2025, 23:55 UTC\">5 minutes ago"));
+	assert_non_null(strstr(b.data, "title=\"Dec 31, 2025, 11:55\u202fPM UTC\">5 minutes ago"));
+	assert_non_null(strstr(b.data, "lang=\"en\" dir=\"ltr\" data-now=\"1767225600\""));
 	/* Without an author the source speaks, by its configured title. */
 	assert_non_null(strstr(b.data, "<span class=\"p-name\">bluesky</span>"));
 	{
@@ -246,6 +253,67 @@ test_empty(void **state)
 	arena_free(a);
 }
 
+/* The words, dates and counts in the page's language; each post in its
+ * own language and direction. */
+static void
+test_languages(void **state)
+{
+	static const struct {
+		const char *lang, *dir, *more, *rel, *likes, *views;
+	} cases[] = {
+		{ "de", "ltr", ">Mehr laden</a>", ">vor 5 Minuten</time>",
+		  "<data value=\"1\">1</data> Like</li>",
+		  "<data value=\"1234567\">1,2\u00a0Mio.</data> Aufrufe</li>" },
+		{ "ja", "ltr", ">さらに読み込む</a>", ">5 分前</time>",
+		  "いいね <data value=\"1\">1</data>件</li>",
+		  "<data value=\"1234567\">123万</data>回表示</li>" },
+		{ "ar", "rtl", ">تحميل المزيد</a>", ">قبل ٥ دقائق</time>",
+		  "إعجاب واحد</li>", "<data value=\"1234567\">١٫٢\u00a0مليون</data> مشاهدة</li>" },
+		{ "ru", "ltr", ">Загрузить ещё</a>", ">5 минут назад</time>",
+		  "<data value=\"1\">1</data> отметка «нравится»</li>",
+		  "<data value=\"1234567\">1,2\u00a0млн</data> просмотров</li>" },
+	};
+	struct arena *a = arena_new(4096, 0);
+	struct feed *f = fixture_prepared(a, 0);
+	struct render_page p;
+	struct buf b;
+	char want[128];
+
+	(void)state;
+	fixture_page(a, f, &p);
+	p.show_counts = true;
+	f->items[FIX_MASTODON].counts.have = FEED_COUNT_LIKES | FEED_COUNT_VIEWS;
+	f->items[FIX_MASTODON].counts.likes = 1;
+	f->items[FIX_MASTODON].counts.views = 1234567;
+	f->items[FIX_BLOG].language = "ar";
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p.lang = cases[i].lang;
+		render(&p, &b);
+		snprintf(want, sizeof(want), "lang=\"%s\" dir=\"%s\" data-now=", cases[i].lang,
+		    cases[i].dir);
+		assert_non_null(strstr(b.data, want));
+		{
+			const char *want_all[] = { cases[i].more, cases[i].rel, cases[i].likes,
+				cases[i].views };
+			for (size_t k = 0; k < 4; k++)
+				if (strstr(b.data, want_all[k]) == NULL)
+					fail_msg("%s: no %s in %s", cases[i].lang, want_all[k],
+					    strstr(b.data, "social-stream__counts"));
+		}
+		/* The Arabic post keeps its own language and direction. */
+		assert_non_null(strstr(b.data, "h-entry\" data-network=\"web\" data-source=\"blog\" "
+		    "lang=\"ar\" dir=\"rtl\""));
+		buf_fini(&b);
+	}
+	/* A language without a catalog: English words, never a key. */
+	p.lang = "x\"y";
+	render(&p, &b);
+	assert_non_null(strstr(b.data, ">Load more</a>"));
+	assert_non_null(strstr(b.data, "lang=\"en\" dir=\"ltr\""));
+	buf_fini(&b);
+	arena_free(a);
+}
+
 /* Unprepared input: images that do not point at the proxy are left out. */
 static void
 test_unprepared(void **state)
@@ -274,7 +342,21 @@ main(void)
 		cmocka_unit_test(test_layouts),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_unprepared),
+		cmocka_unit_test(test_languages),
 	};
+	const char *src = getenv("srcdir");
+	char dir[1024], err[512];
+	struct catalog *c;
+	int r;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(dir, sizeof(dir), "%s/data/catalogs", src != NULL ? src : ".");
+	if (catalog_load(dir, NULL, err, sizeof(err), &c) != RC_OK) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	site = fixture_site;
+	site.catalog = c;
+	r = cmocka_run_group_tests(tests, NULL, NULL);
+	catalog_free(c);
+	return r;
 }

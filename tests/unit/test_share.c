@@ -219,6 +219,21 @@ test_render_bar(void **state)
 	assert_null(strstr(s, "style="));
 	assert_null(strstr(s, "script src"));
 	buf_fini(&b);
+	/* In another language: its words, escaped for their attributes. */
+	bar.lang = "de";
+	bar.name = "Diese \"Seite\" teilen";
+	bar.share_on = "Auf {network} <teilen>";
+	bar.native = "Teilen\u2026";
+	bar.count_words = "{\"one\":\"{n} Mal\",\"other\":\"{n} Mal\"}";
+	buf_init(&b, 64 * 1024);
+	assert_int_equal(share_render_bar(&b, &bar), RC_OK);
+	s = buf_cstr(&b);
+	assert_non_null(strstr(s, "role=\"group\" lang=\"de\" aria-label=\"Diese &quot;Seite&quot; teilen\""));
+	assert_non_null(strstr(s, "data-native-label=\"Teilen\u2026\""));
+	assert_non_null(strstr(s, "data-count-words=\"{&quot;one&quot;:&quot;{n} Mal&quot;,"));
+	assert_non_null(strstr(s, "aria-label=\"Auf X &lt;teilen&gt;\""));
+	assert_non_null(strstr(s, "aria-label=\"Auf Email &lt;teilen&gt;\""));
+	buf_fini(&b);
 }
 
 static void

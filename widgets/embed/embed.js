@@ -14,13 +14,16 @@
 	}
 
 	var doc = document;
-	/* Every visible string, in one table (for the catalogs to come). */
-	var T = {
+	/* Every visible string: English here, another language's from its
+	 * catalog (GET {base}/i18n/LANG.json, the js.* keys), loaded once per
+	 * language when a widget in it appears. */
+	var EN = {
 		image: 'Image', open: 'Open the post', close: 'Close', closeImage: 'Close image',
-		prev: 'Previous posts', next: 'Next posts', more1: ' more post loaded',
-		moreN: ' more posts loaded', moreFailed: 'Could not load more posts.',
-		justNow: 'just now', yesterday: 'yesterday'
+		prev: 'Previous posts', next: 'Next posts',
+		loaded: { one: '{n} more post loaded', other: '{n} more posts loaded' },
+		moreFailed: 'Could not load more posts.'
 	};
+	var catalogs = { en: Promise.resolve(EN) };
 	var me = doc.currentScript && doc.currentScript.src ? new URL(doc.currentScript.src) : null;
 	var home = me ? me.origin : location.origin;
 	var root = me ? me.href.replace(/\/[^/]*$/, '') : '/social';
@@ -86,12 +89,25 @@
 			});
 	}
 
+	/* The language a widget asks for: its own lang, else its page's. */
+	function langOf(host) {
+		var l = host.closest('[lang]');
+		return l ? l.getAttribute('lang') : '';
+	}
+
+	function section(host) {
+		return host.querySelector('.social-stream') || host;
+	}
+
 	function base(host) {
 		return (host.getAttribute('base') || root).replace(/\/+$/, '');
 	}
 
 	function query(host, names) {
 		var p = new URLSearchParams();
+		if (langOf(host)) {
+			p.set('lang', langOf(host));
+		}
 		names.forEach(function (n) {
 			var v = host.getAttribute(n);
 			if (v) {
@@ -102,36 +118,65 @@
 		return s ? '?' + s : '';
 	}
 
-	/* Relative dates, the same words the server writes (render.c). */
-	var steps = [[3600, 60, 'minute'], [86400, 3600, 'hour'], [604800, 86400, 'day'], [3024000, 604800, 'week']];
-	var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat('en') : null;
-
-	function relative(t) {
-		var d = (Date.now() - t) / 1000;
-		if (!(d >= 0)) {
-			return d < 0 ? T.justNow : null;
+	/* The words of a language: its catalog over English. */
+	function words(lang, b) {
+		if (!catalogs[lang]) {
+			catalogs[lang] = fetch(b + '/i18n/' + encodeURIComponent(lang) + '.json', { credentials: 'omit' })
+				.then(function (r) {
+					return r.ok ? r.json() : {};
+				}).catch(function () {
+					return {};
+				}).then(function (j) {
+					var t = {};
+					Object.keys(EN).forEach(function (k) {
+						t[k] = j['js.' + k] || EN[k];
+					});
+					return t;
+				});
 		}
-		if (d < 60) {
-			return T.justNow;
-		}
-		for (var i = 0; i < steps.length; i++) {
-			if (d < steps[i][0]) {
-				var n = Math.floor(d / steps[i][1]);
-				return n === 1 && i === 2 ? T.yesterday : rtf.format(-n, steps[i][2]);
-			}
-		}
-		return null; /* older: the server's date stays */
+		return catalogs[lang];
 	}
 
-	function refreshDates(root) {
-		if (!rtf) {
+	function say(host, key, n) {
+		var m = host.T[key];
+		if (typeof m === 'object') {
+			m = m[new Intl.PluralRules(host.lang).select(n)] || m.other;
+		}
+		return m.replace('{n}', n);
+	}
+
+	/* Relative dates and counts through Intl, by the rules the server's ICU
+	 * follows (util/icufmt.c, the same steps), counted from the instant
+	 * the server wrote (data-now): both write the same words. */
+	var steps = [[60, 1, 'second'], [3600, 60, 'minute'], [86400, 3600, 'hour'], [604800, 86400, 'day'],
+		[3024000, 604800, 'week']];
+
+	function relative(lang, t, now) {
+		var d = Math.max(0, Math.floor((now - t) / 1000));
+		for (var i = 0; i < steps.length; i++) {
+			if (d < steps[i][0]) {
+				return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' })
+					.format(i ? -Math.floor(d / steps[i][1]) : 0, steps[i][2]);
+			}
+		}
+		return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: 'UTC' }).format(t);
+	}
+
+	function refresh(section, root) {
+		var lang = section.lang || 'en';
+		var now = Number(section.dataset.now) * 1000;
+		if (!window.Intl || !Intl.RelativeTimeFormat || !(now > 0)) {
 			return;
 		}
 		root.querySelectorAll('time.dt-published[datetime]').forEach(function (t) {
-			var s = relative(Date.parse(t.getAttribute('datetime')));
-			if (s) {
-				t.textContent = s;
+			var d = Date.parse(t.getAttribute('datetime'));
+			if (d >= 0) {
+				t.textContent = relative(lang, d, now);
 			}
+		});
+		var nf = new Intl.NumberFormat(lang, { notation: 'compact' });
+		root.querySelectorAll('.social-stream__counts data[value]').forEach(function (e) {
+			e.textContent = nf.format(Number(e.value));
 		});
 	}
 
@@ -172,13 +217,12 @@
 
 	function makeBox() {
 		box = el('dialog', 'social-lightbox');
-		box.setAttribute('aria-label', T.image);
 		var fig = el('figure', 'social-lightbox__figure');
 		fig.appendChild(el('img', 'social-lightbox__img'));
 		fig.appendChild(el('figcaption', 'social-lightbox__caption'));
 		var bar = el('p', 'social-lightbox__bar');
-		var link = el('a', 'social-lightbox__link', T.open);
-		var close = button('social-lightbox__close', T.close, T.closeImage);
+		var link = el('a', 'social-lightbox__link');
+		var close = button('social-lightbox__close');
 		bar.appendChild(link);
 		bar.appendChild(close);
 		box.appendChild(fig);
@@ -211,14 +255,23 @@
 		doc.body.appendChild(box);
 	}
 
-	function openBox(a) {
+	/* The one dialog speaks the language of the widget that opened it. */
+	function openBox(a, host) {
 		var img = a.querySelector('img');
+		var t = host.T || EN;
 		if (!img || typeof HTMLDialogElement !== 'function') {
 			return false;
 		}
 		if (!box) {
 			makeBox();
 		}
+		box.lang = host.lang || 'en';
+		box.dir = section(host).dir || 'ltr';
+		box.setAttribute('aria-label', t.image);
+		box.querySelector('a').textContent = t.open;
+		var close = box.querySelector('button');
+		close.textContent = t.close;
+		close.setAttribute('aria-label', t.closeImage);
 		var big = box.querySelector('img');
 		big.src = img.currentSrc || img.src; /* our /media/ proxy: same origin */
 		big.alt = img.alt;
@@ -243,8 +296,10 @@
 			list.id = 'social-stream-list-' + (++seq);
 		}
 		var nav = el('div', 'social-stream__controls');
-		var prev = button('social-stream__prev', '\u2039', T.prev);
-		var next = button('social-stream__next-slide', '\u203a', T.next);
+		/* Right to left, "next" is to the left and scrollLeft runs negative. */
+		var rtl = getComputedStyle(list).direction === 'rtl' ? -1 : 1;
+		var prev = button('social-stream__prev', rtl < 0 ? '\u203a' : '\u2039', host.T.prev);
+		var next = button('social-stream__next-slide', rtl < 0 ? '\u2039' : '\u203a', host.T.next);
 		[prev, next].forEach(function (b) {
 			b.setAttribute('aria-controls', list.id);
 			nav.appendChild(b);
@@ -252,11 +307,12 @@
 		function step(dir) {
 			var cell = list.querySelector('.social-stream__cell');
 			var w = cell ? cell.getBoundingClientRect().width : list.clientWidth;
-			list.scrollBy({ left: dir * w, behavior: reduced && reduced.matches ? 'auto' : 'smooth' });
+			list.scrollBy({ left: rtl * dir * w, behavior: reduced && reduced.matches ? 'auto' : 'smooth' });
 		}
 		function update() {
-			prev.disabled = list.scrollLeft <= 1;
-			next.disabled = list.scrollLeft + list.clientWidth >= list.scrollWidth - 1;
+			var x = Math.abs(list.scrollLeft);
+			prev.disabled = x <= 1;
+			next.disabled = x + list.clientWidth >= list.scrollWidth - 1;
 		}
 		prev.addEventListener('click', function () {
 			step(-1);
@@ -295,7 +351,7 @@
 				list.appendChild(n);
 				first = first || n.querySelector('article');
 			});
-			refreshDates(list);
+			refresh(section, list);
 			var nextA = d.querySelector('a.social-stream__next[href]');
 			if (nextA && own(nextA.href)) {
 				b.dataset.href = nextA.href;
@@ -304,7 +360,7 @@
 				b.closest('.social-stream__more').remove();
 			}
 			section.removeAttribute('aria-busy');
-			announce(host, cells.length + (cells.length === 1 ? T.more1 : T.moreN));
+			announce(host, say(host, 'loaded', cells.length));
 			if (first) {
 				first.tabIndex = -1;
 				first.focus();
@@ -315,7 +371,7 @@
 		}).catch(function () {
 			section.removeAttribute('aria-busy');
 			b.disabled = false;
-			announce(host, T.moreFailed);
+			announce(host, host.T.moreFailed);
 		});
 	}
 
@@ -344,14 +400,18 @@
 		label(host, section);
 		dropFallback(host);
 		var list = section.querySelector('.social-stream__list');
-		refreshDates(section);
-		if (list && section.classList.contains('social-stream--carousel')) {
-			carousel(host, section, list);
-		}
+		refresh(section, section);
+		host.lang = section.lang || 'en';
+		words(host.lang, base(host)).then(function (t) {
+			host.T = t;
+			if (list && section.classList.contains('social-stream--carousel')) {
+				carousel(host, section, list);
+			}
+		});
 		moreButton(host, section);
 		section.addEventListener('click', function (e) {
 			var a = e.target.closest && e.target.closest('a.social-stream__media-link');
-			if (a && !e.ctrlKey && !e.metaKey && !e.shiftKey && e.button === 0 && openBox(a)) {
+			if (a && !e.ctrlKey && !e.metaKey && !e.shiftKey && e.button === 0 && openBox(a, host)) {
 				e.preventDefault();
 			}
 		});
@@ -412,7 +472,8 @@
 				return;
 			}
 			this.loading = true;
-			fill(this, base(this) + '/profiles/' + encodeURIComponent(name) + '.html', '.social-profiles')
+			fill(this, base(this) + '/profiles/' + encodeURIComponent(name) + '.html' + query(this, []),
+				'.social-profiles')
 				.then(function (frag) {
 					if (frag) {
 						self.appendChild(doc.adoptNode(frag));
@@ -435,7 +496,8 @@
 			}
 			this.loading = true;
 			var back = this.getAttribute('return-to') || location.pathname + location.search;
-			fill(this, base(this) + '/auth/button.html?return_to=' + encodeURIComponent(back),
+			fill(this, base(this) + '/auth/button.html?return_to=' + encodeURIComponent(back) +
+				query(this, []).replace('?', '&'),
 				'social-login', 'same-origin').then(function (frag) {
 				if (!frag) {
 					return;

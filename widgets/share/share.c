@@ -13,6 +13,7 @@
 #include "fcgi/page.h"
 #include "fcgi/response.h"
 #include "util/buf.h"
+#include "util/catalog.h"
 #include "util/crypto.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -766,14 +767,27 @@ pick_networks(struct share_ctx *c, struct request *req, struct arena *a,
 	return RC_OK;
 }
 
+/* share.js's plural forms of a count in lang, as compact JSON (arena
+ * memory), or NULL. */
+static const char *
+count_words(struct arena *a, const struct config *cfg, const char *lang)
+{
+	json_t *w = catalog_export(cfg->catalog, lang, "share.count");
+	char *s = w != NULL ? json_dumps(json_object_get(w, "share.count"), JSON_COMPACT) : NULL;
+	const char *out = s != NULL ? arena_strdup(a, s) : NULL;
+
+	free(s);
+	json_decref(w);
+	return out;
+}
+
 /* The bar as a fragment (SSI, embed.js), or as a page when a browser
  * opens the address itself (fcgi/page.h). */
 static enum rc
 buttons_send(struct request *req, struct response *res, struct share_ctx *c,
     const struct share_bar *bar)
 {
-	struct page_info pi = { .title = share_render_words.buttons_title,
-		.back_href = bar->url };
+	struct page_info pi = { .title = bar->name, .back_href = bar->url, .lang = bar->lang };
 	bool page = page_wanted(req);
 	enum rc rc = page ? page_open(response_body(res), c->cfg, &pi) : RC_OK;
 
@@ -797,7 +811,7 @@ handle_buttons(struct request *req, struct response *res, void *ctx)
 {
 	struct share_ctx *c = ctx;
 	const struct share_network **nets;
-	struct share_bar bar;
+	struct share_bar bar = { 0 };
 	const struct share_url *u;
 	bool refused;
 	enum rc rc = url_of(req, res, BP_URL, &u, &refused);
@@ -819,6 +833,13 @@ handle_buttons(struct request *req, struct response *res, void *ctx)
 	bar.url = u->canon;
 	bar.title = request_value_str(req, BP_TITLE);
 	bar.networks = nets;
+	bar.lang = page_lang(req, NULL, NULL);
+	bar.name = page_word(c->cfg, bar.lang, "share.title");
+	bar.native = page_word(c->cfg, bar.lang, "share.native");
+	bar.count_words = count_words(request_arena(req), c->cfg, bar.lang);
+	/* English keeps each network's own phrase ("Share by email"). */
+	if (strcmp(bar.lang, CATALOG_DEFAULT) != 0)
+		bar.share_on = page_word(c->cfg, bar.lang, "share.on");
 	return buttons_send(req, res, c, &bar);
 }
 

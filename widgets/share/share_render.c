@@ -38,10 +38,31 @@ share_query(struct buf *q, const char *url, const char *title, const char *text)
 	return rc;
 }
 
+/* An attribute value: msg with "{network}" replaced by the network's name. */
 static enum rc
-render_link(struct buf *b, const char *mount, const struct share_network *n,
+label_attr(struct buf *b, const char *msg, const char *name)
+{
+	const char *at = strstr(msg, "{network}");
+	struct buf t;
+	enum rc rc;
+
+	buf_init(&t, 4096);
+	rc = at != NULL ? buf_append(&t, msg, (size_t)(at - msg)) : buf_appends(&t, msg);
+	if (rc == RC_OK && at != NULL)
+		rc = buf_appends(&t, name);
+	if (rc == RC_OK && at != NULL)
+		rc = buf_appends(&t, at + strlen("{network}"));
+	if (rc == RC_OK)
+		rc = html_attr(b, buf_cstr(&t));
+	buf_fini(&t);
+	return rc;
+}
+
+static enum rc
+render_link(struct buf *b, const struct share_bar *bar, const struct share_network *n,
     const char *query)
 {
+	const char *mount = bar->mount;
 	enum rc rc;
 
 	rc = buf_appendf(b, "<li class=\"social-share__item\">"
@@ -54,12 +75,17 @@ render_link(struct buf *b, const char *mount, const struct share_network *n,
 		rc = html_attr(b, query);
 	if (rc == RC_OK)
 		rc = buf_appendf(b, "\" rel=\"nofollow noopener\" data-network=\"%s\""
-		    " aria-label=\"%s\">"
+		    " aria-label=\"", n->id);
+	if (rc == RC_OK)
+		rc = bar->share_on != NULL ? label_attr(b, bar->share_on, n->name) :
+		    html_attr(b, n->action);
+	if (rc == RC_OK)
+		rc = buf_appendf(b, "\">"
 		    "<svg class=\"social-share__icon\" viewBox=\"0 0 24 24\" width=\"20\""
 		    " height=\"20\" aria-hidden=\"true\" focusable=\"false\">"
 		    "<path fill=\"currentColor\" fill-rule=\"evenodd\" d=\"%s\"/></svg>"
 		    "<span class=\"social-share__label\">%s</span></a></li>",
-		    n->id, n->action, n->icon, n->name);
+		    n->icon, n->name);
 	return rc;
 }
 
@@ -72,14 +98,31 @@ share_render_bar(struct buf *b, const struct share_bar *bar)
 	buf_init(&q, 16 * 1024);
 	rc = share_query(&q, bar->url, bar->title, NULL);
 	if (rc == RC_OK)
-		rc = buf_appendf(b, "<social-share class=\"social-share\" role=\"group\""
-		    " aria-label=\"%s\" data-url=\"", share_render_words.buttons_title);
+		rc = buf_appends(b, "<social-share class=\"social-share\" role=\"group\"");
+	if (rc == RC_OK && bar->lang != NULL)
+		rc = buf_appendf(b, " lang=\"%s\"", bar->lang);   /* a catalog's tag */
+	if (rc == RC_OK)
+		rc = buf_appends(b, " aria-label=\"");
+	if (rc == RC_OK)
+		rc = html_attr(b, bar->name != NULL ? bar->name : share_render_words.buttons_title);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "\" data-url=\"");
 	if (rc == RC_OK)
 		rc = html_attr(b, bar->url);
 	if (rc == RC_OK && present(bar->title)) {
 		rc = buf_appends(b, "\" data-title=\"");
 		if (rc == RC_OK)
 			rc = html_attr(b, bar->title);
+	}
+	if (rc == RC_OK && bar->native != NULL) {
+		rc = buf_appends(b, "\" data-native-label=\"");
+		if (rc == RC_OK)
+			rc = html_attr(b, bar->native);
+	}
+	if (rc == RC_OK && bar->count_words != NULL) {
+		rc = buf_appends(b, "\" data-count-words=\"");
+		if (rc == RC_OK)
+			rc = html_attr(b, bar->count_words);
 	}
 	if (rc == RC_OK)
 		rc = buf_appends(b, "\" data-counts=\"");
@@ -98,7 +141,7 @@ share_render_bar(struct buf *b, const struct share_bar *bar)
 	if (rc == RC_OK)
 		rc = buf_appends(b, "\"><ul class=\"social-share__list\" role=\"list\">");
 	for (size_t i = 0; i < bar->n && rc == RC_OK; i++)
-		rc = render_link(b, bar->mount, bar->networks[i], buf_cstr(&q));
+		rc = render_link(b, bar, bar->networks[i], buf_cstr(&q));
 	if (rc == RC_OK)
 		rc = buf_appends(b, "</ul></social-share>\n");
 	buf_fini(&q);

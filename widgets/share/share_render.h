@@ -15,6 +15,14 @@ struct share_bar {
 	const char *title;       /* NULL or "" when absent */
 	const struct share_network *const *networks;
 	size_t n;
+	/* Its words, in the request's language (the catalogs' share.*); NULL:
+	 * English. */
+	const char *lang;       /* lang="" of the bar */
+	const char *name;       /* the bar's accessible name */
+	const char *share_on;   /* each link's, "Share on {network}"; NULL: the
+	                         * network's own English phrase */
+	const char *native;     /* share.js's native share button, or NULL */
+	const char *count_words;/* share.js's count words: JSON {"one":, "other":}, or NULL */
 };
 
 /*
@@ -50,7 +58,7 @@ struct share_picker {
  */
 enum rc share_render_picker(struct buf *b, const struct share_picker *p);
 
-/* The share bar's visible words, in one table (catalogs come later). */
+/* The share bar's English words (when share_bar has none). */
 struct share_render_words {
 	const char *buttons_title;   /* the bar's name and its page's title */
 };

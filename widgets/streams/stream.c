@@ -402,6 +402,11 @@ prepare_item(struct merge *mg, struct strset *ids, const struct stream_input *in
 	m->it = *it;
 	m->it.source = (char *)in->source->name;
 	m->it.market = (char *)in->source->market;
+	/* Every post says its language (lang and dir in the HTML, JSON Feed's
+	 * language): its own, else its feed's, else the configured one. */
+	if (m->it.language == NULL)
+		m->it.language = in->feed->language != NULL ? in->feed->language :
+		    (char *)in->source->lang;
 	m->src = src;
 	m->pos = pos;
 	if (stream_canonical_url(mg->a, it->url, (char **)&m->canon) != RC_OK)
@@ -628,6 +633,10 @@ fingerprint(struct arena *a, const struct cache *c, const struct stream_conf *sc
 		fp_add(&b, s->url);
 		fp_add(&b, s->market);
 		fp_add(&b, s->title);
+		if (s->lang != NULL) {   /* so streams without one keep their prints */
+			fp_add(&b, "lang");
+			fp_add(&b, s->lang);
+		}
 		if (fresh != NULL && fresh[i].items_sum != NULL)
 			snprintf(sumhex, sizeof(sumhex), "%s", fresh[i].items_sum);
 		else if ((path = cache_source_path(a, c, s->key, "items.json")) == NULL ||

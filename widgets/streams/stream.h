@@ -21,6 +21,7 @@ struct stream_source {
 	const char *url;
 	const char *market;   /* NULL: none */
 	const char *title;    /* display name; NULL: the feed's own title */
+	const char *lang;     /* its posts' language when they and the feed name none */
 	long every;           /* seconds, already clamped to [1 min, 24 h] */
 	const char *feed_type;/* "rss", "atom" or "json": of the feeds a
 	                       * page names, tried first; NULL: page order */
@@ -40,6 +41,7 @@ struct stream_conf {
 	size_t ninclude, nexclude, npin, nhide;
 	long max_items;
 	bool show_counts;     /* HTML shows likes, comments, shares, views */
+	const char *lang;     /* the widgets' words; NULL: by the visitor's browser */
 };
 
 /* What the merge gets per source: its config and last good items. */
@@ -80,7 +82,8 @@ char *stream_item_text(struct arena *a, const struct feed_item *it);
 
 /*
  * Merges in[0..n) into `out` (arena memory): each item gets its source
- * name and market; repeated GUIDs within a source are kept apart (salted
+ * name and market, and a language when it has none: its feed's, else its
+ * source's `lang`; repeated GUIDs within a source are kept apart (salted
  * by URL) when they name different items and dropped when they repeat
  * one; hide, include and exclude apply; items are de-duplicated across
  * sources by id (when globally unique: it holds a ':' or is at least 16

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/cfgval.h"
+#include "util/locale.h"
 #include "util/url.h"
 #include "widgets/streams/fetcher.h"
 #include "widgets/streams/schedule.h"
@@ -34,6 +35,7 @@ static cfg_opt_t source_opts[] = {
 	CFG_STR("market", NULL, CFGF_NODEFAULT),
 	CFG_STR("title", NULL, CFGF_NODEFAULT),
 	CFG_STR("feed_type", NULL, CFGF_NODEFAULT),
+	CFG_STR("lang", NULL, CFGF_NODEFAULT),
 	CFG_END()
 };
 
@@ -49,6 +51,7 @@ static cfg_opt_t stream_opts[] = {
 	CFG_STR_LIST_CB("hide", NULL, CFGF_NODEFAULT, check_ref),
 	CFG_INT("max_items", STREAM_MAX_ITEMS_DEFAULT, CFGF_NONE),
 	CFG_BOOL("show_counts", cfg_false, CFGF_NONE),
+	CFG_STR("lang", NULL, CFGF_NODEFAULT),
 	CFG_END()
 };
 
@@ -127,6 +130,16 @@ check_market(cfg_t *cfg, cfg_opt_t *opt)
 	if (!name_valid(cfg_opt_getnstr(opt, 0), STREAMS_MARKET_MAX))
 		cfg_error(cfg, "KEY market: use 1-%d of [A-Za-z0-9_-], e.g. \"de\" or \"global\"",
 		    STREAMS_MARKET_MAX);
+	return 0;
+}
+
+/* A stream's words or a source's posts: a BCP 47 tag ("de", "zh-Hant"). */
+static int
+check_lang(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (!locale_tag_ok(cfg_opt_getnstr(opt, 0)))
+		cfg_error(cfg, "KEY lang: must be a language tag such as \"de\", \"pt-BR\" or "
+		    "\"zh-Hant\"");
 	return 0;
 }
 
@@ -286,6 +299,8 @@ streams_checks(cfg_t *root)
 		{ "stream|source|market", check_market },
 		{ "stream|source|title", check_title },
 		{ "stream|source|feed_type", check_feed_type },
+		{ "stream|lang", check_lang },
+		{ "stream|source|lang", check_lang },
 		{ "cache_max_size", check_cache_max_size },
 		{ "fetch_concurrency", check_concurrency },
 		{ "fetch_per_host", check_per_host },
@@ -316,6 +331,7 @@ build_stream(struct arena *a, cfg_t *sec, struct stream_conf *sc)
 	sc->title = cfg_getstr(sec, "title");
 	sc->max_items = cfg_getint(sec, "max_items");
 	sc->show_counts = cfg_getbool(sec, "show_counts");
+	sc->lang = cfg_getstr(sec, "lang");
 	sc->include = list_of(a, sec, "include", &sc->ninclude);
 	sc->exclude = list_of(a, sec, "exclude", &sc->nexclude);
 	sc->pin = list_of(a, sec, "pin", &sc->npin);
@@ -342,6 +358,7 @@ build_stream(struct arena *a, cfg_t *sec, struct stream_conf *sc)
 		src->market = cfg_getstr(s, "market");
 		src->title = cfg_getstr(s, "title");
 		src->feed_type = cfg_getstr(s, "feed_type");
+		src->lang = cfg_getstr(s, "lang");
 		src->every = schedule_clamp(cfg_getint(s, "every"));
 		cache_source_key(src->url, src->key);
 	}

@@ -12,17 +12,30 @@
 	/* Counts come from the page's origin or socialhub's (this script's). */
 	var me = document.currentScript && document.currentScript.src;
 	var home = me ? new URL(me).origin : location.origin;
-	/* Every visible string, in one table (for the catalogs to come). */
-	var T = { share: 'Share\u2026', one: ' share)', many: ' shares)' };
+	/* English; the bar carries its language's words (data-native-label,
+	 * data-count-words) and lang, and Intl formats the numbers. */
+	var T = { share: 'Share\u2026', count: { one: '{n} share', other: '{n} shares' } };
 
-	function formatCount(n) {
-		if (n >= 1e6) {
-			return (n / 1e6).toFixed(n >= 1e7 ? 0 : 1) + 'M';
+	function langOf(e) {
+		var l = e.closest('[lang]');
+		return (l && l.getAttribute('lang')) || 'en';
+	}
+
+	function formatCount(n, lang) {
+		try {
+			return new Intl.NumberFormat(lang, { notation: 'compact' }).format(n);
+		} catch (e) {
+			return String(n);
 		}
-		if (n >= 1e3) {
-			return (n / 1e3).toFixed(n >= 1e4 ? 0 : 1) + 'k';
-		}
-		return String(n);
+	}
+
+	function countWords(bar, n, lang) {
+		var w = T.count;
+		try {
+			w = JSON.parse(bar.dataset.countWords || 'null') || w;
+		} catch (e) { /* the English ones */ }
+		var cat = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang).select(n) : 'other';
+		return (w[cat] || w.other).replace('{n}', n);
 	}
 
 	class SocialShare extends HTMLElement {
@@ -111,10 +124,10 @@
 					badge.setAttribute('aria-hidden', 'true');
 					a.appendChild(badge);
 				}
-				badge.textContent = formatCount(n);
+				badge.textContent = formatCount(n, langOf(this));
 				var label = a.dataset.label || a.getAttribute('aria-label') || '';
 				a.dataset.label = label;
-				a.setAttribute('aria-label', label + ' (' + n + (n === 1 ? T.one : T.many));
+				a.setAttribute('aria-label', label + ' (' + countWords(this, n, langOf(this)) + ')');
 			}
 			if (typeof d.total === 'number') {
 				this.dataset.total = String(d.total);
