@@ -95,6 +95,13 @@ enum rc admin_page_open(struct request *req, struct buf *b, const char *title);
 enum rc admin_page_close(struct request *req, struct buf *b);
 /* Makes response_body(res) the HTML reply: status, strict CSP, no-store. */
 enum rc admin_page_send(struct response *res, int status);
+/*
+ * The same where a form posts to this site and is redirected on to other
+ * origins (a consent page): browsers hold such redirects to the page's
+ * form-action, so `form_origins` ("https://a.example https://b.example",
+ * no quotes, may be NULL) are added to it.
+ */
+enum rc admin_page_send_to(struct response *res, int status, const char *form_origins);
 
 /* The feature row's parts. */
 extern cfg_opt_t admin_opts[];

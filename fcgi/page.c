@@ -17,7 +17,8 @@ page_head(struct buf *b, const struct config *cfg, const struct page_info *pi)
 {
 	enum rc rc = buf_appendf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	    "<meta name=\"referrer\" content=\"no-referrer\"><title>", page_words.lang);
+	    "<meta name=\"referrer\" content=\"%s\"><title>", page_words.lang,
+	    pi->referrer != NULL ? pi->referrer : "no-referrer");
 
 	if (rc == RC_OK)
 		rc = html_text(b, pi->title);

@@ -15,6 +15,10 @@ struct page_info {
 	const char *title;      /* <title> and <h1>, HTML-escaped here */
 	const char *back_href;  /* a link under the content */
 	const char *back_text;  /* its words; default "Back to the site" */
+	/* The page's referrer policy; NULL: "no-referrer". Pages with forms
+	 * that check Origin need "same-origin": under no-referrer browsers
+	 * send "Origin: null" even to the page's own site. */
+	const char *referrer;
 };
 
 /*

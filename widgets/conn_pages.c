@@ -139,6 +139,42 @@ row(struct request *req, struct conn *c, struct buf *b, const struct conn_def *d
 	return rc == RC_OK ? buf_appends(b, "</td></tr>\n") : rc;
 }
 
+/* True when the space-separated list in b has the word o[0..n). */
+static bool
+origin_listed(const struct buf *b, const char *o, size_t n)
+{
+	for (size_t i = 0; i + n <= b->len; i++)
+		if ((i == 0 || b->data[i - 1] == ' ') && memcmp(b->data + i, o, n) == 0 &&
+		    (i + n == b->len || b->data[i + n] == ' '))
+			return true;
+	return false;
+}
+
+/* The origins of the networks' consent pages, for form-action: Connect
+ * posts here and is redirected there. */
+static const char *
+consent_origins(struct arena *a, const struct conn *c)
+{
+	struct buf b;
+	const char *out = NULL;
+	enum rc rc = RC_OK;
+
+	buf_init(&b, 4096);
+	for (size_t i = 0; c != NULL && i < c->n && rc == RC_OK; i++) {
+		const char *u = c->defs[i].auth_url, *host = strstr(u, "://");
+		if (host == NULL)
+			continue;
+		host += 3;
+		if (!origin_listed(&b, u, (size_t)(host - u) + strcspn(host, "/?#")))
+			rc = buf_appendf(&b, "%s%.*s", b.len > 0 ? " " : "",
+			    (int)((size_t)(host - u) + strcspn(host, "/?#")), u);
+	}
+	if (rc == RC_OK)
+		out = arena_strndup(a, b.data, b.len);
+	buf_fini(&b);
+	return out;
+}
+
 /* The page, with an outcome line (may be NULL) above the table. */
 static enum rc
 list_page(struct request *req, struct response *res, struct conn *c, int status,
@@ -166,7 +202,8 @@ list_page(struct request *req, struct response *res, struct conn *c, int status,
 		rc = buf_appends(b, "</tbody></table>\n");
 	if (rc == RC_OK)
 		rc = admin_page_close(req, b);
-	return rc == RC_OK ? admin_page_send(res, status) : rc;
+	return rc == RC_OK ? admin_page_send_to(res, status,
+	    consent_origins(request_arena(req), c)) : rc;
 }
 
 /* GET /admin/connections[?done=NAME] */
