@@ -18,6 +18,8 @@
 #define FLOW_TTL 600
 #define NEXT_MAX 3600
 #define CONN_POLL 5        /* seconds between looks at the states */
+#define RETRY_S 300        /* after a renewal that failed for now */
+#define WARN_EVERY 3600    /* between two expiry warnings */
 #define DAY 86400
 
 static cfg_opt_t connection_opts[] = {
@@ -339,6 +341,10 @@ conn_store_grant(struct conn *c, const struct conn_def *def, const struct conn_g
 		json_object_set_new(st, "network", json_string(def->net->id));
 		json_object_set_new(st, "expires_at", json_integer(g->expires_at));
 		json_object_set_new(st, "refreshed_at", json_integer(c->now()));
+		/* No refresh token where renewal needs one: reconnect before expiry. */
+		json_object_set_new(st, "renewable", json_boolean(def->net->renew == CONN_RENEW_GRAPH ||
+		    (def->net->renew == CONN_RENEW_REFRESH_TOKEN && g->refresh_token != NULL)));
+		json_object_del(st, "retry_at");
 		if (g->scope != NULL)
 			json_object_set_new(st, "scope", json_string(g->scope));
 		rc = state_put(c, def->name, st);
@@ -539,9 +545,39 @@ renew_at(json_t *st)
 	long long exp = json_integer_value(json_object_get(st, "expires_at"));
 	long long got = json_integer_value(json_object_get(st, "refreshed_at"));
 
-	if (exp <= 0)
+	long long retry = json_integer_value(json_object_get(st, "retry_at"));
+	long long at;
+
+	if (exp <= 0 || json_is_false(json_object_get(st, "renewable")))
 		return 0;
-	return got > 0 && got < exp ? got + (exp - got) / 2 : exp;
+	at = got > 0 && got < exp ? got + (exp - got) / 2 : exp;
+	return retry > at ? retry : at;
+}
+
+static bool
+still_connected(struct conn *c, const char *name)
+{
+	json_t *st = conn_state_get(c, name);
+	const char *s = json_string_value(json_object_get(st, "state"));
+	bool yes = s != NULL && strcmp(s, "connected") == 0;
+
+	json_decref(st);
+	return yes;
+}
+
+/* A renewal that failed for now (network down, 5xx): logged, and tried
+ * again in RETRY_S, not on every look. */
+static void
+renew_later(struct conn *c, const struct conn_def *def, enum rc rc, const char *why)
+{
+	json_t *st = conn_state_get(c, def->name);
+
+	json_object_set_new(st, "retry_at", json_integer(c->now() + RETRY_S));
+	json_object_set_new(st, "reason", json_string(why));
+	state_put(c, def->name, st);
+	json_decref(st);
+	log_kv(LOG_WARN, "connection_refresh_failed", "connection", def->name,
+	    "network", def->net->id, "error", rc_str(rc), "why", why, NULL);
 }
 
 static void
@@ -553,26 +589,32 @@ renew_one(struct conn *c, const struct conn_def *def)
 	json_t *rec = NULL;
 	enum rc rc = a != NULL ? tokens_get(c->store, c->ring, def->name, &rec, NULL) : RC_NOMEM;
 
-	if (rc == RC_OK)
+	if (rc == RC_CRYPTO || rc == RC_CORRUPT) {
+		why = "its stored token cannot be opened (a key removed too soon?): reconnect it";
+		rc = RC_FORBIDDEN;
+	} else if (rc == RC_OK) {
 		rc = conn_oauth_renew(c, a, def, rec, &g, &why);
-	if (rc == RC_OK)
+	}
+	/* An owner may have revoked it while the network answered: the new
+	 * token is dropped, the revocation stands. */
+	if (rc == RC_OK && still_connected(c, def->name))
 		rc = conn_store_grant(c, def, &g, "refresh");
 	else if (rc == RC_FORBIDDEN)
 		conn_token_refused(c, def->name, why);
-	else
-		log_kv(LOG_WARN, "connection_refresh_failed", "connection", def->name,
-		    "network", def->net->id, "error", rc_str(rc), "why", why, NULL);
+	else if (rc != RC_OK)
+		renew_later(c, def, rc, why);
 	metrics_add("socialhub_connection_refreshes_total", rc == RC_OK ? "result=\"ok\""
 	    : "result=\"error\"", 1);
 	json_decref(rec);
 	arena_free(a);
 }
 
-/* The gauges of one connection, and the warning a week before expiry. */
+/* The gauges of one connection, and the warning a week before expiry
+ * (once an hour while it lasts, not on every look). */
 static void
-report_one(const struct conn_def *def, json_t *st, long long now)
+report_one(struct conn *c, const struct conn_def *def, json_t *st, long long now)
 {
-	char labels[160], exp_s[24];
+	char labels[160], exp_s[24], key[STORE_KEY_MAX];
 	const char *state = json_string_value(json_object_get(st, "state"));
 	long long exp = json_integer_value(json_object_get(st, "expires_at"));
 	bool up = state != NULL && strcmp(state, "connected") == 0 && (exp == 0 || exp > now);
@@ -582,7 +624,11 @@ report_one(const struct conn_def *def, json_t *st, long long now)
 	metrics_set("socialhub_connection_expiry_timestamp_seconds", labels, (double)exp);
 	metrics_set("socialhub_connection_last_refresh_timestamp_seconds", labels,
 	    (double)json_integer_value(json_object_get(st, "refreshed_at")));
-	if (up && exp > 0 && exp - now <= CONN_WARN_DAYS * DAY)
+	/* A claim that lapses after WARN_EVERY: no write to the state, which
+	 * a worker may be changing (a revoke) at the same time. */
+	if (up && exp > 0 && exp - now <= CONN_WARN_DAYS * DAY &&
+	    snprintf(key, sizeof(key), "conn:warned:%s", def->name) < (int)sizeof(key) &&
+	    store_once(c->store, key, WARN_EVERY) == RC_OK)
 		log_kv(LOG_WARN, "connection_expiring", "connection", def->name, "network",
 		    def->net->id, "expires_at", log_int(exp_s, exp), NULL);
 }
@@ -604,7 +650,7 @@ conn_refresh(void *ctx, volatile sig_atomic_t *stop)
 			st = conn_state_get(c, c->defs[i].name);
 			at = renew_at(st);
 		}
-		report_one(&c->defs[i], st, now);
+		report_one(c, &c->defs[i], st, now);
 		state = json_string_value(json_object_get(st, "state"));
 		if (state != NULL && strcmp(state, "connected") == 0 && at > now && at - now < next)
 			next = at - now;
