@@ -17,6 +17,7 @@
 #     marks the connection failed with the reason.
 #  5. `socialhub connect` on a 127.0.0.1 redirect port; `socialhub rekey`
 #     after a key rotation. No token in any log.
+#  6. The same through a Redis store (sealed under its prefix, rekey).
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
 . "$HERE/lib.sh"
@@ -163,22 +164,28 @@ st_expect_eq "a 401 fails the connection with its reason" "$(cat "$TH_DIR/h2.out
 curl -s "$API/_mode?net=m&mode=ok" >/dev/null
 
 # ---------------------------------------------------------- 5. terminal, rekey
-P=$(th_free_port)
-"$SOCIALHUB" connect x-brand --port "$P" -c "$cfg" >"$TH_DIR/connect.out" 2>>"$TH_DIR/socialhub.log" &
-CPID=$!
-th_register_pid "$CPID"
-url=''
-for _ in $(seq 1 50); do
-	url=$(grep -o "^$FIX/x/i/oauth2/authorize?[^ ]*" "$TH_DIR/connect.out" || true)
-	[ -n "$url" ] && break
-	sleep 0.1
-done
-allow=$(curl -s "$url" | grep -o 'id="allow" href="[^"]*"' | sed 's/.*href="//; s/"$//; s/&amp;/\&/g')
-curl -s "$allow" >/dev/null
-wait "$CPID"
-st_expect_eq "socialhub connect x-brand --port: exit 0" "$?" 0
-grep -q "Connected x-brand (x)" "$TH_DIR/connect.out" && th_ok "socialhub connect: connected" ||
-	th_not_ok "socialhub connect: connected" "$(cat "$TH_DIR/connect.out")"
+# cli_connect CFG LABEL: `socialhub connect x-brand --port` with CFG, the
+# consent given at the fixture; checks its exit and words.
+cli_connect() {
+	local p url='' allow cpid rc
+	p=$(th_free_port)
+	"$SOCIALHUB" connect x-brand --port "$p" -c "$1" >"$TH_DIR/connect.out" 2>>"$TH_DIR/socialhub.log" &
+	cpid=$!
+	th_register_pid "$cpid"
+	for _ in $(seq 1 50); do
+		url=$(grep -o "^$FIX/x/i/oauth2/authorize?[^ ]*" "$TH_DIR/connect.out" || true)
+		[ -n "$url" ] && break
+		sleep 0.1
+	done
+	allow=$(curl -s "$url" | grep -o 'id="allow" href="[^"]*"' | sed 's/.*href="//; s/"$//; s/&amp;/\&/g')
+	curl -s "$allow" >/dev/null
+	wait "$cpid"
+	rc=$?
+	st_expect_eq "$2: socialhub connect x-brand --port: exit 0" "$rc" 0
+	grep -q "Connected x-brand (x)" "$TH_DIR/connect.out" && th_ok "$2: socialhub connect: connected" ||
+		th_not_ok "$2: socialhub connect: connected" "$(cat "$TH_DIR/connect.out")"
+}
+cli_connect "$cfg" "local store"
 cfg=$(write_conf '"k2:'"$TH_DIR"'/k2.key", "k1:'"$TH_DIR"'/k1.key"')
 "$SOCIALHUB" rekey -c "$cfg" >"$TH_DIR/rekey.out" 2>>"$TH_DIR/socialhub.log"
 st_expect_eq "rekey: exit 0" "$?" 0
@@ -190,6 +197,35 @@ cfg=$(write_conf '"k2:'"$TH_DIR"'/k2.key"')
 kill -HUP "$TH_SH_PID"
 sleep 1
 th_expect_status -n "the page with k1 retired" GET "$S/admin/connections" 200 -H "$BOSS"
+
+# ---------------------------------------------------------- 6. the Redis store
+if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
+	RPORT=$(th_free_port)
+	mkdir -p "$TH_DIR/redis"
+	th_spawn redis redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$TH_DIR/redis" --save "" \
+		--appendonly no --daemonize no --protected-mode yes --loglevel warning
+	th_wait_port "$RPORT" 5000 "$TH_LAST_PID" || th_bail "redis-server did not start"
+	rcfg=$(ce_write_conf '"k1:'"$TH_DIR"'/k1.key"' "$SIGNON
+store { url = \"redis://127.0.0.1:$RPORT/0\"  prefix = \"sh:\" }
+share { counting = false }")
+	cli_connect "$rcfg" "redis store"
+	redis-cli -p "$RPORT" --scan --pattern 'sh:conn:*' | sort >"$TH_DIR/redis.keys"
+	grep -qx 'sh:conn:tok:x-brand' "$TH_DIR/redis.keys" && th_ok "redis: the sealed record under the prefix" ||
+		th_not_ok "redis: the sealed record under the prefix" "$(cat "$TH_DIR/redis.keys")"
+	redis-cli -p "$RPORT" get sh:conn:tok:x-brand >"$TH_DIR/redis.tok"
+	redis-cli -p "$RPORT" get sh:conn:state:x-brand >"$TH_DIR/redis.state"
+	grep -q '^t1\.k1\.' "$TH_DIR/redis.tok" && grep -q '"connected"' "$TH_DIR/redis.state" &&
+		th_ok "redis: record sealed under k1, state connected" || th_not_ok "redis: record sealed under k1, state connected"
+	NAME="redis: no plaintext token" ce_no_tokens_in "$TH_DIR/redis.tok" "$TH_DIR/redis.state"
+	rcfg=$(ce_write_conf '"k2:'"$TH_DIR"'/k2.key", "k1:'"$TH_DIR"'/k1.key"' "$SIGNON
+store { url = \"redis://127.0.0.1:$RPORT/0\"  prefix = \"sh:\" }
+share { counting = false }")
+	"$SOCIALHUB" rekey -c "$rcfg" >"$TH_DIR/rekey2.out" 2>>"$TH_DIR/socialhub.log"
+	grep -q "^resealed 1 token(s) under key k2; 0 could not be opened" "$TH_DIR/rekey2.out" &&
+		th_ok "redis: rekey" || th_not_ok "redis: rekey" "$(cat "$TH_DIR/rekey2.out")"
+else
+	th_ok "# SKIP redis-server or redis-cli not installed"
+fi
 
 sqlite3 "$TH_DIR/state/store.sqlite" .dump >"$TH_DIR/store.dump"
 NAME="no token in the logs, the store, healthz or the pages" ce_no_tokens_in "$TH_DIR/socialhub.log" \
