@@ -104,6 +104,8 @@ error_words(struct arena *a, json_t *j, long status)
 		    (long long)json_integer_value(json_object_get(e, "code")));
 	if (code != NULL)
 		return arena_printf(a, "HTTP %ld: %.*s", status, 60, code);
+	if (status == 200)
+		return "the token endpoint's answer has no access_token";
 	return arena_printf(a, "HTTP %ld from the token endpoint", status);
 }
 

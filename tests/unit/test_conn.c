@@ -129,6 +129,132 @@ test_refusal(void **state)
 	assert_false(conn_refusal(200, meta190, strlen(meta190)));
 }
 
+/* ---- the token endpoints, through a fake HTTP client */
+
+struct fake {
+	const char *body[4];     /* answers, in order */
+	long status[4];
+	size_t n, calls;
+	char urls[4][512];
+	char forms[4][512];
+};
+
+static enum rc
+fake_perform(void *arg, struct arena *a, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct fake *f = arg;
+	size_t i = f->calls++;
+
+	if (i >= f->n)
+		return RC_UPSTREAM;
+	snprintf(f->urls[i], sizeof(f->urls[i]), "%s", rq->url);
+	snprintf(f->forms[i], sizeof(f->forms[i]), "%s", rq->form != NULL ? rq->form : "");
+	rs->status = f->status[i];
+	rs->body = arena_strdup(a, f->body[i]);
+	rs->body_len = strlen(f->body[i]);
+	return RC_OK;
+}
+
+static long long
+fake_now(void)
+{
+	return 1000;
+}
+
+static enum rc
+redeem(struct fake *f, const char *net, const char *account, struct conn_grant *g,
+    const char **why, struct arena *a)
+{
+	struct conn c = { .http = { fake_perform, f }, .now = fake_now };
+	struct conn_def d = { .name = "n", .net = conn_network_find(net), .client_id = "id",
+	    .client_secret = (char *)"sec", .token_url = "https://t.example/token",
+	    .api_url = "https://g.example", .account = account };
+
+	return conn_oauth_redeem(&c, a, &d, "CODE", "https://w.example/cb", NULL, g, why);
+}
+
+static void
+test_redeem(void **state)
+{
+	struct arena *a = arena_new(16384, 0);
+	struct conn_grant g;
+	const char *why = NULL;
+
+	(void)state;
+	/* Instagram: {"data": [...]} then the 60-day exchange. */
+	struct fake ig = { .n = 2, .status = { 200, 200 }, .body = {
+	    "{\"data\":[{\"access_token\":\"SHORT\",\"user_id\":\"1\"}]}",
+	    "{\"access_token\":\"LONG\",\"token_type\":\"bearer\",\"expires_in\":5184000}" } };
+	assert_int_equal(redeem(&ig, "instagram", NULL, &g, &why, a), RC_OK);
+	assert_string_equal(g.access_token, "LONG");
+	assert_int_equal(g.expires_at, 1000 + 5184000);
+	assert_non_null(strstr(ig.forms[0], "client_id=id&client_secret=sec"));
+	assert_non_null(strstr(ig.urls[1], "https://g.example/access_token?grant_type=ig_exchange_token"));
+	assert_non_null(strstr(ig.urls[1], "access_token=SHORT"));
+	/* Facebook: the page's token, which does not expire. */
+	struct fake fb = { .n = 3, .status = { 200, 200, 200 }, .body = {
+	    "{\"access_token\":\"U1\",\"expires_in\":3600}",
+	    "{\"access_token\":\"U60\",\"expires_in\":5184000}",
+	    "{\"access_token\":\"PAGE\",\"id\":\"42\"}" } };
+	assert_int_equal(redeem(&fb, "facebook", "42", &g, &why, a), RC_OK);
+	assert_string_equal(g.access_token, "PAGE");
+	assert_int_equal(g.expires_at, 0);
+	assert_non_null(strstr(fb.urls[2], "https://g.example/42?fields=access_token&access_token=U60"));
+	/* Refusals and nonsense: each named, no token in the words. */
+	struct fake e190 = { .n = 1, .status = { 400 }, .body = {
+	    "{\"error\":{\"message\":\"Error validating verification code\","
+	    "\"type\":\"OAuthException\",\"code\":100}}" } };
+	assert_int_equal(redeem(&e190, "instagram", NULL, &g, &why, a), RC_FORBIDDEN);
+	assert_string_equal(why, "HTTP 400: Error validating verification code (code 100)");
+	struct fake html = { .n = 1, .status = { 502 }, .body = { "<html>Bad gateway</html>" } };
+	assert_int_equal(redeem(&html, "x", NULL, &g, &why, a), RC_UPSTREAM);
+	assert_string_equal(why, "HTTP 502, not a JSON object from the token endpoint");
+	struct fake missing = { .n = 1, .status = { 200 }, .body = { "{\"token_type\":\"bearer\"}" } };
+	assert_int_equal(redeem(&missing, "linkedin", NULL, &g, &why, a), RC_UPSTREAM);
+	assert_string_equal(why, "the token endpoint's answer has no access_token");
+	struct fake oauth = { .n = 1, .status = { 400 }, .body = { "{\"error\":\"invalid_grant\"}" } };
+	assert_int_equal(redeem(&oauth, "tiktok", NULL, &g, &why, a), RC_FORBIDDEN);
+	assert_string_equal(why, "HTTP 400: invalid_grant");
+	struct fake down = { .n = 0 };
+	assert_int_equal(redeem(&down, "x", NULL, &g, &why, a), RC_UPSTREAM);
+	assert_non_null(strstr(why, "did not answer"));
+	/* The exchange refused after a good code: the whole connect fails. */
+	struct fake ex = { .n = 2, .status = { 200, 400 }, .body = {
+	    "{\"data\":[{\"access_token\":\"SHORT\"}]}",
+	    "{\"error\":{\"message\":\"Invalid OAuth access token\",\"code\":190}}" } };
+	assert_int_equal(redeem(&ex, "instagram", NULL, &g, &why, a), RC_FORBIDDEN);
+	assert_non_null(strstr(why, "(code 190)"));
+	arena_free(a);
+}
+
+static void
+test_renew(void **state)
+{
+	struct arena *a = arena_new(16384, 0);
+	struct fake x = { .n = 1, .status = { 200 }, .body = {
+	    "{\"access_token\":\"A2\",\"expires_in\":7200}" } };
+	struct conn c = { .http = { fake_perform, &x }, .now = fake_now };
+	struct conn_def d = { .name = "n", .net = conn_network_find("x"), .client_id = "id",
+	    .client_secret = (char *)"sec", .token_url = "https://t.example/token" };
+	json_t *rec = json_pack("{s:s, s:s}", "access_token", "A1", "refresh_token", "R1");
+	json_t *norefresh = json_pack("{s:s}", "access_token", "A1");
+	struct conn_grant g;
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(conn_oauth_renew(&c, a, &d, rec, &g, &why), RC_OK);
+	assert_string_equal(g.access_token, "A2");
+	/* X kept no new refresh token in this answer: the old one stays. */
+	assert_string_equal(g.refresh_token, "R1");
+	assert_string_equal(x.forms[0], "grant_type=refresh_token&refresh_token=R1");
+	assert_int_equal(conn_oauth_renew(&c, a, &d, norefresh, &g, &why), RC_NOTFOUND);
+	assert_non_null(strstr(why, "reconnect"));
+	json_decref(rec);
+	json_decref(norefresh);
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -136,6 +262,8 @@ main(void)
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_authorize_url),
 		cmocka_unit_test(test_refusal),
+		cmocka_unit_test(test_redeem),
+		cmocka_unit_test(test_renew),
 	};
 	return cmocka_run_group_tests(tests, conf_fixture_setup, conf_fixture_teardown);
 }
