@@ -395,18 +395,24 @@ signin_redirect(struct request *req, struct response *res)
 	return rc;
 }
 
+/* The 403 page: `form` for a refused form, else for a missing grant. */
 static enum rc
-forbidden_page(struct request *req, struct response *res)
+forbidden_page(struct request *req, struct response *res, bool form)
 {
 	const struct identity *id = request_identity(req);
 	struct buf *b = response_body(res);
-	enum rc rc = admin_page_open(req, b, "Not allowed");
+	enum rc rc;
 
-	if (rc == RC_OK)
+	buf_clear(b);
+	rc = admin_page_open(req, b, "Not allowed");
+	if (rc == RC_OK && form)
+		rc = buf_appends(b, "<p>This form has expired or did not come from this site. "
+		    "Reload the page and try again.</p>\n");
+	if (rc == RC_OK && !form)
 		rc = buf_appends(b, "<p>You are signed in as ");
-	if (rc == RC_OK)
+	if (rc == RC_OK && !form)
 		rc = html_text(b, id->name != NULL ? id->name : id->sub);
-	if (rc == RC_OK)
+	if (rc == RC_OK && !form)
 		rc = buf_appends(b, ", who has no admin role for this page. An owner can add "
 		    "a grant for you in the configuration.</p>\n");
 	if (rc == RC_OK)
@@ -423,7 +429,19 @@ admin_gate(struct request *req, struct response *res, enum admin_perm perm,
 	*rc = RC_OK;
 	if (a == RC_OK)
 		return true;
-	*rc = a == RC_UNAUTH ? signin_redirect(req, res) : forbidden_page(req, res);
+	*rc = a == RC_UNAUTH ? signin_redirect(req, res) : forbidden_page(req, res, false);
+	return false;
+}
+
+bool
+admin_post_gate(struct request *req, struct response *res, enum admin_perm perm,
+    const char *scope, enum rc *rc)
+{
+	if (!admin_gate(req, res, perm, scope, rc))
+		return false;
+	if (admin_post_check(req) == RC_OK)
+		return true;
+	*rc = forbidden_page(req, res, true);
 	return false;
 }
 

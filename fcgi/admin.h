@@ -89,6 +89,15 @@ bool admin_csrf_valid(const struct identity *id, const char *token);
  */
 enum rc admin_post_check(struct request *req);
 
+/*
+ * For a POST handler's first line: admin_gate, then admin_post_check; a
+ * refused form gets the 403 page ("reload the page and try again"), not a
+ * JSON error, since admins use these forms without JavaScript. True when
+ * the handler may act; else it returns *rc.
+ */
+bool admin_post_gate(struct request *req, struct response *res, enum admin_perm perm,
+    const char *scope, enum rc *rc);
+
 /* Opens an admin page (page_open) with the nav and who is signed in. */
 enum rc admin_page_open(struct request *req, struct buf *b, const char *title);
 /* Closes it (page_close). */

@@ -232,9 +232,7 @@ static bool
 post_allowed(struct request *req, struct response *res, struct conn *c,
     const struct conn_def **def, enum rc *rc)
 {
-	if (!admin_gate(req, res, ADMIN_CONNECTIONS, NULL, rc))
-		return false;
-	if ((*rc = admin_post_check(req)) != RC_OK)
+	if (!admin_post_gate(req, res, ADMIN_CONNECTIONS, NULL, rc))
 		return false;
 	*def = conn_find(c, request_capture(req, 0));
 	if (*def == NULL) {

@@ -62,10 +62,18 @@ CSRF=$(grep -o 'name="csrf" value="[^"]*"' "$TH_BODY" | head -1 | sed 's/.*value
 [ -n "$CSRF" ] && th_ok "the page's forms carry a CSRF token" || th_not_ok "the page's forms carry a CSRF token"
 th_expect_status -n "connect without a CSRF token" POST "$S/admin/connections/ig-brand/connect" 403 \
 	-H "$BOSS" -H "$ORIGIN" --data ""
+# The token with its last character changed (to one it is not).
+case $CSRF in *A) FORGED=${CSRF%?}B ;; *) FORGED=${CSRF%?}A ;; esac
 th_expect_status -n "connect with a forged CSRF token" POST "$S/admin/connections/ig-brand/connect" 403 \
-	-H "$BOSS" -H "$ORIGIN" --data "csrf=${CSRF%?}A"
+	-H "$BOSS" -H "$ORIGIN" --data "csrf=$FORGED"
+th_expect_status -n "connect with the token sent twice" POST "$S/admin/connections/ig-brand/connect" 403 \
+	-H "$BOSS" -H "$ORIGIN" --data-urlencode "csrf=$CSRF" --data-urlencode "csrf=$CSRF"
+th_expect_status -n "connect without Origin, Sec-Fetch-Site cross-site" POST "$S/admin/connections/ig-brand/connect" 403 \
+	-H "$BOSS" -H "Sec-Fetch-Site: cross-site" --data-urlencode "csrf=$CSRF"
 th_expect_status -n "connect from another site" POST "$S/admin/connections/ig-brand/connect" 403 \
-	-H "$BOSS" -H "Origin: https://evil.example" --data-urlencode "csrf=$CSRF"
+	-H "$BOSS" -H "Origin: https://evil.example" --data-urlencode "csrf=$CSRF" &&
+	th_expect_header Content-Type "text/html" &&
+	th_expect_body_contains "This form has expired or did not come from this site."
 th_expect_status -n "connect with Origin: null" POST "$S/admin/connections/ig-brand/connect" 403 \
 	-H "$BOSS" -H "Origin: null" --data-urlencode "csrf=$CSRF"
 th_expect_status -n "connect with another session's token" POST "$S/admin/connections/ig-brand/connect" 403 \
