@@ -88,8 +88,8 @@ tokens_ring_add(struct tokens_ring *r, const char *kid, const char *material, si
     const char **why)
 {
 	struct arena *a;
-	unsigned char *raw;
-	size_t rawlen;
+	unsigned char *raw = NULL;
+	size_t rawlen = 0;
 	enum rc rc;
 
 	*why = NULL;
@@ -115,7 +115,7 @@ tokens_ring_add(struct tokens_ring *r, const char *kid, const char *material, si
 		memcpy(r->kids[r->n], kid, strlen(kid) + 1);
 		r->n++;
 	}
-	if (rc == RC_OK || rc == RC_INVALID)
+	if (raw != NULL)
 		OPENSSL_cleanse(raw, rawlen);
 	arena_free(a);
 	return rc;
