@@ -54,6 +54,7 @@ static void
 test_config(void **state)
 {
 	char body[2048], *e;
+	FILE *f;
 
 	(void)state;
 	write_key();
@@ -85,6 +86,15 @@ test_config(void **state)
 	free(e);
 	e = errors_of("connection_keys = {\"k1:/nonexistent/key\"}\n");
 	assert_non_null(strstr(e, "/nonexistent/key"));
+	free(e);
+	/* A key file that is not `socialhub keygen` output. */
+	f = fopen(keypath, "w");
+	assert_non_null(f);
+	fputs("not base64 at all!\n", f);
+	fclose(f);
+	snprintf(body, sizeof(body), "connection_keys = {\"k1:%s\"}\n", keypath);
+	e = errors_of(body);
+	assert_non_null(strstr(e, "is not base64url of 32 or more bytes"));
 	free(e);
 }
 
