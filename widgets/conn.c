@@ -407,7 +407,11 @@ conn_token(struct conn *c, struct arena *a, const char *name, const char **token
 		*why = arena_printf(a, rc == RC_NOTFOUND ? "connection %s is not connected yet"
 		    : "connection %s: its stored token cannot be opened (%s)", name, rc_str(rc));
 	json_decref(rec);
-	return rc == RC_OK && *token == NULL ? RC_CORRUPT : rc;
+	if (rc == RC_OK && *token == NULL) {
+		*why = arena_printf(a, "connection %s: its stored record has no token", name);
+		rc = RC_CORRUPT;
+	}
+	return rc;
 }
 
 bool

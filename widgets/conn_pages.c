@@ -285,10 +285,14 @@ callback_refusal(struct request *req, struct conn *c, json_t **flow, const struc
 	const char *binding = request_identity(req)->binding;
 	const char *error = request_value_str(req, CP_ERROR);
 
-	if (state == NULL || conn_flow_take(c, state, flow) != RC_OK)
+	const char *began;
+
+	if (state == NULL || conn_flow_take(c, state, flow) != RC_OK ||
+	    json_string_value(json_object_get(*flow, "redirect_uri")) == NULL ||
+	    json_string_value(json_object_get(*flow, "verifier")) == NULL)
 		return "This sign-in is unknown, used or expired: start again with Connect.";
-	if (binding == NULL ||
-	    strcmp(json_string_value(json_object_get(*flow, "binding")), binding) != 0)
+	began = json_string_value(json_object_get(*flow, "binding"));
+	if (binding == NULL || began == NULL || strcmp(began, binding) != 0)
 		return "This sign-in was started in another session: start again with Connect.";
 	*def = conn_find(c, json_string_value(json_object_get(*flow, "name")));
 	if (*def == NULL)
