@@ -194,6 +194,26 @@ cli_connect() {
 		th_not_ok "$2: socialhub connect: connected" "$(cat "$TH_DIR/connect.out")"
 }
 cli_connect "$cfg" "local store"
+# Without --port: the address the browser was sent to, pasted on stdin.
+mkfifo "$TH_DIR/paste"
+"$SOCIALHUB" connect ig-brand -c "$cfg" <"$TH_DIR/paste" >"$TH_DIR/paste.out" 2>>"$TH_DIR/socialhub.log" &
+CPID=$!
+th_register_pid "$CPID"
+exec 7>"$TH_DIR/paste"
+url=''
+for _ in $(seq 1 50); do
+	url=$(grep -o "^$FIX/ig/oauth/authorize?[^ ]*" "$TH_DIR/paste.out" || true)
+	[ -n "$url" ] && break
+	sleep 0.1
+done
+curl -s "$url" | grep -o 'id="allow" href="[^"]*"' | sed 's/.*href="//; s/"$//; s/&amp;/\&/g' >&7
+exec 7>&-
+wait "$CPID"
+st_expect_eq "socialhub connect ig-brand, the address pasted: exit 0" "$?" 0
+grep -q "redirect_uri=http%3A%2F%2F127.0.0.1%3A$TH_PORT%2Fsocial%2Fadmin%2Fconnections%2Fcallback" "$TH_DIR/paste.out" &&
+	grep -q "Connected ig-brand (instagram)" "$TH_DIR/paste.out" &&
+	th_ok "socialhub connect: the site's callback as redirect URI, connected" ||
+	th_not_ok "socialhub connect: the site's callback as redirect URI, connected" "$(cat "$TH_DIR/paste.out")"
 cfg=$(write_conf '"k2:'"$TH_DIR"'/k2.key", "k1:'"$TH_DIR"'/k1.key"')
 "$SOCIALHUB" rekey -c "$cfg" >"$TH_DIR/rekey.out" 2>>"$TH_DIR/socialhub.log"
 st_expect_eq "rekey: exit 0" "$?" 0
@@ -238,5 +258,5 @@ fi
 sqlite3 "$TH_DIR/state/store.sqlite" .dump >"$TH_DIR/store.dump"
 NAME="no token in the logs, the store, healthz or the pages" ce_no_tokens_in "$TH_DIR/socialhub.log" \
 	"$TH_DIR/r1" "$TH_DIR/r2" "$TH_DIR/r3" "$TH_DIR/store.dump" "$TH_DIR/healthz.json" "$TH_BODY" \
-	"$TH_DIR/nginx/access.log" "$TH_DIR/connect.out"
+	"$TH_DIR/nginx/access.log" "$TH_DIR/connect.out" "$TH_DIR/paste.out"
 th_done
