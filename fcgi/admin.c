@@ -395,18 +395,24 @@ signin_redirect(struct request *req, struct response *res)
 	return rc;
 }
 
+/* The 403 page: `form` for a refused form, else for a missing grant. */
 static enum rc
-forbidden_page(struct request *req, struct response *res)
+forbidden_page(struct request *req, struct response *res, bool form)
 {
 	const struct identity *id = request_identity(req);
 	struct buf *b = response_body(res);
-	enum rc rc = admin_page_open(req, b, "Not allowed");
+	enum rc rc;
 
-	if (rc == RC_OK)
+	buf_clear(b);
+	rc = admin_page_open(req, b, "Not allowed");
+	if (rc == RC_OK && form)
+		rc = buf_appends(b, "<p>This form has expired or did not come from this site. "
+		    "Reload the page and try again.</p>\n");
+	if (rc == RC_OK && !form)
 		rc = buf_appends(b, "<p>You are signed in as ");
-	if (rc == RC_OK)
+	if (rc == RC_OK && !form)
 		rc = html_text(b, id->name != NULL ? id->name : id->sub);
-	if (rc == RC_OK)
+	if (rc == RC_OK && !form)
 		rc = buf_appends(b, ", who has no admin role for this page. An owner can add "
 		    "a grant for you in the configuration.</p>\n");
 	if (rc == RC_OK)
@@ -423,7 +429,19 @@ admin_gate(struct request *req, struct response *res, enum admin_perm perm,
 	*rc = RC_OK;
 	if (a == RC_OK)
 		return true;
-	*rc = a == RC_UNAUTH ? signin_redirect(req, res) : forbidden_page(req, res);
+	*rc = a == RC_UNAUTH ? signin_redirect(req, res) : forbidden_page(req, res, false);
+	return false;
+}
+
+bool
+admin_post_gate(struct request *req, struct response *res, enum admin_perm perm,
+    const char *scope, enum rc *rc)
+{
+	if (!admin_gate(req, res, perm, scope, rc))
+		return false;
+	if (admin_post_check(req) == RC_OK)
+		return true;
+	*rc = forbidden_page(req, res, true);
 	return false;
 }
 
@@ -432,7 +450,8 @@ admin_page_open(struct request *req, struct buf *b, const char *title)
 {
 	const struct config *cfg = request_config(req);
 	const struct identity *id = request_identity(req);
-	enum rc rc = page_open(b, cfg, &(struct page_info){ .title = title });
+	enum rc rc = page_open(b, cfg, &(struct page_info){ .title = title,
+	    .referrer = "same-origin" });
 
 	if (rc == RC_OK)
 		rc = buf_appendf(b, "<nav class=\"social-admin__nav\" aria-label=\"Admin\"><ul>"
@@ -462,10 +481,35 @@ admin_page_close(struct request *req, struct buf *b)
 enum rc
 admin_page_send(struct response *res, int status)
 {
+	return admin_page_send_to(res, status, NULL);
+}
+
+/* The strict CSP in two halves around form-action's sources. */
+#define CSP_HEAD "default-src 'none'; img-src 'self' data:; style-src 'self'; " \
+	"script-src 'self'; connect-src 'self'; form-action 'self'"
+#define CSP_TAIL "; frame-ancestors 'self'; base-uri 'none'"
+
+enum rc
+admin_page_send_to(struct response *res, int status, const char *form_origins)
+{
+	struct buf csp;
 	enum rc rc;
 
 	response_status(res, status);
-	rc = response_html_headers(res, RESPONSE_CSP_DEFAULT);
+	buf_init(&csp, 4096);
+	rc = buf_appends(&csp, CSP_HEAD);
+	for (const char *p = form_origins; rc == RC_OK && p != NULL && *p != '\0';) {
+		size_t n = strcspn(p, " ");
+		/* Only scheme://host[:port] words: nothing that ends the directive. */
+		if (n > 0 && strcspn(p, ";,'\"\r\n") >= n)
+			rc = buf_appendf(&csp, " %.*s", (int)n, p);
+		p += n + (p[n] == ' ');
+	}
+	if (rc == RC_OK)
+		rc = buf_appends(&csp, CSP_TAIL);
+	if (rc == RC_OK)
+		rc = response_html_headers(res, buf_cstr(&csp));
+	buf_fini(&csp);
 	return rc == RC_OK ? response_no_store(res) : rc;
 }
 

@@ -89,12 +89,28 @@ bool admin_csrf_valid(const struct identity *id, const char *token);
  */
 enum rc admin_post_check(struct request *req);
 
+/*
+ * For a POST handler's first line: admin_gate, then admin_post_check; a
+ * refused form gets the 403 page ("reload the page and try again"), not a
+ * JSON error, since admins use these forms without JavaScript. True when
+ * the handler may act; else it returns *rc.
+ */
+bool admin_post_gate(struct request *req, struct response *res, enum admin_perm perm,
+    const char *scope, enum rc *rc);
+
 /* Opens an admin page (page_open) with the nav and who is signed in. */
 enum rc admin_page_open(struct request *req, struct buf *b, const char *title);
 /* Closes it (page_close). */
 enum rc admin_page_close(struct request *req, struct buf *b);
 /* Makes response_body(res) the HTML reply: status, strict CSP, no-store. */
 enum rc admin_page_send(struct response *res, int status);
+/*
+ * The same where a form posts to this site and is redirected on to other
+ * origins (a consent page): browsers hold such redirects to the page's
+ * form-action, so `form_origins` ("https://a.example https://b.example",
+ * no quotes, may be NULL) are added to it.
+ */
+enum rc admin_page_send_to(struct response *res, int status, const char *form_origins);
 
 /* The feature row's parts. */
 extern cfg_opt_t admin_opts[];

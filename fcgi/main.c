@@ -4,6 +4,7 @@
 #include "fcgi/cli.h"
 #include "fcgi/feature.h"
 #include "util/netpolicy.h"
+#include "widgets/conn.h"
 #include "widgets/widgets.h"
 
 static const struct cli_command commands[] = {
@@ -14,6 +15,7 @@ static const struct cli_command commands[] = {
 	    cli_check_config },
 	{ "keygen", "keygen                     print a new random session secret", cli_keygen },
 	WIDGETS_COMMANDS
+	CONN_COMMANDS
 	{ NULL, NULL, NULL },
 };
 

@@ -74,6 +74,12 @@ static const struct family_help {
 	{ "socialhub_refresh_last_pass_timestamp_seconds", "Unix time the last refresher pass ended." },
 	{ "socialhub_cache_bytes", "Bytes the cache directory holds (at the last eviction)." },
 	{ "socialhub_cache_max_bytes", "The cache_max_size bound, in bytes." },
+	{ "socialhub_connection_up", "1 when the connection holds a token that has not expired." },
+	{ "socialhub_connection_expiry_timestamp_seconds",
+	  "Unix time the connection's token expires; 0 when it does not say or never." },
+	{ "socialhub_connection_last_refresh_timestamp_seconds",
+	  "Unix time the connection's token was last obtained or renewed." },
+	{ "socialhub_connection_refreshes_total", "Token renewals, by result." },
 };
 
 enum rc

@@ -39,7 +39,8 @@ page_head(struct buf *b, const struct config *cfg, const struct page_info *pi)
 	enum rc rc = buf_appendf(b, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\"><head>"
 	    "<meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	    "<meta name=\"referrer\" content=\"no-referrer\"><title>", lang, locale_dir(lang));
+	    "<meta name=\"referrer\" content=\"%s\"><title>", lang, locale_dir(lang),
+	    pi->referrer != NULL ? pi->referrer : "no-referrer");
 
 	if (rc == RC_OK)
 		rc = html_text(b, pi->title);

@@ -16,6 +16,10 @@ struct page_info {
 	const char *back_href;  /* a link under the content */
 	const char *back_text;  /* its words; default the catalog's page.back */
 	const char *lang;       /* page_lang's answer; NULL: English */
+	/* The page's referrer policy; NULL: "no-referrer". Pages with forms
+	 * that check Origin need "same-origin": under no-referrer browsers
+	 * send "Origin: null" even to the page's own site. */
+	const char *referrer;
 };
 
 /*

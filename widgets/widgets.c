@@ -13,6 +13,7 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/url.h"
+#include "widgets/conn.h"
 #include "widgets/refresh_metrics.h"
 #include "widgets/streams/cache.h"
 #include "widgets/streams/discover_cmd.h"
@@ -39,12 +40,38 @@ struct widgets {
 	time_t writable_checked;
 	bool writable;
 	struct views *views;          /* widget routes and publishing (views.h) */
+	struct conn *conn;            /* connections' tokens, opened with the refresher */
 };
+
+static enum rc
+token_get(void *arg, struct arena *a, const char *name, const char **token, const char **why)
+{
+	return conn_token(arg, a, name, token, why);
+}
+
+/* A failed answer to a source that reads through a connection: a refused
+ * token fails the connection with the network's words. */
+static void
+token_answered(void *arg, const char *name, long status, const char *body, size_t len,
+    const char *msg)
+{
+	if (conn_refusal(status, body, len))
+		conn_token_refused(arg, name, msg);
+}
 
 static struct refresher *
 get_refresher(struct widgets *w)
 {
-	if (w->refresher == NULL && refresher_new(&w->rconf, &w->refresher) != RC_OK)
+	if (w->refresher != NULL)
+		return w->refresher;
+	if (w->conn == NULL && cfg_size(w->cfg->root, "connection") > 0) {
+		if (conn_open(w->cfg, &w->conn) != RC_OK)
+			log_kv(LOG_ERROR, "connections_unavailable", NULL);
+		else
+			w->rconf.tokens = (struct refresher_tokens){ .get = token_get,
+			    .answered = token_answered, .arg = w->conn };
+	}
+	if (refresher_new(&w->rconf, &w->refresher) != RC_OK)
 		return NULL;
 	return w->refresher;
 }
@@ -131,6 +158,7 @@ widgets_fini(void *ctx)
 		return;
 	views_free(w->views);
 	refresher_free(w->refresher);
+	conn_close(w->conn);
 	cache_free(w->cache);
 	arena_free(w->a);
 	free(w);

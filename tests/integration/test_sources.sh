@@ -81,6 +81,12 @@ stream plain {
   source ytfeed { type = \"youtube\"  account = \"UCabcdefghijklmnopqrstuv\"  api_url = \"$API/y\" }
   source later  { type = \"mastodon\"  account = \"@brand@mastodon.example\"  api_url = \"$API/m\"  connection = \"masto-brand\" }
 }"
+# The connection the "later" source names (never connected here: its
+# flow is test_connections.sh's).
+"$SOCIALHUB" keygen >"$TH_DIR/conn.key" && chmod 600 "$TH_DIR/conn.key"
+streams="$streams
+connection_keys = {\"k1:$TH_DIR/conn.key\"}
+connection masto-brand { network = \"x\"  client_id = \"app\" }"
 cfg=$(th_write_config "$TH_DIR/socialhub.conf" "$streams")
 out=$("$SOCIALHUB" check-config -c "$cfg" 2>&1)
 st_expect_eq "check-config accepts mastodon, bluesky, youtube (key or feed), a connection name" "$?" 0

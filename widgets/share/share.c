@@ -614,19 +614,6 @@ handle_share(struct request *req, struct response *res, void *ctx)
 	return share_to(c, req, res, n, u, &in, 302);
 }
 
-/* Same-origin POST: Origin equals site_url, or else Sec-Fetch-Site says so
- * (the rule of /auth/logout). */
-static bool
-same_origin(struct share_ctx *c, struct request *req)
-{
-	const char *origin = request_header(req, "Origin");
-	const char *site = request_header(req, "Sec-Fetch-Site");
-
-	if (origin != NULL)
-		return strcmp(origin, c->cfg->site_url) == 0;
-	return site != NULL && strcmp(site, "same-origin") == 0;
-}
-
 /* POST /share/mastodon: the picker's form. Redirects (303) to the server
  * the visitor typed or confirmed when the form is this site's (Origin,
  * token); else the picker again, pre-filled, to confirm. */
@@ -644,7 +631,7 @@ handle_picker_post(struct request *req, struct response *res, void *ctx)
 
 	if (idx < 0 || !c->set.enabled[idx])
 		return fail(res, 404, "unknown_network", "No such share network here.");
-	if (!same_origin(c, req))
+	if (!request_same_origin(req))
 		return fail(res, 403, "cross_site",
 		    "The Mastodon picker only accepts its own form, sent from this site.");
 	rc = url_of(req, res, SP_URL, &u, &refused);

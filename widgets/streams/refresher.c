@@ -514,6 +514,22 @@ api_end(struct unit *u)
 	u->more = false;
 }
 
+/* connection = "NAME": the stored token into r->token; false (u->res
+ * holds why) when there is none to use. */
+static bool
+api_token(const struct refresher_tokens *t, struct unit *u, struct src_run *r)
+{
+	const char *why = "connections are not available in this process";
+	enum rc rc = t->get != NULL ? t->get(t->arg, r->a, r->conf->connection, &r->token, &why)
+	    : RC_CONFIG;
+
+	if (rc == RC_OK)
+		return true;
+	snprintf(u->res.error, sizeof(u->res.error), "%s", why);
+	u->res.rc = rc == RC_NOTFOUND || rc == RC_FORBIDDEN ? RC_UNAUTH : rc;
+	return false;
+}
+
 /* Makes the run of an API source; false (u->res holds the error) when
  * it cannot start. */
 static bool
@@ -542,6 +558,8 @@ api_begin(struct pass *p, struct unit *u, long long now)
 		u->res.rc = RC_CONFIG;
 		return false;
 	}
+	if (r->conf->connection != NULL && !api_token(&p->r->conf.tokens, u, r))
+		return false;
 	if ((rc = src_start(r)) != RC_OK) {
 		snprintf(u->res.error, sizeof(u->res.error), "%s", r->err);
 		u->res.rc = rc;
@@ -556,7 +574,7 @@ api_begin(struct pass *p, struct unit *u, long long now)
  * Returns true when the run goes on.
  */
 static bool
-api_response(struct unit *u, struct fetch_result *res)
+api_response(const struct refresher_tokens *t, struct unit *u, struct fetch_result *res)
 {
 	struct src_run *r = u->api;
 	struct src_response resp = {
@@ -573,6 +591,9 @@ api_response(struct unit *u, struct fetch_result *res)
 		src_http_error(r->conf, res->http_status, res->error, res->error_body,
 		    res->error_len, msg, sizeof(msg));
 		memcpy(res->error, msg, sizeof(msg));
+		if (r->conf->connection != NULL && t->answered != NULL)
+			t->answered(t->arg, r->conf->connection, res->http_status, res->error_body,
+			    res->error_len, res->error);
 		return false;
 	}
 	if (res->not_modified) {
@@ -969,7 +990,7 @@ on_done(struct fetch_job *job, void *arg)
 	struct unit *u = job->arg;
 	bool inline_store;
 
-	if (u->api != NULL && api_response(u, &job->res))
+	if (u->api != NULL && api_response(&p->r->conf.tokens, u, &job->res))
 		return;          /* the next request follows; the fetcher frees this one */
 	u->res = job->res;
 	memset(&job->res, 0, sizeof(job->res));

@@ -15,6 +15,21 @@
 
 #define REFRESH_SOURCE_MAX_ITEMS 1000   /* items kept per source */
 
+/*
+ * Connections (widgets/conn.c) behind a seam: `get` gives the access token
+ * of `connection = NAME` (arena copy) or an error with why (words for the
+ * source's error, never the token); `answered` hears each failed API
+ * answer of such a source, so a token the network refused (401, Meta's
+ * code 190) marks its connection failed. NULL get: no connections here.
+ */
+struct refresher_tokens {
+	enum rc (*get)(void *arg, struct arena *a, const char *name, const char **token,
+	    const char **why);
+	void (*answered)(void *arg, const char *name, long status, const char *body, size_t len,
+	    const char *msg);
+	void *arg;
+};
+
 /* What the refresher works on; all borrowed, must outlive it. */
 struct refresher_conf {
 	const struct stream_conf *streams;
@@ -23,6 +38,7 @@ struct refresher_conf {
 	bool allow_private;          /* fetch_allow_private */
 	struct fetcher_opts fetch;   /* for the libcurl fetcher */
 	struct fetcher *fetcher;     /* injected (tests); NULL: libcurl, made lazily */
+	struct refresher_tokens tokens;
 };
 
 struct refresher;

@@ -1,0 +1,279 @@
+/* test_conn: the connection sections' errors, the authorization URLs each
+ * network gets, and which API answers count as a refused token. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "fcgi/config.h"
+#include "oauth/oauth.h"
+#include "tests/unit/conf_fixture.h"
+#include "widgets/conn.h"
+#include "widgets/conn_int.h"
+#include "widgets/widgets.h"
+
+static const struct feature features[] = {
+	OAUTH_FEATURE, WIDGETS_FEATURE, CONN_FEATURE, { .name = NULL },
+};
+
+#define KEY "MY01LYI8mgJaxc4PhOurkR98q4aTTYfvVkcGOIrdH3c\n"
+
+static char keypath[256];
+
+static void
+write_key(void)
+{
+	FILE *f;
+
+	snprintf(keypath, sizeof(keypath), "%s/k1.key", conf_fixture_dir());
+	f = fopen(keypath, "w");
+	assert_non_null(f);
+	fputs(KEY, f);
+	fclose(f);
+	chmod(keypath, 0600);
+}
+
+static char *
+errors_of(const char *body)
+{
+	struct config *cfg = NULL;
+	char *errs = NULL, text[4096];
+
+	snprintf(text, sizeof(text), "site_url = \"https://www.example.com\"\nstate_dir = \"%s\"\n%s",
+	    conf_fixture_dir(), body);
+	(void)conf_fixture_load(features, text, &cfg, &errs);
+	config_free(cfg);
+	return errs;
+}
+
+static void
+test_config(void **state)
+{
+	char body[2048], *e;
+	FILE *f;
+
+	(void)state;
+	write_key();
+	snprintf(body, sizeof(body), "connection_keys = {\"k1:%s\"}\n"
+	    "connection ig { network = \"instagram\" client_id = \"a\" client_secret = \"b\" }\n"
+	    "connection xp { network = \"x\" client_id = \"a\" }\n", keypath);
+	e = errors_of(body);
+	assert_string_equal(e, "");
+	free(e);
+	e = errors_of("connection ig { network = \"myspace\" client_id = \"a\" client_secret = \"b\" }\n");
+	assert_non_null(strstr(e, "network: expected instagram"));
+	assert_non_null(strstr(e, "connection_keys: missing"));
+	free(e);
+	snprintf(body, sizeof(body), "connection_keys = {\"k1:%s\"}\n"
+	    "connection ig { network = \"instagram\" client_id = \"a\" }\n"
+	    "connection \"bad name\" { network = \"x\" client_id = \"a\" }\n"
+	    "connection tt { network = \"tiktok\" client_secret = \"b\" auth_url = \"ftp://x\" }\n"
+	    "stream s { source m { type = \"mastodon\" account = \"@a@m.example\" "
+	    "api_url = \"https://m.example\" connection = \"nope\" } }\n", keypath);
+	e = errors_of(body);
+	assert_non_null(strstr(e, "client_secret: missing"));
+	assert_non_null(strstr(e, "name \"bad name\" must be"));
+	assert_non_null(strstr(e, "auth_url: expected an http(s) URL"));
+	assert_non_null(strstr(e, "client_id: missing"));
+	assert_non_null(strstr(e, "no connection \"nope\""));
+	free(e);
+	e = errors_of("connection_keys = {\"k1\"}\n");
+	assert_non_null(strstr(e, "expected \"ID:/path/to/key\""));
+	free(e);
+	e = errors_of("connection_keys = {\"k1:/nonexistent/key\"}\n");
+	assert_non_null(strstr(e, "/nonexistent/key"));
+	free(e);
+	/* A key file that is not `socialhub keygen` output. */
+	f = fopen(keypath, "w");
+	assert_non_null(f);
+	fputs("not base64 at all!\n", f);
+	fclose(f);
+	snprintf(body, sizeof(body), "connection_keys = {\"k1:%s\"}\n", keypath);
+	e = errors_of(body);
+	assert_non_null(strstr(e, "is not base64url of 32 or more bytes"));
+	free(e);
+}
+
+static void
+test_authorize_url(void **state)
+{
+	struct arena *a = arena_new(4096, 0);
+	struct conn_def x = { .name = "x", .net = conn_network_find("x"), .client_id = "cid",
+	    .auth_url = "https://x.example/auth?lang=en", .scopes = "tweet.read offline.access" };
+	struct conn_def tt = { .name = "t", .net = conn_network_find("tiktok"), .client_id = "ck",
+	    .auth_url = "https://t.example/auth", .scopes = "video.list" };
+	const char *u;
+
+	(void)state;
+	assert_null(conn_network_find("myspace"));
+	assert_int_equal(conn_oauth_authorize_url(a, &x, "https://w.example/cb?a=1", "ST", "CH", &u),
+	    RC_OK);
+	assert_string_equal(u, "https://x.example/auth?lang=en&response_type=code&client_id=cid"
+	    "&redirect_uri=https%3A%2F%2Fw.example%2Fcb%3Fa%3D1&scope=tweet.read%20offline.access"
+	    "&state=ST&code_challenge=CH&code_challenge_method=S256");
+	assert_int_equal(conn_oauth_authorize_url(a, &tt, "https://w.example/cb", "ST", NULL, &u),
+	    RC_OK);
+	assert_non_null(strstr(u, "?response_type=code&client_key=ck&"));
+	assert_null(strstr(u, "code_challenge"));
+	arena_free(a);
+}
+
+static void
+test_refusal(void **state)
+{
+	static const char meta190[] = "{\"error\":{\"message\":\"Error validating access token\","
+	    "\"type\":\"OAuthException\",\"code\":190}}";
+	static const char meta4[] = "{\"error\":{\"message\":\"limit\",\"type\":\"OAuthException\","
+	    "\"code\":4}}";
+
+	(void)state;
+	assert_true(conn_refusal(401, NULL, 0));
+	assert_true(conn_refusal(400, meta190, strlen(meta190)));
+	assert_false(conn_refusal(400, meta4, strlen(meta4)));
+	assert_false(conn_refusal(403, "<html>no</html>", 15));
+	assert_false(conn_refusal(500, "{", 1));
+	assert_false(conn_refusal(200, meta190, strlen(meta190)));
+}
+
+/* ---- the token endpoints, through a fake HTTP client */
+
+struct fake {
+	const char *body[4];     /* answers, in order */
+	long status[4];
+	size_t n, calls;
+	char urls[4][512];
+	char forms[4][512];
+};
+
+static enum rc
+fake_perform(void *arg, struct arena *a, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct fake *f = arg;
+	size_t i = f->calls++;
+
+	if (i >= f->n)
+		return RC_UPSTREAM;
+	snprintf(f->urls[i], sizeof(f->urls[i]), "%s", rq->url);
+	snprintf(f->forms[i], sizeof(f->forms[i]), "%s", rq->form != NULL ? rq->form : "");
+	rs->status = f->status[i];
+	rs->body = arena_strdup(a, f->body[i]);
+	rs->body_len = strlen(f->body[i]);
+	return RC_OK;
+}
+
+static long long
+fake_now(void)
+{
+	return 1000;
+}
+
+static enum rc
+redeem(struct fake *f, const char *net, const char *account, struct conn_grant *g,
+    const char **why, struct arena *a)
+{
+	struct conn c = { .http = { fake_perform, f }, .now = fake_now };
+	struct conn_def d = { .name = "n", .net = conn_network_find(net), .client_id = "id",
+	    .client_secret = (char *)"sec", .token_url = "https://t.example/token",
+	    .api_url = "https://g.example", .account = account };
+
+	return conn_oauth_redeem(&c, a, &d, "CODE", "https://w.example/cb", NULL, g, why);
+}
+
+static void
+test_redeem(void **state)
+{
+	struct arena *a = arena_new(16384, 0);
+	struct conn_grant g;
+	const char *why = NULL;
+
+	(void)state;
+	/* Instagram: {"data": [...]} then the 60-day exchange. */
+	struct fake ig = { .n = 2, .status = { 200, 200 }, .body = {
+	    "{\"data\":[{\"access_token\":\"SHORT\",\"user_id\":\"1\"}]}",
+	    "{\"access_token\":\"LONG\",\"token_type\":\"bearer\",\"expires_in\":5184000}" } };
+	assert_int_equal(redeem(&ig, "instagram", NULL, &g, &why, a), RC_OK);
+	assert_string_equal(g.access_token, "LONG");
+	assert_int_equal(g.expires_at, 1000 + 5184000);
+	assert_non_null(strstr(ig.forms[0], "client_id=id&client_secret=sec"));
+	assert_non_null(strstr(ig.urls[1], "https://g.example/access_token?grant_type=ig_exchange_token"));
+	assert_non_null(strstr(ig.urls[1], "access_token=SHORT"));
+	/* Facebook: the page's token, which does not expire. */
+	struct fake fb = { .n = 3, .status = { 200, 200, 200 }, .body = {
+	    "{\"access_token\":\"U1\",\"expires_in\":3600}",
+	    "{\"access_token\":\"U60\",\"expires_in\":5184000}",
+	    "{\"access_token\":\"PAGE\",\"id\":\"42\"}" } };
+	assert_int_equal(redeem(&fb, "facebook", "42", &g, &why, a), RC_OK);
+	assert_string_equal(g.access_token, "PAGE");
+	assert_int_equal(g.expires_at, 0);
+	assert_non_null(strstr(fb.urls[2], "https://g.example/42?fields=access_token&access_token=U60"));
+	/* Refusals and nonsense: each named, no token in the words. */
+	struct fake e190 = { .n = 1, .status = { 400 }, .body = {
+	    "{\"error\":{\"message\":\"Error validating verification code\","
+	    "\"type\":\"OAuthException\",\"code\":100}}" } };
+	assert_int_equal(redeem(&e190, "instagram", NULL, &g, &why, a), RC_FORBIDDEN);
+	assert_string_equal(why, "HTTP 400: Error validating verification code (code 100)");
+	struct fake html = { .n = 1, .status = { 502 }, .body = { "<html>Bad gateway</html>" } };
+	assert_int_equal(redeem(&html, "x", NULL, &g, &why, a), RC_UPSTREAM);
+	assert_string_equal(why, "HTTP 502, not a JSON object from the token endpoint");
+	struct fake missing = { .n = 1, .status = { 200 }, .body = { "{\"token_type\":\"bearer\"}" } };
+	assert_int_equal(redeem(&missing, "linkedin", NULL, &g, &why, a), RC_UPSTREAM);
+	assert_string_equal(why, "the token endpoint's answer has no access_token");
+	struct fake oauth = { .n = 1, .status = { 400 }, .body = { "{\"error\":\"invalid_grant\"}" } };
+	assert_int_equal(redeem(&oauth, "tiktok", NULL, &g, &why, a), RC_FORBIDDEN);
+	assert_string_equal(why, "HTTP 400: invalid_grant");
+	struct fake down = { .n = 0 };
+	assert_int_equal(redeem(&down, "x", NULL, &g, &why, a), RC_UPSTREAM);
+	assert_non_null(strstr(why, "did not answer"));
+	/* The exchange refused after a good code: the whole connect fails. */
+	struct fake ex = { .n = 2, .status = { 200, 400 }, .body = {
+	    "{\"data\":[{\"access_token\":\"SHORT\"}]}",
+	    "{\"error\":{\"message\":\"Invalid OAuth access token\",\"code\":190}}" } };
+	assert_int_equal(redeem(&ex, "instagram", NULL, &g, &why, a), RC_FORBIDDEN);
+	assert_non_null(strstr(why, "(code 190)"));
+	arena_free(a);
+}
+
+static void
+test_renew(void **state)
+{
+	struct arena *a = arena_new(16384, 0);
+	struct fake x = { .n = 1, .status = { 200 }, .body = {
+	    "{\"access_token\":\"A2\",\"expires_in\":7200}" } };
+	struct conn c = { .http = { fake_perform, &x }, .now = fake_now };
+	struct conn_def d = { .name = "n", .net = conn_network_find("x"), .client_id = "id",
+	    .client_secret = (char *)"sec", .token_url = "https://t.example/token" };
+	json_t *rec = json_pack("{s:s, s:s}", "access_token", "A1", "refresh_token", "R1");
+	json_t *norefresh = json_pack("{s:s}", "access_token", "A1");
+	struct conn_grant g;
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(conn_oauth_renew(&c, a, &d, rec, &g, &why), RC_OK);
+	assert_string_equal(g.access_token, "A2");
+	/* X kept no new refresh token in this answer: the old one stays. */
+	assert_string_equal(g.refresh_token, "R1");
+	assert_string_equal(x.forms[0], "grant_type=refresh_token&refresh_token=R1");
+	assert_int_equal(conn_oauth_renew(&c, a, &d, norefresh, &g, &why), RC_NOTFOUND);
+	assert_non_null(strstr(why, "reconnect"));
+	json_decref(rec);
+	json_decref(norefresh);
+	arena_free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_authorize_url),
+		cmocka_unit_test(test_refusal),
+		cmocka_unit_test(test_redeem),
+		cmocka_unit_test(test_renew),
+	};
+	return cmocka_run_group_tests(tests, conf_fixture_setup, conf_fixture_teardown);
+}

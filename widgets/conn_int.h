@@ -1,0 +1,138 @@
+/* conn_int: what conn.c, conn_oauth.c, conn_pages.c and conn_cmd.c share. */
+#ifndef SOCIALHUB_WIDGETS_CONN_INT_H
+#define SOCIALHUB_WIDGETS_CONN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "util/arena.h"
+#include "util/http.h"
+#include "util/rc.h"
+#include "util/store.h"
+#include "util/tokens.h"
+#include "widgets/conn.h"
+
+/* How a network turns a short-lived token into a long-lived one. */
+enum conn_exchange {
+	CONN_EXCHANGE_NONE,
+	CONN_EXCHANGE_GRAPH,     /* GET {api}/access_token?grant_type=G&client_secret&access_token */
+	CONN_EXCHANGE_FACEBOOK,  /* GET {token}?grant_type=fb_exchange_token…, then the page's token */
+};
+
+/* How a network renews a token before it expires. */
+enum conn_renew {
+	CONN_RENEW_NONE,
+	CONN_RENEW_REFRESH_TOKEN,  /* POST {token} grant_type=refresh_token (RFC 6749 6) */
+	CONN_RENEW_GRAPH,          /* GET {api}/refresh_access_token?grant_type=G&access_token */
+};
+
+/* One network's authorization server, as its documentation gives it. */
+struct conn_network {
+	const char *id;            /* "instagram", … (the source types') */
+	const char *auth_url;
+	const char *token_url;
+	const char *api_url;       /* exchange and refresh endpoints' base */
+	const char *client_param;  /* "client_id", TikTok's "client_key" */
+	const char *scopes;        /* the default, as the network separates them */
+	bool pkce;                 /* S256 code challenge */
+	bool basic;                /* client_secret_basic at the token endpoint */
+	enum conn_exchange exchange;
+	const char *exchange_grant;
+	enum conn_renew renew;
+	const char *renew_grant;
+};
+
+/* The table (conn_oauth.c), NULL-id-terminated, and a look-up. */
+extern const struct conn_network conn_networks[];
+const struct conn_network *conn_network_find(const char *id);
+
+/* One configured connection. */
+struct conn_def {
+	const char *name;
+	const struct conn_network *net;
+	const char *client_id;
+	char *client_secret;        /* wiped at close */
+	const char *auth_url, *token_url, *api_url;   /* overrides applied */
+	const char *scopes;
+	const char *account;        /* Facebook: the page whose token to keep */
+};
+
+struct conn {
+	const struct config *cfg;
+	struct conn_def *defs;
+	size_t n;
+	struct tokens_ring *ring;
+	struct store *store;
+	struct netpolicy *net;
+	struct http_ops http;
+	long long (*now)(void);
+};
+
+/* The connection called name, or NULL. */
+const struct conn_def *conn_find(const struct conn *c, const char *name);
+
+/* What a token endpoint gave, as the record tokens_put seals. */
+struct conn_grant {
+	const char *access_token;
+	const char *refresh_token;   /* NULL: none */
+	long long expires_at;        /* 0: does not say / never */
+	const char *scope;
+};
+
+/*
+ * The authorization request for def: URL in *url (arena). state and
+ * challenge (S256 of the verifier; NULL when the network takes no PKCE)
+ * are the caller's.
+ */
+enum rc conn_oauth_authorize_url(struct arena *a, const struct conn_def *def,
+    const char *redirect_uri, const char *state, const char *challenge, const char **url);
+
+/*
+ * Redeems code at def's token endpoint, then exchanges the token for a
+ * long-lived one where the network has that step. *why (static or arena)
+ * names a refusal; never a token.
+ */
+enum rc conn_oauth_redeem(struct conn *c, struct arena *a, const struct conn_def *def,
+    const char *code, const char *redirect_uri, const char *verifier,
+    struct conn_grant *out, const char **why);
+
+/* Renews rec (the stored record) the network's way; *why on refusal. */
+enum rc conn_oauth_renew(struct conn *c, struct arena *a, const struct conn_def *def,
+    json_t *rec, struct conn_grant *out, const char **why);
+
+/*
+ * Stores a new grant: sealed tokens, and the state "connected" with its
+ * expiry and refresh time. `how` is "connect" or "refresh" (log).
+ */
+enum rc conn_store_grant(struct conn *c, const struct conn_def *def,
+    const struct conn_grant *g, const char *how);
+
+/* The plain state record of name ({"state", "reason", "expires_at", …}),
+ * new reference, or an empty object. */
+json_t *conn_state_get(struct conn *c, const char *name);
+/* Sets state (and reason, may be NULL) keeping the other fields. */
+enum rc conn_state_mark(struct conn *c, const char *name, const char *state,
+    const char *reason);
+
+/* Revokes: the tokens deleted, the state "revoked". */
+enum rc conn_revoke(struct conn *c, const char *name, const char *who);
+
+/* A fresh state, PKCE verifier and its S256 challenge (arena strings). */
+struct conn_pkce {
+	const char *state, *verifier, *challenge;
+};
+enum rc conn_pkce_new(struct arena *a, struct conn_pkce *out);
+
+/*
+ * A sign-in in flight: stores {name, verifier, redirect_uri, binding} for
+ * 10 minutes under a fresh state; *state and *url (authorization URL) in
+ * the arena. binding ties the callback to the session that began it.
+ */
+enum rc conn_flow_begin(struct conn *c, struct arena *a, const struct conn_def *def,
+    const char *redirect_uri, const char *binding, const char **state, const char **url);
+/* Takes the flow of state (once: a replay is RC_FORBIDDEN); new ref. */
+enum rc conn_flow_take(struct conn *c, const char *state, json_t **flow);
+
+#endif
