@@ -20,6 +20,7 @@
  *       expiry in Unix milliseconds, 0 for never.
  * hash: integer fields of a hash (never expire, like Redis without TTL).
  * list: entries of the lists, id orders them.
+ * hstr: string fields of a hash (store_hset), never expiring.
  */
 static const char local_schema[] =
 	"PRAGMA journal_mode=WAL;"
@@ -30,7 +31,9 @@ static const char local_schema[] =
 	"  n INTEGER NOT NULL, PRIMARY KEY (k, f)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS list (id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  k TEXT NOT NULL, v BLOB NOT NULL, exp INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS list_k ON list (k, id);";
+	"CREATE INDEX IF NOT EXISTS list_k ON list (k, id);"
+	"CREATE TABLE IF NOT EXISTS hstr (k TEXT NOT NULL, f TEXT NOT NULL,"
+	"  v BLOB NOT NULL, PRIMARY KEY (k, f)) WITHOUT ROWID;";
 
 struct store_backend {
 	sqlite3 *db;
@@ -266,6 +269,8 @@ local_del(struct store_backend *b, const char *key)
 		rc = run(b, "del", "DELETE FROM hash WHERE k = ?1", a, 1, NULL);
 	if (rc == RC_OK)
 		rc = run(b, "del", "DELETE FROM list WHERE k = ?1", a, 1, NULL);
+	if (rc == RC_OK)
+		rc = run(b, "del", "DELETE FROM hstr WHERE k = ?1", a, 1, NULL);
 	return rc;
 }
 
@@ -374,6 +379,82 @@ local_hgetall(struct store_backend *b, const char *key, store_field_fn fn, void 
 	return step == SQLITE_DONE ? RC_OK : local_fail(b, "hgetall");
 }
 
+static enum rc
+local_hset(struct store_backend *b, const char *key, const char *field, const char *v,
+    size_t len)
+{
+	struct arg a[] = { { .s = key }, { .s = field }, { .s = len > 0 ? v : "", .len = len } };
+
+	return run(b, "hset", "INSERT INTO hstr (k, f, v) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (k, f) DO UPDATE SET v = excluded.v", a, 3, NULL);
+}
+
+/* A column as a malloc'd NUL-terminated copy. */
+static enum rc
+column_copy(sqlite3_stmt *st, int col, char **v, size_t *len)
+{
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	const void *p = sqlite3_column_blob(st, col);
+
+	if ((*v = malloc(n + 1)) == NULL)
+		return RC_NOMEM;
+	if (n > 0)
+		memcpy(*v, p, n);
+	(*v)[n] = '\0';
+	*len = n;
+	return RC_OK;
+}
+
+static enum rc
+local_hget(struct store_backend *b, const char *key, const char *field, char **v,
+    size_t *len)
+{
+	struct arg a[] = { { .s = key }, { .s = field } };
+	sqlite3_stmt *st = prep(b, "SELECT v FROM hstr WHERE k = ?1 AND f = ?2", a, 2);
+	enum rc rc;
+	int step;
+
+	if (st == NULL)
+		return RC_UNAVAILABLE;
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = column_copy(st, 0, v, len);
+	else
+		rc = step == SQLITE_DONE ? RC_NOTFOUND : local_fail(b, "hget");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static enum rc
+local_hdel(struct store_backend *b, const char *key, const char *field)
+{
+	struct arg a[] = { { .s = key }, { .s = field } };
+
+	return run(b, "hdel", "DELETE FROM hstr WHERE k = ?1 AND f = ?2", a, 2, NULL);
+}
+
+static enum rc
+local_hscan(struct store_backend *b, const char *key, store_pair_fn fn, void *arg)
+{
+	struct arg a[] = { { .s = key } };
+	sqlite3_stmt *st = prep(b, "SELECT f, v FROM hstr WHERE k = ?1", a, 1);
+	int step;
+
+	if (st == NULL)
+		return RC_UNAVAILABLE;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *f = (const char *)sqlite3_column_text(st, 0);
+		const char *v = (const char *)sqlite3_column_blob(st, 1);
+		if (f != NULL && fn(arg, f, v != NULL ? v : "",
+		    (size_t)sqlite3_column_bytes(st, 1)) != 0) {
+			step = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? RC_OK : local_fail(b, "hscan");
+}
+
 const struct store_ops store_local_ops = {
 	.name = "local",
 	.open = local_open, .close = local_close, .ping = local_ping,
@@ -381,4 +462,5 @@ const struct store_ops store_local_ops = {
 	.del = local_del, .lease = local_lease, .release = local_release,
 	.push = local_push, .range = local_range,
 	.hincr = local_hincr, .hgetall = local_hgetall,
+	.hset = local_hset, .hget = local_hget, .hdel = local_hdel, .hscan = local_hscan,
 };

@@ -516,6 +516,74 @@ redis_hgetall(struct store_backend *b, const char *key, store_field_fn fn, void 
 	return RC_OK;
 }
 
+static enum rc
+redis_hset(struct store_backend *b, const char *key, const char *field, const char *v,
+    size_t len)
+{
+	struct redis_cmd c = { 4, { "HSET", key, field, v }, { 4, strlen(key), strlen(field), len } };
+	redisReply *r;
+	enum rc rc = command(b, "hset", &c, &r);
+
+	if (rc == RC_OK)
+		freeReplyObject(r);
+	return rc;
+}
+
+static enum rc
+redis_hget(struct store_backend *b, const char *key, const char *field, char **v,
+    size_t *len)
+{
+	struct redis_cmd c = { 3, { "HGET", key, field }, { 4, strlen(key), strlen(field) } };
+	redisReply *r;
+	enum rc rc = command(b, "hget", &c, &r);
+
+	if (rc != RC_OK)
+		return rc;
+	if (r->type != REDIS_REPLY_STRING) {
+		rc = RC_NOTFOUND;
+	} else if ((*v = malloc(r->len + 1)) == NULL) {
+		rc = RC_NOMEM;
+	} else {
+		memcpy(*v, r->str, r->len);
+		(*v)[r->len] = '\0';
+		*len = r->len;
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
+static enum rc
+redis_hdel(struct store_backend *b, const char *key, const char *field)
+{
+	struct redis_cmd c = { 3, { "HDEL", key, field }, { 4, strlen(key), strlen(field) } };
+	redisReply *r;
+	enum rc rc = command(b, "hdel", &c, &r);
+
+	if (rc == RC_OK)
+		freeReplyObject(r);
+	return rc;
+}
+
+static enum rc
+redis_hscan(struct store_backend *b, const char *key, store_pair_fn fn, void *arg)
+{
+	struct redis_cmd c = { 2, { "HGETALL", key }, { 7, strlen(key) } };
+	redisReply *r;
+	enum rc rc = command(b, "hscan", &c, &r);
+
+	if (rc != RC_OK)
+		return rc;
+	for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
+		redisReply *f = r->element[i], *v = r->element[i + 1];
+		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+			continue;
+		if (fn(arg, f->str, v->str, v->len) != 0)
+			break;
+	}
+	freeReplyObject(r);
+	return RC_OK;
+}
+
 const struct store_ops store_redis_ops = {
 	.name = "redis",
 	.open = redis_open, .close = redis_close, .ping = redis_ping,
@@ -523,4 +591,5 @@ const struct store_ops store_redis_ops = {
 	.del = redis_del, .lease = redis_lease, .release = redis_release,
 	.push = redis_push, .range = redis_range,
 	.hincr = redis_hincr, .hgetall = redis_hgetall,
+	.hset = redis_hset, .hget = redis_hget, .hdel = redis_hdel, .hscan = redis_hscan,
 };
