@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 build="build-essential autoconf automake libtool pkg-config libfcgi-dev libfcgi-bin
  libcurl4-openssl-dev libjansson-dev libssl-dev libconfuse-dev libxml2-dev libsqlite3-dev
- libcmocka-dev libpsl-dev libhiredis-dev publicsuffix nginx curl ca-certificates nodejs"
+ libcmocka-dev libpsl-dev libhiredis-dev libicu-dev publicsuffix nginx curl ca-certificates nodejs"
 case $mode in
 demo) pkgs="$build" ;;
 test) pkgs="$build redis-server spawn-fcgi chromium python3 python3-feedparser valgrind clang strace openssl

@@ -12,6 +12,7 @@
 #include "fcgi/config.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/store.h"
 #include "util/url.h"
 #include "widgets/refresh_metrics.h"
 #include "widgets/streams/cache.h"
@@ -23,6 +24,9 @@
 #include "widgets/views.h"
 
 #define WIDGETS_EVICT_EVERY 300     /* seconds between cache evictions */
+/* With a moderated stream the refresher runs a pass at least this often,
+ * so that a decision reaches the public stream within seconds. */
+#define WIDGETS_MODERATION_POLL 1
 
 struct widgets {
 	const struct config *cfg;
@@ -39,7 +43,49 @@ struct widgets {
 	time_t writable_checked;
 	bool writable;
 	struct views *views;          /* widget routes and publishing (views.h) */
+	struct store *store;          /* moderation's, when a stream is moderated */
+	struct mod *mod;
 };
+
+static bool
+any_moderated(const struct widgets *w)
+{
+	for (size_t i = 0; i < w->nstreams; i++)
+		if (w->streams[i].moderated)
+			return true;
+	return false;
+}
+
+/*
+ * The store moderation keeps its queue and decisions in: the `store`
+ * section's (Redis, several nodes), else SQLite in state_dir. A store
+ * that cannot be opened leaves mod NULL: moderated streams keep their
+ * last merge (stream.h) and the error is logged; the rest is served.
+ */
+static void
+open_moderation(struct widgets *w)
+{
+	struct store_conf conf;
+	char *password = NULL;
+	enum rc rc;
+
+	if (!any_moderated(w))
+		return;
+	rc = config_store(w->cfg, &conf, &password);
+	if (rc == RC_NOTFOUND) {
+		memset(&conf, 0, sizeof(conf));
+		conf.local_dir = w->cfg->state_dir;
+		rc = RC_OK;
+	}
+	if (rc == RC_OK)
+		rc = store_open(&conf, &w->store);
+	if (password != NULL)
+		config_secret_wipe(password, strlen(password));
+	if (rc == RC_OK)
+		rc = mod_new(w->store, &w->mod);
+	if (rc != RC_OK)
+		log_kv(LOG_ERROR, "moderation_store_unavailable", "error", rc_str(rc), NULL);
+}
 
 static struct refresher *
 get_refresher(struct widgets *w)
@@ -93,6 +139,7 @@ widgets_init(const struct config *cfg, void **ctx)
 	w->cache_max = cfg_getint(cfg->root, "cache_max_size");
 	if ((rc = cache_open(cfg->cache_dir, w->cache_max, &w->cache)) != RC_OK)
 		goto fail;
+	open_moderation(w);
 	w->rconf = (struct refresher_conf){
 		.streams = w->streams, .nstreams = w->nstreams, .cache = w->cache,
 		.allow_private = cfg_getbool(cfg->root, "fetch_allow_private"),
@@ -101,6 +148,7 @@ widgets_init(const struct config *cfg, void **ctx)
 			.max_total = cfg_getint(cfg->root, "fetch_concurrency"),
 			.max_per_host = cfg_getint(cfg->root, "fetch_per_host"),
 		},
+		.mod = w->mod,
 	};
 	if ((rc = views_new(&(struct views_conf){ .cfg = cfg, .streams = w->streams,
 	    .nstreams = w->nstreams, .cache = w->cache,
@@ -123,6 +171,8 @@ widgets_fini(void *ctx)
 		return;
 	views_free(w->views);
 	refresher_free(w->refresher);
+	mod_free(w->mod);
+	store_close(w->store);
 	cache_free(w->cache);
 	arena_free(w->a);
 	free(w);
@@ -185,6 +235,11 @@ widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 		w->last_evict = now;
 	}
 	arena_free(a);
+	/* Decisions bump a generation the merge's fingerprint holds: a pass
+	 * each second re-merges (and publishes) only a stream whose decisions
+	 * or sources changed. */
+	if (w->mod != NULL && next > WIDGETS_MODERATION_POLL)
+		next = WIDGETS_MODERATION_POLL;
 	return next;
 }
 

@@ -62,7 +62,8 @@ static void
 test_types(void **state)
 {
 	static const char *const names[] = { "feed", "instagram", "facebook", "threads",
-	    "linkedin", "x", "tiktok", "youtube", "mastodon", "bluesky" };
+	    "linkedin", "x", "tiktok", "youtube", "mastodon", "bluesky", "mastodon-tag",
+	    "bluesky-search" };
 	enum src_type t;
 
 	(void)state;
@@ -83,40 +84,53 @@ test_checks(void **state)
 		const char *url;
 		const char *err;    /* NULL: accepted; else a word of the message */
 	} cases[] = {
-		{ { SRC_FEED, NULL, NULL, NULL, NULL }, "https://e.example/f.xml", NULL },
-		{ { SRC_FEED, NULL, NULL, NULL, NULL }, NULL, "url: missing" },
-		{ { SRC_FEED, "brand", NULL, NULL, NULL }, "https://e.example/f", "API sources" },
-		{ { SRC_MASTODON, "@brand@mastodon.social", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_MASTODON, "brand@mastodon.social", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_MASTODON, "brand", "http://127.0.0.1:8080", NULL, NULL }, NULL, NULL },
-		{ { SRC_MASTODON, "brand", NULL, NULL, NULL }, NULL, "api_url" },
-		{ { SRC_MASTODON, "@bad name@m.example", NULL, NULL, NULL }, NULL, "account" },
-		{ { SRC_MASTODON, "@brand@10.0.0.1", NULL, NULL, NULL }, NULL, "account" },
-		{ { SRC_MASTODON, NULL, NULL, NULL, NULL }, NULL, "account: missing" },
-		{ { SRC_MASTODON, "@b@m.example", NULL, NULL, NULL }, "https://m.example/@b.rss",
+		{ { SRC_FEED, NULL, NULL, NULL, NULL, NULL }, "https://e.example/f.xml", NULL },
+		{ { SRC_FEED, NULL, NULL, NULL, NULL, NULL }, NULL, "url: missing" },
+		{ { SRC_FEED, "brand", NULL, NULL, NULL, NULL }, "https://e.example/f", "API sources" },
+		{ { SRC_MASTODON, "@brand@mastodon.social", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "brand@mastodon.social", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "brand", "http://127.0.0.1:8080", NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "brand", NULL, NULL, NULL, NULL }, NULL, "api_url" },
+		{ { SRC_MASTODON, "@bad name@m.example", NULL, NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_MASTODON, "@brand@10.0.0.1", NULL, NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_MASTODON, NULL, NULL, NULL, NULL, NULL }, NULL, "account: missing" },
+		{ { SRC_MASTODON, "@b@m.example", NULL, NULL, NULL, NULL }, "https://m.example/@b.rss",
 		  "url: not for an API" },
-		{ { SRC_MASTODON, "@b@m.example", "ftp://m.example", NULL, NULL }, NULL, "api_url" },
-		{ { SRC_MASTODON, "@b@m.example", "https://m.example/?x=1", NULL, NULL }, NULL,
+		{ { SRC_MASTODON, "@b@m.example", "ftp://m.example", NULL, NULL, NULL }, NULL, "api_url" },
+		{ { SRC_MASTODON, "@b@m.example", "https://m.example/?x=1", NULL, NULL, NULL }, NULL,
 		  "api_url" },
-		{ { SRC_MASTODON, "@b@m.example", NULL, "ig-brand", NULL }, NULL, NULL },
-		{ { SRC_MASTODON, "@b@m.example", NULL, "bad name!", NULL }, NULL, "connection" },
-		{ { SRC_MASTODON, "@b@m.example", NULL, NULL, "/nonexistent/token" }, NULL,
+		{ { SRC_MASTODON, "@b@m.example", NULL, "ig-brand", NULL, NULL }, NULL, NULL },
+		{ { SRC_MASTODON, "@b@m.example", NULL, "bad name!", NULL, NULL }, NULL, "connection" },
+		{ { SRC_MASTODON, "@b@m.example", NULL, NULL, "/nonexistent/token", NULL }, NULL,
 		  "token_file" },
-		{ { SRC_BLUESKY, "brand.bsky.social", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_BLUESKY, "@brand.bsky.social", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_BLUESKY, "did:plc:abcdefghijklmnopqrstuvwx", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_BLUESKY, "did:plc:short", NULL, NULL, NULL }, NULL, "account" },
-		{ { SRC_BLUESKY, "nodot", NULL, NULL, NULL }, NULL, "account" },
-		{ { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, NULL }, NULL, NULL },
-		{ { SRC_YOUTUBE, "@brand", NULL, NULL, NULL }, NULL, "channel id" },
-		{ { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, "yt", NULL }, NULL, "connection" },
-		{ { SRC_INSTAGRAM, "17841400000000001", NULL, "ig-brand", NULL }, NULL,
+		{ { SRC_BLUESKY, "brand.bsky.social", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_BLUESKY, "@brand.bsky.social", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_BLUESKY, "did:plc:abcdefghijklmnopqrstuvwx", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_BLUESKY, "did:plc:short", NULL, NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_BLUESKY, "nodot", NULL, NULL, NULL, NULL }, NULL, "account" },
+		{ { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, NULL, NULL }, NULL, NULL },
+		{ { SRC_YOUTUBE, "@brand", NULL, NULL, NULL, NULL }, NULL, "channel id" },
+		{ { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, "yt", NULL, NULL }, NULL, "connection" },
+		{ { SRC_INSTAGRAM, "17841400000000001", NULL, "ig-brand", NULL, NULL }, NULL,
 		  "not supported yet" },
-		{ { SRC_FACEBOOK, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
-		{ { SRC_THREADS, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
-		{ { SRC_LINKEDIN, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
-		{ { SRC_X, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
-		{ { SRC_TIKTOK, "brand", NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_FACEBOOK, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_THREADS, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_LINKEDIN, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_X, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_TIKTOK, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
+		/* Earned: a query, never an account. */
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "#brandlaunch" }, NULL, NULL },
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "Straße_2026" }, NULL, NULL },
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "two words" }, NULL, "hashtag" },
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "a/../b" }, NULL, "hashtag" },
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "\xff\xfe" }, NULL, "hashtag" },
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, NULL }, NULL, "query: missing" },
+		{ { SRC_MASTODON_TAG, "@b@m.example", NULL, NULL, NULL, "x" }, NULL, "account: not" },
+		{ { SRC_BLUESKY_SEARCH, NULL, NULL, NULL, NULL, "example brand" }, NULL, NULL },
+		{ { SRC_BLUESKY_SEARCH, NULL, NULL, NULL, NULL, "a\nb" }, NULL, "control" },
+		{ { SRC_BLUESKY_SEARCH, NULL, NULL, NULL, NULL, "" }, NULL, "query: missing" },
+		{ { SRC_BLUESKY, "brand.bsky.social", NULL, NULL, NULL, "x" }, NULL, "query: only" },
+		{ { SRC_FEED, NULL, NULL, NULL, NULL, "x" }, "https://e.example/f", "API sources" },
 	};
 
 	(void)state;
@@ -132,10 +146,10 @@ test_checks(void **state)
 static void
 test_identity(void **state)
 {
-	struct src_conf m = { SRC_MASTODON, "@brand@Mastodon.Example", NULL, NULL, NULL };
-	struct src_conf b = { SRC_BLUESKY, "@brand.example.com", NULL, NULL, NULL };
-	struct src_conf y = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, NULL };
-	struct src_conf yk = { SRC_YOUTUBE, "@brand", "http://127.0.0.1:9/yt/", NULL, "/k" };
+	struct src_conf m = { SRC_MASTODON, "@brand@Mastodon.Example", NULL, NULL, NULL, NULL };
+	struct src_conf b = { SRC_BLUESKY, "@brand.example.com", NULL, NULL, NULL, NULL };
+	struct src_conf y = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, NULL, NULL };
+	struct src_conf yk = { SRC_YOUTUBE, "@brand", "http://127.0.0.1:9/yt/", NULL, "/k", NULL };
 
 	(void)state;
 	assert_string_equal(src_identity_url(A, &m, NULL),
@@ -167,7 +181,7 @@ find(const struct src_run *r, const char *id)
 static void
 test_mastodon(void **state)
 {
-	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL, NULL };
 	const char *next = "https://mastodon.example/api/v1/accounts/109302/statuses?max_id=113500000000000002";
 	char *link = arena_printf(A, "<%s>; rel=\"next\", <https://mastodon.example/api/v1/"
 	    "accounts/109302/statuses?min_id=113500000000000003>; rel=\"prev\"", next);
@@ -225,7 +239,7 @@ test_mastodon(void **state)
 static void
 test_mastodon_api_url(void **state)
 {
-	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", "http://127.0.0.1:8080/", NULL, NULL };
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", "http://127.0.0.1:8080/", NULL, NULL, NULL };
 	struct src_run r;
 
 	(void)state;
@@ -258,7 +272,7 @@ test_bad_bodies(void **state)
 		  "created_at" },
 		{ "[7]", "has no" },
 	};
-	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL, NULL };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -273,7 +287,7 @@ test_bad_bodies(void **state)
 static void
 test_pagination_loops(void **state)
 {
-	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL, NULL };
 	struct src_run r;
 	char *self;
 
@@ -313,7 +327,7 @@ test_private_media(void **state)
 	    "\"media_attachments\":[{\"type\":\"image\",\"url\":\"http://10.1.2.3/secret.png\","
 	    "\"description\":\"d\"},{\"type\":\"image\",\"url\":\"https://files.example/ok.png\"},"
 	    "{\"type\":\"image\",\"url\":\"javascript:alert(1)\"}]}]";
-	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL };
+	struct src_conf c = { SRC_MASTODON, "@brand@mastodon.example", NULL, NULL, NULL, NULL };
 	struct src_run r;
 
 	(void)state;
@@ -338,7 +352,7 @@ test_private_media(void **state)
 static void
 test_bluesky(void **state)
 {
-	struct src_conf c = { SRC_BLUESKY, "brand.example.com", NULL, NULL, NULL };
+	struct src_conf c = { SRC_BLUESKY, "brand.example.com", NULL, NULL, NULL, NULL };
 	const struct feed_item *it;
 	struct src_run r;
 
@@ -392,7 +406,7 @@ test_bluesky(void **state)
 static void
 test_youtube(void **state)
 {
-	struct src_conf c = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, "/k" };
+	struct src_conf c = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, "/k", NULL };
 	const struct feed_item *it;
 	struct src_run r;
 
@@ -435,7 +449,7 @@ test_youtube(void **state)
 static void
 test_youtube_no_channel(void **state)
 {
-	struct src_conf c = { SRC_YOUTUBE, "@nobody", NULL, NULL, "/k" };
+	struct src_conf c = { SRC_YOUTUBE, "@nobody", NULL, NULL, "/k", NULL };
 	struct src_run r;
 
 	(void)state;
@@ -450,8 +464,8 @@ test_youtube_no_channel(void **state)
 static void
 test_http_errors(void **state)
 {
-	struct src_conf m = { SRC_MASTODON, "@b@m.example", NULL, NULL, NULL };
-	struct src_conf y = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, "/k" };
+	struct src_conf m = { SRC_MASTODON, "@b@m.example", NULL, NULL, NULL, NULL };
+	struct src_conf y = { SRC_YOUTUBE, "UCabcdefghijklmnopqrstuv", NULL, NULL, "/k", NULL };
 	static const char gbody[] = "{\"error\":{\"code\":403,\"message\":\"The request cannot be "
 	    "completed because you have exceeded your quota.\",\"errors\":[{\"reason\":\"quotaExceeded\"}]}}";
 	static const char mbody[] = "{\"error\":\"This API requires an authenticated user\"}";
@@ -474,10 +488,68 @@ test_http_errors(void **state)
 
 /* ---- the items survive the cache ---- */
 
+/* ---- earned sources ---- */
+
+static void
+test_mastodon_tag(void **state)
+{
+	struct src_conf c = { .type = SRC_MASTODON_TAG, .query = "#Straße",
+		.api_url = "https://m.example/" };
+	struct src_run r;
+	static const char page[] = "[{\"id\":\"1\",\"uri\":\"https://o.example/s/1\","
+	    "\"url\":\"https://o.example/@fan/1\",\"created_at\":\"2026-12-06T03:00:00Z\","
+	    "\"visibility\":\"public\",\"sensitive\":true,\"content\":\"<p>hi<script>x()</script></p>\","
+	    "\"account\":{\"acct\":\"fan@o.example\",\"url\":\"https://o.example/@fan\"}},"
+	    "{\"id\":\"2\",\"uri\":\"https://o.example/s/2\",\"created_at\":\"2026-12-06T02:00:00Z\","
+	    "\"visibility\":\"private\",\"content\":\"<p>followers only</p>\"}]";
+
+	(void)state;
+	run_init(&r, &c);
+	assert_string_equal(r.url, "https://m.example/api/v1/timelines/tag/Stra%C3%9Fe?limit=40");
+	assert_int_equal(feed_page(&r, NULL, page,
+	    "<https://m.example/api/v1/timelines/tag/Stra%C3%9Fe?max_id=1>; rel=\"next\""), RC_OK);
+	assert_int_equal(r.feed.nitems, 1);
+	assert_true(r.feed.items[0].sensitive);
+	assert_null(strstr(r.feed.items[0].content_html, "script"));
+	assert_string_equal(r.feed.title, "#Straße");
+	assert_string_equal(r.url, "https://m.example/api/v1/timelines/tag/Stra%C3%9Fe?max_id=1");
+	assert_int_equal(feed_page(&r, NULL, "{\"error\":\"x\"}", NULL), RC_INVALID);
+	assert_non_null(strstr(r.err, "timelines/tag"));
+	/* Without api_url: mastodon.social's public timeline. */
+	c.api_url = NULL;
+	run_init(&r, &c);
+	assert_string_equal(r.url, "https://mastodon.social/api/v1/timelines/tag/Stra%C3%9Fe?limit=40");
+}
+
+static void
+test_bluesky_search(void **state)
+{
+	struct src_conf c = { .type = SRC_BLUESKY_SEARCH, .query = "example brand & co",
+		.api_url = "https://b.example" };
+	struct src_run r;
+	static const char page[] = "{\"cursor\":\"p2\",\"posts\":[{\"uri\":"
+	    "\"at://did:plc:abcdefghijklmnopqrstuvwx/app.bsky.feed.post/3kb1\",\"author\":{\"did\":"
+	    "\"did:plc:abcdefghijklmnopqrstuvwx\",\"handle\":\"fan.bsky.social\"},\"record\":{\"text\":"
+	    "\"<b>hello</b>\",\"createdAt\":\"2026-12-06T08:30:00.000Z\"},\"labels\":[{\"val\":\"porn\"}]}]}";
+
+	(void)state;
+	run_init(&r, &c);
+	assert_string_equal(r.url, "https://b.example/xrpc/app.bsky.feed.searchPosts?"
+	    "q=example%20brand%20%26%20co&sort=latest&limit=50");
+	assert_int_equal(feed_page(&r, NULL, page, NULL), RC_OK);
+	assert_int_equal(r.feed.nitems, 1);
+	assert_true(r.feed.items[0].sensitive);
+	assert_string_equal(r.feed.items[0].url, "https://bsky.app/profile/fan.bsky.social/post/3kb1");
+	assert_non_null(strstr(r.feed.items[0].content_html, "&lt;b&gt;hello"));
+	assert_non_null(strstr(r.url, "&cursor=p2"));
+	assert_int_equal(feed_page(&r, NULL, "{\"feed\":[]}", NULL), RC_INVALID);
+	assert_non_null(strstr(r.err, "searchPosts"));
+}
+
 static void
 test_roundtrip(void **state)
 {
-	struct src_conf c = { SRC_BLUESKY, "brand.example.com", NULL, NULL, NULL };
+	struct src_conf c = { SRC_BLUESKY, "brand.example.com", NULL, NULL, NULL, NULL };
 	struct src_run r;
 	struct feed g;
 	json_t *j, *jb, *jn;
@@ -526,6 +598,8 @@ main(void)
 		cmocka_unit_test(test_youtube),
 		cmocka_unit_test(test_youtube_no_channel),
 		cmocka_unit_test(test_http_errors),
+		cmocka_unit_test(test_mastodon_tag),
+		cmocka_unit_test(test_bluesky_search),
 		cmocka_unit_test(test_roundtrip),
 	};
 

@@ -23,6 +23,7 @@ struct refresher_conf {
 	bool allow_private;          /* fetch_allow_private */
 	struct fetcher_opts fetch;   /* for the libcurl fetcher */
 	struct fetcher *fetcher;     /* injected (tests); NULL: libcurl, made lazily */
+	struct mod *mod;             /* moderation decisions; NULL: moderated streams wait */
 };
 
 struct refresher;

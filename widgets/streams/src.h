@@ -32,6 +32,9 @@ enum src_type {
 	SRC_YOUTUBE,
 	SRC_MASTODON,
 	SRC_BLUESKY,
+	/* Earned media: what others post, found by a query. */
+	SRC_MASTODON_TAG,    /* a hashtag's public timeline on one server */
+	SRC_BLUESKY_SEARCH,  /* app.bsky.feed.searchPosts */
 	SRC_TYPE_COUNT
 };
 
@@ -42,6 +45,7 @@ struct src_conf {
 	const char *api_url;      /* base URL override, NULL: the network's */
 	const char *connection;   /* a stored connection's name (not used yet) */
 	const char *token_file;   /* path; YouTube: an API key */
+	const char *query;        /* earned sources: the hashtag or search */
 };
 
 /* "feed", "mastodon", ...; "unknown" past the table. */
@@ -55,6 +59,10 @@ bool src_type_parse(const char *s, enum src_type *out);
  * key (NULL when absent).
  */
 const char *src_check(struct arena *a, const struct src_conf *c, const char *url);
+
+/* True for earned media (posts by anyone, found by `query`): their items
+ * wait for a moderator by default. */
+bool src_is_earned(const struct src_conf *c);
 
 /* True when the source is read through a connector here (not a feed):
  * Mastodon, Bluesky, and YouTube with a token_file. */
@@ -144,6 +152,8 @@ struct src_ops {
 
 extern const struct src_ops src_mastodon_ops;
 extern const struct src_ops src_bluesky_ops;
+extern const struct src_ops src_mastodon_tag_ops;
+extern const struct src_ops src_bluesky_search_ops;
 extern const struct src_ops src_youtube_ops;
 
 /* Helpers the connectors share (src.c). */
