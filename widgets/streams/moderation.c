@@ -590,8 +590,10 @@ mod_decide(struct mod *m, const struct mod_request *r, size_t *done)
 	/* Even a batch that stopped half-way bumps: what was written shows. */
 	if (done == NULL || *done > 0 || rc == RC_OK)
 		store_incr(m->st, gk, 1, 0, &gen);
+	/* A key of another stream is a refusal, not a failure. */
 	if (rc != RC_OK)
-		log_kv(LOG_ERROR, "moderation_decide_failed", "stream", r->stream,
+		log_kv(rc == RC_NOTFOUND ? LOG_WARN : LOG_ERROR, rc == RC_NOTFOUND ?
+		    "moderation_decide_refused" : "moderation_decide_failed", "stream", r->stream,
 		    "action", mod_action_name(r->action), "error", rc_str(rc), NULL);
 	arena_free(a);
 	return rc;
