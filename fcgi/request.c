@@ -102,6 +102,18 @@ request_is_subrequest(const struct request *req)
 }
 
 bool
+request_same_origin(struct request *req)
+{
+	const char *origin = request_header(req, "Origin");
+	const char *site = request_header(req, "Sec-Fetch-Site");
+	const char *url = req->cfg != NULL ? req->cfg->site_url : NULL;
+
+	if (origin != NULL)
+		return url != NULL && strcmp(origin, url) == 0;
+	return site != NULL && strcmp(site, "same-origin") == 0;
+}
+
+bool
 request_is_https(const struct request *req)
 {
 	const char *https = env_get(req->env, "HTTPS");

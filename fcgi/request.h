@@ -37,6 +37,10 @@ struct identity {
 	const char *profile_url;
 	long long issued_at;
 	long long expires_at;
+	/* Changes with every session (a digest of the session cookie), never
+	 * the cookie itself: keys tokens bound to the session (CSRF). NULL
+	 * when the hook gives none. */
+	const char *binding;
 };
 
 struct request;
@@ -73,6 +77,10 @@ const char *request_header(const struct request *req, const char *name);
 /* A raw CGI/FastCGI parameter ("REMOTE_ADDR"), NULL when absent. */
 const char *request_param(const struct request *req, const char *name);
 const char *request_remote_addr(const struct request *req);
+/* True for a request this site's own pages sent (a POST's guard): its
+ * Origin equals site_url ("null" never does), or, without an Origin,
+ * Sec-Fetch-Site is same-origin. */
+bool request_same_origin(struct request *req);
 /* True when the request reached nginx over HTTPS. */
 bool request_is_https(const struct request *req);
 

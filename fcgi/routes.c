@@ -1,4 +1,5 @@
 /* routes: the feature table — the one place fcgi/ meets oauth/ and widgets/. */
+#include "fcgi/admin.h"
 #include "fcgi/config_store.h"
 #include "fcgi/feature.h"
 #include "oauth/oauth.h"
@@ -10,5 +11,6 @@ const struct feature routes_features[] = {
 	WIDGETS_FEATURE,
 	SHARE_FEATURE,
 	STORE_FEATURE,
+	ADMIN_FEATURE,
 	{ .name = NULL },
 };

@@ -401,18 +401,6 @@ pages_check(struct request *req, struct response *res, void *vctx)
 	return rc;
 }
 
-/* Same-origin POST: Origin equals site_url, or else Sec-Fetch-Site says so. */
-static bool
-same_origin(struct request *req)
-{
-	const char *origin = request_header(req, "Origin");
-	const char *site = request_header(req, "Sec-Fetch-Site");
-
-	if (origin != NULL)
-		return strcmp(origin, request_config(req)->site_url) == 0;
-	return site != NULL && strcmp(site, "same-origin") == 0;
-}
-
 static enum rc
 rp_logout_url(struct oauth_ctx *ctx, struct request *req, const struct identity *id,
     const char **out)
@@ -454,7 +442,7 @@ pages_logout(struct request *req, struct response *res, void *vctx)
 	enum rc rc;
 
 	response_no_store(res);
-	if (!same_origin(req)) {
+	if (!request_same_origin(req)) {
 		log_kv(LOG_WARN, "logout_cross_origin", NULL);
 		return response_error(res, 403, "forbidden", "Sign-out must come from this site.");
 	}

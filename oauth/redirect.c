@@ -92,13 +92,17 @@ path_push(char *out, size_t cap, size_t *len, const char *seg, size_t n)
 	return true;
 }
 
+#define ADMIN_PART "/admin"
+#define ADMIN_PART_LEN (sizeof(ADMIN_PART) - 1)
+
 /*
  * True when the path of s (up to '?' or '#') names the mount or anything
  * under it once nginx has read it: every %XX decoded (nginx decodes once;
  * we go on while anything decodes, for an application that decodes
  * again), slashes merged, dot segments resolved, compared without case.
  * socialhub's own routes are never a place to send a visitor back to: the
- * share redirects would make them a trampoline off-site.
+ * share redirects would make them a trampoline off-site. The admin pages
+ * under MOUNT/admin are the exception (exact case).
  */
 static bool
 in_mount(const char *s, const char *mount)
@@ -121,8 +125,12 @@ in_mount(const char *s, const char *mount)
 			return true;
 		i = k + 1;
 	}
-	return len >= ml && strncasecmp(norm, mount, ml) == 0 &&
-	    (len == ml || norm[ml] == '/');
+	if (len < ml || strncasecmp(norm, mount, ml) != 0 || (len != ml && norm[ml] != '/'))
+		return false;
+	/* The admin pages (fcgi/admin.c) send the visitor to sign in and back:
+	 * they redirect nowhere off-site, so they are no trampoline. */
+	return !(len >= ml + ADMIN_PART_LEN && memcmp(norm + ml, ADMIN_PART, ADMIN_PART_LEN) == 0 &&
+	    (len == ml + ADMIN_PART_LEN || norm[ml + ADMIN_PART_LEN] == '/'));
 }
 
 char *

@@ -309,6 +309,23 @@ cache_get(const struct oauth_ctx *ctx, struct arena *a, const unsigned char *dig
 	return out->provider != NULL && out->sub != NULL ? RC_OK : RC_NOMEM;
 }
 
+/* identity->binding: the cookie's digest, base64url (the cache's key, so
+ * every worker and node computes the same one for a session). */
+static enum rc
+session_binding(struct arena *a, const unsigned char digest[CRYPTO_SHA256_LEN],
+    struct identity *out)
+{
+	struct buf b;
+	enum rc rc;
+
+	buf_init(&b, 64);
+	rc = crypto_b64url_encode(&b, digest, CRYPTO_SHA256_LEN);
+	if (rc == RC_OK && (out->binding = arena_strndup(a, b.data, b.len)) == NULL)
+		rc = RC_NOMEM;
+	buf_fini(&b);
+	return rc;
+}
+
 /* The identify hook: who does the session cookie say is signed in? */
 enum rc
 session_identify(void *vctx, struct request *req, struct identity *out)
@@ -327,10 +344,10 @@ session_identify(void *vctx, struct request *req, struct identity *out)
 	now = ctx->now();
 	crypto_sha256(value, strlen(value), digest);
 	rc = cache_get(ctx, request_arena(req), digest, now, out);
-	if (rc != RC_NOTFOUND)
-		return rc;
-	rc = session_open(ctx, request_arena(req), value, now, out);
-	if (rc == RC_OK)
-		cache_put(ctx, digest, out);
-	return rc;
+	if (rc == RC_NOTFOUND) {
+		rc = session_open(ctx, request_arena(req), value, now, out);
+		if (rc == RC_OK)
+			cache_put(ctx, digest, out);
+	}
+	return rc == RC_OK ? session_binding(request_arena(req), digest, out) : rc;
 }

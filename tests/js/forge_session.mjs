@@ -3,7 +3,7 @@
 // (the tests of issue 13, items 8 and 9: a weak secret, a provider name
 // that differs only in case).
 //
-//   node tests/js/forge_session.mjs SECRET PROVIDER SUB [EMAIL]
+//   node tests/js/forge_session.mjs SECRET PROVIDER SUB [EMAIL [unverified]]
 //
 // Prints the cookie value: KID "." base64url(iv || ciphertext || tag),
 // AES-256-GCM with the key HKDF-SHA256(secret, info "socialhub session
@@ -12,7 +12,7 @@
 // of 32 or more bytes is used decoded, anything else as text.
 import { createCipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
-const [secret, provider, sub, email] = process.argv.slice(2);
+const [secret, provider, sub, email, verified] = process.argv.slice(2);
 if (secret === undefined || !provider || !sub) {
   console.error('usage: forge_session.mjs SECRET PROVIDER SUB [EMAIL]');
   process.exit(2);
@@ -30,7 +30,7 @@ const key = Buffer.from(hkdfSync('sha256', ikmOf(secret), Buffer.alloc(0),
   Buffer.from('socialhub session v1'), 32));
 const kid = createHash('sha256').update(key).digest('base64url').slice(0, 6);
 const now = Math.floor(Date.now() / 1000);
-const session = { v: 1, p: provider, s: sub, ev: email !== undefined, iat: now, exp: now + 3600 };
+const session = { v: 1, p: provider, s: sub, ev: email !== undefined && verified !== 'unverified', iat: now, exp: now + 3600 };
 if (email !== undefined) session.e = email;
 session.n = `forged ${sub}`;
 

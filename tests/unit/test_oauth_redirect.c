@@ -110,7 +110,8 @@ test_clean(void **state)
 		"/SOCIAL/share/x", "/%73ocial/share/x", "/%2573ocial/share/x",
 		"/social%2Fshare%2Fx", "/a/../social/share/x", "/./social/share/x",
 		"/a/%2E%2E/social/share/x", "/social/./auth/login", "/x/..//social/y",
-		"/social?x=1", "/social#top",
+		"/social?x=1", "/social#top", "/social/admin/../share/x", "/social/ADMIN",
+		"/social/administrator", "/social/admin%2F..%2Fshare%2Fx",
 	};
 	for (size_t i = 0; i < sizeof(inside) / sizeof(inside[0]); i++)
 		if (clean(a, inside[i]) != NULL)
@@ -118,6 +119,8 @@ test_clean(void **state)
 	static const char *const outside[] = {
 		"/socialx/share", "/social-media/", "/blog/social/share/x", "/?next=/social/share/x",
 		"/a/b/../c", "/social.html",
+		/* The admin pages: sign-in leads back to them. */
+		"/social/admin", "/social/admin/connections", "/social/admin?x=1",
 	};
 	for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++)
 		if (clean(a, outside[i]) == NULL)
