@@ -171,6 +171,15 @@ request_form_count(const struct request *req, const char *name)
 	return n;
 }
 
+void
+request_form_each(const struct request *req, const char *name,
+    int (*fn)(void *arg, const char *value), void *arg)
+{
+	for (size_t i = 0; i < req->form.n; i++)
+		if (strcmp(req->form.items[i].name, name) == 0 && fn(arg, req->form.items[i].value) != 0)
+			return;
+}
+
 const char *
 request_cookie(const struct request *req, const char *name)
 {

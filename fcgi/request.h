@@ -67,6 +67,10 @@ const char *request_query(const struct request *req, const char *name);
 size_t request_query_count(const struct request *req, const char *name);
 const char *request_form(const struct request *req, const char *name);
 size_t request_form_count(const struct request *req, const char *name);
+/* Calls fn with each value of form field `name`, in the order sent (a
+ * form's checkboxes); a non-zero return stops. */
+void request_form_each(const struct request *req, const char *name,
+    int (*fn)(void *arg, const char *value), void *arg);
 const char *request_cookie(const struct request *req, const char *name);
 /* Calls fn for each cookie whose name starts with prefix (state cookies). */
 void request_cookies_each(const struct request *req, const char *prefix,

@@ -3,6 +3,7 @@
 #include "fcgi/config_store.h"
 #include "fcgi/feature.h"
 #include "oauth/oauth.h"
+#include "widgets/console.h"
 #include "widgets/share/share.h"
 #include "widgets/widgets.h"
 
@@ -12,5 +13,6 @@ const struct feature routes_features[] = {
 	SHARE_FEATURE,
 	STORE_FEATURE,
 	ADMIN_FEATURE,
+	CONSOLE_FEATURE,
 	{ .name = NULL },
 };

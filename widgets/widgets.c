@@ -14,6 +14,7 @@
 #include "util/log.h"
 #include "util/store.h"
 #include "util/url.h"
+#include "widgets/console.h"
 #include "widgets/refresh_metrics.h"
 #include "widgets/streams/cache.h"
 #include "widgets/streams/discover_cmd.h"
@@ -46,46 +47,6 @@ struct widgets {
 	struct store *store;          /* moderation's, when a stream is moderated */
 	struct mod *mod;
 };
-
-static bool
-any_moderated(const struct widgets *w)
-{
-	for (size_t i = 0; i < w->nstreams; i++)
-		if (w->streams[i].moderated)
-			return true;
-	return false;
-}
-
-/*
- * The store moderation keeps its queue and decisions in: the `store`
- * section's (Redis, several nodes), else SQLite in state_dir. A store
- * that cannot be opened leaves mod NULL: moderated streams keep their
- * last merge (stream.h) and the error is logged; the rest is served.
- */
-static void
-open_moderation(struct widgets *w)
-{
-	struct store_conf conf;
-	char *password = NULL;
-	enum rc rc;
-
-	if (!any_moderated(w))
-		return;
-	rc = config_store(w->cfg, &conf, &password);
-	if (rc == RC_NOTFOUND) {
-		memset(&conf, 0, sizeof(conf));
-		conf.local_dir = w->cfg->state_dir;
-		rc = RC_OK;
-	}
-	if (rc == RC_OK)
-		rc = store_open(&conf, &w->store);
-	if (password != NULL)
-		config_secret_wipe(password, strlen(password));
-	if (rc == RC_OK)
-		rc = mod_new(w->store, &w->mod);
-	if (rc != RC_OK)
-		log_kv(LOG_ERROR, "moderation_store_unavailable", "error", rc_str(rc), NULL);
-}
 
 static struct refresher *
 get_refresher(struct widgets *w)
@@ -139,7 +100,10 @@ widgets_init(const struct config *cfg, void **ctx)
 	w->cache_max = cfg_getint(cfg->root, "cache_max_size");
 	if ((rc = cache_open(cfg->cache_dir, w->cache_max, &w->cache)) != RC_OK)
 		goto fail;
-	open_moderation(w);
+	/* The refresher's merge reads decisions; without the store the
+	 * moderated streams keep their last merge (stream.h). */
+	if (streams_conf_any_moderated(w->streams, w->nstreams))
+		console_store_open(cfg, &w->store, &w->mod);
 	w->rconf = (struct refresher_conf){
 		.streams = w->streams, .nstreams = w->nstreams, .cache = w->cache,
 		.allow_private = cfg_getbool(cfg->root, "fetch_allow_private"),

@@ -292,7 +292,25 @@ struct merge {
 	size_t n, cap;
 	size_t nfiltered;
 	struct mod_view *mod;     /* the stream's decisions, or NULL */
+	const char **held;        /* stream_merged.held_images */
+	size_t nheld;
 };
+
+/* The item's first picture, for the console's preview of a held item. */
+static void
+note_held(struct merge *mg, const struct feed_item *it)
+{
+	const char *img = it->image;
+
+	for (size_t i = 0; img == NULL && i < it->nmedia; i++)
+		img = it->media[i].url != NULL ? it->media[i].url : it->media[i].poster;
+	if (img == NULL || mg->nheld >= STREAM_HELD_IMAGES)
+		return;
+	if (mg->held == NULL &&
+	    (mg->held = arena_calloc(mg->a, STREAM_HELD_IMAGES, sizeof(*mg->held))) == NULL)
+		return;
+	mg->held[mg->nheld++] = img;
+}
 
 /* An id that is unlikely to collide across unrelated feeds. */
 static bool
@@ -446,8 +464,10 @@ moderated_out(struct merge *mg, const struct stream_input *in, struct mitem *m)
 	text = stream_item_text(mg->a, &m->it);
 	verdict = mod_rules_check(mg->a, &sc->rules, &m->it, text, reason);
 	if (!mod_view_visible(mg->mod, in->source->name, in->source->market,
-	    in->source->moderation, &m->it, text, verdict, reason, &pin, &featured))
+	    in->source->moderation, &m->it, text, verdict, reason, &pin, &featured)) {
+		note_held(mg, &m->it);
 		return true;
+	}
 	if (pin > 0 && m->pin < 0)
 		m->pin = (long)sc->npin + pin - 1;
 	m->it.featured = featured;
@@ -602,6 +622,8 @@ stream_merge(struct arena *a, const struct stream_conf *sc,
 	}
 	out->feed.nitems = mg.n;
 	out->nfiltered = mg.nfiltered;
+	out->held_images = mg.held;
+	out->nheld_images = mg.nheld;
 	return RC_OK;
 }
 

@@ -15,6 +15,7 @@
 #define STREAM_NAME_MAX 64
 #define STREAM_MAX_ITEMS_DEFAULT 200
 #define STREAM_MAX_ITEMS_LIMIT 10000
+#define STREAM_HELD_IMAGES 256
 
 /* One `source NAME { ... }` block, immutable once the config is loaded. */
 struct stream_source {
@@ -65,6 +66,11 @@ struct stream_merged {
 	size_t npinned;
 	size_t nduplicates;   /* dropped as duplicates */
 	size_t nfiltered;     /* dropped by include/exclude/hide */
+	/* Moderated streams: the first picture of each item held back, for
+	 * the console's previews through the media proxy (at most
+	 * STREAM_HELD_IMAGES). */
+	const char **held_images;
+	size_t nheld_images;
 };
 
 /*

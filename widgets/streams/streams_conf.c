@@ -439,6 +439,15 @@ streams_conf_find(const struct stream_conf *v, size_t n, const char *name)
 	return NULL;
 }
 
+bool
+streams_conf_any_moderated(const struct stream_conf *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].moderated)
+			return true;
+	return false;
+}
+
 /* Source folders of URLs no longer configured go after a week. */
 void
 streams_conf_sweep(const struct stream_conf *v, size_t n, struct cache *c,
