@@ -14,6 +14,9 @@
 #define REQUEST_BODY_MAX    (64u * 1024)
 #define REQUEST_HEADER_MAX  (8u * 1024)   /* any other single header */
 #define REQUEST_PARAMS_MAX  64            /* names per query/form/cookie set */
+/* Fields of a form body: a bulk form's checkboxes (the moderation queue)
+ * each count; the 64 KiB body bounds them anyway. */
+#define REQUEST_FORM_PARAMS_MAX 2048
 
 enum http_method {
 	HTTP_GET = 1 << 0,

@@ -353,11 +353,50 @@ snapshot(struct mod_view *v, const char *source, const char *market, enum mod_mo
 	s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (s != NULL) {
-		char *c = arena_strdup(v->a, s);
+		/* A line the queue page filters and sorts by without parsing
+		 * the JSON (names are [A-Za-z0-9_-]: no tab, no newline). */
+		char *c = arena_printf(v->a, "%lld\t%lld\t%s\t%s\t%s\t%s\n%s", v->now,
+		    it->published, verdicts[verdict], mod_mode_name(mode), source,
+		    market != NULL ? market : "", s);
 		free(s);
 		s = c;
 	}
 	return s;
+}
+
+/* A stored snapshot: the header line's fields and where its JSON starts. */
+struct snap {
+	long long seen, published;
+	const char *verdict, *mode, *source, *market;   /* arena copies */
+	const char *json;
+	size_t json_len;
+};
+
+static bool
+snap_parse(struct arena *a, const char *v, size_t len, struct snap *out)
+{
+	const char *nl = memchr(v, '\n', len), *f[6], *p = v;
+	char *end;
+
+	memset(out, 0, sizeof(*out));
+	if (nl == NULL)
+		return false;
+	for (int i = 0; i < 6; i++) {
+		const char *t = i < 5 ? memchr(p, '\t', (size_t)(nl - p)) : nl;
+		if (t == NULL)
+			return false;
+		f[i] = arena_strndup(a, p, (size_t)(t - p));
+		p = t + 1;
+	}
+	out->seen = strtoll(f[0], &end, 10);
+	out->published = strtoll(f[1], &end, 10);
+	out->verdict = f[2];
+	out->mode = f[3];
+	out->source = f[4];
+	out->market = f[5];
+	out->json = nl + 1;
+	out->json_len = len - (size_t)(nl + 1 - v);
+	return f[2] != NULL && f[5] != NULL;
 }
 
 static void
@@ -502,7 +541,10 @@ urls_of(struct mod *m, struct arena *a, const struct mod_request *r, char **urls
 		json_t *j;
 		if (rc != RC_OK)
 			return rc;
-		j = json_loadb(snap, len, 0, NULL);
+		{
+			struct snap sn;
+			j = snap_parse(a, snap, len, &sn) ? json_loadb(sn.json, sn.json_len, 0, NULL) : NULL;
+		}
 		free(snap);
 		urls[i] = arena_strdup(a, j != NULL && json_string_value(json_object_get(j, "url")) ?
 		    json_string_value(json_object_get(j, "url")) : "");
@@ -602,8 +644,11 @@ mod_decide(struct mod *m, const struct mod_request *r, size_t *done)
 /* ---- the console's lists ---- */
 
 struct qrow {
-	json_t *o;
+	char key[MOD_KEY_LEN + 1];
 	long long seen, published;
+	const char *state;
+	const char *json;          /* arena copy of the snapshot's JSON */
+	size_t json_len;
 };
 
 struct qscan {
@@ -618,17 +663,13 @@ struct qscan {
 
 /* What a visitor would get: the decision, else the rules and the mode. */
 static const char *
-row_state(const json_t *o, const struct mod_decision *d)
+row_state(const struct snap *sn, const struct mod_decision *d)
 {
-	const char *verdict = json_string_value(json_object_get(o, "verdict"));
-	const char *mode = json_string_value(json_object_get(o, "mode"));
-
 	if (d != NULL && d->state != MOD_NONE)
 		return mod_state_name(d->state);
-	if (verdict != NULL && strcmp(verdict, "reject") == 0)
+	if (strcmp(sn->verdict, "reject") == 0)
 		return "rejected";
-	if ((verdict != NULL && strcmp(verdict, "approve") == 0) ||
-	    (mode != NULL && strcmp(mode, "auto") == 0))
+	if (strcmp(sn->verdict, "approve") == 0 || strcmp(sn->mode, "auto") == 0)
 		return "approved";
 	return "pending";
 }
@@ -641,33 +682,45 @@ eq_or_any(const char *want, const json_t *o, const char *key)
 	return want == NULL || (v != NULL && strcmp(v, want) == 0);
 }
 
+/* The text filter: a quick look at the folded JSON rules most rows out;
+ * the rest are checked field by field (not in key names or escapes). */
 static bool
-text_matches(struct qscan *q, const json_t *o)
+text_matches(struct qscan *q, const struct snap *sn)
 {
 	static const char *const keys[] = { "text", "title", "author", "url" };
+	char *raw;
+	json_t *o;
+	bool hit = false;
 
 	if (q->text == NULL)
 		return true;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	raw = arena_strndup(q->a, sn->json, sn->json_len);
+	raw = raw != NULL ? mod_fold(q->a, raw) : NULL;
+	if (raw == NULL || strstr(raw, q->text) == NULL ||
+	    (o = json_loadb(sn->json, sn->json_len, 0, NULL)) == NULL)
+		return false;
+	for (size_t i = 0; !hit && i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const char *v = json_string_value(json_object_get(o, keys[i]));
 		char *f = v != NULL ? mod_fold(q->a, v) : NULL;
-		if (f != NULL && strstr(f, q->text) != NULL)
-			return true;
+		hit = f != NULL && strstr(f, q->text) != NULL;
 	}
-	return false;
+	json_decref(o);
+	return hit;
 }
 
-static void
-decorate(json_t *o, const char *key, const char *state, const struct mod_decision *d)
+static bool
+grow_rows(struct qscan *q)
 {
-	json_object_set_new(o, "key", json_string(key));
-	json_object_set_new(o, "state", json_string(state));
-	json_object_set_new(o, "pin", json_integer(d != NULL ? (json_int_t)d->pin : 0));
-	json_object_set_new(o, "featured", json_boolean(d != NULL && d->featured));
-	if (d != NULL && d->by != NULL && utf8_valid(d->by, strlen(d->by)))
-		json_object_set_new(o, "by", json_string(d->by));
-	if (d != NULL)
-		json_object_set_new(o, "at", json_integer((json_int_t)d->at));
+	size_t cap = q->cap ? q->cap * 2 : 256;
+	struct qrow *p = arena_alloc(q->a, cap * sizeof(*p));
+
+	if (p == NULL)
+		return false;
+	if (q->n > 0)
+		memcpy(p, q->rows, q->n * sizeof(*p));
+	q->rows = p;
+	q->cap = cap;
+	return true;
 }
 
 static int
@@ -675,36 +728,32 @@ take_row(void *arg, const char *key, const char *value, size_t len)
 {
 	struct qscan *q = arg;
 	const struct mod_decision *d;
+	struct arena_mark mark = arena_mark(q->a);
+	struct snap sn;
+	struct qrow *r;
 	const char *state;
-	json_t *o;
 
-	if (!mod_key_ok(key) || (o = json_loadb(value, len, 0, NULL)) == NULL)
+	if (!mod_key_ok(key) || !snap_parse(q->a, value, len, &sn))
 		return 0;
 	d = mod_view_get(q->v, key);
-	state = row_state(o, d);
-	if (!eq_or_any(q->f->source, o, "source") || !eq_or_any(q->f->market, o, "market") ||
-	    (q->f->state != NULL && strcmp(q->f->state, state) != 0) || !text_matches(q, o)) {
-		json_decref(o);
+	state = row_state(&sn, d);
+	if ((q->f->source != NULL && strcmp(q->f->source, sn.source) != 0) ||
+	    (q->f->market != NULL && strcmp(q->f->market, sn.market) != 0) ||
+	    (q->f->state != NULL && strcmp(q->f->state, state) != 0) || !text_matches(q, &sn)) {
+		arena_rewind(q->a, &mark);
 		return 0;
 	}
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? q->cap * 2 : 256;
-		struct qrow *p = arena_calloc(q->a, cap, sizeof(*p));
-		if (p == NULL) {
-			json_decref(o);
-			q->nomem = true;
-			return 1;
-		}
-		if (q->n > 0)
-			memcpy(p, q->rows, q->n * sizeof(*p));
-		q->rows = p;
-		q->cap = cap;
+	if (q->n == q->cap && !grow_rows(q)) {
+		q->nomem = true;
+		return 1;
 	}
-	decorate(o, key, state, d);
-	q->rows[q->n].o = o;
-	q->rows[q->n].seen = (long long)json_integer_value(json_object_get(o, "seen"));
-	q->rows[q->n].published = (long long)json_integer_value(json_object_get(o, "published"));
-	q->n++;
+	r = &q->rows[q->n++];
+	memcpy(r->key, key, MOD_KEY_LEN + 1);
+	r->seen = sn.seen;
+	r->published = sn.published;
+	r->state = state;
+	r->json = arena_strndup(q->a, sn.json, sn.json_len);
+	r->json_len = sn.json_len;
 	return 0;
 }
 
@@ -717,8 +766,27 @@ row_cmp(const void *x, const void *y)
 		return a->seen > b->seen ? -1 : 1;
 	if (a->published != b->published)
 		return a->published > b->published ? -1 : 1;
-	return strcmp(json_string_value(json_object_get(a->o, "key")),
-	    json_string_value(json_object_get(b->o, "key")));
+	return strcmp(a->key, b->key);
+}
+
+/* The JSON of one row of the page, with its decision. */
+static json_t *
+row_json(const struct qscan *q, const struct qrow *r)
+{
+	const struct mod_decision *d = mod_view_get(q->v, r->key);
+	json_t *o = json_loadb(r->json, r->json_len, 0, NULL);
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "key", json_string(r->key));
+	json_object_set_new(o, "state", json_string(r->state));
+	json_object_set_new(o, "pin", json_integer(d != NULL ? (json_int_t)d->pin : 0));
+	json_object_set_new(o, "featured", json_boolean(d != NULL && d->featured));
+	if (d != NULL && d->by != NULL && utf8_valid(d->by, strlen(d->by)))
+		json_object_set_new(o, "by", json_string(d->by));
+	if (d != NULL)
+		json_object_set_new(o, "at", json_integer((json_int_t)d->at));
+	return o;
 }
 
 enum rc
@@ -742,17 +810,16 @@ mod_queue(struct mod *m, struct arena *a, const char *stream, const struct mod_f
 	rc = store_hscan(m->st, qk, take_row, &q);
 	if (rc == RC_OK && q.nomem)
 		rc = RC_NOMEM;
-	if (rc == RC_OK && q.n > 0)
+	if (rc != RC_OK)
+		return rc;
+	if (q.n > 0)
 		qsort(q.rows, q.n, sizeof(*q.rows), row_cmp);
-	if (rc == RC_OK && (*out = json_array()) == NULL)
-		rc = RC_NOMEM;
-	for (size_t i = 0; i < q.n; i++) {
-		if (rc == RC_OK && i >= f->offset && i - f->offset < f->limit)
-			json_array_append(*out, q.rows[i].o);
-		json_decref(q.rows[i].o);
-	}
+	if ((*out = json_array()) == NULL)
+		return RC_NOMEM;
+	for (size_t i = f->offset; i < q.n && i - f->offset < f->limit; i++)
+		json_array_append_new(*out, row_json(&q, &q.rows[i]));
 	*total = q.n;
-	return rc;
+	return RC_OK;
 }
 
 struct ascan {
