@@ -235,8 +235,11 @@ take_queued(void *arg, const char *field, long long seen)
 	return 0;
 }
 
-enum rc
-mod_view_load(struct mod *m, struct arena *a, const char *stream, struct mod_view **out)
+/* The view; `keys`: also the keys already queued (the merge's need, not
+ * the console's). */
+static enum rc
+view_load(struct mod *m, struct arena *a, const char *stream, bool keys,
+    struct mod_view **out)
 {
 	char k[STORE_KEY_MAX];
 	struct mod_view *v;
@@ -255,9 +258,9 @@ mod_view_load(struct mod *m, struct arena *a, const char *stream, struct mod_vie
 		return RC_LIMIT;
 	if ((rc = store_hscan(m->st, k, take_decision, v)) != RC_OK)
 		return rc;
-	if (!skey(k, sizeof(k), "k", stream))
+	if (keys && !skey(k, sizeof(k), "k", stream))
 		return RC_LIMIT;
-	if ((rc = store_hgetall(m->st, k, take_queued, v)) != RC_OK)
+	if (keys && (rc = store_hgetall(m->st, k, take_queued, v)) != RC_OK)
 		return rc;
 	if (v->ndec > 0)
 		qsort(v->dec, v->ndec, sizeof(*v->dec), vdec_cmp);
@@ -265,6 +268,12 @@ mod_view_load(struct mod *m, struct arena *a, const char *stream, struct mod_vie
 		qsort(v->queued, v->nqueued, sizeof(*v->queued), key_cmp);
 	*out = v;
 	return RC_OK;
+}
+
+enum rc
+mod_view_load(struct mod *m, struct arena *a, const char *stream, struct mod_view **out)
+{
+	return view_load(m, a, stream, true, out);
 }
 
 const struct mod_decision *
@@ -364,19 +373,31 @@ snapshot(struct mod_view *v, const char *source, const char *market, enum mod_mo
 	return s;
 }
 
-/* A stored snapshot: the header line's fields and where its JSON starts. */
+/* A stored snapshot: the header line's fields (views into the value,
+ * not NUL-terminated) and where its JSON starts. */
+struct field {
+	const char *p;
+	size_t n;
+};
+
 struct snap {
 	long long seen, published;
-	const char *verdict, *mode, *source, *market;   /* arena copies */
+	struct field verdict, mode, source, market;
 	const char *json;
 	size_t json_len;
 };
 
 static bool
-snap_parse(struct arena *a, const char *v, size_t len, struct snap *out)
+field_is(const struct field *f, const char *s)
 {
-	const char *nl = memchr(v, '\n', len), *f[6], *p = v;
-	char *end;
+	return s != NULL && strlen(s) == f->n && memcmp(f->p, s, f->n) == 0;
+}
+
+static bool
+snap_parse(const char *v, size_t len, struct snap *out)
+{
+	const char *nl = memchr(v, '\n', len), *p = v;
+	struct field f[6];
 
 	memset(out, 0, sizeof(*out));
 	if (nl == NULL)
@@ -385,18 +406,18 @@ snap_parse(struct arena *a, const char *v, size_t len, struct snap *out)
 		const char *t = i < 5 ? memchr(p, '\t', (size_t)(nl - p)) : nl;
 		if (t == NULL)
 			return false;
-		f[i] = arena_strndup(a, p, (size_t)(t - p));
+		f[i] = (struct field){ p, (size_t)(t - p) };
 		p = t + 1;
 	}
-	out->seen = strtoll(f[0], &end, 10);
-	out->published = strtoll(f[1], &end, 10);
+	out->seen = strtoll(f[0].p, NULL, 10);
+	out->published = strtoll(f[1].p, NULL, 10);
 	out->verdict = f[2];
 	out->mode = f[3];
 	out->source = f[4];
 	out->market = f[5];
 	out->json = nl + 1;
 	out->json_len = len - (size_t)(nl + 1 - v);
-	return f[2] != NULL && f[5] != NULL;
+	return true;
 }
 
 static void
@@ -543,7 +564,7 @@ urls_of(struct mod *m, struct arena *a, const struct mod_request *r, char **urls
 			return rc;
 		{
 			struct snap sn;
-			j = snap_parse(a, snap, len, &sn) ? json_loadb(sn.json, sn.json_len, 0, NULL) : NULL;
+			j = snap_parse(snap, len, &sn) ? json_loadb(sn.json, sn.json_len, 0, NULL) : NULL;
 		}
 		free(snap);
 		urls[i] = arena_strdup(a, j != NULL && json_string_value(json_object_get(j, "url")) ?
@@ -647,8 +668,6 @@ struct qrow {
 	char key[MOD_KEY_LEN + 1];
 	long long seen, published;
 	const char *state;
-	const char *json;          /* arena copy of the snapshot's JSON */
-	size_t json_len;
 };
 
 struct qscan {
@@ -667,9 +686,9 @@ row_state(const struct snap *sn, const struct mod_decision *d)
 {
 	if (d != NULL && d->state != MOD_NONE)
 		return mod_state_name(d->state);
-	if (strcmp(sn->verdict, "reject") == 0)
+	if (field_is(&sn->verdict, "reject"))
 		return "rejected";
-	if (strcmp(sn->verdict, "approve") == 0 || strcmp(sn->mode, "auto") == 0)
+	if (field_is(&sn->verdict, "approve") || field_is(&sn->mode, "auto"))
 		return "approved";
 	return "pending";
 }
@@ -733,12 +752,12 @@ take_row(void *arg, const char *key, const char *value, size_t len)
 	struct qrow *r;
 	const char *state;
 
-	if (!mod_key_ok(key) || !snap_parse(q->a, value, len, &sn))
+	if (!mod_key_ok(key) || !snap_parse(value, len, &sn))
 		return 0;
 	d = mod_view_get(q->v, key);
 	state = row_state(&sn, d);
-	if ((q->f->source != NULL && strcmp(q->f->source, sn.source) != 0) ||
-	    (q->f->market != NULL && strcmp(q->f->market, sn.market) != 0) ||
+	if ((q->f->source != NULL && !field_is(&sn.source, q->f->source)) ||
+	    (q->f->market != NULL && !field_is(&sn.market, q->f->market)) ||
 	    (q->f->state != NULL && strcmp(q->f->state, state) != 0) || !text_matches(q, &sn)) {
 		arena_rewind(q->a, &mark);
 		return 0;
@@ -752,8 +771,6 @@ take_row(void *arg, const char *key, const char *value, size_t len)
 	r->seen = sn.seen;
 	r->published = sn.published;
 	r->state = state;
-	r->json = arena_strndup(q->a, sn.json, sn.json_len);
-	r->json_len = sn.json_len;
 	return 0;
 }
 
@@ -769,13 +786,20 @@ row_cmp(const void *x, const void *y)
 	return strcmp(a->key, b->key);
 }
 
-/* The JSON of one row of the page, with its decision. */
+/* The JSON of one row of the page (read again: only the page's rows are
+ * parsed), with its decision. */
 static json_t *
-row_json(const struct qscan *q, const struct qrow *r)
+row_json(struct mod *m, const char *qk, const struct qscan *q, const struct qrow *r)
 {
 	const struct mod_decision *d = mod_view_get(q->v, r->key);
-	json_t *o = json_loadb(r->json, r->json_len, 0, NULL);
+	struct snap sn;
+	char *v = NULL;
+	size_t len;
+	json_t *o = NULL;
 
+	if (store_hget(m->st, qk, r->key, &v, &len) == RC_OK && snap_parse(v, len, &sn))
+		o = json_loadb(sn.json, sn.json_len, 0, NULL);
+	free(v);
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "key", json_string(r->key));
@@ -802,7 +826,7 @@ mod_queue(struct mod *m, struct arena *a, const char *stream, const struct mod_f
 	*total = 0;
 	if (!skey(qk, sizeof(qk), "q", stream))
 		return RC_LIMIT;
-	if ((rc = mod_view_load(m, a, stream, &v)) != RC_OK)
+	if ((rc = view_load(m, a, stream, false, &v)) != RC_OK)
 		return rc;
 	q.v = v;
 	if (f->text != NULL && f->text[0] != '\0' && (q.text = mod_fold(a, f->text)) == NULL)
@@ -817,7 +841,7 @@ mod_queue(struct mod *m, struct arena *a, const char *stream, const struct mod_f
 	if ((*out = json_array()) == NULL)
 		return RC_NOMEM;
 	for (size_t i = f->offset; i < q.n && i - f->offset < f->limit; i++)
-		json_array_append_new(*out, row_json(&q, &q.rows[i]));
+		json_array_append_new(*out, row_json(m, qk, &q, &q.rows[i]));
 	*total = q.n;
 	return RC_OK;
 }
