@@ -15,9 +15,13 @@ static const struct {
 static enum rc
 page_head(struct buf *b, const struct config *cfg, const struct page_info *pi)
 {
+	/* same-origin, not no-referrer: no referrer leaves the site either
+	 * way, but under no-referrer browsers send "Origin: null" with the
+	 * page's own form POSTs, which the admin forms' origin check (and
+	 * sign-out's) must refuse. */
 	enum rc rc = buf_appendf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	    "<meta name=\"referrer\" content=\"no-referrer\"><title>", page_words.lang);
+	    "<meta name=\"referrer\" content=\"same-origin\"><title>", page_words.lang);
 
 	if (rc == RC_OK)
 		rc = html_text(b, pi->title);
