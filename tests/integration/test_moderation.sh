@@ -188,6 +188,8 @@ for f in as2 atom html; do
 		th_not_ok "public $f: the approved and the pinned" "$(head -c 300 "$TH_DIR/pub.$f")"
 	fi
 done
+th_expect_status -n "a moderated stream's pages expire in seconds" GET "$S/streams/de.json" 200 &&
+	th_expect_header Cache-Control "^public, max-age=5, stale-while-revalidate=5"
 # Paging: one item a page, every page, no held item.
 url="$S/streams/de.json?limit=1"
 seen=""
