@@ -496,25 +496,6 @@ redis_hincr(struct store_backend *b, const char *key, const char *field, long lo
 	return RC_OK;
 }
 
-static enum rc
-redis_hgetall(struct store_backend *b, const char *key, store_field_fn fn, void *arg)
-{
-	struct redis_cmd c = { 2, { "HGETALL", key }, { 7, strlen(key) } };
-	redisReply *r;
-	enum rc rc = command(b, "hgetall", &c, &r);
-
-	if (rc != RC_OK)
-		return rc;
-	for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
-		redisReply *f = r->element[i], *v = r->element[i + 1];
-		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-			continue;
-		if (fn(arg, f->str, strtoll(v->str, NULL, 10)) != 0)
-			break;
-	}
-	freeReplyObject(r);
-	return RC_OK;
-}
 
 static enum rc
 redis_hset(struct store_backend *b, const char *key, const char *field, const char *v,
@@ -564,12 +545,15 @@ redis_hdel(struct store_backend *b, const char *key, const char *field)
 	return rc;
 }
 
+
+/* HGETALL: fn with each field and its (string) value; non-zero stops. */
 static enum rc
-redis_hscan(struct store_backend *b, const char *key, store_pair_fn fn, void *arg)
+hash_each(struct store_backend *b, const char *op, const char *key, store_pair_fn fn,
+    void *arg)
 {
 	struct redis_cmd c = { 2, { "HGETALL", key }, { 7, strlen(key) } };
 	redisReply *r;
-	enum rc rc = command(b, "hscan", &c, &r);
+	enum rc rc = command(b, op, &c, &r);
 
 	if (rc != RC_OK)
 		return rc;
@@ -582,6 +566,34 @@ redis_hscan(struct store_backend *b, const char *key, store_pair_fn fn, void *ar
 	}
 	freeReplyObject(r);
 	return RC_OK;
+}
+
+struct int_fields {
+	store_field_fn fn;
+	void *arg;
+};
+
+static int
+int_field(void *arg, const char *field, const char *value, size_t len)
+{
+	struct int_fields *f = arg;
+
+	(void)len;
+	return f->fn(f->arg, field, strtoll(value, NULL, 10));
+}
+
+static enum rc
+redis_hgetall(struct store_backend *b, const char *key, store_field_fn fn, void *arg)
+{
+	struct int_fields f = { fn, arg };
+
+	return hash_each(b, "hgetall", key, int_field, &f);
+}
+
+static enum rc
+redis_hscan(struct store_backend *b, const char *key, store_pair_fn fn, void *arg)
+{
+	return hash_each(b, "hscan", key, fn, arg);
 }
 
 const struct store_ops store_redis_ops = {

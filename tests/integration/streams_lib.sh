@@ -28,6 +28,16 @@ st_start_fixture() {
 	th_diag "fixture feed server pid $FIX_PID on port $FIX_PORT ($hosts)"
 }
 
+# st_start_api: tests/integration/api_fixture.py (the API sources' networks,
+# the earned-media routes too) on a free port; sets API (its base URL).
+st_start_api() {
+	local pf=$TH_DIR/api.port
+	th_spawn api "$ST_PY" "$ST_DIR/api_fixture.py" --port-file "$pf" --log "$TH_DIR/api.log" \
+		--fixtures "$ST_DIR/../fixtures/api"
+	th_wait_file "$pf" 10000 "$TH_LAST_PID" || th_bail "api fixture did not start"
+	API=http://127.0.0.1:$(cat "$pf")
+}
+
 st_tool() {
 	"$ST_PY" "$ST_DIR/cache_tool.py" "$@"
 }

@@ -24,11 +24,7 @@
 . "$TH_LIB_DIR/streams_lib.sh"
 oa_init moderation
 
-pf=$TH_DIR/api.port
-th_spawn api "$ST_PY" "$TH_LIB_DIR/api_fixture.py" --port-file "$pf" --log "$TH_DIR/api.log" \
-	--fixtures "$TH_SRCDIR/tests/fixtures/api"
-th_wait_file "$pf" 10000 "$TH_LAST_PID" || th_bail "api fixture did not start"
-API=http://127.0.0.1:$(cat "$pf")
+st_start_api
 
 "$SOCIALHUB" keygen >"$TH_DIR/session.key"
 chmod 600 "$TH_DIR/session.key"

@@ -15,11 +15,7 @@
 [ -x /usr/bin/chromium ] || th_skip_all "/usr/bin/chromium not installed"
 oa_init moderation-browser
 
-pf=$TH_DIR/api.port
-th_spawn api "$ST_PY" "$TH_LIB_DIR/api_fixture.py" --port-file "$pf" --log "$TH_DIR/api.log" \
-	--fixtures "$TH_SRCDIR/tests/fixtures/api"
-th_wait_file "$pf" 10000 "$TH_LAST_PID" || th_bail "api fixture did not start"
-API=http://127.0.0.1:$(cat "$pf")
+st_start_api
 
 oa_start_node op op.mjs --redirect "$TH_BASE/social/auth/callback/demo" --post-logout "$TH_BASE/"
 ISS=$(oa_json_get "$TH_DIR/op.ready" issuer)
