@@ -56,6 +56,26 @@ admin {
 }
 C
 }
+# check_bad NAME STREAM-BODY WANT: refused, the message naming WANT.
+check_bad() {
+	local bad out
+	bad=$(th_write_config --no-listen "$TH_DIR/bad.conf" "stream s {
+  source t { type = \"mastodon-tag\" query = \"x\" }
+  $2
+}")
+	out=$("$SOCIALHUB" check-config -c "$bad" 2>&1)
+	if [ $? -eq 1 ] && grep -Fq "bad.conf:" <<<"$out" && grep -Fq -- "$3" <<<"$out"; then
+		th_ok "check-config refuses $1"
+	else
+		th_not_ok "check-config refuses $1" "want '$3', got: $out"
+	fi
+}
+check_bad "moderation = \"maybe\"" 'moderation = "maybe"' 'moderation: must be "auto" or "queue"'
+check_bad "a blocked domain that is no name" 'blocked_domains = {"not a domain"}' "blocked_domains"
+check_bad "a blocked author in no known form" 'blocked_authors = {"spammer"}' "blocked_authors"
+check_bad "a blocked word of control bytes" "blocked_words = {\"a$(printf '\001')b\"}" "blocked_words"
+check_bad "an earned source with an account" 'source u { type = "bluesky-search" query = "x" account = "a.b" }' "account: not for an earned source"
+check_bad "a hashtag with a space" 'source u { type = "mastodon-tag" query = "two words" }' "query"
 cfg=$(write_conf "$AGENCY")
 "$SOCIALHUB" check-config -c "$cfg" >"$TH_DIR/cc.out" 2>&1 || th_bail "check-config: $(cat "$TH_DIR/cc.out")"
 th_ok "check-config accepts earned sources, moderation rules and grants"

@@ -23,12 +23,8 @@ th_require_socialhub
 th_require_cmd /usr/bin/python3 curl "$(th_find_nginx)"
 th_init sources
 
-pf=$TH_DIR/api.port
-th_spawn api "$ST_PY" "$HERE/api_fixture.py" --port-file "$pf" --log "$TH_DIR/api.log" \
-	--fixtures "$HERE/../fixtures/api"
+st_start_api
 API_PID=$TH_LAST_PID
-th_wait_file "$pf" 10000 "$API_PID" || th_bail "api fixture did not start"
-API=http://127.0.0.1:$(cat "$pf")
 th_diag "api fixture pid $API_PID at $API"
 printf 'TESTKEY\n' >"$TH_DIR/yt.key"
 S=$TH_BASE/social
