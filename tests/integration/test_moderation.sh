@@ -22,7 +22,23 @@
 . "$TH_LIB_DIR/oauth_env.sh"
 # shellcheck source=tests/integration/streams_lib.sh
 . "$TH_LIB_DIR/streams_lib.sh"
-oa_init moderation
+oa_init "moderation${MOD_REDIS:+-redis}"
+
+# MOD_REDIS=1 (test_moderation_redis.sh): the same checks with the queue,
+# decisions and audit in a private redis-server (the `store` section).
+STORE=
+if [ "${MOD_REDIS:-}" = 1 ]; then
+	th_require_cmd redis-server redis-cli
+	RPORT=$(th_free_port) || th_bail "no free port"
+	mkdir -p "$TH_DIR/redis"
+	redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$TH_DIR/redis" --save "" \
+		--appendonly no --daemonize no --protected-mode yes --loglevel warning \
+		</dev/null >>"$TH_DIR/redis.out" 2>&1 &
+	th_register_pid $!
+	th_wait_port "$RPORT" 5000 $! || th_bail "redis-server did not start"
+	STORE="store { url = \"redis://127.0.0.1:$RPORT/0\" prefix = \"t:\" timeout_ms = 500 }
+share { counting = false }"
+fi
 
 st_start_api
 
@@ -36,6 +52,7 @@ AGENCY='grant agency { role = "moderator" who = {"corp:agent"} streams = {"de"} 
 write_conf() {
 	oa_write_config "$TH_DIR/socialhub.conf" <<C
 session { secret_file = "$TH_DIR/session.key" }
+$STORE
 provider corp { preset = "github" client_id = "rp" client_secret = "s" }
 stream de {
   title = "Brand DE"
@@ -254,4 +271,11 @@ done
 sleep 2
 got=$(pub | tr '\n' ' ')
 st_expect_eq "the refused decision changed nothing" "$got" "$SHOP $AMB $FAN "
+if [ "${MOD_REDIS:-}" = 1 ]; then
+	n=$(redis-cli -p "$RPORT" HLEN t:mod:q:de)
+	st_expect_eq "Redis: the de queue holds the ten posts" "$n" 10
+	st_expect_eq "Redis: three decisions in de" "$(redis-cli -p "$RPORT" HLEN t:mod:d:de)" 3
+	st_expect_eq "Redis: nothing queued in the local SQLite file" \
+		"$(/usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from hstr").fetchone()[0])' "$TH_DIR/state/store.sqlite" 2>/dev/null || echo 0)" 0
+fi
 th_done
