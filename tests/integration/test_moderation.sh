@@ -256,6 +256,19 @@ th_expect_status -n "preview: the stream as visitors see it" GET "$S/admin/moder
 	th_expect_body_contains "Shopping at Example Brand"
 grep -q "nice launch" "$TH_BODY" && th_not_ok "preview: no rejected item" || th_ok "preview: no rejected item"
 
+# ---- 2c. feature one, take the trusted author's post down (hide after approval)
+th_expect_status -n "the approved list shows the trusted author's post" GET "$S/admin/moderation/de?state=approved" 200 -H "$AGENT"
+K_AMB=$(key_of "$TH_BODY" "Official: the")
+decide 303 "feature the fan's post" -H "$AGENT" -H "Origin: $ORIGIN" --data "csrf=$CSRF&action=feature&key=$K_FAN"
+decide 303 "hide the trusted author's post" -H "$AGENT" -H "Origin: $ORIGIN" --data "csrf=$CSRF&action=hide&key=$K_AMB"
+got=$(wait_pub "$SHOP $FAN " 5) && th_ok "a hidden post leaves the public stream within 5 s" ||
+	th_not_ok "a hidden post leaves the public stream within 5 s" "got: $got"
+"$ST_PY" -c 'import json,sys; it=[i for i in json.load(open(sys.argv[1]))["items"] if i["id"]==sys.argv[2]][0]; sys.exit(0 if it.get("_socialhub",{}).get("featured") else 1)' \
+	"$TH_DIR/pub.json" "$FAN" && th_ok "public JSON: the featured post says so" || th_not_ok "public JSON: the featured post says so" "$(head -c 400 "$TH_DIR/pub.json")"
+"${TH_CURL[@]}" -o "$TH_DIR/pub.html" "$S/streams/de.html"
+grep -q 'social-stream__item--featured' "$TH_DIR/pub.html" && th_ok "public HTML: the featured class" ||
+	th_not_ok "public HTML: the featured class"
+
 # ---- 3b. the grant removed by a reload: the same session is refused at once
 cfg=$(write_conf "")
 kill -HUP "$TH_SH_PID"
@@ -270,11 +283,11 @@ done
 	th_not_ok "a removed grant, same session: 403" "got $TH_STATUS"
 sleep 2
 got=$(pub | tr '\n' ' ')
-st_expect_eq "the refused decision changed nothing" "$got" "$SHOP $AMB $FAN "
+st_expect_eq "the refused decision changed nothing" "$got" "$SHOP $FAN "
 if [ "${MOD_REDIS:-}" = 1 ]; then
 	n=$(redis-cli -p "$RPORT" HLEN t:mod:q:de)
 	st_expect_eq "Redis: the de queue holds the ten posts" "$n" 10
-	st_expect_eq "Redis: three decisions in de" "$(redis-cli -p "$RPORT" HLEN t:mod:d:de)" 3
+	st_expect_eq "Redis: four posts decided in de" "$(redis-cli -p "$RPORT" HLEN t:mod:d:de)" 4
 	st_expect_eq "Redis: nothing queued in the local SQLite file" \
 		"$(/usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from hstr").fetchone()[0])' "$TH_DIR/state/store.sqlite" 2>/dev/null || echo 0)" 0
 fi
