@@ -362,12 +362,14 @@ redis_set(struct store_backend *b, const char *key, const void *v, size_t len, l
 	return rc;
 }
 
+/* One command whose reply is a string (GET, HGET): a malloc'd,
+ * NUL-terminated copy; RC_NOTFOUND for nil. */
 static enum rc
-redis_get(struct store_backend *b, const char *key, char **v, size_t *len)
+string_reply(struct store_backend *b, const char *op, const struct redis_cmd *c, char **v,
+    size_t *len)
 {
-	struct redis_cmd c = { 2, { "GET", key }, { 3, strlen(key) } };
 	redisReply *r;
-	enum rc rc = command(b, "get", &c, &r);
+	enum rc rc = command(b, op, c, &r);
 
 	*v = NULL;
 	*len = 0;
@@ -384,6 +386,14 @@ redis_get(struct store_backend *b, const char *key, char **v, size_t *len)
 	}
 	freeReplyObject(r);
 	return rc;
+}
+
+static enum rc
+redis_get(struct store_backend *b, const char *key, char **v, size_t *len)
+{
+	struct redis_cmd c = { 2, { "GET", key }, { 3, strlen(key) } };
+
+	return string_reply(b, "get", &c, v, len);
 }
 
 static enum rc
@@ -515,22 +525,8 @@ redis_hget(struct store_backend *b, const char *key, const char *field, char **v
     size_t *len)
 {
 	struct redis_cmd c = { 3, { "HGET", key, field }, { 4, strlen(key), strlen(field) } };
-	redisReply *r;
-	enum rc rc = command(b, "hget", &c, &r);
 
-	if (rc != RC_OK)
-		return rc;
-	if (r->type != REDIS_REPLY_STRING) {
-		rc = RC_NOTFOUND;
-	} else if ((*v = malloc(r->len + 1)) == NULL) {
-		rc = RC_NOMEM;
-	} else {
-		memcpy(*v, r->str, r->len);
-		(*v)[r->len] = '\0';
-		*len = r->len;
-	}
-	freeReplyObject(r);
-	return rc;
+	return string_reply(b, "hget", &c, v, len);
 }
 
 static enum rc

@@ -38,6 +38,19 @@ st_start_api() {
 	API=http://127.0.0.1:$(cat "$pf")
 }
 
+# st_check_bad NAME CONFIG-TEXT WANT: check-config refuses a config with
+# CONFIG-TEXT (exit 1), the message naming the file's line and WANT.
+st_check_bad() {
+	local cfg out
+	cfg=$(th_write_config --no-listen "$TH_DIR/bad.conf" "$2")
+	out=$("$SOCIALHUB" check-config -c "$cfg" 2>&1)
+	if [ $? -eq 1 ] && grep -Fq "bad.conf:" <<<"$out" && grep -Fq -- "$3" <<<"$out"; then
+		th_ok "check-config refuses $1"
+	else
+		th_not_ok "check-config refuses $1" "want '$3', got: $out"
+	fi
+}
+
 st_tool() {
 	"$ST_PY" "$ST_DIR/cache_tool.py" "$@"
 }

@@ -34,16 +34,9 @@ S=$TH_BASE/social
 # check_bad NAME SOURCE-BODY WANT: a config with that source is refused,
 # the message on the source's line naming WANT.
 check_bad() {
-	local cfg out
-	cfg=$(th_write_config --no-listen "$TH_DIR/bad.conf" "stream s {
+	st_check_bad "$1" "stream s {
   source x { $2 }
-}")
-	out=$("$SOCIALHUB" check-config -c "$cfg" 2>&1)
-	if [ $? -eq 1 ] && grep -Fq "bad.conf:" <<<"$out" && grep -Fq -- "$3" <<<"$out"; then
-		th_ok "check-config refuses $1"
-	else
-		th_not_ok "check-config refuses $1" "want '$3', got: $out"
-	fi
+}" "$3"
 }
 for t in instagram facebook threads linkedin x tiktok; do
 	check_bad "type $t (not supported yet)" "type = \"$t\"  account = \"brand\"" \
