@@ -140,6 +140,14 @@ th_expect_status -n "queue page, state=rejected" GET "$S/admin/moderation/de?sta
 	th_expect_body_contains "blocked word" && th_expect_body_contains "blocked author" &&
 	th_expect_body_contains "blocked domain badsite.example" && th_expect_body_contains "sensitive media"
 
+th_expect_status -n "queue page, an unknown state" GET "$S/admin/moderation/de?state=bogus" 400 -H "$AGENT"
+th_expect_status -n "queue page, a page size over 500" GET "$S/admin/moderation/de?limit=100000" 400 -H "$AGENT"
+th_expect_status -n "queue page, an unknown stream (owner)" GET "$S/admin/moderation/nosuch" 404 -H "$BOSS"
+th_expect_status -n "queue page, an unknown stream (moderator): 403, no name probing" GET "$S/admin/moderation/nosuch" 403 -H "$AGENT"
+th_expect_status -n "queue page, nobody signed in: to the sign-in" GET "$S/admin/moderation/de" 303
+th_expect_status -n "a decision, nobody signed in: to the sign-in" POST "$S/admin/moderation/de" 303 \
+	-H "Origin: $ORIGIN" --data "action=approve&key=000000000000000000000000"
+
 # key_of FILE TEXT: the checkbox value of the row that shows TEXT.
 key_of() {
 	"$ST_PY" - "$1" "$2" <<'P'

@@ -51,6 +51,15 @@ try {
   check(previews.length > 0 && previews.every((p) => p.src.startsWith('/social/media/') && p.ok),
     'picture previews load through the media proxy', JSON.stringify(previews));
 
+  // The script's keys: x ticks the current row, j moves down.
+  await page.keyboard.press('x');
+  const first = rows.nth(0).locator('input[name=key]');
+  check(await first.isChecked(), 'key x ticks the current row');
+  await page.keyboard.press('x');
+  await page.keyboard.press('j');
+  check(!(await first.isChecked()) && (await rows.nth(1).getAttribute('class')) === 'is-current',
+    'x again unticks it, j moves to the next row');
+
   // 2. Approve one, reject one, pin one (a form POST each, no JS needed).
   const decide = async (text, action, pin) => {
     const row = rows.filter({ hasText: text });
