@@ -176,6 +176,7 @@ struct mod_view {
 	size_t nqueued, capqueued;
 	struct fresh *fresh;
 	long long now;
+	bool have_dec, have_keys;   /* decisions, queued keys read */
 };
 
 static int
@@ -235,13 +236,9 @@ take_queued(void *arg, const char *field, long long seen)
 	return 0;
 }
 
-/* The view; `keys`: also the keys already queued (the merge's need, not
- * the console's). */
-static enum rc
-view_load(struct mod *m, struct arena *a, const char *stream, bool keys,
-    struct mod_view **out)
+enum rc
+mod_view_open(struct mod *m, struct arena *a, const char *stream, struct mod_view **out)
 {
-	char k[STORE_KEY_MAX];
 	struct mod_view *v;
 	enum rc rc;
 
@@ -254,26 +251,51 @@ view_load(struct mod *m, struct arena *a, const char *stream, bool keys,
 	v->now = (long long)time(NULL);
 	if ((rc = mod_gen(m, stream, &v->gen)) != RC_OK)
 		return rc;
-	if (!skey(k, sizeof(k), "d", stream))
-		return RC_LIMIT;
-	if ((rc = store_hscan(m->st, k, take_decision, v)) != RC_OK)
-		return rc;
-	if (keys && !skey(k, sizeof(k), "k", stream))
-		return RC_LIMIT;
-	if (keys && (rc = store_hgetall(m->st, k, take_queued, v)) != RC_OK)
-		return rc;
-	if (v->ndec > 0)
-		qsort(v->dec, v->ndec, sizeof(*v->dec), vdec_cmp);
-	if (v->nqueued > 0)
-		qsort(v->queued, v->nqueued, sizeof(*v->queued), key_cmp);
 	*out = v;
 	return RC_OK;
+}
+
+/* The decisions, and with `keys` the keys already queued (the merge's
+ * need, not the console's). */
+static enum rc
+view_fill(struct mod_view *v, bool keys)
+{
+	char k[STORE_KEY_MAX];
+	enum rc rc;
+
+	if (!v->have_dec) {
+		if (!skey(k, sizeof(k), "d", v->stream))
+			return RC_LIMIT;
+		if ((rc = store_hscan(v->m->st, k, take_decision, v)) != RC_OK)
+			return rc;
+		if (v->ndec > 0)
+			qsort(v->dec, v->ndec, sizeof(*v->dec), vdec_cmp);
+		v->have_dec = true;
+	}
+	if (keys && !v->have_keys) {
+		if (!skey(k, sizeof(k), "k", v->stream))
+			return RC_LIMIT;
+		if ((rc = store_hgetall(v->m->st, k, take_queued, v)) != RC_OK)
+			return rc;
+		if (v->nqueued > 0)
+			qsort(v->queued, v->nqueued, sizeof(*v->queued), key_cmp);
+		v->have_keys = true;
+	}
+	return RC_OK;
+}
+
+enum rc
+mod_view_fill(struct mod_view *v)
+{
+	return v != NULL ? view_fill(v, true) : RC_OK;
 }
 
 enum rc
 mod_view_load(struct mod *m, struct arena *a, const char *stream, struct mod_view **out)
 {
-	return view_load(m, a, stream, true, out);
+	enum rc rc = mod_view_open(m, a, stream, out);
+
+	return rc == RC_OK ? view_fill(*out, true) : rc;
 }
 
 const struct mod_decision *
@@ -826,7 +848,7 @@ mod_queue(struct mod *m, struct arena *a, const char *stream, const struct mod_f
 	*total = 0;
 	if (!skey(qk, sizeof(qk), "q", stream))
 		return RC_LIMIT;
-	if ((rc = view_load(m, a, stream, false, &v)) != RC_OK)
+	if ((rc = mod_view_open(m, a, stream, &v)) != RC_OK || (rc = view_fill(v, false)) != RC_OK)
 		return rc;
 	q.v = v;
 	if (f->text != NULL && f->text[0] != '\0' && (q.text = mod_fold(a, f->text)) == NULL)

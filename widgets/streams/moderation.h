@@ -81,10 +81,17 @@ bool mod_key_ok(const char *s);
 struct mod_view;
 
 /*
- * Reads stream's decisions, its generation and the keys already queued,
- * into `a`. RC_UNAVAILABLE when the store does not answer: the caller
- * keeps the last merge rather than show what it cannot check.
+ * Opens stream's view in `a` with its generation only (one counter read:
+ * what the refresher's pass each second needs for the fingerprint).
+ * RC_UNAVAILABLE when the store does not answer: the caller keeps the
+ * last merge rather than show what it cannot check.
  */
+enum rc mod_view_open(struct mod *m, struct arena *a, const char *stream,
+    struct mod_view **out);
+/* Reads the decisions and the keys already queued into the view (once),
+ * before a merge. NULL is fine. Errors as mod_view_open. */
+enum rc mod_view_fill(struct mod_view *v);
+/* mod_view_open and mod_view_fill. */
 enum rc mod_view_load(struct mod *m, struct arena *a, const char *stream,
     struct mod_view **out);
 /* The decision on key, or NULL. */

@@ -861,6 +861,12 @@ rebuild_locked(struct rebuild *rb, bool force, struct stream_result *out)
 	if (!force && old_fp != NULL && strcmp(old_fp, rb->fp) == 0 &&
 	    cache_peek_sum(rb->feed_path, (char[65]){ 0 }) == RC_OK)
 		return RC_OK;
+	/* The decisions themselves only when there is a merge to make. */
+	if ((rc = mod_view_fill(rb->mod)) != RC_OK) {
+		log_kv(LOG_ERROR, "moderation_unavailable", "stream", sc->name,
+		    "error", rc_str(rc), NULL);
+		return rc;
+	}
 	in = arena_calloc(rb->a, sc->nsources + 1, sizeof(*in));
 	if (in == NULL)
 		return RC_NOMEM;
@@ -904,7 +910,7 @@ load_view(struct arena *a, const struct stream_conf *sc, struct mod *mod,
 		    "error", "no store", NULL);
 		return RC_UNAVAILABLE;
 	}
-	rc = mod_view_load(mod, a, sc->name, out);
+	rc = mod_view_open(mod, a, sc->name, out);
 	if (rc != RC_OK)
 		log_kv(LOG_ERROR, "moderation_unavailable", "stream", sc->name,
 		    "error", rc_str(rc), NULL);
