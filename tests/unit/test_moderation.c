@@ -503,6 +503,36 @@ t_merge(void **state)
 	assert_int_equal(out.feed.nitems, 3);
 }
 
+/* The store down: a moderated stream is not merged (its last merge
+ * stays), an unmoderated one is. */
+static void
+t_store_down(void **state)
+{
+	struct stream_source src[1];
+	struct stream_conf sc;
+	struct cache *c;
+	char dir[256];
+
+	(void)state;
+	memset(src, 0, sizeof(src));
+	memset(&sc, 0, sizeof(sc));
+	src[0].name = "tag";
+	src[0].url = "https://m.example/api/v1/timelines/tag/x";
+	src[0].moderation = MOD_QUEUE;
+	sc.name = "down";
+	sc.sources = src;
+	sc.nsources = 1;
+	sc.max_items = 10;
+	sc.moderated = true;
+	assert_int_equal(cache_open(tmpdir_path(&E.dir, "cache", dir, sizeof(dir)), 1L << 20, &c),
+	    RC_OK);
+	assert_int_equal(stream_rebuild(c, &sc, NULL, NOW, true, NULL), RC_UNAVAILABLE);
+	sc.moderated = false;
+	src[0].moderation = MOD_AUTO;
+	assert_int_equal(stream_rebuild(c, &sc, NULL, NOW, true, NULL), RC_OK);
+	cache_free(c);
+}
+
 int
 main(void)
 {
@@ -516,6 +546,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_visible, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(t_queue_and_audit, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(t_merge, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(t_store_down, setup_store, teardown_store),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
