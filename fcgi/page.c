@@ -36,11 +36,14 @@ static enum rc
 page_head(struct buf *b, const struct config *cfg, const struct page_info *pi)
 {
 	const char *lang = pi->lang != NULL ? pi->lang : CATALOG_DEFAULT;
+	/* same-origin, not no-referrer: no referrer leaves the site either
+	 * way, but under no-referrer browsers send "Origin: null" with the
+	 * page's own form POSTs, which the admin forms' origin check (and
+	 * sign-out's) must refuse. */
 	enum rc rc = buf_appendf(b, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\"><head>"
 	    "<meta charset=\"utf-8\">"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	    "<meta name=\"referrer\" content=\"%s\"><title>", lang, locale_dir(lang),
-	    pi->referrer != NULL ? pi->referrer : "no-referrer");
+	    "<meta name=\"referrer\" content=\"same-origin\"><title>", lang, locale_dir(lang));
 
 	if (rc == RC_OK)
 		rc = html_text(b, pi->title);

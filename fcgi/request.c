@@ -171,6 +171,15 @@ request_form_count(const struct request *req, const char *name)
 	return n;
 }
 
+void
+request_form_each(const struct request *req, const char *name,
+    int (*fn)(void *arg, const char *value), void *arg)
+{
+	for (size_t i = 0; i < req->form.n; i++)
+		if (strcmp(req->form.items[i].name, name) == 0 && fn(arg, req->form.items[i].value) != 0)
+			return;
+}
+
 const char *
 request_cookie(const struct request *req, const char *name)
 {
@@ -255,10 +264,12 @@ request_identity(struct request *req)
 static enum rc
 kv_push(struct arena *a, struct kvset *set, const char *name, const char *value)
 {
-	if (set->n == REQUEST_PARAMS_MAX)
+	size_t max = set->max > 0 ? set->max : REQUEST_PARAMS_MAX;
+
+	if (set->n == max)
 		return RC_INVALID;
 	if (set->items == NULL) {
-		set->items = arena_alloc(a, REQUEST_PARAMS_MAX * sizeof(*set->items));
+		set->items = arena_alloc(a, max * sizeof(*set->items));
 		if (set->items == NULL)
 			return RC_NOMEM;
 	}
@@ -566,5 +577,6 @@ request_read_form(struct request *req)
 		got += (size_t)r;
 	}
 	body[got] = '\0';
+	req->form.max = REQUEST_FORM_PARAMS_MAX;
 	return request_parse_pairs(req->arena, body, got, &req->form);
 }

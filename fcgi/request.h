@@ -14,6 +14,9 @@
 #define REQUEST_BODY_MAX    (64u * 1024)
 #define REQUEST_HEADER_MAX  (8u * 1024)   /* any other single header */
 #define REQUEST_PARAMS_MAX  64            /* names per query/form/cookie set */
+/* Fields of a form body: a bulk form's checkboxes (the moderation queue)
+ * each count; the 64 KiB body bounds them anyway. */
+#define REQUEST_FORM_PARAMS_MAX 2048
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -67,6 +70,10 @@ const char *request_query(const struct request *req, const char *name);
 size_t request_query_count(const struct request *req, const char *name);
 const char *request_form(const struct request *req, const char *name);
 size_t request_form_count(const struct request *req, const char *name);
+/* Calls fn with each value of form field `name`, in the order sent (a
+ * form's checkboxes); a non-zero return stops. */
+void request_form_each(const struct request *req, const char *name,
+    int (*fn)(void *arg, const char *value), void *arg);
 const char *request_cookie(const struct request *req, const char *name);
 /* Calls fn for each cookie whose name starts with prefix (state cookies). */
 void request_cookies_each(const struct request *req, const char *prefix,

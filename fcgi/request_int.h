@@ -16,6 +16,7 @@ struct kv {
 struct kvset {
 	struct kv *items;
 	size_t n;
+	size_t max;          /* 0: REQUEST_PARAMS_MAX */
 };
 
 /* Reads up to n body bytes into p; returns bytes read, 0 at end, -1 on error. */

@@ -4,6 +4,7 @@
 #include "fcgi/feature.h"
 #include "oauth/oauth.h"
 #include "widgets/conn.h"
+#include "widgets/console.h"
 #include "widgets/share/share.h"
 #include "widgets/widgets.h"
 
@@ -14,5 +15,6 @@ const struct feature routes_features[] = {
 	STORE_FEATURE,
 	ADMIN_FEATURE,
 	CONN_FEATURE,
+	CONSOLE_FEATURE,
 	{ .name = NULL },
 };

@@ -332,6 +332,47 @@ store_hgetall(struct store *s, const char *key, store_field_fn fn, void *arg)
 	return rc != RC_OK ? rc : STORE_CALL(s, hgetall(s->b, k, fn, arg));
 }
 
+enum rc
+store_hset(struct store *s, const char *key, const char *field, const char *value,
+    size_t len)
+{
+	char k[STORE_KEY_MAX];
+	enum rc rc = full_key(s, key, k);
+
+	if (rc == RC_OK && len > STORE_VALUE_MAX)
+		rc = RC_TOOBIG;
+	return rc != RC_OK ? rc : STORE_CALL(s, hset(s->b, k, field, value, len));
+}
+
+enum rc
+store_hget(struct store *s, const char *key, const char *field, char **value, size_t *len)
+{
+	char k[STORE_KEY_MAX];
+	enum rc rc = full_key(s, key, k);
+
+	*value = NULL;
+	*len = 0;
+	return rc != RC_OK ? rc : STORE_CALL(s, hget(s->b, k, field, value, len));
+}
+
+enum rc
+store_hdel(struct store *s, const char *key, const char *field)
+{
+	char k[STORE_KEY_MAX];
+	enum rc rc = full_key(s, key, k);
+
+	return rc != RC_OK ? rc : STORE_CALL(s, hdel(s->b, k, field));
+}
+
+enum rc
+store_hscan(struct store *s, const char *key, store_pair_fn fn, void *arg)
+{
+	char k[STORE_KEY_MAX];
+	enum rc rc = full_key(s, key, k);
+
+	return rc != RC_OK ? rc : STORE_CALL(s, hscan(s->b, k, fn, arg));
+}
+
 json_t *
 store_health(const struct store *s)
 {

@@ -105,6 +105,20 @@ enum rc store_hincr(struct store *s, const char *key, const char *field, long lo
 /* Calls fn with every field and its integer value, in no particular order. */
 enum rc store_hgetall(struct store *s, const char *key, store_field_fn fn, void *arg);
 
+/*
+ * Hashes of string values: a field's value (len bytes, at most
+ * STORE_VALUE_MAX) set, read (malloc'd, NUL-terminated; RC_NOTFOUND when
+ * missing), removed (RC_OK when missing), and every field of the hash
+ * passed to fn (in no particular order; a non-zero return stops). They
+ * never expire. A key holds either hincr's integer fields or these.
+ */
+enum rc store_hset(struct store *s, const char *key, const char *field, const char *value,
+    size_t len);
+enum rc store_hget(struct store *s, const char *key, const char *field, char **value,
+    size_t *len);
+enum rc store_hdel(struct store *s, const char *key, const char *field);
+enum rc store_hscan(struct store *s, const char *key, store_pair_fn fn, void *arg);
+
 /* The state, backend, failures and fallbacks, for /healthz. New ref. */
 json_t *store_health(const struct store *s);
 

@@ -20,6 +20,7 @@
  *       expiry in Unix milliseconds, 0 for never.
  * hash: integer fields of a hash (never expire, like Redis without TTL).
  * list: entries of the lists, id orders them.
+ * hstr: string fields of a hash (store_hset), never expiring.
  */
 static const char local_schema[] =
 	"PRAGMA journal_mode=WAL;"
@@ -30,7 +31,9 @@ static const char local_schema[] =
 	"  n INTEGER NOT NULL, PRIMARY KEY (k, f)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS list (id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  k TEXT NOT NULL, v BLOB NOT NULL, exp INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS list_k ON list (k, id);";
+	"CREATE INDEX IF NOT EXISTS list_k ON list (k, id);"
+	"CREATE TABLE IF NOT EXISTS hstr (k TEXT NOT NULL, f TEXT NOT NULL,"
+	"  v BLOB NOT NULL, PRIMARY KEY (k, f)) WITHOUT ROWID;";
 
 struct store_backend {
 	sqlite3 *db;
@@ -222,6 +225,22 @@ local_set(struct store_backend *b, const char *key, const void *v, size_t len, l
 	    a, 3, NULL);
 }
 
+/* A column as a malloc'd NUL-terminated copy. */
+static enum rc
+column_copy(sqlite3_stmt *st, int col, char **v, size_t *len)
+{
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	const void *p = sqlite3_column_blob(st, col);
+
+	if ((*v = malloc(n + 1)) == NULL)
+		return RC_NOMEM;
+	if (n > 0)
+		memcpy(*v, p, n);
+	(*v)[n] = '\0';
+	*len = n;
+	return RC_OK;
+}
+
 static enum rc
 local_get(struct store_backend *b, const char *key, char **v, size_t *len)
 {
@@ -239,16 +258,7 @@ local_get(struct store_backend *b, const char *key, char **v, size_t *len)
 		return RC_UNAVAILABLE;
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
-		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-		const void *p = sqlite3_column_blob(st, 0);
-		*v = malloc(n + 1);
-		if (*v != NULL) {
-			if (n > 0)
-				memcpy(*v, p, n);
-			(*v)[n] = '\0';
-			*len = n;
-		}
-		rc = *v != NULL ? RC_OK : RC_NOMEM;
+		rc = column_copy(st, 0, v, len);
 	} else {
 		rc = step == SQLITE_DONE ? RC_NOTFOUND : local_fail(b, "get");
 	}
@@ -266,6 +276,8 @@ local_del(struct store_backend *b, const char *key)
 		rc = run(b, "del", "DELETE FROM hash WHERE k = ?1", a, 1, NULL);
 	if (rc == RC_OK)
 		rc = run(b, "del", "DELETE FROM list WHERE k = ?1", a, 1, NULL);
+	if (rc == RC_OK)
+		rc = run(b, "del", "DELETE FROM hstr WHERE k = ?1", a, 1, NULL);
 	return rc;
 }
 
@@ -354,24 +366,108 @@ local_hincr(struct store_backend *b, const char *key, const char *field, long lo
 	return step == SQLITE_ROW ? RC_OK : local_fail(b, "hincr");
 }
 
+/* Runs a query of (field, value) rows on key, calling `row` with each
+ * field and its value column until it returns non-zero. */
+typedef int (*row_fn)(void *arg, const char *field, sqlite3_stmt *st);
+
 static enum rc
-local_hgetall(struct store_backend *b, const char *key, store_field_fn fn, void *arg)
+each_row(struct store_backend *b, const char *op, const char *sql, const char *key,
+    row_fn row, void *arg)
 {
 	struct arg a[] = { { .s = key } };
-	sqlite3_stmt *st = prep(b, "SELECT f, n FROM hash WHERE k = ?1 ORDER BY f", a, 1);
+	sqlite3_stmt *st = prep(b, sql, a, 1);
 	int step;
 
 	if (st == NULL)
 		return RC_UNAVAILABLE;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *f = (const char *)sqlite3_column_text(st, 0);
-		if (f != NULL && fn(arg, f, sqlite3_column_int64(st, 1)) != 0) {
+		if (f != NULL && row(arg, f, st) != 0) {
 			step = SQLITE_DONE;
 			break;
 		}
 	}
 	sqlite3_finalize(st);
-	return step == SQLITE_DONE ? RC_OK : local_fail(b, "hgetall");
+	return step == SQLITE_DONE ? RC_OK : local_fail(b, op);
+}
+
+struct rows {
+	store_field_fn ints;
+	store_pair_fn pairs;
+	void *arg;
+};
+
+static int
+int_row(void *arg, const char *field, sqlite3_stmt *st)
+{
+	struct rows *r = arg;
+
+	return r->ints(r->arg, field, sqlite3_column_int64(st, 1));
+}
+
+static int
+pair_row(void *arg, const char *field, sqlite3_stmt *st)
+{
+	struct rows *r = arg;
+	const char *v = (const char *)sqlite3_column_blob(st, 1);
+
+	return r->pairs(r->arg, field, v != NULL ? v : "", (size_t)sqlite3_column_bytes(st, 1));
+}
+
+static enum rc
+local_hgetall(struct store_backend *b, const char *key, store_field_fn fn, void *arg)
+{
+	struct rows r = { .ints = fn, .arg = arg };
+
+	return each_row(b, "hgetall", "SELECT f, n FROM hash WHERE k = ?1 ORDER BY f", key,
+	    int_row, &r);
+}
+
+static enum rc
+local_hset(struct store_backend *b, const char *key, const char *field, const char *v,
+    size_t len)
+{
+	struct arg a[] = { { .s = key }, { .s = field }, { .s = len > 0 ? v : "", .len = len } };
+
+	return run(b, "hset", "INSERT INTO hstr (k, f, v) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (k, f) DO UPDATE SET v = excluded.v", a, 3, NULL);
+}
+
+
+static enum rc
+local_hget(struct store_backend *b, const char *key, const char *field, char **v,
+    size_t *len)
+{
+	struct arg a[] = { { .s = key }, { .s = field } };
+	sqlite3_stmt *st = prep(b, "SELECT v FROM hstr WHERE k = ?1 AND f = ?2", a, 2);
+	enum rc rc;
+	int step;
+
+	if (st == NULL)
+		return RC_UNAVAILABLE;
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = column_copy(st, 0, v, len);
+	else
+		rc = step == SQLITE_DONE ? RC_NOTFOUND : local_fail(b, "hget");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static enum rc
+local_hdel(struct store_backend *b, const char *key, const char *field)
+{
+	struct arg a[] = { { .s = key }, { .s = field } };
+
+	return run(b, "hdel", "DELETE FROM hstr WHERE k = ?1 AND f = ?2", a, 2, NULL);
+}
+
+static enum rc
+local_hscan(struct store_backend *b, const char *key, store_pair_fn fn, void *arg)
+{
+	struct rows r = { .pairs = fn, .arg = arg };
+
+	return each_row(b, "hscan", "SELECT f, v FROM hstr WHERE k = ?1", key, pair_row, &r);
 }
 
 const struct store_ops store_local_ops = {
@@ -381,4 +477,5 @@ const struct store_ops store_local_ops = {
 	.del = local_del, .lease = local_lease, .release = local_release,
 	.push = local_push, .range = local_range,
 	.hincr = local_hincr, .hgetall = local_hgetall,
+	.hset = local_hset, .hget = local_hget, .hdel = local_hdel, .hscan = local_hscan,
 };

@@ -26,6 +26,7 @@ struct store_conf {
 /* Callbacks of store_range and store_hgetall; a non-zero return stops. */
 typedef int (*store_item_fn)(void *arg, const char *value, size_t len);
 typedef int (*store_field_fn)(void *arg, const char *field, long long value);
+typedef int (*store_pair_fn)(void *arg, const char *field, const char *value, size_t len);
 
 struct store_backend;
 
@@ -56,6 +57,14 @@ struct store_ops {
 	enum rc (*hincr)(struct store_backend *b, const char *key, const char *field,
 	    long long by, long long *out);
 	enum rc (*hgetall)(struct store_backend *b, const char *key, store_field_fn fn,
+	    void *arg);
+	/* Hashes of string values (a separate family from hincr's). */
+	enum rc (*hset)(struct store_backend *b, const char *key, const char *field,
+	    const char *v, size_t len);
+	enum rc (*hget)(struct store_backend *b, const char *key, const char *field,
+	    char **v, size_t *len);
+	enum rc (*hdel)(struct store_backend *b, const char *key, const char *field);
+	enum rc (*hscan)(struct store_backend *b, const char *key, store_pair_fn fn,
 	    void *arg);
 };
 

@@ -362,12 +362,14 @@ redis_set(struct store_backend *b, const char *key, const void *v, size_t len, l
 	return rc;
 }
 
+/* One command whose reply is a string (GET, HGET): a malloc'd,
+ * NUL-terminated copy; RC_NOTFOUND for nil. */
 static enum rc
-redis_get(struct store_backend *b, const char *key, char **v, size_t *len)
+string_reply(struct store_backend *b, const char *op, const struct redis_cmd *c, char **v,
+    size_t *len)
 {
-	struct redis_cmd c = { 2, { "GET", key }, { 3, strlen(key) } };
 	redisReply *r;
-	enum rc rc = command(b, "get", &c, &r);
+	enum rc rc = command(b, op, c, &r);
 
 	*v = NULL;
 	*len = 0;
@@ -384,6 +386,14 @@ redis_get(struct store_backend *b, const char *key, char **v, size_t *len)
 	}
 	freeReplyObject(r);
 	return rc;
+}
+
+static enum rc
+redis_get(struct store_backend *b, const char *key, char **v, size_t *len)
+{
+	struct redis_cmd c = { 2, { "GET", key }, { 3, strlen(key) } };
+
+	return string_reply(b, "get", &c, v, len);
 }
 
 static enum rc
@@ -496,12 +506,50 @@ redis_hincr(struct store_backend *b, const char *key, const char *field, long lo
 	return RC_OK;
 }
 
+
 static enum rc
-redis_hgetall(struct store_backend *b, const char *key, store_field_fn fn, void *arg)
+redis_hset(struct store_backend *b, const char *key, const char *field, const char *v,
+    size_t len)
+{
+	struct redis_cmd c = { 4, { "HSET", key, field, v }, { 4, strlen(key), strlen(field), len } };
+	redisReply *r;
+	enum rc rc = command(b, "hset", &c, &r);
+
+	if (rc == RC_OK)
+		freeReplyObject(r);
+	return rc;
+}
+
+static enum rc
+redis_hget(struct store_backend *b, const char *key, const char *field, char **v,
+    size_t *len)
+{
+	struct redis_cmd c = { 3, { "HGET", key, field }, { 4, strlen(key), strlen(field) } };
+
+	return string_reply(b, "hget", &c, v, len);
+}
+
+static enum rc
+redis_hdel(struct store_backend *b, const char *key, const char *field)
+{
+	struct redis_cmd c = { 3, { "HDEL", key, field }, { 4, strlen(key), strlen(field) } };
+	redisReply *r;
+	enum rc rc = command(b, "hdel", &c, &r);
+
+	if (rc == RC_OK)
+		freeReplyObject(r);
+	return rc;
+}
+
+
+/* HGETALL: fn with each field and its (string) value; non-zero stops. */
+static enum rc
+hash_each(struct store_backend *b, const char *op, const char *key, store_pair_fn fn,
+    void *arg)
 {
 	struct redis_cmd c = { 2, { "HGETALL", key }, { 7, strlen(key) } };
 	redisReply *r;
-	enum rc rc = command(b, "hgetall", &c, &r);
+	enum rc rc = command(b, op, &c, &r);
 
 	if (rc != RC_OK)
 		return rc;
@@ -509,11 +557,39 @@ redis_hgetall(struct store_backend *b, const char *key, store_field_fn fn, void 
 		redisReply *f = r->element[i], *v = r->element[i + 1];
 		if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
 			continue;
-		if (fn(arg, f->str, strtoll(v->str, NULL, 10)) != 0)
+		if (fn(arg, f->str, v->str, v->len) != 0)
 			break;
 	}
 	freeReplyObject(r);
 	return RC_OK;
+}
+
+struct int_fields {
+	store_field_fn fn;
+	void *arg;
+};
+
+static int
+int_field(void *arg, const char *field, const char *value, size_t len)
+{
+	struct int_fields *f = arg;
+
+	(void)len;
+	return f->fn(f->arg, field, strtoll(value, NULL, 10));
+}
+
+static enum rc
+redis_hgetall(struct store_backend *b, const char *key, store_field_fn fn, void *arg)
+{
+	struct int_fields f = { fn, arg };
+
+	return hash_each(b, "hgetall", key, int_field, &f);
+}
+
+static enum rc
+redis_hscan(struct store_backend *b, const char *key, store_pair_fn fn, void *arg)
+{
+	return hash_each(b, "hscan", key, fn, arg);
 }
 
 const struct store_ops store_redis_ops = {
@@ -523,4 +599,5 @@ const struct store_ops store_redis_ops = {
 	.del = redis_del, .lease = redis_lease, .release = redis_release,
 	.push = redis_push, .range = redis_range,
 	.hincr = redis_hincr, .hgetall = redis_hgetall,
+	.hset = redis_hset, .hget = redis_hget, .hdel = redis_hdel, .hscan = redis_hscan,
 };

@@ -712,6 +712,11 @@ publish_stream(struct publisher *p, const struct stream_conf *sc,
 		    &col, &content[i])) != RC_OK)
 			goto out;
 	}
+	/* Pictures of held items, for the moderation console's previews
+	 * (never in the public pages: those have only what the merge shows). */
+	for (size_t i = 0; res != NULL && i < res->m.nheld_images; i++)
+		if (media_url_fetchable(res->m.held_images[i]))
+			collect_map(&col, res->m.held_images[i]);
 	if ((rc = build_profiles(p, a, sc, res != NULL ? res->in : NULL, now, stop, &prof)) != RC_OK)
 		goto out;
 	for (size_t i = 0; i < sc->nsources; i++)

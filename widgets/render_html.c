@@ -435,8 +435,9 @@ item(struct buf *b, const struct render_page *p, struct icufmt *fmt, const struc
 	enum rc rc;
 
 	rc = buf_appendf(b, "<li class=\"social-stream__cell\"><article class=\"social-stream__item "
-	    "social-stream__item--%c%s social-stream__item--%s h-entry\" data-network=\"%s\"",
-	    (char)tolower((unsigned char)kname[0]), kname + 1, net.id, net.id);
+	    "social-stream__item--%c%s social-stream__item--%s%s h-entry\" data-network=\"%s\"",
+	    (char)tolower((unsigned char)kname[0]), kname + 1, net.id,
+	    it->featured ? " social-stream__item--featured" : "", net.id);
 	if (rc == RC_OK && it->source != NULL) {
 		rc = buf_appends(b, " data-source=\"");
 		if (rc == RC_OK)

@@ -120,6 +120,8 @@ add_extras(json_t *ext, const struct feed_item *it)
 		ok = json_object_set_new(ext, "reply", json_true()) == 0;
 	if (ok && it->is_repost)
 		ok = json_object_set_new(ext, "repost", json_true()) == 0;
+	if (ok && it->featured)
+		ok = json_object_set_new(ext, "featured", json_true()) == 0;
 	if (ok && it->nmedia > 0 && (ok = (arr = json_array()) != NULL)) {
 		for (size_t i = 0; i < it->nmedia; i++) {
 			const struct feed_media *m = &it->media[i];

@@ -30,6 +30,10 @@
 
 #define VIEWS_FILE_MAX (64u * 1024 * 1024)
 #define VIEWS_CC_STREAM "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400"
+/* A moderated stream's pages expire in seconds: a take-down (a reject or
+ * hide after approval) leaves the caches as fast as the refresher
+ * publishes it (doc/moderation.md, "Caches"). */
+#define VIEWS_CC_MODERATED "public, max-age=5, stale-while-revalidate=5"
 #define VIEWS_CC_PROFILES "public, max-age=300, stale-while-revalidate=3600, stale-if-error=86400"
 #define VIEWS_CC_EMPTY "public, max-age=5"
 #define VIEWS_CC_MEDIA "public, max-age=31536000, immutable"
@@ -355,6 +359,12 @@ page_begin(struct request *req, struct response *res, const char *title,
 	return page_open(response_body(res), request_config(req), pi);
 }
 
+static const char *
+stream_cc(const struct stream_conf *sc)
+{
+	return sc->moderated ? VIEWS_CC_MODERATED : VIEWS_CC_STREAM;
+}
+
 static enum rc
 cache_headers(struct response *res, const char *cc, const char *etag, time_t modified)
 {
@@ -501,7 +511,7 @@ render_request(struct request *req, struct response *res, struct views *v,
 		return rc;
 	response_status(res, 200);
 	/* The router adds a strong ETag over these bytes. */
-	return cache_headers(res, ready ? VIEWS_CC_STREAM : VIEWS_CC_EMPTY, NULL,
+	return cache_headers(res, ready ? stream_cc(vs->sc) : VIEWS_CC_EMPTY, NULL,
 	    ready ? (time_t)vs->public.mtime.tv_sec : 0);
 }
 
@@ -520,7 +530,7 @@ stream_page(struct request *req, struct response *res, struct views *v,
 		rc = buf_append(response_body(res), vs->files[k].data, vs->files[k].len);
 		response_status(res, 200);
 		if (rc == RC_OK)
-			rc = cache_headers(res, VIEWS_CC_STREAM, NULL, 0);
+			rc = cache_headers(res, stream_cc(vs->sc), NULL, 0);
 	} else if (rc == RC_OK) {
 		rc = render_request(req, res, v, vs, RENDER_HTML, q);
 	}
@@ -552,7 +562,7 @@ stream_route(struct request *req, struct response *res, void *ctx, enum render_f
 	if (is_first_page(v, vs, &q)) {
 		int k = first_page_file(f, q.layout);
 		if (vfile_get(&vs->files[k], vs->paths[k]) == RC_OK)
-			return serve_file(res, &vs->files[k], VIEWS_CC_STREAM);
+			return serve_file(res, &vs->files[k], stream_cc(vs->sc));
 	}
 	return render_request(req, res, v, vs, f, &q);
 }

@@ -12,8 +12,10 @@
 #include "fcgi/config.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/store.h"
 #include "util/url.h"
 #include "widgets/conn.h"
+#include "widgets/console.h"
 #include "widgets/refresh_metrics.h"
 #include "widgets/streams/cache.h"
 #include "widgets/streams/discover_cmd.h"
@@ -24,6 +26,9 @@
 #include "widgets/views.h"
 
 #define WIDGETS_EVICT_EVERY 300     /* seconds between cache evictions */
+/* With a moderated stream the refresher runs a pass at least this often,
+ * so that a decision reaches the public stream within seconds. */
+#define WIDGETS_MODERATION_POLL 1
 
 struct widgets {
 	const struct config *cfg;
@@ -41,6 +46,8 @@ struct widgets {
 	bool writable;
 	struct views *views;          /* widget routes and publishing (views.h) */
 	struct conn *conn;            /* connections' tokens, opened with the refresher */
+	struct store *store;          /* moderation's, when a stream is moderated */
+	struct mod *mod;
 };
 
 static enum rc
@@ -132,10 +139,15 @@ widgets_init(const struct config *cfg, void **ctx)
 	w->cache_max = cfg_getint(cfg->root, "cache_max_size");
 	if ((rc = cache_open(cfg->cache_dir, w->cache_max, &w->cache)) != RC_OK)
 		goto fail;
+	/* The refresher's merge reads decisions; without the store the
+	 * moderated streams keep their last merge (stream.h). */
+	if (streams_conf_any_moderated(w->streams, w->nstreams))
+		console_store_open(cfg, &w->store, &w->mod);
 	w->rconf = (struct refresher_conf){
 		.streams = w->streams, .nstreams = w->nstreams, .cache = w->cache,
 		.allow_private = cfg_getbool(cfg->root, "fetch_allow_private"),
 		.fetch = fetch_opts(cfg),
+		.mod = w->mod,
 	};
 	if ((rc = views_new(&(struct views_conf){ .cfg = cfg, .streams = w->streams,
 	    .nstreams = w->nstreams, .cache = w->cache,
@@ -159,6 +171,8 @@ widgets_fini(void *ctx)
 	views_free(w->views);
 	refresher_free(w->refresher);
 	conn_close(w->conn);
+	mod_free(w->mod);
+	store_close(w->store);
 	cache_free(w->cache);
 	arena_free(w->a);
 	free(w);
@@ -221,6 +235,11 @@ widgets_refresh(void *ctx, volatile sig_atomic_t *stop)
 		w->last_evict = now;
 	}
 	arena_free(a);
+	/* Decisions bump a generation the merge's fingerprint holds: a pass
+	 * each second re-merges (and publishes) only a stream whose decisions
+	 * or sources changed. */
+	if (w->mod != NULL && next > WIDGETS_MODERATION_POLL)
+		next = WIDGETS_MODERATION_POLL;
 	return next;
 }
 

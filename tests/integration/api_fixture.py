@@ -33,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import api_fixture_meta
+import api_fixture_earned  # /mt/ and /bs/: hashtag timeline, post search
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -139,6 +140,8 @@ class Handler(BaseHTTPRequestHandler):
         u = urlsplit(self.path)
         q = {k: v[0] for k, v in parse_qs(u.query).items()}
         p = u.path
+        if api_fixture_earned.handle(self, p, q):
+            return
         if p == "/_mode":
             with lock:
                 modes[q["net"]] = q["mode"]

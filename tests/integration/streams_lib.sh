@@ -28,6 +28,29 @@ st_start_fixture() {
 	th_diag "fixture feed server pid $FIX_PID on port $FIX_PORT ($hosts)"
 }
 
+# st_start_api: tests/integration/api_fixture.py (the API sources' networks,
+# the earned-media routes too) on a free port; sets API (its base URL).
+st_start_api() {
+	local pf=$TH_DIR/api.port
+	th_spawn api "$ST_PY" "$ST_DIR/api_fixture.py" --port-file "$pf" --log "$TH_DIR/api.log" \
+		--fixtures "$ST_DIR/../fixtures/api"
+	th_wait_file "$pf" 10000 "$TH_LAST_PID" || th_bail "api fixture did not start"
+	API=http://127.0.0.1:$(cat "$pf")
+}
+
+# st_check_bad NAME CONFIG-TEXT WANT: check-config refuses a config with
+# CONFIG-TEXT (exit 1), the message naming the file's line and WANT.
+st_check_bad() {
+	local cfg out
+	cfg=$(th_write_config --no-listen "$TH_DIR/bad.conf" "$2")
+	out=$("$SOCIALHUB" check-config -c "$cfg" 2>&1)
+	if [ $? -eq 1 ] && grep -Fq "bad.conf:" <<<"$out" && grep -Fq -- "$3" <<<"$out"; then
+		th_ok "check-config refuses $1"
+	else
+		th_not_ok "check-config refuses $1" "want '$3', got: $out"
+	fi
+}
+
 st_tool() {
 	"$ST_PY" "$ST_DIR/cache_tool.py" "$@"
 }

@@ -23,12 +23,8 @@ th_require_socialhub
 th_require_cmd /usr/bin/python3 curl "$(th_find_nginx)"
 th_init sources
 
-pf=$TH_DIR/api.port
-th_spawn api "$ST_PY" "$HERE/api_fixture.py" --port-file "$pf" --log "$TH_DIR/api.log" \
-	--fixtures "$HERE/../fixtures/api"
+st_start_api
 API_PID=$TH_LAST_PID
-th_wait_file "$pf" 10000 "$API_PID" || th_bail "api fixture did not start"
-API=http://127.0.0.1:$(cat "$pf")
 th_diag "api fixture pid $API_PID at $API"
 printf 'TESTKEY\n' >"$TH_DIR/yt.key"
 S=$TH_BASE/social
@@ -38,16 +34,9 @@ S=$TH_BASE/social
 # check_bad NAME SOURCE-BODY WANT: a config with that source is refused,
 # the message on the source's line naming WANT.
 check_bad() {
-	local cfg out
-	cfg=$(th_write_config --no-listen "$TH_DIR/bad.conf" "stream s {
+	st_check_bad "$1" "stream s {
   source x { $2 }
-}")
-	out=$("$SOCIALHUB" check-config -c "$cfg" 2>&1)
-	if [ $? -eq 1 ] && grep -Fq "bad.conf:" <<<"$out" && grep -Fq -- "$3" <<<"$out"; then
-		th_ok "check-config refuses $1"
-	else
-		th_not_ok "check-config refuses $1" "want '$3', got: $out"
-	fi
+}" "$3"
 }
 for t in linkedin x tiktok; do
 	check_bad "type $t (not supported yet)" "type = \"$t\"  account = \"brand\"" \

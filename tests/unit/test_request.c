@@ -314,6 +314,55 @@ test_form(void **state)
 	arena_free(a);
 }
 
+struct seen {
+	int n;
+};
+
+static int
+count_value(void *arg, const char *value)
+{
+	struct seen *s = arg;
+
+	s->n += strcmp(value, "k") == 0;
+	return 0;
+}
+
+/* A bulk form: 2048 fields pass (each value seen by request_form_each),
+ * one more is a 400. */
+static void
+test_form_many(void **state)
+{
+	struct arena *a = arena_new(4096, 0);
+	struct env e = { .n = 0 };
+	struct request req;
+	char *data = malloc(REQUEST_FORM_PARAMS_MAX * 4 + 16), len[32];
+	struct body b;
+	struct seen seen = { 0 };
+
+	(void)state;
+	for (int extra = 0; extra < 2; extra++) {
+		data[0] = '\0';
+		for (int i = 0; i < REQUEST_FORM_PARAMS_MAX + extra; i++)
+			strcat(data, i == 0 ? "k=k" : "&k=k");
+		b = (struct body){ data, 0, strlen(data) };
+		snprintf(len, sizeof(len), "%zu", strlen(data));
+		env_add(&e, "REQUEST_METHOD", "POST");
+		env_add(&e, "REQUEST_URI", "/social/f");
+		env_add(&e, "CONTENT_LENGTH", len);
+		env_add(&e, "CONTENT_TYPE", "application/x-www-form-urlencoded");
+		assert_int_equal(request_init(&req, a, &test_cfg, e.vars, body_read, &b), RC_OK);
+		assert_int_equal(request_read_form(&req), extra == 0 ? RC_OK : RC_INVALID);
+		if (extra == 0) {
+			assert_int_equal(request_form_count(&req, "k"), REQUEST_FORM_PARAMS_MAX);
+			request_form_each(&req, "k", count_value, &seen);
+			assert_int_equal(seen.n, REQUEST_FORM_PARAMS_MAX);
+		}
+		env_free(&e);
+	}
+	free(data);
+	arena_free(a);
+}
+
 /* --- routing ------------------------------------------------------------ */
 
 static enum rc
@@ -585,6 +634,7 @@ main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_cookies_headers),
 		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_form_many),
 		cmocka_unit_test(test_routing),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_conditional),

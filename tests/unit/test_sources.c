@@ -37,7 +37,8 @@ static void
 test_types(void **state)
 {
 	static const char *const names[] = { "feed", "instagram", "facebook", "threads",
-	    "linkedin", "x", "tiktok", "youtube", "mastodon", "bluesky" };
+	    "linkedin", "x", "tiktok", "youtube", "mastodon", "bluesky", "mastodon-tag",
+	    "bluesky-search" };
 	enum src_type t;
 
 	(void)state;
@@ -91,6 +92,19 @@ test_checks(void **state)
 		{ { SRC_LINKEDIN, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
 		{ { SRC_X, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
 		{ { SRC_TIKTOK, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
+		/* Earned: a query, never an account. */
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "#brandlaunch" }, NULL, NULL },
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "Straße_2026" }, NULL, NULL },
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "two words" }, NULL, "hashtag" },
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "a/../b" }, NULL, "hashtag" },
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "\xff\xfe" }, NULL, "hashtag" },
+		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, NULL }, NULL, "query: missing" },
+		{ { SRC_MASTODON_TAG, "@b@m.example", NULL, NULL, NULL, "x" }, NULL, "account: not" },
+		{ { SRC_BLUESKY_SEARCH, NULL, NULL, NULL, NULL, "example brand" }, NULL, NULL },
+		{ { SRC_BLUESKY_SEARCH, NULL, NULL, NULL, NULL, "a\nb" }, NULL, "control" },
+		{ { SRC_BLUESKY_SEARCH, NULL, NULL, NULL, NULL, "" }, NULL, "query: missing" },
+		{ { SRC_BLUESKY, "brand.bsky.social", NULL, NULL, NULL, "x" }, NULL, "query: only" },
+		{ { SRC_FEED, NULL, NULL, NULL, NULL, "x" }, "https://e.example/f", "API sources" },
 	};
 
 	(void)state;
@@ -438,6 +452,64 @@ test_http_errors(void **state)
 
 /* ---- the items survive the cache ---- */
 
+/* ---- earned sources ---- */
+
+static void
+test_mastodon_tag(void **state)
+{
+	struct src_conf c = { .type = SRC_MASTODON_TAG, .query = "#Straße",
+		.api_url = "https://m.example/" };
+	struct src_run r;
+	static const char page[] = "[{\"id\":\"1\",\"uri\":\"https://o.example/s/1\","
+	    "\"url\":\"https://o.example/@fan/1\",\"created_at\":\"2026-12-06T03:00:00Z\","
+	    "\"visibility\":\"public\",\"sensitive\":true,\"content\":\"<p>hi<script>x()</script></p>\","
+	    "\"account\":{\"acct\":\"fan@o.example\",\"url\":\"https://o.example/@fan\"}},"
+	    "{\"id\":\"2\",\"uri\":\"https://o.example/s/2\",\"created_at\":\"2026-12-06T02:00:00Z\","
+	    "\"visibility\":\"private\",\"content\":\"<p>followers only</p>\"}]";
+
+	(void)state;
+	run_init(&r, &c);
+	assert_string_equal(r.url, "https://m.example/api/v1/timelines/tag/Stra%C3%9Fe?limit=40");
+	assert_int_equal(feed_page(&r, NULL, page,
+	    "<https://m.example/api/v1/timelines/tag/Stra%C3%9Fe?max_id=1>; rel=\"next\""), RC_OK);
+	assert_int_equal(r.feed.nitems, 1);
+	assert_true(r.feed.items[0].sensitive);
+	assert_null(strstr(r.feed.items[0].content_html, "script"));
+	assert_string_equal(r.feed.title, "#Straße");
+	assert_string_equal(r.url, "https://m.example/api/v1/timelines/tag/Stra%C3%9Fe?max_id=1");
+	assert_int_equal(feed_page(&r, NULL, "{\"error\":\"x\"}", NULL), RC_INVALID);
+	assert_non_null(strstr(r.err, "timelines/tag"));
+	/* Without api_url: mastodon.social's public timeline. */
+	c.api_url = NULL;
+	run_init(&r, &c);
+	assert_string_equal(r.url, "https://mastodon.social/api/v1/timelines/tag/Stra%C3%9Fe?limit=40");
+}
+
+static void
+test_bluesky_search(void **state)
+{
+	struct src_conf c = { .type = SRC_BLUESKY_SEARCH, .query = "example brand & co",
+		.api_url = "https://b.example" };
+	struct src_run r;
+	static const char page[] = "{\"cursor\":\"p2\",\"posts\":[{\"uri\":"
+	    "\"at://did:plc:abcdefghijklmnopqrstuvwx/app.bsky.feed.post/3kb1\",\"author\":{\"did\":"
+	    "\"did:plc:abcdefghijklmnopqrstuvwx\",\"handle\":\"fan.bsky.social\"},\"record\":{\"text\":"
+	    "\"<b>hello</b>\",\"createdAt\":\"2026-12-06T08:30:00.000Z\"},\"labels\":[{\"val\":\"porn\"}]}]}";
+
+	(void)state;
+	run_init(&r, &c);
+	assert_string_equal(r.url, "https://b.example/xrpc/app.bsky.feed.searchPosts?"
+	    "q=example%20brand%20%26%20co&sort=latest&limit=50");
+	assert_int_equal(feed_page(&r, NULL, page, NULL), RC_OK);
+	assert_int_equal(r.feed.nitems, 1);
+	assert_true(r.feed.items[0].sensitive);
+	assert_string_equal(r.feed.items[0].url, "https://bsky.app/profile/fan.bsky.social/post/3kb1");
+	assert_non_null(strstr(r.feed.items[0].content_html, "&lt;b&gt;hello"));
+	assert_non_null(strstr(r.url, "&cursor=p2"));
+	assert_int_equal(feed_page(&r, NULL, "{\"feed\":[]}", NULL), RC_INVALID);
+	assert_non_null(strstr(r.err, "searchPosts"));
+}
+
 static void
 test_roundtrip(void **state)
 {
@@ -490,6 +562,8 @@ main(void)
 		cmocka_unit_test(test_youtube),
 		cmocka_unit_test(test_youtube_no_channel),
 		cmocka_unit_test(test_http_errors),
+		cmocka_unit_test(test_mastodon_tag),
+		cmocka_unit_test(test_bluesky_search),
 		cmocka_unit_test(test_roundtrip),
 	};
 

@@ -352,6 +352,53 @@ t_hash(void **state)
 	assert_int_equal(f.sum, 7);
 }
 
+struct pairs {
+	int n;
+	char seen[64];
+};
+
+static int
+collect_pairs(void *arg, const char *field, const char *value, size_t len)
+{
+	struct pairs *p = arg;
+
+	p->n++;
+	if (strcmp(field, "b") == 0 && len == 3)
+		snprintf(p->seen, sizeof(p->seen), "%s", value);
+	return 0;
+}
+
+/* String-valued hashes: set, overwrite, get, scan, delete, missing. */
+static void
+t_hash_strings(void **state)
+{
+	struct store *s = *state;
+	struct pairs p = { 0, "" };
+	char *v = NULL;
+	size_t len = 0;
+
+	NEED_STORE(state);
+	assert_int_equal(store_hset(s, "hs", "a", "one", 3), RC_OK);
+	assert_int_equal(store_hset(s, "hs", "b", "two", 3), RC_OK);
+	assert_int_equal(store_hset(s, "hs", "b", "2\0x", 3), RC_OK);
+	assert_int_equal(store_hget(s, "hs", "a", &v, &len), RC_OK);
+	assert_string_equal(v, "one");
+	assert_int_equal(len, 3);
+	free(v);
+	assert_int_equal(store_hget(s, "hs", "zz", &v, &len), RC_NOTFOUND);
+	assert_null(v);
+	assert_int_equal(store_hscan(s, "hs", collect_pairs, &p), RC_OK);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.seen, "2");
+	assert_int_equal(store_hdel(s, "hs", "a"), RC_OK);
+	assert_int_equal(store_hdel(s, "hs", "a"), RC_OK);
+	assert_int_equal(store_hget(s, "hs", "a", &v, &len), RC_NOTFOUND);
+	assert_int_equal(store_del(s, "hs"), RC_OK);
+	p.n = 0;
+	assert_int_equal(store_hscan(s, "hs", collect_pairs, &p), RC_OK);
+	assert_int_equal(p.n, 0);
+}
+
 static void
 t_key_too_long(void **state)
 {
@@ -494,7 +541,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		BOTH(t_incr), BOTH(t_incr_expires), BOTH(t_once), BOTH(t_set_get_del),
-		BOTH(t_lease), BOTH(t_list), BOTH(t_hash), BOTH(t_key_too_long),
+		BOTH(t_lease), BOTH(t_list), BOTH(t_hash), BOTH(t_hash_strings), BOTH(t_key_too_long),
 		BOTH(t_shared_between_handles),
 		cmocka_unit_test(t_breaker_and_fallback),
 		cmocka_unit_test(t_url_check),

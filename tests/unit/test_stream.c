@@ -175,7 +175,7 @@ merge2(const struct stream_conf *sc, struct feed *fa, struct feed *fb,
 {
 	struct stream_input in[2] = { { &sc->sources[0], fa, NULL }, { &sc->sources[1], fb, NULL } };
 
-	assert_int_equal(stream_merge(A, sc, in, 2, prev, NOW, m), RC_OK);
+	assert_int_equal(stream_merge(A, sc, in, 2, prev, NULL, NOW, m), RC_OK);
 }
 
 static void
@@ -410,16 +410,16 @@ test_rebuild(void **state)
 	cache_source_key(sc.sources[1].url, sc.sources[1].key);
 	assert_int_equal(stream_load(c, "s", &feed, &meta), RC_NOTFOUND);
 	/* Nothing fetched yet: an empty stream is still written. */
-	assert_int_equal(stream_rebuild(c, &sc, NOW, false, &changed), RC_OK);
+	assert_int_equal(stream_rebuild(c, &sc, NULL, NOW, false, &changed), RC_OK);
 	assert_true(changed);
 	put_items(c, &sc.sources[0], feed_of(a, 1));
-	assert_int_equal(stream_rebuild(c, &sc, NOW, false, &changed), RC_OK);
+	assert_int_equal(stream_rebuild(c, &sc, NULL, NOW, false, &changed), RC_OK);
 	assert_true(changed);
 	/* Same inputs: nothing to do. */
-	assert_int_equal(stream_rebuild(c, &sc, NOW + 5, false, &changed), RC_OK);
+	assert_int_equal(stream_rebuild(c, &sc, NULL, NOW + 5, false, &changed), RC_OK);
 	assert_false(changed);
 	put_items(c, &sc.sources[1], feed_of(b, 1));
-	assert_int_equal(stream_rebuild(c, &sc, NOW + 10, false, &changed), RC_OK);
+	assert_int_equal(stream_rebuild(c, &sc, NULL, NOW + 10, false, &changed), RC_OK);
 	assert_true(changed);
 	assert_int_equal(stream_load(c, "s", &feed, &meta), RC_OK);
 	assert_int_equal(json_array_size(json_object_get(feed, "items")), 2);
@@ -434,7 +434,7 @@ test_rebuild(void **state)
 	{
 		sc.exclude = ex;
 		sc.nexclude = 1;
-		assert_int_equal(stream_rebuild(c, &sc, NOW + 20, false, &changed), RC_OK);
+		assert_int_equal(stream_rebuild(c, &sc, NULL, NOW + 20, false, &changed), RC_OK);
 		assert_true(changed);
 		assert_int_equal(stream_load(c, "s", &feed, NULL), RC_OK);
 		assert_int_equal(json_array_size(json_object_get(feed, "items")), 1);
@@ -445,7 +445,7 @@ test_rebuild(void **state)
 		char *p = cache_stream_path(A, c, "s", "feed.json");
 		assert_int_equal(truncate(p, 10), 0);
 		assert_int_equal(stream_load(c, "s", &feed, NULL), RC_NOTFOUND);
-		assert_int_equal(stream_rebuild(c, &sc, NOW + 30, true, &changed), RC_OK);
+		assert_int_equal(stream_rebuild(c, &sc, NULL, NOW + 30, true, &changed), RC_OK);
 		assert_false(changed);
 		assert_int_equal(stream_load(c, "s", &feed, NULL), RC_OK);
 		json_decref(feed);

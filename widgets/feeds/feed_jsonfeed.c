@@ -68,7 +68,8 @@ count_of(const struct feed_counts *c, size_t i)
 static bool
 has_extras(const struct feed_item *it)
 {
-	return it->kind != FEED_KIND_UNSET || it->is_reply || it->is_repost ||
+	return it->kind != FEED_KIND_UNSET || it->is_reply || it->is_repost || it->sensitive ||
+	    it->featured ||
 	    it->content_warning != NULL || it->nmedia > 0 || it->counts.have != 0;
 }
 
@@ -244,6 +245,10 @@ extras_out(struct out *o, json_t *ext, const struct feed_item *it)
 		put(o, ext, "reply", json_true());
 	if (it->is_repost)
 		put(o, ext, "repost", json_true());
+	if (it->sensitive)
+		put(o, ext, "sensitive", json_true());
+	if (it->featured)
+		put(o, ext, "featured", json_true());
 	put_str(o, ext, "content_warning", it->content_warning);
 	if (it->nmedia > 0)
 		put(o, ext, "media", media_out(o, it->media, it->nmedia));
@@ -478,6 +483,10 @@ w_extras(struct jsonw *w, const struct feed_item *it)
 		w_true(w, "reply");
 	if (it->is_repost)
 		w_true(w, "repost");
+	if (it->sensitive)
+		w_true(w, "sensitive");
+	if (it->featured)
+		w_true(w, "featured");
 	w_str(w, "content_warning", it->content_warning);
 	if (it->nmedia > 0)
 		w_media(w, it->media, it->nmedia);
@@ -877,6 +886,8 @@ extras_in(struct in *in, const json_t *ext, struct feed_item *it)
 	it->kind = feed_kind_parse(json_string_value(json_object_get(ext, "kind")));
 	it->is_reply = json_is_true(json_object_get(ext, "reply"));
 	it->is_repost = json_is_true(json_object_get(ext, "repost"));
+	it->sensitive = json_is_true(json_object_get(ext, "sensitive"));
+	it->featured = json_is_true(json_object_get(ext, "featured"));
 	it->content_warning = get_str(in, ext, "content_warning");
 	media_in(in, json_object_get(ext, "media"), it);
 	for (size_t i = 0; json_is_object(counts) && i < NCOUNTS; i++) {

@@ -114,6 +114,8 @@ struct feed_item {
 	bool is_reply;          /* an answer to another post */
 	bool is_repost;         /* a boost / repost of someone else's post */
 	char *content_warning;  /* plain text shown before the content */
+	bool sensitive;         /* the network flags its media as sensitive */
+	bool featured;          /* a moderator featured it (set by the merge) */
 	struct feed_media *media;
 	size_t nmedia;
 	struct feed_counts counts;

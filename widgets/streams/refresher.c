@@ -1289,8 +1289,8 @@ remerge(struct pass *p, const struct refresh_opts *o)
 		struct stream_result *res = &rep->results[rep->nresults];
 		if (o->stream != NULL && strcmp(o->stream, c->streams[i].name) != 0)
 			continue;
-		if (stream_rebuild_with(p->a, c->cache, &c->streams[i], fresh_inputs(p, &c->streams[i]),
-		    now, false, res) != RC_OK)
+		if (stream_rebuild_with(p->a, c->cache, &c->streams[i], c->mod,
+		    fresh_inputs(p, &c->streams[i]), now, false, res) != RC_OK)
 			continue;
 		rep->nresults++;
 		if (res->changed)

@@ -39,6 +39,7 @@ struct refresher_conf {
 	struct fetcher_opts fetch;   /* for the libcurl fetcher */
 	struct fetcher *fetcher;     /* injected (tests); NULL: libcurl, made lazily */
 	struct refresher_tokens tokens;
+	struct mod *mod;             /* moderation decisions; NULL: moderated streams wait */
 };
 
 struct refresher;

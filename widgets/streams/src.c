@@ -40,6 +40,8 @@ static const struct {
 	[SRC_MASTODON] = { "mastodon", &src_mastodon_ops },
 	[SRC_BLUESKY] = { "bluesky", &src_bluesky_ops },
 	[SRC_INSTAGRAM_HASHTAG] = { "instagram-hashtag", &src_instagram_hashtag_ops, true },
+	[SRC_MASTODON_TAG] = { "mastodon-tag", &src_mastodon_tag_ops },
+	[SRC_BLUESKY_SEARCH] = { "bluesky-search", &src_bluesky_search_ops },
 };
 
 const char *
@@ -64,6 +66,12 @@ static const struct src_ops *
 ops_of(const struct src_conf *c)
 {
 	return (unsigned)c->type < SRC_TYPE_COUNT ? types[c->type].ops : NULL;
+}
+
+bool
+src_is_earned(const struct src_conf *c)
+{
+	return c->type == SRC_MASTODON_TAG || c->type == SRC_BLUESKY_SEARCH;
 }
 
 bool
@@ -126,9 +134,9 @@ check_feed_keys(const struct src_conf *c, const char *url)
 
 	if (!api && url == NULL)
 		return "url: missing (a feed source needs the feed's URL)";
-	if (!api && (c->account || c->api_url || c->connection || c->token_file))
-		return "account, api_url, connection and token_file are for API sources: "
-		    "set type = \"mastodon\", \"bluesky\", \"youtube\", ...";
+	if (!api && (c->account || c->api_url || c->connection || c->token_file || c->query))
+		return "account, query, api_url, connection and token_file are for API sources: "
+		    "set type = \"mastodon\", \"bluesky\", \"mastodon-tag\", ...";
 	if (api && url != NULL)
 		return "url: not for an API source (use account, and api_url for a proxy)";
 	if (c->query != NULL && (!api || !types[c->type].earned))
@@ -160,7 +168,13 @@ src_check(struct arena *a, const struct src_conf *c, const char *url)
 		return arena_printf(a, "type \"%s\": not supported yet (its connector needs "
 		    "the OAuth connection flow still to come); use the account's feed as a "
 		    "feed source meanwhile", src_type_name(c->type));
-	if (c->account == NULL || c->account[0] == '\0')
+	if (src_is_earned(c) && c->account != NULL)
+		return "account: not for an earned source (it shows what `query` finds)";
+	if (src_is_earned(c) && (c->query == NULL || c->query[0] == '\0'))
+		return arena_printf(a, "query: missing (what to find on %s)", ops->label);
+	if (!src_is_earned(c) && c->query != NULL)
+		return "query: only for the earned types mastodon-tag and bluesky-search";
+	if (!src_is_earned(c) && (c->account == NULL || c->account[0] == '\0'))
 		return arena_printf(a, "account: missing (the %s account to show)", ops->label);
 	if (c->connection != NULL && !name_ok(c->connection))
 		return "connection: must be 1-64 of [A-Za-z0-9_-] (a stored connection's name)";
@@ -184,7 +198,7 @@ src_identity_url(struct arena *a, const struct src_conf *c, const char *url)
 
 	if (c->type == SRC_FEED)
 		return url != NULL ? arena_strdup(a, url) : NULL;
-	if (ops_of(c) == NULL || c->account == NULL)
+	if (ops_of(c) == NULL || (c->account == NULL && c->query == NULL))
 		return NULL;
 	if (c->type == SRC_YOUTUBE && !src_is_api(c))
 		return arena_printf(a, "%s/feeds/videos.xml?channel_id=%s",

@@ -34,6 +34,9 @@ enum src_type {
 	SRC_MASTODON,
 	SRC_BLUESKY,
 	SRC_INSTAGRAM_HASHTAG,   /* earned: recent media of a hashtag (`query`) */
+	/* Earned media: what others post, found by a query. */
+	SRC_MASTODON_TAG,    /* a hashtag's public timeline on one server */
+	SRC_BLUESKY_SEARCH,  /* app.bsky.feed.searchPosts */
 	SRC_TYPE_COUNT
 };
 
@@ -44,7 +47,7 @@ struct src_conf {
 	const char *api_url;      /* base URL override, NULL: the network's */
 	const char *connection;   /* a stored connection's name (not used yet) */
 	const char *token_file;   /* path; YouTube: an API key */
-	const char *query;        /* earned sources: what to search (a hashtag) */
+	const char *query;        /* earned sources: the hashtag or search */
 };
 
 /* "feed", "mastodon", ...; "unknown" past the table. */
@@ -58,6 +61,10 @@ bool src_type_parse(const char *s, enum src_type *out);
  * key (NULL when absent).
  */
 const char *src_check(struct arena *a, const struct src_conf *c, const char *url);
+
+/* True for earned media (posts by anyone, found by `query`): their items
+ * wait for a moderator by default. */
+bool src_is_earned(const struct src_conf *c);
 
 /* True when the source is read through a connector here (not a feed):
  * Mastodon, Bluesky, and YouTube with a token_file. */
@@ -169,6 +176,8 @@ struct src_ops {
 
 extern const struct src_ops src_mastodon_ops;
 extern const struct src_ops src_bluesky_ops;
+extern const struct src_ops src_mastodon_tag_ops;
+extern const struct src_ops src_bluesky_search_ops;
 extern const struct src_ops src_youtube_ops;
 extern const struct src_ops src_instagram_ops;
 extern const struct src_ops src_instagram_hashtag_ops;

@@ -1,5 +1,6 @@
 /* src_bluesky: an account's posts from the public Bluesky AppView
- * (app.bsky.feed.getAuthorFeed, filter posts_no_replies, cursor paging). */
+ * (app.bsky.feed.getAuthorFeed, filter posts_no_replies, cursor paging),
+ * and the posts a search finds (app.bsky.feed.searchPosts, earned). */
 #include <ctype.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #define BSKY_PAGE 50           /* posts per page (the API allows 1-100) */
 #define BSKY_WEB "https://bsky.app"
 #define BSKY_HTML_MAX (256u * 1024)
+#define BSKY_QUERY_MAX 300
 
 /* A handle (a domain name, "@" allowed in front) or a did:plc / did:web. */
 static const char *
@@ -84,6 +86,23 @@ web_url(struct src_run *r, const char *uri, const json_t *author)
 		    *p != ':')
 			return NULL;
 	return arena_printf(r->a, BSKY_WEB "/profile/%s/post/%s", who, rkey + 1);
+}
+
+/* Self-labels and moderation labels that mark adult or graphic media. */
+static bool
+sensitive_labels(const json_t *post)
+{
+	static const char *const vals[] = { "porn", "sexual", "nudity", "graphic-media", "gore" };
+	size_t i;
+	const json_t *l;
+
+	json_array_foreach(json_object_get(post, "labels"), i, l) {
+		const char *v = json_string_value(json_object_get(l, "val"));
+		for (size_t k = 0; v != NULL && k < sizeof(vals) / sizeof(vals[0]); k++)
+			if (strcmp(v, vals[k]) == 0)
+				return true;
+	}
+	return false;
 }
 
 /* Authors who asked not to be shown to logged-out visitors. */
@@ -276,13 +295,12 @@ read_author(struct src_run *r, const json_t *author, struct feed_item *it)
 	it->nauthors = 1;
 }
 
+/* One PostView (`reason`: the feed entry's repost reason, or NULL). */
 static enum rc
-read_post(struct src_run *r, const json_t *entry, size_t idx)
+read_post_view(struct src_run *r, const json_t *post, const json_t *reason, size_t idx)
 {
-	const json_t *post = json_object_get(entry, "post");
 	const json_t *record = json_object_get(post, "record");
 	const json_t *author = json_object_get(post, "author");
-	const json_t *reason = json_object_get(entry, "reason");
 	const json_t *langs = json_object_get(record, "langs");
 	const char *uri = json_string_value(json_object_get(post, "uri"));
 	struct html h = { .rc = RC_OK };
@@ -299,6 +317,7 @@ read_post(struct src_run *r, const json_t *entry, size_t idx)
 	it->url = web_url(r, uri, author);
 	it->published = published;
 	it->is_reply = json_is_object(json_object_get(record, "reply"));
+	it->sensitive = sensitive_labels(post);
 	it->is_repost = json_is_object(reason) && json_string_value(json_object_get(reason, "$type")) &&
 	    strstr(json_string_value(json_object_get(reason, "$type")), "reasonRepost") != NULL;
 	if (json_array_size(langs) > 0 && json_is_string(json_array_get(langs, 0)))
@@ -321,6 +340,13 @@ read_post(struct src_run *r, const json_t *entry, size_t idx)
 	src_count(it, FEED_COUNT_SHARES, post, "repostCount");
 	it->kind = src_kind_of(it);
 	return RC_OK;
+}
+
+static enum rc
+read_post(struct src_run *r, const json_t *entry, size_t idx)
+{
+	return read_post_view(r, json_object_get(entry, "post"), json_object_get(entry, "reason"),
+	    idx);
 }
 
 static enum rc
@@ -361,4 +387,74 @@ const struct src_ops src_bluesky_ops = {
 	.check = bluesky_check,
 	.start = bluesky_start,
 	.page = bluesky_page,
+};
+
+/* ---- search (earned) ---- */
+
+static const char *
+search_check(struct arena *a, const struct src_conf *c)
+{
+	size_t n = strlen(c->query);
+
+	(void)a;
+	if (n == 0 || n > BSKY_QUERY_MAX || !utf8_valid(c->query, n))
+		return "query: a Bluesky search is 1-300 bytes of UTF-8 text";
+	for (const char *p = c->query; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20)
+			return "query: no control characters";
+	if (c->token_file != NULL)
+		return "token_file: not supported yet for bluesky-search";
+	return NULL;
+}
+
+static char *
+search_url(struct src_run *r, const char *cursor)
+{
+	char *q = src_qs(r->a, r->conf->query);
+	char *cur = cursor != NULL ? src_qs(r->a, cursor) : NULL;
+
+	if (q == NULL || (cursor != NULL && cur == NULL))
+		return NULL;
+	return arena_printf(r->a, "%s/xrpc/app.bsky.feed.searchPosts?q=%s&sort=latest&limit=%d%s%s",
+	    r->base, q, BSKY_PAGE, cur != NULL ? "&cursor=" : "", cur != NULL ? cur : "");
+}
+
+static enum rc
+search_start(struct src_run *r)
+{
+	if (search_check(r->a, r->conf) != NULL)
+		return src_fail(r, RC_CONFIG, "query: not a usable search");
+	r->url = search_url(r, NULL);
+	return r->url != NULL ? RC_OK : RC_NOMEM;
+}
+
+static enum rc
+search_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
+{
+	const json_t *posts = json_object_get(doc, "posts"), *p;
+	const char *cursor = json_string_value(json_object_get(doc, "cursor"));
+	size_t i;
+	enum rc rc;
+
+	(void)resp;
+	if (!json_is_object(doc) || !json_is_array(posts))
+		return src_fail(r, RC_INVALID, "unexpected JSON from the Bluesky API: "
+		    "searchPosts gave no \"posts\" array");
+	if (r->feed.title == NULL)
+		r->feed.title = arena_printf(r->a, "Bluesky: %s", r->conf->query);
+	json_array_foreach(posts, i, p)
+		if ((rc = read_post_view(r, p, NULL, i)) != RC_OK)
+			return rc;
+	r->pages++;
+	if (cursor != NULL && cursor[0] != '\0' && json_array_size(posts) > 0 && src_want_more(r))
+		r->url = search_url(r, cursor);
+	return RC_OK;
+}
+
+const struct src_ops src_bluesky_search_ops = {
+	.label = "Bluesky",
+	.default_api = "https://public.api.bsky.app",
+	.check = search_check,
+	.start = search_start,
+	.page = search_page,
 };

@@ -1,5 +1,6 @@
 /* src_mastodon: an account's public posts from the Mastodon REST API
- * (v1: accounts/lookup, then accounts/:id/statuses, Link-header paging). */
+ * (v1: accounts/lookup, then accounts/:id/statuses, Link-header paging),
+ * and a hashtag's public timeline (timelines/tag/:hashtag, earned). */
 #include <ctype.h>
 #include <string.h>
 
@@ -8,6 +9,8 @@
 
 #define MASTODON_PAGE 40      /* statuses per page: the API's maximum */
 #define MASTODON_USER_MAX 64
+#define MASTODON_TAG_MAX 100     /* bytes of a hashtag */
+#define MASTODON_TAG_SERVER "https://mastodon.social"
 
 /* "@user@host", "user@host" or "user" (then api_url names the server). */
 struct acct {
@@ -209,6 +212,7 @@ read_status(struct src_run *r, const json_t *st, size_t idx)
 	it->language = src_str(r, st, "language");
 	it->is_reply = reply_to != NULL && !json_is_null(reply_to);
 	it->is_repost = json_is_object(json_object_get(st, "reblog"));
+	it->sensitive = json_is_true(json_object_get(st, "sensitive"));
 	read_author(r, json_object_get(st, "account"), it);
 	read_tags(r, json_object_get(st, "tags"), it);
 	read_media(r, json_object_get(st, "media_attachments"), it);
@@ -233,7 +237,8 @@ read_statuses(struct src_run *r, const json_t *doc, const struct src_response *r
 
 	if (!json_is_array(doc))
 		return src_fail(r, RC_INVALID, "unexpected JSON from the Mastodon API: "
-		    "accounts/:id/statuses gave no array of statuses");
+		    "%s gave no array of statuses", r->conf->query != NULL ?
+		    "timelines/tag" : "accounts/:id/statuses");
 	json_array_foreach(doc, i, st)
 		if ((rc = read_status(r, st, i)) != RC_OK)
 			return rc;
@@ -248,6 +253,70 @@ mastodon_page(struct src_run *r, const json_t *doc, const struct src_response *r
 {
 	return r->step == 0 ? read_account(r, doc) : read_statuses(r, doc, resp);
 }
+
+/* A hashtag without its '#': letters, digits and '_' (any non-ASCII
+ * byte passes: Mastodon takes Unicode letters; the UTF-8 is checked). */
+static const char *
+tag_of(const char *q)
+{
+	return q[0] == '#' ? q + 1 : q;
+}
+
+static bool
+tag_ok(const char *t)
+{
+	size_t n = strlen(t);
+
+	if (n == 0 || n > MASTODON_TAG_MAX || !utf8_valid(t, n))
+		return false;
+	for (; *t != '\0'; t++)
+		if (!isalnum((unsigned char)*t) && *t != '_' && (unsigned char)*t < 0x80)
+			return false;
+	return true;
+}
+
+static const char *
+tag_check(struct arena *a, const struct src_conf *c)
+{
+	(void)a;
+	if (!tag_ok(tag_of(c->query)))
+		return "query: a Mastodon hashtag is 1-100 letters, digits or '_' (\"#brand\" or "
+		    "\"brand\")";
+	if (c->token_file != NULL)
+		return "token_file: not supported for mastodon-tag (public timelines need no token)";
+	return NULL;
+}
+
+static enum rc
+tag_start(struct src_run *r)
+{
+	char *tag;
+
+	if (!tag_ok(tag_of(r->conf->query)))
+		return src_fail(r, RC_CONFIG, "query: not a hashtag");
+	if ((tag = src_qs(r->a, tag_of(r->conf->query))) == NULL)
+		return RC_NOMEM;
+	r->step = 1;
+	r->url = arena_printf(r->a, "%s/api/v1/timelines/tag/%s?limit=%d", r->base, tag,
+	    MASTODON_PAGE);
+	return r->url != NULL ? RC_OK : RC_NOMEM;
+}
+
+static enum rc
+tag_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
+{
+	if (r->feed.title == NULL)
+		r->feed.title = arena_printf(r->a, "#%s", tag_of(r->conf->query));
+	return read_statuses(r, doc, resp);
+}
+
+const struct src_ops src_mastodon_tag_ops = {
+	.label = "Mastodon",
+	.default_api = MASTODON_TAG_SERVER,
+	.check = tag_check,
+	.start = tag_start,
+	.page = tag_page,
+};
 
 const struct src_ops src_mastodon_ops = {
 	.label = "Mastodon",

@@ -291,7 +291,26 @@ struct merge {
 	struct mitem *items;
 	size_t n, cap;
 	size_t nfiltered;
+	struct mod_view *mod;     /* the stream's decisions, or NULL */
+	const char **held;        /* stream_merged.held_images */
+	size_t nheld;
 };
+
+/* The item's first picture, for the console's preview of a held item. */
+static void
+note_held(struct merge *mg, const struct feed_item *it)
+{
+	const char *img = it->image;
+
+	for (size_t i = 0; img == NULL && i < it->nmedia; i++)
+		img = it->media[i].url != NULL ? it->media[i].url : it->media[i].poster;
+	if (img == NULL || mg->nheld >= STREAM_HELD_IMAGES)
+		return;
+	if (mg->held == NULL &&
+	    (mg->held = arena_calloc(mg->a, STREAM_HELD_IMAGES, sizeof(*mg->held))) == NULL)
+		return;
+	mg->held[mg->nheld++] = img;
+}
 
 /* An id that is unlikely to collide across unrelated feeds. */
 static bool
@@ -428,6 +447,38 @@ prepare_item(struct merge *mg, struct strset *ids, const struct stream_input *in
 	return true;
 }
 
+/*
+ * A moderated stream's say on one item: the decision, else the rules and
+ * the source's mode (mod_view_visible). Moderators' pins come after the
+ * config's. Without a view (the store did not answer) only what neither
+ * a rule nor the queue holds back is shown, which rebuild never lets
+ * happen: it keeps the last merge instead.
+ */
+static bool
+moderated_out(struct merge *mg, const struct stream_input *in, struct mitem *m)
+{
+	const struct stream_conf *sc = mg->sc;
+	char reason[MOD_REASON_MAX];
+	enum mod_verdict verdict;
+	const char *text;
+	long pin;
+	bool featured;
+
+	if (!sc->moderated)
+		return false;
+	text = stream_item_text(mg->a, &m->it);
+	verdict = mod_rules_check(mg->a, &sc->rules, &m->it, text, reason);
+	if (!mod_view_visible(mg->mod, in->source->name, in->source->market,
+	    in->source->moderation, &m->it, text, verdict, reason, &pin, &featured)) {
+		note_held(mg, &m->it);
+		return true;
+	}
+	if (pin > 0 && m->pin < 0)
+		m->pin = (long)sc->npin + pin - 1;
+	m->it.featured = featured;
+	return false;
+}
+
 static enum rc
 collect(struct merge *mg, const struct stream_input *in, size_t n)
 {
@@ -444,7 +495,7 @@ collect(struct merge *mg, const struct stream_input *in, size_t n)
 			struct mitem m;
 			if (!prepare_item(mg, &ids, &in[s], s, i, &m))
 				continue;
-			if (filtered_out(mg, &m)) {
+			if (filtered_out(mg, &m) || moderated_out(mg, &in[s], &m)) {
 				mg->nfiltered++;
 				continue;
 			}
@@ -548,9 +599,9 @@ merge_keys(struct merge *mg)
 enum rc
 stream_merge(struct arena *a, const struct stream_conf *sc,
     const struct stream_input *in, size_t n, const struct feed *prev,
-    long long now, struct stream_merged *out)
+    struct mod_view *mod, long long now, struct stream_merged *out)
 {
-	struct merge mg = { .a = a, .sc = sc, .now = now };
+	struct merge mg = { .a = a, .sc = sc, .now = now, .mod = mod };
 	size_t max = sc->max_items > 0 ? (size_t)sc->max_items : STREAM_MAX_ITEMS_DEFAULT;
 	enum rc rc;
 
@@ -576,6 +627,8 @@ stream_merge(struct arena *a, const struct stream_conf *sc,
 	}
 	out->feed.nitems = mg.n;
 	out->nfiltered = mg.nfiltered;
+	out->held_images = mg.held;
+	out->nheld_images = mg.nheld;
 	return RC_OK;
 }
 
@@ -598,18 +651,38 @@ fp_list(struct buf *b, const char *tag, const char *const *v, size_t n)
 
 static enum rc
 fingerprint(struct arena *a, const struct cache *c, const struct stream_conf *sc,
-    const struct stream_input *fresh, char hex[65]);
+    const struct stream_input *fresh, const struct mod_view *mod, char hex[65]);
 
 enum rc
 stream_fingerprint(struct arena *a, const struct cache *c,
-    const struct stream_conf *sc, char hex[65])
+    const struct stream_conf *sc, const struct mod_view *mod, char hex[65])
 {
-	return fingerprint(a, c, sc, NULL, hex);
+	return fingerprint(a, c, sc, NULL, mod, hex);
+}
+
+/* The moderation part: the mode of each source, the rules and the
+ * generation of the decisions. */
+static void
+fp_moderation(struct buf *b, const struct stream_conf *sc, const struct mod_view *mod)
+{
+	char num[24];
+
+	if (!sc->moderated)
+		return;
+	fp_add(b, "moderation");
+	for (size_t i = 0; i < sc->nsources; i++)
+		fp_add(b, mod_mode_name(sc->sources[i].moderation));
+	fp_list(b, "trusted", sc->rules.trusted_authors, sc->rules.ntrusted);
+	fp_list(b, "blocked_authors", sc->rules.blocked_authors, sc->rules.nblocked_authors);
+	fp_list(b, "blocked_words", sc->rules.blocked_words, sc->rules.nwords);
+	fp_list(b, "blocked_domains", sc->rules.blocked_domains, sc->rules.ndomains);
+	fp_add(b, sc->rules.reject_sensitive ? "sensitive" : "-");
+	fp_add(b, log_int(num, (long)mod_view_gen(mod)));
 }
 
 static enum rc
 fingerprint(struct arena *a, const struct cache *c, const struct stream_conf *sc,
-    const struct stream_input *fresh, char hex[65])
+    const struct stream_input *fresh, const struct mod_view *mod, char hex[65])
 {
 	unsigned char sum[CRYPTO_SHA256_LEN];
 	struct buf b;
@@ -624,6 +697,7 @@ fingerprint(struct arena *a, const struct cache *c, const struct stream_conf *sc
 	fp_list(&b, "exclude", sc->exclude, sc->nexclude);
 	fp_list(&b, "pin", sc->pin, sc->npin);
 	fp_list(&b, "hide", sc->hide, sc->nhide);
+	fp_moderation(&b, sc, mod);
 	for (size_t i = 0; i < sc->nsources; i++) {
 		const struct stream_source *s = &sc->sources[i];
 		char *path;
@@ -705,6 +779,7 @@ struct rebuild {
 	const struct cache *c;
 	const struct stream_conf *sc;
 	const struct stream_input *fresh;   /* may be NULL */
+	struct mod_view *mod;               /* a moderated stream's, else NULL */
 	long long now;
 	char fp[65];
 	char *feed_path, *meta_path;
@@ -787,7 +862,7 @@ rebuild_locked(struct rebuild *rb, bool force, struct stream_result *out)
 	json_t *old_feed = NULL;
 	enum rc rc;
 
-	if ((rc = fingerprint(rb->a, rb->c, sc, rb->fresh, rb->fp)) != RC_OK)
+	if ((rc = fingerprint(rb->a, rb->c, sc, rb->fresh, rb->mod, rb->fp)) != RC_OK)
 		return rc;
 	if (cache_read_json(rb->meta_path, &rb->old_meta) != RC_OK)
 		rb->old_meta = NULL;
@@ -795,6 +870,12 @@ rebuild_locked(struct rebuild *rb, bool force, struct stream_result *out)
 	if (!force && old_fp != NULL && strcmp(old_fp, rb->fp) == 0 &&
 	    cache_peek_sum(rb->feed_path, (char[65]){ 0 }) == RC_OK)
 		return RC_OK;
+	/* The decisions themselves only when there is a merge to make. */
+	if ((rc = mod_view_fill(rb->mod)) != RC_OK) {
+		log_kv(LOG_ERROR, "moderation_unavailable", "stream", sc->name,
+		    "error", rc_str(rc), NULL);
+		return rc;
+	}
 	in = arena_calloc(rb->a, sc->nsources + 1, sizeof(*in));
 	if (in == NULL)
 		return RC_NOMEM;
@@ -811,7 +892,7 @@ rebuild_locked(struct rebuild *rb, bool force, struct stream_result *out)
 		if (pf != NULL && feed_from_json(rb->a, old_feed, pf) == RC_OK)
 			prev = pf;
 	}
-	rc = stream_merge(rb->a, sc, in, sc->nsources, prev, rb->now, &out->m);
+	rc = stream_merge(rb->a, sc, in, sc->nsources, prev, rb->mod, rb->now, &out->m);
 	if (rc == RC_OK)
 		rc = store(rb, &out->m, in, &out->changed);
 	if (rc == RC_OK) {
@@ -823,9 +904,31 @@ rebuild_locked(struct rebuild *rb, bool force, struct stream_result *out)
 	return rc;
 }
 
+/* A moderated stream's view of the store, or why there is none. */
+static enum rc
+load_view(struct arena *a, const struct stream_conf *sc, struct mod *mod,
+    struct mod_view **out)
+{
+	enum rc rc;
+
+	*out = NULL;
+	if (!sc->moderated)
+		return RC_OK;
+	if (mod == NULL) {
+		log_kv(LOG_ERROR, "moderation_unavailable", "stream", sc->name,
+		    "error", "no store", NULL);
+		return RC_UNAVAILABLE;
+	}
+	rc = mod_view_open(mod, a, sc->name, out);
+	if (rc != RC_OK)
+		log_kv(LOG_ERROR, "moderation_unavailable", "stream", sc->name,
+		    "error", rc_str(rc), NULL);
+	return rc;
+}
+
 enum rc
 stream_rebuild_with(struct arena *a, const struct cache *c,
-    const struct stream_conf *sc, const struct stream_input *fresh,
+    const struct stream_conf *sc, struct mod *mod, const struct stream_input *fresh,
     long long now, bool force, struct stream_result *out)
 {
 	struct rebuild rb = { .a = a, .c = c, .sc = sc, .fresh = fresh, .now = now };
@@ -835,6 +938,9 @@ stream_rebuild_with(struct arena *a, const struct cache *c,
 
 	memset(out, 0, sizeof(*out));
 	out->sc = sc;
+	/* The last merge stays while the decisions cannot be read. */
+	if ((rc = load_view(a, sc, mod, &rb.mod)) != RC_OK)
+		return rc;
 	dir = cache_stream_path(a, c, sc->name, NULL);
 	lockp = cache_stream_path(a, c, sc->name, "lock");
 	rb.feed_path = cache_stream_path(a, c, sc->name, "feed.json");
@@ -848,6 +954,8 @@ stream_rebuild_with(struct arena *a, const struct cache *c,
 		rc = rebuild_locked(&rb, force, out);
 		cache_unlock(&lock);
 	}
+	if (rc == RC_OK && out->merged)
+		mod_view_flush(mod, rb.mod);
 	if (rc != RC_OK) {
 		out->merged = false;
 		log_kv(LOG_ERROR, "stream_rebuild_failed", "stream", sc->name,
@@ -859,7 +967,7 @@ stream_rebuild_with(struct arena *a, const struct cache *c,
 
 enum rc
 stream_rebuild(const struct cache *c, const struct stream_conf *sc,
-    long long now, bool force, bool *changed)
+    struct mod *mod, long long now, bool force, bool *changed)
 {
 	struct arena *a = arena_new(64 * 1024, 0);
 	struct stream_result res;
@@ -869,7 +977,7 @@ stream_rebuild(const struct cache *c, const struct stream_conf *sc,
 		*changed = false;
 	if (a == NULL)
 		return RC_NOMEM;
-	rc = stream_rebuild_with(a, c, sc, NULL, now, force, &res);
+	rc = stream_rebuild_with(a, c, sc, mod, NULL, now, force, &res);
 	if (rc == RC_OK && changed != NULL)
 		*changed = res.changed;
 	arena_free(a);

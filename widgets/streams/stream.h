@@ -8,12 +8,14 @@
 #include "util/arena.h"
 #include "util/rc.h"
 #include "widgets/streams/cache.h"
+#include "widgets/streams/moderation.h"
 #include "widgets/streams/src.h"
 #include "widgets/feeds/feed.h"
 
 #define STREAM_NAME_MAX 64
 #define STREAM_MAX_ITEMS_DEFAULT 200
 #define STREAM_MAX_ITEMS_LIMIT 10000
+#define STREAM_HELD_IMAGES 256
 
 /* One `source NAME { ... }` block, immutable once the config is loaded. */
 struct stream_source {
@@ -29,6 +31,9 @@ struct stream_source {
 	/* type and API keys; for an API source (src_is_api) `url` is the
 	 * first request, as src_identity_url makes it. */
 	struct src_conf api;
+	/* `moderation`, else the stream's, else queue for earned sources
+	 * and auto for the brand's own. */
+	enum mod_mode moderation;
 };
 
 /* One `stream NAME { ... }` block. */
@@ -42,6 +47,11 @@ struct stream_conf {
 	long max_items;
 	bool show_counts;     /* HTML shows likes, comments, shares, views */
 	const char *lang;     /* the widgets' words; NULL: by the visitor's browser */
+	/* Moderation: the rules, and whether the stream is moderated at all
+	 * (a `moderation` key, a rule, or a source in queue mode); only a
+	 * moderated stream reads the store. */
+	struct mod_rules rules;
+	bool moderated;
 };
 
 /* What the merge gets per source: its config and last good items. */
@@ -60,6 +70,11 @@ struct stream_merged {
 	size_t npinned;
 	size_t nduplicates;   /* dropped as duplicates */
 	size_t nfiltered;     /* dropped by include/exclude/hide */
+	/* Moderated streams: the first picture of each item held back, for
+	 * the console's previews through the media proxy (at most
+	 * STREAM_HELD_IMAGES). */
+	const char **held_images;
+	size_t nheld_images;
 };
 
 /*
@@ -81,9 +96,12 @@ bool stream_words_match(const char *text, const char *const *words, size_t n);
 char *stream_item_text(struct arena *a, const struct feed_item *it);
 
 /*
- * Merges in[0..n) into `out` (arena memory): each item gets its source
- * name and market, and a language when it has none: its feed's, else its
- * source's `lang`; repeated GUIDs within a source are kept apart (salted
+ * Merges in[0..n) into `out` (arena memory). A moderated stream shows
+ * only what `mod` (its view of the store's decisions; NULL: none could
+ * be read) lets through (mod_view_visible), with moderators' pins after
+ * the config's; its items met for the first time are noted in `mod`.
+ * Then: each item gets its source name and market, and a language when
+ * it has none: its feed's, else its source's `lang`; repeated GUIDs within a source are kept apart (salted
  * by URL) when they name different items and dropped when they repeat
  * one; hide, include and exclude apply; items are de-duplicated across
  * sources by id (when globally unique: it holds a ':' or is at least 16
@@ -94,24 +112,26 @@ char *stream_item_text(struct arena *a, const struct feed_item *it);
  */
 enum rc stream_merge(struct arena *a, const struct stream_conf *sc,
     const struct stream_input *in, size_t n, const struct feed *prev,
-    long long now, struct stream_merged *out);
+    struct mod_view *mod, long long now, struct stream_merged *out);
 
 /*
- * SHA-256 (hex) over everything the merge of `sc` depends on: its config
- * and the checksum of each source's items.json. Equal fingerprints mean
- * the stored merge is current.
+ * SHA-256 (hex) over everything the merge of `sc` depends on: its config,
+ * the checksum of each source's items.json and the generation of its
+ * moderation decisions (`mod`, may be NULL). Equal fingerprints mean the
+ * stored merge is current.
  */
 enum rc stream_fingerprint(struct arena *a, const struct cache *c,
-    const struct stream_conf *sc, char hex[65]);
+    const struct stream_conf *sc, const struct mod_view *mod, char hex[65]);
 
 /*
  * Re-merges stream `sc` from the cache when its fingerprint changed (or
  * always with `force`) and writes feed.json and meta.json atomically,
  * under the stream's lock. *changed (may be NULL) is set when feed.json
- * got new content.
+ * got new content. A moderated stream reads its decisions from `mod`
+ * (NULL: RC_UNAVAILABLE, the last merge stays).
  */
 enum rc stream_rebuild(const struct cache *c, const struct stream_conf *sc,
-    long long now, bool force, bool *changed);
+    struct mod *mod, long long now, bool force, bool *changed);
 
 /* What a rebuild leaves in memory for the publisher (publish.h). */
 struct stream_result {
@@ -128,10 +148,13 @@ struct stream_result {
  * or have a NULL feed) is sc->sources[i]'s items as the caller just
  * parsed and stored them, so only the others are read from their
  * items.json. The merge lives in `a`; *out says what it made (out->merged
- * is false when the stored merge was current). Logs its own errors.
+ * is false when the stored merge was current). Logs its own errors. A
+ * moderated stream reads its view from `mod` first and writes the items
+ * it met for the first time to the queue after; when the store does not
+ * answer, RC_UNAVAILABLE and the last merge stays (never shown unchecked).
  */
 enum rc stream_rebuild_with(struct arena *a, const struct cache *c,
-    const struct stream_conf *sc, const struct stream_input *fresh,
+    const struct stream_conf *sc, struct mod *mod, const struct stream_input *fresh,
     long long now, bool force, struct stream_result *out);
 
 /*

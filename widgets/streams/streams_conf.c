@@ -31,6 +31,7 @@ static cfg_opt_t source_opts[] = {
 	CFG_STR("connection", NULL, CFGF_NODEFAULT),
 	CFG_STR("token_file", NULL, CFGF_NODEFAULT),
 	CFG_STR("query", NULL, CFGF_NODEFAULT),
+	CFG_STR("moderation", NULL, CFGF_NODEFAULT),
 	CFG_INT_CB("every", SCHEDULE_EVERY_DEFAULT, CFGF_NONE, cfgval_duration),
 	CFG_STR("market", NULL, CFGF_NODEFAULT),
 	CFG_STR("title", NULL, CFGF_NODEFAULT),
@@ -41,6 +42,8 @@ static cfg_opt_t source_opts[] = {
 
 static int check_word(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 static int check_ref(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int check_author(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
+static int check_domain(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result);
 
 static cfg_opt_t stream_opts[] = {
 	CFG_STR("title", NULL, CFGF_NODEFAULT),
@@ -52,6 +55,12 @@ static cfg_opt_t stream_opts[] = {
 	CFG_INT("max_items", STREAM_MAX_ITEMS_DEFAULT, CFGF_NONE),
 	CFG_BOOL("show_counts", cfg_false, CFGF_NONE),
 	CFG_STR("lang", NULL, CFGF_NODEFAULT),
+	CFG_STR("moderation", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST_CB("trusted_authors", NULL, CFGF_NODEFAULT, check_author),
+	CFG_STR_LIST_CB("blocked_authors", NULL, CFGF_NODEFAULT, check_author),
+	CFG_STR_LIST_CB("blocked_words", NULL, CFGF_NODEFAULT, check_word),
+	CFG_STR_LIST_CB("blocked_domains", NULL, CFGF_NODEFAULT, check_domain),
+	CFG_BOOL("reject_sensitive", cfg_false, CFGF_NONE),
 	CFG_END()
 };
 
@@ -186,7 +195,8 @@ check_source_type(cfg_t *cfg, cfg_t *s)
 		return;
 	if (!src_type_parse(type, &c.type)) {
 		cfg_error(cfg, "KEY type: unknown \"%.40s\" in source %s; one of feed, mastodon, "
-		    "bluesky, youtube, instagram, facebook, threads, instagram-hashtag, linkedin, x, tiktok",
+		    "bluesky, mastodon-tag, bluesky-search, youtube, instagram, facebook, threads, "
+		    "instagram-hashtag, linkedin, x, tiktok",
 		    type, cfg_title(s));
 	} else {
 		c.account = cfg_getstr(s, "account");
@@ -242,6 +252,44 @@ check_ref(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	return cfgval_keep(value, result);
 }
 
+/* "@user@host", "@handle" or a profile URL (mod_rules.h). */
+static int
+check_author(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	struct arena *a = arena_new(1024, 0);
+	struct url u;
+
+	check_entry(cfg, opt, value, STREAMS_URL_MAX);
+	if (a != NULL && !(value[0] == '@' && value[1] != '\0' && strchr(value, ' ') == NULL) &&
+	    url_parse(a, value, &u) != RC_OK)
+		cfg_error(cfg, "KEY %s: \"%.80s\" is no \"@user@host\", \"@handle\" or profile URL",
+		    opt->name, value);
+	arena_free(a);
+	return cfgval_keep(value, result);
+}
+
+/* A host name: its subdomains match too. */
+static int
+check_domain(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	check_entry(cfg, opt, value, STREAMS_WORD_MAX);
+	if (!url_host_name_ok(value, true) || strchr(value, '.') == NULL)
+		cfg_error(cfg, "KEY %s: \"%.80s\" is no domain name (e.g. \"spam.example\")",
+		    opt->name, value);
+	return cfgval_keep(value, result);
+}
+
+static int
+check_moderation(cfg_t *cfg, cfg_opt_t *opt)
+{
+	enum mod_mode m;
+
+	if (!mod_mode_parse(cfg_opt_getnstr(opt, 0), &m))
+		cfg_error(cfg, "KEY moderation: must be \"auto\" or \"queue\", got \"%.40s\"",
+		    cfg_opt_getnstr(opt, 0));
+	return 0;
+}
+
 static int
 check_stream(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -293,6 +341,8 @@ streams_checks(cfg_t *root)
 		{ "stream", check_stream },
 		{ "stream|title", check_title },
 		{ "stream|max_items", check_max_items },
+		{ "stream|moderation", check_moderation },
+		{ "stream|source|moderation", check_moderation },
 		{ "stream|source", check_source },
 		{ "stream|source|url", check_url },
 		{ "stream|source|every", check_every },
@@ -324,6 +374,37 @@ list_of(struct arena *a, cfg_t *sec, const char *key, size_t *n)
 	return v;
 }
 
+/* The mode of a source: its own key, else the stream's, else by type. */
+static enum mod_mode
+source_mode(cfg_t *stream, cfg_t *src, const struct src_conf *api)
+{
+	enum mod_mode m;
+
+	if (mod_mode_parse(cfg_getstr(src, "moderation"), &m) ||
+	    mod_mode_parse(cfg_getstr(stream, "moderation"), &m))
+		return m;
+	return src_is_earned(api) ? MOD_QUEUE : MOD_AUTO;
+}
+
+static enum rc
+build_rules(struct arena *a, cfg_t *sec, struct stream_conf *sc)
+{
+	struct mod_rules *r = &sc->rules;
+
+	r->trusted_authors = list_of(a, sec, "trusted_authors", &r->ntrusted);
+	r->blocked_authors = list_of(a, sec, "blocked_authors", &r->nblocked_authors);
+	r->blocked_words = list_of(a, sec, "blocked_words", &r->nwords);
+	r->blocked_domains = list_of(a, sec, "blocked_domains", &r->ndomains);
+	r->reject_sensitive = cfg_getbool(sec, "reject_sensitive");
+	if (!r->trusted_authors || !r->blocked_authors || !r->blocked_words || !r->blocked_domains)
+		return RC_NOMEM;
+	sc->moderated = mod_rules_any(r) || cfg_getstr(sec, "moderation") != NULL;
+	for (size_t i = 0; i < sc->nsources; i++)
+		if (sc->sources[i].moderation == MOD_QUEUE)
+			sc->moderated = true;
+	return RC_OK;
+}
+
 static enum rc
 build_stream(struct arena *a, cfg_t *sec, struct stream_conf *sc)
 {
@@ -351,6 +432,7 @@ build_stream(struct arena *a, cfg_t *sec, struct stream_conf *sc)
 		src->api.connection = cfg_getstr(s, "connection");
 		src->api.token_file = cfg_getstr(s, "token_file");
 		src->api.query = cfg_getstr(s, "query");
+		src->moderation = source_mode(sec, s, &src->api);
 		/* An API source is known by its first request (no credential). */
 		src->url = src_identity_url(a, &src->api, cfg_getstr(s, "url"));
 		if (src->url == NULL)
@@ -362,7 +444,7 @@ build_stream(struct arena *a, cfg_t *sec, struct stream_conf *sc)
 		src->every = schedule_clamp(cfg_getint(s, "every"));
 		cache_source_key(src->url, src->key);
 	}
-	return RC_OK;
+	return build_rules(a, sec, sc);
 }
 
 enum rc
@@ -388,6 +470,15 @@ streams_conf_find(const struct stream_conf *v, size_t n, const char *name)
 		if (strcmp(v[i].name, name) == 0)
 			return &v[i];
 	return NULL;
+}
+
+bool
+streams_conf_any_moderated(const struct stream_conf *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].moderated)
+			return true;
+	return false;
 }
 
 /* Source folders of URLs no longer configured go after a week. */

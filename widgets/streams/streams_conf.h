@@ -28,6 +28,8 @@ enum rc streams_conf_build(struct arena *a, cfg_t *root, struct stream_conf **ou
 /* The stream named `name`, or NULL. */
 const struct stream_conf *streams_conf_find(const struct stream_conf *v, size_t n,
     const char *name);
+/* True when one of v[0..n) is moderated (reads the moderation store). */
+bool streams_conf_any_moderated(const struct stream_conf *v, size_t n);
 /* Removes the cache folders of sources no stream uses, a week after their
  * last use. `a` holds the key list. */
 void streams_conf_sweep(const struct stream_conf *v, size_t n, struct cache *c,
