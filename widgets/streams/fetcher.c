@@ -145,7 +145,8 @@ static void
 clear_headers(struct fetch_result *r)
 {
 	char **fields[] = { &r->etag, &r->last_modified, &r->content_type,
-	    &r->cache_control, &r->expires, &r->date, &r->age, &r->retry_after, &r->link };
+	    &r->cache_control, &r->expires, &r->date, &r->age, &r->retry_after, &r->link,
+	    &r->rate_remaining, &r->rate_reset };
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		free(*fields[i]);
@@ -196,6 +197,9 @@ header_line(char *p, size_t size, size_t nmemb, void *arg)
 		{ "age", offsetof(struct fetch_result, age), false },
 		{ "retry-after", offsetof(struct fetch_result, retry_after), false },
 		{ "link", offsetof(struct fetch_result, link), true },
+		/* APIs' own rate-limit headers: src_rate_backoff reads them. */
+		{ "x-rate-limit-remaining", offsetof(struct fetch_result, rate_remaining), false },
+		{ "x-rate-limit-reset", offsetof(struct fetch_result, rate_reset), false },
 	};
 	struct transfer *t = arg;
 	size_t n = size * nmemb, name;
@@ -260,8 +264,12 @@ setup_easy(struct curl_fetcher *cf, struct transfer *t)
 	    (j->etag != NULL && add_header(t, "If-None-Match: %s", j->etag) != RC_OK) ||
 	    (j->last_modified != NULL &&
 	    add_header(t, "If-Modified-Since: %s", j->last_modified) != RC_OK) ||
-	    (j->header != NULL && add_header(t, "%s", j->header) != RC_OK))
+	    (j->header != NULL && add_header(t, "%s", j->header) != RC_OK) ||
+	    (j->post_body != NULL && add_header(t, "%s", "Content-Type: application/json") != RC_OK))
 		return RC_NOMEM;
+	for (size_t i = 0; i < FETCH_EXTRA_HEADERS; i++)
+		if (j->extra_headers[i] != NULL && add_header(t, "%s", j->extra_headers[i]) != RC_OK)
+			return RC_NOMEM;
 	/*
 	 * No total_ms (CURLOPT_TIMEOUT): libcurl counts it from
 	 * curl_multi_add_handle, so a transfer waiting in its queue for a free
@@ -289,6 +297,10 @@ setup_easy(struct curl_fetcher *cf, struct transfer *t)
 	SET(CURLOPT_PIPEWAIT, strncasecmp(j->url, "https:", 6) == 0 ? 1L : 0L);
 	SET(CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
 	SET(CURLOPT_HTTPHEADER, t->hdrs);
+	if (j->post_body != NULL) {
+		SET(CURLOPT_POSTFIELDSIZE, (long)strlen(j->post_body));
+		SET(CURLOPT_POSTFIELDS, j->post_body);
+	}
 	SET(CURLOPT_WRITEFUNCTION, write_body);
 	SET(CURLOPT_WRITEDATA, t);
 	SET(CURLOPT_HEADERFUNCTION, header_line);

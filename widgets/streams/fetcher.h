@@ -21,6 +21,7 @@
 #define FETCH_MAX_INFLIGHT 256              /* transfers handed to libcurl */
 #define FETCH_MEMORY_BUDGET (64u << 20)     /* unfinished bodies of one run */
 #define FETCH_ERROR_BODY_MAX 4096           /* error bodies kept for messages */
+#define FETCH_EXTRA_HEADERS 2               /* header lines beyond `header` */
 
 /*
  * The outcome of one GET. Strings are malloc'd and owned by the fetcher
@@ -35,6 +36,8 @@ struct fetch_result {
 	char *etag, *last_modified, *content_type;
 	char *cache_control, *expires, *date, *age, *retry_after;
 	char *link;              /* Link header(s), joined: API paging */
+	char *rate_remaining;    /* x-rate-limit-remaining (X) */
+	char *rate_reset;        /* x-rate-limit-reset (X, Unix seconds) */
 	char *error_body;        /* a 4xx/5xx body up to FETCH_ERROR_BODY_MAX
 				  * bytes (the API's own words), else NULL */
 	size_t error_len;
@@ -50,6 +53,8 @@ struct fetch_job {
 	const char *last_modified;   /* If-Modified-Since, or NULL */
 	const char *header;          /* one more request header line
 				      * ("Name: value"), or NULL */
+	const char *extra_headers[FETCH_EXTRA_HEADERS];  /* more, or NULL */
+	const char *post_body;       /* non-NULL: POST it as application/json */
 	enum netpolicy_trust trust;  /* peers besides public ones: none, its
 				      * own origin's (the URL names a private
 				      * address), any (fetch_allow_private) */

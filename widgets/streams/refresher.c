@@ -65,6 +65,7 @@ struct unit {
 	struct src_run *api;               /* an API source's run (its arena
 					    * holds it and its items), or NULL */
 	bool more;                         /* the run has another request */
+	long rate_wait;                    /* seconds the API asked us to wait */
 	char errbuf[512];
 	char warnbuf[SRC_MSG_MAX];
 };
@@ -507,6 +508,7 @@ api_begin(struct pass *p, struct unit *u, long long now)
 	r->allow_private = p->r->conf.allow_private;
 	r->now = now;
 	u->api = r;
+	u->rate_wait = 0;
 	if (r->conf->token_file != NULL &&
 	    (rc = src_read_token(a, r->conf->token_file, (char **)&r->token)) != RC_OK) {
 		snprintf(u->res.error, sizeof(u->res.error), "token_file: cannot read it (%s)",
@@ -533,11 +535,15 @@ api_response(struct unit *u, struct fetch_result *res)
 	struct src_run *r = u->api;
 	struct src_response resp = {
 		.body = res->body, .len = res->len, .content_type = res->content_type,
-		.link = res->link,
+		.link = res->link, .rate_remaining = res->rate_remaining,
+		.rate_reset = res->rate_reset,
 	};
 	char msg[sizeof(res->error)];
+	long wait = src_rate_backoff(&resp, (long long)time(NULL));
 	enum rc rc;
 
+	if (wait > u->rate_wait)
+		u->rate_wait = wait;
 	if (res->rc != RC_OK) {
 		if (res->http_status == 0 && res->rc == RC_UNAVAILABLE)
 			return false;    /* cut short by a stop */
@@ -640,8 +646,15 @@ schedule(struct unit *u, const struct fetch_result *res, long long now, long ttl
 		.ttl_minutes = ttl,
 	};
 	const char *why;
+	long next = schedule_next_interval(&s, &why);
 
-	u->st.next_due = now + schedule_next_interval(&s, &why);
+	/* An API that said its budget is spent until a time is not asked
+	 * again before then, whatever the source's own schedule says. */
+	if (u->rate_wait > next) {
+		next = schedule_clamp(u->rate_wait);
+		why = "rate-limit";
+	}
+	u->st.next_due = now + next;
 	u->entry->why = why;
 	u->entry->next_due = u->st.next_due;
 	u->next_due = u->st.next_due;
@@ -963,6 +976,9 @@ add_job(struct pass *p, struct unit *u, struct fetch_job *job)
 	if (u->api != NULL) {
 		job->url = u->api->url;
 		job->header = u->api->header;
+		job->post_body = u->api->post_body;
+		for (size_t i = 0; i < FETCH_EXTRA_HEADERS && i < SRC_EXTRA_HEADERS; i++)
+			job->extra_headers[i] = u->api->extra_headers[i];
 	} else {
 		job->url = u->src->url;
 		load_validators(u, job);

@@ -20,6 +20,8 @@
 #define SRC_MAX_REQUESTS 8      /* requests per refresh, every step counted */
 #define SRC_MSG_MAX 256
 #define SRC_TOKEN_MAX 4096      /* bytes of a token_file */
+#define SRC_EXTRA_HEADERS 2     /* request header lines beyond the credential */
+#define SRC_QUERY_MAX 512       /* bytes of an earned source's query */
 
 enum src_type {
 	SRC_FEED,        /* RSS/Atom/JSON Feed at `url` (the default) */
@@ -32,6 +34,7 @@ enum src_type {
 	SRC_YOUTUBE,
 	SRC_MASTODON,
 	SRC_BLUESKY,
+	SRC_X_SEARCH,    /* earned: X recent search for `query` */
 	SRC_TYPE_COUNT
 };
 
@@ -42,6 +45,7 @@ struct src_conf {
 	const char *api_url;      /* base URL override, NULL: the network's */
 	const char *connection;   /* a stored connection's name (not used yet) */
 	const char *token_file;   /* path; YouTube: an API key */
+	const char *query;        /* earned sources (x-search): what to search */
 };
 
 /* "feed", "mastodon", ...; "unknown" past the table. */
@@ -74,6 +78,8 @@ struct src_response {
 	size_t len;
 	const char *content_type;   /* may be NULL */
 	const char *link;           /* the Link header(s), may be NULL */
+	const char *rate_remaining; /* x-rate-limit-remaining, may be NULL */
+	const char *rate_reset;     /* x-rate-limit-reset (Unix seconds), may be NULL */
 };
 
 /* One refresh of an API source, request by request. */
@@ -83,11 +89,16 @@ struct src_run {
 	const struct src_conf *conf;
 	const char *token;           /* token_file's contents, or NULL */
 	bool allow_private;          /* fetch_allow_private: media anywhere */
+	bool identity;               /* only the first URL is wanted (no token) */
 	long long now;
-	/* The request to make next (NULL: the run is over) and an extra
-	 * request header line for it (NULL: none). */
+	/* The request to make next (NULL: the run is over), the credential's
+	 * header line for it (NULL: none), more header lines (LinkedIn's
+	 * version headers) and a JSON body (non-NULL: the request is a POST,
+	 * as TikTok's video list is). */
 	char *url;
 	const char *header;
+	const char *extra_headers[SRC_EXTRA_HEADERS];
+	const char *post_body;
 	/* The items so far. */
 	struct feed feed;
 	size_t cap;
@@ -100,7 +111,8 @@ struct src_run {
 	int step;
 	char *ctx;
 	char *base;                  /* the API's base URL, no trailing '/' */
-	char *seen[SRC_MAX_REQUESTS];
+	char *seen[SRC_MAX_REQUESTS];  /* requests made: URL, and body if POST */
+	const char *first_url;
 	size_t nreq, pages;
 	struct sanitize *san;
 };
@@ -126,6 +138,15 @@ enum rc src_page(struct src_run *r, const struct src_response *resp);
 void src_http_error(const struct src_conf *c, long status, const char *fetch_error,
     const char *body, size_t len, char *out, size_t n);
 
+/*
+ * The one place an API's rate-limit response headers are read (X's
+ * x-rate-limit-remaining / -reset; other networks' usage headers belong
+ * here too): seconds from `now` the source must wait before its next
+ * request because the API said its budget is spent, 0 when it did not.
+ * Capped at a day.
+ */
+long src_rate_backoff(const struct src_response *resp, long long now);
+
 /* Reads a token file (trimmed; at most SRC_TOKEN_MAX bytes) into `a`. */
 enum rc src_read_token(struct arena *a, const char *path, char **out);
 
@@ -134,6 +155,8 @@ enum rc src_read_token(struct arena *a, const char *path, char **out);
 struct src_ops {
 	const char *label;           /* "Mastodon" */
 	const char *default_api;     /* base URL */
+	bool earned;                 /* a search: `query`, no `account` */
+	bool bearer;                 /* reads only with an OAuth token */
 	/* Keys beyond those src.c checks; NULL when fine. */
 	const char *(*check)(struct arena *a, const struct src_conf *c);
 	/* Sets r->url (and r->header) for the first request. */
@@ -145,6 +168,10 @@ struct src_ops {
 extern const struct src_ops src_mastodon_ops;
 extern const struct src_ops src_bluesky_ops;
 extern const struct src_ops src_youtube_ops;
+extern const struct src_ops src_linkedin_ops;
+extern const struct src_ops src_x_ops;
+extern const struct src_ops src_x_search_ops;
+extern const struct src_ops src_tiktok_ops;
 
 /* Helpers the connectors share (src.c). */
 enum rc src_fail(struct src_run *r, enum rc rc, const char *fmt, ...)
@@ -176,5 +203,10 @@ struct feed_media *src_media_alloc(struct src_run *r, struct feed_item *it, size
 char *src_link_next(struct arena *a, const char *link);
 /* Percent-encodes a query value into the arena. */
 char *src_qs(struct arena *a, const char *s);
+/* "Authorization: Bearer TOKEN" for r->header; RC_CONFIG (r->err) when
+ * the source has no token (the network wants one), unless r->identity. */
+enum rc src_bearer(struct src_run *r);
+/* A JSON integer member (or a decimal string) as a number; -1 when absent. */
+long long src_int(const json_t *o, const char *key);
 
 #endif

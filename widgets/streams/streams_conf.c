@@ -29,6 +29,7 @@ static cfg_opt_t source_opts[] = {
 	CFG_STR("api_url", NULL, CFGF_NODEFAULT),
 	CFG_STR("connection", NULL, CFGF_NODEFAULT),
 	CFG_STR("token_file", NULL, CFGF_NODEFAULT),
+	CFG_STR("query", NULL, CFGF_NODEFAULT),
 	CFG_INT_CB("every", SCHEDULE_EVERY_DEFAULT, CFGF_NONE, cfgval_duration),
 	CFG_STR("market", NULL, CFGF_NODEFAULT),
 	CFG_STR("title", NULL, CFGF_NODEFAULT),
@@ -159,13 +160,14 @@ check_source_type(cfg_t *cfg, cfg_t *s)
 		return;
 	if (!src_type_parse(type, &c.type)) {
 		cfg_error(cfg, "KEY type: unknown \"%.40s\" in source %s; one of feed, mastodon, "
-		    "bluesky, youtube, instagram, facebook, threads, linkedin, x, tiktok",
+		    "bluesky, youtube, instagram, facebook, threads, linkedin, x, tiktok, x-search",
 		    type, cfg_title(s));
 	} else {
 		c.account = cfg_getstr(s, "account");
 		c.api_url = cfg_getstr(s, "api_url");
 		c.connection = cfg_getstr(s, "connection");
 		c.token_file = cfg_getstr(s, "token_file");
+		c.query = cfg_getstr(s, "query");
 		if (c.type == SRC_FEED && cfg_getstr(s, "url") == NULL)
 			cfg_error(cfg, "KEY url: missing in source %s", cfg_title(s));
 		else if ((e = src_check(a, &c, cfg_getstr(s, "url"))) != NULL)
@@ -318,6 +320,7 @@ build_stream(struct arena *a, cfg_t *sec, struct stream_conf *sc)
 		src->api.api_url = cfg_getstr(s, "api_url");
 		src->api.connection = cfg_getstr(s, "connection");
 		src->api.token_file = cfg_getstr(s, "token_file");
+		src->api.query = cfg_getstr(s, "query");
 		/* An API source is known by its first request (no credential). */
 		src->url = src_identity_url(a, &src->api, cfg_getstr(s, "url"));
 		if (src->url == NULL)
