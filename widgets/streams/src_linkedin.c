@@ -132,11 +132,11 @@ hashtag_at(struct src_run *r, const char *p, struct buf *b, enum rc *rc)
 static size_t
 mention_at(struct src_run *r, const char *p, struct buf *b, enum rc *rc)
 {
-	const char *close, *end;
+	const char *close, *end, *nl = strchr(p, '\n');
 	char *name;
 
 	if (strncmp(p, "@[", 2) != 0 || (close = strstr(p, "](")) == NULL ||
-	    (end = strchr(close, ')')) == NULL || strchr(p + 2, '\n') < close)
+	    (end = strchr(close, ')')) == NULL || (nl != NULL && nl < end))
 		return 0;
 	name = arena_strndup(r->a, p + 2, (size_t)(close - p - 2));
 	*rc = name != NULL ? html_text(b, name) : RC_NOMEM;
