@@ -135,7 +135,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	utf8_or_die(r.feed.title);
 	if (r.feed.nitems > SRC_MAX_ITEMS)
 		abort();
-	if (rc == RC_OK)
+	/* Only a finished run is stored (LinkedIn's pictures are filled in
+	 * by its last requests). */
+	if (rc == RC_OK && r.url == NULL)
 		roundtrip(a, &r.feed);
 	arena_free(a);
 	return 0;

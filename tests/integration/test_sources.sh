@@ -49,7 +49,7 @@ check_bad() {
 		th_not_ok "check-config refuses $1" "want '$3', got: $out"
 	fi
 }
-for t in instagram facebook threads linkedin x tiktok; do
+for t in instagram facebook threads; do
 	check_bad "type $t (not supported yet)" "type = \"$t\"  account = \"brand\"" \
 		"type \"$t\": not supported yet"
 done
