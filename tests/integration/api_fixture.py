@@ -293,6 +293,9 @@ def main():
     fixtures = a.fixtures
     if a.log:
         log_file = open(a.log, "a", encoding="utf-8")
+    # Many sources connect at once (the API bench): a listen backlog of 5
+    # would drop SYNs and add seconds of retries.
+    ThreadingHTTPServer.request_queue_size = 256
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     tmp = a.port_file + ".tmp"

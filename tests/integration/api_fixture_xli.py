@@ -12,6 +12,8 @@ the refresh bench):
   GET  /x/2/users/2244994945/tweets[?pagination_token=T]    two pages
   GET  /x/2/tweets/search/recent?query=...                  one page
   POST /tt/v2/video/list/?fields=...  {"max_count":20[,"cursor":C]}  two pages
+X user ids and LinkedIn organization ids 900000..900999 read as the
+fixture's accounts (the bench's many sources).
 Modes (/_mode?net=li|x|tt&mode=M): ok, html, malformed, missing, big
 (11 MiB), loop, private (media at 10.1.2.3), 401, 403, 429, and for X
 "spent" (200 with x-rate-limit-remaining: 0 and a reset an hour ahead) and
@@ -142,7 +144,8 @@ def linkedin(h, mode, media, method, p, q, body):
         return h.send(426, json.dumps({"status": 426, "code": "NONEXISTENT_VERSION",
                                        "message": "Requested version  is not active"}))
     if p == "/rest/posts" and q.get("q") == "author":
-        if q.get("author") != "urn:li:organization:2414183":
+        if q.get("author") != "urn:li:organization:2414183" and \
+                not bench_account(q.get("author", ""), "urn:li:organization:"):
             return h.send(403, json.dumps(ERRORS["li"][403]))
         missing = json.dumps({"paging": {"start": 0, "count": 50, "links": []},
                               "elements": [{"id": "urn:li:share:1", "commentary": "no dates"}]})
@@ -163,7 +166,15 @@ def linkedin(h, mode, media, method, p, q, body):
 
 # ---- X ----
 
+def bench_account(s, prefix):
+    """The bench's many accounts (prefix + 900000 + n) read as the one fixture account."""
+    return s.startswith(prefix + "900") and s[len(prefix):].isdigit()
+
+
 def x_api(h, mode, media, method, p, q, body):
+    parts = p.split("/")
+    if len(parts) == 5 and parts[2] == "users" and bench_account(parts[3], ""):
+        p = "/2/users/2244994945/tweets"
     first = p == "/2/users/2244994945/tweets" and "pagination_token" not in q
     search = p == "/2/tweets/search/recent"
     if (first or search) and mode == "spent":

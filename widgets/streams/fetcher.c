@@ -521,6 +521,7 @@ struct run {
 	size_t nhosts, rr;       /* hosts, and whose turn it is */
 	size_t conns;            /* connections the busy transfers need */
 	size_t waiting, active, done;
+	bool stopping;           /* no job goes again */
 	size_t buffered;         /* body bytes held by unfinished transfers */
 	struct timespec checked; /* last look at the deadlines */
 	fetch_done_fn cb;
@@ -636,6 +637,24 @@ note_protocol(struct run *r, struct transfer *t, enum host_proto p)
 		host_update(r, h, 0, (unsigned char)p);
 }
 
+/* A job given its next request goes to the front of its host's queue:
+ * src.c keeps a run's requests on one origin, so the host is the same. */
+static void
+requeue(struct run *r, size_t i)
+{
+	size_t h = r->host[i];
+
+	r->jobs[i].again = false;
+	if (r->stopping || h == NO_HOST)
+		return;
+	memset(&r->jobs[i].res, 0, sizeof(r->jobs[i].res));
+	r->state[i] = 0;
+	r->done--;
+	r->next[i] = r->head[h];
+	r->head[h] = i;
+	r->waiting++;
+}
+
 static void
 complete(struct run *r, size_t i)
 {
@@ -652,6 +671,8 @@ complete(struct run *r, size_t i)
 	r->cb(j, r->arg);
 	fetch_result_fini(&j->res);
 	transfer_fini(r->cf, &r->tr[i]);
+	if (j->again)
+		requeue(r, i);
 }
 
 static void
@@ -739,6 +760,7 @@ check_deadlines(struct run *r)
 static void
 abort_all(struct run *r)
 {
+	r->stopping = true;
 	for (size_t i = 0; i < r->n; i++) {
 		if (r->state[i] == 2)
 			continue;

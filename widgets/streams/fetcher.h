@@ -59,13 +59,20 @@ struct fetch_job {
 				      * own origin's (the URL names a private
 				      * address), any (fetch_allow_private) */
 	void *arg;                   /* the caller's */
+	bool again;                  /* set by done(): the job now names its
+				      * next request (url, headers, body; the
+				      * same origin), to fetch in this run */
 	struct fetch_result res;
 };
 
 /*
  * Called once per job as it finishes, in the thread that called run. It may
  * take the result over: copy job->res and zero it, then free the copy
- * later with fetch_result_fini.
+ * later with fetch_result_fini. Or it may give the job its next request
+ * and set job->again: the run fetches that too (an API source's next page
+ * need not wait for every other source's answer), and calls done() again.
+ * A fetcher may ignore `again` (the test fakes do): the caller then finds
+ * the job not fetched.
  */
 typedef void (*fetch_done_fn)(struct fetch_job *job, void *arg);
 

@@ -828,6 +828,17 @@ discover(struct pass *p, struct unit *u)
 	return true;
 }
 
+/* The request an API run makes next, on its job. */
+static void
+api_job(struct unit *u, struct fetch_job *job)
+{
+	job->url = u->api->url;
+	job->header = u->api->header;
+	job->post_body = u->api->post_body;
+	for (size_t i = 0; i < FETCH_EXTRA_HEADERS && i < SRC_EXTRA_HEADERS; i++)
+		job->extra_headers[i] = u->api->extra_headers[i];
+}
+
 static void
 on_done(struct fetch_job *job, void *arg)
 {
@@ -835,8 +846,12 @@ on_done(struct fetch_job *job, void *arg)
 	struct unit *u = job->arg;
 	bool inline_store;
 
-	if (u->api != NULL && api_response(u, &job->res))
-		return;          /* the next request follows; the fetcher frees this one */
+	if (u->api != NULL && api_response(u, &job->res)) {
+		/* The next request, in this run; the fetcher frees this one. */
+		api_job(u, job);
+		job->again = true;
+		return;
+	}
 	u->res = job->res;
 	memset(&job->res, 0, sizeof(job->res));
 	if (discover(p, u)) {
@@ -974,11 +989,7 @@ add_job(struct pass *p, struct unit *u, struct fetch_job *job)
 	memset(job, 0, sizeof(*job));
 	job->arg = u;
 	if (u->api != NULL) {
-		job->url = u->api->url;
-		job->header = u->api->header;
-		job->post_body = u->api->post_body;
-		for (size_t i = 0; i < FETCH_EXTRA_HEADERS && i < SRC_EXTRA_HEADERS; i++)
-			job->extra_headers[i] = u->api->extra_headers[i];
+		api_job(u, job);
 	} else {
 		job->url = u->src->url;
 		load_validators(u, job);
@@ -988,8 +999,11 @@ add_job(struct pass *p, struct unit *u, struct fetch_job *job)
 
 /*
  * API runs that want another request (the account's posts after its
- * lookup, the next page) get it in rounds, each a fetcher run of its own;
- * src.c bounds a run to SRC_MAX_REQUESTS, and so do the rounds.
+ * lookup, the next page) get it in the same fetcher run (job->again), so
+ * one slow source does not hold the others' next pages back. A fetcher
+ * that does not go again (the test fakes) leaves them here: they get it
+ * in rounds, each a fetcher run of its own; src.c bounds a run to
+ * SRC_MAX_REQUESTS, and so do the rounds.
  */
 static enum rc
 fetch_more(struct pass *p, struct fetch_job *jobs, size_t batch, volatile sig_atomic_t *stop)
