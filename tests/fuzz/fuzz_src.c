@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -38,7 +39,8 @@ utf8_or_die(const char *s)
 static void
 http_or_die(const char *s)
 {
-	if (s != NULL && strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
+	/* Schemes are case-insensitive (RFC 3986): "HTTPS://" is one. */
+	if (s != NULL && strncasecmp(s, "http://", 7) != 0 && strncasecmp(s, "https://", 8) != 0)
 		abort();
 }
 

@@ -88,6 +88,7 @@ class Handler(BaseHTTPRequestHandler):
                                            "method": self.command,
                                            "auth": self.headers.get("Authorization"),
                                            "li_version": self.headers.get("LinkedIn-Version"),
+                                           "inm": self.headers.get("If-None-Match"),
                                            "body": getattr(self, "req_body", "")}) + "\n")
                 log_file.flush()
 

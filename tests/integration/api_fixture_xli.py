@@ -26,6 +26,7 @@ import json
 import time
 
 TOKEN = "TESTTOKEN"
+ETAG = 'W/"xs-1"'   # the search and the timeline's first page; 304 on If-None-Match (search)
 MEDIA_HOSTS = ["https://pbs.twimg.com", "https://media.licdn.com",
                "https://p16-sign.tiktokcdn-us.com"]
 ERRORS = {
@@ -72,6 +73,19 @@ def x_rate(status, spent=False):
             ("x-rate-limit-reset", reset)]
 
 
+_big = []
+
+
+def big_body():
+    """11 MiB of JSON, made once: on a loaded machine making it per request
+    took long enough for the fetcher's low-speed limit to cut in first."""
+    if not _big:
+        pad = "x" * 1024
+        _big.append(('{"data":[' + ",".join('{"id":"%d","pad":"%s"}' % (i, pad)
+                                            for i in range(11 * 1024)) + ']}').encode())
+    return _big[0]
+
+
 def fault(h, net, mode, missing_body):
     """The answer in a failing mode (True when sent)."""
     extra = x_rate(200) if net == "x" else []
@@ -93,9 +107,7 @@ def fault(h, net, mode, missing_body):
         h.send(200, '{"data": [{"id": "1", "text": "cut off', headers=extra)
         return True
     if mode == "big":
-        pad = "x" * 1024
-        h.send(200, '{"data":[' + ",".join('{"id":"%d","pad":"%s"}' % (i, pad)
-                                            for i in range(11 * 1024)) + ']}', headers=extra)
+        h.send(200, big_body(), headers=extra)
         return True
     if mode == "missing":
         h.send(200, missing_body, headers=extra)
@@ -187,9 +199,11 @@ def x_api(h, mode, media, method, p, q, body):
     if search:
         if not q.get("query"):
             return h.send(400, json.dumps({"title": "Invalid Request", "detail": "query is required"}))
-        return h.send(200, load(h, "x_search_1.json", media), headers=x_rate(200))
+        if h.headers.get("If-None-Match") == ETAG:
+            return h.send(304, b"", headers=x_rate(304) + [("ETag", ETAG)])
+        return h.send(200, load(h, "x_search_1.json", media), headers=x_rate(200) + [("ETag", ETAG)])
     if first:
-        return h.send(200, load(h, "x_tweets_1.json", media), headers=x_rate(200))
+        return h.send(200, load(h, "x_tweets_1.json", media), headers=x_rate(200) + [("ETag", ETAG)])
     if p == "/2/users/2244994945/tweets":
         if mode == "loop":
             return h.send(200, load(h, "x_tweets_1.json", media), headers=x_rate(200))

@@ -16,6 +16,7 @@
 #     and the log, keeps the last good items, publishes nothing of it.
 #  4. Rate limits: X's x-rate-limit-remaining: 0 puts the next request
 #     after x-rate-limit-reset, on a 200 and on a 429.
+#  Conditional requests: If-None-Match and 304 for a run of one request.
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
 . "$HERE/lib.sh"
@@ -156,6 +157,19 @@ grep -q '<a class="social-stream__video u-video" href="https://www.tiktok.com/@b
 	th_ok "html: a TikTok video is its poster linking out" || th_not_ok "html: a TikTok video is its poster linking out"
 grep -Eq '<video|<iframe|autoplay|\.mp4' "$h" && th_not_ok "html: no player, no video file" ||
 	th_ok "html: no player, no video file"
+
+# Conditional requests: a run of one request (x-search, one page) keeps
+# its ETag and sends If-None-Match; a 304 keeps the items. A run of several
+# (the X timeline's two pages) keeps none: its first answer is not all.
+"$SOCIALHUB" refresh -c "$cfg" --force >"$TH_DIR/out2" 2>>"$TH_DIR/socialhub.log"
+sed 's/^/#   /' "$TH_DIR/out2"
+grep -Eq '^earned/xs +not-modified +304 +2 ' "$TH_DIR/out2" &&
+	th_ok "x-search: If-None-Match sent, 304: not modified, 2 items kept" ||
+	th_not_ok "x-search: If-None-Match sent, 304: not modified, 2 items kept"
+st_expect_eq "x timeline (2 pages): no If-None-Match sent" \
+	"$(grep -F '"/x/2/users/2244994945/tweets"' "$TH_DIR/api.log" | grep -vc '"inm": null')" 0
+grep -Eq '^social/x +(updated|unchanged) +200 +4 ' "$TH_DIR/out2" && th_ok "x timeline: read again in full" ||
+	th_not_ok "x timeline: read again in full"
 
 # ------------------------------------------------------- 3. bad input
 

@@ -552,6 +552,8 @@ api_response(struct unit *u, struct fetch_result *res)
 		memcpy(res->error, msg, sizeof(msg));
 		return false;
 	}
+	if (res->not_modified && r->nreq == 1)
+		return false;    /* the run's one request, unchanged: the last good stay */
 	if (res->not_modified) {
 		res->rc = RC_UPSTREAM;
 		snprintf(res->error, sizeof(res->error), "HTTP 304 to a request without validators");
@@ -692,7 +694,7 @@ process(struct pass *p, struct unit *u)
 		cache_unlock(&u->lock);
 		return;
 	}
-	if (rc == RC_OK && u->api != NULL) {
+	if (rc == RC_OK && u->api != NULL && !res->not_modified) {
 		rc = store_api(u, res, now, &ttl, &changed, err, errlen);
 		if (rc == RC_OK)
 			u->st.bytes = (long long)res->len;
@@ -828,6 +830,24 @@ discover(struct pass *p, struct unit *u)
 	return true;
 }
 
+/*
+ * Conditional requests for API sources: an ETag or Last-Modified is kept
+ * (http.json) only when the run was one request, so that a 304 to it says
+ * the whole result is unchanged; a run of several (pages, lookups) keeps
+ * none, since its first answer does not stand for the others.
+ */
+static void
+api_validators(const struct src_run *r, struct fetch_result *res)
+{
+	/* seen[0] is the URL itself unless the request was a POST. */
+	if (r->nreq <= 1 && r->seen[0] == r->first_url)
+		return;
+	free(res->etag);
+	free(res->last_modified);
+	res->etag = NULL;
+	res->last_modified = NULL;
+}
+
 /* The request an API run makes next, on its job. */
 static void
 api_job(struct unit *u, struct fetch_job *job)
@@ -854,6 +874,8 @@ on_done(struct fetch_job *job, void *arg)
 	}
 	u->res = job->res;
 	memset(&job->res, 0, sizeof(job->res));
+	if (u->api != NULL)
+		api_validators(u->api, &u->res);
 	if (discover(p, u)) {
 		fetch_result_fini(&u->res);
 		return;
@@ -990,6 +1012,10 @@ add_job(struct pass *p, struct unit *u, struct fetch_job *job)
 	job->arg = u;
 	if (u->api != NULL) {
 		api_job(u, job);
+		/* Validators stored for an API source stand for a whole run of
+		 * one request (see api_validators); a POST is never conditional. */
+		if (u->api->nreq == 1 && job->post_body == NULL)
+			load_validators(u, job);
 	} else {
 		job->url = u->src->url;
 		load_validators(u, job);
