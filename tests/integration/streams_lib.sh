@@ -188,3 +188,30 @@ d = json.load(sys.stdin)
 d["max_host"] = max(d["max_per_host"].values() or [0])
 print(d[sys.argv[1]])' "$2"
 }
+
+# st_start_api: api_fixture.py (the network APIs of tests/fixtures/api/) on
+# a free port, logging to $TH_DIR/api.log; sets API (its base URL).
+st_start_api() {
+	local pf=$TH_DIR/api.port here
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	th_spawn api "$ST_PY" "$here/api_fixture.py" --port-file "$pf" --log "$TH_DIR/api.log" \
+		--fixtures "$here/../fixtures/api"
+	th_wait_file "$pf" 10000 "$TH_LAST_PID" || return 1
+	API=http://127.0.0.1:$(cat "$pf")
+	th_diag "api fixture pid $TH_LAST_PID at $API"
+}
+
+# st_check_bad NAME SOURCE-BODY WANT: a config with that source is refused
+# by check-config, the message on the source's line naming WANT.
+st_check_bad() {
+	local cfg out
+	cfg=$(th_write_config --no-listen "$TH_DIR/bad.conf" "stream s {
+  source x { $2 }
+}")
+	out=$("$SOCIALHUB" check-config -c "$cfg" 2>&1)
+	if [ $? -eq 1 ] && grep -Fq "bad.conf:" <<<"$out" && grep -Fq -- "$3" <<<"$out"; then
+		th_ok "check-config refuses $1"
+	else
+		th_not_ok "check-config refuses $1" "want '$3', got: $out"
+	fi
+}

@@ -23,52 +23,32 @@ th_require_socialhub
 th_require_cmd /usr/bin/python3 curl "$(th_find_nginx)"
 th_init sources
 
-pf=$TH_DIR/api.port
-th_spawn api "$ST_PY" "$HERE/api_fixture.py" --port-file "$pf" --log "$TH_DIR/api.log" \
-	--fixtures "$HERE/../fixtures/api"
-API_PID=$TH_LAST_PID
-th_wait_file "$pf" 10000 "$API_PID" || th_bail "api fixture did not start"
-API=http://127.0.0.1:$(cat "$pf")
-th_diag "api fixture pid $API_PID at $API"
+st_start_api || th_bail "api fixture did not start"
 printf 'TESTKEY\n' >"$TH_DIR/yt.key"
 S=$TH_BASE/social
 
 # ------------------------------------------------------------ 1. check-config
 
-# check_bad NAME SOURCE-BODY WANT: a config with that source is refused,
-# the message on the source's line naming WANT.
-check_bad() {
-	local cfg out
-	cfg=$(th_write_config --no-listen "$TH_DIR/bad.conf" "stream s {
-  source x { $2 }
-}")
-	out=$("$SOCIALHUB" check-config -c "$cfg" 2>&1)
-	if [ $? -eq 1 ] && grep -Fq "bad.conf:" <<<"$out" && grep -Fq -- "$3" <<<"$out"; then
-		th_ok "check-config refuses $1"
-	else
-		th_not_ok "check-config refuses $1" "want '$3', got: $out"
-	fi
-}
 for t in instagram facebook threads; do
-	check_bad "type $t (not supported yet)" "type = \"$t\"  account = \"brand\"" \
+	st_check_bad "type $t (not supported yet)" "type = \"$t\"  account = \"brand\"" \
 		"type \"$t\": not supported yet"
 done
-check_bad "an unknown type" 'type = "myspace" account = "b"' 'type: unknown "myspace"'
-check_bad "mastodon without an account" 'type = "mastodon"' "account: missing"
-check_bad "mastodon \"user\" without api_url" 'type = "mastodon" account = "brand"' "needs api_url"
-check_bad "mastodon with a url" \
+st_check_bad "an unknown type" 'type = "myspace" account = "b"' 'type: unknown "myspace"'
+st_check_bad "mastodon without an account" 'type = "mastodon"' "account: missing"
+st_check_bad "mastodon \"user\" without api_url" 'type = "mastodon" account = "brand"' "needs api_url"
+st_check_bad "mastodon with a url" \
 	'type = "mastodon" account = "@b@m.example" url = "https://m.example/@b.rss"' "url: not for an API"
-check_bad "a bad api_url" 'type = "bluesky" account = "b.example" api_url = "file:///etc"' "api_url"
-check_bad "a bad Bluesky handle" 'type = "bluesky" account = "not a handle"' "account"
-check_bad "a YouTube handle without a key" 'type = "youtube" account = "@brand"' "channel id"
-check_bad "a missing token_file" \
+st_check_bad "a bad api_url" 'type = "bluesky" account = "b.example" api_url = "file:///etc"' "api_url"
+st_check_bad "a bad Bluesky handle" 'type = "bluesky" account = "not a handle"' "account"
+st_check_bad "a YouTube handle without a key" 'type = "youtube" account = "@brand"' "channel id"
+st_check_bad "a missing token_file" \
 	'type = "youtube" account = "@brand" token_file = "/nonexistent/key"' "token_file: cannot read"
-check_bad "connection and token_file together" \
+st_check_bad "connection and token_file together" \
 	"type = \"youtube\" account = \"@brand\" connection = \"yt\" token_file = \"$TH_DIR/yt.key\"" \
 	"give one, not both"
-check_bad "a malformed connection name" 'type = "mastodon" account = "@b@m.example" connection = "a b"' \
+st_check_bad "a malformed connection name" 'type = "mastodon" account = "@b@m.example" connection = "a b"' \
 	"connection"
-check_bad "account on a feed" 'url = "https://e.example/f.xml" account = "brand"' "API sources"
+st_check_bad "account on a feed" 'url = "https://e.example/f.xml" account = "brand"' "API sources"
 
 streams="stream social {
   source masto { type = \"mastodon\"  account = \"@brand@mastodon.example\"  api_url = \"$API/m\" }

@@ -27,41 +27,23 @@ th_require_socialhub
 th_require_cmd /usr/bin/python3 curl "$(th_find_nginx)"
 th_init sources_xli
 
-pf=$TH_DIR/api.port
-th_spawn api "$ST_PY" "$HERE/api_fixture.py" --port-file "$pf" --log "$TH_DIR/api.log" \
-	--fixtures "$HERE/../fixtures/api"
-API_PID=$TH_LAST_PID
-th_wait_file "$pf" 10000 "$API_PID" || th_bail "api fixture did not start"
-API=http://127.0.0.1:$(cat "$pf")
-th_diag "api fixture pid $API_PID at $API"
+st_start_api || th_bail "api fixture did not start"
 printf 'TESTTOKEN\n' >"$TH_DIR/token"
 TOK=$TH_DIR/token
 S=$TH_BASE/social
 
 # ------------------------------------------------------------ 1. check-config
 
-check_bad() {
-	local cfg out
-	cfg=$(th_write_config --no-listen "$TH_DIR/bad.conf" "stream s {
-  source x { $2 }
-}")
-	out=$("$SOCIALHUB" check-config -c "$cfg" 2>&1)
-	if [ $? -eq 1 ] && grep -Fq "bad.conf:" <<<"$out" && grep -Fq -- "$3" <<<"$out"; then
-		th_ok "check-config refuses $1"
-	else
-		th_not_ok "check-config refuses $1" "want '$3', got: $out"
-	fi
-}
-check_bad "x without a token" 'type = "x" account = "2244994945"' "token_file or connection: missing"
-check_bad "x with a handle" "type = \"x\" account = \"@brand\" token_file = \"$TOK\"" "numeric id"
-check_bad "x with a query" "type = \"x\" account = \"1\" query = \"a\" token_file = \"$TOK\"" "query: only for search"
-check_bad "x-search without a query" "type = \"x-search\" token_file = \"$TOK\"" "query: missing"
-check_bad "x-search with an account" \
+st_check_bad "x without a token" 'type = "x" account = "2244994945"' "token_file or connection: missing"
+st_check_bad "x with a handle" "type = \"x\" account = \"@brand\" token_file = \"$TOK\"" "numeric id"
+st_check_bad "x with a query" "type = \"x\" account = \"1\" query = \"a\" token_file = \"$TOK\"" "query: only for search"
+st_check_bad "x-search without a query" "type = \"x-search\" token_file = \"$TOK\"" "query: missing"
+st_check_bad "x-search with an account" \
 	"type = \"x-search\" query = \"#a\" account = \"1\" token_file = \"$TOK\"" "account: not for a search"
-check_bad "linkedin with a vanity name" "type = \"linkedin\" account = \"brand\" connection = \"li\"" \
+st_check_bad "linkedin with a vanity name" "type = \"linkedin\" account = \"brand\" connection = \"li\"" \
 	"organization's id"
-check_bad "tiktok without @" "type = \"tiktok\" account = \"brand\" connection = \"tt\"" "@handle"
-check_bad "a query on a feed" 'url = "https://e.example/f.xml" query = "a"' "API sources"
+st_check_bad "tiktok without @" "type = \"tiktok\" account = \"brand\" connection = \"tt\"" "@handle"
+st_check_bad "a query on a feed" 'url = "https://e.example/f.xml" query = "a"' "API sources"
 
 streams="stream social {
   source li { type = \"linkedin\"  account = \"2414183\"  api_url = \"$API/li\"  token_file = \"$TOK\" }

@@ -578,6 +578,22 @@ src_text_html(struct src_run *r, const char *text)
 	return out;
 }
 
+enum rc
+src_html_link(struct buf *b, const char *href, const char *prefix, const char *text)
+{
+	enum rc rc = buf_appends(b, "<a href=\"");
+
+	if (rc == RC_OK)
+		rc = html_attr(b, href);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "\">");
+	if (rc == RC_OK)
+		rc = html_text(b, prefix);
+	if (rc == RC_OK)
+		rc = html_text(b, text);
+	return rc == RC_OK ? buf_appends(b, "</a>") : rc;
+}
+
 char *
 src_clean_html(struct src_run *r, const char *html, const char *base)
 {

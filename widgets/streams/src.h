@@ -15,6 +15,8 @@
 #include "widgets/feeds/feed.h"
 #include "widgets/feeds/sanitize.h"
 
+struct buf;
+
 #define SRC_MAX_ITEMS 100       /* items one refresh reads from an API */
 #define SRC_MAX_PAGES 4         /* pages of the post list per refresh */
 #define SRC_MAX_REQUESTS 8      /* requests per refresh, every step counted */
@@ -190,6 +192,8 @@ char *src_media_url(struct src_run *r, const char *url);
 enum feed_kind src_kind_of(const struct feed_item *it);
 /* Plain text as an HTML paragraph (escaped, line breaks kept). */
 char *src_text_html(struct src_run *r, const char *text);
+/* Appends <a href="href">prefix text</a>, each part escaped. */
+enum rc src_html_link(struct buf *b, const char *href, const char *prefix, const char *text);
 /* HTML from the API through the sanitizer. */
 char *src_clean_html(struct src_run *r, const char *html, const char *base);
 /* ISO 8601 date member as Unix seconds, 0 when absent or bad. */

@@ -116,15 +116,7 @@ hashtag_at(struct src_run *r, const char *p, struct buf *b, enum rc *rc)
 		*rc = RC_NOMEM;
 		return 1;
 	}
-	*rc = buf_appends(b, "<a href=\"");
-	if (*rc == RC_OK)
-		*rc = html_attr(b, href);
-	if (*rc == RC_OK)
-		*rc = buf_appends(b, "\">#");
-	if (*rc == RC_OK)
-		*rc = html_text(b, tag);
-	if (*rc == RC_OK)
-		*rc = buf_appends(b, "</a>");
+	*rc = src_html_link(b, href, "#", tag);
 	return (size_t)(end - p) + 1;
 }
 

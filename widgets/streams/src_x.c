@@ -119,22 +119,6 @@ word_char(unsigned char c)
 	return isalnum(c) || c == '_' || c >= 0x80;
 }
 
-static enum rc
-link(struct buf *b, const char *href, const char *prefix, const char *text)
-{
-	enum rc rc = buf_appends(b, "<a href=\"");
-
-	if (rc == RC_OK)
-		rc = html_attr(b, href);
-	if (rc == RC_OK)
-		rc = buf_appends(b, "\">");
-	if (rc == RC_OK)
-		rc = html_text(b, prefix);
-	if (rc == RC_OK)
-		rc = html_text(b, text);
-	return rc == RC_OK ? buf_appends(b, "</a>") : rc;
-}
-
 /* A t.co link at p: its length, and the link written (or dropped: a
  * media link stands for the gallery). 0 when none starts here. */
 static size_t
@@ -151,7 +135,7 @@ url_at(struct src_run *r, const char *p, const json_t *urls, struct buf *b, enum
 		if (n == 0 || strncmp(p, tco, n) != 0)
 			continue;
 		if (json_object_get(u, "media_key") == NULL)
-			*rc = link(b, href != NULL ? href : tco, "", shown != NULL ? shown : tco);
+			*rc = src_html_link(b, href != NULL ? href : tco, "", shown != NULL ? shown : tco);
 		return n;
 	}
 	return 0;
@@ -174,7 +158,7 @@ word_at(struct src_run *r, const char *p, const json_t *list, const char *key,
 		q = src_qs(r->a, w);
 		href = q == NULL ? NULL : p[0] == '@' ? arena_printf(r->a, X_WEB "/%s", q) :
 		    arena_printf(r->a, X_WEB "/hashtag/%s", q);
-		*rc = href != NULL ? link(b, href, p[0] == '@' ? "@" : "#", w) : RC_NOMEM;
+		*rc = href != NULL ? src_html_link(b, href, p[0] == '@' ? "@" : "#", w) : RC_NOMEM;
 		return n + 1;
 	}
 	return 0;
