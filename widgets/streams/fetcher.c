@@ -822,6 +822,12 @@ curl_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 		curl_multi_perform(r.cf->multi, &running);
 		reap(&r);
 		check_deadlines(&r);
+		/* A job that finished may have gone again (a next page): hand it
+		 * over now, not after a poll of up to 250 ms that only the other
+		 * transfers could end. A handle just added makes the poll return
+		 * at once. */
+		if (r.waiting > 0)
+			start_more(&r);
 		if (r.done < n && r.active > 0)
 			curl_multi_poll(r.cf->multi, NULL, 0, 250, NULL);
 	}
