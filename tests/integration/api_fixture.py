@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""api_fixture: Mastodon, Bluesky and YouTube APIs as their documentation
+"""api_fixture: Mastodon, Bluesky and YouTube APIs (LinkedIn, X and TikTok:
+api_fixture_xli.py) as their documentation
 shows them, for the API-source tests (tests/integration/test_sources.sh).
 
 Answers from the JSON files in --fixtures (tests/fixtures/api/), with the
@@ -34,6 +35,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import api_fixture_meta
 import api_fixture_earned  # /mt/ and /bs/: hashtag timeline, post search
+import api_fixture_xli  # LinkedIn, X and TikTok, in their own file
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -84,7 +86,12 @@ class Handler(BaseHTTPRequestHandler):
             if log_file:
                 u = urlsplit(self.path)
                 log_file.write(json.dumps({"path": u.path, "query": u.query, "status": status,
-                                           "key_header": self.headers.get("X-Goog-Api-Key")}) + "\n")
+                                           "key_header": self.headers.get("X-Goog-Api-Key"),
+                                           "method": self.command,
+                                           "auth": self.headers.get("Authorization"),
+                                           "li_version": self.headers.get("LinkedIn-Version"),
+                                           "inm": self.headers.get("If-None-Match"),
+                                           "body": getattr(self, "req_body", "")}) + "\n")
                 log_file.flush()
 
     def send(self, status, body, ctype="application/json; charset=utf-8", headers=()):
@@ -98,6 +105,18 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         self.record(status)
+
+    def fixture_text(self, name):
+        with open(os.path.join(fixtures, name), encoding="utf-8") as f:
+            return f.read()
+
+    def do_POST(self):
+        u = urlsplit(self.path)
+        q = {k: v[0] for k, v in parse_qs(u.query).items()}
+        n = min(int(self.headers.get("Content-Length") or 0), 65536)
+        self.req_body = self.rfile.read(n).decode("utf-8", "replace")
+        if not api_fixture_xli.route(self, modes, "POST", u.path, q, self.req_body):
+            self.send(404, '{"error":"not found"}')
 
     def origin(self):
         return "http://127.0.0.1:%d" % self.server.server_address[1]
@@ -154,6 +173,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.bluesky(p[2:], q)
         if p.startswith("/y/"):
             return self.youtube(p[2:], q)
+        if api_fixture_xli.route(self, modes, "GET", p, q, None):
+            return None
         return self.send(404, '{"error":"not found"}')
 
     # ---- Mastodon ----
@@ -280,6 +301,9 @@ def main():
     fixtures = a.fixtures
     if a.log:
         log_file = open(a.log, "a", encoding="utf-8")
+    # Many sources connect at once (the API bench): a listen backlog of 5
+    # would drop SYNs and add seconds of retries.
+    ThreadingHTTPServer.request_queue_size = 256
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     tmp = a.port_file + ".tmp"

@@ -36,6 +36,7 @@ st_start_api() {
 		--fixtures "$ST_DIR/../fixtures/api"
 	th_wait_file "$pf" 10000 "$TH_LAST_PID" || th_bail "api fixture did not start"
 	API=http://127.0.0.1:$(cat "$pf")
+	th_diag "api fixture pid $TH_LAST_PID at $API"
 }
 
 # st_check_bad NAME CONFIG-TEXT WANT: check-config refuses a config with
@@ -49,6 +50,22 @@ st_check_bad() {
 	else
 		th_not_ok "check-config refuses $1" "want '$3', got: $out"
 	fi
+}
+
+# st_check_bad_source NAME SOURCE-BODY WANT: the same for one source.
+st_check_bad_source() {
+	st_check_bad "$1" "stream s {
+  source x { $2 }
+}" "$3"
+}
+
+# st_health_fresh: waits into the next second. Workers render /healthz at
+# most once a second (fcgi/health.c), so a report asked for after this
+# reflects every status.json written before it.
+st_health_fresh() {
+	local s
+	s=$(date +%s)
+	while [ "$(date +%s)" = "$s" ]; do sleep 0.05; done
 }
 
 st_tool() {

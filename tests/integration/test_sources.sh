@@ -23,41 +23,28 @@ th_require_socialhub
 th_require_cmd /usr/bin/python3 curl "$(th_find_nginx)"
 th_init sources
 
-st_start_api
-API_PID=$TH_LAST_PID
-th_diag "api fixture pid $API_PID at $API"
+st_start_api || th_bail "api fixture did not start"
 printf 'TESTKEY\n' >"$TH_DIR/yt.key"
 S=$TH_BASE/social
 
 # ------------------------------------------------------------ 1. check-config
 
-# check_bad NAME SOURCE-BODY WANT: a config with that source is refused,
-# the message on the source's line naming WANT.
-check_bad() {
-	st_check_bad "$1" "stream s {
-  source x { $2 }
-}" "$3"
-}
-for t in linkedin x tiktok; do
-	check_bad "type $t (not supported yet)" "type = \"$t\"  account = \"brand\"" \
-		"type \"$t\": not supported yet"
-done
-check_bad "an unknown type" 'type = "myspace" account = "b"' 'type: unknown "myspace"'
-check_bad "mastodon without an account" 'type = "mastodon"' "account: missing"
-check_bad "mastodon \"user\" without api_url" 'type = "mastodon" account = "brand"' "needs api_url"
-check_bad "mastodon with a url" \
+st_check_bad_source "an unknown type" 'type = "myspace" account = "b"' 'type: unknown "myspace"'
+st_check_bad_source "mastodon without an account" 'type = "mastodon"' "account: missing"
+st_check_bad_source "mastodon \"user\" without api_url" 'type = "mastodon" account = "brand"' "needs api_url"
+st_check_bad_source "mastodon with a url" \
 	'type = "mastodon" account = "@b@m.example" url = "https://m.example/@b.rss"' "url: not for an API"
-check_bad "a bad api_url" 'type = "bluesky" account = "b.example" api_url = "file:///etc"' "api_url"
-check_bad "a bad Bluesky handle" 'type = "bluesky" account = "not a handle"' "account"
-check_bad "a YouTube handle without a key" 'type = "youtube" account = "@brand"' "channel id"
-check_bad "a missing token_file" \
+st_check_bad_source "a bad api_url" 'type = "bluesky" account = "b.example" api_url = "file:///etc"' "api_url"
+st_check_bad_source "a bad Bluesky handle" 'type = "bluesky" account = "not a handle"' "account"
+st_check_bad_source "a YouTube handle without a key" 'type = "youtube" account = "@brand"' "channel id"
+st_check_bad_source "a missing token_file" \
 	'type = "youtube" account = "@brand" token_file = "/nonexistent/key"' "token_file: cannot read"
-check_bad "connection and token_file together" \
+st_check_bad_source "connection and token_file together" \
 	"type = \"youtube\" account = \"@brand\" connection = \"yt\" token_file = \"$TH_DIR/yt.key\"" \
 	"give one, not both"
-check_bad "a malformed connection name" 'type = "mastodon" account = "@b@m.example" connection = "a b"' \
+st_check_bad_source "a malformed connection name" 'type = "mastodon" account = "@b@m.example" connection = "a b"' \
 	"connection"
-check_bad "account on a feed" 'url = "https://e.example/f.xml" account = "brand"' "API sources"
+st_check_bad_source "account on a feed" 'url = "https://e.example/f.xml" account = "brand"' "API sources"
 
 streams="stream social {
   source masto { type = \"mastodon\"  account = \"@brand@mastodon.example\"  api_url = \"$API/m\" }
@@ -84,7 +71,9 @@ st_expect_eq "check-config accepts mastodon, bluesky, youtube (key or feed), a c
 # ---------------------------------------------------------- 2. a good refresh
 
 "$SOCIALHUB" refresh -c "$cfg" >"$TH_DIR/out1" 2>>"$TH_DIR/socialhub.log"
-st_expect_eq "refresh: exit 0" "$?" 0
+rc=$?
+st_health_fresh
+st_expect_eq "refresh: exit 0" "$rc" 0
 sed 's/^/#   /' "$TH_DIR/out1"
 grep -Eq '^social/masto +updated +200 +3 ' "$TH_DIR/out1" && th_ok "mastodon: 3 items (2 pages, followers-only left out)" ||
 	th_not_ok "mastodon: 3 items"
@@ -196,6 +185,7 @@ one_pass() {
 	"${TH_CURL[@]}" "$API/_mode?net=b&mode=$2" >/dev/null
 	"${TH_CURL[@]}" "$API/_mode?net=y&mode=$3" >/dev/null
 	"$SOCIALHUB" refresh -c "$cfg" --stream social --force >"$TH_DIR/out.$1" 2>>"$TH_DIR/socialhub.log"
+	st_health_fresh
 	sed 's/^/#   /' "$TH_DIR/out.$1"
 }
 # expect_fail SOURCE WHAT WANT: the source failed with WANT in its error,

@@ -638,6 +638,54 @@ test_curl_fetch(void **state)
 	fetcher_fini(&f);
 }
 
+/* The done callback gives job 0 a second request once (fetch_job.again). */
+struct again_seen {
+	int calls[2];
+	char paths[3][32];
+	int n;
+};
+
+static void
+on_done_again(struct fetch_job *job, void *arg)
+{
+	struct again_seen *s = arg;
+	int i = (int)(intptr_t)job->arg;
+
+	snprintf(s->paths[s->n++ % 3], sizeof(s->paths[0]), "%d:%ld", i, job->res.http_status);
+	if (i == 0 && s->calls[0]++ == 0) {
+		job->url = url("/missing");
+		job->again = true;
+	} else if (i != 0) {
+		s->calls[1]++;
+	}
+}
+
+static void
+test_again(void **state)
+{
+	struct fetcher_opts o = { .net = { .user_agent = "socialhub/test" } };
+	struct fetch_job jobs[2];
+	struct again_seen s = { 0 };
+	struct fetcher f;
+
+	(void)state;
+	memset(jobs, 0, sizeof(jobs));
+	for (int i = 0; i < 2; i++) {
+		jobs[i].url = url("/ok");
+		jobs[i].trust = NETPOLICY_ORIGIN;
+		jobs[i].arg = (void *)(intptr_t)i;
+	}
+	assert_int_equal(fetcher_curl_new(&o, &f), RC_OK);
+	assert_int_equal(fetcher_run(&f, jobs, 2, on_done_again, &s, NULL), RC_OK);
+	/* job 0 twice (200, then its next request's 404), job 1 once */
+	assert_int_equal(s.calls[0], 2);
+	assert_int_equal(s.calls[1], 1);
+	assert_int_equal(s.n, 3);
+	assert_true(strcmp(s.paths[1], "0:404") == 0 || strcmp(s.paths[2], "0:404") == 0);
+	assert_false(jobs[0].again);
+	fetcher_fini(&f);
+}
+
 /* n jobs for path on the test server, loopback allowed, arg = index. */
 static void
 jobs_at(struct fetch_job *jobs, int n, const char *path)
@@ -812,6 +860,7 @@ main(void)
 		cmocka_unit_test(test_next_interval),
 			cmocka_unit_test(test_curl_fetch),
 		cmocka_unit_test(test_per_host_limit),
+		cmocka_unit_test(test_again),
 		cmocka_unit_test(test_timeout_after_queue),
 		cmocka_unit_test(test_memory_budget),
 		cmocka_unit_test(test_stop),

@@ -89,9 +89,22 @@ test_checks(void **state)
 		{ { SRC_INSTAGRAM, "17841400000000001", NULL, "ig-brand", NULL, NULL }, NULL, NULL },
 		{ { SRC_FACEBOOK, "brand", NULL, "fb", NULL, NULL }, NULL, "account" },
 		{ { SRC_THREADS, "brand", NULL, "th", NULL, NULL }, NULL, "account" },
-		{ { SRC_LINKEDIN, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
-		{ { SRC_X, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
-		{ { SRC_TIKTOK, "brand", NULL, NULL, NULL, NULL }, NULL, "not supported yet" },
+		{ { SRC_LINKEDIN, "2414183", NULL, "li-brand", NULL, NULL }, NULL, NULL },
+		{ { SRC_LINKEDIN, "urn:li:organization:2414183", NULL, "li", NULL, NULL }, NULL, NULL },
+		{ { SRC_LINKEDIN, "brand", NULL, "li", NULL, NULL }, NULL, "organization's id" },
+		{ { SRC_LINKEDIN, "2414183", NULL, NULL, NULL, NULL }, NULL, "connection or token_file" },
+		{ { SRC_X, "2244994945", NULL, "x-brand", NULL, NULL }, NULL, NULL },
+		{ { SRC_X, "@brand", NULL, "x-brand", NULL, NULL }, NULL, "numeric id" },
+		{ { SRC_X, "2244994945", NULL, NULL, NULL, NULL }, NULL, "connection or token_file" },
+		{ { SRC_X, "2244994945", NULL, "x", NULL, "q" }, NULL, "query: only for earned" },
+		{ { SRC_X_SEARCH, NULL, NULL, "x", NULL, "#BrandLaunch -is:retweet" }, NULL, NULL },
+		{ { SRC_X_SEARCH, NULL, NULL, "x", NULL, NULL }, NULL, "query: missing" },
+		{ { SRC_X_SEARCH, "brand", NULL, "x", NULL, "q" }, NULL, "account: not for an earned" },
+		{ { SRC_X_SEARCH, NULL, NULL, "x", NULL, "a\nb" }, NULL, "control" },
+		{ { SRC_FEED, NULL, NULL, NULL, NULL, "q" }, "https://e.example/f", "API sources" },
+		{ { SRC_TIKTOK, "@brand", NULL, "tt", NULL, NULL }, NULL, NULL },
+		{ { SRC_TIKTOK, "brand", NULL, "tt", NULL, NULL }, NULL, "@handle" },
+		{ { SRC_TIKTOK, "@brand", NULL, NULL, NULL, NULL }, NULL, "connection or token_file" },
 		/* Earned: a query, never an account. */
 		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "#brandlaunch" }, NULL, NULL },
 		{ { SRC_MASTODON_TAG, NULL, NULL, NULL, NULL, "Straße_2026" }, NULL, NULL },
@@ -545,6 +558,264 @@ test_roundtrip(void **state)
 	json_decref(jn);
 }
 
+/* ---- LinkedIn, X, TikTok ---- */
+
+static void
+start_with_token(struct src_run *r, const struct src_conf *c)
+{
+	memset(r, 0, sizeof(*r));
+	r->a = A;
+	r->conf = c;
+	r->now = NOW;
+	r->token = "TESTTOKEN";
+	assert_int_equal(src_start(r), RC_OK);
+	assert_string_equal(r->header, "Authorization: Bearer TESTTOKEN");
+	assert_null(strstr(r->url, "TESTTOKEN"));
+}
+
+static void
+test_x(void **state)
+{
+	struct src_conf c = { SRC_X, "2244994945", NULL, "x", NULL, NULL };
+	const struct feed_item *it;
+	struct src_run r;
+
+	(void)state;
+	start_with_token(&r, &c);
+	assert_non_null(strstr(r.url, "https://api.x.com/2/users/2244994945/tweets?"));
+	assert_non_null(strstr(r.url, "expansions=attachments.media_keys,author_id,referenced_tweets.id"));
+	assert_non_null(strstr(r.url, "media.fields=url,preview_image_url,alt_text,duration_ms,"));
+	assert_int_equal(feed_page(&r, "x_tweets_1.json", NULL, NULL), RC_OK);
+	assert_non_null(strstr(r.url, "&pagination_token=7140dibdnow9c7btw3w29n4v7"));
+	assert_int_equal(feed_page(&r, "x_tweets_2.json", NULL, NULL), RC_OK);
+	assert_null(r.url);
+	assert_int_equal(r.feed.nitems, 4);
+	assert_string_equal(r.feed.title, "Brand");
+	assert_string_equal(r.feed.home_page_url, "https://x.com/brand");
+
+	it = find(&r, "https://x.com/i/web/status/1860000000000000003");
+	assert_string_equal(it->url, "https://x.com/brand/status/1860000000000000003");
+	assert_int_equal(it->kind, FEED_KIND_PHOTO);
+	assert_int_equal(it->nmedia, 2);
+	assert_string_equal(it->media[0].alt, "The new store's front, with a crowd");
+	assert_string_equal(it->media[0].url, "https://pbs.twimg.com/media/store1.jpg");
+	assert_int_equal(it->media[0].width, 1200);
+	assert_null(strstr(it->content_html, "t.co"));   /* the media link goes */
+	assert_int_equal(it->counts.likes, 140);
+	assert_int_equal(it->counts.shares, 12);
+	assert_int_equal(it->counts.views, 5400);
+	assert_string_equal(it->authors[0].name, "Brand");
+
+	it = find(&r, "https://x.com/i/web/status/1860000000000000002");
+	assert_int_equal(it->kind, FEED_KIND_VIDEO);
+	assert_int_equal(it->media[0].duration_seconds, 32);
+	assert_string_equal(it->media[0].link, it->url);
+	assert_non_null(strstr(it->media[0].poster, "poster.jpg"));
+
+	it = find(&r, "https://x.com/i/web/status/1860000000000000001");
+	assert_non_null(strstr(it->content_html, "href=\"https://x.com/fan_one\""));
+	assert_non_null(strstr(it->content_html, "href=\"https://x.com/hashtag/Launch2026\""));
+	assert_non_null(strstr(it->content_html, "href=\"https://brand.example/blog/launch\""));
+	assert_non_null(strstr(it->content_html, "tip &amp; the"));
+	assert_non_null(strstr(it->content_html, "&lt;3"));
+	assert_false(it->is_reply);
+}
+
+static void
+test_x_search(void **state)
+{
+	struct src_conf c = { SRC_X_SEARCH, NULL, NULL, "x", NULL, "#BrandLaunch -is:retweet" };
+	struct src_run r;
+
+	(void)state;
+	start_with_token(&r, &c);
+	assert_non_null(strstr(r.url, "/2/tweets/search/recent?query=%23BrandLaunch%20-is%3Aretweet&"));
+	assert_int_equal(feed_page(&r, "x_search_1.json", NULL, NULL), RC_OK);
+	assert_null(r.url);
+	assert_int_equal(r.feed.nitems, 2);
+	assert_string_equal(r.feed.items[0].authors[0].name, "Fan & Friend");
+	assert_string_equal(r.feed.items[0].url, "https://x.com/fan_one/status/1861000000000000002");
+	assert_string_equal(r.feed.title, "X search: #BrandLaunch -is:retweet");
+	/* next_token, not pagination_token, on the search endpoint */
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, NULL, "{\"data\":[],\"meta\":{\"result_count\":0,"
+	    "\"next_token\":\"b26v89c19zqg8o3f\"}}", NULL), RC_OK);
+	assert_null(r.url);     /* an empty page ends the run */
+}
+
+static void
+test_x_errors(void **state)
+{
+	struct src_conf c = { SRC_X, "99", NULL, "x", NULL, NULL };
+	struct src_run r;
+
+	(void)state;
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, "x_user_not_found.json", NULL, NULL), RC_UPSTREAM);
+	assert_non_null(strstr(r.err, "Could not find user with id"));
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, NULL, "{\"data\":{\"id\":\"1\"}}", NULL), RC_INVALID);
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, NULL, "{\"data\":[{\"id\":\"x1\",\"text\":\"a\"}],"
+	    "\"meta\":{}}", NULL), RC_INVALID);
+	assert_non_null(strstr(r.err, "numeric \"id\""));
+	/* the same next_token twice: a loop */
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, "x_tweets_1.json", NULL, NULL), RC_OK);
+	assert_int_equal(feed_page(&r, "x_tweets_1.json", NULL, NULL), RC_INVALID);
+	assert_non_null(strstr(r.err, "pagination loops"));
+	/* without a token the run cannot start, and says why */
+	memset(&r, 0, sizeof(r));
+	r.a = A;
+	r.conf = &c;
+	assert_int_equal(src_start(&r), RC_CONFIG);
+	assert_non_null(strstr(r.err, "no access token"));
+}
+
+static void
+test_linkedin(void **state)
+{
+	struct src_conf c = { SRC_LINKEDIN, "2414183", NULL, "li", NULL, NULL };
+	const struct feed_item *it;
+	struct src_run r;
+
+	(void)state;
+	start_with_token(&r, &c);
+	assert_string_equal(r.extra_headers[0], "LinkedIn-Version: 202511");
+	assert_string_equal(r.extra_headers[1], "X-Restli-Protocol-Version: 2.0.0");
+	assert_string_equal(r.url, "https://api.linkedin.com/rest/posts?author=urn%3Ali%3A"
+	    "organization%3A2414183&q=author&count=50&start=0&sortBy=CREATED");
+	assert_int_equal(feed_page(&r, "linkedin_posts_1.json", NULL, NULL), RC_OK);
+	assert_non_null(strstr(r.url, "&start=4&"));
+	assert_int_equal(feed_page(&r, "linkedin_posts_2.json", NULL, NULL), RC_OK);
+	assert_string_equal(r.url, "https://api.linkedin.com/rest/images?ids=List("
+	    "urn%3Ali%3Aimage%3AC4E10AQFoyyAjHPMQuQ,urn%3Ali%3Aimage%3AC4E10AQFoyyAjHPMQuR,"
+	    "urn%3Ali%3Aimage%3AC4E10AQFmissing,urn%3Ali%3Aimage%3AC4D10AQHThumbArt)");
+	assert_int_equal(feed_page(&r, "linkedin_images.json", NULL, NULL), RC_OK);
+	assert_string_equal(r.url, "https://api.linkedin.com/rest/videos?ids=List("
+	    "urn%3Ali%3Avideo%3AC5F10AQGKQg_6y2a4sQ)");
+	assert_int_equal(feed_page(&r, "linkedin_videos.json", NULL, NULL), RC_OK);
+	assert_null(r.url);
+	assert_int_equal(r.feed.nitems, 4);     /* the draft is left out */
+
+	it = find(&r, "urn:li:share:7400000000000000003");
+	assert_string_equal(it->url, "https://www.linkedin.com/feed/update/urn:li:share:7400000000000000003");
+	assert_int_equal(it->nmedia, 2);        /* the unresolved image goes */
+	assert_int_equal(it->kind, FEED_KIND_PHOTO);
+	assert_string_equal(it->media[0].alt, "A red coat on a hanger");
+	assert_non_null(strstr(it->media[1].url, "https://media.licdn.com/dms/image/v2/scarves.jpg"));
+	assert_non_null(strstr(it->content_html, "https://www.linkedin.com/feed/hashtag/Autumn"));
+	assert_non_null(strstr(it->content_html, "(limited)"));
+	assert_int_equal(it->published, 1764900000);
+
+	it = find(&r, "urn:li:ugcPost:7400000000000000002");
+	assert_int_equal(it->kind, FEED_KIND_VIDEO);
+	assert_int_equal(it->media[0].duration_seconds, 62);
+	assert_non_null(strstr(it->media[0].poster, "making-of-thumb"));
+	assert_non_null(strstr(it->content_html, "Behind the scenes with Brand Studio"));
+
+	it = find(&r, "urn:li:share:7400000000000000001");
+	assert_int_equal(it->kind, FEED_KIND_ARTICLE);
+	assert_string_equal(it->external_url, "https://brand.example/report-2026");
+	assert_non_null(strstr(it->image, "report.jpg"));
+
+	it = find(&r, "urn:li:share:7399999999999999999");
+	assert_true(it->is_repost);
+	assert_non_null(strstr(it->content_html, "Hello from Lyon!<br>"));
+}
+
+static void
+http_msg(const struct src_conf *c, long status, const char *body, char *msg, size_t n)
+{
+	src_http_error(c, status, "HTTP", body, strlen(body), msg, n);
+}
+
+static void
+test_linkedin_errors(void **state)
+{
+	struct src_conf c = { SRC_LINKEDIN, "2414183", NULL, "li", NULL, NULL };
+	struct src_run r;
+	char msg[512];
+
+	(void)state;
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, NULL, "{\"paging\":{}}", NULL), RC_INVALID);
+	assert_non_null(strstr(r.err, "elements"));
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, NULL, "{\"elements\":[{\"id\":\"urn:li:share:1\"}]}",
+	    NULL), RC_INVALID);
+	assert_non_null(strstr(r.err, "publishedAt"));
+	http_msg(&c, 403, "{\"status\":403,\"serviceErrorCode\":100,"
+	    "\"code\":\"ACCESS_DENIED\",\"message\":\"Not enough permissions to access: "
+	    "partnerApiPostsExternal.FINDER-author.20251101\"}", msg, sizeof(msg));
+	assert_non_null(strstr(msg, "LinkedIn API: forbidden"));
+	assert_non_null(strstr(msg, "ACCESS_DENIED: Not enough permissions"));
+}
+
+static void
+test_tiktok(void **state)
+{
+	struct src_conf c = { SRC_TIKTOK, "@brand", NULL, "tt", NULL, NULL };
+	const struct feed_item *it;
+	struct src_run r;
+	char *id;
+	char msg[512];
+
+	(void)state;
+	start_with_token(&r, &c);
+	assert_non_null(strstr(r.url, "https://open.tiktokapis.com/v2/video/list/?fields=id,"));
+	assert_string_equal(r.post_body, "{\"max_count\":20}");
+	assert_int_equal(feed_page(&r, "tiktok_videos_1.json", NULL, NULL), RC_OK);
+	assert_string_equal(r.post_body, "{\"max_count\":20,\"cursor\":1764800000000}");
+	assert_int_equal(feed_page(&r, "tiktok_videos_2.json", NULL, NULL), RC_OK);
+	assert_null(r.url);
+	assert_int_equal(r.feed.nitems, 3);
+	it = &r.feed.items[0];
+	assert_int_equal(it->kind, FEED_KIND_VIDEO);
+	assert_int_equal(it->media[0].duration_seconds, 15);
+	assert_non_null(strstr(it->media[0].poster, "cover3"));
+	assert_int_equal(it->counts.views, 3000);
+	assert_string_equal(r.feed.home_page_url, "https://www.tiktok.com/@brand");
+	/* the same cursor again: a loop, though the URL is the same each time */
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, "tiktok_videos_1.json", NULL, NULL), RC_OK);
+	assert_int_equal(feed_page(&r, "tiktok_videos_1.json", NULL, NULL), RC_INVALID);
+	assert_non_null(strstr(r.err, "pagination loops"));
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, NULL, "{\"data\":{},\"error\":{\"code\":"
+	    "\"scope_not_authorized\",\"message\":\"The user did not authorize the scope "
+	    "required for completing this request.\"}}", NULL), RC_UPSTREAM);
+	assert_non_null(strstr(r.err, "scope_not_authorized"));
+	http_msg(&c, 401, "{\"error\":{\"code\":\"access_token_invalid\","
+	    "\"message\":\"The access token is invalid or not found in the request.\","
+	    "\"log_id\":\"2026\"}}", msg, sizeof(msg));
+	assert_non_null(strstr(msg, "access_token_invalid: The access token is invalid"));
+	/* two TikTok sources post to the same URL: the account keeps them apart */
+	id = src_identity_url(A, &c, NULL);
+	assert_non_null(strstr(id, "/v2/video/list/?fields="));
+	assert_non_null(strstr(id, "#%40brand"));
+}
+
+static void
+test_rate_backoff(void **state)
+{
+	struct src_response r = { .rate_remaining = "0", .rate_reset = "1765000900" };
+
+	(void)state;
+	assert_int_equal(src_rate_backoff(&r, NOW), 900);
+	r.rate_remaining = "12";
+	assert_int_equal(src_rate_backoff(&r, NOW), 0);
+	r.rate_remaining = "0";
+	r.rate_reset = "1764999000";          /* already past */
+	assert_int_equal(src_rate_backoff(&r, NOW), 0);
+	r.rate_reset = "99999999999";         /* capped at a day */
+	assert_int_equal(src_rate_backoff(&r, NOW), 86400);
+	r.rate_reset = "soon";
+	assert_int_equal(src_rate_backoff(&r, NOW), 0);
+	r.rate_reset = NULL;
+	assert_int_equal(src_rate_backoff(&r, NOW), 0);
+}
+
 int
 main(void)
 {
@@ -565,6 +836,13 @@ main(void)
 		cmocka_unit_test(test_mastodon_tag),
 		cmocka_unit_test(test_bluesky_search),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_x),
+		cmocka_unit_test(test_x_search),
+		cmocka_unit_test(test_x_errors),
+		cmocka_unit_test(test_linkedin),
+		cmocka_unit_test(test_linkedin_errors),
+		cmocka_unit_test(test_tiktok),
+		cmocka_unit_test(test_rate_backoff),
 	};
 
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);

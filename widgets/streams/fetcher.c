@@ -146,7 +146,7 @@ clear_headers(struct fetch_result *r)
 {
 	char **fields[] = { &r->etag, &r->last_modified, &r->content_type,
 	    &r->cache_control, &r->expires, &r->date, &r->age, &r->retry_after, &r->link,
-	    &r->usage };
+	    &r->usage, &r->rate_remaining, &r->rate_reset };
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		free(*fields[i]);
@@ -199,6 +199,9 @@ header_line(char *p, size_t size, size_t nmemb, void *arg)
 		{ "link", offsetof(struct fetch_result, link), true },
 		{ "x-app-usage", offsetof(struct fetch_result, usage), true },
 		{ "x-business-use-case-usage", offsetof(struct fetch_result, usage), true },
+		/* APIs' own rate-limit headers: src_rate_backoff reads them. */
+		{ "x-rate-limit-remaining", offsetof(struct fetch_result, rate_remaining), false },
+		{ "x-rate-limit-reset", offsetof(struct fetch_result, rate_reset), false },
 	};
 	struct transfer *t = arg;
 	size_t n = size * nmemb, name;
@@ -263,8 +266,12 @@ setup_easy(struct curl_fetcher *cf, struct transfer *t)
 	    (j->etag != NULL && add_header(t, "If-None-Match: %s", j->etag) != RC_OK) ||
 	    (j->last_modified != NULL &&
 	    add_header(t, "If-Modified-Since: %s", j->last_modified) != RC_OK) ||
-	    (j->header != NULL && add_header(t, "%s", j->header) != RC_OK))
+	    (j->header != NULL && add_header(t, "%s", j->header) != RC_OK) ||
+	    (j->post_body != NULL && add_header(t, "%s", "Content-Type: application/json") != RC_OK))
 		return RC_NOMEM;
+	for (size_t i = 0; i < FETCH_EXTRA_HEADERS; i++)
+		if (j->extra_headers[i] != NULL && add_header(t, "%s", j->extra_headers[i]) != RC_OK)
+			return RC_NOMEM;
 	/*
 	 * No total_ms (CURLOPT_TIMEOUT): libcurl counts it from
 	 * curl_multi_add_handle, so a transfer waiting in its queue for a free
@@ -292,6 +299,10 @@ setup_easy(struct curl_fetcher *cf, struct transfer *t)
 	SET(CURLOPT_PIPEWAIT, strncasecmp(j->url, "https:", 6) == 0 ? 1L : 0L);
 	SET(CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
 	SET(CURLOPT_HTTPHEADER, t->hdrs);
+	if (j->post_body != NULL) {
+		SET(CURLOPT_POSTFIELDSIZE, (long)strlen(j->post_body));
+		SET(CURLOPT_POSTFIELDS, j->post_body);
+	}
 	SET(CURLOPT_WRITEFUNCTION, write_body);
 	SET(CURLOPT_WRITEDATA, t);
 	SET(CURLOPT_HEADERFUNCTION, header_line);
@@ -512,6 +523,7 @@ struct run {
 	size_t nhosts, rr;       /* hosts, and whose turn it is */
 	size_t conns;            /* connections the busy transfers need */
 	size_t waiting, active, done;
+	bool stopping;           /* no job goes again */
 	size_t buffered;         /* body bytes held by unfinished transfers */
 	struct timespec checked; /* last look at the deadlines */
 	fetch_done_fn cb;
@@ -627,6 +639,24 @@ note_protocol(struct run *r, struct transfer *t, enum host_proto p)
 		host_update(r, h, 0, (unsigned char)p);
 }
 
+/* A job given its next request goes to the front of its host's queue:
+ * src.c keeps a run's requests on one origin, so the host is the same. */
+static void
+requeue(struct run *r, size_t i)
+{
+	size_t h = r->host[i];
+
+	r->jobs[i].again = false;
+	if (r->stopping || h == NO_HOST)
+		return;
+	memset(&r->jobs[i].res, 0, sizeof(r->jobs[i].res));
+	r->state[i] = 0;
+	r->done--;
+	r->next[i] = r->head[h];
+	r->head[h] = i;
+	r->waiting++;
+}
+
 static void
 complete(struct run *r, size_t i)
 {
@@ -643,6 +673,8 @@ complete(struct run *r, size_t i)
 	r->cb(j, r->arg);
 	fetch_result_fini(&j->res);
 	transfer_fini(r->cf, &r->tr[i]);
+	if (j->again)
+		requeue(r, i);
 }
 
 static void
@@ -730,6 +762,7 @@ check_deadlines(struct run *r)
 static void
 abort_all(struct run *r)
 {
+	r->stopping = true;
 	for (size_t i = 0; i < r->n; i++) {
 		if (r->state[i] == 2)
 			continue;
@@ -791,6 +824,12 @@ curl_run(void *impl, struct fetch_job *jobs, size_t n, fetch_done_fn done,
 		curl_multi_perform(r.cf->multi, &running);
 		reap(&r);
 		check_deadlines(&r);
+		/* A job that finished may have gone again (a next page): hand it
+		 * over now, not after a poll of up to 250 ms that only the other
+		 * transfers could end. A handle just added makes the poll return
+		 * at once. */
+		if (r.waiting > 0)
+			start_more(&r);
 		if (r.done < n && r.active > 0)
 			curl_multi_poll(r.cf->multi, NULL, 0, 250, NULL);
 	}

@@ -21,6 +21,7 @@
 #define FETCH_MAX_INFLIGHT 256              /* transfers handed to libcurl */
 #define FETCH_MEMORY_BUDGET (64u << 20)     /* unfinished bodies of one run */
 #define FETCH_ERROR_BODY_MAX 4096           /* error bodies kept for messages */
+#define FETCH_EXTRA_HEADERS 2               /* header lines beyond `header` */
 
 /*
  * The outcome of one GET. Strings are malloc'd and owned by the fetcher
@@ -37,6 +38,8 @@ struct fetch_result {
 	char *link;              /* Link header(s), joined: API paging */
 	char *usage;             /* X-App-Usage and X-Business-Use-Case-Usage,
 				  * joined: an API's rate-limit usage */
+	char *rate_remaining;    /* x-rate-limit-remaining (X) */
+	char *rate_reset;        /* x-rate-limit-reset (X, Unix seconds) */
 	char *error_body;        /* a 4xx/5xx body up to FETCH_ERROR_BODY_MAX
 				  * bytes (the API's own words), else NULL */
 	size_t error_len;
@@ -52,17 +55,26 @@ struct fetch_job {
 	const char *last_modified;   /* If-Modified-Since, or NULL */
 	const char *header;          /* one more request header line
 				      * ("Name: value"), or NULL */
+	const char *extra_headers[FETCH_EXTRA_HEADERS];  /* more, or NULL */
+	const char *post_body;       /* non-NULL: POST it as application/json */
 	enum netpolicy_trust trust;  /* peers besides public ones: none, its
 				      * own origin's (the URL names a private
 				      * address), any (fetch_allow_private) */
 	void *arg;                   /* the caller's */
+	bool again;                  /* set by done(): the job now names its
+				      * next request (url, headers, body; the
+				      * same origin), to fetch in this run */
 	struct fetch_result res;
 };
 
 /*
  * Called once per job as it finishes, in the thread that called run. It may
  * take the result over: copy job->res and zero it, then free the copy
- * later with fetch_result_fini.
+ * later with fetch_result_fini. Or it may give the job its next request
+ * and set job->again: the run fetches that too (an API source's next page
+ * need not wait for every other source's answer), and calls done() again.
+ * A fetcher may ignore `again` (the test fakes do): the caller then finds
+ * the job not fetched.
  */
 typedef void (*fetch_done_fn)(struct fetch_job *job, void *arg);
 

@@ -76,7 +76,8 @@ struct unit {
 	struct src_run *api;               /* an API source's run (its arena
 					    * holds it and its items), or NULL */
 	bool more;                         /* the run has another request */
-	long backoff;                      /* seconds the API asked to wait */
+	long backoff;                      /* seconds the API asked to wait: usage,
+					    * error codes, rate-limit headers */
 	char errbuf[512];
 	char warnbuf[SRC_MSG_MAX];
 };
@@ -551,6 +552,7 @@ api_begin(struct pass *p, struct unit *u, long long now)
 	r->allow_private = p->r->conf.allow_private;
 	r->now = now;
 	u->api = r;
+	u->backoff = 0;
 	if (r->conf->token_file != NULL &&
 	    (rc = src_read_token(a, r->conf->token_file, (char **)&r->token)) != RC_OK) {
 		snprintf(u->res.error, sizeof(u->res.error), "token_file: cannot read it (%s)",
@@ -580,14 +582,20 @@ api_response(const struct refresher_tokens *t, struct unit *u, struct fetch_resu
 	struct src_response resp = {
 		.body = res->body, .len = res->len, .content_type = res->content_type,
 		.link = res->link, .usage = res->usage,
+		.rate_remaining = res->rate_remaining, .rate_reset = res->rate_reset,
 	};
 	char msg[sizeof(res->error)];
+	long wait = src_rate_backoff(&resp, (long long)time(NULL));
 	enum rc rc;
 
+	if (wait > u->backoff)
+		u->backoff = wait;
 	if (res->rc != RC_OK) {
 		if (res->http_status == 0 && res->rc == RC_UNAVAILABLE)
 			return false;    /* cut short by a stop */
-		u->backoff = src_backoff(r->conf, res->usage, res->error_body, res->error_len);
+		wait = src_backoff(r->conf, res->usage, res->error_body, res->error_len);
+		if (wait > u->backoff)
+			u->backoff = wait;
 		src_http_error(r->conf, res->http_status, res->error, res->error_body,
 		    res->error_len, msg, sizeof(msg));
 		memcpy(res->error, msg, sizeof(msg));
@@ -596,6 +604,8 @@ api_response(const struct refresher_tokens *t, struct unit *u, struct fetch_resu
 			    res->error_len, res->error);
 		return false;
 	}
+	if (res->not_modified && r->nreq == 1)
+		return false;    /* the run's one request, unchanged: the last good stay */
 	if (res->not_modified) {
 		res->rc = RC_UPSTREAM;
 		snprintf(res->error, sizeof(res->error), "HTTP 304 to a request without validators");
@@ -693,8 +703,11 @@ schedule(struct unit *u, const struct fetch_result *res, long long now, long ttl
 		.ttl_minutes = ttl, .min_wait = u->backoff,
 	};
 	const char *why;
+	/* min_wait: an API that said its budget is spent until a time is
+	 * not asked again before then, whatever the source's schedule says. */
+	long next = schedule_next_interval(&s, &why);
 
-	u->st.next_due = now + schedule_next_interval(&s, &why);
+	u->st.next_due = now + next;
 	u->entry->why = why;
 	u->entry->next_due = u->st.next_due;
 	u->next_due = u->st.next_due;
@@ -877,7 +890,7 @@ process(struct pass *p, struct unit *u)
 		cache_unlock(&u->lock);
 		return;
 	}
-	if (rc == RC_OK && u->api != NULL) {
+	if (rc == RC_OK && u->api != NULL && !res->not_modified) {
 		rc = store_api(u, res, now, &ttl, &changed, err, errlen);
 		if (rc == RC_OK)
 			u->st.bytes = (long long)res->len;
@@ -983,6 +996,38 @@ writers_finish(struct pass *p)
 }
 
 /* The fetcher's callback: takes the result over and queues it. */
+/*
+ * Conditional requests for API sources: an ETag or Last-Modified is kept
+ * (http.json) only when the run was one request, so that a 304 to it says
+ * the whole result is unchanged; a run of several (pages, lookups) keeps
+ * none, since its first answer does not stand for the others.
+ */
+static void
+api_validators(const struct src_run *r, struct fetch_result *res)
+{
+	/* seen[0] is the URL itself unless the request was a POST. */
+	if (r->nreq <= 1 && r->seen[0] == r->first_url)
+		return;
+	free(res->etag);
+	free(res->last_modified);
+	res->etag = NULL;
+	res->last_modified = NULL;
+}
+
+/* The request an API run makes next, on its job. */
+static void
+api_job(struct pass *p, struct unit *u, struct fetch_job *job)
+{
+	job->url = u->api->url;
+	job->header = u->api->header;
+	job->post_body = u->api->post_body;
+	for (size_t i = 0; i < FETCH_EXTRA_HEADERS && i < SRC_EXTRA_HEADERS; i++)
+		job->extra_headers[i] = u->api->extra_headers[i];
+	/* Every request of a run is judged on its own URL's trust. */
+	job->trust = fetcher_trust(p->r->conf.allow_private, job->url);
+	u->trust = job->trust;
+}
+
 static void
 on_done(struct fetch_job *job, void *arg)
 {
@@ -990,10 +1035,16 @@ on_done(struct fetch_job *job, void *arg)
 	struct unit *u = job->arg;
 	bool inline_store;
 
-	if (u->api != NULL && api_response(&p->r->conf.tokens, u, &job->res))
-		return;          /* the next request follows; the fetcher frees this one */
+	if (u->api != NULL && api_response(&p->r->conf.tokens, u, &job->res)) {
+		/* The next request, in this run; the fetcher frees this one. */
+		api_job(p, u, job);
+		job->again = true;
+		return;
+	}
 	u->res = job->res;
 	memset(&job->res, 0, sizeof(job->res));
+	if (u->api != NULL)
+		api_validators(u->api, &u->res);
 	if (retry_discovery(p, u) || discover(p, u)) {
 		fetch_result_fini(&u->res);
 		return;
@@ -1138,10 +1189,11 @@ add_job(struct pass *p, struct unit *u, struct fetch_job *job)
 	memset(job, 0, sizeof(*job));
 	job->arg = u;
 	if (u->api != NULL) {
-		job->url = u->api->url;
-		job->header = u->api->header;
-		job->trust = fetcher_trust(p->r->conf.allow_private, job->url);
-		u->trust = job->trust;
+		api_job(p, u, job);
+		/* Validators stored for an API source stand for a whole run of
+		 * one request (see api_validators); a POST is never conditional. */
+		if (u->api->nreq == 1 && job->post_body == NULL)
+			load_validators(u, job);
 		return;
 	}
 	job->url = u->src->url;
@@ -1161,8 +1213,11 @@ add_job(struct pass *p, struct unit *u, struct fetch_job *job)
 
 /*
  * API runs that want another request (the account's posts after its
- * lookup, the next page) get it in rounds, each a fetcher run of its own;
- * src.c bounds a run to SRC_MAX_REQUESTS, and so do the rounds.
+ * lookup, the next page) get it in the same fetcher run (job->again), so
+ * one slow source does not hold the others' next pages back. A fetcher
+ * that does not go again (the test fakes) leaves them here: they get it
+ * in rounds, each a fetcher run of its own; src.c bounds a run to
+ * SRC_MAX_REQUESTS, and so do the rounds.
  */
 static enum rc
 fetch_more(struct pass *p, struct fetch_job *jobs, size_t batch, volatile sig_atomic_t *stop)

@@ -22,26 +22,25 @@
 
 static char *base_of(struct arena *a, const char *s);
 
-/* The type table: name, the connector when one is built, and whether it
- * is an earned source (a search: `query`, not an account's own posts). */
+/* The type table: name and connector (which says whether it is earned). */
 static const struct {
 	const char *name;
 	const struct src_ops *ops;
-	bool earned;
 } types[SRC_TYPE_COUNT] = {
-	[SRC_FEED] = { "feed", NULL, false },
-	[SRC_INSTAGRAM] = { "instagram", &src_instagram_ops, false },
-	[SRC_FACEBOOK] = { "facebook", &src_facebook_ops, false },
-	[SRC_THREADS] = { "threads", &src_threads_ops, false },
-	[SRC_LINKEDIN] = { "linkedin", NULL },
-	[SRC_X] = { "x", NULL },
-	[SRC_TIKTOK] = { "tiktok", NULL },
+	[SRC_FEED] = { "feed", NULL },
+	[SRC_INSTAGRAM] = { "instagram", &src_instagram_ops },
+	[SRC_FACEBOOK] = { "facebook", &src_facebook_ops },
+	[SRC_THREADS] = { "threads", &src_threads_ops },
+	[SRC_LINKEDIN] = { "linkedin", &src_linkedin_ops },
+	[SRC_X] = { "x", &src_x_ops },
+	[SRC_TIKTOK] = { "tiktok", &src_tiktok_ops },
 	[SRC_YOUTUBE] = { "youtube", &src_youtube_ops },
 	[SRC_MASTODON] = { "mastodon", &src_mastodon_ops },
 	[SRC_BLUESKY] = { "bluesky", &src_bluesky_ops },
-	[SRC_INSTAGRAM_HASHTAG] = { "instagram-hashtag", &src_instagram_hashtag_ops, true },
+	[SRC_INSTAGRAM_HASHTAG] = { "instagram-hashtag", &src_instagram_hashtag_ops },
 	[SRC_MASTODON_TAG] = { "mastodon-tag", &src_mastodon_tag_ops },
 	[SRC_BLUESKY_SEARCH] = { "bluesky-search", &src_bluesky_search_ops },
+	[SRC_X_SEARCH] = { "x-search", &src_x_search_ops },
 };
 
 const char *
@@ -71,7 +70,9 @@ ops_of(const struct src_conf *c)
 bool
 src_is_earned(const struct src_conf *c)
 {
-	return c->type == SRC_MASTODON_TAG || c->type == SRC_BLUESKY_SEARCH;
+	const struct src_ops *ops = ops_of(c);
+
+	return ops != NULL && ops->earned;
 }
 
 bool
@@ -139,10 +140,26 @@ check_feed_keys(const struct src_conf *c, const char *url)
 		    "set type = \"mastodon\", \"bluesky\", \"mastodon-tag\", ...";
 	if (api && url != NULL)
 		return "url: not for an API source (use account, and api_url for a proxy)";
-	if (c->query != NULL && (!api || !types[c->type].earned))
-		return "query: only for earned sources (type = \"instagram-hashtag\")";
-	if (api && types[c->type].earned && (c->query == NULL || c->query[0] == '\0'))
-		return "query: missing (what the earned source searches)";
+	return NULL;
+}
+
+/* An owned source shows an `account`, an earned one searches a `query`
+ * (instagram-hashtag both: it searches on behalf of an account). */
+static const char *
+check_subject(struct arena *a, const struct src_ops *ops, const struct src_conf *c)
+{
+	if (ops->earned && (c->query == NULL || c->query[0] == '\0'))
+		return arena_printf(a, "query: missing (what to find on %s)", ops->label);
+	if (ops->earned && strlen(c->query) > SRC_QUERY_MAX)
+		return "query: over 512 bytes";
+	if (ops->earned && !ops->account_too && c->account != NULL)
+		return "account: not for an earned source (it shows what `query` finds)";
+	if (!ops->earned && c->query != NULL)
+		return arena_printf(a, "query: only for earned sources (mastodon-tag, "
+		    "bluesky-search, instagram-hashtag, x-search); a %s source shows its account",
+		    ops->label);
+	if ((!ops->earned || ops->account_too) && (c->account == NULL || c->account[0] == '\0'))
+		return arena_printf(a, "account: missing (the %s account to show)", ops->label);
 	return NULL;
 }
 
@@ -168,14 +185,8 @@ src_check(struct arena *a, const struct src_conf *c, const char *url)
 		return arena_printf(a, "type \"%s\": not supported yet (its connector needs "
 		    "the OAuth connection flow still to come); use the account's feed as a "
 		    "feed source meanwhile", src_type_name(c->type));
-	if (src_is_earned(c) && c->account != NULL)
-		return "account: not for an earned source (it shows what `query` finds)";
-	if (src_is_earned(c) && (c->query == NULL || c->query[0] == '\0'))
-		return arena_printf(a, "query: missing (what to find on %s)", ops->label);
-	if (!src_is_earned(c) && c->query != NULL)
-		return "query: only for the earned types mastodon-tag and bluesky-search";
-	if (!src_is_earned(c) && (c->account == NULL || c->account[0] == '\0'))
-		return arena_printf(a, "account: missing (the %s account to show)", ops->label);
+	if ((e = check_subject(a, ops, c)) != NULL)
+		return e;
 	if (c->connection != NULL && !name_ok(c->connection))
 		return "connection: must be 1-64 of [A-Za-z0-9_-] (a stored connection's name)";
 	if (c->connection != NULL && c->token_file != NULL)
@@ -209,6 +220,10 @@ src_identity_url(struct arena *a, const struct src_conf *c, const char *url)
 	r.identity = true;
 	if (src_start(&r) != RC_OK)
 		return NULL;
+	/* A POST's URL is the same for every account (the token says whose
+	 * videos): the account tells two sources apart. */
+	if (r.post_body != NULL)
+		return arena_printf(a, "%s#%s", r.url, src_qs(a, c->account));
 	return r.url;
 }
 
@@ -233,6 +248,16 @@ base_of(struct arena *a, const char *s)
 	while (n > 0 && s[n - 1] == '/')
 		n--;
 	return arena_strndup(a, s, n);
+}
+
+/* What tells requests apart: the URL, and the body of a POST (TikTok's
+ * cursor is in it). */
+static char *
+request_key(struct src_run *r)
+{
+	if (r->post_body == NULL)
+		return r->url;
+	return arena_printf(r->a, "%s\n%s", r->url, r->post_body);
 }
 
 enum rc
@@ -260,7 +285,10 @@ src_start(struct src_run *r)
 		return rc;
 	if (r->url == NULL)
 		return src_fail(r, RC_CONFIG, "no request to make");
-	r->seen[r->nreq++] = r->url;
+	if ((r->seen[r->nreq] = request_key(r)) == NULL)
+		return RC_NOMEM;
+	r->first_url = r->url;
+	r->nreq++;
 	return RC_OK;
 }
 
@@ -303,17 +331,20 @@ static enum rc
 check_next(struct src_run *r)
 {
 	struct url_origin want, got;
+	char *key = request_key(r);
 
+	if (key == NULL)
+		return RC_NOMEM;
 	for (size_t i = 0; i < r->nreq; i++)
-		if (strcmp(r->seen[i], r->url) == 0)
+		if (strcmp(r->seen[i], key) == 0)
 			return src_fail(r, RC_INVALID, "pagination loops: the next page is a page "
 			    "already read (%s)", i + 1 == r->nreq ? "the current one" : "an earlier one");
-	if (!url_origin_of(r->seen[0], &want) || !url_origin_of(r->url, &got) ||
+	if (!url_origin_of(r->first_url, &want) || !url_origin_of(r->url, &got) ||
 	    !url_origin_same(&want, &got))
 		return src_fail(r, RC_INVALID, "the next page leaves the API's origin: refused");
 	if (r->nreq >= SRC_MAX_REQUESTS)
 		return src_fail(r, RC_LIMIT, "more than %d requests in one refresh", SRC_MAX_REQUESTS);
-	r->seen[r->nreq++] = r->url;
+	r->seen[r->nreq++] = key;
 	return RC_OK;
 }
 
@@ -325,7 +356,8 @@ src_page(struct src_run *r, const struct src_response *resp)
 
 	if ((rc = load_json(r, resp, &doc)) != RC_OK)
 		return rc;
-	r->url = NULL;     /* the header stays: it is the source's credential */
+	r->url = NULL;     /* the headers stay: the credential, the API version */
+	r->post_body = NULL;
 	rc = ops_of(r->conf)->page(r, doc, resp);
 	json_decref(doc);
 	/* Near a rate limit: keep the posts that came, ask for no more pages
@@ -340,23 +372,46 @@ src_page(struct src_run *r, const struct src_response *resp)
 }
 
 /* The API's own words from an error body: Mastodon {"error"}, Bluesky
- * {"error","message"}, Google {"error":{"message"}}. */
+ * {"error","message"}, Google {"error":{"message"}}, TikTok
+ * {"error":{"code","message"}}, LinkedIn {"code","message"}, X
+ * {"title","detail"} or {"errors":[{"title","detail"}]}. */
+static void
+said_of(const json_t *j, const char **code, const char **msg)
+{
+	const json_t *e = json_object_get(j, "error");
+	const json_t *first = json_array_get(json_object_get(j, "errors"), 0);
+
+	if (json_is_object(e)) {
+		*msg = json_string_value(json_object_get(e, "message"));
+		*code = json_string_value(json_object_get(e, "code"));
+	} else {
+		*code = json_string_value(e);
+		if (*code == NULL)
+			*code = json_string_value(json_object_get(j, "code"));
+		*msg = json_string_value(json_object_get(j, "message"));
+	}
+	if (*code == NULL && *msg == NULL && json_is_object(first))
+		j = first;
+	if (*code == NULL && *msg == NULL) {
+		*code = json_string_value(json_object_get(j, "title"));
+		*msg = json_string_value(json_object_get(j, "detail"));
+	}
+	if (*msg != NULL && (*msg)[0] == '\0')
+		*msg = NULL;
+	if (*code != NULL && (*code)[0] == '\0')
+		*code = NULL;
+}
+
 static void
 body_message(const char *body, size_t len, char *out, size_t n)
 {
-	json_t *j, *e;
+	json_t *j;
 	const char *msg = NULL, *code = NULL;
 
 	out[0] = '\0';
 	if (body == NULL || len == 0 || (j = json_loadb(body, len, 0, NULL)) == NULL)
 		return;
-	e = json_object_get(j, "error");
-	if (json_is_object(e))
-		msg = json_string_value(json_object_get(e, "message"));
-	else {
-		code = json_string_value(e);
-		msg = json_string_value(json_object_get(j, "message"));
-	}
+	said_of(j, &code, &msg);
 	if (msg != NULL || code != NULL)
 		snprintf(out, n, ": \"%.120s%s%.120s\"", code ? code : "", code && msg ? ": " : "",
 		    msg ? msg : "");
@@ -401,6 +456,23 @@ src_backoff(const struct src_conf *c, const char *usage, const char *body, size_
 	if (ops == NULL || ops->backoff == NULL)
 		return 0;
 	return ops->backoff(usage, body, len);
+}
+
+long
+src_rate_backoff(const struct src_response *resp, long long now)
+{
+	long long left, reset;
+	char *end;
+
+	if (resp->rate_remaining == NULL || resp->rate_reset == NULL)
+		return 0;
+	left = strtoll(resp->rate_remaining, &end, 10);
+	if (end == resp->rate_remaining || *end != '\0' || left > 0)
+		return 0;
+	reset = strtoll(resp->rate_reset, &end, 10);
+	if (end == resp->rate_reset || *end != '\0' || reset <= now)
+		return 0;
+	return reset - now > 86400 ? 86400 : (long)(reset - now);
 }
 
 enum rc
@@ -510,7 +582,8 @@ src_media_url(struct src_run *r, const char *url)
 	}
 	if (r->allow_private || !netpolicy_url_private(url))
 		return (char *)url;
-	if (r->nreq > 0 && netpolicy_url_private(r->seen[0]) && url_origin_of(r->seen[0], &api) &&
+	if (r->first_url != NULL && netpolicy_url_private(r->first_url) &&
+	    url_origin_of(r->first_url, &api) &&
 	    url_origin_of(url, &m) && url_origin_same(&api, &m))
 		return (char *)url;
 	warn_media(r, url, "a private or loopback address");
@@ -563,6 +636,22 @@ src_text_html_with(struct src_run *r, const char *text, src_line_fn write, void 
 	return out;
 }
 
+enum rc
+src_html_link(struct buf *b, const char *href, const char *prefix, const char *text)
+{
+	enum rc rc = buf_appends(b, "<a href=\"");
+
+	if (rc == RC_OK)
+		rc = html_attr(b, href);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "\">");
+	if (rc == RC_OK)
+		rc = html_text(b, prefix);
+	if (rc == RC_OK)
+		rc = html_text(b, text);
+	return rc == RC_OK ? buf_appends(b, "</a>") : rc;
+}
+
 char *
 src_clean_html(struct src_run *r, const char *html, const char *base)
 {
@@ -592,17 +681,8 @@ src_date(const json_t *o, const char *key)
 void
 src_count(struct feed_item *it, unsigned bit, const json_t *o, const char *key)
 {
-	const json_t *v = json_object_get(o, key);
-	long long n = -1;
-	char *end;
+	long long n = src_int(o, key);
 
-	if (json_is_integer(v))
-		n = (long long)json_integer_value(v);
-	else if (json_is_string(v) && json_string_value(v)[0] != '\0') {
-		n = strtoll(json_string_value(v), &end, 10);
-		if (*end != '\0')
-			n = -1;
-	}
 	if (n < 0)
 		return;
 	switch (bit) {
@@ -664,6 +744,31 @@ src_qs(struct arena *a, const char *s)
 		out = arena_strndup(a, b.data != NULL ? b.data : "", b.len);
 	buf_fini(&b);
 	return out;
+}
+
+enum rc
+src_bearer(struct src_run *r)
+{
+	if (r->token == NULL || r->token[0] == '\0')
+		return r->identity ? RC_OK : src_fail(r, RC_CONFIG, "no token for the %s API "
+		    "(token_file, or a connection not connected yet)", ops_of(r->conf)->label);
+	r->header = arena_printf(r->a, "Authorization: Bearer %s", r->token);
+	return r->header != NULL ? RC_OK : RC_NOMEM;
+}
+
+long long
+src_int(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	long long n;
+	char *end;
+
+	if (json_is_integer(v))
+		return json_integer_value(v) >= 0 ? (long long)json_integer_value(v) : -1;
+	if (!json_is_string(v) || json_string_value(v)[0] == '\0')
+		return -1;
+	n = strtoll(json_string_value(v), &end, 10);
+	return *end == '\0' && n >= 0 ? n : -1;
 }
 
 enum feed_kind

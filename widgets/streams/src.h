@@ -16,11 +16,15 @@
 #include "widgets/feeds/feed.h"
 #include "widgets/feeds/sanitize.h"
 
+struct buf;
+
 #define SRC_MAX_ITEMS 100       /* items one refresh reads from an API */
 #define SRC_MAX_PAGES 4         /* pages of the post list per refresh */
 #define SRC_MAX_REQUESTS 8      /* requests per refresh, every step counted */
 #define SRC_MSG_MAX 256
 #define SRC_TOKEN_MAX 4096      /* bytes of a token_file */
+#define SRC_EXTRA_HEADERS 2     /* request header lines beyond the credential */
+#define SRC_QUERY_MAX 512       /* bytes of an earned source's query */
 
 enum src_type {
 	SRC_FEED,        /* RSS/Atom/JSON Feed at `url` (the default) */
@@ -37,6 +41,7 @@ enum src_type {
 	/* Earned media: what others post, found by a query. */
 	SRC_MASTODON_TAG,    /* a hashtag's public timeline on one server */
 	SRC_BLUESKY_SEARCH,  /* app.bsky.feed.searchPosts */
+	SRC_X_SEARCH,    /* earned: X recent search for `query` */
 	SRC_TYPE_COUNT
 };
 
@@ -87,6 +92,8 @@ struct src_response {
 	const char *usage;          /* rate-limit usage headers (Meta's
 				     * X-App-Usage, X-Business-Use-Case-Usage),
 				     * joined; may be NULL */
+	const char *rate_remaining; /* x-rate-limit-remaining, may be NULL */
+	const char *rate_reset;     /* x-rate-limit-reset (Unix seconds), may be NULL */
 };
 
 /* One refresh of an API source, request by request. */
@@ -98,10 +105,14 @@ struct src_run {
 	bool allow_private;          /* fetch_allow_private: media anywhere */
 	bool identity;               /* only naming the source: no token needed */
 	long long now;
-	/* The request to make next (NULL: the run is over) and an extra
-	 * request header line for it (NULL: none). */
+	/* The request to make next (NULL: the run is over), the credential's
+	 * header line for it (NULL: none), more header lines (LinkedIn's
+	 * version headers) and a JSON body (non-NULL: the request is a POST,
+	 * as TikTok's video list is). */
 	char *url;
 	const char *header;
+	const char *extra_headers[SRC_EXTRA_HEADERS];
+	const char *post_body;
 	/* The items so far. */
 	struct feed feed;
 	size_t cap;
@@ -117,7 +128,8 @@ struct src_run {
 	int step;
 	char *ctx;
 	char *base;                  /* the API's base URL, no trailing '/' */
-	char *seen[SRC_MAX_REQUESTS];
+	char *seen[SRC_MAX_REQUESTS];  /* requests made: URL, and body if POST */
+	const char *first_url;
 	size_t nreq, pages;
 	struct sanitize *san;
 };
@@ -144,11 +156,22 @@ void src_http_error(const struct src_conf *c, long status, const char *fetch_err
     const char *body, size_t len, char *out, size_t n);
 
 /*
- * Seconds to wait before this source's next request as its API's usage
- * headers (`usage`, may be NULL) and, for a failed request, its error
- * body (may be NULL) say: near or over a rate limit. 0: no reason to wait.
+ * How long a source waits before its next request because its API said
+ * so (the refresher takes the largest, as the schedule's min_wait, rule
+ * "api-usage"); 0: no reason to wait. A 429's Retry-After is the
+ * schedule's own, as for feeds.
+ *
+ * src_backoff: the connector's reading (src_ops.backoff) of usage headers
+ * (`usage`: Meta's X-App-Usage and X-Business-Use-Case-Usage joined, may
+ * be NULL) and, for a failed request, of its error body (may be NULL).
  */
 long src_backoff(const struct src_conf *c, const char *usage, const char *body, size_t len);
+/*
+ * src_rate_backoff: the generic remaining/reset pair (X's
+ * x-rate-limit-remaining and -reset): seconds from `now` until the reset
+ * when nothing remains, capped at a day.
+ */
+long src_rate_backoff(const struct src_response *resp, long long now);
 
 /* Reads a token file (trimmed; at most SRC_TOKEN_MAX bytes) into `a`. */
 enum rc src_read_token(struct arena *a, const char *path, char **out);
@@ -158,6 +181,8 @@ enum rc src_read_token(struct arena *a, const char *path, char **out);
 struct src_ops {
 	const char *label;           /* "Mastodon" */
 	const char *default_api;     /* base URL */
+	bool earned;                 /* a search: `query`, no `account` */
+	bool account_too;            /* earned, searching on behalf of `account` */
 	/* Keys beyond those src.c checks; NULL when fine. */
 	const char *(*check)(struct arena *a, const struct src_conf *c);
 	/* Sets r->url (and r->header) for the first request. */
@@ -183,6 +208,10 @@ extern const struct src_ops src_instagram_ops;
 extern const struct src_ops src_instagram_hashtag_ops;
 extern const struct src_ops src_facebook_ops;
 extern const struct src_ops src_threads_ops;
+extern const struct src_ops src_linkedin_ops;
+extern const struct src_ops src_x_ops;
+extern const struct src_ops src_x_search_ops;
+extern const struct src_ops src_tiktok_ops;
 
 /* Helpers the connectors share (src.c). */
 enum rc src_fail(struct src_run *r, enum rc rc, const char *fmt, ...)
@@ -205,6 +234,8 @@ char *src_text_html(struct src_run *r, const char *text);
  * links of what it knows) instead of plain escaping. */
 typedef enum rc (*src_line_fn)(struct buf *b, struct arena *a, const char *line, void *arg);
 char *src_text_html_with(struct src_run *r, const char *text, src_line_fn line, void *arg);
+/* Appends <a href="href">prefix text</a>, each part escaped. */
+enum rc src_html_link(struct buf *b, const char *href, const char *prefix, const char *text);
 /* HTML from the API through the sanitizer. */
 char *src_clean_html(struct src_run *r, const char *html, const char *base);
 /* ISO 8601 date member as Unix seconds, 0 when absent or bad. */
@@ -218,5 +249,11 @@ struct feed_media *src_media_alloc(struct src_run *r, struct feed_item *it, size
 char *src_link_next(struct arena *a, const char *link);
 /* Percent-encodes a query value into the arena. */
 char *src_qs(struct arena *a, const char *s);
+/* "Authorization: Bearer TOKEN" for r->header (never in a URL: URLs are
+ * logged and are cache keys); RC_CONFIG (r->err) when the source has no
+ * token (the network wants one), unless r->identity. */
+enum rc src_bearer(struct src_run *r);
+/* A JSON integer member (or a decimal string) as a number; -1 when absent. */
+long long src_int(const json_t *o, const char *key);
 
 #endif

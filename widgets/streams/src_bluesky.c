@@ -454,6 +454,7 @@ search_page(struct src_run *r, const json_t *doc, const struct src_response *res
 const struct src_ops src_bluesky_search_ops = {
 	.label = "Bluesky",
 	.default_api = "https://public.api.bsky.app",
+	.earned = true,
 	.check = search_check,
 	.start = search_start,
 	.page = search_page,

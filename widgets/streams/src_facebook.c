@@ -29,7 +29,7 @@ fb_start(struct src_run *r)
 {
 	r->url = arena_printf(r->a, "%s/%s/posts?fields=%s&limit=%d", r->base,
 	    r->conf->account, FB_FIELDS, FB_PAGE);
-	return r->url != NULL ? meta_auth(r) : RC_NOMEM;
+	return r->url != NULL ? src_bearer(r) : RC_NOMEM;
 }
 
 static long

@@ -36,7 +36,7 @@ ig_start(struct src_run *r)
 {
 	r->url = arena_printf(r->a, "%s/%s/media?fields=%s&limit=%d", r->base,
 	    r->conf->account, IG_FIELDS, IG_PAGE);
-	return r->url != NULL ? meta_auth(r) : RC_NOMEM;
+	return r->url != NULL ? src_bearer(r) : RC_NOMEM;
 }
 
 /* A carousel's children: images and videos, in order. */
@@ -176,7 +176,7 @@ tag_start(struct src_run *r)
 		return src_fail(r, RC_CONFIG, "query: not a hashtag");
 	r->url = arena_printf(r->a, "%s/ig_hashtag_search?user_id=%s&q=%s", r->base,
 	    r->conf->account, q);
-	return r->url != NULL ? meta_auth(r) : RC_NOMEM;
+	return r->url != NULL ? src_bearer(r) : RC_NOMEM;
 }
 
 static enum rc
@@ -216,6 +216,8 @@ const struct src_ops src_instagram_hashtag_ops = {
 	.label = "Instagram",
 	/* Hashtag search exists only with Facebook Login. */
 	.default_api = "https://graph.facebook.com/" META_GRAPH_VERSION,
+	.earned = true,
+	.account_too = true,
 	.check = tag_check,
 	.start = tag_start,
 	.page = tag_page,

@@ -313,6 +313,7 @@ tag_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 const struct src_ops src_mastodon_tag_ops = {
 	.label = "Mastodon",
 	.default_api = MASTODON_TAG_SERVER,
+	.earned = true,
 	.check = tag_check,
 	.start = tag_start,
 	.page = tag_page,

@@ -51,15 +51,6 @@ meta_id_ok(const char *s, bool me_ok)
 	return true;
 }
 
-enum rc
-meta_auth(struct src_run *r)
-{
-	if (r->token == NULL)
-		return RC_OK;     /* naming the source only (src_identity_url) */
-	r->header = arena_printf(r->a, "Authorization: Bearer %s", r->token);
-	return r->header != NULL ? RC_OK : RC_NOMEM;
-}
-
 /* The error object's fields, NULL/0 when absent. */
 struct meta_err {
 	const char *message, *type, *trace;

@@ -28,10 +28,6 @@ bool meta_src_http_error(const struct src_conf *c, long status, const char *body
 /* True for a numeric Graph id (1-32 digits), or "me" when me_ok. */
 bool meta_id_ok(const char *s, bool me_ok);
 
-/* Sets r->header to the token as "Authorization: Bearer" (never in a
- * URL: URLs are logged and are cache keys). */
-enum rc meta_auth(struct src_run *r);
-
 /* The "data" array of a Graph list response into *out; RC_INVALID
  * (r->err naming `what`) when the body is not one, RC_UPSTREAM for an
  * {"error":...} body in a 200 (in the API's own words). */

@@ -29,7 +29,7 @@ threads_start(struct src_run *r)
 {
 	r->url = arena_printf(r->a, "%s/%s/threads?fields=%s&limit=%d", r->base,
 	    r->conf->account, THREADS_FIELDS, THREADS_PAGE);
-	return r->url != NULL ? meta_auth(r) : RC_NOMEM;
+	return r->url != NULL ? src_bearer(r) : RC_NOMEM;
 }
 
 /* One picture or video of a post (or of a carousel). */

@@ -196,7 +196,7 @@ check_source_type(cfg_t *cfg, cfg_t *s)
 	if (!src_type_parse(type, &c.type)) {
 		cfg_error(cfg, "KEY type: unknown \"%.40s\" in source %s; one of feed, mastodon, "
 		    "bluesky, mastodon-tag, bluesky-search, youtube, instagram, facebook, threads, "
-		    "instagram-hashtag, linkedin, x, tiktok",
+		    "instagram-hashtag, linkedin, x, tiktok, x-search",
 		    type, cfg_title(s));
 	} else {
 		c.account = cfg_getstr(s, "account");
