@@ -237,7 +237,7 @@ store_set(struct store *s, const char *key, const void *value, size_t len, long 
 	char k[STORE_KEY_MAX];
 	enum rc rc = full_key(s, key, k);
 
-	if (rc == RC_OK && len > STORE_VALUE_MAX)
+	if (rc == RC_OK && len > STORE_BLOB_MAX)
 		rc = RC_TOOBIG;
 	return rc != RC_OK ? rc : STORE_CALL(s, set(s->b, k, value, len, ttl_s));
 }

@@ -8,7 +8,10 @@
 #include "util/rc.h"
 
 #define STORE_KEY_MAX 512         /* prefix + key */
-#define STORE_VALUE_MAX (64u * 1024)
+#define STORE_VALUE_MAX (64u * 1024)  /* a list entry */
+/* A value of store_set: a source's shared fetch result holds its parsed
+ * items (widgets/streams/refresh_share.h), which can reach megabytes. */
+#define STORE_BLOB_MAX (16u * 1024 * 1024)
 
 /* The `store { }` section, and where the local backend keeps its file. */
 struct store_conf {

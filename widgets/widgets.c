@@ -12,6 +12,7 @@
 #include "fcgi/config.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/store.h"
 #include "util/url.h"
 #include "widgets/refresh_metrics.h"
 #include "widgets/streams/cache.h"
@@ -32,6 +33,7 @@ struct widgets {
 	struct cache *cache;
 	char *cache_sources;          /* probed for /healthz */
 	struct refresher *refresher;  /* made on first use */
+	struct store *store;          /* the `store` section's (several nodes), or NULL */
 	struct refresher_conf rconf;
 	long long last_evict;
 	long long cache_max;          /* cache_max_size, bytes */
@@ -44,7 +46,14 @@ struct widgets {
 static struct refresher *
 get_refresher(struct widgets *w)
 {
-	if (w->refresher == NULL && refresher_new(&w->rconf, &w->refresher) != RC_OK)
+	if (w->refresher != NULL)
+		return w->refresher;
+	/* Only the refresher needs the store: the workers never open it. A
+	 * store that fails to open leaves this node fetching alone. */
+	if (w->store == NULL && config_store_open(w->cfg, &w->store) != RC_OK)
+		w->store = NULL;
+	w->rconf.store = w->store;
+	if (refresher_new(&w->rconf, &w->refresher) != RC_OK)
 		return NULL;
 	return w->refresher;
 }
@@ -105,7 +114,8 @@ widgets_init(const struct config *cfg, void **ctx)
 	if ((rc = views_new(&(struct views_conf){ .cfg = cfg, .streams = w->streams,
 	    .nstreams = w->nstreams, .cache = w->cache,
 	    .allow_private = w->rconf.allow_private, .fetch = w->rconf.fetch,
-	    .ensure_fresh = ensure_fresh, .fresh_arg = w }, &w->views)) != RC_OK)
+	    .ensure_fresh = ensure_fresh, .fresh_arg = w,
+	    .stable_clock = config_has_store(cfg) }, &w->views)) != RC_OK)
 		goto fail;
 	*ctx = w;
 	return RC_OK;
@@ -123,6 +133,7 @@ widgets_fini(void *ctx)
 		return;
 	views_free(w->views);
 	refresher_free(w->refresher);
+	store_close(w->store);
 	cache_free(w->cache);
 	arena_free(w->a);
 	free(w);
