@@ -33,7 +33,7 @@ refresh_share_new(struct store *st, struct refresh_share **out)
 	uint32_t rnd = 0;
 
 	*out = NULL;
-	if (!store_is_shared(st))
+	if (st == NULL)
 		return RC_OK;
 	if ((rs = calloc(1, sizeof(*rs))) == NULL)
 		return RC_NOMEM;

@@ -32,7 +32,8 @@ struct refresh_files {
 };
 
 /*
- * Wraps st (borrowed; must outlive the share, NULL: no share, *out NULL).
+ * Wraps st (borrowed; must outlive the share; NULL: no share, *out NULL).
+ * A local store works too (one machine's refreshers, and the tests).
  * The holder id is "HOSTNAME:PID:RANDOM", unique per refresher process.
  */
 enum rc refresh_share_new(struct store *st, struct refresh_share **out);
