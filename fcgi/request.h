@@ -73,6 +73,10 @@ const char *request_header(const struct request *req, const char *name);
 /* A raw CGI/FastCGI parameter ("REMOTE_ADDR"), NULL when absent. */
 const char *request_param(const struct request *req, const char *name);
 const char *request_remote_addr(const struct request *req);
+/* True when the worker took this request while others were waiting (it is
+ * under load): work that can wait may be batched (share counting); false
+ * when it was idle, then the work is done before the answer. */
+bool request_busy(const struct request *req);
 /* True when the request reached nginx over HTTPS. */
 bool request_is_https(const struct request *req);
 
