@@ -14,6 +14,7 @@
 
 #include "tests/unit/tmpdir_fixture.h"
 #include "widgets/share/share_batch.h"
+#include "widgets/share/share_seen.h"
 
 static const struct share_limits roomy = { 3, 1000, 1000000, 1000000 };
 
@@ -215,6 +216,40 @@ t_locked_keeps(void **state)
 	assert_int_equal(total(f, "k"), 4);
 }
 
+/* The worker's memory of today's seen keys: per day, bounded, never wrong
+ * about a key it did not see. */
+static void
+t_seen_memory(void **state)
+{
+	struct share_seen *m;
+	unsigned char k[SHARE_VISITOR_LEN];
+
+	(void)state;
+	assert_int_equal(share_seen_new(2, &m), RC_NOMEM);
+	assert_int_equal(share_seen_new(16, &m), RC_OK);
+	memset(k, 1, sizeof(k));
+	assert_false(share_seen_has(m, 5, k));
+	share_seen_add(m, 5, k);
+	assert_true(share_seen_has(m, 5, k));
+	assert_false(share_seen_has(m, 6, k));     /* another day */
+	/* 3/4 full empties it: it only ever forgets. */
+	for (int i = 0; i < 40; i++) {
+		k[0] = (unsigned char)i;
+		k[8] = (unsigned char)(i * 7);
+		share_seen_add(m, 5, k);
+		assert_true(share_seen_has(m, 5, k));
+	}
+	k[0] = 200;
+	assert_false(share_seen_has(m, 5, k));
+	share_seen_add(m, 6, k);                    /* a new day starts empty */
+	k[0] = 39;
+	k[8] = (unsigned char)(39 * 7);
+	assert_false(share_seen_has(m, 5, k));
+	share_seen_free(m);
+	share_seen_free(NULL);
+	assert_false(share_seen_has(NULL, 5, k));
+}
+
 int
 main(void)
 {
@@ -224,6 +259,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(t_now_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_flush_at_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(t_locked_keeps, setup, teardown),
+		cmocka_unit_test(t_seen_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@
 #include "widgets/share/share_config.h"
 #include "widgets/share/share_networks.h"
 #include "widgets/share/share_remote.h"
+#include "widgets/share/share_seen.h"
 #include "widgets/share/share_render.h"
 #include "widgets/share/share_store.h"
 #include "widgets/share/share_url.h"
@@ -41,6 +42,7 @@ struct share_ctx {
 	struct share_hosts hosts;
 	struct share_store *store;     /* NULL when counting is off or failed */
 	struct share_batch *batch;     /* this worker's new shares, over store */
+	struct share_seen *seen;       /* visitor keys known counted today */
 	struct store *shared;          /* the `store` section's, or NULL */
 	struct share_remote *remote;   /* counting in `shared` (several nodes) */
 	time_t store_retry;            /* when to try opening it again */
@@ -113,6 +115,8 @@ batch_observe(void *arg, const struct share_count *sc, enum share_outcome o, boo
 	    "event=\"flushed\"", 1);
 	if (dropped)
 		return;
+	if (o != SHARE_FULL)          /* its seen key is in the database now */
+		share_seen_add(c->seen, sc->day, sc->v.seen);
 	if (o == SHARE_COUNTED) {
 		snprintf(labels, sizeof(labels), "network=\"%s\"", sc->network);
 		metrics_add("socialhub_shares_total", labels, 1);
@@ -230,6 +234,10 @@ share_init(const struct config *cfg, void **ctx)
 		share_fini(c);
 		return RC_CONFIG;
 	}
+	if (c->set.counting && share_seen_new(SHARE_SEEN_SLOTS, &c->seen) != RC_OK) {
+		share_fini(c);
+		return RC_NOMEM;
+	}
 	if (c->set.counting)
 		open_counting(c);
 	else
@@ -246,6 +254,7 @@ share_fini(void *ctx)
 	if (c == NULL)
 		return;
 	share_batch_free(c->batch);       /* a clean stop counts what waits */
+	share_seen_free(c->seen);
 	share_store_close(c->store);
 	share_remote_free(c->remote);
 	store_close(c->shared);
@@ -373,14 +382,27 @@ count_in(struct share_ctx *c, const struct request *req, const char *key,
     const char *network, const struct share_visitor *v, long day, enum share_outcome *o,
     bool *queued)
 {
+	bool busy = request_busy(req);
 	enum rc rc;
 
 	*queued = false;
-	if (c->remote != NULL)
-		return share_remote_count(c->remote, key, network, v, day, o, queued);
-	rc = share_batch_count(c->batch, key, network, v, day, !request_busy(req), o);
-	if (rc == RC_OK && *o == SHARE_COUNTED && request_busy(req))
+	*o = SHARE_SEEN;
+	/* A repeat this worker knows of costs no read at all. */
+	if (share_seen_has(c->seen, day, v->seen))
+		return RC_OK;
+	if (c->remote != NULL) {
+		rc = share_remote_count(c->remote, key, network, v, day, o, queued);
+		/* Claimed or found: the key is in the store either way. */
+		if (rc == RC_OK && !*queued)
+			share_seen_add(c->seen, day, v->seen);
+		return rc;
+	}
+	rc = share_batch_count(c->batch, key, network, v, day, !busy, o);
+	if (rc == RC_OK && *o == SHARE_COUNTED && busy)
 		metrics_add("socialhub_share_batch_total", "event=\"queued\"", 1);
+	/* A batched share's key is remembered when its batch is counted. */
+	else if (rc == RC_OK && *o != SHARE_FULL)
+		share_seen_add(c->seen, day, v->seen);
 	return rc;
 }
 
