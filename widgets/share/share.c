@@ -413,29 +413,40 @@ count_in(struct share_ctx *c, const struct request *req, const char *key,
  * capped, new-url-limit, table-full, skipped (not a person clicking) or
  * unavailable. The visitor is redirected whatever it says.
  */
-static void
-count_share(struct share_ctx *c, struct request *req, struct response *res,
-    const struct share_url *u, const char *network)
+/* The count of one share by a person: what X-Socialhub-Count says. */
+static const char *
+count_visitor(struct share_ctx *c, struct request *req, const struct share_url *u,
+    const char *network)
 {
 	struct share_visitor v;
 	long day = (long)(time(NULL) / 86400);
 	enum share_outcome o;
 	char net[SHARE_NET_MAX];
-	const char *what = "unavailable";
 	bool queued = false;
 
-	if (!should_count(req))
-		what = "skipped";
-	else if (counting_ready(c) &&
-	    share_visitor_net(request_remote_addr(req), net, sizeof(net)) &&
-	    share_visitor_keys(c->salt, sizeof(c->salt), day, net, u->key, network, &v) == RC_OK &&
-	    count_in(c, req, u->key, network, &v, day, &o, &queued) == RC_OK) {
-		/* A store failure above is logged by the store; the shared
-		 * store's outcomes are counted in metrics by share_remote. */
-		what = queued ? "queued" : share_outcome_str(o);
-		/* share_remote counts its outcomes itself (queued ones too),
-		 * the batch when its transaction decided (batch_observe). */
-	}
+	if (!counting_ready(c) || !share_visitor_net(request_remote_addr(req), net, sizeof(net)))
+		return "unavailable";
+	/* A repeat this worker remembers costs one HMAC, not three. */
+	if (share_visitor_seen(c->salt, sizeof(c->salt), day, net, u->key, network,
+	    v.seen) != RC_OK)
+		return "unavailable";
+	if (share_seen_has(c->seen, day, v.seen))
+		return share_outcome_str(SHARE_SEEN);
+	/* A store failure below is logged by the store; share_remote counts
+	 * its outcomes itself (queued ones too), the batch when its
+	 * transaction decided (batch_observe). */
+	if (share_visitor_keys(c->salt, sizeof(c->salt), day, net, u->key, network, &v) != RC_OK ||
+	    count_in(c, req, u->key, network, &v, day, &o, &queued) != RC_OK)
+		return "unavailable";
+	return queued ? "queued" : share_outcome_str(o);
+}
+
+static void
+count_share(struct share_ctx *c, struct request *req, struct response *res,
+    const struct share_url *u, const char *network)
+{
+	const char *what = should_count(req) ? count_visitor(c, req, u, network) : "skipped";
+
 	if (c->set.counting)
 		response_header_set(res, "X-Socialhub-Count", what);
 }

@@ -132,7 +132,9 @@ share_batch_count(struct share_batch *b, const char *key, const char *network,
 {
 	struct share_count dropped = { .key = key, .network = network, .v = *v, .day = day };
 	bool seen = in_batch(b, v);
-	enum rc rc = seen ? RC_OK : share_store_seen(b->conf.store, v, day, &seen);
+	/* Under load the batch's transaction tells a repeat (the worker's
+	 * memory, share_seen.h, has the usual ones): no read per request. */
+	enum rc rc = seen || !now ? RC_OK : share_store_seen(b->conf.store, v, day, &seen);
 
 	*out = SHARE_SEEN;
 	if (rc != RC_OK || seen)

@@ -20,11 +20,11 @@
  * freed (a clean stop or a reload). What a kill -9 can lose: the shares
  * of the batch not yet flushed, at most `max` per worker.
  *
- * A repeat (the visitor's seen key already counted, or in the batch)
- * costs a read and answers SHARE_SEEN; a new share is batched and answers
- * SHARE_COUNTED, which its transaction confirms or overrules (a cap or a
- * full table, reported to `observe`): the counters are exact, the answer
- * of a share in a batch is the expected one.
+ * A repeat in the batch answers SHARE_SEEN; idle (`now`), a read tells a
+ * repeat already counted. Under load a share not in the batch is batched
+ * and answers SHARE_COUNTED, which its transaction confirms or overrules
+ * (seen after all, a cap, a full table: reported to `observe`): the
+ * counters are exact, the answer of a batched share is the expected one.
  */
 struct share_batch;
 

@@ -543,18 +543,29 @@ visitor_mac(const unsigned char *salt, size_t saltlen, const char *const *parts,
 }
 
 enum rc
+share_visitor_seen(const unsigned char *salt, size_t saltlen, long day,
+    const char *net, const char *key, const char *network,
+    unsigned char out[SHARE_VISITOR_LEN])
+{
+	char d[24];
+	const char *seen[] = { "seen", d, net, key, network };
+
+	snprintf(d, sizeof(d), "%ld", day);
+	return visitor_mac(salt, saltlen, seen, 5, out);
+}
+
+enum rc
 share_visitor_keys(const unsigned char *salt, size_t saltlen, long day,
     const char *net, const char *key, const char *network,
     struct share_visitor *out)
 {
 	char d[24];
-	const char *seen[] = { "seen", d, net, key, network };
 	const char *url[] = { "url", d, net, key };
 	const char *nets[] = { "net", d, net };
 	enum rc rc;
 
 	snprintf(d, sizeof(d), "%ld", day);
-	rc = visitor_mac(salt, saltlen, seen, 5, out->seen);
+	rc = share_visitor_seen(salt, saltlen, day, net, key, network, out->seen);
 	if (rc == RC_OK)
 		rc = visitor_mac(salt, saltlen, url, 4, out->url);
 	if (rc == RC_OK)

@@ -123,6 +123,11 @@ bool share_visitor_net(const char *addr, char *out, size_t n);
 enum rc share_visitor_keys(const unsigned char *salt, size_t saltlen, long day,
     const char *net, const char *key, const char *network,
     struct share_visitor *out);
+/* The "seen" key alone (one HMAC): a repeat a worker remembers
+ * (share_seen.h) needs no other. */
+enum rc share_visitor_seen(const unsigned char *salt, size_t saltlen, long day,
+    const char *net, const char *key, const char *network,
+    unsigned char out[SHARE_VISITOR_LEN]);
 
 /*
  * Loads the salt from path (at least SHARE_SALT_LEN bytes, folded with
