@@ -332,6 +332,30 @@ store_hgetall(struct store *s, const char *key, store_field_fn fn, void *arg)
 	return rc != RC_OK ? rc : STORE_CALL(s, hgetall(s->b, k, fn, arg));
 }
 
+bool
+store_can_eval(const struct store *s)
+{
+	return s != NULL && s->ops->eval != NULL;
+}
+
+enum rc
+store_eval(struct store *s, const char *script, const char *const *keys, size_t nkeys,
+    const char *const *args, size_t nargs, long long *out)
+{
+	char k[STORE_EVAL_KEYS_MAX][STORE_KEY_MAX];
+	const char *kp[STORE_EVAL_KEYS_MAX];
+	enum rc rc = RC_OK;
+
+	*out = 0;
+	if (!store_can_eval(s) || nkeys > STORE_EVAL_KEYS_MAX || nargs > STORE_EVAL_ARGS_MAX)
+		return RC_INVALID;
+	for (size_t i = 0; i < nkeys && rc == RC_OK; i++) {
+		rc = full_key(s, keys[i], k[i]);
+		kp[i] = k[i];
+	}
+	return rc != RC_OK ? rc : STORE_CALL(s, eval(s->b, script, kp, nkeys, args, nargs, out));
+}
+
 json_t *
 store_health(const struct store *s)
 {

@@ -60,6 +60,13 @@ struct store_ops {
 	    long long by, long long *out);
 	enum rc (*hgetall)(struct store_backend *b, const char *key, store_field_fn fn,
 	    void *arg);
+	/* Optional (NULL: not offered): runs a server-side script on keys
+	 * (prefixed) and args; *out its integer answer. */
+	enum rc (*eval)(struct store_backend *b, const char *script, const char *const *keys,
+	    size_t nkeys, const char *const *args, size_t nargs, long long *out);
 };
+
+#define STORE_EVAL_KEYS_MAX 8
+#define STORE_EVAL_ARGS_MAX 8
 
 #endif
