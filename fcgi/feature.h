@@ -42,6 +42,9 @@ struct route;
  *   per thing, to out (`check-config --list`); must not fetch or write.
  * - health: adds the feature's part to the /healthz JSON object `report`
  *   (e.g. "streams"); returns false when the service is degraded (503).
+ * - idle: deferred work of a worker (share/'s batch of counts), called
+ *   between requests when no request is waiting, just before the worker
+ *   blocks for the next one; must be cheap when there is nothing to do.
  */
 struct feature {
 	const char *name;
@@ -56,6 +59,7 @@ struct feature {
 	long (*refresh)(void *ctx, volatile sig_atomic_t *stop);
 	bool (*health)(void *ctx, json_t *report);
 	void (*describe)(const struct config *cfg, FILE *out);
+	void (*idle)(void *ctx);
 };
 
 /* At most this many rows in a feature table. */

@@ -96,6 +96,12 @@ request_remote_addr(const struct request *req)
 }
 
 bool
+request_busy(const struct request *req)
+{
+	return req->busy;
+}
+
+bool
 request_is_subrequest(const struct request *req)
 {
 	return req->subrequest;

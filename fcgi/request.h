@@ -88,6 +88,10 @@ const char *request_remote_addr(const struct request *req);
  * Origin equals site_url ("null" never does), or, without an Origin,
  * Sec-Fetch-Site is same-origin. */
 bool request_same_origin(struct request *req);
+/* True when the worker took this request while others were waiting (it is
+ * under load): work that can wait may be batched (share counting); false
+ * when it was idle, then the work is done before the answer. */
+bool request_busy(const struct request *req);
 /* True when the request reached nginx over HTTPS. */
 bool request_is_https(const struct request *req);
 

@@ -50,6 +50,7 @@ struct request {
 	void *identify_ctx;
 	bool identity_done;
 	bool has_identity;
+	bool busy;                    /* requests were waiting when it was taken */
 	struct identity identity;
 };
 

@@ -78,7 +78,7 @@ write_response(struct request *req, struct response *res, struct sink *out,
 static void
 handle(struct router *r, struct arena *a, struct worker_bufs *wb,
     const struct config *cfg, char **env, request_reader reader, void *rarg,
-    struct sink *out)
+    struct sink *out, bool busy)
 {
 	double start = now_seconds();
 	const char *route = "invalid";
@@ -88,6 +88,7 @@ handle(struct router *r, struct arena *a, struct worker_bufs *wb,
 
 	response_init_buf(&res, a, &wb->body);
 	rc = request_init(&req, a, cfg, env, reader, rarg);
+	req.busy = busy;
 	if (rc == RC_OK)
 		router_handle(r, &req, &res, &route);
 	else
@@ -158,6 +159,45 @@ worker_signals(int listen_fd, volatile sig_atomic_t *stop)
 	sigaction(SIGINT, &sa, NULL);
 }
 
+/* ---- the features' idle hooks ---- */
+
+static void
+has_idle_fn(void *arg, const struct feature *f, void *ctx)
+{
+	(void)ctx;
+	if (f->idle != NULL)
+		*(bool *)arg = true;
+}
+
+static void
+idle_fn(void *arg, const struct feature *f, void *ctx)
+{
+	(void)arg;
+	if (f->idle != NULL)
+		f->idle(ctx);
+}
+
+/*
+ * Before blocking for the next request: when none is waiting (no
+ * connection queued on the listening socket), the features do their
+ * deferred work now. Under load a request is always waiting and the work
+ * goes on in batches; when the load stops, nothing waits for the next one.
+ */
+static bool
+waiting(int listen_fd)
+{
+	struct pollfd p = { .fd = listen_fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) != 0;
+}
+
+static void
+worker_idle_work(struct router *r, int listen_fd)
+{
+	if (!waiting(listen_fd))
+		router_each_feature(r, idle_fn, NULL);
+}
+
 /* The routes of a serving process: /healthz, /version, /metrics, then
  * the features'. On failure nothing is left to free. */
 static enum rc
@@ -182,17 +222,21 @@ worker_serve(const struct config *cfg, const struct feature *features,
 	struct arena *a = arena_new(ARENA_FIRST_BLOCK, ARENA_LIMIT);
 	struct worker_bufs wb;
 	FCGX_Request fr;
+	bool idle_hooks = false, busy = false;
 
 	if (a == NULL || serving_router(cfg, features, &r, &h) != RC_OK) {
 		arena_free(a);
 		return 1;
 	}
+	router_each_feature(r, has_idle_fn, &idle_hooks);
 	buf_init(&wb.head, 64 * 1024);
 	buf_init(&wb.body, RESPONSE_BODY_MAX);
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	worker_signals(listen_fd, stop);
 	for (;;) {
 		int rc;
+		if (idle_hooks)
+			worker_idle_work(r, listen_fd);
 		/* From here until FCGX_Accept_r returns, SIGTERM closes the
 		 * listening socket (see worker_on_term). */
 		worker_idle = 1;
@@ -210,7 +254,9 @@ worker_serve(const struct config *cfg, const struct feature *features,
 			continue;
 		}
 		struct sink out = { fcgx_put, fr.out };
-		handle(r, a, &wb, cfg, fr.envp, fcgx_read, fr.in, &out);
+		/* Busy: another request waits behind this one. */
+		busy = idle_hooks && waiting(listen_fd);
+		handle(r, a, &wb, cfg, fr.envp, fcgx_read, fr.in, &out, busy);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 0);
@@ -254,7 +300,7 @@ worker_cgi(const struct config *cfg, const struct feature *features)
 		arena_free(a);
 		return 1;
 	}
-	handle(r, a, &wb, cfg, environ, stdin_read, NULL, &out);
+	handle(r, a, &wb, cfg, environ, stdin_read, NULL, &out, false);
 	fflush(stdout);
 	buf_fini(&wb.head);
 	buf_fini(&wb.body);

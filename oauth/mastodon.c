@@ -149,6 +149,61 @@ app_write(const char *path, const json_t *rec)
 	return rc;
 }
 
+/* ---- registrations in the shared store: one per instance per cluster ---- */
+
+static void
+app_key(char *out, size_t n, const char *host)
+{
+	snprintf(out, n, "oauth:mastodon:app:%s", host);
+}
+
+/* Puts rec for every node, for as long as the file would live: unused
+ * ones expire with the pending window, used ones after idling. */
+static void
+app_share(struct oauth_ctx *ctx, const char *host, const json_t *rec)
+{
+	char k[STORE_KEY_MAX / 2], *text;
+	bool used = json_integer_value(json_object_get(rec, "last_login")) > 0;
+
+	if (ctx->store == NULL || (text = json_dumps(rec, JSON_COMPACT)) == NULL)
+		return;
+	app_key(k, sizeof(k), host);
+	if (store_set(ctx->store, k, text, strlen(text),
+	    used ? MASTODON_APP_IDLE_TTL : MASTODON_APP_PENDING_TTL) != RC_OK)
+		log_kv(LOG_WARN, "mastodon_app_share_failed", "instance", host, NULL);
+	OPENSSL_cleanse(text, strlen(text));
+	free(text);
+}
+
+/*
+ * The registration another node made for host, copied to this node's
+ * file (its cache). RC_NOTFOUND when there is none (or it was made for
+ * another redirect URI), RC_UNAVAILABLE when the store is down.
+ */
+static enum rc
+app_shared(struct oauth_ctx *ctx, struct arena *a, const char *host, const char *redirect,
+    const char *path, json_t **out)
+{
+	char k[STORE_KEY_MAX / 2], *v = NULL;
+	size_t n;
+	enum rc rc;
+
+	*out = NULL;
+	if (ctx->store == NULL)
+		return RC_NOTFOUND;
+	app_key(k, sizeof(k), host);
+	if ((rc = store_get(ctx->store, k, &v, &n)) != RC_OK)
+		return rc;
+	rc = fsutil_mkdirs(mastodon_reg_dir(ctx, a), 0700);
+	if (rc == RC_OK)
+		rc = fsutil_write_atomic(path, v, n, 0600);
+	OPENSSL_cleanse(v, n);
+	free(v);
+	if (rc != RC_OK)
+		return rc;
+	return app_read(path, redirect, out);
+}
+
 /* Marks the app in use: a login is starting with it, so the sweep of
  * unused registrations (mastodon_reg.c, by mtime) leaves it alone. */
 static void
@@ -270,21 +325,28 @@ app_for(struct oauth_ctx *ctx, struct arena *a, struct provider *p, const char *
 
 	if (path == NULL)
 		return RC_NOMEM;
-	if (app_read(path, p->redirect_uri, out) == RC_OK) {
+	if (app_read(path, p->redirect_uri, out) == RC_OK ||
+	    app_shared(ctx, a, q->host, p->redirect_uri, path, out) == RC_OK) {
 		app_touch(ctx, path);
 		return RC_OK;
 	}
 	rc = mastodon_reg_begin(ctx, a, q, &slot);
 	if (rc != RC_OK)
 		return rc;
-	/* Another worker may have registered it while we looked. */
+	/* Another worker (or node) may have registered it while we looked. */
 	rc = app_read(path, p->redirect_uri, out);
+	if (rc != RC_OK)
+		rc = app_shared(ctx, a, q->host, p->redirect_uri, path, out);
 	if (rc != RC_OK) {
 		rc = mastodon_reg_admit(ctx, a, p, q);
 		if (rc == RC_OK)
 			rc = app_new(ctx, a, p, base, path, out);
+		if (rc == RC_OK) {
+			app_share(ctx, q->host, *out);
+			mastodon_reg_made(ctx, q->host);
+		}
 	}
-	mastodon_reg_end(slot);
+	mastodon_reg_end(ctx, slot);
 	return rc;
 }
 
@@ -464,7 +526,9 @@ mastodon_app_used(struct oauth_ctx *ctx, struct arena *a, const struct provider 
 		    "registered_at", (json_int_t)now);
 	}
 	if (rec != NULL && json_object_set_new(rec, "last_login", json_integer(now)) == 0 &&
-	    fsutil_mkdirs(mastodon_reg_dir(ctx, a), 0700) == RC_OK)
+	    fsutil_mkdirs(mastodon_reg_dir(ctx, a), 0700) == RC_OK) {
 		app_write(path, rec);
+		app_share(ctx, ic->host, rec);   /* used: it lives on, everywhere */
+	}
 	json_decref(rec);
 }

@@ -16,6 +16,7 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/netprefix.h"
+#include "util/store.h"
 #include "util/url.h"
 
 #define APPS_MAX 1000     /* registrations kept in state_dir */
@@ -25,6 +26,9 @@
 #define BUSY_RETRY 5      /* Retry-After while the slot is taken */
 #define FULL_RETRY 600    /* ... while a cap is reached */
 #define APP_FILE_MAX (16u * 1024)
+#define SLOT_KEY "oauth:mastodon:slot"
+#define SLOT_LEASE_MS (MASTODON_REG_BUDGET_MS + 2000)
+#define HOLDER_MAX 96
 
 /* What a sweep of the registrations folder found. */
 struct reg_census {
@@ -39,11 +43,45 @@ mastodon_reg_dir(struct oauth_ctx *ctx, struct arena *a)
 	return arena_printf(a, "%s/mastodon", ctx->oauth_dir);
 }
 
+/* This worker, as the holder of the cluster's registration lease. */
+static void
+holder_of(char out[HOLDER_MAX])
+{
+	char host[64] = "node";
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(out, HOLDER_MAX, "%s:%ld", host, (long)getpid());
+}
+
+/*
+ * With a shared store, the slot is also the cluster's: a lease (expiring
+ * after the registration budget, so a node that dies mid-registration
+ * frees it) that one worker of one node holds. RC_UNAVAILABLE while
+ * another holds it, or while the store is down (login refuses then
+ * anyway: flow.c).
+ */
+static enum rc
+cluster_slot(struct oauth_ctx *ctx, struct mastodon_query *q)
+{
+	char holder[HOLDER_MAX];
+	bool held = false;
+	enum rc rc;
+
+	holder_of(holder);
+	rc = store_lease(ctx->store, SLOT_KEY, holder, SLOT_LEASE_MS, &held);
+	if (rc != RC_OK || !held) {
+		q->retry_after = BUSY_RETRY;
+		return RC_UNAVAILABLE;
+	}
+	return RC_OK;
+}
+
 /*
  * Takes the one registration slot of the whole pool (every worker, every
  * generation): an exclusive, non-blocking flock on a fixed file. The kernel
  * drops it when the holder exits, so a killed worker cannot wedge it, and
- * no file is left per attempt. RC_UNAVAILABLE when another worker holds it.
+ * no file is left per attempt; with a store, the cluster's lease too.
+ * RC_UNAVAILABLE when another worker (or node) holds it.
  */
 enum rc
 mastodon_reg_begin(struct oauth_ctx *ctx, struct arena *a, struct mastodon_query *q, int *slot)
@@ -67,16 +105,84 @@ mastodon_reg_begin(struct oauth_ctx *ctx, struct arena *a, struct mastodon_query
 		q->retry_after = BUSY_RETRY;
 		return RC_UNAVAILABLE;
 	}
+	if (ctx->store != NULL && cluster_slot(ctx, q) != RC_OK) {
+		close(fd);
+		return RC_UNAVAILABLE;
+	}
 	*slot = fd;
 	return RC_OK;
 }
 
-/* Gives the slot back (closing the descriptor drops the flock). */
+/* Gives the slot back (closing the descriptor drops the flock; the lease
+ * is released). */
 void
-mastodon_reg_end(int slot)
+mastodon_reg_end(struct oauth_ctx *ctx, int slot)
 {
-	if (slot >= 0)
-		close(slot);
+	char holder[HOLDER_MAX];
+
+	if (slot < 0)
+		return;
+	if (ctx->store != NULL) {
+		holder_of(holder);
+		store_lease_release(ctx->store, SLOT_KEY, holder);
+	}
+	close(slot);
+}
+
+/* ---- the caps in the shared store ---- */
+
+static void
+cap_key(char *out, size_t n, const char *domain)
+{
+	snprintf(out, n, "oauth:mastodon:regs:%s", domain != NULL ? domain : "*");
+}
+
+/* How many registrations the key counts now (0 when none). */
+static long long
+cap_read(struct oauth_ctx *ctx, const char *domain, enum rc *rc)
+{
+	char k[STORE_KEY_MAX / 2];
+	long long n = 0;
+
+	cap_key(k, sizeof(k), domain);
+	*rc = store_incr(ctx->store, k, 0, MASTODON_APP_PENDING_TTL, &n);
+	return n;
+}
+
+/*
+ * The caps for every node at once: registrations made in the cluster
+ * within a window of MASTODON_APP_PENDING_TTL (counters that start with
+ * the window's first registration and expire with it), per registrable
+ * domain and in all. A node's files alone would let each node register
+ * APPS_PER_DOMAIN per domain. RC_LIMIT, RC_UNAVAILABLE when the store is
+ * down.
+ */
+static enum rc
+shared_caps(struct oauth_ctx *ctx, const char *domain, long long *count)
+{
+	enum rc rc, rc2;
+	long long same = cap_read(ctx, domain, &rc), all = cap_read(ctx, NULL, &rc2);
+
+	if (rc != RC_OK || rc2 != RC_OK)
+		return RC_UNAVAILABLE;
+	*count = all >= APPS_MAX ? all : same;
+	return same >= APPS_PER_DOMAIN || all >= APPS_MAX ? RC_LIMIT : RC_OK;
+}
+
+void
+mastodon_reg_made(struct oauth_ctx *ctx, const char *host)
+{
+	char k[STORE_KEY_MAX / 2];
+	long long n;
+
+	if (ctx->store == NULL)
+		return;
+	if (ctx->psl == NULL)
+		ctx->psl = domain_psl_new();
+	cap_key(k, sizeof(k), domain_registrable(ctx->psl, host));
+	store_incr(ctx->store, k, 1, MASTODON_APP_PENDING_TTL, &n);
+	cap_key(k, sizeof(k), NULL);
+	store_incr(ctx->store, k, 1, MASTODON_APP_PENDING_TTL, &n);
 }
 
 static bool
@@ -255,6 +361,8 @@ mastodon_reg_admit(struct oauth_ctx *ctx, struct arena *a, const struct provider
 	struct reg_census c;
 	const char *domain;
 	char nbuf[24];
+	long long count;
+	enum rc rc;
 
 	if (dir == NULL)
 		return RC_NOMEM;
@@ -264,12 +372,19 @@ mastodon_reg_admit(struct oauth_ctx *ctx, struct arena *a, const struct provider
 	reg_sweep(ctx, a, dir, domain, &c);
 	if (mastodon_listed(p, q->host))
 		return RC_OK;
-	if (c.same_domain >= APPS_PER_DOMAIN || c.total >= APPS_MAX) {
+	count = (long long)(c.total >= APPS_MAX ? c.total : c.same_domain);
+	rc = c.same_domain >= APPS_PER_DOMAIN || c.total >= APPS_MAX ? RC_LIMIT : RC_OK;
+	if (rc == RC_OK && ctx->store != NULL)
+		rc = shared_caps(ctx, domain, &count);
+	if (rc == RC_LIMIT) {
 		log_kv(LOG_WARN, "mastodon_apps_full", "instance", q->host, "domain", domain,
-		    "count", log_int(nbuf, (long long)(c.total >= APPS_MAX ? c.total : c.same_domain)),
-		    NULL);
+		    "count", log_int(nbuf, count), NULL);
 		q->retry_after = FULL_RETRY;
 		return RC_LIMIT;
+	}
+	if (rc != RC_OK) {
+		q->retry_after = BUSY_RETRY;
+		return rc;
 	}
 	return client_take(ctx, a, q);
 }

@@ -403,9 +403,11 @@ bool mastodon_public_only(const struct provider *p);
 const char *mastodon_reg_dir(struct oauth_ctx *ctx, struct arena *a);
 enum rc mastodon_reg_begin(struct oauth_ctx *ctx, struct arena *a, struct mastodon_query *q,
     int *slot);
-void mastodon_reg_end(int slot);
+void mastodon_reg_end(struct oauth_ctx *ctx, int slot);
 enum rc mastodon_reg_admit(struct oauth_ctx *ctx, struct arena *a, const struct provider *p,
     struct mastodon_query *q);
+/* Counts a registration just made against the cluster's caps (a store). */
+void mastodon_reg_made(struct oauth_ctx *ctx, const char *host);
 
 /* flow.c */
 enum rc flow_login(struct request *req, struct response *res, void *vctx);

@@ -237,7 +237,7 @@ store_set(struct store *s, const char *key, const void *value, size_t len, long 
 	char k[STORE_KEY_MAX];
 	enum rc rc = full_key(s, key, k);
 
-	if (rc == RC_OK && len > STORE_VALUE_MAX)
+	if (rc == RC_OK && len > STORE_BLOB_MAX)
 		rc = RC_TOOBIG;
 	return rc != RC_OK ? rc : STORE_CALL(s, set(s->b, k, value, len, ttl_s));
 }
@@ -371,6 +371,30 @@ store_hscan(struct store *s, const char *key, store_pair_fn fn, void *arg)
 	enum rc rc = full_key(s, key, k);
 
 	return rc != RC_OK ? rc : STORE_CALL(s, hscan(s->b, k, fn, arg));
+}
+
+bool
+store_can_eval(const struct store *s)
+{
+	return s != NULL && s->ops->eval != NULL;
+}
+
+enum rc
+store_eval(struct store *s, const char *script, const char *const *keys, size_t nkeys,
+    const char *const *args, size_t nargs, long long *out)
+{
+	char k[STORE_EVAL_KEYS_MAX][STORE_KEY_MAX];
+	const char *kp[STORE_EVAL_KEYS_MAX];
+	enum rc rc = RC_OK;
+
+	*out = 0;
+	if (!store_can_eval(s) || nkeys > STORE_EVAL_KEYS_MAX || nargs > STORE_EVAL_ARGS_MAX)
+		return RC_INVALID;
+	for (size_t i = 0; i < nkeys && rc == RC_OK; i++) {
+		rc = full_key(s, keys[i], k[i]);
+		kp[i] = k[i];
+	}
+	return rc != RC_OK ? rc : STORE_CALL(s, eval(s->b, script, kp, nkeys, args, nargs, out));
 }
 
 json_t *

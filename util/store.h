@@ -119,6 +119,20 @@ enum rc store_hget(struct store *s, const char *key, const char *field, char **v
 enum rc store_hdel(struct store *s, const char *key, const char *field);
 enum rc store_hscan(struct store *s, const char *key, store_pair_fn fn, void *arg);
 
+/*
+ * True when the backend runs scripts (Redis): several steps in one round
+ * trip, atomically. The local backend does not.
+ */
+bool store_can_eval(const struct store *s);
+/*
+ * Runs the Lua script on keys[0..nkeys) (the prefix is put in front) and
+ * args[0..nargs), at most STORE_EVAL_KEYS_MAX / STORE_EVAL_ARGS_MAX; *out
+ * is its integer answer. RC_INVALID when the backend runs no scripts or the
+ * answer is not an integer, RC_UNAVAILABLE when Redis failed.
+ */
+enum rc store_eval(struct store *s, const char *script, const char *const *keys,
+    size_t nkeys, const char *const *args, size_t nargs, long long *out);
+
 /* The state, backend, failures and fallbacks, for /healthz. New ref. */
 json_t *store_health(const struct store *s);
 

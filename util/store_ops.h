@@ -8,7 +8,10 @@
 #include "util/rc.h"
 
 #define STORE_KEY_MAX 512         /* prefix + key */
-#define STORE_VALUE_MAX (64u * 1024)
+#define STORE_VALUE_MAX (64u * 1024)  /* a list entry */
+/* A value of store_set: a source's shared fetch result holds its parsed
+ * items (widgets/streams/refresh_share.h), which can reach megabytes. */
+#define STORE_BLOB_MAX (16u * 1024 * 1024)
 
 /* The `store { }` section, and where the local backend keeps its file. */
 struct store_conf {
@@ -66,6 +69,13 @@ struct store_ops {
 	enum rc (*hdel)(struct store_backend *b, const char *key, const char *field);
 	enum rc (*hscan)(struct store_backend *b, const char *key, store_pair_fn fn,
 	    void *arg);
+	/* Optional (NULL: not offered): runs a server-side script on keys
+	 * (prefixed) and args; *out its integer answer. */
+	enum rc (*eval)(struct store_backend *b, const char *script, const char *const *keys,
+	    size_t nkeys, const char *const *args, size_t nargs, long long *out);
 };
+
+#define STORE_EVAL_KEYS_MAX 8
+#define STORE_EVAL_ARGS_MAX 8
 
 #endif

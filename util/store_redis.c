@@ -39,11 +39,12 @@ struct store_backend {
 	struct timeval tv;
 };
 
-/* One command: its words and their lengths. */
+/* One command: its words and their lengths (EVAL script n keys args). */
+#define REDIS_ARGV_MAX (3 + STORE_EVAL_KEYS_MAX + STORE_EVAL_ARGS_MAX)
 struct redis_cmd {
 	int argc;
-	const char *argv[6];
-	size_t len[6];
+	const char *argv[REDIS_ARGV_MAX];
+	size_t len[REDIS_ARGV_MAX];
 };
 
 static bool
@@ -592,12 +593,43 @@ redis_hscan(struct store_backend *b, const char *key, store_pair_fn fn, void *ar
 	return hash_each(b, "hscan", key, fn, arg);
 }
 
+static enum rc
+redis_eval(struct store_backend *b, const char *script, const char *const *keys,
+    size_t nkeys, const char *const *args, size_t nargs, long long *out)
+{
+	struct redis_cmd c = { 0 };
+	char nk[24];
+	redisReply *r;
+	enum rc rc;
+
+	c.argv[c.argc] = "EVAL";
+	c.len[c.argc++] = 4;
+	c.argv[c.argc] = script;
+	c.len[c.argc++] = strlen(script);
+	c.len[c.argc] = (size_t)snprintf(nk, sizeof(nk), "%zu", nkeys);
+	c.argv[c.argc++] = nk;
+	for (size_t i = 0; i < nkeys; i++, c.argc++) {
+		c.argv[c.argc] = keys[i];
+		c.len[c.argc] = strlen(keys[i]);
+	}
+	for (size_t i = 0; i < nargs; i++, c.argc++) {
+		c.argv[c.argc] = args[i];
+		c.len[c.argc] = strlen(args[i]);
+	}
+	if ((rc = command(b, "eval", &c, &r)) != RC_OK)
+		return rc;
+	rc = r->type == REDIS_REPLY_INTEGER ? RC_OK : RC_INVALID;
+	*out = rc == RC_OK ? r->integer : 0;
+	freeReplyObject(r);
+	return rc;
+}
+
 const struct store_ops store_redis_ops = {
 	.name = "redis",
 	.open = redis_open, .close = redis_close, .ping = redis_ping,
 	.incr = redis_incr, .once = redis_once, .set = redis_set, .get = redis_get,
 	.del = redis_del, .lease = redis_lease, .release = redis_release,
 	.push = redis_push, .range = redis_range,
-	.hincr = redis_hincr, .hgetall = redis_hgetall,
+	.hincr = redis_hincr, .hgetall = redis_hgetall, .eval = redis_eval,
 	.hset = redis_hset, .hget = redis_hget, .hdel = redis_hdel, .hscan = redis_hscan,
 };

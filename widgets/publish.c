@@ -731,6 +731,8 @@ publish_stream(struct publisher *p, const struct stream_conf *sc,
 		goto out;
 	}
 	rc = write_profiles(a, p, sc, prof);
+	if (p->conf.stable_clock && updated > 0)
+		now = updated;
 	if (rc == RC_OK)
 		rc = write_pages(a, p, sc, src, &pub, updated, now);
 	/* public.json last: its mtime says the pages are current. */

@@ -45,6 +45,11 @@ struct publish_conf {
 	bool allow_private;          /* fetch_allow_private */
 	struct fetcher_opts fetch;   /* for the libcurl fetcher (max_body is set here) */
 	struct fetcher *fetcher;     /* injected (tests); NULL: libcurl, made lazily */
+	/* Several nodes behind one balancer: the pages' clock (HTML's
+	 * relative dates, public.json's generated_at) is the stream's last
+	 * change, so every node writes the same bytes, hence the same ETag,
+	 * from the same merge. */
+	bool stable_clock;
 };
 
 struct publisher;

@@ -11,13 +11,6 @@
 
 #define LABELS_MAX (2 * 64 + 64)   /* two STREAM_NAME_MAX names and keys */
 
-/* Fetched in this pass: the outcomes that made (or tried) a request. */
-static bool
-fetched(enum refresh_outcome o)
-{
-	return o != REFRESH_NOT_DUE && o != REFRESH_BUSY;
-}
-
 /* The gauges of one source, from its status.json. */
 static void
 source_gauges(const struct refresh_entry *e, const char *labels, const struct cache *c,
@@ -49,7 +42,7 @@ source_counts(const struct refresh_entry *e, const char *labels)
 {
 	static const enum refresh_outcome results[] = {
 		REFRESH_UPDATED, REFRESH_UNCHANGED, REFRESH_NOT_MODIFIED, REFRESH_FAILED,
-		REFRESH_BUSY,
+		REFRESH_BUSY, REFRESH_SHARED,
 	};
 	char l[LABELS_MAX + 32];
 
@@ -57,7 +50,7 @@ source_counts(const struct refresh_entry *e, const char *labels)
 		snprintf(l, sizeof(l), "%s,result=\"%s\"", labels, refresh_outcome_str(results[i]));
 		metrics_add("socialhub_feed_fetches_total", l, e->outcome == results[i] ? 1 : 0);
 	}
-	if (fetched(e->outcome))
+	if (refresh_outcome_fetched(e->outcome))
 		metrics_observe("socialhub_feed_fetch_duration_seconds", (double)e->ms / 1000.0);
 }
 

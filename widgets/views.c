@@ -187,6 +187,7 @@ views_publish(struct views *v, const char *stream, bool force, volatile sig_atom
 		.cache = v->conf.cache, .streams = v->conf.streams,
 		.nstreams = v->conf.nstreams, .site = v->site,
 		.allow_private = v->conf.allow_private, .fetch = v->conf.fetch,
+		.stable_clock = v->conf.stable_clock,
 	};
 
 	if (v->pub == NULL && publisher_new(&pc, &v->pub) != RC_OK)

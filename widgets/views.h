@@ -26,6 +26,9 @@ struct views_conf {
 	/* CGI mode (no refresher): refreshes a stale stream inline. */
 	enum rc (*ensure_fresh)(void *arg, const char *stream);
 	void *fresh_arg;
+	/* Several nodes: pages are dated by the stream's last change, not
+	 * the clock (publish_conf.stable_clock). */
+	bool stable_clock;
 };
 
 /* Per-process state: page caches (workers) and the publisher (refresher). */

@@ -46,7 +46,7 @@ struct widgets {
 	bool writable;
 	struct views *views;          /* widget routes and publishing (views.h) */
 	struct conn *conn;            /* connections' tokens, opened with the refresher */
-	struct store *store;          /* moderation's, when a stream is moderated */
+	struct store *store;          /* moderation's and the cluster's, or NULL */
 	struct mod *mod;
 };
 
@@ -78,6 +78,13 @@ get_refresher(struct widgets *w)
 			w->rconf.tokens = (struct refresher_tokens){ .get = token_get,
 			    .answered = token_answered, .arg = w->conn };
 	}
+	/* The store (moderation's, opened at init when a stream is moderated,
+	 * or the `store` section's): with a shared one, one fetch per source
+	 * across the nodes (refresh_share.h). A store that fails to open
+	 * leaves this node fetching alone. */
+	if (w->store == NULL && config_store_open(w->cfg, &w->store) != RC_OK)
+		w->store = NULL;
+	w->rconf.store = w->store;
 	if (refresher_new(&w->rconf, &w->refresher) != RC_OK)
 		return NULL;
 	return w->refresher;
@@ -152,7 +159,8 @@ widgets_init(const struct config *cfg, void **ctx)
 	if ((rc = views_new(&(struct views_conf){ .cfg = cfg, .streams = w->streams,
 	    .nstreams = w->nstreams, .cache = w->cache,
 	    .allow_private = w->rconf.allow_private, .fetch = w->rconf.fetch,
-	    .ensure_fresh = ensure_fresh, .fresh_arg = w }, &w->views)) != RC_OK)
+	    .ensure_fresh = ensure_fresh, .fresh_arg = w,
+	    .stable_clock = config_has_store(cfg) }, &w->views)) != RC_OK)
 		goto fail;
 	*ctx = w;
 	return RC_OK;

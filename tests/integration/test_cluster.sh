@@ -7,9 +7,11 @@
 #       127.X.Y.1), spread by nginx: every node reports the same count;
 #   (b) a sign-in started on node 1 finishes on node 2; its callback
 #       replayed on node 3 is refused as a replay (the local oidc-provider);
-#   (c) redis-server stopped ~10 s during clicks: no click, button bar or
-#       /auth/check fails, login start says 503, and once Redis is back
-#       every node counts the clicks made during the outage.
+#   (c) redis-server stopped CLUSTER_OUTAGE_S (30) s during clicks and
+#       under wrk load (button bars, /streams, embed.js, /auth/check): no
+#       click, widget or /auth/check fails (wrk: 0 non-2xx/3xx, /auth/check
+#       204 throughout), login start says 503, and once Redis is back every
+#       node counts the clicks made during the outage.
 # CLUSTER_NO_STORE=1 runs (a) and (b) on nodes without a `store` section
 # (what a release without it does: each node counts and checks alone).
 # shellcheck source=tests/integration/lib.sh
@@ -206,6 +208,27 @@ clicker() {
 		sleep 0.02
 	done
 }
+OUTAGE=${CLUSTER_OUTAGE_S:-30}
+# wrk on the widgets and /auth/check through the shared upstream for the
+# whole outage; its Lua script rotates the paths (one connection each).
+# (/auth/check only with the sign-in's cookie: without one it is a 401.)
+AUTHP=
+[ -n "$COOKIE" ] && [ "$COOKIE" != - ] && AUTHP=', "/social/auth/check"'
+cat >"$TH_DIR/load.lua" <<LUA
+local paths = { "/social/share/buttons.html?url=$U2", "/social/streams",
+	"/social/embed.js"$AUTHP }
+local i = 0
+request = function()
+	i = i + 1
+	return wrk.format("GET", paths[(i % #paths) + 1], { ["Cookie"] = "${COOKIE#-}" })
+end
+LUA
+WRK_PID=
+if command -v wrk >/dev/null 2>&1; then
+	wrk -t1 -c4 -d$((OUTAGE + 8))s -s "$TH_DIR/load.lua" "$TH_BASE" >"$TH_DIR/wrk.out" 2>&1 &
+	WRK_PID=$!
+	th_register_pid "$WRK_PID"
+fi
 clicker >"$TH_DIR/c.out" &
 CLICKER=$!
 th_register_pid "$CLICKER"
@@ -216,7 +239,7 @@ sleep 2
 curl -s -o "$TH_DIR/login503.html" -w '%{http_code}' --max-time 5 \
 	"http://127.0.0.1:$P1/social/auth/login/demo?return_to=%2F" >"$TH_DIR/login503.code"
 curl -s --max-time 5 "http://127.0.0.1:$P2/social/healthz" >"$TH_DIR/healthz-down.json"
-sleep 8
+sleep $((OUTAGE - 2))
 redis_start || th_bail "redis-server did not come back"
 th_diag "(c) Redis was down for $(($(th_now_ms) - down_ms)) ms"
 curl -s --max-time 5 "http://127.0.0.1:$P2/social/metrics" >"$TH_DIR/metrics-down.txt"
@@ -227,6 +250,19 @@ clicks=$(grep -c '^click ' "$TH_DIR/c.out")
 th_diag "(c) outcomes: $(sort "$TH_DIR/c.out" | uniq -c | tr '\n' ' ')"
 bad=$(grep -c -v -E '^(click 302|buttons 200|check 204)' "$TH_DIR/c.out")
 th_check "(c) $clicks clicks, bars and /auth/check during the outage: 0 errors" [ "$bad" = 0 ]
+if [ -n "$WRK_PID" ]; then
+	wait "$WRK_PID"
+	th_diag "(c) wrk during the outage: $(grep -E 'requests in|Non-2xx|Socket errors' "$TH_DIR/wrk.out" | tr -s ' ' | tr '\n' ';')"
+	if grep -q 'requests in' "$TH_DIR/wrk.out" && ! grep -q -E 'Non-2xx|Socket errors' "$TH_DIR/wrk.out"; then
+		th_ok "(c) wrk on widgets and /auth/check for the whole outage: 0 errors"
+	else
+		th_not_ok "(c) wrk on widgets and /auth/check for the whole outage: 0 errors" \
+			"$(grep -E 'Non-2xx|Socket errors' "$TH_DIR/wrk.out")"
+	fi
+fi
+checks=$(grep -c '^check ' "$TH_DIR/c.out")
+th_check "(c) /auth/check answered 204 throughout ($checks checks)" \
+	test "$checks" = 0 -o "$(grep -c '^check 204$' "$TH_DIR/c.out")" = "$checks"
 th_check "(c) some clicks waited in the queue (X-Socialhub-Count: queued)" \
 	grep -q '^click 302 queued$' "$TH_DIR/c.out"
 if [ "$HAVE_OP" = 1 ]; then

@@ -299,8 +299,8 @@ read -r _ bn < <(counts "$C2" bluesky)
 # Writers with distinct visitors; kill -9 the master and every child in the
 # middle, once the writers have had 20 to 120 answers (counted, not timed,
 # so the kill lands mid-writes whatever the load); stop the writers;
-# restart; the database is intact and holds at least every count that a
-# client saw answered.
+# restart; the database is intact and holds every count that a client saw
+# answered but those of the batches the workers held (one each at most).
 C3='https%3A%2F%2Fwww.example.com%2Fcount-kill'
 prev=0
 # A pipe nobody writes to: `read -t` on it sleeps without a fork.
@@ -346,10 +346,14 @@ print(sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchone()[
 	rm -f "$TH_SOCK"
 	th_start_socialhub "$cfg" || th_bail "socialhub did not restart after kill -9"
 	read -r total _ < <(counts "$C3")
-	if [ "$total" -ge "$prev" ] && [ "$total" -ge $((prev + seen)) ]; then
-		th_ok "kill -9 round $round: $total >= $prev + $seen answered"
+	# Under load each worker counts its new visitors in batches of up to
+	# 64 (share_batch.h): a kill -9 may lose the batch each worker held.
+	lost=$((prev + seen - total))
+	th_diag "kill -9 round $round: $total counted, $lost of the answered lost with the batches"
+	if [ "$total" -ge "$prev" ] && [ "$lost" -le $((TH_WORKERS * 64)) ]; then
+		th_ok "kill -9 round $round: $total >= $prev + $seen answered - at most one batch per worker"
 	else
-		th_not_ok "kill -9 round $round: counts >= previous + answered" \
+		th_not_ok "kill -9 round $round: counts >= previous + answered - one batch per worker" \
 			"total=$total prev=$prev answered=$seen"
 	fi
 	prev=$total

@@ -278,6 +278,36 @@ t_lease(void **state)
 	assert_true(held);  /* b's lease expired */
 }
 
+/* Scripts: Redis runs them on prefixed keys; the local backend has none. */
+static void
+t_eval(void **state)
+{
+	static const char script[] =
+		"redis.call('SET', KEYS[1], ARGV[1]) return redis.call('INCRBY', KEYS[2], ARGV[2])";
+	const char *keys[] = { "ev:a", "ev:b" }, *args[] = { "v", "5" }, *nine[9] = { 0 };
+	struct store *s = *state;
+	long long out = -1;
+	char *v;
+	size_t len;
+
+	NEED_STORE(state);
+	if (!store_can_eval(s)) {
+		assert_int_equal(store_eval(s, script, keys, 2, args, 2, &out), RC_INVALID);
+		assert_int_equal(out, 0);
+		return;
+	}
+	assert_int_equal(store_eval(s, script, keys, 2, args, 2, &out), RC_OK);
+	assert_int_equal(out, 5);
+	assert_int_equal(store_eval(s, script, keys, 2, args, 2, &out), RC_OK);
+	assert_int_equal(out, 10);
+	assert_int_equal(store_get(s, "ev:a", &v, &len), RC_OK);   /* the prefix went on */
+	assert_string_equal(v, "v");
+	free(v);
+	/* Not an integer, too many keys: refused, no crash. */
+	assert_int_equal(store_eval(s, "return 'x'", keys, 0, args, 0, &out), RC_INVALID);
+	assert_int_equal(store_eval(s, script, nine, 9, args, 2, &out), RC_INVALID);
+}
+
 struct items {
 	char v[8][16];
 	size_t n;
@@ -542,7 +572,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		BOTH(t_incr), BOTH(t_incr_expires), BOTH(t_once), BOTH(t_set_get_del),
 		BOTH(t_lease), BOTH(t_list), BOTH(t_hash), BOTH(t_hash_strings), BOTH(t_key_too_long),
-		BOTH(t_shared_between_handles),
+		BOTH(t_shared_between_handles), BOTH(t_eval),
 		cmocka_unit_test(t_breaker_and_fallback),
 		cmocka_unit_test(t_url_check),
 		cmocka_unit_test(t_redis_restart),

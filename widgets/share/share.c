@@ -18,9 +18,11 @@
 #include "util/fsutil.h"
 #include "util/log.h"
 #include "util/url.h"
+#include "widgets/share/share_batch.h"
 #include "widgets/share/share_config.h"
 #include "widgets/share/share_networks.h"
 #include "widgets/share/share_remote.h"
+#include "widgets/share/share_seen.h"
 #include "widgets/share/share_render.h"
 #include "widgets/share/share_store.h"
 #include "widgets/share/share_url.h"
@@ -40,6 +42,8 @@ struct share_ctx {
 	struct share_settings set;
 	struct share_hosts hosts;
 	struct share_store *store;     /* NULL when counting is off or failed */
+	struct share_batch *batch;     /* this worker's new shares, over store */
+	struct share_seen *seen;       /* visitor keys known counted today */
 	struct store *shared;          /* the `store` section's, or NULL */
 	struct share_remote *remote;   /* counting in `shared` (several nodes) */
 	time_t store_retry;            /* when to try opening it again */
@@ -83,6 +87,43 @@ share_validate(const struct config *cfg)
 	enum rc salt = shared_salt_check(cfg);
 
 	return rc != RC_OK ? rc : salt;
+}
+
+/* A refused count is a metric each time; a full table is also a warning,
+ * once a minute per worker (the operator must raise a limit or prune). */
+static void
+count_refused(struct share_ctx *c, enum share_outcome o)
+{
+	char labels[64];
+	time_t now = time(NULL);
+
+	snprintf(labels, sizeof(labels), "reason=\"%s\"", share_outcome_str(o));
+	metrics_add("socialhub_share_refused_total", labels, 1);
+	if (o == SHARE_FULL && now - c->full_logged >= 60) {
+		c->full_logged = now;
+		log_kv(LOG_WARN, "share_count_refused", "reason", share_outcome_str(o), NULL);
+	}
+}
+
+/* What a batch's transaction made of each share (share_batch.h). */
+static void
+batch_observe(void *arg, const struct share_count *sc, enum share_outcome o, bool dropped)
+{
+	struct share_ctx *c = arg;
+	char labels[64];
+
+	metrics_add("socialhub_share_batch_total", dropped ? "event=\"dropped\"" :
+	    "event=\"flushed\"", 1);
+	if (dropped)
+		return;
+	if (o != SHARE_FULL)          /* its seen key is in the database now */
+		share_seen_add(c->seen, sc->day, sc->v.seen);
+	if (o == SHARE_COUNTED) {
+		snprintf(labels, sizeof(labels), "network=\"%s\"", sc->network);
+		metrics_add("socialhub_shares_total", labels, 1);
+	} else if (o != SHARE_SEEN) {
+		count_refused(c, o);
+	}
 }
 
 static char *
@@ -138,6 +179,13 @@ open_counting(struct share_ctx *c)
 			    (size_t)c->queue_max, &c->remote);
 		else
 			rc = share_store_open(db, SHARE_BUSY_MS, &lim, &c->store);
+		if (rc == RC_OK && c->store != NULL && c->batch == NULL &&
+		    (rc = share_batch_new(&(struct share_batch_conf){ .store = c->store,
+		    .max = SHARE_BATCH_MAX, .max_ms = SHARE_BATCH_MS, .hold_max = SHARE_BATCH_HOLD,
+		    .observe = batch_observe, .arg = c }, &c->batch)) != RC_OK) {
+			share_store_close(c->store);
+			c->store = NULL;
+		}
 	}
 	if (rc != RC_OK) {
 		log_kv(LOG_ERROR, "share_counting_unavailable", "state_dir",
@@ -187,6 +235,10 @@ share_init(const struct config *cfg, void **ctx)
 		share_fini(c);
 		return RC_CONFIG;
 	}
+	if (c->set.counting && share_seen_new(SHARE_SEEN_SLOTS, &c->seen) != RC_OK) {
+		share_fini(c);
+		return RC_NOMEM;
+	}
 	if (c->set.counting)
 		open_counting(c);
 	else
@@ -202,6 +254,8 @@ share_fini(void *ctx)
 
 	if (c == NULL)
 		return;
+	share_batch_free(c->batch);       /* a clean stop counts what waits */
+	share_seen_free(c->seen);
 	share_store_close(c->store);
 	share_remote_free(c->remote);
 	store_close(c->shared);
@@ -225,10 +279,20 @@ share_health(void *ctx, json_t *report)
 		    "queued", (json_int_t)share_remote_queued(c->remote)));
 		return true;
 	}
-	json_object_set_new(report, "share", json_pack("{s:b, s:s}",
+	json_object_set_new(report, "share", json_pack("{s:b, s:s, s:I}",
 	    "counting", c->set.counting,
-	    "store", !c->set.counting ? "off" : ok ? "ok" : "error"));
+	    "store", !c->set.counting ? "off" : ok ? "ok" : "error",
+	    "batched", (json_int_t)share_batch_pending(c->batch)));
 	return ok;
+}
+
+void
+share_idle(void *ctx)
+{
+	struct share_ctx *c = ctx;
+
+	if (share_batch_pending(c->batch) > 0)
+		share_batch_flush(c->batch);
 }
 
 /* A JSON error that no cache keeps. */
@@ -315,29 +379,32 @@ counting_ready(struct share_ctx *c)
 /* One count, in SQLite or in the shared store (where it may wait:
  * *queued). */
 static enum rc
-count_in(struct share_ctx *c, const char *key, const char *network,
-    const struct share_visitor *v, long day, enum share_outcome *o, bool *queued)
+count_in(struct share_ctx *c, const struct request *req, const char *key,
+    const char *network, const struct share_visitor *v, long day, enum share_outcome *o,
+    bool *queued)
 {
+	bool busy = request_busy(req);
+	enum rc rc;
+
 	*queued = false;
-	if (c->remote != NULL)
-		return share_remote_count(c->remote, key, network, v, day, o, queued);
-	return share_store_count(c->store, key, network, v, day, o);
-}
-
-/* A refused count is a metric each time; a full table is also a warning,
- * once a minute per worker (the operator must raise a limit or prune). */
-static void
-count_refused(struct share_ctx *c, enum share_outcome o)
-{
-	char labels[64];
-	time_t now = time(NULL);
-
-	snprintf(labels, sizeof(labels), "reason=\"%s\"", share_outcome_str(o));
-	metrics_add("socialhub_share_refused_total", labels, 1);
-	if (o == SHARE_FULL && now - c->full_logged >= 60) {
-		c->full_logged = now;
-		log_kv(LOG_WARN, "share_count_refused", "reason", share_outcome_str(o), NULL);
+	*o = SHARE_SEEN;
+	/* A repeat this worker knows of costs no read at all. */
+	if (share_seen_has(c->seen, day, v->seen))
+		return RC_OK;
+	if (c->remote != NULL) {
+		rc = share_remote_count(c->remote, key, network, v, day, o, queued);
+		/* Claimed or found: the key is in the store either way. */
+		if (rc == RC_OK && !*queued)
+			share_seen_add(c->seen, day, v->seen);
+		return rc;
 	}
+	rc = share_batch_count(c->batch, key, network, v, day, !busy, o);
+	if (rc == RC_OK && *o == SHARE_COUNTED && busy)
+		metrics_add("socialhub_share_batch_total", "event=\"queued\"", 1);
+	/* A batched share's key is remembered when its batch is counted. */
+	else if (rc == RC_OK && *o != SHARE_FULL)
+		share_seen_add(c->seen, day, v->seen);
+	return rc;
 }
 
 /*
@@ -347,34 +414,40 @@ count_refused(struct share_ctx *c, enum share_outcome o)
  * capped, new-url-limit, table-full, skipped (not a person clicking) or
  * unavailable. The visitor is redirected whatever it says.
  */
-static void
-count_share(struct share_ctx *c, struct request *req, struct response *res,
-    const struct share_url *u, const char *network)
+/* The count of one share by a person: what X-Socialhub-Count says. */
+static const char *
+count_visitor(struct share_ctx *c, struct request *req, const struct share_url *u,
+    const char *network)
 {
 	struct share_visitor v;
 	long day = (long)(time(NULL) / 86400);
 	enum share_outcome o;
-	char net[SHARE_NET_MAX], labels[64];
-	const char *what = "unavailable";
+	char net[SHARE_NET_MAX];
 	bool queued = false;
 
-	if (!should_count(req))
-		what = "skipped";
-	else if (counting_ready(c) &&
-	    share_visitor_net(request_remote_addr(req), net, sizeof(net)) &&
-	    share_visitor_keys(c->salt, sizeof(c->salt), day, net, u->key, network, &v) == RC_OK &&
-	    count_in(c, u->key, network, &v, day, &o, &queued) == RC_OK) {
-		/* A store failure above is logged by the store; the shared
-		 * store's outcomes are counted in metrics by share_remote. */
-		what = queued ? "queued" : share_outcome_str(o);
-		/* share_remote counts its outcomes itself (queued ones too). */
-		if (c->remote == NULL && o == SHARE_COUNTED) {
-			snprintf(labels, sizeof(labels), "network=\"%s\"", network);
-			metrics_add("socialhub_shares_total", labels, 1);
-		} else if (c->remote == NULL && o != SHARE_SEEN) {
-			count_refused(c, o);
-		}
-	}
+	if (!counting_ready(c) || !share_visitor_net(request_remote_addr(req), net, sizeof(net)))
+		return "unavailable";
+	/* A repeat this worker remembers costs one HMAC, not three. */
+	if (share_visitor_seen(c->salt, sizeof(c->salt), day, net, u->key, network,
+	    v.seen) != RC_OK)
+		return "unavailable";
+	if (share_seen_has(c->seen, day, v.seen))
+		return share_outcome_str(SHARE_SEEN);
+	/* A store failure below is logged by the store; share_remote counts
+	 * its outcomes itself (queued ones too), the batch when its
+	 * transaction decided (batch_observe). */
+	if (share_visitor_keys(c->salt, sizeof(c->salt), day, net, u->key, network, &v) != RC_OK ||
+	    count_in(c, req, u->key, network, &v, day, &o, &queued) != RC_OK)
+		return "unavailable";
+	return queued ? "queued" : share_outcome_str(o);
+}
+
+static void
+count_share(struct share_ctx *c, struct request *req, struct response *res,
+    const struct share_url *u, const char *network)
+{
+	const char *what = should_count(req) ? count_visitor(c, req, u, network) : "skipped";
+
 	if (c->set.counting)
 		response_header_set(res, "X-Socialhub-Count", what);
 }
@@ -694,8 +767,12 @@ handle_counts(struct request *req, struct response *res, void *ctx)
 		return RC_NOMEM;
 	if (c->remote != NULL)
 		rc = share_remote_counts(c->remote, u->key, nets, &total);
-	else if (c->store != NULL)
+	else if (c->store != NULL) {
+		/* This worker's batch first: the reader sees its own clicks
+		 * (a failure leaves them for later; the read goes on). */
+		share_batch_flush(c->batch);
 		rc = share_store_counts(c->store, u->key, nets, &total);
+	}
 	if (rc != RC_OK) {
 		json_decref(nets);
 		return rc == RC_IO ? RC_UNAVAILABLE : rc;

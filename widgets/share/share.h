@@ -20,12 +20,15 @@ enum rc share_init(const struct config *cfg, void **ctx);
 void share_fini(void *ctx);
 /* Adds "share" to /healthz; false when counting is on and the store fails. */
 bool share_health(void *ctx, json_t *report);
+/* The worker's idle hook: counts the shares its batch holds. */
+void share_idle(void *ctx);
 /* GET /share/counts, /share/buttons.html, /share/{network}. */
 extern const struct route share_routes[];
 
 /* The feature row for fcgi/routes.c. */
 #define SHARE_FEATURE { .name = "share", .opts = share_opts, \
 	.checks = share_checks, .validate = share_validate, .init = share_init, \
-	.fini = share_fini, .routes = share_routes, .health = share_health }
+	.fini = share_fini, .routes = share_routes, .health = share_health, \
+	.idle = share_idle }
 
 #endif

@@ -164,9 +164,54 @@ new_counter_ok(struct share_remote *r, const struct pending *p, const struct cen
 	return rc;
 }
 
+/*
+ * count_steps in one round trip, atomically (Redis runs the script alone):
+ * the same keys, the same order, the same outcomes (enum share_outcome's
+ * numbers). KEYS: seen, day, url, counter, net, counters; ARGV: network,
+ * ttl, max_daily, per_url_daily, new_urls_daily, max_counters.
+ */
+static const char count_lua[] =
+	"local ttl = tonumber(ARGV[2]) "
+	"local function incr(k, t) local n = redis.call('INCR', k) "
+	"if t > 0 and n == 1 then redis.call('EXPIRE', k, t) end return n end "
+	"if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ttl) then return 1 end "
+	"if incr(KEYS[2], ttl) > tonumber(ARGV[3]) then return 4 end "
+	"if incr(KEYS[3], ttl) > tonumber(ARGV[4]) then return 2 end "
+	"if redis.call('HEXISTS', KEYS[4], ARGV[1]) == 0 then "
+	"if redis.call('EXISTS', KEYS[4]) == 0 and incr(KEYS[5], ttl) > tonumber(ARGV[5]) "
+	"then return 3 end "
+	"if incr(KEYS[6], 0) > tonumber(ARGV[6]) then return 4 end end "
+	"redis.call('HINCRBY', KEYS[4], ARGV[1], 1) return 0";
+
+static enum rc
+count_script(struct share_remote *r, const struct pending *p, enum share_outcome *out)
+{
+	char seen[REMOTE_KEY_MAX], day[40], url[REMOTE_KEY_MAX], ctr[REMOTE_KEY_MAX],
+	    net[REMOTE_KEY_MAX], ttl[24], md[24], pu[24], nu[24], mc[24];
+	const char *keys[] = { seen, day, url, ctr, net, "share:counters" };
+	const char *args[] = { p->network, ttl, md, pu, nu, mc };
+	long long o = 0;
+	enum rc rc;
+
+	hex_key(seen, "s", p->v.seen, SHARE_VISITOR_LEN);
+	snprintf(day, sizeof(day), "share:d:%ld", p->day);
+	hex_key(url, "u", p->v.url, SHARE_VISITOR_LEN);
+	counter_key(ctr, p->key);
+	hex_key(net, "n", p->v.net, SHARE_VISITOR_LEN);
+	snprintf(ttl, sizeof(ttl), "%d", REMOTE_DAY_TTL);
+	snprintf(md, sizeof(md), "%ld", r->lim.max_daily);
+	snprintf(pu, sizeof(pu), "%ld", r->lim.per_url_daily);
+	snprintf(nu, sizeof(nu), "%ld", r->lim.new_urls_daily);
+	snprintf(mc, sizeof(mc), "%ld", r->lim.max_counters);
+	rc = store_eval(r->st, count_lua, keys, 6, args, 6, &o);
+	*out = rc == RC_OK && o >= SHARE_COUNTED && o <= SHARE_FULL ?
+	    (enum share_outcome)o : SHARE_SEEN;
+	return rc == RC_INVALID ? RC_IO : rc;
+}
+
 /* One count, step by step; RC_UNAVAILABLE leaves p as far as it got. */
 static enum rc
-count_one(struct share_remote *r, struct pending *p, enum share_outcome *out)
+count_steps(struct share_remote *r, struct pending *p, enum share_outcome *out)
 {
 	char k[REMOTE_KEY_MAX], day[40];
 	struct census c = { .network = p->network };
@@ -202,6 +247,16 @@ count_one(struct share_remote *r, struct pending *p, enum share_outcome *out)
 	if (rc == RC_OK)
 		*out = SHARE_COUNTED;
 	return rc;
+}
+
+/* One count: one round trip when the store runs scripts (Redis), else
+ * (the local backend, a count half done before an outage) step by step. */
+static enum rc
+count_one(struct share_remote *r, struct pending *p, enum share_outcome *out)
+{
+	if (!p->claimed && store_can_eval(r->st))
+		return count_script(r, p, out);
+	return count_steps(r, p, out);
 }
 
 /* The metric of a count's outcome, as share.c counts direct ones. */

@@ -372,44 +372,75 @@ count_txn(struct share_store *s, const char *key, const char *network,
 }
 
 enum rc
-share_store_count(struct share_store *s, const char *key, const char *network,
-    const struct share_visitor *v, long day, enum share_outcome *out)
+share_store_seen(struct share_store *s, const struct share_visitor *v, long day, bool *seen)
 {
-	enum share_outcome what = SHARE_SEEN;
 	long long n;
-	bool found;
 	int rc;
 
-	if (out != NULL)
-		*out = SHARE_SEEN;
-	/* A key seen before (the common case of repeated clicks) costs a read
-	 * in WAL snapshot isolation and never takes the write lock. */
-	if (s->pruned_day == day) {
-		rc = daily_get(s, v->seen, &n, &found);
-		if (rc != SQLITE_DONE)
-			return store_fail(s, "probe", rc);
-		if (found) {
-			s->healthy = true;
-			return RC_OK;
-		}
-	}
+	*seen = false;
+	/* Before today's first count the day's keys may still hold
+	 * yesterday's prune-to-be: only the transaction decides then. */
+	if (s->pruned_day != day)
+		return RC_OK;
+	/* A read in WAL snapshot isolation: never takes the write lock. */
+	rc = daily_get(s, v->seen, &n, seen);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "probe", rc);
+	s->healthy = true;
+	return RC_OK;
+}
+
+enum rc
+share_store_count_many(struct share_store *s, const struct share_count *c, size_t n,
+    enum share_outcome *out)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = SHARE_SEEN;
+	if (n == 0)
+		return RC_OK;
 	rc = step_reset(s->st[ST_BEGIN]);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "begin", rc);
-	rc = count_txn(s, key, network, v, day, &what);
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		rc = count_txn(s, c[i].key, c[i].network, &c[i].v, c[i].day, &out[i]);
+		if (rc == SQLITE_DONE)
+			s->pruned_day = c[i].day;
+	}
 	if (rc == SQLITE_DONE)
 		rc = step_reset(s->st[ST_COMMIT]);
 	if (rc != SQLITE_DONE) {
 		enum rc err = store_fail(s, "count", rc);
 		if (!sqlite3_get_autocommit(s->db))
 			step_reset(s->st[ST_ROLLBACK]);
+		/* Nothing of the transaction stays: neither its prune. */
+		s->pruned_day = -1;
+		for (size_t i = 0; i < n; i++)
+			out[i] = SHARE_SEEN;
 		return err;
 	}
-	s->pruned_day = day;
 	s->healthy = true;
-	if (out != NULL)
-		*out = what;
 	return RC_OK;
+}
+
+enum rc
+share_store_count(struct share_store *s, const char *key, const char *network,
+    const struct share_visitor *v, long day, enum share_outcome *out)
+{
+	struct share_count c = { .key = key, .network = network, .v = *v, .day = day };
+	enum share_outcome what = SHARE_SEEN;
+	bool seen;
+	enum rc rc;
+
+	if (out != NULL)
+		*out = SHARE_SEEN;
+	/* A key seen before (the common case of repeated clicks) costs a read. */
+	if ((rc = share_store_seen(s, v, day, &seen)) != RC_OK || seen)
+		return rc;
+	if ((rc = share_store_count_many(s, &c, 1, &what)) == RC_OK && out != NULL)
+		*out = what;
+	return rc;
 }
 
 const char *
@@ -512,18 +543,29 @@ visitor_mac(const unsigned char *salt, size_t saltlen, const char *const *parts,
 }
 
 enum rc
+share_visitor_seen(const unsigned char *salt, size_t saltlen, long day,
+    const char *net, const char *key, const char *network,
+    unsigned char out[SHARE_VISITOR_LEN])
+{
+	char d[24];
+	const char *seen[] = { "seen", d, net, key, network };
+
+	snprintf(d, sizeof(d), "%ld", day);
+	return visitor_mac(salt, saltlen, seen, 5, out);
+}
+
+enum rc
 share_visitor_keys(const unsigned char *salt, size_t saltlen, long day,
     const char *net, const char *key, const char *network,
     struct share_visitor *out)
 {
 	char d[24];
-	const char *seen[] = { "seen", d, net, key, network };
 	const char *url[] = { "url", d, net, key };
 	const char *nets[] = { "net", d, net };
 	enum rc rc;
 
 	snprintf(d, sizeof(d), "%ld", day);
-	rc = visitor_mac(salt, saltlen, seen, 5, out->seen);
+	rc = share_visitor_seen(salt, saltlen, day, net, key, network, out->seen);
 	if (rc == RC_OK)
 		rc = visitor_mac(salt, saltlen, url, 4, out->url);
 	if (rc == RC_OK)

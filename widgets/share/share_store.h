@@ -66,6 +66,32 @@ enum rc share_store_count(struct share_store *s, const char *key,
     const char *network, const struct share_visitor *v, long day,
     enum share_outcome *out);
 
+/* One share to count (share_store_count_many); strings borrowed. */
+struct share_count {
+	const char *key;
+	const char *network;
+	struct share_visitor v;
+	long day;
+};
+
+/*
+ * The read-only half of share_store_count: *seen true when v.seen was
+ * counted today (a repeat; no write lock taken). Before the first count of
+ * a day it says false (the transaction prunes and decides). RC_IO.
+ */
+enum rc share_store_seen(struct share_store *s, const struct share_visitor *v, long day,
+    bool *seen);
+
+/*
+ * share_store_count of c[0..n) in ONE transaction, in order (each sees the
+ * ones before it): out[i] what became of c[i]. One commit for many shares
+ * is what makes a busy node's counting cheap (share_batch.h). On failure
+ * nothing is counted (rolled back; every out[i] SHARE_SEEN): RC_UNAVAILABLE
+ * when busy, RC_IO.
+ */
+enum rc share_store_count_many(struct share_store *s, const struct share_count *c, size_t n,
+    enum share_outcome *out);
+
 /* "counted", "seen", "capped", "new-url-limit", "table-full". */
 const char *share_outcome_str(enum share_outcome o);
 
@@ -97,6 +123,11 @@ bool share_visitor_net(const char *addr, char *out, size_t n);
 enum rc share_visitor_keys(const unsigned char *salt, size_t saltlen, long day,
     const char *net, const char *key, const char *network,
     struct share_visitor *out);
+/* The "seen" key alone (one HMAC): a repeat a worker remembers
+ * (share_seen.h) needs no other. */
+enum rc share_visitor_seen(const unsigned char *salt, size_t saltlen, long day,
+    const char *net, const char *key, const char *network,
+    unsigned char out[SHARE_VISITOR_LEN]);
 
 /*
  * Loads the salt from path (at least SHARE_SALT_LEN bytes, folded with

@@ -43,7 +43,7 @@ refresh_cmd_report(const struct refresh_report *rep, const struct stream_conf *s
 	    "ITEMS", "BYTES", "MS", "NEXT");
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct refresh_entry *e = &rep->entries[i];
-		bool fetched = e->outcome != REFRESH_NOT_DUE && e->outcome != REFRESH_BUSY;
+		bool fetched = refresh_outcome_fetched(e->outcome);
 		snprintf(name, sizeof(name), "%s/%s", e->stream, e->source);
 		printf("%-32s %-12s %4ld %6ld %10lld %6ld  %s%s%s%s\n", name,
 		    refresh_outcome_str(e->outcome), e->http_status, e->items, e->bytes,

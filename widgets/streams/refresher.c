@@ -15,6 +15,7 @@
 #include "util/url.h"
 #include "widgets/feeds/feed_discover.h"
 #include "widgets/feeds/sanitize.h"
+#include "widgets/streams/refresh_share.h"
 #include "widgets/streams/src.h"
 
 #define PARSE_ARENA_LIMIT (512u * 1024 * 1024)
@@ -40,6 +41,7 @@ struct refresher {
 	struct refresher_conf conf;
 	struct fetcher own;          /* the lazily made libcurl fetcher */
 	bool have_own;
+	struct refresh_share *share; /* several nodes: leases and results */
 };
 
 /* One unique source URL in a pass. */
@@ -78,6 +80,8 @@ struct unit {
 	bool more;                         /* the run has another request */
 	long backoff;                      /* seconds the API asked to wait: usage,
 					    * error codes, rate-limit headers */
+	bool leased;                       /* holds the cluster lease (atomic:
+					    * the renewer reads it) */
 	char errbuf[512];
 	char warnbuf[SRC_MSG_MAX];
 };
@@ -103,6 +107,10 @@ struct pass {
 	struct writers w;
 	struct unit **follows;             /* pages whose feed is fetched next */
 	size_t nfollow;
+	pthread_mutex_t renew_mu;          /* the lease renewer's sleep */
+	pthread_cond_t renew_cv;
+	pthread_t renewer;
+	bool renewing, renew_stop;
 };
 
 static const char *const outcome_names[] = {
@@ -112,6 +120,7 @@ static const char *const outcome_names[] = {
 	[REFRESH_FAILED] = "failed",
 	[REFRESH_NOT_DUE] = "not-due",
 	[REFRESH_BUSY] = "busy",
+	[REFRESH_SHARED] = "shared",
 };
 
 const char *
@@ -120,6 +129,12 @@ refresh_outcome_str(enum refresh_outcome o)
 	if ((unsigned)o >= sizeof(outcome_names) / sizeof(outcome_names[0]))
 		return "unknown";
 	return outcome_names[o];
+}
+
+bool
+refresh_outcome_fetched(enum refresh_outcome o)
+{
+	return o != REFRESH_NOT_DUE && o != REFRESH_BUSY && o != REFRESH_SHARED;
 }
 
 enum rc
@@ -141,6 +156,10 @@ refresher_new(const struct refresher_conf *conf, struct refresher **out)
 	mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	r->conf = *conf;
+	if (refresh_share_new(conf->store, &r->share) != RC_OK) {
+		free(r);
+		return RC_NOMEM;
+	}
 	*out = r;
 	return RC_OK;
 }
@@ -152,6 +171,7 @@ refresher_free(struct refresher *r)
 		return;
 	if (r->have_own)
 		fetcher_fini(&r->own);
+	refresh_share_free(r->share);
 	free(r);
 }
 
@@ -282,6 +302,105 @@ entry_init(struct pass *p, struct unit *u, enum refresh_outcome o)
 	u->next_due = u->st.next_due;
 }
 
+/* ---- one fetch per source across nodes (refresh_share.h) ---- */
+
+static struct refresh_files
+unit_files(const struct unit *u)
+{
+	return (struct refresh_files){ .status = u->status_path, .http = u->http_path,
+		.items = u->items_path };
+}
+
+/*
+ * Takes another node's newer result of u into the local cache; true when it
+ * did (u->st is then that node's status).
+ */
+static bool
+share_take(struct pass *p, struct unit *u)
+{
+	struct refresh_files f = unit_files(u);
+	bool took = false;
+
+	if (refresh_share_take(p->r->share, u->src->key, u->st.last_attempt, &f, &took) != RC_OK ||
+	    !took)
+		return false;
+	if (cache_status_load(p->a, u->status_path, &u->st) != RC_OK)
+		memset(&u->st, 0, sizeof(u->st));
+	return true;
+}
+
+/*
+ * With a shared store, whether this node fetches u now (u locked, due):
+ * it must hold the source's lease and find no newer result of another
+ * node. Otherwise the unit gets its entry (shared, not due or busy) and
+ * is unlocked. The store down: every node fetches for itself.
+ */
+static bool
+share_decide(struct pass *p, struct unit *u, long long now, bool force)
+{
+	bool held = false, took;
+
+	if (p->r->share == NULL || refresh_share_lease(p->r->share, u->src->key, &held) != RC_OK)
+		return true;
+	/* Taken whether or not we hold the lease: the holder may be a node
+	 * that finished and let go just now, or one fetching again. */
+	took = share_take(p, u);
+	if (held && (force || is_due(u, now, false))) {
+		__atomic_store_n(&u->leased, true, __ATOMIC_RELEASE);
+		return true;
+	}
+	if (held)
+		refresh_share_release(p->r->share, u->src->key);
+	cache_unlock(&u->lock);
+	entry_init(p, u, took ? REFRESH_SHARED : held ? REFRESH_NOT_DUE : REFRESH_BUSY);
+	/* A source another node is fetching is looked at again next pass
+	 * (within a second), when its result will be there. */
+	return false;
+}
+
+/* The end of u's turn: its result goes to the other nodes (when it has
+ * one), its lease and its lock are let go. */
+static void
+unit_done(struct pass *p, struct unit *u, bool put)
+{
+	struct refresh_files f = unit_files(u);
+
+	if (__atomic_load_n(&u->leased, __ATOMIC_ACQUIRE)) {
+		if (put && refresh_share_put(p->r->share, u->src->key, &f) != RC_OK)
+			log_kv(LOG_WARN, "refresh_share_put_failed", "stream", u->stream,
+			    "source", u->src->name, NULL);
+		__atomic_store_n(&u->leased, false, __ATOMIC_RELEASE);
+		refresh_share_release(p->r->share, u->src->key);
+	}
+	cache_unlock(&u->lock);
+}
+
+/* Renews the leases the pass holds until the pass ends: an API run or a
+ * slow feed may outlast one lease. */
+static void *
+renewer_main(void *arg)
+{
+	struct pass *p = arg;
+	struct timespec ts;
+	bool held;
+
+	pthread_mutex_lock(&p->renew_mu);
+	while (!p->renew_stop) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += REFRESH_RENEW_MS / 1000;
+		pthread_cond_timedwait(&p->renew_cv, &p->renew_mu, &ts);
+		if (p->renew_stop)
+			break;
+		pthread_mutex_unlock(&p->renew_mu);
+		for (size_t i = 0; i < p->n; i++)
+			if (__atomic_load_n(&p->units[i].leased, __ATOMIC_ACQUIRE))
+				refresh_share_lease(p->r->share, p->units[i].src->key, &held);
+		pthread_mutex_lock(&p->renew_mu);
+	}
+	pthread_mutex_unlock(&p->renew_mu);
+	return NULL;
+}
+
 /* Decides for one unit; returns true when it should be fetched (locked). */
 static bool
 prepare(struct pass *p, struct unit *u, long long now, bool force)
@@ -317,6 +436,8 @@ prepare(struct pass *p, struct unit *u, long long now, bool force)
 		entry_init(p, u, REFRESH_NOT_DUE);
 		return false;
 	}
+	if (!share_decide(p, u, now, force))
+		return false;
 	entry_init(p, u, REFRESH_FAILED);
 	return true;
 }
@@ -887,7 +1008,7 @@ process(struct pass *p, struct unit *u)
 		/* Cut short by a stop: not the source's fault, nothing to record. */
 		e->outcome = REFRESH_BUSY;
 		api_end(u);
-		cache_unlock(&u->lock);
+		unit_done(p, u, false);
 		return;
 	}
 	if (rc == RC_OK && u->api != NULL && !res->not_modified) {
@@ -938,7 +1059,7 @@ process(struct pass *p, struct unit *u)
 	if (cache_status_store(u->status_path, &u->st) != RC_OK)
 		log_kv(LOG_ERROR, "status_write_failed", "source", u->src->name, NULL);
 	log_result(u, res, rc == RC_OK ? NULL : e->error);
-	cache_unlock(&u->lock);
+	unit_done(p, u, true);
 }
 
 /* ---- the writer threads ---- */
@@ -1178,7 +1299,7 @@ run_batch(struct pass *p, struct fetch_job *jobs, size_t nj,
 	/* A run with another request keeps its source locked. */
 	for (size_t i = 0; i < nj; i++)
 		if (!((struct unit *)jobs[i].arg)->more)
-			cache_unlock(&((struct unit *)jobs[i].arg)->lock);
+			unit_done(p, jobs[i].arg, false);
 	return rc;
 }
 
@@ -1247,7 +1368,7 @@ fetch_more(struct pass *p, struct fetch_job *jobs, size_t batch, volatile sig_at
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->units[i].more) {
 			api_end(&p->units[i]);
-			cache_unlock(&p->units[i].lock);
+			unit_done(p, &p->units[i], false);
 		}
 	}
 	return rc;
@@ -1329,6 +1450,27 @@ fresh_inputs(struct pass *p, const struct stream_conf *sc)
 	return in;
 }
 
+/*
+ * The merge's clock. One node alone: now. Several: the last time one of
+ * the stream's sources changed (their statuses are shared), so that every
+ * node that merges the same inputs writes the same feed, meta and pages
+ * (changed_at, the clamp of future dates) whenever it merges them.
+ */
+static long long
+merge_clock(const struct pass *p, const struct stream_conf *sc, long long now)
+{
+	long long t = 0;
+
+	if (p->r->share == NULL)
+		return now;
+	for (size_t i = 0; i < sc->nsources; i++) {
+		const struct unit *u = find_unit((struct pass *)p, sc->sources[i].key);
+		if (u != NULL && u->st.last_change > t)
+			t = u->st.last_change;
+	}
+	return t > 0 ? t : now;
+}
+
 static void
 remerge(struct pass *p, const struct refresh_opts *o)
 {
@@ -1345,7 +1487,8 @@ remerge(struct pass *p, const struct refresh_opts *o)
 		if (o->stream != NULL && strcmp(o->stream, c->streams[i].name) != 0)
 			continue;
 		if (stream_rebuild_with(p->a, c->cache, &c->streams[i], c->mod,
-		    fresh_inputs(p, &c->streams[i]), now, false, res) != RC_OK)
+		    fresh_inputs(p, &c->streams[i]), merge_clock(p, &c->streams[i], now), false,
+		    res) != RC_OK)
 			continue;
 		rep->nresults++;
 		if (res->changed)
@@ -1366,6 +1509,29 @@ next_in(const struct pass *p)
 	return best < 1 ? 1 : (long)best;
 }
 
+static void
+renewer_start(struct pass *p)
+{
+	pthread_mutex_init(&p->renew_mu, NULL);
+	pthread_cond_init(&p->renew_cv, NULL);
+	p->renewing = p->r->share != NULL &&
+	    pthread_create(&p->renewer, NULL, renewer_main, p) == 0;
+}
+
+static void
+renewer_stop(struct pass *p)
+{
+	if (p->renewing) {
+		pthread_mutex_lock(&p->renew_mu);
+		p->renew_stop = true;
+		pthread_cond_signal(&p->renew_cv);
+		pthread_mutex_unlock(&p->renew_mu);
+		pthread_join(p->renewer, NULL);
+	}
+	pthread_cond_destroy(&p->renew_cv);
+	pthread_mutex_destroy(&p->renew_mu);
+}
+
 enum rc
 refresher_pass(struct refresher *r, const struct refresh_opts *o,
     struct arena *a, struct refresh_report *rep, volatile sig_atomic_t *stop)
@@ -1381,7 +1547,9 @@ refresher_pass(struct refresher *r, const struct refresh_opts *o,
 	rep->entries = arena_calloc(a, p.n + 1, sizeof(*rep->entries));
 	if (rep->entries == NULL)
 		return RC_NOMEM;
+	renewer_start(&p);
 	rc = fetch_due(&p, o, stop);
+	renewer_stop(&p);
 	for (size_t i = 0; i < p.n; i++) {
 		json_decref(p.units[i].http);
 		arena_free(p.units[i].da);

@@ -9,6 +9,7 @@
 #include "util/arena.h"
 #include "util/rc.h"
 #include "widgets/streams/cache.h"
+#include "util/store.h"
 #include "widgets/streams/fetcher.h"
 #include "widgets/streams/schedule.h"
 #include "widgets/streams/stream.h"
@@ -40,6 +41,9 @@ struct refresher_conf {
 	struct fetcher *fetcher;     /* injected (tests); NULL: libcurl, made lazily */
 	struct refresher_tokens tokens;
 	struct mod *mod;             /* moderation decisions; NULL: moderated streams wait */
+	struct store *store;         /* a shared store (several nodes): one fetch
+				      * per source across them (refresh_share.h);
+				      * NULL or local: this node fetches alone */
 };
 
 struct refresher;
@@ -53,8 +57,12 @@ enum refresh_outcome {
 	REFRESH_NOT_MODIFIED, /* 304 */
 	REFRESH_FAILED,       /* error: the last good items stay */
 	REFRESH_NOT_DUE,      /* skipped: next_due is later */
-	REFRESH_BUSY,         /* skipped: another process holds its lock */
+	REFRESH_BUSY,         /* skipped: another process (or node) is fetching it */
+	REFRESH_SHARED,       /* another node fetched it: its result was taken */
 };
+
+/* True for the outcomes that made (or tried) a request. */
+bool refresh_outcome_fetched(enum refresh_outcome o);
 
 /* Short name of an outcome: "updated", "unchanged", "not-modified", ... */
 const char *refresh_outcome_str(enum refresh_outcome o);
