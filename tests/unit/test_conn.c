@@ -6,11 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "fcgi/config.h"
 #include "oauth/oauth.h"
+#include "util/tokens.h"
 #include "tests/unit/conf_fixture.h"
 #include "widgets/conn.h"
 #include "widgets/conn_int.h"
@@ -265,6 +273,178 @@ test_renew(void **state)
 	arena_free(a);
 }
 
+/* ---- a renewal and a revoke at once, in two processes on one store */
+
+static char race_log[300];
+
+static long long
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Each network call writes "S who ms" and "E who ms" around 400 ms of
+ * waiting, so the two processes' calls show whether they overlapped. */
+static enum rc
+slow_perform(void *arg, struct arena *a, const struct http_request *rq,
+    struct http_response *rs)
+{
+	const char *who = arg;
+	const char *body = strstr(rq->url, "revoke") != NULL ? "{\"revoked\":true}" :
+	    "{\"access_token\":\"A2\",\"refresh_token\":\"R2\",\"expires_in\":7200}";
+	char line[64];
+	int fd = open(race_log, O_WRONLY | O_APPEND | O_CREAT, 0600);
+
+	if (fd < 0)
+		return RC_IO;
+	snprintf(line, sizeof(line), "S %s %lld\n", who, ms_now());
+	(void)!write(fd, line, strlen(line));
+	poll(NULL, 0, 400);
+	snprintf(line, sizeof(line), "E %s %lld\n", who, ms_now());
+	(void)!write(fd, line, strlen(line));
+	close(fd);
+	rs->status = 200;
+	rs->body = arena_strdup(a, body);
+	rs->body_len = strlen(body);
+	return RC_OK;
+}
+
+static long long
+long_ago(void)
+{
+	return (long long)time(NULL) - 100;
+}
+
+static struct config *
+race_config(void)
+{
+	struct config *cfg = NULL;
+	char *errs = NULL, text[2048];
+
+	write_key();
+	snprintf(text, sizeof(text), "site_url = \"https://www.example.com\"\nstate_dir = \"%s\"\n"
+	    "connection_keys = {\"k1:%s\"}\n"
+	    "connection xc { network = \"x\" client_id = \"id\" client_secret = \"sec\" "
+	    "token_url = \"https://t.example/token\" revoke_url = \"https://t.example/revoke\" }\n",
+	    conf_fixture_dir(), keypath);
+	assert_int_equal(conf_fixture_load(features, text, &cfg, &errs), RC_OK);
+	free(errs);
+	return cfg;
+}
+
+/* A grant obtained 100 s ago that expires in 2 s: due for renewal now. */
+static void
+race_connect(const struct config *cfg)
+{
+	struct conn *c = NULL;
+	struct conn_grant g = { .access_token = "A1", .refresh_token = "R1",
+	    .expires_at = (long long)time(NULL) + 2 };
+
+	assert_int_equal(conn_open(cfg, &c), RC_OK);
+	c->now = long_ago;
+	assert_int_equal(conn_store_grant(c, conn_find(c, "xc"), &g, "connect"), RC_OK);
+	conn_close(c);
+}
+
+/* The refresher's side, in a child: one look at the connections. */
+static pid_t
+race_renewer(const struct config *cfg, int start_ms)
+{
+	pid_t pid = fork();
+	volatile sig_atomic_t stop = 0;
+	struct conn *c = NULL;
+
+	if (pid != 0)
+		return pid;
+	poll(NULL, 0, start_ms);
+	if (conn_open(cfg, &c) != RC_OK)
+		_exit(2);
+	c->http = (struct http_ops){ slow_perform, (void *)"renew" };
+	(void)conn_refresh(c, &stop);
+	conn_close(c);
+	_exit(0);
+}
+
+/* No two calls overlap: every S is followed by the E of the same caller. */
+static void
+expect_no_overlap(int *calls)
+{
+	char kind[4], who[16], prev[16] = "";
+	long long ms;
+	FILE *f = fopen(race_log, "r");
+	bool open_call = false;
+
+	*calls = 0;
+	assert_non_null(f);
+	while (fscanf(f, "%3s %15s %lld", kind, who, &ms) == 3) {
+		if (kind[0] == 'S') {
+			assert_false(open_call);
+			open_call = true;
+			snprintf(prev, sizeof(prev), "%s", who);
+			(*calls)++;
+		} else {
+			assert_true(open_call);
+			assert_string_equal(prev, who);
+			open_call = false;
+		}
+	}
+	fclose(f);
+	assert_false(open_call);
+}
+
+static void
+race_round(int renew_start_ms, int revoke_start_ms, int *renew_calls)
+{
+	struct config *cfg = race_config();
+	struct arena *a = arena_new(16384, 0);
+	struct conn *c = NULL;
+	const char *net = "unset";
+	json_t *st, *rec = NULL;
+	int status = -1, calls = 0;
+	pid_t pid;
+
+	snprintf(race_log, sizeof(race_log), "%s/race.log", conf_fixture_dir());
+	unlink(race_log);
+	race_connect(cfg);
+	pid = race_renewer(cfg, renew_start_ms);
+	assert_int_equal(conn_open(cfg, &c), RC_OK);
+	c->http = (struct http_ops){ slow_perform, (void *)"revoke" };
+	poll(NULL, 0, revoke_start_ms);
+	assert_int_equal(conn_revoke(c, a, "xc", "test", &net), RC_OK);
+	assert_null(net);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The revoke stands: no renewal wrote its token or its state over it. */
+	st = conn_state_get(c, "xc");
+	assert_string_equal(json_string_value(json_object_get(st, "state")), "revoked");
+	assert_int_equal(tokens_get(c->store, c->ring, "xc", &rec, NULL), RC_NOTFOUND);
+	json_decref(st);
+	expect_no_overlap(&calls);
+	*renew_calls = calls;
+	conn_close(c);
+	arena_free(a);
+	config_free(cfg);
+}
+
+static void
+test_renew_revoke_race(void **state)
+{
+	int calls = 0;
+
+	(void)state;
+	/* The renewal first: the revoke waits for it, then revokes what it
+	 * stored (refresh and access token: 2 calls), 3 in all. */
+	race_round(0, 150, &calls);
+	assert_int_equal(calls, 3);
+	/* The revoke first: the renewal finds the lease taken and skips; the
+	 * revoke's 2 calls are all. */
+	race_round(250, 0, &calls);
+	assert_int_equal(calls, 2);
+}
+
 int
 main(void)
 {
@@ -274,6 +454,7 @@ main(void)
 		cmocka_unit_test(test_refusal),
 		cmocka_unit_test(test_redeem),
 		cmocka_unit_test(test_renew),
+		cmocka_unit_test(test_renew_revoke_race),
 	};
 	return cmocka_run_group_tests(tests, conf_fixture_setup, conf_fixture_teardown);
 }
