@@ -111,23 +111,35 @@ error_words(struct arena *a, json_t *j, long status)
 	return arena_printf(a, "HTTP %ld from the token endpoint", status);
 }
 
+/* One call to an authorization server, its answer bounded; *why names
+ * `what` when it did not answer. */
+static enum rc
+perform(struct conn *c, struct arena *a, struct http_request *rq, struct http_response *rs,
+    const char *what, const char **why)
+{
+	enum rc rc;
+
+	rq->max_body = TOKEN_BODY_MAX;
+	rq->headers[0] = "Accept: application/json";
+	rq->log_name = "connection";
+	rc = http_perform(&c->http, a, rq, rs);
+	if (rc == RC_OK)
+		return RC_OK;
+	*why = arena_printf(a, "%s did not answer (%s)", what, rc_str(rc));
+	return rc == RC_TIMEOUT ? rc : RC_UPSTREAM;
+}
+
 /* One call whose answer must be a JSON object; *j new ref. */
 static enum rc
 call_json(struct conn *c, struct arena *a, struct http_request *rq, long *status,
     json_t **j, const char **why)
 {
 	struct http_response rs = { 0 };
-	enum rc rc;
+	enum rc rc = perform(c, a, rq, &rs, "the token endpoint", why);
 
-	rq->max_body = TOKEN_BODY_MAX;
-	rq->headers[0] = "Accept: application/json";
-	rq->log_name = "connection";
-	rc = http_perform(&c->http, a, rq, &rs);
 	*j = NULL;
-	if (rc != RC_OK) {
-		*why = arena_printf(a, "the token endpoint did not answer (%s)", rc_str(rc));
-		return rc == RC_TIMEOUT ? rc : RC_UPSTREAM;
-	}
+	if (rc != RC_OK)
+		return rc;
 	*status = rs.status;
 	*j = json_loadb(rs.body, rs.body_len, 0, NULL);
 	if (!json_is_object(*j)) {
@@ -355,17 +367,10 @@ revoke_call(struct conn *c, struct arena *a, struct http_request *rq, const char
 {
 	struct http_response rs = { 0 };
 	json_t *j;
-	enum rc rc;
+	enum rc rc = perform(c, a, rq, &rs, "the network's revocation endpoint", why);
 
-	rq->max_body = TOKEN_BODY_MAX;
-	rq->headers[0] = "Accept: application/json";
-	rq->log_name = "connection_revoke";
-	rc = http_perform(&c->http, a, rq, &rs);
-	if (rc != RC_OK) {
-		*why = arena_printf(a, "the network's revocation endpoint did not answer (%s)",
-		    rc_str(rc));
-		return rc == RC_TIMEOUT ? rc : RC_UPSTREAM;
-	}
+	if (rc != RC_OK)
+		return rc;
 	if (rs.status >= 200 && rs.status < 300)
 		return RC_OK;
 	j = json_loadb(rs.body, rs.body_len, 0, NULL);

@@ -269,11 +269,7 @@ th_expect_status -n "the page with k1 retired" GET "$S/admin/connections" 200 -H
 
 # ---------------------------------------------------------- 6. the Redis store
 if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
-	RPORT=$(th_free_port)
-	mkdir -p "$TH_DIR/redis"
-	th_spawn redis redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$TH_DIR/redis" --save "" \
-		--appendonly no --daemonize no --protected-mode yes --loglevel warning
-	th_wait_port "$RPORT" 5000 "$TH_LAST_PID" || th_bail "redis-server did not start"
+	th_start_redis
 	rcfg=$(ce_write_conf '"k1:'"$TH_DIR"'/k1.key"' "$SIGNON
 store { url = \"redis://127.0.0.1:$RPORT/0\"  prefix = \"sh:\" }
 share { counting = false }")

@@ -155,6 +155,7 @@ struct fake {
 	size_t n, calls;
 	char urls[4][512];
 	char forms[4][512];
+	char methods[4][16];
 };
 
 static enum rc
@@ -168,6 +169,8 @@ fake_perform(void *arg, struct arena *a, const struct http_request *rq,
 		return RC_UPSTREAM;
 	snprintf(f->urls[i], sizeof(f->urls[i]), "%s", rq->url);
 	snprintf(f->forms[i], sizeof(f->forms[i]), "%s", rq->form != NULL ? rq->form : "");
+	snprintf(f->methods[i], sizeof(f->methods[i]), "%s", rq->method != NULL ? rq->method :
+	    rq->form != NULL ? "POST" : "GET");
 	rs->status = f->status[i];
 	rs->body = arena_strdup(a, f->body[i]);
 	rs->body_len = strlen(f->body[i]);
@@ -270,6 +273,56 @@ test_renew(void **state)
 	assert_non_null(strstr(why, "reconnect"));
 	json_decref(rec);
 	json_decref(norefresh);
+	arena_free(a);
+}
+
+static void
+test_revoke_at_network(void **state)
+{
+	struct arena *a = arena_new(16384, 0);
+	struct fake ok = { .n = 3, .status = { 200, 200, 200 }, .body = { "{\"revoked\":true}",
+	    "{\"revoked\":true}", "{\"success\":true}" } };
+	struct conn c = { .http = { fake_perform, &ok }, .now = fake_now };
+	struct conn_def x = { .name = "x", .net = conn_network_find("x"), .client_id = "id",
+	    .client_secret = (char *)"sec", .revoke_url = "https://x.example/2/oauth2/revoke" };
+	struct conn_def ig = { .name = "i", .net = conn_network_find("instagram"),
+	    .client_id = "id", .api_url = "https://g.example" };
+	struct conn_def li = { .name = "l", .net = conn_network_find("linkedin"), .client_id = "id" };
+	struct conn_def tt = { .name = "t", .net = conn_network_find("tiktok"), .client_id = "ck",
+	    .client_secret = (char *)"cs", .revoke_url = "https://t.example/v2/oauth/revoke/" };
+	json_t *rec = json_pack("{s:s, s:s}", "access_token", "A1", "refresh_token", "R1");
+	const char *why = NULL;
+
+	(void)state;
+	/* X: the refresh token, then the access token (client auth by HTTP Basic). */
+	assert_int_equal(conn_oauth_revoke(&c, a, &x, rec, &why), RC_OK);
+	assert_string_equal(ok.forms[0], "token=R1&token_type_hint=refresh_token");
+	assert_string_equal(ok.forms[1], "token=A1&token_type_hint=access_token");
+	assert_string_equal(ok.urls[1], "https://x.example/2/oauth2/revoke");
+	/* Meta: DELETE /me/permissions with the access token. */
+	assert_int_equal(conn_oauth_revoke(&c, a, &ig, rec, &why), RC_OK);
+	assert_string_equal(ok.methods[2], "DELETE");
+	assert_string_equal(ok.urls[2], "https://g.example/me/permissions?access_token=A1");
+	/* LinkedIn: none documented, said so. */
+	assert_int_equal(conn_oauth_revoke(&c, a, &li, rec, &why), RC_NOTFOUND);
+	assert_non_null(strstr(why, "linkedin documents no way to revoke"));
+	/* TikTok: client_key and client_secret in the form; a failure named. */
+	struct fake bad = { .n = 1, .status = { 503 }, .body = { "<html>Over capacity</html>" } };
+	c.http.arg = &bad;
+	assert_int_equal(conn_oauth_revoke(&c, a, &tt, rec, &why), RC_UPSTREAM);
+	assert_string_equal(why, "HTTP 503 from the network's revocation endpoint");
+	assert_string_equal(bad.forms[0], "token=R1&token_type_hint=refresh_token&client_key=ck"
+	    "&client_secret=cs");
+	struct fake refused = { .n = 1, .status = { 400 }, .body = {
+	    "{\"error\":{\"message\":\"Error validating access token\",\"code\":190}}" } };
+	c.http.arg = &refused;
+	assert_int_equal(conn_oauth_revoke(&c, a, &ig, rec, &why), RC_FORBIDDEN);
+	assert_string_equal(why, "HTTP 400: Error validating access token (code 190)");
+	struct fake down = { .n = 0 };
+	c.http.arg = &down;
+	assert_int_equal(conn_oauth_revoke(&c, a, &x, rec, &why), RC_UPSTREAM);
+	assert_non_null(strstr(why, "the network's revocation endpoint did not answer"));
+	json_decref(rec);
 	arena_free(a);
 }
 
@@ -454,6 +507,7 @@ main(void)
 		cmocka_unit_test(test_refusal),
 		cmocka_unit_test(test_redeem),
 		cmocka_unit_test(test_renew),
+		cmocka_unit_test(test_revoke_at_network),
 		cmocka_unit_test(test_renew_revoke_race),
 	};
 	return cmocka_run_group_tests(tests, conf_fixture_setup, conf_fixture_teardown);
