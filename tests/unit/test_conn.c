@@ -482,6 +482,38 @@ race_round(int renew_start_ms, int revoke_start_ms, int *renew_calls)
 	config_free(cfg);
 }
 
+/* A lease another node keeps past the wait: the revoke answers
+ * RC_UNAVAILABLE (the page's "try again") and changes nothing. */
+static void
+test_revoke_busy(void **state)
+{
+	struct config *cfg = race_config();
+	struct arena *a = arena_new(16384, 0);
+	struct conn *c = NULL;
+	const char *net = "unset";
+	bool held = false;
+	json_t *st, *rec = NULL;
+
+	(void)state;
+	race_connect(cfg);
+	assert_int_equal(conn_open(cfg, &c), RC_OK);
+	c->http = (struct http_ops){ slow_perform, (void *)"revoke" };
+	assert_int_equal(store_lease(c->store, "conn:lease:xc", "other-node", 30000, &held), RC_OK);
+	assert_true(held);
+	assert_int_equal(conn_revoke(c, a, "xc", "test", &net), RC_UNAVAILABLE);
+	assert_null(net);
+	st = conn_state_get(c, "xc");
+	assert_string_equal(json_string_value(json_object_get(st, "state")), "connected");
+	assert_int_equal(tokens_get(c->store, c->ring, "xc", &rec, NULL), RC_OK);
+	assert_int_equal(conn_revoke(c, a, "nope", "test", &net), RC_NOTFOUND);
+	assert_int_equal(store_lease_release(c->store, "conn:lease:xc", "other-node"), RC_OK);
+	json_decref(rec);
+	json_decref(st);
+	conn_close(c);
+	arena_free(a);
+	config_free(cfg);
+}
+
 static void
 test_renew_revoke_race(void **state)
 {
@@ -509,6 +541,7 @@ main(void)
 		cmocka_unit_test(test_renew),
 		cmocka_unit_test(test_revoke_at_network),
 		cmocka_unit_test(test_renew_revoke_race),
+		cmocka_unit_test(test_revoke_busy),
 	};
 	return cmocka_run_group_tests(tests, conf_fixture_setup, conf_fixture_teardown);
 }
