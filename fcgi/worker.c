@@ -316,8 +316,8 @@ worker_cgi(const struct config *cfg, const struct feature *features)
  * connections' 5-second look must not run a feed pass every 5 s).
  */
 struct refresh_walk {
-	long long now;                 /* monotonic seconds */
-	long long due[FEATURE_MAX];    /* per feature, in router order; 0: now */
+	long long now;              /* monotonic seconds */
+	long long due[FEATURE_MAX]; /* per feature, in router order; 0: now */
 	size_t i;
 	volatile sig_atomic_t *stop;
 };
