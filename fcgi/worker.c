@@ -310,22 +310,51 @@ worker_cgi(const struct config *cfg, const struct feature *features)
 	return 0;
 }
 
+/*
+ * Each feature's refresh hook keeps its own timer: a hook runs when its
+ * own time has come, not whenever another hook asked to be woken (the
+ * connections' 5-second look must not run a feed pass every 5 s).
+ */
 struct refresh_walk {
-	long next;
+	long long now;              /* monotonic seconds */
+	long long due[FEATURE_MAX]; /* per feature, in router order; 0: now */
+	size_t i;
 	volatile sig_atomic_t *stop;
 };
+
+static long long
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec;
+}
 
 static void
 feature_refresh(void *arg, const struct feature *f, void *ctx)
 {
 	struct refresh_walk *w = arg;
+	size_t i = w->i++;
 	long next;
 
-	if (f->refresh == NULL || *w->stop)
+	if (f->refresh == NULL || *w->stop || i >= FEATURE_MAX || w->due[i] > w->now)
 		return;
 	next = f->refresh(ctx, w->stop);
-	if (next > 0 && next < w->next)
-		w->next = next;
+	w->due[i] = mono_now() + (next > 0 ? next : 60);
+}
+
+/* Seconds until the earliest hook is due (at least 1, at most 60). */
+static long
+refresh_sleep(const struct refresh_walk *w)
+{
+	long long soonest = w->now + 60;
+
+	for (size_t i = 0; i < w->i && i < FEATURE_MAX; i++)
+		if (w->due[i] > 0 && w->due[i] < soonest)
+			soonest = w->due[i];
+	soonest -= mono_now();
+	return soonest < 1 ? 1 : (long)soonest;
 }
 
 int
@@ -333,15 +362,19 @@ worker_refresher(const struct config *cfg, const struct feature *features,
     volatile sig_atomic_t *stop)
 {
 	struct router *r = NULL;
+	struct refresh_walk w = { .stop = stop };
 
 	if (router_new(cfg, features, &r) != RC_OK)
 		return 1;
 	while (!*stop) {
-		struct refresh_walk w = { .next = 60, .stop = stop };
+		long sleep_s;
+		w.now = mono_now();
+		w.i = 0;
 		router_each_feature(r, feature_refresh, &w);
+		sleep_s = refresh_sleep(&w);
 		/* Sleep in slices: SIGTERM interrupts poll(), and a signal that
 		 * lands between the check and the call costs at most a second. */
-		for (long i = 0; i < w.next && !*stop; i++)
+		for (long i = 0; i < sleep_s && !*stop; i++)
 			poll(NULL, 0, 1000);
 	}
 	router_free(r);

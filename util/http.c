@@ -178,6 +178,8 @@ set_options(const struct netpolicy *p, CURL *h, const struct http_request *rq,
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->form);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(rq->form));
 	}
+	if (rq->method != NULL)
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
 	if (rq->basic_user != NULL) {
 		curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(h, CURLOPT_USERNAME, rq->basic_user);

@@ -28,6 +28,7 @@
 struct http_request {
 	const char *url;
 	const char *form;
+	const char *method;    /* NULL: GET, or POST with a form; else e.g. "DELETE" */
 	const char *headers[HTTP_HEADERS_MAX + 1];
 	const char *basic_user;
 	const char *basic_pass;

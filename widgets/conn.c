@@ -2,9 +2,12 @@
  * renewal before expiry, and what /healthz and /metrics say of them. */
 #include "widgets/conn_int.h"
 
+#include <inttypes.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fcgi/config.h"
 #include "fcgi/metrics.h"
@@ -15,6 +18,8 @@
 
 #define STATE_PREFIX "conn:state:"
 #define FLOW_PREFIX "conn:flow:"
+#define LEASE_PREFIX "conn:lease:"
+#define LEASE_POLL_MS 100
 #define FLOW_TTL 600
 #define NEXT_MAX 3600
 #define CONN_POLL 5        /* seconds between looks at the states */
@@ -30,6 +35,7 @@ static cfg_opt_t connection_opts[] = {
 	CFG_STR("auth_url", NULL, CFGF_NODEFAULT),
 	CFG_STR("token_url", NULL, CFGF_NODEFAULT),
 	CFG_STR("api_url", NULL, CFGF_NODEFAULT),
+	CFG_STR("revoke_url", NULL, CFGF_NODEFAULT),
 	CFG_STR("scopes", NULL, CFGF_NODEFAULT),
 	CFG_STR("account", NULL, CFGF_NODEFAULT),
 	CFG_END()
@@ -85,6 +91,7 @@ conn_checks(cfg_t *root)
 	cfg_set_validate_func(root, "connection|auth_url", check_url);
 	cfg_set_validate_func(root, "connection|token_url", check_url);
 	cfg_set_validate_func(root, "connection|api_url", check_url);
+	cfg_set_validate_func(root, "connection|revoke_url", check_url);
 }
 
 /* "KID:PATH" → the key file read into the ring. */
@@ -158,6 +165,7 @@ def_load(const struct config *cfg, cfg_t *s, struct conn_def *d)
 	d->auth_url = str_or(s, "auth_url", d->net->auth_url);
 	d->token_url = str_or(s, "token_url", d->net->token_url);
 	d->api_url = str_or(s, "api_url", d->net->api_url != NULL ? d->net->api_url : "");
+	d->revoke_url = str_or(s, "revoke_url", d->net->revoke_url != NULL ? d->net->revoke_url : "");
 	d->scopes = str_or(s, "scopes", d->net->scopes);
 	d->account = cfg_getstr(s, "account");
 	return RC_OK;
@@ -215,6 +223,19 @@ store_any(const struct config *cfg, struct store **out)
 	return rc;
 }
 
+/* host:pid:random — unique across the nodes sharing a store. */
+static void
+holder_init(struct conn *c)
+{
+	char host[64] = "";
+	uint32_t rnd = 0;
+
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		host[0] = '\0';
+	(void)crypto_random(&rnd, sizeof(rnd));
+	snprintf(c->holder, sizeof(c->holder), "%s:%ld:%08" PRIx32, host, (long)getpid(), rnd);
+}
+
 enum rc
 conn_open(const struct config *cfg, struct conn **out)
 {
@@ -227,6 +248,7 @@ conn_open(const struct config *cfg, struct conn **out)
 		goto out;
 	c->cfg = cfg;
 	c->now = now_real;
+	holder_init(c);
 	rc = ring_load(cfg, &c->ring);
 	for (unsigned i = 0; rc == RC_OK && i < n; i++, c->n++)
 		rc = def_load(cfg, cfg_getnsec(cfg->root, "connection", i), &c->defs[i]);
@@ -357,15 +379,97 @@ conn_store_grant(struct conn *c, const struct conn_def *def, const struct conn_g
 	return rc;
 }
 
-enum rc
-conn_revoke(struct conn *c, const char *name, const char *who)
-{
-	enum rc rc = tokens_delete(c->store, name);
+/* ---- the lease: renewals, connects and revokes one at a time */
 
+enum rc
+conn_lease(struct conn *c, const char *name, long wait_ms)
+{
+	char key[STORE_KEY_MAX];
+	bool held = false;
+	enum rc rc = RC_OK;
+
+	if (c->store == NULL || snprintf(key, sizeof(key), LEASE_PREFIX "%s", name) >=
+	    (int)sizeof(key))
+		return RC_UNAVAILABLE;
+	for (long waited = 0; rc == RC_OK; waited += LEASE_POLL_MS) {
+		rc = store_lease(c->store, key, c->holder, CONN_LEASE_MS, &held);
+		if (rc != RC_OK || held || waited >= wait_ms)
+			break;
+		poll(NULL, 0, LEASE_POLL_MS);
+	}
+	return rc == RC_OK && held ? RC_OK : RC_UNAVAILABLE;
+}
+
+void
+conn_lease_release(struct conn *c, const char *name)
+{
+	char key[STORE_KEY_MAX];
+
+	if (c->store != NULL && snprintf(key, sizeof(key), LEASE_PREFIX "%s", name) <
+	    (int)sizeof(key))
+		(void)store_lease_release(c->store, key, c->holder);
+}
+
+enum rc
+conn_store_connect(struct conn *c, const struct conn_def *def, const struct conn_grant *g)
+{
+	enum rc rc = conn_lease(c, def->name, CONN_REVOKE_WAIT_MS);
+
+	if (rc != RC_OK)
+		return rc;
+	rc = conn_store_grant(c, def, g, "connect");
+	conn_lease_release(c, def->name);
+	return rc;
+}
+
+/* Revokes the stored token at the network (best effort); *net as conn_revoke's. */
+static void
+revoke_at_network(struct conn *c, struct arena *a, const struct conn_def *def,
+    const char **net)
+{
+	json_t *rec = NULL;
+	enum rc rc = tokens_get(c->store, c->ring, def->name, &rec, NULL);
+
+	*net = NULL;
+	if (rc == RC_NOTFOUND)
+		return;
+	if (rc != RC_OK)
+		*net = arena_printf(a, "its stored token cannot be opened (%s): not revoked at %s",
+		    rc_str(rc), def->net->id);
+	else
+		rc = conn_oauth_revoke(c, a, def, rec, net);
+	json_decref(rec);
+	if (rc != RC_OK && *net == NULL)
+		*net = rc_str(rc);
+}
+
+enum rc
+conn_revoke(struct conn *c, struct arena *a, const char *name, const char *who,
+    const char **net)
+{
+	const struct conn_def *def = conn_find(c, name);
+	const char *reason = "revoked by an owner";
+	enum rc rc;
+
+	*net = NULL;
+	if (def == NULL)
+		return RC_NOTFOUND;
+	/* A renewal in flight ends within the token endpoint's time limits. */
+	rc = conn_lease(c, name, CONN_REVOKE_WAIT_MS);
+	if (rc != RC_OK) {
+		*net = NULL;
+		log_kv(LOG_WARN, "connection_revoke_busy", "connection", name, "by", who, NULL);
+		return rc;
+	}
+	revoke_at_network(c, a, def, net);
+	if (*net != NULL)
+		reason = arena_printf(a, "revoked by an owner; at %s: %s", def->net->id, *net);
+	rc = tokens_delete(c->store, name);
 	if (rc == RC_OK)
-		rc = conn_state_mark(c, name, "revoked", "revoked by an owner");
-	log_kv(LOG_WARN, "connection_revoked", "connection", name, "by", who, "result",
-	    rc_str(rc), NULL);
+		rc = conn_state_mark(c, name, "revoked", reason);
+	conn_lease_release(c, name);
+	log_kv(LOG_WARN, "connection_revoked", "connection", name, "by", who, "network_revoked",
+	    *net == NULL ? "yes" : "no", "network_why", *net, "result", rc_str(rc), NULL);
 	return rc;
 }
 
@@ -585,7 +689,7 @@ renew_later(struct conn *c, const struct conn_def *def, enum rc rc, const char *
 }
 
 static void
-renew_one(struct conn *c, const struct conn_def *def)
+renew_locked(struct conn *c, const struct conn_def *def)
 {
 	struct arena *a = arena_new(16 * 1024, 0);
 	struct conn_grant g;
@@ -611,6 +715,19 @@ renew_one(struct conn *c, const struct conn_def *def)
 	    : "result=\"error\"", 1);
 	json_decref(rec);
 	arena_free(a);
+}
+
+/* A renewal under the connection's lease: when a revoke or a connect (or
+ * another node) holds it, this look is skipped and the next one sees what
+ * it left. */
+static void
+renew_one(struct conn *c, const struct conn_def *def)
+{
+	if (conn_lease(c, def->name, 0) != RC_OK)
+		return;
+	if (still_connected(c, def->name))
+		renew_locked(c, def);
+	conn_lease_release(c, def->name);
 }
 
 /* The gauges of one connection, and the warning a week before expiry

@@ -203,7 +203,7 @@ connect_run(struct conn *c, struct arena *a, const struct conn_def *def, int por
 	rc = conn_oauth_redeem(c, a, def, code, redirect, def->net->pkce ? pk.verifier : NULL,
 	    &g, &why);
 	if (rc == RC_OK)
-		rc = conn_store_grant(c, def, &g, "connect");
+		rc = conn_store_connect(c, def, &g);
 	if (rc != RC_OK) {
 		fprintf(stderr, "socialhub: %s: %s\n", def->name, why != NULL ? why : rc_str(rc));
 		return 1;

@@ -28,6 +28,13 @@ enum conn_renew {
 	CONN_RENEW_GRAPH,          /* GET {api}/refresh_access_token?grant_type=G&access_token */
 };
 
+/* How a network takes a token back when an owner revokes (RFC 7009-like). */
+enum conn_revoke_how {
+	CONN_REVOKE_NONE,        /* none documented (LinkedIn): said so on the page */
+	CONN_REVOKE_POST,        /* POST {revoke} token=…, client authentication (X, TikTok) */
+	CONN_REVOKE_PERMISSIONS, /* DELETE {api}/me/permissions?access_token (Meta) */
+};
+
 /* One network's authorization server, as its documentation gives it. */
 struct conn_network {
 	const char *id;            /* "instagram", … (the source types') */
@@ -42,6 +49,8 @@ struct conn_network {
 	const char *exchange_grant;
 	enum conn_renew renew;
 	const char *renew_grant;
+	enum conn_revoke_how revoke;
+	const char *revoke_url;    /* CONN_REVOKE_POST's endpoint */
 };
 
 /* The table (conn_oauth.c), NULL-id-terminated, and a look-up. */
@@ -55,6 +64,7 @@ struct conn_def {
 	const char *client_id;
 	char *client_secret;        /* wiped at close */
 	const char *auth_url, *token_url, *api_url;   /* overrides applied */
+	const char *revoke_url;
 	const char *scopes;
 	const char *account;        /* Facebook: the page whose token to keep */
 };
@@ -68,6 +78,7 @@ struct conn {
 	struct netpolicy *net;
 	struct http_ops http;
 	long long (*now)(void);
+	char holder[96];            /* this process's name on a connection's lease */
 };
 
 /* The connection called name, or NULL. */
@@ -109,6 +120,11 @@ enum rc conn_oauth_renew(struct conn *c, struct arena *a, const struct conn_def 
 enum rc conn_store_grant(struct conn *c, const struct conn_def *def,
     const struct conn_grant *g, const char *how);
 
+/* A connect's grant stored under the lease (conn_lease): no renewal of
+ * the old grant can land over it. RC_UNAVAILABLE when the lease stayed taken. */
+enum rc conn_store_connect(struct conn *c, const struct conn_def *def,
+    const struct conn_grant *g);
+
 /* The plain state record of name ({"state", "reason", "expires_at", …}),
  * new reference, or an empty object. */
 json_t *conn_state_get(struct conn *c, const char *name);
@@ -116,8 +132,33 @@ json_t *conn_state_get(struct conn *c, const char *name);
 enum rc conn_state_mark(struct conn *c, const char *name, const char *state,
     const char *reason);
 
-/* Revokes: the tokens deleted, the state "revoked". */
-enum rc conn_revoke(struct conn *c, const char *name, const char *who);
+/*
+ * A connection's lease (store_lease on "conn:lease:NAME"): a renewal, a
+ * connect's store and a revoke each read-modify-write the state and the
+ * tokens, so they take it first and never interleave. Waits up to wait_ms
+ * for another holder to finish; RC_UNAVAILABLE when it did not (or the
+ * store failed). Released with conn_lease_release.
+ */
+#define CONN_LEASE_MS 60000
+#define CONN_REVOKE_WAIT_MS 5000  /* how long a revoke or a connect waits for it */
+enum rc conn_lease(struct conn *c, const char *name, long wait_ms);
+void conn_lease_release(struct conn *c, const char *name);
+
+/*
+ * Revokes: under the lease, the token revoked at the network where it has
+ * an endpoint (best effort), the tokens deleted, the state "revoked".
+ * *net (static or arena, never a token) says what the network did:
+ * NULL when it confirmed, else why not (failed, or none documented).
+ * RC_UNAVAILABLE when a renewal held the lease past wait or the store
+ * failed; the network's failure is no error.
+ */
+enum rc conn_revoke(struct conn *c, struct arena *a, const char *name, const char *who,
+    const char **net);
+
+/* Revokes rec's token at def's network; *why on failure or when the
+ * network documents no endpoint (RC_NOTFOUND). */
+enum rc conn_oauth_revoke(struct conn *c, struct arena *a, const struct conn_def *def,
+    json_t *rec, const char **why);
 
 /* A fresh state, PKCE verifier and its S256 challenge (arena strings). */
 struct conn_pkce {

@@ -19,7 +19,7 @@ const struct conn_network conn_networks[] = {
 	  .api_url = "https://graph.instagram.com", .client_param = "client_id",
 	  .scopes = "instagram_business_basic", .exchange = CONN_EXCHANGE_GRAPH,
 	  .exchange_grant = "ig_exchange_token", .renew = CONN_RENEW_GRAPH,
-	  .renew_grant = "ig_refresh_token" },
+	  .renew_grant = "ig_refresh_token", .revoke = CONN_REVOKE_PERMISSIONS },
 	{ .id = "threads", .auth_url = "https://threads.net/oauth/authorize",
 	  .token_url = "https://graph.threads.net/oauth/access_token",
 	  .api_url = "https://graph.threads.net", .client_param = "client_id",
@@ -30,7 +30,7 @@ const struct conn_network conn_networks[] = {
 	  .token_url = "https://graph.facebook.com/v21.0/oauth/access_token",
 	  .api_url = "https://graph.facebook.com/v21.0", .client_param = "client_id",
 	  .scopes = "pages_show_list,pages_read_engagement", .exchange = CONN_EXCHANGE_FACEBOOK,
-	  .exchange_grant = "fb_exchange_token" },
+	  .exchange_grant = "fb_exchange_token", .revoke = CONN_REVOKE_PERMISSIONS },
 	{ .id = "linkedin", .auth_url = "https://www.linkedin.com/oauth/v2/authorization",
 	  .token_url = "https://www.linkedin.com/oauth/v2/accessToken",
 	  .client_param = "client_id", .scopes = "r_organization_social",
@@ -38,11 +38,13 @@ const struct conn_network conn_networks[] = {
 	{ .id = "x", .auth_url = "https://x.com/i/oauth2/authorize",
 	  .token_url = "https://api.x.com/2/oauth2/token", .client_param = "client_id",
 	  .scopes = "tweet.read users.read offline.access", .pkce = true, .basic = true,
-	  .renew = CONN_RENEW_REFRESH_TOKEN },
+	  .renew = CONN_RENEW_REFRESH_TOKEN, .revoke = CONN_REVOKE_POST,
+	  .revoke_url = "https://api.x.com/2/oauth2/revoke" },
 	{ .id = "tiktok", .auth_url = "https://www.tiktok.com/v2/auth/authorize/",
 	  .token_url = "https://open.tiktokapis.com/v2/oauth/token/",
 	  .client_param = "client_key", .scopes = "user.info.basic,video.list", .pkce = true,
-	  .renew = CONN_RENEW_REFRESH_TOKEN },
+	  .renew = CONN_RENEW_REFRESH_TOKEN, .revoke = CONN_REVOKE_POST,
+	  .revoke_url = "https://open.tiktokapis.com/v2/oauth/revoke/" },
 	{ .id = NULL },
 };
 
@@ -109,23 +111,35 @@ error_words(struct arena *a, json_t *j, long status)
 	return arena_printf(a, "HTTP %ld from the token endpoint", status);
 }
 
+/* One call to an authorization server, its answer bounded; *why names
+ * `what` when it did not answer. */
+static enum rc
+perform(struct conn *c, struct arena *a, struct http_request *rq, struct http_response *rs,
+    const char *what, const char **why)
+{
+	enum rc rc;
+
+	rq->max_body = TOKEN_BODY_MAX;
+	rq->headers[0] = "Accept: application/json";
+	rq->log_name = "connection";
+	rc = http_perform(&c->http, a, rq, rs);
+	if (rc == RC_OK)
+		return RC_OK;
+	*why = arena_printf(a, "%s did not answer (%s)", what, rc_str(rc));
+	return rc == RC_TIMEOUT ? rc : RC_UPSTREAM;
+}
+
 /* One call whose answer must be a JSON object; *j new ref. */
 static enum rc
 call_json(struct conn *c, struct arena *a, struct http_request *rq, long *status,
     json_t **j, const char **why)
 {
 	struct http_response rs = { 0 };
-	enum rc rc;
+	enum rc rc = perform(c, a, rq, &rs, "the token endpoint", why);
 
-	rq->max_body = TOKEN_BODY_MAX;
-	rq->headers[0] = "Accept: application/json";
-	rq->log_name = "connection";
-	rc = http_perform(&c->http, a, rq, &rs);
 	*j = NULL;
-	if (rc != RC_OK) {
-		*why = arena_printf(a, "the token endpoint did not answer (%s)", rc_str(rc));
-		return rc == RC_TIMEOUT ? rc : RC_UPSTREAM;
-	}
+	if (rc != RC_OK)
+		return rc;
 	*status = rs.status;
 	*j = json_loadb(rs.body, rs.body_len, 0, NULL);
 	if (!json_is_object(*j)) {
@@ -342,4 +356,93 @@ conn_oauth_renew(struct conn *c, struct arena *a, const struct conn_def *def, js
 	OPENSSL_cleanse(b.data, b.len);
 	buf_fini(&b);
 	return rc;
+}
+
+/* ---- revocation at the network */
+
+/* One revocation call: any 2xx is done; else the status and the error's
+ * words (never the token, which only the form or the query carries). */
+static enum rc
+revoke_call(struct conn *c, struct arena *a, struct http_request *rq, const char **why)
+{
+	struct http_response rs = { 0 };
+	json_t *j;
+	enum rc rc = perform(c, a, rq, &rs, "the network's revocation endpoint", why);
+
+	if (rc != RC_OK)
+		return rc;
+	if (rs.status >= 200 && rs.status < 300)
+		return RC_OK;
+	j = json_loadb(rs.body, rs.body_len, 0, NULL);
+	*why = json_is_object(j) ? error_words(a, j, rs.status) :
+	    arena_printf(a, "HTTP %ld from the network's revocation endpoint", rs.status);
+	json_decref(j);
+	return rs.status == 401 || rs.status == 400 ? RC_FORBIDDEN : RC_UPSTREAM;
+}
+
+/* RFC 7009-style: POST token (and its hint) with the client's authentication. */
+static enum rc
+revoke_post(struct conn *c, struct arena *a, const struct conn_def *def, const char *token,
+    const char *hint, const char **why)
+{
+	struct http_request rq = { .url = def->revoke_url };
+	struct buf form;
+	enum rc rc;
+
+	buf_init(&form, FORM_MAX);
+	rc = pair(&form, "token", token);
+	if (rc == RC_OK)
+		rc = pair(&form, "token_type_hint", hint);
+	if (rc == RC_OK)
+		rc = client_auth(a, def, &form, &rq);
+	if (rc == RC_OK && (rq.form = arena_strndup(a, form.data, form.len)) == NULL)
+		rc = RC_NOMEM;
+	OPENSSL_cleanse(form.data, form.len);
+	buf_fini(&form);
+	return rc == RC_OK ? revoke_call(c, a, &rq, why) : rc;
+}
+
+/* Meta: DELETE /me/permissions takes back every permission the user gave. */
+static enum rc
+revoke_permissions(struct conn *c, struct arena *a, const struct conn_def *def,
+    const char *token, const char **why)
+{
+	struct http_request rq = { .method = "DELETE" };
+	struct buf u;
+	enum rc rc;
+
+	buf_init(&u, FORM_MAX);
+	rc = buf_appendf(&u, "%s/me/permissions?", def->api_url);
+	if (rc == RC_OK)
+		rc = pair(&u, "access_token", token);
+	if (rc == RC_OK && (rq.url = arena_strndup(a, u.data, u.len)) == NULL)
+		rc = RC_NOMEM;
+	OPENSSL_cleanse(u.data, u.len);
+	buf_fini(&u);
+	return rc == RC_OK ? revoke_call(c, a, &rq, why) : rc;
+}
+
+enum rc
+conn_oauth_revoke(struct conn *c, struct arena *a, const struct conn_def *def, json_t *rec,
+    const char **why)
+{
+	const char *access = json_string_value(json_object_get(rec, "access_token"));
+	const char *refresh = json_string_value(json_object_get(rec, "refresh_token"));
+	enum rc rc;
+
+	switch (def->net->revoke) {
+	case CONN_REVOKE_POST:
+		/* The refresh token first: with it gone no new access token comes. */
+		rc = refresh != NULL ? revoke_post(c, a, def, refresh, "refresh_token", why) : RC_OK;
+		if (rc == RC_OK && access != NULL)
+			rc = revoke_post(c, a, def, access, "access_token", why);
+		return rc;
+	case CONN_REVOKE_PERMISSIONS:
+		return access != NULL ? revoke_permissions(c, a, def, access, why) : RC_OK;
+	case CONN_REVOKE_NONE:
+	default:
+		*why = arena_printf(a, "%s documents no way to revoke a token: remove the app's "
+		    "access in the account's settings there", def->net->id);
+		return RC_NOTFOUND;
+	}
 }

@@ -135,6 +135,10 @@ row(struct request *req, struct conn *c, struct buf *b, const struct conn_def *d
 		rc = action_form(req, b, d->name, "connect", state == NULL ? "Connect" : "Reconnect");
 	if (rc == RC_OK && connected)
 		rc = action_form(req, b, d->name, "revoke", "Revoke");
+	if (rc == RC_OK && connected && d->net->revoke == CONN_REVOKE_NONE)
+		rc = buf_appends(b, "<small class=\"social-admin__note\">This network documents no "
+		    "way to revoke a token: Revoke deletes it here; remove the app's access in the "
+		    "account's settings there too.</small>");
 	json_decref(st);
 	return rc == RC_OK ? buf_appends(b, "</td></tr>\n") : rc;
 }
@@ -262,19 +266,36 @@ conn_connect(struct request *req, struct response *res, void *ctx)
 	return rc == RC_OK ? response_no_store(res) : rc;
 }
 
+/* What the page says after a revoke: the local deletion, then what the
+ * network did (or that it has no endpoint to ask). */
+static const char *
+revoke_outcome(struct arena *a, const struct conn_def *def, enum rc rc, const char *net)
+{
+	if (rc == RC_UNAVAILABLE)
+		return arena_printf(a, "%s is being renewed or stored right now: try again in a "
+		    "moment.", def->name);
+	if (rc != RC_OK)
+		return "The store did not answer: try again.";
+	if (net == NULL)
+		return arena_printf(a, "Revoked %s. %s revoked the token too.", def->name,
+		    def->net->id);
+	return arena_printf(a, "Revoked %s. The local tokens are deleted, but at %s: %s.",
+	    def->name, def->net->id, net);
+}
+
 /* POST /admin/connections/{name}/revoke */
 static enum rc
 conn_revoke_post(struct request *req, struct response *res, void *ctx)
 {
 	const struct conn_def *def;
+	const char *net = NULL;
 	enum rc rc;
 
 	if (!post_allowed(req, res, ctx, &def, &rc))
 		return rc;
-	rc = conn_revoke(ctx, def->name, who_of(req));
-	return list_page(req, res, ctx, rc == RC_OK ? 200 : 503, rc == RC_OK ?
-	    arena_printf(request_arena(req), "Revoked %s.", def->name) :
-	    "The store did not answer: try again.");
+	rc = conn_revoke(ctx, request_arena(req), def->name, who_of(req), &net);
+	return list_page(req, res, ctx, rc == RC_OK ? 200 : 503,
+	    revoke_outcome(request_arena(req), def, rc, net));
 }
 
 /* The callback's checks: a flow this session began, for a configured name. */
@@ -324,7 +345,7 @@ conn_callback(struct request *req, struct response *res, void *ctx)
 		    json_string_value(json_object_get(flow, "redirect_uri")),
 		    def->net->pkce ? json_string_value(json_object_get(flow, "verifier")) : NULL,
 		    &g, &why);
-		if (rc == RC_OK && (rc = conn_store_grant(c, def, &g, "connect")) != RC_OK)
+		if (rc == RC_OK && (rc = conn_store_connect(c, def, &g)) != RC_OK)
 			why = "The token could not be stored.";
 		if (rc != RC_OK)
 			log_kv(LOG_WARN, "connection_connect_failed", "connection", def->name,

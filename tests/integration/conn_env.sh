@@ -48,6 +48,7 @@ connection x-brand {
   client_secret = \"x-secret\"
   auth_url = \"$FIX/x/i/oauth2/authorize\"
   token_url = \"$FIX/x/2/oauth2/token\"
+  revoke_url = \"$FIX/x/2/oauth2/revoke\"
 }
 stream social {
   source masto { type = \"mastodon\" account = \"@brand@mastodon.example\" api_url = \"$API/m\"

@@ -22,8 +22,14 @@ client authentication checked out; never a token).
   POST /x/2/oauth2/token   HTTP Basic client auth; authorization_code (the
         code_verifier must match the challenge) or refresh_token (rotated)
         -> {"token_type", "access_token", "refresh_token", "expires_in": --x-expires, "scope"}
+  DELETE /ig/me/permissions?access_token   (Meta's revocation) -> {"success": true};
+        the token refused from then on
+  POST /x/2/oauth2/revoke   HTTP Basic client auth, token, token_type_hint
+        -> {"revoked": true}; the access or refresh token refused from then on
   /_tokens   {"ig": [...], "x": [...]}: every access token issued (for the
              tests' no-plaintext checks)
+  /_revoke_fail?net=ig|x&on=1|0   the network's revocation endpoint answers
+             500 (on=1) or works again (on=0)
   /_revoke?net=ig|x   every token of the network refused from now on
 Errors as the networks answer them: Meta's {"error": {"message", "type":
 "OAuthException", "code": 190}}, OAuth's {"error": "invalid_grant"}.
@@ -44,6 +50,7 @@ codes = {}        # code -> {"net", "redirect_uri", "challenge"}
 issued = {"ig": [], "x": []}
 refresh_tokens = {}   # refresh token -> net
 valid = set()
+revoke_fail = set()   # nets whose revocation endpoint answers 500
 ARGS = None
 IG_ID, IG_SECRET = "ig-app", "ig-secret"
 X_ID, X_SECRET = "x-app", "x-secret"
@@ -132,6 +139,10 @@ class Handler(BaseHTTPRequestHandler):
                 for t in issued.get(one("net"), []):
                     valid.discard(t)
             return self.json(200, {"ok": True})
+        if u.path == "/_revoke_fail":
+            with lock:
+                (revoke_fail.add if one("on") == "1" else revoke_fail.discard)(one("net"))
+            return self.json(200, {"ok": True})
         if u.path == "/ig/oauth/authorize":
             return self.consent("ig", q)
         if u.path == "/x/i/oauth2/authorize":
@@ -166,6 +177,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.json(200, {"data": [{"access_token": new_token("ig", "short"),
                                              "user_id": "17841400000000001",
                                              "permissions": "instagram_business_basic"}]})
+        if u.path == "/x/2/oauth2/revoke":
+            return self.x_revoke(f)
         if u.path == "/x/2/oauth2/token":
             want = "Basic " + base64.b64encode(f"{X_ID}:{X_SECRET}".encode()).decode()
             authed = self.headers.get("Authorization") == want
@@ -191,6 +204,41 @@ class Handler(BaseHTTPRequestHandler):
                                    "refresh_token": rt, "expires_in": ARGS.x_expires,
                                    "scope": "tweet.read users.read offline.access"})
         self.send(404, '{"error": "not found"}')
+
+    def do_DELETE(self):
+        u = urlsplit(self.path)
+        q = parse_qs(u.query)
+        if u.path != "/ig/me/permissions":
+            return self.send(404, '{"error": "not found"}')
+        t = q.get("access_token", [None])[0]
+        if "ig" in revoke_fail:
+            self.note(step="revoke", net="ig", ok=False)
+            return self.meta_error("An unexpected error has occurred. Please retry your request later.",
+                                   code=2, status=500)
+        with lock:
+            ok = t in valid
+            valid.discard(t)
+        self.note(step="revoke", net="ig", ok=ok)
+        if not ok:
+            return self.meta_error("Error validating access token")
+        self.json(200, {"success": True})
+
+    def x_revoke(self, f):
+        want = "Basic " + base64.b64encode(f"{X_ID}:{X_SECRET}".encode()).decode()
+        authed = self.headers.get("Authorization") == want
+        t, hint = f.get("token", ""), f.get("token_type_hint")
+        if "x" in revoke_fail:
+            self.note(step="revoke", net="x", hint=hint, ok=False)
+            return self.send(503, "<html><body>Over capacity</body></html>", "text/html")
+        with lock:
+            ok = authed and (t in valid or t in refresh_tokens)
+            if ok:
+                valid.discard(t)
+                refresh_tokens.pop(t, None)
+        self.note(step="revoke", net="x", hint=hint, ok=ok, basic=authed)
+        if not authed:
+            return self.json(401, {"error": "unauthorized_client"})
+        self.json(200, {"revoked": ok})
 
 
 def main():

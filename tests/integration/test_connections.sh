@@ -18,6 +18,11 @@
 #  5. `socialhub connect` on a 127.0.0.1 redirect port; `socialhub rekey`
 #     after a key rotation. No token in any log.
 #  6. The same through a Redis store (sealed under its prefix, rekey).
+#  7. Revoke also revokes at the network (Meta's DELETE /me/permissions,
+#     X's POST /2/oauth2/revoke); a network that fails is shown, and the
+#     local tokens go anyway.
+#  8. The refresher's connection look (every 5 s) has its own timer: an
+#     idle refresher runs no feed pass every 5 s.
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
 . "$HERE/lib.sh"
@@ -82,6 +87,23 @@ th_expect_status -n "connect by an editor" POST "$S/admin/connections/ig-brand/c
 	-H "$ANN" -H "$ORIGIN" --data-urlencode "csrf=$CSRF"
 th_expect_status -n "connect an unknown connection" POST "$S/admin/connections/nope/connect" 404 \
 	-H "$BOSS" -H "$ORIGIN" --data-urlencode "csrf=$CSRF"
+
+# ---------------------------------------------------------- 8. the refresher's timers
+# passes: socialhub_refresh_passes_total now (the feed refresher's passes).
+passes() {
+	curl -s "$S/metrics" | sed -n 's/^socialhub_refresh_passes_total \([0-9]*\)$/\1/p'
+}
+p0=''
+for _ in $(seq 1 40); do
+	p0=$(passes)
+	[ "${p0:-0}" -ge 1 ] && break
+	sleep 0.5
+done
+sleep 11
+p1=$(passes)
+[ -n "$p0" ] && [ -n "$p1" ] && [ $((p1 - p0)) -le 1 ] &&
+	th_ok "an idle refresher with connections runs no feed pass every 5 s ($p0 -> $p1 in 11 s)" ||
+	th_not_ok "an idle refresher with connections runs no feed pass every 5 s" "$p0 -> $p1 in 11 s"
 
 # ---------------------------------------------------------- 2. connect
 # connect NAME: Connect, consent at the fixture, back; prints the final status.
@@ -151,8 +173,19 @@ grep -Eq "^social/masto +(updated|unchanged) +200 +3 " "$TH_DIR/r1" && th_ok "a 
 	th_not_ok "a source reads through its connection" "$(cat "$TH_DIR/r1")"
 th_request POST "$S/admin/connections/ig-brand/revoke" -H "$BOSS" -H "$ORIGIN" --data-urlencode "csrf=$CSRF"
 st_expect_eq "revoke" "$TH_STATUS" 200
-grep -q "Revoked ig-brand." "$TH_BODY" && grep -q 'data-state="revoked"' "$TH_BODY" &&
-	th_ok "the page says revoked" || th_not_ok "the page says revoked"
+grep -q "Revoked ig-brand. instagram revoked the token too." "$TH_BODY" && grep -q 'data-state="revoked"' "$TH_BODY" &&
+	th_ok "the page says revoked, here and at the network" || th_not_ok "the page says revoked, here and at the network"
+st_expect_eq "instagram: DELETE /me/permissions with the stored token" "$(ce_steps revoke ig)" 1
+# X's revocation endpoint down: the failure is shown, the tokens go anyway.
+curl -s "$FIX/_revoke_fail?net=x&on=1" >/dev/null
+th_request POST "$S/admin/connections/x-brand/revoke" -H "$BOSS" -H "$ORIGIN" --data-urlencode "csrf=$CSRF"
+st_expect_eq "revoke with the network failing" "$TH_STATUS" 200
+grep -q "Revoked x-brand. The local tokens are deleted, but at x: HTTP 503 from the network&#39;s revocation endpoint." "$TH_BODY" ||
+	grep -q "Revoked x-brand. The local tokens are deleted, but at x: HTTP 503 from the network" "$TH_BODY"
+st_expect_eq "the page names the network's failure" "$?" 0
+st_expect_eq "the local tokens are deleted anyway" \
+	"$(sqlite3 "$TH_DIR/state/store.sqlite" "select count(*) from kv where k like '%conn:tok:x-brand'")" 0
+curl -s "$FIX/_revoke_fail?net=x&on=0" >/dev/null
 "$SOCIALHUB" refresh --force -c "$cfg" >"$TH_DIR/r2" 2>>"$TH_DIR/socialhub.log"
 grep -Eq '^social/masto +failed' "$TH_DIR/r2" && th_ok "revoked: the source fails" ||
 	th_not_ok "revoked: the source fails" "$(cat "$TH_DIR/r2")"
@@ -194,6 +227,14 @@ cli_connect() {
 		th_not_ok "$2: socialhub connect: connected" "$(cat "$TH_DIR/connect.out")"
 }
 cli_connect "$cfg" "local store"
+# X revoked at the network: the refresh token, then the access token.
+before=$(ce_steps revoke x)
+th_request POST "$S/admin/connections/x-brand/revoke" -H "$BOSS" -H "$ORIGIN" --data-urlencode "csrf=$CSRF"
+grep -q "Revoked x-brand. x revoked the token too." "$TH_BODY" &&
+	th_ok "x: revoked at the network" || th_not_ok "x: revoked at the network" "$(grep -o 'outcome[^<]*<' "$TH_BODY")"
+st_expect_eq "x: POST /2/oauth2/revoke, refresh and access token" "$(( $(ce_steps revoke x) - before ))" 2
+grep -q '"step": "revoke", "net": "x", "hint": "refresh_token", "ok": true, "basic": true' "$TH_DIR/conn.log" &&
+	th_ok "x: the refresh token revoked with HTTP Basic" || th_not_ok "x: the refresh token revoked with HTTP Basic"
 # Without --port: the address the browser was sent to, pasted on stdin.
 mkfifo "$TH_DIR/paste"
 "$SOCIALHUB" connect ig-brand -c "$cfg" <"$TH_DIR/paste" >"$TH_DIR/paste.out" 2>>"$TH_DIR/socialhub.log" &
@@ -228,11 +269,7 @@ th_expect_status -n "the page with k1 retired" GET "$S/admin/connections" 200 -H
 
 # ---------------------------------------------------------- 6. the Redis store
 if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
-	RPORT=$(th_free_port)
-	mkdir -p "$TH_DIR/redis"
-	th_spawn redis redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$TH_DIR/redis" --save "" \
-		--appendonly no --daemonize no --protected-mode yes --loglevel warning
-	th_wait_port "$RPORT" 5000 "$TH_LAST_PID" || th_bail "redis-server did not start"
+	th_start_redis
 	rcfg=$(ce_write_conf '"k1:'"$TH_DIR"'/k1.key"' "$SIGNON
 store { url = \"redis://127.0.0.1:$RPORT/0\"  prefix = \"sh:\" }
 share { counting = false }")

@@ -6,11 +6,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "fcgi/config.h"
 #include "oauth/oauth.h"
+#include "util/tokens.h"
 #include "tests/unit/conf_fixture.h"
 #include "widgets/conn.h"
 #include "widgets/conn_int.h"
@@ -147,6 +155,7 @@ struct fake {
 	size_t n, calls;
 	char urls[4][512];
 	char forms[4][512];
+	char methods[4][16];
 };
 
 static enum rc
@@ -160,6 +169,8 @@ fake_perform(void *arg, struct arena *a, const struct http_request *rq,
 		return RC_UPSTREAM;
 	snprintf(f->urls[i], sizeof(f->urls[i]), "%s", rq->url);
 	snprintf(f->forms[i], sizeof(f->forms[i]), "%s", rq->form != NULL ? rq->form : "");
+	snprintf(f->methods[i], sizeof(f->methods[i]), "%s", rq->method != NULL ? rq->method :
+	    rq->form != NULL ? "POST" : "GET");
 	rs->status = f->status[i];
 	rs->body = arena_strdup(a, f->body[i]);
 	rs->body_len = strlen(f->body[i]);
@@ -265,6 +276,260 @@ test_renew(void **state)
 	arena_free(a);
 }
 
+static void
+test_revoke_at_network(void **state)
+{
+	struct arena *a = arena_new(16384, 0);
+	struct fake ok = { .n = 3, .status = { 200, 200, 200 }, .body = { "{\"revoked\":true}",
+	    "{\"revoked\":true}", "{\"success\":true}" } };
+	struct conn c = { .http = { fake_perform, &ok }, .now = fake_now };
+	struct conn_def x = { .name = "x", .net = conn_network_find("x"), .client_id = "id",
+	    .client_secret = (char *)"sec", .revoke_url = "https://x.example/2/oauth2/revoke" };
+	struct conn_def ig = { .name = "i", .net = conn_network_find("instagram"),
+	    .client_id = "id", .api_url = "https://g.example" };
+	struct conn_def li = { .name = "l", .net = conn_network_find("linkedin"), .client_id = "id" };
+	struct conn_def tt = { .name = "t", .net = conn_network_find("tiktok"), .client_id = "ck",
+	    .client_secret = (char *)"cs", .revoke_url = "https://t.example/v2/oauth/revoke/" };
+	json_t *rec = json_pack("{s:s, s:s}", "access_token", "A1", "refresh_token", "R1");
+	const char *why = NULL;
+
+	(void)state;
+	/* X: the refresh token, then the access token (client auth by HTTP Basic). */
+	assert_int_equal(conn_oauth_revoke(&c, a, &x, rec, &why), RC_OK);
+	assert_string_equal(ok.forms[0], "token=R1&token_type_hint=refresh_token");
+	assert_string_equal(ok.forms[1], "token=A1&token_type_hint=access_token");
+	assert_string_equal(ok.urls[1], "https://x.example/2/oauth2/revoke");
+	/* Meta: DELETE /me/permissions with the access token. */
+	assert_int_equal(conn_oauth_revoke(&c, a, &ig, rec, &why), RC_OK);
+	assert_string_equal(ok.methods[2], "DELETE");
+	assert_string_equal(ok.urls[2], "https://g.example/me/permissions?access_token=A1");
+	/* LinkedIn: none documented, said so. */
+	assert_int_equal(conn_oauth_revoke(&c, a, &li, rec, &why), RC_NOTFOUND);
+	assert_non_null(strstr(why, "linkedin documents no way to revoke"));
+	/* TikTok: client_key and client_secret in the form; a failure named. */
+	struct fake bad = { .n = 1, .status = { 503 }, .body = { "<html>Over capacity</html>" } };
+	c.http.arg = &bad;
+	assert_int_equal(conn_oauth_revoke(&c, a, &tt, rec, &why), RC_UPSTREAM);
+	assert_string_equal(why, "HTTP 503 from the network's revocation endpoint");
+	assert_string_equal(bad.forms[0], "token=R1&token_type_hint=refresh_token&client_key=ck"
+	    "&client_secret=cs");
+	struct fake refused = { .n = 1, .status = { 400 }, .body = {
+	    "{\"error\":{\"message\":\"Error validating access token\",\"code\":190}}" } };
+	c.http.arg = &refused;
+	assert_int_equal(conn_oauth_revoke(&c, a, &ig, rec, &why), RC_FORBIDDEN);
+	assert_string_equal(why, "HTTP 400: Error validating access token (code 190)");
+	struct fake down = { .n = 0 };
+	c.http.arg = &down;
+	assert_int_equal(conn_oauth_revoke(&c, a, &x, rec, &why), RC_UPSTREAM);
+	assert_non_null(strstr(why, "the network's revocation endpoint did not answer"));
+	json_decref(rec);
+	arena_free(a);
+}
+
+/* ---- a renewal and a revoke at once, in two processes on one store */
+
+static char race_log[300];
+
+static long long
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Each network call writes "S who ms" and "E who ms" around 400 ms of
+ * waiting, so the two processes' calls show whether they overlapped. */
+static enum rc
+slow_perform(void *arg, struct arena *a, const struct http_request *rq,
+    struct http_response *rs)
+{
+	const char *who = arg;
+	const char *body = strstr(rq->url, "revoke") != NULL ? "{\"revoked\":true}" :
+	    "{\"access_token\":\"A2\",\"refresh_token\":\"R2\",\"expires_in\":7200}";
+	char line[64];
+	int fd = open(race_log, O_WRONLY | O_APPEND | O_CREAT, 0600);
+
+	if (fd < 0)
+		return RC_IO;
+	snprintf(line, sizeof(line), "S %s %lld\n", who, ms_now());
+	(void)!write(fd, line, strlen(line));
+	poll(NULL, 0, 400);
+	snprintf(line, sizeof(line), "E %s %lld\n", who, ms_now());
+	(void)!write(fd, line, strlen(line));
+	close(fd);
+	rs->status = 200;
+	rs->body = arena_strdup(a, body);
+	rs->body_len = strlen(body);
+	return RC_OK;
+}
+
+static long long
+long_ago(void)
+{
+	return (long long)time(NULL) - 100;
+}
+
+static struct config *
+race_config(void)
+{
+	struct config *cfg = NULL;
+	char *errs = NULL, text[2048];
+
+	write_key();
+	snprintf(text, sizeof(text), "site_url = \"https://www.example.com\"\nstate_dir = \"%s\"\n"
+	    "connection_keys = {\"k1:%s\"}\n"
+	    "connection xc { network = \"x\" client_id = \"id\" client_secret = \"sec\" "
+	    "token_url = \"https://t.example/token\" revoke_url = \"https://t.example/revoke\" }\n",
+	    conf_fixture_dir(), keypath);
+	assert_int_equal(conf_fixture_load(features, text, &cfg, &errs), RC_OK);
+	free(errs);
+	return cfg;
+}
+
+/* A grant obtained 100 s ago that expires in 2 s: due for renewal now. */
+static void
+race_connect(const struct config *cfg)
+{
+	struct conn *c = NULL;
+	struct conn_grant g = { .access_token = "A1", .refresh_token = "R1",
+	    .expires_at = (long long)time(NULL) + 2 };
+
+	assert_int_equal(conn_open(cfg, &c), RC_OK);
+	c->now = long_ago;
+	assert_int_equal(conn_store_grant(c, conn_find(c, "xc"), &g, "connect"), RC_OK);
+	conn_close(c);
+}
+
+/* The refresher's side, in a child: one look at the connections. */
+static pid_t
+race_renewer(const struct config *cfg, int start_ms)
+{
+	pid_t pid = fork();
+	volatile sig_atomic_t stop = 0;
+	struct conn *c = NULL;
+
+	if (pid != 0)
+		return pid;
+	poll(NULL, 0, start_ms);
+	if (conn_open(cfg, &c) != RC_OK)
+		_exit(2);
+	c->http = (struct http_ops){ slow_perform, (void *)"renew" };
+	(void)conn_refresh(c, &stop);
+	conn_close(c);
+	_exit(0);
+}
+
+/* No two calls overlap: every S is followed by the E of the same caller. */
+static void
+expect_no_overlap(int *calls)
+{
+	char kind[4], who[16], prev[16] = "";
+	long long ms;
+	FILE *f = fopen(race_log, "r");
+	bool open_call = false;
+
+	*calls = 0;
+	assert_non_null(f);
+	while (fscanf(f, "%3s %15s %lld", kind, who, &ms) == 3) {
+		if (kind[0] == 'S') {
+			assert_false(open_call);
+			open_call = true;
+			snprintf(prev, sizeof(prev), "%s", who);
+			(*calls)++;
+		} else {
+			assert_true(open_call);
+			assert_string_equal(prev, who);
+			open_call = false;
+		}
+	}
+	fclose(f);
+	assert_false(open_call);
+}
+
+static void
+race_round(int renew_start_ms, int revoke_start_ms, int *renew_calls)
+{
+	struct config *cfg = race_config();
+	struct arena *a = arena_new(16384, 0);
+	struct conn *c = NULL;
+	const char *net = "unset";
+	json_t *st, *rec = NULL;
+	int status = -1, calls = 0;
+	pid_t pid;
+
+	snprintf(race_log, sizeof(race_log), "%s/race.log", conf_fixture_dir());
+	unlink(race_log);
+	race_connect(cfg);
+	pid = race_renewer(cfg, renew_start_ms);
+	assert_int_equal(conn_open(cfg, &c), RC_OK);
+	c->http = (struct http_ops){ slow_perform, (void *)"revoke" };
+	poll(NULL, 0, revoke_start_ms);
+	assert_int_equal(conn_revoke(c, a, "xc", "test", &net), RC_OK);
+	assert_null(net);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The revoke stands: no renewal wrote its token or its state over it. */
+	st = conn_state_get(c, "xc");
+	assert_string_equal(json_string_value(json_object_get(st, "state")), "revoked");
+	assert_int_equal(tokens_get(c->store, c->ring, "xc", &rec, NULL), RC_NOTFOUND);
+	json_decref(st);
+	expect_no_overlap(&calls);
+	*renew_calls = calls;
+	conn_close(c);
+	arena_free(a);
+	config_free(cfg);
+}
+
+/* A lease another node keeps past the wait: the revoke answers
+ * RC_UNAVAILABLE (the page's "try again") and changes nothing. */
+static void
+test_revoke_busy(void **state)
+{
+	struct config *cfg = race_config();
+	struct arena *a = arena_new(16384, 0);
+	struct conn *c = NULL;
+	const char *net = "unset";
+	bool held = false;
+	json_t *st, *rec = NULL;
+
+	(void)state;
+	race_connect(cfg);
+	assert_int_equal(conn_open(cfg, &c), RC_OK);
+	c->http = (struct http_ops){ slow_perform, (void *)"revoke" };
+	assert_int_equal(store_lease(c->store, "conn:lease:xc", "other-node", 30000, &held), RC_OK);
+	assert_true(held);
+	assert_int_equal(conn_revoke(c, a, "xc", "test", &net), RC_UNAVAILABLE);
+	assert_null(net);
+	st = conn_state_get(c, "xc");
+	assert_string_equal(json_string_value(json_object_get(st, "state")), "connected");
+	assert_int_equal(tokens_get(c->store, c->ring, "xc", &rec, NULL), RC_OK);
+	assert_int_equal(conn_revoke(c, a, "nope", "test", &net), RC_NOTFOUND);
+	assert_int_equal(store_lease_release(c->store, "conn:lease:xc", "other-node"), RC_OK);
+	json_decref(rec);
+	json_decref(st);
+	conn_close(c);
+	arena_free(a);
+	config_free(cfg);
+}
+
+static void
+test_renew_revoke_race(void **state)
+{
+	int calls = 0;
+
+	(void)state;
+	/* The renewal first: the revoke waits for it, then revokes what it
+	 * stored (refresh and access token: 2 calls), 3 in all. */
+	race_round(0, 150, &calls);
+	assert_int_equal(calls, 3);
+	/* The revoke first: the renewal finds the lease taken and skips; the
+	 * revoke's 2 calls are all. */
+	race_round(250, 0, &calls);
+	assert_int_equal(calls, 2);
+}
+
 int
 main(void)
 {
@@ -274,6 +539,9 @@ main(void)
 		cmocka_unit_test(test_refusal),
 		cmocka_unit_test(test_redeem),
 		cmocka_unit_test(test_renew),
+		cmocka_unit_test(test_revoke_at_network),
+		cmocka_unit_test(test_renew_revoke_race),
+		cmocka_unit_test(test_revoke_busy),
 	};
 	return cmocka_run_group_tests(tests, conf_fixture_setup, conf_fixture_teardown);
 }
