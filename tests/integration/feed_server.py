@@ -10,7 +10,7 @@ addresses, for per-host limits) on one free port, writes "PORT\\n" to
 --port-file when ready, logs every request as a JSON line to --log.
 
 Routes (query parameters in brackets):
-  /feed [id n etag lm maxage expires ttl delay pad gzip key vary img]
+  /feed [id n etag lm maxage expires ttl delay pad gzip key vary img trickle]
         RSS 2.0 with n items "id-0".."id-(n-1)"; `img` an image enclosure
         (that URL) on every item; `etag` sends ETag and
         answers a matching If-None-Match with 304; `lm` the same with
@@ -19,7 +19,9 @@ Routes (query parameters in brackets):
         text per item; `gzip` compresses when asked; `key` consults the mode
         set by /_mode (ok, a status code such as 500, or a misbehaviour:
         timeout, reset, garbage, hang, big, bomb) and its version counter;
-        `vary` changes the items on every request.
+        `vary` changes the items on every request; `trickle` milliseconds
+        sends the body slowly (512 bytes every 0.25 s, over the fetcher's
+        low-speed limit).
   /_mode [key mode retry version]   sets the mode of a key (test control)
   /status [code retry]              any status, with Retry-After
   /redirect [to]                    302 to `to`
@@ -303,7 +305,35 @@ class Handler(BaseHTTPRequestHandler):
         if q1(q, 'gzip') and 'gzip' in (self.headers.get('Accept-Encoding') or ''):
             body = gzip.compress(body)
             headers['Content-Encoding'] = 'gzip'
+        if q1(q, 'trickle'):
+            self.send_trickled(body, headers, int(q1(q, 'trickle')))
+            return
         self.send(200, body, headers)
+
+    def send_trickled(self, body, headers, ms):
+        """The feed with an XML comment after its declaration, sent 512
+        bytes every 0.25 s for `ms` milliseconds: a fetch that lasts, yet
+        stays over the fetcher's low-speed limit (256 bytes/s for 10 s)."""
+        self.record('start')
+        steps = max(1, ms // 250)
+        head, sep, rest = body.partition(b'?>')
+        pre, pad, post = head + sep + b'\n<!--', b' ' * 512, b'-->' + rest
+        self.record(200)
+        self.send_response(200)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header('Content-Type', 'application/rss+xml')
+        self.send_header('Content-Length', str(len(pre) + steps * len(pad) + len(post)))
+        self.end_headers()
+        try:
+            self.wfile.write(pre)
+            for _ in range(steps):
+                self.wfile.flush()
+                time.sleep(0.25)
+                self.wfile.write(pad)
+            self.wfile.write(post)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
     def m_timeout(self):
         """Nothing at all until well past the fetcher's 20 s limit."""

@@ -2,7 +2,7 @@
 # test_cluster_refresh.sh: one fetch per source across three socialhub
 # nodes (each its own cache and state dirs) on one redis-server, behind one
 # nginx with a port per node:
-#   (a) 30 fixture sources: the fixture sees each fetched once in the
+#   (a) 30 fixture sources (every hour): the fixture sees each fetched once in the
 #       interval (not three times);
 #   (b) a slow source added by a reload of every node; kill -9 of the node
 #       holding its lease in mid-fetch (as soon as its request arrives, so
@@ -26,10 +26,10 @@ RPORT=$(th_free_port) && P1=$(th_free_port) && P2=$(th_free_port) && P3=$(th_fre
 	th_bail "no free port"
 PORTS=("$P1" "$P2" "$P3")
 NSRC=30
-# Slow enough that its fetch is still running when (b) kills its holder
-# right after its request arrives, and under the fetcher's 10 s low-speed
-# limit.
-SLOW_URL="$FIX/feed?id=slow&n=3&delay=9000"
+# An 18 s answer, trickled over the fetcher's low-speed limit and under
+# its 20 s total: still running when (b) kills its holder right after its
+# request arrives (the kill is checked to have come first).
+SLOW_URL="$FIX/feed?id=slow&n=3&trickle=18000"
 KEY=$(printf '%s' "$SLOW_URL" | sha256sum | cut -c1-32)
 
 REDIS_PID=
@@ -46,7 +46,7 @@ redis_start || th_bail "redis-server did not start"
 
 SOURCES= SLOW_SRC=
 for i in $(seq 1 $NSRC); do
-	SOURCES+="  source s$i { url = \"$FIX/feed?id=s$i&n=3&etag=e$i\"  every = 1m }
+	SOURCES+="  source s$i { url = \"$FIX/feed?id=s$i&n=3&etag=e$i\"  every = 1h }
 "
 done
 
@@ -141,7 +141,7 @@ th_check "(a) each of the $NSRC sources fetched once across 3 nodes, not 3 times
 # ------------------------------------------------------- (b) kill -9 holder
 
 # Every node reloads with the slow source added; its request arrives (the
-# answer is delayed 9 s) and some node's refresher holds its lease.
+# answer takes 18 s) and some node's refresher holds its lease.
 SLOW_SRC="  source slow { url = \"$SLOW_URL\"  every = 1m }
 "
 for n in 1 2 3; do
@@ -172,9 +172,14 @@ done
 th_diag "(b) the slow source's lease: '$holder' (node ${victim:-?})"
 [ -n "$victim" ] || th_bail "no node's refresher holds the slow source's lease"
 arrivals=$(st_arrivals '/feed?id=slow&' | wc -l)
-th_diag "(b) killing node $victim $(($(th_now_ms) - arrived_ms)) ms into its 9 s fetch"
+th_diag "(b) killing node $victim $(($(th_now_ms) - arrived_ms)) ms after its 18 s fetch was seen"
 # The whole node at once, as a power cut would: master, workers, refresher.
 kill -KILL "${NODE_PID[$victim]}" $(th_children "${NODE_PID[$victim]}") 2>/dev/null
+if grep -q "event=fetch_ok.*source=slow" "$TH_DIR/node$victim.log"; then
+	th_not_ok "(b) the holder was killed in mid-fetch" "its fetch had finished: the test proves nothing"
+else
+	th_ok "(b) the holder was killed in mid-fetch"
+fi
 kill_ms=$(th_now_ms)
 took=-
 for _ in $(seq 600); do
