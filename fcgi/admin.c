@@ -445,6 +445,73 @@ admin_post_gate(struct request *req, struct response *res, enum admin_perm perm,
 	return false;
 }
 
+/*
+ * The admin pages the nav and the home page link. Each is linked only for
+ * a visitor whose grants allow `perm` somewhere (nothing links where the
+ * role may not go); the page itself still authorizes every request.
+ */
+static const struct admin_link {
+	const char *path;        /* under the mount */
+	const char *label;
+	const char *blurb;       /* the home page's line */
+	enum admin_perm perm;
+} admin_links[] = {
+	{ "/admin", "Overview", NULL, ADMIN_VIEW },
+	{ "/admin/moderation", "Moderation", "the queues of the moderated streams, "
+	  "their preview and audit log", ADMIN_VIEW },
+	{ "/admin/connections", "Connections", "the network accounts API sources use",
+	  ADMIN_CONNECTIONS },
+};
+
+/* Whether a grant naming id allows perm on anything (whatever its scope). */
+static bool
+granted_anywhere(const struct config *cfg, const struct identity *id, enum admin_perm perm)
+{
+	cfg_t *sec = cfg != NULL && cfg_size(cfg->root, "admin") > 0 ?
+	    cfg_getsec(cfg->root, "admin") : NULL;
+
+	for (unsigned i = 0; id != NULL && sec != NULL && i < cfg_size(sec, "grant"); i++) {
+		cfg_t *g = cfg_getnsec(sec, "grant", i);
+		enum admin_role r;
+		if (role_parse(cfg_getstr(g, "role"), &r) && (roles[r].perms & 1u << perm) &&
+		    grant_names(g, id))
+			return true;
+	}
+	return false;
+}
+
+static bool
+link_allowed(struct request *req, const struct admin_link *l)
+{
+	return granted_anywhere(request_config(req), request_identity(req), l->perm);
+}
+
+/* True when the request is for page `path` or one below it. */
+static bool
+link_current(struct request *req, const char *path)
+{
+	const char *p = request_path(req);
+	size_t n = strlen(path);
+
+	return p != NULL && strncmp(p, path, n) == 0 &&
+	    (p[n] == '\0' || (p[n] == '/' && strcmp(path, "/admin") != 0));
+}
+
+static enum rc
+nav(struct request *req, struct buf *b)
+{
+	const char *mount = request_config(req)->mount;
+	enum rc rc = buf_appends(b, "<nav class=\"social-admin__nav\" aria-label=\"Admin\"><ul>");
+
+	for (size_t i = 0; rc == RC_OK && i < sizeof(admin_links) / sizeof(admin_links[0]); i++) {
+		const struct admin_link *l = &admin_links[i];
+		if (link_allowed(req, l))
+			rc = buf_appendf(b, "<li><a href=\"%s%s\"%s>%s</a></li>", mount, l->path,
+			    link_current(req, l->path) ? " aria-current=\"page\"" : "", l->label);
+	}
+	return rc == RC_OK ? buf_appends(b, "</ul></nav>\n") : rc;
+}
+
 enum rc
 admin_page_open(struct request *req, struct buf *b, const char *title)
 {
@@ -454,13 +521,7 @@ admin_page_open(struct request *req, struct buf *b, const char *title)
 	    .referrer = "same-origin" });
 
 	if (rc == RC_OK)
-		rc = buf_appendf(b, "<nav class=\"social-admin__nav\" aria-label=\"Admin\"><ul>"
-		    "<li><a href=\"%s/admin\">Overview</a></li>", cfg->mount);
-	if (rc == RC_OK && admin_authorize(req, ADMIN_CONNECTIONS, NULL) == RC_OK)
-		rc = buf_appendf(b, "<li><a href=\"%s/admin/connections\">Connections</a></li>",
-		    cfg->mount);
-	if (rc == RC_OK)
-		rc = buf_appends(b, "</ul></nav>\n");
+		rc = nav(req, b);
 	if (rc == RC_OK && id != NULL) {
 		rc = buf_appendf(b, "<form class=\"social-admin__who\" method=\"post\" "
 		    "action=\"%s/auth/logout\"><p>Signed in as ", cfg->mount);
@@ -541,6 +602,25 @@ home_grants(struct request *req, struct buf *b)
 	return rc == RC_OK ? buf_appends(b, "</ul>\n") : rc;
 }
 
+/* The pages the visitor may open, with what each is for. */
+static enum rc
+home_pages(struct request *req, struct buf *b)
+{
+	const char *mount = request_config(req)->mount;
+	bool read_only = !granted_anywhere(request_config(req), request_identity(req),
+	    ADMIN_MODERATE);
+	enum rc rc = buf_appends(b, "<h2>Your pages</h2>\n<ul class=\"social-admin__pages\">");
+
+	for (size_t i = 0; rc == RC_OK && i < sizeof(admin_links) / sizeof(admin_links[0]); i++) {
+		const struct admin_link *l = &admin_links[i];
+		if (l->blurb == NULL || !link_allowed(req, l))
+			continue;
+		rc = buf_appendf(b, "<li><a href=\"%s%s\">%s</a>: %s%s</li>", mount, l->path,
+		    l->label, l->blurb, l->perm == ADMIN_VIEW && read_only ? " (read only)" : "");
+	}
+	return rc == RC_OK ? buf_appends(b, "</ul>\n") : rc;
+}
+
 /* GET /admin: who is signed in, with which roles, and where to go. */
 static enum rc
 admin_home(struct request *req, struct response *res, void *ctx)
@@ -554,6 +634,8 @@ admin_home(struct request *req, struct response *res, void *ctx)
 	rc = admin_page_open(req, b, "Admin");
 	if (rc == RC_OK)
 		rc = home_grants(req, b);
+	if (rc == RC_OK)
+		rc = home_pages(req, b);
 	if (rc == RC_OK)
 		rc = admin_page_close(req, b);
 	return rc == RC_OK ? admin_page_send(res, 200) : rc;

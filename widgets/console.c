@@ -266,14 +266,20 @@ preview_img(struct request *req, struct buf *b, const struct console *c, const c
 	    "loading=\"lazy\" width=\"96\">", c->cfg->mount, id);
 }
 
+/* One post; `can_decide` adds its checkbox (a viewer's rows have none). */
 static enum rc
-row(struct request *req, struct buf *b, const struct console *c, const json_t *o)
+row(struct request *req, struct buf *b, const struct console *c, const json_t *o,
+    bool can_decide)
 {
 	const char *url = str_of(o, "url"), *title = str_of(o, "title");
-	enum rc rc = buf_appends(b, "<tr><td><input type=\"checkbox\" name=\"key\" value=\"");
+	enum rc rc = buf_appends(b, "<tr>");
 
-	EMIT(html_attr(b, str_of(o, "key")));
-	EMIT(buf_appends(b, "\" aria-label=\"select\"></td><td>"));
+	if (can_decide) {
+		EMIT(buf_appends(b, "<td><input type=\"checkbox\" name=\"key\" value=\""));
+		EMIT(html_attr(b, str_of(o, "key")));
+		EMIT(buf_appends(b, "\" aria-label=\"select\"></td>"));
+	}
+	EMIT(buf_appends(b, "<td>"));
 	EMIT(preview_img(req, b, c, str_of(o, "image")));
 	EMIT(buf_appends(b, "</td><td class=\"social-mod__text\"><p>"));
 	EMIT(html_text(b, str_of(o, "author")));
@@ -400,24 +406,35 @@ queue_links(struct buf *b, const struct console *c, const struct stream_conf *sc
 	return rc == RC_OK ? buf_appends(b, "/audit.json\">Audit log (JSON)</a></p>\n") : rc;
 }
 
+/*
+ * The queue: a decision form for who may decide here; a plain table,
+ * without form, token or checkboxes, for who may only read (a viewer).
+ */
 static enum rc
 queue_table(struct request *req, struct buf *b, const struct console *c, const json_t *rows,
     bool can_decide)
 {
 	size_t i;
 	const json_t *o;
-	enum rc rc = buf_appends(b, "<form class=\"social-mod__queue\" method=\"post\">");
+	enum rc rc = RC_OK;
 
-	EMIT(admin_csrf_field(req, b));
-	if (can_decide)
+	if (can_decide) {
+		EMIT(buf_appends(b, "<form class=\"social-mod__queue\" method=\"post\">"));
+		EMIT(admin_csrf_field(req, b));
 		EMIT(decision_buttons(b));
-	EMIT(buf_appends(b, "<table><thead><tr><th><input type=\"checkbox\" "
-	    "class=\"social-mod__all\" aria-label=\"select all\"></th><th>Picture</th>"
-	    "<th>Post</th><th>Source</th><th>Market</th><th>State</th><th>Why</th></tr></thead>"
-	    "<tbody>\n"));
+		EMIT(buf_appends(b, "<table><thead><tr><th><input type=\"checkbox\" "
+		    "class=\"social-mod__all\" aria-label=\"select all\"></th>"));
+	} else {
+		EMIT(buf_appends(b, "<p class=\"social-mod__readonly\">Read only: your role "
+		    "shows this queue but decides nothing.</p>\n<table class=\"social-mod__queue\">"
+		    "<thead><tr>"));
+	}
+	EMIT(buf_appends(b, "<th>Picture</th><th>Post</th><th>Source</th><th>Market</th>"
+	    "<th>State</th><th>Why</th></tr></thead><tbody>\n"));
 	json_array_foreach(rows, i, o)
-		EMIT(row(req, b, c, o));
-	return rc == RC_OK ? buf_appends(b, "</tbody></table></form>\n") : rc;
+		EMIT(row(req, b, c, o, can_decide));
+	EMIT(buf_appends(b, "</tbody></table>"));
+	return rc == RC_OK ? buf_appends(b, can_decide ? "</form>\n" : "\n") : rc;
 }
 
 static enum rc
@@ -429,8 +446,10 @@ queue_get(struct request *req, struct response *res, struct console *c,
 	json_t *rows = NULL;
 	size_t total;
 	const char *title;
+	bool can_decide;
 	enum rc rc;
 
+	can_decide = admin_authorize(req, ADMIN_MODERATE, scope_of(req, sc->name)) == RC_OK;
 	filter_of(req, &f);
 	if ((rc = mod_queue(c->mod, request_arena(req), sc->name, &f, &rows, &total)) != RC_OK)
 		return rc;
@@ -439,11 +458,11 @@ queue_get(struct request *req, struct response *res, struct console *c,
 	rc = admin_page_open(req, b, title != NULL ? title : "Moderation");
 	EMIT(queue_links(b, c, sc));
 	EMIT(filters(req, b, sc, &f));
-	EMIT(buf_appendf(b, "<p class=\"social-mod__count\">%zu item(s); showing %zu from %zu. "
-	    "Keys: j/k move, x select, a approve, r reject, p pin, h hide, f feature.</p>\n",
-	    total, json_array_size(rows), f.offset + (json_array_size(rows) > 0 ? 1 : 0)));
-	EMIT(queue_table(req, b, c, rows, admin_authorize(req, ADMIN_MODERATE,
-	    scope_of(req, sc->name)) == RC_OK));
+	EMIT(buf_appendf(b, "<p class=\"social-mod__count\">%zu item(s); showing %zu from %zu.%s"
+	    "</p>\n", total, json_array_size(rows),
+	    f.offset + (json_array_size(rows) > 0 ? 1 : 0), can_decide ? " Keys: j/k move, "
+	    "x select, a approve, r reject, p pin, h hide, f feature." : ""));
+	EMIT(queue_table(req, b, c, rows, can_decide));
 	EMIT(buf_appendf(b, "<script src=\"%s/admin/moderation.js\" defer></script>\n",
 	    c->cfg->mount));
 	EMIT(admin_page_close(req, b));

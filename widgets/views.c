@@ -32,8 +32,11 @@
 #define VIEWS_CC_STREAM "public, max-age=60, stale-while-revalidate=600, stale-if-error=86400"
 /* A moderated stream's pages expire in seconds: a take-down (a reject or
  * hide after approval) leaves the caches as fast as the refresher
- * publishes it (doc/moderation.md, "Caches"). */
-#define VIEWS_CC_MODERATED "public, max-age=5, stale-while-revalidate=5"
+ * publishes it (doc/moderation.md, "Caches"). stale-if-error=0: a cache
+ * must not show an expired copy, which may hold a post since taken down,
+ * while socialhub is down (the shipped nginx snippet takes its stale
+ * rules from these headers). */
+#define VIEWS_CC_MODERATED "public, max-age=5, stale-while-revalidate=5, stale-if-error=0"
 #define VIEWS_CC_PROFILES "public, max-age=300, stale-while-revalidate=3600, stale-if-error=86400"
 #define VIEWS_CC_EMPTY "public, max-age=5"
 #define VIEWS_CC_MEDIA "public, max-age=31536000, immutable"

@@ -9,6 +9,9 @@
 #   st_status URL PATH         a field of a source's status.json
 #   st_requests PATTERN        fixture requests whose path matches PATTERN
 #   st_expect_eq NAME GOT WANT / st_expect_range NAME GOT LO HI
+#   st_mod_key FILE TEXT       the key of the moderation queue row (a saved
+#                              console page) that shows TEXT
+#   st_mod_csrf FILE           the CSRF token of a saved console page
 
 ST_PY=/usr/bin/python3
 ST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -228,3 +231,18 @@ d = json.load(sys.stdin)
 d["max_host"] = max(d["max_per_host"].values() or [0])
 print(d[sys.argv[1]])' "$2"
 }
+
+st_mod_key() {
+	"$ST_PY" - "$1" "$2" <<'P'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+    if sys.argv[2] in row:
+        m = re.search(r'name="key" value="([0-9a-f]{24})"', row)
+        if m:
+            print(m.group(1))
+            break
+P
+}
+
+st_mod_csrf() { sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$1" | head -1; }

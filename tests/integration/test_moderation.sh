@@ -69,6 +69,7 @@ stream fr {
 }
 admin {
   grant hq { role = "owner" who = {"corp:boss"} }
+  grant board { role = "viewer" who = {"corp:cmo"} }
   $1
 }
 C
@@ -96,6 +97,7 @@ cookie() { printf 'Cookie: socialhub_session=%s' "$(oa_forge "$SECRET" "$@")"; }
 AGENT=$(cookie corp agent agent@agency.example)
 BOSS=$(cookie corp boss)
 AGENT_CASE=$(cookie Corp agent agent@agency.example)
+VIEWER=$(cookie corp cmo)
 
 # ids FILE: the item ids of a JSON Feed, one a line.
 ids() { "$ST_PY" -c 'import json,sys; [print(i["id"]) for i in json.load(open(sys.argv[1]))["items"]]' "$1"; }
@@ -148,24 +150,10 @@ th_expect_status -n "queue page, nobody signed in: to the sign-in" GET "$S/admin
 th_expect_status -n "a decision, nobody signed in: to the sign-in" POST "$S/admin/moderation/de" 303 \
 	-H "Origin: $ORIGIN" --data "action=approve&key=000000000000000000000000"
 
-# key_of FILE TEXT: the checkbox value of the row that shows TEXT.
-key_of() {
-	"$ST_PY" - "$1" "$2" <<'P'
-import re, sys
-html = open(sys.argv[1], encoding="utf-8").read()
-for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
-    if sys.argv[2] in row:
-        m = re.search(r'name="key" value="([0-9a-f]{24})"', row)
-        if m:
-            print(m.group(1))
-            break
-P
-}
-csrf_of() { sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$1" | head -1; }
-K_FAN=$(key_of "$TH_DIR/queue.html" "Love the new")
-K_XSS=$(key_of "$TH_DIR/queue.html" "nice launch")
-K_SHOP=$(key_of "$TH_DIR/queue.html" "Shopping at Example Brand")
-CSRF=$(csrf_of "$TH_DIR/queue.html")
+K_FAN=$(st_mod_key "$TH_DIR/queue.html" "Love the new")
+K_XSS=$(st_mod_key "$TH_DIR/queue.html" "nice launch")
+K_SHOP=$(st_mod_key "$TH_DIR/queue.html" "Shopping at Example Brand")
+CSRF=$(st_mod_csrf "$TH_DIR/queue.html")
 [ -n "$K_FAN" ] && [ -n "$K_XSS" ] && [ -n "$K_SHOP" ] && [ -n "$CSRF" ] ||
 	th_bail "queue page without the keys or the CSRF token"
 
@@ -190,14 +178,42 @@ th_expect_status -n "another market's stream, by URL: 403" GET "$S/admin/moderat
 th_expect_status -n "a decision on another market's stream: 403" POST "$S/admin/moderation/fr" 403 \
 	-H "$AGENT" -H "Origin: $ORIGIN" --data "csrf=$CSRF&action=approve&key=$K_XSS"
 th_expect_status -n "the owner sees the fr queue" GET "$S/admin/moderation/fr?state=all" 200 -H "$BOSS"
-K_FR=$(key_of "$TH_BODY" "Love the new")
+K_FR=$(st_mod_key "$TH_BODY" "Love the new")
 [ -n "$K_FR" ] || th_bail "no key in the fr queue"
 decide 404 "another stream's item by its key, in this stream's form" -H "$AGENT" -H "Origin: $ORIGIN" \
 	--data "csrf=$CSRF&action=approve&key=$K_FR"
 decide 400 "a malformed key" -H "$AGENT" -H "Origin: $ORIGIN" --data "csrf=$CSRF&action=approve&key=../x"
 decide 400 "an unknown action" -H "$AGENT" -H "Origin: $ORIGIN" --data "csrf=$CSRF&action=delete&key=$K_XSS"
-th_expect_status -n "connections: no link for the agency moderator" GET "$S/admin" 200 -H "$AGENT"
-grep -q "admin/connections" "$TH_BODY" && th_not_ok "no Connections link for a moderator" || th_ok "no Connections link for a moderator"
+# The nav and the home page link exactly the pages the role may open.
+# links NAME COOKIE PAGE WANT: the admin links PAGE shows, as "a b …".
+links() {
+	th_expect_status -n "$1: $3" GET "$S$3" 200 -H "$2"
+	got=$(grep -o 'href="/social/admin/[a-z]*"' "$TH_BODY" | sed 's|.*/admin/||; s|"||' | sort -u | tr '\n' ' ')
+	st_expect_eq "$1: $3 links only the pages the role may use" "$got" "$4"
+}
+links "agency moderator" "$AGENT" /admin "moderation "
+links "agency moderator" "$AGENT" /admin/moderation/de "moderation "
+links "viewer" "$VIEWER" /admin "moderation "
+links "owner" "$BOSS" /admin "connections moderation "
+links "owner" "$BOSS" /admin/moderation "connections moderation "
+th_expect_status -n "viewer: the home page says the console is read only" GET "$S/admin" 200 -H "$VIEWER" &&
+	th_expect_body_contains "(read only)"
+th_expect_status -n "agency moderator: the home page does not say read only" GET "$S/admin" 200 -H "$AGENT"
+grep -q "read only" "$TH_BODY" && th_not_ok "moderator: not read only" || th_ok "moderator: not read only"
+th_expect_status -n "connections: 403 for the agency moderator" GET "$S/admin/connections" 403 -H "$AGENT"
+th_expect_status -n "connections: 403 for the viewer" GET "$S/admin/connections" 403 -H "$VIEWER"
+th_expect_status -n "connections: served to the owner" GET "$S/admin/connections" 200 -H "$BOSS"
+
+# The viewer reads every queue and decides nothing: no form, no token,
+# no checkboxes; a POST is refused for the role (not for the token).
+th_expect_status -n "viewer: the de queue" GET "$S/admin/moderation/de" 200 -H "$VIEWER" &&
+	th_expect_body_contains "Love the new" && th_expect_body_contains "Read only"
+n=$(grep -c 'name="key"\|name="csrf"\|name="action"\|social-mod__queue" method="post"' "$TH_BODY")
+st_expect_eq "viewer: no decision form, token, checkbox or button" "$n" 0
+th_expect_status -n "viewer: the fr queue too (no scope: every stream)" GET "$S/admin/moderation/fr" 200 -H "$VIEWER"
+th_expect_status -n "viewer: the audit log" GET "$S/admin/moderation/de/audit.json" 200 -H "$VIEWER"
+decide 403 "viewer: a decision POST is 403" -H "$VIEWER" -H "Origin: $ORIGIN" \
+	--data "csrf=$CSRF&action=approve&key=$K_XSS" && th_expect_body_contains "no admin role for this page"
 got=$(pub | tr '\n' ' ')
 st_expect_eq "after the refused attacks the public stream is unchanged" "$got" "$AMB "
 
@@ -259,7 +275,7 @@ grep -q "nice launch" "$TH_BODY" && th_not_ok "preview: no rejected item" || th_
 
 # ---- 2c. feature one, take the trusted author's post down (hide after approval)
 th_expect_status -n "the approved list shows the trusted author's post" GET "$S/admin/moderation/de?state=approved" 200 -H "$AGENT"
-K_AMB=$(key_of "$TH_BODY" "Official: the")
+K_AMB=$(st_mod_key "$TH_BODY" "Official: the")
 decide 303 "feature the fan's post" -H "$AGENT" -H "Origin: $ORIGIN" --data "csrf=$CSRF&action=feature&key=$K_FAN"
 decide 303 "hide the trusted author's post" -H "$AGENT" -H "Origin: $ORIGIN" --data "csrf=$CSRF&action=hide&key=$K_AMB"
 got=$(wait_pub "$SHOP $FAN " 5) && th_ok "a hidden post leaves the public stream within 5 s" ||

@@ -4,7 +4,8 @@
 # real oidc-provider (tests/js/op.mjs), sees the queued items of the
 # hashtag and search fixtures (api_fixture_earned.py), approves one,
 # rejects one and pins one; the public stream shows exactly those two
-# within 5 s; 403 on another market's stream; the audit log lists the
+# within 5 s; 403 on another market's stream and on connections, no
+# Connections link on any page they see; the audit log lists the
 # three decisions with identity and time (tests/js/browser_moderation.mjs).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"

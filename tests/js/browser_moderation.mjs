@@ -3,7 +3,8 @@
 // sees the queued items of the hashtag and search fixtures, approves one,
 // rejects one and pins one with the console's forms; the public stream
 // shows exactly the approved and the pinned within 5 s; the same person
-// gets 403 on another market's stream (and is not served connections);
+// gets 403 on another market's stream and on connections, and no page
+// links Connections for them;
 // the audit log lists the three decisions with identity and time.
 //
 //   node tests/js/browser_moderation.mjs BASE_URL OP_ISSUER [SCREENSHOT_DIR]
@@ -99,9 +100,21 @@ try {
   let resp = await page.goto(`${base}/social/admin/moderation/fr`);
   check(resp.status() === 403, 'another market\'s stream: 403', String(resp.status()));
   resp = await page.goto(`${base}/social/admin/connections`);
-  check(resp.status() === 403 || resp.status() === 404, 'connections: not served to the moderator (403; 404 while the page is not built)', String(resp.status()));
-  resp = await page.goto(`${base}/social/admin`);
-  check(!(await page.content()).includes('admin/connections'), 'no Connections link in the moderator\'s console');
+  check(resp.status() === 403, 'connections: 403 for the moderator', String(resp.status()));
+  for (const path of ['/social/admin', '/social/admin/moderation', '/social/admin/moderation/de']) {
+    await page.goto(`${base}${path}`);
+    const nav = await page.locator('nav.social-admin__nav a').allTextContents();
+    check(JSON.stringify(nav) === JSON.stringify(['Overview', 'Moderation']),
+      `${path}: the nav links Overview and Moderation, no Connections`, JSON.stringify(nav));
+    check((await page.getByRole('link', { name: 'Connections' }).count()) === 0 &&
+      !(await page.content()).includes('admin/connections'), `${path}: no Connections link anywhere on the page`);
+  }
+  await page.goto(`${base}/social/admin`);
+  await page.locator('ul.social-admin__pages').getByRole('link', { name: 'Moderation' }).click();
+  await page.waitForURL(`${base}/social/admin/moderation`);
+  check((await page.getByRole('link', { name: 'Brand DE' }).count()) === 1 &&
+    (await page.getByRole('link', { name: 'fr', exact: true }).count()) === 0,
+    'the home page\'s Moderation link leads to the moderator\'s streams only');
 
   // 5. The audit log: the three decisions with identity and time.
   const audit = await page.evaluate(async () => (await fetch('/social/admin/moderation/de/audit.json')).json());
