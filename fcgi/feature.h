@@ -42,6 +42,12 @@ struct route;
  *   per thing, to out (`check-config --list`); must not fetch or write.
  * - health: adds the feature's part to the /healthz JSON object `report`
  *   (e.g. "streams"); returns false when the service is degraded (503).
+ * - master_start: called once in the master before it forks its first
+ *   children (not on reload; not in CGI mode): maps what the feature's
+ *   workers share (share/'s table of the day's visitor keys). A failure
+ *   is logged and the feature runs without it.
+ * - master_stop: called once in the master after its children are gone
+ *   at a clean stop (share/ saves that table for the next start).
  * - idle: deferred work of a worker (share/'s batch of counts), called
  *   between requests when no request is waiting, just before the worker
  *   blocks for the next one; must be cheap when there is nothing to do.
@@ -60,6 +66,8 @@ struct feature {
 	bool (*health)(void *ctx, json_t *report);
 	void (*describe)(const struct config *cfg, FILE *out);
 	void (*idle)(void *ctx);
+	enum rc (*master_start)(const struct config *cfg);
+	void (*master_stop)(const struct config *cfg);
 };
 
 /* At most this many rows in a feature table. */

@@ -455,6 +455,24 @@ reload(struct master *m)
 	log_kv(LOG_INFO, "reloaded", NULL);
 }
 
+/* What the features' children share, made before the first fork. */
+static void
+features_master_start(const struct master *m)
+{
+	for (const struct feature *f = m->features; f->name != NULL; f++)
+		if (f->master_start != NULL && f->master_start(m->cfg) != RC_OK)
+			log_kv(LOG_WARN, "feature_master_start_failed", "feature", f->name, NULL);
+}
+
+/* After the children: what they shared is final. */
+static void
+features_master_stop(const struct master *m)
+{
+	for (const struct feature *f = m->features; f->name != NULL; f++)
+		if (f->master_stop != NULL)
+			f->master_stop(m->cfg);
+}
+
 static bool
 any_alive(const struct master *m)
 {
@@ -546,9 +564,11 @@ master_run(const char *config_path, const struct feature *features)
 		return 1;
 	}
 	log_kv(LOG_INFO, "started", "config", config_path, NULL);
+	features_master_start(&m);
 	spawn_generation(&m);
 	supervise(&m);
 	shutdown_children(&m);
+	features_master_stop(&m);
 	close(m.listen_fd);
 	if (m.unix_path[0] != '\0')
 		unlink(m.unix_path);

@@ -20,6 +20,7 @@
 #include "util/url.h"
 #include "widgets/share/share_batch.h"
 #include "widgets/share/share_config.h"
+#include "widgets/share/share_day.h"
 #include "widgets/share/share_networks.h"
 #include "widgets/share/share_remote.h"
 #include "widgets/share/share_seen.h"
@@ -29,6 +30,7 @@
 
 #define SHARE_DB_NAME "share.sqlite"
 #define SHARE_SALT_NAME "share.salt"
+#define SHARE_DAY_NAME "share.day"
 #define SHARE_BUSY_MS 5000
 #define SHARE_INTENT_MAX (16u * 1024)
 #define SHARE_COOKIE "socialhub_share_instance"
@@ -179,6 +181,8 @@ open_counting(struct share_ctx *c)
 			    (size_t)c->queue_max, &c->remote);
 		else
 			rc = share_store_open(db, SHARE_BUSY_MS, &lim, &c->store);
+		if (rc == RC_OK && c->store != NULL)
+			share_store_use_day(c->store, share_day_shared());
 		if (rc == RC_OK && c->store != NULL && c->batch == NULL &&
 		    (rc = share_batch_new(&(struct share_batch_conf){ .store = c->store,
 		    .max = SHARE_BATCH_MAX, .max_ms = SHARE_BATCH_MS, .hold_max = SHARE_BATCH_HOLD,
@@ -245,6 +249,58 @@ share_init(const struct config *cfg, void **ctx)
 		load_salt(c); /* picker tokens only; a failure is logged there */
 	*ctx = c;
 	return RC_OK;
+}
+
+/* Puts back the day's keys a clean stop saved (share_master_stop). */
+static void
+day_load(const struct config *cfg)
+{
+	char *path = state_path(cfg, SHARE_DAY_NAME), nb[24];
+	size_t n = 0;
+	enum rc rc = path != NULL ? share_day_load(share_day_shared(), (long)(time(NULL) / 86400),
+	    path, &n) : RC_NOMEM;
+
+	if (rc == RC_OK && n > 0)
+		log_kv(LOG_INFO, "share_day_loaded", "keys", log_int(nb, (long long)n), NULL);
+	else if (rc != RC_OK && rc != RC_NOTFOUND)
+		log_kv(LOG_WARN, "share_day_not_loaded", "path", path != NULL ? path : "?",
+		    "error", rc_str(rc), "effect",
+		    "a visitor counted today before the restart may count again", NULL);
+	free(path);
+}
+
+enum rc
+share_master_start(const struct config *cfg)
+{
+	struct share_settings set;
+	enum rc rc = share_settings_load(cfg, &set);
+
+	if (rc != RC_OK)
+		return rc;
+	if (set.counting && !config_has_store(cfg))
+		rc = share_day_start(share_day_slots_for(set.max_daily_keys));
+	if (rc == RC_OK && share_day_shared() != NULL)
+		day_load(cfg);
+	share_settings_fini(&set);
+	return rc;
+}
+
+void
+share_master_stop(const struct config *cfg)
+{
+	char *path;
+	enum rc rc;
+
+	if (share_day_shared() == NULL)
+		return;
+	path = state_path(cfg, SHARE_DAY_NAME);
+	rc = path != NULL ? share_day_save(share_day_shared(), (long)(time(NULL) / 86400), path)
+	    : RC_NOMEM;
+	if (rc != RC_OK)
+		log_kv(LOG_WARN, "share_day_not_saved", "path", path != NULL ? path : "?",
+		    "error", rc_str(rc), "effect",
+		    "a visitor counted today may count again after the restart", NULL);
+	free(path);
 }
 
 void

@@ -19,6 +19,7 @@
 #include "util/crypto.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "widgets/share/share_day.h"
 
 /*
  * share_counts: one row per (counter key, network).
@@ -89,6 +90,9 @@ struct share_store {
 	struct share_limits lim;
 	long pruned_day;
 	bool healthy;
+	struct share_day *day;         /* the day's keys in shared memory, or NULL */
+	uint32_t *undo;                /* its slots this transaction added to */
+	size_t nundo, undo_cap;
 };
 
 static enum rc
@@ -219,6 +223,7 @@ share_store_close(struct share_store *s)
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
+	free(s->undo);
 	free(s);
 }
 
@@ -237,19 +242,74 @@ select_int(sqlite3_stmt *st, long long *v, bool *found)
 	return rc == SQLITE_ROW ? SQLITE_DONE : rc;
 }
 
+/*
+ * How often key k counted on `day`: in the shared table when there is one
+ * and it knows the day; in SQLite when not, or when the key is not in the
+ * table and the table spilled today's later keys into SQLite.
+ */
 static int
-daily_get(struct share_store *s, const unsigned char *k, long long *n, bool *found)
+daily_get(struct share_store *s, const unsigned char *k, long day, long long *n, bool *found)
 {
+	uint32_t m;
+
+	if (s->day != NULL && share_day_get(s->day, day, k, &m) == RC_OK &&
+	    (m > 0 || !share_day_spilled(s->day, day))) {
+		*n = m;
+		*found = m > 0;
+		return SQLITE_DONE;
+	}
 	sqlite3_bind_blob(s->st[ST_DAILY_GET], 1, k, SHARE_VISITOR_LEN, SQLITE_STATIC);
 	return select_int(s->st[ST_DAILY_GET], n, found);
+}
+
+/* Remembers slot `at` for share_day_undo if the transaction rolls back. */
+static int
+undo_push(struct share_store *s, uint32_t at)
+{
+	if (s->nundo == s->undo_cap) {
+		size_t cap = s->undo_cap != 0 ? s->undo_cap * 2 : 256;
+		uint32_t *u = realloc(s->undo, cap * sizeof(*u));
+		if (u == NULL) {
+			share_day_undo(s->day, at);
+			return SQLITE_NOMEM;
+		}
+		s->undo = u;
+		s->undo_cap = cap;
+	}
+	s->undo[s->nundo++] = at;
+	return SQLITE_DONE;
+}
+
+/* Takes back this transaction's additions to the shared table. */
+static void
+undo_all(struct share_store *s)
+{
+	while (s->nundo > 0)
+		share_day_undo(s->day, s->undo[--s->nundo]);
+}
+
+/* n + 1 for key k of the day in the shared table: a key it holds, or a
+ * new one while it has room. SQLITE_NOTFOUND: the key goes to SQLite. */
+static int
+day_add(struct share_store *s, const unsigned char *k, long day, bool is_new)
+{
+	uint32_t m, at;
+
+	if (s->day == NULL || share_day_get(s->day, day, k, &m) != RC_OK || (m == 0 && !is_new))
+		return SQLITE_NOTFOUND;
+	if (share_day_add(s->day, day, k, &at) != RC_OK)
+		return SQLITE_NOTFOUND;     /* full: SQLite holds the rest of the day */
+	return undo_push(s, at);
 }
 
 /* n + 1 for key k of today; a new row counts against max_daily. */
 static int
 daily_add(struct share_store *s, const unsigned char *k, long day, bool is_new)
 {
-	int rc;
+	int rc = day_add(s, k, day, is_new);
 
+	if (rc != SQLITE_NOTFOUND)
+		return rc;
 	sqlite3_bind_blob(s->st[ST_DAILY_ADD], 1, k, SHARE_VISITOR_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(s->st[ST_DAILY_ADD], 2, day);
 	rc = step_reset(s->st[ST_DAILY_ADD]);
@@ -313,7 +373,7 @@ new_counter_ok(struct share_store *s, const char *key, const struct share_visito
 		*ok = rc == SQLITE_DONE;
 		return rc;
 	}
-	rc = daily_get(s, v->net, &started, &found);
+	rc = daily_get(s, v->net, day, &started, &found);
 	if (rc != SQLITE_DONE)
 		return rc;
 	if (started >= s->lim.new_urls_daily) {
@@ -334,16 +394,17 @@ count_txn(struct share_store *s, const char *key, const char *network,
 	int rc = s->pruned_day != day ? prune(s, day) : SQLITE_DONE;
 
 	if (rc == SQLITE_DONE)
-		rc = daily_get(s, v->seen, &n, &found);
+		rc = daily_get(s, v->seen, day, &n, &found);
 	*out = SHARE_SEEN;
 	if (rc != SQLITE_DONE || found)
 		return rc;
 	/* Up to three new keys below: refuse before the table passes its cap. */
 	if ((rc = meta_get(s, "daily", &daily)) != SQLITE_DONE)
 		return rc;
+	daily += (long long)share_day_used(s->day, day);
 	if (daily + 3 > s->lim.max_daily)
 		return *out = SHARE_FULL, SQLITE_DONE;
-	if ((rc = daily_get(s, v->url, &n, &url_found)) != SQLITE_DONE)
+	if ((rc = daily_get(s, v->url, day, &n, &url_found)) != SQLITE_DONE)
 		return rc;
 	/* A refused visitor's seen key makes its repeats a read. */
 	if (n >= s->lim.per_url_daily)
@@ -383,7 +444,7 @@ share_store_seen(struct share_store *s, const struct share_visitor *v, long day,
 	if (s->pruned_day != day)
 		return RC_OK;
 	/* A read in WAL snapshot isolation: never takes the write lock. */
-	rc = daily_get(s, v->seen, &n, seen);
+	rc = daily_get(s, v->seen, day, &n, seen);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "probe", rc);
 	s->healthy = true;
@@ -403,6 +464,7 @@ share_store_count_many(struct share_store *s, const struct share_count *c, size_
 	rc = step_reset(s->st[ST_BEGIN]);
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "begin", rc);
+	s->nundo = 0;
 	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
 		rc = count_txn(s, c[i].key, c[i].network, &c[i].v, c[i].day, &out[i]);
 		if (rc == SQLITE_DONE)
@@ -412,6 +474,9 @@ share_store_count_many(struct share_store *s, const struct share_count *c, size_
 		rc = step_reset(s->st[ST_COMMIT]);
 	if (rc != SQLITE_DONE) {
 		enum rc err = store_fail(s, "count", rc);
+		/* Before the write lock goes: no other worker may see a key
+		 * whose count did not commit. */
+		undo_all(s);
 		if (!sqlite3_get_autocommit(s->db))
 			step_reset(s->st[ST_ROLLBACK]);
 		/* Nothing of the transaction stays: neither its prune. */
@@ -479,6 +544,12 @@ share_store_counts(struct share_store *s, const char *key, json_t *networks,
 		return store_fail(s, "read", rc);
 	s->healthy = true;
 	return RC_OK;
+}
+
+void
+share_store_use_day(struct share_store *s, struct share_day *d)
+{
+	s->day = d;
 }
 
 bool

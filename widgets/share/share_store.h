@@ -15,6 +15,7 @@
 #define SHARE_NET_MAX 64      /* "2001:db8:1234:5600::/56" and its NUL */
 
 struct share_store;
+struct share_day;
 
 /* What one visitor network may do, and how big the tables may grow. */
 struct share_limits {
@@ -101,6 +102,15 @@ const char *share_outcome_str(enum share_outcome o);
  */
 enum rc share_store_counts(struct share_store *s, const char *key,
     json_t *networks, long long *total);
+
+/*
+ * Keeps the day's visitor keys in d (share_day.h: memory shared by the
+ * workers of one master) instead of share_daily, which then holds only
+ * what d has no room for. d is borrowed and outlives s; NULL: SQLite
+ * only (CGI). Every process counting into this database must use the
+ * same d, or a visitor counts once per table.
+ */
+void share_store_use_day(struct share_store *s, struct share_day *d);
 
 /* True when the last operation succeeded (for /healthz). */
 bool share_store_healthy(const struct share_store *s);
