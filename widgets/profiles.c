@@ -61,33 +61,70 @@ profiles_from_feed(struct arena *a, const char *source, const char *title,
 		out->name = source;
 }
 
-char *
-profiles_mastodon_lookup(struct arena *a, const char *feed_url)
+/* The origin length and the user of a Mastodon account feed URL
+ * (https://HOST/@USER.rss or /users/USER.rss); false for any other. */
+static bool
+mastodon_feed(const char *feed_url, size_t *origin, const char **user, size_t *n)
 {
-	const char *host, *path, *user, *end;
-	size_t n;
+	const char *host, *path, *end;
 
 	if (feed_url == NULL || !render_link_ok(feed_url))
-		return NULL;
+		return false;
 	host = strstr(feed_url, "://") + 3;
 	path = strchr(host, '/');
 	if (path == NULL || strchr(feed_url, '?') != NULL)
-		return NULL;
+		return false;
 	if (strncmp(path, "/@", 2) == 0)
-		user = path + 2;
+		*user = path + 2;
 	else if (strncmp(path, "/users/", 7) == 0)
-		user = path + 7;
+		*user = path + 7;
 	else
-		return NULL;
-	end = strstr(user, ".rss");
-	if (end == NULL || end[4] != '\0' || end == user)
-		return NULL;
-	for (const char *s = user; s < end; s++)
+		return false;
+	end = strstr(*user, ".rss");
+	if (end == NULL || end[4] != '\0' || end == *user)
+		return false;
+	for (const char *s = *user; s < end; s++)
 		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
-			return NULL;
-	n = (size_t)(end - user);
+			return false;
+	*origin = (size_t)(path - feed_url);
+	*n = (size_t)(end - *user);
+	return true;
+}
+
+char *
+profiles_mastodon_lookup(struct arena *a, const char *feed_url)
+{
+	const char *user;
+	size_t origin, n;
+
+	if (!mastodon_feed(feed_url, &origin, &user, &n))
+		return NULL;
 	return arena_printf(a, "%.*s/api/v1/accounts/lookup?acct=%.*s",
-	    (int)(path - feed_url), feed_url, (int)n, user);
+	    (int)origin, feed_url, (int)n, user);
+}
+
+char *
+profiles_mastodon_instance(struct arena *a, const char *feed_url)
+{
+	const char *user;
+	size_t origin, n;
+
+	if (!mastodon_feed(feed_url, &origin, &user, &n))
+		return NULL;
+	return arena_printf(a, "%.*s/api/v1/instance", (int)origin, feed_url);
+}
+
+bool
+profiles_is_mastodon_instance(const char *body, size_t len)
+{
+	json_t *j = body != NULL ? json_loadb(body, len, 0, NULL) : NULL;
+	const char *uri = json_string_value(json_object_get(j, "uri"));
+	const char *ver = json_string_value(json_object_get(j, "version"));
+	bool ok = json_is_object(j) && uri != NULL && uri[0] != '\0' &&
+	    ver != NULL && isdigit((unsigned char)ver[0]);
+
+	json_decref(j);
+	return ok;
 }
 
 /* Profile strings: a member that is not a non-empty string is not given. */
@@ -149,6 +186,8 @@ profiles_state_json(const struct profile *p, size_t n)
 		jsonutil_set_str(o, "avatar", p[i].avatar, 0);
 		json_object_set_new(o, "followers", json_integer(p[i].followers));
 		json_object_set_new(o, "fetched_at", json_integer(p[i].fetched_at));
+		json_object_set_new(o, "instance_at", json_integer(p[i].instance_at));
+		json_object_set_new(o, "instance_mastodon", json_boolean(p[i].instance_mastodon));
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -179,6 +218,8 @@ profiles_from_state(struct arena *a, const json_t *j, struct profile **out, size
 		if (!json_is_integer(json_object_get(o, "followers")))
 			p->followers = -1;
 		p->fetched_at = json_integer_value(json_object_get(o, "fetched_at"));
+		p->instance_at = json_integer_value(json_object_get(o, "instance_at"));
+		p->instance_mastodon = json_is_true(json_object_get(o, "instance_mastodon"));
 		if (p->source == NULL || p->network == NULL)
 			return RC_CORRUPT;
 	}

@@ -3,6 +3,7 @@
 #ifndef SOCIALHUB_WIDGETS_PROFILES_H
 #define SOCIALHUB_WIDGETS_PROFILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -25,6 +26,9 @@ struct profile {
 	const char *avatar;
 	long long followers;     /* -1: the source does not say */
 	long long fetched_at;    /* when the account API answered, 0: never */
+	long long instance_at;   /* when the host answered the instance probe
+	                          * (profiles_mastodon_instance), 0: never */
+	bool instance_mastodon;  /* ... and whether it answered as Mastodon */
 };
 
 /*
@@ -42,6 +46,21 @@ void profiles_from_feed(struct arena *a, const char *source, const char *title,
  * https://HOST/api/v1/accounts/lookup?acct=USER (arena string), else NULL.
  */
 char *profiles_mastodon_lookup(struct arena *a, const char *feed_url);
+
+/*
+ * The same path shapes are any site's own: the lookup is for a host that
+ * is Mastodon (feed_discover_mastodon_host, or one whose instance API
+ * answers as Mastodon). For the feed URLs profiles_mastodon_lookup takes:
+ * https://HOST/api/v1/instance (arena string), else NULL.
+ */
+char *profiles_mastodon_instance(struct arena *a, const char *feed_url);
+
+/*
+ * True when body is an instance API answer (GET /api/v1/instance) of
+ * Mastodon or a server with its API: a JSON object with a non-empty
+ * string "uri" and a "version" string starting with a digit.
+ */
+bool profiles_is_mastodon_instance(const char *body, size_t len);
 
 /*
  * Applies a Mastodon account (GET /api/v1/accounts/lookup answer) to p:

@@ -16,6 +16,7 @@
 #include "util/log.h"
 #include "util/netpolicy.h"
 #include "util/url.h"
+#include "widgets/feeds/feed_discover.h"
 #include "widgets/feeds/sanitize.h"
 #include "widgets/media.h"
 #include "widgets/profiles.h"
@@ -543,6 +544,72 @@ profile_of_source(struct arena *a, const struct publisher *p, const struct strea
 	profiles_from_feed(a, src->name, src->title, src->url, mem != NULL ? mem : have ? &f : NULL, out);
 }
 
+/* The instance probe answered: whether the host is Mastodon, kept in
+ * the profile state. A transfer error is not an answer (asked again). */
+static void
+instance_done(struct fetch_job *job, void *arg)
+{
+	struct prof_job *pj = job->arg;
+
+	(void)arg;
+	if (job->res.rc != RC_OK) {
+		log_kv(LOG_INFO, "profile_fetch_failed", "url", job->url, "error",
+		    job->res.error, NULL);
+		return;
+	}
+	pj->prof->instance_at = pj->now;
+	pj->prof->instance_mastodon = job->res.http_status == 200 &&
+	    profiles_is_mastodon_instance(job->res.body, job->res.len);
+}
+
+enum prof_step { PROF_NONE, PROF_LOOKUP, PROF_PROBE };
+
+/*
+ * What a source's card needs this pass: nothing (not an account feed, or
+ * the last answer is fresh: kept), the account lookup (a listed Mastodon
+ * host, or one that answered as Mastodon), or first the instance probe
+ * (any other host, unless its last answer is fresh).
+ */
+static enum prof_step
+prof_step(const struct stream_source *src, const struct profile *old,
+    long long now, struct profile *cur)
+{
+	if (old != NULL && old->fetched_at > 0 && now - old->fetched_at < PUBLISH_PROFILE_EVERY) {
+		*cur = *old;
+		if (src->title != NULL)
+			cur->name = src->title;
+		return PROF_NONE;
+	}
+	if (feed_discover_mastodon_host(src->url))
+		return PROF_LOOKUP;
+	if (old != NULL && old->instance_at > 0 && now - old->instance_at < PUBLISH_PROFILE_EVERY) {
+		cur->instance_at = old->instance_at;
+		cur->instance_mastodon = old->instance_mastodon;
+		return cur->instance_mastodon ? PROF_LOOKUP : PROF_NONE;
+	}
+	return PROF_PROBE;
+}
+
+/* The jobs of one step (url_of gives a job's URL); returns how many. */
+static size_t
+prof_jobs(struct arena *a, const struct publisher *p, const struct stream_conf *sc,
+    const enum prof_step *step, enum prof_step want, struct prof_job *pjs,
+    struct fetch_job *jobs, char *(*url_of)(struct arena *, const char *))
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sc->nsources; i++) {
+		const char *src_url = sc->sources[i].url;
+		if (step[i] != want || (jobs[n].url = url_of(a, src_url)) == NULL)
+			continue;
+		jobs[n].arg = &pjs[i];
+		jobs[n].trust = fetcher_trust_named(fetcher_trust(p->conf.allow_private,
+		    src_url), src_url, jobs[n].url);
+		n++;
+	}
+	return n;
+}
+
 static enum rc
 build_profiles(struct publisher *p, struct arena *a, const struct stream_conf *sc,
     const struct stream_input *in, long long now, volatile sig_atomic_t *stop,
@@ -552,9 +619,10 @@ build_profiles(struct publisher *p, struct arena *a, const struct stream_conf *s
 	struct profile *prev = NULL, *prof;
 	struct fetch_job *jobs;
 	struct prof_job *pjs;
-	size_t nprev = 0, njobs = 0;
+	enum prof_step *step;
+	size_t nprev = 0, n;
 	json_t *j = NULL;
-	struct fetcher *f;
+	struct fetcher *f = NULL;
 
 	if (state != NULL && cache_read_json(state, &j) == RC_OK)
 		profiles_from_state(a, json_object_get(j, "profiles"), &prev, &nprev);
@@ -562,28 +630,28 @@ build_profiles(struct publisher *p, struct arena *a, const struct stream_conf *s
 	prof = arena_calloc(a, sc->nsources + 1, sizeof(*prof));
 	jobs = arena_calloc(a, sc->nsources + 1, sizeof(*jobs));
 	pjs = arena_calloc(a, sc->nsources + 1, sizeof(*pjs));
-	if (prof == NULL || jobs == NULL || pjs == NULL)
+	step = arena_calloc(a, sc->nsources + 1, sizeof(*step));
+	if (prof == NULL || jobs == NULL || pjs == NULL || step == NULL)
 		return RC_NOMEM;
 	for (size_t i = 0; i < sc->nsources; i++) {
 		const struct stream_source *src = &sc->sources[i];
-		const struct profile *old = previous(prev, nprev, src->name);
-		char *lookup = profiles_mastodon_lookup(a, src->url);
 		profile_of_source(a, p, src, in != NULL ? in[i].feed : NULL, &prof[i]);
-		if (lookup == NULL)
-			continue;
-		if (old != NULL && old->fetched_at > 0 && now - old->fetched_at < PUBLISH_PROFILE_EVERY) {
-			prof[i] = *old;
-			if (src->title != NULL)
-				prof[i].name = src->title;
-			continue;
-		}
-		pjs[njobs] = (struct prof_job){ .prof = &prof[i], .a = a, .now = now };
-		jobs[njobs] = (struct fetch_job){ .url = lookup, .arg = &pjs[njobs],
-		    .trust = fetcher_trust(p->conf.allow_private, src->url) };
-		njobs++;
+		pjs[i] = (struct prof_job){ .prof = &prof[i], .a = a, .now = now };
+		if (profiles_mastodon_lookup(a, src->url) != NULL)
+			step[i] = prof_step(src, previous(prev, nprev, src->name), now, &prof[i]);
 	}
-	if (njobs > 0 && (f = get_fetcher(p)) != NULL)
-		fetcher_run(f, jobs, njobs, profile_done, NULL, stop);
+	/* Hosts not known as Mastodon are asked first; those that answer as
+	 * Mastodon get the lookup in the second run. */
+	if ((n = prof_jobs(a, p, sc, step, PROF_PROBE, pjs, jobs,
+	    profiles_mastodon_instance)) > 0 && (f = get_fetcher(p)) != NULL)
+		fetcher_run(f, jobs, n, instance_done, NULL, stop);
+	for (size_t i = 0; i < sc->nsources; i++)
+		if (step[i] == PROF_PROBE && prof[i].instance_mastodon)
+			step[i] = PROF_LOOKUP;
+	memset(jobs, 0, (sc->nsources + 1) * sizeof(*jobs));
+	if ((n = prof_jobs(a, p, sc, step, PROF_LOOKUP, pjs, jobs,
+	    profiles_mastodon_lookup)) > 0 && (f = get_fetcher(p)) != NULL)
+		fetcher_run(f, jobs, n, profile_done, NULL, stop);
 	/* The admin's title for a source wins over the account's name. */
 	for (size_t i = 0; i < sc->nsources; i++)
 		if (sc->sources[i].title != NULL)

@@ -271,17 +271,15 @@ render_network_of(const char *url)
 	return (struct render_network){ "web", "Web" };
 }
 
+/* A link to a video network's page. By host only: PeerTube runs on any
+ * host, and its /videos/watch/ path on another site is that site's own;
+ * PeerTube's feeds say video through their media types (video/mp4). */
 static bool
 is_video_link(const char *url)
 {
 	const char *id = render_network_of(url).id;
-	const char *path;
 
-	if (strcmp(id, "youtube") == 0 || strcmp(id, "vimeo") == 0)
-		return true;
-	path = url != NULL ? strstr(url, "://") : NULL;
-	path = path != NULL ? strchr(path + 3, '/') : NULL;
-	return path != NULL && strncmp(path, "/videos/watch/", 14) == 0;
+	return strcmp(id, "youtube") == 0 || strcmp(id, "vimeo") == 0;
 }
 
 /* Collapsed text without the title, cut at 200 bytes. */

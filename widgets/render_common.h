@@ -30,8 +30,8 @@ enum rc render_rfc3339(struct buf *b, long long t);
 enum render_kind { RENDER_NOTE, RENDER_ARTICLE, RENDER_VIDEO, RENDER_IMAGE };
 /*
  * What an item is: the kind an API source gave (photo: Image, reel:
- * Video), else Video (a video attachment or a YouTube/Vimeo/PeerTube
- * link), Article (a title that is not just the start of the text), Image
+ * Video), else Video (a video attachment, e.g. PeerTube's video/mp4
+ * media, or a YouTube/Vimeo link), Article (a title that is not just the start of the text), Image
  * (an image and next to no text), else Note.
  */
 enum render_kind render_item_kind(const struct feed_item *it);

@@ -298,6 +298,10 @@ http {
             default_type application/json;
             alias $dir/feeds/mastodon-account.json;
         }
+        location = /api/v1/instance {
+            default_type application/json;
+            alias $dir/feeds/mastodon-instance.json;
+        }
 
         # SSI includes of stream, profile and share fragments go through
         # the shipped snippet below, unchanged (deploy/nginx/socialhub.conf

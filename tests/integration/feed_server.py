@@ -40,6 +40,10 @@ Routes (query parameters in brackets):
   /@NAME [plain], /@NAME.rss        a Mastodon profile page (no feed link;
                                     marked as Mastodon's web app unless
                                     `plain`) and its RSS, 2 items
+  /api/v1/instance                  Mastodon's instance API when /_mode
+                                    key=instance mode=mastodon; mode=html:
+                                    the site's HTML page (200); else 404
+  /api/v1/accounts/lookup [acct]    a Mastodon account named acct
   /page [l]                         an HTML page naming each `l` (KIND:URL,
                                     KIND rss, atom or json) as a feed, in
                                     order
@@ -229,6 +233,25 @@ class Handler(BaseHTTPRequestHandler):
             self.html('<title>%s - Mastodon</title>' % path[2:] +
                       ('' if q1(q, 'plain') else
                        '</head><body><div id="mastodon" data-props="{}"></div>'))
+        elif path == '/api/v1/instance':
+            with state_lock:
+                mode = modes.get('instance', {}).get('mode', 'none')
+            if mode == 'mastodon':
+                self.send(200, json.dumps({'uri': self.headers.get('Host', ''),
+                                           'title': 'Fixture', 'version': '4.2.1'}).encode(),
+                          ctype='application/json; charset=utf-8')
+            elif mode == 'html':
+                self.html('<title>Not an API</title>')
+            else:
+                self.send(404, b'not found', ctype='text/plain')
+        elif path == '/api/v1/accounts/lookup':
+            acct = q1(q, 'acct', '')
+            origin = 'http://' + self.headers.get('Host', '')
+            self.send(200, json.dumps({'id': '1', 'acct': acct, 'username': acct,
+                                       'display_name': acct.title() + ' on the fixture',
+                                       'url': origin + '/@' + acct, 'followers_count': 42,
+                                       'avatar_static': origin + '/img'}).encode(),
+                      ctype='application/json; charset=utf-8')
         elif path == '/page':
             types = {'rss': 'application/rss+xml', 'atom': 'application/atom+xml',
                      'json': 'application/feed+json'}

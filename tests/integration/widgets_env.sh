@@ -21,7 +21,8 @@ we_setup_feeds() {
 }
 
 # The Mastodon source lives where Mastodon puts it (/@brand.rss), so the
-# refresher derives the account API (/api/v1/accounts/lookup) from it.
+# refresher derives the account API (/api/v1/accounts/lookup) from it,
+# once the host's instance API (/api/v1/instance) answers as Mastodon.
 we_nginx_extra() {
 	cat <<NGINX
         types { application/rss+xml rss; application/atom+xml atom; application/json json;
@@ -31,6 +32,10 @@ we_nginx_extra() {
         location = /api/v1/accounts/lookup {
             default_type application/json;
             alias $WE_HTML/feeds/mastodon-account.json;
+        }
+        location = /api/v1/instance {
+            default_type application/json;
+            alias $WE_HTML/feeds/mastodon-instance.json;
         }
         location /feeds/ { }
 NGINX

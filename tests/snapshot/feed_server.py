@@ -14,6 +14,7 @@ Date header.
 Routes, as the demo's nginx has them (deploy/demo/run.sh):
   /@brand.rss                  ROOT/feeds/mastodon.rss (Mastodon-shaped path)
   /api/v1/accounts/lookup?...  ROOT/feeds/mastodon-account.json
+  /api/v1/instance             ROOT/feeds/mastodon-instance.json
   /feeds/NAME, /feeds/img/NAME the file
   anything else                404
 """
@@ -60,6 +61,8 @@ class Handler(BaseHTTPRequestHandler):
             return os.path.join(self.root, "feeds", "mastodon.rss")
         if path == "/api/v1/accounts/lookup":
             return os.path.join(self.root, "feeds", "mastodon-account.json")
+        if path == "/api/v1/instance":
+            return os.path.join(self.root, "feeds", "mastodon-instance.json")
         if path.startswith("/feeds/") and ".." not in path:
             return os.path.join(self.root, path.lstrip("/"))
         return None

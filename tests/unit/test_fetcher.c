@@ -853,6 +853,36 @@ setup(void **state)
 	return srv_start() == 0 && ka_start() == 0 ? 0 : -1;
 }
 
+/* A URL a page named keeps the page's private trust on its origin only. */
+static void
+test_trust_named(void **state)
+{
+	static const struct {
+		enum netpolicy_trust page;
+		const char *page_url, *url;
+		enum netpolicy_trust want;
+	} cases[] = {
+		{ NETPOLICY_ORIGIN, "http://127.0.0.1:81/blog", "http://127.0.0.1:81/feed", NETPOLICY_ORIGIN },
+		{ NETPOLICY_ORIGIN, "http://127.0.0.1:81/blog", "HTTP://127.0.0.1:81?x", NETPOLICY_ORIGIN },
+		{ NETPOLICY_ORIGIN, "http://LocalHost/a", "http://localhost:80/b", NETPOLICY_ORIGIN },
+		{ NETPOLICY_ORIGIN, "http://127.0.0.1:81/blog", "http://127.0.0.1:82/feed", NETPOLICY_PUBLIC },
+		{ NETPOLICY_ORIGIN, "http://127.0.0.1/blog", "https://127.0.0.1/feed", NETPOLICY_PUBLIC },
+		{ NETPOLICY_ORIGIN, "http://127.0.0.1/blog", "http://127.0.0.2/feed", NETPOLICY_PUBLIC },
+		{ NETPOLICY_ORIGIN, "http://127.0.0.1/", "http://127.0.0.1.evil.example/", NETPOLICY_PUBLIC },
+		{ NETPOLICY_ORIGIN, "http://127.0.0.1/", "http://127.0.0.1@10.0.0.1/", NETPOLICY_PUBLIC },
+		{ NETPOLICY_ORIGIN, "http://127.0.0.1/", "not a url", NETPOLICY_PUBLIC },
+		{ NETPOLICY_ORIGIN, "not a url", "http://127.0.0.1/", NETPOLICY_PUBLIC },
+		{ NETPOLICY_ORIGIN, NULL, "http://127.0.0.1/", NETPOLICY_PUBLIC },
+		{ NETPOLICY_PUBLIC, "http://a.example/", "http://a.example/feed", NETPOLICY_PUBLIC },
+		{ NETPOLICY_ANY, "http://127.0.0.1/", "http://10.0.0.1/feed", NETPOLICY_ANY },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(fetcher_trust_named(cases[i].page,
+		    cases[i].page_url, cases[i].url), cases[i].want);
+}
+
 int
 main(void)
 {
@@ -866,6 +896,7 @@ main(void)
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_ssrf_public_redirect_reuse),
 		cmocka_unit_test(test_ssrf_private_redirect_other_port),
+		cmocka_unit_test(test_trust_named),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -10,6 +10,7 @@
 
 #include "util/arena.h"
 #include "util/buf.h"
+#include "widgets/feeds/feed_discover.h"
 #include "widgets/profiles.h"
 #include "render_fixture.h"
 
@@ -42,6 +43,55 @@ test_lookup(void **state)
 			assert_string_equal(got, cases[i].out);
 	}
 	assert_null(profiles_mastodon_lookup(a, NULL));
+	arena_free(a);
+}
+
+/* The instance probe of an account feed URL's host, and what answers as
+ * Mastodon: the listed instances need none. */
+static void
+test_instance(void **state)
+{
+	static const struct { const char *in, *out; } urls[] = {
+		{ "https://social.example/@brand.rss", "https://social.example/api/v1/instance" },
+		{ "http://127.0.0.1:8080/users/b.rss", "http://127.0.0.1:8080/api/v1/instance" },
+		{ "https://blog.example/@brand", NULL },
+		{ "https://blog.example/feed.rss", NULL },
+		{ "https://blog.example/@brand.rss?x=1", NULL },
+	};
+	static const struct { const char *body; bool ok; } bodies[] = {
+		{ "{\"uri\":\"social.example\",\"title\":\"S\",\"version\":\"4.2.1\"}", true },
+		{ "{\"uri\":\"p.example\",\"version\":\"2.7.2 (compatible; Pleroma 2.5.0)\"}", true },
+		{ "{\"uri\":\"\",\"version\":\"4.2.1\"}", false },
+		{ "{\"uri\":\"social.example\"}", false },
+		{ "{\"uri\":\"social.example\",\"version\":\"v4\"}", false },
+		{ "{\"uri\":1,\"version\":\"4.2.1\"}", false },
+		{ "[\"uri\",\"version\"]", false },
+		{ "<!DOCTYPE html><html>not found</html>", false },
+		{ "", false },
+	};
+	struct arena *a = arena_new(4096, 0);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		char *got = profiles_mastodon_instance(a, urls[i].in);
+		if (urls[i].out == NULL)
+			assert_null(got);
+		else
+			assert_string_equal(got, urls[i].out);
+	}
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+		assert_int_equal(profiles_is_mastodon_instance(bodies[i].body,
+		    strlen(bodies[i].body)), bodies[i].ok);
+	assert_false(profiles_is_mastodon_instance(NULL, 0));
+	assert_true(feed_discover_mastodon_host("https://mastodon.social/@a.rss"));
+	assert_true(feed_discover_mastodon_host("https://EU.Mastodon.Social/@a.rss"));
+	assert_true(feed_discover_mastodon_host("https://fosstodon.org:443/users/a.rss"));
+	assert_false(feed_discover_mastodon_host("https://blog.example/@a.rss"));
+	assert_false(feed_discover_mastodon_host("https://mastodon.social.evil.example/@a.rss"));
+	assert_false(feed_discover_mastodon_host("https://notmastodon.social/@a.rss"));
+	assert_false(feed_discover_mastodon_host("https://mastodon.social@evil.example/@a.rss"));
+	assert_false(feed_discover_mastodon_host("mastodon.social/@a.rss"));
+	assert_false(feed_discover_mastodon_host(NULL));
 	arena_free(a);
 }
 
@@ -118,9 +168,11 @@ test_output(void **state)
 	struct profile p[2] = {
 		{ .source = "m", .network = "mastodon", .network_label = "Mastodon",
 		  .name = "<b>Evil</b> & Co", .handle = "@a\"b", .url = "https://m.example/@a",
-		  .avatar = "https://files.example/a.png", .followers = 1234567 },
+		  .avatar = "https://files.example/a.png", .followers = 1234567,
+		  .instance_at = 1700000000, .instance_mastodon = true },
 		{ .source = "b", .network = "web", .network_label = "Web", .name = "Blog",
-		  .url = "javascript:alert(1)", .avatar = "data:image/png,x", .followers = 1 },
+		  .url = "javascript:alert(1)", .avatar = "data:image/png,x", .followers = 1,
+		  .instance_at = 1700000001 },
 	};
 	struct profile *back;
 	size_t n;
@@ -155,6 +207,10 @@ test_output(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(back[0].avatar, "https://files.example/a.png");
 	assert_int_equal(back[0].followers, 1234567);
+	assert_int_equal(back[0].instance_at, 1700000000);
+	assert_true(back[0].instance_mastodon);
+	assert_int_equal(back[1].instance_at, 1700000001);
+	assert_false(back[1].instance_mastodon);
 	json_decref(st);
 	st = json_pack("[{s:s}]", "source", "x");
 	assert_int_equal(profiles_from_state(a, st, &back, &n), RC_CORRUPT);
@@ -168,6 +224,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_instance),
 		cmocka_unit_test(test_from_feed),
 		cmocka_unit_test(test_mastodon),
 		cmocka_unit_test(test_output),

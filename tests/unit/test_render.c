@@ -11,6 +11,7 @@
 
 #include "util/arena.h"
 #include "util/buf.h"
+#include "widgets/feeds/feed.h"
 #include "widgets/media.h"
 #include "widgets/render.h"
 #include "widgets/render_common.h"
@@ -319,10 +320,52 @@ test_kind(void **state)
 	assert_int_equal(render_item_kind(&it), RENDER_VIDEO);
 	it.attachments = NULL;
 	it.nattachments = 0;
-	it.url = "https://peertube.example/videos/watch/123";
+	/* PeerTube's path on a page with no video is that site's own. */
+	it.url = "https://blog.example/videos/watch/123";
+	assert_int_equal(render_item_kind(&it), RENDER_NOTE);
+	it.external_url = "https://peertube.example/videos/watch/123";
+	assert_int_equal(render_item_kind(&it), RENDER_NOTE);
+	it.external_url = "https://vimeo.com/123";
 	assert_int_equal(render_item_kind(&it), RENDER_VIDEO);
+	it.external_url = NULL;
 	assert_string_equal(render_kind_name(RENDER_ARTICLE), "Article");
 	assert_string_equal(render_kind_name(RENDER_IMAGE), "Image");
+	arena_free(a);
+}
+
+/* A PeerTube feed as PeerTube writes it: the videos are media of type
+ * video/mp4 (in media:group, or a bare media:content with medium="video"),
+ * next to a torrent enclosure. */
+static void
+test_kind_peertube(void **state)
+{
+	static const char feed[] =
+	    "<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\">"
+	    "<channel><title>V</title><link>https://tube.example/</link>"
+	    "<item><title>A talk</title>"
+	    "<link>https://tube.example/videos/watch/9c9de5e8</link>"
+	    "<description>A talk about things</description>"
+	    "<enclosure url=\"https://tube.example/t/x.torrent\" "
+	    "type=\"application/x-bittorrent\" length=\"100\"/>"
+	    "<media:group><media:content url=\"https://tube.example/x-1080.mp4\" "
+	    "type=\"video/mp4\" medium=\"video\"/></media:group></item>"
+	    "<item><title>B</title><link>https://tube.example/w/abc</link>"
+	    "<media:content url=\"https://tube.example/y.mp4\" medium=\"video\"/>"
+	    "</item>"
+	    "<item><title>Not a video</title>"
+	    "<link>https://tube.example/videos/watch/text-only</link>"
+	    "<description>Just words.</description></item>"
+	    "</channel></rss>";
+	struct arena *a = arena_new(64 * 1024, 0);
+	struct feed_parse_opts o = { 0 };
+	struct feed f;
+
+	(void)state;
+	assert_int_equal(feed_parse(a, feed, sizeof(feed) - 1, &o, &f), RC_OK);
+	assert_int_equal(f.nitems, 3);
+	assert_int_equal(render_item_kind(&f.items[0]), RENDER_VIDEO);
+	assert_int_equal(render_item_kind(&f.items[1]), RENDER_VIDEO);
+	assert_int_equal(render_item_kind(&f.items[2]), RENDER_ARTICLE);
 	arena_free(a);
 }
 
@@ -437,6 +480,7 @@ main(void)
 		cmocka_unit_test(test_page_url),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_kind),
+		cmocka_unit_test(test_kind_peertube),
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_excerpt),
 		cmocka_unit_test(test_predicates),

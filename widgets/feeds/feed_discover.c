@@ -285,6 +285,19 @@ url_forms(struct found *f, const char *url, bool marked)
 		    marked);
 }
 
+bool
+feed_discover_mastodon_host(const char *url)
+{
+	const char *path;
+	size_t origin, plen, hn;
+	const char *host;
+
+	if (url == NULL || !url_parts(url, &origin, &path, &plen))
+		return false;
+	host = url_host_span(url, origin, &hn);
+	return hn > 0 && host_in(host, hn, mastodon_hosts);
+}
+
 size_t
 feed_discover(struct arena *a, const char *page_url, const char *html,
     size_t len, struct feed_candidate *out, size_t max)

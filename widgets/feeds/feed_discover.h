@@ -38,6 +38,14 @@ bool feed_discover_is_html(const char *body, size_t len,
  * duplicates left out. At most
  * max (≤ FEED_DISCOVER_MAX) into out; returns how many. Arena memory.
  */
+/*
+ * True when url (absolute) is on one of the Mastodon instances
+ * feed_discover knows by name (or a subdomain of one). Any other host is
+ * Mastodon only when it shows itself as such: its page (feed_discover) or
+ * its instance API (profiles).
+ */
+bool feed_discover_mastodon_host(const char *url);
+
 size_t feed_discover(struct arena *a, const char *page_url, const char *html,
     size_t len, struct feed_candidate *out, size_t max);
 

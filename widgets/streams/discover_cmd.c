@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "widgets/feeds/feed.h"
@@ -53,21 +52,6 @@ describe(const struct fetch_result *r, char *out, size_t n)
 		snprintf(out, n, "not a feed (%s)", rc_str(rc));
 	arena_free(a);
 	return rc == RC_OK;
-}
-
-/* Same-origin candidates of a private page keep its trust; others are
- * fetched from public addresses only. */
-static enum netpolicy_trust
-cand_trust(enum netpolicy_trust page, const char *page_url, const char *u)
-{
-	const char *h = strstr(page_url, "://");
-	size_t n;
-
-	if (page != NETPOLICY_ORIGIN || h == NULL)
-		return page == NETPOLICY_ANY ? NETPOLICY_ANY : NETPOLICY_PUBLIC;
-	n = (size_t)(h + 3 - page_url) + strcspn(h + 3, "/?#");
-	return strncasecmp(page_url, u, n) == 0 && strchr("/?#", u[n]) != NULL ?
-	    NETPOLICY_ORIGIN : NETPOLICY_PUBLIC;
 }
 
 /* The URL argument: alone, or with -c FILE before or after it. */
@@ -138,8 +122,8 @@ discover_cmd(int argc, char **argv, const struct fetcher_opts *fo,
 	memset(jobs, 0, sizeof(jobs));
 	for (i = 0; i < n; i++) {
 		jobs[i].url = c[i].url;
-		jobs[i].trust = cand_trust(fetcher_trust(allow_private, url), url,
-		    c[i].url);
+		jobs[i].trust = fetcher_trust_named(fetcher_trust(allow_private,
+		    url), url, c[i].url);
 		jobs[i].arg = (void *)(uintptr_t)i;
 	}
 	if (fetcher_run(&f, jobs, n, took, &d, NULL) != RC_OK)

@@ -921,6 +921,20 @@ fetcher_trust(bool allow_any, const char *url)
 	return netpolicy_url_private(url) ? NETPOLICY_ORIGIN : NETPOLICY_PUBLIC;
 }
 
+enum netpolicy_trust
+fetcher_trust_named(enum netpolicy_trust page, const char *page_url,
+    const char *url)
+{
+	struct url_origin po, uo;
+
+	if (page == NETPOLICY_ANY)
+		return NETPOLICY_ANY;
+	if (page != NETPOLICY_ORIGIN || page_url == NULL || url == NULL ||
+	    !url_origin_of(page_url, &po) || !url_origin_of(url, &uo))
+		return NETPOLICY_PUBLIC;
+	return url_origin_same(&po, &uo) ? NETPOLICY_ORIGIN : NETPOLICY_PUBLIC;
+}
+
 void
 fetcher_fini(struct fetcher *f)
 {

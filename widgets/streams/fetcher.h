@@ -139,4 +139,14 @@ void fetcher_fini(struct fetcher *f);
  */
 enum netpolicy_trust fetcher_trust(bool allow_any, const char *url);
 
+/*
+ * The trust of a URL that a fetched page named (a feed link, an account
+ * API): `page` itself when that is NETPOLICY_ANY; NETPOLICY_ORIGIN when
+ * the admin named a private page (`page` NETPOLICY_ORIGIN) and url is on
+ * page_url's origin (scheme, host, port); else NETPOLICY_PUBLIC, so a
+ * page never opens other private addresses.
+ */
+enum netpolicy_trust fetcher_trust_named(enum netpolicy_trust page,
+    const char *page_url, const char *url);
+
 #endif

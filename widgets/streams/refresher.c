@@ -1220,29 +1220,13 @@ batch_size(size_t want)
 	    (size_t)(rl.rlim_cur - REFRESH_FD_RESERVE) : 64;
 }
 
-/*
- * The trust of a feed a page named: any with fetch_allow_private; the
- * page's own origin's when the admin named a private page and the feed is
- * on that origin; else public only (a page never opens other private
- * addresses).
- */
+/* The trust of the unit's job: the page's own, or that of the feed it
+ * named (fetcher_trust_named). */
 static enum netpolicy_trust
-follow_trust(const struct pass *p, const struct unit *u)
+follow_trust(const struct unit *u)
 {
-	const char *a = u->src->url, *b = u->follow;
-
-	if (b == NULL)
-		return u->trust;       /* the page itself */
-	const char *h = strstr(a, "://");
-	size_t n;
-
-	if (p->r->conf.allow_private)
-		return NETPOLICY_ANY;
-	if (u->trust != NETPOLICY_ORIGIN || h == NULL)
-		return NETPOLICY_PUBLIC;
-	n = (size_t)(h + 3 - a) + strcspn(h + 3, "/?#");
-	return strncasecmp(a, b, n) == 0 && strchr("/?#", b[n]) != NULL ?
-	    NETPOLICY_ORIGIN : NETPOLICY_PUBLIC;
+	return u->follow == NULL ? u->trust :
+	    fetcher_trust_named(u->trust, u->src->url, u->follow);
 }
 
 /*
@@ -1271,7 +1255,7 @@ run_follows(struct pass *p, struct fetcher *f, volatile sig_atomic_t *stop)
 				return RC_NOMEM;
 			jobs[i].url = u->follow != NULL ? u->follow : u->src->url;
 			jobs[i].arg = u;
-			jobs[i].trust = follow_trust(p, u);
+			jobs[i].trust = follow_trust(u);
 			u->entry->via = u->follow;
 		}
 		writers_start(p, nf);
@@ -1329,7 +1313,7 @@ add_job(struct pass *p, struct unit *u, struct fetch_job *job)
 	/* Validators are the feed's: never sent for the page. */
 	if (u->followed || u->st.feed_url == NULL)
 		load_validators(u, job);
-	job->trust = follow_trust(p, u);
+	job->trust = follow_trust(u);
 }
 
 /*
