@@ -91,26 +91,24 @@ login_request_ok(struct request *req)
 	    (dest == NULL || strcmp(dest, "document") == 0);
 }
 
+/* msg: a catalog key (auth.err.*). */
 static enum rc
 login_page_error(struct request *req, struct response *res, enum rc why, const char *msg)
 {
 	response_no_store(res);
-	return page_error(res, why, "Sign-in could not start", msg, request_config(req));
+	return page_error(req, res, &(struct page_err){ why, "auth.err.start", msg, NULL, NULL });
 }
 
 /* What a visitor is told when the instance's app is not to be had. */
 static const struct {
 	enum rc rc;
 	enum rc status;
-	const char *msg;
+	const char *msg;   /* a catalog key */
 } mastodon_refusals[] = {
-	{ RC_FORBIDDEN, RC_FORBIDDEN, "Sign-in with that Mastodon server is not allowed here." },
-	{ RC_UNAVAILABLE, RC_UNAVAILABLE, "Another new Mastodon server is being set up right now. "
-	    "Please try again in a few seconds." },
-	{ RC_RATELIMIT, RC_RATELIMIT, "Too many new Mastodon servers were set up from your network. "
-	    "Please try again later." },
-	{ RC_LIMIT, RC_UNAVAILABLE, "Sign-in with new Mastodon servers is paused here. "
-	    "Please try again later." },
+	{ RC_FORBIDDEN, RC_FORBIDDEN, "auth.err.masto_refused" },
+	{ RC_UNAVAILABLE, RC_UNAVAILABLE, "auth.err.masto_busy" },
+	{ RC_RATELIMIT, RC_RATELIMIT, "auth.err.masto_flood" },
+	{ RC_LIMIT, RC_UNAVAILABLE, "auth.err.masto_paused" },
 };
 
 /* The error page for a failed mastodon_instance, with Retry-After when
@@ -131,7 +129,7 @@ login_mastodon_error(struct request *req, struct response *res, enum rc rc, long
 		}
 		return out;
 	}
-	return login_page_error(req, res, RC_UPSTREAM, "That Mastodon server could not be reached.");
+	return login_page_error(req, res, RC_UPSTREAM, "auth.err.masto_down");
 }
 
 /* GET /auth/login/{provider}?return_to=PATH[&instance=HOST] */
@@ -153,22 +151,21 @@ flow_login(struct request *req, struct response *res, void *vctx)
 		return RC_NOTFOUND;
 	st.return_to = oauth_return_to(req, OAUTH_P_RETURN_TO, true);
 	if (st.return_to == NULL)
-		return login_page_error(req, res, RC_INVALID, "The return address must be a page on this site.");
+		return login_page_error(req, res, RC_INVALID, "auth.bad_return");
 	if (!login_request_ok(req))
-		return login_page_error(req, res, RC_FORBIDDEN, "Sign-in must start from a link on this site.");
+		return login_page_error(req, res, RC_FORBIDDEN, "auth.err.cross_site");
 	/* The callback will need the shared store to consume the state:
 	 * refuse now rather than after the visitor met the provider. */
 	if (ctx->store != NULL && store_ping(ctx->store) != RC_OK) {
 		response_header_set(res, "Retry-After", "30");
-		return login_page_error(req, res, RC_UNAVAILABLE,
-		    "Sign-in is briefly unavailable here. Please try again in a minute.");
+		return login_page_error(req, res, RC_UNAVAILABLE, "auth.err.busy");
 	}
 	client_id = p->client_id;
 	scopes = p->scopes;
 	if (p->flags & PRESET_MASTODON) {
 		instance = iv != NULL ? iv->p : NULL;
 		if (instance == NULL)
-			return login_page_error(req, res, RC_INVALID, "Please enter your Mastodon server, e.g. mastodon.social.");
+			return login_page_error(req, res, RC_INVALID, "auth.err.instance");
 		struct mastodon_query q = { .host = instance, .client = request_remote_addr(req) };
 		rc = mastodon_instance(ctx, a, p, &q, &ic);
 		if (rc != RC_OK)
@@ -178,7 +175,7 @@ flow_login(struct request *req, struct response *res, void *vctx)
 	}
 	rc = discovery_meta(ctx, a, p, instance, &m);
 	if (rc != RC_OK)
-		return login_page_error(req, res, RC_UPSTREAM, "The sign-in provider is unavailable. Please try again later.");
+		return login_page_error(req, res, RC_UPSTREAM, "auth.err.provider_down");
 	st.provider = p->id;
 	st.instance = instance;
 	st.created = ctx->now();
@@ -222,15 +219,23 @@ cb_count(const struct callback *cb, const char *name)
 	return cb->post ? request_form_count(cb->req, name) : request_query_count(cb->req, name);
 }
 
-/* Ends a refused callback: an error page, never a session; `why` sets
- * its status (page_error). */
+/* Ends a refused callback: an error page, never a session; e->why sets
+ * its status, `result` is the log's and the metrics' word. */
 static enum rc
-cb_fail(struct callback *cb, enum rc why, const char *result, const char *message)
+cb_fail_page(struct callback *cb, const char *result, struct page_err *e)
 {
 	log_kv(LOG_WARN, "login_refused", "provider", cb->p->id, "result", result,
 	    "reason", cb->why != NULL ? cb->why : result, NULL);
 	count_login(cb->p->id, result);
-	return page_error(cb->res, why, "Sign-in failed", message, request_config(cb->req));
+	e->title = "auth.err.failed";
+	return page_error(cb->req, cb->res, e);
+}
+
+/* cb_fail_page with the catalog key `message` alone. */
+static enum rc
+cb_fail(struct callback *cb, enum rc why, const char *result, const char *message)
+{
+	return cb_fail_page(cb, result, &(struct page_err){ why, NULL, message, NULL, NULL });
 }
 
 /* One value per name, and no mixing of query and body parameters. */
@@ -382,7 +387,7 @@ cb_finish(struct callback *cb, const struct profile *pr)
 	if (rc != RC_OK) {
 		cb->why = "session could not be sealed";
 		return cb_fail(cb, rc == RC_LIMIT ? RC_INVALID : RC_INTERNAL, "session_error",
-		    "Your profile could not be stored in a session.");
+		    "auth.err.session");
 	}
 	loc = location_for(cb->a, request_config(cb->req), cb->st.return_to);
 	if (loc == NULL)
@@ -409,13 +414,15 @@ static enum rc
 cb_provider_error(struct callback *cb, const char *error)
 {
 	const char *desc = cb_param(cb, "error_description");
-	char msg[512];
+	/* Bounded: both come from the address bar. */
+	struct page_err e = { strcmp(error, "access_denied") == 0 ? RC_FORBIDDEN : RC_INVALID,
+		NULL, "auth.err.provider", arena_printf(cb->a, "%.64s", error),
+		desc != NULL ? arena_printf(cb->a, "%.300s", desc) : NULL };
 
 	cb->why = "the provider returned an error";
-	snprintf(msg, sizeof(msg), "The provider did not sign you in (%.64s)%s%.300s",
-	    error, desc != NULL ? ": " : ".", desc != NULL ? desc : "");
-	return cb_fail(cb, strcmp(error, "access_denied") == 0 ? RC_FORBIDDEN : RC_INVALID,
-	    "provider_error", msg);
+	if (e.error == NULL)
+		return RC_NOMEM;
+	return cb_fail_page(cb, "provider_error", &e);
 }
 
 static enum rc
@@ -427,18 +434,16 @@ cb_run(struct callback *cb)
 	enum rc rc;
 
 	if (!params_single(cb))
-		return cb_fail(cb, RC_INVALID, "bad_request", "The sign-in response was malformed.");
+		return cb_fail(cb, RC_INVALID, "bad_request", "auth.err.malformed");
 	rc = state_take(cb->ctx, cb->req, cb->res, cb->p->id, cb_param(cb, "state"), &cb->st, &cb->why);
 	if (rc == RC_UNAVAILABLE) {
 		/* The used-state record (disk, or the shared store) is down:
 		 * fail closed, and say it is ours and passing. */
 		response_header_set(cb->res, "Retry-After", "30");
-		return cb_fail(cb, RC_UNAVAILABLE, "state",
-		    "Sign-in is briefly unavailable here. Please try again in a minute.");
+		return cb_fail(cb, RC_UNAVAILABLE, "state", "auth.err.busy");
 	}
 	if (rc != RC_OK)
-		return cb_fail(cb, RC_INVALID, "state",
-		    "This sign-in attempt is unknown, expired or already used. Please sign in again.");
+		return cb_fail(cb, RC_INVALID, "state", "auth.err.state");
 	error = cb_param(cb, "error");
 	if (error != NULL)
 		return cb_provider_error(cb, error);
@@ -449,25 +454,25 @@ cb_run(struct callback *cb)
 		rc = mastodon_instance(cb->ctx, cb->a, cb->p, &q, &cb->ic);
 		if (rc != RC_OK) {
 			cb->why = "Mastodon app registration unavailable";
-			return cb_fail(cb, RC_UPSTREAM, "upstream", "That Mastodon server could not be reached.");
+			return cb_fail(cb, RC_UPSTREAM, "upstream", "auth.err.masto_down");
 		}
 	}
 	rc = discovery_meta(cb->ctx, cb->a, cb->p, cb->st.instance, &cb->m);
 	if (rc != RC_OK) {
 		cb->why = "provider metadata unavailable";
-		return cb_fail(cb, RC_UPSTREAM, "upstream", "The sign-in provider is unavailable.");
+		return cb_fail(cb, RC_UPSTREAM, "upstream", "auth.err.provider_down");
 	}
 	if (!iss_param_ok(cb))
-		return cb_fail(cb, RC_INVALID, "iss", "The sign-in response came from an unexpected issuer.");
+		return cb_fail(cb, RC_INVALID, "iss", "auth.err.issuer");
 	code = cb_param(cb, "code");
 	if (code == NULL || *code == '\0' || strlen(code) > CODE_MAX) {
 		cb->why = "missing or oversize code";
-		return cb_fail(cb, RC_INVALID, "bad_request", "The sign-in response had no authorization code.");
+		return cb_fail(cb, RC_INVALID, "bad_request", "auth.err.no_code");
 	}
 	rc = token_exchange(cb->ctx, cb->a, cb->p, cb->m, cb->st.instance, code, cb->st.verifier,
 	    &tok, &cb->why);
 	if (rc != RC_OK)
-		return cb_fail(cb, cb_blame(rc), "token", "The provider did not confirm the sign-in.");
+		return cb_fail(cb, cb_blame(rc), "token", "auth.err.token");
 	if (cb->p->kind == KIND_OIDC)
 		rc = cb_oidc_profile(cb, &tok, &pr);
 	else
@@ -482,7 +487,7 @@ cb_run(struct callback *cb)
 	}
 	if (rc != RC_OK)
 		return cb_fail(cb, cb_blame(rc), rc == RC_CRYPTO ? "id_token" : "profile",
-		    "The sign-in response could not be verified.");
+		    "auth.err.verify");
 	if (cb->ic != NULL)
 		mastodon_app_used(cb->ctx, cb->a, cb->p, cb->ic);
 	return cb_finish(cb, &pr);
@@ -504,7 +509,8 @@ flow_callback(struct request *req, struct response *res, void *vctx)
 	/* A HEAD (a prefetcher, a link checker) must not burn the attempt. */
 	if (request_method(req) == HTTP_HEAD) {
 		response_no_store(res);
-		return page_error(res, RC_INVALID, "Sign-in failed", "Use GET or POST.", request_config(req));
+		return page_error(req, res, &(struct page_err){ RC_INVALID, "auth.err.failed",
+		    "auth.err.method", NULL, NULL });
 	}
 	if (cb.ctx->now() - cb.ctx->last_sweep > OAUTH_STATE_TTL)
 		state_sweep(cb.ctx, cb.ctx->now());

@@ -414,8 +414,16 @@ enum rc flow_login(struct request *req, struct response *res, void *vctx);
 enum rc flow_callback(struct request *req, struct response *res, void *vctx);
 
 /* pages.c */
-enum rc page_error(struct response *res, enum rc why, const char *title,
-    const char *message, const struct config *cfg);
+/* An error page's words: catalog keys (data/catalogs), so the visitor
+ * reads them in their language. */
+struct page_err {
+	enum rc why;            /* the status, as the router maps it */
+	const char *title;      /* key of the <h1> */
+	const char *message;    /* key of the text; "{error}" takes `error` */
+	const char *error;      /* a machine-readable code (the provider's), or NULL */
+	const char *detail;     /* the provider's own description, shown as is, or NULL */
+};
+enum rc page_error(struct request *req, struct response *res, const struct page_err *e);
 enum rc pages_providers(struct request *req, struct response *res, void *vctx);
 enum rc pages_chooser(struct request *req, struct response *res, void *vctx);
 enum rc pages_button(struct request *req, struct response *res, void *vctx);

@@ -18,14 +18,6 @@
 
 #define ICON_CSP "default-src 'none'; style-src 'unsafe-inline'"
 
-/* The error page's words, which are English like the messages callers
- * pass (the chooser and button are in the visitor's language). */
-static const struct {
-	const char *choose;
-} pages_words = {
-	"Choose a way to sign in",
-};
-
 /* What the chooser and the button need to write a page's words. */
 struct pages_out {
 	const struct config *cfg;
@@ -40,21 +32,24 @@ word(const struct pages_out *o, const char *key)
 }
 
 /*
- * A small accessible HTML error page with a way back to the chooser, with
- * the status the router maps `why` to. Keeps headers already set (cookies
- * to delete, no-store). Returns RC_OK so the router sends it as is.
+ * A small accessible HTML error page in the visitor's language (page_lang:
+ * `lang`, else Accept-Language), with a way back to the chooser and the
+ * status the router maps e->why to. Keeps headers already set (cookies to
+ * delete, no-store, Retry-After). Returns RC_OK so the router sends it.
  */
 enum rc
-page_error(struct response *res, enum rc why, const char *title, const char *message,
-    const struct config *cfg)
+page_error(struct request *req, struct response *res, const struct page_err *e)
 {
+	const struct config *cfg = request_config(req);
+	const char *lang = page_lang(req, NULL, NULL);
 	struct buf *b = response_body(res);
-	struct page_info pi = { .title = title, .back_text = pages_words.choose };
+	struct page_info pi = { .title = page_word(cfg, lang, e->title),
+		.back_text = page_word(cfg, lang, "auth.choose"), .lang = lang };
 	struct buf back;
 	enum rc rc;
 
 	buf_clear(b);
-	response_status(res, router_status(why));
+	response_status(res, router_status(e->why));
 	buf_init(&back, 4096);
 	rc = buf_appendf(&back, "%s/auth/login", cfg->mount);
 	pi.back_href = buf_cstr(&back);
@@ -63,14 +58,26 @@ page_error(struct response *res, enum rc why, const char *title, const char *mes
 	if (rc == RC_OK)
 		rc = buf_appends(b, "<p class=\"social-page__error\">");
 	if (rc == RC_OK)
-		rc = html_text(b, message);
+		rc = html_fill_text(b, page_word(cfg, lang, e->message), "{error}",
+		    e->error != NULL ? e->error : "");
 	if (rc == RC_OK)
 		rc = buf_appends(b, "</p>\n");
+	/* The provider's own words, as it sent them (its language, not ours). */
+	if (rc == RC_OK && e->detail != NULL) {
+		rc = buf_appends(b, "<p class=\"social-page__detail\" dir=\"auto\">");
+		if (rc == RC_OK)
+			rc = html_text(b, e->detail);
+		if (rc == RC_OK)
+			rc = buf_appends(b, "</p>\n");
+	}
 	if (rc == RC_OK)
 		rc = page_close(b, cfg, &pi);
 	buf_fini(&back);
 	if (rc == RC_OK)
 		rc = response_html_headers(res, NULL);
+	/* The words follow Accept-Language: a shared cache must key on it. */
+	if (rc == RC_OK)
+		rc = response_header_set(res, "Vary", "Accept-Language");
 	return rc;
 }
 
@@ -292,8 +299,8 @@ pages_chooser(struct request *req, struct response *res, void *vctx)
 	enum rc rc;
 
 	if (return_to == NULL)
-		return page_error(res, RC_INVALID, "Sign in",
-		    "The return address must be a page on this site.", cfg);
+		return page_error(req, res, &(struct page_err){ RC_INVALID, "auth.sign_in",
+		    "auth.bad_return", NULL, NULL });
 	pi.back_href = arena_printf(request_arena(req), "%s%s", cfg->site_url, return_to);
 	rc = page_open(b, cfg, &pi);
 	if (rc == RC_OK && id != NULL)
@@ -475,8 +482,8 @@ pages_signed_out(struct request *req, struct response *res, void *vctx)
 	enum rc rc;
 
 	if (return_to == NULL)
-		return page_error(res, RC_INVALID, "Signed out",
-		    "The return address must be a page on this site.", cfg);
+		return page_error(req, res, &(struct page_err){ RC_INVALID, "auth.signed_out",
+		    "auth.bad_return", NULL, NULL });
 	pi.back_href = arena_printf(request_arena(req), "%s%s", cfg->site_url, return_to);
 	if (pi.back_href == NULL)
 		return RC_NOMEM;

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/catalog.h"
 #include "util/html.h"
+#include "util/icufmt.h"
+#include "util/locale.h"
 #include "util/jsonutil.h"
 #include "widgets/media.h"
 #include "widgets/render_common.h"
@@ -271,27 +274,35 @@ profiles_json(const struct profile *p, size_t n, const char *stream, const char 
 	return root;
 }
 
-/* 10234 → "10,234". */
-static enum rc
-thousands(struct buf *b, long long v)
-{
-	char digits[32];
-	int n = snprintf(digits, sizeof(digits), "%lld", v);
-	enum rc rc = RC_OK;
+/* What a card is drawn with. */
+struct card_ctx {
+	const struct profiles_box *box;
+	const char *lang;
+	struct icufmt *fmt;
+	struct buf tmp;        /* the avatar URL */
+};
 
-	for (int i = 0; i < n && rc == RC_OK; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			rc = buf_appendc(b, ',');
-		if (rc == RC_OK)
-			rc = buf_appendc(b, digits[i]);
-	}
-	return rc;
+/* The network's label in the box's language: profiles.network.ID when a
+ * catalog has it (a site may name "Web" its own way), else the network's
+ * own name, which is a brand and not translated. */
+static const char *
+network_label(const struct card_ctx *c, const struct profile *p)
+{
+	char key[64];
+	const char *w;
+
+	snprintf(key, sizeof(key), "profiles.network.%s", p->network);
+	w = catalog_get(c->box->site->catalog, c->lang, key);
+	if (strcmp(w, key) != 0)
+		return w;
+	return p->network_label != NULL ? p->network_label :
+	    catalog_get(c->box->site->catalog, c->lang, "profiles.network.web");
 }
 
 static enum rc
-card(struct buf *b, const struct profile *p, const struct render_site *site, struct buf *tmp)
+card(struct buf *b, const struct profile *p, struct card_ctx *c)
 {
-	const char *av = avatar_url(tmp, p, site);
+	const char *av = avatar_url(&c->tmp, p, c->box->site);
 	bool link = render_link_ok(p->url);
 	enum rc rc;
 
@@ -327,39 +338,49 @@ card(struct buf *b, const struct profile *p, const struct render_site *site, str
 			rc = buf_appends(b, "</p>");
 	}
 	if (rc == RC_OK)
-		rc = buf_appendf(b, "<p class=\"social-profiles__network\">%s</p>",
-		    p->network_label != NULL ? p->network_label : "Web");
+		rc = buf_appends(b, "<p class=\"social-profiles__network\">");
+	if (rc == RC_OK)
+		rc = html_text(b, network_label(c, p));
+	if (rc == RC_OK)
+		rc = buf_appends(b, "</p>");
 	if (rc == RC_OK && p->followers >= 0) {
-		rc = buf_appendf(b, "<p class=\"social-profiles__followers\"><data value=\"%lld\">",
-		    p->followers);
+		rc = buf_appends(b, "<p class=\"social-profiles__followers\">");
 		if (rc == RC_OK)
-			rc = thousands(b, p->followers);
+			rc = render_count(b, c->box->site->catalog, c->lang, c->fmt,
+			    "profiles.followers", p->followers);
 		if (rc == RC_OK)
-			rc = buf_appends(b, p->followers == 1 ? "</data> follower</p>" : "</data> followers</p>");
+			rc = buf_appends(b, "</p>");
 	}
 	return rc == RC_OK ? buf_appends(b, "</li>\n") : rc;
 }
 
 enum rc
-profiles_html(struct buf *b, const struct profile *p, size_t n, const char *stream,
-    const char *title, const struct render_site *site)
+profiles_html(struct buf *b, const struct profile *p, size_t n, const struct profiles_box *box)
 {
-	struct buf tmp;
-	enum rc rc = buf_appends(b, "<section class=\"social-profiles\" data-stream=\"");
+	struct card_ctx c = { .box = box, .lang = box->lang };
+	enum rc rc;
 
+	if (!locale_tag_ok(c.lang))
+		c.lang = CATALOG_DEFAULT;
+	rc = buf_appends(b, "<section class=\"social-profiles\" data-stream=\"");
 	if (rc == RC_OK)
-		rc = html_attr(b, stream);
+		rc = html_attr(b, box->stream);
+	if (rc == RC_OK)
+		rc = buf_appendf(b, "\" lang=\"%s\" dir=\"%s", c.lang, locale_dir(c.lang));
 	/* Not a landmark (the list carries the name): <social-profiles
 	 * label="..."> makes it one. */
 	if (rc == RC_OK)
 		rc = buf_appends(b, "\">\n<ul class=\"social-profiles__list\" role=\"list\" aria-label=\"");
 	if (rc == RC_OK)
-		rc = html_attr(b, title != NULL ? title : stream);
+		rc = html_attr(b, box->title != NULL ? box->title : box->stream);
 	if (rc == RC_OK)
 		rc = buf_appends(b, "\">\n");
-	buf_init(&tmp, 4096);
+	if (rc == RC_OK && n > 0 && (c.fmt = icufmt_new(c.lang)) == NULL)
+		rc = RC_NOMEM;
+	buf_init(&c.tmp, 4096);
 	for (size_t i = 0; rc == RC_OK && i < n; i++)
-		rc = card(b, &p[i], site, &tmp);
-	buf_fini(&tmp);
+		rc = card(b, &p[i], &c);
+	buf_fini(&c.tmp);
+	icufmt_free(c.fmt);
 	return rc == RC_OK ? buf_appends(b, "</ul>\n</section>\n") : rc;
 }

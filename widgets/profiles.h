@@ -79,8 +79,21 @@ enum rc profiles_from_state(struct arena *a, const json_t *j, struct profile **o
 json_t *profiles_json(const struct profile *p, size_t n, const char *stream,
     const char *title, const struct render_site *site);
 
-/* The HTML fragment: a list of h-card articles, avatars proxied. */
+/* What a box is of, and in whose words. */
+struct profiles_box {
+	const char *stream;
+	const char *title;     /* the list's name; NULL: the stream's name */
+	const char *lang;      /* a catalog language (page_lang); NULL: English */
+	const struct render_site *site;
+};
+
+/*
+ * The HTML fragment: a list of h-card articles, avatars proxied, with
+ * `lang`/`dir` of box->lang on the section, network labels and follower
+ * counts from the catalog (profiles.network.ID, else the network's own
+ * name; profiles.followers) in that language.
+ */
 enum rc profiles_html(struct buf *b, const struct profile *p, size_t n,
-    const char *stream, const char *title, const struct render_site *site);
+    const struct profiles_box *box);
 
 #endif

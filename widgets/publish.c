@@ -678,8 +678,12 @@ write_profiles(struct arena *a, const struct publisher *p, const struct stream_c
 		rc = cache_write_json(sp, state);
 		if (rc == RC_OK)
 			rc = cache_write_json(jp, pub);
+		/* In the stream's own language: views serves this file when
+		 * that is the request's, and renders the state otherwise. */
+		struct profiles_box box = { sc->name, title, publish_lang(&p->conf.site, sc, NULL),
+			&p->conf.site };
 		if (rc == RC_OK)
-			rc = profiles_html(&b, prof, sc->nsources, sc->name, title, &p->conf.site);
+			rc = profiles_html(&b, prof, sc->nsources, &box);
 		if (rc == RC_OK)
 			rc = cache_write(hp, b.data, b.len);
 	}

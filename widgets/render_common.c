@@ -11,6 +11,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "util/catalog.h"
+#include "util/html.h"
+#include "util/icufmt.h"
 #include "util/jsonutil.h"
 #include "util/url.h"
 #include "widgets/media.h"
@@ -523,4 +526,25 @@ enum rc
 render_text_excerpt(struct buf *b, const struct feed_item *it, size_t max)
 {
 	return excerpt(b, it, max, false);
+}
+
+enum rc
+render_count(struct buf *b, const struct catalog *c, const char *lang, struct icufmt *fmt,
+    const char *key, long long n)
+{
+	char cat[ICUFMT_PLURAL_MAX];
+	struct buf num;
+	enum rc rc;
+
+	icufmt_plural(fmt, n, cat);
+	buf_init(&num, 256);
+	rc = buf_appendf(&num, "<data value=\"%lld\">", n);
+	if (rc == RC_OK)
+		rc = icufmt_compact(fmt, &num, n);
+	if (rc == RC_OK)
+		rc = buf_appends(&num, "</data>");
+	if (rc == RC_OK)
+		rc = html_fill(b, catalog_plural(c, lang, key, cat), "{n}", buf_cstr(&num));
+	buf_fini(&num);
+	return rc;
 }

@@ -38,6 +38,17 @@ enum render_kind render_item_kind(const struct feed_item *it);
 /* "Note", "Article", "Video", "Image" (the ActivityStreams type names). */
 const char *render_kind_name(enum render_kind k);
 
+/*
+ * One count in words: the catalog's plural entry `key` for n in lang
+ * (its form for n's CLDR category, by fmt's locale), with {n} as
+ * <data value="n"> holding n in compact notation ("1.2K", "1万"). Shared
+ * by the stream's counts and the profile boxes' followers.
+ */
+struct catalog;
+struct icufmt;
+enum rc render_count(struct buf *b, const struct catalog *c, const char *lang,
+    struct icufmt *fmt, const char *key, long long n);
+
 /* The network an URL belongs to, by host and path: id and display label. */
 struct render_network {
 	const char *id;      /* "mastodon", "youtube", "bluesky", ..., "web" */

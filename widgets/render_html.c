@@ -314,24 +314,13 @@ static enum rc
 item_count(struct buf *b, const struct render_page *p, struct icufmt *fmt,
     const char *cls, long long n)
 {
-	char cat[ICUFMT_PLURAL_MAX], key[32];
-	struct buf num;
+	char key[32];
 	enum rc rc;
 
-	icufmt_plural(fmt, n, cat);
 	snprintf(key, sizeof(key), "stream.%s", cls);
-	buf_init(&num, 256);
-	rc = buf_appendf(&num, "<data value=\"%lld\">", n);
+	rc = buf_appendf(b, "<li class=\"social-stream__count--%s\">", cls);
 	if (rc == RC_OK)
-		rc = icufmt_compact(fmt, &num, n);
-	if (rc == RC_OK)
-		rc = buf_appends(&num, "</data>");
-	if (rc == RC_OK)
-		rc = buf_appendf(b, "<li class=\"social-stream__count--%s\">", cls);
-	if (rc == RC_OK)
-		rc = html_fill(b, catalog_plural(p->site->catalog, p->lang, key, cat), "{n}",
-		    buf_cstr(&num));
-	buf_fini(&num);
+		rc = render_count(b, p->site->catalog, p->lang, fmt, key, n);
 	return rc == RC_OK ? buf_appends(b, "</li>") : rc;
 }
 
@@ -446,10 +435,16 @@ item(struct buf *b, const struct render_page *p, struct icufmt *fmt, const struc
 			rc = buf_appendc(b, '"');
 	}
 	/* The post's own language and direction: a screen reader reads it in
-	 * its language, Arabic runs right to left inside an English page. */
+	 * its language, Arabic runs right to left inside an English page.
+	 * Without a language anywhere (item, feed, source) it would inherit
+	 * the page's: an English post on an Arabic page would run right to
+	 * left. dir="auto" lets the browser take it from the text; no lang,
+	 * since we do not know it. */
 	if (rc == RC_OK && locale_tag_ok(it->language))
 		rc = buf_appendf(b, " lang=\"%s\" dir=\"%s\"", it->language,
 		    locale_dir(it->language));
+	else if (rc == RC_OK)
+		rc = buf_appends(b, " dir=\"auto\"");
 	if (rc == RC_OK)
 		rc = buf_appendc(b, '>');
 	if (rc == RC_OK)

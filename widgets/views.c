@@ -45,7 +45,7 @@
 enum {
 	VF_PAGE_JSON, VF_PAGE_AS2, VF_PAGE_ATOM,
 	VF_PAGE_LIST, VF_PAGE_GRID, VF_PAGE_CAROUSEL,
-	VF_PROFILES_JSON, VF_PROFILES_HTML,
+	VF_PROFILES_JSON, VF_PROFILES_HTML, VF_PROFILES_STATE,
 	VF_COUNT
 };
 
@@ -91,6 +91,7 @@ vf_name(int i)
 	static const char *const names[VF_COUNT] = {
 		[VF_PROFILES_JSON] = PUBLISH_PROFILES_JSON,
 		[VF_PROFILES_HTML] = PUBLISH_PROFILES_HTML,
+		[VF_PROFILES_STATE] = PUBLISH_PROFILES_STATE,
 	};
 	static const struct { enum render_format f; enum render_layout l; } pg[] = {
 		[VF_PAGE_JSON] = { RENDER_JSON, RENDER_LIST },
@@ -597,75 +598,118 @@ stream_html(struct request *req, struct response *res, void *ctx)
 
 /* ---- /profiles/{name}.{json,html} ---- */
 
+/* The row of profiles_params. */
+enum { PP_MARKET };
+
+/*
+ * Appends the box in lang: the published file when it is in that
+ * language (the stream's own), else drawn from the published state, else
+ * (nothing published yet) an empty box. *ready: something was published.
+ */
+static enum rc
+profiles_box_in(struct request *req, struct buf *out, struct views *v, struct vstream *vs,
+    const char *lang, bool *ready)
+{
+	const char *own = publish_lang(&v->site, vs->sc, NULL);
+	struct profiles_box box = { vs->sc->name, vs->sc->title, lang, &v->site };
+	struct vfile *f = &vs->files[VF_PROFILES_HTML], *st = &vs->files[VF_PROFILES_STATE];
+	struct profile *p = NULL;
+	size_t n = 0;
+	json_t *j;
+	enum rc rc;
+
+	*ready = false;
+	if (strcmp(lang, own != NULL ? own : CATALOG_DEFAULT) == 0 &&
+	    vfile_get(f, vs->paths[VF_PROFILES_HTML]) == RC_OK) {
+		*ready = true;
+		return buf_append(out, f->data, f->len);
+	}
+	if (vfile_get(st, vs->paths[VF_PROFILES_STATE]) == RC_OK &&
+	    (j = json_loadb(st->data, st->len, 0, NULL)) != NULL) {
+		/* A state that does not read is an empty box, as on disk. */
+		rc = profiles_from_state(request_arena(req), json_object_get(j, "profiles"), &p, &n);
+		json_decref(j);
+		if (rc == RC_NOMEM)
+			return rc;
+		*ready = rc == RC_OK;
+		if (rc != RC_OK)
+			n = 0;
+	}
+	return profiles_html(out, p, n, &box);
+}
+/* The box opened without JS: inside the site's template. */
 static enum rc
 profiles_page(struct request *req, struct response *res, struct views *v,
-    struct vstream *vs, const char *title)
+    struct vstream *vs, const char *lang)
 {
-	struct vfile *f = &vs->files[VF_PROFILES_HTML];
+	const char *title = vs->sc->title != NULL ? vs->sc->title : vs->sc->name;
 	struct page_info pi;
-	bool ready = vfile_get(f, vs->paths[VF_PROFILES_HTML]) == RC_OK;
-	const char *lang = page_lang(req, NULL, publish_lang(&v->site, vs->sc, NULL));
+	bool ready = false;
 	enum rc rc = page_begin(req, res, title, lang, &pi);
 
-	if (rc == RC_OK && ready)
-		rc = buf_append(response_body(res), f->data, f->len);
-	else if (rc == RC_OK)
-		rc = profiles_html(response_body(res), NULL, 0, vs->sc->name, title, &v->site);
+	if (rc == RC_OK)
+		rc = profiles_box_in(req, response_body(res), v, vs, lang, &ready);
 	if (rc == RC_OK)
 		rc = page_close(response_body(res), request_config(req), &pi);
 	response_status(res, 200);
 	return rc == RC_OK ? cache_headers(res, ready ? VIEWS_CC_PROFILES : VIEWS_CC_EMPTY, NULL, 0) : rc;
 }
 
+/* GET /profiles/{name}.html[?lang=..&market=..]: the fragment in the
+ * request's language, as the stream routes choose it (page_lang). The
+ * router adds a strong ETag over the bytes. */
 static enum rc
-profiles_route(struct request *req, struct response *res, void *ctx, bool html)
+profiles_html_route(struct request *req, struct response *res, void *ctx)
 {
 	struct views *v = ctx;
 	struct vstream *vs = find_stream(v, request_capture(req, 0));
-	int k = html ? VF_PROFILES_HTML : VF_PROFILES_JSON;
-	const char *title;
+	const char *lang;
+	bool ready = false;
 	enum rc rc;
 
 	if (vs == NULL)
 		return RC_NOTFOUND;
 	cgi_freshen(v, vs->sc->name);
-	rc = html ? html_headers(req, res) : response_type(res, "application/json");
-	if (rc == RC_OK && !html)
-		rc = page_allow_origin(req, res, true);
-	if (rc != RC_OK)
+	if ((rc = html_headers(req, res)) != RC_OK)
 		return rc;
-	title = vs->sc->title != NULL ? vs->sc->title : vs->sc->name;
-	if (html && page_wanted(req))
-		return profiles_page(req, res, v, vs, title);
-	if (vfile_get(&vs->files[k], vs->paths[k]) == RC_OK)
-		return serve_file(res, &vs->files[k], VIEWS_CC_PROFILES);
-	/* Not published yet: an empty box. */
+	lang = page_lang(req, NULL, publish_lang(&v->site, vs->sc, request_value_str(req, PP_MARKET)));
+	if (page_wanted(req))
+		return profiles_page(req, res, v, vs, lang);
+	rc = profiles_box_in(req, response_body(res), v, vs, lang, &ready);
 	response_status(res, 200);
-	if (html) {
-		if ((rc = profiles_html(response_body(res), NULL, 0, vs->sc->name, title, &v->site)) != RC_OK)
-			return rc;
-	} else {
-		json_t *j = json_pack("{s:s, s:s, s:[]}", "stream", vs->sc->name, "title", title,
-		    "profiles");
-		if (j == NULL)
-			return RC_NOMEM;
-		if ((rc = response_json(res, 200, j)) != RC_OK)
-			return rc;
-	}
-	return cache_headers(res, VIEWS_CC_EMPTY, NULL, 0);
+	return rc == RC_OK ? cache_headers(res, ready ? VIEWS_CC_PROFILES : VIEWS_CC_EMPTY, NULL, 0) : rc;
 }
 
+/* GET /profiles/{name}.json: no words, one file. */
 static enum rc
 profiles_json_route(struct request *req, struct response *res, void *ctx)
 {
-	return profiles_route(req, res, ctx, false);
+	struct views *v = ctx;
+	struct vstream *vs = find_stream(v, request_capture(req, 0));
+	const char *title;
+	json_t *j;
+	enum rc rc;
+
+	if (vs == NULL)
+		return RC_NOTFOUND;
+	cgi_freshen(v, vs->sc->name);
+	rc = response_type(res, "application/json");
+	if (rc == RC_OK)
+		rc = page_allow_origin(req, res, true);
+	if (rc != RC_OK)
+		return rc;
+	if (vfile_get(&vs->files[VF_PROFILES_JSON], vs->paths[VF_PROFILES_JSON]) == RC_OK)
+		return serve_file(res, &vs->files[VF_PROFILES_JSON], VIEWS_CC_PROFILES);
+	/* Not published yet: an empty box. */
+	title = vs->sc->title != NULL ? vs->sc->title : vs->sc->name;
+	j = json_pack("{s:s, s:s, s:[]}", "stream", vs->sc->name, "title", title, "profiles");
+	if (j == NULL)
+		return RC_NOMEM;
+	if ((rc = response_json(res, 200, j)) != RC_OK)
+		return rc;
+	return cache_headers(res, VIEWS_CC_EMPTY, NULL, 0);
 }
 
-static enum rc
-profiles_html_route(struct request *req, struct response *res, void *ctx)
-{
-	return profiles_route(req, res, ctx, true);
-}
 
 /* ---- /media/{id} ---- */
 
@@ -798,6 +842,11 @@ static const struct param_spec html_params[] = {
 	{ .name = NULL },
 };
 
+static const struct param_spec profiles_params[] = {
+	[PP_MARKET] = { .name = "market", .type = PARAM_TOKEN, .max_len = 32 },
+	{ .name = NULL },
+};
+
 const struct route views_routes[] = {
 	{ HTTP_GET, "/streams", streams_list, "streams", NULL, 0 },
 	{ HTTP_GET, "/streams/{name}.json", stream_json, "stream_json", stream_params, 0 },
@@ -805,7 +854,7 @@ const struct route views_routes[] = {
 	{ HTTP_GET, "/streams/{name}.atom", stream_atom, "stream_atom", stream_params, 0 },
 	{ HTTP_GET, "/streams/{name}.html", stream_html, "stream_html", html_params, 0 },
 	{ HTTP_GET, "/profiles/{name}.json", profiles_json_route, "profiles_json", NULL, 0 },
-	{ HTTP_GET, "/profiles/{name}.html", profiles_html_route, "profiles_html", NULL, 0 },
+	{ HTTP_GET, "/profiles/{name}.html", profiles_html_route, "profiles_html", profiles_params, 0 },
 	{ HTTP_GET, "/media/{id}", media_route, "media", NULL, 0 },
 	{ HTTP_GET, "/embed.js", embed_js_route, "embed_js", NULL, 0 },
 	{ HTTP_GET, "/embed.css", embed_css_route, "embed_css", NULL, 0 },

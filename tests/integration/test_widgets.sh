@@ -155,7 +155,7 @@ th_expect_body_contains '"name":"Example Co. on Bluesky"'
 	th_not_ok "one profile per source" "$(cat "$OUT/profiles.json")"
 fetch "profiles.html" "$S/profiles/brand.html" "$OUT/profiles.html"
 th_expect_body_contains 'class="social-profiles__card h-card"'
-th_expect_body_contains '<data value="10234">10,234</data> followers'
+th_expect_body_contains '<data value="10234">10K</data> followers'
 check "profile avatars go through the media proxy" $CHECK images "$TH_BASE" "$OUT/profiles.json" "$OUT/profiles.html"
 th_expect_status -n "profiles of an unknown stream" GET "$S/profiles/nope.html" 404
 

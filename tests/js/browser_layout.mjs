@@ -170,6 +170,24 @@ function pageWords() {
     items: document.querySelectorAll('social-stream article').length,
     itemLang: document.querySelectorAll('social-stream article[lang][dir]').length,
     share: document.querySelector('social-share')?.getAttribute('aria-label'),
+    // Posts of no known language (dir="auto", no lang) whose text is
+    // English: laid out left to right whatever the page's direction, the
+    // text starting at the card's left edge.
+    auto: [...document.querySelectorAll('social-stream article[dir="auto"]:not([lang])')]
+      .map((a) => [a, a.querySelector('.e-content')])
+      .filter(([, t]) => t && /^[\s!-~]*[A-Za-z]/.test(t.innerText))
+      .map(([a, t]) => {
+        const r = document.createRange();
+        r.selectNodeContents(t);
+        const lines = [...r.getClientRects()].filter((x) => x.width > 0);
+        const last = lines[lines.length - 1];
+        const box = t.getBoundingClientRect();
+        return {
+          ltr: getComputedStyle(a).direction === 'ltr' && a.matches(':dir(ltr)'),
+          left: last ? Math.round(last.left - box.left) : -1,
+          right: last ? Math.round(box.right - last.right) : -1,
+        };
+      }),
   };
 }
 
@@ -205,6 +223,13 @@ for (const scheme of ['light', 'dark']) {
         && w.more.every((m) => m === L.more) && w.prev === L.prev,
       `${lang}: the widgets speak ${lang} (${L.dir}): "${L.more}", "${L.prev}"`, JSON.stringify(w));
       ok(w.itemLang > 0, `${lang}: posts carry their own lang and dir (${w.itemLang} of ${w.items})`);
+      // An English post with no language anywhere runs left to right on
+      // every page, the Arabic one too: its last line starts at the left.
+      // (A short last line tells the directions apart.)
+      ok(w.auto.length > 0 && w.auto.every((a) => a.ltr && a.left >= 0 && a.left <= 2)
+        && w.auto.some((a) => a.right > 20),
+        `${lang}: ${w.auto.length} English posts of no known language are laid out left to right`,
+        JSON.stringify(w.auto.slice(0, 5)));
     }
     const want = await page.evaluate(expectedStops);
     const got = await tabStops(page);

@@ -5,10 +5,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/catalog.h"
+
 const struct render_site fixture_site = {
 	.base = FIXTURE_BASE,
 	.home = FIXTURE_HOME,
 };
+
+struct render_site fixture_words;
+
+int
+fixture_words_setup(void **state)
+{
+	const char *src = getenv("srcdir");
+	char dir[1024], err[512];
+	struct catalog *c;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/data/catalogs", src != NULL ? src : ".");
+	if (catalog_load(dir, NULL, err, sizeof(err), &c) != RC_OK) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	fixture_words = fixture_site;
+	fixture_words.catalog = c;
+	return 0;
+}
+
+int
+fixture_words_teardown(void **state)
+{
+	(void)state;
+	catalog_free((struct catalog *)fixture_words.catalog);
+	fixture_words.catalog = NULL;
+	return 0;
+}
 
 static char **
 strs(struct arena *a, size_t n, const char *const *v)

@@ -26,6 +26,16 @@ enum {
 extern const struct render_site fixture_site;
 
 /*
+ * fixture_site with the shipped catalogs ($srcdir/data/catalogs), for
+ * the tests of words: fixture_words_setup, a cmocka group setup, loads
+ * them (non-zero, the reason on stderr, when they do not load);
+ * fixture_words_teardown frees them.
+ */
+extern struct render_site fixture_words;
+int fixture_words_setup(void **state);
+int fixture_words_teardown(void **state);
+
+/*
  * A merged stream (arena memory): the FIX_COUNT hand-written items (one per
  * network plus a hostile one) newest first, followed by `extra` synthetic
  * items (ids "item-N", sources alternating "a"/"b", every third tagged

@@ -14,6 +14,7 @@
 #include "widgets/profiles.h"
 #include "render_fixture.h"
 
+
 static void
 test_lookup(void **state)
 {
@@ -181,7 +182,9 @@ test_output(void **state)
 
 	(void)state;
 	buf_init(&b, 1u << 20);
-	assert_int_equal(profiles_html(&b, p, 2, "brand", "T\"", &fixture_site), RC_OK);
+	struct profiles_box box = { "brand", "T\"", NULL, &fixture_words };
+
+	assert_int_equal(profiles_html(&b, p, 2, &box), RC_OK);
 	assert_non_null(strstr(b.data, "&lt;b&gt;Evil&lt;/b&gt; &amp; Co"));
 	assert_non_null(strstr(b.data, "p-nickname\">@a\"b</p>"));
 	assert_null(strstr(b.data, "<b>"));
@@ -189,8 +192,11 @@ test_output(void **state)
 	assert_null(strstr(b.data, "data:"));
 	assert_null(strstr(b.data, "files.example"));
 	assert_non_null(strstr(b.data, "src=\"" FIXTURE_BASE "/media/"));
-	assert_non_null(strstr(b.data, "<data value=\"1234567\">1,234,567</data> followers"));
+	/* English without a language; counts as the stream's: compact. */
+	assert_non_null(strstr(b.data, "lang=\"en\" dir=\"ltr\""));
+	assert_non_null(strstr(b.data, "<data value=\"1234567\">1.2M</data> followers"));
 	assert_non_null(strstr(b.data, "<data value=\"1\">1</data> follower</p>"));
+	assert_non_null(strstr(b.data, "social-profiles__network\">Web</p>"));
 	assert_non_null(strstr(b.data, "aria-label=\"T&quot;\""));
 	buf_fini(&b);
 	j = profiles_json(p, 2, "brand", NULL, &fixture_site);
@@ -219,6 +225,49 @@ test_output(void **state)
 	arena_free(a);
 }
 
+/* The box in the request's language: lang/dir, the catalog's network
+ * label and follower plurals; a language without a catalog, or a hostile
+ * tag, is English. */
+static void
+test_languages(void **state)
+{
+	static const struct {
+		const char *lang, *want_lang, *dir, *network, *followers;
+	} cases[] = {
+		{ "de", "de", "ltr", ">Web<", "<data value=\"2\">2</data> Follower" },
+		{ "ja", "ja", "ltr", ">ウェブ<", "フォロワー <data value=\"2\">2</data> 人" },
+		{ "ar", "ar", "rtl", ">الويب<", "متابعان" },
+		{ "ru", "ru", "ltr", ">Веб<", "<data value=\"2\">2</data> подписчика" },
+		{ "\"><script>", "en", "ltr", ">Web<", "<data value=\"2\">2</data> followers" },
+	};
+	struct profile p = { .source = "b", .network = "web", .name = "Blog", .followers = 2 };
+	struct profile yt = { .source = "y", .network = "youtube", .network_label = "YouTube",
+		.name = "Tube", .followers = -1 };
+	struct buf b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct profiles_box box = { "brand", NULL, cases[i].lang, &fixture_words };
+		char want[64];
+
+		buf_init(&b, 1u << 16);
+		assert_int_equal(profiles_html(&b, &p, 1, &box), RC_OK);
+		snprintf(want, sizeof(want), "lang=\"%s\" dir=\"%s\"", cases[i].want_lang, cases[i].dir);
+		assert_non_null(strstr(b.data, want));
+		assert_non_null(strstr(b.data, cases[i].network));
+		assert_non_null(strstr(b.data, cases[i].followers));
+		assert_null(strstr(b.data, "<script>"));
+		buf_fini(&b);
+	}
+	/* A brand is its own name in every language. */
+	buf_init(&b, 1u << 16);
+	assert_int_equal(profiles_html(&b, &yt, 1,
+	    &(struct profiles_box){ "brand", NULL, "ja", &fixture_words }), RC_OK);
+	assert_non_null(strstr(b.data, "social-profiles__network\">YouTube</p>"));
+	assert_null(strstr(b.data, "social-profiles__followers"));
+	buf_fini(&b);
+}
+
 int
 main(void)
 {
@@ -228,7 +277,7 @@ main(void)
 		cmocka_unit_test(test_from_feed),
 		cmocka_unit_test(test_mastodon),
 		cmocka_unit_test(test_output),
+		cmocka_unit_test(test_languages),
 	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, fixture_words_setup, fixture_words_teardown);
 }

@@ -22,13 +22,11 @@
 #include "widgets/render_formats.h"
 #include "render_fixture.h"
 
-/* fixture_site with the shipped catalogs (set up by main). */
-static struct render_site site;
 
 static void
 render(struct render_page *p, struct buf *b)
 {
-	p->site = &site;
+	p->site = &fixture_words;
 	buf_init(b, 1u << 22);
 	assert_int_equal(render_html(b, p), RC_OK);
 }
@@ -303,6 +301,9 @@ test_languages(void **state)
 		/* The Arabic post keeps its own language and direction. */
 		assert_non_null(strstr(b.data, "h-entry\" data-network=\"web\" data-source=\"blog\" "
 		    "lang=\"ar\" dir=\"rtl\""));
+		/* A post of no known language takes its direction from its
+		 * text, not from the page, and claims no language. */
+		assert_non_null(strstr(b.data, "data-source=\"youtube\" dir=\"auto\">"));
 		buf_fini(&b);
 	}
 	/* A language without a catalog: English words, never a key. */
@@ -344,19 +345,5 @@ main(void)
 		cmocka_unit_test(test_unprepared),
 		cmocka_unit_test(test_languages),
 	};
-	const char *src = getenv("srcdir");
-	char dir[1024], err[512];
-	struct catalog *c;
-	int r;
-
-	snprintf(dir, sizeof(dir), "%s/data/catalogs", src != NULL ? src : ".");
-	if (catalog_load(dir, NULL, err, sizeof(err), &c) != RC_OK) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	site = fixture_site;
-	site.catalog = c;
-	r = cmocka_run_group_tests(tests, NULL, NULL);
-	catalog_free(c);
-	return r;
+	return cmocka_run_group_tests(tests, fixture_words_setup, fixture_words_teardown);
 }

@@ -472,7 +472,7 @@
 				return;
 			}
 			this.loading = true;
-			fill(this, base(this) + '/profiles/' + encodeURIComponent(name) + '.html' + query(this, []),
+			fill(this, base(this) + '/profiles/' + encodeURIComponent(name) + '.html' + query(this, ['market']),
 				'.social-profiles')
 				.then(function (frag) {
 					if (frag) {
