@@ -306,8 +306,13 @@ card(struct buf *b, const struct profile *p, struct card_ctx *c)
 	bool link = render_link_ok(p->url);
 	enum rc rc;
 
-	rc = buf_appendf(b, "<li class=\"social-profiles__card h-card\" data-network=\"%s\">",
-	    p->network);
+	/* The network id comes back from profiles.state.json: escaped like
+	 * any text read from disk. */
+	rc = buf_appends(b, "<li class=\"social-profiles__card h-card\" data-network=\"");
+	if (rc == RC_OK)
+		rc = html_attr(b, p->network);
+	if (rc == RC_OK)
+		rc = buf_appends(b, "\">");
 	if (rc == RC_OK && av != NULL) {
 		rc = buf_appends(b, "<img class=\"social-profiles__avatar u-photo\" src=\"");
 		if (rc == RC_OK)
