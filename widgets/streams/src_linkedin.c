@@ -404,17 +404,30 @@ read_reactions(struct feed_item *it, const json_t *sums)
 	it->counts.have |= FEED_COUNT_LIKES;
 }
 
+/* The "results" map of a batch get (`what`: its API); NULL, with r->err
+ * set, when there is none. */
+static const json_t *
+batch_results(struct src_run *r, const json_t *doc, const char *what)
+{
+	const json_t *results = json_object_get(doc, "results");
+
+	if (json_is_object(results))
+		return results;
+	src_fail(r, RC_INVALID, "unexpected JSON from the LinkedIn API: the %s batch get "
+	    "gave no \"results\"", what);
+	return NULL;
+}
+
 /* {"results":{URN:{"reactionSummaries":{...},"commentSummary":{"count"}}},
  * "errors":{...}}: a post LinkedIn has no entry for keeps no counts. */
 static enum rc
 read_counts(struct src_run *r, const json_t *doc)
 {
-	const json_t *results = json_object_get(doc, "results");
+	const json_t *results = batch_results(r, doc, "socialMetadata");
 	struct li *st = state(r);
 
-	if (!json_is_object(results))
-		return src_fail(r, RC_INVALID, "unexpected JSON from the LinkedIn API: the "
-		    "socialMetadata batch get gave no \"results\"");
+	if (results == NULL)
+		return RC_INVALID;
 	for (size_t i = st->page_first; i < r->feed.nitems; i++) {
 		struct feed_item *it = &r->feed.items[i];
 		const json_t *res = json_object_get(results, it->id);
@@ -478,12 +491,11 @@ finish(struct src_run *r, enum rc rc)
 static enum rc
 read_batch(struct src_run *r, const json_t *doc)
 {
-	const json_t *results = json_object_get(doc, "results");
+	const json_t *results = batch_results(r, doc, r->step == LI_IMAGES ? "images" : "videos");
 	struct li *st = state(r);
 
-	if (!json_is_object(results))
-		return src_fail(r, RC_INVALID, "unexpected JSON from the LinkedIn API: the %s "
-		    "batch get gave no \"results\"", r->step == LI_IMAGES ? "images" : "videos");
+	if (results == NULL)
+		return RC_INVALID;
 	for (size_t i = 0; i < st->n; i++) {
 		const json_t *res = json_object_get(results, st->p[i].urn);
 		if (json_is_object(res))
