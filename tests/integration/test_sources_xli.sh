@@ -15,8 +15,15 @@
 #     missing, media at private addresses. Each gives the cause in /healthz
 #     and the log, keeps the last good items, publishes nothing of it.
 #  4. Rate limits: X's x-rate-limit-remaining: 0 puts the next request
-#     after x-rate-limit-reset, on a 200 and on a 429.
+#     after x-rate-limit-reset, on a 200 and on a 429; a 429's error names
+#     the wait really chosen (X's reset, TikTok's back-off), never a
+#     Retry-After that did not come.
+#  5. X accounts as "@handles": looked up once, the id kept in status.json;
+#     an unknown handle fails with X's words. LinkedIn without show_counts
+#     asks no socialMetadata.
 #  Conditional requests: If-None-Match and 304 for a run of one request.
+#  LinkedIn counts (show_counts): one socialMetadata batch get per page.
+#  TikTok posters: served from the media cache after the CDN answers 403.
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
 . "$HERE/lib.sh"

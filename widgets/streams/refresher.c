@@ -80,7 +80,7 @@ struct unit {
 	bool more;                         /* the run has another request */
 	long backoff;                      /* seconds the API asked to wait: usage,
 					    * error codes, rate-limit headers */
-	const char *backoff_from;          /* which of them (static words) */
+	const char *backoff_from;          /* which of them, as say_wait words it */
 	bool leased;                       /* holds the cluster lease (atomic:
 					    * the renewer reads it) */
 	char errbuf[512];
@@ -727,12 +727,12 @@ api_response(const struct refresher_tokens *t, struct unit *u, struct fetch_resu
 	char msg[sizeof(res->error)];
 	enum rc rc;
 
-	api_wait(u, src_rate_backoff(&resp, (long long)time(NULL)), "x-rate-limit-reset");
+	api_wait(u, src_rate_backoff(&resp, (long long)time(NULL)), "for x-rate-limit-reset");
 	if (res->rc != RC_OK) {
 		if (res->http_status == 0 && res->rc == RC_UNAVAILABLE)
 			return false;    /* cut short by a stop */
 		api_wait(u, src_backoff(r->conf, res->usage, res->error_body, res->error_len),
-		    "the API's usage report");
+		    "for the API's usage report");
 		src_http_error(r->conf, res->http_status, res->error, res->error_body,
 		    res->error_len, msg, sizeof(msg));
 		memcpy(res->error, msg, sizeof(msg));
@@ -749,7 +749,7 @@ api_response(const struct refresher_tokens *t, struct unit *u, struct fetch_resu
 		return false;
 	}
 	rc = src_page(r, &resp);
-	api_wait(u, r->backoff, "the API's usage report");
+	api_wait(u, r->backoff, "for the API's usage report");
 	if (rc != RC_OK) {
 		res->rc = rc;
 		snprintf(res->error, sizeof(res->error), "%s", r->err);
@@ -886,8 +886,7 @@ say_wait(const struct unit *u, char *err, size_t errlen, long long now)
 	if (strcmp(why, "retry-after") == 0)
 		words = "for Retry-After";
 	else if (strcmp(why, "api-usage") == 0)
-		words = u->backoff_from != NULL && strcmp(u->backoff_from, "x-rate-limit-reset") == 0 ?
-		    "for x-rate-limit-reset" : "for the API's usage report";
+		words = u->backoff_from != NULL ? u->backoff_from : "for the API's usage report";
 	else if (strcmp(why, "backoff") == 0)
 		words = "for the back-off after repeated failures (no Retry-After)";
 	else
