@@ -165,6 +165,8 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 modes[q["net"]] = q["mode"]
             return self.send(200, "ok\n", "text/plain")
+        if api_fixture_xli.cdn(self, p):
+            return None
         if p.startswith("/media/"):
             return self.send(200, PNG, "image/png")
         if p.startswith("/m/"):

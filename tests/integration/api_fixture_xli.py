@@ -9,7 +9,9 @@ the refresh bench):
        pages start=0 and start=4; wants LinkedIn-Version and
        X-Restli-Protocol-Version: 2.0.0 (else 400/426 as LinkedIn answers)
   GET  /li/rest/images?ids=List(...)  /li/rest/videos?ids=List(...)  batch gets
+  GET  /li/rest/socialMetadata?ids=List(...)   reactions and comments (batch get)
   GET  /x/2/users/2244994945/tweets[?pagination_token=T]    two pages
+  GET  /x/2/users/by/username/brand      the user (other names: 200 with "errors")
   GET  /x/2/tweets/search/recent?query=...                  one page
   POST /tt/v2/video/list/?fields=...  {"max_count":20[,"cursor":C]}  two pages
 X user ids and LinkedIn organization ids 900000..900999 read as the
@@ -20,9 +22,13 @@ Modes (/_mode?net=li|x|tt&mode=M): ok, html, malformed, missing, big
 "gone" (200 with only "errors", as for an unknown user); for TikTok
 "scope" (200 whose error says a scope is missing).
 X answers carry x-rate-limit-limit/-remaining/-reset on every response.
+TikTok's CDN (/media/p16-sign.tiktokcdn-us.com/...) answers each cover once:
+its signed cover_image_url expires after about 6 hours, so any later fetch
+of the same URL gets TikTok's 403, as an expired one would.
 """
 
 import json
+import threading
 import time
 
 TOKEN = "TESTTOKEN"
@@ -57,6 +63,23 @@ ERRORS = {
                            "log_id": "202612060800000000000000000000004"}}},
 }
 PREFIXES = {"/li/": "li", "/x/": "x", "/tt/": "tt"}
+TT_CDN = "/media/p16-sign.tiktokcdn-us.com/"
+_cdn_seen = set()
+_cdn_lock = threading.Lock()
+
+
+def cdn(h, path):
+    """TikTok's CDN: a cover URL answers once, then 403 (True when sent)."""
+    if not path.startswith(TT_CDN):
+        return False
+    with _cdn_lock:
+        again = h.path in _cdn_seen
+        _cdn_seen.add(h.path)
+    if not again:
+        return False
+    h.send(403, "<?xml version='1.0' encoding='UTF-8'?><Error><Code>AccessDenied</Code>"
+           "<Message>Request has expired</Message></Error>", "application/xml")
+    return True
 
 
 def load(h, name, media_origin):
@@ -67,7 +90,7 @@ def load(h, name, media_origin):
 
 
 def x_rate(status, spent=False):
-    reset = str(int(time.time()) + (3600 if spent else 600 if status == 429 else 900))
+    reset = str(int(time.time()) + (3600 if spent else 1800 if status == 429 else 900))
     left = "0" if spent or status == 429 else "899"
     return [("x-rate-limit-limit", "900"), ("x-rate-limit-remaining", left),
             ("x-rate-limit-reset", reset)]
@@ -170,10 +193,20 @@ def linkedin(h, mode, media, method, p, q, body):
             return h.send(200, load(h, "linkedin_posts_2.json", media))
         return h.send(200, json.dumps({"paging": {"start": int(start), "count": 50, "links": []},
                                        "elements": []}))
+    if p == "/rest/socialMetadata" and q.get("ids", "").startswith("List(") and q["ids"].endswith(")"):
+        return social_metadata(h, q["ids"][5:-1].split(","))
     if p in ("/rest/images", "/rest/videos") and q.get("ids", "").startswith("List("):
         name = "linkedin_images.json" if p == "/rest/images" else "linkedin_videos.json"
         return h.send(200, load(h, name, media))
     return h.send(404, json.dumps(ERRORS["li"][404]))
+
+
+def social_metadata(h, urns):
+    """The batch get of socialMetadata: the asked posts' entries of the
+    fixture (results, statuses, errors), nothing for an unknown URN."""
+    doc = json.loads(h.fixture_text("linkedin_social_metadata.json"))
+    out = {k: {u: v for u, v in doc[k].items() if u in urns} for k in ("results", "statuses", "errors")}
+    return h.send(200, json.dumps(out))
 
 
 # ---- X ----
@@ -183,7 +216,24 @@ def bench_account(s, prefix):
     return s.startswith(prefix + "900") and s[len(prefix):].isdigit()
 
 
+def x_lookup(h, media, name, q):
+    """GET /2/users/by/username/:username: "brand" is the fixture's user;
+    any other name is answered 200 with only "errors", as X does."""
+    if name.lower() != "brand":
+        return h.send(200, json.dumps({"errors": [{
+            "value": name, "detail": "Could not find user with username: [%s]." % name,
+            "title": "Not Found Error", "resource_type": "user", "parameter": "username",
+            "resource_id": name, "type": "https://api.twitter.com/2/problems/resource-not-found"}]}),
+            headers=x_rate(200))
+    user = {"id": "2244994945", "name": "Brand", "username": "brand"}
+    if "profile_image_url" in q.get("user.fields", ""):
+        user["profile_image_url"] = media + "/media/pbs.twimg.com/profile_images/1/brand_normal.jpg"
+    return h.send(200, json.dumps({"data": user}), headers=x_rate(200))
+
+
 def x_api(h, mode, media, method, p, q, body):
+    if p.startswith("/2/users/by/username/"):
+        return x_lookup(h, media, p[len("/2/users/by/username/"):], q)
     parts = p.split("/")
     if len(parts) == 5 and parts[2] == "users" and bench_account(parts[3], ""):
         p = "/2/users/2244994945/tweets"

@@ -15,8 +15,15 @@
 #     missing, media at private addresses. Each gives the cause in /healthz
 #     and the log, keeps the last good items, publishes nothing of it.
 #  4. Rate limits: X's x-rate-limit-remaining: 0 puts the next request
-#     after x-rate-limit-reset, on a 200 and on a 429.
+#     after x-rate-limit-reset, on a 200 and on a 429; a 429's error names
+#     the wait really chosen (X's reset, TikTok's back-off), never a
+#     Retry-After that did not come.
+#  5. X accounts as "@handles": looked up once, the id kept in status.json;
+#     an unknown handle fails with X's words. LinkedIn without show_counts
+#     asks no socialMetadata.
 #  Conditional requests: If-None-Match and 304 for a run of one request.
+#  LinkedIn counts (show_counts): one socialMetadata batch get per page.
+#  TikTok posters: served from the media cache after the CDN answers 403.
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
 . "$HERE/lib.sh"
@@ -35,7 +42,12 @@ S=$TH_BASE/social
 # ------------------------------------------------------------ 1. check-config
 
 st_check_bad_source "x without a token" 'type = "x" account = "2244994945"' "connection or token_file: missing"
-st_check_bad_source "x with a handle" "type = \"x\" account = \"@brand\" token_file = \"$TOK\"" "numeric id"
+st_check_bad_source "x with a bad handle" "type = \"x\" account = \"@brand-co\" token_file = \"$TOK\"" \
+	'"@handle" (1-15 letters, digits or _) or numeric id'
+st_check_bad_source "x with a 16-character handle" \
+	"type = \"x\" account = \"@abcdefghijklmnop\" token_file = \"$TOK\"" '"@handle"'
+st_check_bad_source "x with a name that is neither" "type = \"x\" account = \"brand\" token_file = \"$TOK\"" \
+	'"@handle"'
 st_check_bad_source "x with a query" "type = \"x\" account = \"1\" query = \"a\" token_file = \"$TOK\"" "query: only for earned"
 st_check_bad_source "x-search without a query" "type = \"x-search\" token_file = \"$TOK\"" "query: missing"
 st_check_bad_source "x-search with an account" \
@@ -79,6 +91,9 @@ reqs() { grep -F "\"path\": \"$1\"" "$TH_DIR/api.log" | grep -cF -- "$2"; }
 st_expect_eq "linkedin: read the second page (start=4)" "$(reqs /li/rest/posts start=4)" 1
 st_expect_eq "linkedin: images resolved in one batch get" "$(reqs /li/rest/images 'ids=List(urn%3Ali%3Aimage%3A')" 1
 st_expect_eq "linkedin: videos resolved in one batch get" "$(reqs /li/rest/videos 'ids=List(urn%3Ali%3Avideo%3A')" 1
+st_expect_eq "linkedin (show_counts): one socialMetadata batch get per posts page" "$(reqs /li/rest/socialMetadata 'ids=List(urn%3Ali%3A')" 2
+st_expect_eq "linkedin: the first page's counts asked for its 3 public posts" \
+	"$(reqs /li/rest/socialMetadata 'ids=List(urn%3Ali%3Ashare%3A7400000000000000003,urn%3Ali%3AugcPost%3A7400000000000000002,urn%3Ali%3Ashare%3A7400000000000000001)')" 1
 st_expect_eq "linkedin: every call sent LinkedIn-Version" \
 	"$(grep -F '"/li/' "$TH_DIR/api.log" | grep -vc '"li_version": "2025')" 0
 st_expect_eq "x: followed next_token as pagination_token" "$(reqs /x/2/users/2244994945/tweets pagination_token=7140dibdnow9c7btw3w29n4v7)" 1
@@ -114,6 +129,10 @@ v = ext("urn:li:ugcPost:7400000000000000002")
 print("li_video", v.get("kind"), v["media"][0].get("duration_in_seconds"), "url" in v["media"][0])
 a = items["urn:li:share:7400000000000000001"]
 print("li_article", a["_socialhub"].get("kind"), a.get("external_url"))
+c = [ext(u).get("counts", {}) for u in ("urn:li:share:7400000000000000003", "urn:li:ugcPost:7400000000000000002",
+                                        "urn:li:share:7400000000000000001")]
+print("li_counts", " ".join("%s/%s" % (x.get("likes"), x.get("comments")) for x in c),
+      "counts" in ext("urn:li:share:7399999999999999999"))
 x = ext("https://x.com/i/web/status/1860000000000000003")
 print("x_photo", x.get("kind"), x["media"][0].get("alt"), x["counts"].get("likes"), x["counts"].get("views"))
 xt = items["https://x.com/i/web/status/1860000000000000001"]["content_html"]
@@ -132,6 +151,8 @@ st_expect_eq "json: a LinkedIn multi-image post, unresolved image left out, alt 
 st_expect_eq "json: LinkedIn images through the media proxy" "$(jc li_proxied)" True
 st_expect_eq "json: a LinkedIn video: poster, duration, no file" "$(jc li_video)" "video 62 False"
 st_expect_eq "json: a LinkedIn article" "$(jc li_article)" "article https://brand.example/report-2026"
+st_expect_eq "json: LinkedIn counts (every reaction kind, comments); none where LinkedIn gave none" \
+	"$(jc li_counts)" "137/9 40/2 7/0 False"
 st_expect_eq "json: an X photo post with alt text and counts" "$(jc x_photo)" \
 	"photo The new store's front, with a crowd 140 5400"
 st_expect_eq "json: X mentions, hashtags and links as links" "$(jc x_links)" "True True True"
@@ -142,6 +163,16 @@ grep -q 'alt="A red coat on a hanger"' "$h" && th_ok "html: the LinkedIn gallery
 	th_not_ok "html: the LinkedIn gallery with alt text"
 grep -q '<a class="social-stream__video u-video" href="https://www.tiktok.com/@brand/video/7380080137603' "$h" &&
 	th_ok "html: a TikTok video is its poster linking out" || th_not_ok "html: a TikTok video is its poster linking out"
+"$ST_PY" - "$h" <<'PY' >"$TH_DIR/html.checks"
+import re, sys
+h = open(sys.argv[1]).read()
+arts = re.findall(r"<article.*?</article>", h, re.S)
+li = [a for a in arts if "urn:li:share:7400000000000000003" in a][0]
+m = re.search(r'<ul class="social-stream__counts">.*?</ul>', li, re.S)
+print("li_counts_html", bool(m) and "137" in m.group(0) and "9" in m.group(0))
+PY
+st_expect_eq "html (show_counts): the LinkedIn post shows its reactions and comments" \
+	"$(sed -n 's/^li_counts_html //p' "$TH_DIR/html.checks")" True
 grep -Eq '<video|<iframe|autoplay|\.mp4' "$h" && th_not_ok "html: no player, no video file" ||
 	th_ok "html: no player, no video file"
 
@@ -158,6 +189,31 @@ st_expect_eq "x timeline (2 pages): no If-None-Match sent" \
 	"$(grep -F '"/x/2/users/2244994945/tweets"' "$TH_DIR/api.log" | grep -vc '"inm": null')" 0
 grep -Eq '^social/x +(updated|unchanged) +200 +4 ' "$TH_DIR/out2" && th_ok "x timeline: read again in full" ||
 	th_not_ok "x timeline: read again in full"
+
+# TikTok's cover_image_url expires after about 6 hours: the publish step
+# copies each poster into the media cache once, and the pages point there.
+# The fixture's CDN answers each cover URL once, then 403 like an expired
+# one; after a second refresh and publish the posters are still served.
+covers() { grep -F '"path": "/media/p16-sign.tiktokcdn-us.com/' "$TH_DIR/api.log" | grep -c "$1"; }
+st_expect_eq "tiktok: each cover fetched once in two refreshes (3 covers)" \
+	"$(covers '"status": 200')" 3
+code=$("${TH_CURL[@]}" -o /dev/null -w '%{http_code}' \
+	"$API/media/p16-sign.tiktokcdn-us.com/tos-useast5-p-0068-tx/cover3~c5_300x400.jpeg?x-expires=1765000000&x-signature=abc")
+st_expect_eq "tiktok: the fixture CDN now refuses a cover it served (403)" "$code" 403
+"$SOCIALHUB" refresh -c "$cfg" --stream social --force >"$TH_DIR/out3" 2>>"$TH_DIR/socialhub.log"
+st_health_fresh
+"${TH_CURL[@]}" "$S/streams/social.html?limit=100" >"$TH_DIR/social_tt.html"
+posters=$(grep -o '<a class="social-stream__video u-video" href="https://www.tiktok.com/[^"]*"><img class="social-stream__poster" src="[^"]*"' \
+	"$TH_DIR/social_tt.html" | sed 's/.*src="//; s/"$//')
+st_expect_eq "tiktok: 3 posters in the page, all /social/media/ (none at the CDN)" \
+	"$(grep -c '/social/media/[0-9a-f]\{32\}$' <<<"$posters")" 3
+ok=0
+for u in $posters; do
+	code=$("${TH_CURL[@]}" -o "$TH_DIR/poster" -w '%{http_code}' "$u")
+	[ "$code" = 200 ] && head -c 8 "$TH_DIR/poster" | od -An -tx1 | grep -q '89 50 4e 47' && ok=$((ok + 1))
+done
+st_expect_eq "tiktok: each poster still served (200, the PNG) after its CDN URL expired" "$ok" 3
+st_expect_eq "tiktok: no cover fetched again by the third refresh" "$(covers '"status": 200')" 3
 
 # ------------------------------------------------------- 3. bad input
 
@@ -223,6 +279,9 @@ one_pass 403 401 429
 expect_fail li "a missing permission" "Not enough permissions to access: partnerApiPostsExternal"
 expect_fail x "401" "X API: access refused"
 expect_fail tt "429" "rate limited"
+expect_fail tt "429 without Retry-After: the wait named" "the next try waits for the back-off after repeated failures (no Retry-After)"
+grep -F "event=fetch_failed" "$TH_DIR/socialhub.log" | grep -F "source=tt" | grep -q "waits for Retry-After" &&
+	th_not_ok "tt, 429: no claim of a Retry-After that never came" || th_ok "tt, 429: no claim of a Retry-After that never came"
 expect_fail tt "429, TikTok's words" "rate_limit_exceeded"
 
 one_pass 429 html200 401
@@ -255,8 +314,67 @@ st_expect_range "x, budget spent: the next try waits for x-rate-limit-reset (an 
 one_pass ok 429 ok
 now=$(date +%s)
 expect_fail x "429" "rate limited"
+expect_fail x "429: the wait named (the reset, half an hour, beyond every 15m)" "the next try waits for x-rate-limit-reset: "
 st_expect_range "x, 429 without Retry-After: the next try waits for x-rate-limit-reset" \
-	"$(($(health x next_due) - now))" 590 86400
+	"$(($(health x next_due) - now))" 1790 1810
 st_expect_log "x, rate-limited: the rule logged" "event=fetch_(ok|failed).*source=x.*rule=api-usage"
+
+# ------------------------------------------------- 5. X accounts as handles
+
+# account = "@handle": looked up once (GET /2/users/by/username/:username),
+# the id kept in the source's status.json, the timeline read by that id.
+"${TH_CURL[@]}" "$API/_mode?net=x&mode=ok" >/dev/null
+handles="stream handles {
+  source xh { type = \"x\"  account = \"@Brand\"  api_url = \"$API/x\"  token_file = \"$TOK\" }
+  source xu { type = \"x\"  account = \"@nobody_here\"  api_url = \"$API/x\"  token_file = \"$TOK\" }
+}
+stream plain {
+  # no show_counts: LinkedIn's counts cost a request per page, not made
+  source lp { type = \"linkedin\"  account = \"900001\"  api_url = \"$API/li\"  token_file = \"$TOK\" }
+}"
+cfg2=$(th_write_config "$TH_DIR/socialhub2.conf" "$streams
+$handles")
+out=$("$SOCIALHUB" check-config -c "$cfg2" 2>&1)
+st_expect_eq "check-config accepts x accounts as @handles" "$?" 0
+[ $? -eq 0 ] || th_diag "$out"
+lookups() { grep -cF "\"path\": \"/x/2/users/by/username/$1\"" "$TH_DIR/api.log"; }
+timeline() { grep -cF '"path": "/x/2/users/2244994945/tweets"' "$TH_DIR/api.log"; }
+t0=$(timeline)
+"$SOCIALHUB" refresh -c "$cfg2" --stream handles --force >"$TH_DIR/out.h1" 2>>"$TH_DIR/socialhub.log"
+sed 's/^/#   /' "$TH_DIR/out.h1"
+grep -Eq '^handles/xh +updated +200 +4 ' "$TH_DIR/out.h1" && th_ok "x @handle: 4 items (lookup, then 2 pages)" ||
+	th_not_ok "x @handle: 4 items (lookup, then 2 pages)"
+st_expect_eq "x @handle: looked up once" "$(lookups Brand)" 1
+st_expect_eq "x @handle: the lookup asked for the user fields" \
+	"$(grep -F '"/x/2/users/by/username/Brand"' "$TH_DIR/api.log" | grep -cF 'user.fields=name,username,profile_image_url')" 1
+st_expect_eq "x @handle: the timeline read by the id looked up (2 pages)" "$(($(timeline) - t0))" 2
+grep -l '"account_for":"@Brand"' "$TH_DIR"/cache/sources/*/status.json 2>/dev/null |
+	xargs -r grep -l '"account_id":"2244994945"' | grep -q . &&
+	th_ok "x @handle: the id kept in the source's status.json" ||
+	th_not_ok "x @handle: the id kept in the source's status.json"
+grep -Eq '^handles/xu +failed' "$TH_DIR/out.h1" && th_ok "x unknown @handle: the source fails" ||
+	th_not_ok "x unknown @handle: the source fails"
+st_expect_log "x unknown @handle: X's words in the log" \
+	'event=fetch_failed.*source=xu.*Could not find user with username: \[nobody_here\]'
+t1=$(timeline)
+"$SOCIALHUB" refresh -c "$cfg2" --stream handles --force >"$TH_DIR/out.h2" 2>>"$TH_DIR/socialhub.log"
+sed 's/^/#   /' "$TH_DIR/out.h2"
+grep -Eq '^handles/xh +(updated|unchanged) +200 +4 ' "$TH_DIR/out.h2" && th_ok "x @handle, second refresh: 4 items" ||
+	th_not_ok "x @handle, second refresh: 4 items"
+st_expect_eq "x @handle, second refresh: no lookup (the kept id used)" "$(lookups Brand)" 1
+st_expect_eq "x @handle, second refresh: the timeline by the kept id" "$(($(timeline) - t1))" 2
+st_expect_eq "x unknown @handle: looked up again (nothing kept)" "$(lookups nobody_here)" 2
+
+"${TH_CURL[@]}" "$API/_mode?net=li&mode=ok" >/dev/null
+m0=$(grep -cF '"path": "/li/rest/socialMetadata"' "$TH_DIR/api.log")
+p0=$(grep -F '"path": "/li/rest/posts"' "$TH_DIR/api.log" | grep -cF 'organization%3A900001')
+"$SOCIALHUB" refresh -c "$cfg2" --stream plain --force >"$TH_DIR/out.p1" 2>>"$TH_DIR/socialhub.log"
+sed 's/^/#   /' "$TH_DIR/out.p1"
+grep -Eq '^plain/lp +updated +200 +4 ' "$TH_DIR/out.p1" && th_ok "linkedin without show_counts: 4 items" ||
+	th_not_ok "linkedin without show_counts: 4 items"
+st_expect_eq "linkedin without show_counts: both posts pages read" \
+	"$(($(grep -F '"path": "/li/rest/posts"' "$TH_DIR/api.log" | grep -cF 'organization%3A900001') - p0))" 2
+st_expect_eq "linkedin without show_counts: no socialMetadata request" \
+	"$(($(grep -cF '"path": "/li/rest/socialMetadata"' "$TH_DIR/api.log") - m0))" 0
 
 th_done

@@ -94,7 +94,12 @@ test_checks(void **state)
 		{ { SRC_LINKEDIN, "brand", NULL, "li", NULL, NULL }, NULL, "organization's id" },
 		{ { SRC_LINKEDIN, "2414183", NULL, NULL, NULL, NULL }, NULL, "connection or token_file" },
 		{ { SRC_X, "2244994945", NULL, "x-brand", NULL, NULL }, NULL, NULL },
-		{ { SRC_X, "@brand", NULL, "x-brand", NULL, NULL }, NULL, "numeric id" },
+		{ { SRC_X, "@brand", NULL, "x-brand", NULL, NULL }, NULL, NULL },
+		{ { SRC_X, "@Brand_Co_2026", NULL, "x-brand", NULL, NULL }, NULL, NULL },
+		{ { SRC_X, "@brand-co", NULL, "x-brand", NULL, NULL }, NULL, "\"@handle\"" },
+		{ { SRC_X, "@abcdefghijklmnop", NULL, "x-brand", NULL, NULL }, NULL, "\"@handle\"" },
+		{ { SRC_X, "@", NULL, "x-brand", NULL, NULL }, NULL, "\"@handle\"" },
+		{ { SRC_X, "brand", NULL, "x-brand", NULL, NULL }, NULL, "\"@handle\"" },
 		{ { SRC_X, "2244994945", NULL, NULL, NULL, NULL }, NULL, "connection or token_file" },
 		{ { SRC_X, "2244994945", NULL, "x", NULL, "q" }, NULL, "query: only for earned" },
 		{ { SRC_X_SEARCH, NULL, NULL, "x", NULL, "#BrandLaunch -is:retweet" }, NULL, NULL },
@@ -560,6 +565,21 @@ test_roundtrip(void **state)
 
 /* ---- LinkedIn, X, TikTok ---- */
 
+/* A run with a token, a stream's wish for counts and an account id kept
+ * from an earlier lookup (NULL: none), started. */
+static void
+start_kept(struct src_run *r, const struct src_conf *c, bool counts, const char *account_id)
+{
+	memset(r, 0, sizeof(*r));
+	r->a = A;
+	r->conf = c;
+	r->now = NOW;
+	r->token = "TESTTOKEN";
+	r->counts = counts;
+	r->account_id = account_id;
+	assert_int_equal(src_start(r), RC_OK);
+}
+
 static void
 start_with_token(struct src_run *r, const struct src_conf *c)
 {
@@ -670,6 +690,112 @@ test_x_errors(void **state)
 	r.conf = &c;
 	assert_int_equal(src_start(&r), RC_CONFIG);
 	assert_non_null(strstr(r.err, "no access token"));
+}
+
+/* account = "@handle": a lookup first (its id kept by the caller), or
+ * straight to the timeline with an id kept from an earlier run. */
+static void
+test_x_handle(void **state)
+{
+	struct src_conf c = { SRC_X, "@Brand", NULL, "x", NULL, NULL };
+	struct src_run r;
+
+	(void)state;
+	start_with_token(&r, &c);
+	assert_string_equal(r.url, "https://api.x.com/2/users/by/username/Brand?"
+	    "user.fields=name,username,profile_image_url");
+	assert_string_equal(src_identity_url(A, &c, NULL), r.url);
+	assert_int_equal(feed_page(&r, NULL, "{\"data\":{\"id\":\"2244994945\",\"name\":\"Brand\","
+	    "\"username\":\"brand\"}}", NULL), RC_OK);
+	assert_string_equal(r.looked_up, "2244994945");
+	assert_non_null(strstr(r.url, "https://api.x.com/2/users/2244994945/tweets?"));
+	assert_string_equal(r.feed.title, "Brand");
+	assert_int_equal(feed_page(&r, "x_tweets_1.json", NULL, NULL), RC_OK);
+	assert_int_equal(feed_page(&r, "x_tweets_2.json", NULL, NULL), RC_OK);
+	assert_null(r.url);
+	assert_int_equal(r.feed.nitems, 4);
+	assert_false(r.account_gone);
+
+	/* an unknown handle: X's words */
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, NULL, "{\"errors\":[{\"title\":\"Not Found Error\","
+	    "\"detail\":\"Could not find user with username: [Brand].\"}]}", NULL), RC_UPSTREAM);
+	assert_non_null(strstr(r.err, "Could not find user with username"));
+	assert_null(r.looked_up);
+	/* a lookup without a numeric id */
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, NULL, "{\"data\":{\"id\":\"../1\"}}", NULL), RC_INVALID);
+	assert_non_null(strstr(r.err, "numeric user \"id\""));
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, NULL, "[]", NULL), RC_INVALID);
+
+	/* a kept id: no lookup; when it names no account, it is dropped */
+	start_kept(&r, &c, false, "2244994945");
+	assert_non_null(strstr(r.url, "https://api.x.com/2/users/2244994945/tweets?"));
+	assert_int_equal(feed_page(&r, "x_user_not_found.json", NULL, NULL), RC_UPSTREAM);
+	assert_true(r.account_gone);
+	/* a kept id that is not one is not used */
+	start_kept(&r, &c, false, "1/../2");
+	assert_non_null(strstr(r.url, "/2/users/by/username/Brand?"));
+}
+
+/* With a stream showing counts: one socialMetadata batch get after each
+ * posts page, for that page's posts. */
+static void
+test_linkedin_counts(void **state)
+{
+	struct src_conf c = { SRC_LINKEDIN, "2414183", NULL, "li", NULL, NULL };
+	const struct feed_item *it;
+	struct src_run r;
+
+	(void)state;
+	start_kept(&r, &c, true, NULL);
+	assert_int_equal(feed_page(&r, "linkedin_posts_1.json", NULL, NULL), RC_OK);
+	assert_string_equal(r.url, "https://api.linkedin.com/rest/socialMetadata?ids=List("
+	    "urn%3Ali%3Ashare%3A7400000000000000003,urn%3Ali%3AugcPost%3A7400000000000000002,"
+	    "urn%3Ali%3Ashare%3A7400000000000000001)");
+	assert_int_equal(feed_page(&r, "linkedin_social_metadata.json", NULL, NULL), RC_OK);
+	assert_non_null(strstr(r.url, "/rest/posts?"));
+	assert_non_null(strstr(r.url, "&start=4&"));
+	assert_int_equal(feed_page(&r, "linkedin_posts_2.json", NULL, NULL), RC_OK);
+	assert_string_equal(r.url, "https://api.linkedin.com/rest/socialMetadata?ids=List("
+	    "urn%3Ali%3Ashare%3A7399999999999999999)");
+	assert_int_equal(feed_page(&r, "linkedin_social_metadata.json", NULL, NULL), RC_OK);
+	assert_non_null(strstr(r.url, "/rest/images?ids=List("));
+	assert_int_equal(feed_page(&r, "linkedin_images.json", NULL, NULL), RC_OK);
+	assert_int_equal(feed_page(&r, "linkedin_videos.json", NULL, NULL), RC_OK);
+	assert_null(r.url);
+	assert_int_equal(r.feed.nitems, 4);
+	it = find(&r, "urn:li:share:7400000000000000003");
+	assert_int_equal(it->counts.have, FEED_COUNT_LIKES | FEED_COUNT_COMMENTS);
+	assert_int_equal(it->counts.likes, 137);      /* every kind of reaction */
+	assert_int_equal(it->counts.comments, 9);
+	assert_int_equal(it->nmedia, 2);              /* the pictures still resolved */
+	it = find(&r, "urn:li:share:7400000000000000001");
+	assert_int_equal(it->counts.likes, 7);
+	assert_int_equal(it->counts.comments, 0);
+	it = find(&r, "urn:li:share:7399999999999999999");
+	assert_int_equal(it->counts.have, 0);         /* in "errors": no counts */
+
+	/* a body without "results" fails the run; a hostile count is ignored */
+	start_kept(&r, &c, true, NULL);
+	assert_int_equal(feed_page(&r, "linkedin_posts_1.json", NULL, NULL), RC_OK);
+	assert_int_equal(feed_page(&r, NULL, "{\"elements\":[]}", NULL), RC_INVALID);
+	assert_non_null(strstr(r.err, "socialMetadata"));
+	start_kept(&r, &c, true, NULL);
+	assert_int_equal(feed_page(&r, "linkedin_posts_1.json", NULL, NULL), RC_OK);
+	assert_int_equal(feed_page(&r, NULL, "{\"results\":{\"urn:li:share:7400000000000000003\":"
+	    "{\"reactionSummaries\":{\"LIKE\":{\"count\":-5},\"PRAISE\":{\"count\":\"x\"},"
+	    "\"A\":{\"count\":9223372036854775807},\"B\":{\"count\":3}},\"commentSummary\":7}}}",
+	    NULL), RC_OK);
+	it = find(&r, "urn:li:share:7400000000000000003");
+	assert_int_equal(it->counts.have, FEED_COUNT_LIKES);
+	assert_true(it->counts.likes == 9223372036854775807LL);   /* capped, no overflow */
+
+	/* without a stream that shows counts: no socialMetadata request */
+	start_with_token(&r, &c);
+	assert_int_equal(feed_page(&r, "linkedin_posts_1.json", NULL, NULL), RC_OK);
+	assert_non_null(strstr(r.url, "/rest/posts?"));
 }
 
 static void
@@ -839,7 +965,9 @@ main(void)
 		cmocka_unit_test(test_x),
 		cmocka_unit_test(test_x_search),
 		cmocka_unit_test(test_x_errors),
+		cmocka_unit_test(test_x_handle),
 		cmocka_unit_test(test_linkedin),
+		cmocka_unit_test(test_linkedin_counts),
 		cmocka_unit_test(test_linkedin_errors),
 		cmocka_unit_test(test_tiktok),
 		cmocka_unit_test(test_rate_backoff),

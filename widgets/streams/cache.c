@@ -420,6 +420,8 @@ cache_status_load(struct arena *a, const char *path, struct cache_status *out)
 	out->fetch_ms = (long)jsonutil_int(j, "fetch_ms");
 	out->feed_url = jsonutil_str(a, j, "feed_url", 0, NULL);
 	out->discovered_at = jsonutil_int(j, "discovered_at");
+	out->account_id = jsonutil_str(a, j, "account_id", 0, NULL);
+	out->account_for = jsonutil_str(a, j, "account_for", 0, NULL);
 	json_decref(j);
 	return RC_OK;
 }
@@ -450,6 +452,10 @@ cache_status_json(const struct cache_status *s)
 		jsonutil_set_str(o, "feed_url", s->feed_url, 0);
 		json_object_set_new(o, "discovered_at",
 		    json_integer((json_int_t)s->discovered_at));
+	}
+	if (s->account_id != NULL && s->account_for != NULL) {
+		jsonutil_set_str(o, "account_id", s->account_id, 0);
+		jsonutil_set_str(o, "account_for", s->account_for, 0);
 	}
 	return o;
 }

@@ -140,6 +140,11 @@ struct cache_status {
 	 * is read again (refresher.c). NULL, 0: none. */
 	char *feed_url;
 	long long discovered_at;
+	/* An API source whose account is a handle (X): the id it was looked
+	 * up to, and the handle (the lookup is redone when account changes
+	 * or the id names no account). NULL: none. */
+	char *account_id;
+	char *account_for;
 };
 
 /* Loads status.json of a source into arena memory. RC_NOTFOUND when absent

@@ -80,10 +80,13 @@ struct unit {
 	bool more;                         /* the run has another request */
 	long backoff;                      /* seconds the API asked to wait: usage,
 					    * error codes, rate-limit headers */
+	const char *backoff_from;          /* which of them, as say_wait words it */
 	bool leased;                       /* holds the cluster lease (atomic:
 					    * the renewer reads it) */
 	char errbuf[512];
 	char warnbuf[SRC_MSG_MAX];
+	char idbuf[32];                    /* st.account_id as this pass looked it up */
+	bool counts;                       /* a stream of the source shows counts */
 };
 
 /* Finished fetches waiting for a writer thread. */
@@ -246,6 +249,7 @@ gather(struct pass *p, const struct refresh_opts *o)
 			}
 			if (s->every < u->every)
 				u->every = s->every;
+			u->counts = u->counts || sc->show_counts;
 			u->wanted = u->wanted || wanted;
 		}
 	}
@@ -672,8 +676,13 @@ api_begin(struct pass *p, struct unit *u, long long now)
 	r->conf = &u->src->api;
 	r->allow_private = p->r->conf.allow_private;
 	r->now = now;
+	r->counts = u->counts;
+	if (u->st.account_id != NULL && u->st.account_for != NULL && r->conf->account != NULL &&
+	    strcmp(u->st.account_for, r->conf->account) == 0)
+		r->account_id = u->st.account_id;
 	u->api = r;
 	u->backoff = 0;
+	u->backoff_from = NULL;
 	if (r->conf->token_file != NULL &&
 	    (rc = src_read_token(a, r->conf->token_file, (char **)&r->token)) != RC_OK) {
 		snprintf(u->res.error, sizeof(u->res.error), "token_file: cannot read it (%s)",
@@ -691,6 +700,16 @@ api_begin(struct pass *p, struct unit *u, long long now)
 	return true;
 }
 
+/* Keeps the longest wait an API asked for, and what asked. */
+static void
+api_wait(struct unit *u, long wait, const char *from)
+{
+	if (wait <= u->backoff)
+		return;
+	u->backoff = wait;
+	u->backoff_from = from;
+}
+
 /*
  * A response to a run's request: a page is read, and either the run goes
  * on (u->more; nothing to store yet) or its result is what gets stored.
@@ -706,17 +725,14 @@ api_response(const struct refresher_tokens *t, struct unit *u, struct fetch_resu
 		.rate_remaining = res->rate_remaining, .rate_reset = res->rate_reset,
 	};
 	char msg[sizeof(res->error)];
-	long wait = src_rate_backoff(&resp, (long long)time(NULL));
 	enum rc rc;
 
-	if (wait > u->backoff)
-		u->backoff = wait;
+	api_wait(u, src_rate_backoff(&resp, (long long)time(NULL)), "for x-rate-limit-reset");
 	if (res->rc != RC_OK) {
 		if (res->http_status == 0 && res->rc == RC_UNAVAILABLE)
 			return false;    /* cut short by a stop */
-		wait = src_backoff(r->conf, res->usage, res->error_body, res->error_len);
-		if (wait > u->backoff)
-			u->backoff = wait;
+		api_wait(u, src_backoff(r->conf, res->usage, res->error_body, res->error_len),
+		    "for the API's usage report");
 		src_http_error(r->conf, res->http_status, res->error, res->error_body,
 		    res->error_len, msg, sizeof(msg));
 		memcpy(res->error, msg, sizeof(msg));
@@ -733,8 +749,7 @@ api_response(const struct refresher_tokens *t, struct unit *u, struct fetch_resu
 		return false;
 	}
 	rc = src_page(r, &resp);
-	if (r->backoff > u->backoff)
-		u->backoff = r->backoff;
+	api_wait(u, r->backoff, "for the API's usage report");
 	if (rc != RC_OK) {
 		res->rc = rc;
 		snprintf(res->error, sizeof(res->error), "%s", r->err);
@@ -742,6 +757,27 @@ api_response(const struct refresher_tokens *t, struct unit *u, struct fetch_resu
 	}
 	u->more = r->url != NULL;
 	return u->more;
+}
+
+/* What the run learnt of its account, into status.json: the id a handle
+ * was looked up to (kept while `account` stays), or that the kept one is
+ * gone (looked up again next time). */
+static void
+keep_account(struct unit *u)
+{
+	const struct src_run *r = u->api;
+
+	if (r == NULL)
+		return;
+	if (r->looked_up != NULL && strlen(r->looked_up) < sizeof(u->idbuf)) {
+		snprintf(u->idbuf, sizeof(u->idbuf), "%s", r->looked_up);
+		u->st.account_id = u->idbuf;
+		u->st.account_for = (char *)r->conf->account;
+	} else if (r->account_gone || (u->st.account_for != NULL && r->conf->account != NULL &&
+	    strcmp(u->st.account_for, r->conf->account) != 0)) {
+		u->st.account_id = NULL;
+		u->st.account_for = NULL;
+	}
 }
 
 static enum rc
@@ -832,6 +868,31 @@ schedule(struct unit *u, const struct fetch_result *res, long long now, long ttl
 	u->entry->why = why;
 	u->entry->next_due = u->st.next_due;
 	u->next_due = u->st.next_due;
+}
+
+/*
+ * A rate-limited source's error ends with the wait the schedule chose and
+ * why: Retry-After, X's reset, the API's usage report, the back-off after
+ * repeated failures, or the source's own interval.
+ */
+static void
+say_wait(const struct unit *u, char *err, size_t errlen, long long now)
+{
+	const char *why = u->entry->why;
+	long long in = u->st.next_due - now;
+	size_t n = strlen(err);
+	const char *words;
+
+	if (strcmp(why, "retry-after") == 0)
+		words = "for Retry-After";
+	else if (strcmp(why, "api-usage") == 0)
+		words = u->backoff_from != NULL ? u->backoff_from : "for the API's usage report";
+	else if (strcmp(why, "backoff") == 0)
+		words = "for the back-off after repeated failures (no Retry-After)";
+	else
+		words = "for the source's interval (no Retry-After)";
+	if (n < errlen)
+		snprintf(err + n, errlen - n, "; the next try waits %s: %llds", words, in);
 }
 
 /* Counts into the report, which the writer threads share. */
@@ -1011,6 +1072,7 @@ process(struct pass *p, struct unit *u)
 		unit_done(p, u, false);
 		return;
 	}
+	keep_account(u);
 	if (rc == RC_OK && u->api != NULL && !res->not_modified) {
 		rc = store_api(u, res, now, &ttl, &changed, err, errlen);
 		if (rc == RC_OK)
@@ -1051,6 +1113,8 @@ process(struct pass *p, struct unit *u)
 	api_end(u);          /* a failed run's items go: the last good stay */
 	res->rc = rc;     /* a parse or store failure schedules as a failure */
 	schedule(u, res, now, ttl);
+	if (rc != RC_OK && res->http_status == 429)
+		say_wait(u, err, errlen, now);
 	e->http_status = res->http_status;
 	e->items = u->st.items;
 	e->bytes = u->st.bytes;

@@ -439,7 +439,9 @@ src_http_error(const struct src_conf *c, long status, const char *fetch_error,
 	    "or its quota is used up"; break;
 	case 404: why = "not found: check account (and api_url)"; break;
 	case 410: why = "gone: the account was deleted"; break;
-	case 429: why = "rate limited: the next try waits for Retry-After"; break;
+	/* How long the next try waits is the schedule's to say (Retry-After,
+	 * X's reset, or the back-off): the refresher adds it. */
+	case 429: why = "rate limited"; break;
 	default: why = NULL; break;
 	}
 	if (why != NULL)
@@ -754,6 +756,19 @@ src_bearer(struct src_run *r)
 		    "(token_file, or a connection not connected yet)", ops_of(r->conf)->label);
 	r->header = arena_printf(r->a, "Authorization: Bearer %s", r->token);
 	return r->header != NULL ? RC_OK : RC_NOMEM;
+}
+
+bool
+src_handle_ok(const char *s, size_t max, const char *extra)
+{
+	size_t n = strlen(s);
+
+	if (s[0] != '@' || n < 2 || n > max + 1)
+		return false;
+	for (s++; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && strchr(extra, *s) == NULL)
+			return false;
+	return true;
 }
 
 long long

@@ -20,7 +20,8 @@ struct buf;
 
 #define SRC_MAX_ITEMS 100       /* items one refresh reads from an API */
 #define SRC_MAX_PAGES 4         /* pages of the post list per refresh */
-#define SRC_MAX_REQUESTS 8      /* requests per refresh, every step counted */
+#define SRC_MAX_REQUESTS 12     /* requests per refresh, every step counted
+				 * (LinkedIn: 4 pages, their counts, pictures) */
 #define SRC_MSG_MAX 256
 #define SRC_TOKEN_MAX 4096      /* bytes of a token_file */
 #define SRC_EXTRA_HEADERS 2     /* request header lines beyond the credential */
@@ -105,6 +106,10 @@ struct src_run {
 	bool allow_private;          /* fetch_allow_private: media anywhere */
 	bool identity;               /* only naming the source: no token needed */
 	long long now;
+	const char *account_id;      /* the id an earlier run looked `account`
+				      * (a handle) up to, or NULL: look it up */
+	bool counts;                 /* a stream shows counts: read them even
+				      * where that costs a request (LinkedIn) */
 	/* The request to make next (NULL: the run is over), the credential's
 	 * header line for it (NULL: none), more header lines (LinkedIn's
 	 * version headers) and a JSON body (non-NULL: the request is a POST,
@@ -122,6 +127,10 @@ struct src_run {
 	/* Non-fatal: media left out, with the first reason. */
 	size_t media_refused;
 	char warning[SRC_MSG_MAX];
+	/* The id this run looked `account` up to (the caller keeps it for
+	 * the next runs), and whether the kept one named no account. */
+	const char *looked_up;
+	bool account_gone;
 	/* Why the run failed (src_start/src_page returned an error). */
 	char err[SRC_MSG_MAX];
 	/* The connector's and src.c's own. */
@@ -253,6 +262,8 @@ char *src_qs(struct arena *a, const char *s);
  * logged and are cache keys); RC_CONFIG (r->err) when the source has no
  * token (the network wants one), unless r->identity. */
 enum rc src_bearer(struct src_run *r);
+/* "@name": '@' then 1..max letters, digits, '_' or a byte of `extra`. */
+bool src_handle_ok(const char *s, size_t max, const char *extra);
 /* A JSON integer member (or a decimal string) as a number; -1 when absent. */
 long long src_int(const json_t *o, const char *key);
 

@@ -1,8 +1,11 @@
 /* src_linkedin: an organization's posts from LinkedIn's Community
  * Management API (versioned REST: GET /rest/posts?q=author, start/count
  * paging), their images and video posters resolved to URLs through the
- * Images and Videos APIs' batch gets. */
+ * Images and Videos APIs' batch gets, and, when a stream shows counts,
+ * each page's reactions and comments through the socialMetadata batch
+ * get. */
 #include <ctype.h>
+#include <limits.h>
 #include <string.h>
 
 #include "util/buf.h"
@@ -19,7 +22,7 @@
 #define LI_MAX_PENDING (SRC_MAX_ITEMS * 8)
 #define LI_ESCAPED "\\|{}@[]()<>#*_~"   /* what the text format escapes */
 
-enum li_step { LI_POSTS, LI_IMAGES, LI_VIDEOS };
+enum li_step { LI_POSTS, LI_IMAGES, LI_VIDEOS, LI_COUNTS };
 enum li_slot { LI_MEDIA_URL, LI_MEDIA_POSTER, LI_ITEM_IMAGE };
 
 /* A picture named by URN, to be filled in once the batch get answers. */
@@ -34,6 +37,8 @@ struct li {
 	size_t n;
 	size_t done;            /* pending entries already asked for */
 	long long start;        /* of the next posts page */
+	size_t page_first;      /* the first item of the page being counted */
+	bool more;              /* a posts page follows the counts */
 };
 
 static struct li *
@@ -316,11 +321,47 @@ next_request(struct src_run *r, bool more_posts)
 	return RC_OK;
 }
 
+/* The socialMetadata batch get of the items from st->page_first on. */
+static char *
+counts_url(struct src_run *r)
+{
+	struct buf b;
+	char *out = NULL;
+	enum rc rc;
+
+	buf_init(&b, 16 * 1024);
+	rc = buf_appendf(&b, "%s/rest/socialMetadata?ids=List(", r->base);
+	for (size_t i = state(r)->page_first; rc == RC_OK && i < r->feed.nitems; i++)
+		rc = buf_appendf(&b, "%s%s", i > state(r)->page_first ? "," : "",
+		    src_qs(r->a, r->feed.items[i].id));
+	if (rc == RC_OK && buf_appends(&b, ")") == RC_OK)
+		out = arena_strndup(r->a, b.data, b.len);
+	buf_fini(&b);
+	return out;
+}
+
+/* After a posts page: its counts when a stream shows them (one batch
+ * get per page), else the next request. */
+static enum rc
+after_posts(struct src_run *r, size_t first, bool more)
+{
+	struct li *st = state(r);
+
+	if (!r->counts || r->feed.nitems == first)
+		return next_request(r, more);
+	st->page_first = first;
+	st->more = more;
+	r->step = LI_COUNTS;
+	r->url = counts_url(r);
+	return r->url != NULL ? RC_OK : RC_NOMEM;
+}
+
 static enum rc
 read_posts(struct src_run *r, const json_t *doc)
 {
 	const json_t *els = json_object_get(doc, "elements");
 	const json_t *paging = json_object_get(doc, "paging");
+	size_t first = r->feed.nitems;
 	bool next = false;
 	size_t i;
 	const json_t *p;
@@ -339,7 +380,64 @@ read_posts(struct src_run *r, const json_t *doc)
 	}
 	state(r)->start = (src_int(paging, "start") > 0 ? src_int(paging, "start") : 0) +
 	    (long long)json_array_size(els);
-	return next_request(r, next && json_array_size(els) > 0 && src_want_more(r));
+	return after_posts(r, first, next && json_array_size(els) > 0 && src_want_more(r));
+}
+
+/* ---- counts ---- */
+
+/* Reactions of every kind (LIKE, PRAISE, EMPATHY, ...) are the likes. */
+static void
+read_reactions(struct feed_item *it, const json_t *sums)
+{
+	const char *k;
+	const json_t *v;
+	long long total = 0;
+
+	if (!json_is_object(sums))
+		return;
+	json_object_foreach((json_t *)sums, k, v) {
+		long long n = src_int(v, "count");
+		if (n > 0)
+			total = n > LLONG_MAX - total ? LLONG_MAX : total + n;
+	}
+	it->counts.likes = total;
+	it->counts.have |= FEED_COUNT_LIKES;
+}
+
+/* The "results" map of a batch get (`what`: its API); NULL, with r->err
+ * set, when there is none. */
+static const json_t *
+batch_results(struct src_run *r, const json_t *doc, const char *what)
+{
+	const json_t *results = json_object_get(doc, "results");
+
+	if (json_is_object(results))
+		return results;
+	src_fail(r, RC_INVALID, "unexpected JSON from the LinkedIn API: the %s batch get "
+	    "gave no \"results\"", what);
+	return NULL;
+}
+
+/* {"results":{URN:{"reactionSummaries":{...},"commentSummary":{"count"}}},
+ * "errors":{...}}: a post LinkedIn has no entry for keeps no counts. */
+static enum rc
+read_counts(struct src_run *r, const json_t *doc)
+{
+	const json_t *results = batch_results(r, doc, "socialMetadata");
+	struct li *st = state(r);
+
+	if (results == NULL)
+		return RC_INVALID;
+	for (size_t i = st->page_first; i < r->feed.nitems; i++) {
+		struct feed_item *it = &r->feed.items[i];
+		const json_t *res = json_object_get(results, it->id);
+		if (!json_is_object(res))
+			continue;
+		read_reactions(it, json_object_get(res, "reactionSummaries"));
+		src_count(it, FEED_COUNT_COMMENTS, json_object_get(res, "commentSummary"), "count");
+	}
+	r->step = LI_POSTS;
+	return next_request(r, st->more);
 }
 
 /* ---- the pictures ---- */
@@ -393,12 +491,11 @@ finish(struct src_run *r, enum rc rc)
 static enum rc
 read_batch(struct src_run *r, const json_t *doc)
 {
-	const json_t *results = json_object_get(doc, "results");
+	const json_t *results = batch_results(r, doc, r->step == LI_IMAGES ? "images" : "videos");
 	struct li *st = state(r);
 
-	if (!json_is_object(results))
-		return src_fail(r, RC_INVALID, "unexpected JSON from the LinkedIn API: the %s "
-		    "batch get gave no \"results\"", r->step == LI_IMAGES ? "images" : "videos");
+	if (results == NULL)
+		return RC_INVALID;
 	for (size_t i = 0; i < st->n; i++) {
 		const json_t *res = json_object_get(results, st->p[i].urn);
 		if (json_is_object(res))
@@ -411,6 +508,8 @@ static enum rc
 linkedin_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 {
 	(void)resp;
+	if (r->step == LI_COUNTS)
+		return finish(r, read_counts(r, doc));
 	if (r->step != LI_POSTS)
 		return read_batch(r, doc);
 	return finish(r, read_posts(r, doc));

@@ -1,7 +1,6 @@
 /* src_tiktok: the connected user's public videos from TikTok's Display
  * API (POST /v2/video/list/ with the fields in the query and the cursor in
  * a JSON body; has_more/cursor paging). */
-#include <ctype.h>
 #include <string.h>
 
 #include "widgets/streams/src.h"
@@ -16,14 +15,7 @@
 static bool
 handle_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	if (s[0] != '@' || n < 2 || n > TT_HANDLE_MAX + 1)
-		return false;
-	for (s++; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.')
-			return false;
-	return true;
+	return src_handle_ok(s, TT_HANDLE_MAX, ".");
 }
 
 static const char *

@@ -1,6 +1,8 @@
-/* src_x: X API v2 — a user's posts (GET /2/users/:id/tweets) and the
- * earned source x-search (GET /2/tweets/search/recent), with media and
- * authors from `expansions`, entities as links, next_token paging. */
+/* src_x: X API v2 — a user's posts (GET /2/users/:id/tweets; an
+ * "@handle" looked up once through GET /2/users/by/username/:username)
+ * and the earned source x-search (GET /2/tweets/search/recent), with
+ * media and authors from `expansions`, entities as links, next_token
+ * paging. */
 #include <ctype.h>
 #include <string.h>
 
@@ -11,6 +13,10 @@
 
 #define X_PAGE 100            /* max_results: both endpoints' maximum */
 #define X_ID_MAX 19           /* digits of a 64-bit id */
+#define X_HANDLE_MAX 15       /* characters of a user name */
+#define X_USER_FIELDS "user.fields=name,username,profile_image_url"
+
+enum x_step { X_TIMELINE, X_LOOKUP };
 #define X_WEB "https://x.com"
 #define X_TEXT_MAX (64u * 1024)
 /* What every request asks for: media and authors expanded, the fields the
@@ -33,13 +39,20 @@ id_ok(const char *s)
 	return true;
 }
 
+/* "@name": X user names are 1-15 letters, digits and '_'. */
+static bool
+handle_ok(const char *s)
+{
+	return src_handle_ok(s, X_HANDLE_MAX, "");
+}
+
 static const char *
 x_check(struct arena *a, const struct src_conf *c)
 {
 	(void)a;
-	if (!id_ok(c->account))
-		return "account: the X user's numeric id (GET /2/users/by/username/NAME "
-		    "gives it), not the @handle";
+	if (!id_ok(c->account) && !handle_ok(c->account))
+		return "account: the X user's \"@handle\" (1-15 letters, digits or _) or "
+		    "numeric id";
 	return NULL;
 }
 
@@ -70,16 +83,32 @@ page_url(struct src_run *r, const char *tok)
 	    t != NULL ? t : "");
 }
 
+/* The user whose posts are read: the configured id, or the id an
+ * earlier run looked the handle up to; NULL: look the handle up first. */
+static const char *
+user_id(const struct src_run *r)
+{
+	if (!handle_ok(r->conf->account))
+		return r->conf->account;
+	return r->account_id != NULL && id_ok(r->account_id) ? r->account_id : NULL;
+}
+
 static enum rc
 x_start(struct src_run *r)
 {
+	const char *id = r->conf->type == SRC_X_SEARCH ? r->conf->query : user_id(r);
 	enum rc rc;
 
-	r->ctx = src_qs(r->a, r->conf->type == SRC_X_SEARCH ? r->conf->query : r->conf->account);
-	if (r->ctx == NULL)
-		return RC_NOMEM;
 	if ((rc = src_bearer(r)) != RC_OK)
 		return rc;
+	if (id == NULL) {
+		r->step = X_LOOKUP;
+		r->url = arena_printf(r->a, "%s/2/users/by/username/%s?" X_USER_FIELDS, r->base,
+		    src_qs(r->a, r->conf->account + 1));
+		return r->url != NULL ? RC_OK : RC_NOMEM;
+	}
+	if ((r->ctx = src_qs(r->a, id)) == NULL)
+		return RC_NOMEM;
 	r->url = page_url(r, NULL);
 	return r->url != NULL ? RC_OK : RC_NOMEM;
 }
@@ -329,7 +358,7 @@ read_tweet(struct src_run *r, const json_t *tw, const json_t *inc, size_t idx)
 static void
 read_owner(struct src_run *r, const json_t *inc)
 {
-	const json_t *u = find_by(json_object_get(inc, "users"), "id", r->conf->account);
+	const json_t *u = find_by(json_object_get(inc, "users"), "id", r->ctx);
 	char *name = src_str(r, u, "username");
 
 	if (r->conf->type == SRC_X_SEARCH) {
@@ -357,8 +386,39 @@ page_error(struct src_run *r, const json_t *doc)
 	if (e == NULL)
 		return src_fail(r, RC_INVALID, "unexpected JSON from the X API: no \"data\" "
 		    "and no \"meta\"");
+	/* The id kept from a lookup names no account now: look again. */
+	r->account_gone = r->step == X_TIMELINE && r->account_id != NULL &&
+	    handle_ok(r->conf->account);
 	return src_fail(r, RC_UPSTREAM, "X API: %.80s: %.160s", title ? title : "error",
 	    detail ? detail : "(no detail)");
+}
+
+/* The answer to the handle's lookup: the user's id (kept by the caller
+ * for the next runs), name and picture; then the first page. */
+static enum rc
+read_lookup(struct src_run *r, const json_t *doc)
+{
+	const json_t *u = json_object_get(doc, "data");
+	const char *id = json_string_value(json_object_get(u, "id"));
+	char *name = src_str(r, u, "username");
+
+	if (!json_is_object(doc))
+		return src_fail(r, RC_INVALID, "unexpected JSON from the X API: not an object");
+	if (u == NULL)
+		return page_error(r, doc);
+	if (!json_is_object(u) || id == NULL || !id_ok(id))
+		return src_fail(r, RC_INVALID, "unexpected JSON from the X API: the lookup of "
+		    "%.40s gave no numeric user \"id\"", r->conf->account);
+	if ((r->ctx = arena_strdup(r->a, id)) == NULL)
+		return RC_NOMEM;
+	r->looked_up = r->ctx;
+	r->feed.title = src_str(r, u, "name");
+	r->feed.home_page_url = name != NULL ?
+	    arena_printf(r->a, X_WEB "/%s", src_qs(r->a, name)) : NULL;
+	r->feed.icon = src_media_url(r, src_link(r, u, "profile_image_url"));
+	r->step = X_TIMELINE;
+	r->url = page_url(r, NULL);
+	return r->url != NULL ? RC_OK : RC_NOMEM;
 }
 
 static enum rc
@@ -373,6 +433,8 @@ x_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 	enum rc rc;
 
 	(void)resp;
+	if (r->step == X_LOOKUP)
+		return read_lookup(r, doc);
 	if (!json_is_object(doc))
 		return src_fail(r, RC_INVALID, "unexpected JSON from the X API: not an object");
 	if (data == NULL && !json_is_object(meta))
