@@ -274,6 +274,10 @@ load_validators(struct unit *u, struct fetch_job *job)
 	char *data, hex[65];
 	size_t n;
 
+	/* A unit may ask again (a page's feed followed after the page, a
+	 * remembered feed that failed): the last read goes first. */
+	json_decref(u->http);
+	u->http = NULL;
 	if (cache_read_json(u->http_path, &u->http) != RC_OK)
 		return;
 	url = json_string_value(json_object_get(u->http, "url"));
