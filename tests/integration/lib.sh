@@ -770,7 +770,7 @@ th_now_ms() {
 
 # th_start_redis: a private redis-server on a free 127.0.0.1 port (no
 # persistence, data under $TH_DIR/redis), stopped with the test; sets
-# RPORT. Bails when it does not start.
+# RPORT and REDIS_PID. Bails when it does not start.
 th_start_redis() {
 	th_require_cmd redis-server redis-cli
 	RPORT=$(th_free_port) || th_bail "no free port"
@@ -778,6 +778,7 @@ th_start_redis() {
 	redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$TH_DIR/redis" --save "" \
 		--appendonly no --daemonize no --protected-mode yes --loglevel warning \
 		</dev/null >>"$TH_DIR/redis.out" 2>&1 &
-	th_register_pid $!
-	th_wait_port "$RPORT" 5000 $! || th_bail "redis-server did not start"
+	REDIS_PID=$!
+	th_register_pid "$REDIS_PID"
+	th_wait_port "$RPORT" 5000 "$REDIS_PID" || th_bail "redis-server did not start"
 }

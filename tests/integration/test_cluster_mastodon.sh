@@ -17,17 +17,12 @@ th_require_socialhub
 th_require_cmd curl redis-server redis-cli /usr/bin/python3 "$(th_find_nginx)"
 th_init cluster-mastodon
 
-RPORT=$(th_free_port) && P1=$(th_free_port) && P2=$(th_free_port) || th_bail "no free port"
+P1=$(th_free_port) && P2=$(th_free_port) || th_bail "no free port"
 th_spawn fixture /usr/bin/python3 "$TH_LIB_DIR/mastodon_fixture.py" --port-file "$TH_DIR/fixture.port"
 th_wait_file "$TH_DIR/fixture.port" 10000 "$TH_LAST_PID" || th_bail "mastodon fixture did not start"
 F=http://127.0.0.1:$(cat "$TH_DIR/fixture.port")
 
-mkdir -p "$TH_DIR/redis"
-redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$TH_DIR/redis" --save "" --appendonly no \
-	--daemonize no </dev/null >>"$TH_DIR/redis.out" 2>&1 &
-REDIS_PID=$!
-th_register_pid "$REDIS_PID"
-th_wait_port "$RPORT" 5000 "$REDIS_PID" || th_bail "redis-server did not start"
+th_start_redis
 
 "$SOCIALHUB" keygen >"$TH_DIR/session.key" && chmod 600 "$TH_DIR/session.key" || th_bail "keygen"
 declare -A NODE_PID

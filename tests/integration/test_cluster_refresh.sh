@@ -22,7 +22,7 @@ th_require_cmd curl redis-server redis-cli sha256sum /usr/bin/python3 "$(th_find
 th_init cluster-refresh
 st_start_fixture || th_bail "fixture server did not start"
 
-RPORT=$(th_free_port) && P1=$(th_free_port) && P2=$(th_free_port) && P3=$(th_free_port) ||
+P1=$(th_free_port) && P2=$(th_free_port) && P3=$(th_free_port) ||
 	th_bail "no free port"
 PORTS=("$P1" "$P2" "$P3")
 NSRC=30
@@ -32,17 +32,7 @@ NSRC=30
 SLOW_URL="$FIX/feed?id=slow&n=3&trickle=18000"
 KEY=$(printf '%s' "$SLOW_URL" | sha256sum | cut -c1-32)
 
-REDIS_PID=
-redis_start() {
-	mkdir -p "$TH_DIR/redis"
-	redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$TH_DIR/redis" \
-		--appendonly no --save "" --daemonize no --protected-mode yes \
-		--loglevel warning </dev/null >>"$TH_DIR/redis.out" 2>&1 &
-	REDIS_PID=$!
-	th_register_pid "$REDIS_PID"
-	th_wait_port "$RPORT" 5000 "$REDIS_PID"
-}
-redis_start || th_bail "redis-server did not start"
+th_start_redis
 
 SOURCES= SLOW_SRC=
 for i in $(seq 1 $NSRC); do
