@@ -241,8 +241,10 @@ read_x(struct oauth_ctx *ctx, struct arena *a, struct provider *p,
 		    : "?user.fields=confirmed_email"));
 	if (url == NULL)
 		return RC_NOMEM;
-	if (bearer_get(ctx, a, url, token, NULL, NULL, "x_users_me", &u) != RC_OK ||
-	    !json_is_object(d = json_object_get(u, "data"))) {
+	if (bearer_get(ctx, a, url, token, NULL, NULL, "x_users_me", &u) != RC_OK)
+		u = NULL;
+	d = json_object_get(u, "data");
+	if (!json_is_object(d)) {
 		*why = "X /2/users/me failed";
 		return RC_UPSTREAM;
 	}

@@ -630,7 +630,10 @@ conn_flow_take(struct conn *c, const char *state, json_t **flow)
 		if (rc == RC_OK && (rc = state_key(&k, "conn:flowdone:", state)) == RC_OK)
 			rc = store_once(c->store, buf_cstr(&k), FLOW_TTL);
 	}
-	if (rc == RC_OK && !json_is_object(*flow = json_loadb(v, len, 0, NULL)))
+	/* json_is_object() is a macro that names its argument twice: load first. */
+	if (rc == RC_OK)
+		*flow = json_loadb(v, len, 0, NULL);
+	if (rc == RC_OK && !json_is_object(*flow))
 		rc = RC_CORRUPT;
 	if (rc != RC_OK) {
 		json_decref(*flow);

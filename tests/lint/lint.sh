@@ -5,7 +5,10 @@
 #     C file of ours: each use is listed and fails the run;
 #  2. functions longer than 80 lines: listed, longest first (a list to
 #     work down, not a failure);
-#  3. the include rules by folder and include cycles (include_rules.py).
+#  3. an assignment or a call that allocates inside a jansson type macro
+#     (json_is_object(x = json_loadb(...))): the macros name their argument
+#     twice, so the call runs twice and the first result leaks;
+#  4. the include rules by folder and include cycles (include_rules.py).
 # Comments and string literals are not searched for banned names.
 # Exit status: 1 when a banned function is used or an include rule broken.
 set -u
@@ -51,6 +54,19 @@ if [ -n "$hits" ]; then
 	status=1
 else
 	echo "lint: no banned functions"
+fi
+
+# jansson's json_is_*() expand their argument twice.
+twice=$(perl -ne 'while (/json_is_\w+(\((?:[^()]++|(?1))*\))/g) {
+	my $arg = $1;
+	print "$ARGV:$.: $_" if $arg =~ /[^=!<>]=[^=]|json_load|json_pack|_new\(/;
+} close ARGV if eof' $files)
+if [ -n "$twice" ]; then
+	echo "lint: side effects inside a json_is_*() macro (evaluated twice):"
+	echo "$twice"
+	status=1
+else
+	echo "lint: no side effects inside json_is_*()"
 fi
 
 # Function bodies: a line "{" at column 0 after a definition's name line,
