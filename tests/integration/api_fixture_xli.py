@@ -9,7 +9,9 @@ the refresh bench):
        pages start=0 and start=4; wants LinkedIn-Version and
        X-Restli-Protocol-Version: 2.0.0 (else 400/426 as LinkedIn answers)
   GET  /li/rest/images?ids=List(...)  /li/rest/videos?ids=List(...)  batch gets
-  GET  /li/rest/socialMetadata?ids=List(...)   reactions and comments (batch get)
+  GET  /li/rest/socialMetadata?ids=List(...)   reactions and comments (batch get);
+                                               mode counts403: 403 ACCESS_DENIED,
+                                               mode countsjunk: cut-off JSON
   GET  /x/2/users/2244994945/tweets[?pagination_token=T]    two pages
   GET  /x/2/users/by/username/brand      the user (other names: 200 with "errors")
   GET  /x/2/tweets/search/recent?query=...                  one page
@@ -193,6 +195,11 @@ def linkedin(h, mode, media, method, p, q, body):
             return h.send(200, load(h, "linkedin_posts_2.json", media))
         return h.send(200, json.dumps({"paging": {"start": int(start), "count": 50, "links": []},
                                        "elements": []}))
+    if p == "/rest/socialMetadata" and mode == "counts403":
+        return h.send(403, json.dumps({"status": 403, "code": "ACCESS_DENIED", "message":
+                                       "Not enough permissions to access: socialMetadata.BATCH_GET.NO_VERSION"}))
+    if p == "/rest/socialMetadata" and mode == "countsjunk":
+        return h.send(200, '{"results": {"urn:li:share:74')
     if p == "/rest/socialMetadata" and q.get("ids", "").startswith("List(") and q["ids"].endswith(")"):
         return social_metadata(h, q["ids"][5:-1].split(","))
     if p in ("/rest/images", "/rest/videos") and q.get("ids", "").startswith("List("):

@@ -22,7 +22,9 @@
 #     an unknown handle fails with X's words. LinkedIn without show_counts
 #     asks no socialMetadata.
 #  Conditional requests: If-None-Match and 304 for a run of one request.
-#  LinkedIn counts (show_counts): one socialMetadata batch get per page.
+#  LinkedIn counts (show_counts): one socialMetadata batch get per page;
+#  when that call fails (403, cut-off JSON) the posts are kept without
+#  counts and status.json says why.
 #  TikTok posters: served from the media cache after the CDN answers 403.
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/integration/lib.sh
@@ -376,5 +378,49 @@ st_expect_eq "linkedin without show_counts: both posts pages read" \
 	"$(($(grep -F '"path": "/li/rest/posts"' "$TH_DIR/api.log" | grep -cF 'organization%3A900001') - p0))" 2
 st_expect_eq "linkedin without show_counts: no socialMetadata request" \
 	"$(($(grep -cF '"path": "/li/rest/socialMetadata"' "$TH_DIR/api.log") - m0))" 0
+
+# The counts are a detail: their call failing keeps the posts, not counted.
+li_counts() {
+	"${TH_CURL[@]}" "$S/streams/social.json?limit=100" | "$ST_PY" -c '
+import json, sys
+items = [i for i in json.load(sys.stdin)["items"] if i["id"].startswith("urn:li:")]
+print(len(items), sum("counts" in i["_socialhub"] for i in items))'
+}
+li_warning() {
+	"$ST_PY" -c '
+import json, sys
+for f in sys.argv[1:]:
+    text = open(f).read()
+    if text.startswith("SHC1 "):    # the checksum line (doc/streams.md)
+        text = text.split("\n", 1)[1]
+    w = json.loads(text).get("warning", "")
+    if w.startswith("counts left out"):
+        print(w)' "$TH_DIR"/cache/sources/*/status.json
+}
+for mode in counts403 countsjunk; do
+	"${TH_CURL[@]}" "$API/_mode?net=li&mode=$mode" >/dev/null
+	"$SOCIALHUB" refresh -c "$cfg" --stream social --force >"$TH_DIR/out.$mode" 2>>"$TH_DIR/socialhub.log"
+	st_expect_eq "linkedin counts $mode: refresh exits 0" "$?" 0
+	sed 's/^/#   /' "$TH_DIR/out.$mode"
+	grep -Eq '^social/li +(updated|unchanged) +200 +4 ' "$TH_DIR/out.$mode" &&
+		th_ok "linkedin counts $mode: the 4 posts kept" ||
+		th_not_ok "linkedin counts $mode: the 4 posts kept"
+	st_health_fresh
+	st_expect_eq "linkedin counts $mode: published without counts" "$(li_counts)" "4 0"
+	w=$(li_warning)
+	case $mode in
+	counts403) want="Not enough permissions" ;;
+	*) want="malformed JSON" ;;
+	esac
+	case $w in
+	*"$want"*) th_ok "linkedin counts $mode: status.json warns ($w)" ;;
+	*) th_not_ok "linkedin counts $mode: status.json warns with \"$want\" (got: $w)" ;;
+	esac
+done
+"${TH_CURL[@]}" "$API/_mode?net=li&mode=ok" >/dev/null
+"$SOCIALHUB" refresh -c "$cfg" --stream social --force >"$TH_DIR/out.ok" 2>>"$TH_DIR/socialhub.log"
+st_health_fresh
+st_expect_eq "linkedin counts back: published with counts again" "$(li_counts)" "4 3"
+st_expect_eq "linkedin counts back: no warning left" "$(li_warning)" ""
 
 th_done

@@ -777,11 +777,27 @@ test_linkedin_counts(void **state)
 	it = find(&r, "urn:li:share:7399999999999999999");
 	assert_int_equal(it->counts.have, 0);         /* in "errors": no counts */
 
-	/* a body without "results" fails the run; a hostile count is ignored */
+	/* a counts body without "results" or not JSON: the posts go on without
+	 * counts, with a warning; a hostile count is ignored */
 	start_kept(&r, &c, true, NULL);
 	assert_int_equal(feed_page(&r, "linkedin_posts_1.json", NULL, NULL), RC_OK);
-	assert_int_equal(feed_page(&r, NULL, "{\"elements\":[]}", NULL), RC_INVALID);
-	assert_non_null(strstr(r.err, "socialMetadata"));
+	assert_true(r.optional);
+	assert_int_equal(feed_page(&r, NULL, "{\"elements\":[]}", NULL), RC_OK);
+	assert_non_null(strstr(r.warning, "counts left out: "));
+	assert_non_null(strstr(r.warning, "socialMetadata"));
+	assert_non_null(strstr(r.url, "&start=4&"));           /* the next posts page */
+	assert_int_equal(find(&r, "urn:li:share:7400000000000000003")->counts.have, 0);
+	assert_int_equal(feed_page(&r, "linkedin_posts_2.json", NULL, NULL), RC_OK);
+	assert_int_equal(feed_page(&r, NULL, "{\"results\": {", NULL), RC_OK);
+	assert_non_null(strstr(r.warning, "socialMetadata"));   /* the first reason stays */
+	assert_non_null(strstr(r.url, "/rest/images?ids=List("));
+	/* the failed call as the refresher reports an HTTP error */
+	start_kept(&r, &c, true, NULL);
+	assert_int_equal(feed_page(&r, "linkedin_posts_1.json", NULL, NULL), RC_OK);
+	assert_int_equal(src_skip(&r, "HTTP 403"), RC_OK);
+	assert_string_equal(r.warning, "counts left out: HTTP 403");
+	assert_false(r.optional);
+	assert_int_equal(src_skip(&r, "HTTP 500"), RC_INVALID);  /* a posts page is not optional */
 	start_kept(&r, &c, true, NULL);
 	assert_int_equal(feed_page(&r, "linkedin_posts_1.json", NULL, NULL), RC_OK);
 	assert_int_equal(feed_page(&r, NULL, "{\"results\":{\"urn:li:share:7400000000000000003\":"

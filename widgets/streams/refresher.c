@@ -714,6 +714,27 @@ api_wait(struct unit *u, long wait, const char *from)
 	u->backoff_from = from;
 }
 
+/* An optional request failed (a LinkedIn token without the counts'
+ * permission): the run goes on without it, and what it stores is a
+ * success with a warning. Returns true when the run goes on. */
+static bool
+api_skipped(struct unit *u, struct fetch_result *res, const char *why)
+{
+	struct src_run *r = u->api;
+	enum rc rc = src_skip(r, why);
+
+	if (rc != RC_OK) {
+		res->rc = rc;
+		snprintf(res->error, sizeof(res->error), "%s", r->err);
+		return false;
+	}
+	res->rc = RC_OK;
+	res->http_status = 200;   /* the requests the items needed succeeded */
+	res->error[0] = '\0';
+	u->more = r->url != NULL;
+	return u->more;
+}
+
 /*
  * A response to a run's request: a page is read, and either the run goes
  * on (u->more; nothing to store yet) or its result is what gets stored.
@@ -739,6 +760,8 @@ api_response(const struct refresher_tokens *t, struct unit *u, struct fetch_resu
 		    "for the API's usage report");
 		src_http_error(r->conf, res->http_status, res->error, res->error_body,
 		    res->error_len, msg, sizeof(msg));
+		if (r->optional)
+			return api_skipped(u, res, msg);
 		memcpy(res->error, msg, sizeof(msg));
 		if (r->conf->connection != NULL && t->answered != NULL)
 			t->answered(t->arg, r->conf->connection, res->http_status, res->error_body,
@@ -794,7 +817,7 @@ store_api(struct unit *u, const struct fetch_result *res, long long now,
 
 	u->api = NULL;       /* store_items takes the arena */
 	u->st.warning = NULL;
-	if (r->media_refused > 0) {
+	if (r->warning[0] != '\0') {
 		snprintf(u->warnbuf, sizeof(u->warnbuf), "%s", r->warning);
 		u->st.warning = u->warnbuf;
 		log_kv(LOG_WARN, "source_warning", "stream", u->stream, "source", u->src->name,

@@ -355,9 +355,10 @@ src_page(struct src_run *r, const struct src_response *resp)
 	enum rc rc;
 
 	if ((rc = load_json(r, resp, &doc)) != RC_OK)
-		return rc;
+		return r->optional ? src_skip(r, r->err) : rc;
 	r->url = NULL;     /* the headers stay: the credential, the API version */
 	r->post_body = NULL;
+	r->optional = false;
 	rc = ops_of(r->conf)->page(r, doc, resp);
 	json_decref(doc);
 	/* Near a rate limit: keep the posts that came, ask for no more pages
@@ -366,6 +367,24 @@ src_page(struct src_run *r, const struct src_response *resp)
 	r->backoff = src_backoff(r->conf, resp->usage, NULL, 0);
 	if (r->backoff > 0 && r->pages > 0)
 		r->url = NULL;
+	if (rc == RC_OK && r->url != NULL)
+		rc = check_next(r);
+	return rc;
+}
+
+enum rc
+src_skip(struct src_run *r, const char *why)
+{
+	const struct src_ops *ops = ops_of(r->conf);
+	enum rc rc;
+
+	if (!r->optional || ops->skipped == NULL)
+		return RC_INVALID;
+	r->url = NULL;
+	r->post_body = NULL;
+	r->optional = false;
+	r->skipped++;
+	rc = ops->skipped(r, why);
 	if (rc == RC_OK && r->url != NULL)
 		rc = check_next(r);
 	return rc;
@@ -557,6 +576,18 @@ src_link(struct src_run *r, const json_t *o, const char *key)
 	return http_url(r->a, s) ? s : NULL;
 }
 
+void
+src_warn(struct src_run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->warning[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->warning, sizeof(r->warning), fmt, ap);
+	va_end(ap);
+}
+
 static void
 warn_media(struct src_run *r, const char *url, const char *why)
 {
@@ -566,7 +597,7 @@ warn_media(struct src_run *r, const char *url, const char *why)
 		return;
 	if (!url_host_of(url, host, sizeof(host)))
 		snprintf(host, sizeof(host), "?");
-	snprintf(r->warning, sizeof(r->warning), "media left out: %s (%.120s)", why, host);
+	src_warn(r, "media left out: %s (%.120s)", why, host);
 }
 
 /* Media on a private address are refused, as the media proxy would, unless

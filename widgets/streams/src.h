@@ -118,14 +118,17 @@ struct src_run {
 	const char *header;
 	const char *extra_headers[SRC_EXTRA_HEADERS];
 	const char *post_body;
+	/* The request adds detail the items can go without (LinkedIn's
+	 * counts): when it fails, ops->skipped carries on without it. */
+	bool optional;
 	/* The items so far. */
 	struct feed feed;
 	size_t cap;
 	/* Seconds the API asked us to wait before the next refresh (its
 	 * usage is near a limit), 0: none. Set by src_page and src_usage. */
 	long backoff;
-	/* Non-fatal: media left out, with the first reason. */
-	size_t media_refused;
+	/* Non-fatal: media or details left out, with the first reason. */
+	size_t media_refused, skipped;
 	char warning[SRC_MSG_MAX];
 	/* The id this run looked `account` up to (the caller keeps it for
 	 * the next runs), and whether the kept one named no account. */
@@ -202,6 +205,9 @@ struct src_ops {
 	 * body; false leaves it to the generic one. */
 	bool (*http_error)(const struct src_conf *c, long status, const char *body, size_t len,
 	    char *out, size_t n);
+	/* With optional requests: one failed (why in r->err); set r->url to
+	 * the next request or NULL, as page does. */
+	enum rc (*skipped)(struct src_run *r, const char *why);
 	/* Optional: seconds to wait from usage headers and an error body. */
 	long (*backoff)(const char *usage, const char *body, size_t len);
 	/* The API refuses every request without an access token. */
@@ -226,6 +232,12 @@ extern const struct src_ops src_tiktok_ops;
 enum rc src_fail(struct src_run *r, enum rc rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct feed_item *src_item_add(struct src_run *r);
+/* The run's warning (status.json, the log): the first reason wins. */
+void src_warn(struct src_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The current request failed (why) and was optional: the connector goes
+ * on without it (r->url: the next request, checked as src_page's are).
+ * RC_INVALID when it was not optional. */
+enum rc src_skip(struct src_run *r, const char *why);
 bool src_want_more(const struct src_run *r);
 /* A non-empty UTF-8 string member copied into the run's arena, or NULL. */
 char *src_str(struct src_run *r, const json_t *o, const char *key);

@@ -353,6 +353,7 @@ after_posts(struct src_run *r, size_t first, bool more)
 	st->more = more;
 	r->step = LI_COUNTS;
 	r->url = counts_url(r);
+	r->optional = true;
 	return r->url != NULL ? RC_OK : RC_NOMEM;
 }
 
@@ -418,6 +419,16 @@ batch_results(struct src_run *r, const json_t *doc, const char *what)
 	return NULL;
 }
 
+/* The counts failed (a token without r_organization_social, a LinkedIn
+ * outage): the posts stay, without counts, and the run goes on. */
+static enum rc
+skip_counts(struct src_run *r, const char *why)
+{
+	src_warn(r, "counts left out: %s", why);
+	r->step = LI_POSTS;
+	return next_request(r, state(r)->more);
+}
+
 /* {"results":{URN:{"reactionSummaries":{...},"commentSummary":{"count"}}},
  * "errors":{...}}: a post LinkedIn has no entry for keeps no counts. */
 static enum rc
@@ -427,7 +438,7 @@ read_counts(struct src_run *r, const json_t *doc)
 	struct li *st = state(r);
 
 	if (results == NULL)
-		return RC_INVALID;
+		return skip_counts(r, r->err);
 	for (size_t i = st->page_first; i < r->feed.nitems; i++) {
 		struct feed_item *it = &r->feed.items[i];
 		const json_t *res = json_object_get(results, it->id);
@@ -505,6 +516,12 @@ read_batch(struct src_run *r, const json_t *doc)
 }
 
 static enum rc
+linkedin_skipped(struct src_run *r, const char *why)
+{
+	return finish(r, skip_counts(r, why));
+}
+
+static enum rc
 linkedin_page(struct src_run *r, const json_t *doc, const struct src_response *resp)
 {
 	(void)resp;
@@ -522,4 +539,5 @@ const struct src_ops src_linkedin_ops = {
 	.check = linkedin_check,
 	.start = linkedin_start,
 	.page = linkedin_page,
+	.skipped = linkedin_skipped,
 };
