@@ -8,8 +8,104 @@
 #include <strings.h>
 
 #include "util/crypto.h"
+#include "util/url.h"
 
 #define MEDIA_ID_DOMAIN "socialhub-media-v1"
+
+/*
+ * Signed CDN links. The APIs of Instagram, Facebook and Threads (Meta's
+ * CDN), LinkedIn and TikTok hand out picture URLs whose query carries an
+ * expiry and a signature that change from one call to the next for the
+ * same picture; S3, Google Cloud Storage and CloudFront pre-signed links do
+ * the same. The id is taken over the URL without those parameters, so a
+ * picture keeps its id (and the bytes fetched once) across refreshes and
+ * survives its link's expiry. A URL that has none keeps itself as its key:
+ * the ids of every other URL are what they always were.
+ *
+ * On the networks' own CDNs the path names the picture and the query only
+ * signs it, so the whole query goes but for `stp` (Meta's size and crop).
+ */
+static const struct {
+	const char *host;        /* the host or a parent domain of it */
+	const char *keep;        /* the one parameter that stays, or NULL */
+} signed_cdns[] = {
+	{ "fbcdn.net", "stp" }, { "cdninstagram.com", "stp" },
+	{ "licdn.com", NULL },
+	{ "tiktokcdn.com", NULL }, { "tiktokcdn-us.com", NULL }, { "tiktokcdn-eu.com", NULL },
+};
+
+/* Pre-signing parameters on any host (names compared without case). */
+static bool
+presign_param(const char *name, size_t n, bool cloudfront)
+{
+	static const char *const exact[] = { "x-expires", "x-signature" };
+	static const char *const cf[] = { "expires", "signature", "key-pair-id", "policy" };
+
+	if ((n > 6 && strncasecmp(name, "x-amz-", 6) == 0) ||
+	    (n > 7 && strncasecmp(name, "x-goog-", 7) == 0))
+		return true;
+	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (strlen(exact[i]) == n && strncasecmp(name, exact[i], n) == 0)
+			return true;
+	for (size_t i = 0; cloudfront && i < sizeof(cf) / sizeof(cf[0]); i++)
+		if (strlen(cf[i]) == n && strncasecmp(name, cf[i], n) == 0)
+			return true;
+	return false;
+}
+
+static bool
+host_within(const char *host, const char *domain)
+{
+	size_t h = strlen(host), d = strlen(domain);
+
+	return h == d ? strcmp(host, domain) == 0 :
+	    h > d && host[h - d - 1] == '.' && strcmp(host + h - d, domain) == 0;
+}
+
+/*
+ * The URL the id is taken over: url without its signing parameters, in
+ * key (which has room for MEDIA_URL_MAX + 1 bytes). Returns url itself
+ * when nothing goes.
+ */
+static const char *
+media_key_url(const char *url, char *key)
+{
+	char host[URL_HOST_MAX + 1];
+	const char *q = strchr(url, '?'), *end, *keep = NULL;
+	bool cdn = false, dropped = false;
+	size_t k;
+
+	if (q == NULL || strlen(url) > MEDIA_URL_MAX || !url_host_of(url, host, sizeof(host)))
+		return url;
+	for (size_t i = 0; i < sizeof(signed_cdns) / sizeof(signed_cdns[0]) && !cdn; i++)
+		if (host_within(host, signed_cdns[i].host)) {
+			cdn = true;
+			keep = signed_cdns[i].keep;
+		}
+	end = q + strcspn(q, "#");
+	k = (size_t)(q - url);
+	memcpy(key, url, k);
+	for (const char *p = q + 1; p <= end; ) {
+		size_t len = strcspn(p, "&#"), name = strcspn(p, "=&#");
+		bool stays = cdn ? keep != NULL && name == strlen(keep) && strncmp(p, keep, name) == 0 :
+		    !presign_param(p, name, host_within(host, "cloudfront.net"));
+		if (p == end || len == 0)
+			stays = false;          /* an empty parameter: nothing to sign */
+		if (stays) {
+			key[k] = k == (size_t)(q - url) ? '?' : '&';
+			k++;
+			memcpy(key + k, p, len);
+			k += len;
+		} else if (len > 0) {
+			dropped = true;
+		}
+		p += len + 1;
+	}
+	if (!dropped)
+		return url;
+	memcpy(key + k, end, strlen(end) + 1);   /* the fragment and the NUL */
+	return key;
+}
 
 void
 media_id_for_url(const char *url, char out[MEDIA_ID_LEN + 1])
@@ -17,8 +113,12 @@ media_id_for_url(const char *url, char out[MEDIA_ID_LEN + 1])
 	static const char hex[] = "0123456789abcdef";
 	unsigned char sum[CRYPTO_SHA256_LEN];
 	unsigned char msg[sizeof(MEDIA_ID_DOMAIN) + MEDIA_URL_MAX];
+	char key[MEDIA_URL_MAX + 1];
 	size_t dlen = sizeof(MEDIA_ID_DOMAIN);   /* its NUL is the separator */
-	size_t ulen = strlen(url);
+	size_t ulen;
+
+	url = media_key_url(url, key);
+	ulen = strlen(url);
 
 	memcpy(msg, MEDIA_ID_DOMAIN, dlen);
 	if (ulen <= MEDIA_URL_MAX) {

@@ -12,7 +12,7 @@
 #include "widgets/feeds/sanitize.h"
 
 /*
- * A media id names one upstream image URL:
+ * A media id names one upstream image (signed CDN links: doc/widgets.md):
  *
  *   id = lower-case hex of the first 16 bytes of
  *        SHA-256("socialhub-media-v1" || 0x00 || URL)

@@ -24,11 +24,13 @@ Modes (/_mode?net=li|x|tt&mode=M): ok, html, malformed, missing, big
 "gone" (200 with only "errors", as for an unknown user); for TikTok
 "scope" (200 whose error says a scope is missing).
 X answers carry x-rate-limit-limit/-remaining/-reset on every response.
-TikTok's CDN (/media/p16-sign.tiktokcdn-us.com/...) answers each cover once:
-its signed cover_image_url expires after about 6 hours, so any later fetch
-of the same URL gets TikTok's 403, as an expired one would.
+TikTok signs each cover_image_url anew in every answer (x-expires about
+6 hours ahead, a new x-signature), and its CDN
+(/media/p16-sign.tiktokcdn-us.com/...) answers each signed URL once: any
+later fetch of it gets TikTok's 403, as an expired one would.
 """
 
+import itertools
 import json
 import threading
 import time
@@ -272,6 +274,15 @@ def x_api(h, mode, media, method, p, q, body):
 
 # ---- TikTok ----
 
+_signatures = itertools.count(1)
+
+
+def signed(text):
+    """The covers as TikTok gives them: signed again on every call."""
+    return text.replace("x-expires=1765000000&x-signature=abc", "x-expires=%d&x-signature=sig%d%%3D"
+                        % (int(time.time()) + 6 * 3600, next(_signatures)))
+
+
 def tiktok(h, mode, media, method, p, q, body):
     if method != "POST" or p != "/v2/video/list/":
         return h.send(404, json.dumps(ERRORS["tt"][404]))
@@ -292,5 +303,5 @@ def tiktok(h, mode, media, method, p, q, body):
         text = load(h, "tiktok_videos_1.json", media)
         if mode == "loop" and cursor is not None:
             text = text.replace("1764800000000", str(cursor))
-        return h.send(200, text)
-    return h.send(200, load(h, "tiktok_videos_2.json", media))
+        return h.send(200, signed(text))
+    return h.send(200, signed(load(h, "tiktok_videos_2.json", media)))

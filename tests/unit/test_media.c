@@ -30,6 +30,45 @@ test_id(void **state)
 	assert_string_not_equal(a, b);
 	media_id_for_url("https://files.example/a.png?", a);
 	assert_string_equal(a, b);
+	/* Signed CDN links: the same picture keeps its id when the network
+	 * signs it again; what names the picture still counts. */
+	media_id_for_url("https://scontent-fra5-1.cdninstagram.com/v/t51.29350-15/4_n.jpg"
+	    "?stp=dst-jpg_e35&_nc_ht=scontent-fra5-1.cdninstagram.com&_nc_ohc=AAA&oh=00_X&oe=65A1B2C3", a);
+	media_id_for_url("https://scontent-fra5-1.cdninstagram.com/v/t51.29350-15/4_n.jpg"
+	    "?stp=dst-jpg_e35&_nc_ht=scontent-fra5-1.cdninstagram.com&_nc_ohc=BBB&oh=00_Y&oe=65C3D4E5", b);
+	assert_string_equal(a, b);
+	media_id_for_url("https://scontent-fra5-1.cdninstagram.com/v/t51.29350-15/4_n.jpg"
+	    "?stp=dst-jpg_s640x640&oh=00_X&oe=65A1B2C3", b);
+	assert_string_not_equal(a, b);                      /* another size */
+	media_id_for_url("https://scontent-fra5-1.cdninstagram.com/v/t51.29350-15/4_n.jpg"
+	    "?stp=dst-jpg_e35", b);
+	assert_string_equal(a, b);
+	media_id_for_url("https://media.licdn.com/dms/image/v2/D4E10AQ/feedshare-shrink_800/0/17?e=1&v=beta&t=x", a);
+	media_id_for_url("https://media.licdn.com/dms/image/v2/D4E10AQ/feedshare-shrink_800/0/17?e=2&v=beta&t=y", b);
+	assert_string_equal(a, b);
+	media_id_for_url("https://media.licdn.com/dms/image/v2/D4E10AQ/feedshare-shrink_800/0/17", b);
+	assert_string_equal(a, b);
+	media_id_for_url("https://p16-sign-va.tiktokcdn.com/obj/tos/c~tplv-dmt.jpeg?x-expires=1&x-signature=a%3D", a);
+	media_id_for_url("https://p16-sign-va.tiktokcdn.com/obj/tos/c~tplv-dmt.jpeg?x-expires=2&x-signature=b%3D", b);
+	assert_string_equal(a, b);
+	media_id_for_url("https://bucket.s3.amazonaws.com/p.png?X-Amz-Algorithm=AWS4&X-Amz-Signature=1&w=5", a);
+	media_id_for_url("https://bucket.s3.amazonaws.com/p.png?w=5&x-amz-signature=2&X-Amz-Date=3", b);
+	assert_string_equal(a, b);
+	media_id_for_url("https://bucket.s3.amazonaws.com/p.png?w=5", b);
+	assert_string_equal(a, b);
+	media_id_for_url("https://bucket.s3.amazonaws.com/p.png?w=6", b);
+	assert_string_not_equal(a, b);                      /* other parameters count */
+	media_id_for_url("https://d1.cloudfront.net/p.png?Expires=1&Signature=s&Key-Pair-Id=K", a);
+	media_id_for_url("https://d1.cloudfront.net/p.png", b);
+	assert_string_equal(a, b);
+	/* Elsewhere "Expires" and "Signature" may name the picture: kept, and
+	 * lookalike hosts are not the networks' CDNs. */
+	media_id_for_url("https://files.example/p.png?Expires=1", a);
+	media_id_for_url("https://files.example/p.png?Expires=2", b);
+	assert_string_not_equal(a, b);
+	media_id_for_url("https://evil-licdn.com/p.png?e=1", a);
+	media_id_for_url("https://evil-licdn.com/p.png?e=2", b);
+	assert_string_not_equal(a, b);
 	/* Over-long URLs still get a well-formed id. */
 	memset(longurl, 'x', sizeof(longurl) - 1);
 	longurl[sizeof(longurl) - 1] = '\0';
