@@ -1,15 +1,15 @@
 /*
- * launcher: the `socialhub` command. It links nothing but libc and hands
- * the process (same PID, same file descriptors, same environment) to the
- * program that runs the command: socialhub-parse for `parse`,
- * socialhub-core for everything else (serve, refresh, check-config,
- * keygen, CGI and socket-activated starts).
+ * launcher: the `socialhub` command. It links the parser (libfeeds, libc,
+ * Jansson; libxml2 only loaded when a document needs it) and runs
+ * `parse` itself; every other command (serve, refresh, check-config,
+ * keygen, CGI and socket-activated starts) it hands, in the same process
+ * (same PID, file descriptors and environment), to socialhub-core.
  *
  * Why: socialhub-core links libcurl, OpenSSL, libfcgi, libconfuse and
  * their 40-odd shared libraries, whose loading and relocation cost about
  * 35 ms per process here, more than parsing a 3 MB feed takes.
  * `socialhub parse` is run once per file by scripts and pipelines, so it
- * gets a program with the parser's libraries only (libxml2, Jansson).
+ * runs with the parser's libraries only, and without a second exec.
  *
  * Where: next to this program first (the build tree), then in
  * PKGLIBEXECDIR (an installed tree). The launcher's own directory is
@@ -23,8 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "widgets/feeds/feed_cli.h"
+
 #define LAUNCHER_CORE "socialhub-core"
-#define LAUNCHER_PARSE "socialhub-parse"
 
 /* dir/name into out; false when it does not fit. */
 static int
@@ -52,11 +53,13 @@ try_exec(const char *dir, size_t dirlen, const char *name, char **argv,
 int
 main(int argc, char **argv)
 {
-	const char *name = argc > 1 && strcmp(argv[1], "parse") == 0 ?
-	    LAUNCHER_PARSE : LAUNCHER_CORE;
+	const char *name = LAUNCHER_CORE;
 	char self[PATH_MAX], tried[PATH_MAX + 64] = "";
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	ssize_t n;
 
+	if (argc > 1 && strcmp(argv[1], "parse") == 0)
+		return widgets_cmd_parse(argc - 1, argv + 1, NULL);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
 		char *slash;
 		self[n] = '\0';

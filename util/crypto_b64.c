@@ -1,5 +1,5 @@
 /* crypto_b64: base64 and base64url, encode and decode; plain C, so that
- * the parser (socialhub-parse, which reads base64 Atom content) links it
+ * the parser (the `socialhub` launcher runs `parse`, which reads base64 Atom content) links it
  * without OpenSSL. */
 #include "util/crypto_b64.h"
 

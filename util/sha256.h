@@ -1,5 +1,5 @@
 /* sha256: SHA-256 (FIPS 180-4) in portable C, for what links no OpenSSL:
- * the parser's item ids (socialhub-parse). Bulk hashing (cache sums) stays
+ * the parser's item ids (`socialhub parse`, in the launcher). Bulk hashing (cache sums) stays
  * with crypto_sha256, whose OpenSSL code uses the CPU's SHA instructions;
  * tests/unit/test_util.c holds the two to the same digests. */
 #ifndef SOCIALHUB_UTIL_SHA256_H

@@ -12,10 +12,24 @@ IF_DOCS="README.md feeds.md outbound.md security.md share.md signon.md streams.m
 
 if_check() {
 	local root=$1 prefix=$2 etc=$3 units=$4 label=$5 f d
-	for f in "$prefix/bin/socialhub" "$prefix/libexec/socialhub/socialhub-core" \
-		"$prefix/libexec/socialhub/socialhub-parse"; do
+	for f in "$prefix/bin/socialhub" "$prefix/libexec/socialhub/socialhub-core"; do
 		[ -x "$root$f" ] && th_ok "$label: $f" || th_not_ok "$label: $f" "missing or not executable"
 	done
+	# `parse` runs in the launcher itself: no third program.
+	[ ! -e "$root$prefix/libexec/socialhub/socialhub-parse" ] &&
+		th_ok "$label: no socialhub-parse (the launcher parses)" ||
+		th_not_ok "$label: no socialhub-parse (the launcher parses)" "left installed"
+	# ... and links none of the daemon's libraries for it (doc/feeds.md;
+	# a sanitizer build adds its runtime, nothing else).
+	if command -v objdump >/dev/null 2>&1; then
+		f=$(objdump -p "$root$prefix/bin/socialhub" | sed -n 's/^ *NEEDED *//p' | sort | tr '\n' ' ')
+		case $f in
+		*libxml2* | *libcurl* | *libcrypto* | *libssl* | *libfcgi* | *libconfuse* | *libhiredis* | *libicu*)
+			th_not_ok "$label: socialhub links no daemon library" "needs: $f" ;;
+		*libjansson*) th_ok "$label: socialhub links no daemon library ($f)" ;;
+		*) th_not_ok "$label: socialhub links no daemon library" "needs: $f" ;;
+		esac
+	fi
 	for f in "$etc/socialhub/socialhub.conf.example" \
 		"$units/socialhub.service" "$units/socialhub.socket" \
 		"$prefix/share/socialhub/nginx/socialhub.conf" \

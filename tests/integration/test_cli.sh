@@ -115,16 +115,16 @@ run "parse to a full disk: cannot write" 1 err 'cannot write the result' sh -c '
 head -c 4096 /dev/urandom >"$TH_DIR/noise.bin"
 run "parse of random bytes: not a feed" 1 err 'noise\.bin: not a feed we can read' "$S" parse "$TH_DIR/noise.bin"
 
-# The launcher: `parse` runs socialhub-parse, every other command
-# socialhub-core, both found next to the launcher. A copy of the launcher
-# with only socialhub-parse beside it still parses, and names what is
-# missing for the rest (exit 127). Skipped when SOCIALHUB is a wrapper
-# (make valgrind runs socialhub-core itself).
+# The launcher runs `parse` itself, in its own process, and every other
+# command in socialhub-core, found next to it. A copy of the launcher
+# alone still parses, and names what is missing for the rest (exit 127).
+# Skipped when SOCIALHUB is a wrapper (make valgrind runs socialhub-core
+# itself).
 bindir=$(dirname "$S")
-if [ -x "$bindir/socialhub-parse" ] && [ -x "$bindir/socialhub-core" ]; then
+if [ -x "$bindir/socialhub-core" ]; then
 	mkdir -p "$TH_DIR/lone"
-	cp "$S" "$bindir/socialhub-parse" "$TH_DIR/lone/"
-	run "launcher: parse runs socialhub-parse alone" 0 out '"version": "https://jsonfeed.org/version/1.1"' \
+	cp "$S" "$TH_DIR/lone/"
+	run "launcher: parse runs in the launcher alone" 0 out '"version": "https://jsonfeed.org/version/1.1"' \
 		"$TH_DIR/lone/socialhub" parse "$TH_DIR/big.json"
 	run "launcher: other commands name the missing socialhub-core" 127 err \
 		"cannot run .*socialhub-core: No such file or directory" "$TH_DIR/lone/socialhub" keygen
