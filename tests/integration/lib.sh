@@ -768,15 +768,19 @@ th_now_ms() {
 	printf '%s\n' $((us / 1000))
 }
 
-# th_start_redis: a private redis-server on a free 127.0.0.1 port (no
-# persistence, data under $TH_DIR/redis), stopped with the test; sets
-# RPORT and REDIS_PID. Bails when it does not start.
+# th_start_redis [--aof]: a private redis-server on 127.0.0.1, on $RPORT
+# when it is set (a restart keeps its port) or a free port, data under
+# $TH_DIR/redis: no snapshots, and an append-only file with --aof (a
+# restart keeps what it had). Stopped with the test; sets RPORT and
+# REDIS_PID. Bails when it does not start.
 th_start_redis() {
+	local aof=(--appendonly no)
+	[ "${1:-}" = --aof ] && aof=(--appendonly yes --appendfsync everysec)
 	th_require_cmd redis-server redis-cli
-	RPORT=$(th_free_port) || th_bail "no free port"
+	[ -n "${RPORT:-}" ] || RPORT=$(th_free_port) || th_bail "no free port"
 	mkdir -p "$TH_DIR/redis"
 	redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$TH_DIR/redis" --save "" \
-		--appendonly no --daemonize no --protected-mode yes --loglevel warning \
+		"${aof[@]}" --daemonize no --protected-mode yes --loglevel warning \
 		</dev/null >>"$TH_DIR/redis.out" 2>&1 &
 	REDIS_PID=$!
 	th_register_pid "$REDIS_PID"

@@ -33,16 +33,6 @@ PORTS=("$P1" "$P2" "$P3")
 U1='https%3A%2F%2Fwww.example.com%2Fcluster-a'
 U2='https%3A%2F%2Fwww.example.com%2Fcluster-c'
 
-REDIS_PID=
-redis_start() {
-	mkdir -p "$TH_DIR/redis"
-	redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$TH_DIR/redis" \
-		--appendonly yes --appendfsync everysec --save "" --daemonize no \
-		--protected-mode yes --loglevel warning </dev/null >>"$TH_DIR/redis.out" 2>&1 &
-	REDIS_PID=$!
-	th_register_pid "$REDIS_PID"
-	th_wait_port "$RPORT" 5000 "$REDIS_PID"
-}
 
 "$SOCIALHUB" keygen >"$TH_DIR/session.key" && "$SOCIALHUB" keygen >"$TH_DIR/share.salt" ||
 	th_bail "keygen failed"
@@ -61,7 +51,7 @@ STORE="store { url = \"redis://127.0.0.1:$RPORT/0\"  prefix = \"cluster:\"  time
   breaker_failures = 2  breaker_cooldown_ms = 1000 }"
 [ "$NO_STORE" = 1 ] && STORE=
 
-redis_start || th_bail "redis-server did not start"
+th_start_redis --aof      # the outage below restarts it on its port, data kept
 
 # node_config N: the config of node N (its own dirs and socket).
 node_config() {
@@ -240,7 +230,7 @@ curl -s -o "$TH_DIR/login503.html" -w '%{http_code}' --max-time 5 \
 	"http://127.0.0.1:$P1/social/auth/login/demo?return_to=%2F" >"$TH_DIR/login503.code"
 curl -s --max-time 5 "http://127.0.0.1:$P2/social/healthz" >"$TH_DIR/healthz-down.json"
 sleep $((OUTAGE - 2))
-redis_start || th_bail "redis-server did not come back"
+th_start_redis --aof
 th_diag "(c) Redis was down for $(($(th_now_ms) - down_ms)) ms"
 curl -s --max-time 5 "http://127.0.0.1:$P2/social/metrics" >"$TH_DIR/metrics-down.txt"
 sleep 3

@@ -28,14 +28,7 @@ oa_init "moderation${MOD_REDIS:+-redis}"
 # decisions and audit in a private redis-server (the `store` section).
 STORE=
 if [ "${MOD_REDIS:-}" = 1 ]; then
-	th_require_cmd redis-server redis-cli
-	RPORT=$(th_free_port) || th_bail "no free port"
-	mkdir -p "$TH_DIR/redis"
-	redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$TH_DIR/redis" --save "" \
-		--appendonly no --daemonize no --protected-mode yes --loglevel warning \
-		</dev/null >>"$TH_DIR/redis.out" 2>&1 &
-	th_register_pid $!
-	th_wait_port "$RPORT" 5000 $! || th_bail "redis-server did not start"
+	th_start_redis
 	STORE="store { url = \"redis://127.0.0.1:$RPORT/0\" prefix = \"t:\" timeout_ms = 500 }
 share { counting = false }"
 fi
