@@ -768,6 +768,31 @@ th_now_ms() {
 	printf '%s\n' $((us / 1000))
 }
 
+# th_start_demo: the demo itself (deploy/demo/run.sh on the build that
+# holds $SOCIALHUB) on $TH_PORT, its files under $TH_DIR/demo, its output
+# in $TH_DIR/demo.log; sets DEMO_PID and DEMO_OP_PORT (its OpenID
+# provider). Waits for the line that says it is up; bails when the demo
+# exits first or is not up in 180 s, a bound for a hung start and not a
+# time budget: its first refresh, oidc-provider and nginx take seconds
+# idle, much longer loaded.
+th_start_demo() {
+	local build deadline=$((SECONDS + 180))
+	build=$(cd "$(dirname "$SOCIALHUB")" && pwd)
+	DEMO_OP_PORT=$(th_free_port) || th_bail "no free port"
+	DEMO_PORT=$TH_PORT DEMO_OP_PORT=$DEMO_OP_PORT DEMO_APP_PORT=$(th_free_port) \
+		DEMO_DIR=$TH_DIR/demo bash "$TH_SRCDIR/deploy/demo/run.sh" "$build" \
+		>"$TH_DIR/demo.log" 2>&1 &
+	DEMO_PID=$!
+	th_register_pid "$DEMO_PID"
+	TH_DIAG_FILES+=("$TH_DIR/demo.log")
+	until grep -q "^socialhub demo: http://127.0.0.1:$TH_PORT/" "$TH_DIR/demo.log"; do
+		th_alive "$DEMO_PID" || th_bail "the demo did not start: $(tail -n 20 "$TH_DIR/demo.log")"
+		[ "$SECONDS" -lt "$deadline" ] || th_bail "the demo did not start in 180 s"
+		sleep 0.2
+	done
+	th_ok "the demo is up on $TH_BASE"
+}
+
 # th_start_redis [--aof]: a private redis-server on 127.0.0.1, on $RPORT
 # when it is set (a restart keeps its port) or a free port, data under
 # $TH_DIR/redis: no snapshots, and an append-only file with --aof (a

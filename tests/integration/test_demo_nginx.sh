@@ -13,21 +13,7 @@ JS=$TH_SRCDIR/tests/js
 [ -d "$JS/node_modules/oidc-provider" ] || th_skip_all "run: npm ci --prefix tests/js"
 th_init demo-nginx
 
-build=$(cd "$(dirname "$SOCIALHUB")" && pwd)
-DEMO_PORT=$TH_PORT DEMO_OP_PORT=$(th_free_port) DEMO_APP_PORT=$(th_free_port) \
-	DEMO_DIR=$TH_DIR/demo bash "$TH_SRCDIR/deploy/demo/run.sh" "$build" >"$TH_DIR/demo.log" 2>&1 &
-demo_pid=$!
-th_register_pid "$demo_pid"
-TH_DIAG_FILES+=("$TH_DIR/demo.log")
-# A bound for a hung start, not a time budget: the demo's first refresh,
-# oidc-provider and nginx start take seconds idle, much longer loaded.
-deadline=$((SECONDS + 180))
-until grep -q "^socialhub demo: http://127.0.0.1:$TH_PORT/" "$TH_DIR/demo.log"; do
-	th_alive "$demo_pid" || th_bail "the demo did not start: $(tail -n 20 "$TH_DIR/demo.log")"
-	[ "$SECONDS" -lt "$deadline" ] || th_bail "the demo did not start in 180 s"
-	sleep 0.2
-done
-th_ok "the demo is up on $TH_BASE"
+th_start_demo
 
 conf=$TH_DIR/demo/nginx/nginx.conf
 if grep -q "include $TH_DIR/demo/nginx/socialhub.conf;" "$conf" &&
