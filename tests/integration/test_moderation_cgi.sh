@@ -90,19 +90,17 @@ expect "a decision by nobody: to the sign-in" 303
 cgi GET /social/streams/de.json limit=100
 st_expect_eq "CGI: the refused decisions changed nothing" "$(ids)" "$AMB"
 
+# Without a refresher nothing is deferred: the very next request shows
+# the decision, however slow the machine (the time is printed, not bound:
+# under the sanitizers one CGI run takes seconds).
 t0=$(th_now_ms)
 cgi POST /social/admin/moderation/de "" "$BOSS" "csrf=$CSRF&action=approve&key=$K_FAN"
 expect "the owner approves the fan's post" 303
-got=
-while [ $(($(th_now_ms) - t0)) -lt 5000 ]; do
-	cgi GET /social/streams/de.json limit=100
-	got=$(ids)
-	[ "$got" = "$AMB $FAN" ] && break
-	sleep 0.2
-done
+cgi GET /social/streams/de.json limit=100
+got=$(ids)
 ms=$(($(th_now_ms) - t0))
-[ "$got" = "$AMB $FAN" ] && th_ok "CGI: the stream shows the approved post within 5 s (${ms} ms)" ||
-	th_not_ok "CGI: the stream shows the approved post within 5 s" "after ${ms} ms: $got"
+[ "$got" = "$AMB $FAN" ] && th_ok "CGI: the next stream request shows the approved post (${ms} ms)" ||
+	th_not_ok "CGI: the next stream request shows the approved post" "after ${ms} ms: $got"
 cgi GET /social/admin/moderation/de/audit.json "" "$BOSS"
 expect "the audit log" 200
 grep -q '"action": *"approve"' "$TH_DIR/cgi.b" && grep -q 'corp:boss' "$TH_DIR/cgi.b" &&
