@@ -2,6 +2,7 @@
 #include "fcgi/request_int.h"
 
 #include <ctype.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,7 +99,16 @@ request_remote_addr(const struct request *req)
 bool
 request_busy(const struct request *req)
 {
-	return req->busy;
+	struct request_busy_probe *p = req->busy;
+
+	if (p == NULL || p->listen_fd < 0)
+		return false;
+	if (p->state < 0) {
+		struct pollfd pfd = { .fd = p->listen_fd, .events = POLLIN };
+		p->state = poll(&pfd, 1, 0) > 0;
+	}
+	p->asked_busy = p->asked_busy || p->state == 1;
+	return p->state == 1;
 }
 
 bool

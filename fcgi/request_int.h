@@ -25,6 +25,18 @@ typedef ssize_t (*request_reader)(void *arg, char *p, size_t n);
 typedef enum rc (*request_identify_fn)(void *ctx, struct request *req,
     struct identity *out);
 
+/*
+ * Whether other requests wait behind this one, asked of the listening
+ * socket only when a handler wants to know (request_busy): a poll() per
+ * request is a tenth of a small request's system calls. The worker owns
+ * it; `asked_busy` tells it a handler may have left work for idle time.
+ */
+struct request_busy_probe {
+	int listen_fd;       /* -1: never busy (CGI, tests) */
+	int state;           /* -1 not asked yet, 0 idle, 1 busy */
+	bool asked_busy;     /* a handler was told "busy" */
+};
+
 struct request {
 	struct arena *arena;
 	const struct config *cfg;
@@ -50,7 +62,7 @@ struct request {
 	void *identify_ctx;
 	bool identity_done;
 	bool has_identity;
-	bool busy;                    /* requests were waiting when it was taken */
+	struct request_busy_probe *busy;  /* NULL: never busy */
 	struct identity identity;
 };
 

@@ -78,7 +78,7 @@ write_response(struct request *req, struct response *res, struct sink *out,
 static void
 handle(struct router *r, struct arena *a, struct worker_bufs *wb,
     const struct config *cfg, char **env, request_reader reader, void *rarg,
-    struct sink *out, bool busy)
+    struct sink *out, struct request_busy_probe *busy)
 {
 	double start = now_seconds();
 	const char *route = "invalid";
@@ -178,10 +178,12 @@ idle_fn(void *arg, const struct feature *f, void *ctx)
 }
 
 /*
- * Before blocking for the next request: when none is waiting (no
- * connection queued on the listening socket), the features do their
- * deferred work now. Under load a request is always waiting and the work
- * goes on in batches; when the load stops, nothing waits for the next one.
+ * Before blocking for the next request: when a handler was told it was
+ * busy (it may have left work for later: share counting batches) and no
+ * connection is queued on the listening socket now, the features do
+ * their deferred work. Under load a request is always waiting and the
+ * work goes on in batches; when the load stops, nothing waits for the
+ * next one. After requests that asked nothing, no poll() at all.
  */
 static bool
 waiting(int listen_fd)
@@ -192,10 +194,12 @@ waiting(int listen_fd)
 }
 
 static void
-worker_idle_work(struct router *r, int listen_fd)
+worker_idle_work(struct router *r, int listen_fd, bool *pending)
 {
-	if (!waiting(listen_fd))
+	if (*pending && !waiting(listen_fd)) {
 		router_each_feature(r, idle_fn, NULL);
+		*pending = false;
+	}
 }
 
 /* The routes of a serving process: /healthz, /version, /metrics, then
@@ -222,7 +226,7 @@ worker_serve(const struct config *cfg, const struct feature *features,
 	struct arena *a = arena_new(ARENA_FIRST_BLOCK, ARENA_LIMIT);
 	struct worker_bufs wb;
 	FCGX_Request fr;
-	bool idle_hooks = false, busy = false;
+	bool idle_hooks = false, pending = false;
 
 	if (a == NULL || serving_router(cfg, features, &r, &h) != RC_OK) {
 		arena_free(a);
@@ -236,7 +240,7 @@ worker_serve(const struct config *cfg, const struct feature *features,
 	for (;;) {
 		int rc;
 		if (idle_hooks)
-			worker_idle_work(r, listen_fd);
+			worker_idle_work(r, listen_fd, &pending);
 		/* From here until FCGX_Accept_r returns, SIGTERM closes the
 		 * listening socket (see worker_on_term). */
 		worker_idle = 1;
@@ -254,9 +258,11 @@ worker_serve(const struct config *cfg, const struct feature *features,
 			continue;
 		}
 		struct sink out = { fcgx_put, fr.out };
-		/* Busy: another request waits behind this one. */
-		busy = idle_hooks && waiting(listen_fd);
-		handle(r, a, &wb, cfg, fr.envp, fcgx_read, fr.in, &out, busy);
+		/* Busy: another request waits behind this one (asked only by
+		 * a handler that can defer work, only when it would). */
+		struct request_busy_probe probe = { idle_hooks ? listen_fd : -1, -1, false };
+		handle(r, a, &wb, cfg, fr.envp, fcgx_read, fr.in, &out, &probe);
+		pending = pending || probe.asked_busy;
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 0);
@@ -300,7 +306,7 @@ worker_cgi(const struct config *cfg, const struct feature *features)
 		arena_free(a);
 		return 1;
 	}
-	handle(r, a, &wb, cfg, environ, stdin_read, NULL, &out, false);
+	handle(r, a, &wb, cfg, environ, stdin_read, NULL, &out, NULL);
 	fflush(stdout);
 	buf_fini(&wb.head);
 	buf_fini(&wb.body);

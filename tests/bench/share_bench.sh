@@ -17,7 +17,10 @@
 #                 (nginx passes X-Bench-Addr as REMOTE_ADDR): every request
 #                 is a new count (batched per worker: share_batch.h)
 #   redis-unique  share-unique on the Redis node
-# Prints req/s, p99 and the ratios; exits 1 when share-repeat / baseline,
+# Prints req/s, p99 and the ratios, and beside them the CPU time the
+# answering program (its master and workers) and nginx spent per request:
+# on a machine shared with other work the CPU per request moves far less
+# than req/s does. Exits 1 when share-repeat / baseline,
 # share-unique / baseline-lua or (with redis-server) redis-repeat /
 # baseline is below BENCH_MIN_RATIO (0.8). redis-unique (several Redis
 # round trips per new visitor) is reported, not enforced: doc/share.md.
@@ -83,8 +86,9 @@ if command -v redis-server >/dev/null 2>&1; then
 		-e "s|^state_dir .*|state_dir = \"$TH_DIR/rstate\"|" "$cfg" >"$TH_DIR/redis.conf"
 	printf 'store { url = "redis://127.0.0.1:%s/0" }\n' "$rport" >>"$TH_DIR/redis.conf"
 	"$SOCIALHUB" serve -c "$TH_DIR/redis.conf" </dev/null 2>>"$TH_DIR/rsh.log" &
-	th_register_pid $!
-	th_wait_socket "$redis_sock" 5000 $! || { echo "Bail out! Redis node did not start"; exit 1; }
+	redis_node_pid=$!
+	th_register_pid "$redis_node_pid"
+	th_wait_socket "$redis_sock" 5000 "$redis_node_pid" || { echo "Bail out! Redis node did not start"; exit 1; }
 	HAVE_REDIS=1
 fi
 
@@ -147,7 +151,25 @@ next_base() {
 }
 
 Q='url=https%3A%2F%2Fwww.example.com%2Fnews%2Fbench&title=Bench%20%26%20more'
-declare -A RPS P99 ALL
+declare -A RPS P99 ALL CPU ALLCPU
+# ticks PID: CPU clock ticks (user + system) of PID and its children.
+ticks() {
+	local t=0 p
+	for p in "$1" $(ps -o pid= --ppid "$1"); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+# server LABEL: the pid of the program that answers LABEL's requests.
+server() {
+	case $1 in
+	baseline*) echo "$hello_pid" ;;
+	share-off) echo "$off_pid" ;;
+	redis-*) echo "$redis_node_pid" ;;
+	*) echo "$TH_SH_PID" ;;
+	esac
+}
+HZ=$(getconf CLK_TCK)
 run() {
 	# wrk sends no User-Agent by default, and a share without one is not
 	# counted (should_count): every run says it is a browser.
@@ -160,20 +182,30 @@ run() {
 		next_base
 		main=(-- "$NB")
 	fi
+	local srv a0 a1 n0 n1 reqs
+	srv=$(server "$label")
 	wrk -t"$THREADS" -c"$CONNS" -d1s "${args[@]}" "$url" "${warm[@]}" >/dev/null 2>&1
+	a0=$(ticks "$srv") n0=$(ticks "$TH_NGINX_PID")
 	wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "${args[@]}" "$url" "${main[@]}" >"$out" 2>&1
+	a1=$(ticks "$srv") n1=$(ticks "$TH_NGINX_PID")
+	reqs=$(awk '/ requests in / { print $1 }' "$out")
+	CPU[$label]=$(awk -v a=$((a1 - a0)) -v n=$((n1 - n0)) -v r="${reqs:-0}" -v hz="$HZ" \
+		'BEGIN { if (r > 0) printf "%.1f %.1f", a * 1e6 / hz / r, n * 1e6 / hz / r; else print "0 0" }')
+	ALLCPU[$label]="${ALLCPU[$label]:-} ${CPU[$label]%% *}"
 	RPS[$label]=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
 	ALL[$label]="${ALL[$label]:-} ${RPS[$label]}"
 	P99[$label]=$(awk '/Latency Distribution/ { d = 1 } d && $1 == "99%" { print $2; exit }' "$out")
 	bad=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
-	printf '%-14s %10s req/s   p99 %-9s %s\n' "$label" "${RPS[$label]}" "${P99[$label]}" \
+	printf '%-14s %10s req/s   p99 %-9s cpu/req: %5s us app, %5s us nginx %s\n' "$label" \
+		"${RPS[$label]}" "${P99[$label]}" "${CPU[$label]%% *}" "${CPU[$label]#* }" \
 		"${bad:+($bad non-2xx/3xx!)}"
 	[ -z "$bad" ] || FAILED=1
 }
 # median LABEL: the median of its runs, into RPS[LABEL].
 median() {
 	RPS[$1]=$(printf '%s\n' ${ALL[$1]} | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-	echo "# $1 median of${ALL[$1]}: ${RPS[$1]} req/s"
+	CPU[$1]=$(printf '%s\n' ${ALLCPU[$1]} | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	echo "# $1 median of${ALL[$1]}: ${RPS[$1]} req/s; app CPU per request, median of${ALLCPU[$1]}: ${CPU[$1]} us"
 }
 
 FAILED=0
@@ -211,7 +243,8 @@ echo "# counts after the runs: $total"
 ratio() {
 	local r
 	r=$(awk -v a="${RPS[$1]}" -v b="${RPS[$2]}" 'BEGIN { printf "%.2f", a / b }')
-	echo "# $1 / $2: $r"
+	echo "# $1 / $2: $r (app CPU per request: $(awk -v a="${CPU[$1]}" -v b="${CPU[$2]}" \
+		'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }') the baseline's)"
 	if [ -n "${3:-}" ] && awk -v r="$r" -v m="$MIN" 'BEGIN { exit !(r < m) }'; then
 		echo "# $1 is below ${MIN}x $2"
 		FAILED=1

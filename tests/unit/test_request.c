@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "fcgi/config.h"
 #include "fcgi/request_int.h"
@@ -208,6 +211,45 @@ test_paths(void **state)
 	assert_int_equal(request_init(&req, a, &test_cfg, e.vars, NULL, NULL), RC_OK);
 	assert_int_equal(request_method(&req), HTTP_OTHER);
 	assert_string_equal(request_method_name(&req), "BREW");
+	env_free(&e);
+	arena_free(a);
+}
+
+/* request_busy looks at the listening socket only when asked, once per
+ * request, and tells the worker when it said "busy". */
+static void
+test_busy(void **state)
+{
+	struct arena *a = arena_new(4096, 0);
+	struct env e = { .n = 0 };
+	struct request req;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0), cfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct request_busy_probe probe = { lfd, -1, false };
+
+	(void)state;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "/tmp/socialhub-busy.%d", (int)getpid());
+	unlink(sun.sun_path);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(lfd, 4), 0);
+	assert_int_equal(parse(a, &req, &e, "GET", "/social/x", NULL), RC_OK);
+	assert_false(request_busy(&req));             /* no probe: CGI */
+	req.busy = &probe;
+	assert_int_equal(probe.state, -1);            /* not asked: no poll */
+	assert_false(request_busy(&req));             /* nothing queued */
+	assert_false(probe.asked_busy);
+	/* The answer is the request's: a connection queued after it was
+	 * asked changes nothing until the next request. */
+	assert_int_equal(connect(cfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_false(request_busy(&req));
+	probe = (struct request_busy_probe){ lfd, -1, false };
+	assert_true(request_busy(&req));              /* one waits */
+	assert_true(probe.asked_busy);
+	probe = (struct request_busy_probe){ -1, -1, false };
+	assert_false(request_busy(&req));             /* no listening socket */
+	close(cfd);
+	close(lfd);
+	unlink(sun.sun_path);
 	env_free(&e);
 	arena_free(a);
 }
@@ -632,6 +674,7 @@ main(void)
 		cmocka_unit_test(test_query_values),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_busy),
 		cmocka_unit_test(test_cookies_headers),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_form_many),

@@ -439,12 +439,13 @@ count_in(struct share_ctx *c, const struct request *req, const char *key,
     const char *network, const struct share_visitor *v, long day, enum share_outcome *o,
     bool *queued)
 {
-	bool busy = request_busy(req);
+	bool busy;
 	enum rc rc;
 
 	*queued = false;
 	*o = SHARE_SEEN;
-	/* A repeat this worker knows of costs no read at all. */
+	/* A repeat this worker knows of costs no read at all (nor a look
+	 * at the listening socket: request_busy). */
 	if (share_seen_has(c->seen, day, v->seen))
 		return RC_OK;
 	if (c->remote != NULL) {
@@ -454,6 +455,7 @@ count_in(struct share_ctx *c, const struct request *req, const char *key,
 			share_seen_add(c->seen, day, v->seen);
 		return rc;
 	}
+	busy = request_busy(req);
 	rc = share_batch_count(c->batch, key, network, v, day, !busy, o);
 	if (rc == RC_OK && *o == SHARE_COUNTED && busy)
 		metrics_add("socialhub_share_batch_total", "event=\"queued\"", 1);
