@@ -9,6 +9,11 @@
 #   st_status URL PATH         a field of a source's status.json
 #   st_requests PATTERN        fixture requests whose path matches PATTERN
 #   st_expect_eq NAME GOT WANT / st_expect_range NAME GOT LO HI
+#   st_expect_line FILE ERE NAME  a line of FILE (a refresh report) matches
+#   st_check_ok CONFIG NAME    check-config accepts CONFIG
+#   st_api_reqs PATH TEXT      API fixture requests for PATH holding TEXT
+#   st_health STREAM SRC FIELD / st_count_items STREAM   what is served
+#   st_expect_fail STREAM SRC WHAT WANT ITEMS   a failed source, named
 #   st_mod_key FILE TEXT       the key of the moderation queue row (a saved
 #                              console page) that shows TEXT
 #   st_mod_csrf FILE           the CSRF token of a saved console page
@@ -96,6 +101,62 @@ st_expect_eq() {
 	else
 		th_not_ok "$1" "got '$2', want '$3'"
 	fi
+}
+
+st_expect_line() {
+	if grep -Eq -- "$2" "$1"; then
+		th_ok "$3"
+	else
+		th_not_ok "$3" "no line of $(basename "$1") matches: $2"
+		th_diag_file "$1" 20
+	fi
+}
+
+# st_check_ok CONFIG LABEL: `check-config` accepts CONFIG (its output shown
+# when it does not).
+st_check_ok() {
+	local out rc
+	out=$("$SOCIALHUB" check-config -c "$1" 2>&1)
+	rc=$?
+	st_expect_eq "$2" "$rc" 0
+	[ "$rc" -eq 0 ] || th_diag "$out"
+}
+
+# st_api_reqs PATH TEXT: requests for PATH in the API fixture's log
+# ($TH_DIR/api.log) whose line holds TEXT.
+st_api_reqs() { grep -F "\"path\": \"$1\"" "$TH_DIR/api.log" | grep -cF -- "$2"; }
+
+# st_health STREAM SOURCE FIELD: one field of the source in /healthz under
+# the mount $TH_BASE/social ("" when absent; next_due as epoch seconds).
+st_health() {
+	"${TH_CURL[@]}" "$TH_BASE/social/healthz" | "$ST_PY" -c '
+import json, sys, calendar, time
+s = json.load(sys.stdin)["streams"][sys.argv[1]]["sources"][sys.argv[2]]
+v = s.get(sys.argv[3])
+if sys.argv[3] == "next_due" and v:
+    v = calendar.timegm(time.strptime(v[:19], "%Y-%m-%dT%H:%M:%S"))
+print("" if v is None else v)' "$1" "$2" "$3" 2>/dev/null
+}
+
+# st_count_items STREAM: how many items the stream's JSON serves.
+st_count_items() {
+	"${TH_CURL[@]}" "$TH_BASE/social/streams/$1.json?limit=100" |
+		"$ST_PY" -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))' 2>/dev/null
+}
+
+# st_expect_fail STREAM SOURCE WHAT WANT ITEMS: the source's last refresh
+# failed with WANT in its error, in /healthz and in the log's fetch_failed
+# line, and it kept its ITEMS last good items.
+st_expect_fail() {
+	local h
+	h=$(st_health "$1" "$2" last_error)
+	if grep -Fq -- "$4" <<<"$h" &&
+		grep -F "event=fetch_failed" "$TH_DIR/socialhub.log" | grep -F "source=$2" | grep -Fq -- "$4"; then
+		th_ok "$2, $3: named in /healthz and the log ($4)"
+	else
+		th_not_ok "$2, $3: named in /healthz and the log" "want '$4'; healthz: '$h'"
+	fi
+	st_expect_eq "$2, $3: last good items kept" "$(st_health "$1" "$2" items)" "$5"
 }
 
 st_expect_range() {

@@ -41,32 +41,20 @@ IG=17841400000000001
 
 # ------------------------------------------------------------ 1. check-config
 
-check_bad() {
-	local cfg out
-	cfg=$(th_write_config --no-listen "$TH_DIR/bad.conf" "stream s {
-  source x { $2 }
-}")
-	out=$("$SOCIALHUB" check-config -c "$cfg" 2>&1)
-	if [ $? -eq 1 ] && grep -Fq "bad.conf:" <<<"$out" && grep -Fq -- "$3" <<<"$out"; then
-		th_ok "check-config refuses $1"
-	else
-		th_not_ok "check-config refuses $1" "want '$3', got: $out"
-	fi
-}
-check_bad "instagram without a token" "type = \"instagram\" account = \"$IG\"" \
+st_check_bad_source "instagram without a token" "type = \"instagram\" account = \"$IG\"" \
 	"connection or token_file: missing"
-check_bad "instagram with a handle" "type = \"instagram\" account = \"@brand\" token_file = \"$TOK\"" \
+st_check_bad_source "instagram with a handle" "type = \"instagram\" account = \"@brand\" token_file = \"$TOK\"" \
 	"numeric id"
-check_bad "facebook with a page name" "type = \"facebook\" account = \"brand\" token_file = \"$TOK\"" \
+st_check_bad_source "facebook with a page name" "type = \"facebook\" account = \"brand\" token_file = \"$TOK\"" \
 	"Page's numeric id"
-check_bad "threads with a handle" "type = \"threads\" account = \"@brand\" token_file = \"$TOK\"" \
+st_check_bad_source "threads with a handle" "type = \"threads\" account = \"@brand\" token_file = \"$TOK\"" \
 	"Threads user id"
-check_bad "instagram-hashtag without a query" \
+st_check_bad_source "instagram-hashtag without a query" \
 	"type = \"instagram-hashtag\" account = \"$IG\" token_file = \"$TOK\"" "query: missing"
-check_bad "instagram-hashtag with two words" \
+st_check_bad_source "instagram-hashtag with two words" \
 	"type = \"instagram-hashtag\" account = \"$IG\" query = \"two words\" token_file = \"$TOK\"" \
 	"one hashtag"
-check_bad "query on an owned source" \
+st_check_bad_source "query on an owned source" \
 	"type = \"instagram\" account = \"$IG\" query = \"x\" token_file = \"$TOK\"" "only for earned"
 
 streams="stream meta {
@@ -87,9 +75,7 @@ streams="$streams
 connection_keys = {\"k1:$TH_DIR/conn.key\"}
 connection ig-brand { network = \"instagram\"  client_id = \"app\"  client_secret = \"s\" }"
 cfg=$(th_write_config "$TH_DIR/socialhub.conf" "$streams")
-out=$("$SOCIALHUB" check-config -c "$cfg" 2>&1)
-st_expect_eq "check-config accepts instagram, facebook, threads, instagram-hashtag" "$?" 0
-[ $? -eq 0 ] || th_diag "$out"
+st_check_ok "$cfg" "check-config accepts instagram, facebook, threads, instagram-hashtag"
 
 # ---------------------------------------------------------- 2. a good refresh
 
@@ -98,16 +84,14 @@ rc=$?
 st_health_fresh
 st_expect_eq "refresh: exit status 1 (the unconnected source fails, the rest succeed)" "$rc" 1
 sed 's/^/#   /' "$TH_DIR/out1"
-grep -Eq '^meta/ig +updated +200 +3 ' "$TH_DIR/out1" && th_ok "instagram: 3 items (2 pages, the story left out)" ||
-	th_not_ok "instagram: 3 items"
-grep -Eq '^meta/fb +updated +200 +2 ' "$TH_DIR/out1" && th_ok "facebook: 2 posts" || th_not_ok "facebook: 2 posts"
-grep -Eq '^meta/th +updated +200 +4 ' "$TH_DIR/out1" && th_ok "threads: 4 posts" || th_not_ok "threads: 4 posts"
-grep -Eq '^meta/tag +updated +200 +2 ' "$TH_DIR/out1" && th_ok "instagram-hashtag: 2 posts" ||
-	th_not_ok "instagram-hashtag: 2 posts"
+st_expect_line "$TH_DIR/out1" '^meta/ig +updated +200 +3 ' "instagram: 3 items (2 pages, the story left out)"
+st_expect_line "$TH_DIR/out1" '^meta/fb +updated +200 +2 ' "facebook: 2 posts"
+st_expect_line "$TH_DIR/out1" '^meta/th +updated +200 +4 ' "threads: 4 posts"
+st_expect_line "$TH_DIR/out1" '^meta/tag +updated +200 +2 ' "instagram-hashtag: 2 posts"
 grep -Eq '^later/conn +failed' "$TH_DIR/out1" && grep -q "connection ig-brand is not connected yet" "$TH_DIR/socialhub.log" &&
 	th_ok "a connection without a stored token: failed, named" || th_not_ok "a connection without a stored token"
 
-reqs() { grep -F "\"path\": \"$1\"" "$TH_DIR/api.log" | grep -cF -- "$2"; }
+reqs() { st_api_reqs "$@"; }
 st_expect_eq "instagram: followed paging.next to page 2" "$(reqs /ig/v26.0/$IG/media after=QVFIUmFmdGVy)" 1
 st_expect_eq "instagram: the echoed access_token was not sent back" "$(grep -c 'access_token' "$TH_DIR/api.log")" 0
 st_expect_eq "hashtag: ig_hashtag_search, then recent_media" \
@@ -211,16 +195,6 @@ head -c 8 "$TH_DIR/img" | od -An -tx1 | grep -q '89 50 4e 47' && th_ok "... as t
 
 # ------------------------------------------------------- 4. bad input
 
-health() {
-	"${TH_CURL[@]}" "$S/healthz" | "$ST_PY" -c '
-import json, sys
-s = json.load(sys.stdin)["streams"]["meta"]["sources"][sys.argv[1]]
-print(s.get(sys.argv[2]) if s.get(sys.argv[2]) is not None else "")' "$1" "$2" 2>/dev/null
-}
-count_items() {
-	"${TH_CURL[@]}" "$S/streams/meta.json?limit=100" |
-		"$ST_PY" -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))' 2>/dev/null
-}
 want_items() { case $1 in ig) echo 3 ;; fb) echo 2 ;; th) echo 4 ;; tag) echo 2 ;; esac; }
 
 # one_pass IG FB TH TAG: each network answers in its mode, one refresh.
@@ -235,24 +209,14 @@ one_pass() {
 }
 # expect_fail SOURCE WHAT WANT: the error names WANT in /healthz and the
 # log; the last good items stay.
-expect_fail() {
-	local h
-	h=$(health "$1" last_error)
-	if grep -Fq -- "$3" <<<"$h" &&
-		grep -F "event=fetch_failed" "$TH_DIR/socialhub.log" | grep -F "source=$1" | grep -Fq -- "$3"; then
-		th_ok "$1, $2: named in /healthz and the log ($3)"
-	else
-		th_not_ok "$1, $2: named in /healthz and the log" "want '$3'; healthz: '$h'"
-	fi
-	st_expect_eq "$1, $2: last good items kept" "$(health "$1" items)" "$(want_items "$1")"
-}
+expect_fail() { st_expect_fail meta "$1" "$2" "$3" "$(want_items "$1")"; }
 
 one_pass html malformed missing big
 expect_fail ig "an HTML error page" "an HTML page instead of JSON from the Instagram API"
 expect_fail fb "malformed JSON" "malformed JSON from the Facebook API"
 expect_fail th "missing fields" "unexpected JSON from the Threads API: post 0 has no"
 expect_fail tag "11 MiB" "too large"
-st_expect_eq "after pass 1 the stream still holds all 11 items" "$(count_items)" 11
+st_expect_eq "after pass 1 the stream still holds all 11 items" "$(st_count_items meta)" 11
 
 one_pass loop expired revoked permission
 expect_fail ig "a next page equal to this one" "pagination loops"
@@ -269,10 +233,10 @@ expect_fail th "missing permission (200)" "Threads API: missing permission: the 
 expect_fail tag "429" "rate limited"
 now=$(date +%s)
 st_expect_range "ig, rate-limit code: the next try waits at least an hour" \
-	"$(($(health ig next_due) - now))" 3500 86400
+	"$(($(st_health meta ig next_due) - now))" 3500 86400
 st_expect_range "tag, 429 Retry-After: the next try waits at least 120 s" \
-	"$(($(health tag next_due) - now))" 110 86400
-st_expect_eq "after three failing passes the stream still holds all 11 items" "$(count_items)" 11
+	"$(($(st_health meta tag next_due) - now))" 110 86400
+st_expect_eq "after three failing passes the stream still holds all 11 items" "$(st_count_items meta)" 11
 "${TH_CURL[@]}" "$S/streams/meta.json?limit=100" >"$TH_DIR/meta2.json"
 grep -Eq 'Sorry, something went wrong|cut off|"pad"|no timestamp' "$TH_DIR/meta2.json" &&
 	th_not_ok "nothing of a bad answer is published" || th_ok "nothing of a bad answer is published"
@@ -280,17 +244,17 @@ grep -Eq 'Sorry, something went wrong|cut off|"pad"|no timestamp' "$TH_DIR/meta2
 # Usage at 95 %: the refresh succeeds with the first page only, and waits.
 reqs_before=$(reqs /ig/v26.0/$IG/media after=QVFIUmFmdGVy)
 one_pass usage ok private ok
-st_expect_eq "usage 95 %: instagram refreshed" "$(health ig last_error)" ""
+st_expect_eq "usage 95 %: instagram refreshed" "$(st_health meta ig last_error)" ""
 st_expect_eq "usage 95 %: no second page asked" "$(reqs /ig/v26.0/$IG/media after=QVFIUmFmdGVy)" "$reqs_before"
 now=$(date +%s)
 st_expect_range "usage 95 %: the next refresh waits at least an hour" \
-	"$(($(health ig next_due) - now))" 3500 86400
+	"$(($(st_health meta ig next_due) - now))" 3500 86400
 grep -E "event=fetch_ok.*source=ig" "$TH_DIR/socialhub.log" | tail -1 | grep -q "rule=api-usage" &&
 	th_ok "usage 95 %: logged with rule=api-usage" || th_not_ok "usage 95 %: logged with rule=api-usage"
-st_expect_eq "fb recovered (ok mode)" "$(health fb last_error)" ""
+st_expect_eq "fb recovered (ok mode)" "$(st_health meta fb last_error)" ""
 # Media at private addresses: the posts stay, their media go, with a warning.
-st_expect_eq "private media: threads refreshed" "$(health th last_error)" ""
-w=$(health th warning)
+st_expect_eq "private media: threads refreshed" "$(st_health meta th last_error)" ""
+w=$(st_health meta th warning)
 grep -Fq "media left out: a private or loopback address" <<<"$w" &&
 	th_ok "private media: a warning in /healthz naming the cause" ||
 	th_not_ok "private media: a warning in /healthz naming the cause" "got '$w'"

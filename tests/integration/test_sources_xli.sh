@@ -72,9 +72,7 @@ stream earned {
               moderation = \"auto\" }
 }"
 cfg=$(th_write_config "$TH_DIR/socialhub.conf" "$streams")
-out=$("$SOCIALHUB" check-config -c "$cfg" 2>&1)
-st_expect_eq "check-config accepts linkedin, x, x-search, tiktok" "$?" 0
-[ $? -eq 0 ] || th_diag "$out"
+st_check_ok "$cfg" "check-config accepts linkedin, x, x-search, tiktok"
 
 # ---------------------------------------------------------- 2. a good refresh
 
@@ -83,13 +81,12 @@ rc=$?
 st_health_fresh
 st_expect_eq "refresh: exit 0" "$rc" 0
 sed 's/^/#   /' "$TH_DIR/out1"
-grep -Eq '^social/li +updated +200 +4 ' "$TH_DIR/out1" && th_ok "linkedin: 4 items (2 pages, the draft left out)" ||
-	th_not_ok "linkedin: 4 items"
-grep -Eq '^social/x +updated +200 +4 ' "$TH_DIR/out1" && th_ok "x: 4 items (2 pages)" || th_not_ok "x: 4 items"
-grep -Eq '^social/tt +updated +200 +3 ' "$TH_DIR/out1" && th_ok "tiktok: 3 items (2 pages)" || th_not_ok "tiktok: 3 items"
-grep -Eq '^earned/xs +updated +200 +2 ' "$TH_DIR/out1" && th_ok "x-search: 2 items" || th_not_ok "x-search: 2 items"
+st_expect_line "$TH_DIR/out1" '^social/li +updated +200 +4 ' "linkedin: 4 items (2 pages, the draft left out)"
+st_expect_line "$TH_DIR/out1" '^social/x +updated +200 +4 ' "x: 4 items (2 pages)"
+st_expect_line "$TH_DIR/out1" '^social/tt +updated +200 +3 ' "tiktok: 3 items (2 pages)"
+st_expect_line "$TH_DIR/out1" '^earned/xs +updated +200 +2 ' "x-search: 2 items"
 
-reqs() { grep -F "\"path\": \"$1\"" "$TH_DIR/api.log" | grep -cF -- "$2"; }
+reqs() { st_api_reqs "$@"; }
 st_expect_eq "linkedin: read the second page (start=4)" "$(reqs /li/rest/posts start=4)" 1
 st_expect_eq "linkedin: images resolved in one batch get" "$(reqs /li/rest/images 'ids=List(urn%3Ali%3Aimage%3A')" 1
 st_expect_eq "linkedin: videos resolved in one batch get" "$(reqs /li/rest/videos 'ids=List(urn%3Ali%3Avideo%3A')" 1
@@ -184,13 +181,10 @@ grep -Eq '<video|<iframe|autoplay|\.mp4' "$h" && th_not_ok "html: no player, no 
 "$SOCIALHUB" refresh -c "$cfg" --force >"$TH_DIR/out2" 2>>"$TH_DIR/socialhub.log"
 st_health_fresh
 sed 's/^/#   /' "$TH_DIR/out2"
-grep -Eq '^earned/xs +not-modified +304 +2 ' "$TH_DIR/out2" &&
-	th_ok "x-search: If-None-Match sent, 304: not modified, 2 items kept" ||
-	th_not_ok "x-search: If-None-Match sent, 304: not modified, 2 items kept"
+st_expect_line "$TH_DIR/out2" '^earned/xs +not-modified +304 +2 ' "x-search: If-None-Match sent, 304: not modified, 2 items kept"
 st_expect_eq "x timeline (2 pages): no If-None-Match sent" \
 	"$(grep -F '"/x/2/users/2244994945/tweets"' "$TH_DIR/api.log" | grep -vc '"inm": null')" 0
-grep -Eq '^social/x +(updated|unchanged) +200 +4 ' "$TH_DIR/out2" && th_ok "x timeline: read again in full" ||
-	th_not_ok "x timeline: read again in full"
+st_expect_line "$TH_DIR/out2" '^social/x +(updated|unchanged) +200 +4 ' "x timeline: read again in full"
 
 # TikTok's cover_image_url expires after about 6 hours and is signed anew
 # on every call: the publish step copies each poster into the media cache
@@ -221,20 +215,6 @@ st_expect_eq "tiktok: no cover fetched again by the third refresh" "$(covers '"s
 
 # ------------------------------------------------------- 3. bad input
 
-health() {
-	"${TH_CURL[@]}" "$S/healthz" | "$ST_PY" -c '
-import json, sys, calendar, time
-h = json.load(sys.stdin)
-s = h["streams"][sys.argv[1]]["sources"][sys.argv[2]]
-v = s.get(sys.argv[3])
-if sys.argv[3] == "next_due" and v:
-    v = calendar.timegm(time.strptime(v[:19], "%Y-%m-%dT%H:%M:%S"))
-print("" if v is None else v)' "${4:-social}" "$1" "$2" 2>/dev/null
-}
-count_items() {
-	"${TH_CURL[@]}" "$S/streams/social.json?limit=100" |
-		"$ST_PY" -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))' 2>/dev/null
-}
 one_pass() {
 	"${TH_CURL[@]}" "$API/_mode?net=li&mode=$1" >/dev/null
 	"${TH_CURL[@]}" "$API/_mode?net=x&mode=$2" >/dev/null
@@ -243,24 +223,13 @@ one_pass() {
 	st_health_fresh
 	sed 's/^/#   /' "$TH_DIR/out.$1"
 }
-expect_fail() {
-	local h
-	h=$(health "$1" last_error)
-	if grep -Fq -- "$3" <<<"$h" &&
-		grep -F "event=fetch_failed" "$TH_DIR/socialhub.log" | grep -F "source=$1" | grep -Fq -- "$3"; then
-		th_ok "$1, $2: named in /healthz and the log ($3)"
-	else
-		th_not_ok "$1, $2: named in /healthz and the log" "want '$3'; healthz: '$h'"
-	fi
-	st_expect_eq "$1, $2: last good items kept" "$(health "$1" items)" \
-		"$(case $1 in li) echo 4 ;; x) echo 4 ;; tt) echo 3 ;; esac)"
-}
+expect_fail() { st_expect_fail social "$1" "$2" "$3" "$(case $1 in li | x) echo 4 ;; tt) echo 3 ;; esac)"; }
 
 one_pass html malformed big
 expect_fail li "a 502 HTML page" "LinkedIn API: HTTP 502"
 expect_fail x "malformed JSON" "malformed JSON from the X API"
 expect_fail tt "11 MiB" "too large"
-st_expect_eq "after pass 1 the stream still holds all 11 items" "$(count_items)" 11
+st_expect_eq "after pass 1 the stream still holds all 11 items" "$(st_count_items social)" 11
 
 one_pass loop loop loop
 expect_fail li "a page that repeats" "pagination loops"
@@ -293,15 +262,15 @@ expect_fail li "429" "TOO_MANY_REQUESTS"
 expect_fail x "an HTML page with 200" "an HTML page instead of JSON from the X API"
 expect_fail tt "an invalid token" "access_token_invalid"
 "${TH_CURL[@]}" "$S/streams/social.json?limit=100" >"$TH_DIR/social2.json"
-st_expect_eq "after six failing passes the stream still holds all 11 items" "$(count_items)" 11
+st_expect_eq "after six failing passes the stream still holds all 11 items" "$(st_count_items social)" 11
 grep -Eq 'Sign in to continue|cut off|"pad"|no dates|no id' "$TH_DIR/social2.json" &&
 	th_not_ok "nothing of a bad answer is published" || th_ok "nothing of a bad answer is published"
 
 # Media at private addresses: the posts stay, their media go, with a warning.
 one_pass private private private
 for s in li x tt; do
-	st_expect_eq "$s, private media: the refresh succeeds" "$(health $s failures)" 0
-	grep -Fq "media left out: a private or loopback address" <<<"$(health $s warning)" &&
+	st_expect_eq "$s, private media: the refresh succeeds" "$(st_health social $s failures)" 0
+	grep -Fq "media left out: a private or loopback address" <<<"$(st_health social $s warning)" &&
 		th_ok "$s, private media: a warning in /healthz" || th_not_ok "$s, private media: a warning in /healthz"
 done
 "${TH_CURL[@]}" "$S/streams/social.json?limit=100" >"$TH_DIR/social3.json"
@@ -312,15 +281,15 @@ grep -q '10\.1\.2\.3' "$TH_DIR/social3.json" && th_not_ok "private media: never 
 
 one_pass ok spent ok
 now=$(date +%s)
-st_expect_eq "x, budget spent (200): the refresh succeeds" "$(health x failures)" 0
+st_expect_eq "x, budget spent (200): the refresh succeeds" "$(st_health social x failures)" 0
 st_expect_range "x, budget spent: the next try waits for x-rate-limit-reset (an hour, not every 15m)" \
-	"$(($(health x next_due) - now))" 3590 3700
+	"$(($(st_health social x next_due) - now))" 3590 3700
 one_pass ok 429 ok
 now=$(date +%s)
 expect_fail x "429" "rate limited"
 expect_fail x "429: the wait named (the reset, half an hour, beyond every 15m)" "the next try waits for x-rate-limit-reset: "
 st_expect_range "x, 429 without Retry-After: the next try waits for x-rate-limit-reset" \
-	"$(($(health x next_due) - now))" 1790 1810
+	"$(($(st_health social x next_due) - now))" 1790 1810
 st_expect_log "x, rate-limited: the rule logged" "event=fetch_(ok|failed).*source=x.*rule=api-usage"
 
 # ------------------------------------------------- 5. X accounts as handles
@@ -338,16 +307,13 @@ stream plain {
 }"
 cfg2=$(th_write_config "$TH_DIR/socialhub2.conf" "$streams
 $handles")
-out=$("$SOCIALHUB" check-config -c "$cfg2" 2>&1)
-st_expect_eq "check-config accepts x accounts as @handles" "$?" 0
-[ $? -eq 0 ] || th_diag "$out"
+st_check_ok "$cfg2" "check-config accepts x accounts as @handles"
 lookups() { grep -cF "\"path\": \"/x/2/users/by/username/$1\"" "$TH_DIR/api.log"; }
 timeline() { grep -cF '"path": "/x/2/users/2244994945/tweets"' "$TH_DIR/api.log"; }
 t0=$(timeline)
 "$SOCIALHUB" refresh -c "$cfg2" --stream handles --force >"$TH_DIR/out.h1" 2>>"$TH_DIR/socialhub.log"
 sed 's/^/#   /' "$TH_DIR/out.h1"
-grep -Eq '^handles/xh +updated +200 +4 ' "$TH_DIR/out.h1" && th_ok "x @handle: 4 items (lookup, then 2 pages)" ||
-	th_not_ok "x @handle: 4 items (lookup, then 2 pages)"
+st_expect_line "$TH_DIR/out.h1" '^handles/xh +updated +200 +4 ' "x @handle: 4 items (lookup, then 2 pages)"
 st_expect_eq "x @handle: looked up once" "$(lookups Brand)" 1
 st_expect_eq "x @handle: the lookup asked for the user fields" \
 	"$(grep -F '"/x/2/users/by/username/Brand"' "$TH_DIR/api.log" | grep -cF 'user.fields=name,username,profile_image_url')" 1
@@ -356,15 +322,13 @@ grep -l '"account_for":"@Brand"' "$TH_DIR"/cache/sources/*/status.json 2>/dev/nu
 	xargs -r grep -l '"account_id":"2244994945"' | grep -q . &&
 	th_ok "x @handle: the id kept in the source's status.json" ||
 	th_not_ok "x @handle: the id kept in the source's status.json"
-grep -Eq '^handles/xu +failed' "$TH_DIR/out.h1" && th_ok "x unknown @handle: the source fails" ||
-	th_not_ok "x unknown @handle: the source fails"
+st_expect_line "$TH_DIR/out.h1" '^handles/xu +failed' "x unknown @handle: the source fails"
 st_expect_log "x unknown @handle: X's words in the log" \
 	'event=fetch_failed.*source=xu.*Could not find user with username: \[nobody_here\]'
 t1=$(timeline)
 "$SOCIALHUB" refresh -c "$cfg2" --stream handles --force >"$TH_DIR/out.h2" 2>>"$TH_DIR/socialhub.log"
 sed 's/^/#   /' "$TH_DIR/out.h2"
-grep -Eq '^handles/xh +(updated|unchanged) +200 +4 ' "$TH_DIR/out.h2" && th_ok "x @handle, second refresh: 4 items" ||
-	th_not_ok "x @handle, second refresh: 4 items"
+st_expect_line "$TH_DIR/out.h2" '^handles/xh +(updated|unchanged) +200 +4 ' "x @handle, second refresh: 4 items"
 st_expect_eq "x @handle, second refresh: no lookup (the kept id used)" "$(lookups Brand)" 1
 st_expect_eq "x @handle, second refresh: the timeline by the kept id" "$(($(timeline) - t1))" 2
 st_expect_eq "x unknown @handle: looked up again (nothing kept)" "$(lookups nobody_here)" 2
@@ -374,8 +338,7 @@ m0=$(grep -cF '"path": "/li/rest/socialMetadata"' "$TH_DIR/api.log")
 p0=$(grep -F '"path": "/li/rest/posts"' "$TH_DIR/api.log" | grep -cF 'organization%3A900001')
 "$SOCIALHUB" refresh -c "$cfg2" --stream plain --force >"$TH_DIR/out.p1" 2>>"$TH_DIR/socialhub.log"
 sed 's/^/#   /' "$TH_DIR/out.p1"
-grep -Eq '^plain/lp +updated +200 +4 ' "$TH_DIR/out.p1" && th_ok "linkedin without show_counts: 4 items" ||
-	th_not_ok "linkedin without show_counts: 4 items"
+st_expect_line "$TH_DIR/out.p1" '^plain/lp +updated +200 +4 ' "linkedin without show_counts: 4 items"
 st_expect_eq "linkedin without show_counts: both posts pages read" \
 	"$(($(grep -F '"path": "/li/rest/posts"' "$TH_DIR/api.log" | grep -cF 'organization%3A900001') - p0))" 2
 st_expect_eq "linkedin without show_counts: no socialMetadata request" \
@@ -404,9 +367,7 @@ for mode in counts403 countsjunk; do
 	"$SOCIALHUB" refresh -c "$cfg" --stream social --force >"$TH_DIR/out.$mode" 2>>"$TH_DIR/socialhub.log"
 	st_expect_eq "linkedin counts $mode: refresh exits 0" "$?" 0
 	sed 's/^/#   /' "$TH_DIR/out.$mode"
-	grep -Eq '^social/li +(updated|unchanged) +200 +4 ' "$TH_DIR/out.$mode" &&
-		th_ok "linkedin counts $mode: the 4 posts kept" ||
-		th_not_ok "linkedin counts $mode: the 4 posts kept"
+	st_expect_line "$TH_DIR/out.$mode" '^social/li +(updated|unchanged) +200 +4 ' "linkedin counts $mode: the 4 posts kept"
 	st_health_fresh
 	st_expect_eq "linkedin counts $mode: published without counts" "$(li_counts)" "4 0"
 	w=$(li_warning)
