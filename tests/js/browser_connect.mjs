@@ -6,27 +6,10 @@
 //
 //   node tests/js/browser_connect.mjs connect|revoke BASE_URL OP_ISSUER PROFILE_DIR [SHOTS]
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { done, launchPersistent, ok as check } from './tap.mjs';
 
 const [phase, base, op, profile, shots] = process.argv.slice(2);
-let n = 0;
-let failures = 0;
-
-function check(cond, name, detail = '') {
-  n++;
-  if (cond) console.log(`ok ${n} - ${name}`);
-  else {
-    failures++;
-    console.log(`not ok ${n} - ${name}${detail ? `\n  # ${detail}` : ''}`);
-  }
-}
-
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const context = await launchPersistent(profile);
 const page = context.pages()[0] || await context.newPage();
 const cspErrors = [];
 page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
@@ -86,5 +69,4 @@ try {
   check(false, `${phase}: no exception`, `${String(e).split('\n')[0]} at ${page.url()}: ${(await page.textContent('body').catch(() => '')).slice(0, 300)} ${cspErrors.join(' | ')}`);
 }
 await context.close();
-console.log(`1..${n}`);
-process.exit(failures ? 1 : 0);
+done();

@@ -7,17 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS, done, ok as check } from './tap.mjs';
+import { done, launchPersistent, ok as check } from './tap.mjs';
 
 const base = process.env.BASE;
 const op = process.env.OP;
 const profile = mkdtempSync(join(tmpdir(), 'sh-demo-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: CHROMIUM_ARGS,
-});
+const context = await launchPersistent(profile);
 try {
   const page = context.pages()[0] || await context.newPage();
   const offsite = [];

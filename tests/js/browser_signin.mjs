@@ -6,28 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { done, launchPersistent, ok as check } from './tap.mjs';
 
 const [base, op, shots] = process.argv.slice(2);
 const profile = mkdtempSync(join(tmpdir(), 'sh-chromium-'));
-let n = 0;
-let failures = 0;
-
-function check(cond, name, detail = '') {
-  n++;
-  if (cond) console.log(`ok ${n} - ${name}`);
-  else {
-    failures++;
-    console.log(`not ok ${n} - ${name}${detail ? `\n  # ${detail}` : ''}`);
-  }
-}
-
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const context = await launchPersistent(profile);
 try {
   const page = context.pages()[0] || await context.newPage();
   // A closed network: anything but our loopback servers is refused.
@@ -94,12 +77,9 @@ try {
   check(page.url().startsWith(`${base}/social/auth/login?return_to=`), 'nginx redirects to sign-in again', page.url());
   await shot('7-refused');
 } catch (err) {
-  failures++;
-  console.log(`not ok ${++n} - browser flow crashed\n  # ${err.message}`);
+  check(false, 'browser flow crashed', err.message);
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
 }
-console.log(`1..${n}`);
-if (failures > 0) process.exit(1);
-console.log(`# all ${n} passed`);
+done();

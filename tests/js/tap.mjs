@@ -43,3 +43,10 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export function launchChromium() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
+
+// The same with a profile directory that outlives one launch (cookies
+// kept between the phases of a flow).
+export function launchPersistent(profile) {
+  return chromium.launchPersistentContext(profile,
+    { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
