@@ -6,6 +6,7 @@
 #   cfg=$(th_write_config)       # $TH_DIR/socialhub.conf
 #   th_start_socialhub "$cfg"    # $TH_SH_PID, waits for $TH_SOCK
 #   th_start_nginx               # $TH_NGINX_PID, http://127.0.0.1:$TH_PORT
+#   (also th_start_redis, th_start_demo, th_start_cluster_nginx: see each)
 #   th_expect_status GET "$TH_BASE/social/healthz" 200
 #   th_expect_header Content-Type 'application/json'
 #   th_done                      # summary; exit status of the script
@@ -519,6 +520,27 @@ th_run_nginx() {
 		th_diag_file "$p/error.log" 20
 		return 1
 	}
+}
+
+# th_start_cluster_nginx PORT...: nginx for socialhub nodes listening on
+# $TH_DIR/node1.sock, node2.sock, ...: $TH_PORT balances /social/ over all
+# of them (one upstream), and the Nth PORT reaches node N alone. Bails
+# when nginx does not start.
+th_start_cluster_nginx() {
+	local n=0 port upstream="" servers=""
+	for port in "$@"; do
+		n=$((n + 1))
+		upstream+="        server unix:$TH_DIR/node$n.sock;
+"
+		servers+="    server { listen 127.0.0.1:$port; location /social/ { include /etc/nginx/fastcgi_params; fastcgi_pass unix:$TH_DIR/node$n.sock; } }
+"
+	done
+	th_nginx_conf "$TH_DIR/nginx" "    access_log off;
+    upstream cluster {
+$upstream    }
+    server { listen 127.0.0.1:$TH_PORT; location /social/ { include /etc/nginx/fastcgi_params; fastcgi_pass cluster; } }
+$servers"
+	th_run_nginx "$TH_DIR/nginx" "$TH_PORT" || th_bail "nginx did not start"
 }
 
 # th_write_nginx_conf [EXTRA_SERVER_TEXT]: $TH_DIR/nginx/conf/nginx.conf,

@@ -54,14 +54,7 @@ EOF
 	TH_DIAG_FILES+=("$TH_DIR/node$n.log")
 	th_wait_socket "$TH_DIR/node$n.sock" 5000 $! || th_bail "node $n did not start"
 done
-fcgi_loc() {
-	printf 'location /social/ { include /etc/nginx/fastcgi_params; fastcgi_pass %s; }' "$1"
-}
-th_nginx_conf "$TH_DIR/nginx" "    access_log off;
-    server { listen 127.0.0.1:$TH_PORT; $(fcgi_loc "unix:$TH_DIR/node1.sock") }
-    server { listen 127.0.0.1:$P1; $(fcgi_loc "unix:$TH_DIR/node1.sock") }
-    server { listen 127.0.0.1:$P2; $(fcgi_loc "unix:$TH_DIR/node2.sock") }"
-th_run_nginx "$TH_DIR/nginx" "$TH_PORT" || th_bail "nginx did not start"
+th_start_cluster_nginx "$P1" "$P2"
 
 apps_made() { curl -s --max-time 5 "$F/_stats" | sed -n 's/.*"apps": *\([0-9]*\).*/\1/p'; }
 # login PORT INSTANCE SOURCE: the status of a login start on that node.

@@ -80,20 +80,7 @@ for n in 1 2 3; do
 	th_wait_socket "$TH_DIR/node$n.sock" 5000 "${NODE_PID[$n]}" || th_bail "node $n did not start"
 done
 
-fcgi_loc() {
-	printf 'location /social/ { include /etc/nginx/fastcgi_params; fastcgi_pass %s; }' "$1"
-}
-th_nginx_conf "$TH_DIR/nginx" "    access_log off;
-    upstream cluster {
-        server unix:$TH_DIR/node1.sock;
-        server unix:$TH_DIR/node2.sock;
-        server unix:$TH_DIR/node3.sock;
-    }
-    server { listen 127.0.0.1:$TH_PORT; $(fcgi_loc cluster) }
-    server { listen 127.0.0.1:$P1; $(fcgi_loc "unix:$TH_DIR/node1.sock") }
-    server { listen 127.0.0.1:$P2; $(fcgi_loc "unix:$TH_DIR/node2.sock") }
-    server { listen 127.0.0.1:$P3; $(fcgi_loc "unix:$TH_DIR/node3.sock") }"
-th_run_nginx "$TH_DIR/nginx" "$TH_PORT" || th_bail "nginx did not start"
+th_start_cluster_nginx "$P1" "$P2" "$P3"
 
 # fetches ID: how many answered requests the fixture logged for source ID.
 fetches() {
