@@ -69,6 +69,28 @@ test_id(void **state)
 	media_id_for_url("https://evil-licdn.com/p.png?e=1", a);
 	media_id_for_url("https://evil-licdn.com/p.png?e=2", b);
 	assert_string_not_equal(a, b);
+	/* Bad input keeps the URL whole: a host that does not parse, a
+	 * fragment before the '?', empty parameters, an over-long URL. */
+	media_id_for_url("https://[bad/p.png?x-expires=1", a);
+	media_id_for_url("https://[bad/p.png?x-expires=2", b);
+	assert_string_not_equal(a, b);
+	media_id_for_url("https://media.licdn.com/a#frag?e=1", a);
+	media_id_for_url("https://media.licdn.com/a#frag", b);
+	assert_string_equal(a, b);                          /* the fragment is no query */
+	media_id_for_url("https://d1.cloudfront.net/p.png?&&Expires=1&&", a);
+	media_id_for_url("https://d1.cloudfront.net/p.png", b);
+	assert_string_equal(a, b);
+	media_id_for_url("https://files.example/p.png?&&", a);
+	media_id_for_url("https://files.example/p.png", b);
+	assert_string_not_equal(a, b);                      /* nothing signed: kept as it is */
+	memset(longurl, 'x', sizeof(longurl) - 1);
+	memcpy(longurl, "https://media.licdn.com/a?e=", 28);
+	longurl[sizeof(longurl) - 1] = '\0';
+	media_id_for_url(longurl, a);
+	longurl[40] = 'y';
+	media_id_for_url(longurl, b);
+	assert_true(media_id_valid(a));
+	assert_string_not_equal(a, b);                      /* never fetched: hashed whole */
 	/* Over-long URLs still get a well-formed id. */
 	memset(longurl, 'x', sizeof(longurl) - 1);
 	longurl[sizeof(longurl) - 1] = '\0';

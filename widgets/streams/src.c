@@ -383,7 +383,6 @@ src_skip(struct src_run *r, const char *why)
 	r->url = NULL;
 	r->post_body = NULL;
 	r->optional = false;
-	r->skipped++;
 	rc = ops->skipped(r, why);
 	if (rc == RC_OK && r->url != NULL)
 		rc = check_next(r);

@@ -127,8 +127,9 @@ struct src_run {
 	/* Seconds the API asked us to wait before the next refresh (its
 	 * usage is near a limit), 0: none. Set by src_page and src_usage. */
 	long backoff;
-	/* Non-fatal: media or details left out, with the first reason. */
-	size_t media_refused, skipped;
+	/* Non-fatal: how many media were left out, and the run's first
+	 * warning (media or details left out: src_warn). */
+	size_t media_refused;
 	char warning[SRC_MSG_MAX];
 	/* The id this run looked `account` up to (the caller keeps it for
 	 * the next runs), and whether the kept one named no account. */
