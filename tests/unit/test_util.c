@@ -264,6 +264,70 @@ test_utf8_offsets(void **state)
 	}
 }
 
+/* utf8_valid's answer worked out one sequence at a time (utf8_seqlen):
+ * what the vector path must agree with. */
+static bool
+utf8_valid_ref(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		if ((k = utf8_seqlen(s + i, n - i)) == 0)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+/* Inputs of 64 bytes and more (checked 32 at a time where the CPU has
+ * AVX2): every pair of bytes followed by a byte of each class, at the
+ * ends of 32-byte blocks, whole and cut short at the end of the input;
+ * then random text, valid and with one bit flipped, against the
+ * sequence-by-sequence reference. */
+static void
+test_utf8_vector(void **state)
+{
+	static const unsigned char third[] = { 0x41, 0x80, 0x8f, 0x90, 0x9f,
+	    0xa0, 0xbf, 0xc2, 0xe0, 0xed, 0xf0, 0xf4, 0xff };
+	static const size_t offs[] = { 30, 31, 62, 63 };
+	unsigned seed = 12345;
+	char b[160];
+
+	(void)state;
+	for (size_t o = 0; o < sizeof(offs) / sizeof(offs[0]); o++) {
+		for (unsigned x = 0; x < 256 * 256; x++) {
+			for (size_t t = 0; t < sizeof(third); t++) {
+				size_t at = offs[o];
+				memset(b, 'a', sizeof(b));
+				b[at] = (char)(x >> 8);
+				b[at + 1] = (char)(x & 0xff);
+				b[at + 2] = (char)third[t];
+				assert_int_equal(utf8_valid(b, sizeof(b)),
+				    utf8_valid_ref(b, sizeof(b)));
+				for (size_t end = at + 1; end <= at + 3; end++) {
+					if (end >= 64)
+						assert_int_equal(utf8_valid(b, end),
+						    utf8_valid_ref(b, end));
+				}
+			}
+		}
+	}
+	for (int round = 0; round < 200000; round++) {
+		size_t n = 0, want = 64 + (size_t)(rand_r(&seed) % 90);
+		while (n + 4 <= want) {
+			uint32_t cp = (uint32_t)rand_r(&seed) % 0x110000;
+			if (rand_r(&seed) % 2)
+				cp %= 0x800;
+			if (cp >= 0xd800 && cp < 0xe000)
+				cp = 'x';
+			n += utf8_encode(b + n, cp);
+		}
+		assert_true(utf8_valid(b, n));
+		b[(size_t)rand_r(&seed) % n] ^= (char)(1 << (rand_r(&seed) % 8));
+		assert_int_equal(utf8_valid(b, n), utf8_valid_ref(b, n));
+	}
+}
+
 /* Display-safe text: controls, separators and bidi formatting dropped,
  * letters kept, broken UTF-8 as '?'. */
 static void
@@ -1018,6 +1082,7 @@ main(void)
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_utf8_offsets),
+		cmocka_unit_test(test_utf8_vector),
 		cmocka_unit_test(test_utf8_encode),
 		cmocka_unit_test(test_utf8_display),
 		cmocka_unit_test(test_url_decode),
