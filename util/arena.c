@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+
+#include "util/hugemem.h"
 
 #define ARENA_ALIGN 16
 /* Blocks beyond the first that a reset keeps for reuse, in total bytes:
@@ -13,12 +14,11 @@
  * faulting in fresh ones, while one huge request does not pin its memory. */
 #define ARENA_KEEP_MAX ((size_t)8 << 20)
 
-/* Blocks of 2 MiB and more are mapped on 2 MiB boundaries and marked for
- * transparent huge pages: a bump allocator fills them front to back, and
- * in a fresh process (socialhub parse, a refresher pass over a big feed)
- * a fault per 4 KiB page of a big parse costs more than the parse. With
- * one per 2 MiB, what is never touched is never faulted in either. */
-#define ARENA_HUGE ((size_t)2 << 20)
+/* Blocks of 2 MiB and more come from hugemem_map: a bump allocator fills
+ * them front to back, and in a fresh process (socialhub parse, a refresher
+ * pass over a big feed) a fault per 4 KiB page of a big parse costs more
+ * than the parse. */
+#define ARENA_HUGE HUGEMEM_PAGE
 
 struct block {
 	struct block *next;
@@ -44,25 +44,6 @@ struct arena {
 	size_t limit;
 };
 
-/* len bytes (a multiple of ARENA_HUGE) on an ARENA_HUGE boundary, asking
- * for huge pages; NULL when that cannot be had. */
-static void *
-map_huge(size_t len)
-{
-	size_t span = len + ARENA_HUGE, head;
-	char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return NULL;
-	head = (ARENA_HUGE - (uintptr_t)p % ARENA_HUGE) % ARENA_HUGE;
-	if (head > 0)
-		munmap(p, head);
-	munmap(p + head + len, span - head - len);
-	(void)madvise(p + head, len, MADV_HUGEPAGE);
-	return p + head;
-}
-
 static struct block *
 block_new(size_t size)
 {
@@ -73,8 +54,8 @@ block_new(size_t size)
 		return NULL;
 	len = sizeof(*b) + size;
 	if (len >= ARENA_HUGE) {
-		len = (len + ARENA_HUGE - 1) & ~(ARENA_HUGE - 1);
-		b = map_huge(len);
+		len = hugemem_round(len);
+		b = hugemem_map(len);
 		if (b != NULL) {
 			b->mapped = len;
 			size = len - sizeof(*b);
@@ -96,7 +77,7 @@ static void
 block_free(struct block *b)
 {
 	if (b != NULL && b->mapped > 0)
-		munmap(b, b->mapped);
+		hugemem_unmap(b, b->mapped);
 	else
 		free(b);
 }

@@ -33,13 +33,14 @@ enum rc fsutil_read_mode(const char *path, size_t max, char **out, size_t *len,
     mode_t *mode);
 
 /*
- * A whole regular file to read, like fsutil_read but without the copy when
- * it can: data[len] is '\0' either way. A file whose size is not a
- * multiple of the page size is mapped privately (the page cache's own
- * pages, mapped at once; the NUL goes in the rest of the last page), any
- * other is read into a malloc'd buffer. The file must not shrink while it
- * is mapped (reading past its new end raises SIGBUS). fsutil_unmap
- * releases it.
+ * A whole regular file to read, like fsutil_read but in the memory
+ * cheapest to walk: data[len] is '\0' either way. A file of 256 KiB or
+ * more is read into huge pages (util/hugemem.h); a smaller one whose size
+ * is not a multiple of the page size is mapped privately (the page
+ * cache's own pages, mapped at once; the NUL goes in the rest of the last
+ * page), any other is read into a malloc'd buffer. A mapped file must not
+ * shrink while it is mapped (reading past its new end raises SIGBUS).
+ * fsutil_unmap releases it.
  * RC_NOTFOUND, RC_TOOBIG over `max` bytes, RC_NOMEM, RC_IO.
  */
 struct fsutil_map {

@@ -1005,13 +1005,16 @@ test_fsutil(void **state)
 	assert_int_equal(tmpdir_fini(&t), 0);
 }
 
-/* fsutil_map: a mapped file (its size not a page multiple) and a read one
- * (a page multiple, and empty) are the file's bytes and a NUL; the errors
- * are fsutil_read's. */
+/* fsutil_map: a mapped file (its size not a page multiple), a read one (a
+ * page multiple, and empty) and, from 256 KiB on, one read into huge
+ * pages (the NUL at the very end of a 2 MiB page, and past it) are the
+ * file's bytes and a NUL; the errors are fsutil_read's. */
 static void
 test_fsutil_map(void **state)
 {
-	static const size_t sizes[] = { 1, 4095, 4096, 8192, 10000, 0 };
+	enum { BIG = 3 << 20 };
+	static const size_t sizes[] = { 1, 4095, 4096, 8192, 10000, 0,
+	    256 << 10, (2 << 20) - 1, 2 << 20, (3 << 20) - 7 };
 	char dir[] = "/tmp/sh-test-XXXXXX", path[256], *body;
 	struct fsutil_map m;
 	size_t i, k;
@@ -1021,18 +1024,24 @@ test_fsutil_map(void **state)
 	snprintf(path, sizeof(path), "%s/f", dir);
 	assert_int_equal(fsutil_map(path, 100, &m), RC_NOTFOUND);
 	assert_int_equal(fsutil_map(dir, 100, &m), RC_IO);
-	body = malloc(10000);
+	body = malloc(BIG);
 	assert_non_null(body);
-	for (k = 0; k < 10000; k++)
+	for (k = 0; k < BIG; k++)
 		body[k] = (char)('a' + k % 26);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		assert_int_equal(fsutil_write_atomic(path, body, sizes[i], 0640),
 		    RC_OK);
-		assert_int_equal(fsutil_map(path, 10000, &m), RC_OK);
+		assert_int_equal(fsutil_map(path, BIG, &m), RC_OK);
 		assert_int_equal(m.len, sizes[i]);
 		assert_memory_equal(m.data, body, sizes[i]);
 		assert_int_equal(m.data[m.len], '\0');
-		assert_int_equal(m.maplen > 0, sizes[i] % 4096 != 0);
+		if (sizes[i] >= (256 << 10)) {
+			assert_int_equal(m.maplen % (2 << 20), 0);
+			assert_true(m.maplen > m.len);
+			assert_int_equal((uintptr_t)m.data % (2 << 20), 0);
+		} else {
+			assert_int_equal(m.maplen > 0, sizes[i] % 4096 != 0);
+		}
 		fsutil_unmap(&m);
 		assert_null(m.data);
 	}
