@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util/url.h"
 
@@ -185,11 +188,70 @@ needs_escape(unsigned char c, size_t flags)
 	    (c == '/' && (flags & JSON_ESCAPE_SLASH));
 }
 
+#ifdef __SSE2__
+/* Bit i set where byte i of v needs an escape under flags (ASCII only:
+ * the text is known to be UTF-8, whose other bytes are written as they
+ * are). */
+static unsigned
+escapes16(__m128i v, size_t flags)
+{
+	const __m128i ctl = _mm_set1_epi8(0x1f);
+	__m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+
+	/* v <= 0x1f, unsigned: max(v, 0x1f) is 0x1f */
+	m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+	if (flags & JSON_ESCAPE_SLASH)
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('/')));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/*
+ * s[0..n), known to be UTF-8, as dump_string() writes it without
+ * JSON_ENSURE_ASCII, at the end of the block (room for 6 * n bytes): 16
+ * bytes stored at a time, the output advanced past those that need no
+ * escape. With at least 16 bytes left to read there are 96 bytes of room,
+ * so a whole store always fits.
+ */
+static void
+put_utf8(struct jsonw *w, const unsigned char *s, size_t n)
+{
+	const unsigned char *p = s, *end = s + n;
+	char *o = w->block + w->len;
+
+#ifdef __SSE2__
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = escapes16(v, w->flags), k;
+		_mm_storeu_si128((__m128i *)(void *)o, v);
+		if (m == 0) {
+			p += 16;
+			o += 16;
+			continue;
+		}
+		k = (unsigned)__builtin_ctz(m);
+		o = esc_char(o + k, p + k, 1);
+		p += k + 1;
+	}
+#endif
+	for (; p < end; p++) {
+		if (needs_escape(*p, w->flags))
+			o = esc_char(o, p, 1);
+		else
+			*o++ = (char)*p;
+	}
+	w->len = (size_t)(o - w->block);
+}
+
 /*
  * The characters of s[0..n) as dump_string() writes them, at the end of
- * the block, which has room for 6 * n bytes: runs without escapes found a
- * word at a time and copied whole. False when s is not UTF-8 (what was
- * written is the caller's to take back).
+ * the block, which has room for 6 * n bytes. False when s is not UTF-8
+ * (what was written is the caller's to take back). Without
+ * JSON_ENSURE_ASCII the UTF-8 is checked first (utf8_valid, a vector pass
+ * on long strings) and only ASCII escapes stop the copy; with it, runs
+ * without escapes are found a word at a time and each other character is
+ * checked and escaped as it comes.
  */
 static bool
 put_chars(struct jsonw *w, const unsigned char *s, size_t n)
@@ -198,6 +260,12 @@ put_chars(struct jsonw *w, const unsigned char *s, size_t n)
 	char *o = w->block + w->len;
 	size_t len;
 
+	if (!(w->flags & JSON_ENSURE_ASCII)) {
+		if (!utf8_valid((const char *)s, n))
+			return false;
+		put_utf8(w, s, n);
+		return true;
+	}
 	while (p < end) {
 		uint64_t x, m;
 		if (end - p >= 8) {
@@ -212,10 +280,6 @@ put_chars(struct jsonw *w, const unsigned char *s, size_t n)
 			len = utf8_seqlen((const char *)p, (size_t)(end - p));
 			if (len == 0)
 				return false;
-			if (!(w->flags & JSON_ENSURE_ASCII)) {
-				p += len;
-				continue;
-			}
 		} else if (needs_escape(*p, w->flags)) {
 			len = 1;
 		} else {

@@ -122,7 +122,7 @@ valid_scalar(const char *s, size_t n)
 #define U8_PREV(cur, prev, k) _mm256_alignr_epi8((cur), \
 	_mm256_permute2x128_si256((prev), (cur), 0x21), 16 - (k))
 
-__attribute__((target("avx2"))) static __m256i
+__attribute__((target("avx2"), always_inline)) static inline __m256i
 block_errors(__m256i cur, __m256i prev)
 {
 	const __m256i lo4 = _mm256_set1_epi8(0x0f);
@@ -183,7 +183,7 @@ block_errors(__m256i cur, __m256i prev)
 
 /* Non-zero where the block ends inside a sequence: a lead byte among its
  * last three that the block has no room to finish. */
-__attribute__((target("avx2"))) static __m256i
+__attribute__((target("avx2"), always_inline)) static inline __m256i
 block_unfinished(__m256i cur)
 {
 	const __m256i max = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1,
@@ -194,24 +194,18 @@ block_unfinished(__m256i cur)
 	return _mm256_subs_epu8(cur, max);
 }
 
+/* n >= 64: whole blocks, then the last 32 bytes (read again where they
+ * overlap the last whole block, each byte against its real predecessors,
+ * so no padding is needed). */
 __attribute__((target("avx2"))) static bool
 valid_avx2(const char *s, size_t n)
 {
 	__m256i prev = _mm256_setzero_si256(), err = prev, unfinished = prev,
 	    cur;
-	char tail[32];
-	size_t i = 0;
+	size_t i;
 
-	for (;;) {
-		if (n - i >= 32) {
-			cur = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
-		} else {
-			/* The rest, padded with NULs: ASCII, which ends nothing
-			 * and so shows a sequence cut off at the end. */
-			memset(tail, 0, sizeof(tail));
-			memcpy(tail, s + i, n - i);
-			cur = _mm256_loadu_si256((const __m256i *)(const void *)tail);
-		}
+	for (i = 0; n - i >= 32; i += 32) {
+		cur = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
 		if (_mm256_movemask_epi8(cur) == 0) {
 			err = _mm256_or_si256(err, unfinished);
 			unfinished = _mm256_setzero_si256();
@@ -220,17 +214,20 @@ valid_avx2(const char *s, size_t n)
 			unfinished = block_unfinished(cur);
 		}
 		prev = cur;
-		if (n - i <= 32)
-			break;
-		i += 32;
 		/* Errors are rare: look now and then, not per block. */
-		if ((i & 1023) == 0 && !_mm256_testz_si256(err, err))
+		if ((i & 1023) == 1023 - 31 && !_mm256_testz_si256(err, err))
 			return false;
 	}
-	/* A block that ended with n left a sequence open: the padded one
-	 * (or none) was last. */
-	if (n - i == 32)
-		err = _mm256_or_si256(err, unfinished);
+	if (i < n) {
+		prev = _mm256_loadu_si256((const __m256i *)(const void *)
+		    (s + n - 64));
+		cur = _mm256_loadu_si256((const __m256i *)(const void *)
+		    (s + n - 32));
+		err = _mm256_or_si256(err, block_errors(cur, prev));
+		unfinished = block_unfinished(cur);
+	}
+	/* A sequence left open at the very end. */
+	err = _mm256_or_si256(err, unfinished);
 	return _mm256_testz_si256(err, err);
 }
 #endif

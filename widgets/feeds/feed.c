@@ -228,6 +228,7 @@ feed_parse(struct arena *a, const char *body, size_t len,
 	    NULL, !json, &t);
 	if (rc != RC_OK)
 		return rc;
+	c.text_utf8 = true;
 	out->encoding = arena_strdup(a, t.encoding);
 	out->repaired_bytes = t.repaired;
 	if (json || looks_json(t.s, t.len)) {

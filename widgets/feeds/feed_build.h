@@ -108,6 +108,8 @@ struct feed_ctx {
 	int fimage_prio;
 	int fauthor_prio;
 	bool full;              /* max_items reached */
+	bool text_utf8;         /* the text parsed is UTF-8 already
+	                         * (feed_prep_decode's): not checked again */
 };
 
 /* ---- shared helpers (feed.c) ---- */

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util/buf.h"
 #include "util/time.h"
@@ -53,6 +56,7 @@ struct jr {
 	const char *p, *end;
 	struct buf stack;       /* members and items of open containers */
 	bool nomem;
+	bool utf8_known;        /* the text is UTF-8 (feed_ctx.text_utf8) */
 };
 
 static void
@@ -77,72 +81,69 @@ hex4(const char *p)
 	return v;
 }
 
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-/* The high bit of each byte of w that a string scan must stop at: '"',
- * '\\', a control or a non-ASCII byte. Per byte, x - 1 has its high bit
- * set for x == 0 and x > 0x80: so q - 1 flags '"', b - 1 flags '\\', and
- * one of them every byte of 0x80 or more (q and b are never both 0x80);
- * w - 0x20 flags the controls. Borrows only carry towards later bytes, so
- * the first flag in memory order is exact on little-endian. */
-static uint64_t
-str_stops(uint64_t w)
+#ifdef __SSE2__
+/* Bits of the bytes of p[0..16) a string scan stops at: '"', '\\' and
+ * the controls; *high gets the non-ASCII ones. */
+static unsigned
+str_stops16(const unsigned char *p, unsigned *high)
 {
-	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+	const __m128i ctl = _mm_set1_epi8(0x1f);
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p), m;
 
-	return ((q - ONES) | (b - ONES) | (w - ONES * 0x20)) & HIGHS;
+	m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+	m = _mm_or_si128(m, _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+	*high = (unsigned)_mm_movemask_epi8(v);
+	return (unsigned)_mm_movemask_epi8(m);
 }
-
-/* The bytes before the first flagged one; 0 where that is not known (the
- * byte loop then finds it). */
-static size_t
-str_skip(uint64_t m)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return (size_t)__builtin_ctzll(m) / 8;
-#else
-	(void)m;
-	return 0;
 #endif
-}
 
-/* The closing quote of the string at s (past its opening quote), or NULL
- * when a raw control byte, invalid UTF-8 or the end comes first. Sets *esc
- * when it holds a backslash; escapes are checked by unescape(). */
+/*
+ * The closing quote of the string at s (past its opening quote), or NULL
+ * when a raw control byte or the end comes first, or, unless the text is
+ * known to be UTF-8 (utf8_known), when the string is not. Sets *esc when
+ * it holds a backslash; escapes are checked by unescape(). Scanned 16
+ * bytes at a time for the three stops; non-ASCII bytes are only noted,
+ * and a string that has any is checked as a whole at its end.
+ */
 static const char *
-str_end(const char *s, const char *end, bool *esc)
+str_end(const char *s, const char *end, bool *esc, bool utf8_known)
 {
-	size_t n = (size_t)(end - s), i = 0, k;
-	uint64_t w, m;
-	unsigned char c;
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *e = (const unsigned char *)end;
+	bool high = false;
 
-	for (;;) {
-		for (; i + 8 <= n; i += 8) {
-			memcpy(&w, s + i, 8);
-			if ((m = str_stops(w)) != 0) {
-				i += str_skip(m);
-				break;
+	while (p < e) {
+#ifdef __SSE2__
+		if (e - p >= 16) {
+			unsigned h, m = str_stops16(p, &h), k;
+			if (m == 0) {
+				high = high || h != 0;
+				p += 16;
+				continue;
 			}
+			k = (unsigned)__builtin_ctz(m);
+			high = high || (h & ((1u << k) - 1)) != 0;
+			p += k;
 		}
-		if (i >= n)
-			return NULL;
-		c = (unsigned char)s[i];
-		if (c == '"')
-			return s + i;
-		if (c == '\\') {
+#endif
+		if (*p == '"') {
+			if (high && !utf8_known &&
+			    !utf8_valid(s, (size_t)((const char *)p - s)))
+				return NULL;
+			return (const char *)p;
+		}
+		if (*p == '\\') {
 			*esc = true;
-			i += 2;         /* never ends the string */
-		} else if (c < 0x20) {
-			return NULL;
-		} else if (c < 0x80) {
-			i++;            /* str_skip gave 0 */
-		} else if ((k = utf8_seqlen(s + i, n - i)) == 0) {
+			p += 2;         /* never ends the string */
+		} else if (*p < 0x20) {
 			return NULL;
 		} else {
-			i += k;
+			high = high || *p >= 0x80;
+			p++;
 		}
 	}
+	return NULL;
 }
 
 /* The escape at *pb (past its backslash, before q) written to out (room
@@ -226,7 +227,7 @@ jr_string(struct jr *r, struct jv *v)
 	const char *b = r->p, *q;
 	bool esc = false;
 
-	if ((q = str_end(b, r->end, &esc)) == NULL)
+	if ((q = str_end(b, r->end, &esc, r->utf8_known)) == NULL)
 		return false;
 	r->p = q + 1;
 	v->t = J_STR;
@@ -461,7 +462,8 @@ jr_value(struct jr *r, int depth, struct jv *v)
  * NULL: *rc is RC_INVALID or RC_NOMEM. Strings may point into s, which
  * must outlive the result. */
 static const struct jv *
-jr_parse(struct arena *a, const char *s, size_t n, enum rc *rc)
+jr_parse(struct arena *a, const char *s, size_t n, bool utf8_known,
+    enum rc *rc)
 {
 	struct jr r;
 	struct jv *v;
@@ -471,6 +473,7 @@ jr_parse(struct arena *a, const char *s, size_t n, enum rc *rc)
 	r.a = a;
 	r.p = s;
 	r.end = s + n;
+	r.utf8_known = utf8_known;
 	buf_init(&r.stack, SIZE_MAX / 2);
 	if ((v = arena_alloc(a, sizeof(*v))) == NULL)
 		r.nomem = true;
@@ -733,7 +736,7 @@ feed_json_parse(struct feed_ctx *c, const char *body, size_t len)
 	size_t i;
 	enum rc rc;
 
-	root = jr_parse(c->a, body, len, &rc);
+	root = jr_parse(c->a, body, len, c->text_utf8, &rc);
 	if (rc == RC_NOMEM)
 		return rc;
 	if (!jis(root, J_OBJ))
