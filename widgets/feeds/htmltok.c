@@ -378,6 +378,7 @@ htmltok_reset(struct htmltok *t, const char *s, size_t n)
 	t->nattrs = 0;
 	t->err = RC_OK;
 	t->rawlen = 0;
+	t->utf8 = utf8_valid(s, n);
 	buf_clear(&t->scratch);
 	/* Names and values of one tag: at most 3 bytes out per byte in
 	 * (U+FFFD for one), plus a NUL per name and value. */
@@ -393,6 +394,10 @@ htmltok_reset(struct htmltok *t, const char *s, size_t n)
 static const unsigned char text_cls[256] = {
 	[0] = 3, ['<'] = 1, ['&'] = 2,
 	[0x80 ... 0xff] = 4,
+};
+/* The same for input known to be UTF-8: non-ASCII bytes pass. */
+static const unsigned char text_cls_utf8[256] = {
+	[0] = 3, ['<'] = 1, ['&'] = 2,
 };
 
 static bool
@@ -448,6 +453,13 @@ text_stops(bytevec v)
 	return (v == '<') | (v == '&') | (v == 0) | bytevec_high(v);
 }
 
+/* The bytes text_cls_utf8 does not pass. */
+static bytevec_mask
+text_stops_utf8(bytevec v)
+{
+	return (v == '<') | (v == '&') | (v == 0);
+}
+
 /* Text from t->p: a run of input bytes, or one decoded character. */
 static enum htmltok_type
 scan_text(struct htmltok *t)
@@ -459,7 +471,14 @@ scan_text(struct htmltok *t)
 
 	while (p < end) {
 		unsigned char cls;
-		p += bytevec_span(p, (size_t)(end - p), text_cls, text_stops);
+		/* Checked UTF-8 (htmltok_reset) needs no look at each
+		 * non-ASCII character: the scan stops at markup only. */
+		if (t->utf8)
+			p += bytevec_span(p, (size_t)(end - p), text_cls_utf8,
+			    text_stops_utf8);
+		else
+			p += bytevec_span(p, (size_t)(end - p), text_cls,
+			    text_stops);
 		if (p >= end)
 			break;
 		cls = text_cls[*p];

@@ -57,6 +57,9 @@ struct htmltok {
 
 	/* private */
 	const char *p, *end;
+	bool utf8;           /* the input is well-formed UTF-8 (checked once,
+	                      * 32 bytes at a time): text runs need no check
+	                      * per character, nor U+FFFD */
 	int mode;            /* data, raw text, RCDATA, plaintext */
 	char rawname[16];    /* the end tag that ends raw text */
 	size_t rawlen;
