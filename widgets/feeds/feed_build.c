@@ -640,6 +640,7 @@ feed_tc_html(struct feed_ctx *c, const struct feed_tc *tc,
 	memset(&o, 0, sizeof(o));
 	o.base_url = tc->base != NULL ? tc->base : c->base;
 	o.max_len = FEED_MAX_HTML;
+	o.utf8 = c->text_utf8;
 	if (ctx_san(c) == NULL ||
 	    sanitize_html(c->san, src, strlen(src), &o, &r) != RC_OK)
 		return NULL;

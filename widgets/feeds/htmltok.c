@@ -365,6 +365,12 @@ htmltok_fini(struct htmltok *t)
 void
 htmltok_reset(struct htmltok *t, const char *s, size_t n)
 {
+	htmltok_reset_utf8(t, s, n, utf8_valid(s, n));
+}
+
+void
+htmltok_reset_utf8(struct htmltok *t, const char *s, size_t n, bool utf8)
+{
 	/* Only what is read before it is written (the attribute array is
 	 * 2 KiB, and fragments are often short). */
 	t->type = HTMLTOK_EOF;
@@ -378,7 +384,7 @@ htmltok_reset(struct htmltok *t, const char *s, size_t n)
 	t->nattrs = 0;
 	t->err = RC_OK;
 	t->rawlen = 0;
-	t->utf8 = utf8_valid(s, n);
+	t->utf8 = utf8;
 	buf_clear(&t->scratch);
 	/* Names and values of one tag: at most 3 bytes out per byte in
 	 * (U+FFFD for one), plus a NUL per name and value. */

@@ -73,6 +73,10 @@ void htmltok_fini(struct htmltok *t);
 
 /* Starts a run over s[0..n) (UTF-8; invalid bytes read as U+FFFD). */
 void htmltok_reset(struct htmltok *t, const char *s, size_t n);
+/* The same when the caller knows whether s is UTF-8 (utf8: it is, and is
+ * not checked again). */
+void htmltok_reset_utf8(struct htmltok *t, const char *s, size_t n,
+    bool utf8);
 
 /*
  * The next token. Text comes in pieces: runs of input bytes, and each

@@ -2216,7 +2216,8 @@ m_run(struct state *st, const char *html, size_t len)
 {
 	struct htmltok *t = &st->tok;
 
-	htmltok_reset(t, html, len);
+	htmltok_reset_utf8(t, html, len, st->o != NULL && st->o->utf8 ? true :
+	    utf8_valid(html, len));
 	while (!st->truncated && !st->nomem) {
 		enum htmltok_type ty = htmltok_next(t);
 		if (ty == HTMLTOK_EOF)
@@ -2284,7 +2285,8 @@ state_run(struct state *st, const char *html, size_t len)
 {
 	struct htmltok *t = &st->tok;
 
-	htmltok_reset(t, html, len);
+	htmltok_reset_utf8(t, html, len, st->o != NULL && st->o->utf8 ? true :
+	    utf8_valid(html, len));
 	while (!st->truncated && !st->nomem) {
 		enum htmltok_type ty = htmltok_next(t);
 		if (ty == HTMLTOK_EOF)

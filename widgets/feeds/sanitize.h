@@ -71,6 +71,10 @@ struct sanitize_opts {
 	void *ctx;
 	/* Media mode (above), NULL: off. */
 	const struct sanitize_media *media;
+	/* The input is known to be well-formed UTF-8 (a feed parser's
+	 * decoded text): not checked again. Else it is checked, and bytes
+	 * that are not UTF-8 read as U+FFFD. */
+	bool utf8;
 };
 
 struct sanitize_result {
