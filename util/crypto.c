@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -113,6 +114,66 @@ crypto_hmac_sha256(const void *key, size_t keylen, const void *p, size_t n,
 	unsigned int len = CRYPTO_SHA256_LEN;
 
 	if (HMAC(EVP_sha256(), key, (int)keylen, p, n, out, &len) == NULL)
+		return RC_CRYPTO;
+	return RC_OK;
+}
+
+struct crypto_hmac {
+	EVP_MAC_CTX *ctx;       /* keyed; re-initialised with the same key */
+};
+
+enum rc
+crypto_hmac_new(const void *key, size_t keylen, struct crypto_hmac **out)
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	struct crypto_hmac *h = calloc(1, sizeof(*h));
+	OSSL_PARAM params[2];
+	enum rc rc = RC_CRYPTO;
+
+	*out = NULL;
+	if (h == NULL) {
+		rc = RC_NOMEM;
+		goto out;
+	}
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (mac != NULL && (h->ctx = EVP_MAC_CTX_new(mac)) != NULL &&
+	    EVP_MAC_init(h->ctx, key, keylen, params) == 1) {
+		*out = h;
+		h = NULL;
+		rc = RC_OK;
+	}
+out:
+	crypto_hmac_free(h);
+	EVP_MAC_free(mac);
+	return rc;
+}
+
+void
+crypto_hmac_free(struct crypto_hmac *h)
+{
+	if (h == NULL)
+		return;
+	EVP_MAC_CTX_free(h->ctx);
+	free(h);
+}
+
+enum rc
+crypto_hmac_parts(struct crypto_hmac *h, const void *const *parts,
+    const size_t *lens, size_t n, unsigned char out[CRYPTO_SHA256_LEN])
+{
+	size_t len = 0;
+
+	/* No key: HMAC starts again from the key it was given. */
+	if (EVP_MAC_init(h->ctx, NULL, 0, NULL) != 1)
+		return RC_CRYPTO;
+	for (size_t i = 0; i < n; i++) {
+		if (lens[i] > 0 && EVP_MAC_update(h->ctx, parts[i], lens[i]) != 1)
+			return RC_CRYPTO;
+	}
+	if (EVP_MAC_final(h->ctx, out, &len, CRYPTO_SHA256_LEN) != 1 ||
+	    len != CRYPTO_SHA256_LEN)
 		return RC_CRYPTO;
 	return RC_OK;
 }

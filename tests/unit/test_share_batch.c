@@ -15,6 +15,7 @@
 #include "tests/unit/tmpdir_fixture.h"
 #include "widgets/share/share_batch.h"
 #include "widgets/share/share_seen.h"
+#include "tests/unit/share_keys.h"
 
 static const struct share_limits roomy = { 3, 1000, 1000000, 1000000 };
 
@@ -88,7 +89,7 @@ share(struct share_batch *b, const char *net, const char *key, const char *netwo
 	struct share_visitor v;
 	enum share_outcome o;
 
-	assert_int_equal(share_visitor_keys(salt, sizeof(salt), 100, net, key, network, &v),
+	assert_int_equal(salted_visitor_keys(salt, sizeof(salt), 100, net, key, network, &v),
 	    RC_OK);
 	assert_int_equal(share_batch_count(b, key, network, &v, 100, now, &o), RC_OK);
 	return o;
@@ -207,7 +208,7 @@ t_locked_keeps(void **state)
 	for (int i = 0; i < 6; i++) {
 		static const unsigned char salt[SHARE_SALT_LEN] = { 7 };
 		snprintf(net, sizeof(net), "10.4.%d.0/24", i);
-		assert_int_equal(share_visitor_keys(salt, sizeof(salt), 100, net, "k", "x", &v),
+		assert_int_equal(salted_visitor_keys(salt, sizeof(salt), 100, net, "k", "x", &v),
 		    RC_OK);
 		if (share_batch_count(f->b, "k", "x", &v, 100, false, &o) == RC_OK)
 			kept++;

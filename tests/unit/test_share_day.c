@@ -17,6 +17,7 @@
 #include "tests/unit/tmpdir_fixture.h"
 #include "widgets/share/share_day.h"
 #include "widgets/share/share_store.h"
+#include "tests/unit/share_keys.h"
 
 /* A key as random as a MAC, from i (splitmix64). */
 static void
@@ -204,7 +205,7 @@ count(struct share_store *s, int visitor, const char *key)
 	char net[32];
 
 	snprintf(net, sizeof(net), "10.%d.%d.0/24", visitor / 256, visitor % 256);
-	assert_int_equal(share_visitor_keys(salt, sizeof(salt), 100, net, key, "x", &v), RC_OK);
+	assert_int_equal(salted_visitor_keys(salt, sizeof(salt), 100, net, key, "x", &v), RC_OK);
 	assert_int_equal(share_store_count(s, key, "x", &v, 100, &o), RC_OK);
 	return o;
 }
@@ -304,7 +305,7 @@ t_store_cap(void **state)
 	assert_int_equal(share_store_open(db, 1000, &lim, &s), RC_OK);
 	share_store_use_day(s, d);
 	for (int i = 0; i < 4; i++) {
-		assert_int_equal(share_visitor_keys(salt, sizeof(salt), 100, "192.0.2.0/24", "u",
+		assert_int_equal(salted_visitor_keys(salt, sizeof(salt), 100, "192.0.2.0/24", "u",
 		    nets[i], &v), RC_OK);
 		assert_int_equal(share_store_count(s, "u", nets[i], &v, 100, &o), RC_OK);
 		assert_int_equal(o, i < 3 ? SHARE_COUNTED : SHARE_CAPPED);

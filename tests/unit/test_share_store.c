@@ -14,6 +14,7 @@
 
 #include "tests/unit/tmpdir_fixture.h"
 #include "widgets/share/share_store.h"
+#include "tests/unit/share_keys.h"
 
 static const struct share_limits roomy = { 1000, 1000, 1000000, 1000000 };
 
@@ -55,7 +56,7 @@ visitor(struct share_visitor *out, long day, const char *net, const char *key,
 {
 	static const unsigned char salt[SHARE_SALT_LEN] = { 1, 2, 3 };
 
-	assert_int_equal(share_visitor_keys(salt, sizeof(salt), day, net, key, network,
+	assert_int_equal(salted_visitor_keys(salt, sizeof(salt), day, net, key, network,
 	    out), RC_OK);
 }
 
@@ -244,6 +245,41 @@ test_visitor_keys(void **state)
 	assert_memory_not_equal(h[1].seen, h[2].seen, SHARE_VISITOR_LEN);
 }
 
+/* The keys are HMAC-SHA256(salt, "v2" 0 kind 0 day 0 net ...) cut to
+ * SHARE_VISITOR_LEN, whichever way the MAC is computed: the keyed MAC the
+ * workers keep (crypto_hmac_parts) gives the one-shot MAC's bytes, so the
+ * keys a database holds from before stay the keys of today's visitors. */
+static void
+test_visitor_keys_known(void **state)
+{
+	static const unsigned char salt[SHARE_SALT_LEN] = { 1, 2, 3 };
+	static const char seen[] = "v2\0seen\0" "19700\0" "192.0.2.0/24\0k\0x";
+	static const char url[] = "v2\0url\0" "19700\0" "192.0.2.0/24\0k";
+	static const char net[] = "v2\0net\0" "19700\0" "192.0.2.0/24";
+	unsigned char want[CRYPTO_SHA256_LEN];
+	struct share_visitor v, w;
+	struct crypto_hmac *mac;
+
+	(void)state;
+	visitor(&v, 19700, "192.0.2.0/24", "k", "x");
+	assert_int_equal(crypto_hmac_sha256(salt, sizeof(salt), seen, sizeof(seen) - 1, want), RC_OK);
+	assert_memory_equal(v.seen, want, SHARE_VISITOR_LEN);
+	assert_int_equal(crypto_hmac_sha256(salt, sizeof(salt), url, sizeof(url) - 1, want), RC_OK);
+	assert_memory_equal(v.url, want, SHARE_VISITOR_LEN);
+	assert_int_equal(crypto_hmac_sha256(salt, sizeof(salt), net, sizeof(net) - 1, want), RC_OK);
+	assert_memory_equal(v.net, want, SHARE_VISITOR_LEN);
+	/* One keyed MAC, used again and again (seen, then the other two, as
+	 * a worker does), still gives the same keys. */
+	assert_int_equal(crypto_hmac_new(salt, sizeof(salt), &mac), RC_OK);
+	for (int i = 0; i < 3; i++) {
+		memset(&w, 0, sizeof(w));
+		assert_int_equal(share_visitor_seen(mac, 19700, "192.0.2.0/24", "k", "x", w.seen), RC_OK);
+		assert_int_equal(share_visitor_ids(mac, 19700, "192.0.2.0/24", "k", &w), RC_OK);
+		assert_memory_equal(&w, &v, sizeof(v));
+	}
+	crypto_hmac_free(mac);
+}
+
 static void
 test_visitor_net(void **state)
 {
@@ -337,6 +373,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test(test_visitor_keys),
+		cmocka_unit_test(test_visitor_keys_known),
 		cmocka_unit_test(test_visitor_net),
 		cmocka_unit_test_setup_teardown(test_salt, setup, teardown),
 		cmocka_unit_test(test_open_fails),

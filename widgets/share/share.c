@@ -51,6 +51,7 @@ struct share_ctx {
 	time_t store_retry;            /* when to try opening it again */
 	long queue_max;                /* counts that may wait for `shared` */
 	bool have_salt;                /* salt loaded: counting and picker tokens */
+	struct crypto_hmac *mac;       /* keyed with the salt: visitor keys */
 	time_t full_logged;            /* last share_count_refused table-full log */
 	unsigned char salt[SHARE_SALT_LEN];
 };
@@ -153,6 +154,8 @@ load_salt(struct share_ctx *c)
 	    : state_path(c->cfg, SHARE_SALT_NAME);
 	rc = salt == NULL ? RC_NOMEM
 	    : share_salt_load(salt, c->set.salt_file == NULL, c->salt);
+	if (rc == RC_OK)
+		rc = crypto_hmac_new(c->salt, sizeof(c->salt), &c->mac);
 	c->have_salt = rc == RC_OK;
 	free(salt);
 	return rc;
@@ -316,6 +319,7 @@ share_fini(void *ctx)
 	share_remote_free(c->remote);
 	store_close(c->shared);
 	share_settings_fini(&c->set);
+	crypto_hmac_free(c->mac);
 	explicit_bzero(c->salt, sizeof(c->salt));
 	free(c);
 }
@@ -486,15 +490,14 @@ count_visitor(struct share_ctx *c, struct request *req, const struct share_url *
 	if (!counting_ready(c) || !share_visitor_net(request_remote_addr(req), net, sizeof(net)))
 		return "unavailable";
 	/* A repeat this worker remembers costs one HMAC, not three. */
-	if (share_visitor_seen(c->salt, sizeof(c->salt), day, net, u->key, network,
-	    v.seen) != RC_OK)
+	if (share_visitor_seen(c->mac, day, net, u->key, network, v.seen) != RC_OK)
 		return "unavailable";
 	if (share_seen_has(c->seen, day, v.seen))
 		return share_outcome_str(SHARE_SEEN);
 	/* A store failure below is logged by the store; share_remote counts
 	 * its outcomes itself (queued ones too), the batch when its
 	 * transaction decided (batch_observe). */
-	if (share_visitor_keys(c->salt, sizeof(c->salt), day, net, u->key, network, &v) != RC_OK ||
+	if (share_visitor_ids(c->mac, day, net, u->key, &v) != RC_OK ||
 	    count_in(c, req, u->key, network, &v, day, &o, &queued) != RC_OK)
 		return "unavailable";
 	return queued ? "queued" : share_outcome_str(o);

@@ -21,6 +21,9 @@
 #include "util/log.h"
 #include "widgets/share/share_day.h"
 
+/* Parts of a visitor key's MAC message, at most. */
+#define VISITOR_PARTS_MAX 5
+
 /*
  * share_counts: one row per (counter key, network).
  * share_daily:  one row per visitor key of the day (struct share_visitor:
@@ -44,6 +47,7 @@ static const char share_schema[] =
 	"  ('counters', (SELECT count(*) FROM share_counts)),"
 	"  ('daily', (SELECT count(*) FROM share_daily));"
 	"COMMIT;";
+
 
 /*
  * synchronous=NORMAL: in WAL mode a commit is durable against a crash of
@@ -589,46 +593,46 @@ share_visitor_net(const char *addr, char *out, size_t n)
 	return len >= 0 && (size_t)len < n;
 }
 
-/* The first SHARE_VISITOR_LEN bytes of HMAC(salt, "v2" 0 parts...). */
+/* The first SHARE_VISITOR_LEN bytes of HMAC(salt, "v2" 0 parts...), the
+ * parts handed to the MAC as they are (no copy into one message). */
 static enum rc
-visitor_mac(const unsigned char *salt, size_t saltlen, const char *const *parts,
-    size_t nparts, unsigned char out[SHARE_VISITOR_LEN])
+visitor_mac(struct crypto_hmac *mac, const char *const *parts, size_t nparts,
+    unsigned char out[SHARE_VISITOR_LEN])
 {
-	unsigned char mac[CRYPTO_SHA256_LEN];
-	struct buf b;
+	const void *piece[1 + 2 * VISITOR_PARTS_MAX];
+	size_t len[1 + 2 * VISITOR_PARTS_MAX], n = 0;
+	unsigned char full[CRYPTO_SHA256_LEN];
 	enum rc rc;
 
-	buf_init(&b, 32 * 1024);
-	rc = buf_appends(&b, "v2");
-	for (size_t i = 0; i < nparts && rc == RC_OK; i++) {
-		rc = buf_appendc(&b, '\0');
-		if (rc == RC_OK)
-			rc = buf_appends(&b, parts[i] != NULL ? parts[i] : "");
+	piece[n] = "v2";
+	len[n++] = 2;
+	for (size_t i = 0; i < nparts && i < VISITOR_PARTS_MAX; i++) {
+		const char *p = parts[i] != NULL ? parts[i] : "";
+		piece[n] = "";          /* its terminating NUL: one byte */
+		len[n++] = 1;
+		piece[n] = p;
+		len[n++] = strlen(p);
 	}
+	rc = crypto_hmac_parts(mac, piece, len, n, full);
 	if (rc == RC_OK)
-		rc = crypto_hmac_sha256(salt, saltlen, b.data, b.len, mac);
-	if (rc == RC_OK)
-		memcpy(out, mac, SHARE_VISITOR_LEN);
-	buf_fini(&b);
+		memcpy(out, full, SHARE_VISITOR_LEN);
 	return rc;
 }
 
 enum rc
-share_visitor_seen(const unsigned char *salt, size_t saltlen, long day,
-    const char *net, const char *key, const char *network,
-    unsigned char out[SHARE_VISITOR_LEN])
+share_visitor_seen(struct crypto_hmac *mac, long day, const char *net,
+    const char *key, const char *network, unsigned char out[SHARE_VISITOR_LEN])
 {
 	char d[24];
 	const char *seen[] = { "seen", d, net, key, network };
 
 	snprintf(d, sizeof(d), "%ld", day);
-	return visitor_mac(salt, saltlen, seen, 5, out);
+	return visitor_mac(mac, seen, 5, out);
 }
 
 enum rc
-share_visitor_keys(const unsigned char *salt, size_t saltlen, long day,
-    const char *net, const char *key, const char *network,
-    struct share_visitor *out)
+share_visitor_ids(struct crypto_hmac *mac, long day, const char *net,
+    const char *key, struct share_visitor *out)
 {
 	char d[24];
 	const char *url[] = { "url", d, net, key };
@@ -636,12 +640,19 @@ share_visitor_keys(const unsigned char *salt, size_t saltlen, long day,
 	enum rc rc;
 
 	snprintf(d, sizeof(d), "%ld", day);
-	rc = share_visitor_seen(salt, saltlen, day, net, key, network, out->seen);
+	rc = visitor_mac(mac, url, 4, out->url);
 	if (rc == RC_OK)
-		rc = visitor_mac(salt, saltlen, url, 4, out->url);
-	if (rc == RC_OK)
-		rc = visitor_mac(salt, saltlen, nets, 3, out->net);
+		rc = visitor_mac(mac, nets, 3, out->net);
 	return rc;
+}
+
+enum rc
+share_visitor_keys(struct crypto_hmac *mac, long day, const char *net,
+    const char *key, const char *network, struct share_visitor *out)
+{
+	enum rc rc = share_visitor_seen(mac, day, net, key, network, out->seen);
+
+	return rc == RC_OK ? share_visitor_ids(mac, day, net, key, out) : rc;
 }
 
 /* Creates path with fresh random bytes unless it exists (link is atomic

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "util/crypto.h"
 #include "util/rc.h"
 
 #define SHARE_SALT_LEN 32
@@ -127,17 +128,20 @@ bool share_visitor_net(const char *addr, char *out, size_t n);
 /*
  * The keys of a share: the first SHARE_VISITOR_LEN bytes of
  * HMAC-SHA256(salt, "v2" 0 kind 0 day 0 net [0 key [0 network]]) for the
- * kinds "seen", "url" and "net". The day is inside the MAC, so keys of two
- * days cannot be linked.
+ * kinds "seen", "url" and "net", `mac` keyed with the salt
+ * (crypto_hmac_new). The day is inside the MAC, so keys of two days
+ * cannot be linked.
  */
-enum rc share_visitor_keys(const unsigned char *salt, size_t saltlen, long day,
-    const char *net, const char *key, const char *network,
-    struct share_visitor *out);
+enum rc share_visitor_keys(struct crypto_hmac *mac, long day, const char *net,
+    const char *key, const char *network, struct share_visitor *out);
 /* The "seen" key alone (one HMAC): a repeat a worker remembers
  * (share_seen.h) needs no other. */
-enum rc share_visitor_seen(const unsigned char *salt, size_t saltlen, long day,
-    const char *net, const char *key, const char *network,
-    unsigned char out[SHARE_VISITOR_LEN]);
+enum rc share_visitor_seen(struct crypto_hmac *mac, long day, const char *net,
+    const char *key, const char *network, unsigned char out[SHARE_VISITOR_LEN]);
+/* The "url" and "net" keys (out->seen untouched): after
+ * share_visitor_seen, the rest of share_visitor_keys. */
+enum rc share_visitor_ids(struct crypto_hmac *mac, long day, const char *net,
+    const char *key, struct share_visitor *out);
 
 /*
  * Loads the salt from path (at least SHARE_SALT_LEN bytes, folded with
