@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fcgi/config.h"
 #include "util/url.h"
@@ -105,7 +106,18 @@ request_busy(const struct request *req)
 		return false;
 	if (p->state < 0) {
 		struct pollfd pfd = { .fd = p->listen_fd, .events = POLLIN };
-		p->state = poll(&pfd, 1, 0) > 0;
+		struct timespec ts;
+		long long now = 0;
+		if (p->busy_at != NULL && clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+			now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+		if (now > 0 && *p->busy_at > 0 &&
+		    now - *p->busy_at < REQUEST_BUSY_KEEP_NS) {
+			p->state = 1;
+		} else {
+			p->state = poll(&pfd, 1, 0) > 0;
+			if (p->state == 1 && now > 0)
+				*p->busy_at = now;
+		}
 	}
 	p->asked_busy = p->asked_busy || p->state == 1;
 	return p->state == 1;

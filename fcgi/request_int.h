@@ -35,7 +35,14 @@ struct request_busy_probe {
 	int listen_fd;       /* -1: never busy (CGI, tests) */
 	int state;           /* -1 not asked yet, 0 idle, 1 busy */
 	bool asked_busy;     /* a handler was told "busy" */
+	/* The worker's: when a poll last said "busy" (CLOCK_MONOTONIC, ns;
+	 * 0 never), or NULL. Within REQUEST_BUSY_KEEP_NS of that the answer
+	 * stands without a poll: under load, one poll per millisecond instead
+	 * of one per new visitor's share. */
+	long long *busy_at;
 };
+
+#define REQUEST_BUSY_KEEP_NS 1000000LL
 
 struct request {
 	struct arena *arena;

@@ -227,6 +227,7 @@ worker_serve(const struct config *cfg, const struct feature *features,
 	struct worker_bufs wb;
 	FCGX_Request fr;
 	bool idle_hooks = false, pending = false;
+	long long busy_at = 0;         /* request_busy_probe.busy_at */
 
 	if (a == NULL || serving_router(cfg, features, &r, &h) != RC_OK) {
 		arena_free(a);
@@ -260,7 +261,8 @@ worker_serve(const struct config *cfg, const struct feature *features,
 		struct sink out = { fcgx_put, fr.out };
 		/* Busy: another request waits behind this one (asked only by
 		 * a handler that can defer work, only when it would). */
-		struct request_busy_probe probe = { idle_hooks ? listen_fd : -1, -1, false };
+		struct request_busy_probe probe = { idle_hooks ? listen_fd : -1, -1, false,
+			&busy_at };
 		handle(r, a, &wb, cfg, fr.envp, fcgx_read, fr.in, &out, &probe);
 		pending = pending || probe.asked_busy;
 		FCGX_Finish_r(&fr);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fcgi/config.h"
@@ -225,7 +226,9 @@ test_busy(void **state)
 	struct request req;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int lfd = socket(AF_UNIX, SOCK_STREAM, 0), cfd = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct request_busy_probe probe = { lfd, -1, false };
+	struct request_busy_probe probe = { lfd, -1, false, NULL };
+	struct timespec ts;
+	long long busy_at = 0;
 
 	(void)state;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "/tmp/socialhub-busy.%d", (int)getpid());
@@ -242,11 +245,32 @@ test_busy(void **state)
 	 * asked changes nothing until the next request. */
 	assert_int_equal(connect(cfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	assert_false(request_busy(&req));
-	probe = (struct request_busy_probe){ lfd, -1, false };
+	probe = (struct request_busy_probe){ lfd, -1, false, NULL };
 	assert_true(request_busy(&req));              /* one waits */
 	assert_true(probe.asked_busy);
-	probe = (struct request_busy_probe){ -1, -1, false };
+	probe = (struct request_busy_probe){ -1, -1, false, NULL };
 	assert_false(request_busy(&req));             /* no listening socket */
+	/* The worker's memory: a poll that says busy is noted; within a
+	 * millisecond of it, busy stands without a poll (nothing is queued
+	 * once the connection is gone); an older note is looked at again. */
+	probe = (struct request_busy_probe){ lfd, -1, false, &busy_at };
+	assert_true(request_busy(&req));
+	assert_true(busy_at > 0);
+	close(cfd);
+	cfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	{
+		/* the queued connection closed: accept and drop it */
+		int q = accept(lfd, NULL, NULL);
+		assert_true(q >= 0);
+		close(q);
+	}
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	busy_at = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	probe = (struct request_busy_probe){ lfd, -1, false, &busy_at };
+	assert_true(request_busy(&req));              /* noted just now */
+	busy_at -= 2 * REQUEST_BUSY_KEEP_NS;
+	probe = (struct request_busy_probe){ lfd, -1, false, &busy_at };
+	assert_false(request_busy(&req));             /* too old: polled */
 	close(cfd);
 	close(lfd);
 	unlink(sun.sun_path);
