@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include "fcgi/feature.h"
 #include "fcgi/health.h"
 #include "fcgi/metrics.h"
+#include "fcgi/request_int.h"
 #include "fcgi/router_int.h"
 #include "util/log.h"
 
@@ -183,7 +186,8 @@ idle_fn(void *arg, const struct feature *f, void *ctx)
  * connection is queued on the listening socket now, the features do
  * their deferred work. Under load a request is always waiting and the
  * work goes on in batches; when the load stops, nothing waits for the
- * next one. After requests that asked nothing, no poll() at all.
+ * next one. After requests that asked nothing, no poll() at all; right
+ * after a busy one, none either (busy_lately, with the idle tick below).
  */
 static bool
 waiting(int listen_fd)
@@ -193,10 +197,46 @@ waiting(int listen_fd)
 	return poll(&p, 1, 0) != 0;
 }
 
-static void
-worker_idle_work(struct router *r, int listen_fd, bool *pending)
+/* True when a handler's poll found requests waiting within the last
+ * REQUEST_BUSY_KEEP_NS (request_busy): the load goes on, no need to look. */
+static bool
+busy_lately(long long busy_at)
 {
-	if (*pending && !waiting(listen_fd)) {
+	struct timespec ts;
+	long long now;
+
+	if (busy_at <= 0 || clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return false;
+	now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return now - busy_at < REQUEST_BUSY_KEEP_NS;
+}
+
+/*
+ * A worker with deferred work must not sleep in accept() with it: the
+ * listening socket gets a receive timeout (which accept() honours, and
+ * FCGX_Accept_r passes on as -EAGAIN), so such a worker wakes at least
+ * every WORKER_IDLE_TICK_MS and looks again. That lets it skip the look
+ * right after a busy request (busy_lately): a poll per request fewer under
+ * load, and a batch left pending when the load stops, or when another
+ * worker took the connection it saw, is done within a tick. Set by every
+ * worker (the socket is shared): off where no feature defers work.
+ */
+#define WORKER_IDLE_TICK_MS 100
+
+static void
+idle_tick_set(int listen_fd, bool on)
+{
+	struct timeval tv = { 0, on ? WORKER_IDLE_TICK_MS * 1000 : 0 };
+
+	if (setsockopt(listen_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
+		log_kv(LOG_WARN, "idle_tick_failed", "error", strerror(errno), NULL);
+}
+
+static void
+worker_idle_work(struct router *r, int listen_fd, bool *pending,
+    long long busy_at)
+{
+	if (*pending && !busy_lately(busy_at) && !waiting(listen_fd)) {
 		router_each_feature(r, idle_fn, NULL);
 		*pending = false;
 	}
@@ -234,6 +274,7 @@ worker_serve(const struct config *cfg, const struct feature *features,
 		return 1;
 	}
 	router_each_feature(r, has_idle_fn, &idle_hooks);
+	idle_tick_set(listen_fd, idle_hooks);
 	buf_init(&wb.head, 64 * 1024);
 	buf_init(&wb.body, RESPONSE_BODY_MAX);
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
@@ -241,7 +282,7 @@ worker_serve(const struct config *cfg, const struct feature *features,
 	for (;;) {
 		int rc;
 		if (idle_hooks)
-			worker_idle_work(r, listen_fd, &pending);
+			worker_idle_work(r, listen_fd, &pending, busy_at);
 		/* From here until FCGX_Accept_r returns, SIGTERM closes the
 		 * listening socket (see worker_on_term). */
 		worker_idle = 1;
@@ -252,7 +293,9 @@ worker_serve(const struct config *cfg, const struct feature *features,
 		if (rc < 0) {
 			if (*stop)
 				break;
-			if (rc == -EINTR || errno == EINTR)
+			/* EAGAIN: the idle tick (idle_tick_set). */
+			if (rc == -EINTR || errno == EINTR || rc == -EAGAIN ||
+			    rc == -EWOULDBLOCK)
 				continue;
 			log_kv(LOG_ERROR, "accept_failed", "error", strerror(-rc), NULL);
 			sleep(1);

@@ -294,6 +294,44 @@ curl -s --noproxy '*' -o /dev/null -A 'same-visitor' "$S/share/bluesky?url=$C2"
 read -r _ bn < <(counts "$C2" bluesky)
 [ "$bn" = 1 ] && th_ok "dedupe survives a restart" || th_not_ok "dedupe survives a restart" "bluesky=$bn"
 
+# ------------------------------------------------------------ idle flush
+
+# New visitors at once from 12 lanes keep the 3 workers busy, so they
+# batch their counts (share_batch.h) and may skip the look at the
+# listening socket right after a busy request (request_busy). When the
+# load stops, no worker may keep its batch until its next request: the
+# last requests flush it, or the listening socket's receive timeout wakes
+# the worker (fcgi/worker.c, WORKER_IDLE_TICK_MS). Which of the two does
+# it depends on timing; the counts must be in either way. Read from the
+# database itself, not /share/counts, whose worker flushes its own batch
+# first.
+C5='https%3A%2F%2Fwww.example.com%2Fcount-idle'
+lanes 12 "$TH_DIR/idle" < <(for i in $(seq 600); do
+	echo "127.$((200 + i / 250)).$((i % 250)).1 idle-$i $S/share/x?url=$C5"
+done)
+lanes_wait
+cat "$TH_DIR/idle".[0-9]* >"$TH_DIR/idle"
+seen=$(grep -c '^302$' "$TH_DIR/idle")
+db_total() {
+	/usr/bin/python3 -c 'import sqlite3, sys
+c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True, timeout=5)
+print(c.execute("SELECT coalesce(sum(n), 0) FROM share_counts WHERE url LIKE ?",
+    ("%count-idle%",)).fetchone()[0])' "$DB"
+}
+# A pipe nobody writes to: `read -t` on it sleeps without a fork.
+exec {NAP}<> <(:)
+nap() { read -r -t "$1" -u "$NAP" _; }
+# No request meets the workers from here on: only their own wake-ups
+# can commit what they hold (a tick is 0.1 s; 5 s for a loaded machine).
+deadline=$((SECONDS + 5))
+while total=$(db_total) && [ "$total" -lt "$seen" ] && [ "$SECONDS" -lt "$deadline" ]; do
+	nap 0.1
+done
+[ "$seen" -ge 500 ] && [ "$total" = "$seen" ] &&
+	th_ok "idle flush: all $seen answered new visitors committed without a further request" ||
+	th_not_ok "idle flush: every answered new visitor committed without a further request" \
+		"answered=$seen in the database=$total"
+
 # ------------------------------------------------------------ kill -9
 
 # Writers with distinct visitors; kill -9 the master and every child in the
@@ -303,9 +341,6 @@ read -r _ bn < <(counts "$C2" bluesky)
 # answered but those of the batches the workers held (one each at most).
 C3='https%3A%2F%2Fwww.example.com%2Fcount-kill'
 prev=0
-# A pipe nobody writes to: `read -t` on it sleeps without a fork.
-exec {NAP}<> <(:)
-nap() { read -r -t "$1" -u "$NAP" _; }
 # answered FILE...: sets ANSWERED, how many requests were answered (302).
 answered() {
 	local code f
