@@ -97,6 +97,22 @@ request_remote_addr(const struct request *req)
 	return a != NULL ? a : "";
 }
 
+long long
+request_busy_clock(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+bool
+request_busy_kept(long long busy_at, long long now)
+{
+	return busy_at > 0 && now > 0 && now - busy_at < REQUEST_BUSY_KEEP_NS;
+}
+
 bool
 request_busy(const struct request *req)
 {
@@ -106,12 +122,8 @@ request_busy(const struct request *req)
 		return false;
 	if (p->state < 0) {
 		struct pollfd pfd = { .fd = p->listen_fd, .events = POLLIN };
-		struct timespec ts;
-		long long now = 0;
-		if (p->busy_at != NULL && clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
-			now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-		if (now > 0 && *p->busy_at > 0 &&
-		    now - *p->busy_at < REQUEST_BUSY_KEEP_NS) {
+		long long now = p->busy_at != NULL ? request_busy_clock() : 0;
+		if (p->busy_at != NULL && request_busy_kept(*p->busy_at, now)) {
 			p->state = 1;
 		} else {
 			p->state = poll(&pfd, 1, 0) > 0;

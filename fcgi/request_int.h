@@ -43,6 +43,11 @@ struct request_busy_probe {
 };
 
 #define REQUEST_BUSY_KEEP_NS 1000000LL
+/* CLOCK_MONOTONIC in nanoseconds, the clock of busy_at (0: unreadable). */
+long long request_busy_clock(void);
+/* True when busy_at (0: never) is within REQUEST_BUSY_KEEP_NS before now:
+ * the load that made a poll say "busy" is taken to go on. */
+bool request_busy_kept(long long busy_at, long long now);
 
 struct request {
 	struct arena *arena;

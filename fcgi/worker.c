@@ -187,7 +187,7 @@ idle_fn(void *arg, const struct feature *f, void *ctx)
  * their deferred work. Under load a request is always waiting and the
  * work goes on in batches; when the load stops, nothing waits for the
  * next one. After requests that asked nothing, no poll() at all; right
- * after a busy one, none either (busy_lately, with the idle tick below).
+ * after a busy one, none either (request_busy_kept, with the idle tick below).
  */
 static bool
 waiting(int listen_fd)
@@ -197,26 +197,12 @@ waiting(int listen_fd)
 	return poll(&p, 1, 0) != 0;
 }
 
-/* True when a handler's poll found requests waiting within the last
- * REQUEST_BUSY_KEEP_NS (request_busy): the load goes on, no need to look. */
-static bool
-busy_lately(long long busy_at)
-{
-	struct timespec ts;
-	long long now;
-
-	if (busy_at <= 0 || clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return false;
-	now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	return now - busy_at < REQUEST_BUSY_KEEP_NS;
-}
-
 /*
  * A worker with deferred work must not sleep in accept() with it: the
  * listening socket gets a receive timeout (which accept() honours, and
  * FCGX_Accept_r passes on as -EAGAIN), so such a worker wakes at least
  * every WORKER_IDLE_TICK_MS and looks again. That lets it skip the look
- * right after a busy request (busy_lately): a poll per request fewer under
+ * right after a busy request (request_busy_kept): a poll per request fewer under
  * load, and a batch left pending when the load stops, or when another
  * worker took the connection it saw, is done within a tick. Set by every
  * worker (the socket is shared): off where no feature defers work.
@@ -236,7 +222,8 @@ static void
 worker_idle_work(struct router *r, int listen_fd, bool *pending,
     long long busy_at)
 {
-	if (*pending && !busy_lately(busy_at) && !waiting(listen_fd)) {
+	if (*pending && !request_busy_kept(busy_at, request_busy_clock()) &&
+	    !waiting(listen_fd)) {
 		router_each_feature(r, idle_fn, NULL);
 		*pending = false;
 	}

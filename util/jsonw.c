@@ -249,19 +249,20 @@ put_utf8(struct jsonw *w, const unsigned char *s, size_t n)
  * the block, which has room for 6 * n bytes. False when s is not UTF-8
  * (what was written is the caller's to take back). Without
  * JSON_ENSURE_ASCII the UTF-8 is checked first (utf8_valid, a vector pass
- * on long strings) and only ASCII escapes stop the copy; with it, runs
- * without escapes are found a word at a time and each other character is
- * checked and escaped as it comes.
+ * on long strings; not again when the caller did: `checked`) and only
+ * ASCII escapes stop the copy; with it, runs without escapes are found a
+ * word at a time and each other character is checked and escaped as it
+ * comes.
  */
 static bool
-put_chars(struct jsonw *w, const unsigned char *s, size_t n)
+put_chars(struct jsonw *w, const unsigned char *s, size_t n, bool checked)
 {
 	const unsigned char *p = s, *end = s + n, *run = s;
 	char *o = w->block + w->len;
 	size_t len;
 
 	if (!(w->flags & JSON_ENSURE_ASCII)) {
-		if (!utf8_valid((const char *)s, n))
+		if (!checked && !utf8_valid((const char *)s, n))
 			return false;
 		put_utf8(w, s, n);
 		return true;
@@ -304,10 +305,10 @@ reserve(struct jsonw *w, size_t n)
 		drain(w);
 }
 
-/* dump_string() of s[0..n); false when it is not UTF-8 (checked before
- * when it is longer than JSONW_CHUNK). */
+/* dump_string() of s[0..n); false when it is not UTF-8 (`checked`: the
+ * caller found it is, as for any longer than JSONW_CHUNK). */
 static bool
-put_string(struct jsonw *w, const char *s, size_t n)
+put_string(struct jsonw *w, const char *s, size_t n, bool checked)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
@@ -317,12 +318,12 @@ put_string(struct jsonw *w, const char *s, size_t n)
 		while ((p[k] & 0xc0) == 0x80) /* not inside a character */
 			k--;
 		reserve(w, 6 * k);
-		if (!put_chars(w, p, k))
+		if (!put_chars(w, p, k, checked))
 			return false;
 		p += k;
 	}
 	reserve(w, 6 * (size_t)(end - p) + 1);
-	if (!put_chars(w, p, (size_t)(end - p)))
+	if (!put_chars(w, p, (size_t)(end - p), checked))
 		return false;
 	w->block[w->len++] = '"';
 	return true;
@@ -445,7 +446,7 @@ jsonw_key(struct jsonw *w, const char *s, size_t n)
 		return;
 	}
 	member(w);
-	put_string(w, s, n);
+	put_string(w, s, n, true);
 	if (w->flags & JSON_COMPACT)
 		putc1(w, ':');
 	else
@@ -461,10 +462,11 @@ str_value(struct jsonw *w, const char *key, const char *s, size_t n)
 {
 	size_t klen = key != NULL ? strlen(key) : 0, mark;
 	uint64_t had = w->has_member;
+	bool checked = n > JSONW_CHUNK || klen > 1024;
 
 	if (w->rc != RC_OK)
 		return utf8_valid(s, n);
-	if (n > JSONW_CHUNK || klen > 1024) {
+	if (checked) {
 		if (!utf8_valid(s, n))
 			return false;
 	} else {
@@ -477,7 +479,7 @@ str_value(struct jsonw *w, const char *key, const char *s, size_t n)
 		jsonw_key(w, key, klen);
 	if (!value_start(w, false))
 		return utf8_valid(s, n);
-	if (put_string(w, s, n))
+	if (put_string(w, s, n, checked))
 		return true;
 	w->len = mark;
 	w->has_member = had;

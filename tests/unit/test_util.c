@@ -977,6 +977,55 @@ test_hash_equal(void **state)
 	assert_int_equal(d[1], 0xbc);
 }
 
+/* The keyed MAC (crypto_hmac_parts) against the one-shot one: keys short,
+ * of one block and longer than a block (hashed first), a message in one
+ * piece, in pieces with empty ones among them, and empty; one context
+ * used again and again gives the same MAC each time. */
+static void
+test_crypto_hmac(void **state)
+{
+	static const char msg[] = "The quick brown fox jumps over the lazy dog";
+	const void *pieces[] = { "The quick", "", " brown fox jumps", "",
+	    " over the lazy dog" };
+	size_t lens[] = { 9, 0, 16, 0, 18 };
+	const void *whole[] = { msg };
+	size_t wlen[] = { sizeof(msg) - 1 };
+	unsigned char key[100], want[CRYPTO_SHA256_LEN], got[CRYPTO_SHA256_LEN];
+	static const size_t keylens[] = { 1, 3, 32, 64, 100 };
+	struct crypto_hmac *h;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (unsigned char)(i * 7 + 1);
+	for (size_t k = 0; k < sizeof(keylens) / sizeof(keylens[0]); k++) {
+		assert_int_equal(crypto_hmac_new(key, keylens[k], &h), RC_OK);
+		assert_int_equal(crypto_hmac_sha256(key, keylens[k], msg,
+		    sizeof(msg) - 1, want), RC_OK);
+		for (int round = 0; round < 3; round++) {
+			assert_int_equal(crypto_hmac_parts(h, pieces, lens, 5, got), RC_OK);
+			assert_memory_equal(got, want, sizeof(want));
+			assert_int_equal(crypto_hmac_parts(h, whole, wlen, 1, got), RC_OK);
+			assert_memory_equal(got, want, sizeof(want));
+		}
+		assert_int_equal(crypto_hmac_sha256(key, keylens[k], "", 0, want), RC_OK);
+		assert_int_equal(crypto_hmac_parts(h, NULL, NULL, 0, got), RC_OK);
+		assert_memory_equal(got, want, sizeof(want));
+		crypto_hmac_free(h);
+	}
+	/* RFC 4231 test case 2. */
+	assert_int_equal(crypto_hmac_new("Jefe", 4, &h), RC_OK);
+	{
+		const void *p[] = { "what do ya want ", "for nothing?" };
+		size_t l[] = { 16, 12 };
+		assert_int_equal(crypto_hmac_parts(h, p, l, 2, got), RC_OK);
+	}
+	assert_int_equal(got[0], 0x5b);
+	assert_int_equal(got[1], 0xdc);
+	assert_int_equal(got[31], 0x43);
+	crypto_hmac_free(h);
+	crypto_hmac_free(NULL);
+}
+
 static void
 test_fsutil(void **state)
 {
@@ -1112,6 +1161,7 @@ main(void)
 		cmocka_unit_test(test_jsonutil_int),
 		cmocka_unit_test(test_seal_open),
 		cmocka_unit_test(test_hash_equal),
+		cmocka_unit_test(test_crypto_hmac),
 		cmocka_unit_test(test_fsutil),
 		cmocka_unit_test(test_fsutil_map),
 		cmocka_unit_test(test_log),

@@ -2211,13 +2211,21 @@ m_text(struct state *st, const char *s, size_t len)
 		m_child(st, false);
 }
 
+/* The tokenizer on html[0..len): checked for UTF-8 unless the caller
+ * knows it is (sanitize_opts.utf8). */
+static void
+tok_start(struct state *st, const char *html, size_t len)
+{
+	htmltok_reset_utf8(&st->tok, html, len,
+	    (st->o != NULL && st->o->utf8) || utf8_valid(html, len));
+}
+
 static enum rc
 m_run(struct state *st, const char *html, size_t len)
 {
 	struct htmltok *t = &st->tok;
 
-	htmltok_reset_utf8(t, html, len, st->o != NULL && st->o->utf8 ? true :
-	    utf8_valid(html, len));
+	tok_start(st, html, len);
 	while (!st->truncated && !st->nomem) {
 		enum htmltok_type ty = htmltok_next(t);
 		if (ty == HTMLTOK_EOF)
@@ -2285,8 +2293,7 @@ state_run(struct state *st, const char *html, size_t len)
 {
 	struct htmltok *t = &st->tok;
 
-	htmltok_reset_utf8(t, html, len, st->o != NULL && st->o->utf8 ? true :
-	    utf8_valid(html, len));
+	tok_start(st, html, len);
 	while (!st->truncated && !st->nomem) {
 		enum htmltok_type ty = htmltok_next(t);
 		if (ty == HTMLTOK_EOF)
