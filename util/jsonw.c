@@ -33,6 +33,12 @@ jsonw_init(struct jsonw *w, size_t flags, json_dump_callback_t sink, void *arg)
 }
 
 void
+jsonw_utf8_known(struct jsonw *w)
+{
+	w->utf8_known = true;
+}
+
+void
 jsonw_fini(struct jsonw *w)
 {
 	free(w->block);
@@ -441,7 +447,8 @@ jsonw_key(struct jsonw *w, const char *s, size_t n)
 {
 	if (w->rc != RC_OK)
 		return;
-	if (!in_obj(w) || w->want_value || !utf8_valid(s, n)) {
+	if (!in_obj(w) || w->want_value ||
+	    (!w->utf8_known && !utf8_valid(s, n))) {
 		fail(w, RC_INVALID);
 		return;
 	}
@@ -456,29 +463,29 @@ jsonw_key(struct jsonw *w, const char *s, size_t n)
 
 /* A string member (key not NULL) or item, or nothing at all when s is not
  * UTF-8: a short one is written as it is checked, the whole member inside
- * the block, and taken back with its separator when the check fails. */
+ * the block, and taken back with its separator when the check fails; a
+ * long one is checked first; one known to be UTF-8 is not checked. */
 static bool
 str_value(struct jsonw *w, const char *key, const char *s, size_t n)
 {
 	size_t klen = key != NULL ? strlen(key) : 0, mark;
 	uint64_t had = w->has_member;
-	bool checked = n > JSONW_CHUNK || klen > 1024;
+	bool checked = w->utf8_known || n > JSONW_CHUNK || klen > 1024;
 
 	if (w->rc != RC_OK)
-		return utf8_valid(s, n);
-	if (checked) {
-		if (!utf8_valid(s, n))
-			return false;
-	} else {
+		return w->utf8_known || utf8_valid(s, n);
+	if (!checked) {
 		/* string, key, quotes, separators, indentation (64 levels of
 		 * 31 spaces): at most 6 * 8 KiB + 6 KiB + 2 KiB of the 64 */
 		reserve(w, 6 * n + 6 * klen + 2048);
+	} else if (!w->utf8_known && !utf8_valid(s, n)) {
+		return false;
 	}
 	mark = w->len;
 	if (key != NULL)
 		jsonw_key(w, key, klen);
 	if (!value_start(w, false))
-		return utf8_valid(s, n);
+		return w->utf8_known || utf8_valid(s, n);
 	if (put_string(w, s, n, checked))
 		return true;
 	w->len = mark;

@@ -45,12 +45,20 @@ struct jsonw {
 	unsigned depth;      /* containers open */
 	bool want_value;     /* a key was written, its value comes next */
 	bool done;           /* the top value is complete */
+	bool utf8_known;     /* strings and keys are UTF-8: jsonw_utf8_known */
 	enum rc rc;          /* the first failure, sticky */
 };
 
 /* Sets w up; RC_INVALID for a flag it does not support, RC_NOMEM. */
 enum rc jsonw_init(struct jsonw *w, size_t flags, json_dump_callback_t sink,
     void *arg);
+/*
+ * Every string and key handed to w from now on is valid UTF-8, as the
+ * caller guarantees (feed_parse's output: tests/fuzz/fuzz_feed.c holds
+ * it to that), so none is checked again. Writing a string that is not
+ * gives output Jansson would not: use it only with such a guarantee.
+ */
+void jsonw_utf8_known(struct jsonw *w);
 /* Frees the block; what was not flushed is dropped. */
 void jsonw_fini(struct jsonw *w);
 /* Hands what is buffered to the sink. RC_OK, or the first failure:

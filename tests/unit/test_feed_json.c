@@ -282,6 +282,49 @@ test_depth(void **state)
 	free(doc);
 }
 
+/* Through feed_parse, which reads UTF-8 JSON without a pass of its own
+ * over the text and leaves the check to the reader: a document that is
+ * not UTF-8 after all (in a string, in an item, outside any string) gets
+ * the charset pass's repairs as before, with what the first reading had
+ * allocated given back. */
+static void
+test_not_utf8(void **state)
+{
+	static const char ok[] = HEAD "\"title\":\"caf\xc3\xa9\",\"items\":["
+	    "{\"id\":\"1\",\"content_html\":\"<p>\xc3\xa9t\xc3\xa9</p>\"}]}";
+	static const char latin[] = HEAD "\"title\":\"caf\xe9\",\"items\":["
+	    "{\"id\":\"1\",\"content_html\":\"<p>\xe9t\xe9</p>\"}]}";
+	static const char mixed[] = HEAD "\"title\":\"caf\xc3\xa9\",\"items\":["
+	    "{\"id\":\"1\",\"content_html\":\"<p>\x92t\xc3\xa9</p>\"}]}";
+	static const char outside[] = HEAD "\"title\":\"x\",\"items\":[]\xe9}";
+	struct feed f;
+
+	(void)state;
+	assert_int_equal(parse(ok, sizeof(ok) - 1, &f), RC_OK);
+	assert_string_equal(f.encoding, "utf-8");
+	assert_string_equal(f.title, "caf\xc3\xa9");
+	assert_int_equal(f.nitems, 1);
+	assert_string_equal(f.items[0].content_html, "<p>\xc3\xa9t\xc3\xa9</p>");
+	assert_int_equal(f.repaired_bytes, 0);
+
+	assert_int_equal(parse(latin, sizeof(latin) - 1, &f), RC_OK);
+	assert_string_equal(f.encoding, "windows-1252");
+	assert_string_equal(f.title, "caf\xc3\xa9");
+	assert_int_equal(f.nitems, 1);
+	assert_string_equal(f.items[0].content_html, "<p>\xc3\xa9t\xc3\xa9</p>");
+	assert_int_equal(f.repaired_bytes, 0);
+
+	assert_int_equal(parse(mixed, sizeof(mixed) - 1, &f), RC_OK);
+	assert_string_equal(f.encoding, "utf-8");
+	assert_int_equal(f.nitems, 1);
+	assert_string_equal(f.items[0].content_html,
+	    "<p>\xe2\x80\x99t\xc3\xa9</p>");
+	assert_int_equal(f.repaired_bytes, 1);
+
+	/* Not JSON whichever way it is read. */
+	assert_int_equal(parse(outside, sizeof(outside) - 1, &f), RC_INVALID);
+}
+
 int
 main(void)
 {
@@ -291,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_not_utf8),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

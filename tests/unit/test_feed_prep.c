@@ -19,6 +19,7 @@
 #include "widgets/feeds/feed_entities.h"
 #include "widgets/feeds/feed_libxml.h"
 #include "widgets/feeds/feed_prep.h"
+#include "util/utf8.h"
 
 #include <libxml/HTMLparser.h>
 
@@ -293,6 +294,58 @@ test_decode(void **state)
 	}
 }
 
+/* feed_prep_utf8_as_is says yes exactly where feed_prep_decode would take
+ * the text as it is if it were valid, and then gives the same view. */
+static void
+test_utf8_as_is(void **state)
+{
+	static const struct {
+		const char *body;
+		size_t n;
+		const char *ct;
+		bool xml, yes;
+		size_t skip;         /* the BOM passed over */
+	} c[] = {
+		{ "{\"a\":\"\xc3\xa9\"}", 10, NULL, false, true, 0 },
+		{ "{\"a\":\"\xe9\"}", 9, NULL, false, true, 0 },  /* unchecked */
+		{ "{\"a\":1}", 7, "application/feed+json; charset=utf-8", false, true, 0 },
+		{ "\xef\xbb\xbf{}", 5, "application/json; charset=latin1", false, true, 3 },
+		{ "{\"a\":1}", 7, "application/json; charset=utf-16", false, true, 0 },
+		{ "{\"a\":\"\xc3\xa9\"}", 10, "application/json; charset=iso-8859-1", false, false, 0 },
+		{ "{\"a\":1}", 7, "application/json; charset=x-nonsense", false, false, 0 },
+		{ "\xff\xfe{\0}\0", 6, NULL, false, false, 0 },
+		{ "<?xml version='1.0' encoding='iso-8859-1'?><a/>", 47, NULL, true, false, 0 },
+		{ "<?xml version='1.0' encoding='utf-8'?><a/>", 42, NULL, true, true, 0 },
+	};
+	struct feed_prep_text t, d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		bool yes = feed_prep_utf8_as_is(c[i].body, c[i].n, c[i].ct,
+		    c[i].xml, &t);
+		if (yes != c[i].yes)
+			fail_msg("case %zu: %d", i, yes);
+		if (!yes)
+			continue;
+		assert_ptr_equal(t.s, c[i].body + c[i].skip);
+		assert_int_equal(t.len, c[i].n - c[i].skip);
+		assert_string_equal(t.encoding, "utf-8");
+		assert_null(t.owned);
+		/* Where the text is valid, feed_prep_decode takes it so too. */
+		assert_int_equal(feed_prep_decode(c[i].body, c[i].n, c[i].ct,
+		    c[i].xml, &d), RC_OK);
+		if (utf8_valid(t.s, t.len)) {
+			assert_ptr_equal(d.s, t.s);
+			assert_int_equal(d.len, t.len);
+			assert_string_equal(d.encoding, "utf-8");
+		} else {
+			assert_non_null(d.owned);
+		}
+		feed_prep_text_fini(&d);
+	}
+}
+
 static void
 test_xml_start(void **state)
 {
@@ -396,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_growth_and_bound),
 		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_utf8_as_is),
 		cmocka_unit_test(test_xml_start),
 		cmocka_unit_test(test_entities_html4),
 		cmocka_unit_test(test_libxml_on_demand),

@@ -20,6 +20,7 @@
 #include "tests/unit/corpus_walk.h"
 #include "util/buf.h"
 #include "util/jsonw.h"
+#include "util/utf8.h"
 #include "widgets/feeds/feed.h"
 
 static const size_t flag_sets[] = {
@@ -64,7 +65,7 @@ same(const struct buf *want, const struct buf *got, const char *what,
 /* One document around s, both ways: s as a member, as array items next to
  * every other kind of value, and in nested empty and full containers. */
 static void
-doc_both(const char *s, size_t n, size_t flags, const char *what)
+doc_both(const char *s, size_t n, size_t flags, bool known, const char *what)
 {
 	json_t *j = json_object(), *arr = json_array(), *o = json_object();
 	json_t *str = json_stringn(s, n);
@@ -94,6 +95,8 @@ doc_both(const char *s, size_t n, size_t flags, const char *what)
 
 	buf_init(&got, 64 << 20);
 	assert_int_equal(jsonw_init(&w, flags, to_buf, &got), RC_OK);
+	if (known)
+		jsonw_utf8_known(&w);
 	jsonw_obj_begin(&w);
 	assert_int_equal(jsonw_key_str(&w, "k", s, n), str != NULL);
 	jsonw_key(&w, "n", 1);
@@ -131,8 +134,12 @@ all_flags(const char *s, size_t n, const char *what)
 {
 	size_t f;
 
-	for (f = 0; f < NFLAGS; f++)
-		doc_both(s, n, flag_sets[f], what);
+	for (f = 0; f < NFLAGS; f++) {
+		doc_both(s, n, flag_sets[f], false, what);
+		/* The caller's word that it is UTF-8 changes nothing when it is. */
+		if (utf8_valid(s, n))
+			doc_both(s, n, flag_sets[f], true, what);
+	}
 }
 
 static void
@@ -162,6 +169,28 @@ test_strings(void **state)
 		snprintf(what, sizeof(what), "string case %zu", i);
 		all_flags(cases[i].s, cases[i].n, what);
 	}
+}
+
+/* jsonw_utf8_known takes the caller's word: nothing is checked, so a
+ * string that is not UTF-8 after all is written as it is (bytes Jansson
+ * would refuse), not left out. */
+static void
+test_utf8_known(void **state)
+{
+	struct buf got;
+	struct jsonw w;
+
+	(void)state;
+	buf_init(&got, 1024);
+	assert_int_equal(jsonw_init(&w, JSON_COMPACT, to_buf, &got), RC_OK);
+	jsonw_utf8_known(&w);
+	jsonw_obj_begin(&w);
+	assert_true(jsonw_key_str(&w, "k\xc3", "a\xff\"", 3));
+	jsonw_obj_end(&w);
+	assert_int_equal(jsonw_flush(&w), RC_OK);
+	jsonw_fini(&w);
+	assert_string_equal(buf_cstr(&got), "{\"k\xc3\":\"a\xff\\\"\"}");
+	buf_fini(&got);
 }
 
 /* Every byte that may need an escape, and a multi-byte character, at
@@ -455,8 +484,8 @@ pin_tree(json_t *j, const struct feed *f, size_t npinned)
 
 /* feed_write_json (npinned 0) or feed_write_json_begin against Jansson. */
 static void
-feed_both_pinned(const struct feed *f, size_t npinned, size_t flags, const char *what,
-    struct feed_count *c)
+feed_both_pinned(const struct feed *f, size_t npinned, size_t flags,
+    bool known, const char *what, struct feed_count *c)
 {
 	json_t *j = feed_to_json(f);
 	struct buf want, got;
@@ -468,6 +497,8 @@ feed_both_pinned(const struct feed *f, size_t npinned, size_t flags, const char 
 	json_decref(j);
 	buf_init(&got, 64 << 20);
 	assert_int_equal(jsonw_init(&w, flags, to_buf, &got), RC_OK);
+	if (known)
+		jsonw_utf8_known(&w);
 	if (npinned == 0) {
 		assert_int_equal(feed_write_json(f, &w), RC_OK);
 	} else {
@@ -487,7 +518,7 @@ feed_both_pinned(const struct feed *f, size_t npinned, size_t flags, const char 
 static void
 feed_both(const struct feed *f, size_t flags, const char *what, struct feed_count *c)
 {
-	feed_both_pinned(f, 0, flags, what, c);
+	feed_both_pinned(f, 0, flags, false, what, c);
 }
 
 static void
@@ -508,8 +539,11 @@ one_file(const char *path, const char *body, size_t len, void *ctx)
 	c->feeds++;
 	for (i = 0; i < NFLAGS; i++)
 		feed_both(&f, flag_sets[i], path, c);
+	/* As `socialhub parse` writes it: its strings taken as UTF-8. */
+	feed_both_pinned(&f, 0, JSON_INDENT(2), true, path, c);
 	/* As the merge writes it: the first half pinned. */
-	feed_both_pinned(&f, (f.nitems + 1) / 2, JSON_COMPACT | JSON_ENSURE_ASCII, path, c);
+	feed_both_pinned(&f, (f.nitems + 1) / 2, JSON_COMPACT | JSON_ENSURE_ASCII,
+	    false, path, c);
 }
 
 static void
@@ -605,7 +639,8 @@ test_every_field(void **state)
 		f.nitems = 2;
 		for (i = 0; i < NFLAGS; i++)
 			feed_both(&f, flag_sets[i], "every field", &c);
-		feed_both_pinned(&f, 1 + v % 2, flag_sets[v % NFLAGS], "every field, pinned", &c);
+		feed_both_pinned(&f, 1 + v % 2, flag_sets[v % NFLAGS], false,
+		    "every field, pinned", &c);
 	}
 	assert_int_equal(c.differ, 0);
 }
@@ -615,6 +650,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_utf8_known),
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_big),
 		cmocka_unit_test(test_block_edges),

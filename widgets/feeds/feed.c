@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "util/urlres.h"
+#include "util/utf8.h"
 #include "widgets/feeds/feed_build.h"
 #include "widgets/feeds/feed_formats.h"
 #include "widgets/feeds/feed_prep.h"
@@ -196,6 +197,35 @@ looks_json(const char *s, size_t n)
 	return i < n && s[i] == '{';
 }
 
+/*
+ * A JSON document feed_prep_decode would take as it is, read without the
+ * pass over the whole text that checks its UTF-8: the reader checks every
+ * string (text_utf8 false), and valid JSON has non-ASCII bytes nowhere
+ * else. false when it is not such a document, or when it is not UTF-8
+ * after all: c and its feed are as they were, the arena given back, and
+ * feed_prep_decode's reading (with its repairs) decides.
+ */
+static bool
+json_as_is(struct feed_ctx *c, const char *body, size_t len, enum rc *rc)
+{
+	const struct feed_ctx before = *c;
+	const struct arena_mark m = arena_mark(c->a);
+	struct feed_prep_text t;
+
+	if (!feed_prep_utf8_as_is(body, len, c->opts != NULL ?
+	    c->opts->content_type : NULL, false, &t))
+		return false;
+	c->text_utf8 = false;
+	c->f->encoding = arena_strdup(c->a, t.encoding);
+	*rc = feed_json_parse(c, t.s, t.len);
+	if (*rc != RC_INVALID || utf8_valid(t.s, t.len))
+		return true;
+	arena_rewind(c->a, &m);
+	*c = before;
+	memset(c->f, 0, sizeof(*c->f));
+	return false;
+}
+
 enum rc
 feed_parse(struct arena *a, const char *body, size_t len,
     const struct feed_parse_opts *opts, struct feed *out)
@@ -224,19 +254,20 @@ feed_parse(struct arena *a, const char *body, size_t len,
 	 * (libxml2's deny-all entity loader) must precede any parse. */
 	sanitize_global_init();
 	json = looks_json(body, len);
-	rc = feed_prep_decode(body, len, opts != NULL ? opts->content_type :
-	    NULL, !json, &t);
-	if (rc != RC_OK)
-		return rc;
-	c.text_utf8 = true;
-	out->encoding = arena_strdup(a, t.encoding);
-	out->repaired_bytes = t.repaired;
-	if (json || looks_json(t.s, t.len)) {
-		rc = feed_json_parse(&c, t.s, t.len);
-	} else {
-		rc = parse_xml(&c, &t);
+	if (!json || !json_as_is(&c, body, len, &rc)) {
+		rc = feed_prep_decode(body, len, opts != NULL ?
+		    opts->content_type : NULL, !json, &t);
+		if (rc != RC_OK)
+			return rc;
+		c.text_utf8 = true;
+		out->encoding = arena_strdup(a, t.encoding);
+		out->repaired_bytes = t.repaired;
+		if (json || looks_json(t.s, t.len))
+			rc = feed_json_parse(&c, t.s, t.len);
+		else
+			rc = parse_xml(&c, &t);
+		feed_prep_text_fini(&t);
 	}
-	feed_prep_text_fini(&t);
 	if (rc != RC_OK) {
 		memset(out, 0, sizeof(*out));
 		return rc;

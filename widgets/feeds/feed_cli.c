@@ -133,9 +133,14 @@ print_json(const struct parse_args *pa, const struct feed *f)
 	struct jsonw w;
 	bool ok;
 
+	/* The writer hands over 64 KiB blocks: each one write(2), not a
+	 * copy through stdio's 4 KiB buffer and two writes. */
+	setvbuf(stdout, NULL, _IONBF, 0);
 	if (jsonw_init(&w, pa->compact ? JSON_COMPACT : JSON_INDENT(2), out_cb,
 	    NULL) != RC_OK)
 		return false;
+	/* feed_parse gives UTF-8 only (fuzz_feed asserts it). */
+	jsonw_utf8_known(&w);
 	ok = feed_write_json(f, &w) == RC_OK && fputc('\n', stdout) != EOF &&
 	    fflush(stdout) == 0;
 	jsonw_fini(&w);

@@ -739,6 +739,9 @@ feed_json_parse(struct feed_ctx *c, const char *body, size_t len)
 	root = jr_parse(c->a, body, len, c->text_utf8, &rc);
 	if (rc == RC_NOMEM)
 		return rc;
+	/* Every string of the tree is UTF-8 now, checked here if not before:
+	 * the sanitizer need not check the HTML again. */
+	c->text_utf8 = true;
 	if (!jis(root, J_OBJ))
 		return RC_INVALID;
 	ver = jget(root, "version");

@@ -424,40 +424,48 @@ is_utf8_name(const char *name)
 	return strcmp(name, "utf-8") == 0;
 }
 
+/* Takes body as it is, as UTF-8. */
+static void
+as_utf8(struct feed_prep_text *t, const char *body, size_t len)
+{
+	t->s = body;
+	t->len = len;
+	snprintf(t->encoding, sizeof(t->encoding), "utf-8");
+}
+
 /* Takes body as it is when it is valid UTF-8. */
 static bool
 take_utf8(struct feed_prep_text *t, const char *body, size_t len)
 {
 	if (!utf8_valid(body, len))
 		return false;
-	t->s = body;
-	t->len = len;
-	snprintf(t->encoding, sizeof(t->encoding), "utf-8");
+	as_utf8(t, body, len);
 	return true;
 }
 
-enum rc
-feed_prep_decode(const char *body, size_t len, const char *content_type,
-    bool xml, struct feed_prep_text *t)
+/* The charset the text is in (a BOM, the HTTP header, the XML
+ * declaration when `xml`, else UTF-8), before any look at the text's
+ * bytes beyond its first 64; *body and *len move past a BOM. label holds
+ * a declared name that has no alias. */
+static const char *
+charset_of(const char **body, size_t *len, const char *content_type,
+    bool xml, char label[48])
 {
-	char label[48];
 	const char *fam, *name = NULL;
-	size_t bom, bad;
-	bool declared = false, kept;
-	enum rc rc;
+	size_t bom;
+	bool declared = false;
 
-	memset(t, 0, sizeof(*t));
-	fam = sniff((const unsigned char *)body, len, &bom);
-	body += bom;
-	len -= bom;
+	fam = sniff((const unsigned char *)*body, *len, &bom);
+	*body += bom;
+	*len -= bom;
 	if (fam != NULL && (bom > 0 || strncmp(fam, "UTF-", 4) == 0)) {
 		name = fam;
-	} else if (http_charset(content_type, label, sizeof(label))) {
+	} else if (http_charset(content_type, label, 48)) {
 		name = alias_of(label);
 		if (name == NULL)
 			name = label;
 		declared = true;
-	} else if (xml && decl_charset(body, len, label, sizeof(label))) {
+	} else if (xml && decl_charset(*body, *len, label, 48)) {
 		name = alias_of(label);
 		if (name == NULL)
 			name = label;
@@ -467,8 +475,36 @@ feed_prep_decode(const char *body, size_t len, const char *content_type,
 		name = "utf-8";
 	/* UTF-16/32 named in a header or declaration of 8-bit text is a lie. */
 	if (declared && strncmp(name, "UTF-", 4) == 0 &&
-	    memchr(body, '\0', len < 64 ? len : 64) == NULL)
+	    memchr(*body, '\0', *len < 64 ? *len : 64) == NULL)
 		name = "utf-8";
+	return name;
+}
+
+bool
+feed_prep_utf8_as_is(const char *body, size_t len, const char *content_type,
+    bool xml, struct feed_prep_text *t)
+{
+	char label[48];
+
+	memset(t, 0, sizeof(*t));
+	if (!is_utf8_name(charset_of(&body, &len, content_type, xml, label)))
+		return false;
+	as_utf8(t, body, len);
+	return true;
+}
+
+enum rc
+feed_prep_decode(const char *body, size_t len, const char *content_type,
+    bool xml, struct feed_prep_text *t)
+{
+	char label[48];
+	const char *name;
+	size_t bad;
+	bool kept;
+	enum rc rc;
+
+	memset(t, 0, sizeof(*t));
+	name = charset_of(&body, &len, content_type, xml, label);
 	/* Valid UTF-8 with multi-byte sequences labelled as a Latin charset
 	 * is UTF-8: random Latin text is practically never valid UTF-8. */
 	if (strcmp(name, "windows-1252") == 0 && utf8_multibyte(body, len))

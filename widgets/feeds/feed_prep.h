@@ -43,6 +43,15 @@ enum rc feed_prep_decode(const char *body, size_t len,
     const char *content_type, bool xml, struct feed_prep_text *t);
 
 /*
+ * For a reader that checks the UTF-8 of what it reads (feed_json): true
+ * when feed_prep_decode would take the body as UTF-8 as it is if it is
+ * valid, with t filled as it would be, the bytes unchecked. When the
+ * reader then finds bytes that are not UTF-8, feed_prep_decode decides.
+ */
+bool feed_prep_utf8_as_is(const char *body, size_t len,
+    const char *content_type, bool xml, struct feed_prep_text *t);
+
+/*
  * Rewrites t->s into t->xml for libxml2: characters XML forbids dropped,
  * C1 controls read as windows-1252, HTML named references and
  * double-encoded UTF-8 references made numeric, bare '&' escaped, and the
