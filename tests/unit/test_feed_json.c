@@ -282,6 +282,30 @@ test_depth(void **state)
 	free(doc);
 }
 
+/* content_html is decoded into one reused buffer, not the arena: each
+ * item's is its own, escapes and controls as in any other string, and the
+ * arena holds only what the sanitizer wrote. */
+static void
+test_content_html(void **state)
+{
+	static const char doc[] = HEAD "\"items\":["
+	    "{\"id\":\"1\",\"content_html\":\"<p class=\\\"a\\\">long caf\\u00e9 "
+	    "text\\u0001 with \\\"quotes\\\" and more text after it</p>\"},"
+	    "{\"id\":\"2\",\"content_html\":\"<b>x<\\/b>\"},"
+	    "{\"id\":\"3\",\"content_html\":\"\"},"
+	    "{\"id\":\"4\",\"content_html\":\"plain\"}]}";
+	struct feed f;
+
+	(void)state;
+	assert_int_equal(parse(doc, sizeof(doc) - 1, &f), RC_OK);
+	assert_int_equal(f.nitems, 4);
+	assert_string_equal(f.items[0].content_html, "<p>long "
+	    "caf\xc3\xa9 text with \"quotes\" and more text after it</p>");
+	assert_string_equal(f.items[1].content_html, "<b>x</b>");
+	assert_null(f.items[2].content_html);
+	assert_string_equal(f.items[3].content_html, "plain");
+}
+
 /* Through feed_parse, which reads UTF-8 JSON without a pass of its own
  * over the text and leaves the check to the reader: a document that is
  * not UTF-8 after all (in a string, in an item, outside any string) gets
@@ -335,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_not_utf8),
+		cmocka_unit_test(test_content_html),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

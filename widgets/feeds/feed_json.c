@@ -32,8 +32,8 @@ enum jt { J_NULL, J_TRUE, J_FALSE, J_INT, J_REAL, J_STR, J_ARR, J_OBJ };
 struct jv {
 	enum jt t;
 	bool ctl;               /* J_STR: holds a C0 control (from escapes) */
-	bool raw;               /* J_STR: u.s points into the document (no
-	                         * escapes), not NUL-terminated: see jcstr */
+	bool esc;               /* J_STR: holds escapes (checked), decoded
+	                         * where the string is used */
 	size_t n;               /* string bytes, array items, object members */
 	union {
 		long long i;
@@ -44,7 +44,11 @@ struct jv {
 	} u;
 };
 
-/* An object member; the key is not NUL-terminated. */
+/* A J_STR's u.s and n are its bytes in the document (escapes and all,
+ * not NUL-terminated: see jcstr), an object member's key its decoded
+ * bytes, not NUL-terminated either. */
+
+/* An object member. */
 struct jmem {
 	const char *key;
 	size_t klen;
@@ -188,39 +192,50 @@ unescape(const char **pb, const char *q, char *out, bool *ctl)
 	return utf8_encode(out, (uint32_t)cp);
 }
 
-/* The string b..q with its escapes decoded into the arena. */
-static bool
-jr_unescape(struct jr *r, const char *b, const char *q, struct jv *v)
+/* The string b..q with its escapes decoded at out (room for q - b + 1
+ * bytes: an escape is never shorter than what it stands for), NUL-
+ * terminated; its length, or SIZE_MAX when an escape is invalid. */
+static size_t
+decode_into(const char *b, const char *q, char *out, bool *ctl)
 {
 	const char *bs;
-	char *out;
 	size_t j = 0, k;
 
-	/* An escape is never shorter than what it stands for. */
-	out = arena_alloc(r->a, (size_t)(q - b) + 1);
-	if (out == NULL) {
-		r->nomem = true;
-		return false;
-	}
 	while ((bs = memchr(b, '\\', (size_t)(q - b))) != NULL) {
 		memcpy(out + j, b, (size_t)(bs - b));
 		j += (size_t)(bs - b);
 		b = bs + 1;
-		if ((k = unescape(&b, q, out + j, &v->ctl)) == 0)
-			return false;
+		if ((k = unescape(&b, q, out + j, ctl)) == 0)
+			return SIZE_MAX;
 		j += k;
 	}
 	memcpy(out + j, b, (size_t)(q - b));
 	j += (size_t)(q - b);
 	out[j] = '\0';
-	v->u.s = out;
-	v->n = j;
+	return j;
+}
+
+/* Whether the escapes of b..q are valid, without decoding them (that
+ * waits for a field that takes the string); sets *ctl as decoding
+ * would. */
+static bool
+escapes_valid(const char *b, const char *q, bool *ctl)
+{
+	const char *bs;
+	char tmp[4];
+
+	while ((bs = memchr(b, '\\', (size_t)(q - b))) != NULL) {
+		b = bs + 1;
+		if (unescape(&b, q, tmp, ctl) == 0)
+			return false;
+	}
 	return true;
 }
 
-/* A string at r->p (past the quote) into v; false when invalid. Without
- * escapes it stays in the document (most keys are never needed as C
- * strings, and values only when a field takes them). */
+/* A string at r->p (past the quote) into v; false when invalid. It stays
+ * in the document, its escapes checked but not decoded: most strings are
+ * never needed as C strings, and the long ones (content_html) are
+ * decoded into a reused buffer (jstr_into), not into the arena. */
 static bool
 jr_string(struct jr *r, struct jv *v)
 {
@@ -229,13 +244,29 @@ jr_string(struct jr *r, struct jv *v)
 
 	if ((q = str_end(b, r->end, &esc, r->utf8_known)) == NULL)
 		return false;
+	if (esc && !escapes_valid(b, q, &v->ctl))
+		return false;
 	r->p = q + 1;
 	v->t = J_STR;
-	if (esc)
-		return jr_unescape(r, b, q, v);
-	v->raw = true;
+	v->esc = esc;
 	v->u.s = b;
 	v->n = (size_t)(q - b);
+	return true;
+}
+
+/* A key with escapes, decoded into the arena so that jget compares what
+ * it stands for. */
+static bool
+jr_key_decode(struct jr *r, struct jv *key)
+{
+	char *out = arena_alloc(r->a, key->n + 1);
+
+	if (out == NULL) {
+		r->nomem = true;
+		return false;
+	}
+	key->n = decode_into(key->u.s, key->u.s + key->n, out, &key->ctl);
+	key->u.s = out;
 	return true;
 }
 
@@ -393,7 +424,7 @@ jr_member(struct jr *r, struct jmem *m, int depth)
 	if (r->p >= r->end || *r->p != '"')
 		return false;
 	r->p++;
-	if (!jr_string(r, &key))
+	if (!jr_string(r, &key) || (key.esc && !jr_key_decode(r, &key)))
 		return false;
 	m->key = key.u.s;
 	m->klen = key.n;
@@ -511,31 +542,53 @@ jis(const struct jv *v, enum jt t)
 	return v != NULL && v->t == t;
 }
 
-/* A string value NUL-terminated (copied into the arena when it still
- * points into the document), or NULL when out of memory. */
+/* A string value decoded and NUL-terminated in the arena, or NULL when
+ * out of memory. */
 static char *
 jcstr(struct feed_ctx *c, const struct jv *v)
 {
-	return v->raw ? arena_strndup(c->a, v->u.s, v->n) : (char *)v->u.s;
+	bool ctl = false;
+	char *out;
+
+	if (!v->esc)
+		return arena_strndup(c->a, v->u.s, v->n);
+	if ((out = arena_alloc(c->a, v->n + 1)) != NULL)
+		decode_into(v->u.s, v->u.s + v->n, out, &ctl);
+	return out;
 }
 
-/* A string member, C0 controls (but tab/CR/LF) dropped; NULL if absent,
- * not a string or empty. It may be the document's own string: callers
- * never write to it. */
+/*
+ * v as a C string: decoded, C0 controls (but tab, CR and LF) dropped, cut
+ * at max bytes (0: no limit); NULL when v is absent, not a string, empty
+ * or out of memory. In the arena, or with `into` in that buffer (reused:
+ * the string lasts until its next use), for the long strings a field
+ * only reads (content_html, which the sanitizer copies as it cleans).
+ */
 static char *
-jstr(struct feed_ctx *c, const struct jv *o, const char *key, size_t max)
+jval_str(struct feed_ctx *c, const struct jv *v, size_t max, struct buf *into)
 {
-	const struct jv *v = jget(o, key);
+	bool ctl = false;
 	char *r;
 	size_t i, j = 0;
 
 	if (!jis(v, J_STR) || v->n == 0)
 		return NULL;
-	if (!v->ctl && (max == 0 || v->n <= max))
-		return jcstr(c, v);
-	r = arena_strndup(c->a, v->u.s, v->n);
-	if (r == NULL)
-		return NULL;
+	if (into == NULL) {
+		r = jcstr(c, v);
+	} else {
+		buf_clear(into);
+		if (buf_reserve(into, v->n) != RC_OK)
+			return NULL;
+		r = into->data;
+		if (v->esc) {
+			decode_into(v->u.s, v->u.s + v->n, r, &ctl);
+		} else {
+			memcpy(r, v->u.s, v->n);
+			r[v->n] = '\0';
+		}
+	}
+	if (r == NULL || (!v->ctl && (max == 0 || v->n <= max)))
+		return r;
 	for (i = 0; r[i] != '\0'; i++) {
 		unsigned char ch = (unsigned char)r[i];
 		if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
@@ -546,6 +599,13 @@ jstr(struct feed_ctx *c, const struct jv *o, const char *key, size_t max)
 	if (max > 0)
 		sanitize_truncate_utf8(r, max);
 	return j > 0 ? r : NULL;
+}
+
+/* A string member as jval_str gives it, in the arena. */
+static char *
+jstr(struct feed_ctx *c, const struct jv *o, const char *key, size_t max)
+{
+	return jval_str(c, jget(o, key), max, NULL);
 }
 
 static char *
@@ -648,8 +708,11 @@ attachments(struct feed_ctx *c, struct feed_item *it, const struct jv *o,
 	}
 }
 
+/* An item; its content_html is decoded into `html` (the sanitizer's
+ * input only, cleaned into the arena by feed_item_finish). */
 static void
-json_item(struct feed_ctx *c, const struct jv *o, const char *base)
+json_item(struct feed_ctx *c, const struct jv *o, const char *base,
+    struct buf *html)
 {
 	struct feed_item *it;
 	struct feed_ib b;
@@ -672,7 +735,7 @@ json_item(struct feed_ctx *c, const struct jv *o, const char *base)
 	b.link = jstr(c, o, "url", SANITIZE_MAX_URL + 1);
 	it->external_url = jurl(c, o, "external_url", base);
 	feed_tc_set(&b.title, jstr(c, o, "title", 0), NULL, CT_TEXT, base, 30);
-	s = jstr(c, o, "content_html", 0);
+	s = jval_str(c, jget(o, "content_html"), 0, html);
 	if (s != NULL)
 		feed_tc_set(&b.content, s, NULL, CT_HTML, base, 30);
 	else
@@ -705,22 +768,23 @@ json_item(struct feed_ctx *c, const struct jv *o, const char *base)
 /* The version: the URL (https://jsonfeed.org/version/1.1), or what
  * publishers write instead ("1.1", "1", "1.0"). */
 static bool
-json_version(const struct jv *ver, enum feed_format *fmt)
+json_version(struct feed_ctx *c, const struct jv *ver, enum feed_format *fmt)
 {
-	if (!jis(ver, J_STR))
+	const char *s;
+
+	/* Decoded: "https:\/\/jsonfeed.org\/version\/1.1" is common. */
+	if (!jis(ver, J_STR) || (s = jcstr(c, ver)) == NULL)
 		return false;
-	/* Strings hold no NUL: memmem finds what strstr would. */
-	if (memmem(ver->u.s, ver->n, "jsonfeed.org/version/1", 22) != NULL) {
-		*fmt = memmem(ver->u.s, ver->n, "version/1.1", 11) != NULL ?
-		    FEED_JSON11 : FEED_JSON10;
+	if (strstr(s, "jsonfeed.org/version/1") != NULL) {
+		*fmt = strstr(s, "version/1.1") != NULL ? FEED_JSON11 :
+		    FEED_JSON10;
 		return true;
 	}
-	if ((ver->n == 1 && ver->u.s[0] == '1') ||
-	    (ver->n == 3 && memcmp(ver->u.s, "1.0", 3) == 0)) {
+	if (strcmp(s, "1") == 0 || strcmp(s, "1.0") == 0) {
 		*fmt = FEED_JSON10;
 		return true;
 	}
-	if (ver->n == 3 && memcmp(ver->u.s, "1.1", 3) == 0) {
+	if (strcmp(s, "1.1") == 0) {
 		*fmt = FEED_JSON11;
 		return true;
 	}
@@ -733,20 +797,21 @@ feed_json_parse(struct feed_ctx *c, const char *body, size_t len)
 	const struct jv *root, *items, *ver;
 	const char *base;
 	struct feed *f = c->f;
+	struct buf html;
 	size_t i;
 	enum rc rc;
 
 	root = jr_parse(c->a, body, len, c->text_utf8, &rc);
 	if (rc == RC_NOMEM)
 		return rc;
-	/* Every string of the tree is UTF-8 now, checked here if not before:
-	 * the sanitizer need not check the HTML again. */
-	c->text_utf8 = true;
 	if (!jis(root, J_OBJ))
 		return RC_INVALID;
+	/* Every string of the tree is UTF-8, checked here if not before:
+	 * the sanitizer need not check the HTML again. */
+	c->text_utf8 = true;
 	ver = jget(root, "version");
 	items = jget(root, "items");
-	if (!json_version(ver, &f->format) || !jis(items, J_ARR))
+	if (!json_version(c, ver, &f->format) || !jis(items, J_ARR))
 		return RC_INVALID;
 	f->home_page_url = jurl(c, root, "home_page_url", c->base);
 	f->feed_url = jurl(c, root, "feed_url", c->base);
@@ -759,10 +824,12 @@ feed_json_parse(struct feed_ctx *c, const char *body, size_t len)
 	f->favicon = jurl(c, root, "favicon", base);
 	f->language = jtext(c, root, "language", FEED_MAX_LANG);
 	persons(c, root, base, &f->authors, &f->nauthors);
+	buf_init(&html, FEED_MAX_BODY);
 	for (i = 0; i < items->n; i++) {
 		if (c->full)
 			break;
-		json_item(c, &items->u.a[i], base);
+		json_item(c, &items->u.a[i], base, &html);
 	}
+	buf_fini(&html);
 	return RC_OK;
 }
