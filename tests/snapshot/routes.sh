@@ -624,7 +624,8 @@ feed_pid=
 #  N2  Durations measured during the run: `socialhub refresh` MS column
 #      and the minutes/hours left in its NEXT column; /healthz "age" and
 #      "fetch_ms"; /metrics latency histogram buckets and sum (the
-#      _count, and every other metric, are kept); the Content-Length of
+#      _count, and every other metric, are kept) and the refresher's
+#      last pass duration gauge; the Content-Length of
 #      /healthz and /metrics answers, which those digits change (@LEN@,
 #      also for HEAD, which has no body to check it against).
 #  N3  Random values of the sign-on flow: the state cookie's name suffix
@@ -663,6 +664,7 @@ s/^\([Cc]ontent-[Ll]ength: \)[0-9]*$/\1@LEN@/
 /^socialhub_request_duration_seconds_bucket{le="+Inf"}/b
 s/^\(socialhub_[a-z_]*_seconds_bucket{[^}]*}\) [0-9]*$/\1 @N@/
 s/^\(socialhub_[a-z_]*_seconds_sum\) [0-9.e+-]*$/\1 @SUM@/
+s/^\(socialhub_refresh_pass_duration_seconds\) [0-9.e+-]*$/\1 @SECONDS@/
 EOF
 
 # N3 on header lines (anchored on the header names).
