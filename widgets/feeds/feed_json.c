@@ -34,7 +34,10 @@ struct jv {
 	bool ctl;               /* J_STR: holds a C0 control (from escapes) */
 	bool esc;               /* J_STR: holds escapes (checked), decoded
 	                         * where the string is used */
-	size_t n;               /* string bytes, array items, object members */
+	size_t n;               /* string bytes (J_STR: u.s and n are its
+	                         * bytes in the document, escapes and all, not
+	                         * NUL-terminated: see jcstr), array items,
+	                         * object members */
 	union {
 		long long i;
 		double r;
@@ -44,11 +47,7 @@ struct jv {
 	} u;
 };
 
-/* A J_STR's u.s and n are its bytes in the document (escapes and all,
- * not NUL-terminated: see jcstr), an object member's key its decoded
- * bytes, not NUL-terminated either. */
-
-/* An object member. */
+/* An object member; the key is decoded, not NUL-terminated. */
 struct jmem {
 	const char *key;
 	size_t klen;
@@ -235,7 +234,7 @@ escapes_valid(const char *b, const char *q, bool *ctl)
 /* A string at r->p (past the quote) into v; false when invalid. It stays
  * in the document, its escapes checked but not decoded: most strings are
  * never needed as C strings, and the long ones (content_html) are
- * decoded into a reused buffer (jstr_into), not into the arena. */
+ * decoded into a reused buffer (jval_str's `into`), not the arena. */
 static bool
 jr_string(struct jr *r, struct jv *v)
 {
