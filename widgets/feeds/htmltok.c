@@ -733,6 +733,70 @@ scan_tag_name(struct htmltok *t)
 	return true;
 }
 
+static void
+skip_tag_ws(struct htmltok *t)
+{
+	while (t->p < t->end && tag_ws((unsigned char)*t->p))
+		t->p++;
+}
+
+/* After an attribute's name: "= value" if there is one, the value into
+ * the scratch. False when the input ends inside it. */
+static bool
+scan_attr_value(struct htmltok *t)
+{
+	skip_tag_ws(t);
+	if (t->p >= t->end || *t->p != '=')
+		return true;
+	t->p++;
+	skip_tag_ws(t);
+	if (t->p >= t->end)
+		return false;
+	if (*t->p == '"' || *t->p == '\'') {
+		char q = *t->p++;
+		return scan_value(t, q);
+	}
+	return *t->p == '>' || scan_value(t, 0);
+}
+
+/* Whether the attribute name of an bytes at scratch offset `mark` is
+ * none of the tag's earlier ones (names at noff): the first one wins. */
+static bool
+attr_is_new(const struct htmltok *t, const size_t *noff, size_t mark,
+    size_t an)
+{
+	size_t i;
+
+	for (i = 0; i < t->nattrs; i++) {
+		if (noff[i] + an < t->scratch.len &&
+		    memcmp(t->scratch.data + noff[i],
+		    t->scratch.data + mark, an + 1) == 0)
+			return false;
+	}
+	return true;
+}
+
+/* A start tag of a raw-text element (script, style, ...) switches the
+ * tokenizer to that element's mode until its end tag. */
+static void
+enter_raw_mode(struct htmltok *t)
+{
+	size_t i;
+
+	if (t->name_long || t->nlen >= 16 || !(RAW_LENS >> t->nlen & 1) ||
+	    (t->self_closing && t->xml_selfclose))
+		return;
+	for (i = 0; i < sizeof(raw_elems) / sizeof(raw_elems[0]); i++) {
+		if (t->nlen == raw_elems[i].len &&
+		    memcmp(t->name, raw_elems[i].name, t->nlen) == 0) {
+			t->mode = raw_elems[i].mode;
+			memcpy(t->rawname, t->name, t->nlen + 1);
+			t->rawlen = t->nlen;
+			return;
+		}
+	}
+}
+
 /*
  * A tag at t->p (just past "<" or "</"). Returns false when the input
  * ends inside it (the tag is dropped).
@@ -754,19 +818,16 @@ scan_tag(struct htmltok *t, bool end_tag)
 
 	for (;;) {
 		size_t mark, an, vn;
-		const char *c;
 		bool keep;
 
-		while (t->p < t->end && tag_ws((unsigned char)*t->p))
-			t->p++;
+		skip_tag_ws(t);
 		if (t->p >= t->end)
 			return false;
-		c = t->p;
-		if (*c == '>') {
+		if (*t->p == '>') {
 			t->p++;
 			break;
 		}
-		if (*c == '/') {
+		if (*t->p == '/') {
 			t->p++;
 			if (t->p < t->end && *t->p == '>') {
 				t->self_closing = !end_tag;
@@ -780,32 +841,10 @@ scan_tag(struct htmltok *t, bool end_tag)
 		an = scan_name(t, true);
 		scratch_put(t, "", 1);
 		keep = !end_tag && an <= HTMLTOK_MAX_NAME &&
-		    t->nattrs < HTMLTOK_MAX_ATTRS;
-		for (i = 0; keep && i < t->nattrs; i++) {
-			/* Duplicates: the first one wins. */
-			if (noff[i] + an < t->scratch.len &&
-			    memcmp(t->scratch.data + noff[i],
-			    t->scratch.data + mark, an + 1) == 0)
-				keep = false;
-		}
-		while (t->p < t->end && tag_ws((unsigned char)*t->p))
-			t->p++;
+		    t->nattrs < HTMLTOK_MAX_ATTRS && attr_is_new(t, noff, mark, an);
 		vn = t->scratch.len;
-		if (t->p < t->end && *t->p == '=') {
-			t->p++;
-			while (t->p < t->end && tag_ws((unsigned char)*t->p))
-				t->p++;
-			if (t->p >= t->end)
-				return false;
-			if (*t->p == '"' || *t->p == '\'') {
-				char q = *t->p++;
-				if (!scan_value(t, q))
-					return false;
-			} else if (*t->p != '>') {
-				if (!scan_value(t, 0))
-					return false;
-			}
-		}
+		if (!scan_attr_value(t))
+			return false;
 		scratch_put(t, "", 1);
 		if (t->err != RC_OK)
 			return false;
@@ -826,19 +865,8 @@ scan_tag(struct htmltok *t, bool end_tag)
 		t->attrs[i].value = t->scratch.data + voff[i];
 	}
 	t->type = end_tag ? HTMLTOK_END : HTMLTOK_START;
-	if (!end_tag && !t->name_long && t->nlen < 16 &&
-	    (RAW_LENS >> t->nlen & 1) &&
-	    !(t->self_closing && t->xml_selfclose)) {
-		for (i = 0; i < sizeof(raw_elems) / sizeof(raw_elems[0]); i++) {
-			if (t->nlen == raw_elems[i].len &&
-			    memcmp(t->name, raw_elems[i].name, t->nlen) == 0) {
-				t->mode = raw_elems[i].mode;
-				memcpy(t->rawname, t->name, t->nlen + 1);
-				t->rawlen = t->nlen;
-				break;
-			}
-		}
-	}
+	if (!end_tag)
+		enter_raw_mode(t);
 	return true;
 }
 
