@@ -9,7 +9,6 @@
 
 #include "util/url.h"
 
-#define JSONW_BLOCK 65536
 #define INDENT_MASK 0x1f
 #define SUPPORTED (INDENT_MASK | JSON_COMPACT | JSON_ENSURE_ASCII | \
 	JSON_ESCAPE_SLASH | JSON_PRESERVE_ORDER)
@@ -18,18 +17,33 @@
 static const char spaces[] = "                                ";
 
 enum rc
-jsonw_init(struct jsonw *w, size_t flags, json_dump_callback_t sink, void *arg)
+jsonw_init_block(struct jsonw *w, size_t flags, json_dump_callback_t sink,
+    void *arg, char *block)
 {
 	memset(w, 0, sizeof(*w));
 	if ((flags & ~(size_t)SUPPORTED) != 0)
 		return RC_INVALID;
-	w->block = malloc(JSONW_BLOCK);
-	if (w->block == NULL)
+	if (block == NULL)
 		return RC_NOMEM;
+	w->block = block;
 	w->flags = flags;
 	w->sink = sink;
 	w->arg = arg;
 	return RC_OK;
+}
+
+enum rc
+jsonw_init(struct jsonw *w, size_t flags, json_dump_callback_t sink, void *arg)
+{
+	enum rc rc;
+
+	if ((flags & ~(size_t)SUPPORTED) != 0) {
+		memset(w, 0, sizeof(*w));
+		return RC_INVALID;
+	}
+	rc = jsonw_init_block(w, flags, sink, arg, malloc(JSONW_BLOCK));
+	w->block_owned = rc == RC_OK;
+	return rc;
 }
 
 void
@@ -41,7 +55,8 @@ jsonw_utf8_known(struct jsonw *w)
 void
 jsonw_fini(struct jsonw *w)
 {
-	free(w->block);
+	if (w->block_owned)
+		free(w->block);
 	w->block = NULL;
 }
 

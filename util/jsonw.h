@@ -46,12 +46,19 @@ struct jsonw {
 	bool want_value;     /* a key was written, its value comes next */
 	bool done;           /* the top value is complete */
 	bool utf8_known;     /* strings and keys are UTF-8: jsonw_utf8_known */
+	bool block_owned;    /* block is malloc'd here (not the caller's) */
 	enum rc rc;          /* the first failure, sticky */
 };
 
 /* Sets w up; RC_INVALID for a flag it does not support, RC_NOMEM. */
 enum rc jsonw_init(struct jsonw *w, size_t flags, json_dump_callback_t sink,
     void *arg);
+/* The same with the caller's block of JSONW_BLOCK bytes, which must
+ * outlive w: memory already in use (a request arena's) costs no fresh
+ * pages, which a short-lived process pays for one by one. */
+#define JSONW_BLOCK 65536
+enum rc jsonw_init_block(struct jsonw *w, size_t flags,
+    json_dump_callback_t sink, void *arg, char *block);
 /*
  * Every string and key handed to w from now on is valid UTF-8, as the
  * caller guarantees (feed_parse's output: tests/fuzz/fuzz_feed.c holds
@@ -59,7 +66,8 @@ enum rc jsonw_init(struct jsonw *w, size_t flags, json_dump_callback_t sink,
  * gives output Jansson would not: use it only with such a guarantee.
  */
 void jsonw_utf8_known(struct jsonw *w);
-/* Frees the block; what was not flushed is dropped. */
+/* Frees the block (when it is w's own); what was not flushed is
+ * dropped. */
 void jsonw_fini(struct jsonw *w);
 /* Hands what is buffered to the sink. RC_OK, or the first failure:
  * RC_IO (the sink failed), RC_INVALID (misuse), RC_LIMIT (too deep). */

@@ -193,6 +193,35 @@ test_utf8_known(void **state)
 	buf_fini(&got);
 }
 
+/* jsonw_init_block writes into the caller's block and leaves it to the
+ * caller (a free of it in jsonw_fini would be a double free here, which
+ * the sanitizer build reports); no block is RC_NOMEM. */
+static void
+test_caller_block(void **state)
+{
+	char *block = malloc(JSONW_BLOCK);
+	struct buf got;
+	struct jsonw w;
+
+	(void)state;
+	assert_non_null(block);
+	buf_init(&got, 1024);
+	assert_int_equal(jsonw_init_block(&w, JSON_COMPACT, to_buf, &got, block),
+	    RC_OK);
+	jsonw_arr_begin(&w);
+	jsonw_int(&w, 7);
+	jsonw_arr_end(&w);
+	assert_int_equal(jsonw_flush(&w), RC_OK);
+	jsonw_fini(&w);
+	assert_string_equal(buf_cstr(&got), "[7]");
+	assert_memory_equal(block, "[7]", 3);
+	free(block);
+	buf_fini(&got);
+	assert_int_equal(jsonw_init_block(&w, 0, to_buf, NULL, NULL), RC_NOMEM);
+	assert_int_equal(jsonw_init_block(&w, JSON_SORT_KEYS, to_buf, NULL,
+	    (char[1]){0}), RC_INVALID);
+}
+
 /* Every byte that may need an escape, and a multi-byte character, at
  * every offset of strings up to three words long. */
 static void
@@ -651,6 +680,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_utf8_known),
+		cmocka_unit_test(test_caller_block),
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_big),
 		cmocka_unit_test(test_block_edges),
