@@ -541,18 +541,29 @@ jis(const struct jv *v, enum jt t)
 	return v != NULL && v->t == t;
 }
 
+/* String v's bytes at out (room for v->n + 1), decoded, NUL-terminated. */
+static void
+jv_copy(const struct jv *v, char *out)
+{
+	bool ctl = false;
+
+	if (v->esc) {
+		decode_into(v->u.s, v->u.s + v->n, out, &ctl);
+	} else {
+		memcpy(out, v->u.s, v->n);
+		out[v->n] = '\0';
+	}
+}
+
 /* A string value decoded and NUL-terminated in the arena, or NULL when
  * out of memory. */
 static char *
 jcstr(struct feed_ctx *c, const struct jv *v)
 {
-	bool ctl = false;
-	char *out;
+	char *out = arena_alloc(c->a, v->n + 1);
 
-	if (!v->esc)
-		return arena_strndup(c->a, v->u.s, v->n);
-	if ((out = arena_alloc(c->a, v->n + 1)) != NULL)
-		decode_into(v->u.s, v->u.s + v->n, out, &ctl);
+	if (out != NULL)
+		jv_copy(v, out);
 	return out;
 }
 
@@ -566,7 +577,6 @@ jcstr(struct feed_ctx *c, const struct jv *v)
 static char *
 jval_str(struct feed_ctx *c, const struct jv *v, size_t max, struct buf *into)
 {
-	bool ctl = false;
 	char *r;
 	size_t i, j = 0;
 
@@ -579,12 +589,7 @@ jval_str(struct feed_ctx *c, const struct jv *v, size_t max, struct buf *into)
 		if (buf_reserve(into, v->n) != RC_OK)
 			return NULL;
 		r = into->data;
-		if (v->esc) {
-			decode_into(v->u.s, v->u.s + v->n, r, &ctl);
-		} else {
-			memcpy(r, v->u.s, v->n);
-			r[v->n] = '\0';
-		}
+		jv_copy(v, r);
 	}
 	if (r == NULL || (!v->ctl && (max == 0 || v->n <= max)))
 		return r;
