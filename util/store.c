@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/log.h"
 #include "util/store_local.h"
 #include "util/store_redis.h"
+#include "util/time.h"
 
 #define STORE_PREFIX_MAX 64
 
@@ -27,15 +27,6 @@ struct store {
 };
 
 static enum rc breaker_note(struct store *s, enum rc rc);
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static char *
 dup_or_null(const char *s, bool *nomem)
@@ -112,7 +103,7 @@ store_state(const struct store *s)
 {
 	if (!store_is_shared(s))
 		return STORE_LOCAL;
-	if (s->open_until_ms > mono_ms())
+	if (s->open_until_ms > time_mono_ms())
 		return STORE_DOWN;
 	return s->failures == 0 && s->ever_up ? STORE_UP : STORE_FAILING;
 }
@@ -144,7 +135,7 @@ breaker_allows(struct store *s)
 {
 	if (!store_is_shared(s) || s->open_until_ms == 0)
 		return true;
-	if (s->open_until_ms > mono_ms()) {
+	if (s->open_until_ms > time_mono_ms()) {
 		s->calls_skipped++;
 		return false;
 	}
@@ -173,7 +164,7 @@ breaker_note(struct store *s, enum rc rc)
 		if (s->open_until_ms == 0)
 			log_kv(LOG_WARN, "store_down", "backend", "redis", "failures",
 			    log_int(nb, s->failures), NULL);
-		s->open_until_ms = mono_ms() + s->conf.breaker_cooldown_ms;
+		s->open_until_ms = time_mono_ms() + s->conf.breaker_cooldown_ms;
 	}
 	return rc;
 }

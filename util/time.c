@@ -1,10 +1,12 @@
-/* time: lenient date parsing for feeds (RFC 822 family, ISO 8601 family). */
+/* time: lenient date parsing for feeds (RFC 822 family, ISO 8601 family), and
+ * the monotonic clock deadlines are measured on. */
 #include "util/time.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* Broken-down date while parsing; offset in minutes east of UTC. */
 struct tm_parts {
@@ -907,4 +909,13 @@ time_parse(const char *s, long long *out)
 	if (time_parse_rfc822(p, out))
 		return true;
 	return time_parse_epoch(p, out);
+}
+
+long long
+time_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -1,4 +1,5 @@
-/* time: the date formats feeds use, parsed into Unix seconds; RFC 3339 out. */
+/* time: the date formats feeds use, parsed into Unix seconds; RFC 3339 out;
+ * the monotonic clock for deadlines. */
 #ifndef SOCIALHUB_UTIL_TIME_H
 #define SOCIALHUB_UTIL_TIME_H
 
@@ -39,5 +40,8 @@ void time_to_civil(long long t, long long *year, int *month, int *day,
  * holds TIME_RFC3339_LEN bytes. Years outside 0..9999 are clamped. */
 #define TIME_RFC3339_LEN 21
 void time_format_rfc3339(long long t, char out[TIME_RFC3339_LEN]);
+
+/* Milliseconds on CLOCK_MONOTONIC: for deadlines and waits, never dates. */
+long long time_mono_ms(void);
 
 #endif

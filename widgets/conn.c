@@ -15,6 +15,7 @@
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/netpolicy.h"
+#include "util/time.h"
 
 #define STATE_PREFIX "conn:state:"
 #define FLOW_PREFIX "conn:flow:"
@@ -381,33 +382,49 @@ conn_store_grant(struct conn *c, const struct conn_def *def, const struct conn_g
 
 /* ---- the lease: renewals, connects and revokes one at a time */
 
+/*
+ * Waits up to wait_ms, on a monotonic deadline whatever each store call
+ * takes, while another holder keeps the lease or the store fails for a
+ * moment: a Redis call that times out on a loaded host, or a SQLite file
+ * another process has locked, must not turn an owner's revoke into "try
+ * again". wait_ms 0: one try (the refresher's look).
+ */
 enum rc
 conn_lease(struct conn *c, const char *name, long wait_ms)
 {
 	char key[STORE_KEY_MAX];
+	long long deadline = time_mono_ms() + wait_ms;
 	bool held = false;
-	enum rc rc = RC_OK;
+	enum rc rc;
 
 	if (c->store == NULL || snprintf(key, sizeof(key), LEASE_PREFIX "%s", name) >=
 	    (int)sizeof(key))
 		return RC_UNAVAILABLE;
-	for (long waited = 0; rc == RC_OK; waited += LEASE_POLL_MS) {
+	for (;;) {
 		rc = store_lease(c->store, key, c->holder, CONN_LEASE_MS, &held);
-		if (rc != RC_OK || held || waited >= wait_ms)
+		if ((rc == RC_OK && held) || (rc != RC_OK && rc != RC_UNAVAILABLE) ||
+		    time_mono_ms() + LEASE_POLL_MS > deadline)
 			break;
 		poll(NULL, 0, LEASE_POLL_MS);
 	}
 	return rc == RC_OK && held ? RC_OK : RC_UNAVAILABLE;
 }
 
+/* A release the store missed keeps the lease until it lapses
+ * (CONN_LEASE_MS): one more try after a pause, then say so. */
 void
 conn_lease_release(struct conn *c, const char *name)
 {
-	char key[STORE_KEY_MAX];
+	char key[STORE_KEY_MAX], ms[24];
 
-	if (c->store != NULL && snprintf(key, sizeof(key), LEASE_PREFIX "%s", name) <
-	    (int)sizeof(key))
-		(void)store_lease_release(c->store, key, c->holder);
+	if (c->store == NULL || snprintf(key, sizeof(key), LEASE_PREFIX "%s", name) >=
+	    (int)sizeof(key) || store_lease_release(c->store, key, c->holder) == RC_OK)
+		return;
+	poll(NULL, 0, LEASE_POLL_MS);
+	if (store_lease_release(c->store, key, c->holder) != RC_OK)
+		log_kv(LOG_WARN, "connection_lease_kept", "connection", name, "lapses_in_ms",
+		    log_int(ms, CONN_LEASE_MS), "note", "the store did not answer the release: "
+		    "renewals, connects and revokes of this connection wait until then", NULL);
 }
 
 enum rc

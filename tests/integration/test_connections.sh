@@ -270,8 +270,9 @@ th_expect_status -n "the page with k1 retired" GET "$S/admin/connections" 200 -H
 # ---------------------------------------------------------- 6. the Redis store
 if command -v redis-server >/dev/null && command -v redis-cli >/dev/null; then
 	th_start_redis
+	# timeout_ms 500: a loaded host's scheduling is no outage (test_cluster.sh).
 	rcfg=$(ce_write_conf '"k1:'"$TH_DIR"'/k1.key"' "$SIGNON
-store { url = \"redis://127.0.0.1:$RPORT/0\"  prefix = \"sh:\" }
+store { url = \"redis://127.0.0.1:$RPORT/0\"  prefix = \"sh:\"  timeout_ms = 500 }
 share { counting = false }")
 	cli_connect "$rcfg" "redis store"
 	redis-cli -p "$RPORT" --scan --pattern 'sh:conn:*' | sort >"$TH_DIR/redis.keys"
@@ -283,7 +284,7 @@ share { counting = false }")
 		th_ok "redis: record sealed under k1, state connected" || th_not_ok "redis: record sealed under k1, state connected"
 	NAME="redis: no plaintext token" ce_no_tokens_in "$TH_DIR/redis.tok" "$TH_DIR/redis.state"
 	rcfg=$(ce_write_conf '"k2:'"$TH_DIR"'/k2.key", "k1:'"$TH_DIR"'/k1.key"' "$SIGNON
-store { url = \"redis://127.0.0.1:$RPORT/0\"  prefix = \"sh:\" }
+store { url = \"redis://127.0.0.1:$RPORT/0\"  prefix = \"sh:\"  timeout_ms = 500 }
 share { counting = false }")
 	"$SOCIALHUB" rekey -c "$rcfg" >"$TH_DIR/rekey2.out" 2>>"$TH_DIR/socialhub.log"
 	grep -q "^resealed 1 token(s) under key k2; 0 could not be opened" "$TH_DIR/rekey2.out" &&

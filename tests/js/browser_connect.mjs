@@ -61,8 +61,10 @@ try {
     check(await stateOf('ig-brand') === 'connected', 'the session still holds: ig-brand connected');
     await page.locator('tr:has(th:text-is("ig-brand")) button[value=revoke]').click();
     await page.waitForLoadState();
-    check((await page.textContent('.social-admin__outcome')).includes('Revoked ig-brand.'), 'Revoke: the page says so');
-    check(await stateOf('ig-brand') === 'revoked', 'ig-brand: the row says revoked');
+    const outcome = await page.textContent('.social-admin__outcome');
+    check(outcome.includes('Revoked ig-brand.'), 'Revoke: the page says so', outcome);
+    const state = await stateOf('ig-brand');
+    check(state === 'revoked', 'ig-brand: the row says revoked', state);
     await shot('revoked');
   }
 } catch (e) {

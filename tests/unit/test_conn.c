@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "fcgi/config.h"
 #include "oauth/oauth.h"
@@ -530,6 +531,61 @@ test_renew_revoke_race(void **state)
 	assert_int_equal(calls, 2);
 }
 
+/* The store fails for a moment (another process holds the SQLite file
+ * past its busy wait, as a Redis call times out on a loaded host): the
+ * revoke waits it out within its budget instead of answering "try again". */
+static void
+test_revoke_store_blip(void **state)
+{
+	struct config *cfg = race_config();
+	struct arena *a = arena_new(16384, 0);
+	struct conn *c = NULL;
+	const char *net = "unset";
+	char db[512], ready;
+	int fds[2], status = -1;
+	long long t0;
+	json_t *st;
+	pid_t pid;
+
+	(void)state;
+	snprintf(race_log, sizeof(race_log), "%s/race.log", conf_fixture_dir());
+	snprintf(db, sizeof(db), "%s/store.sqlite", conf_fixture_dir());
+	race_connect(cfg);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sqlite3 *h = NULL;
+		/* Held 2.5 s: past the local store's 2 s busy wait, inside the
+		 * revoke's 5 s. */
+		if (sqlite3_open(db, &h) != SQLITE_OK ||
+		    sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK)
+			_exit(2);
+		(void)!write(fds[1], "x", 1);
+		poll(NULL, 0, 2500);
+		sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(h);
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &ready, 1), 1);
+	close(fds[0]);
+	assert_int_equal(conn_open(cfg, &c), RC_OK);
+	c->http = (struct http_ops){ slow_perform, (void *)"revoke" };
+	t0 = ms_now();
+	assert_int_equal(conn_revoke(c, a, "xc", "test", &net), RC_OK);
+	assert_true(ms_now() - t0 >= 2000); /* it did meet the locked file */
+	assert_null(net);
+	st = conn_state_get(c, "xc");
+	assert_string_equal(json_string_value(json_object_get(st, "state")), "revoked");
+	json_decref(st);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	conn_close(c);
+	arena_free(a);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -542,6 +598,7 @@ main(void)
 		cmocka_unit_test(test_revoke_at_network),
 		cmocka_unit_test(test_renew_revoke_race),
 		cmocka_unit_test(test_revoke_busy),
+		cmocka_unit_test(test_revoke_store_blip),
 	};
 	return cmocka_run_group_tests(tests, conf_fixture_setup, conf_fixture_teardown);
 }
