@@ -47,7 +47,7 @@ if [ "$HAVE_OP" = 1 ]; then
 		"$TH_DIR/op.ready")
 	PROVIDER="provider demo { issuer = \"$ISS\"  client_id = \"demo\"  client_secret = \"demo-secret-change-me\" }"
 fi
-STORE="store { url = \"redis://127.0.0.1:$RPORT/0\"  prefix = \"cluster:\"  timeout_ms = 50
+STORE="store { url = \"redis://127.0.0.1:$RPORT/0\"  prefix = \"cluster:\"  timeout_ms = 200
   breaker_failures = 2  breaker_cooldown_ms = 1000 }"
 [ "$NO_STORE" = 1 ] && STORE=
 
