@@ -382,6 +382,15 @@ conn_store_grant(struct conn *c, const struct conn_def *def, const struct conn_g
 
 /* ---- the lease: renewals, connects and revokes one at a time */
 
+/* The lease's key for connection name; false without a store or when
+ * the name does not fit. */
+static bool
+lease_key(const struct conn *c, const char *name, char key[STORE_KEY_MAX])
+{
+	return c->store != NULL &&
+	    snprintf(key, STORE_KEY_MAX, LEASE_PREFIX "%s", name) < STORE_KEY_MAX;
+}
+
 /*
  * Waits up to wait_ms, on a monotonic deadline whatever each store call
  * takes, while another holder keeps the lease or the store fails for a
@@ -397,8 +406,7 @@ conn_lease(struct conn *c, const char *name, long wait_ms)
 	bool held = false;
 	enum rc rc;
 
-	if (c->store == NULL || snprintf(key, sizeof(key), LEASE_PREFIX "%s", name) >=
-	    (int)sizeof(key))
+	if (!lease_key(c, name, key))
 		return RC_UNAVAILABLE;
 	for (;;) {
 		rc = store_lease(c->store, key, c->holder, CONN_LEASE_MS, &held);
@@ -417,8 +425,7 @@ conn_lease_release(struct conn *c, const char *name)
 {
 	char key[STORE_KEY_MAX], ms[24];
 
-	if (c->store == NULL || snprintf(key, sizeof(key), LEASE_PREFIX "%s", name) >=
-	    (int)sizeof(key) || store_lease_release(c->store, key, c->holder) == RC_OK)
+	if (!lease_key(c, name, key) || store_lease_release(c->store, key, c->holder) == RC_OK)
 		return;
 	poll(NULL, 0, LEASE_POLL_MS);
 	if (store_lease_release(c->store, key, c->holder) != RC_OK)

@@ -531,6 +531,53 @@ test_renew_revoke_race(void **state)
 	assert_int_equal(calls, 2);
 }
 
+/* A child that holds the test store's SQLite file locked (BEGIN
+ * EXCLUSIVE) from before this returns until hold_ms pass (-1: until
+ * locker_end); *ctl is the parent's end of the control pipe. */
+static pid_t
+locker_start(int hold_ms, int *ctl)
+{
+	char db[512], ready;
+	int up[2], down[2];
+	pid_t pid;
+
+	snprintf(db, sizeof(db), "%s/store.sqlite", conf_fixture_dir());
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(down), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sqlite3 *h = NULL;
+		struct pollfd p = { .fd = down[0], .events = POLLIN };
+		close(up[0]);
+		close(down[1]);
+		if (sqlite3_open(db, &h) != SQLITE_OK ||
+		    sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK)
+			_exit(2);
+		(void)!write(up[1], "x", 1);
+		(void)poll(&p, 1, hold_ms);
+		sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(h);
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	assert_int_equal(read(up[0], &ready, 1), 1);
+	close(up[0]);
+	*ctl = down[1];
+	return pid;
+}
+
+static void
+locker_end(pid_t pid, int ctl)
+{
+	int status = -1;
+
+	close(ctl);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* The store fails for a moment (another process holds the SQLite file
  * past its busy wait, as a Redis call times out on a loaded host): the
  * revoke waits it out within its budget instead of answering "try again". */
@@ -541,35 +588,17 @@ test_revoke_store_blip(void **state)
 	struct arena *a = arena_new(16384, 0);
 	struct conn *c = NULL;
 	const char *net = "unset";
-	char db[512], ready;
-	int fds[2], status = -1;
 	long long t0;
 	json_t *st;
 	pid_t pid;
+	int ctl;
 
 	(void)state;
 	snprintf(race_log, sizeof(race_log), "%s/race.log", conf_fixture_dir());
-	snprintf(db, sizeof(db), "%s/store.sqlite", conf_fixture_dir());
 	race_connect(cfg);
-	assert_int_equal(pipe(fds), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		sqlite3 *h = NULL;
-		/* Held 2.5 s: past the local store's 2 s busy wait, inside the
-		 * revoke's 5 s. */
-		if (sqlite3_open(db, &h) != SQLITE_OK ||
-		    sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL) != SQLITE_OK)
-			_exit(2);
-		(void)!write(fds[1], "x", 1);
-		poll(NULL, 0, 2500);
-		sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
-		sqlite3_close(h);
-		_exit(0);
-	}
-	close(fds[1]);
-	assert_int_equal(read(fds[0], &ready, 1), 1);
-	close(fds[0]);
+	/* Held 2.5 s: past the local store's 2 s busy wait, inside the
+	 * revoke's 5 s. */
+	pid = locker_start(2500, &ctl);
 	assert_int_equal(conn_open(cfg, &c), RC_OK);
 	c->http = (struct http_ops){ slow_perform, (void *)"revoke" };
 	t0 = ms_now();
@@ -579,10 +608,39 @@ test_revoke_store_blip(void **state)
 	st = conn_state_get(c, "xc");
 	assert_string_equal(json_string_value(json_object_get(st, "state")), "revoked");
 	json_decref(st);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	locker_end(pid, ctl);
 	conn_close(c);
 	arena_free(a);
+	config_free(cfg);
+}
+
+/* A release the store misses twice: the lease stays ours (it lapses in
+ * CONN_LEASE_MS), never handed to another holder; a later release frees it. */
+static void
+test_release_missed(void **state)
+{
+	struct config *cfg = race_config();
+	struct conn *c = NULL;
+	bool held = true;
+	pid_t pid;
+	int ctl;
+
+	(void)state;
+	race_connect(cfg);
+	assert_int_equal(conn_open(cfg, &c), RC_OK);
+	assert_int_equal(conn_lease(c, "xc", 0), RC_OK);
+	pid = locker_start(-1, &ctl);
+	conn_lease_release(c, "xc");          /* both tries meet the lock */
+	locker_end(pid, ctl);
+	assert_int_equal(store_lease(c->store, "conn:lease:xc", "other-node", 30000, &held),
+	    RC_OK);
+	assert_false(held);
+	conn_lease_release(c, "xc");
+	assert_int_equal(store_lease(c->store, "conn:lease:xc", "other-node", 30000, &held),
+	    RC_OK);
+	assert_true(held);
+	assert_int_equal(store_lease_release(c->store, "conn:lease:xc", "other-node"), RC_OK);
+	conn_close(c);
 	config_free(cfg);
 }
 
@@ -599,6 +657,7 @@ main(void)
 		cmocka_unit_test(test_renew_revoke_race),
 		cmocka_unit_test(test_revoke_busy),
 		cmocka_unit_test(test_revoke_store_blip),
+		cmocka_unit_test(test_release_missed),
 	};
 	return cmocka_run_group_tests(tests, conf_fixture_setup, conf_fixture_teardown);
 }
