@@ -136,8 +136,9 @@ enum rc conn_state_mark(struct conn *c, const char *name, const char *state,
  * A connection's lease (store_lease on "conn:lease:NAME"): a renewal, a
  * connect's store and a revoke each read-modify-write the state and the
  * tokens, so they take it first and never interleave. Waits up to wait_ms
- * for another holder to finish; RC_UNAVAILABLE when it did not (or the
- * store failed). Released with conn_lease_release.
+ * (monotonic) for another holder to finish or a failing store to answer;
+ * RC_UNAVAILABLE when neither happened in time. Released with
+ * conn_lease_release (a missed release: one more try, then logged).
  */
 #define CONN_LEASE_MS 60000
 #define CONN_REVOKE_WAIT_MS 5000  /* how long a revoke or a connect waits for it */
