@@ -33,14 +33,15 @@ enum rc fsutil_read_mode(const char *path, size_t max, char **out, size_t *len,
     mode_t *mode);
 
 /*
- * A whole regular file to read, like fsutil_read but in the memory
- * cheapest to walk: data[len] is '\0' either way. A file of 256 KiB or
- * more is read into huge pages (util/hugemem.h); a smaller one whose size
- * is not a multiple of the page size is mapped privately (the page
- * cache's own pages, mapped at once; the NUL goes in the rest of the last
- * page), any other is read into a malloc'd buffer. A mapped file must not
- * shrink while it is mapped (reading past its new end raises SIGBUS).
- * fsutil_unmap releases it.
+ * A whole regular file to read, like fsutil_read but without a copy:
+ * data[len] is '\0' either way. A non-empty file is mapped privately,
+ * read-only (the page cache's own pages, mapped at once); the NUL goes in
+ * the rest of its last page, made private and writable, or, for a size
+ * that is a page multiple, in an anonymous page mapped after it. An empty
+ * file, or one that cannot be mapped, is read into a malloc'd buffer. A
+ * mapped file must not shrink while it is mapped: reading past its new
+ * end raises SIGBUS (`socialhub parse` says so and exits). fsutil_unmap
+ * releases it.
  * RC_NOTFOUND, RC_TOOBIG over `max` bytes, RC_NOMEM, RC_IO.
  */
 struct fsutil_map {

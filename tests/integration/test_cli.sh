@@ -3,7 +3,8 @@
 # codes (0 ok, 1 failed, 2 usage), `socialhub parse` from a file and from
 # standard input, its options and every way it can refuse (missing file,
 # not a feed, over 16 MiB on stdin, bad numbers, unknown options),
-# `keygen`, and `check-config --list`.
+# a mapped input cut short while it is read, `keygen`, and
+# `check-config --list`.
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -114,6 +115,34 @@ got=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); prin
 run "parse to a full disk: cannot write" 1 err 'cannot write the result' sh -c '"$0" parse "$1" >/dev/full' "$S" "$TH_DIR/big.json"
 head -c 4096 /dev/urandom >"$TH_DIR/noise.bin"
 run "parse of random bytes: not a feed" 1 err 'noise\.bin: not a feed we can read' "$S" parse "$TH_DIR/noise.bin"
+
+# The input is mapped, not copied: a file cut short while it is parsed
+# (here between two of --repeat's runs) is an error in words, exit 1, not
+# a SIGBUS core. The truncation waits until the file is in the process's
+# maps (or 2 s, when SOCIALHUB is a wrapper).
+cp "$TH_DIR/big.json" "$TH_DIR/shrink.json"
+"$S" parse --repeat 10000000 "$TH_DIR/shrink.json" >/dev/null 2>"$TH_DIR/err" &
+pid=$!
+for _ in $(seq 40); do
+	grep -q shrink.json "/proc/$pid/maps" 2>/dev/null && break
+	sleep 0.05
+done
+: >"$TH_DIR/shrink.json"
+for _ in $(seq 200); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$pid" 2>/dev/null; then
+	kill "$pid"
+	wait "$pid"
+	th_not_ok "parse of a file cut short meanwhile: an error" "still running after 20 s"
+else
+	wait "$pid"
+	rc=$?
+	[ "$rc" = 1 ] && grep -q '^socialhub parse: the input file shrank while it was being read$' "$TH_DIR/err" &&
+		th_ok "parse of a file cut short meanwhile: an error in words (exit 1)" ||
+		th_not_ok "parse of a file cut short meanwhile: an error in words (exit 1)" "exit $rc: $(cat "$TH_DIR/err")"
+fi
 
 # The launcher runs `parse` itself, in its own process, and every other
 # command in socialhub-core, found next to it. A copy of the launcher

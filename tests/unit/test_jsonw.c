@@ -2,7 +2,9 @@
  * oracle): the same bytes as json_dump_callback for every flag set, on a
  * table of strings, special bytes at every offset of the word-at-a-time
  * scan, documents past the block size, every corpus feed and a feed with
- * every field; misuse and a failing sink fail the writer. */
+ * every field; misuse and a failing sink fail the writer. Items handed
+ * over as they are parsed (feed_item_sink) write the same bytes, in
+ * memory the size of one item. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -591,6 +593,192 @@ test_corpora(void **state)
 	assert_int_equal(c.differ, 0);
 }
 
+/* ---- items handed over as they are parsed (feed_item_sink) ---- */
+
+struct sink_out {
+	struct jsonw w;
+	size_t heads, items;
+	size_t used_max;     /* the arena's most, at a hand-over */
+};
+
+static void
+sink_head(void *ctx, const struct feed *f)
+{
+	struct sink_out *o = ctx;
+
+	o->heads++;
+	assert_int_equal(o->items, 0);
+	feed_write_json_head(f, &o->w);
+}
+
+static void
+sink_item(void *ctx, const struct feed_item *it)
+{
+	struct sink_out *o = ctx;
+
+	assert_int_equal(o->heads, 1);
+	o->items++;
+	if (arena_used(A) > o->used_max)
+		o->used_max = arena_used(A);
+	feed_write_json_item(it, false, &o->w);
+}
+
+/* body parsed as `socialhub parse` writes it, the items kept (sink
+ * false) or handed over one by one; RC_OK or feed_parse's error. *used:
+ * the arena's use at the end (kept) or its most at a hand-over. */
+static enum rc
+parse_out(const char *body, size_t len, size_t max_items, bool sink,
+    struct buf *out, size_t *used)
+{
+	struct sink_out so;
+	const struct feed_item_sink sk = { &so, sink_head, sink_item };
+	struct feed_parse_opts o;
+	struct feed f;
+	enum rc rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&so, 0, sizeof(so));
+	o.fetch_time = 1700000000;
+	o.max_items = max_items;
+	o.sink = sink ? &sk : NULL;
+	buf_init(out, 64 << 20);
+	assert_int_equal(jsonw_init(&so.w, JSON_INDENT(2), to_buf, out), RC_OK);
+	jsonw_utf8_known(&so.w);
+	arena_reset(A);
+	rc = feed_parse(A, body, len, &o, &f);
+	if (rc == RC_OK && sink) {
+		assert_int_equal(so.heads, 1);
+		assert_int_equal(f.nitems, 0);
+		jsonw_arr_end(&so.w);
+		jsonw_obj_end(&so.w);
+		assert_int_equal(jsonw_flush(&so.w), RC_OK);
+		*used = so.used_max;
+	} else if (rc == RC_OK) {
+		assert_int_equal(feed_write_json(&f, &so.w), RC_OK);
+		*used = arena_used(A);
+	} else {
+		assert_int_equal(so.heads, 0);
+	}
+	jsonw_fini(&so.w);
+	return rc;
+}
+
+static void
+sink_file(const char *path, const char *body, size_t len, void *ctx)
+{
+	static const size_t caps[] = { 0, 1, 2 };
+	struct feed_count *c = ctx;
+	struct buf kept, handed;
+	size_t i, u1, u2;
+
+	c->files++;
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		enum rc r1 = parse_out(body, len, caps[i], false, &kept, &u1);
+		enum rc r2 = parse_out(body, len, caps[i], true, &handed, &u2);
+		if (r1 != r2 || kept.len != handed.len ||
+		    memcmp(buf_cstr(&kept), buf_cstr(&handed), kept.len) != 0) {
+			print_message("differs: %s, max_items %zu\n", path, caps[i]);
+			c->differ++;
+		}
+		c->feeds += r1 == RC_OK;
+		buf_fini(&kept);
+		buf_fini(&handed);
+	}
+}
+
+/* A feed's items handed over as they are parsed come out as the kept ones
+ * do, byte for byte, capped or not, on every corpus feed. */
+static void
+test_sink_corpora(void **state)
+{
+	struct feed_count c = { 0, 0, 0 };
+
+	(void)state;
+	corpus_walk(TEST_SRCDIR "/tests/conformance/corpus", NULL, sink_file, &c);
+	corpus_walk(TEST_SRCDIR "/tests/fixtures", NULL, sink_file, &c);
+	corpus_walk(TEST_SRCDIR "/tests/fuzz/corpus/feed", NULL, sink_file, &c);
+	corpus_walk(TEST_SRCDIR "/deploy/demo/feeds", NULL, sink_file, &c);
+	print_message("%zu files, %zu parses: %zu differ\n", c.files, c.feeds,
+	    c.differ);
+	assert_true(c.feeds > 4500);
+	assert_int_equal(c.differ, 0);
+}
+
+/* A feed of `n` items of 4 kB of HTML each, in one of four shapes; `late`:
+ * an RSS channel field after the items. */
+static void
+big_feed(struct buf *b, int shape, size_t n, bool late)
+{
+	static const char *const head[] = {
+		"{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"T\","
+		    "\"items\":[",
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>",
+		"<rss version=\"2.0\"><channel><title>T</title>",
+		"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+		    "xmlns=\"http://purl.org/rss/1.0/\"><channel><title>T</title>"
+		    "</channel>",
+	};
+	static const char *const tail[] = { "]}", "</feed>", "</channel></rss>",
+	    "</rdf:RDF>" };
+	char para[4100];
+	size_t i;
+
+	memset(para, 'x', 4000);
+	para[4000] = '\0';
+	buf_init(b, 64 << 20);
+	buf_appends(b, head[shape]);
+	for (i = 0; i < n; i++) {
+		if (shape == 0)
+			buf_appendf(b, "%s{\"id\":\"%zu\",\"content_html\":"
+			    "\"<p>%s</p>\"}", i > 0 ? "," : "", i, para);
+		else if (shape == 1)
+			buf_appendf(b, "<entry><id>%zu</id><content type=\"html\">"
+			    "&lt;p>%s&lt;/p></content></entry>", i, para);
+		else
+			buf_appendf(b, "<item><guid>%zu</guid><description>"
+			    "&lt;p>%s&lt;/p></description></item>", i, para);
+	}
+	if (late)
+		buf_appends(b, "<language>en</language>");
+	buf_appends(b, tail[shape]);
+}
+
+/* The point of the sink: a parse of many items holds one at a time. On
+ * 400 items of 4 kB (1.6 MB of HTML to keep), the arena handing them
+ * over never holds 0.6 MB more than the document's tree, while the one
+ * keeping them holds all. An RSS channel field after the items (which
+ * could still change the feed's head) makes the parse keep them and hand
+ * them over at the end, with the same output. */
+static void
+test_sink_memory(void **state)
+{
+	struct buf doc, kept, handed;
+	size_t u_kept, u_handed;
+	int shape;
+
+	(void)state;
+	for (shape = 0; shape < 5; shape++) {
+		bool late = shape == 4;
+		big_feed(&doc, late ? 2 : shape, 400, late);
+		assert_int_equal(parse_out(doc.data, doc.len, 0, false, &kept,
+		    &u_kept), RC_OK);
+		assert_int_equal(parse_out(doc.data, doc.len, 0, true, &handed,
+		    &u_handed), RC_OK);
+		assert_int_equal(kept.len, handed.len);
+		assert_memory_equal(buf_cstr(&kept), buf_cstr(&handed), kept.len);
+		assert_true(kept.len > 1600000);
+		print_message("shape %d: arena %zu kept, %zu handing over\n",
+		    shape, u_kept, u_handed);
+		if (late)
+			assert_true(u_handed >= u_kept);
+		else
+			assert_true(u_handed + 1000000 < u_kept);
+		buf_fini(&doc);
+		buf_fini(&kept);
+		buf_fini(&handed);
+	}
+}
+
 /* Every field of the model set, unset, empty and not UTF-8 (which
  * feed_to_json leaves out), and every number zero, one, negative and big,
  * in turn. */
@@ -688,6 +876,8 @@ main(void)
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_corpora),
 		cmocka_unit_test(test_every_field),
+		cmocka_unit_test(test_sink_corpora),
+		cmocka_unit_test(test_sink_memory),
 	};
 
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);

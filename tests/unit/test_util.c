@@ -1054,10 +1054,10 @@ test_fsutil(void **state)
 	assert_int_equal(tmpdir_fini(&t), 0);
 }
 
-/* fsutil_map: a mapped file (its size not a page multiple), a read one (a
- * page multiple, and empty) and, from 256 KiB on, one read into huge
- * pages (the NUL at the very end of a 2 MiB page, and past it) are the
- * file's bytes and a NUL; the errors are fsutil_read's. */
+/* fsutil_map: a mapped file, its size a page multiple or not (the NUL in
+ * its last page, or in the anonymous page after it), small and large, and
+ * an empty one (read) are the file's bytes and a NUL; the errors are
+ * fsutil_read's. */
 static void
 test_fsutil_map(void **state)
 {
@@ -1084,13 +1084,12 @@ test_fsutil_map(void **state)
 		assert_int_equal(m.len, sizes[i]);
 		assert_memory_equal(m.data, body, sizes[i]);
 		assert_int_equal(m.data[m.len], '\0');
-		if (sizes[i] >= (256 << 10)) {
-			assert_int_equal(m.maplen % (2 << 20), 0);
-			assert_true(m.maplen > m.len);
-			assert_int_equal((uintptr_t)m.data % (2 << 20), 0);
-		} else {
-			assert_int_equal(m.maplen > 0, sizes[i] % 4096 != 0);
-		}
+		if (sizes[i] == 0)
+			assert_int_equal(m.maplen, 0);
+		else if (sizes[i] % 4096 == 0)
+			assert_int_equal(m.maplen, sizes[i] + 4096);
+		else
+			assert_int_equal(m.maplen, sizes[i]);
 		fsutil_unmap(&m);
 		assert_null(m.data);
 	}

@@ -272,7 +272,6 @@ feed_parse(struct arena *a, const char *body, size_t len,
 		memset(out, 0, sizeof(*out));
 		return rc;
 	}
-	if (out->feed_url == NULL && c.base != NULL)
-		out->feed_url = sanitize_url(a, NULL, c.base, 0);
+	feed_parse_end(&c);
 	return RC_OK;
 }

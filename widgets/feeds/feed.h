@@ -50,6 +50,12 @@ enum rc feed_write_json(const struct feed *f, struct jsonw *w);
  * "_socialhub" object: a merged stream as the cache stores it.
  */
 void feed_write_json_begin(const struct feed *f, size_t npinned, struct jsonw *w);
+/* feed_write_json_begin in pieces, for items written as they are parsed
+ * (feed_parse_opts.sink): the document up to the items' opening bracket,
+ * then one item; the caller closes with jsonw_arr_end, jsonw_obj_end. */
+void feed_write_json_head(const struct feed *f, struct jsonw *w);
+void feed_write_json_item(const struct feed_item *it, bool pinned,
+    struct jsonw *w);
 /*
  * Makes f, in place, what feed_from_json(feed_to_json(f)) gives: "" and
  * strings that are not UTF-8 become NULL (non-UTF-8 tags and images

@@ -390,6 +390,13 @@ feed_child(struct feed_ctx *c, const struct feed_node *k, const char *base)
 	}
 }
 
+static bool
+is_entry(struct feed_ctx *c, const struct feed_node *k)
+{
+	return k->type == FEED_NODE_ELEM && atom_ns(c, k) &&
+	    strcmp(feed_local(k), "entry") == 0;
+}
+
 enum rc
 feed_atom_parse(struct feed_ctx *c, const struct feed_node *root)
 {
@@ -397,6 +404,7 @@ feed_atom_parse(struct feed_ctx *c, const struct feed_node *root)
 	const char *lang, *version;
 	struct feed *f = c->f;
 	const struct feed_node *k;
+	size_t n;
 
 	version = feed_attr(root, "version");
 	f->format = feed_ns_of(root) == NS_ATOM03 ||
@@ -414,12 +422,14 @@ feed_atom_parse(struct feed_ctx *c, const struct feed_node *root)
 		else if (strcmp(feed_local(k), "entry") != 0)
 			feed_child(c, k, base);
 	}
-	for (k = root->children; k != NULL; k = k->next) {
-		if (k->type == FEED_NODE_ELEM && atom_ns(c, k) &&
-		    strcmp(feed_local(k), "entry") == 0)
-			feed_child(c, k, base);
-	}
 	f->title = feed_tc_text(c, &c->ftitle, FEED_MAX_TITLE);
 	f->description = feed_tc_text(c, &c->fdesc, FEED_MAX_SUMMARY);
+	for (k = root->children, n = 0; k != NULL; k = k->next)
+		n += is_entry(c, k);
+	feed_items_begin(c, n);
+	for (k = root->children; k != NULL; k = k->next) {
+		if (is_entry(c, k))
+			feed_child(c, k, base);
+	}
 	return RC_OK;
 }

@@ -702,12 +702,78 @@ feed_duration(const char *s)
 
 /* ---- lists ---- */
 
+/* What feed_parse fills in last when the parsers left it empty. */
+static void
+feed_head_defaults(struct feed_ctx *c)
+{
+	if (c->f->feed_url == NULL && c->base != NULL)
+		c->f->feed_url = sanitize_url(c->a, NULL, c->base, 0);
+}
+
+void
+feed_items_begin(struct feed_ctx *c, size_t nitems)
+{
+	const struct feed_item_sink *sink = c->opts != NULL ?
+	    c->opts->sink : NULL;
+
+	if (sink == NULL || c->headed)
+		return;
+	c->headed = true;
+	feed_head_defaults(c);
+	if (nitems > c->max_items)
+		c->f->truncated = true;
+	/* Made before the first item's mark: what lives across items (the
+	 * sanitizer, the one item slot) is not given back with an item. */
+	c->slot = arena_alloc(c->a, sizeof(*c->slot));
+	if (ctx_san(c) == NULL || c->slot == NULL)
+		c->slot = NULL;      /* no memory: items are dropped */
+	c->sink = sink;
+	sink->head(sink->ctx, c->f);
+}
+
+void
+feed_parse_end(struct feed_ctx *c)
+{
+	struct feed *f = c->f;
+	size_t i;
+
+	feed_head_defaults(c);
+	if (c->opts == NULL || c->opts->sink == NULL || c->headed)
+		return;
+	/* No parser began the items: they were kept, and go over now. */
+	feed_items_begin(c, f->nitems);
+	for (i = 0; i < f->nitems; i++)
+		c->sink->item(c->sink->ctx, &f->items[i]);
+	c->streamed = f->nitems;
+	f->items = NULL;
+	f->nitems = 0;
+}
+
+/* The one item of a sink's parse, marked to be given back once handed
+ * over (feed_item_finish). */
+static struct feed_item *
+item_slot(struct feed_ctx *c)
+{
+	if (c->streamed >= c->max_items) {
+		c->full = true;
+		c->f->truncated = true;
+		return NULL;
+	}
+	if (c->slot == NULL)
+		return NULL;
+	c->item_mark = arena_mark(c->a);
+	memset(c->slot, 0, sizeof(*c->slot));
+	return c->slot;
+}
+
 struct feed_item *
 feed_item_add(struct feed_ctx *c)
 {
 	struct feed *f = c->f;
 	struct feed_item *n;
 
+	if (c->sink != NULL)
+		return item_slot(c);
 	if (f->nitems >= c->max_items) {
 		c->full = true;
 		f->truncated = true;
@@ -1107,6 +1173,11 @@ feed_item_finish(struct feed_ctx *c, struct feed_ib *b)
 	if (it->language != NULL)
 		sanitize_truncate_utf8(it->language, FEED_MAX_LANG);
 	item_id(c, b);
+	if (c->sink != NULL) {
+		c->sink->item(c->sink->ctx, it);
+		c->streamed++;
+		arena_rewind(c->a, &c->item_mark);
+	}
 }
 
 /* ---- detection ---- */

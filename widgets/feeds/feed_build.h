@@ -108,6 +108,15 @@ struct feed_ctx {
 	int fimage_prio;
 	int fauthor_prio;
 	bool full;              /* max_items reached */
+	/* opts->sink: items handed over one by one (feed_items_begin) */
+	const struct feed_item_sink *sink;
+	struct feed_item *slot;     /* the item being built */
+	struct arena_mark item_mark;/* the arena before it */
+	size_t streamed;            /* items handed over */
+	bool headed;                /* sink->head called */
+	bool begin_at_item;         /* RSS: feed_items_begin at the first
+	                             * item, items_ahead of them */
+	size_t items_ahead;
 	bool text_utf8;         /* the text parsed is UTF-8 already
 	                         * (feed_prep_decode's): not checked again */
 };
@@ -160,6 +169,20 @@ char *feed_tc_html(struct feed_ctx *c, const struct feed_tc *tc,
 
 /* Dates: a date string into *t when prio beats *cur_prio. */
 void feed_date(const char *s, long long *t, int *cur_prio, int prio);
+
+/*
+ * The feed-level fields are final and items follow, `nitems` of them
+ * (more than max_items: the feed is truncated). With a sink
+ * (feed_parse_opts.sink) its head is called now, and each item finished
+ * from here on is handed to it and its memory given back; without one,
+ * nothing happens. A format parser calls it once, before its first
+ * feed_item_add, where no later element can change the feed's own
+ * fields; feed_parse calls it, if no parser did, at the end.
+ */
+void feed_items_begin(struct feed_ctx *c, size_t nitems);
+/* The end of a parse that succeeded: the feed's last defaults, and for a
+ * sink no parser began, its head and the items kept until now. */
+void feed_parse_end(struct feed_ctx *c);
 
 /* Appends to the lists of an item or feed (bounded, de-duplicated). */
 struct feed_item *feed_item_add(struct feed_ctx *c);

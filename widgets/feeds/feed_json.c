@@ -802,7 +802,7 @@ feed_json_parse(struct feed_ctx *c, const char *body, size_t len)
 	const char *base;
 	struct feed *f = c->f;
 	struct buf html;
-	size_t i;
+	size_t i, nobj;
 	enum rc rc;
 
 	root = jr_parse(c->a, body, len, c->text_utf8, &rc);
@@ -828,6 +828,9 @@ feed_json_parse(struct feed_ctx *c, const char *body, size_t len)
 	f->favicon = jurl(c, root, "favicon", base);
 	f->language = jtext(c, root, "language", FEED_MAX_LANG);
 	persons(c, root, base, &f->authors, &f->nauthors);
+	for (i = 0, nobj = 0; i < items->n; i++)
+		nobj += jis(&items->u.a[i], J_OBJ);
+	feed_items_begin(c, nobj);
 	buf_init(&html, FEED_MAX_BODY);
 	for (i = 0; i < items->n; i++) {
 		if (c->full)

@@ -239,10 +239,8 @@ w_item(struct jsonw *w, const struct feed_item *it, bool pinned)
 }
 
 void
-feed_write_json_begin(const struct feed *f, size_t npinned, struct jsonw *w)
+feed_write_json_head(const struct feed *f, struct jsonw *w)
 {
-	size_t i;
-
 	jsonw_obj_begin(w);
 	w_str(w, "version", JSONFEED_VERSION);
 	w_str(w, "title", f->title != NULL ? f->title : "");
@@ -270,6 +268,20 @@ feed_write_json_begin(const struct feed *f, size_t npinned, struct jsonw *w)
 	jsonw_obj_end(w);
 	jsonw_key(w, "items", strlen("items"));
 	jsonw_arr_begin(w);
+}
+
+void
+feed_write_json_item(const struct feed_item *it, bool pinned, struct jsonw *w)
+{
+	w_item(w, it, pinned);
+}
+
+void
+feed_write_json_begin(const struct feed *f, size_t npinned, struct jsonw *w)
+{
+	size_t i;
+
+	feed_write_json_head(f, w);
 	for (i = 0; i < f->nitems; i++)
 		w_item(w, &f->items[i], i < npinned);
 	jsonw_arr_end(w);

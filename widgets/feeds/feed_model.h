@@ -145,6 +145,22 @@ struct feed {
 	                       * kept as UTF-8); 0: none */
 };
 
+/*
+ * Items handed over one at a time as they are parsed, instead of kept in
+ * struct feed: what a caller that writes them out at once (socialhub
+ * parse) needs, in memory the size of one item, not of the feed. `head`
+ * comes first, once, when every feed-level field (and `truncated`) is
+ * final and before any item; then `item` per item, in order. The item and
+ * everything it points to that was made for it is gone after the call:
+ * the arena is rewound to where it stood before the item. The feed's
+ * items array stays empty. A parse that fails calls neither.
+ */
+struct feed_item_sink {
+	void *ctx;
+	void (*head)(void *ctx, const struct feed *f);
+	void (*item)(void *ctx, const struct feed_item *it);
+};
+
 struct feed_parse_opts {
 	const char *base_url;      /* feed URL, for relative links; may be NULL */
 	const char *content_type;  /* HTTP Content-Type (charset), may be NULL */
@@ -154,6 +170,7 @@ struct feed_parse_opts {
 	bool body_nul;             /* body[len] is '\0' (fsutil_read and
 	                            * fsutil_map give that): the XML reader
 	                            * reads the body in place, not a copy */
+	const struct feed_item_sink *sink; /* NULL: items kept in the feed */
 };
 
 #endif

@@ -375,6 +375,52 @@ static const struct rss_chan_rule chan_rules[] = {
 static void rss_container(struct feed_ctx *c, const struct feed_node *n,
     const char *base, int depth);
 
+/* The feed's text fields, final once no channel element is left. */
+static void
+rss_head(struct feed_ctx *c)
+{
+	c->f->title = feed_tc_text(c, &c->ftitle, FEED_MAX_TITLE);
+	c->f->description = feed_tc_text(c, &c->fdesc, FEED_MAX_SUMMARY);
+}
+
+static void
+rss_begin(struct feed_ctx *c)
+{
+	rss_head(c);
+	feed_items_begin(c, c->items_ahead);
+}
+
+/*
+ * True when, in rss_container's order, nothing but items follows the
+ * first item: no channel field, extension or nested container that could
+ * still change the feed's own fields. Then the items can be handed over
+ * as they are made (feed_items_begin at the first). Counts the items
+ * rss_container will meet into *n; *seen: one was met.
+ */
+static bool
+items_last(const struct feed_ctx *c, const struct feed_node *n, int depth,
+    bool *seen, size_t *count)
+{
+	const struct feed_node *k;
+
+	if (depth > 2)
+		return true;
+	for (k = n->children; k != NULL; k = k->next) {
+		if (k->type != FEED_NODE_ELEM)
+			continue;
+		if (rss_core(c, k) && name_is(feed_local(k), "item")) {
+			*seen = true;
+			(*count)++;
+		} else if (*seen) {
+			return false;
+		} else if (rss_core(c, k) && name_is(feed_local(k), "channel") &&
+		    !items_last(c, k, depth + 1, seen, count)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static void
 chan_child(struct feed_ctx *c, const struct feed_node *k, const char *base,
     int depth)
@@ -387,6 +433,8 @@ chan_child(struct feed_ctx *c, const struct feed_node *k, const char *base,
 		return;
 	}
 	if (name_is(name, "item")) {
+		if (c->begin_at_item && !c->headed)
+			rss_begin(c);
 		if (!c->full)
 			rss_item(c, k, base);
 		return;
@@ -448,14 +496,18 @@ feed_rss_parse(struct feed_ctx *c, const struct feed_node *root)
 	const char *base = feed_base(c, root, c->base);
 	const char *cdf_base;
 	struct feed *f = c->f;
+	bool seen;
 
 	f->format = rss_version(root);
 	/* CDF names its base in an attribute. */
 	cdf_base = feed_attr(root, "BASE");
 	if (cdf_base != NULL && strcasecmp(feed_local(root), "channel") == 0)
 		base = feed_url(c, base, cdf_base);
+	seen = false;
+	c->items_ahead = 0;
+	c->begin_at_item = items_last(c, root, 0, &seen, &c->items_ahead);
 	rss_container(c, root, base, 0);
-	f->title = feed_tc_text(c, &c->ftitle, FEED_MAX_TITLE);
-	f->description = feed_tc_text(c, &c->fdesc, FEED_MAX_SUMMARY);
+	if (!c->headed)
+		rss_head(c);
 	return RC_OK;
 }
