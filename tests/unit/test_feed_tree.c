@@ -769,6 +769,58 @@ test_fast_corpus(void **state)
 	assert_true(c.fast * 10 >= c.files * 8);
 }
 
+/* feed_tree_parse_kept: a text the document holds in one piece points
+ * into it (in_doc), any other (references, CDATA joined to text, a
+ * comment between two runs) is a NUL-terminated arena copy; the tree is
+ * the copying one's, node for node, whichever reader built it. */
+static void
+test_kept_text(void **state)
+{
+	static const char doc[] = "<r><a>plain text</a><b>x &amp; y</b>"
+	    "<c><![CDATA[raw <b>]]></c><d>one<!-- c -->two</d><e> </e>"
+	    "<f>x<![CDATA[y]]></f></r>";
+	static const struct { const char *el, *text; bool in_doc; } want[] = {
+		{ "a", "plain text", true }, { "b", "x & y", false },
+		{ "c", "raw <b>", true }, { "d", "onetwo", false },
+		{ "e", " ", true }, { "f", "xy", false },
+	};
+	static const enum feed_tree_reader readers[] = { FEED_TREE_ANY,
+	    FEED_TREE_LIBXML2, FEED_TREE_LENIENT };
+	struct feed_tree kept, copied;
+	const struct feed_node *k;
+	char why[256];
+	size_t i, r;
+
+	(void)state;
+	for (r = 0; r < sizeof(readers) / sizeof(readers[0]); r++) {
+		arena_reset(A);
+		assert_int_equal(feed_tree_parse_kept(A, doc, sizeof(doc) - 1, 0,
+		    readers[r], &kept), RC_OK);
+		assert_int_equal(feed_tree_parse_with(A, doc, sizeof(doc) - 1, 0,
+		    readers[r], &copied), RC_OK);
+		if (!tree_same(&kept, &copied, why, sizeof(why)))
+			fail_msg("reader %zu: %s", r, why);
+		for (i = 0, k = kept.root->children; k != NULL; k = k->next, i++) {
+			const struct feed_node *t = k->children;
+			bool in = t->text >= doc && t->text < doc + sizeof(doc);
+			assert_string_equal(k->name, want[i].el);
+			assert_int_equal(t->len, strlen(want[i].text));
+			assert_memory_equal(t->text, want[i].text, t->len);
+			/* feed_xml's strict reading refers to every text it can;
+			 * libxml2 and the lenient reading hand over copies of
+			 * their own (a copy is always right). */
+			if (readers[r] == FEED_TREE_ANY)
+				assert_int_equal(t->in_doc, want[i].in_doc);
+			else
+				assert_true(!t->in_doc || want[i].in_doc);
+			assert_int_equal(in, t->in_doc);
+			if (!t->in_doc)
+				assert_int_equal(t->text[t->len], '\0');
+		}
+		assert_int_equal(i, 6);
+	}
+}
+
 int
 main(void)
 {
@@ -789,6 +841,7 @@ main(void)
 		cmocka_unit_test(test_fast_refuses),
 		cmocka_unit_test(test_fast_same_as_libxml2),
 		cmocka_unit_test(test_fast_corpus),
+		cmocka_unit_test(test_kept_text),
 	};
 	return cmocka_run_group_tests(tests, arena_setup, arena_teardown);
 }

@@ -121,7 +121,7 @@ tree_unrepaired(struct feed_ctx *c, const struct feed_prep_text *t,
 	enum rc rc;
 
 	if (c->opts != NULL && c->opts->body_nul && t->owned == NULL)
-		return feed_tree_parse_with(c->a, t->s, t->len, 0,
+		return feed_tree_parse_kept(c->a, t->s, t->len, 0,
 		    FEED_TREE_UNREPAIRED, tree);
 	s = malloc(t->len + 1);
 	if (s == NULL)
@@ -156,7 +156,9 @@ xml_tree(struct feed_ctx *c, struct feed_prep_text *t, struct feed_tree *tree)
 	c->cdata = t->cdata;
 	c->cdata_len = t->cdata_len;
 	c->ncdata = t->ncdata;
-	return feed_tree_parse(c->a, t->xml, t->xml_len, 0, tree);
+	/* t->xml stays until the feed is built (feed_prep_text_fini). */
+	return feed_tree_parse_kept(c->a, t->xml, t->xml_len, 0, FEED_TREE_ANY,
+	    tree);
 }
 
 static enum rc

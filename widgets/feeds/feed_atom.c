@@ -62,8 +62,7 @@ only_div_of_text(const struct feed_node *n)
 				return NULL;
 			div = k;
 		} else if (k->type == FEED_NODE_TEXT && k->text != NULL &&
-		    k->text[strspn(k->text, " \t\r\n")] !=
-		    '\0') {
+		    !feed_all_ws(k->text, k->len)) {
 			return NULL;
 		}
 	}

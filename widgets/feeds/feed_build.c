@@ -159,38 +159,39 @@ feed_attr_ns(const struct feed_node *n, enum feed_ns ns, const char *name)
 #define MARK_OPEN "\xee\x80\x80"
 #define MARK_CLOSE "\xee\x80\x81"
 
-/* Appends s with the CDATA markers of feed_prep_xml replaced by the text
- * they stand for. */
+/* Appends s[0..n) with the CDATA markers of feed_prep_xml replaced by
+ * the text they stand for. */
 static void
-text_expand(const struct feed_ctx *c, const char *s, struct buf *b)
+text_expand(const struct feed_ctx *c, const char *s, size_t n, struct buf *b)
 {
-	const char *m;
+	const char *end = s + n, *m;
 
-	while ((m = strstr(s, MARK_OPEN)) != NULL) {
+	while ((m = memmem(s, (size_t)(end - s), MARK_OPEN, 3)) != NULL) {
 		const char *d = m + 3;
 		size_t idx = 0;
 		int nd = 0;
 
-		while (*d >= '0' && *d <= '9' && nd < 9) {
+		while (d < end && *d >= '0' && *d <= '9' && nd < 9) {
 			idx = idx * 10 + (size_t)(*d - '0');
 			d++;
 			nd++;
 		}
 		buf_append(b, s, (size_t)(m - s));
-		if (nd > 0 && memcmp(d, MARK_CLOSE, 3) == 0 && idx < c->ncdata) {
+		if (nd > 0 && end - d >= 3 && memcmp(d, MARK_CLOSE, 3) == 0 &&
+		    idx < c->ncdata) {
 			buf_append(b, c->cdata[idx], c->cdata_len[idx]);
 			s = d + 3;
 		} else {
 			s = m + 3;
 		}
 	}
-	buf_appends(b, s);
+	buf_append(b, s, (size_t)(end - s));
 }
 
 static bool
-has_marker(const char *s)
+has_marker(const char *s, size_t n)
 {
-	return strchr(s, '\xee') != NULL && strstr(s, MARK_OPEN) != NULL;
+	return memchr(s, '\xee', n) != NULL && memmem(s, n, MARK_OPEN, 3) != NULL;
 }
 
 /* Appends the text of n's descendants (entity references are skipped: a
@@ -204,7 +205,7 @@ text_collect(const struct feed_ctx *c, const struct feed_node *n, struct buf *b)
 	while (k != NULL) {
 		if (k->type == FEED_NODE_TEXT || k->type == FEED_NODE_TEXT) {
 			if (k->text != NULL)
-				text_expand(c, k->text, b);
+				text_expand(c, k->text, k->len, b);
 		} else if (k->type == FEED_NODE_ELEM && k->children != NULL) {
 			k = k->children;
 			depth++;
@@ -220,27 +221,28 @@ text_collect(const struct feed_ctx *c, const struct feed_node *n, struct buf *b)
 	}
 }
 
-/* When s is white space around exactly one CDATA marker: the section's
- * text trimmed and cut to max ("" when empty), else NULL. */
+/* When s[0..n) is white space around exactly one CDATA marker: the
+ * section's text trimmed and cut to max ("" when empty), else NULL. */
 static char *
-cdata_only(const struct feed_ctx *c, const char *s, size_t max)
+cdata_only(const struct feed_ctx *c, const char *s, size_t n, size_t max)
 {
-	const char *d, *t;
+	const char *d, *t, *end = s + n;
 	size_t idx = 0, len;
 	int nd = 0;
 	char *r;
 
-	while (feed_is_ws(*s))
+	while (s < end && feed_is_ws(*s))
 		s++;
-	if (memcmp(s, MARK_OPEN, 3) != 0)
+	if (end - s < 3 || memcmp(s, MARK_OPEN, 3) != 0)
 		return NULL;
-	for (d = s + 3; *d >= '0' && *d <= '9' && nd < 9; d++, nd++)
+	for (d = s + 3; d < end && *d >= '0' && *d <= '9' && nd < 9; d++, nd++)
 		idx = idx * 10 + (size_t)(*d - '0');
-	if (nd == 0 || memcmp(d, MARK_CLOSE, 3) != 0 || idx >= c->ncdata)
+	if (nd == 0 || end - d < 3 || memcmp(d, MARK_CLOSE, 3) != 0 ||
+	    idx >= c->ncdata)
 		return NULL;
-	for (d += 3; feed_is_ws(*d); d++)
+	for (d += 3; d < end && feed_is_ws(*d); d++)
 		;
-	if (*d != '\0')
+	if (d != end)
 		return NULL;
 	t = c->cdata[idx];
 	len = c->cdata_len[idx];
@@ -274,18 +276,21 @@ feed_text(struct feed_ctx *c, const struct feed_node *n, size_t max)
 	    (n->children->type == FEED_NODE_TEXT ||
 	    n->children->type == FEED_NODE_TEXT) &&
 	    n->children->text != NULL &&
-	    !has_marker(n->children->text)) {
+	    !has_marker(n->children->text, n->children->len)) {
 		const struct feed_node *t = n->children;
+		const char *end = t->text + t->len;
 		s = t->text;
-		while (feed_is_ws(*s))
+		while (s < end && feed_is_ws(*s))
 			s++;
-		len = t->len - (size_t)(s - t->text);
+		len = (size_t)(end - s);
 		while (len > 0 && feed_is_ws(s[len - 1]))
 			len--;
 		if (len == 0)
 			return NULL;
-		/* Nothing to trim or cut: the tree's own (arena) copy. */
-		if (s == t->text && len == t->len && len <= max)
+		/* Nothing to trim or cut: the tree's own arena copy (text in
+		 * the document itself has no NUL after it, and may not outlive
+		 * the parse). */
+		if (s == t->text && len == t->len && len <= max && !t->in_doc)
 			return (char *)t->text;
 		r = arena_strndup(c->a, s, len);
 		if (r != NULL)
@@ -296,7 +301,7 @@ feed_text(struct feed_ctx *c, const struct feed_node *n, size_t max)
 	 * the section's own arena copy when nothing needs trimming. */
 	if (n->children != NULL && n->children->next == NULL &&
 	    n->children->type == FEED_NODE_TEXT &&
-	    (r = cdata_only(c, n->children->text, max)) != NULL)
+	    (r = cdata_only(c, n->children->text, n->children->len, max)) != NULL)
 		return r[0] != '\0' ? r : NULL;
 	buf_init(&b, max + 4096 + FEED_MAX_BODY_TEXT);
 	text_collect(c, n, &b);
@@ -328,11 +333,11 @@ feed_has_elements(const struct feed_node *n)
 }
 
 static void
-esc(struct buf *b, const char *s, bool attr)
+esc_n(struct buf *b, const char *s, size_t n, bool attr)
 {
-	const char *run = s;
+	const char *run = s, *end = s + n;
 
-	for (; *s != '\0'; s++) {
+	for (; s < end; s++) {
 		const char *r = NULL;
 		if (*s == '&')
 			r = "&amp;";
@@ -351,23 +356,30 @@ esc(struct buf *b, const char *s, bool attr)
 	buf_append(b, run, (size_t)(s - run));
 }
 
+static void
+esc(struct buf *b, const char *s, bool attr)
+{
+	esc_n(b, s, strlen(s), attr);
+}
+
 /* esc() of a text node, CDATA markers expanded first; as it is (HTML
  * source) when `raw`. */
 static void
-esc_text(const struct feed_ctx *c, struct buf *b, const char *s, bool raw)
+esc_text(const struct feed_ctx *c, struct buf *b, const struct feed_node *k,
+    bool raw)
 {
 	struct buf t;
 
 	if (raw) {
-		text_expand(c, s, b);
+		text_expand(c, k->text, k->len, b);
 		return;
 	}
-	if (!has_marker(s)) {
-		esc(b, s, false);
+	if (!has_marker(k->text, k->len)) {
+		esc_n(b, k->text, k->len, false);
 		return;
 	}
 	buf_init(&t, FEED_MAX_BODY);
-	text_expand(c, s, &t);
+	text_expand(c, k->text, k->len, &t);
 	esc(b, buf_cstr(&t), false);
 	buf_fini(&t);
 }
@@ -433,7 +445,7 @@ html_node(struct feed_ctx *c, const struct feed_node *e, const char *base,
 			html_node(c, k, base, b, depth + 1, raw);
 		else if ((k->type == FEED_NODE_TEXT ||
 		    k->type == FEED_NODE_TEXT) && k->text != NULL)
-			esc_text(c, b, k->text, raw);
+			esc_text(c, b, k, raw);
 	}
 	buf_appends(b, "</");
 	buf_appends(b, name);
@@ -458,10 +470,7 @@ inner_html(struct feed_ctx *c, const struct feed_node *n, bool skip_div,
 				only = k;
 				elems++;
 			} else if (k->type == FEED_NODE_TEXT && k->text != NULL) {
-				const char *s = k->text;
-				while (feed_is_ws(*s))
-					s++;
-				text = text || *s != '\0';
+				text = text || !feed_all_ws(k->text, k->len);
 			}
 		}
 		if (elems == 1 && !text && strcmp(feed_local(only), "div") == 0 &&
@@ -474,7 +483,7 @@ inner_html(struct feed_ctx *c, const struct feed_node *n, bool skip_div,
 			html_node(c, k, base, &b, 0, raw);
 		else if ((k->type == FEED_NODE_TEXT ||
 		    k->type == FEED_NODE_TEXT) && k->text != NULL)
-			esc_text(c, &b, k->text, raw);
+			esc_text(c, &b, k, raw);
 	}
 	r = b.len > 0 ? arena_strdup(c->a, buf_cstr(&b)) : NULL;
 	buf_fini(&b);

@@ -226,4 +226,17 @@ feed_is_ws(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* True when s[0..n) is XML white space only (or empty). */
+static inline bool
+feed_all_ws(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!feed_is_ws(s[i]))
+			return false;
+	}
+	return true;
+}
+
 #endif

@@ -41,20 +41,31 @@ rss_core(const struct feed_ctx *c, const struct feed_node *n)
 	return ns == NS_NONE || ns == NS_RSS10 || feed_in_root_ns(c, n);
 }
 
-/* True when s, read as HTML, holds a tag or a reference: "<b>", "</a>",
- * "&amp;", "&#32;". */
 static bool
-html_source(const char *s)
+ascii_alnum(char c)
 {
-	for (; *s != '\0'; s++) {
-		if (*s == '<' && (s[1] == '/' || s[1] == '!' ||
-		    ((s[1] | 0x20) >= 'a' && (s[1] | 0x20) <= 'z')))
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* True when s[0..n), read as HTML, holds a tag or a reference: "<b>",
+ * "</a>", "&amp;", "&#32;". */
+static bool
+html_source(const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	for (; s < end; s++) {
+		char c1 = s + 1 < end ? s[1] : '\0';
+		if (*s == '<' && (c1 == '/' || c1 == '!' ||
+		    ((c1 | 0x20) >= 'a' && (c1 | 0x20) <= 'z')))
 			return true;
-		if (*s == '&' && (s[1] == '#' || ((s[1] | 0x20) >= 'a' &&
-		    (s[1] | 0x20) <= 'z'))) {
-			size_t n = strspn(s + 2, "abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-			if (n < 32 && s[2 + n] == ';')
+		if (*s == '&' && (c1 == '#' || ((c1 | 0x20) >= 'a' &&
+		    (c1 | 0x20) <= 'z'))) {
+			const char *p = s + 2;
+			size_t k = 0;
+			while (p + k < end && k < 32 && ascii_alnum(p[k]))
+				k++;
+			if (k < 32 && p + k < end && p[k] == ';')
 				return true;
 		}
 	}
@@ -71,7 +82,7 @@ mixed_markup(const struct feed_node *n)
 
 	for (k = n->children; k != NULL; k = k->next) {
 		if (k->type == FEED_NODE_TEXT && k->text != NULL &&
-		    html_source(k->text))
+		    html_source(k->text, k->len))
 			return true;
 	}
 	return false;

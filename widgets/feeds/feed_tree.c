@@ -40,6 +40,11 @@ struct tb {
 	int skip;                   /* dropped elements open inside cur */
 	int max_depth;
 	struct buf text;            /* text of cur not yet in a node */
+	/* Text the document holds as it is, while it is one piece: kept as
+	 * a reference, not copied (feed_tree_parse_kept). */
+	const char *doc, *doc_end;  /* NULL: every text is copied */
+	const char *piece;
+	size_t piece_len;
 	struct feed_sym **tab;      /* interned strings, open addressing */
 	size_t tab_cap, tab_n;
 	/* Strings that stay put for the whole parse (libxml2's dictionary,
@@ -164,22 +169,32 @@ tb_link(struct tb *b, struct feed_node *n)
 	b->t->nodes++;
 }
 
-/* The pending text becomes a text node of cur. False: no memory. */
+/* The pending text becomes a text node of cur: the document's own bytes
+ * when it is one piece of them, else an arena copy. False: no memory. */
 static bool
 tb_flush(struct tb *b)
 {
 	struct feed_node *n;
 
-	if (b->text.len == 0)
+	if (b->piece == NULL && b->text.len == 0)
 		return true;
 	n = arena_calloc(b->a, 1, sizeof(*n));
-	if (n == NULL || (n->text = arena_strndup(b->a, b->text.data,
-	    b->text.len)) == NULL)
+	if (n == NULL)
 		return false;
+	if (b->piece != NULL) {
+		n->text = b->piece;
+		n->len = b->piece_len;
+		n->in_doc = true;
+		b->piece = NULL;
+	} else {
+		if ((n->text = arena_strndup(b->a, b->text.data,
+		    b->text.len)) == NULL)
+			return false;
+		n->len = b->text.len;
+		buf_clear(&b->text);
+	}
 	n->type = FEED_NODE_TEXT;
-	n->len = b->text.len;
 	tb_link(b, n);
-	buf_clear(&b->text);
 	return true;
 }
 
@@ -189,6 +204,18 @@ tb_text(struct tb *b, const char *s, size_t n)
 	/* Text outside the document element is not kept (nor by libxml2). */
 	if (b->cur == NULL)
 		return true;
+	if (b->piece == NULL && b->text.len == 0 && b->doc != NULL &&
+	    s >= b->doc && s + n <= b->doc_end) {
+		b->piece = s;
+		b->piece_len = n;
+		return true;
+	}
+	if (b->piece != NULL) {
+		/* A second piece: the two are copied together. */
+		if (buf_append(&b->text, b->piece, b->piece_len) != RC_OK)
+			return false;
+		b->piece = NULL;
+	}
 	return buf_append(&b->text, s, n) == RC_OK;
 }
 
@@ -625,6 +652,7 @@ tb_init(struct tb *b, struct arena *a, struct feed_tree *out,
 {
 	memset(out, 0, sizeof(*out));
 	buf_clear(&b->text);
+	b->piece = NULL;
 	b->a = a;
 	b->t = out;
 	b->lx = NULL;
@@ -644,9 +672,9 @@ tb_init(struct tb *b, struct arena *a, struct feed_tree *out,
 	last[0] = NULL;
 }
 
-enum rc
-feed_tree_parse_with(struct arena *a, const char *xml, size_t len,
-    int max_depth, enum feed_tree_reader reader, struct feed_tree *out)
+static enum rc
+tree_parse(struct arena *a, const char *xml, size_t len, int max_depth,
+    enum feed_tree_reader reader, bool kept, struct feed_tree *out)
 {
 	struct feed_node *last[FEED_TREE_MAX_DEPTH + 1];
 	struct arena_mark mark = arena_mark(a);
@@ -657,6 +685,8 @@ feed_tree_parse_with(struct arena *a, const char *xml, size_t len,
 	if (len > INT32_MAX)
 		return RC_TOOBIG;
 	buf_init(&b.text, TEXT_CAP(len));
+	b.doc = kept ? xml : NULL;
+	b.doc_end = kept ? xml + len : NULL;
 	if (reader != FEED_TREE_LIBXML2) {
 		tb_init(&b, a, out, last, max_depth);
 		rc = parse_fast(&b, xml, len, reader == FEED_TREE_UNREPAIRED ?
@@ -684,6 +714,20 @@ feed_tree_parse_with(struct arena *a, const char *xml, size_t len,
 		return rc;
 	}
 	return out->root != NULL ? RC_OK : RC_INVALID;
+}
+
+enum rc
+feed_tree_parse_with(struct arena *a, const char *xml, size_t len,
+    int max_depth, enum feed_tree_reader reader, struct feed_tree *out)
+{
+	return tree_parse(a, xml, len, max_depth, reader, false, out);
+}
+
+enum rc
+feed_tree_parse_kept(struct arena *a, const char *xml, size_t len,
+    int max_depth, enum feed_tree_reader reader, struct feed_tree *out)
+{
+	return tree_parse(a, xml, len, max_depth, reader, true, out);
 }
 
 enum rc

@@ -45,13 +45,17 @@ struct feed_attr {
 
 struct feed_node {
 	enum feed_node_type type;
+	bool in_doc;              /* FEED_NODE_TEXT: text is the document's
+	                           * own bytes (feed_tree_parse_kept), not
+	                           * NUL-terminated */
 	struct feed_node *parent, *next;
 	/* FEED_NODE_ELEM */
 	struct feed_node *children;
 	const char *name;         /* local name */
 	struct feed_sym *ns;      /* URI, undeclared prefix, or NULL */
 	const struct feed_attr *attrs;  /* in document order */
-	/* FEED_NODE_TEXT: NUL-terminated (a document's NULs are gone) */
+	/* FEED_NODE_TEXT: text[0..len), no NUL in it (a document's NULs are
+	 * gone); an arena copy with a NUL at len, unless in_doc */
 	const char *text;
 	size_t len;
 };
@@ -101,6 +105,13 @@ enum feed_tree_reader {
 };
 
 enum rc feed_tree_parse_with(struct arena *a, const char *xml, size_t len,
+    int max_depth, enum feed_tree_reader reader, struct feed_tree *out);
+/* The same for a document that outlives the tree: a text the document
+ * holds as it is, in one piece (no reference, CDATA section or line end
+ * to rewrite), is not copied; its node points into xml (in_doc). The
+ * tree of a 3 MB feed is then mostly its elements, not a second copy of
+ * its text. */
+enum rc feed_tree_parse_kept(struct arena *a, const char *xml, size_t len,
     int max_depth, enum feed_tree_reader reader, struct feed_tree *out);
 
 #endif
