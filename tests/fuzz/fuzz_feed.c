@@ -2,8 +2,9 @@
  * sanitizer) and the JSON Feed round trip. Asserts the invariants callers
  * rely on: every string is UTF-8, content_html is a fixed point of the
  * sanitizer, the cache form reads back, reading clean XML without
- * feed_prep_xml gives what reading it after that pass gives, and JSON
- * documents are read exactly when Jansson reads them. */
+ * feed_prep_xml gives what reading it after that pass gives, items handed
+ * over as they are parsed (feed_item_sink) write what the kept ones do,
+ * and JSON documents are read exactly when Jansson reads them. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include <jansson.h>
 
 #include "util/arena.h"
+#include "util/buf.h"
+#include "util/jsonw.h"
 #include "util/url.h"
 #include "widgets/feeds/feed.h"
 #include "widgets/feeds/sanitize.h"
@@ -119,6 +122,58 @@ same_when_repaired(struct arena *a, const uint8_t *data, size_t size,
 	o->always_repair = false;
 }
 
+static int
+to_buf(const char *p, size_t n, void *arg)
+{
+	return buf_append(arg, p, n) == RC_OK ? 0 : -1;
+}
+
+static void
+sink_head(void *ctx, const struct feed *f)
+{
+	feed_write_json_head(f, ctx);
+}
+
+static void
+sink_item(void *ctx, const struct feed_item *it)
+{
+	feed_write_json_item(it, false, ctx);
+}
+
+/* The same document with its items handed over one by one: the same
+ * bytes as the kept feed written whole (f). */
+static void
+same_when_handed_over(const uint8_t *data, size_t size,
+    struct feed_parse_opts *o, const struct feed *f)
+{
+	struct arena *b = arena_new(1 << 16, 256 << 20);
+	struct buf want, got;
+	struct jsonw w, v;
+	const struct feed_item_sink sk = { &v, sink_head, sink_item };
+	struct feed h;
+
+	buf_init(&want, 256 << 20);
+	buf_init(&got, 256 << 20);
+	if (b == NULL || jsonw_init(&w, JSON_INDENT(2), to_buf, &want) != RC_OK ||
+	    jsonw_init(&v, JSON_INDENT(2), to_buf, &got) != RC_OK ||
+	    feed_write_json(f, &w) != RC_OK)
+		abort();
+	o->sink = &sk;
+	if (feed_parse(b, (const char *)data, size, o, &h) != RC_OK)
+		abort();
+	o->sink = NULL;
+	jsonw_arr_end(&v);
+	jsonw_obj_end(&v);
+	if (jsonw_flush(&v) != RC_OK || h.nitems != 0 || want.len != got.len ||
+	    memcmp(want.data, got.data, want.len) != 0)
+		abort();
+	jsonw_fini(&w);
+	jsonw_fini(&v);
+	buf_fini(&want);
+	buf_fini(&got);
+	arena_free(b);
+}
+
 /* Jansson is the JSON reader's oracle: a JSON document reaches the reader
  * unchanged (valid UTF-8, no NUL, no BOM; a Latin-1 label changes no
  * ASCII byte and turns valid UTF-8 into valid UTF-8), so it is a feed
@@ -185,6 +240,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    g.nitems != f.nitems)
 			abort();
 		same_when_repaired(a, data, size, &o, j);
+		same_when_handed_over(data, size, &o, &f);
 		json_decref(j);
 	}
 	arena_free(a);
