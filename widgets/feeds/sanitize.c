@@ -744,6 +744,13 @@ sanitize_url(struct arena *a, const char *base, const char *raw,
 		r = urlres_resolve(a, base, c);
 		if (r != NULL && !http_scheme(r))
 			return NULL;
+		/* A base of the document's own (xml:base) may hold what the
+		 * absolute branch rewrites (a backslash, a dot segment): the
+		 * result gets that rewrite now, so that a second pass keeps
+		 * what this one wrote (fuzz_feed's fixed point). */
+		if (r != NULL && urlres_scheme(r, sch, sizeof(sch)) &&
+		    !url_resolved(r, strlen(r), sch))
+			r = urlres_resolve(a, NULL, r);
 		/* A reference like "///x" resolves to no host ("https:///x"),
 		 * and against a base without one ("http:x/") to none either:
 		 * refused as the absolute form is, so a second pass keeps
