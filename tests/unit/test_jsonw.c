@@ -577,16 +577,25 @@ one_file(const char *path, const char *body, size_t len, void *ctx)
 	    false, path, c);
 }
 
+/* fn on every file of the feed corpora: conformance, fixtures, the feed
+ * fuzz corpus and the demo's feeds. */
+static void
+walk_feed_corpora(void (*fn)(const char *, const char *, size_t, void *),
+    struct feed_count *c)
+{
+	corpus_walk(TEST_SRCDIR "/tests/conformance/corpus", NULL, fn, c);
+	corpus_walk(TEST_SRCDIR "/tests/fixtures", NULL, fn, c);
+	corpus_walk(TEST_SRCDIR "/tests/fuzz/corpus/feed", NULL, fn, c);
+	corpus_walk(TEST_SRCDIR "/deploy/demo/feeds", NULL, fn, c);
+}
+
 static void
 test_corpora(void **state)
 {
 	struct feed_count c = { 0, 0, 0 };
 
 	(void)state;
-	corpus_walk(TEST_SRCDIR "/tests/conformance/corpus", NULL, one_file, &c);
-	corpus_walk(TEST_SRCDIR "/tests/fixtures", NULL, one_file, &c);
-	corpus_walk(TEST_SRCDIR "/tests/fuzz/corpus/feed", NULL, one_file, &c);
-	corpus_walk(TEST_SRCDIR "/deploy/demo/feeds", NULL, one_file, &c);
+	walk_feed_corpora(one_file, &c);
 	print_message("%zu files, %zu feeds, %zu flag sets: %zu differ\n",
 	    c.files, c.feeds, NFLAGS, c.differ);
 	assert_true(c.feeds > 1500);
@@ -694,10 +703,7 @@ test_sink_corpora(void **state)
 	struct feed_count c = { 0, 0, 0 };
 
 	(void)state;
-	corpus_walk(TEST_SRCDIR "/tests/conformance/corpus", NULL, sink_file, &c);
-	corpus_walk(TEST_SRCDIR "/tests/fixtures", NULL, sink_file, &c);
-	corpus_walk(TEST_SRCDIR "/tests/fuzz/corpus/feed", NULL, sink_file, &c);
-	corpus_walk(TEST_SRCDIR "/deploy/demo/feeds", NULL, sink_file, &c);
+	walk_feed_corpora(sink_file, &c);
 	print_message("%zu files, %zu parses: %zu differ\n", c.files, c.feeds,
 	    c.differ);
 	assert_true(c.feeds > 4500);

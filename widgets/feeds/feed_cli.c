@@ -207,10 +207,9 @@ arena_size_for(size_t len)
 static int
 run(const struct parse_args *pa, const char *body, size_t len)
 {
-	const struct feed_item_sink sink = { NULL, out_head, out_item };
-	struct feed_item_sink sk = sink;
 	struct feed_parse_opts o;
 	struct json_out out;
+	const struct feed_item_sink sink = { &out, out_head, out_item };
 	struct arena *a;
 	struct feed f;
 	enum rc rc = RC_OK;
@@ -225,8 +224,7 @@ run(const struct parse_args *pa, const char *body, size_t len)
 	o.fetch_time = (long long)time(NULL);
 	o.max_items = pa->max_items;
 	o.body_nul = true;
-	o.sink = &sk;
-	sk.ctx = &out;
+	o.sink = &sink;
 	a = arena_new(arena_size_for(len), 0);
 	if (a == NULL)
 		return 1;
@@ -310,9 +308,11 @@ input_shrank(int sig)
 	static const char msg[] = "socialhub parse: the input file shrank "
 	    "while it was being read\n";
 
+	ssize_t n;
+
 	(void)sig;
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(1);
+	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)n;            /* exiting either way */
 	_exit(1);
 }
 
